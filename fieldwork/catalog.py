@@ -1,0 +1,87 @@
+"""The criteria folder, read once: codes, frameworks, questionnaires and inspections.
+
+The folder is ``criteria/`` beside the package (or ``FIELDWORK_CRITERIA_DIR``). Every file is
+checked on load; one bad file refuses the whole catalog with the file and fault named.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.framework import Codes, Framework, load_codes, load_framework, read_toml
+from fieldwork.questionnaire.loader import load_questionnaire
+from fieldwork.questionnaire.model import Questionnaire
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def criteria_dir() -> Path:
+    return Path(os.environ.get("FIELDWORK_CRITERIA_DIR") or ROOT / "criteria")
+
+
+@dataclass(frozen=True)
+class SamplePlan:
+    questionnaire: str
+    default_target: int
+    targets: dict[str, int]  # force code -> cases to review
+
+    def target(self, force: str) -> int:
+        return self.targets.get(force, self.default_target)
+
+
+@dataclass(frozen=True)
+class InspectionSpec:
+    id: str
+    name: str
+    title: str
+    framework: str
+    questionnaires: tuple[str, ...]
+    samples: tuple[SamplePlan, ...] = field(default=())
+
+    def sample(self, questionnaire: str) -> SamplePlan | None:
+        return next((s for s in self.samples if s.questionnaire == questionnaire), None)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    codes: Codes
+    frameworks: dict[str, Framework]
+    questionnaires: dict[str, Questionnaire]
+    inspections: dict[str, InspectionSpec]
+
+
+def _inspection(path: Path, known: dict[str, Questionnaire], frameworks: dict[str, Framework]) -> InspectionSpec:
+    data = read_toml(path)
+    head = data.get("inspection", {})
+    spec = InspectionSpec(
+        id=str(head.get("id", "")), name=str(head.get("name", "")), title=str(head.get("title", "")),
+        framework=str(head.get("framework", "")), questionnaires=tuple(head.get("questionnaires", [])),
+        samples=tuple(SamplePlan(str(s["questionnaire"]), int(s.get("default_target", 0)),
+                                 {str(k): int(v) for k, v in s.get("targets", {}).items()})
+                      for s in data.get("samples", [])),
+    )
+    problems = [Problem("unknown_questionnaire", f"questionnaire {q!r} is not in criteria/questionnaires", source=path.name, item=q)
+                for q in spec.questionnaires if q not in known]
+    if spec.framework not in frameworks:
+        problems.append(Problem("unknown_framework", f"framework {spec.framework!r} is not known", source=path.name))
+    if problems:
+        raise ProblemError(problems, f"inspection {path.name} was refused")
+    return spec
+
+
+@lru_cache(maxsize=4)
+def load_catalog(directory: str | None = None) -> Catalog:
+    root = Path(directory) if directory else criteria_dir()
+    codes = load_codes(root / "codes.toml")
+    frameworks = {f.id: f for f in (load_framework(p) for p in sorted((root / "frameworks").glob("*.toml")))}
+    questionnaires = {}
+    for p in sorted((root / "questionnaires").glob("*.toml")):
+        q = load_questionnaire(p, frameworks, codes.as_choice_lists())
+        questionnaires[q.id] = q
+    inspections = {i.id: i for i in (_inspection(p, questionnaires, frameworks)
+                                     for p in sorted((root / "inspections").glob("*.toml")))}
+    return Catalog(codes, frameworks, questionnaires, inspections)

@@ -1,0 +1,39 @@
+"""``fieldwork serve`` (start the app) and ``fieldwork init`` (create or migrate the database)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from fieldwork import db
+
+APP = Path(__file__).resolve().parents[2] / "fieldwork_app.py"
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("serve", parents=[common], help="start the app in the browser")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--address", default="localhost", help="address to listen on (default: localhost only)")
+    p.set_defaults(handler=serve)
+    p = sub.add_parser("init", parents=[common], help="create or migrate the database and print where it is")
+    p.set_defaults(handler=init)
+
+
+def init(args) -> int:
+    url = db.database_url(args.db)
+    db.get_engine(url)
+    print(f"database ready: {db.describe(url)}")
+    return 0
+
+
+def serve(args) -> int:
+    url = db.database_url(args.db)
+    db.get_engine(url)  # create or migrate before the first page loads
+    env = {**os.environ, db.ENV_URL: url}
+    print(f"fieldwork: database {db.describe(url)}", file=sys.stderr)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
+           "--server.address", args.address, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    return subprocess.call(cmd, env=env)

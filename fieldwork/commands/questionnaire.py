@@ -1,0 +1,70 @@
+"""``fieldwork questionnaire import|export|list``: questionnaires as XLSForm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from fieldwork import audit, db
+from fieldwork.catalog import load_catalog
+from fieldwork.questionnaire.xlsform import export_xlsform, import_xlsform
+from fieldwork.services import inspections
+from models import QuestionnaireVersion
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("questionnaire", parents=[common], help="questionnaires as XLSForm")
+    qsub = p.add_subparsers(dest="action", metavar="ACTION")
+    qsub.required = True
+    imp = qsub.add_parser("import", parents=[common], help="add a questionnaire (or a new version) from an XLSForm")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(handler=import_command)
+    exp = qsub.add_parser("export", parents=[common], help="write a questionnaire as an XLSForm")
+    exp.add_argument("id")
+    exp.add_argument("out", type=Path)
+    exp.add_argument("--version", default=None, help="which version (default: the newest)")
+    exp.set_defaults(handler=export_command)
+    lst = qsub.add_parser("list", parents=[common], help="the questionnaires and versions in the database")
+    lst.set_defaults(handler=list_command)
+
+
+def import_command(args) -> int:
+    catalog = load_catalog()
+    questionnaire = import_xlsform(args.file, frameworks=catalog.frameworks,
+                                   shared_choices=catalog.codes.as_choice_lists(), name=args.file.name)
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        inspection = inspections.inspection_by_code(session, args.inspection)
+        inspections.add_questionnaire(session, questionnaire, inspection, actor=audit.os_user())
+    print(f"{questionnaire.id} version {questionnaire.version}: {len(questionnaire.questions)} questions, "
+          f"{len(questionnaire.indicators)} indicators, in inspection {inspection.code}")
+    return 0
+
+
+def export_command(args) -> int:
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        if args.version:
+            version = session.exec(select(QuestionnaireVersion).where(
+                QuestionnaireVersion.questionnaire == args.id, QuestionnaireVersion.version == args.version)).first()
+            if version is None:
+                version = inspections.current_version(session, args.id)  # raises if the id is unknown
+                print(f"fieldwork: {args.id} has no version {args.version!r}; newest is {version.version}")
+                return 1
+        else:
+            version = inspections.current_version(session, args.id)
+        questionnaire = inspections.questionnaire_of(version)
+    export_xlsform(questionnaire, args.out)
+    print(f"wrote {args.out} ({questionnaire.id} version {questionnaire.version})")
+    return 0
+
+
+def list_command(args) -> int:
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        rows = session.exec(select(QuestionnaireVersion).order_by(QuestionnaireVersion.questionnaire,
+                                                                  QuestionnaireVersion.id)).all()
+        for row in rows:
+            print(f"{row.questionnaire}\t{row.version}\t{row.title}")
+    return 0

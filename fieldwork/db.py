@@ -1,0 +1,159 @@
+"""Engines, the schema, and the fresh database's contents.
+
+SQLite is the default (one file per laptop, WAL mode, foreign keys on); any SQLAlchemy URL
+works through ``--db`` or ``FIELDWORK_DATABASE_URL`` (PostgreSQL for a shared server).
+``prepare`` creates or migrates the schema on start without data loss: missing tables are
+created, missing columns added (every column added after the first release is nullable or
+has a default), nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine
+
+import models  # noqa: F401  (registers every table)
+
+ENV_URL = "FIELDWORK_DATABASE_URL"
+ENV_DATA_DIR = "FIELDWORK_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get(ENV_DATA_DIR)
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "fieldwork"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``--db`` beats the environment, which beats the embedded default."""
+    url = explicit or os.environ.get(ENV_URL)
+    if url:
+        return url
+    directory = default_data_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / 'fieldwork.db'}"
+
+
+def describe(url: str) -> str:
+    """The URL without its password, for messages and the cover sheet."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the inspector's saves
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a lid closed mid-save loses nothing committed
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+_engines: dict[str, Engine] = {}
+
+
+def make_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def get_engine(url: str | None = None, *, prepared: bool = True) -> Engine:
+    """One engine per URL for the process, schema prepared on first use."""
+    url = database_url(url)
+    engine = _engines.get(url)
+    if engine is None:
+        engine = make_engine(url)
+        if prepared:
+            prepare(engine)
+        _engines[url] = engine
+    return engine
+
+
+def dispose_all() -> None:
+    for engine in _engines.values():
+        engine.dispose()
+    _engines.clear()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One session per action: commit at the end, roll back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# --- schema ---------------------------------------------------------------------------
+
+
+def _add_missing_columns(engine: Engine) -> list[str]:
+    added = []
+    insp = inspect(engine)
+    existing_tables = set(insp.get_table_names())
+    with engine.begin() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                ddl_type = column.type.compile(dialect=engine.dialect)
+                default = ""
+                if column.default is not None and getattr(column.default, "is_scalar", False):
+                    value = column.default.arg
+                    if isinstance(value, bool):
+                        value = int(value) if engine.dialect.name == "sqlite" else str(value).upper()
+                    default = f" DEFAULT {value!r}" if isinstance(value, str) else f" DEFAULT {value}"
+                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {ddl_type}{default}'))
+                added.append(f"{table.name}.{column.name}")
+    return added
+
+
+AUDIT_GUARDS = {
+    "sqlite": [
+        """CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event
+           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        """CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event
+           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END; $$ LANGUAGE plpgsql""",
+        "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
+        """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
+           FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
+    ],
+}
+
+
+def prepare(engine: Engine, *, seed: bool = True) -> None:
+    """Create or migrate the schema, guard the audit trail, seed the default inspection."""
+    SQLModel.metadata.create_all(engine)
+    _add_missing_columns(engine)
+    with engine.begin() as conn:
+        for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
+            conn.execute(text(statement))
+    if seed:
+        from fieldwork.services.inspections import seed_defaults
+
+        with session_scope(engine) as session:
+            seed_defaults(session)

@@ -1,0 +1,93 @@
+"""Inspection frameworks (Annex A, Table 1) and the shared codes (forces, CPS Areas)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.model import Choice
+
+
+@dataclass(frozen=True)
+class SpecificCriterion:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class GeneralCriterion:
+    id: str
+    text: str
+    specific: tuple[SpecificCriterion, ...]
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: str
+    source: str
+    general: tuple[GeneralCriterion, ...]
+
+    @property
+    def specific_ids(self) -> list[str]:
+        return [s.id for g in self.general for s in g.specific]
+
+    def specific(self, id: str) -> SpecificCriterion:
+        return next(s for g in self.general for s in g.specific if s.id == id)
+
+
+@dataclass(frozen=True)
+class Codes:
+    forces: tuple[Choice, ...]
+    cps_areas: tuple[Choice, ...]
+    force_area: dict[str, str]  # force code -> CPS Area code
+
+    def as_choice_lists(self) -> dict[str, tuple[Choice, ...]]:
+        return {"forces": self.forces, "cps_areas": self.cps_areas}
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProblemError([Problem("malformed_file", f"not valid TOML: {exc}", source=path.name)]) from None
+    except OSError as exc:
+        raise ProblemError([Problem("unreadable_file", f"cannot be read: {exc.strerror}", source=str(path))]) from None
+
+
+def load_framework(path: Path) -> Framework:
+    data = read_toml(path)
+    problems: list[Problem] = []
+    head = data.get("framework", {})
+    general = []
+    seen: set[str] = set()
+    for g in data.get("general", []):
+        specific = []
+        for s in g.get("specific", []):
+            sid = str(s.get("id", ""))
+            if not sid or sid in seen or not str(s.get("text", "")).strip():
+                problems.append(Problem("bad_criterion", "specific criterion needs a unique id and text", source=path.name, item=sid or None))
+            seen.add(sid)
+            specific.append(SpecificCriterion(sid, str(s.get("text", "")).strip()))
+        general.append(GeneralCriterion(str(g.get("id", "")), str(g.get("text", "")).strip(), tuple(specific)))
+    if not head.get("id"):
+        problems.append(Problem("missing_field", "[framework] needs an id", source=path.name, field="id"))
+    if problems:
+        raise ProblemError(problems, f"framework {path.name} was refused")
+    return Framework(str(head["id"]), str(head.get("title", "")), str(head.get("source", "")), tuple(general))
+
+
+def load_codes(path: Path) -> Codes:
+    data = read_toml(path)
+    forces = tuple(Choice(str(f["code"]), str(f["label"])) for f in data.get("forces", []))
+    areas = tuple(Choice(str(a["code"]), str(a["label"])) for a in data.get("cps_areas", []))
+    mapping = {str(f["code"]): str(f.get("cps_area", "")) for f in data.get("forces", [])}
+    area_codes = {a.code for a in areas}
+    bad = [Problem("unknown_code", f"force {f!r} names CPS Area {a!r}, which is not listed", source=path.name, item=f)
+           for f, a in mapping.items() if a not in area_codes]
+    if bad:
+        raise ProblemError(bad, f"{path.name} was refused")
+    return Codes(forces, areas, mapping)

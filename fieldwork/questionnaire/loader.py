@@ -1,0 +1,303 @@
+"""From plain dicts (a TOML file, or an XLSForm read by ``xlsform``) to a checked Questionnaire.
+
+Every fault is collected, not only the first, each naming the file, the question and the
+fault, and the questionnaire is refused whole if there is any (pyxform's pipeline: file ->
+dicts -> checked survey object; the checks are small functions, one per kind of fault).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Mapping
+
+from fieldwork import contract, expr
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.framework import Framework, read_toml
+from fieldwork.questionnaire.model import (
+    QUESTION_TYPES,
+    Choice,
+    Indicator,
+    Question,
+    Questionnaire,
+    Section,
+)
+
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+FOOTNOTE_KINDS = ("not_known", "not_applicable")
+
+# The fault codes a refused questionnaire can carry (tests and other tools match on them).
+MISSING_FIELD = "missing_field"
+BAD_NAME = "bad_name"
+DUPLICATE_NAME = "duplicate_name"
+DUPLICATE_CODE = "duplicate_code"
+UNKNOWN_TYPE = "unknown_type"
+UNKNOWN_CHOICES = "unknown_choices"
+UNKNOWN_SECTION = "unknown_section"
+UNKNOWN_FRAMEWORK = "unknown_framework"
+UNKNOWN_CRITERION = "unknown_criterion"
+BAD_EXPRESSION = "bad_expression"
+UNKNOWN_VARIABLE = "unknown_variable"
+UNKNOWN_CODE = "unknown_code"
+SELF_REFERENCE = "self_reference"
+FORWARD_REFERENCE = "forward_reference"
+REQUIRED_NOT_ALLOWED = "required_not_allowed"
+CONTRACT_MISMATCH = "contract_mismatch"
+BAD_TEMPLATE = "bad_template"
+
+
+class _Check:
+    """Collects problems for one source file."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def add(self, code: str, message: str, item: str | None = None, field: str | None = None, row: int | None = None):
+        self.problems.append(Problem(code, message, source=self.source, row=row, field=field, item=item))
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _criteria(value) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return tuple(value.replace(",", " ").split())
+    return tuple(str(v).strip() for v in value)
+
+
+def _bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return _text(value).lower() in ("yes", "true", "1", "true()")
+
+
+def _choices(data: Mapping, shared: Mapping[str, tuple[Choice, ...]], chk: _Check) -> dict[str, tuple[Choice, ...]]:
+    sets: dict[str, tuple[Choice, ...]] = {}
+    for set_name, items in (data or {}).items():
+        seen: set[str] = set()
+        out = []
+        for item in items or []:
+            code, label = _text(item.get("code")), _text(item.get("label"))
+            if not code:
+                chk.add(MISSING_FIELD, f"a choice in answer set {set_name!r} has no code", field="code", item=set_name)
+                continue
+            if code in seen:
+                chk.add(DUPLICATE_CODE, f"code {code!r} appears twice in answer set {set_name!r}", field="code", item=set_name)
+            seen.add(code)
+            out.append(Choice(code, label or code))
+        sets[set_name] = tuple(out)
+    for name, items in shared.items():
+        sets.setdefault(name, tuple(items))
+    return sets
+
+
+def _expression(text: str, field: str, name: str, row, chk: _Check) -> expr.Node | None:
+    if not text:
+        return None
+    try:
+        return expr.parse(text)
+    except expr.ExpressionError as exc:
+        chk.add(BAD_EXPRESSION, f"{field} cannot be read: {exc.message}"
+                + (f" at character {exc.position + 1}" if exc.position is not None else ""), item=name, field=field, row=row)
+        return None
+
+
+def _check_references(node, field: str, name: str, row, position: dict[str, int], here: int | None,
+                      codes: Mapping[str, list[str] | None], chk: _Check) -> None:
+    """Variables must exist (and, for skip logic, come earlier); compared codes must exist."""
+    for var in expr.variables(node):
+        if var not in position:
+            chk.add(UNKNOWN_VARIABLE, f"{field} refers to ${{{var}}}, which is not a question", item=name, field=field, row=row)
+        elif here is not None and var == name:
+            chk.add(SELF_REFERENCE, f"{field} refers to the question itself", item=name, field=field, row=row)
+        elif here is not None and position[var] > here:
+            chk.add(FORWARD_REFERENCE, f"{field} refers to ${{{var}}}, which comes later in the questionnaire",
+                    item=name, field=field, row=row)
+    for var, code in expr.compared_codes(node):
+        allowed = codes.get(var)
+        if allowed is not None and code not in allowed:
+            chk.add(UNKNOWN_CODE, f"{field} compares ${{{var}}} with {code!r}, which is not one of its codes "
+                    f"({', '.join(allowed)})", item=name, field=field, row=row)
+
+
+def build_questionnaire(
+    data: Mapping,
+    *,
+    source: str,
+    frameworks: Mapping[str, Framework],
+    shared_choices: Mapping[str, tuple[Choice, ...]] = {},
+) -> Questionnaire:
+    """Check plain data and build the Questionnaire, or raise ProblemError with every fault."""
+    chk = _Check(source)
+    head = data.get("questionnaire") or {}
+    qid, version = _text(head.get("id")), _text(head.get("version"))
+    if not qid:
+        chk.add(MISSING_FIELD, "the questionnaire has no id", field="id")
+    elif not NAME.match(qid):
+        chk.add(BAD_NAME, f"questionnaire id {qid!r} must be letters, digits and underscores", field="id")
+    if not version:
+        chk.add(MISSING_FIELD, "the questionnaire has no version", field="version")
+    framework_id = _text(head.get("framework"))
+    framework = frameworks.get(framework_id) if framework_id else None
+    if framework_id and framework is None:
+        chk.add(UNKNOWN_FRAMEWORK, f"framework {framework_id!r} is not known (known: {', '.join(frameworks) or 'none'})",
+                field="framework")
+    known_criteria = set(framework.specific_ids) if framework else None
+
+    choices = _choices(data.get("choices") or {}, shared_choices, chk)
+
+    sections: list[Section] = []
+    for s in data.get("sections") or []:
+        sid = _text(s.get("id"))
+        if not sid:
+            chk.add(MISSING_FIELD, "a section has no id", field="id")
+            continue
+        if any(x.id == sid for x in sections):
+            chk.add(DUPLICATE_NAME, f"section {sid!r} is defined twice", item=sid)
+        sections.append(Section(sid, _text(s.get("title")) or sid, _text(s.get("guidance"))))
+    section_ids = {s.id for s in sections}
+
+    raw_questions = list(data.get("questions") or [])
+    position: dict[str, int] = {}
+    for i, q in enumerate(raw_questions):
+        name = _text(q.get("name"))
+        if name and name not in position:
+            position[name] = i
+    codes: dict[str, list[str] | None] = {}
+    for q in raw_questions:
+        name, set_name = _text(q.get("name")), _text(q.get("choices"))
+        if _text(q.get("type")) == "select_one" and set_name in choices:
+            codes[name] = [c.code for c in choices[set_name]]
+        else:
+            codes.setdefault(name, None)
+
+    questions: list[Question] = []
+    seen_names: set[str] = set()
+    for i, q in enumerate(raw_questions):
+        row = q.get("_row")
+        name = _text(q.get("name"))
+        if not name:
+            chk.add(MISSING_FIELD, f"question number {i + 1} has no name", field="name", row=row)
+            continue
+        if not NAME.match(name):
+            chk.add(BAD_NAME, f"name {name!r} must start with a letter and hold only letters, digits and underscores",
+                    item=name, field="name", row=row)
+        if name in seen_names:
+            chk.add(DUPLICATE_NAME, f"question name {name!r} is used more than once", item=name, field="name", row=row)
+        seen_names.add(name)
+        qtype, set_name = _text(q.get("type")), _text(q.get("choices")) or None
+        if qtype not in QUESTION_TYPES:
+            chk.add(UNKNOWN_TYPE, f"type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}", item=name, field="type", row=row)
+        if qtype == "select_one":
+            if not set_name:
+                chk.add(MISSING_FIELD, "a select_one question needs an answer set", item=name, field="choices", row=row)
+            elif set_name not in choices:
+                chk.add(UNKNOWN_CHOICES, f"answer set {set_name!r} is not defined", item=name, field="choices", row=row)
+        label = _text(q.get("label"))
+        if not label:
+            chk.add(MISSING_FIELD, "the question has no label", item=name, field="label", row=row)
+        section = _text(q.get("section"))
+        if sections and section not in section_ids:
+            chk.add(UNKNOWN_SECTION, f"section {section!r} is not defined", item=name, field="section", row=row)
+        criteria = _criteria(q.get("criteria"))
+        if known_criteria is not None:
+            for c in criteria:
+                if c not in known_criteria:
+                    chk.add(UNKNOWN_CRITERION, f"criterion {c!r} is not a specific criterion of {framework_id}",
+                            item=name, field="criteria", row=row)
+        relevant, constraint = _text(q.get("relevant")), _text(q.get("constraint"))
+        node = _expression(relevant, "relevant", name, row, chk)
+        if node is not None:
+            _check_references(node, "relevant", name, row, position, i, codes, chk)
+        node = _expression(constraint, "constraint", name, row, chk)
+        if node is not None:
+            _check_references(node, "constraint", name, row, position, None, codes, chk)
+        findings = {str(k): _text(v.get("text") if isinstance(v, Mapping) else v) for k, v in (q.get("findings") or {}).items()}
+        allowed_codes = codes.get(name) or []
+        for code in findings:
+            if code not in allowed_codes:
+                chk.add(BAD_TEMPLATE, f"a finding is written for answer {code!r}, which is not one of its codes",
+                        item=name, field="findings", row=row)
+        footnotes = {str(k): _text(v) for k, v in (q.get("footnotes") or {}).items() if _text(v)}
+        for kind in footnotes:
+            if kind not in FOOTNOTE_KINDS:
+                chk.add(BAD_TEMPLATE, f"footnote {kind!r} must be one of {', '.join(FOOTNOTE_KINDS)}",
+                        item=name, field="footnotes", row=row)
+        questions.append(Question(
+            name=name, section=section or (sections[0].id if sections else ""), type=qtype, label=label,
+            guidance=_text(q.get("guidance")), choices=set_name if qtype == "select_one" else None,
+            required=_bool(q.get("required")), relevant=relevant, constraint=constraint,
+            constraint_message=_text(q.get("constraint_message")), criteria=criteria,
+            findings=findings, footnotes=footnotes,
+        ))
+
+    indicators: list[Indicator] = []
+    for ind in data.get("indicators") or []:
+        iid = _text(ind.get("id"))
+        row = ind.get("_row")
+        if not iid:
+            chk.add(MISSING_FIELD, "an indicator has no id", field="id", row=row)
+            continue
+        if any(x.id == iid for x in indicators) or iid in position:
+            chk.add(DUPLICATE_NAME, f"indicator id {iid!r} is used more than once", item=iid, row=row)
+        for field in ("population", "condition"):
+            node = _expression(_text(ind.get(field)), field, iid, row, chk)
+            if node is not None:
+                _check_references(node, field, iid, row, position, None, codes, chk)
+        if not _text(ind.get("condition")):
+            chk.add(MISSING_FIELD, "the indicator has no condition", item=iid, field="condition", row=row)
+        criteria = _criteria(ind.get("criteria"))
+        if known_criteria is not None:
+            for c in criteria:
+                if c not in known_criteria:
+                    chk.add(UNKNOWN_CRITERION, f"criterion {c!r} is not a specific criterion of {framework_id}",
+                            item=iid, field="criteria", row=row)
+        indicators.append(Indicator(iid, _text(ind.get("label")) or iid, _text(ind.get("population")),
+                                    _text(ind.get("condition")), criteria, _text(ind.get("text")),
+                                    _text(ind.get("footnote"))))
+
+    if qid in contract.QUESTIONNAIRES:
+        _check_contract(qid, questions, choices, indicators, chk)
+
+    if chk.problems:
+        raise ProblemError(chk.problems, f"questionnaire {source} was refused")
+    return Questionnaire(
+        id=qid, version=version, title=_text(head.get("title")) or qid, framework=framework_id,
+        description=_text(head.get("description")), choices=choices, sections=tuple(sections),
+        questions=tuple(questions), indicators=tuple(indicators),
+    )
+
+
+def _check_contract(qid: str, questions: list[Question], choices, indicators, chk: _Check) -> None:
+    variables, indicator_ids = contract.QUESTIONNAIRES[qid]
+    by_name = {q.name: q for q in questions}
+    for name, expected in variables.items():
+        q = by_name.get(name)
+        if q is None:
+            chk.add(CONTRACT_MISMATCH, f"the contract's variable {name!r} is missing", item=name)
+            continue
+        if isinstance(expected, tuple):
+            got = tuple(c.code for c in choices.get(q.choices or "", ()))
+            if set(got) != set(expected):
+                chk.add(CONTRACT_MISMATCH, f"codes must be {', '.join(expected)} as the contract fixes them, not "
+                        f"{', '.join(got) or 'none'}", item=name, field="choices")
+        elif expected is not None and q.choices != expected:
+            chk.add(CONTRACT_MISMATCH, f"answer set must be {expected!r}", item=name, field="choices")
+    for q in questions:
+        if q.required and q.name not in variables:
+            chk.add(REQUIRED_NOT_ALLOWED, "only the contract's variables may be required: a file holding only those "
+                    "columns must import", item=q.name, field="required")
+    have = {i.id for i in indicators}
+    for iid in indicator_ids:
+        if iid not in have:
+            chk.add(CONTRACT_MISMATCH, f"the contract's indicator {iid!r} is missing", item=iid)
+
+
+def load_questionnaire(path: Path, frameworks: Mapping[str, Framework], shared_choices=None) -> Questionnaire:
+    return build_questionnaire(read_toml(path), source=path.name, frameworks=frameworks,
+                               shared_choices=shared_choices or {})
+

@@ -1,0 +1,192 @@
+"""The questionnaire as plain objects: what an assessment asks, and how its answers count.
+
+Built only by ``loader.build_questionnaire`` (from a TOML file or an XLSForm), which checks
+it; the objects themselves trust their contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Mapping
+
+from fieldwork import expr
+
+NOT_KNOWN = "not_known"
+NOT_APPLICABLE = "na"
+SINGLE_CHOICE = "select_one"
+QUESTION_TYPES = ("select_one", "text", "integer", "date")
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    guidance: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    section: str
+    type: str
+    label: str
+    guidance: str = ""
+    choices: str | None = None  # name of the answer set, select_one only
+    required: bool = False
+    relevant: str = ""
+    constraint: str = ""
+    constraint_message: str = ""
+    criteria: tuple[str, ...] = ()
+    findings: Mapping[str, str] = field(default_factory=dict)  # answer code -> sentence template
+    footnotes: Mapping[str, str] = field(default_factory=dict)  # "not_known"/"not_applicable" -> template
+
+    @property
+    def is_single_choice(self) -> bool:
+        return self.type == SINGLE_CHOICE
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    population: str  # expression; "" means every case
+    condition: str
+    criteria: tuple[str, ...] = ()
+    text: str = ""
+    footnote: str = ""
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    version: str
+    title: str
+    framework: str
+    description: str
+    choices: Mapping[str, tuple[Choice, ...]]
+    sections: tuple[Section, ...]
+    questions: tuple[Question, ...]
+    indicators: tuple[Indicator, ...] = ()
+
+    # --- look-ups -------------------------------------------------------------------
+
+    @cached_property
+    def _by_name(self) -> dict[str, Question]:
+        return {q.name: q for q in self.questions}
+
+    def question(self, name: str) -> Question:
+        return self._by_name[name]
+
+    def has_question(self, name: str) -> bool:
+        return name in self._by_name
+
+    def indicator(self, id: str) -> Indicator:
+        return next(i for i in self.indicators if i.id == id)
+
+    def options(self, name: str) -> tuple[Choice, ...]:
+        """The answer set of a single-choice question (empty for other types)."""
+        q = self._by_name[name]
+        return self.choices[q.choices] if q.choices else ()
+
+    def codes(self, name: str) -> list[str]:
+        return [c.code for c in self.options(name)]
+
+    def label_of(self, name: str, code: str | None) -> str:
+        for c in self.options(name):
+            if c.code == code:
+                return c.label
+        return "" if code is None else str(code)
+
+    def questions_in(self, section_id: str) -> list[Question]:
+        return [q for q in self.questions if q.section == section_id]
+
+    @property
+    def single_choice_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.is_single_choice]
+
+    @cached_property
+    def _parsed(self) -> dict[str, expr.Node]:
+        return {q.name: expr.parse(q.relevant) for q in self.questions if q.relevant}
+
+    # --- skip logic -----------------------------------------------------------------
+
+    def relevant_names(self, answers: Mapping[str, object]) -> set[str]:
+        """Questions asked, given these answers. Skip logic refers only to earlier questions,
+        so one pass in order is enough; an answer to a question that is not asked counts as
+        blank for the questions after it."""
+        asked: set[str] = set()
+        seen: dict[str, object] = {}
+        for q in self.questions:
+            rule = self._parsed.get(q.name)
+            if rule is None or expr.evaluate(rule, seen):
+                asked.add(q.name)
+                seen[q.name] = answers.get(q.name)
+        return asked
+
+    def irrelevant_answers(self, answers: Mapping[str, object]) -> list[str]:
+        """Names of questions that hold an answer although skip logic hides them."""
+        asked = self.relevant_names(answers)
+        return [q.name for q in self.questions if q.name not in asked and answers.get(q.name) not in (None, "")]
+
+    def missing_required(self, answers: Mapping[str, object]) -> list[str]:
+        """Required questions that are asked but not answered, in questionnaire order."""
+        asked = self.relevant_names(answers)
+        return [
+            q.name for q in self.questions
+            if q.required and q.name in asked and answers.get(q.name) in (None, "")
+        ]
+
+    def constraint_failures(self, answers: Mapping[str, object]) -> list[str]:
+        """Answered questions whose constraint does not hold (``.`` is not used: the rule names
+        the variable itself)."""
+        failures = []
+        for q in self.questions:
+            if q.constraint and answers.get(q.name) not in (None, ""):
+                if not expr.evaluate(q.constraint, answers):
+                    failures.append(q.name)
+        return failures
+
+    # --- identity -------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        """Plain, canonical form: what is stored with each version and compared on round trips."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "framework": self.framework,
+            "description": self.description,
+            "choices": {k: [asdict(c) for c in v] for k, v in self.choices.items()},
+            "sections": [asdict(s) for s in self.sections],
+            "questions": [
+                {**asdict(q), "criteria": list(q.criteria), "findings": dict(q.findings), "footnotes": dict(q.footnotes)}
+                for q in self.questions
+            ],
+            "indicators": [{**asdict(i), "criteria": list(i.criteria)} for i in self.indicators],
+        }
+
+    @cached_property
+    def content_hash(self) -> str:
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def questionnaire_from_dict(d: Mapping) -> Questionnaire:
+    """Rebuild from ``Questionnaire.to_dict()`` (a stored version, already checked when added)."""
+    return Questionnaire(
+        id=d["id"], version=d["version"], title=d.get("title", ""), framework=d.get("framework", ""),
+        description=d.get("description", ""),
+        choices={k: tuple(Choice(**c) for c in v) for k, v in d.get("choices", {}).items()},
+        sections=tuple(Section(**s) for s in d.get("sections", [])),
+        questions=tuple(Question(**{**q, "criteria": tuple(q.get("criteria", ()))}) for q in d.get("questions", [])),
+        indicators=tuple(Indicator(**{**i, "criteria": tuple(i.get("criteria", ()))}) for i in d.get("indicators", [])),
+    )

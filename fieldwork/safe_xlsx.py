@@ -1,0 +1,73 @@
+"""Opening an .xlsx that came from someone else, safely.
+
+An .xlsx is a zip of XML. Before openpyxl sees it we check that it is a zip at all, that it
+unpacks to a bounded size (a zip bomb is refused, not unpacked) and holds a bounded number
+of parts. openpyxl then opens it read-only with cached values (``data_only``): no formula is
+ever evaluated, and external links are not kept or followed (``keep_links=False``).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import BinaryIO, Union
+
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from fieldwork.problems import Problem, ProblemError
+
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # 200 MB of XML is far beyond any real inspection
+MAX_PARTS = 10_000
+MAX_RATIO = 200  # a part that unpacks to over 200 times its packed size is a zip bomb
+
+Source = Union[str, Path, bytes, BinaryIO]
+
+
+def _as_stream(source: Source) -> BinaryIO:
+    if isinstance(source, (str, Path)):
+        return open(source, "rb")
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    return source
+
+
+def open_workbook(source: Source, *, name: str = "workbook", read_only: bool = True,
+                  max_unzipped: int = MAX_UNZIPPED_BYTES) -> Workbook:
+    """Check and open; raise ProblemError naming the file and the reason if it is not safe."""
+    stream = _as_stream(source)
+    try:
+        data = stream.read()
+    finally:
+        if isinstance(source, (str, Path)):
+            stream.close()
+    fault = None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            if len(infos) > MAX_PARTS:
+                fault = f"holds {len(infos)} parts; at most {MAX_PARTS} are accepted"
+            elif total > max_unzipped:
+                fault = f"unpacks to {total // (1024 * 1024)} MB; at most {max_unzipped // (1024 * 1024)} MB are accepted"
+            elif any(i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 10 * 1024 * 1024
+                     for i in infos):
+                fault = "is compressed suspiciously tightly (a zip bomb?) and was not unpacked"
+            elif "xl/workbook.xml" not in {i.filename for i in infos}:
+                fault = "is a zip file but not an Excel workbook (no xl/workbook.xml)"
+    except zipfile.BadZipFile:
+        fault = "is not an .xlsx workbook (it is not a zip file: an old .xls, or a CSV renamed?)"
+    if fault:
+        raise ProblemError([Problem("unreadable_file", fault, source=name)], f"{name} was refused")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise ProblemError([Problem("unreadable_file", f"could not be read as a workbook ({type(exc).__name__})",
+                                    source=name)], f"{name} was refused") from None
+
+
+def sheet_rows(workbook: Workbook, sheet: str) -> list[tuple]:
+    """All rows of a sheet as tuples of cell values (None for empty)."""
+    ws = workbook[sheet]
+    return [tuple(row) for row in ws.iter_rows(values_only=True)]

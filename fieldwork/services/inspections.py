@@ -1,0 +1,112 @@
+"""Inspections and the questionnaire versions they use.
+
+A fresh database holds one inspection, "Living in fear", with the questionnaires of the
+criteria folder. A questionnaire version is stored whole (its definition as JSON), so an
+assessment always knows the wording it was scored on; a changed wording under an existing
+version number is refused: a change of wording makes a new version.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from sqlmodel import Session, select
+
+from fieldwork import audit, contract
+from fieldwork.catalog import load_catalog
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.model import Questionnaire, questionnaire_from_dict
+from models import Inspection, InspectionQuestionnaire, QuestionnaireVersion
+
+SYSTEM = "system"
+
+
+def seed_defaults(session: Session) -> None:
+    """Idempotent: add the catalog's inspections and questionnaire versions that are missing."""
+    catalog = load_catalog()
+    for spec in catalog.inspections.values():
+        inspection = session.exec(select(Inspection).where(Inspection.code == spec.id)).first()
+        if inspection is None:
+            inspection = Inspection(code=spec.id, name=spec.name, title=spec.title, framework=spec.framework)
+            session.add(inspection)
+            session.flush()
+        for qid in spec.questionnaires:
+            add_questionnaire(session, catalog.questionnaires[qid], inspection, actor=SYSTEM, quiet=True)
+
+
+def inspection_by_code(session: Session, code: str | None = None) -> Inspection:
+    """The inspection named by ``code`` (or id), else the default one."""
+    query = select(Inspection)
+    if code is None:
+        found = session.exec(query.where(Inspection.code == contract.DEFAULT_INSPECTION)).first()
+        found = found or session.exec(query.order_by(Inspection.id)).first()
+    elif str(code).isdigit():
+        found = session.get(Inspection, int(code))
+    else:
+        found = session.exec(query.where(Inspection.code == code)).first()
+    if found is None:
+        known = ", ".join(i.code for i in session.exec(select(Inspection)).all()) or "none"
+        raise ProblemError([Problem("unknown_inspection", f"no inspection {code!r} (known: {known})", field="inspection")])
+    return found
+
+
+def add_questionnaire(session: Session, questionnaire: Questionnaire, inspection: Inspection, *,
+                      actor: str, quiet: bool = False) -> QuestionnaireVersion:
+    """Store a questionnaire version (if new) and attach the questionnaire to the inspection."""
+    existing = session.exec(select(QuestionnaireVersion).where(
+        QuestionnaireVersion.questionnaire == questionnaire.id,
+        QuestionnaireVersion.version == questionnaire.version)).first()
+    if existing is not None and existing.content_hash != questionnaire.content_hash:
+        raise ProblemError([Problem(
+            "version_changed", f"version {questionnaire.version} of {questionnaire.id} is already stored with "
+            "different content: a change of wording needs a new version number", field="version",
+            item=questionnaire.id)])
+    if existing is None:
+        existing = QuestionnaireVersion(
+            questionnaire=questionnaire.id, version=questionnaire.version, title=questionnaire.title,
+            content_hash=questionnaire.content_hash,
+            definition=json.dumps(questionnaire.to_dict(), ensure_ascii=False, sort_keys=True))
+        session.add(existing)
+        session.flush()
+        if not quiet:
+            audit.record(session, actor, audit.QUESTIONNAIRE_ADDED, inspection_id=inspection.id,
+                         questionnaire=questionnaire.id, version=questionnaire.version)
+    link = session.get(InspectionQuestionnaire, (inspection.id, questionnaire.id))
+    if link is None:
+        session.add(InspectionQuestionnaire(inspection_id=inspection.id, questionnaire=questionnaire.id))
+        session.flush()
+    return existing
+
+
+def questionnaire_ids(session: Session, inspection: Inspection) -> list[str]:
+    rows = session.exec(select(InspectionQuestionnaire.questionnaire)
+                        .where(InspectionQuestionnaire.inspection_id == inspection.id)).all()
+    return sorted(rows)
+
+
+def current_version(session: Session, questionnaire_id: str) -> QuestionnaireVersion:
+    """The newest stored version of a questionnaire (the one new assessments are scored on)."""
+    row = session.exec(select(QuestionnaireVersion)
+                       .where(QuestionnaireVersion.questionnaire == questionnaire_id)
+                       .order_by(QuestionnaireVersion.id.desc())).first()
+    if row is None:
+        known = ", ".join(sorted(set(session.exec(select(QuestionnaireVersion.questionnaire)).all()))) or "none"
+        raise ProblemError([Problem("unknown_questionnaire",
+                                    f"no questionnaire {questionnaire_id!r} (known: {known})", item=questionnaire_id)])
+    return row
+
+
+def questionnaire_of(version: QuestionnaireVersion) -> Questionnaire:
+    return _parse_definition(version.content_hash, version.definition)
+
+
+@lru_cache(maxsize=64)
+def _parse_definition(content_hash: str, definition: str) -> Questionnaire:
+    # keyed by hash: the same version is parsed once per process, not on every rerun
+    return questionnaire_from_dict(json.loads(definition))
+
+
+def load_questionnaire(session: Session, questionnaire_id: str, version_id: int | None = None) -> Questionnaire:
+    version = session.get(QuestionnaireVersion, version_id) if version_id else current_version(session, questionnaire_id)
+    return questionnaire_of(version)

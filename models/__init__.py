@@ -1,0 +1,26 @@
+"""SQLModel tables. Importing this package registers every table on SQLModel.metadata.
+
+Each capability keeps its tables in a module of its own here; add the import below.
+"""
+
+from models.core import (
+    AGREED,
+    COMPLETE,
+    DRAFT,
+    PRIMARY,
+    SECOND,
+    Answer,
+    Assessment,
+    AuditEvent,
+    CaseFile,
+    Inspection,
+    InspectionQuestionnaire,
+    QuestionnaireVersion,
+    new_uid,
+    utcnow,
+)
+
+__all__ = [
+    "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
+    "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow",
+]
