@@ -10,32 +10,19 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
-
 import streamlit as st
 
 from fieldwork import db
+from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, ROLES, Actor
 
 USER_KEY = "fieldwork_user"
 SEEN_KEY = "fieldwork_seen_at"
-INSPECTOR, LEAD, ADMIN = "inspector", "lead", "admin"
-ROLES = (INSPECTOR, LEAD, ADMIN)
-ALL_ROLES = ROLES
+CurrentUser = Actor  # the signed-in user, as the core sees any actor
+__all__ = ["ADMIN", "INSPECTOR", "LEAD", "ROLES", "CurrentUser", "current_user", "engine", "require"]
 
 
 def idle_limit_seconds() -> int:
     return int(float(os.environ.get("FIELDWORK_SESSION_MINUTES", "30")) * 60)
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    name: str
-    role: str
-    forces: tuple[str, ...] = field(default=())  # empty: every force
-
-    @property
-    def is_lead(self) -> bool:
-        return self.role in (LEAD, ADMIN)
 
 
 @st.cache_resource(show_spinner=False)

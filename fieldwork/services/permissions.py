@@ -1,0 +1,60 @@
+"""Who may do what, checked in the core (pages and the command line both go through here).
+
+An inspector sees the inspection's cases (optionally only some forces) and edits only the
+assessments they own; a lead sees everything and runs findings, exports, merges and
+moderation; an admin manages accounts and questionnaires. The command line acts for the
+operating-system user (contract section 8) with the admin's rights, since whoever can open
+the database file can read it anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fieldwork.problems import Problem, ProblemError
+
+INSPECTOR, LEAD, ADMIN = "inspector", "lead", "admin"
+ROLES = (INSPECTOR, LEAD, ADMIN)
+LEADS = (LEAD, ADMIN)
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: str
+    forces: tuple[str, ...] = field(default=())  # empty: every force
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role in LEADS
+
+    def sees_force(self, force: str | None) -> bool:
+        return not self.forces or self.is_lead or force in self.forces
+
+
+class PermissionDenied(ProblemError):
+    def __init__(self, actor: Actor, action: str):
+        super().__init__([Problem("permission_denied", f"{actor.name} ({actor.role}) may not {action}")],
+                         f"not allowed: {action}")
+
+
+def require_role(actor: Actor, roles: tuple[str, ...], action: str) -> None:
+    if actor.role not in roles:
+        raise PermissionDenied(actor, action)
+
+
+def require_owner(actor: Actor, inspector: str, action: str = "change another inspector's assessment") -> None:
+    """Only the assessment's own inspector edits it (a lead moderates; it does not overwrite)."""
+    if actor.name != inspector:
+        raise PermissionDenied(actor, action)
+
+
+def require_force(actor: Actor, force: str | None, action: str = "open cases of this force") -> None:
+    if not actor.sees_force(force):
+        raise PermissionDenied(actor, action)
+
+
+def command_line_actor() -> Actor:
+    from fieldwork.audit import os_user
+
+    return Actor(os_user(), ADMIN)
