@@ -1,17 +1,50 @@
-"""Streamlit entry point: builds the navigation for the signed-in user's role.
+"""Streamlit entry point: the sign-in gate, then the navigation for the signed-in user's role.
 
-Start it with ``fieldwork serve`` (or ``streamlit run fieldwork_app.py``).
+Start it with ``fieldwork serve`` (or ``streamlit run fieldwork_app.py``). Until someone signs
+in (or after their session sat idle too long) the only page is the sign-in page. On every
+run the account is read again, so an account an admin disables loses access at once and a
+changed role or set of forces applies on the next click. Each page checks the role itself
+as well (fieldwork.ui.session.require): hiding a page is not a check.
 """
 
 import streamlit as st
 
+from fieldwork import db
+from fieldwork.services import accounts
 from fieldwork.ui import navigation, session
 
 st.set_page_config(page_title="Fieldwork", page_icon=":material/fact_check:", layout="wide")
 
+AUDITED_EXPIRY = "fieldwork_expiry_audited"
+
 user = session.current_user()
-role = user.role if user else session.INSPECTOR
-groups: dict[str, list] = {}
-for spec in navigation.pages_for(role):
-    groups.setdefault(spec.group, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
-st.navigation(groups).run()
+expired = st.session_state.get(session.EXPIRED_KEY)
+with db.session_scope(session.engine()) as s:
+    if user is not None:
+        fresh = accounts.current_actor(s, user.name)
+        if fresh is None:  # disabled or removed since sign-in
+            accounts.record_sign_out(s, user, reason="account_disabled")
+            session.sign_out()
+        elif fresh != user:
+            session.sign_in_as(fresh)
+        user = fresh
+    elif expired and st.session_state.get(AUDITED_EXPIRY) != expired:
+        accounts.record_sign_out(s, session.CurrentUser(expired, ""), reason="idle")
+        st.session_state[AUDITED_EXPIRY] = expired
+
+if user is None:
+    st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")], position="hidden").run()
+else:
+    st.session_state.pop(AUDITED_EXPIRY, None)
+    groups: dict[str, list] = {}
+    for spec in navigation.pages_for(user.role):
+        groups.setdefault(spec.group, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.name}** ({user.role})"
+                   + (f" · forces: {', '.join(user.forces)}" if user.forces and not user.is_lead else ""))
+        if st.button("Sign out", key="fieldwork_sign_out", icon=":material/logout:"):
+            with db.session_scope(session.engine()) as s:
+                accounts.record_sign_out(s, user, reason="signed_out")
+            session.sign_out()
+            st.rerun()
+    st.navigation(groups).run()

@@ -17,6 +17,11 @@ from fieldwork.problems import ProblemError
 COMMAND_MODULES = [
     "fieldwork.commands.app",
     "fieldwork.commands.questionnaire",
+    "fieldwork.commands.users",
+    "fieldwork.commands.findings",
+    "fieldwork.commands.demo",
+    "fieldwork.commands.data",
+    "fieldwork.commands.bundles",
 ]
 
 

@@ -66,6 +66,10 @@ def make_engine(url: str) -> Engine:
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif u.get_backend_name() == "postgresql" and u.get_driver_name() in ("psycopg", "psycopg2"):
+        # The app shows and filters times as UTC: a session in UTC makes the database's own
+        # date arithmetic (a day's boundary, ::date) agree with it whatever the server's zone.
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -128,6 +132,23 @@ def _add_missing_columns(engine: Engine) -> list[str]:
     return added
 
 
+def _add_missing_indexes(engine: Engine) -> list[str]:
+    """Indexes a model gained after its table was created (create_all makes them only with a
+    new table), e.g. the findings' covering indexes on ``answer``."""
+    added = []
+    insp = inspect(engine)
+    existing_tables = set(insp.get_table_names())
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in existing_tables:
+            continue
+        have = {i["name"] for i in insp.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name and index.name not in have:
+                index.create(engine, checkfirst=True)  # another process may be migrating too
+                added.append(index.name)
+    return added
+
+
 AUDIT_GUARDS = {
     "sqlite": [
         """CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event
@@ -149,6 +170,7 @@ def prepare(engine: Engine, *, seed: bool = True) -> None:
     """Create or migrate the schema, guard the audit trail, seed the default inspection."""
     SQLModel.metadata.create_all(engine)
     _add_missing_columns(engine)
+    _add_missing_indexes(engine)
     with engine.begin() as conn:
         for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
             conn.execute(text(statement))

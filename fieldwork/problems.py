@@ -18,12 +18,13 @@ class Problem:
     row: int | None = None  # 1-based row in the file (header is row 1 in a spreadsheet)
     field: str | None = None  # column or field name
     item: str | None = None  # the question, case_ref or indicator concerned
+    item_kind: str = "question"  # what ``item`` names, for the printed form ("case" for a case_ref)
 
     def __str__(self) -> str:
         where = [p for p in (
             self.source,
             f"row {self.row}" if self.row is not None else None,
-            f"question {self.item!r}" if self.item else None,
+            f"{self.item_kind} {self.item!r}" if self.item else None,
             f"column {self.field!r}" if self.field else None,
         ) if p]
         return (": ".join(where) + ": " if where else "") + self.message

@@ -19,8 +19,17 @@ from models.core import (
     new_uid,
     utcnow,
 )
+from models.accounts import User
+from models.fieldwork_sync import (
+    AssessmentRevision,
+    BundleImport,
+    MergeConflict,
+    ModerationDecision,
+    SecondMarking,
+)
 
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
-    "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow",
+    "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User",
+    "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking",
 ]

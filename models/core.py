@@ -100,6 +100,11 @@ class Answer(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("assessment_id", "question"),
         Index("ix_answer_question_value", "question", "value"),
+        # Findings (fieldwork/services/counting.py): a covering index scanned in (question,
+        # value) order counts every question in one GROUP BY without a sort, and one that
+        # answers a pivot's (assessment, question) seek without reading the row.
+        Index("ix_answer_counting", "question", "value", "assessment_id"),
+        Index("ix_answer_pivot", "assessment_id", "question", "value"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

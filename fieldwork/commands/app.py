@@ -31,9 +31,12 @@ def init(args) -> int:
 def serve(args) -> int:
     url = db.database_url(args.db)
     db.get_engine(url)  # create or migrate before the first page loads
+    from fieldwork.commands.users import offer_first_admin
+
+    offer_first_admin(url)  # no accounts yet: say how to make the first admin (or make it at a terminal)
     env = {**os.environ, db.ENV_URL: url}
     print(f"fieldwork: database {db.describe(url)}", file=sys.stderr)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
+    cmd = [sys.executable, "-m", "fieldwork.ui.launch", "run", str(APP), "--server.port", str(args.port),
            "--server.address", args.address, "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
     return subprocess.call(cmd, env=env)

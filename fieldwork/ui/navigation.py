@@ -22,6 +22,17 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/criteria.py", "Criteria", ":material/account_tree:", (INSPECTOR, LEAD, ADMIN)),
+    PageSpec("pages/cases.py", "Cases", ":material/folder_open:", (INSPECTOR, LEAD, ADMIN)),
+    PageSpec("pages/assess.py", "Assess", ":material/edit_note:", (INSPECTOR, LEAD)),
+    PageSpec("pages/import_data.py", "Import", ":material/upload_file:", (LEAD, ADMIN), "Data"),
+    PageSpec("pages/export.py", "Export", ":material/download:", (LEAD, ADMIN), "Data"),
+    PageSpec("pages/bundles.py", "Bundles", ":material/move_up:", (INSPECTOR, LEAD, ADMIN), "Data"),
+    PageSpec("pages/conflicts.py", "Conflicts", ":material/call_split:", (LEAD, ADMIN), "Quality"),
+    PageSpec("pages/second_marking.py", "Second marking", ":material/rate_review:", (LEAD, ADMIN), "Quality"),
+    PageSpec("pages/moderation.py", "Moderation", ":material/balance:", (LEAD, ADMIN), "Quality"),
+    PageSpec("pages/audit.py", "Audit", ":material/history:", (LEAD, ADMIN), "Administration"),
+    PageSpec("pages/users.py", "Users", ":material/group:", (ADMIN,), "Administration"),
+    PageSpec("pages/account.py", "My account", ":material/person:", (INSPECTOR, LEAD, ADMIN), "Account"),
 ]
 
 

@@ -17,6 +17,7 @@ from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, ROLES, Actor
 
 USER_KEY = "fieldwork_user"
 SEEN_KEY = "fieldwork_seen_at"
+EXPIRED_KEY = "fieldwork_expired"  # the name whose session just expired through inactivity
 CurrentUser = Actor  # the signed-in user, as the core sees any actor
 __all__ = ["ADMIN", "INSPECTOR", "LEAD", "ROLES", "CurrentUser", "current_user", "engine", "require"]
 
@@ -44,6 +45,11 @@ def sign_out() -> None:
     st.session_state.pop(SEEN_KEY, None)
 
 
+def expiry_message() -> str:
+    return (f"Your session expired after {idle_limit_seconds() // 60} minutes without activity: "
+            "please sign in again.")
+
+
 def current_user() -> CurrentUser | None:
     """The signed-in user, or None if nobody is or the session sat idle too long."""
     raw = st.session_state.get(USER_KEY)
@@ -53,7 +59,7 @@ def current_user() -> CurrentUser | None:
     now = time.time()
     if now - seen > idle_limit_seconds():
         sign_out()
-        st.session_state["fieldwork_expired"] = True
+        st.session_state[EXPIRED_KEY] = raw["name"]  # the router audits it and the sign-in page says why
         return None
     st.session_state[SEEN_KEY] = now
     return CurrentUser(raw["name"], raw["role"], tuple(raw.get("forces") or ()))
@@ -63,7 +69,7 @@ def require(*roles: str) -> CurrentUser:
     """Stop the page unless the signed-in user holds one of these roles."""
     user = current_user()
     if user is None:
-        st.warning("Please sign in.")
+        st.warning(expiry_message() if st.session_state.get(EXPIRED_KEY) else "Please sign in.")
         st.stop()
     if roles and user.role not in roles:
         st.error(f"Your role ({user.role}) may not open this page.")

@@ -1,0 +1,88 @@
+"""Second marking in the exports: the ``agreement`` sheet (one row per question and an
+overall row) and the ``meta:second_marked`` column of the responses (yes for a case that
+was second-marked: its primary row, or the agreed row once moderated).
+
+``extend_workbook`` adds both to a workbook context (``exports.workbook.WorkbookContext``:
+a marker, an extra sheet and a cover line); ``markers`` gives the column for the wide CSV.
+Every text value passes through ``exports.cells.safe``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlmodel import Session
+
+from exports.cells import safe
+from fieldwork.services import agreement, second_marking
+from fieldwork.services.agreement import AgreementReport
+from fieldwork.services.responses import Responses
+
+MARKER = "second_marked"
+SHEET = "agreement"
+COLUMNS = [  # (key in AgreementReport.rows(), header)
+    ("question", "question"), ("label", "label"), ("pairs", "cases_marked_twice"),
+    ("applicable_pairs", "applicable_to_both"), ("agreements", "agreed"), ("observed", "percent_agreement"),
+    ("kappa", "cohens_kappa"), ("ac1", "gwets_ac1"), ("applicability_agreement", "applicability_agreement"),
+    ("applicable_first_only", "applicable_first_only"), ("applicable_second_only", "applicable_second_only"),
+    ("applicable_neither", "applicable_neither"), ("flagged", "flagged"),
+]
+PERCENT_COLUMNS = [5, 8]
+
+
+def markers(session: Session, resp: Responses) -> dict[str, dict[str, str]]:
+    """{"second_marked": {assessment uid: "yes" | "no"}} for every row of the responses."""
+    marked = second_marking.second_marked_uids(session, resp.inspection.id, resp.questionnaire.id)
+    return {MARKER: {row.uid: "yes" if row.uid in marked else "no" for row in resp.rows}}
+
+
+def sheet_rows(report: AgreementReport) -> list[list]:
+    out = []
+    for r in report.rows():
+        row = [r[key] for key, _ in COLUMNS]
+        row[-1] = "yes" if r["flagged"] else ("" if r["question"] == "(overall)" else "no")
+        out.append([round(v, 4) if isinstance(v, float) else v for v in row])
+    return out
+
+
+def display_rows(report: AgreementReport) -> list[dict]:
+    """The table as a page shows it."""
+    return [{"Question": r["question"], "Cases": r["applicable_pairs"], "Agreement": r["observed"],
+             "Kappa": None if r["kappa"] is None else round(r["kappa"], 3),
+             "AC1": None if r["ac1"] is None else round(r["ac1"], 3),
+             "Applicability agreement": r["applicability_agreement"],
+             "Flagged": "⚑" if r["flagged"] else ""} for r in report.rows()]
+
+
+def to_csv(report: AgreementReport) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([h for _, h in COLUMNS])
+    writer.writerows([safe(v) for v in row] for row in sheet_rows(report))
+    return buf.getvalue().encode("utf-8")
+
+
+def add_agreement_sheet(wb, report: AgreementReport) -> None:
+    from exports.workbook import table_sheet
+
+    table_sheet(wb, SHEET, [h for _, h in COLUMNS], sheet_rows(report), table="tbl_agreement",
+                percent=PERCENT_COLUMNS, widths=[34, 50, 12, 12, 9, 12, 11, 11, 14, 12, 12, 12, 9])
+
+
+def extend_workbook(session: Session, ctx, *, threshold: float = agreement.DEFAULT_THRESHOLD,
+                    statistic: str = agreement.KAPPA) -> None:
+    """Add the second_marked column, the agreement sheet and a cover line to a workbook context."""
+    resp = ctx.responses
+    ctx.markers.update(markers(session, resp))
+    report = agreement.report(session, resp.questionnaire.id, inspection_code=resp.inspection.code,
+                              threshold=threshold, statistic=statistic)
+
+    def agreement_sheet(wb, _ctx) -> None:
+        add_agreement_sheet(wb, report)
+
+    ctx.extra_sheets.append(agreement_sheet)
+    flagged = ", ".join(q.question for q in report.flagged) or "none"
+    ctx.cover_lines.append(("Second marking", f"{report.pairs} case(s) marked twice (column meta:second_marked); "
+                            f"agreement per question on the '{SHEET}' sheet; {statistic} under {threshold:g}: "
+                            f"{flagged}"))

@@ -1,0 +1,42 @@
+"""Cell values that a spreadsheet will not run (CSV / formula injection).
+
+Excel, LibreOffice and Google Sheets treat a cell that begins with ``=``, ``+``, ``-`` or ``@``
+(and, after trimming, a tab or carriage return) as a formula: an evidence note reading
+``=HYPERLINK("http://…")`` would become a live link, ``+cmd|' /C calc'!A0`` a DDE call.
+OWASP's remedy is to write such text with a leading single quote, which every spreadsheet
+shows as text. Every writer in ``exports/`` passes every text value through ``safe`` — the
+one place the rule lives — for .xlsx and .csv alike, codes and labels, notes and case refs.
+
+A value that already begins with a quote is quoted too, so the rule can be undone exactly:
+``unquote`` (used by the importer) removes one leading quote from any value that has one,
+and an export re-imports with identical text.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
+QUOTE = "'"
+
+
+def safe_text(text: str) -> str:
+    """Text a spreadsheet shows as typed and never evaluates."""
+    if text and (text[0] in DANGEROUS_FIRST or text[0] == QUOTE):
+        return QUOTE + text
+    return text
+
+
+def safe(value):
+    """Any cell value: text is neutralised; numbers, dates, booleans and None pass as they are
+    (a number cell cannot hold a formula)."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if value is None or isinstance(value, (bool, int, float, date, datetime)):
+        return value
+    return safe_text(str(value))
+
+
+def unquote(text: str) -> str:
+    """Undo ``safe_text``: drop one leading quote. Used when reading a file back in."""
+    return text[1:] if text.startswith(QUOTE) else text

@@ -1,0 +1,92 @@
+"""``fieldwork import QUESTIONNAIRE FILE`` and ``fieldwork export QUESTIONNAIRE OUT.xlsx|OUT.csv``.
+
+Import reads a wide .csv or .xlsx (sheet ``responses``) and writes every row as a complete
+assessment, or nothing: on any problem it exits 1 with every problem on stderr. ``--dry-run``
+checks without writing. Export writes the Excel workbook or the wide CSV (codes, or labels with
+``--labels``); evidence notes only with ``--with-notes`` (exports are de-identified by default).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from fieldwork import db
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.services import exporting, importing
+from fieldwork.services.permissions import command_line_actor
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("import", parents=[common], help="import complete assessments from a wide .csv or .xlsx",
+                       description="Import a wide table (one row per case, one column per variable, answer codes "
+                                   "in the cells, blank = not asked) as complete assessments. All or nothing.")
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="e.g. case_review or pin_review")
+    p.add_argument("file", type=Path, metavar="FILE", help="a .csv (UTF-8) or an .xlsx with a 'responses' sheet")
+    p.add_argument("--dry-run", action="store_true", help="check every row and report, but write nothing")
+    p.set_defaults(handler=import_command)
+
+    p = sub.add_parser("export", parents=[common], help="write the Excel workbook or a wide CSV",
+                       description="Write the counted complete assessments of QUESTIONNAIRE: OUT.xlsx gives the "
+                                   "workbook (cover, findings, charts, breakdowns, responses, data dictionary), "
+                                   "OUT.csv the wide table.")
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE")
+    p.add_argument("out", type=Path, metavar="OUT", help="OUT.xlsx or OUT.csv")
+    p.add_argument("--labels", action="store_true", help="CSV only: the answers' labels instead of their codes")
+    p.add_argument("--with-notes", action="store_true",
+                   help="include the inspectors' evidence notes (left out by default: a de-identified export)")
+    p.add_argument("--bom", action="store_true", help="CSV only: start with a UTF-8 byte order mark, for Excel")
+    p.set_defaults(handler=export_command)
+
+
+def _warn(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(f"fieldwork: warning: {problem}", file=sys.stderr)
+
+
+def import_command(args) -> int:
+    actor = command_line_actor()
+    table = importing.read_path(args.file)
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        if args.dry_run:
+            checked = importing.check(session, args.questionnaire, table, inspection_code=args.inspection)
+            _warn(checked.warnings)
+            print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
+            return 0
+        result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
+                                       inspection_code=args.inspection)
+    _warn(result.checked.warnings)
+    registered = f" ({result.checked.registered} filled in cases already registered)" if result.checked.registered else ""
+    print(f"imported {result.written} complete {args.questionnaire} assessments from {args.file.name} "
+          f"into {result.checked.inspection.code}{registered}")
+    return 0
+
+
+def export_command(args) -> int:
+    suffix = args.out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise ProblemError([Problem("unsupported_file", "the output file must end in .xlsx (the workbook) or .csv "
+                                    "(the wide table)", source=args.out.name)])
+    if suffix == ".xlsx" and (args.labels or args.bom):
+        raise ProblemError([Problem("bad_option", "--labels and --bom are for CSV: the workbook holds both codes "
+                                    "and labels", source=args.out.name)])
+    actor = command_line_actor()
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        if suffix == ".xlsx":
+            data = exporting.export_workbook(session, actor, args.questionnaire, inspection_code=args.inspection,
+                                             with_notes=args.with_notes, file_name=args.out.name)
+        else:
+            data = exporting.export_csv(session, actor, args.questionnaire, inspection_code=args.inspection,
+                                        labels=args.labels, with_notes=args.with_notes, bom=args.bom,
+                                        file_name=args.out.name)
+        # written inside the transaction: if the file cannot be written, the audit row is not kept either
+        try:
+            args.out.write_bytes(data)
+        except OSError as exc:
+            raise ProblemError([Problem("unwritable_file", f"cannot be written: {exc.strerror}",
+                                        source=str(args.out))]) from None
+    notes = "with evidence notes" if args.with_notes else "without evidence notes (de-identified)"
+    print(f"wrote {args.out} ({args.questionnaire}, {notes})")
+    return 0

@@ -1,0 +1,22 @@
+"""``fieldwork demo``: load the demonstration data set into the default inspection."""
+
+from __future__ import annotations
+
+from fieldwork import audit, db
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("demo", parents=[common],
+                       help="load the demonstration data set (112 case reviews, 270 PIN reviews; synthetic)")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from fieldwork.services import demo
+
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        loaded = demo.load(session, actor=audit.os_user(), inspection_code=args.inspection)
+    for questionnaire, n in loaded.items():
+        print(f"{questionnaire}: {n} synthetic complete assessments loaded")
+    return 0

@@ -1,0 +1,104 @@
+"""``fieldwork findings QUESTIONNAIRE [--by VARIABLE] [--filter VAR=CODE[,CODE]] --format json|csv|text``.
+
+JSON (the default) is exactly the findings JSON of contract section 8, on stdout. CSV has one
+row per finding with its footnotes, label and criteria as well; text is for reading in a
+terminal. Drafts left out of the count are said on stderr (JSON and CSV stay clean on stdout).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+from fieldwork import db
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.services import findings
+
+FORMATS = ("json", "csv", "text")
+CSV_COLUMNS = ("id", "answer", "group", "count", "denominator", "percent", "not_known", "not_applicable", "text",
+               "footnotes", "kind", "label", "criteria")
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("findings", parents=[common], help="the findings of a questionnaire (contract section 8)",
+                       description="Count the findings of QUESTIONNAIRE from its complete assessments.")
+    p.add_argument("questionnaire", metavar="QUESTIONNAIRE", help="e.g. case_review or pin_review")
+    p.add_argument("--by", metavar="VARIABLE", default=None,
+                   help="also break every finding down by this single-choice variable (e.g. force, cps_area)")
+    p.add_argument("--format", choices=FORMATS, default="json", help="json (default), csv or text")
+    p.add_argument("--filter", action="append", default=[], metavar="VAR=CODE[,CODE]",
+                   help="count only cases holding one of these codes (repeat for more variables), "
+                        "e.g. --filter domestic_abuse=yes --filter force=durham,gwent")
+    p.set_defaults(handler=run)
+
+
+def parse_filters(items: list[str]) -> dict[str, list[str]]:
+    """``["force=durham,gwent", "domestic_abuse=yes"]`` -> {variable: [codes]}; every bad item reported."""
+    out: dict[str, list[str]] = {}
+    problems = []
+    for item in items:
+        name, sep, codes = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            problems.append(Problem("bad_filter", f"{item!r} is not VARIABLE=CODE[,CODE]", field="filter"))
+            continue
+        out.setdefault(name, []).extend(c.strip() for c in codes.split(",") if c.strip())
+    if problems:
+        raise ProblemError(problems, "the filters were refused")
+    return out
+
+
+def to_csv(report: findings.FindingsReport) -> str:
+    from exports.cells import safe  # the one rule against spreadsheet formula injection
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for f in report.findings:
+        writer.writerow([safe(v) if v is not None else "" for v in (
+            f.id, f.answer, f.group, f.count, f.denominator, f.percent, f.not_known, f.not_applicable, f.text,
+            " ".join(f.footnotes), f.kind, f.label, " ".join(f.criteria))])
+    return buf.getvalue()
+
+
+def to_text(report: findings.FindingsReport) -> str:
+    lines = [f"{report.questionnaire} (version {report.version}): {report.cases} complete case"
+             f"{'' if report.cases == 1 else 's'} counted; {report.drafts_excluded} draft"
+             f"{'' if report.drafts_excluded == 1 else 's'} left out"]
+    if report.filters:
+        lines.append("filters: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in report.filters.items()))
+    if report.by:
+        lines.append(f"by {report.by}: " + ", ".join(f"{g} ({n})" for g, n in report.groups.items()))
+    current = None
+    for f in report.findings:
+        if f.id != current:
+            current = f.id
+            lines.append("")
+            lines.append(f"{f.id} — {f.label}" + (f" [criteria {' '.join(f.criteria)}]" if f.criteria else ""))
+        pct = "–" if f.percent is None else f"{f.percent}%"
+        where = f"  [{report.by} = {f.group}]" if f.group is not None else ""
+        answer = f.answer if f.answer is not None else "(indicator)"
+        lines.append(f"  {answer:<20} {f.count:>6} / {f.denominator:<6} {pct:>5}{where}  {f.text}")
+        for note in f.footnotes:
+            lines.append(f"  {'':<20} note: {note}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args) -> int:
+    filters = parse_filters(args.filter)
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        report = findings.compute(session, args.questionnaire, inspection_code=args.inspection, by=args.by,
+                                  filters=filters)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.to_contract(), indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(report))
+    else:
+        sys.stdout.write(to_text(report))
+    if args.format != "text" and report.drafts_excluded:
+        print(f"fieldwork: {report.drafts_excluded} draft assessment(s) left out; only complete ones count",
+              file=sys.stderr)
+    return 0

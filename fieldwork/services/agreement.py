@@ -1,0 +1,260 @@
+"""Inter-rater agreement between first and second markings: per question and overall.
+
+For each single-choice question (the context questions are left out: a second marking
+starts with them copied from the first, so they would agree by construction) the pairs are
+counted in the database — the answer table joined to itself between the primary and the
+second assessment of every second-marked case, GROUP BY the two values — and the statistics
+are plain arithmetic over that contingency table:
+
+* observed agreement p_o: the share of pairs on the diagonal;
+* Cohen's kappa (Cohen 1960): (p_o - p_e) / (1 - p_e), p_e = sum_k (row_k / n)(col_k / n);
+* Gwet's AC1 (Gwet 2008): the same with p_e = sum_k pi_k (1 - pi_k) / (q - 1), where
+  pi_k = (row_k + col_k) / 2n and q is the number of answer codes the question offers.
+  Kappa's p_e grows towards 1 when nearly every case falls in one category (as with
+  ``dealt_with_well_overall``, "no" in most cases), so kappa can be low although the two
+  inspectors almost always agree; AC1 does not have that paradox, so both are reported.
+
+They are computed on the pairs where both inspectors found the question applicable: both
+asked it (skip logic) and neither answered ``na``. How often the two agreed on applicability
+itself is reported separately. A question is flagged when the chosen statistic (kappa by
+default) falls under the lead's threshold (default 0.6, "substantial" begins there in the
+usual reading). Overall figures pool the questions as De Vries et al. (2008) do: the mean
+p_o and mean p_e over the questions give the pooled kappa (and, with AC1's p_e, pooled AC1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from sqlalchemy import and_, func, select, union
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.model import NOT_APPLICABLE, Questionnaire
+from fieldwork.services import inspections
+from models import COMPLETE, Answer, Assessment, SecondMarking
+
+KAPPA, AC1 = "kappa", "ac1"
+STATISTICS = (KAPPA, AC1)
+DEFAULT_THRESHOLD = 0.6
+CONTEXT_SECTION = "context"
+BAD_STATISTIC = "bad_statistic"
+
+Matrix = Sequence[Sequence[int]]
+
+
+# --- the statistics, over a square contingency table (rows: first marker, columns: second) ---
+
+
+def _margins(table: Matrix) -> tuple[int, list[int], list[int]]:
+    rows = [sum(r) for r in table]
+    cols = [sum(table[i][j] for i in range(len(table))) for j in range(len(table))]
+    return sum(rows), rows, cols
+
+
+def observed_agreement(table: Matrix) -> float | None:
+    n, _, _ = _margins(table)
+    return sum(table[k][k] for k in range(len(table))) / n if n else None
+
+
+def kappa_chance(table: Matrix) -> float | None:
+    n, rows, cols = _margins(table)
+    return sum(r * c for r, c in zip(rows, cols)) / (n * n) if n else None
+
+
+def ac1_chance(table: Matrix) -> float | None:
+    n, rows, cols = _margins(table)
+    q = len(table)
+    if not n or q < 2:
+        return None
+    pis = [(r + c) / (2 * n) for r, c in zip(rows, cols)]
+    return sum(p * (1 - p) for p in pis) / (q - 1)
+
+
+def _corrected(po: float | None, pe: float | None) -> float | None:
+    if po is None or pe is None or pe >= 1:
+        return None  # every pair in one category for both: chance agreement is total, kappa undefined
+    return (po - pe) / (1 - pe)
+
+
+def cohen_kappa(table: Matrix) -> float | None:
+    return _corrected(observed_agreement(table), kappa_chance(table))
+
+
+def gwet_ac1(table: Matrix) -> float | None:
+    return _corrected(observed_agreement(table), ac1_chance(table))
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionAgreement:
+    question: str
+    label: str
+    categories: list[str]  # the codes on the table's rows and columns (na left out)
+    table: list[list[int]]  # first marker (rows) x second marker (columns), applicable pairs only
+    pairs: int  # second-marked cases with both assessments complete
+    both_applicable: int
+    first_only: int  # applicable for the first marker only
+    second_only: int
+    neither: int
+    observed: float | None = None
+    kappa: float | None = None
+    ac1: float | None = None
+    flagged: bool = False
+    _pe_kappa: float | None = field(default=None, repr=False)
+    _pe_ac1: float | None = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        return self.both_applicable
+
+    @property
+    def agreements(self) -> int:
+        return sum(self.table[k][k] for k in range(len(self.table)))
+
+    @property
+    def applicability_agreement(self) -> float | None:
+        return (self.both_applicable + self.neither) / self.pairs if self.pairs else None
+
+    def as_dict(self) -> dict:
+        return {
+            "question": self.question, "label": self.label, "pairs": self.pairs, "applicable_pairs": self.n,
+            "agreements": self.agreements, "observed": self.observed, "kappa": self.kappa, "ac1": self.ac1,
+            "applicability_agreement": self.applicability_agreement, "applicable_first_only": self.first_only,
+            "applicable_second_only": self.second_only, "applicable_neither": self.neither,
+            "flagged": self.flagged,
+        }
+
+
+@dataclass
+class AgreementReport:
+    questionnaire: str
+    pairs: int  # second-marked cases with both markings complete
+    statistic: str
+    threshold: float
+    questions: list[QuestionAgreement]
+    agreements: int  # over every question: applicable pairs that agreed ...
+    applicable: int  # ... of all applicable pairs
+    pooled_observed: float | None  # mean p_o over the questions with applicable pairs
+    pooled_kappa: float | None
+    pooled_ac1: float | None
+
+    @property
+    def flagged(self) -> list[QuestionAgreement]:
+        return [q for q in self.questions if q.flagged]
+
+    @property
+    def overall_observed(self) -> float | None:
+        return self.agreements / self.applicable if self.applicable else None
+
+    def rows(self) -> list[dict]:
+        """The table a page or a sheet shows: one row per question, then the overall row."""
+        out = [q.as_dict() for q in self.questions]
+        out.append({
+            "question": "(overall)", "label": "All questions (pooled kappa and AC1, De Vries et al. 2008)",
+            "pairs": self.pairs, "applicable_pairs": self.applicable, "agreements": self.agreements,
+            "observed": self.overall_observed, "kappa": self.pooled_kappa, "ac1": self.pooled_ac1,
+            "applicability_agreement": None, "applicable_first_only": None, "applicable_second_only": None,
+            "applicable_neither": None, "flagged": False,
+        })
+        return out
+
+
+def compared_questions(questionnaire: Questionnaire) -> list:
+    """Single-choice questions outside the context section (which is copied, not scored blind)."""
+    return [q for q in questionnaire.single_choice_questions if q.section != CONTEXT_SECTION]
+
+
+def _applicable(value: str | None) -> bool:
+    return value not in (None, "", NOT_APPLICABLE)
+
+
+def paired_answers(pairs):
+    """Every (pair, question) either marker holds an answer row for — UNION drops the
+    duplicates — with two Answer aliases to outer-join the first's and the second's values.
+    ``pairs`` is a subquery with columns pair, first_id and second_id (assessment ids)."""
+    asked = union(*(select(pairs.c.pair, pairs.c.first_id, pairs.c.second_id, Answer.question)
+                    .join(Answer, Answer.assessment_id == side) for side in (pairs.c.first_id, pairs.c.second_id))
+                  ).subquery()
+    return asked, aliased(Answer), aliased(Answer)
+
+
+def pair_counts(session: Session, inspection_id: int, questionnaire_id: str,
+                questions: list[str]) -> tuple[int, list[tuple[str, str | None, str | None, int]]]:
+    """(number of complete pairs, [(question, first value, second value, count)]), counted in the database."""
+    first, second = aliased(Assessment), aliased(Assessment)
+    pairs = (select(SecondMarking.id.label("pair"), first.id.label("first_id"), second.id.label("second_id"))
+             .join(first, first.uid == SecondMarking.primary_uid)
+             .join(second, second.uid == SecondMarking.second_uid)
+             .where(SecondMarking.inspection_id == inspection_id, SecondMarking.questionnaire == questionnaire_id,
+                    first.status == COMPLETE, second.status == COMPLETE)).subquery()
+    total = session.scalar(select(func.count()).select_from(pairs)) or 0
+    if not total or not questions:
+        return total, []
+    asked, a1, a2 = paired_answers(pairs)
+    rows = session.execute(
+        select(asked.c.question, a1.value, a2.value, func.count())
+        .select_from(asked)
+        .outerjoin(a1, and_(a1.assessment_id == asked.c.first_id, a1.question == asked.c.question))
+        .outerjoin(a2, and_(a2.assessment_id == asked.c.second_id, a2.question == asked.c.question))
+        .where(asked.c.question.in_(questions))
+        .group_by(asked.c.question, a1.value, a2.value)).all()
+    return total, [(q, v1, v2, int(n)) for q, v1, v2, n in rows]
+
+
+def report(session: Session, questionnaire_id: str, *, inspection_code: str | None = None,
+           threshold: float = DEFAULT_THRESHOLD, statistic: str = KAPPA) -> AgreementReport:
+    if statistic not in STATISTICS:
+        raise ProblemError([Problem(BAD_STATISTIC, f"flag on one of {', '.join(STATISTICS)}, not {statistic!r}",
+                                    field="statistic")])
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    questionnaire = inspections.load_questionnaire(session, questionnaire_id)
+    questions = compared_questions(questionnaire)
+    total, counts = pair_counts(session, inspection.id, questionnaire_id, [q.name for q in questions])
+    by_question: dict[str, list[tuple[str | None, str | None, int]]] = {}
+    for name, v1, v2, n in counts:
+        by_question.setdefault(name, []).append((v1, v2, n))
+
+    results = []
+    for q in questions:
+        categories = [c for c in questionnaire.codes(q.name) if c != NOT_APPLICABLE]
+        cells = by_question.get(q.name, [])
+        for v1, v2, _ in cells:  # a code the current version no longer offers still belongs in the table
+            for v in (v1, v2):
+                if _applicable(v) and v not in categories:
+                    categories.append(v)
+        index = {c: i for i, c in enumerate(categories)}
+        table = [[0] * len(categories) for _ in categories]
+        both = first_only = second_only = 0
+        for v1, v2, n in cells:
+            a, b = _applicable(v1), _applicable(v2)
+            if a and b:
+                table[index[v1]][index[v2]] += n
+                both += n
+            elif a:
+                first_only += n
+            elif b:
+                second_only += n
+        result = QuestionAgreement(q.name, q.label, categories, table, total, both, first_only, second_only,
+                                   total - both - first_only - second_only)
+        result.observed = observed_agreement(table)
+        result._pe_kappa, result._pe_ac1 = kappa_chance(table), ac1_chance(table)
+        result.kappa = _corrected(result.observed, result._pe_kappa)
+        result.ac1 = _corrected(result.observed, result._pe_ac1)
+        value = result.kappa if statistic == KAPPA else result.ac1
+        result.flagged = value is not None and value < threshold
+        results.append(result)
+
+    scored = [r for r in results if r.n]
+    mean = (lambda xs: sum(xs) / len(xs) if xs else None)
+    po = mean([r.observed for r in scored])
+    pe_kappa = mean([r._pe_kappa for r in scored])
+    pe_ac1 = mean([r._pe_ac1 for r in scored if r._pe_ac1 is not None])
+    return AgreementReport(
+        questionnaire=questionnaire_id, pairs=total, statistic=statistic, threshold=threshold, questions=results,
+        agreements=sum(r.agreements for r in results), applicable=sum(r.n for r in results),
+        pooled_observed=po, pooled_kappa=_corrected(po, pe_kappa), pooled_ac1=_corrected(po, pe_ac1))

@@ -1,0 +1,348 @@
+"""Scoring one case: load an assessment, save answers as they are given, mark it complete,
+reopen it.
+
+Every save states the version it read (``Assessment.version``, the optimistic lock): the
+UPDATE that raises the version matches only that version, so when two people edit the same
+assessment the second save is refused (``stale_version``) instead of silently overwriting
+the first. Skip logic runs on every save: answers to questions that the new answers make
+irrelevant are cleared and returned, so the page can tell the inspector. The case reference
+lives on the case (``case_file.case_ref``), never as an answer row, and cannot be edited here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Mapping
+
+from sqlalchemy import case, select, update
+from sqlmodel import Session
+
+from fieldwork import audit, contract
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.model import Question, Questionnaire
+from fieldwork.services import inspections, permissions
+from fieldwork.services.permissions import Actor
+from models import AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion, new_uid, utcnow
+
+# Problem codes (tests and pages match on them).
+STALE_VERSION = "stale_version"
+UNKNOWN_ASSESSMENT = "unknown_assessment"
+UNKNOWN_QUESTION = "unknown_question"
+UNKNOWN_CODE = "unknown_code"
+BAD_VALUE = "bad_value"
+READ_ONLY = "read_only"
+NOT_ASKED = "not_asked"
+NOT_DRAFT = "not_draft"
+NOT_COMPLETE = "not_complete"
+MISSING_ANSWER = "missing_answer"
+CONSTRAINT = "constraint"
+
+CASE_REF = contract.CASE_REF
+MAX_TEXT = 2000  # answer.value's length
+PURPOSE_ORDER = {PRIMARY: 0, SECOND: 1, AGREED: 2}  # which of one person's assessments of a case to open
+
+Changes = Mapping[str, tuple[str | None, str | None]]  # question -> (value or None for blank, note or None to keep)
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """One assessment as the Assess page shows it."""
+
+    uid: str
+    case_id: int
+    case_ref: str
+    inspection_id: int
+    questionnaire: Questionnaire  # the version it is scored on (parsed once per process)
+    inspector: str
+    purpose: str
+    status: str
+    version: int
+    answers: dict[str, str]  # question -> code (case_ref included); blank answers left out
+    notes: dict[str, str]  # question -> evidence note; empty notes left out
+    completed_at: datetime | None
+    editable: bool  # the actor owns it (a lead may read another's, never write it)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    version: int  # the assessment's version after the save: state it in the next save
+    changed: list[str] = field(default_factory=list)  # questions whose answer changed
+    cleared: list[str] = field(default_factory=list)  # answers cleared: skip logic hid their question
+    notes_changed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    version: int
+    status: str
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    uid: str
+    case_id: int
+    case_ref: str
+    inspection_id: int
+    version_id: int
+    inspector: str
+    purpose: str
+    status: str
+    version: int
+    completed_at: datetime | None
+
+
+def _row(session: Session, uid: str) -> _Row:
+    found = session.execute(
+        select(Assessment.id, Assessment.uid, Assessment.case_id, CaseFile.case_ref, CaseFile.inspection_id,
+               Assessment.questionnaire_version_id, Assessment.inspector, Assessment.purpose, Assessment.status,
+               Assessment.version, Assessment.completed_at)
+        .join(CaseFile, CaseFile.id == Assessment.case_id).where(Assessment.uid == uid)).first()
+    if found is None:
+        raise ProblemError([Problem(UNKNOWN_ASSESSMENT, "no such assessment: it may have been removed")])
+    return _Row(*found)
+
+
+def _questionnaire(session: Session, row: _Row) -> Questionnaire:
+    """The wording the assessment is scored on (parsed once per process, then cached)."""
+    return inspections.questionnaire_of(session.get(QuestionnaireVersion, row.version_id))
+
+
+def _stored(session: Session, assessment_id: int) -> dict[str, tuple[int, str | None, str]]:
+    """question -> (answer id, value, note), in one query."""
+    rows = session.execute(select(Answer.question, Answer.id, Answer.value, Answer.note)
+                           .where(Answer.assessment_id == assessment_id)).all()
+    return {q: (i, v, n or "") for q, i, v, n in rows}
+
+
+def _values(row: _Row, questionnaire: Questionnaire, stored: Mapping[str, tuple]) -> dict[str, str]:
+    answers = {q: v for q, (_, v, _) in stored.items() if v not in (None, "")}
+    if questionnaire.has_question(CASE_REF):
+        answers[CASE_REF] = row.case_ref
+    return answers
+
+
+def load(session: Session, actor: Actor, uid: str) -> AssessmentView:
+    """The answers and notes of one assessment. Its own inspector reads it; so may a lead
+    (read-only). Another inspector may not: a second marker never sees the first marking."""
+    row = _row(session, uid)
+    if not actor.is_lead:
+        permissions.require_owner(actor, row.inspector, "open another inspector's assessment")
+    questionnaire = _questionnaire(session, row)
+    stored = _stored(session, row.id)
+    return AssessmentView(
+        uid=row.uid, case_id=row.case_id, case_ref=row.case_ref, inspection_id=row.inspection_id,
+        questionnaire=questionnaire, inspector=row.inspector, purpose=row.purpose, status=row.status,
+        version=row.version, answers=_values(row, questionnaire, stored),
+        notes={q: n for q, (_, _, n) in stored.items() if n}, completed_at=row.completed_at,
+        editable=actor.name == row.inspector)
+
+
+def own_assessment(session: Session, actor: Actor, case_id: int) -> str | None:
+    """The uid of the actor's own assessment of a case (their primary scoring before a second
+    marking or an agreed version), or None if they have none."""
+    order = case(PURPOSE_ORDER, value=Assessment.purpose, else_=9)
+    return session.execute(select(Assessment.uid).where(Assessment.case_id == case_id,
+                                                        Assessment.inspector == actor.name)
+                           .order_by(order, Assessment.id)).scalars().first()
+
+
+# --- checking values --------------------------------------------------------------------
+
+
+def normalise(questionnaire: Questionnaire, question: Question, value) -> tuple[str | None, str | None]:
+    """(the value as stored, or None for blank; why it is refused, or None)."""
+    if value is None:
+        return None, None
+    text = str(value).strip()
+    if not text:
+        return None, None
+    if question.is_single_choice:
+        codes = questionnaire.codes(question.name)
+        if text in codes:
+            return text, None
+        shown = ", ".join(codes) if len(codes) <= 12 else f"{', '.join(codes[:5])}, … ({len(codes)} codes)"
+        return None, f"{text[:40]!r} is not a code of this question (codes: {shown})"
+    if question.type == "integer":
+        try:
+            return str(int(text)), None
+        except ValueError:
+            return None, "must be a whole number"
+    if question.type == "date":
+        try:
+            return date.fromisoformat(text).isoformat(), None
+        except ValueError:
+            return None, "must be a date written YYYY-MM-DD"
+    if len(text) > MAX_TEXT:
+        return None, f"must be at most {MAX_TEXT} characters"
+    return text, None
+
+
+def check_answers(questionnaire: Questionnaire, given: Mapping[str, object], *, read_only: tuple[str, ...] = (),
+                  ) -> tuple[dict[str, str | None], list[Problem]]:
+    """Normalise given answers: (question -> stored value, every problem found)."""
+    problems: list[Problem] = []
+    values: dict[str, str | None] = {}
+    for name, value in given.items():
+        if not questionnaire.has_question(name):
+            problems.append(Problem(UNKNOWN_QUESTION, f"{questionnaire.id} has no question {name!r}", item=name))
+            continue
+        if name in read_only:
+            problems.append(Problem(READ_ONLY, "is fixed when the case is added and cannot be changed here",
+                                    item=name))
+            continue
+        question = questionnaire.question(name)
+        stored, fault = normalise(questionnaire, question, value)
+        if fault:
+            code = UNKNOWN_CODE if question.is_single_choice else BAD_VALUE
+            problems.append(Problem(code, f"“{question.label}”: {fault}", item=name))
+        else:
+            values[name] = stored
+    return values, problems
+
+
+def not_asked(questionnaire: Questionnaire, answers: Mapping[str, object], names) -> list[Problem]:
+    """Problems for the given answers whose question the answers' skip logic hides."""
+    asked = questionnaire.relevant_names(answers)
+    return [Problem(NOT_ASKED, f"“{questionnaire.question(n).label}” is not asked for this case "
+                               f"(asked when {questionnaire.question(n).relevant})", item=n)
+            for n in names if answers.get(n) not in (None, "") and n not in asked]
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def _bump(session: Session, row: _Row, expected_version: int, **values) -> int:
+    """Raise the version if it is still the one the caller read; refuse otherwise. The
+    WHERE on the version makes this the lock: of two saves from the same version, one wins."""
+    result = session.execute(
+        update(Assessment)
+        .where(Assessment.id == row.id, Assessment.version == expected_version)
+        .values(version=Assessment.version + 1, revision=new_uid(), parent_revision=Assessment.revision,
+                updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        now = session.execute(select(Assessment.version).where(Assessment.id == row.id)).scalar()
+        raise ProblemError([Problem(
+            STALE_VERSION,
+            f"Someone else saved this assessment first (it is now at version {now}; you were editing version "
+            f"{expected_version}). Your last change was not saved: reload to see the stored answers, then make "
+            "it again if it is still needed.", item=row.case_ref)],
+            "this assessment was changed elsewhere")
+    return expected_version + 1
+
+
+def _require_editable(actor: Actor, row: _Row, action: str) -> None:
+    permissions.require_owner(actor, row.inspector, f"{action} another inspector's assessment")
+    if row.status != DRAFT:
+        raise ProblemError([Problem(NOT_DRAFT, f"{row.case_ref} is marked complete: reopen it before changing it",
+                                    item=row.case_ref)], "the assessment is complete")
+
+
+def save(session: Session, actor: Actor, uid: str, expected_version: int, changes: Changes) -> SaveResult:
+    """Store answers and notes, clear what skip logic now hides, raise the version.
+
+    ``changes`` maps a question to (value, note): value None or "" leaves it blank; note None
+    keeps the stored note. Refused as a whole (every problem named) on an unknown question or
+    code, an answer to a question that is not asked, or a version someone else has saved."""
+    row = _row(session, uid)
+    _require_editable(actor, row, "change")
+    questionnaire = _questionnaire(session, row)
+    values, problems = check_answers(questionnaire, {n: v for n, (v, _) in changes.items()}, read_only=(CASE_REF,))
+    notes = {n: note for n, (_, note) in changes.items() if note is not None and n in values}
+
+    stored = _stored(session, row.id)
+    before = _values(row, questionnaire, stored)
+    after = {**before, **values}
+    after = {n: v for n, v in after.items() if v not in (None, "")}
+    problems += not_asked(questionnaire, after, values)
+    problems += [Problem(CONSTRAINT, questionnaire.question(n).constraint_message or
+                         f"“{questionnaire.question(n).label}” fails its check ({questionnaire.question(n).constraint})",
+                         item=n) for n in questionnaire.constraint_failures(after) if n in values]
+    if "force" in values and values["force"]:
+        permissions.require_force(actor, values["force"], "move a case to a force you do not cover")
+    if problems:
+        raise ProblemError(problems, "the change was not saved")
+    cleared = questionnaire.irrelevant_answers(after)
+    version = _bump(session, row, expected_version)
+
+    now = utcnow()
+    where = dict(inspection_id=row.inspection_id, case_ref=row.case_ref, assessment_uid=row.uid)
+    changed, notes_changed = [], []
+    for name in dict.fromkeys([*values, *cleared]):
+        old_value = before.get(name)
+        new_value = None if name in cleared else values.get(name)
+        old_note = stored[name][2] if name in stored else ""
+        new_note = old_note if name not in notes else notes[name]
+        if new_value == old_value and new_note == old_note:
+            continue
+        if name in stored:
+            session.execute(update(Answer).where(Answer.id == stored[name][0])
+                            .values(value=new_value, note=new_note, updated_at=now)
+                            .execution_options(synchronize_session=False))
+        else:
+            session.add(Answer(assessment_id=row.id, question=name, value=new_value, note=new_note, updated_at=now))
+        # codes only in the trail: free text (text, date and number answers, notes) never
+        is_code = questionnaire.question(name).is_single_choice
+        if name in cleared:
+            audit.record(session, actor.name, audit.ANSWER_CLEARED, question=name,
+                         old_value=old_value if is_code else None, reason="not_asked", **where)
+        elif new_value != old_value:
+            changed.append(name)
+            audit.record(session, actor.name, audit.ANSWER_CHANGED, question=name,
+                         old_value=old_value if is_code else None, new_value=new_value if is_code else None,
+                         **({} if is_code else {"type": questionnaire.question(name).type}), **where)
+        if new_note != old_note:
+            notes_changed.append(name)
+            audit.record(session, actor.name, audit.NOTE_CHANGED, question=name, **where)
+    session.flush()
+    return SaveResult(version, changed, [n for n in cleared if n in before], notes_changed)
+
+
+def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, object]) -> list[Problem]:
+    """What stands between these answers and a complete assessment: every required, relevant
+    question unanswered (with its section), every failed constraint, every answer to a question
+    not asked."""
+    titles = {s.id: s.title for s in questionnaire.sections}
+    problems = []
+    for name in questionnaire.missing_required(answers):
+        q = questionnaire.question(name)
+        problems.append(Problem(MISSING_ANSWER, f"not answered: “{q.label}” ({titles.get(q.section, q.section)})",
+                                field=q.section, item=name))
+    for name in questionnaire.constraint_failures(answers):
+        q = questionnaire.question(name)
+        problems.append(Problem(CONSTRAINT, q.constraint_message or f"“{q.label}” fails its check ({q.constraint})",
+                                field=q.section, item=name))
+    problems += not_asked(questionnaire, answers, list(answers))
+    return problems
+
+
+def mark_complete(session: Session, actor: Actor, uid: str, expected_version: int) -> StatusResult:
+    """Mark a draft complete, or refuse with everything that is missing."""
+    row = _row(session, uid)
+    _require_editable(actor, row, "complete")
+    questionnaire = _questionnaire(session, row)
+    answers = _values(row, questionnaire, _stored(session, row.id))
+    problems = completion_problems(questionnaire, answers)
+    if problems:
+        missing = sum(p.code == MISSING_ANSWER for p in problems)
+        raise ProblemError(problems, f"not complete yet: {missing} required answer(s) missing" if missing
+                           else "not complete yet")
+    version = _bump(session, row, expected_version, status=COMPLETE, completed_at=utcnow())
+    audit.record(session, actor.name, audit.STATUS_CHANGED, inspection_id=row.inspection_id, case_ref=row.case_ref,
+                 assessment_uid=row.uid, old_value=DRAFT, new_value=COMPLETE, version=version)
+    return StatusResult(version, COMPLETE)
+
+
+def reopen(session: Session, actor: Actor, uid: str, expected_version: int) -> StatusResult:
+    """Back to draft, by the assessment's own inspector; the trail records it."""
+    row = _row(session, uid)
+    permissions.require_owner(actor, row.inspector, "reopen another inspector's assessment")
+    if row.status != COMPLETE:
+        raise ProblemError([Problem(NOT_COMPLETE, f"{row.case_ref} is not complete: there is nothing to reopen",
+                                    item=row.case_ref)])
+    version = _bump(session, row, expected_version, status=DRAFT, completed_at=None)
+    audit.record(session, actor.name, audit.STATUS_CHANGED, inspection_id=row.inspection_id, case_ref=row.case_ref,
+                 assessment_uid=row.uid, old_value=COMPLETE, new_value=DRAFT, version=version)
+    return StatusResult(version, DRAFT)

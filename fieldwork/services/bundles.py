@@ -1,0 +1,564 @@
+"""Bundles: one laptop's work in one file, for the lead inspector to merge.
+
+A bundle is a zip archive holding
+
+* ``manifest.json`` — what the file is (format, version, bundle id, who exported it and
+  when, the inspection, the counts, the inspectors, the questionnaire versions) and the
+  SHA-256 checksum of the payload;
+* ``data.json`` — the payload: the inspection, every questionnaire version used (id,
+  version, content hash and the whole definition, so the lead can see what was asked), the
+  cases, the assessments (draft and complete, with uid, revision lineage, status, purpose,
+  timestamps, answers and evidence notes);
+* ``README.txt`` — the same in words, for whoever finds the file.
+
+The payload is written canonically (sorted keys, fixed separators), and its checksum is
+over those exact bytes: a file changed after export — by hand, by a faulty copy — no longer
+matches and is refused as tampered with. The checksum proves integrity, not authorship
+(anyone who can edit the file can recompute it); bundles move between the inspection team's
+own laptops.
+
+Reading refuses, each with a ProblemError naming the reason: a file that is not a bundle
+or is damaged (``bundle_corrupt``), too large (``bundle_too_large``), of a newer format
+(``bundle_format``), changed after export (``bundle_tampered``), with malformed content
+(``bundle_invalid``, every fault listed), for an inspection or a questionnaire version the
+database does not know (``unknown_inspection``, ``unknown_questionnaire_version``,
+``questionnaire_version_differs``). The merge itself is ``fieldwork.services.merge``.
+
+A bundle holds evidence notes about victims of stalking and harassment: it is as sensitive
+as the database. Nothing here logs its content; audit rows hold counts, ids and file names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from sqlalchemy import Boolean, DateTime, Integer, String, TypeDecorator, func, select
+from sqlmodel import Session
+
+from fieldwork import audit
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.services import inspections, merge, permissions, privacy
+from fieldwork.services.permissions import Actor
+from models import (
+    Answer,
+    Assessment,
+    AssessmentRevision,
+    CaseFile,
+    Inspection,
+    QuestionnaireVersion,
+    new_uid,
+    utcnow,
+)
+from models.core import PURPOSES, STATUSES
+
+FORMAT = "fieldwork-bundle"
+FORMAT_VERSION = 1
+MANIFEST, PAYLOAD, README = "manifest.json", "data.json", "README.txt"
+MAX_FILE_BYTES = 200 * 1024 * 1024  # the file as uploaded
+MAX_PAYLOAD_BYTES = 512 * 1024 * 1024  # data.json unpacked: a zip bomb stops here, before it is read
+SUFFIX = ".fwbundle.zip"
+
+SENSITIVE = ("This bundle holds case assessments and evidence notes about victims of stalking and harassment. "
+             "Handle it as you handle the inspection database: keep it on encrypted storage, pass it only to the "
+             "lead inspector, and delete copies once it has been merged.")
+
+# Problem codes
+CORRUPT = "bundle_corrupt"
+TOO_LARGE = "bundle_too_large"
+BAD_FORMAT = "bundle_format"
+TAMPERED = "bundle_tampered"
+INVALID = "bundle_invalid"
+UNKNOWN_INSPECTION = "unknown_inspection"
+UNKNOWN_VERSION = "unknown_questionnaire_version"
+VERSION_DIFFERS = "questionnaire_version_differs"
+NOT_IN_INSPECTION = "questionnaire_not_in_inspection"
+NOTHING_TO_EXPORT = "nothing_to_export"
+
+# Columns that are the database's own business: ids and foreign keys are rebuilt on import.
+_SKIP = {
+    CaseFile.__tablename__: {"id", "inspection_id"},
+    Assessment.__tablename__: {"id", "case_id", "questionnaire_version_id"},
+    Answer.__tablename__: {"id", "assessment_id"},
+}
+
+
+# --- columns <-> JSON -------------------------------------------------------------------
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _columns(model) -> dict:
+    skip = _SKIP[model.__tablename__]
+    return {c.name: c for c in model.__table__.columns if c.name not in skip}
+
+
+def _row_dict(model, mapping) -> dict:
+    return {name: _plain(mapping[name]) for name in _columns(model) if name in mapping}
+
+
+def _coerce(column, value) -> tuple[Any, str | None]:
+    """A JSON value as the column's Python value, or why it cannot be one."""
+    if value is None:
+        return None, None if column.nullable or column.primary_key else "must not be empty"
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(kind, DateTime):
+        if not isinstance(value, str):
+            return None, "must be a date and time (ISO 8601)"
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None, f"{value[:40]!r} is not a date and time (ISO 8601)"
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), None  # stored times are UTC
+    if isinstance(kind, Boolean):
+        return (value, None) if isinstance(value, bool) else (None, "must be true or false")
+    if isinstance(kind, Integer):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (value, None) if ok else (None, "must be a whole number")
+    if isinstance(kind, String):
+        if not isinstance(value, str):
+            return None, "must be text"
+        if kind.length and len(value) > kind.length:
+            return None, f"is longer than {kind.length} characters"
+        return value, None
+    return value, None
+
+
+# --- export -----------------------------------------------------------------------------
+
+
+@dataclass
+class Exported:
+    content: bytes
+    file_name: str
+    manifest: dict
+
+
+def default_file_name(inspection_code: str, who: str, at: datetime) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in who.replace("os:", ""))
+    return f"{inspection_code}-{safe or 'laptop'}-{at.strftime('%Y%m%dT%H%M%S')}{SUFFIX}"
+
+
+def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None = None,
+                  inspector: str | None = None, questionnaire: str | None = None,
+                  file_name: str | None = None) -> Exported:
+    """The actor's work as a bundle. An inspector exports only their own assessments; a lead
+    or admin exports one inspector's (``inspector``) or, by default, every assessment."""
+    permissions.require_role(actor, permissions.ROLES, "export a bundle")
+    if not actor.is_lead:
+        inspector = actor.name  # an inspector's bundle is their own work, whatever they ask for
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    query = (select(Assessment.__table__, CaseFile.case_ref, CaseFile.questionnaire,
+                    QuestionnaireVersion.version.label("questionnaire_version"))
+             .join(CaseFile, CaseFile.id == Assessment.case_id)
+             .join(QuestionnaireVersion, QuestionnaireVersion.id == Assessment.questionnaire_version_id)
+             .where(CaseFile.inspection_id == inspection.id).order_by(Assessment.id))
+    if inspector:
+        query = query.where(Assessment.inspector == inspector)
+    if questionnaire:
+        query = query.where(CaseFile.questionnaire == questionnaire)
+    rows = session.execute(query).mappings().all()
+    if not rows:
+        who = f"by {inspector} " if inspector else ""
+        raise ProblemError([Problem(NOTHING_TO_EXPORT, f"there are no assessments {who}in {inspection.name} to export")],
+                           "nothing to export")
+
+    ids = [r["id"] for r in rows]
+    answers: dict[int, list[dict]] = {}
+    for chunk in _chunks(ids):
+        for a in session.execute(select(Answer.__table__).where(Answer.assessment_id.in_(chunk))
+                                 .order_by(Answer.assessment_id, Answer.question)).mappings():
+            answers.setdefault(a["assessment_id"], []).append(_row_dict(Answer, a))
+    case_ids = sorted({r["case_id"] for r in rows})
+    cases = []
+    for chunk in _chunks(case_ids):
+        cases += [_row_dict(CaseFile, c) | {"questionnaire": c["questionnaire"]} for c in session.execute(
+            select(CaseFile.__table__).where(CaseFile.id.in_(chunk)).order_by(CaseFile.id)).mappings()]
+    origins = merge.origins(session, [r["uid"] for r in rows])
+    lineage_uids = sorted({r["uid"] for r in rows} | set(origins.values()))
+    lineage = []
+    for chunk in _chunks(lineage_uids):
+        lineage += [{"lineage_uid": u, "revision": rev, "parent_revision": parent} for u, rev, parent in session.execute(
+            select(AssessmentRevision.lineage_uid, AssessmentRevision.revision, AssessmentRevision.parent_revision)
+            .where(AssessmentRevision.lineage_uid.in_(chunk))
+            .order_by(AssessmentRevision.lineage_uid, AssessmentRevision.id)).all()]
+    version_ids = sorted({r["questionnaire_version_id"] for r in rows})
+    versions = session.execute(select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(version_ids))
+                               .order_by(QuestionnaireVersion.questionnaire, QuestionnaireVersion.id)).scalars().all()
+
+    payload = {
+        "inspection": {"code": inspection.code, "name": inspection.name, "framework": inspection.framework},
+        "questionnaire_versions": [{
+            "questionnaire": v.questionnaire, "version": v.version, "title": v.title, "content_hash": v.content_hash,
+            "definition": json.loads(v.definition)} for v in versions],
+        "cases": cases,
+        "assessments": [_row_dict(Assessment, r) | {
+            "case_ref": r["case_ref"], "questionnaire": r["questionnaire"],
+            "questionnaire_version": r["questionnaire_version"], "lineage_uid": origins.get(r["uid"], r["uid"]),
+            "answers": answers.get(r["id"], [])} for r in rows],
+        "lineage": lineage,
+    }
+    data = canonical(payload)
+    now = utcnow()
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "bundle_id": new_uid(),
+        "created_at": now.isoformat(), "created_by": actor.name,
+        "inspection": inspection.code,
+        "scope": {"inspector": inspector, "questionnaire": questionnaire},
+        "counts": {"cases": len(cases), "assessments": len(rows),
+                   "complete": sum(r["status"] == "complete" for r in rows),
+                   "draft": sum(r["status"] != "complete" for r in rows),
+                   "answers": sum(len(a) for a in answers.values())},
+        "inspectors": sorted({r["inspector"] for r in rows}),
+        "questionnaire_versions": [{"questionnaire": v.questionnaire, "version": v.version,
+                                    "content_hash": v.content_hash} for v in versions],
+        "payload": PAYLOAD, "sha256": hashlib.sha256(data).hexdigest(),
+        "sensitive": SENSITIVE,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+        archive.writestr(PAYLOAD, data)
+        archive.writestr(README, _readme(manifest))
+    name = file_name or default_file_name(inspection.code, inspector or actor.name, now)
+    audit.record(session, actor.name, audit.EXPORT, inspection_id=inspection.id, kind="bundle", file=name,
+                 bundle=manifest["bundle_id"], **manifest["counts"])
+    return Exported(buffer.getvalue(), name, manifest)
+
+
+def exportable(session: Session, actor: Actor, *, inspection_code: str | None = None,
+               inspector: str | None = None) -> dict[str, int]:
+    """What an export would hold (for the page to say so before anything is written):
+    {"assessments": n, "complete": n, "draft": n, "cases": n}."""
+    if not actor.is_lead:
+        inspector = actor.name
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    scope = [CaseFile.inspection_id == inspection.id] + ([Assessment.inspector == inspector] if inspector else [])
+    by_status = dict(session.execute(select(Assessment.status, func.count())
+                                     .join(CaseFile, CaseFile.id == Assessment.case_id)
+                                     .where(*scope).group_by(Assessment.status)).all())
+    cases = session.scalar(select(func.count(func.distinct(Assessment.case_id)))
+                           .join(CaseFile, CaseFile.id == Assessment.case_id).where(*scope))
+    total = sum(by_status.values())
+    return {"assessments": total, "complete": by_status.get("complete", 0),
+            "draft": total - by_status.get("complete", 0), "cases": cases or 0}
+
+
+def canonical(payload: dict) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _readme(manifest: dict) -> str:
+    counts = manifest["counts"]
+    return (f"Fieldwork bundle {manifest['bundle_id']}\n"
+            f"Inspection {manifest['inspection']}, exported {manifest['created_at']} by {manifest['created_by']}.\n"
+            f"{counts['assessments']} assessments ({counts['complete']} complete, {counts['draft']} draft) "
+            f"of {counts['cases']} cases.\n\n"
+            f"{SENSITIVE}\n\n"
+            "To merge it into the lead inspector's database: fieldwork bundle import THIS_FILE, or the Bundles page.\n"
+            "data.json holds the content; manifest.json its SHA-256 checksum. A changed file is refused.\n")
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class Bundle:
+    """A bundle that has been opened and checked (not yet merged)."""
+
+    file_name: str
+    manifest: dict
+    checksum: str
+    inspection_code: str
+    versions: list[dict]  # questionnaire, version, title, content_hash, definition
+    cases: list[dict]  # coerced column values + questionnaire
+    assessments: list[dict]  # coerced column values + case_ref, questionnaire, questionnaire_version, answers
+    lineage: list[tuple[str, str, str | None]]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def bundle_id(self) -> str:
+        return self.manifest.get("bundle_id", "")
+
+    def summary(self) -> dict:
+        counts = self.manifest.get("counts", {})
+        return {
+            "file": self.file_name, "bundle": self.bundle_id, "exported_at": self.manifest.get("created_at"),
+            "exported_by": self.manifest.get("created_by"), "inspection": self.inspection_code,
+            "cases": len(self.cases), "assessments": len(self.assessments),
+            "complete": counts.get("complete"), "draft": counts.get("draft"),
+            "inspectors": ", ".join(sorted({a["inspector"] for a in self.assessments})),
+            "questionnaires": ", ".join(f"{v['questionnaire']} {v['version']}" for v in self.versions),
+        }
+
+
+def _refuse(code: str, message: str, source: str, summary: str) -> ProblemError:
+    return ProblemError([Problem(code, message, source=source)], summary)
+
+
+def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
+    """Open and check a bundle's file: everything short of the database's own checks."""
+    if len(content) > MAX_FILE_BYTES:
+        raise _refuse(TOO_LARGE, f"the file is {len(content) // (1024 * 1024)} MB; a bundle may be at most "
+                      f"{MAX_FILE_BYTES // (1024 * 1024)} MB", file_name, "the bundle is too large")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _refuse(CORRUPT, "not a fieldwork bundle: the file is not a zip archive, or it was cut short in "
+                      "copying", file_name, "the bundle is damaged") from None
+    with archive:
+        members = {info.filename: info for info in archive.infolist()}
+        missing = [m for m in (MANIFEST, PAYLOAD) if m not in members]
+        if missing:
+            raise _refuse(CORRUPT, f"not a fieldwork bundle: it has no {' and no '.join(missing)}", file_name,
+                          "the bundle is damaged")
+        if members[PAYLOAD].file_size > MAX_PAYLOAD_BYTES or members[MANIFEST].file_size > 1024 * 1024:
+            raise _refuse(TOO_LARGE, f"its content unpacks to more than {MAX_PAYLOAD_BYTES // (1024 * 1024)} MB",
+                          file_name, "the bundle is too large")
+        try:
+            manifest_bytes = archive.read(MANIFEST)
+            data = archive.read(PAYLOAD)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+            # CRC mismatch or a broken deflate stream: bytes changed in transit
+            raise _refuse(CORRUPT, f"the archive is damaged ({type(exc).__name__}: a part of it does not read back "
+                          "as it was written)", file_name, "the bundle is damaged") from None
+    try:
+        manifest = json.loads(manifest_bytes)
+        if not isinstance(manifest, dict):
+            raise ValueError
+    except ValueError:
+        raise _refuse(CORRUPT, "manifest.json is not a JSON object", file_name, "the bundle is damaged") from None
+    if manifest.get("format") != FORMAT:
+        raise _refuse(BAD_FORMAT, f"not a fieldwork bundle (format {str(manifest.get('format'))[:40]!r})", file_name,
+                      "not a bundle")
+    if not isinstance(manifest.get("format_version"), int) or manifest["format_version"] > FORMAT_VERSION:
+        raise _refuse(BAD_FORMAT, f"bundle format version {manifest.get('format_version')!r} is newer than this "
+                      f"program reads ({FORMAT_VERSION}): update fieldwork on this machine", file_name,
+                      "the bundle needs a newer fieldwork")
+    checksum = hashlib.sha256(data).hexdigest()
+    stated = manifest.get("sha256")
+    if checksum != stated:
+        raise _refuse(TAMPERED, f"the content's SHA-256 checksum is {checksum[:12]}…, the manifest states "
+                      f"{str(stated)[:12]}…: the file was changed after it was exported. Ask for a fresh export.",
+                      file_name, "the bundle was changed after export")
+    try:
+        payload = json.loads(data)
+        if not isinstance(payload, dict):
+            raise ValueError
+    except ValueError:
+        raise _refuse(CORRUPT, "data.json is not a JSON object", file_name, "the bundle is damaged") from None
+    return _checked(payload, manifest, checksum, file_name)
+
+
+def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bundle:
+    """Every structural fault of the payload, each naming the assessment (case) and field."""
+    problems: list[Problem] = []
+
+    def fault(message: str, *, item: str | None = None, field: str | None = None, kind: str = "case") -> None:
+        problems.append(Problem(INVALID, message, source=file_name, item=item, field=field, item_kind=kind))
+
+    def listing(key: str) -> list:
+        value = payload.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            fault(f"{key} must be a list of objects", field=key)
+            return []
+        return value
+
+    inspection = payload.get("inspection")
+    code = inspection.get("code") if isinstance(inspection, dict) else None
+    if not isinstance(code, str) or not code:
+        fault("the inspection code is missing", field="inspection")
+
+    versions = []
+    for v in listing("questionnaire_versions"):
+        if not all(isinstance(v.get(k), str) and v.get(k) for k in ("questionnaire", "version", "content_hash")):
+            fault("a questionnaire version lacks its id, version or content hash", field="questionnaire_versions")
+            continue
+        if not isinstance(v.get("definition"), dict):
+            fault(f"{v['questionnaire']} {v['version']} lacks its definition", field="definition",
+                  item=v["questionnaire"], kind="questionnaire")
+        versions.append(v)
+    known_versions = {(v["questionnaire"], v["version"]) for v in versions}
+
+    case_columns = _columns(CaseFile)
+    cases, case_keys = [], set()
+    for raw in listing("cases"):
+        ref = raw.get("case_ref")
+        if not isinstance(ref, str) or not isinstance(raw.get("questionnaire"), str):
+            fault("a case lacks its case_ref or questionnaire", field="cases")
+            continue
+        why = privacy.case_ref_problem(ref)
+        if why:
+            fault(f"case reference refused: {why}", item=ref[:64], field="case_ref")
+        row = {"questionnaire": raw["questionnaire"]}
+        for name, column in case_columns.items():
+            if name in raw:
+                row[name], why = _coerce(column, raw[name])
+                if why:
+                    fault(f"{name} {why}", item=ref, field=name)
+        if (row["questionnaire"], ref) in case_keys:
+            fault("the case appears twice", item=ref, field="case_ref")
+        case_keys.add((row["questionnaire"], ref))
+        cases.append(row)
+
+    assessment_columns, answer_columns = _columns(Assessment), _columns(Answer)
+    assessments, uids = [], set()
+    for raw in listing("assessments"):
+        ref = raw.get("case_ref")
+        ref = ref if isinstance(ref, str) else None
+        row: dict = {}
+        for name in ("uid", "revision", "inspector", "status", "purpose", "questionnaire", "questionnaire_version"):
+            if not isinstance(raw.get(name), str) or not raw.get(name):
+                fault(f"an assessment lacks its {name}", item=ref, field=name)
+        for name, column in assessment_columns.items():
+            if name in raw:
+                row[name], why = _coerce(column, raw[name])
+                if why:
+                    fault(f"{name} {why}", item=ref, field=name)
+        if raw.get("status") not in STATUSES:
+            fault(f"unknown status {str(raw.get('status'))[:20]!r}", item=ref, field="status")
+        if raw.get("purpose") not in PURPOSES:
+            fault(f"unknown purpose {str(raw.get('purpose'))[:20]!r}", item=ref, field="purpose")
+        key = (raw.get("questionnaire"), ref)
+        if key not in case_keys:
+            fault("the assessment's case is not in the bundle", item=ref, field="case_ref")
+        if (raw.get("questionnaire"), raw.get("questionnaire_version")) not in known_versions:
+            fault(f"scored on {raw.get('questionnaire')} {raw.get('questionnaire_version')}, which the bundle does "
+                  "not describe", item=ref, field="questionnaire_version")
+        uid = raw.get("uid")
+        if uid in uids:
+            fault(f"assessment {str(uid)[:32]} appears twice", item=ref, field="uid")
+        uids.add(uid)
+        lineage_uid = raw.get("lineage_uid", uid)
+        answers, questions = [], set()
+        raw_answers = raw.get("answers")
+        if not isinstance(raw_answers, list) or not all(isinstance(a, dict) for a in raw_answers):
+            fault("answers must be a list of objects", item=ref, field="answers")
+            raw_answers = []
+        for a in raw_answers:
+            question = a.get("question")
+            if not isinstance(question, str) or not question:
+                fault("an answer lacks its question", item=ref, field="answers")
+                continue
+            if question in questions:
+                fault(f"question {question[:100]!r} is answered twice", item=ref, field=question)
+            questions.add(question)
+            answer = {}
+            for name, column in answer_columns.items():
+                if name in a:
+                    answer[name], why = _coerce(column, a[name])
+                    if why:
+                        fault(f"{name} of {question[:100]!r} {why}", item=ref, field=question)
+            answers.append(answer)
+        row.update(case_ref=ref, questionnaire=raw.get("questionnaire"),
+                   questionnaire_version=raw.get("questionnaire_version"),
+                   lineage_uid=lineage_uid if isinstance(lineage_uid, str) else uid, answers=answers)
+        assessments.append(row)
+
+    lineage = []
+    for raw in listing("lineage"):
+        u, rev, parent = raw.get("lineage_uid"), raw.get("revision"), raw.get("parent_revision")
+        if not (isinstance(u, str) and isinstance(rev, str) and (parent is None or isinstance(parent, str))
+                and len(u) <= 32 and len(rev) <= 32 and (parent is None or len(parent) <= 32)):
+            fault("a lineage row is malformed", field="lineage")
+            continue
+        lineage.append((u, rev, parent))
+    if problems:
+        raise ProblemError(problems, f"the bundle's content is malformed ({len(problems)} problem(s))")
+    return Bundle(file_name, manifest, checksum, code, versions, cases, assessments, lineage)
+
+
+def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tuple[str, str], int]]:
+    """The lead database's inspection and questionnaire version ids for this bundle, or every
+    reason it cannot take it: an unknown inspection, a questionnaire version it does not
+    hold (or holds with other wording), answers that do not fit their questionnaire."""
+    problems: list[Problem] = []
+    try:
+        inspection = inspections.inspection_by_code(session, bundle.inspection_code)
+    except ProblemError:
+        known = ", ".join(session.execute(select(Inspection.code).order_by(Inspection.code)).scalars()) or "none"
+        raise ProblemError([Problem(UNKNOWN_INSPECTION, f"the bundle is for inspection {bundle.inspection_code!r}, "
+                                    f"which this database does not hold (it holds: {known})",
+                                    source=bundle.file_name, field="inspection")],
+                           "the bundle is for another inspection") from None
+    attached = set(inspections.questionnaire_ids(session, inspection))
+    ids: dict[tuple[str, str], int] = {}
+    for v in bundle.versions:
+        key = (v["questionnaire"], v["version"])
+        stored = session.execute(select(QuestionnaireVersion).where(
+            QuestionnaireVersion.questionnaire == key[0], QuestionnaireVersion.version == key[1])).scalars().first()
+        if stored is None:
+            known = ", ".join(session.execute(select(QuestionnaireVersion.version).where(
+                QuestionnaireVersion.questionnaire == key[0]).order_by(QuestionnaireVersion.id)).scalars()) or "none"
+            problems.append(Problem(UNKNOWN_VERSION, f"scored on {key[0]} version {key[1]}, which this database does "
+                                    f"not hold (versions here: {known}). Add that version of the questionnaire "
+                                    "first (fieldwork questionnaire import), then import the bundle again.",
+                                    source=bundle.file_name, field="questionnaire_version", item=key[0],
+                                    item_kind="questionnaire"))
+        elif stored.content_hash != v["content_hash"]:
+            problems.append(Problem(VERSION_DIFFERS, f"{key[0]} version {key[1]} was worded differently on the laptop "
+                                    f"(content hash {v['content_hash'][:12]}…, here {stored.content_hash[:12]}…): "
+                                    "the same version number must mean the same questions",
+                                    source=bundle.file_name, field="questionnaire_version", item=key[0],
+                                    item_kind="questionnaire"))
+        else:
+            ids[key] = stored.id
+            if key[0] not in attached:
+                problems.append(Problem(NOT_IN_INSPECTION, f"{key[0]} is not a questionnaire of {inspection.name}",
+                                        source=bundle.file_name, item=key[0], item_kind="questionnaire"))
+    if not problems:
+        problems += _answer_problems(bundle, ids, session)
+    if problems:
+        raise ProblemError(problems, "the bundle cannot be merged into this database")
+    return inspection, ids
+
+
+def _answer_problems(bundle: Bundle, ids: dict, session: Session) -> list[Problem]:
+    """Answers to questions the version does not ask, or codes it does not offer."""
+    problems = []
+    parsed = {key: inspections.questionnaire_of(session.get(QuestionnaireVersion, vid)) for key, vid in ids.items()}
+    for a in bundle.assessments:
+        q = parsed[(a["questionnaire"], a["questionnaire_version"])]
+        for answer in a["answers"]:
+            name, value = answer.get("question"), answer.get("value")
+            if not q.has_question(name):
+                problems.append(Problem(INVALID, f"{q.id} {q.version} has no question {name[:100]!r}",
+                                        source=bundle.file_name, item=a["case_ref"], field=name, item_kind="case"))
+            elif value is not None and q.question(name).is_single_choice and value not in q.codes(name):
+                problems.append(Problem(INVALID, f"{value[:40]!r} is not a code of {name}", source=bundle.file_name,
+                                        item=a["case_ref"], field=name, item_kind="case"))
+    return problems
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
+                  progress: Callable[[int, int], None] | None = None) -> "merge.MergeReport":
+    """Merge a bundle into this database, all or nothing (the caller's session commits or
+    rolls back). Importing the same bundle again changes nothing."""
+    permissions.require_role(actor, permissions.LEADS, "merge a bundle")
+    bundle = open_bundle(content, file_name)
+    inspection, version_ids = check_against(session, bundle)
+    return merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)
+
+
+def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle") -> tuple[Bundle, "merge.MergeReport"]:
+    """What importing would do, without changing anything: the bundle and the report of a dry run."""
+    permissions.require_role(actor, permissions.LEADS, "merge a bundle")
+    bundle = open_bundle(content, file_name)
+    inspection, version_ids = check_against(session, bundle)
+    return bundle, merge.apply(session, actor, inspection, bundle, version_ids, dry_run=True)
+

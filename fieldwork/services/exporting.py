@@ -1,0 +1,72 @@
+"""Exporting a questionnaire's counted complete assessments: the Excel workbook and wide CSV.
+
+Both read the database through ``fieldwork.services.responses`` (a few queries, never one per
+assessment), leave evidence notes out unless ``with_notes`` is asked for (de-identified by
+default), and write one audit row (format, rows, whether notes were included — no content).
+The writers live in ``exports/``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlmodel import Session
+
+from exports import csv_wide, workbook
+from fieldwork import audit
+from fieldwork.catalog import load_catalog
+from fieldwork.services import findings, responses
+from fieldwork.services.permissions import LEADS, Actor, require_role
+
+XLSX = "xlsx"
+CSV = "csv"
+FORMATS = (XLSX, CSV)
+
+
+def _criteria_text(framework: str) -> dict[str, str]:
+    found = load_catalog().frameworks.get(framework)
+    return {s.id: s.text for g in found.general for s in g.specific} if found else {}
+
+
+def workbook_context(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+                     with_notes: bool = False) -> workbook.WorkbookContext:
+    """Everything the workbook shows, read from the database. Another capability may add
+    markers, cover lines or sheets to the context before ``workbook.to_bytes``."""
+    require_role(actor, LEADS, "export assessments")
+    resp = responses.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
+    q = resp.questionnaire
+    breakdowns = {v: findings.compute(session, questionnaire_id, inspection_code=inspection_code, by=v)
+                  for v in workbook.BREAKDOWNS if q.has_question(v) and q.question(v).is_single_choice}
+    # a report broken down by a variable holds the overall entries too: no need to count them again
+    overall = (next(iter(breakdowns.values())) if breakdowns
+               else findings.compute(session, questionnaire_id, inspection_code=inspection_code))
+    return workbook.WorkbookContext(
+        responses=resp, findings=overall, breakdowns=breakdowns, exported_by=actor.name,
+        exported_at=datetime.now(timezone.utc), criteria_text=_criteria_text(q.framework))
+
+
+def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+                    with_notes: bool = False, file_name: str = "",
+                    progress: Callable[[int, int, str], None] | None = None) -> bytes:
+    ctx = workbook_context(session, actor, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
+    ctx.progress = progress
+    data = workbook.to_bytes(ctx)
+    _audit(session, actor, ctx.responses, XLSX, file_name, labels=False)
+    return data
+
+
+def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+               labels: bool = False, with_notes: bool = False, bom: bool = False, file_name: str = "") -> bytes:
+    require_role(actor, LEADS, "export assessments")
+    resp = responses.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
+    data = csv_wide.write_csv(resp, labels=labels, bom=bom)
+    _audit(session, actor, resp, CSV, file_name, labels=labels)
+    return data
+
+
+def _audit(session: Session, actor: Actor, resp: responses.Responses, fmt: str, file_name: str, *,
+           labels: bool) -> None:
+    audit.record(session, actor.name, audit.EXPORT, inspection_id=resp.inspection.id,
+                 questionnaire=resp.questionnaire.id, version=resp.questionnaire.version, format=fmt,
+                 labels=labels, rows=len(resp.rows), notes_included=resp.with_notes, file=file_name[:200])

@@ -1,0 +1,271 @@
+"""Findings: the report's percentages, counted in the database from the inspectors' scores.
+
+The counting conventions are the report's own (contract section 5):
+
+* Only assessments with ``status = 'complete'`` and ``counted = true`` count (a draft, a
+  blind second marking or a primary replaced by an agreed answer does not). Drafts left
+  out are counted and reported (``FindingsReport.drafts_excluded``).
+* A question's **asked** cases are the cases in the population whose answer row holds one
+  of the question's codes (a blank or missing row means skip logic made it irrelevant,
+  so the case is not asked). Its **denominator** is the asked cases less those answered
+  ``na``. ``not_known`` stays in the denominator and is reported beside it.
+* **Percent** is count / denominator x 100 rounded to a whole number half up, in integer
+  arithmetic (``(200 * count + denominator) // (2 * denominator)``), so 70 of 112 is 63,
+  never the 62 that float ``round()`` would give. A zero denominator gives ``None``.
+* The entry for the ``na`` code itself holds the cases answered not applicable as its
+  ``count`` over the cases **asked** (``na`` included) as its ``denominator``: the share of
+  the asked cases to which the question did not apply. (Over the usual denominator it would
+  always read 0 of N or more than N of N.) Its ``not_known`` and ``not_applicable`` are
+  those of the question, like every other entry of the question.
+* An indicator counts the cases in its population (an expression over the answers; empty
+  means every case) for which its condition holds; its denominator is the population.
+  Both expressions compile to SQL (``fieldwork.expr.to_sql``) over one pivot of the
+  variables they need, so indicators are counted in the database too.
+* ``by``: one more entry per value of a single-choice variable, for each value that at
+  least one counted case holds (in the variable's answer-set order). A case that left the
+  ``by`` variable blank counts in the overall entries only.
+* ``filters`` ({variable: [codes]}) restrict the population before anything is counted:
+  a case is kept if it holds one of the codes for every filtered variable.
+
+Every question count comes from one GROUP BY over the answer table for all questions at
+once, and every indicator from one GROUP BY over the pivot: Python only arranges the
+aggregated rows (a few per code and group), never loops over assessments.
+
+Sentences (``text``) come from the templates beside each question in ``criteria/``
+(``[questions.findings.CODE]``, ``[questions.footnotes]``, an indicator's ``text``) rendered
+by ``fieldwork.wording.render``; a plain default sentence stands in where there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Mapping
+
+from sqlmodel import Session
+
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
+from fieldwork.services import counting, inspections
+from fieldwork.wording import render
+from models import COMPLETE, DRAFT
+
+QUESTION = "question"
+INDICATOR = "indicator"
+
+# Problem codes (tests and other tools match on them)
+UNKNOWN_VARIABLE = "unknown_variable"
+NOT_SINGLE_CHOICE = "not_single_choice"
+UNKNOWN_CODE = "unknown_code"
+EMPTY_FILTER = "empty_filter"
+
+# Default sentences where criteria/ gives no template for an answer code.
+DEFAULT_TEXT = "{question} {answer_label} in {count} of {denominator} cases ({percent} percent)"
+DEFAULT_NA_TEXT = "{question} Not applicable in {count} of the {asked} cases asked"
+DEFAULT_EMPTY_TEXT = "{question} {answer_label}: no case was asked this question"
+DEFAULT_INDICATOR_TEXT = "{question}: {count} of {denominator} cases ({percent} percent)"
+DEFAULT_INDICATOR_EMPTY = "{question}: no case is in the population"
+DEFAULT_FOOTNOTES = {
+    "not_known": "In {not_known|words} case{not_known|s} it was not known.",
+    "not_applicable": "{not_applicable|Words} case{not_applicable|s} {not_applicable|was} not applicable.",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str  # question name or indicator id
+    answer: str | None  # answer code; None for indicators
+    group: str | None  # code of the --by variable's value, None for the overall entry
+    count: int
+    denominator: int
+    percent: int | None  # rounded half up; None when denominator is 0
+    not_known: int
+    not_applicable: int
+    text: str  # written as the report writes it
+    footnotes: tuple[str, ...]
+    kind: str  # "question" | "indicator"
+    label: str  # the question's (or indicator's) label
+    criteria: tuple[str, ...]
+    answer_label: str = ""  # the answer code's label ("" for indicators)
+
+    @property
+    def is_overall(self) -> bool:
+        return self.group is None
+
+    def to_contract(self) -> dict:
+        return {"id": self.id, "answer": self.answer, "group": self.group, "count": self.count,
+                "denominator": self.denominator, "percent": self.percent, "not_known": self.not_known,
+                "not_applicable": self.not_applicable, "text": self.text}
+
+
+@dataclass(frozen=True)
+class FindingsReport:
+    questionnaire: str
+    cases: int  # complete, counted cases in the population (after filters)
+    drafts_excluded: int  # draft assessments (matching the filters) that were left out
+    by: str | None
+    filters: dict
+    findings: list[Finding]
+    version: str = ""  # the questionnaire version whose wording the sentences use
+    groups: dict = field(default_factory=dict)  # group code -> complete cases in that group
+
+    def to_contract(self) -> dict:
+        """Exactly the findings JSON of contract section 8."""
+        return {"questionnaire": self.questionnaire, "cases": self.cases,
+                "findings": [f.to_contract() for f in self.findings]}
+
+    def to_dict(self) -> dict:
+        """Everything: the contract's keys plus footnotes, labels, criteria and the context."""
+        return {"questionnaire": self.questionnaire, "version": self.version, "cases": self.cases,
+                "drafts_excluded": self.drafts_excluded, "by": self.by, "filters": self.filters,
+                "groups": self.groups,
+                "findings": [{**asdict(f), "footnotes": list(f.footnotes), "criteria": list(f.criteria)}
+                             for f in self.findings]}
+
+    def overall(self) -> list[Finding]:
+        return [f for f in self.findings if f.group is None]
+
+    def get(self, id: str, answer: str | None = None, group: str | None = None) -> Finding:
+        for f in self.findings:
+            if f.id == id and f.answer == answer and f.group == group:
+                return f
+        raise KeyError((id, answer, group))
+
+
+def percent_half_up(count: int, denominator: int) -> int | None:
+    """count / denominator x 100 to a whole number, halves rounded up (integers only)."""
+    if denominator <= 0:
+        return None
+    return (200 * count + denominator) // (2 * denominator)
+
+
+# --- checking the request ------------------------------------------------------------
+
+
+def _check_request(q: Questionnaire, by: str | None, filters: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    problems: list[Problem] = []
+    single = [x.name for x in q.single_choice_questions]
+
+    def variable_problem(name: str, field_name: str) -> bool:
+        if not q.has_question(name):
+            problems.append(Problem(UNKNOWN_VARIABLE, f"{q.id} has no variable {name!r} (single-choice variables: "
+                                    f"{', '.join(single)})", field=field_name, item=name))
+            return True
+        if not q.question(name).is_single_choice:
+            problems.append(Problem(NOT_SINGLE_CHOICE, f"{name!r} is not a single-choice variable, so it cannot "
+                                    f"{'break findings down' if field_name == 'by' else 'filter cases'}",
+                                    field=field_name, item=name))
+            return True
+        return False
+
+    if by is not None:
+        variable_problem(by, "by")
+    clean: dict[str, list[str]] = {}
+    for name, codes in (filters or {}).items():
+        if variable_problem(name, "filter"):
+            continue
+        codes = [str(c).strip() for c in ([codes] if isinstance(codes, str) else codes) if str(c).strip()]
+        if not codes:
+            problems.append(Problem(EMPTY_FILTER, f"the filter on {name!r} names no code", field="filter", item=name))
+            continue
+        known = q.codes(name)
+        for c in codes:
+            if c not in known:
+                problems.append(Problem(UNKNOWN_CODE, f"{c!r} is not a code of {name!r} (codes: {', '.join(known)})",
+                                        field="filter", item=name))
+        clean[name] = list(dict.fromkeys(codes))
+    if problems:
+        raise ProblemError(problems, "the findings request was refused")
+    return clean
+
+
+# --- arranging the aggregated rows into findings ------------------------------------
+
+
+def _footnotes(templates: Mapping[str, str], values: Mapping[str, object]) -> tuple[str, ...]:
+    notes = []
+    for kind in ("not_known", "not_applicable"):
+        if values.get(kind, 0):
+            notes.append(render(templates.get(kind) or DEFAULT_FOOTNOTES[kind], values))
+    return tuple(notes)
+
+
+def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, population: int) -> list[Finding]:
+    """Entries for every code of every single-choice question, for one group (None = overall).
+    Answers holding a code the question does not have (left by an older version) are not
+    counted as asked."""
+    out = []
+    for question in q.single_choice_questions:
+        codes = q.codes(question.name)
+        by_code = {c: answers.get((question.name, c), {}).get(group, 0) for c in codes}
+        asked = sum(by_code.get(c, 0) for c in codes)
+        na = by_code.get(NOT_APPLICABLE, 0) if NOT_APPLICABLE in codes else 0
+        nk = by_code.get(NOT_KNOWN, 0) if NOT_KNOWN in codes else 0
+        denominator = asked - na
+        for code in codes:
+            count = by_code.get(code, 0)
+            own_denominator = asked if code == NOT_APPLICABLE else denominator
+            values = {"count": count, "denominator": own_denominator,
+                      "percent": percent_half_up(count, own_denominator), "not_known": nk, "not_applicable": na,
+                      "asked": asked, "population": population, "answer": code,
+                      "answer_label": q.label_of(question.name, code), "question": question.label}
+            template = question.findings.get(code)
+            if own_denominator == 0:
+                template = DEFAULT_EMPTY_TEXT
+            elif not template:
+                template = DEFAULT_NA_TEXT if code == NOT_APPLICABLE else DEFAULT_TEXT
+            out.append(Finding(
+                id=question.name, answer=code, group=group, count=count, denominator=own_denominator,
+                percent=values["percent"], not_known=nk, not_applicable=na, text=render(template, values),
+                footnotes=_footnotes(question.footnotes, values), kind=QUESTION, label=question.label,
+                criteria=tuple(question.criteria), answer_label=values["answer_label"]))
+    return out
+
+
+def _indicator_finding(ind, group: str | None, count: int, population: int) -> Finding:
+    values = {"count": count, "denominator": population, "percent": percent_half_up(count, population),
+              "not_known": 0, "not_applicable": 0, "asked": population, "population": population,
+              "answer": "", "answer_label": "", "question": ind.label}
+    template = ind.text or DEFAULT_INDICATOR_TEXT
+    if population == 0:
+        template = DEFAULT_INDICATOR_EMPTY
+    footnotes = (render(ind.footnote, values),) if ind.footnote and population else ()
+    return Finding(id=ind.id, answer=None, group=group, count=count, denominator=population,
+                   percent=values["percent"], not_known=0, not_applicable=0, text=render(template, values),
+                   footnotes=footnotes, kind=INDICATOR, label=ind.label, criteria=tuple(ind.criteria))
+
+
+def compute(session: Session, questionnaire_id: str, *, inspection_code: str | None = None, by: str | None = None,
+            filters: dict[str, list[str]] | None = None) -> FindingsReport:
+    """The findings of one questionnaire in one inspection (the default inspection if none is
+    named), overall and, with ``by``, per value of that single-choice variable.
+
+    Raises ProblemError (every problem at once) for an unknown questionnaire or inspection,
+    a ``by`` or filter variable that is unknown or not single-choice, or an unknown code."""
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    version = inspections.current_version(session, questionnaire_id)
+    q = inspections.questionnaire_of(version)
+    clean = _check_request(q, by, filters or {})
+
+    base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
+    counts = counting.count(session, base, by=by, by_codes=q.codes(by) if by else (),
+                            questions=[x.name for x in q.single_choice_questions], indicators=q.indicators)
+    groups = list(counts.group_cases)
+
+    per_group = {None: _question_findings(q, counts.answers, None, counts.cases)}
+    for g in groups:
+        per_group[g] = _question_findings(q, counts.answers, g, counts.group_cases[g])
+    findings: list[Finding] = []
+    for i, overall in enumerate(per_group[None]):  # each finding's overall entry, then its groups
+        findings.append(overall)
+        findings.extend(per_group[g][i] for g in groups)
+    empty = counting.IndicatorCount()
+    for ind in q.indicators:
+        cells = counts.indicators.get(ind.id, {})
+        for g in (None, *groups):
+            cell = cells.get(g, empty)
+            findings.append(_indicator_finding(ind, g, cell.count, cell.population))
+
+    drafts = counting.count_rows(session, counting.population(inspection.id, q.id, clean, status=DRAFT,
+                                                              counted_only=False))
+    return FindingsReport(questionnaire=q.id, cases=counts.cases, drafts_excluded=drafts, by=by, filters=clean,
+                          findings=findings, version=q.version, groups=dict(counts.group_cases))

@@ -1,0 +1,668 @@
+"""Importing a wide table of complete assessments (.csv or .xlsx sheet ``responses``).
+
+Three steps, all or nothing:
+
+1. ``read_table`` turns the file's bytes into a header and rows, refusing a file that is too
+   large, empty, not well formed, in an encoding we cannot read with certainty, or an .xlsx
+   that is not safe to open (``fieldwork.safe_xlsx``: no formula evaluated, no link followed,
+   bounded size unzipped).
+2. ``check`` compares every cell with the questionnaire and the database and collects every
+   problem — row (the spreadsheet's row number, header = row 1), column and case — before
+   anything is written: unknown columns and codes, required answers missing, answers that skip
+   logic makes irrelevant, constraints, duplicate or unsafe case references.
+3. ``import_file`` runs both, and only if there is no problem writes every row with
+   ``store.add_complete_assessments`` in the caller's transaction, plus one audit row.
+
+The layout is ``fieldwork.services.responses``'s: the columns our own exports write
+(``meta:inspector``, ``note:VAR``, informational ``meta:`` markers) are read back too, and
+text our exports neutralised against formula injection (a leading ``'``) is restored.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from exports.cells import unquote
+from fieldwork import audit, expr
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.model import Question, Questionnaire
+from fieldwork.safe_xlsx import open_workbook
+from fieldwork.services import inspections, privacy, responses, store
+from fieldwork.services.permissions import LEADS, Actor, require_role
+from fieldwork.services.store import CaseRecord
+from models import Assessment, CaseFile, Inspection, QuestionnaireVersion
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any inspection (10,000 cases is about 3 MB of CSV)
+MAX_ROWS = 100_000
+MAX_COLUMNS = 2_000
+MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)
+SHEET = "responses"
+CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
+XLSX_SUFFIXES = {".xlsx"}
+
+# Problem codes (tests and other tools match on them).
+FILE_TOO_LARGE = "file_too_large"
+EMPTY_FILE = "empty_file"
+MALFORMED_FILE = "malformed_file"
+BAD_ENCODING = "bad_encoding"
+UNSUPPORTED_FILE = "unsupported_file"
+MISSING_SHEET = "missing_sheet"
+TOO_MANY_ROWS = "too_many_rows"
+UNKNOWN_COLUMN = "unknown_column"
+DUPLICATE_COLUMN = "duplicate_column"
+UNNAMED_COLUMN = "unnamed_column"
+MISSING_COLUMN = "missing_column"
+UNKNOWN_CODE = "unknown_code"
+BAD_VALUE = "bad_value"
+MISSING_REQUIRED = "missing_required"
+IRRELEVANT_ANSWER = "irrelevant_answer"
+CONSTRAINT_FAILED = "constraint_failed"
+BAD_CASE_REF = "bad_case_ref"
+DUPLICATE_CASE_REF = "duplicate_case_ref"
+CASE_EXISTS = "case_exists"
+BAD_INSPECTOR = "bad_inspector"
+NOT_IN_INSPECTION = "not_in_inspection"
+# Warnings: shown, never refused.
+READ_AS_CP1252 = "read_as_cp1252"
+LOOKS_DOUBLE_ENCODED = "looks_double_encoded"
+NOTE_PERSONAL_DATA = "note_personal_data"
+
+CASE_REF = responses.CASE_REF
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")  # "Ã©", "Â£", "â€™": UTF-8 read as cp1252
+_IS, _T, _R = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("is", "t", "r"))
+_WHOLE = re.compile(r"^-?\d+$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A file's header and its data rows, cells as the file gave them (text, or Excel values)."""
+
+    source: str
+    header: list[str]
+    rows: list[tuple[int, Sequence]]  # (spreadsheet row number, cells); blank rows left out
+    encoding: str  # "UTF-8", "Windows-1252", "xlsx"
+    warnings: list[Problem] = field(default_factory=list)
+
+    def preview(self, n: int = 10) -> list[dict]:
+        """The first rows as dicts by column, for a look before confirming."""
+        out = []
+        for number, cells in self.rows[:n]:
+            row = {"row": number}
+            for i, name in enumerate(self.header):
+                row[name or get_column_letter(i + 1)] = _display(cells[i] if i < len(cells) else None)
+            out.append(row)
+        return out
+
+
+def _refuse(code: str, message: str, name: str, **where) -> ProblemError:
+    return ProblemError([Problem(code, message, source=name, **where)], f"{name} was refused: nothing was imported")
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def read_path(path: str | Path) -> Table:
+    """Read a file from disk, refusing one that is too large before reading it."""
+    path = Path(path)
+    if not path.is_file():
+        raise _refuse(EMPTY_FILE, "no such file", path.name)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _too_large(size, path.name)
+    return read_table(path.read_bytes(), path.name)
+
+
+def _too_large(size: int, name: str) -> ProblemError:
+    return _refuse(FILE_TOO_LARGE, f"the file is {_mb(size)}; at most {_mb(MAX_FILE_BYTES)} are accepted "
+                   "(split it into smaller files)", name)
+
+
+def read_table(data: bytes, name: str) -> Table:
+    """The file's header and rows; refuses a file that cannot be read with certainty."""
+    name = Path(name or "upload").name[:200]
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(len(data), name)
+    if not data.strip():
+        raise _refuse(EMPTY_FILE, "the file is empty", name)
+    suffix = Path(name).suffix.lower()
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _refuse(UNSUPPORTED_FILE, "is an old Excel .xls file: save it as .xlsx (Excel Workbook) or "
+                      "CSV UTF-8 and import that", name)
+    if data.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
+        return _read_xlsx(data, name)
+    if suffix and suffix not in CSV_SUFFIXES:
+        raise _refuse(UNSUPPORTED_FILE, f"'{suffix}' files are not imported: use a wide .csv file or an .xlsx "
+                      f"workbook with a '{SHEET}' sheet", name)
+    return _read_csv(data, name)
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Excel's Windows-1252 CSV. Anything
+    else is refused: guessing wrongly would store mangled notes without anyone noticing."""
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16"), "UTF-16", []
+        except UnicodeDecodeError:
+            raise _refuse(BAD_ENCODING, "starts as UTF-16 text but is not valid UTF-16", name) from None
+    bom = data.startswith(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8-sig"), "UTF-8 with BOM" if bom else "UTF-8", []
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        fault = exc
+    if bom or _UTF8_SEQUENCE.search(data):
+        raise _refuse(BAD_ENCODING, f"mixes UTF-8 with another encoding (first bad byte on line {line}): "
+                      "open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'", name, row=line)
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _refuse(BAD_ENCODING, f"is neither UTF-8 nor Windows-1252 text (byte 0x{data[fault.start]:02x} on "
+                      f"line {line}): save it as 'CSV UTF-8 (Comma delimited)'", name, row=line) from None
+    warning = Problem(READ_AS_CP1252, "the file is not UTF-8; it was read as Windows-1252, the encoding of "
+                      "Excel's 'CSV (Comma delimited)'. Check the preview: if accented letters or symbols look "
+                      "wrong, save the file as 'CSV UTF-8' instead", source=name)
+    return text, "Windows-1252", [warning]
+
+
+def _delimiter(first_line: str) -> str:
+    """Comma by contract; Excel in some locales writes semicolons, and tab-separated text is
+    what Excel's 'Unicode text' gives. Decided on the header line only."""
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > counts[","] else ","
+
+
+def _read_csv(data: bytes, name: str) -> Table:
+    if b"\x00" in data[:65536] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _refuse(MALFORMED_FILE, "holds binary data (NUL bytes): it is not a CSV text file", name)
+    text, encoding, warnings = _decode(data, name)
+    if not text.strip():
+        raise _refuse(EMPTY_FILE, "the file is empty", name)
+    delimiter = _delimiter(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    rows: list[tuple[int, Sequence]] = []
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            if header is None:
+                header = [c.strip().lstrip("\ufeff") for c in cells]
+                continue
+            if any(c.strip() for c in cells):
+                rows.append((number, cells))
+                if len(rows) > MAX_ROWS:
+                    raise _refuse(TOO_MANY_ROWS, f"holds more than {MAX_ROWS:,} rows: split it into smaller files",
+                                  name)
+    except csv.Error as exc:
+        raise _refuse(MALFORMED_FILE, f"is not a well-formed CSV file near line {reader.line_num}: {exc}", name,
+                      row=number or None) from None
+    return _finish(Table(name, header or [], rows, encoding, warnings))
+
+
+def _read_xlsx(data: bytes, name: str) -> Table:
+    try:
+        workbook = open_workbook(data, name=name)
+    except ProblemError as exc:  # not a workbook, or not safe to open: said in the import's words
+        raise ProblemError(exc.problems, f"{name} was refused: nothing was imported") from None
+    try:
+        sheets = {s.strip().lower(): s for s in workbook.sheetnames}
+        if SHEET in sheets:
+            sheet = sheets[SHEET]
+        elif len(workbook.sheetnames) == 1:
+            sheet = workbook.sheetnames[0]  # a one-sheet workbook can only mean that sheet
+        else:
+            raise _refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: {', '.join(workbook.sheetnames)})",
+                          name)
+        header: list[str] | None = None
+        rows: list[tuple[int, Sequence]] = []
+        for number, cells in _sheet_values(workbook, workbook[sheet]):
+            if header is None:
+                if number != 1:
+                    raise _refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the "
+                                  "variables", name, row=1)
+                header = ["" if c is None else str(c).strip() for c in cells]
+                continue
+            if any(not _blank(c) for c in cells):
+                rows.append((number, cells))
+                if len(rows) > MAX_ROWS:
+                    raise _refuse(TOO_MANY_ROWS, f"holds more than {MAX_ROWS:,} rows: split it into smaller files",
+                                  name)
+    except ProblemError:
+        raise
+    except Exception as exc:  # a damaged sheet part: openpyxl raises many kinds
+        raise _refuse(MALFORMED_FILE, f"the sheet could not be read ({type(exc).__name__})", name) from None
+    finally:
+        workbook.close()
+    return _finish(Table(f"{name} [{sheet}]" if sheet.lower() != SHEET else name, header or [], rows, "xlsx"))
+
+
+class _SheetParser(WorkSheetParser):
+    """openpyxl's own sheet parser, except that inline strings (which openpyxl, and so our own
+    exports, write for every text cell) are read as plain text instead of through a rich-text
+    object per cell: that halves the time to read a 10,000-case sheet."""
+
+    def parse_cell(self, element):
+        if element.get("t") != "inlineStr":
+            return super().parse_cell(element)
+        coordinate = element.get("r")
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        value = None
+        child = element.find(_IS)
+        if child is not None:  # plain text, or rich-text runs (phonetic hints left out, as openpyxl does)
+            value = (child.findtext(_T) or "") + "".join(r.findtext(_T) or "" for r in child.findall(_R))
+        return {"row": row, "column": column, "value": value, "data_type": "s", "style_id": 0}
+
+
+def _sheet_values(workbook, ws) -> Iterator[tuple[int, Sequence]]:
+    """(row number, cell values) for each row the sheet holds, cached values only (the
+    workbook was opened with data_only: no formula is evaluated)."""
+    try:
+        source = workbook._archive.open(ws._worksheet_path)
+        parser = _SheetParser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
+                              date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+    except AttributeError:  # an openpyxl whose internals differ: its public (slower) path
+        ws.reset_dimensions()  # read what is there, not the size the file claims
+        yield from enumerate(ws.iter_rows(values_only=True), start=1)
+        return
+    with source:
+        for number, cells in parser.parse():
+            values = [None] * max((c["column"] for c in cells), default=0)
+            for c in cells:
+                values[c["column"] - 1] = c["value"]
+            yield number, values
+
+
+def _finish(table: Table) -> Table:
+    while table.header and not table.header[-1]:
+        table.header.pop()  # Excel leaves empty header cells at the end of a row
+    if not table.header:
+        raise _refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the variables", table.source,
+                      row=1)
+    if len(table.header) > MAX_COLUMNS:
+        raise _refuse(MALFORMED_FILE, f"has {len(table.header):,} columns; at most {MAX_COLUMNS:,} are accepted",
+                      table.source, row=1)
+    if not table.rows:
+        raise _refuse(EMPTY_FILE, "has a header row but no rows of data", table.source)
+    return table
+
+
+# --- cells ------------------------------------------------------------------------------
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()
+    return str(value)
+
+
+def _text(value) -> str:
+    """A cell as text, with our own export's injection quote removed."""
+    return unquote(_display(value))
+
+
+def _allowed(question: Question, codes: list[str]) -> str:
+    if len(codes) <= 15:
+        return ", ".join(codes)
+    return f"the {len(codes)} codes of the '{question.choices}' list ({', '.join(codes[:3])}, … {codes[-1]})"
+
+
+def _convert(question: Question, codes: list[str], value) -> tuple[str | None, tuple[str, str] | None]:
+    """(stored value, None) or (None, (problem code, reason))."""
+    if question.is_single_choice:
+        text = _text(value).strip()
+        if text in codes:
+            return text, None
+        folded = [c for c in codes if c.casefold() == text.casefold()]
+        if len(folded) == 1:
+            return folded[0], None
+        hint = difflib.get_close_matches(text, codes, n=1)
+        return None, (UNKNOWN_CODE, f"{text!r} is not an answer code of {question.name}; allowed: "
+                      f"{_allowed(question, codes)}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    if question.type == "integer":
+        if isinstance(value, bool):
+            return None, (BAD_VALUE, f"{value!r} is not a whole number")
+        if isinstance(value, int) or isinstance(value, float) and value.is_integer():
+            return str(int(value)), None
+        text = _text(value).strip()
+        if _WHOLE.match(text):
+            return str(int(text)), None
+        return None, (BAD_VALUE, f"{text!r} is not a whole number")
+    if question.type == "date":
+        if isinstance(value, datetime):
+            return value.date().isoformat(), None
+        if isinstance(value, date):
+            return value.isoformat(), None
+        text = _text(value).strip()
+        try:
+            return date.fromisoformat(text).isoformat(), None
+        except ValueError:
+            pass
+        m = _UK_DATE.match(text)
+        if m:
+            try:
+                return date(int(m[3]), int(m[2]), int(m[1])).isoformat(), None
+            except ValueError:
+                pass
+        return None, (BAD_VALUE, f"{text!r} is not a date: write it as YYYY-MM-DD (or DD/MM/YYYY)")
+    text = _text(value).strip()
+    if len(text) > MAX_TEXT:
+        return None, (BAD_VALUE, f"is {len(text):,} characters long; at most {MAX_TEXT:,} are accepted")
+    return text, None
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+@dataclass
+class CheckedImport:
+    """A file that passed every check, ready to write."""
+
+    source: str
+    inspection: Inspection
+    version: QuestionnaireVersion
+    questionnaire: Questionnaire
+    records: list[CaseRecord]
+    columns: list[str]
+    encoding: str
+    warnings: list[Problem]
+    registered: int  # rows that fill in a case already in the register (with no assessment yet)
+
+    @property
+    def rows(self) -> int:
+        return len(self.records)
+
+
+@dataclass
+class _Columns:
+    questions: dict[int, Question] = field(default_factory=dict)  # column index -> question
+    notes: dict[int, str] = field(default_factory=dict)  # column index -> variable
+    inspector: int | None = None
+    ignored: set[int] = field(default_factory=set)  # informational meta columns, unnamed empty columns
+    unnamed: dict[int, list[int]] = field(default_factory=dict)  # unnamed column index -> rows with values
+
+
+def _case_ref_question() -> Question:
+    return Question(name=CASE_REF, section="", type="text", label="Case reference", required=True)
+
+
+def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Columns:
+    cols = _Columns()
+    known = responses.variables(q)
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(table.header):
+        name = raw.strip()
+        where = dict(source=table.source, row=1, field=name or f"column {get_column_letter(i + 1)}")
+        if not name:
+            cols.unnamed[i] = []
+            continue
+        if name in seen:
+            problems.append(Problem(DUPLICATE_COLUMN, f"the column {name!r} appears twice (columns "
+                                    f"{get_column_letter(seen[name] + 1)} and {get_column_letter(i + 1)})", **where))
+            cols.ignored.add(i)
+            continue
+        seen[name] = i
+        if name == CASE_REF:
+            cols.questions[i] = q.question(CASE_REF) if q.has_question(CASE_REF) else _case_ref_question()
+        elif q.has_question(name):
+            cols.questions[i] = q.question(name)
+        elif name == responses.INSPECTOR_COLUMN:
+            cols.inspector = i
+        elif name in responses.INFORMATIONAL_META:
+            cols.ignored.add(i)
+        elif name.startswith(responses.NOTE_PREFIX) and name[len(responses.NOTE_PREFIX):] in known[1:]:
+            cols.notes[i] = name[len(responses.NOTE_PREFIX):]  # known[0] is case_ref, which has no note
+        else:
+            hint = difflib.get_close_matches(name, known + [responses.INSPECTOR_COLUMN], n=1)
+            problems.append(Problem(UNKNOWN_COLUMN, f"{name!r} is not a variable of {q.id}" +
+                                    (f" (did you mean {hint[0]!r}?)" if hint else
+                                     f"; the columns are the variable names (see the data dictionary)"
+                                     f", plus {responses.INSPECTOR_COLUMN} and note:VARIABLE"), **where))
+            cols.ignored.add(i)
+    if CASE_REF not in seen:
+        problems.append(Problem(MISSING_COLUMN, f"the file has no {CASE_REF} column: every row needs its "
+                                "pseudonymous case reference", source=table.source, row=1, field=CASE_REF))
+    return cols
+
+
+def _row_list(rows: list[int]) -> str:
+    """2, 3, 4, 7 -> "2–4, 7": every row named, compactly."""
+    parts, start, prev = [], None, None
+    for r in rows + [None]:
+        if start is None:
+            start = prev = r
+        elif r is not None and r == prev + 1:
+            prev = r
+        else:
+            parts.append(str(start) if start == prev else f"{start}–{prev}")
+            start = prev = r
+    return ", ".join(parts)
+
+
+def check(session: Session, questionnaire_id: str, table: Table, *, inspection_code: str | None = None
+          ) -> CheckedImport:
+    """Every problem in the file, or the records to write. Writes nothing."""
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    version = inspections.current_version(session, questionnaire_id)
+    q = inspections.questionnaire_of(version)
+    problems: list[Problem] = []
+    if questionnaire_id not in inspections.questionnaire_ids(session, inspection):
+        problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
+                                f"{inspection.code}", source=table.source, item=questionnaire_id))
+    warnings = list(table.warnings)
+    cols = _columns(table, q, problems)
+    present = {qq.name for qq in cols.questions.values()}
+    codes = {qq.name: q.codes(qq.name) for qq in cols.questions.values() if qq.is_single_choice}
+    # the variables each question's skip logic reads: a bad value there makes its checks moot
+    depends = {qq.name: set(expr.variables(expr.parse(qq.relevant))) for qq in q.questions if qq.relevant}
+    absent_rows: dict[str, list[int]] = {}
+    records: list[CaseRecord] = []
+    first_row: dict[str, tuple[int, str]] = {}  # folded case_ref -> (row, as written)
+    width = len(table.header)
+    ref_index = next((i for i, qq in cols.questions.items() if qq.name == CASE_REF), None)
+    mojibake = False
+
+    for number, cells in table.rows:
+        row_problems: list[Problem] = []
+        answers: dict[str, str] = {}
+        notes: dict[str, str] = {}
+        bad: set[str] = set()
+        raw_ref = cells[ref_index] if ref_index is not None and ref_index < len(cells) else None
+        case_ref = "" if _blank(raw_ref) else _text(raw_ref).strip()
+
+        def add(code: str, message: str, column: str | None) -> None:
+            row_problems.append(Problem(code, message, source=table.source, row=number, field=column,
+                                        item=case_ref or None, item_kind="case"))
+
+        for i, question in cols.questions.items():
+            value = cells[i] if i < len(cells) else None
+            if _blank(value):
+                continue
+            stored, fault = _convert(question, codes.get(question.name, []), value)
+            if fault:
+                add(*fault, question.name)
+                bad.add(question.name)
+            else:
+                answers[question.name] = stored
+        for i, variable in cols.notes.items():
+            value = cells[i] if i < len(cells) else None
+            if not _blank(value):
+                text = _text(value)
+                notes[variable] = text
+                mojibake = mojibake or bool(_MOJIBAKE.search(text))
+                found = privacy.note_warnings(text)
+                if found:
+                    warnings.append(Problem(NOTE_PERSONAL_DATA, "the note looks as if it holds " + ", ".join(found)
+                                            + ": check it holds no personal details", source=table.source,
+                                            row=number, field=responses.note_column(variable), item=case_ref or None,
+                                            item_kind="case"))
+        for i in cols.unnamed:
+            if i < len(cells) and not _blank(cells[i]):
+                cols.unnamed[i].append(number)
+        if any(not _blank(c) for c in cells[width:]):
+            add(MALFORMED_FILE, "holds values to the right of the last named column", None)
+        inspector = ""
+        if cols.inspector is not None and cols.inspector < len(cells) and not _blank(cells[cols.inspector]):
+            inspector = _text(cells[cols.inspector]).strip()
+            if len(inspector) > 100 or "@" in inspector:
+                add(BAD_INSPECTOR, "give the inspector's user name (at most 100 characters, not an email address)",
+                    responses.INSPECTOR_COLUMN)
+
+        # the case reference: present, pseudonymous, once in the file
+        if CASE_REF not in bad and CASE_REF in present:
+            why = privacy.case_ref_problem(case_ref)
+            if not case_ref:
+                add(MISSING_REQUIRED, "is required but blank: every row needs its pseudonymous case reference",
+                    CASE_REF)
+            elif why:
+                add(BAD_CASE_REF, why, CASE_REF)
+            else:
+                folded = case_ref.casefold()
+                if folded in first_row:
+                    add(DUPLICATE_CASE_REF, f"case {case_ref} is also in row {first_row[folded][0]}: a case is "
+                        "imported once", CASE_REF)
+                else:
+                    first_row[folded] = (number, case_ref)
+
+        # skip logic and required answers, on the answers that passed
+        asked = q.relevant_names(answers)
+        moot = {name for name, uses in depends.items() if uses & bad}
+        for question in q.questions:
+            name = question.name
+            if name == CASE_REF or name in bad or name in moot:
+                continue
+            if name in answers and name not in asked:
+                add(IRRELEVANT_ANSWER, f"is answered although it is not asked for this case (asked when "
+                    f"{question.relevant}): leave it blank", name)
+            elif question.required and name in asked and name not in answers:
+                if name in present:
+                    add(MISSING_REQUIRED, "is required but blank", name)
+                else:
+                    absent_rows.setdefault(name, []).append(number)
+        for name in q.constraint_failures({k: v for k, v in answers.items() if k in asked}):
+            question = q.question(name)
+            add(CONSTRAINT_FAILED, question.constraint_message or f"does not meet its rule ({question.constraint})",
+                name)
+
+        problems += row_problems
+        if not row_problems:
+            records.append(CaseRecord(case_ref, {k: v for k, v in answers.items() if k != CASE_REF and k in asked},
+                                      notes, inspector=inspector))
+
+    for name, rows in absent_rows.items():
+        problems.append(Problem(MISSING_COLUMN, f"the file has no {name} column, and it is required in rows "
+                                f"{_row_list(rows)}", source=table.source, row=1, field=name))
+    for i, rows in cols.unnamed.items():
+        if rows:
+            problems.append(Problem(UNNAMED_COLUMN, f"column {get_column_letter(i + 1)} has no name in row 1 but "
+                                    f"holds values in rows {_row_list(rows)}", source=table.source, row=1,
+                                    field=f"column {get_column_letter(i + 1)}"))
+    registered = _check_existing(session, inspection, questionnaire_id, first_row, records, table.source, problems)
+    if mojibake:
+        warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
+                                "the mark of text converted between encodings twice: check them", source=table.source))
+    if problems:
+        bad_rows = len({p.row for p in problems if p.row and p.row > 1})
+        raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
+                           + (f" in {bad_rows} of {len(table.rows)} rows" if bad_rows else "")
+                           + "; nothing was imported")
+    return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
+                         registered)
+
+
+def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,
+                    first_row: dict[str, tuple[int, str]], records: list[CaseRecord], source: str,
+                    problems: list[Problem]) -> int:
+    """Refuse a case that already has an assessment; a case only registered (no assessment yet)
+    is filled in, under the register's spelling of its reference. Returns how many are."""
+    folded = list(first_row)
+    spelled: dict[str, str] = {}
+    for start in range(0, len(folded), store.CHUNK):
+        part = folded[start:start + store.CHUNK]
+        found = session.execute(
+            select(CaseFile.case_ref, func.count(Assessment.id))
+            .outerjoin(Assessment, Assessment.case_id == CaseFile.id)
+            .where(CaseFile.inspection_id == inspection.id, CaseFile.questionnaire == questionnaire_id,
+                   func.lower(CaseFile.case_ref).in_(part))
+            .group_by(CaseFile.id, CaseFile.case_ref)).all()
+        for ref, assessments in found:
+            key = ref.casefold()
+            if key not in first_row:
+                continue
+            row, written = first_row[key]
+            if assessments:
+                problems.append(Problem(CASE_EXISTS, f"case {ref} is already in the database with an assessment: "
+                                        "change it there, or leave this row out", source=source, row=row,
+                                        field=CASE_REF, item=written, item_kind="case"))
+            else:
+                spelled[written] = ref
+    for record in records:
+        record.case_ref = spelled.get(record.case_ref, record.case_ref)
+    return len(spelled)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    checked: CheckedImport
+    written: int
+
+
+def check_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes, name: str, *,
+               inspection_code: str | None = None) -> CheckedImport:
+    """Read and check without writing (the Import page's preview, ``--dry-run``)."""
+    require_role(actor, LEADS, "import assessments")
+    return check(session, questionnaire_id, read_table(data, name), inspection_code=inspection_code)
+
+
+def import_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
+                inspection_code: str | None = None, progress: Callable[[int, int], None] | None = None
+                ) -> ImportResult:
+    """Read, check and write every row as a complete assessment, or raise with every problem
+    and write nothing. Run inside one ``session_scope``: the caller's transaction."""
+    require_role(actor, LEADS, "import assessments")
+    table = data if isinstance(data, Table) else read_table(data, name)
+    checked = check(session, questionnaire_id, table, inspection_code=inspection_code)
+    written = store.add_complete_assessments(
+        session, inspection_id=checked.inspection.id, version=checked.version, records=checked.records,
+        created_by=actor.name, progress=progress)
+    audit.record(session, actor.name, audit.IMPORT, inspection_id=checked.inspection.id,
+                 questionnaire=questionnaire_id, version=checked.version.version, file=Path(name).name[:200],
+                 rows=written, notes=sum(bool(r.notes) for r in checked.records))
+    return ImportResult(checked, written)

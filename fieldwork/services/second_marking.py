@@ -1,0 +1,494 @@
+"""Second marking: a reproducible random sample of complete assessments, a blind second
+scoring of each by another inspector, and the moderation that agrees the answers.
+
+1. **Sample** (``draw_sample``): from the complete, counted primary assessments not yet
+   second-marked, per force, a percentage (rounded up, so every force with cases gives at
+   least one) or a number of cases, drawn with a seed. The same seed, rule and data draw the
+   same cases: each force's candidates are sorted by case reference and drawn with their own
+   ``random.Random(f"{seed}:{force}")``, independent of database order.
+2. **Assign** (``propose`` then ``assign``): each sampled case goes to a second inspector,
+   never the first marker, spreading the work evenly. Assigning creates a draft
+   ``purpose='second'``, ``counted=false`` assessment owned by the second inspector, its
+   context answers (the case facts, not judgments) copied from the first marking. The second
+   inspector scores it on the Assess page, which opens only the actor's own assessment of a
+   case, so the first scores stay hidden (``assessments.load`` refuses another inspector's).
+3. **Moderate** (``moderation``, ``agree``, ``finish``): once both are complete the lead sees
+   every question they answered differently, side by side with both evidence notes, and
+   records the agreed answer (audited as ``moderation`` with who agreed it). Finishing
+   writes an ``agreed`` assessment — complete, counted — that takes the primary's place in
+   findings (the primary stays, ``counted=false``): findings use the agreed answers.
+
+Agreement statistics over the pairs are ``fieldwork.services.agreement``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from fieldwork import audit, contract
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.services import agreement, assessments, inspections, permissions
+from fieldwork.services.permissions import INSPECTOR, LEAD, Actor
+from models import (
+    AGREED,
+    COMPLETE,
+    DRAFT,
+    PRIMARY,
+    SECOND,
+    Answer,
+    Assessment,
+    CaseFile,
+    Inspection,
+    ModerationDecision,
+    QuestionnaireVersion,
+    SecondMarking,
+    User,
+    utcnow,
+)
+
+FORCE = "force"
+CONTEXT_SECTION = "context"
+NOT_ASKED = ""  # the agreed "answer" for a question the agreed answers do not ask
+
+# Problem codes
+BAD_SAMPLE = "bad_sample"
+NO_SECOND_MARKER = "no_second_marker"
+SAME_INSPECTOR = "same_inspector"
+ALREADY_SAMPLED = "already_second_marked"
+NOT_ELIGIBLE = "not_eligible"
+UNKNOWN_INSPECTOR = "unknown_inspector"
+UNKNOWN_MARKING = "unknown_second_marking"
+NOT_READY = "not_ready_for_moderation"
+UNDECIDED = "undecided"
+ALREADY_MODERATED = "already_moderated"
+NOT_A_DISAGREEMENT = "not_a_disagreement"
+
+
+@dataclass(frozen=True)
+class SampleItem:
+    force: str | None
+    case_id: int
+    case_ref: str
+    primary_uid: str
+    first_inspector: str
+
+
+@dataclass
+class Sample:
+    rule: str  # how it was drawn, in words, kept with each assignment
+    items: list[SampleItem]
+    eligible: dict[str | None, int]  # force -> candidates
+
+
+def _inspection(session: Session, inspection: str | Inspection | None) -> Inspection:
+    return inspection if isinstance(inspection, Inspection) else inspections.inspection_by_code(session, inspection)
+
+
+def _candidates(session: Session, inspection_id: int, questionnaire_id: str) -> list[SampleItem]:
+    """Complete, counted primary assessments not yet second-marked nor in an open conflict."""
+    force = aliased(Answer)
+    rows = session.execute(
+        select(force.value, CaseFile.id, CaseFile.case_ref, Assessment.uid, Assessment.inspector)
+        .join(CaseFile, CaseFile.id == Assessment.case_id)
+        .outerjoin(force, and_(force.assessment_id == Assessment.id, force.question == FORCE))
+        .outerjoin(SecondMarking, SecondMarking.primary_uid == Assessment.uid)
+        .where(CaseFile.inspection_id == inspection_id, CaseFile.questionnaire == questionnaire_id,
+               Assessment.status == COMPLETE, Assessment.counted, Assessment.purpose == PRIMARY,
+               Assessment.conflict.is_(False), SecondMarking.id.is_(None))
+        .order_by(CaseFile.case_ref, Assessment.uid)).all()
+    return [SampleItem(*r) for r in rows]
+
+
+def draw_sample(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, percent: float | None = None,
+                number: int | None = None, forces: list[str] | None = None,
+                inspection: str | Inspection | None = None) -> Sample:
+    """The cases to second-mark: per force, ``percent`` of its candidates (rounded up) or
+    ``number`` of them (all of them if it has fewer). Reproducible from the seed."""
+    permissions.require_role(actor, permissions.LEADS, "draw a second-marking sample")
+    problems = []
+    if (percent is None) == (number is None):
+        problems.append(Problem(BAD_SAMPLE, "give either a percentage or a number of cases per force", field="size"))
+    if percent is not None and not 0 < percent <= 100:
+        problems.append(Problem(BAD_SAMPLE, "the percentage must be above 0 and at most 100", field="percent"))
+    if number is not None and number < 1:
+        problems.append(Problem(BAD_SAMPLE, "the number of cases per force must be at least 1", field="number"))
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        problems.append(Problem(BAD_SAMPLE, "the seed must be a whole number (note it: it redraws the sample)",
+                                field="seed"))
+    if problems:
+        raise ProblemError(problems, "the sample was not drawn")
+    inspection = _inspection(session, inspection)
+    by_force: dict[str | None, list[SampleItem]] = {}
+    for item in _candidates(session, inspection.id, questionnaire_id):
+        if not forces or item.force in forces:
+            by_force.setdefault(item.force, []).append(item)
+    items = []
+    for force_code in sorted(by_force, key=lambda f: (f is None, f or "")):
+        pool = by_force[force_code]
+        k = min(len(pool), number if number is not None else math.ceil(len(pool) * percent / 100))
+        items += sorted(random.Random(f"{seed}:{force_code}").sample(pool, k), key=lambda i: i.case_ref)
+    size = f"{number} case(s)" if number is not None else f"{percent:g}%"
+    rule = f"{size} per force, seed {seed}" + (f", forces {', '.join(forces)}" if forces else "")
+    return Sample(rule, items, {f: len(p) for f, p in by_force.items()})
+
+
+def second_markers(session: Session, inspection: str | Inspection | None = None) -> list[str]:
+    """Who can second-mark: active inspector and lead accounts, and anyone who has scored in
+    this inspection (laptops without accounts)."""
+    inspection = _inspection(session, inspection)
+    names = set(session.execute(select(User.name).where(User.active, User.role.in_((INSPECTOR, LEAD)))).scalars())
+    names |= set(session.execute(select(Assessment.inspector).join(CaseFile, CaseFile.id == Assessment.case_id)
+                                 .where(CaseFile.inspection_id == inspection.id)
+                                 .distinct()).scalars())
+    return sorted(n for n in names if n and not n.startswith("os:"))
+
+
+def propose(items: list[SampleItem], markers: list[str], load: dict[str, int] | None = None) -> dict[str, str | None]:
+    """primary uid -> second inspector: never the first marker, the least loaded first (ties
+    by name, so the proposal is the same each time). None where nobody else can mark it."""
+    load = dict(load or {})
+    out: dict[str, str | None] = {}
+    for item in items:
+        others = [m for m in markers if m != item.first_inspector]
+        choice = min(others, key=lambda m: (load.get(m, 0), m)) if others else None
+        out[item.primary_uid] = choice
+        if choice:
+            load[choice] = load.get(choice, 0) + 1
+    return out
+
+
+def current_load(session: Session, inspection: str | Inspection | None = None) -> dict[str, int]:
+    """Second markings not yet moderated, per second inspector."""
+    inspection = _inspection(session, inspection)
+    return dict(session.execute(select(SecondMarking.second_inspector, func.count())
+                                .where(SecondMarking.inspection_id == inspection.id, SecondMarking.agreed_uid.is_(None))
+                                .group_by(SecondMarking.second_inspector)).all())
+
+
+def assign(session: Session, actor: Actor, assignments: dict[str, str], *, rule: str = "",
+           inspection: str | Inspection | None = None) -> list[SecondMarking]:
+    """Create the blind second markings: {primary uid: second inspector}. All or nothing."""
+    permissions.require_role(actor, permissions.LEADS, "assign second markings")
+    inspection = _inspection(session, inspection)
+    uids = list(assignments)
+    rows = {a.uid: a for a in session.execute(select(Assessment).where(Assessment.uid.in_(uids))).scalars()}
+    cases = {c.id: c for c in session.execute(select(CaseFile).where(
+        CaseFile.id.in_([a.case_id for a in rows.values()]))).scalars()}
+    taken = set(session.execute(select(SecondMarking.primary_uid).where(SecondMarking.primary_uid.in_(uids))).scalars())
+    accounts = set(session.execute(select(User.name).where(User.active)).scalars())
+    problems = []
+    for uid, second in assignments.items():
+        a = rows.get(uid)
+        ref = cases[a.case_id].case_ref if a is not None else uid
+        if a is None or cases[a.case_id].inspection_id != inspection.id:
+            problems.append(Problem(NOT_ELIGIBLE, "no such assessment in this inspection", item=ref, item_kind="case"))
+        elif a.purpose != PRIMARY or a.status != COMPLETE or not a.counted:
+            problems.append(Problem(NOT_ELIGIBLE, "only a complete, counted first marking can be second-marked",
+                                    item=ref, item_kind="case"))
+        elif uid in taken:
+            problems.append(Problem(ALREADY_SAMPLED, "is already second-marked", item=ref, item_kind="case"))
+        if not second:
+            problems.append(Problem(NO_SECOND_MARKER, "choose a second inspector", item=ref, item_kind="case",
+                                    field="second_inspector"))
+        elif a is not None and second == a.inspector:
+            problems.append(Problem(SAME_INSPECTOR, f"{second} marked it first: a second marking needs another "
+                                    "inspector", item=ref, item_kind="case", field="second_inspector"))
+        elif accounts and second not in accounts:
+            problems.append(Problem(UNKNOWN_INSPECTOR, f"{second} has no active account", item=ref, item_kind="case",
+                                    field="second_inspector"))
+    if problems:
+        raise ProblemError(problems, "no second marking was assigned")
+
+    created = []
+    for uid, second in assignments.items():
+        primary = rows[uid]
+        q = inspections.questionnaire_of(session.get(QuestionnaireVersion, primary.questionnaire_version_id))
+        context = [n for n in (x.name for x in q.questions_in(CONTEXT_SECTION)) if n != contract.CASE_REF]
+        copied = session.execute(select(Answer.question, Answer.value).where(
+            Answer.assessment_id == primary.id, Answer.question.in_(context), Answer.value.is_not(None))).all()
+        draft = Assessment(case_id=primary.case_id, questionnaire_version_id=primary.questionnaire_version_id,
+                           inspector=second, status=DRAFT, purpose=SECOND, counted=False)
+        session.add(draft)
+        session.flush()
+        session.add_all(Answer(assessment_id=draft.id, question=q_, value=v) for q_, v in copied)
+        case = cases[primary.case_id]
+        marking = SecondMarking(inspection_id=inspection.id, questionnaire=case.questionnaire, case_id=case.id,
+                                primary_uid=uid, second_uid=draft.uid, first_inspector=primary.inspector,
+                                second_inspector=second, sample_rule=rule[:200], assigned_by=actor.name)
+        session.add(marking)
+        audit.record(session, actor.name, audit.SECOND_MARKING, inspection_id=inspection.id, case_ref=case.case_ref,
+                     assessment_uid=draft.uid, step="assigned", first=primary.inspector, second=second, rule=rule,
+                     context_copied=len(copied))
+        created.append(marking)
+    session.flush()
+    return created
+
+
+# --- the state of each second marking -----------------------------------------------------------
+
+
+AWAITING = "awaiting second marking"
+TO_MODERATE = "to moderate"
+MODERATED = "moderated"
+
+
+@dataclass(frozen=True)
+class MarkingRow:
+    id: int
+    case_ref: str
+    questionnaire: str
+    first_inspector: str
+    second_inspector: str
+    state: str
+    disagreements: int | None  # questions answered differently (once both are complete)
+    decided: int
+    assigned_at: datetime
+    sample_rule: str
+
+
+def markings(session: Session, actor: Actor, *, questionnaire: str | None = None,
+             inspection: str | Inspection | None = None) -> list[MarkingRow]:
+    permissions.require_role(actor, permissions.LEADS, "see second markings")
+    inspection = _inspection(session, inspection)
+    first, second = aliased(Assessment), aliased(Assessment)
+    query = (select(SecondMarking, CaseFile.case_ref, first.id, first.status, second.id, second.status)
+             .join(CaseFile, CaseFile.id == SecondMarking.case_id)
+             .join(first, first.uid == SecondMarking.primary_uid)
+             .join(second, second.uid == SecondMarking.second_uid)
+             .where(SecondMarking.inspection_id == inspection.id)
+             .order_by(CaseFile.questionnaire, CaseFile.case_ref))
+    if questionnaire:
+        query = query.where(SecondMarking.questionnaire == questionnaire)
+    rows = session.execute(query).all()
+    ready = {m.id for m, _, _, fs, _, ss in rows if fs == COMPLETE and ss == COMPLETE}
+    differing = _disagreement_counts(session, sorted(ready))
+    decided = dict(session.execute(select(ModerationDecision.marking_id, func.count())
+                                   .where(ModerationDecision.marking_id.in_([m.id for m, *_ in rows]))
+                                   .group_by(ModerationDecision.marking_id)).all()) if rows else {}
+    out = []
+    for m, ref, _, fs, _, ss in rows:
+        state = MODERATED if m.agreed_uid else TO_MODERATE if m.id in ready else AWAITING
+        out.append(MarkingRow(m.id, ref, m.questionnaire, m.first_inspector, m.second_inspector, state,
+                              differing.get(m.id, 0) if m.id in ready else None, decided.get(m.id, 0),
+                              m.assigned_at, m.sample_rule))
+    return out
+
+
+def _disagreement_counts(session: Session, marking_ids: list[int]) -> dict[int, int]:
+    """marking id -> questions the two markings answer differently (one side blank counts), in the database."""
+    if not marking_ids:
+        return {}
+    first, second = aliased(Assessment), aliased(Assessment)
+    pairs = (select(SecondMarking.id.label("pair"), first.id.label("first_id"), second.id.label("second_id"))
+             .join(first, first.uid == SecondMarking.primary_uid)
+             .join(second, second.uid == SecondMarking.second_uid)
+             .where(SecondMarking.id.in_(marking_ids))).subquery()
+    asked, a1, a2 = agreement.paired_answers(pairs)
+    return dict(session.execute(
+        select(asked.c.pair, func.count()).select_from(asked)
+        .outerjoin(a1, and_(a1.assessment_id == asked.c.first_id, a1.question == asked.c.question))
+        .outerjoin(a2, and_(a2.assessment_id == asked.c.second_id, a2.question == asked.c.question))
+        .where(asked.c.question != contract.CASE_REF, func.coalesce(a1.value, "") != func.coalesce(a2.value, ""))
+        .group_by(asked.c.pair)).all())
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Disagreement:
+    question: str
+    label: str
+    section: str
+    first_value: str | None
+    second_value: str | None
+    first_note: str
+    second_note: str
+    options: list[tuple[str, str]]  # (code, label) the lead may choose, NOT_ASKED last
+    agreed: str | None = None  # NOT_ASKED for "not asked", None while undecided
+    agreed_by: str | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self.agreed is not None
+
+
+@dataclass
+class Moderation:
+    marking_id: int
+    case_ref: str
+    questionnaire: Questionnaire
+    first_inspector: str
+    second_inspector: str
+    ready: bool  # both markings complete
+    finished: bool
+    agreed_uid: str | None
+    disagreements: list[Disagreement] = field(default_factory=list)
+
+    @property
+    def undecided(self) -> list[Disagreement]:
+        return [d for d in self.disagreements if not d.decided]
+
+
+def _marking(session: Session, marking_id: int) -> SecondMarking:
+    marking = session.get(SecondMarking, marking_id)
+    if marking is None:
+        raise ProblemError([Problem(UNKNOWN_MARKING, "no such second marking: reload the page")])
+    return marking
+
+
+def _assessment(session: Session, uid: str) -> Assessment:
+    return session.execute(select(Assessment).where(Assessment.uid == uid)).scalars().one()
+
+
+def _answers(session: Session, assessment_id: int) -> dict[str, tuple[str | None, str]]:
+    return {q: (v, n or "") for q, v, n in session.execute(
+        select(Answer.question, Answer.value, Answer.note).where(Answer.assessment_id == assessment_id)).all()}
+
+
+def moderation(session: Session, actor: Actor, marking_id: int) -> Moderation:
+    """The case's disagreements side by side, with both evidence notes and any agreed answers."""
+    permissions.require_role(actor, permissions.LEADS, "moderate second markings")
+    marking = _marking(session, marking_id)
+    first, second = _assessment(session, marking.primary_uid), _assessment(session, marking.second_uid)
+    q = inspections.questionnaire_of(session.get(QuestionnaireVersion, first.questionnaire_version_id))
+    case = session.get(CaseFile, marking.case_id)
+    view = Moderation(marking.id, case.case_ref, q, marking.first_inspector, marking.second_inspector,
+                      first.status == COMPLETE and second.status == COMPLETE, marking.agreed_uid is not None,
+                      marking.agreed_uid)
+    if not view.ready:
+        return view
+    a1, a2 = _answers(session, first.id), _answers(session, second.id)
+    decisions = {d.question: d for d in session.execute(
+        select(ModerationDecision).where(ModerationDecision.marking_id == marking.id)).scalars()}
+    for question in q.questions:
+        v1, n1 = a1.get(question.name, (None, ""))
+        v2, n2 = a2.get(question.name, (None, ""))
+        if question.name == contract.CASE_REF or (v1 or None) == (v2 or None):
+            continue
+        options = [(c.code, c.label) for c in q.options(question.name)] if question.is_single_choice else \
+            [(v, v) for v in dict.fromkeys(x for x in (v1, v2) if x)]
+        decision = decisions.get(question.name)
+        view.disagreements.append(Disagreement(
+            question.name, question.label, question.section, v1, v2, n1, n2, options + [(NOT_ASKED, "(not asked)")],
+            None if decision is None else (decision.agreed_value or NOT_ASKED),
+            decision.agreed_by if decision else None))
+    return view
+
+
+def agree(session: Session, actor: Actor, marking_id: int, question: str, value: str) -> None:
+    """Record the agreed answer to one disagreement (``NOT_ASKED`` for "not asked"); a later
+    call for the same question replaces it, and each is audited with who agreed it."""
+    view = moderation(session, actor, marking_id)
+    if view.finished:
+        raise ProblemError([Problem(ALREADY_MODERATED, "moderation of this case is finished", item=view.case_ref,
+                                    item_kind="case")])
+    if not view.ready:
+        raise ProblemError([Problem(NOT_READY, "both markings must be complete before moderation",
+                                    item=view.case_ref, item_kind="case")])
+    found = next((d for d in view.disagreements if d.question == question), None)
+    if found is None:
+        raise ProblemError([Problem(NOT_A_DISAGREEMENT, "the two markings agree on this question", item=question)])
+    stored = None
+    if value != NOT_ASKED:
+        q = view.questionnaire.question(question)
+        stored, fault = assessments.normalise(view.questionnaire, q, value)
+        if fault or stored is None:
+            raise ProblemError([Problem(assessments.UNKNOWN_CODE, fault or "choose an answer", item=question)])
+    decision = session.execute(select(ModerationDecision).where(
+        ModerationDecision.marking_id == marking_id, ModerationDecision.question == question)).scalars().first()
+    if decision is None:
+        decision = ModerationDecision(marking_id=marking_id, question=question, first_value=found.first_value,
+                                      second_value=found.second_value, agreed_by=actor.name)
+    decision.agreed_value, decision.agreed_by, decision.agreed_at = stored, actor.name, utcnow()
+    session.add(decision)
+    is_code = view.questionnaire.question(question).is_single_choice  # codes only in the trail, never free text
+    marking = _marking(session, marking_id)
+    audit.record(session, actor.name, audit.MODERATION, inspection_id=marking.inspection_id, case_ref=view.case_ref,
+                 assessment_uid=marking.primary_uid, question=question,
+                 old_value=found.first_value if is_code else None, new_value=stored if is_code else None,
+                 step="agreed", second=found.second_value if is_code else None)
+    session.flush()
+
+
+def finish(session: Session, actor: Actor, marking_id: int) -> str:
+    """Write the agreed assessment once every disagreement is decided; it takes the primary's
+    place in findings. Returns its uid. Refused, naming every question, while any is undecided
+    or the agreed answers leave a required question unanswered."""
+    view = moderation(session, actor, marking_id)
+    if view.finished:
+        raise ProblemError([Problem(ALREADY_MODERATED, "moderation of this case is already finished",
+                                    item=view.case_ref, item_kind="case")])
+    if not view.ready:
+        raise ProblemError([Problem(NOT_READY, "both markings must be complete before moderation",
+                                    item=view.case_ref, item_kind="case")])
+    if view.undecided:
+        raise ProblemError([Problem(UNDECIDED, f"no agreed answer yet for “{d.label}”", item=d.question)
+                            for d in view.undecided], "moderation is not finished")
+    marking = _marking(session, marking_id)
+    first, second = _assessment(session, marking.primary_uid), _assessment(session, marking.second_uid)
+    a1, a2 = _answers(session, first.id), _answers(session, second.id)
+    q = view.questionnaire
+    agreed = {name: v for name, (v, _) in a1.items() if v is not None}
+    for d in view.disagreements:
+        agreed.pop(d.question, None)
+        if d.agreed != NOT_ASKED:
+            agreed[d.question] = d.agreed
+    case = session.get(CaseFile, marking.case_id)
+    answers = {**agreed, contract.CASE_REF: case.case_ref} if q.has_question(contract.CASE_REF) else dict(agreed)
+    cleared = q.irrelevant_answers(answers)  # an agreed answer may hide a question the first marker answered
+    for name in cleared:
+        agreed.pop(name, None)
+        answers.pop(name, None)
+    problems = [p for p in assessments.completion_problems(q, answers)]
+    if problems:
+        raise ProblemError(problems, "the agreed answers are not complete: record agreed answers for these")
+
+    now = utcnow()
+    row = Assessment(case_id=first.case_id, questionnaire_version_id=first.questionnaire_version_id,
+                     inspector=actor.name, status=COMPLETE, purpose=AGREED, counted=first.counted,
+                     completed_at=now)
+    session.add(row)
+    session.flush()
+    notes = {}
+    for name, value in agreed.items():
+        (v1, n1), (v2, n2) = a1.get(name, (None, "")), a2.get(name, (None, ""))
+        if value == v1 and (n1 or value != v2):
+            notes[name] = n1
+        elif value == v2:
+            notes[name] = n2
+        else:  # agreed on neither's answer: keep both notes as the evidence considered
+            notes[name] = "\n".join(f"{who}: {n}" for who, n in ((marking.first_inspector, n1),
+                                                                 (marking.second_inspector, n2)) if n)
+    session.add_all(Answer(assessment_id=row.id, question=name, value=value, note=notes.get(name, ""))
+                    for name, value in agreed.items())
+    first.counted = False  # the agreed answers take its place in findings; it stays, for agreement and the record
+    session.add(first)
+    marking.agreed_uid, marking.moderated_by, marking.moderated_at = row.uid, actor.name, now
+    session.add(marking)
+    changed = sum(1 for d in view.disagreements if (d.agreed or None) != (d.first_value or None)
+                  and not (d.agreed == NOT_ASKED and d.first_value is None))
+    audit.record(session, actor.name, audit.MODERATION, inspection_id=marking.inspection_id, case_ref=case.case_ref,
+                 assessment_uid=row.uid, step="finished", disagreements=len(view.disagreements),
+                 changed_from_first=changed, cleared=len(cleared))
+    session.flush()
+    return row.uid
+
+
+def second_marked_uids(session: Session, inspection_id: int, questionnaire: str | None = None) -> set[str]:
+    """Assessments of second-marked cases that findings may count: the primary, or after
+    moderation the agreed one (exports mark them)."""
+    query = select(SecondMarking.primary_uid, SecondMarking.agreed_uid).where(
+        SecondMarking.inspection_id == inspection_id)
+    if questionnaire:
+        query = query.where(SecondMarking.questionnaire == questionnaire)
+    return {u for pair in session.execute(query).all() for u in pair if u}
+

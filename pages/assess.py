@@ -1,0 +1,51 @@
+"""Assess: score one case, section by section; every answer and note is saved as it is made.
+
+The case is the URL's ``?case=ID`` (so a refresh or a bookmark comes back to it), else the
+inspector's most recently saved draft. Only the signed-in user's own assessment of the case
+is shown: a second marker never sees the first marker's answers.
+"""
+
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.services import assessments, cases
+from fieldwork.ui import questionnaire_form, session
+
+user = session.require(session.INSPECTOR, session.LEAD)
+PICK = "assess_case"
+
+st.title("Assess")
+with db.session_scope(session.engine()) as s:
+    mine = cases.register(s, user, inspector=user.name).rows
+if not mine:
+    st.info("You have no cases to score yet: add one on the Cases page.")
+    st.stop()
+
+by_id = {r.case_id: r for r in mine}
+wanted = st.query_params.get("case", "")
+if wanted.isdigit() and int(wanted) in by_id:
+    st.session_state[PICK] = int(wanted)
+elif wanted:
+    st.warning("That case is not one of yours (or no longer exists): choose one of your cases below.")
+if st.session_state.get(PICK) not in by_id:
+    # resume where the inspector stopped: the draft saved most recently
+    drafts = sorted((r for r in mine if r.status != cases.COMPLETE), key=lambda r: str(r.updated_at or ""), reverse=True)
+    st.session_state[PICK] = (drafts[0] if drafts else mine[0]).case_id
+
+
+def _label(case_id: int) -> str:
+    row = by_id[case_id]
+    return f"{row.case_ref} · {row.questionnaire} · {cases.STATUSES[row.status]}"
+
+
+case_id = st.selectbox("Case", list(by_id), format_func=_label, key=PICK,
+                       help="Your cases. The address bar keeps the case, so a refresh comes back here.")
+st.query_params["case"] = str(case_id)
+
+with db.session_scope(session.engine()) as s:
+    uid = assessments.own_assessment(s, user, case_id)
+# every full run shows what is stored; a change inside the form reruns the form alone
+view = questionnaire_form.load(user, uid)["view"]
+st.caption(f"{view.case_ref} · {view.questionnaire.title} (version {view.questionnaire.version}) · "
+           f"{view.purpose} assessment by {view.inspector}")
+questionnaire_form.assessment_form(user, uid)

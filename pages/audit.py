@@ -1,0 +1,71 @@
+"""Audit: who did what and when, filtered by person, action, dates and case, a page at a
+time, and downloadable as CSV or Excel (each download is itself recorded)."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import audit_log
+from fieldwork.ui import components, session
+
+user = session.require(session.LEAD, session.ADMIN)
+engine = session.engine()
+
+st.title("Audit trail")
+st.caption("Every sign-in, case, answer change, status change, import, export, merge and moderation decision. "
+           "Rows are only ever added: neither the app nor the database lets anyone change or remove one. "
+           "Times are UTC.")
+
+with db.session_scope(engine) as s:
+    known_actors = audit_log.actors(s, user)
+    known_actions = audit_log.actions(s, user)
+
+c1, c2, c3, c4 = st.columns([2, 3, 3, 2])
+who = c1.selectbox("Who", ["(everyone)", *known_actors], key="audit_actor")
+what = c2.multiselect("Actions", known_actions, key="audit_actions", placeholder="every action")
+today = date.today()
+period = c3.date_input("Between", (today - timedelta(days=30), today), key="audit_dates", format="YYYY-MM-DD")
+case_ref = c4.text_input("Case reference starts with", key="audit_case_ref", placeholder="e.g. HS-0001")
+
+since, until = (tuple(period) + (None, None))[:2] if isinstance(period, (tuple, list)) else (period, period)
+filters = audit_log.AuditFilter(actor=None if who == "(everyone)" else who, actions=tuple(what),
+                                since=since, until=until or since, case_ref=case_ref or None)
+
+try:
+    with db.session_scope(engine) as s:
+        total = audit_log.count(s, user, filters)
+        pages = max(1, -(-total // audit_log.PAGE_SIZE))
+        number = st.number_input(f"Page (of {pages})", 1, pages, 1, key="audit_page") if pages > 1 else 1
+        rows = audit_log.events(s, user, filters, offset=(number - 1) * audit_log.PAGE_SIZE)
+except ProblemError as exc:
+    components.show_problems(exc)
+    st.stop()
+
+st.markdown(f"**{total}** event{'s' if total != 1 else ''} match.")
+frame = pd.DataFrame([r.cells() for r in rows], columns=audit_log.COLUMNS)
+st.dataframe(frame, hide_index=True, width="stretch", key="audit_table",
+             column_config={"at_utc": st.column_config.DatetimeColumn("at (UTC)", format="YYYY-MM-DD HH:mm:ss")})
+
+
+def _download(kind: str):
+    """Built only when the button is pressed, in a transaction that also records the export."""
+    def build() -> bytes:
+        with db.session_scope(engine) as s:
+            writer = audit_log.export_csv if kind == "csv" else audit_log.export_xlsx
+            return writer(s, user, filters)
+    return build
+
+
+stamp = today.isoformat()
+exportable = 0 < total <= audit_log.EXPORT_LIMIT
+if total > audit_log.EXPORT_LIMIT:
+    st.info(f"An export holds at most {audit_log.EXPORT_LIMIT} rows: narrow the dates to download these.")
+d1, d2 = st.columns(2)
+d1.download_button("Download CSV", _download("csv"), file_name=f"audit-trail-{stamp}.csv", mime="text/csv",
+                   key="audit_csv", disabled=not exportable, icon=":material/download:")
+d2.download_button("Download Excel", _download("xlsx"), file_name=f"audit-trail-{stamp}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="audit_xlsx",
+                   disabled=not exportable, icon=":material/download:")

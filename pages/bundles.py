@@ -1,0 +1,110 @@
+"""Bundles: take a laptop's work to the lead inspector, and (for a lead) merge bundles in.
+
+An inspector downloads their own assessments as one file; a lead downloads their own, one
+inspector's (e.g. a second marker's assignments) or everything, and merges bundles from the
+laptops: a preview says what would change before anything does, and the merge is all or
+nothing. The file is built when the download button is pressed, so each download is audited.
+"""
+
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import bundles, inspections, merge, second_marking
+from fieldwork.services.permissions import LEADS
+from fieldwork.ui import session
+from fieldwork.ui.components import show_problems
+from models import utcnow
+
+user = session.require(session.INSPECTOR, session.LEAD, session.ADMIN)
+engine = session.engine()
+MERGED = "bundle_merged"  # file id -> the report of its merge, so a rerun does not ask again
+
+st.title("Bundles")
+st.warning(f"**A bundle is sensitive.** {bundles.SENSITIVE}", icon=":material/lock:")
+
+# --- export ---------------------------------------------------------------------------------
+st.subheader("Export work from this computer")
+inspector = user.name
+choosing = False  # a lead who asked for one inspector's work and has not named one yet
+if user.is_lead:
+    with db.session_scope(engine) as s:
+        names = second_marking.second_markers(s)
+    scope = st.radio("What to export", ["Everything in this database", "My own assessments", "One inspector's"],
+                     key="bundle_scope", horizontal=True,
+                     help="One inspector's: e.g. a second marker's assignments, for their laptop.")
+    if scope == "Everything in this database":
+        inspector = None
+    elif scope == "One inspector's":
+        inspector = st.selectbox("Inspector", names, index=None, key="bundle_inspector", placeholder="Choose")
+        choosing = inspector is None
+else:
+    st.caption("Your own assessments, draft and complete, with their evidence notes.")
+
+if choosing:
+    st.info("Choose the inspector whose assessments to export.")
+else:
+    with db.session_scope(engine) as s:
+        size = bundles.exportable(s, user, inspector=inspector)
+        code = inspections.inspection_by_code(s).code
+    if not size["assessments"]:
+        st.info("There are no assessments to export yet.")
+    else:
+        st.caption(f"{size['assessments']} assessment(s) ({size['complete']} complete, {size['draft']} draft) "
+                   f"of {size['cases']} case(s).")
+        file_name = bundles.default_file_name(code, inspector or user.name, utcnow())
+
+        def build() -> bytes:
+            # runs when the button is pressed: the export and its audit row happen then, not on every rerun
+            with db.session_scope(engine) as s:
+                return bundles.export_bundle(s, user, inspector=inspector, file_name=file_name).content
+
+        st.download_button("Download bundle", data=build, file_name=file_name, mime="application/zip",
+                           key="bundle_download", icon=":material/download:", on_click="ignore", type="primary")
+
+# --- import ---------------------------------------------------------------------------------
+if user.role not in LEADS:
+    st.stop()
+
+st.subheader("Merge a bundle into this database")
+st.caption("Nothing is overwritten: a later version of an assessment replaces the one it was edited from; "
+           "anything else found twice is kept twice and flagged on the Conflicts page. Importing the same bundle "
+           "again changes nothing.")
+upload = st.file_uploader("Bundle file", type=["zip"], key="bundle_upload")
+if upload is None:
+    st.stop()
+
+content, name = upload.getvalue(), upload.name
+merged = st.session_state.setdefault(MERGED, {})
+if upload.file_id in merged:
+    st.success(merged[upload.file_id])
+    st.stop()
+
+try:
+    with db.session_scope(engine) as s:
+        bundle, preview = bundles.preview(s, user, content, name)
+except ProblemError as exc:
+    show_problems(exc, key="bundle_problems")
+    st.stop()
+
+summary = bundle.summary()
+st.dataframe([{"": k.replace("_", " "), "value": str(v)} for k, v in summary.items()], hide_index=True,
+             key="bundle_summary")
+st.info(preview.summary())
+if preview.changed and st.button("Merge into this database", type="primary", key="bundle_merge"):
+    bar = st.progress(0.0, text="Merging…")
+    try:
+        with db.session_scope(engine) as s:
+            report = bundles.import_bundle(s, user, content, name,
+                                           progress=lambda done, total: bar.progress(done / max(total, 1),
+                                                                                     text=f"{done} of {total}"))
+    except ProblemError as exc:
+        bar.empty()
+        show_problems(exc, key="bundle_merge_problems")
+        st.stop()
+    bar.empty()
+    message = report.summary()
+    if report.conflicts:
+        message += f" Resolve them on the Conflicts page. {merge.WHILE_UNRESOLVED}"
+    merged[upload.file_id] = message
+    st.rerun()

@@ -1,0 +1,132 @@
+"""Cases: the case register of the inspection — progress per force against the sample, the
+cases filtered by force, status, inspector and questionnaire, adding a case, and opening
+one of your cases to score it."""
+
+import pandas as pd
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.catalog import load_catalog
+from fieldwork.problems import ProblemError
+from fieldwork.services import cases, inspections
+from fieldwork.ui import session
+from fieldwork.ui.components import show_problems
+
+user = session.require(session.INSPECTOR, session.LEAD, session.ADMIN)
+ADDED = "cases_added"  # the case just added: offered for opening
+FORM_N = "cases_form_n"  # bumped after an add, so the form starts empty again
+ASSESS_PAGE = "pages/assess.py"
+
+st.title("Cases")
+engine = session.engine()
+with db.session_scope(engine) as s:
+    inspection, questionnaire_ids, force_codes, inspector_names = cases.filter_options(s, user)
+    questionnaires = {qid: inspections.load_questionnaire(s, qid) for qid in questionnaire_ids}
+force_labels = {c.code: c.label for c in load_catalog().codes.forces}
+
+
+def force_label(code: str | None) -> str:
+    return force_labels.get(code, code) if code else "(no force recorded)"
+
+
+def open_case(case_id: int) -> None:
+    st.switch_page(ASSESS_PAGE, query_params={"case": str(case_id)})
+
+
+st.caption(f"{inspection.name} · cases are entered with their pseudonymised reference only, never a name")
+
+# --- filters ---------------------------------------------------------------------------
+cols = st.columns(4)
+qid = cols[0].selectbox("Questionnaire", questionnaire_ids, key="cases_questionnaire",
+                        index=questionnaire_ids.index("case_review") if "case_review" in questionnaire_ids else 0,
+                        format_func=lambda q: questionnaires[q].title or q)
+forces = cols[1].multiselect("Force", force_codes, key="cases_forces", format_func=force_label,
+                             placeholder="All forces")
+statuses = cols[2].multiselect("Status", list(cases.STATUSES), key="cases_statuses",
+                               format_func=cases.STATUSES.__getitem__, placeholder="Any status")
+inspector = cols[3].selectbox("Inspector", inspector_names, index=None, key="cases_inspector",
+                              placeholder="Anyone")
+
+with db.session_scope(engine) as s:
+    reg = cases.register(s, user, inspection=inspection, questionnaire=qid, forces=forces, statuses=statuses,
+                         inspector=inspector)
+
+# --- progress against the sample --------------------------------------------------------
+st.subheader("Progress against the sample")
+progress = [p for p in reg.progress if p.target or p.cases]
+if progress:
+    st.dataframe(pd.DataFrame([{
+        "Force": force_label(p.force), "Complete": p.complete, "Target": p.target or None,
+        "Progress": min(p.complete / p.target, 1.0) if p.target else None, "In the register": p.cases,
+    } for p in progress]), hide_index=True, width="stretch", key="cases_progress",
+        column_config={"Progress": st.column_config.ProgressColumn("Progress", min_value=0.0, max_value=1.0,
+                                                                    format="percent")})
+    done = sum(p.complete for p in progress)
+    target = sum(p.target for p in progress)
+    st.caption(f"{done} of {target} sample cases complete" if target else f"{done} cases complete")
+else:
+    st.caption("No sample target is set for this questionnaire, and it has no cases yet.")
+
+# --- the register -----------------------------------------------------------------------
+st.subheader(f"Register · {len(reg.rows)} case(s)")
+if reg.rows:
+    st.dataframe(pd.DataFrame([{
+        "Case": r.case_ref, "Force": force_label(r.force), "Status": cases.STATUSES[r.status],
+        "Inspector(s)": ", ".join(r.inspectors), "Last saved": r.updated_at,
+    } for r in reg.rows]), hide_index=True, width="stretch", key="cases_register",
+        column_config={"Last saved": st.column_config.DatetimeColumn("Last saved", format="D MMM YYYY, HH:mm")})
+else:
+    st.info("No cases match these filters." if forces or statuses or inspector else "No cases yet: add one below.")
+
+mine = [r for r in reg.rows if user.name in r.inspectors]
+if mine and user.role in (session.INSPECTOR, session.LEAD):
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    picked = cols[0].selectbox("Open one of your cases", [r.case_id for r in mine], key="cases_open_pick",
+                               format_func=lambda cid: next(f"{r.case_ref} ({cases.STATUSES[r.status]})"
+                                                            for r in mine if r.case_id == cid))
+    if cols[1].button("Open in Assess", key="cases_open", icon=":material/edit_note:"):
+        open_case(picked)
+
+# --- add a case -------------------------------------------------------------------------
+st.subheader("Add a case")
+questionnaire = questionnaires[qid]
+added = st.session_state.get(ADDED)
+if added:
+    st.success(f"Added {added['case_ref']}: its draft assessment is yours.", icon=":material/check_circle:")
+    if st.button(f"Score {added['case_ref']} now", key="cases_open_added", type="primary"):
+        st.session_state.pop(ADDED, None)
+        open_case(added["case_id"])
+
+if user.role not in (session.INSPECTOR, session.LEAD):
+    st.caption("Inspectors and leads add cases: each comes with a draft assessment for the one who adds it.")
+    st.stop()
+n = st.session_state.setdefault(FORM_N, 0)
+with st.form(f"add_case_{n}"):
+    st.caption(f"For {questionnaire.title or qid}. The rest of the case's facts can be completed when you score it.")
+    case_ref = st.text_input("Case reference (pseudonymised)", key=f"add_case_ref_{n}", max_chars=40,
+                             placeholder="e.g. HS-0001", help="Letters, digits and - _ / . with at least one digit.")
+    context = {}
+    cols = st.columns(2)
+    for i, name in enumerate(cases.context_questions(questionnaire)):
+        question = questionnaire.question(name)
+        box = cols[i % 2]
+        if question.is_single_choice:
+            labels = {c.code: c.label for c in questionnaire.options(name)}
+            placeholder = "The force's CPS Area" if name == cases.CPS_AREA else "Choose"
+            context[name] = box.selectbox(question.label, list(labels), index=None, format_func=labels.__getitem__,
+                                          key=f"add_case_{name}_{n}", placeholder=placeholder)
+        else:
+            context[name] = box.text_input(question.label, key=f"add_case_{name}_{n}")
+    submitted = st.form_submit_button("Add case", type="primary", icon=":material/add:")
+
+if submitted:
+    try:
+        with db.session_scope(engine) as s:
+            new = cases.add_case(s, user, inspection=inspection, questionnaire_id=qid, case_ref=case_ref,
+                                 context=context)
+    except ProblemError as exc:
+        show_problems(exc, key="add_case_problems")
+    else:
+        st.session_state[ADDED] = {"case_id": new.case_id, "case_ref": new.case_ref}
+        st.session_state[FORM_N] = n + 1
+        st.rerun()

@@ -1,0 +1,72 @@
+"""Conflicts: the cases a merge kept twice instead of overwriting, for the lead to resolve.
+
+Each case shows its assessments side by side — who scored it, where it came from, its status
+— with the answers that differ and both evidence notes; the lead chooses the one that counts.
+The other stays in the database, uncounted, and the choice is audited.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import merge
+from fieldwork.ui import session
+from fieldwork.ui.components import show_problems
+
+user = session.require(session.LEAD, session.ADMIN)
+engine = session.engine()
+KINDS = {"same_case": "the same case scored on two laptops",
+         "diverged": "one assessment edited in two places since they last met"}
+DONE = "conflicts_resolved"  # the last resolution, said once after the rerun
+
+st.title("Conflicts")
+st.info(merge.WHILE_UNRESOLVED, icon=":material/info:")
+if st.session_state.get(DONE):
+    st.success(st.session_state.pop(DONE))
+
+with db.session_scope(engine) as s:
+    found = merge.open_conflicts(s, user)
+if not found:
+    st.success("No conflicts to resolve: every merged case has one assessment that counts.")
+    st.stop()
+st.caption(f"{len(found)} case(s) to resolve.")
+
+
+def side_label(side: merge.ConflictSide) -> str:
+    counted = "counts now" if side.counted else "not counted"
+    return f"{side.inspector} · {side.arrived} · {side.status} · {counted}"
+
+
+for conflict in found:
+    with st.container(border=True):
+        st.markdown(f"**{conflict.case_ref}** · {conflict.questionnaire} — "
+                    + "; ".join(KINDS.get(k, k) for k in conflict.kinds))
+        differing = conflict.differing()
+        columns = {s.uid: f"{i + 1}. {side_label(s)}" for i, s in enumerate(conflict.sides)}
+        if differing:
+            st.dataframe(pd.DataFrame([{"question": q, **{columns[s.uid]: s.answers.get(q) or "(not asked)"
+                                                          for s in conflict.sides}} for q in differing]),
+                         hide_index=True, width="stretch", key=f"conflict_table_{conflict.case_id}")
+        else:
+            st.caption("The answers are the same; they differ in status or notes only.")
+        noted = [q for q in dict.fromkeys([*differing, *(q for s in conflict.sides for q in s.notes)])
+                 if any(s.notes.get(q) for s in conflict.sides)]
+        if noted:
+            with st.expander("Evidence notes"):
+                for q in noted:
+                    st.markdown(f"`{q}`")
+                    for s in conflict.sides:
+                        if s.notes.get(q):
+                            st.caption(f"{columns[s.uid]}: {s.notes[q]}")
+        choice = st.radio("Which assessment counts?", list(columns), format_func=columns.get,
+                          key=f"conflict_choice_{conflict.case_id}", index=None)
+        if st.button("Resolve", key=f"conflict_resolve_{conflict.case_id}", disabled=choice is None):
+            try:
+                with db.session_scope(engine) as s:
+                    merge.resolve(s, user, conflict.case_id, choice)
+            except ProblemError as exc:
+                show_problems(exc, key=f"conflict_problems_{conflict.case_id}")
+            else:
+                st.session_state[DONE] = f"{conflict.case_ref}: {columns[choice]} now counts; the other is kept."
+                st.rerun()

@@ -1,0 +1,75 @@
+"""Export: the Excel workbook for the report team, or the wide CSV in codes or labels.
+De-identified by default: the inspectors' evidence notes are left out unless asked for."""
+
+from datetime import date
+
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import exporting, inspections, responses
+from fieldwork.ui import session
+from fieldwork.ui.components import show_problems
+
+user = session.require(session.LEAD, session.ADMIN)
+PREPARED = "export_prepared"  # {"options", "name", "data", "mime"}: the last file prepared
+FORMATS = {
+    "xlsx": "Excel workbook (cover, findings, charts, breakdowns, responses, data dictionary)",
+    "csv": "Wide CSV in answer codes (re-imports; for other tools)",
+    "csv_labels": "Wide CSV in answer labels (for reading)",
+}
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+
+st.title("Export")
+engine = session.engine()
+with db.session_scope(engine) as s:
+    inspection = inspections.inspection_by_code(s)
+    qids = inspections.questionnaire_ids(s, inspection)
+    titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
+    counts = {q: responses.status_counts(s, inspection.id, q) for q in qids}
+st.caption(f"{inspection.name} · only complete assessments are exported and counted")
+
+qid = st.selectbox("Questionnaire", qids, key="export_questionnaire", format_func=lambda q: f"{titles[q]} ({q})",
+                   index=qids.index("case_review") if "case_review" in qids else 0)
+c = counts[qid]
+st.caption(f"{c['complete']:,} complete assessment(s) to export · {c['draft']:,} draft(s) left out"
+           + (f" · {c[responses.NOT_COUNTED]:,} complete but not counted left out" if c[responses.NOT_COUNTED] else ""))
+fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, key="export_format")
+with_notes = st.checkbox(
+    "Include the inspectors' evidence notes", value=False, key="export_notes",
+    help="Left out by default, so that an export is de-identified. Notes are case content: include them only "
+         "for the inspection team, and keep the file as OFFICIAL-SENSITIVE.")
+if with_notes:
+    st.warning("This export will hold evidence notes: share it only within the inspection team.")
+
+options = (qid, fmt, with_notes)
+suffix = "xlsx" if fmt == "xlsx" else "csv"
+name = (f"{inspection.code}_{qid}{'_labels' if fmt == 'csv_labels' else ''}{'_with_notes' if with_notes else ''}"
+        f"_{date.today():%Y%m%d}.{suffix}")
+
+if st.button("Prepare the export", type="primary", key="export_prepare"):
+    bar = st.progress(0.0, text="Reading the assessments…")
+
+    def progress(done: int, total: int, sheet: str) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Writing {sheet}…")
+
+    try:
+        with db.session_scope(engine) as s:
+            if fmt == "xlsx":
+                data = exporting.export_workbook(s, user, qid, with_notes=with_notes, file_name=name,
+                                                 progress=progress)
+            else:
+                data = exporting.export_csv(s, user, qid, labels=fmt == "csv_labels", with_notes=with_notes,
+                                            file_name=name)
+    except ProblemError as exc:
+        bar.empty()
+        show_problems(exc, key="export_problems")
+        st.stop()
+    bar.empty()
+    st.session_state[PREPARED] = {"options": options, "name": name, "data": data, "mime": MIME[suffix]}
+
+prepared = st.session_state.get(PREPARED)
+if prepared and prepared["options"] == options:
+    st.success(f"{prepared['name']} is ready ({len(prepared['data']) / 1024:,.0f} KB).")
+    st.download_button(f"Download {prepared['name']}", prepared["data"], file_name=prepared["name"],
+                       mime=prepared["mime"], key="export_download", on_click="ignore", icon=":material/download:")

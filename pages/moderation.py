@@ -1,0 +1,100 @@
+"""Moderation: each second-marked case whose two markings are complete, the questions they
+answered differently side by side with both evidence notes, and the agreed answer recorded
+with who agreed it. Finishing writes the agreed assessment that findings then count."""
+
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import second_marking
+from fieldwork.ui import session
+from fieldwork.ui.components import show_problems
+
+user = session.require(session.LEAD, session.ADMIN)
+engine = session.engine()
+DONE = "moderation_done"
+
+st.title("Moderation")
+st.caption("Only the questions the two inspectors answered differently are shown. Record the agreed answer for "
+           "each, then finish: the agreed answers replace the first marking in findings (the first marking is kept).")
+if st.session_state.get(DONE):
+    st.success(st.session_state.pop(DONE))
+
+with db.session_scope(engine) as s:
+    rows = [r for r in second_marking.markings(s, user) if r.state != second_marking.AWAITING]
+if not rows:
+    st.info("Nothing to moderate yet: a case appears here once its first and second markings are both complete.")
+    st.stop()
+
+show_done = st.toggle("Show finished moderations", key="mod_show_done")
+choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE}
+if not choices:
+    st.success("Every second-marked case is moderated.")
+    st.stop()
+
+
+def label(marking_id: int) -> str:
+    r = choices[marking_id]
+    return (f"{r.case_ref} · {r.first_inspector} / {r.second_inspector} · {r.state} · "
+            f"{r.disagreements} differing, {r.decided} agreed")
+
+
+marking_id = st.selectbox("Case", list(choices), format_func=label, key="mod_case")
+with db.session_scope(engine) as s:
+    view = second_marking.moderation(s, user, marking_id)
+q = view.questionnaire
+
+
+def show(code: str | None, question: str) -> str:
+    return "(not asked)" if not code else f"{q.label_of(question, code)} (`{code}`)"
+
+
+if view.finished:
+    st.success("Moderation finished: findings count the agreed answers for this case.")
+if not view.disagreements:
+    st.info("The two markings agree on every question.")
+
+picked: dict[str, str] = {}
+with st.form(f"mod_form_{marking_id}"):
+    for d in view.disagreements:
+        with st.container(border=True):
+            st.markdown(f"**{d.label}**  \n`{d.question}`")
+            left, right = st.columns(2)
+            left.markdown(f"**{view.first_inspector}** (first): {show(d.first_value, d.question)}")
+            if d.first_note:
+                left.caption(d.first_note)
+            right.markdown(f"**{view.second_inspector}** (second): {show(d.second_value, d.question)}")
+            if d.second_note:
+                right.caption(d.second_note)
+            codes = [c for c, _ in d.options]
+            labels = dict(d.options)
+            picked[d.question] = st.selectbox(
+                "Agreed answer", codes, index=codes.index(d.agreed) if d.decided and d.agreed in codes else None,
+                format_func=labels.get, key=f"mod_{marking_id}_{d.question}", disabled=view.finished,
+                placeholder="Choose the agreed answer")
+            if d.decided:
+                st.caption(f"Agreed by {d.agreed_by}")
+    saved = st.form_submit_button("Save agreed answers", disabled=view.finished or not view.disagreements)
+if saved:
+    changed = {k: v for k, v in picked.items() if v is not None
+               and v != next(d.agreed for d in view.disagreements if d.question == k)}
+    try:
+        with db.session_scope(engine) as s:
+            for question, value in changed.items():
+                second_marking.agree(s, user, marking_id, question, value)
+    except ProblemError as exc:
+        show_problems(exc, key="mod_problems")
+    else:
+        st.session_state[DONE] = f"{len(changed)} agreed answer(s) recorded for {view.case_ref}."
+        st.rerun()
+
+if not view.finished:
+    if st.button("Finish moderation", type="primary", key=f"mod_finish_{marking_id}"):
+        try:
+            with db.session_scope(engine) as s:
+                second_marking.finish(s, user, marking_id)
+        except ProblemError as exc:
+            show_problems(exc, key="mod_finish_problems")
+        else:
+            st.session_state[DONE] = (f"{view.case_ref} moderated: findings now count the agreed answers.")
+            st.rerun()

@@ -1,0 +1,129 @@
+"""Second marking: draw a reproducible sample of complete cases per force, assign each to a
+second inspector who scores it blind, follow progress, and read the agreement per question."""
+
+import pandas as pd
+import streamlit as st
+
+from exports import agreement as agreement_export
+from fieldwork import db
+from fieldwork.catalog import load_catalog
+from fieldwork.problems import ProblemError
+from fieldwork.services import agreement, cases, second_marking
+from fieldwork.ui import session
+from fieldwork.ui.components import show_problems
+
+user = session.require(session.LEAD, session.ADMIN)
+engine = session.engine()
+SAMPLE = "second_marking_sample"  # (questionnaire, Sample, proposal) awaiting assignment
+DONE = "second_marking_done"
+
+st.title("Second marking")
+st.caption("A second inspector scores a sample of complete cases without seeing the first scores; the "
+           "Moderation page then agrees the answers where they differ, and findings use the agreed answers.")
+if st.session_state.get(DONE):
+    st.success(st.session_state.pop(DONE))
+
+with db.session_scope(engine) as s:
+    inspection, questionnaire_ids, force_codes, _ = cases.filter_options(s, user)
+    markers = second_marking.second_markers(s, inspection)
+    load = second_marking.current_load(s, inspection)
+force_labels = {c.code: c.label for c in load_catalog().codes.forces}
+qid = st.selectbox("Questionnaire", questionnaire_ids, key="sm_questionnaire",
+                   index=questionnaire_ids.index("case_review") if "case_review" in questionnaire_ids else 0)
+
+# --- draw a sample -----------------------------------------------------------------------------
+st.subheader("Draw a sample")
+with st.form("sm_sample_form"):
+    cols = st.columns(4)
+    by = cols[0].radio("Size per force", ["Percentage", "Number of cases"], key="sm_by")
+    percent = cols[1].number_input("Percentage", min_value=1.0, max_value=100.0, value=10.0, step=5.0,
+                                   key="sm_percent")
+    number = cols[2].number_input("Number of cases", min_value=1, value=2, step=1, key="sm_number")
+    seed = cols[3].number_input("Seed", min_value=0, value=2017, step=1, key="sm_seed",
+                                help="Note it: the same seed draws the same cases again.")
+    forces = st.multiselect("Forces (all if none chosen)", force_codes, key="sm_forces",
+                            format_func=lambda f: force_labels.get(f, f))
+    drawn = st.form_submit_button("Draw sample")
+if drawn:
+    try:
+        with db.session_scope(engine) as s:
+            sample = second_marking.draw_sample(
+                s, user, qid, seed=int(seed), forces=forces or None, inspection=inspection,
+                **({"percent": float(percent)} if by == "Percentage" else {"number": int(number)}))
+    except ProblemError as exc:
+        show_problems(exc, key="sm_sample_problems")
+    else:
+        st.session_state[SAMPLE] = (qid, sample, second_marking.propose(sample.items, markers, load))
+
+pending = st.session_state.get(SAMPLE)
+if pending and pending[0] == qid:
+    _, sample, proposal = pending
+    if not sample.items:
+        st.info("No complete case is waiting for a second marking under this rule.")
+    else:
+        st.caption(f"{len(sample.items)} case(s) drawn — {sample.rule}. The second inspector is proposed so the "
+                   "work is spread evenly and never goes to the first marker; change any before assigning.")
+        frame = pd.DataFrame([{"Case": i.case_ref, "Force": force_labels.get(i.force, i.force or "(none)"),
+                               "First marker": i.first_inspector, "Second marker": proposal.get(i.primary_uid)}
+                              for i in sample.items])
+        edited = st.data_editor(frame, hide_index=True, width="stretch", key="sm_assign_table",
+                                disabled=["Case", "Force", "First marker"],
+                                column_config={"Second marker": st.column_config.SelectboxColumn(
+                                    "Second marker", options=markers, required=True)})
+        if st.button(f"Assign {len(sample.items)} second marking(s)", type="primary", key="sm_assign"):
+            chosen = {item.primary_uid: edited.iloc[i]["Second marker"] for i, item in enumerate(sample.items)}
+            try:
+                with db.session_scope(engine) as s:
+                    made = second_marking.assign(s, user, chosen, rule=sample.rule, inspection=inspection)
+            except ProblemError as exc:
+                show_problems(exc, key="sm_assign_problems")
+            else:
+                st.session_state.pop(SAMPLE, None)
+                st.session_state[DONE] = (f"{len(made)} second marking(s) assigned. Each second inspector finds "
+                                          "the case on their Assess page (on a laptop: export their bundle from "
+                                          "the Bundles page).")
+                st.rerun()
+
+# --- progress ------------------------------------------------------------------------------------
+st.subheader("Second markings")
+with db.session_scope(engine) as s:
+    rows = second_marking.markings(s, user, questionnaire=qid, inspection=inspection)
+if not rows:
+    st.caption("None assigned yet.")
+else:
+    st.dataframe(pd.DataFrame([{
+        "Case": r.case_ref, "First marker": r.first_inspector, "Second marker": r.second_inspector,
+        "State": r.state, "Answers differing": r.disagreements, "Agreed so far": r.decided,
+        "Sample": r.sample_rule, "Assigned": r.assigned_at} for r in rows]),
+        hide_index=True, width="stretch", key="sm_markings",
+        column_config={"Assigned": st.column_config.DatetimeColumn("Assigned", format="D MMM YYYY")})
+    states = pd.Series([r.state for r in rows]).value_counts()
+    st.caption(" · ".join(f"{n} {state}" for state, n in states.items()))
+
+# --- agreement -----------------------------------------------------------------------------------
+st.subheader("Agreement between first and second markers")
+cols = st.columns(2)
+statistic = cols[0].radio("Flag questions on", list(agreement.STATISTICS), key="sm_statistic", horizontal=True,
+                          format_func={"kappa": "Cohen's kappa", "ac1": "Gwet's AC1"}.get)
+threshold = cols[1].number_input("Flag under", min_value=0.0, max_value=1.0, value=agreement.DEFAULT_THRESHOLD,
+                                 step=0.05, key="sm_threshold")
+with db.session_scope(engine) as s:
+    report = agreement.report(s, qid, inspection_code=inspection.code, threshold=float(threshold),
+                              statistic=statistic)
+if not report.pairs:
+    st.caption("Agreement appears once a second marking and its first marking are both complete.")
+else:
+    st.caption(f"{report.pairs} case(s) marked twice. Percent agreement, Cohen's kappa and Gwet's AC1 use the "
+               "cases where both inspectors found the question applicable (asked, and not answered 'not "
+               "applicable'); how often they agreed on that is the applicability column. Kappa can be low when "
+               "nearly every case has the same answer although the inspectors almost always agree; AC1 is not.")
+    table = pd.DataFrame(agreement_export.display_rows(report))
+    st.dataframe(table, hide_index=True, width="stretch", key="sm_agreement",
+                 column_config={c: st.column_config.NumberColumn(c, format="percent")
+                                for c in ("Agreement", "Applicability agreement")})
+    if report.flagged:
+        st.warning("Under the threshold: " + ", ".join(q.question for q in report.flagged)
+                   + ". Look at the guidance for these questions with the team.")
+    st.download_button("Download agreement (CSV)", data=agreement_export.to_csv(report),
+                       file_name=f"{qid}-agreement.csv", mime="text/csv", key="sm_agreement_csv",
+                       on_click="ignore")

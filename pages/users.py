@@ -1,0 +1,105 @@
+"""Users (admin): the accounts, and adding, disabling, resetting passwords, changing roles
+and forces. Every change goes through fieldwork.services.accounts and is audited."""
+
+import pandas as pd
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.catalog import load_catalog
+from fieldwork.problems import ProblemError
+from fieldwork.services import accounts
+from fieldwork.services.permissions import ROLES
+from fieldwork.ui import components, session
+
+user = session.require(session.ADMIN)
+engine = session.engine()
+forces = {c.code: c.label for c in load_catalog().codes.forces}
+
+
+def act(change, done: str, key: str) -> bool:
+    """Run one change in its own transaction; show every problem or say what was done."""
+    try:
+        with db.session_scope(engine) as s:
+            change(s)
+    except ProblemError as exc:
+        components.show_problems(exc, key=f"{key}_problems")
+        return False
+    st.session_state["users_done"] = done
+    st.rerun()
+    return True
+
+
+st.title("Users")
+st.caption("Inspectors see the inspection's cases (only their forces, if limited) and edit their own assessments; "
+           "leads see everything and run findings, exports, merges and moderation; admins manage accounts and "
+           "questionnaires. Passwords need at least "
+           f"{accounts.MIN_PASSWORD} characters. Accounts are disabled, never deleted, so the audit trail keeps "
+           "its names.")
+if "users_done" in st.session_state:
+    st.success(st.session_state.pop("users_done"))
+
+with db.session_scope(engine) as s:
+    people = accounts.list_users(s, user)
+st.dataframe(pd.DataFrame([{
+    "name": u.name, "role": u.role, "forces": ", ".join(u.forces) or "all",
+    "state": "disabled" if not u.active else "locked" if u.locked else "active",
+    "failed sign-ins": u.failed_attempts, "last sign-in (UTC)": u.last_sign_in_at, "created (UTC)": u.created_at,
+} for u in people]), hide_index=True, width="stretch", key="users_table")
+
+add_tab, change_tab = st.tabs(["Add an account", "Change an account"])
+
+with add_tab, st.form("users_add", clear_on_submit=False):
+    name = st.text_input("Login name", key="users_add_name", placeholder="e.g. inspector7", max_chars=32)
+    role = st.selectbox("Role", ROLES, key="users_add_role")
+    limit = st.multiselect("Limit to forces (leave empty for every force)", list(forces), key="users_add_forces",
+                           format_func=forces.get)
+    first = st.text_input("Password", type="password", key="users_add_password", autocomplete="new-password")
+    again = st.text_input("Same password again", type="password", key="users_add_password2",
+                          autocomplete="new-password")
+    if st.form_submit_button("Add account", type="primary"):
+        if first != again:
+            st.error("The two passwords differ.")
+        else:
+            act(lambda s: accounts.add_user(s, user, name, role, first, limit), f"Added {name.strip().lower()}.",
+                "users_add")
+
+with change_tab:
+    if not people:
+        st.info("No accounts yet.")
+    else:
+        names = [u.name for u in people]
+        chosen = st.selectbox("Account", names, key="users_chosen")
+        account = next(u for u in people if u.name == chosen)
+        c1, c2 = st.columns(2)
+        with c1, st.form("users_role"):
+            new_role = st.selectbox("Role", ROLES, index=ROLES.index(account.role) if account.role in ROLES else 0,
+                                    key="users_new_role")
+            if st.form_submit_button("Change role"):
+                act(lambda s: accounts.set_role(s, user, chosen, new_role), f"{chosen} is now {new_role}.",
+                    "users_role")
+        with c2, st.form("users_forces"):
+            new_forces = st.multiselect("Forces (empty: every force)", list(forces),
+                                        default=[f for f in account.forces if f in forces], key="users_new_forces",
+                                        format_func=forces.get)
+            if st.form_submit_button("Change forces"):
+                act(lambda s: accounts.set_forces(s, user, chosen, new_forces), f"Forces of {chosen} changed.",
+                    "users_forces")
+        with st.form("users_password", clear_on_submit=True):
+            st.markdown("**Reset the password** (also lifts a lock after failed sign-ins). Tell the person "
+                        "the new password by another channel than the one you use for their user name.")
+            pw = st.text_input("New password", type="password", key="users_reset_password",
+                               autocomplete="new-password")
+            pw2 = st.text_input("Same password again", type="password", key="users_reset_password2",
+                                autocomplete="new-password")
+            if st.form_submit_button("Reset password"):
+                if pw != pw2:
+                    st.error("The two passwords differ.")
+                else:
+                    act(lambda s: accounts.set_password(s, user, chosen, pw), f"Password of {chosen} reset.",
+                        "users_password")
+        if account.active:
+            if st.button(f"Disable {chosen}", key="users_disable", icon=":material/block:",
+                         help="They can no longer sign in; a session they have open ends at their next click."):
+                act(lambda s: accounts.set_active(s, user, chosen, False), f"{chosen} disabled.", "users_disable")
+        elif st.button(f"Enable {chosen}", key="users_enable", icon=":material/check_circle:"):
+            act(lambda s: accounts.set_active(s, user, chosen, True), f"{chosen} enabled.", "users_enable")

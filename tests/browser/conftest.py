@@ -1,0 +1,36 @@
+"""Fixtures for the browser journeys: the app served on localhost over a temporary SQLite
+file, with an inspector account made on the command line, and a Chromium page."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser import live
+
+PASSWORD = "scoring case files 2017"
+
+
+@pytest.fixture
+def app_db(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'browser.db'}"
+
+
+@pytest.fixture
+def app_url(app_db, tmp_path):
+    """The running app, with inspector1 (password PASSWORD) able to sign in."""
+    live.fieldwork(app_db, "user", "add", "inspector1", "--role", "inspector", "--password-stdin",
+                   stdin=PASSWORD + "\n")
+    with live.running_app(app_db, tmp_path / "data") as url:
+        yield url
+
+
+@pytest.fixture
+def browser_page():
+    if not os.path.exists(live.CHROMIUM):
+        pytest.fail(f"{live.CHROMIUM} is missing: scripts/test installs Debian's chromium (apt-get install chromium)")
+    with live.chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(20_000)
+        yield page

@@ -1,0 +1,117 @@
+"""The real app on localhost for browser tests and benchmarks: ``streamlit run fieldwork_app.py``
+on a free port against a database of the caller's choosing, plus Debian's Chromium through
+Playwright (never a downloaded browser).
+
+Readiness is read, never slept for: the server is up when it prints its URL, and a page is
+settled when Streamlit's root element says its script is not running
+(``data-test-script-state="notRunning"`` on ``[data-testid="stApp"]``, checked against the
+running app's DOM).
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SETTLED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+START_TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fieldwork(db_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run the ``fieldwork`` command (the installed script beside this Python, else the module)."""
+    script = Path(sys.executable).with_name("fieldwork")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "fieldwork.cli"]
+    return subprocess.run([*cmd, "--db", db_url, *args], input=stdin, text=True, capture_output=True,
+                          check=True, cwd=ROOT)
+
+
+@contextmanager
+def running_app(db_url: str, data_dir: Path) -> Iterator[str]:
+    """Serve fieldwork_app.py; yield its base URL; stop it (this process only) afterwards."""
+    port = free_port()
+    env = {**os.environ, "FIELDWORK_DATABASE_URL": db_url, "FIELDWORK_DATA_DIR": str(data_dir),
+           "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "fieldwork_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:  # keep reading, so a chatty server never blocks on a full pipe
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen = []
+    try:
+        while True:
+            try:
+                line = lines.get(timeout=START_TIMEOUT)
+            except queue.Empty:
+                raise RuntimeError("streamlit did not start in time:\n" + "".join(seen)) from None
+            if line is None:
+                raise RuntimeError("streamlit exited:\n" + "".join(seen))
+            seen.append(line)
+            if "URL:" in line:
+                break
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """A headless Debian Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the run the last action started."""
+    page.wait_for_selector(SETTLED, state="attached")
+
+
+def sign_in(page, name: str, password: str) -> None:
+    """Sign in through the sign-in page (closing the "page not found" notice a refresh of a
+    page that needs a sign-in brings up)."""
+    settle(page)
+    page.get_by_role("textbox", name="Name").wait_for()
+    dialog = page.get_by_role("dialog")
+    if dialog.count():
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
+    page.get_by_role("textbox", name="Name").fill(name)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Signed in as").wait_for()
+    settle(page)

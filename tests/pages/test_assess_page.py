@@ -1,0 +1,169 @@
+"""The Assess page through AppTest: answers saved as they are given, skip logic hiding and
+clearing with a notice, Mark complete refused then accepted, Reopen, and two sessions
+editing the same assessment."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from fieldwork import db
+from fieldwork.services import assessments
+from models import Assessment
+from fieldwork.ui import questionnaire_form
+from tests.apptest import page
+from tests.assess_helpers import INSPECTOR1, INSPECTOR2, add, full_answers
+
+ASSESS = "pages/assess.py"
+
+
+@pytest.fixture
+def case(engine):
+    with db.session_scope(engine) as s:
+        return add(s, ref="HS-0042", charged_by="cps")
+
+
+def open_case(db_url, monkeypatch, case, user="inspector1"):
+    at = page(ASSESS, db_url, monkeypatch, user=user)
+    at.query_params["case"] = str(case.case_id)
+    return at.run()
+
+
+def key(case, name, kind="a"):
+    return questionnaire_form.widget_key(case.assessment_uid, kind, name)
+
+
+def button(case, name):
+    return questionnaire_form.widget_key(case.assessment_uid, name)
+
+
+def stored(engine, case):
+    with db.session_scope(engine) as s:
+        return assessments.load(s, INSPECTOR1, case.assessment_uid)
+
+
+def texts(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+def test_the_case_opens_from_the_address_with_its_sections_guidance_and_criteria(engine, db_url, monkeypatch, case):
+    at = open_case(db_url, monkeypatch, case)
+    assert not at.exception
+    subheaders = [h.value for h in at.subheader]
+    assert subheaders[:3] == ["The case", "Risk assessment and risk management", "Victim care and support"]
+    assert "Overall assessment" in subheaders
+    radio = at.radio(key=key(case, "initial_risk_assessment"))
+    assert radio.value is None and "3.1" in radio.help  # the criterion it evidences, with its wording
+    captions = texts(at.caption)
+    assert "Evidences criteria 3.1" in captions and "first contact" in captions.lower()
+    assert at.selectbox(key=key(case, "force")).value == "durham"
+    assert at.query_params["case"] == str(case.case_id)
+
+
+def test_every_answer_and_note_is_saved_as_it_is_given(engine, db_url, monkeypatch, case):
+    at = open_case(db_url, monkeypatch, case)
+    at.radio(key=key(case, "initial_risk_assessment")).set_value("not_known").run()
+    at.text_area(key=key(case, "initial_risk_assessment", "n")).input("Incident log p.1; no risk form").run()
+    v = stored(engine, case)
+    assert v.answers["initial_risk_assessment"] == "not_known"
+    assert v.notes["initial_risk_assessment"] == "Incident log p.1; no risk form"
+    # a new session (a refresh, another laptop) shows what is stored
+    again = open_case(db_url, monkeypatch, case)
+    assert again.radio(key=key(case, "initial_risk_assessment")).value == "not_known"
+    assert again.text_area(key=key(case, "initial_risk_assessment", "n")).value == "Incident log p.1; no risk form"
+    bars = [p.proto.text for p in again.get("progress")]
+    assert "1 of 3 answered" in bars  # the risk section: the DASH follow-up is not asked yet
+
+
+def test_skip_logic_hides_a_question_and_clears_its_answer_with_a_notice(engine, db_url, monkeypatch, case):
+    at = open_case(db_url, monkeypatch, case)
+    follow_up = key(case, "dash_supplementary_questions")
+    assert not [r for r in at.radio if r.key == follow_up]  # asked only after a DASH
+    at.radio(key=key(case, "enhanced_risk_assessment")).set_value("dash").run()
+    at.radio(key=follow_up).set_value("no").run()
+    assert stored(engine, case).answers["dash_supplementary_questions"] == "no"
+
+    at.radio(key=key(case, "enhanced_risk_assessment")).set_value("s_dash").run()
+    assert not [r for r in at.radio if r.key == follow_up]
+    notice = texts(at.warning)
+    assert "Cleared 1 answer" in notice and "DASH supplementary" in notice
+    assert "dash_supplementary_questions" not in stored(engine, case).answers
+
+    at.radio(key=key(case, "enhanced_risk_assessment")).set_value("dash").run()
+    assert at.radio(key=follow_up).value is None  # back, blank: nothing was silently kept
+
+
+def test_a_note_that_looks_like_personal_data_draws_a_warning(engine, db_url, monkeypatch, case):
+    at = open_case(db_url, monkeypatch, case)
+    at.text_area(key=key(case, "plea", "n")).input("victim on 07700 900123").run()
+    assert "phone number" in texts(at.warning)
+    assert stored(engine, case).notes["plea"] == "victim on 07700 900123"  # a warning, not a refusal
+
+
+def test_mark_complete_lists_what_is_missing_then_completes_and_reopens(engine, db_url, monkeypatch, case):
+    v = stored(engine, case)
+    answers = full_answers(v.questionnaire, v.answers)
+    answers.pop("dealt_with_well_overall")
+    with db.session_scope(engine) as s:
+        assessments.save(s, INSPECTOR1, case.assessment_uid, 1,
+                         {k: (a, None) for k, a in answers.items() if k not in v.answers})
+
+    at = open_case(db_url, monkeypatch, case)
+    at.button(key=button(case, "complete")).click().run()
+    refusal = texts(at.error)
+    assert "1 required answer(s) missing" in refusal
+    assert "Overall assessment: Overall, was the case dealt with well" in refusal
+    assert stored(engine, case).status == "draft"
+
+    at.radio(key=key(case, "dealt_with_well_overall")).set_value("yes").run()
+    assert not at.error  # the list shrinks as answers come in
+    at.button(key=button(case, "complete")).click().run()
+    assert "Marked complete" in texts(at.success)
+    assert stored(engine, case).status == "complete"
+    assert at.radio(key=key(case, "plea")).disabled  # read-only until reopened
+
+    at.button(key=button(case, "reopen")).click().run()
+    assert stored(engine, case).status == "draft"
+    assert not at.radio(key=key(case, "plea")).disabled
+
+
+def test_the_second_of_two_sessions_saving_the_same_version_is_refused_with_a_reload(
+        engine, db_url, monkeypatch, case):
+    first = open_case(db_url, monkeypatch, case)
+    second = open_case(db_url, monkeypatch, case)  # the same inspector on another laptop
+    first.radio(key=key(case, "initial_risk_assessment")).set_value("yes").run()
+
+    second.radio(key=key(case, "initial_risk_assessment")).set_value("no").run()
+    assert "Someone else saved this assessment first" in texts(second.error)
+    assert stored(engine, case).answers["initial_risk_assessment"] == "yes"  # nothing overwritten
+    assert second.radio(key=key(case, "plea")).disabled  # locked until reloaded: no more lost typing
+
+    second.button(key=button(case, "reload")).click().run()
+    assert not second.error
+    assert second.radio(key=key(case, "initial_risk_assessment")).value == "yes"
+    second.radio(key=key(case, "plea")).set_value("not_guilty").run()
+    assert stored(engine, case).answers["plea"] == "not_guilty"
+
+
+def test_another_inspector_never_sees_the_assessment(engine, db_url, monkeypatch, case):
+    at = open_case(db_url, monkeypatch, case, user="inspector2")
+    assert not at.exception
+    assert not at.radio
+    assert "no cases to score" in texts(at.info)
+    with db.session_scope(engine) as s:
+        add(s, actor=INSPECTOR2, ref="HS-0043")
+    at = open_case(db_url, monkeypatch, case, user="inspector2")
+    assert "not one of yours" in texts(at.warning)
+    assert at.selectbox(key="assess_case").value != case.case_id
+    assert not [r for r in at.radio if r.key.startswith(f"qf:{case.assessment_uid}")]
+
+
+def test_without_a_case_in_the_address_the_latest_draft_resumes(engine, db_url, monkeypatch, case):
+    with db.session_scope(engine) as s:
+        later = add(s, ref="HS-0050")
+        assessments.save(s, INSPECTOR1, later.assessment_uid, 1, {"plea": ("not_guilty", None)})
+    at = page(ASSESS, db_url, monkeypatch).run()
+    assert at.selectbox(key="assess_case").value == later.case_id
+    assert at.query_params["case"] == str(later.case_id)
+    with db.session_scope(engine) as s:
+        assert s.exec(select(Assessment).where(Assessment.uid == later.assessment_uid)).one().version == 2

@@ -1,0 +1,76 @@
+"""The Audit page (leads, admins): the trail with filters, a page at a time, downloads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from fieldwork import audit, db
+from models import AuditEvent
+from tests.apptest import page
+
+
+def fill(engine, n_old=0):
+    now = datetime.now(timezone.utc)
+    with db.session_scope(engine) as s:
+        audit.record(s, "inspector1", audit.CASE_CREATED, case_ref="HS-0001")
+        audit.record(s, "inspector1", audit.ANSWER_CHANGED, case_ref="HS-0001", question="vps_taken",
+                     old_value="no", new_value="yes")
+        audit.record(s, "inspector2", audit.CASE_CREATED, case_ref="HS-0002")
+        for i in range(n_old):
+            s.add(AuditEvent(at=now - timedelta(days=90), actor="inspector3", action=audit.SIGN_IN))
+
+
+def audit_page(db_url, monkeypatch):
+    return page("pages/audit.py", db_url, monkeypatch, user="lead1", role="lead").run()
+
+
+def test_the_trail_of_the_last_30_days_is_shown(engine, db_url, monkeypatch):
+    fill(engine, n_old=2)
+    at = audit_page(db_url, monkeypatch)
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert list(frame["action"]) == [audit.CASE_CREATED, audit.ANSWER_CHANGED, audit.CASE_CREATED]
+    assert "**3** events match" in at.markdown[0].value
+
+
+def test_filters_narrow_the_trail(engine, db_url, monkeypatch):
+    fill(engine, n_old=2)
+    at = audit_page(db_url, monkeypatch)
+    at.selectbox(key="audit_actor").select("inspector1").run()
+    at.multiselect(key="audit_actions").set_value([audit.ANSWER_CHANGED]).run()
+    frame = at.dataframe[0].value
+    assert list(zip(frame["question"], frame["old_value"], frame["new_value"])) == [("vps_taken", "no", "yes")]
+    at.multiselect(key="audit_actions").set_value([]).run()
+    at.text_input(key="audit_case_ref").input("HS-0002").run()
+    assert len(at.dataframe[0].value) == 0
+    at.selectbox(key="audit_actor").select("(everyone)").run()
+    assert len(at.dataframe[0].value) == 1
+    at.text_input(key="audit_case_ref").input("").run()
+    at.selectbox(key="audit_actor").select("inspector3").run()
+    today = date.today()
+    at.date_input(key="audit_dates").set_value((today - timedelta(days=100), today)).run()
+    assert len(at.dataframe[0].value) == 2
+
+
+def test_a_long_trail_is_shown_a_page_at_a_time(engine, db_url, monkeypatch):
+    with db.session_scope(engine) as s:
+        for i in range(150):
+            audit.record(s, "inspector1", audit.ANSWER_CHANGED, case_ref=f"HS-{i:04d}")
+    at = audit_page(db_url, monkeypatch)
+    assert len(at.dataframe[0].value) == 100
+    at.number_input(key="audit_page").set_value(2).run()
+    assert len(at.dataframe[0].value) == 50
+
+
+def downloads_disabled(at) -> list[bool]:
+    return [button.proto.disabled for button in at.get("download_button")]
+
+
+def test_downloads_are_offered_only_when_rows_match(engine, db_url, monkeypatch):
+    at = audit_page(db_url, monkeypatch)
+    assert not at.exception
+    assert "**0** events match" in at.markdown[0].value
+    assert downloads_disabled(at) == [True, True]
+    fill(engine)
+    at.run()
+    assert downloads_disabled(at) == [False, False]
