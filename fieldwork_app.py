@@ -7,6 +7,8 @@ changed role or set of forces applies on the next click. Each page checks the ro
 as well (fieldwork.ui.session.require): hiding a page is not a check.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from fieldwork import db
@@ -33,7 +35,11 @@ with db.session_scope(session.engine()) as s:
         st.session_state[AUDITED_EXPIRY] = expired
 
 if user is None:
-    st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")], position="hidden").run()
+    # Every page's address leads to the sign-in page while nobody is signed in, so a refresh of
+    # /assess?case=12 asks for a sign-in (not "page not found") and then opens that case again.
+    doors = [st.Page("pages/sign_in.py", title=spec.title, url_path=Path(spec.path).stem) for spec in navigation.PAGES]
+    sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)
+    st.navigation([sign_in, *doors], position="hidden").run()
 else:
     st.session_state.pop(AUDITED_EXPIRY, None)
     groups: dict[str, list] = {}

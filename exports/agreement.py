@@ -4,6 +4,8 @@ was second-marked: its primary row, or the agreed row once moderated).
 
 ``extend_workbook`` adds both to a workbook context (``exports.workbook.WorkbookContext``:
 a marker, an extra sheet and a cover line); ``markers`` gives the column for the wide CSV.
+Both appear once a case of the questionnaire has been second-marked: an inspection without
+second marking keeps the plain layout.
 Every text value passes through ``exports.cells.safe``.
 """
 
@@ -32,8 +34,11 @@ PERCENT_COLUMNS = [5, 8]
 
 
 def markers(session: Session, resp: Responses) -> dict[str, dict[str, str]]:
-    """{"second_marked": {assessment uid: "yes" | "no"}} for every row of the responses."""
+    """{"second_marked": {assessment uid: "yes" | "no"}} for every row of the responses; no
+    column at all while nothing of this questionnaire has been second-marked."""
     marked = second_marking.second_marked_uids(session, resp.inspection.id, resp.questionnaire.id)
+    if not marked:
+        return {}
     return {MARKER: {row.uid: "yes" if row.uid in marked else "no" for row in resp.rows}}
 
 
@@ -72,9 +77,13 @@ def add_agreement_sheet(wb, report: AgreementReport) -> None:
 
 def extend_workbook(session: Session, ctx, *, threshold: float = agreement.DEFAULT_THRESHOLD,
                     statistic: str = agreement.KAPPA) -> None:
-    """Add the second_marked column, the agreement sheet and a cover line to a workbook context."""
+    """Add the second_marked column, the agreement sheet and a cover line to a workbook context
+    (nothing while no case of the questionnaire has been second-marked)."""
     resp = ctx.responses
-    ctx.markers.update(markers(session, resp))
+    marker = markers(session, resp)
+    if not marker:
+        return
+    ctx.markers.update(marker)
     report = agreement.report(session, resp.questionnaire.id, inspection_code=resp.inspection.code,
                               threshold=threshold, statistic=statistic)
 

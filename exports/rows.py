@@ -2,48 +2,54 @@
 ``responses`` sheets: codes or labels, the inspector, markers, and notes when asked.
 
 Every text value goes through ``exports.cells.safe`` here, so no writer can forget it.
-Integer answers are written as numbers (a number cell cannot hold a formula).
+Integer answers are written as numbers (a number cell cannot hold a formula). How each
+column turns a stored code into a cell is decided once per export, not once per cell.
 """
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 from exports.cells import safe
 from fieldwork.services import responses as wide
-from fieldwork.services.responses import ResponseRow, Responses
+from fieldwork.services.responses import Responses
+
+Markers = Mapping[str, Mapping[str, str]]  # marker name -> assessment uid -> value
 
 
-def header(resp: Responses, markers: Mapping[str, Mapping[str, str]] | None = None) -> list[str]:
+def header(resp: Responses, markers: Markers | None = None) -> list[str]:
     return wide.columns(resp.questionnaire, with_notes=resp.with_notes, markers=tuple(markers or ()))
 
 
-def _cell(resp: Responses, variable: str, code: str | None, labels: bool):
-    if code is None:
-        return None
-    if variable == wide.CASE_REF or not resp.questionnaire.has_question(variable):
-        return safe(code)
-    question = resp.questionnaire.question(variable)
-    if question.type == "integer" and code.lstrip("-").isdigit():
-        return int(code)
+def _integer(code: str):
+    return int(code) if code.lstrip("-").isdigit() else safe(code)
+
+
+def _converter(resp: Responses, variable: str, labels: bool) -> Callable[[str], object]:
+    """stored code -> cell value, for one variable column."""
+    q = resp.questionnaire
+    if variable == wide.CASE_REF or not q.has_question(variable):
+        return safe
+    question = q.question(variable)
+    if question.type == "integer":
+        return _integer
     if labels and question.is_single_choice:
-        return safe(resp.questionnaire.label_of(variable, code))
-    return safe(code)
+        shown = {c.code: safe(c.label) for c in q.options(variable)}
+        return lambda code: shown[code] if code in shown else safe(code)
+    return safe
 
 
-def values(resp: Responses, row: ResponseRow, *, labels: bool = False,
-           markers: Mapping[str, Mapping[str, str]] | None = None) -> list:
-    variables = wide.variables(resp.questionnaire)
-    out = [_cell(resp, v, row.value(v), labels) for v in variables]
-    out.append(safe(row.inspector))
-    for marker in markers or {}:
-        out.append(safe(markers[marker].get(row.uid)))
-    if resp.with_notes:
-        out += [safe(row.notes.get(v)) for v in variables if v != wide.CASE_REF]
-    return out
-
-
-def all_values(resp: Responses, *, labels: bool = False,
-               markers: Mapping[str, Mapping[str, str]] | None = None) -> Iterator[list]:
+def all_values(resp: Responses, *, labels: bool = False, markers: Markers | None = None) -> Iterator[list]:
+    variables = wide.variables(resp.questionnaire)[1:]  # after case_ref
+    convert = [(v, _converter(resp, v, labels)) for v in variables]
+    noted = variables if resp.with_notes else []
+    markers = markers or {}
     for row in resp.rows:
-        yield values(resp, row, labels=labels, markers=markers)
+        answers, notes = row.answers, row.notes
+        out = [safe(row.case_ref)]
+        out += [None if v not in answers else fn(answers[v]) for v, fn in convert]
+        out.append(safe(row.inspector))
+        out += [safe(m.get(row.uid)) for m in markers.values()]
+        out += [safe(notes.get(v)) for v in noted]
+        yield out
+

@@ -250,7 +250,7 @@ def add_breakdown(wb: Workbook, ctx: WorkbookContext, variable: str, report) -> 
             for f in report.findings if f.group is not None]
     widths = [20, 34, 34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14]
     table_sheet(wb, f"findings_by_{variable}"[:31], header, rows, table=f"tbl_by_{variable}", widths=widths,
-                percent=[9], wrap=[3, 12, 13])
+                percent=[9])  # no wrapping: a per-group sheet is long, and wrapped cells cost time
 
 
 def headline(ctx: WorkbookContext) -> list:

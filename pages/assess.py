@@ -29,16 +29,18 @@ elif wanted:
     st.warning("That case is not one of yours (or no longer exists): choose one of your cases below.")
 if st.session_state.get(PICK) not in by_id:
     # resume where the inspector stopped: the draft saved most recently
-    drafts = sorted((r for r in mine if r.status != cases.COMPLETE), key=lambda r: str(r.updated_at or ""), reverse=True)
+    drafts = sorted((r for r in mine if r.status != cases.COMPLETE), key=lambda r: str(r.updated_at or ""),
+                    reverse=True)
     st.session_state[PICK] = (drafts[0] if drafts else mine[0]).case_id
 
 
-def _label(case_id: int) -> str:
-    row = by_id[case_id]
-    return f"{row.case_ref} · {row.questionnaire} · {cases.STATUSES[row.status]}"
+def _picked() -> None:
+    st.query_params["case"] = str(st.session_state[PICK])  # before the run reads it back
 
 
-case_id = st.selectbox("Case", list(by_id), format_func=_label, key=PICK,
+# labels that never change while the page is open (a browser resets a select box whose labels change)
+case_id = st.selectbox("Case", list(by_id), key=PICK, on_change=_picked,
+                       format_func=lambda cid: f"{by_id[cid].case_ref} · {by_id[cid].questionnaire}",
                        help="Your cases. The address bar keeps the case, so a refresh comes back here.")
 st.query_params["case"] = str(case_id)
 

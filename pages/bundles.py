@@ -1,9 +1,10 @@
 """Bundles: take a laptop's work to the lead inspector, and (for a lead) merge bundles in.
 
-An inspector downloads their own assessments as one file; a lead downloads their own, one
-inspector's (e.g. a second marker's assignments) or everything, and merges bundles from the
-laptops: a preview says what would change before anything does, and the merge is all or
-nothing. The file is built when the download button is pressed, so each download is audited.
+An inspector downloads their own assessments as one file, and takes in a bundle of their own
+assessments from the lead (second-marking assignments); a lead downloads their own, one
+inspector's or everything, and merges bundles from the laptops. A preview says what would
+change before anything does, and the merge is all or nothing. The file is built when the
+download button is pressed, so each download is audited.
 """
 
 import streamlit as st
@@ -63,13 +64,15 @@ else:
                            key="bundle_download", icon=":material/download:", on_click="ignore", type="primary")
 
 # --- import ---------------------------------------------------------------------------------
-if user.role not in LEADS:
-    st.stop()
-
-st.subheader("Merge a bundle into this database")
-st.caption("Nothing is overwritten: a later version of an assessment replaces the one it was edited from; "
-           "anything else found twice is kept twice and flagged on the Conflicts page. Importing the same bundle "
-           "again changes nothing.")
+if user.role in LEADS:
+    st.subheader("Merge a bundle into this database")
+    st.caption("Nothing is overwritten: a later version of an assessment replaces the one it was edited from; "
+               "anything else found twice is kept twice and flagged on the Conflicts page. Importing the same "
+               "bundle again changes nothing.")
+else:
+    st.subheader("Take in your assignments")
+    st.caption("A bundle the lead inspector made of your own assessments (e.g. cases to second-mark), to score "
+               "them on this laptop. A bundle holding anyone else's work is for the lead to merge.")
 upload = st.file_uploader("Bundle file", type=["zip"], key="bundle_upload")
 if upload is None:
     st.stop()

@@ -111,7 +111,8 @@ with st.form(f"add_case_{n}"):
         question = questionnaire.question(name)
         box = cols[i % 2]
         if question.is_single_choice:
-            labels = {c.code: c.label for c in questionnaire.options(name)}
+            labels = {c.code: c.label for c in questionnaire.options(name)
+                      if name != cases.FORCE or user.sees_force(c.code)}  # only forces the account covers
             placeholder = "The force's CPS Area" if name == cases.CPS_AREA else "Choose"
             context[name] = box.selectbox(question.label, list(labels), index=None, format_func=labels.__getitem__,
                                           key=f"add_case_{name}_{n}", placeholder=placeholder)

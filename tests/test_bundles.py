@@ -132,6 +132,7 @@ def test_the_laptop_can_take_its_own_bundle_back_without_change(databases):
     before = counts(laptop)
     report = merge_into(laptop, content, actor=ADMIN_ACTOR)
     assert report.unchanged == 1 and not report.changed
+    assert not merge_into(laptop, content, actor=inspector("inspector1")).changed
     assert counts(laptop) == before
 
 
@@ -168,16 +169,19 @@ def test_a_damaged_file_is_refused_as_corrupt(one_bundle, damage, code):
     assert "not a fieldwork bundle" in str(error) or "damaged" in str(error)
 
 
-def test_a_flipped_byte_inside_the_payload_is_caught(one_bundle):
+def test_a_flipped_byte_anywhere_in_the_payload_is_caught(one_bundle):
     lead, content = one_bundle
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         info = z.getinfo(bundles.PAYLOAD)
-    raw = bytearray(content)
-    middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
-    raw[middle] ^= 0xFF
-    with pytest.raises(ProblemError) as caught:
-        merge_into(lead, bytes(raw))
-    assert caught.value.problems[0].code in (bundles.CORRUPT, bundles.TAMPERED)
+    start = info.header_offset + 30 + len(info.filename)  # the compressed payload's first byte
+    before = counts(lead)
+    for position in range(start, start + info.compress_size, max(1, info.compress_size // 40)):
+        raw = bytearray(content)
+        raw[position] ^= 0xFF
+        with pytest.raises(ProblemError) as caught:
+            merge_into(lead, bytes(raw))
+        assert caught.value.problems[0].code in (bundles.CORRUPT, bundles.TAMPERED), position
+    assert counts(lead) == before
 
 
 def test_a_zip_that_is_not_a_bundle_is_refused(one_bundle):
@@ -250,14 +254,27 @@ def test_the_same_version_number_with_other_wording_is_refused(one_bundle):
     assert "worded differently" in str(error)
 
 
-def test_only_a_lead_or_admin_merges(one_bundle):
+def test_an_inspector_merges_only_a_bundle_of_their_own_work(one_bundle):
     lead, content = one_bundle
-    with pytest.raises(ProblemError) as caught:
-        merge_into(lead, content, actor=inspector("inspector1"))
-    assert caught.value.problems[0].code == "permission_denied"
+    before = counts(lead)
+    with pytest.raises(ProblemError) as caught:  # inspector1's work is not inspector2's to take in
+        merge_into(lead, content, actor=inspector("inspector2"))
+    assert caught.value.problems[0].code == "permission_denied" and "inspector1" in str(caught.value)
+    assert counts(lead) == before
+    assert merge_into(lead, content, actor=inspector("inspector1")).added == 1  # e.g. their assignments
 
 
 # --- what a bundle holds -----------------------------------------------------------------------
+
+
+def test_a_case_reference_spelled_in_other_letters_is_the_same_case(databases):
+    laptop_a, laptop_b, lead = databases("a"), databases("b"), databases("lead")
+    score(laptop_a, "inspector1", "HS-0001", random_answers(laptop_a, seed=1))
+    score(laptop_b, "inspector2", "hs-0001", random_answers(laptop_b, seed=2))
+    merge_into(lead, export(laptop_a, inspector("inspector1")))
+    report = merge_into(lead, export(laptop_b, inspector("inspector2")))
+    assert (report.cases_added, report.conflicts) == (0, 1)
+    assert counts(lead)["case_file"] == 1
 
 
 def test_a_bundle_describes_itself(databases):

@@ -36,7 +36,8 @@ def test_adding_a_case_makes_a_draft_for_the_inspector_on_the_current_version(en
         answers = {a.question: a.value for a in s.exec(select(Answer)).all()}
         current = inspections.current_version(s, "case_review")
         actions = [e.action for e in s.exec(select(AuditEvent).where(AuditEvent.case_ref == "HS-0001"))]
-    assert (case_file.case_ref, case_file.questionnaire, case_file.created_by) == ("HS-0001", "case_review", "inspector1")
+    assert (case_file.case_ref, case_file.questionnaire, case_file.created_by) == \
+        ("HS-0001", "case_review", "inspector1")
     assert (assessment.inspector, assessment.status, assessment.purpose) == ("inspector1", "draft", "primary")
     assert assessment.questionnaire_version_id == current.id and assessment.uid == new.assessment_uid
     assert answers["force"] == "sussex" and answers["charged_by"] == "cps"

@@ -226,13 +226,13 @@ def test_unnamed_and_duplicate_columns(engine, rows):
 
 def test_constraint_integer_and_date_checks(engine):
     q = build("""
-| type              | name       | label        | relevant              | required | constraint                     | constraint_message     |
-| begin group       | context    | Context      |                       |          |                                |                        |
-| text              | case_ref   | Case ref     |                       | yes      |                                |                        |
-| select_one charge | charged_by | Charged by   |                       | yes      |                                |                        |
-| integer           | days       | Days taken   |                       |          | ${days} >= 0 and ${days} <= 365 | between 0 and 365 days |
-| date              | charged_on | Charged on   | ${charged_by} = 'cps' |          |                                |                        |
-| end group         | context    |              |                       |          |                                |                        |
+| type              | name       | label   | relevant              | required | constraint     | constraint_message |
+| begin group       | context    | Context |                       |          |                |                    |
+| text              | case_ref   | Ref     |                       | yes      |                |                    |
+| select_one charge | charged_by | Charged |                       | yes      |                |                    |
+| integer           | days       | Days    |                       |          | ${days} <= 365 | 0 to 365 days      |
+| date              | charged_on | On      | ${charged_by} = 'cps' |          |                |                    |
+| end group         | context    |         |                       |          |                |                    |
 """)
     with db.session_scope(engine) as s:
         inspections.add_questionnaire(s, q, inspections.inspection_by_code(s), actor="test")
@@ -245,7 +245,7 @@ def test_constraint_integer_and_date_checks(engine):
     problems = refused(engine, csv_bytes(good + bad), questionnaire="test_form")
     assert where(problems) == {(importing.CONSTRAINT_FAILED, 5, "days"), (importing.BAD_VALUE, 6, "days"),
                                (importing.BAD_VALUE, 7, "charged_on")}
-    assert "between 0 and 365 days" in next(p.message for p in problems if p.row == 5)
+    assert "0 to 365 days" in next(p.message for p in problems if p.row == 5)
     assert do_import(engine, csv_bytes(good), questionnaire="test_form").written == 3
     stored = answers_by_case(engine, "test_form")
     assert stored["T-3"][0]["charged_on"] == "2016-06-01" and stored["T-1"][0]["days"] == "12"
@@ -342,3 +342,21 @@ def test_store_records_are_what_the_check_passed(engine, rows):
     with db.session_scope(engine) as s:
         checked = importing.check(s, "case_review", importing.read_table(csv_bytes(rows), "x.csv"))
     assert all(isinstance(r, CaseRecord) and "case_ref" not in r.answers for r in checked.records)
+
+
+def test_warnings_do_not_stop_the_import(engine, rows):
+    rows[0]["note:plea"] = "Victim's mobile 07700 900123 on the MG11"
+    rows[1]["note:plea"] = "Officerâ€™s note on p.3"
+    with db.session_scope(engine) as s:
+        result = importing.import_file(s, LEAD_USER, "case_review", csv_bytes(rows), "x.csv")
+    codes = {(w.code, w.row) for w in result.checked.warnings}
+    assert (importing.NOTE_PERSONAL_DATA, 2) in codes and (importing.LOOKS_DOUBLE_ENCODED, None) in codes
+    assert result.written == 5
+    phone = next(w for w in result.checked.warnings if w.code == importing.NOTE_PERSONAL_DATA)
+    assert "07700" not in phone.message  # the warning names the kind of data, never the data
+
+
+def test_an_inspector_given_as_an_email_is_refused(engine, rows):
+    rows[3]["meta:inspector"] = "someone@example.org"
+    (problem,) = refused(engine, csv_bytes(rows))
+    assert (problem.code, problem.row, problem.field) == (importing.BAD_INSPECTOR, 5, "meta:inspector")

@@ -13,7 +13,7 @@ from fieldwork import audit, db
 from fieldwork.problems import ProblemError
 from fieldwork.services import agreement, assessments, findings, inspections, second_marking
 from models import AGREED, SECOND, Answer, Assessment, AuditEvent, SecondMarking
-from tests.laptops import ADMIN_ACTOR, LEAD_ACTOR, databases, edit, export, inspector, merge, random_answers, score
+from tests.laptops import LEAD_ACTOR, databases, edit, export, inspector, merge, random_answers, score
 
 __all__ = ["databases"]
 
@@ -216,7 +216,7 @@ def test_second_marking_on_a_laptop_travels_by_bundle(databases):
         marking, = second_marking.assign(s, LEAD_ACTOR, {primary: "inspector2"})
         second_uid = marking.second_uid
     assignment = export(lead, LEAD_ACTOR, inspector="inspector2")
-    merge(laptop, assignment, actor=ADMIN_ACTOR)
+    merge(laptop, assignment, actor=inspector("inspector2"))  # the second marker takes it in
     with db.session_scope(laptop) as s:
         inspectors = set(s.execute(select(Assessment.inspector)).scalars())
     assert inspectors == {"inspector2"}  # nothing of inspector1's travels to the second marker
@@ -232,3 +232,35 @@ def test_second_marking_on_a_laptop_travels_by_bundle(databases):
         row, = second_marking.markings(s, LEAD_ACTOR)
         assert row.state == second_marking.TO_MODERATE and row.disagreements == 1
         assert s.execute(select(SecondMarking.second_uid)).scalar() == second_uid
+
+
+def test_exports_mark_second_marked_cases_and_carry_the_agreement(engine):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from fieldwork.services import exporting
+
+    first = random_answers(engine, seed=16, avoidable_delay="no")
+    marking_id, _, _ = _second_marked(engine, first, {**first, "avoidable_delay": "yes"})
+    with db.session_scope(engine) as s:
+        second_marking.agree(s, LEAD_ACTOR, marking_id, "avoidable_delay", "yes")
+        second_marking.finish(s, LEAD_ACTOR, marking_id)
+    score(engine, "inspector2", "HS-0101", random_answers(engine, seed=17))
+    with db.session_scope(engine) as s:
+        workbook = load_workbook(io.BytesIO(exporting.export_workbook(s, LEAD_ACTOR, "case_review")), read_only=True)
+        wide = exporting.export_csv(s, LEAD_ACTOR, "case_review").decode("utf-8")
+
+    responses = list(workbook["responses"].iter_rows(values_only=True))
+    column = responses[0].index("meta:second_marked")
+    assert {r[0]: r[column] for r in responses[1:] if r[0]} == {"HS-0100": "yes", "HS-0101": "no"}
+    sheet = list(workbook["agreement"].iter_rows(values_only=True))
+    assert sheet[0][:3] == ("question", "label", "cases_marked_twice")
+    delay = next(r for r in sheet if r[0] == "avoidable_delay")
+    assert (delay[2], delay[3], delay[4], delay[-1]) == (1, 1, 0, "yes")  # disagreed, so flagged
+    assert sheet[-1][0] == "(overall)"
+    cover = " ".join(str(c) for row in workbook["cover"].iter_rows(values_only=True) for c in row if c)
+    assert "1 case(s) marked twice" in cover
+    rows = list(csv.DictReader(io.StringIO(wide)))
+    assert {r["case_ref"]: r["meta:second_marked"] for r in rows} == {"HS-0100": "yes", "HS-0101": "no"}

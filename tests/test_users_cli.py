@@ -89,3 +89,10 @@ def test_serve_at_a_terminal_offers_to_make_the_first_admin(engine, db_url, monk
     assert "no spaces" in captured.err and "added admin1 (admin)" in captured.out
     users.offer_first_admin(db_url, interactive=True)  # there is an account now: says nothing
     assert capsys.readouterr().err == ""
+
+
+def test_user_add_refuses_a_taken_name_before_asking_for_a_password(engine, db_url, monkeypatch, capsys):
+    run(monkeypatch, db_url, "user", "add", "lead1", "--role", "lead", "--password-stdin", stdin=PASSWORD + "\n")
+    monkeypatch.setattr(users.getpass, "getpass", lambda prompt="": pytest.fail("asked for a password"))
+    assert run(monkeypatch, db_url, "user", "add", "LEAD1", "--role", "admin") == 1
+    assert "already an account 'lead1'" in capsys.readouterr().err

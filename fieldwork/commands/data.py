@@ -57,7 +57,8 @@ def import_command(args) -> int:
         result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
                                        inspection_code=args.inspection)
     _warn(result.checked.warnings)
-    registered = f" ({result.checked.registered} filled in cases already registered)" if result.checked.registered else ""
+    registered = result.checked.registered
+    registered = f" ({registered} filled in cases already registered)" if registered else ""
     print(f"imported {result.written} complete {args.questionnaire} assessments from {args.file.name} "
           f"into {result.checked.inspection.code}{registered}")
     return 0

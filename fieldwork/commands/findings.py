@@ -7,18 +7,14 @@ terminal. Drafts left out of the count are said on stderr (JSON and CSV stay cle
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import findings
+from fieldwork.services.findings_formats import to_csv, to_json, to_text
 
 FORMATS = ("json", "csv", "text")
-CSV_COLUMNS = ("id", "answer", "group", "count", "denominator", "percent", "not_known", "not_applicable", "text",
-               "footnotes", "kind", "label", "criteria")
 
 
 def register(sub, common) -> None:
@@ -50,42 +46,6 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def to_csv(report: findings.FindingsReport) -> str:
-    from exports.cells import safe  # the one rule against spreadsheet formula injection
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for f in report.findings:
-        writer.writerow([safe(v) if v is not None else "" for v in (
-            f.id, f.answer, f.group, f.count, f.denominator, f.percent, f.not_known, f.not_applicable, f.text,
-            " ".join(f.footnotes), f.kind, f.label, " ".join(f.criteria))])
-    return buf.getvalue()
-
-
-def to_text(report: findings.FindingsReport) -> str:
-    lines = [f"{report.questionnaire} (version {report.version}): {report.cases} complete case"
-             f"{'' if report.cases == 1 else 's'} counted; {report.drafts_excluded} draft"
-             f"{'' if report.drafts_excluded == 1 else 's'} left out"]
-    if report.filters:
-        lines.append("filters: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in report.filters.items()))
-    if report.by:
-        lines.append(f"by {report.by}: " + ", ".join(f"{g} ({n})" for g, n in report.groups.items()))
-    current = None
-    for f in report.findings:
-        if f.id != current:
-            current = f.id
-            lines.append("")
-            lines.append(f"{f.id} — {f.label}" + (f" [criteria {' '.join(f.criteria)}]" if f.criteria else ""))
-        pct = "–" if f.percent is None else f"{f.percent}%"
-        where = f"  [{report.by} = {f.group}]" if f.group is not None else ""
-        answer = f.answer if f.answer is not None else "(indicator)"
-        lines.append(f"  {answer:<20} {f.count:>6} / {f.denominator:<6} {pct:>5}{where}  {f.text}")
-        for note in f.footnotes:
-            lines.append(f"  {'':<20} note: {note}")
-    return "\n".join(lines) + "\n"
-
-
 def run(args) -> int:
     filters = parse_filters(args.filter)
     engine = db.get_engine(args.db)
@@ -93,7 +53,7 @@ def run(args) -> int:
         report = findings.compute(session, args.questionnaire, inspection_code=args.inspection, by=args.by,
                                   filters=filters)
     if args.format == "json":
-        sys.stdout.write(json.dumps(report.to_contract(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(to_json(report))
     elif args.format == "csv":
         sys.stdout.write(to_csv(report))
     else:

@@ -69,6 +69,10 @@ def add_command(args) -> int:
     why = accounts.name_problem(name)
     if why:
         raise ProblemError([Problem(accounts.BAD_NAME, why, field="name", item=name or None)], "account not added")
+    with db.session_scope(db.get_engine(args.db)) as session:
+        if accounts.exists(session, name):
+            raise ProblemError([Problem(accounts.NAME_TAKEN, f"there is already an account {name!r}", field="name",
+                                        item=name)], "account not added")
     password = read_password(args.password_stdin)
     user = create_account(db.database_url(args.db), args.name, args.role, password, forces)
     print(f"added {user.name} ({user.role}"

@@ -207,6 +207,10 @@ def count_users(session: Session) -> int:
     return session.exec(select(func.count()).select_from(User)).one()
 
 
+def exists(session: Session, name: str) -> bool:
+    return session.exec(select(User.id).where(User.name == normalise_name(name))).first() is not None
+
+
 def add_user(session: Session, actor: Actor, name: str, role: str, password: str, forces=()) -> UserView:
     permissions.require_role(actor, (ADMIN,), "manage accounts")
     name = normalise_name(name)
@@ -214,7 +218,7 @@ def add_user(session: Session, actor: Actor, name: str, role: str, password: str
     why = name_problem(name)
     if why:
         problems.append(Problem(BAD_NAME, why, field="name", item=name or None))
-    elif session.exec(select(User).where(User.name == name)).first() is not None:
+    elif exists(session, name):
         problems.append(Problem(NAME_TAKEN, f"there is already an account {name!r}", field="name", item=name))
     problems += _role_problems(role)
     cleaned, force_problems = _forces_problems(forces)

@@ -23,7 +23,8 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
-from models import AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion, new_uid, utcnow
+from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion,
+                    new_uid, utcnow)
 
 # Problem codes (tests and pages match on them).
 STALE_VERSION = "stale_version"
@@ -202,6 +203,12 @@ def check_answers(questionnaire: Questionnaire, given: Mapping[str, object], *, 
     return values, problems
 
 
+def _constraint_problem(questionnaire: Questionnaire, name: str) -> Problem:
+    q = questionnaire.question(name)
+    return Problem(CONSTRAINT, q.constraint_message or f"“{q.label}” fails its check ({q.constraint})",
+                   field=q.section, item=name)
+
+
 def not_asked(questionnaire: Questionnaire, answers: Mapping[str, object], names) -> list[Problem]:
     """Problems for the given answers whose question the answers' skip logic hides."""
     asked = questionnaire.relevant_names(answers)
@@ -257,9 +264,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     after = {**before, **values}
     after = {n: v for n, v in after.items() if v not in (None, "")}
     problems += not_asked(questionnaire, after, values)
-    problems += [Problem(CONSTRAINT, questionnaire.question(n).constraint_message or
-                         f"“{questionnaire.question(n).label}” fails its check ({questionnaire.question(n).constraint})",
-                         item=n) for n in questionnaire.constraint_failures(after) if n in values]
+    problems += [_constraint_problem(questionnaire, n) for n in questionnaire.constraint_failures(after) if n in values]
     if "force" in values and values["force"]:
         permissions.require_force(actor, values["force"], "move a case to a force you do not cover")
     if problems:
@@ -310,10 +315,7 @@ def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, obje
         q = questionnaire.question(name)
         problems.append(Problem(MISSING_ANSWER, f"not answered: “{q.label}” ({titles.get(q.section, q.section)})",
                                 field=q.section, item=name))
-    for name in questionnaire.constraint_failures(answers):
-        q = questionnaire.question(name)
-        problems.append(Problem(CONSTRAINT, q.constraint_message or f"“{q.label}” fails its check ({q.constraint})",
-                                field=q.section, item=name))
+    problems += [_constraint_problem(questionnaire, name) for name in questionnaire.constraint_failures(answers)]
     problems += not_asked(questionnaire, answers, list(answers))
     return problems
 

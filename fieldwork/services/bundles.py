@@ -34,6 +34,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -330,7 +331,7 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         try:
             manifest_bytes = archive.read(MANIFEST)
             data = archive.read(PAYLOAD)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError) as exc:
             # CRC mismatch or a broken deflate stream: bytes changed in transit
             raise _refuse(CORRUPT, f"the archive is damaged ({type(exc).__name__}: a part of it does not read back "
                           "as it was written)", file_name, "the bundle is damaged") from None
@@ -393,7 +394,7 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
     known_versions = {(v["questionnaire"], v["version"]) for v in versions}
 
     case_columns = _columns(CaseFile)
-    cases, case_keys = [], set()
+    cases, case_keys, spelled = [], set(), set()
     for raw in listing("cases"):
         ref = raw.get("case_ref")
         if not isinstance(ref, str) or not isinstance(raw.get("questionnaire"), str):
@@ -408,9 +409,10 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
                 row[name], why = _coerce(column, raw[name])
                 if why:
                     fault(f"{name} {why}", item=ref, field=name)
-        if (row["questionnaire"], ref) in case_keys:
+        if (row["questionnaire"], ref.lower()) in spelled:  # HS-0001 and hs-0001 are one case
             fault("the case appears twice", item=ref, field="case_ref")
         case_keys.add((row["questionnaire"], ref))
+        spelled.add((row["questionnaire"], ref.lower()))
         cases.append(row)
 
     assessment_columns, answer_columns = _columns(Assessment), _columns(Answer)
@@ -545,20 +547,31 @@ def _answer_problems(bundle: Bundle, ids: dict, session: Session) -> list[Proble
 # --- import -----------------------------------------------------------------------------
 
 
+def _opened_for(actor: Actor, content: bytes, file_name: str) -> Bundle:
+    """Open a bundle the actor may merge: a lead or admin any bundle; an inspector only one
+    holding nothing but their own assessments (their second-marking assignments, sent by the
+    lead), so no inspector takes in another's scores."""
+    permissions.require_role(actor, permissions.ROLES, "merge a bundle")
+    bundle = open_bundle(content, file_name)
+    if not actor.is_lead:
+        others = sorted({a["inspector"] for a in bundle.assessments} - {actor.name})
+        if others:
+            raise permissions.PermissionDenied(
+                actor, f"merge {', '.join(others)}'s work (only a lead inspector merges other inspectors' work)")
+    return bundle
+
+
 def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
                   progress: Callable[[int, int], None] | None = None) -> "merge.MergeReport":
     """Merge a bundle into this database, all or nothing (the caller's session commits or
     rolls back). Importing the same bundle again changes nothing."""
-    permissions.require_role(actor, permissions.LEADS, "merge a bundle")
-    bundle = open_bundle(content, file_name)
+    bundle = _opened_for(actor, content, file_name)
     inspection, version_ids = check_against(session, bundle)
     return merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)
 
 
 def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle") -> tuple[Bundle, "merge.MergeReport"]:
     """What importing would do, without changing anything: the bundle and the report of a dry run."""
-    permissions.require_role(actor, permissions.LEADS, "merge a bundle")
-    bundle = open_bundle(content, file_name)
+    bundle = _opened_for(actor, content, file_name)
     inspection, version_ids = check_against(session, bundle)
     return bundle, merge.apply(session, actor, inspection, bundle, version_ids, dry_run=True)
-

@@ -1,29 +1,32 @@
 """The counting behind findings: GROUP BY queries over the answer table, run in the database.
 
-Python never sees an assessment here, only aggregated rows (one per answer code, group and
-indicator). Three steps, in the caller's transaction:
+Python never sees an assessment here, only aggregated rows (one per answer code and group, or
+one per group). In the caller's transaction:
 
 1. The **population** (complete, counted assessments of the questionnaire in the inspection,
    narrowed by the filters) is written once into a temporary table keyed by assessment id,
-   with the code of the ``by`` variable beside each assessment. Every later query joins to
-   it by primary key, so the population's joins and filters run once, not per query.
-2. **Question counts**: one GROUP BY (question, value) over the answer table for every
+   with the ``by`` variable's code beside each; its GROUP BY gives the cases per group. Every
+   later query joins to it by primary key, so the population's joins and filters run once.
+2. **Question counts**, one GROUP BY (question, value) over the answer table for every
    single-choice question at once. It scans the covering index ``ix_answer_counting``
-   (question, value, assessment_id) in order, so the GROUP BY needs no sort.
-   With ``by``, PostgreSQL simply groups by (question, value, group) with its hash
-   aggregate. SQLite has no hash aggregate: grouping 3 million answer rows by a third key
-   means sorting all of them, which takes seconds. So on SQLite each assessment carries
-   precomputed *weights*: group i adds ``1 << (b * (i % k))`` to column ``w{i // k}``, where
-   ``b`` bits hold the largest group's size and ``k = 63 // b`` groups share one 64-bit
-   column. ``SUM(w_j)`` per (question, value) then holds ``k`` group counts side by side,
-   decoded by shifting; no sort and no per-row CASE. (100,000 cases by 43 forces: 12 bits,
-   5 groups a column, 9 sums per row.)
-3. **Indicators**: a pivot with one column per variable the indicators need (one LEFT JOIN of
-   the answer table per variable, each a primary-key-prefix seek on ``ix_answer_pivot``),
+   (question, value, assessment_id) in its order, so the GROUP BY needs no sort. With
+   ``by`` on PostgreSQL the same query groups by (question, value, group): its hash
+   aggregate does that in one pass.
+3. **Indicators**: a pivot with one column per variable the indicators need (a LEFT JOIN of
+   the answer table per variable, each a seek on the covering index ``ix_answer_pivot``)
    over which ``fieldwork.expr.to_sql`` compiles every population and condition into
-   ``SUM(CASE ...)`` columns of one GROUP BY on the group. (A ``MAX(CASE WHEN question = ...)``
-   pivot grouped by assessment gives the same table but evaluates every CASE on every
-   answer row: twice as slow here.)
+   ``SUM(CASE ...)`` columns of one GROUP BY on the group. (A ``MAX(CASE WHEN question = ...)
+   GROUP BY assessment_id`` pivot gives the same table but evaluates every CASE on every
+   answer row: twice as slow on 100,000 assessments.)
+
+With ``by`` on **SQLite**, step 2 would have to group 3 million answer rows by a third key;
+SQLite has no hash aggregate, so that is a sort of every row and takes seconds. Instead the
+pivot of step 3 carries every single-choice question too and counts each question's codes
+with *packed sums*: code j adds ``1 << (b * (j % k))`` to the ``(j // k)``-th sum of its
+question, where ``b`` bits hold the largest group's size and ``k = 63 // b`` codes share one
+64-bit sum; the GROUP BY is then on the group alone (a sort of one row per assessment), and
+the counts are read back by shifting. A pivot joins at most ``MAX_JOINS`` variables (SQLite
+allows 64 tables in a join); more make more pivots.
 """
 
 from __future__ import annotations
@@ -31,17 +34,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, and_, case, func, insert, null, select, true
+from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, func, insert, null, select, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import expr
+from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Indicator
 from models import Answer, Assessment, CaseFile
 
 POPULATION_TABLE = "fw_findings_population"
-MAX_JOINS = 50  # variables per indicator query: SQLite allows 64 tables in one join
+MAX_JOINS = 50
 WORD_BITS = 63  # a signed 64-bit SUM holds 63 bits of counts
+TOO_MANY_VARIABLES = "indicator_too_wide"
 
 
 @dataclass
@@ -53,7 +58,7 @@ class IndicatorCount:
 @dataclass
 class Counts:
     cases: int = 0  # the whole population
-    group_cases: dict[str, int] = field(default_factory=dict)  # group code -> cases, groups with cases only
+    group_cases: dict[str, int] = field(default_factory=dict)  # group code -> cases (groups with cases only)
     # (question, value) -> {None: overall, group code: n}
     answers: dict[tuple[str, str], dict[str | None, int]] = field(default_factory=dict)
     # indicator id -> {None: overall, group code: IndicatorCount}
@@ -79,87 +84,102 @@ def count_rows(session: Session, query) -> int:
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def _packing(sizes: Sequence[int]) -> tuple[int, int]:
-    """(bits per group count, groups per 64-bit column) for groups of these sizes."""
-    bits = max(1, max(sizes, default=1).bit_length())
-    return bits, max(1, WORD_BITS // bits)
+@dataclass
+class _Pivot:
+    """One pivot query: the variables it joins, the indicators and packed questions it counts."""
+    variables: list[str] = field(default_factory=list)
+    indicators: list[tuple[Indicator, expr.Node | None, expr.Node]] = field(default_factory=list)
+    questions: list[tuple[str, list[str]]] = field(default_factory=list)  # (name, codes), packed sums
+
+    def fits(self, names: set[str]) -> bool:
+        return len(set(self.variables) | names) <= MAX_JOINS
+
+    def join(self, names) -> None:
+        self.variables += [n for n in names if n not in self.variables]
 
 
-def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], questions: Sequence[str],
-          indicators: Sequence[Indicator]) -> Counts:
-    """Count the population ``base`` (a SELECT of assessment ids named ``aid``)."""
+def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]]) -> list[_Pivot]:
+    """Indicators, then packed questions, into as few pivots as the join limit allows (always
+    at least one: it also counts the cases per group)."""
+    pivots = [_Pivot()]
+    problems = []
+    for ind in indicators:
+        nodes = (expr.parse(ind.population) if ind.population.strip() else None, expr.parse(ind.condition))
+        names = list(dict.fromkeys(v for node in nodes if node is not None for v in expr.variables(node)))
+        if len(names) > MAX_JOINS:
+            problems.append(Problem(TOO_MANY_VARIABLES, f"uses {len(names)} variables; an indicator may use at "
+                                    f"most {MAX_JOINS}", item=ind.id))
+            continue
+        if not pivots[-1].fits(set(names)):
+            pivots.append(_Pivot())
+        pivots[-1].join(names)
+        pivots[-1].indicators.append((ind, *nodes))
+    if problems:
+        raise ProblemError(problems, "the indicators cannot be counted")
+    for name, codes in packed:
+        if not pivots[-1].fits({name}):
+            pivots.append(_Pivot())
+        pivots[-1].join([name])
+        pivots[-1].questions.append((name, codes))
+    return pivots
+
+
+def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], questions: Mapping[str, list[str]],
+          indicators: Sequence[Indicator], packed: bool | None = None) -> Counts:
+    """Count the population ``base`` (a SELECT of assessment ids named ``aid``); ``questions``
+    maps each single-choice question to its codes. ``packed`` picks how questions are counted
+    by group (default: packed sums on SQLite, a plain GROUP BY elsewhere); both give the same
+    counts on either database, which the tests check."""
     out = Counts()
     base = base.subquery("base")
-    sqlite = session.get_bind().dialect.name == "sqlite"
-
-    # the groups that hold cases, and their sizes (they set the packing on SQLite)
-    groups: list[str] = []
-    if by is not None:
-        g = aliased(Answer, name="g")
-        rows = session.execute(
-            select(g.value, func.count()).select_from(base)
-            .outerjoin(g, and_(g.assessment_id == base.c.aid, g.question == by)).group_by(g.value)).all()
-        sizes = {value: int(n) for value, n in rows}
-        groups = [c for c in by_codes if sizes.get(c)]
-        out.group_cases = {c: sizes[c] for c in groups}
-    packed = sqlite and bool(groups)
-    bits, per_word = _packing([out.group_cases[c] for c in groups]) if packed else (0, 1)
-    words = -(-len(groups) // per_word) if packed else 0
-
-    metadata = MetaData()
-    pop = Table(POPULATION_TABLE, metadata,
-                Column("aid", Integer, primary_key=True, autoincrement=False),
-                Column("grp", String(100)),
-                *[Column(f"w{j}", BigInteger) for j in range(words)],
-                prefixes=["TEMPORARY"])
+    if packed is None:
+        packed = session.get_bind().dialect.name == "sqlite"
+    packed = packed and by is not None
+    # packed: the ``by`` variable's own counts are the group sizes, so it is not pivoted
+    pivoted = [(name, codes) for name, codes in questions.items() if name != by] if packed else []
+    pivots = _plan(indicators, pivoted)  # refuses before anything is written
+    pop = Table(POPULATION_TABLE, MetaData(), Column("aid", Integer, primary_key=True, autoincrement=False),
+                Column("grp", String(100)), prefixes=["TEMPORARY"])
     pop.drop(session.connection(), checkfirst=True)  # left by an earlier failure on this connection
     pop.create(session.connection())
-    try:
-        _fill(session, pop, base, by, groups, bits, per_word, words)
-        _count_answers(session, out, pop, questions, groups, bits, per_word, words, packed)
-        _count_indicators(session, out, pop, indicators, grouped=by is not None)
-    finally:
-        pop.drop(session.connection())
+    _fill(session, pop, base, by, by_codes)
+    sizes = {grp: int(n) for grp, n in session.execute(select(pop.c.grp, func.count()).group_by(pop.c.grp))}
+    out.cases = sum(sizes.values())
+    out.group_cases = {c: sizes[c] for c in by_codes if sizes.get(c)}
+    if not packed:
+        _count_answers(session, out, pop, list(questions), grouped=by is not None)
+    elif by in questions:
+        for code in questions[by]:
+            if sizes.get(code):
+                out.answers[(by, code)] = {None: sizes[code], code: sizes[code]}
+    bits = max(1, max(sizes.values(), default=1).bit_length())
+    for pivot in pivots:
+        _count_pivot(session, out, pop, pivot, grouped=by is not None, bits=bits)
+    # Dropped on success only: after a database error the transaction is rolled back, and the
+    # table with it (a DROP then would fail on PostgreSQL and hide the real error).
+    pop.drop(session.connection())
     return out
 
 
-def _fill(session, pop, base, by, groups, bits, per_word, words) -> None:
-    columns = [base.c.aid]
-    names = ["aid"]
-    query = select(base.c.aid)
-    if by is not None and groups:
-        g = aliased(Answer, name="g")
-        columns.append(case((g.value.in_(groups), g.value), else_=None))
-        names.append("grp")
-        for j in range(words):
-            weights = {code: 1 << (bits * (i % per_word)) for i, code in enumerate(groups) if i // per_word == j}
-            columns.append(case(weights, value=g.value, else_=0))
-            names.append(f"w{j}")
-        query = (select(*columns).select_from(base)
-                 .outerjoin(g, and_(g.assessment_id == base.c.aid, g.question == by)))
-    session.execute(insert(pop).from_select(names, query))
+def _fill(session, pop, base, by, by_codes) -> None:
+    if by is None:
+        session.execute(insert(pop).from_select(["aid"], select(base.c.aid)))
+        return
+    g = aliased(Answer, name="g")
+    query = (select(base.c.aid, case((g.value.in_(list(by_codes)), g.value), else_=null())).select_from(base)
+             .outerjoin(g, and_(g.assessment_id == base.c.aid, g.question == by)))
+    session.execute(insert(pop).from_select(["aid", "grp"], query))
 
 
-def _count_answers(session, out: Counts, pop, questions, groups, bits, per_word, words, packed) -> None:
+def _count_answers(session, out: Counts, pop, questions: list[str], *, grouped: bool) -> None:
     if not questions:
         return
     a = aliased(Answer, name="a")
-    where = (a.question.in_(list(questions)), a.value.is_not(None), a.value != "")
-    if packed:
-        query = (select(a.question, a.value, func.count(), *[func.sum(pop.c[f"w{j}"]) for j in range(words)])
-                 .select_from(a).join(pop, pop.c.aid == a.assessment_id).where(*where)
-                 .group_by(a.question, a.value))
-        mask = (1 << bits) - 1
-        for question, value, n, *sums in session.execute(query):
-            cell = out.answers.setdefault((question, value), {})
-            cell[None] = int(n)
-            for i, code in enumerate(groups):
-                cell[code] = (int(sums[i // per_word] or 0) >> (bits * (i % per_word))) & mask
-        return
-    # no groups (no ``by``): group by (question, value) alone, which the index gives in order
-    keys = [a.question, a.value, pop.c.grp] if groups else [a.question, a.value]
-    query = (select(a.question, a.value, pop.c.grp if groups else null(), func.count()).select_from(a)
-             .join(pop, pop.c.aid == a.assessment_id).where(*where).group_by(*keys))
+    keys = [a.question, a.value, pop.c.grp] if grouped else [a.question, a.value]
+    query = (select(a.question, a.value, pop.c.grp if grouped else null(), func.count()).select_from(a)
+             .join(pop, pop.c.aid == a.assessment_id)
+             .where(a.question.in_(questions), a.value.is_not(None), a.value != "")
+             .group_by(*keys))
     for question, value, grp, n in session.execute(query):
         cell = out.answers.setdefault((question, value), {})
         cell[None] = cell.get(None, 0) + int(n)
@@ -167,47 +187,41 @@ def _count_answers(session, out: Counts, pop, questions, groups, bits, per_word,
             cell[grp] = int(n)
 
 
-def _batches(parsed: list[tuple[Indicator, expr.Node | None, expr.Node]]) -> list[list]:
-    """Indicators in batches whose variables fit one query's joins (always at least one batch,
-    which also counts the cases per group)."""
-    batches: list[list] = [[]]
-    seen: set[str] = set()
-    for item in parsed:
-        needs = {v for node in item[1:] if node is not None for v in expr.variables(node)}
-        if batches[-1] and len(seen | needs) > MAX_JOINS:
-            batches.append([])
-            seen = set()
-        batches[-1].append(item)
-        seen |= needs
-    return batches
-
-
-def _count_indicators(session, out: Counts, pop, indicators: Sequence[Indicator], *, grouped: bool) -> None:
-    parsed = [(ind, expr.parse(ind.population) if ind.population.strip() else None, expr.parse(ind.condition))
-              for ind in indicators]
-    for number, batch in enumerate(_batches(parsed)):
-        variables = list(dict.fromkeys(v for item in batch for node in item[1:] if node is not None
-                                       for v in expr.variables(node)))
-        joined = {name: aliased(Answer, name=f"v{i}") for i, name in enumerate(variables)}
-        column = lambda name: joined[name].value  # noqa: E731  (NULL when unanswered: to_sql adds COALESCE)
-        selects = [pop.c.grp, func.count()]
-        for _, pop_node, cond_node in batch:
-            in_pop = expr.to_sql(pop_node, column) if pop_node is not None else true()
-            selects.append(func.sum(case((in_pop, 1), else_=0)))
-            selects.append(func.sum(case((and_(in_pop, expr.to_sql(cond_node, column)), 1), else_=0)))
-        query = select(*selects).select_from(pop)
-        for name, alias in joined.items():
-            query = query.outerjoin(alias, and_(alias.assessment_id == pop.c.aid, alias.question == name))
-        if grouped:
-            query = query.group_by(pop.c.grp)
-        for grp, cases, *sums in session.execute(query):
-            if number == 0:
-                out.cases += int(cases)
-            for i, (ind, _, _) in enumerate(batch):
-                cells = out.indicators.setdefault(ind.id, {})
-                p, c = int(sums[2 * i] or 0), int(sums[2 * i + 1] or 0)
-                total = cells.setdefault(None, IndicatorCount())
-                total.population += p
-                total.count += c
-                if grp is not None:
-                    cells[grp] = IndicatorCount(p, c)
+def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bits: int) -> None:
+    joined = {name: aliased(Answer, name=f"v{i}") for i, name in enumerate(pivot.variables)}
+    column = lambda name: joined[name].value  # noqa: E731  (NULL when unanswered: to_sql adds COALESCE)
+    selects = [pop.c.grp if grouped else null(), func.count()]
+    for _, pop_node, cond_node in pivot.indicators:
+        in_pop = expr.to_sql(pop_node, column) if pop_node is not None else true()
+        selects.append(func.sum(case((in_pop, 1), else_=0)))
+        selects.append(func.sum(case((and_(in_pop, expr.to_sql(cond_node, column)), 1), else_=0)))
+    per_word = max(1, WORD_BITS // bits)
+    layout = []  # (question, code, index of its sum in the row, shift)
+    for name, codes in pivot.questions:
+        for start in range(0, len(codes), per_word):
+            part = codes[start:start + per_word]
+            layout += [(name, code, len(selects), bits * j) for j, code in enumerate(part)]
+            selects.append(func.sum(case({code: 1 << (bits * j) for j, code in enumerate(part)},
+                                         value=joined[name].value, else_=0)))
+    query = select(*selects).select_from(pop)
+    for name, alias in joined.items():
+        query = query.outerjoin(alias, and_(alias.assessment_id == pop.c.aid, alias.question == name))
+    if grouped:
+        query = query.group_by(pop.c.grp)
+    mask = (1 << bits) - 1
+    for row in session.execute(query):
+        grp = row[0]
+        for i, (ind, _, _) in enumerate(pivot.indicators):
+            cells = out.indicators.setdefault(ind.id, {})
+            p, c = int(row[2 + 2 * i] or 0), int(row[3 + 2 * i] or 0)
+            total = cells.setdefault(None, IndicatorCount())
+            total.population += p
+            total.count += c
+            if grp is not None:
+                cells[grp] = IndicatorCount(p, c)
+        for name, code, index, shift in layout:
+            n = (int(row[index] or 0) >> shift) & mask
+            cell = out.answers.setdefault((name, code), {})
+            cell[None] = cell.get(None, 0) + n
+            if grp is not None:
+                cell[grp] = n

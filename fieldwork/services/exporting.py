@@ -13,6 +13,7 @@ from typing import Callable
 
 from sqlmodel import Session
 
+from exports import agreement as agreement_export
 from exports import csv_wide, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
@@ -51,6 +52,7 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
                     progress: Callable[[int, int, str], None] | None = None) -> bytes:
     ctx = workbook_context(session, actor, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     ctx.progress = progress
+    agreement_export.extend_workbook(session, ctx)  # meta:second_marked and the agreement sheet (issue 6)
     data = workbook.to_bytes(ctx)
     _audit(session, actor, ctx.responses, XLSX, file_name, labels=False)
     return data
@@ -60,7 +62,7 @@ def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspect
                labels: bool = False, with_notes: bool = False, bom: bool = False, file_name: str = "") -> bytes:
     require_role(actor, LEADS, "export assessments")
     resp = responses.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
-    data = csv_wide.write_csv(resp, labels=labels, bom=bom)
+    data = csv_wide.write_csv(resp, labels=labels, bom=bom, markers=agreement_export.markers(session, resp))
     _audit(session, actor, resp, CSV, file_name, labels=labels)
     return data
 

@@ -2,9 +2,9 @@
 
 The counting conventions are the report's own (contract section 5):
 
-* Only assessments with ``status = 'complete'`` and ``counted = true`` count (a draft, a
-  blind second marking or a primary replaced by an agreed answer does not). Drafts left
-  out are counted and reported (``FindingsReport.drafts_excluded``).
+* Only assessments with ``status = 'complete'`` and ``counted = true`` count (not drafts,
+  nor an assessment marked not counted, such as a blind second marking). Drafts left out
+  are counted and reported (``FindingsReport.drafts_excluded``).
 * A question's **asked** cases are the cases in the population whose answer row holds one
   of the question's codes (a blank or missing row means skip logic made it irrelevant,
   so the case is not asked). Its **denominator** is the asked cases less those answered
@@ -27,9 +27,10 @@ The counting conventions are the report's own (contract section 5):
 * ``filters`` ({variable: [codes]}) restrict the population before anything is counted:
   a case is kept if it holds one of the codes for every filtered variable.
 
-Every question count comes from one GROUP BY over the answer table for all questions at
-once, and every indicator from one GROUP BY over the pivot: Python only arranges the
-aggregated rows (a few per code and group), never loops over assessments.
+The counting itself is ``fieldwork.services.counting``: one GROUP BY over the answer table
+for all questions at once (or, by group on SQLite, packed sums over a pivot) and one GROUP BY
+over a pivot for the indicators. Python only arranges the aggregated rows (a few per code and
+group) into findings, never loops over assessments.
 
 Sentences (``text``) come from the templates beside each question in ``criteria/``
 (``[questions.findings.CODE]``, ``[questions.footnotes]``, an indicator's ``text``) rendered
@@ -86,6 +87,7 @@ class Finding:
     label: str  # the question's (or indicator's) label
     criteria: tuple[str, ...]
     answer_label: str = ""  # the answer code's label ("" for indicators)
+    reported: bool = False  # criteria/ gives the report's own sentence for it (a headline finding)
 
     @property
     def is_overall(self) -> bool:
@@ -195,19 +197,20 @@ def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, po
     counted as asked."""
     out = []
     for question in q.single_choice_questions:
-        codes = q.codes(question.name)
-        by_code = {c: answers.get((question.name, c), {}).get(group, 0) for c in codes}
-        asked = sum(by_code.get(c, 0) for c in codes)
-        na = by_code.get(NOT_APPLICABLE, 0) if NOT_APPLICABLE in codes else 0
-        nk = by_code.get(NOT_KNOWN, 0) if NOT_KNOWN in codes else 0
+        options = q.options(question.name)
+        by_code = {c.code: answers.get((question.name, c.code), {}).get(group, 0) for c in options}
+        asked = sum(by_code.values())
+        na = by_code.get(NOT_APPLICABLE, 0)
+        nk = by_code.get(NOT_KNOWN, 0)
         denominator = asked - na
-        for code in codes:
-            count = by_code.get(code, 0)
+        criteria = tuple(question.criteria)
+        for option in options:
+            code, count = option.code, by_code[option.code]
             own_denominator = asked if code == NOT_APPLICABLE else denominator
-            values = {"count": count, "denominator": own_denominator,
-                      "percent": percent_half_up(count, own_denominator), "not_known": nk, "not_applicable": na,
-                      "asked": asked, "population": population, "answer": code,
-                      "answer_label": q.label_of(question.name, code), "question": question.label}
+            percent = percent_half_up(count, own_denominator)
+            values = {"count": count, "denominator": own_denominator, "percent": percent, "not_known": nk,
+                      "not_applicable": na, "asked": asked, "population": population, "answer": code,
+                      "answer_label": option.label, "question": question.label}
             template = question.findings.get(code)
             if own_denominator == 0:
                 template = DEFAULT_EMPTY_TEXT
@@ -215,9 +218,9 @@ def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, po
                 template = DEFAULT_NA_TEXT if code == NOT_APPLICABLE else DEFAULT_TEXT
             out.append(Finding(
                 id=question.name, answer=code, group=group, count=count, denominator=own_denominator,
-                percent=values["percent"], not_known=nk, not_applicable=na, text=render(template, values),
+                percent=percent, not_known=nk, not_applicable=na, text=render(template, values),
                 footnotes=_footnotes(question.footnotes, values), kind=QUESTION, label=question.label,
-                criteria=tuple(question.criteria), answer_label=values["answer_label"]))
+                criteria=criteria, answer_label=option.label, reported=code in question.findings))
     return out
 
 
@@ -231,7 +234,8 @@ def _indicator_finding(ind, group: str | None, count: int, population: int) -> F
     footnotes = (render(ind.footnote, values),) if ind.footnote and population else ()
     return Finding(id=ind.id, answer=None, group=group, count=count, denominator=population,
                    percent=values["percent"], not_known=0, not_applicable=0, text=render(template, values),
-                   footnotes=footnotes, kind=INDICATOR, label=ind.label, criteria=tuple(ind.criteria))
+                   footnotes=footnotes, kind=INDICATOR, label=ind.label, criteria=tuple(ind.criteria),
+                   reported=bool(ind.text))
 
 
 def compute(session: Session, questionnaire_id: str, *, inspection_code: str | None = None, by: str | None = None,
@@ -248,7 +252,8 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
 
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
     counts = counting.count(session, base, by=by, by_codes=q.codes(by) if by else (),
-                            questions=[x.name for x in q.single_choice_questions], indicators=q.indicators)
+                            questions={x.name: q.codes(x.name) for x in q.single_choice_questions},
+                            indicators=q.indicators)
     groups = list(counts.group_cases)
 
     per_group = {None: _question_findings(q, counts.answers, None, counts.cases)}
@@ -269,3 +274,37 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
                                                               counted_only=False))
     return FindingsReport(questionnaire=q.id, cases=counts.cases, drafts_excluded=drafts, by=by, filters=clean,
                           findings=findings, version=q.version, groups=dict(counts.group_cases))
+
+
+# --- findings under the inspection criteria ------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionFindings:
+    general_id: str
+    general_text: str
+    id: str  # the specific criterion, e.g. "3.1"
+    text: str
+    findings: list[Finding]  # the entries that evidence it, in questionnaire order
+
+
+def by_criterion(report: FindingsReport, framework, *, group: str | None = None,
+                 headline_only: bool = False) -> list[CriterionFindings]:
+    """For every specific criterion of the framework (1.1 ... 6.4, in order, those with no
+    evidence too), the findings that evidence it: the overall entries, or one group's, and
+    with ``headline_only`` only those the report writes a sentence for."""
+    chosen = [f for f in report.findings if f.group == group and (f.reported or not headline_only)]
+    out = []
+    for general in framework.general:
+        for specific in general.specific:
+            out.append(CriterionFindings(general.id, general.text, specific.id, specific.text,
+                                         [f for f in chosen if specific.id in f.criteria]))
+    return out
+
+
+def framework_for(session: Session, inspection_code: str | None = None):
+    """The inspection framework the findings are read against (the default inspection's)."""
+    from fieldwork.catalog import load_catalog
+
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    return load_catalog().frameworks[inspection.framework]

@@ -412,7 +412,6 @@ class _Columns:
     questions: dict[int, Question] = field(default_factory=dict)  # column index -> question
     notes: dict[int, str] = field(default_factory=dict)  # column index -> variable
     inspector: int | None = None
-    ignored: set[int] = field(default_factory=set)  # informational meta columns, unnamed empty columns
     unnamed: dict[int, list[int]] = field(default_factory=dict)  # unnamed column index -> rows with values
 
 
@@ -433,7 +432,6 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
         if name in seen:
             problems.append(Problem(DUPLICATE_COLUMN, f"the column {name!r} appears twice (columns "
                                     f"{get_column_letter(seen[name] + 1)} and {get_column_letter(i + 1)})", **where))
-            cols.ignored.add(i)
             continue
         seen[name] = i
         if name == CASE_REF:
@@ -443,16 +441,15 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
         elif name == responses.INSPECTOR_COLUMN:
             cols.inspector = i
         elif name in responses.INFORMATIONAL_META:
-            cols.ignored.add(i)
+            continue  # written for the reader (e.g. meta:second_marked); nothing to store
         elif name.startswith(responses.NOTE_PREFIX) and name[len(responses.NOTE_PREFIX):] in known[1:]:
-            cols.notes[i] = name[len(responses.NOTE_PREFIX):]  # known[0] is case_ref, which has no note
+            cols.notes[i] = name[len(responses.NOTE_PREFIX):]  # known[0] is case_ref, which carries no note
         else:
             hint = difflib.get_close_matches(name, known + [responses.INSPECTOR_COLUMN], n=1)
             problems.append(Problem(UNKNOWN_COLUMN, f"{name!r} is not a variable of {q.id}" +
                                     (f" (did you mean {hint[0]!r}?)" if hint else
                                      f"; the columns are the variable names (see the data dictionary)"
                                      f", plus {responses.INSPECTOR_COLUMN} and note:VARIABLE"), **where))
-            cols.ignored.add(i)
     if CASE_REF not in seen:
         problems.append(Problem(MISSING_COLUMN, f"the file has no {CASE_REF} column: every row needs its "
                                 "pseudonymous case reference", source=table.source, row=1, field=CASE_REF))
@@ -473,6 +470,132 @@ def _row_list(rows: list[int]) -> str:
     return ", ".join(parts)
 
 
+class _RowChecker:
+    """Checks one row at a time against the questionnaire, remembering what later rows need
+    (case references seen, rows missing a required column) for the file-level problems."""
+
+    def __init__(self, q: Questionnaire, table: Table, cols: _Columns):
+        self.q, self.table, self.cols = q, table, cols
+        self.present = {qq.name for qq in cols.questions.values()}
+        self.codes = {qq.name: q.codes(qq.name) for qq in cols.questions.values() if qq.is_single_choice}
+        # the variables each question's skip logic reads: a bad value there makes its checks moot
+        self.depends = {qq.name: set(expr.variables(expr.parse(qq.relevant))) for qq in q.questions if qq.relevant}
+        self.ref_index = next((i for i, qq in cols.questions.items() if qq.name == CASE_REF), None)
+        self.first_row: dict[str, tuple[int, str]] = {}  # folded case_ref -> (row, as written)
+        self.absent_rows: dict[str, list[int]] = {}  # required column missing from the file -> rows asking it
+        self.warnings: list[Problem] = []
+        self.mojibake = False
+
+    def check(self, number: int, cells: Sequence) -> tuple[CaseRecord | None, list[Problem]]:
+        cols = self.cols
+        problems: list[Problem] = []
+        raw_ref = self._cell(cells, self.ref_index)
+        case_ref = "" if _blank(raw_ref) else _text(raw_ref).strip()
+
+        def add(code: str, message: str, column: str | None) -> None:
+            problems.append(Problem(code, message, source=self.table.source, row=number, field=column,
+                                    item=case_ref or None, item_kind="case"))
+
+        answers: dict[str, str] = {}
+        bad: set[str] = set()
+        for i, question in cols.questions.items():
+            value = self._cell(cells, i)
+            if _blank(value):
+                continue
+            stored, fault = _convert(question, self.codes.get(question.name, []), value)
+            if fault:
+                add(*fault, question.name)
+                bad.add(question.name)
+            else:
+                answers[question.name] = stored
+        notes = self._notes(number, cells, case_ref)
+        for i in cols.unnamed:
+            if not _blank(self._cell(cells, i)):
+                cols.unnamed[i].append(number)
+        if any(not _blank(c) for c in cells[len(self.table.header):]):
+            add(MALFORMED_FILE, "holds values to the right of the last named column", None)
+        inspector = "" if _blank(self._cell(cells, cols.inspector)) else _text(cells[cols.inspector]).strip()
+        if len(inspector) > 100 or "@" in inspector:
+            add(BAD_INSPECTOR, "give the inspector's user name (at most 100 characters, not an email address)",
+                responses.INSPECTOR_COLUMN)
+        if CASE_REF in self.present and CASE_REF not in bad:
+            self._case_ref(number, case_ref, add)
+        asked = self._skip_logic(number, answers, bad, add)
+        if problems:
+            return None, problems
+        kept = {k: v for k, v in answers.items() if k != CASE_REF and k in asked}
+        return CaseRecord(case_ref, kept, notes, inspector=inspector), []
+
+    @staticmethod
+    def _cell(cells: Sequence, index: int | None):
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def _notes(self, number: int, cells: Sequence, case_ref: str) -> dict[str, str]:
+        notes = {}
+        for i, variable in self.cols.notes.items():
+            value = self._cell(cells, i)
+            if _blank(value):
+                continue
+            notes[variable] = text = _text(value)
+            self.mojibake = self.mojibake or bool(_MOJIBAKE.search(text))
+            found = privacy.note_warnings(text)
+            if found:
+                self.warnings.append(Problem(
+                    NOTE_PERSONAL_DATA, "the note looks as if it holds " + ", ".join(found) + ": check it holds no "
+                    "personal details", source=self.table.source, row=number,
+                    field=responses.note_column(variable), item=case_ref or None, item_kind="case"))
+        return notes
+
+    def _case_ref(self, number: int, case_ref: str, add) -> None:
+        """Present, pseudonymous, and once in the file."""
+        why = privacy.case_ref_problem(case_ref)
+        if not case_ref:
+            add(MISSING_REQUIRED, "is required but blank: every row needs its pseudonymous case reference", CASE_REF)
+        elif why:
+            add(BAD_CASE_REF, why, CASE_REF)
+        elif case_ref.casefold() in self.first_row:
+            add(DUPLICATE_CASE_REF, f"case {case_ref} is also in row {self.first_row[case_ref.casefold()][0]}: a "
+                "case is imported once", CASE_REF)
+        else:
+            self.first_row[case_ref.casefold()] = (number, case_ref)
+
+    def _skip_logic(self, number: int, answers: dict[str, str], bad: set[str], add) -> set[str]:
+        """Irrelevant answers, missing required answers and constraints, on the answers that
+        passed; questions whose skip logic reads a bad value are left alone (one problem, not
+        a cascade). Returns the questions asked."""
+        q = self.q
+        asked = q.relevant_names(answers)
+        moot = {name for name, uses in self.depends.items() if uses & bad}
+        for question in q.questions:
+            name = question.name
+            if name == CASE_REF or name in bad or name in moot:
+                continue
+            if name in answers and name not in asked:
+                add(IRRELEVANT_ANSWER, f"is answered although it is not asked for this case (asked when "
+                    f"{question.relevant}): leave it blank", name)
+            elif question.required and name in asked and name not in answers:
+                if name in self.present:
+                    add(MISSING_REQUIRED, "is required but blank", name)
+                else:
+                    self.absent_rows.setdefault(name, []).append(number)
+        for name in q.constraint_failures({k: v for k, v in answers.items() if k in asked}):
+            question = q.question(name)
+            add(CONSTRAINT_FAILED, question.constraint_message or f"does not meet its rule ({question.constraint})",
+                name)
+        return asked
+
+    def file_problems(self) -> list[Problem]:
+        """Problems of whole columns, named once with every row they concern."""
+        source = self.table.source
+        out = [Problem(MISSING_COLUMN, f"the file has no {name} column, and it is required in rows "
+                       f"{_row_list(rows)}", source=source, row=1, field=name)
+               for name, rows in self.absent_rows.items()]
+        out += [Problem(UNNAMED_COLUMN, f"column {get_column_letter(i + 1)} has no name in row 1 but holds values "
+                        f"in rows {_row_list(rows)}", source=source, row=1, field=f"column {get_column_letter(i + 1)}")
+                for i, rows in self.cols.unnamed.items() if rows]
+        return out
+
+
 def check(session: Session, questionnaire_id: str, table: Table, *, inspection_code: str | None = None
           ) -> CheckedImport:
     """Every problem in the file, or the records to write. Writes nothing."""
@@ -483,116 +606,18 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     if questionnaire_id not in inspections.questionnaire_ids(session, inspection):
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
-    warnings = list(table.warnings)
-    cols = _columns(table, q, problems)
-    present = {qq.name for qq in cols.questions.values()}
-    codes = {qq.name: q.codes(qq.name) for qq in cols.questions.values() if qq.is_single_choice}
-    # the variables each question's skip logic reads: a bad value there makes its checks moot
-    depends = {qq.name: set(expr.variables(expr.parse(qq.relevant))) for qq in q.questions if qq.relevant}
-    absent_rows: dict[str, list[int]] = {}
+    rows = _RowChecker(q, table, _columns(table, q, problems))
     records: list[CaseRecord] = []
-    first_row: dict[str, tuple[int, str]] = {}  # folded case_ref -> (row, as written)
-    width = len(table.header)
-    ref_index = next((i for i, qq in cols.questions.items() if qq.name == CASE_REF), None)
-    mojibake = False
-
     for number, cells in table.rows:
-        row_problems: list[Problem] = []
-        answers: dict[str, str] = {}
-        notes: dict[str, str] = {}
-        bad: set[str] = set()
-        raw_ref = cells[ref_index] if ref_index is not None and ref_index < len(cells) else None
-        case_ref = "" if _blank(raw_ref) else _text(raw_ref).strip()
-
-        def add(code: str, message: str, column: str | None) -> None:
-            row_problems.append(Problem(code, message, source=table.source, row=number, field=column,
-                                        item=case_ref or None, item_kind="case"))
-
-        for i, question in cols.questions.items():
-            value = cells[i] if i < len(cells) else None
-            if _blank(value):
-                continue
-            stored, fault = _convert(question, codes.get(question.name, []), value)
-            if fault:
-                add(*fault, question.name)
-                bad.add(question.name)
-            else:
-                answers[question.name] = stored
-        for i, variable in cols.notes.items():
-            value = cells[i] if i < len(cells) else None
-            if not _blank(value):
-                text = _text(value)
-                notes[variable] = text
-                mojibake = mojibake or bool(_MOJIBAKE.search(text))
-                found = privacy.note_warnings(text)
-                if found:
-                    warnings.append(Problem(NOTE_PERSONAL_DATA, "the note looks as if it holds " + ", ".join(found)
-                                            + ": check it holds no personal details", source=table.source,
-                                            row=number, field=responses.note_column(variable), item=case_ref or None,
-                                            item_kind="case"))
-        for i in cols.unnamed:
-            if i < len(cells) and not _blank(cells[i]):
-                cols.unnamed[i].append(number)
-        if any(not _blank(c) for c in cells[width:]):
-            add(MALFORMED_FILE, "holds values to the right of the last named column", None)
-        inspector = ""
-        if cols.inspector is not None and cols.inspector < len(cells) and not _blank(cells[cols.inspector]):
-            inspector = _text(cells[cols.inspector]).strip()
-            if len(inspector) > 100 or "@" in inspector:
-                add(BAD_INSPECTOR, "give the inspector's user name (at most 100 characters, not an email address)",
-                    responses.INSPECTOR_COLUMN)
-
-        # the case reference: present, pseudonymous, once in the file
-        if CASE_REF not in bad and CASE_REF in present:
-            why = privacy.case_ref_problem(case_ref)
-            if not case_ref:
-                add(MISSING_REQUIRED, "is required but blank: every row needs its pseudonymous case reference",
-                    CASE_REF)
-            elif why:
-                add(BAD_CASE_REF, why, CASE_REF)
-            else:
-                folded = case_ref.casefold()
-                if folded in first_row:
-                    add(DUPLICATE_CASE_REF, f"case {case_ref} is also in row {first_row[folded][0]}: a case is "
-                        "imported once", CASE_REF)
-                else:
-                    first_row[folded] = (number, case_ref)
-
-        # skip logic and required answers, on the answers that passed
-        asked = q.relevant_names(answers)
-        moot = {name for name, uses in depends.items() if uses & bad}
-        for question in q.questions:
-            name = question.name
-            if name == CASE_REF or name in bad or name in moot:
-                continue
-            if name in answers and name not in asked:
-                add(IRRELEVANT_ANSWER, f"is answered although it is not asked for this case (asked when "
-                    f"{question.relevant}): leave it blank", name)
-            elif question.required and name in asked and name not in answers:
-                if name in present:
-                    add(MISSING_REQUIRED, "is required but blank", name)
-                else:
-                    absent_rows.setdefault(name, []).append(number)
-        for name in q.constraint_failures({k: v for k, v in answers.items() if k in asked}):
-            question = q.question(name)
-            add(CONSTRAINT_FAILED, question.constraint_message or f"does not meet its rule ({question.constraint})",
-                name)
-
+        record, row_problems = rows.check(number, cells)
         problems += row_problems
-        if not row_problems:
-            records.append(CaseRecord(case_ref, {k: v for k, v in answers.items() if k != CASE_REF and k in asked},
-                                      notes, inspector=inspector))
-
-    for name, rows in absent_rows.items():
-        problems.append(Problem(MISSING_COLUMN, f"the file has no {name} column, and it is required in rows "
-                                f"{_row_list(rows)}", source=table.source, row=1, field=name))
-    for i, rows in cols.unnamed.items():
-        if rows:
-            problems.append(Problem(UNNAMED_COLUMN, f"column {get_column_letter(i + 1)} has no name in row 1 but "
-                                    f"holds values in rows {_row_list(rows)}", source=table.source, row=1,
-                                    field=f"column {get_column_letter(i + 1)}"))
-    registered = _check_existing(session, inspection, questionnaire_id, first_row, records, table.source, problems)
-    if mojibake:
+        if record is not None:
+            records.append(record)
+    problems += rows.file_problems()
+    registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
+                                 problems)
+    warnings = table.warnings + rows.warnings
+    if rows.mojibake:
         warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
                                 "the mark of text converted between encodings twice: check them", source=table.source))
     if problems:

@@ -474,8 +474,7 @@ def finish(session: Session, actor: Actor, marking_id: int) -> str:
     session.add(first)
     marking.agreed_uid, marking.moderated_by, marking.moderated_at = row.uid, actor.name, now
     session.add(marking)
-    changed = sum(1 for d in view.disagreements if (d.agreed or None) != (d.first_value or None)
-                  and not (d.agreed == NOT_ASKED and d.first_value is None))
+    changed = sum((d.agreed or None) != (d.first_value or None) for d in view.disagreements)  # NOT_ASKED is ""
     audit.record(session, actor.name, audit.MODERATION, inspection_id=marking.inspection_id, case_ref=case.case_ref,
                  assessment_uid=row.uid, step="finished", disagreements=len(view.disagreements),
                  changed_from_first=changed, cleared=len(cleared))

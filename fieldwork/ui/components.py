@@ -14,4 +14,4 @@ def show_problems(exc: ProblemError, *, key: str | None = None) -> None:
     frame = pd.DataFrame([{
         "row": p.row, "column": p.field, "item": p.item, "problem": p.message, "code": p.code, "file": p.source,
     } for p in exc.problems])
-    st.dataframe(frame.dropna(axis=1, how="all"), hide_index=True, use_container_width=True, key=key)
+    st.dataframe(frame.dropna(axis=1, how="all"), hide_index=True, width="stretch", key=key)

@@ -24,6 +24,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/criteria.py", "Criteria", ":material/account_tree:", (INSPECTOR, LEAD, ADMIN)),
     PageSpec("pages/cases.py", "Cases", ":material/folder_open:", (INSPECTOR, LEAD, ADMIN)),
     PageSpec("pages/assess.py", "Assess", ":material/edit_note:", (INSPECTOR, LEAD)),
+    PageSpec("pages/findings.py", "Findings", ":material/bar_chart:", (LEAD, ADMIN), "Findings"),
     PageSpec("pages/import_data.py", "Import", ":material/upload_file:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/export.py", "Export", ":material/download:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/bundles.py", "Bundles", ":material/move_up:", (INSPECTOR, LEAD, ADMIN), "Data"),

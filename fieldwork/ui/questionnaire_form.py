@@ -3,11 +3,12 @@ made (``on_change`` callbacks; there is no save button to forget).
 
 The page keeps a working copy of the assessment in ``st.session_state`` (answers, notes,
 the version it read) and draws the widgets from it, so a rerun costs no query. A full page
-run reloads the copy from the database (cheap: two queries), so switching pages or a
-refresh shows what is stored; a change inside the form reruns only the form (``st.fragment``).
-A save that someone else got in first is refused: the form then locks, says so, and offers
-Reload. Skip logic hides questions as answers change; an answer the change made irrelevant
-is cleared in the database and the inspector is told which.
+run reloads the copy from the database (two queries), so a page switch or a refresh shows
+what is stored; a change inside the form reruns only the form (``st.fragment``), which shows
+one section at a time. A save that someone else got in first is refused: the form locks,
+says so and offers Reload. Skip logic hides questions as answers change; an answer the
+change made irrelevant is cleared in the database and the inspector is told which, beside
+the answer that caused it (and in a toast, whatever the scroll position).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.catalog import load_catalog
-from fieldwork.problems import ProblemError
+from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy
 from fieldwork.services.permissions import Actor
@@ -29,11 +30,13 @@ from models import COMPLETE, DRAFT
 PREFIX = "qf"
 RADIO_MAX = 5  # answer sets up to this size are radio buttons; longer ones a select box
 HINTS = {"integer": "a whole number", "date": "YYYY-MM-DD"}
+# What the page says about the last action; kept when the copy is reloaded from the database.
+MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None}
 
 
 def widget_key(uid: str, kind: str, name: str = "") -> str:
     """The session-state key of a widget: kind "a" answer, "n" note (with the question's
-    name), or a button ("complete", "reopen", "reload")."""
+    name), or "section", "complete", "reopen", "reload"."""
     return f"{PREFIX}:{uid}:{kind}" + (f":{name}" if name else "")
 
 
@@ -45,21 +48,19 @@ def _state(uid: str) -> dict:
 
 
 def load(actor: Actor, uid: str, *, keep_conflict: bool = True) -> dict:
-    """(Re)read the assessment into the working copy and the widgets. A refused save's
-    conflict stays on screen (and the stored answers unread) until the inspector reloads."""
+    """(Re)read the assessment into the working copy and the widgets. After a refused save
+    the copy is left alone (the conflict stays on screen) until the inspector reloads."""
     key = _key(uid, "state")
     old = st.session_state.get(key)
-    if keep_conflict and old and old.get("conflict"):
+    if keep_conflict and old and old["conflict"]:
         return old
     with db.session_scope(session.engine()) as s:
         view = assessments.load(s, actor, uid)
-    kept = {k: old[k] for k in ("cleared", "changed_by", "missing") if old and k in old}  # what the page says
-    state = {"cleared": [], "changed_by": None, "missing": False, **kept, "view": view, "version": view.version,
-             "status": view.status, "answers": dict(view.answers), "notes": dict(view.notes), "conflict": None,
-             "problems": None}
+    kept = {k: old[k] for k in MESSAGES if old} if keep_conflict else {}
+    state = {**MESSAGES, **kept, "conflict": None, "view": view, "version": view.version, "status": view.status,
+             "answers": dict(view.answers), "notes": dict(view.notes)}
     st.session_state[key] = state
-    for question in view.questionnaire.questions:
-        _show(uid, question.name, state["answers"].get(question.name), state["notes"].get(question.name, ""))
+    _show_all(uid, state)
     return state
 
 
@@ -69,83 +70,103 @@ def _show(uid: str, name: str, value: str | None, note: str) -> None:
     st.session_state[_key(uid, "n", name)] = note
 
 
+def _show_all(uid: str, state: dict) -> None:
+    for question in state["view"].questionnaire.questions:
+        _show(uid, question.name, state["answers"].get(question.name), state["notes"].get(question.name, ""))
+
+
 # --- callbacks: each saves at once ----------------------------------------------------------
 
 
-def _save(actor: Actor, uid: str, changes: Mapping[str, tuple[str | None, str | None]]) -> None:
-    import time as _t; _t0 = _t.perf_counter()
-    try:
-        _save2(actor, uid, changes)
-    finally:
-        open("/tmp/e2e/timing.log","a").write(f"SAVE {round((_t.perf_counter() - _t0) * 1000)}\n")
+def _refused(state: dict, exc: ProblemError, at: str | None) -> None:
+    state["at"] = at
+    state["cleared"] = []
+    if any(p.code == assessments.STALE_VERSION for p in exc.problems):
+        state["conflict"] = exc.problems[0].message
+        state["toast"] = "Not saved: someone else saved this assessment first."
+    else:
+        state["problems"] = exc
+        state["toast"] = "Not saved: " + exc.summary
 
 
-def _save2(actor, uid, changes):
+def _signed_in(actor: Actor, uid: str, at: str | None) -> bool:
+    """A callback runs before the page checks the sign-in: a session that has expired (or
+    another user's) must not save through a form left on screen."""
+    user = session.current_user()
+    if user is not None and user.name == actor.name:
+        return True
+    state = _state(uid)
+    _refused(state, ProblemError([Problem("signed_out", "Your session has ended: sign in again. This change was "
+                                          "not saved.")], "not signed in"), at)
+    _show_all(uid, state)
+    return False
+
+
+def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None) -> None:
+    if not _signed_in(actor, uid, name):
+        return
     state = _state(uid)
     try:
         with db.session_scope(session.engine()) as s:
-            result = assessments.save(s, actor, uid, state["version"], changes)
+            result = assessments.save(s, actor, uid, state["version"], {name: (value, note)})
     except ProblemError as exc:
-        if any(p.code == assessments.STALE_VERSION for p in exc.problems):
-            state["conflict"] = exc.problems[0].message
-        else:  # put the widgets back to what is stored, and say why
-            state["problems"] = exc
-            for name in changes:
-                _show(uid, name, state["answers"].get(name), state["notes"].get(name, ""))
+        _refused(state, exc, name)
+        if not state["conflict"]:  # put the widgets back to what is stored; the problem says why
+            _show(uid, name, state["answers"].get(name), state["notes"].get(name, ""))
         return
-    state["version"] = result.version
-    state["problems"] = None
-    for name, (value, note) in changes.items():
-        if value in (None, ""):
-            state["answers"].pop(name, None)
-        else:
-            state["answers"][name] = value
-        if note is not None:
-            state["notes"][name] = note
-    for name in result.cleared:
+    state.update(version=result.version, problems=None, at=name, cleared=list(result.cleared))
+    if value in (None, ""):
         state["answers"].pop(name, None)
-        st.session_state[_key(uid, "a", name)] = None
-    # the notice stays until the next change, so it cannot flash past unread
-    state["cleared"] = list(result.cleared)
-    state["changed_by"] = next(iter(changes), None)
+    else:
+        state["answers"][name] = value
+    if note is not None:
+        state["notes"][name] = note
+    for cleared in result.cleared:
+        state["answers"].pop(cleared, None)
+        st.session_state[_key(uid, "a", cleared)] = None
+    if result.cleared:
+        state["toast"] = f"Cleared {len(result.cleared)} answer(s) that no longer apply."
 
 
 def _answer_changed(actor: Actor, uid: str, name: str) -> None:
-    _save(actor, uid, {name: (st.session_state[_key(uid, "a", name)], None)})
+    _save(actor, uid, name, st.session_state[_key(uid, "a", name)], None)
 
 
 def _note_changed(actor: Actor, uid: str, name: str) -> None:
-    state = _state(uid)
-    _save(actor, uid, {name: (state["answers"].get(name), st.session_state[_key(uid, "n", name)] or "")})
+    _save(actor, uid, name, _state(uid)["answers"].get(name), st.session_state[_key(uid, "n", name)] or "")
 
 
 def _mark_complete(actor: Actor, uid: str) -> None:
+    if not _signed_in(actor, uid, None):
+        return
     state = _state(uid)
     try:
         with db.session_scope(session.engine()) as s:
             result = assessments.mark_complete(s, actor, uid, state["version"])
     except ProblemError as exc:
-        if any(p.code == assessments.STALE_VERSION for p in exc.problems):
-            state["conflict"] = exc.problems[0].message
+        if all(p.code == assessments.MISSING_ANSWER for p in exc.problems):
+            state.update(missing=True, at=None, cleared=[], problems=None)  # the list shows, and shrinks live
         else:
-            state["missing"] = True  # from now on the list of what is missing is shown, and shrinks live
-            state["problems"] = exc if not all(p.code == assessments.MISSING_ANSWER for p in exc.problems) else None
+            _refused(state, exc, None)
         return
-    state.update(version=result.version, status=result.status, missing=False, problems=None, cleared=[])
+    state.update(version=result.version, status=result.status, missing=False, problems=None, cleared=[], at=None)
 
 
 def _reopen(actor: Actor, uid: str) -> None:
+    if not _signed_in(actor, uid, None):
+        return
     state = _state(uid)
     try:
         with db.session_scope(session.engine()) as s:
             result = assessments.reopen(s, actor, uid, state["version"])
     except ProblemError as exc:
-        if any(p.code == assessments.STALE_VERSION for p in exc.problems):
-            state["conflict"] = exc.problems[0].message
-        else:
-            state["problems"] = exc
+        _refused(state, exc, None)
         return
-    state.update(version=result.version, status=result.status, problems=None)
+    state.update(version=result.version, status=result.status, problems=None, at=None)
+
+
+def _go(section_key: str, section: str) -> None:
+    st.session_state[section_key] = section
 
 
 def _reload(actor: Actor, uid: str) -> None:
@@ -166,16 +187,30 @@ def _criteria_text(questionnaire: Questionnaire, question: Question) -> str:
     return "\n\n".join(lines)
 
 
+def _messages(actor: Actor, uid: str, state: dict, questionnaire: Questionnaire) -> None:
+    """What happened to the last change, where the inspector is looking."""
+    if state["conflict"]:
+        st.error(state["conflict"], icon=":material/sync_problem:")
+        st.button("Reload", key=_key(uid, "reload"), type="primary", icon=":material/refresh:",
+                  on_click=_reload, args=(actor, uid))
+    if state["cleared"]:
+        labels = ", ".join(f"“{questionnaire.question(n).label}”" for n in state["cleared"])
+        st.warning(f"Cleared {len(state['cleared'])} answer(s) that no longer apply after this change: {labels}. "
+                   "Their evidence notes are kept.", icon=":material/playlist_remove:")
+    if state["problems"]:
+        show_problems(state["problems"], key=_key(uid, "problems"))
+
+
 def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Question, *, editable: bool,
               state: dict) -> None:
     akey, nkey = _key(uid, "a", question.name), _key(uid, "n", question.name)
-    # a widget not drawn on the last run lost its state (hidden by skip logic, another page): restore it
+    # a widget not drawn on the last run lost its state (hidden by skip logic, another section): restore it
     if akey not in st.session_state:
         st.session_state[akey] = state["answers"].get(question.name)
     if nkey not in st.session_state:
         st.session_state[nkey] = state["notes"].get(question.name, "")
     label = question.label + (" *" if question.required else "")
-    criteria = _criteria_text(questionnaire, question)
+    criteria = _criteria_text(questionnaire, question) or None
     answer_col, note_col = st.columns([3, 2], vertical_alignment="top")
     with answer_col:
         if question.name == assessments.CASE_REF:
@@ -185,14 +220,17 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
             if st.session_state[akey] not in options:
                 st.session_state[akey] = None
             labels = {c.code: c.label for c in questionnaire.options(question.name)}
-            widget = st.radio if len(options) <= RADIO_MAX else st.selectbox
-            extra = {"horizontal": max(len(v) for v in labels.values()) <= 16} if widget is st.radio else {
-                "placeholder": "Choose an answer"}
-            widget(label, options, index=None, format_func=labels.__getitem__, key=akey, disabled=not editable,
-                   on_change=_answer_changed, args=(actor, uid, question.name), help=criteria or None, **extra)
+            if len(options) <= RADIO_MAX:
+                st.radio(label, options, index=None, format_func=labels.__getitem__, key=akey, disabled=not editable,
+                         on_change=_answer_changed, args=(actor, uid, question.name), help=criteria,
+                         horizontal=max(len(v) for v in labels.values()) <= 16)
+            else:
+                st.selectbox(label, options, index=None, format_func=labels.__getitem__, key=akey,
+                             disabled=not editable, on_change=_answer_changed, args=(actor, uid, question.name),
+                             help=criteria, placeholder="Choose an answer")
         else:
             st.text_input(label, key=akey, disabled=not editable, placeholder=HINTS.get(question.type, ""),
-                          on_change=_answer_changed, args=(actor, uid, question.name), help=criteria or None)
+                          on_change=_answer_changed, args=(actor, uid, question.name), help=criteria)
         caption = question.guidance
         if question.criteria:
             caption += ("  \n" if caption else "") + "Evidences criteria " + ", ".join(question.criteria)
@@ -208,9 +246,12 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
             if found:
                 st.warning(f"This note looks as if it holds {', '.join(found)}. Record document and page "
                            "references and what you saw, never personal details.", icon=":material/shield:")
+    if state["at"] == question.name:
+        _messages(actor, uid, state, questionnaire)
 
 
-def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], relevant: set[str]) -> dict[str, tuple[int, int]]:
+def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], relevant: set[str]
+              ) -> dict[str, tuple[int, int]]:
     """section -> (answered, asked)."""
     out = {}
     for section in questionnaire.sections:
@@ -222,33 +263,19 @@ def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], relevant
 @st.fragment
 def assessment_form(actor: Actor, uid: str) -> None:
     """Draw the assessment from the working copy (``load`` it first)."""
-    import time as _t; _t0 = _t.perf_counter()
-    try:
-        _form(actor, uid)
-    finally:
-        open("/tmp/e2e/timing.log","a").write(f"FRAGMENT {round((_t.perf_counter() - _t0) * 1000)}\n")
-
-
-def _form(actor, uid):
+    user = session.current_user()
+    if user is None or user.name != actor.name:
+        st.rerun()  # a form rerun skips the page's sign-in check: rerun the app, whose router asks for it
     state = _state(uid)
     view: assessments.AssessmentView = state["view"]
     questionnaire = view.questionnaire
     answers = state["answers"]
     relevant = questionnaire.relevant_names(answers)
     editable = view.editable and state["status"] == DRAFT and not state["conflict"]
+    toast, state["toast"] = state["toast"], None
+    if toast:  # seen wherever the page is scrolled; the message beside the answer stays
+        st.toast(toast)
 
-    if state["conflict"]:
-        st.error(state["conflict"], icon=":material/sync_problem:")
-        st.button("Reload", key=_key(uid, "reload"), type="primary", icon=":material/refresh:",
-                  on_click=_reload, args=(actor, uid))
-    if state["cleared"]:
-        labels = ", ".join(f"“{questionnaire.question(n).label}”" for n in state["cleared"])
-        cause = state["changed_by"]
-        because = f" after the change to “{questionnaire.question(cause).label}”" if cause else ""
-        st.warning(f"Cleared {len(state['cleared'])} answer(s) that no longer apply{because}: {labels}. "
-                   "Their evidence notes are kept.", icon=":material/playlist_remove:")
-    if state["problems"]:
-        show_problems(state["problems"], key=_key(uid, "problems"))
     if not view.editable:
         st.info(f"Read-only: this assessment belongs to {view.inspector}.")
     elif state["status"] == COMPLETE:
@@ -256,26 +283,46 @@ def _form(actor, uid):
 
     progress = _progress(questionnaire, answers, relevant)
     done, asked = sum(p[0] for p in progress.values()), sum(p[1] for p in progress.values())
-    st.progress(done / asked if asked else 1.0, text=f"{done} of {asked} questions answered · "
-                + " · ".join(f"{s.title} {progress[s.id][0]}/{progress[s.id][1]}" for s in questionnaire.sections
-                             if progress[s.id][1]))
+    sections = [s.id for s in questionnaire.sections if progress[s.id][1]]
+    titles = {s.id: s.title for s in questionnaire.sections}
+    overview = " · ".join(f"{titles[sid]} {a}/{n}" + (" ✓" if a == n else "")
+                          for sid, (a, n) in progress.items() if sid in sections)
+    st.progress(done / asked if asked else 1.0, text=f"{done} of {asked} questions answered · {overview}")
+    if not sections:
+        st.info("This questionnaire asks nothing for this case.")
+        return
 
-    for section in questionnaire.sections:
-        shown = [q for q in questionnaire.questions_in(section.id) if q.name in relevant]
-        if not shown:
-            continue
-        answered, total = progress[section.id]
-        with st.container(border=True):
-            st.subheader(section.title, divider=False)
-            st.progress(answered / total, text=f"{answered} of {total} answered")
-            if section.guidance:
-                st.caption(section.guidance)
-            for question in shown:
-                _question(actor, uid, questionnaire, question, editable=editable, state=state)
+    # One section on screen at a time: a change redraws a handful of questions, not the whole
+    # questionnaire (each element is a message to the browser). The list's labels stay fixed:
+    # the browser resets a radio whose option labels change.
+    skey = _key(uid, "section")
+    if st.session_state.get(skey) not in sections:  # on opening: the first section with a gap
+        st.session_state[skey] = next((sid for sid in sections if progress[sid][0] < progress[sid][1]), sections[0])
+    current = st.radio("Section", sections, format_func=titles.__getitem__, key=skey, horizontal=True,
+                       help="Sections follow the victim's journey through the case.")
+    section = next(s for s in questionnaire.sections if s.id == current)
+    shown = [q for q in questionnaire.questions_in(current) if q.name in relevant]
+    answered, total = progress[current]
+    with st.container(border=True):
+        st.subheader(section.title, divider=False)
+        st.progress(answered / total, text=f"{answered} of {total} answered in this section")
+        if section.guidance:
+            st.caption(section.guidance)
+        for question in shown:
+            _question(actor, uid, questionnaire, question, editable=editable, state=state)
+        at = sections.index(current)
+        back, forward = st.columns(2)
+        if at > 0:
+            back.button(f"← {titles[sections[at - 1]]}", key=_key(uid, "previous"), on_click=_go,
+                        args=(skey, sections[at - 1]))
+        if at < len(sections) - 1:
+            forward.button(f"{titles[sections[at + 1]]} →", key=_key(uid, "next"), on_click=_go,
+                           args=(skey, sections[at + 1]))
 
+    if state["at"] not in {q.name for q in shown}:  # not beside a question on screen: here, by the buttons
+        _messages(actor, uid, state, questionnaire)
     missing = questionnaire.missing_required(answers) if state["missing"] and state["status"] == DRAFT else []
     if missing:
-        titles = {s.id: s.title for s in questionnaire.sections}
         st.error(f"Not complete yet: {len(missing)} required answer(s) missing.\n\n" + "\n".join(
             f"- {titles.get(questionnaire.question(n).section)}: {questionnaire.question(n).label}" for n in missing),
             icon=":material/checklist:")

@@ -102,14 +102,9 @@ def settle(page) -> None:
 
 
 def sign_in(page, name: str, password: str) -> None:
-    """Sign in through the sign-in page (closing the "page not found" notice a refresh of a
-    page that needs a sign-in brings up)."""
+    """Sign in through the sign-in page."""
     settle(page)
     page.get_by_role("textbox", name="Name").wait_for()
-    dialog = page.get_by_role("dialog")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached")
     page.get_by_role("textbox", name="Name").fill(name)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

@@ -17,14 +17,15 @@ from tests.browser.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-ANSWERS = {  # question -> the label of the option clicked
-    "initial_risk_assessment": "Yes",
-    "enhanced_risk_assessment": "DASH (domestic abuse, stalking and harassment and honour-based violence risk "
-                                "assessment)",
-    "dash_supplementary_questions": "No",
-    "victim_support_referral": "Not known",
-    "vps_taken": "No",
-    "vps_offered": "Yes",
+ANSWERS = {  # section -> question -> the label of the option clicked
+    "Risk assessment and risk management": {
+        "initial_risk_assessment": "Yes",
+        "enhanced_risk_assessment": "DASH (domestic abuse, stalking and harassment and honour-based violence risk "
+                                    "assessment)",
+        "dash_supplementary_questions": "No",
+    },
+    "Victim care and support": {"victim_support_referral": "Not known"},
+    "Case file quality": {"vps_taken": "No", "vps_offered": "Yes"},
 }
 CODES = {"initial_risk_assessment": "yes", "enhanced_risk_assessment": "dash", "dash_supplementary_questions": "no",
          "victim_support_referral": "not_known", "vps_taken": "no", "vps_offered": "yes"}
@@ -34,6 +35,13 @@ NOTE = ("initial_risk_assessment", "Incident log p.2: risk screening at first co
 def widget(page, uid: str, kind: str, name: str):
     # Streamlit gives a keyed widget the class st-key-<key>, ':' written as '-'
     return page.locator(".st-key-" + re.sub(r"[^\w-]", "-", widget_key(uid, kind, name)))
+
+
+def show_section(page, uid: str, title: str) -> None:
+    """The form shows one section at a time: pick it in the section list."""
+    widget(page, uid, "section", "").get_by_text(re.compile("^" + re.escape(title))).click()
+    page.get_by_role("heading", name=title).wait_for()
+    live.settle(page)
 
 
 def saved(page, version: int) -> None:
@@ -68,28 +76,38 @@ def test_an_inspector_scores_a_case_and_a_refresh_loses_nothing(app_url, app_db,
     page.get_by_role("button", name="Score HS-0101 now").click()
     page.wait_for_url(re.compile(rf"/assess\?case={row.case_id}$"))
     version = 1
-    assert not widget(page, uid, "a", "dash_supplementary_questions").count()  # asked only after a DASH
-    for name, label in ANSWERS.items():
-        widget(page, uid, "a", name).get_by_text(label, exact=True).click()
-        version += 1
-        saved(page, version)
+    saved(page, version)
+    for title, answers in ANSWERS.items():
+        show_section(page, uid, title)
+        for name, label in answers.items():
+            assert widget(page, uid, "a", name).count(), f"{name} is not asked"  # skip logic shows it in time
+            widget(page, uid, "a", name).get_by_text(label, exact=True).click()
+            version += 1
+            saved(page, version)
+    show_section(page, uid, "Risk assessment and risk management")
     note = widget(page, uid, "n", NOTE[0]).locator("textarea")
     note.fill(NOTE[1])
     note.press("Tab")  # a note is sent when the inspector leaves the box
     version += 1
     saved(page, version)
 
-    # the lid closes, the browser reloads: a new session, so sign in again and go back to Assess
+    # the lid closes, the browser reloads: a new session asks for a sign-in at the same address,
+    # then opens the same case again
     page.reload()
+    live.settle(page)
+    assert not page.get_by_role("dialog").count()  # no "page not found" on the way back in
     live.sign_in(page, "inspector1", PASSWORD)
-    page.get_by_role("link", name="Assess").click()
+    page.wait_for_url(re.compile(rf"/assess\?case={row.case_id}$"))
     saved(page, version)  # the draft saved last is the one that opens
-    for name, label in ANSWERS.items():
-        assert widget(page, uid, "a", name).get_by_role("radio", name=label, exact=True).is_checked(), name
-    assert widget(page, uid, "n", NOTE[0]).locator("textarea").input_value() == NOTE[1]
+    for title, answers in ANSWERS.items():
+        show_section(page, uid, title)
+        for name, label in answers.items():
+            assert widget(page, uid, "a", name).get_by_role("radio", name=label, exact=True).is_checked(), name
+        if NOTE[0] in answers:
+            assert widget(page, uid, "n", NOTE[0]).locator("textarea").input_value() == NOTE[1]
 
     with db.session_scope(engine) as s:
         stored = assessments.load(s, Actor("inspector1", INSPECTOR), uid)
-    assert {k: stored.answers.get(k) for k in CODES} == CODES
+    assert {k: stored.answers.get(k) for k in CODES} == CODES  # codes, as the contract names them
     assert stored.notes == {NOTE[0]: NOTE[1]}
     assert stored.version == version and stored.status == "draft"

@@ -4,13 +4,15 @@ editing the same assessment."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlmodel import select
 
 from fieldwork import db
 from fieldwork.services import assessments
 from models import Assessment
-from fieldwork.ui import questionnaire_form
+from fieldwork.ui import questionnaire_form, session
 from tests.apptest import page
 from tests.assess_helpers import INSPECTOR1, INSPECTOR2, add, full_answers
 
@@ -37,6 +39,11 @@ def button(case, name):
     return questionnaire_form.widget_key(case.assessment_uid, name)
 
 
+def go(at, case, section):
+    """Show another section (the form shows one at a time)."""
+    return at.radio(key=button(case, "section")).set_value(section).run()
+
+
 def stored(engine, case):
     with db.session_scope(engine) as s:
         return assessments.load(s, INSPECTOR1, case.assessment_uid)
@@ -49,14 +56,20 @@ def texts(elements) -> str:
 def test_the_case_opens_from_the_address_with_its_sections_guidance_and_criteria(engine, db_url, monkeypatch, case):
     at = open_case(db_url, monkeypatch, case)
     assert not at.exception
-    subheaders = [h.value for h in at.subheader]
-    assert subheaders[:3] == ["The case", "Risk assessment and risk management", "Victim care and support"]
-    assert "Overall assessment" in subheaders
+    sections = at.radio(key=button(case, "section"))
+    assert sections.options == [
+        "The case", "Risk assessment and risk management", "Victim care and support", "Investigation",
+        "Case file quality", "Charging and prosecution decisions", "Overall assessment"]
+    assert sections.value == "risk"  # the context is all given: scoring starts at the first gap
+    assert [h.value for h in at.subheader] == ["Risk assessment and risk management"]
     radio = at.radio(key=key(case, "initial_risk_assessment"))
     assert radio.value is None and "3.1" in radio.help  # the criterion it evidences, with its wording
     captions = texts(at.caption)
     assert "Evidences criteria 3.1" in captions and "first contact" in captions.lower()
+    go(at, case, "context")
     assert at.selectbox(key=key(case, "force")).value == "durham"
+    assert at.text_input(key=key(case, "case_ref")).value == "HS-0042"
+    assert at.text_input(key=key(case, "case_ref")).disabled
     assert at.query_params["case"] == str(case.case_id)
 
 
@@ -72,7 +85,8 @@ def test_every_answer_and_note_is_saved_as_it_is_given(engine, db_url, monkeypat
     assert again.radio(key=key(case, "initial_risk_assessment")).value == "not_known"
     assert again.text_area(key=key(case, "initial_risk_assessment", "n")).value == "Incident log p.1; no risk form"
     bars = [p.proto.text for p in again.get("progress")]
-    assert "1 of 3 answered" in bars  # the risk section: the DASH follow-up is not asked yet
+    assert "1 of 3 answered in this section" in bars  # the DASH follow-up is not asked yet
+    assert "Risk assessment and risk management 1/3 ·" in bars[0] and "The case 8/8 ✓" in bars[0]
 
 
 def test_skip_logic_hides_a_question_and_clears_its_answer_with_a_notice(engine, db_url, monkeypatch, case):
@@ -87,6 +101,7 @@ def test_skip_logic_hides_a_question_and_clears_its_answer_with_a_notice(engine,
     assert not [r for r in at.radio if r.key == follow_up]
     notice = texts(at.warning)
     assert "Cleared 1 answer" in notice and "DASH supplementary" in notice
+    assert "Cleared 1 answer" in texts(at.toast)  # seen wherever the page is scrolled
     assert "dash_supplementary_questions" not in stored(engine, case).answers
 
     at.radio(key=key(case, "enhanced_risk_assessment")).set_value("dash").run()
@@ -94,7 +109,7 @@ def test_skip_logic_hides_a_question_and_clears_its_answer_with_a_notice(engine,
 
 
 def test_a_note_that_looks_like_personal_data_draws_a_warning(engine, db_url, monkeypatch, case):
-    at = open_case(db_url, monkeypatch, case)
+    at = go(open_case(db_url, monkeypatch, case), case, "context")
     at.text_area(key=key(case, "plea", "n")).input("victim on 07700 900123").run()
     assert "phone number" in texts(at.warning)
     assert stored(engine, case).notes["plea"] == "victim on 07700 900123"  # a warning, not a refusal
@@ -109,6 +124,7 @@ def test_mark_complete_lists_what_is_missing_then_completes_and_reopens(engine, 
                          {k: (a, None) for k, a in answers.items() if k not in v.answers})
 
     at = open_case(db_url, monkeypatch, case)
+    assert at.radio(key=button(case, "section")).value == "overall"  # where the gap is
     at.button(key=button(case, "complete")).click().run()
     refusal = texts(at.error)
     assert "1 required answer(s) missing" in refusal
@@ -120,11 +136,11 @@ def test_mark_complete_lists_what_is_missing_then_completes_and_reopens(engine, 
     at.button(key=button(case, "complete")).click().run()
     assert "Marked complete" in texts(at.success)
     assert stored(engine, case).status == "complete"
-    assert at.radio(key=key(case, "plea")).disabled  # read-only until reopened
+    assert at.radio(key=key(case, "dealt_with_well_overall")).disabled  # read-only until reopened
 
     at.button(key=button(case, "reopen")).click().run()
     assert stored(engine, case).status == "draft"
-    assert not at.radio(key=key(case, "plea")).disabled
+    assert not at.radio(key=key(case, "dealt_with_well_overall")).disabled
 
 
 def test_the_second_of_two_sessions_saving_the_same_version_is_refused_with_a_reload(
@@ -136,13 +152,13 @@ def test_the_second_of_two_sessions_saving_the_same_version_is_refused_with_a_re
     second.radio(key=key(case, "initial_risk_assessment")).set_value("no").run()
     assert "Someone else saved this assessment first" in texts(second.error)
     assert stored(engine, case).answers["initial_risk_assessment"] == "yes"  # nothing overwritten
-    assert second.radio(key=key(case, "plea")).disabled  # locked until reloaded: no more lost typing
+    assert second.radio(key=key(case, "risk_management_plan")).disabled  # locked until reloaded: no lost typing
 
     second.button(key=button(case, "reload")).click().run()
     assert not second.error
     assert second.radio(key=key(case, "initial_risk_assessment")).value == "yes"
-    second.radio(key=key(case, "plea")).set_value("not_guilty").run()
-    assert stored(engine, case).answers["plea"] == "not_guilty"
+    second.radio(key=key(case, "risk_management_plan")).set_value("no").run()
+    assert stored(engine, case).answers["risk_management_plan"] == "no"
 
 
 def test_another_inspector_never_sees_the_assessment(engine, db_url, monkeypatch, case):
@@ -167,3 +183,22 @@ def test_without_a_case_in_the_address_the_latest_draft_resumes(engine, db_url, 
     assert at.query_params["case"] == str(later.case_id)
     with db.session_scope(engine) as s:
         assert s.exec(select(Assessment).where(Assessment.uid == later.assessment_uid)).one().version == 2
+
+
+def test_picking_another_case_follows_into_the_address(engine, db_url, monkeypatch, case):
+    with db.session_scope(engine) as s:
+        other = add(s, ref="HS-0051")
+    at = open_case(db_url, monkeypatch, case)
+    at.selectbox(key="assess_case").set_value(other.case_id).run()
+    assert at.query_params["case"] == str(other.case_id)
+    assert at.radio(key=key(other, "initial_risk_assessment")).value is None
+    assert not [r for r in at.radio if r.key.startswith(f"qf:{case.assessment_uid}")]
+
+
+def test_a_form_left_open_after_the_session_expired_saves_nothing(engine, db_url, monkeypatch, case):
+    at = open_case(db_url, monkeypatch, case)
+    at.session_state[session.SEEN_KEY] = time.time() - 24 * 3600  # the laptop sat idle all day
+    at.radio(key=key(case, "initial_risk_assessment")).set_value("yes").run()
+    assert "initial_risk_assessment" not in stored(engine, case).answers
+    assert "sign in" in texts(at.warning).lower()
+    assert not [r for r in at.radio if r.key and r.key.startswith("qf:")]  # nothing of the case on screen

@@ -32,7 +32,17 @@ def test_an_inspector_exports_their_own_work_and_is_told_it_is_sensitive(engine,
     assert "sensitive" in at.warning[0].value and "victims" in at.warning[0].value
     assert "1 assessment(s) (1 complete, 0 draft) of 1 case(s)" in " ".join(c.value for c in at.caption)
     assert [b.label for b in at.get("download_button")] == ["Download bundle"]
-    assert not at.get("file_uploader")  # merging is for the lead
+    assert "Take in your assignments" in texts(at.subheader)  # merging others' work is for the lead
+
+
+def test_an_inspector_cannot_take_in_another_inspectors_work(engine, db_url, monkeypatch, databases):
+    laptop = databases("laptop")
+    score(laptop, "inspector2", "HS-0001", random_answers(laptop, seed=1))
+    at = page(BUNDLES, db_url, monkeypatch).run()
+    at.file_uploader(key="bundle_upload").upload("x.fwbundle.zip", export(laptop, inspector("inspector2")),
+                                                "application/zip").run()
+    assert not at.exception
+    assert "merge inspector2's work" in texts(at.error)
 
 
 def test_an_inspector_with_nothing_scored_is_told_so(engine, db_url, monkeypatch):

@@ -113,3 +113,13 @@ def test_opening_a_case_switches_to_assess_with_the_case_in_the_address(engine, 
     assert at.title[0].value == "Assess"
     assert at.query_params["case"] == str(new.case_id)
     assert at.selectbox(key="assess_case").value == new.case_id
+
+
+def test_an_inspector_limited_to_forces_is_offered_only_those(engine, db_url, monkeypatch):
+    with db.session_scope(engine) as s:
+        add(s, ref="HS-0001", force="durham")
+        add(s, ref="HS-0002", force="gwent")
+    at = page(CASES, db_url, monkeypatch, user="inspector3", forces=("gwent",)).run()
+    assert list(register(at)["Case"]) == ["HS-0002"]
+    assert list(progress(at)["Force"]) == ["Gwent Police"]
+    assert at.selectbox(key="add_case_force_0").options == ["Gwent Police"]

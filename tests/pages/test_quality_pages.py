@@ -37,6 +37,11 @@ def test_the_lead_resolves_a_case_scored_on_two_laptops(engine, db_url, monkeypa
     merge(engine, export(laptop_a, inspector("inspector1")), "a.fwbundle.zip")
     merge(engine, export(laptop_b, inspector("inspector2")), "b.fwbundle.zip")
 
+    findings_page = lead_page("pages/findings.py", db_url, monkeypatch).run()
+    assert not findings_page.exception  # the findings page says it too, while the conflict is open
+    assert "1 case(s) await the lead's choice" in texts(findings_page.warning)
+    assert "was in this database first" in texts(findings_page.warning)
+
     at = lead_page("pages/conflicts.py", db_url, monkeypatch).run()
     assert not at.exception
     assert "was in this database first" in at.info[0].value  # what counts meanwhile, said on the page

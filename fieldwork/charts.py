@@ -1,0 +1,132 @@
+"""Findings as Altair charts, built without Streamlit (the Findings page shows them; tests
+check them as Vega-Lite specs; ``png`` and ``svg`` render them for the report with
+vl-convert, no browser needed).
+
+Every chart states its n: the title's subtitle gives the complete cases counted (and drafts
+left out, and any filter), each bar carries "count/denominator (percent%)", and the tooltip
+repeats the count, the denominator, the percent and the not-known and not-applicable cases.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+from fieldwork.services.findings import FindingsReport
+
+MET = ("fully_met", "partially_met", "not_met")
+MET_LABELS = {"fully_met": "Fully met", "partially_met": "Partially met", "not_met": "Not met"}
+MET_COLOURS = ("#1b7837", "#f1a340", "#b2182b")  # distinguishable in greyscale and by most colour-blind readers
+BAR_COLOUR = "#2c5d8f"
+LABEL_LIMIT = 420  # pixels of a bar's label before it is cut short (the tooltip has it whole)
+COLUMNS = ["id", "answer", "group", "group_label", "count", "denominator", "percent", "not_known",
+           "not_applicable", "label", "answer_label", "bar", "value", "text", "kind", "reported", "criteria"]
+
+
+def frame(report: FindingsReport, group_labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per finding, with what the charts show: ``bar`` (the bar's label), ``value``
+    (count/denominator (percent%)), ``group_label`` ("Durham Constabulary (n=16)")."""
+    group_labels = group_labels or {}
+    rows = []
+    for f in report.findings:
+        answer = f" – {f.answer_label}" if f.answer is not None else ""
+        pct = "no cases" if f.percent is None else f"{f.percent}%"
+        group_label = None
+        if f.group is not None:
+            group_label = f"{group_labels.get(f.group, f.group)} (n={report.groups.get(f.group, 0)})"
+        rows.append({
+            "id": f.id, "answer": f.answer, "group": f.group, "group_label": group_label, "count": f.count,
+            "denominator": f.denominator, "percent": f.percent, "not_known": f.not_known,
+            "not_applicable": f.not_applicable, "label": f.label, "answer_label": f.answer_label,
+            "bar": f"{f.label}{answer}", "value": f"{f.count}/{f.denominator} ({pct})", "text": f.text,
+            "kind": f.kind, "reported": f.reported, "criteria": " ".join(f.criteria),
+        })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def subtitle(report: FindingsReport, extra: str = "") -> list[str]:
+    lines = [f"n = {report.cases} complete case{'s' if report.cases != 1 else ''} ({report.questionnaire}); "
+             f"{report.drafts_excluded} draft{'s' if report.drafts_excluded != 1 else ''} left out"]
+    if report.filters:
+        lines.append("Filters: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in report.filters.items()))
+    if extra:
+        lines.append(extra)
+    return lines
+
+
+def _tooltip() -> list:
+    return [alt.Tooltip("bar:N", title="Finding"), alt.Tooltip("count:Q", title="Count"),
+            alt.Tooltip("denominator:Q", title="Denominator"), alt.Tooltip("percent:Q", title="Percent"),
+            alt.Tooltip("not_known:Q", title="Not known"), alt.Tooltip("not_applicable:Q", title="Not applicable"),
+            alt.Tooltip("text:N", title="As the report writes it")]
+
+
+def _bars(rows: pd.DataFrame, *, width: int) -> alt.LayerChart:
+    data = rows.assign(percent_bar=rows["percent"].fillna(0))
+    base = alt.Chart(data).encode(
+        y=alt.Y("bar:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        tooltip=_tooltip())
+    bars = base.mark_bar(color=BAR_COLOUR).encode(
+        x=alt.X("percent_bar:Q", title="Percent of the denominator", scale=alt.Scale(domain=[0, 100])))
+    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(x="percent_bar:Q", text="value:N")
+    return alt.layer(bars, labels).properties(width=width)
+
+
+def percentage_bars(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 320) -> alt.LayerChart:
+    """Horizontal percentage bars, one per finding (overall entries), count and denominator on
+    each bar and in the tooltip."""
+    rows = rows[rows["group"].isna()]
+    return _bars(rows, width=width).properties(title=alt.TitleParams(title, subtitle=subtitle(report), anchor="start"))
+
+
+def small_multiples(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_label: str, columns: int = 3,
+                    width: int = 220) -> alt.FacetChart:
+    """The same findings side by side for each group of the breakdown (force, CPS Area ...),
+    each panel titled with its group and n."""
+    rows = rows[rows["group"].notna()]
+    chart = _bars(rows, width=width).facet(
+        facet=alt.Facet("group_label:N", title=None, sort=list(dict.fromkeys(rows["group_label"]))),
+        columns=columns)
+    return chart.properties(title=alt.TitleParams(
+        title, subtitle=subtitle(report, f"One panel per {by_label}, each with its own n"), anchor="start"))
+
+
+def met_questions(rows: pd.DataFrame) -> list[str]:
+    """Questions answered fully met / partially met / not met."""
+    overall = rows[rows["group"].isna()]
+    return [q for q, answers in overall.groupby("id", sort=False)["answer"] if set(MET) <= set(answers)]
+
+
+def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 420) -> alt.Chart:
+    """One stacked bar per met question: fully, partially and not met as shares of its
+    denominator (not applicable left out, as the report counts), counts on the segments."""
+    rows = rows[rows["group"].isna() & rows["answer"].isin(MET) & rows["id"].isin(met_questions(rows))].copy()
+    rows["question"] = rows["label"] + " (n=" + rows["denominator"].astype(str) + ")"
+    rows["met"] = rows["answer"].map(MET_LABELS)
+    rows["order"] = rows["answer"].map({code: i for i, code in enumerate(MET)})
+    base = alt.Chart(rows).encode(
+        y=alt.Y("question:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        x=alt.X("sum(count):Q", stack="normalize", title="Share of the cases asked",
+                axis=alt.Axis(format="%")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("label:N", title="Question"), alt.Tooltip("met:N", title="Answer"),
+                 alt.Tooltip("count:Q", title="Count"), alt.Tooltip("denominator:Q", title="Denominator"),
+                 alt.Tooltip("percent:Q", title="Percent"),
+                 alt.Tooltip("not_applicable:Q", title="Not applicable")])
+    bars = base.mark_bar().encode(color=alt.Color("met:N", title=None, sort=[MET_LABELS[c] for c in MET],
+                                                  scale=alt.Scale(domain=[MET_LABELS[c] for c in MET],
+                                                                  range=list(MET_COLOURS))))
+    labels = base.mark_text(color="white", dx=-4, align="right", fontSize=11).encode(
+        text=alt.Text("count:Q"))
+    return alt.layer(bars, labels).properties(
+        width=width, title=alt.TitleParams(title, subtitle=subtitle(report), anchor="start"))
+
+
+def png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
+    """The chart as a PNG for the report (``scale`` 2: sharp when printed)."""
+    return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    return vl_convert.vegalite_to_svg(chart.to_json())

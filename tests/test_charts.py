@@ -1,0 +1,68 @@
+"""The findings charts as Vega-Lite specs (no Streamlit), and their PNG and SVG renderings."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldwork import charts, db
+from fieldwork.catalog import load_catalog
+from fieldwork.services import demo, findings
+
+
+@pytest.fixture
+def report_by_force(engine):
+    with db.session_scope(engine) as s:
+        demo.load(s, actor="test")
+    with db.session_scope(engine) as s:
+        return findings.compute(s, "case_review", by="force")
+
+
+def test_bars_carry_count_denominator_and_n(report_by_force):
+    rows = charts.frame(report_by_force, {c.code: c.label for c in load_catalog().codes.forces})
+    picked = rows[(rows["id"] == "initial_risk_assessment") & (rows["answer"] == "yes")]
+    spec = charts.percentage_bars(report_by_force, picked, title="Risk").to_dict()
+    assert spec["title"]["subtitle"][0] == "n = 112 complete cases (case_review); 0 drafts left out"
+    data = next(iter(spec["datasets"].values()))
+    assert [d["value"] for d in data] == ["60/112 (54%)"]  # overall only
+    tooltip = {t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]}
+    assert {"count", "denominator", "percent", "not_known"} <= tooltip
+    assert spec["layer"][1]["mark"]["type"] == "text" and spec["layer"][1]["encoding"]["text"]["field"] == "value"
+
+
+def test_small_multiples_have_a_panel_per_force_with_its_n(report_by_force):
+    rows = charts.frame(report_by_force, {c.code: c.label for c in load_catalog().codes.forces})
+    picked = rows[rows["id"] == "da_sh_risks_not_assessed"]
+    spec = charts.small_multiples(report_by_force, picked, title="By force", by_label="force").to_dict()
+    assert spec["facet"]["sort"] == ["Avon and Somerset Constabulary (n=16)", "Durham Constabulary (n=16)",
+                                     "Greater Manchester Police (n=32)", "Gwent Police (n=16)",
+                                     "Hampshire Constabulary (n=16)", "Sussex Police (n=16)"]
+    values = [d["value"] for d in next(iter(spec["datasets"].values()))]
+    assert len(values) == 6 and all("/" in v for v in values)
+
+
+def test_met_questions_stack_fully_partially_and_not_met(report_by_force):
+    rows = charts.frame(report_by_force)
+    assert charts.met_questions(rows) == ["mg3_case_analysis", "mg3_action_plan", "mg3_victim_witness",
+                                          "lawyer_judgment_control"]
+    spec = charts.met_stacked(report_by_force, rows, title="MG3").to_dict()
+    data = next(iter(spec["datasets"].values()))
+    analysis = {d["answer"]: d["count"] for d in data if d["id"] == "mg3_case_analysis"}
+    assert analysis == {"fully_met": 32, "partially_met": 50, "not_met": 10}
+    assert "Did the MG3 action plan meet the needs of the case? (n=86)" in {d["question"] for d in data}
+    assert spec["layer"][0]["encoding"]["x"]["stack"] == "normalize"
+
+
+def test_charts_render_as_png_and_svg(report_by_force):
+    rows = charts.frame(report_by_force)
+    chart = charts.met_stacked(report_by_force, rows, title="MG3")
+    assert charts.png(chart).startswith(b"\x89PNG")
+    svg = charts.svg(chart)
+    assert svg.lstrip().startswith("<svg") and "Fully met" in svg
+
+
+def test_a_zero_denominator_draws_an_empty_bar_saying_so(engine):
+    with db.session_scope(engine) as s:
+        report = findings.compute(s, "case_review")
+    rows = charts.frame(report)
+    assert set(rows["value"]) == {"0/0 (no cases)"}
+    charts.png(charts.percentage_bars(report, rows.head(3), title="Nothing yet"))

@@ -1,0 +1,47 @@
+"""The counting queries: the indexes they rely on, join limits, and the temporary table."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.questionnaire.model import Indicator
+from fieldwork.services import counting, demo, findings
+
+
+def test_an_older_database_gains_the_findings_indexes_on_start(engine, db_url):
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_answer_counting"))
+        conn.execute(text("DROP INDEX ix_answer_pivot"))
+    db.dispose_all()
+    engine = db.get_engine(db_url)  # prepare() runs again, as on the next start
+    names = {i["name"] for i in inspect(engine).get_indexes("answer")}
+    assert {"ix_answer_counting", "ix_answer_pivot"} <= names
+
+
+def test_findings_twice_in_one_transaction_leave_no_table_behind(engine):
+    with db.session_scope(engine) as s:
+        demo.load(s, actor="test")
+        first = findings.compute(s, "case_review", by="cps_area")
+        second = findings.compute(s, "case_review", by="cps_area")
+        assert first.to_dict() == second.to_dict()
+        assert counting.POPULATION_TABLE not in inspect(s.connection()).get_temp_table_names()
+
+
+def test_indicators_beyond_one_join_go_into_more_pivots():
+    wide = [Indicator(f"i{n}", "wide", "", " or ".join(f"${{v{n}_{k}}} = 'yes'" for k in range(20)))
+            for n in range(4)]
+    pivots = counting._plan(wide, [("q1", ["yes", "no"])])
+    assert [len(p.indicators) for p in pivots] == [2, 2]
+    assert all(len(p.variables) <= counting.MAX_JOINS for p in pivots)
+    assert pivots[-1].questions == [("q1", ["yes", "no"])]
+
+
+def test_an_indicator_wider_than_a_join_is_refused_by_name():
+    too_wide = Indicator("huge", "huge", "", " or ".join(f"${{v{k}}} = 'yes'" for k in range(61)))
+    with pytest.raises(ProblemError) as refused:
+        counting._plan([too_wide], [])
+    assert refused.value.problems[0].item == "huge"
+    assert refused.value.problems[0].code == counting.TOO_MANY_VARIABLES
