@@ -62,9 +62,6 @@ class ResponseRow:
     answers: dict[str, str] = field(default_factory=dict)  # variable -> code (only what was asked)
     notes: dict[str, str] = field(default_factory=dict)  # variable -> evidence note (only with notes)
 
-    def value(self, variable: str):
-        return self.case_ref if variable == CASE_REF else self.answers.get(variable)
-
 
 @dataclass
 class Responses:
