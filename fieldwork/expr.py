@@ -13,6 +13,7 @@ An unanswered variable is the empty string, in Python and in SQL (``COALESCE(x, 
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Union
@@ -21,7 +22,9 @@ MAX_LENGTH = 2000  # characters: a skip rule longer than this is a mistake or an
 MAX_DEPTH = 40  # nesting: bounds recursion on hostile input
 
 FUNCTIONS = {"selected": 2, "true": 0, "false": 0}
-COMPARISONS = ("=", "!=", "<=", ">=", "<", ">")
+# one table for Python values and SQLAlchemy columns alike (both overload these operators)
+OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+             ">=": operator.ge}
 
 
 class ExpressionError(ValueError):
@@ -340,14 +343,7 @@ def _compare(op: str, left, right) -> bool:
         return op == "!="
     else:
         a, b = str(left), str(right)
-    return {
-        "=": a == b,
-        "!=": a != b,
-        "<": a < b,
-        "<=": a <= b,
-        ">": a > b,
-        ">=": a >= b,
-    }[op]
+    return OPERATORS[op](a, b)
 
 
 def _eval(node: Node, values: Mapping[str, object]):
@@ -403,15 +399,7 @@ def to_sql(node: Node, column: Callable[[str], object]):
     def boolean(n: Node):
         if isinstance(n, Compare):
             numeric = any(isinstance(x, Literal) and isinstance(x.value, float) for x in (n.left, n.right))
-            a, b = value(n.left, numeric), value(n.right, numeric)
-            expr = {
-                "=": a == b,
-                "!=": a != b,
-                "<": a < b,
-                "<=": a <= b,
-                ">": a > b,
-                ">=": a >= b,
-            }[n.op]
+            expr = OPERATORS[n.op](value(n.left, numeric), value(n.right, numeric))
             if numeric:  # text that is not a number compares as Python does: only != holds
                 return func.coalesce(expr, n.op == "!=")
             return expr

@@ -124,6 +124,15 @@ def _check_references(node, field: str, name: str, row, position: dict[str, int]
                     f"({', '.join(allowed)})", item=name, field=field, row=row)
 
 
+def _check_criteria(value, known: set[str] | None, framework_id: str, name: str, row, chk: _Check) -> tuple[str, ...]:
+    criteria = _criteria(value)
+    for c in criteria if known is not None else ():
+        if c not in known:
+            chk.add(UNKNOWN_CRITERION, f"criterion {c!r} is not a specific criterion of {framework_id}",
+                    item=name, field="criteria", row=row)
+    return criteria
+
+
 def build_questionnaire(
     data: Mapping,
     *,
@@ -203,12 +212,7 @@ def build_questionnaire(
         section = _text(q.get("section"))
         if sections and section not in section_ids:
             chk.add(UNKNOWN_SECTION, f"section {section!r} is not defined", item=name, field="section", row=row)
-        criteria = _criteria(q.get("criteria"))
-        if known_criteria is not None:
-            for c in criteria:
-                if c not in known_criteria:
-                    chk.add(UNKNOWN_CRITERION, f"criterion {c!r} is not a specific criterion of {framework_id}",
-                            item=name, field="criteria", row=row)
+        criteria = _check_criteria(q.get("criteria"), known_criteria, framework_id, name, row, chk)
         relevant, constraint = _text(q.get("relevant")), _text(q.get("constraint"))
         node = _expression(relevant, "relevant", name, row, chk)
         if node is not None:
@@ -250,12 +254,7 @@ def build_questionnaire(
                 _check_references(node, field, iid, row, position, None, codes, chk)
         if not _text(ind.get("condition")):
             chk.add(MISSING_FIELD, "the indicator has no condition", item=iid, field="condition", row=row)
-        criteria = _criteria(ind.get("criteria"))
-        if known_criteria is not None:
-            for c in criteria:
-                if c not in known_criteria:
-                    chk.add(UNKNOWN_CRITERION, f"criterion {c!r} is not a specific criterion of {framework_id}",
-                            item=iid, field="criteria", row=row)
+        criteria = _check_criteria(ind.get("criteria"), known_criteria, framework_id, iid, row, chk)
         indicators.append(Indicator(iid, _text(ind.get("label")) or iid, _text(ind.get("population")),
                                     _text(ind.get("condition")), criteria, _text(ind.get("text")),
                                     _text(ind.get("footnote"))))

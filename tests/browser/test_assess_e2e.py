@@ -62,7 +62,9 @@ def test_an_inspector_scores_a_case_and_a_refresh_loses_nothing(app_url, app_db,
     force = page.locator(".st-key-add_case_force_0 input")
     force.click()
     force.fill("Durham")
-    page.get_by_role("option", name="Durham Constabulary").click()
+    # the filtered list re-renders as it narrows: wait for the one match, then pick it with the keyboard
+    page.get_by_role("option", name="Durham Constabulary").wait_for()
+    force.press("Enter")
     page.get_by_role("button", name="Add case").click()
     page.get_by_text("Added HS-0101").wait_for()
     live.settle(page)
