@@ -13,7 +13,6 @@ from pathlib import Path
 
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import exporting, importing
 from fieldwork.services.permissions import command_line_actor
 
 
@@ -46,6 +45,8 @@ def _warn(problems: list[Problem]) -> None:
 
 def import_command(args) -> int:
     actor = command_line_actor()
+    from fieldwork.services import importing  # openpyxl loads only for the commands that need it
+
     table = importing.read_path(args.file)
     engine = db.get_engine(args.db)
     with db.session_scope(engine) as session:
@@ -65,6 +66,8 @@ def import_command(args) -> int:
 
 
 def export_command(args) -> int:
+    from fieldwork.services import exporting  # openpyxl loads only for the commands that need it
+
     suffix = args.out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ProblemError([Problem("unsupported_file", "the output file must end in .xlsx (the workbook) or .csv "

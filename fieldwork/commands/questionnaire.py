@@ -8,7 +8,6 @@ from sqlmodel import select
 
 from fieldwork import audit, db
 from fieldwork.catalog import load_catalog
-from fieldwork.questionnaire.xlsform import export_xlsform, import_xlsform
 from fieldwork.services import inspections
 from models import QuestionnaireVersion
 
@@ -30,6 +29,8 @@ def register(sub, common) -> None:
 
 
 def import_command(args) -> int:
+    from fieldwork.questionnaire.xlsform import import_xlsform  # openpyxl only when needed
+
     catalog = load_catalog()
     questionnaire = import_xlsform(args.file, frameworks=catalog.frameworks,
                                    shared_choices=catalog.codes.as_choice_lists(), name=args.file.name)
@@ -43,6 +44,8 @@ def import_command(args) -> int:
 
 
 def export_command(args) -> int:
+    from fieldwork.questionnaire.xlsform import export_xlsform  # openpyxl only when needed
+
     engine = db.get_engine(args.db)
     with db.session_scope(engine) as session:
         if args.version:
