@@ -60,9 +60,9 @@ UNKNOWN_CODE = "unknown_code"
 EMPTY_FILTER = "empty_filter"
 
 # Default sentences where criteria/ gives no template for an answer code.
-DEFAULT_TEXT = "{question} {answer_label} in {count} of {denominator} cases ({percent} percent)"
-DEFAULT_NA_TEXT = "{question} Not applicable in {count} of the {asked} cases asked"
-DEFAULT_EMPTY_TEXT = "{question} {answer_label}: no case was asked this question"
+DEFAULT_TEXT = "“{question}” {answer_label}: {count} of {denominator} cases ({percent} percent)"
+DEFAULT_NA_TEXT = "“{question}” not applicable in {count} of the {asked} cases asked"
+DEFAULT_EMPTY_TEXT = "“{question}” {answer_label}: no case was asked this question"
 DEFAULT_INDICATOR_TEXT = "{question}: {count} of {denominator} cases ({percent} percent)"
 DEFAULT_INDICATOR_EMPTY = "{question}: no case is in the population"
 DEFAULT_FOOTNOTES = {
