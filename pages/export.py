@@ -24,8 +24,8 @@ st.title("Export")
 engine = session.engine()
 with db.session_scope(engine) as s:
     inspection = inspections.inspection_by_code(s)
-    qids = inspections.questionnaire_ids(s, inspection)
-    titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
+    titles = inspections.questionnaire_titles(s, inspection)
+    qids = list(titles)
     counts = {q: responses.status_counts(s, inspection.id, q) for q in qids}
 st.caption(f"{inspection.name} · only complete assessments are exported and counted")
 

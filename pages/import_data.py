@@ -19,8 +19,8 @@ st.title("Import assessments")
 engine = session.engine()
 with db.session_scope(engine) as s:
     inspection = inspections.inspection_by_code(s)
-    qids = inspections.questionnaire_ids(s, inspection)
-    titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
+    titles = inspections.questionnaire_titles(s, inspection)
+    qids = list(titles)
 st.caption(f"{inspection.name} · each row becomes a complete assessment; a file with any problem imports nothing")
 
 if DONE in st.session_state:

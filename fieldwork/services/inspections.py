@@ -85,6 +85,11 @@ def questionnaire_ids(session: Session, inspection: Inspection) -> list[str]:
     return sorted(rows)
 
 
+def questionnaire_titles(session: Session, inspection: Inspection) -> dict[str, str]:
+    """Questionnaire id -> the title of its current version, for pickers."""
+    return {q: load_questionnaire(session, q).title or q for q in questionnaire_ids(session, inspection)}
+
+
 def current_version(session: Session, questionnaire_id: str) -> QuestionnaireVersion:
     """The newest stored version of a questionnaire (the one new assessments are scored on)."""
     row = session.exec(select(QuestionnaireVersion)
