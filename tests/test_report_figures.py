@@ -65,8 +65,8 @@ CASE_FILE = [
     Figure("We found that of the 82 domestic abuse cases reviewed, there was evidence that an enhanced risk "
            "assessment had been completed in 78 cases",
            "da_enhanced_ra_done", None, 78, 82,
-           text="there was evidence that an enhanced risk assessment had been completed in 78 of the 82 domestic "
-                "abuse cases"),
+           text="of the 82 domestic abuse cases reviewed, there was evidence that an enhanced risk assessment had "
+                "been completed in 78 cases"),
     Figure("[69] A DASH was completed in 74 cases", "enhanced_risk_assessment", "dash", 74, 82, group="yes",
            report="domestic_abuse", text="a DASH was completed in 74 cases"),
     Figure("[69] an S-DASH was completed in two cases", "enhanced_risk_assessment", "s_dash", 2, 82, group="yes",
@@ -74,7 +74,8 @@ CASE_FILE = [
     Figure("[69] and an alternative screening tool was used in two cases", "enhanced_risk_assessment", "other_tool",
            2, 82, group="yes", report="domestic_abuse", text="an alternative screening tool was used in two cases"),
     Figure("and there was no evidence of an enhanced risk assessment in four cases", "enhanced_risk_assessment",
-           "none", 4, 82, group="yes", report="domestic_abuse"),
+           "none", 4, 82, group="yes", report="domestic_abuse",
+           text="there was no evidence of an enhanced risk assessment in four cases"),
     Figure("In 34 of the 74 cases where a DASH had been completed, the supplementary stalking and harassment "
            "questions were not answered.", "dash_supplementary_questions", "no", 34, 74,
            text="in 34 of the 74 cases where a DASH had been completed, the supplementary stalking and harassment "
