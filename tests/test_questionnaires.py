@@ -144,6 +144,14 @@ def test_unknown_code_in_an_indicator_is_refused():
     assert (loader.UNKNOWN_CODE, "ind1", 2) in found
 
 
+def test_a_typo_in_a_findings_wording_is_refused_not_printed_in_the_report():
+    found = faults(GOOD, indicators="""
+| id   | label | population | condition                | text                                   |
+| ind1 | I     |            | ${charged_by} = 'police' | in {cuont} of {denominator} ({percnet} percent) |
+""")
+    assert found.count((loader.BAD_TEMPLATE, "ind1", 2)) == 2  # each typo named, the good field not
+
+
 def test_contract_questionnaire_missing_a_variable_or_requiring_an_extra_is_refused():
     found = faults("""
 | type              | name     | label | required |

@@ -168,7 +168,9 @@ CASE_FILE = [
     Figure("In the case file review, 20 cases were charged by the police.", "charged_by", "police", 20, 112,
            text="in the case file review, 20 cases were charged by the police"),
     Figure("However, in all 20 police-charged cases reviewed, the police decision to charge applied the Code for "
-           "Crown Prosecutors correctly.", "police_charge_code_applied", "yes", 20, 20, 100),
+           "Crown Prosecutors correctly.", "police_charge_code_applied", "yes", 20, 20, 100,
+           text="in all 20 police-charged cases reviewed, the police decision to charge applied the Code for "
+                "Crown Prosecutors correctly"),
     Figure("The most appropriate charges were advised at the pre-charge stage in 70 of 88 applicable cases (80 "
            "percent). [125] Cases were not applicable if the cases were charged by police or discontinued due to "
            "insufficient evidence.", "most_appropriate_charge_advised", "yes", 70, 88, 80, not_applicable=4,

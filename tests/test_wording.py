@@ -1,4 +1,4 @@
-from fieldwork.wording import render
+from fieldwork.wording import render, template_faults
 
 
 def test_fields_and_filters():
@@ -12,3 +12,16 @@ def test_fields_and_filters():
 
 def test_unknown_fields_are_left_visible():
     assert render("{nope} and {count|nofilter}", {"count": 1}) == "{nope} and {count|nofilter}"
+
+
+def test_every_case_counted_reads_all_as_the_report_writes_it():
+    template = "in {count_of_denominator} police-charged cases reviewed"
+    assert render(template, {"count": 20, "denominator": 20}) == "in all 20 police-charged cases reviewed"
+    assert render(template, {"count": 17, "denominator": 20}) == "in 17 of the 20 police-charged cases reviewed"
+    assert render(template, {"count": 1, "denominator": 1}) == "in 1 of the 1 police-charged cases reviewed"
+
+
+def test_template_faults_name_the_unknown_field_and_filter():
+    assert template_faults("in {count} of {denominator|words} ({percent} percent)") == []
+    faults = template_faults("in {cuont} of {denominator|wrods}")
+    assert len(faults) == 2 and "{cuont}" in faults[0] and "{denominator|wrods}" in faults[1]

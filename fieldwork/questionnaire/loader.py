@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-from fieldwork import contract, expr
+from fieldwork import contract, expr, wording
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.framework import Framework, read_toml
 from fieldwork.questionnaire.model import (
@@ -227,6 +227,7 @@ def build_questionnaire(
                 chk.add(BAD_TEMPLATE, f"a finding is written for answer {code!r}, which is not one of its codes",
                         item=name, field="findings", row=row)
         footnotes = {str(k): _text(v) for k, v in (q.get("footnotes") or {}).items() if _text(v)}
+        _check_templates([*findings.values(), *footnotes.values()], name, "findings", row, chk)
         for kind in footnotes:
             if kind not in FOOTNOTE_KINDS:
                 chk.add(BAD_TEMPLATE, f"footnote {kind!r} must be one of {', '.join(FOOTNOTE_KINDS)}",
@@ -255,6 +256,7 @@ def build_questionnaire(
         if not _text(ind.get("condition")):
             chk.add(MISSING_FIELD, "the indicator has no condition", item=iid, field="condition", row=row)
         criteria = _check_criteria(ind.get("criteria"), known_criteria, framework_id, iid, row, chk)
+        _check_templates([_text(ind.get("text")), _text(ind.get("footnote"))], iid, "text", row, chk)
         indicators.append(Indicator(iid, _text(ind.get("label")) or iid, _text(ind.get("population")),
                                     _text(ind.get("condition")), criteria, _text(ind.get("text")),
                                     _text(ind.get("footnote"))))
@@ -269,6 +271,12 @@ def build_questionnaire(
         description=_text(head.get("description")), choices=choices, sections=tuple(sections),
         questions=tuple(questions), indicators=tuple(indicators),
     )
+
+
+def _check_templates(templates, item: str, field: str, row, chk: _Check) -> None:
+    for template in templates:
+        for fault in wording.template_faults(template or ""):
+            chk.add(BAD_TEMPLATE, f"a finding's wording is refused: {fault}", item=item, field=field, row=row)
 
 
 def _check_contract(qid: str, questions: list[Question], choices, indicators, chk: _Check) -> None:
