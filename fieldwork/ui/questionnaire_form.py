@@ -23,7 +23,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.ui import session
+from fieldwork.ui import note_keeper, session
 from fieldwork.ui.components import show_problems
 from models import COMPLETE, DRAFT
 
@@ -31,7 +31,8 @@ PREFIX = "qf"
 RADIO_MAX = 5  # answer sets up to this size are radio buttons; longer ones a select box
 HINTS = {"integer": "a whole number", "date": "YYYY-MM-DD"}
 # What the page says about the last action; kept when the copy is reloaded from the database.
-MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None}
+MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None,
+            "unsent": {}, "dropped": {}}
 
 
 def widget_key(uid: str, kind: str, name: str = "") -> str:
@@ -58,7 +59,10 @@ def load(actor: Actor, uid: str, *, keep_conflict: bool = True) -> dict:
         view = assessments.load(s, actor, uid)
     kept = {k: old[k] for k in MESSAGES if old} if keep_conflict else {}
     state = {**MESSAGES, **kept, "conflict": None, "view": view, "version": view.version, "status": view.status,
-             "answers": dict(view.answers), "notes": dict(view.notes)}
+             "answers": dict(view.answers), "notes": dict(view.notes),
+             "known": {q.name for q in view.questionnaire.questions if q.name != assessments.CASE_REF}}
+    if not kept:
+        state.update(unsent={}, dropped={})
     st.session_state[key] = state
     _show_all(uid, state)
     return state
@@ -102,18 +106,21 @@ def _signed_in(actor: Actor, uid: str, at: str | None) -> bool:
     return False
 
 
-def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None) -> None:
+def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None, *,
+          typing: bool = False) -> bool:
+    """Save one answer and/or note; False if refused. ``typing``: a note sent while the
+    inspector is still in the box, which is never written over (the browser keeps the text)."""
     if not _signed_in(actor, uid, name):
-        return
+        return False
     state = _state(uid)
     try:
         with db.session_scope(session.engine()) as s:
             result = assessments.save(s, actor, uid, state["version"], {name: (value, note)})
     except ProblemError as exc:
         _refused(state, exc, name)
-        if not state["conflict"]:  # put the widgets back to what is stored; the problem says why
+        if not state["conflict"] and not typing:  # put the widgets back to what is stored; the problem says why
             _show(uid, name, state["answers"].get(name), state["notes"].get(name, ""))
-        return
+        return False
     state.update(version=result.version, problems=None, at=name, cleared=list(result.cleared))
     if value in (None, ""):
         state["answers"].pop(name, None)
@@ -126,6 +133,7 @@ def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None
         st.session_state[_key(uid, "a", cleared)] = None
     if result.cleared:
         state["toast"] = f"Cleared {len(result.cleared)} answer(s) that no longer apply."
+    return True
 
 
 def _answer_changed(actor: Actor, uid: str, name: str) -> None:
@@ -134,6 +142,50 @@ def _answer_changed(actor: Actor, uid: str, name: str) -> None:
 
 def _note_changed(actor: Actor, uid: str, name: str) -> None:
     _save(actor, uid, name, _state(uid)["answers"].get(name), st.session_state[_key(uid, "n", name)] or "")
+
+
+def _notes_typed(actor: Actor, uid: str) -> None:
+    """Notes the browser sent after a pause in typing: saved, the boxes left as they are."""
+    state = _state(uid)
+    for name, text in (note_keeper.sent(_key(uid, "keeper"), "typed", uid) or {}).items():
+        if isinstance(text, str) and name in state["known"] and text != state["notes"].get(name, ""):
+            if not _save(actor, uid, name, state["answers"].get(name), text, typing=True):
+                return
+
+
+def _notes_recovered(actor: Actor, uid: str) -> None:
+    """Notes typed in this browser that never reached the server (lid closed, connection
+    lost). One typed over the note still stored is saved; one typed over a note changed
+    elsewhere since is held for the inspector to choose (``keep_mine`` / ``drop_mine``)."""
+    state = _state(uid)
+    restored = []
+    for item in note_keeper.sent(_key(uid, "keeper"), "recovered", uid) or []:
+        name, text, base = item.get("question"), item.get("text"), item.get("base", "")
+        if name not in state["known"] or not isinstance(text, str) or text == state["notes"].get(name, ""):
+            continue
+        if base == state["notes"].get(name, ""):
+            if not _save(actor, uid, name, state["answers"].get(name), text):
+                return
+            st.session_state[_key(uid, "n", name)] = text
+            restored.append(name)
+        else:
+            state["unsent"][name] = text
+    if restored:
+        state["toast"] = f"Restored {len(restored)} evidence note(s) typed here before the connection was lost."
+
+
+def _keep_mine(actor: Actor, uid: str, name: str) -> None:
+    state = _state(uid)
+    text = state["unsent"].pop(name)
+    if _save(actor, uid, name, state["answers"].get(name), text):
+        st.session_state[_key(uid, "n", name)] = text
+    else:
+        state["unsent"][name] = text
+
+
+def _drop_mine(uid: str, name: str) -> None:
+    state = _state(uid)
+    state["dropped"][name] = state["unsent"].pop(name)
 
 
 def _mark_complete(actor: Actor, uid: str) -> None:
@@ -242,7 +294,7 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
                          label_visibility="collapsed", max_chars=assessments.MAX_TEXT * 5,
                          placeholder="Evidence note: document, page, what you saw (no names)",
                          on_change=_note_changed, args=(actor, uid, question.name))
-            found = privacy.note_warnings(st.session_state[nkey] or "")
+            found = privacy.note_warnings(state["notes"].get(question.name) or st.session_state[nkey] or "")
             if found:
                 st.warning(f"This note looks as if it holds {', '.join(found)}. Record document and page "
                            "references and what you saw, never personal details.", icon=":material/shield:")
@@ -280,6 +332,9 @@ def assessment_form(actor: Actor, uid: str) -> None:
         st.info(f"Read-only: this assessment belongs to {view.inspector}.")
     elif state["status"] == COMPLETE:
         st.success("Marked complete. Reopen it to change an answer.", icon=":material/task_alt:")
+
+    for name, text in list(state["unsent"].items()):
+        _unsent_note(actor, uid, questionnaire.question(name), text, state["notes"].get(name, ""), editable)
 
     progress = _progress(questionnaire, answers, relevant)
     done, asked = sum(p[0] for p in progress.values()), sum(p[1] for p in progress.values())
@@ -333,3 +388,25 @@ def assessment_form(actor: Actor, uid: str) -> None:
         else:
             st.button("Reopen", key=_key(uid, "reopen"), icon=":material/edit:", on_click=_reopen, args=(actor, uid))
     st.caption(f"Saved as you go · version {state['version']} · {state['status']}")
+    note_keeper.keep_notes(_key(uid, "keeper"), uid=uid, saved=state["notes"], dropped=state["dropped"],
+                           note_keys={q.name: _key(uid, "n", q.name) for q in shown if q.name in state["known"]},
+                           editable=editable, on_typed=lambda: _notes_typed(actor, uid),
+                           on_recovered=lambda: _notes_recovered(actor, uid))
+
+
+def _unsent_note(actor: Actor, uid: str, question: Question, mine: str, stored: str, editable: bool) -> None:
+    """A note typed in this browser that never reached the server, over a note changed since."""
+    with st.container(border=True):
+        st.warning(f"An evidence note for “{question.label}” typed in this browser was never saved, and the "
+                   "stored note has changed since. Keep yours (it replaces the stored one) or discard it.",
+                   icon=":material/history:")
+        mine_col, stored_col = st.columns(2)
+        mine_col.caption("Typed here, not saved")
+        mine_col.text(mine or "(empty)")
+        stored_col.caption("Stored now")
+        stored_col.text(stored or "(empty)")
+        keep, drop = st.columns(2)
+        keep.button("Keep mine", key=_key(uid, "keep_mine", question.name), disabled=not editable,
+                    on_click=_keep_mine, args=(actor, uid, question.name))
+        drop.button("Discard mine", key=_key(uid, "drop_mine", question.name), on_click=_drop_mine,
+                    args=(uid, question.name))

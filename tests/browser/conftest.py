@@ -31,6 +31,7 @@ def browser_page():
     if not os.path.exists(live.CHROMIUM):
         pytest.fail(f"{live.CHROMIUM} is missing: scripts/test installs Debian's chromium (apt-get install chromium)")
     with live.chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(20_000)
-        yield page
+        context = browser.new_context(viewport={"width": 1280, "height": 900})  # a new page may join it
+        context.set_default_timeout(20_000)
+        yield context.new_page()
+        context.close()
