@@ -140,6 +140,12 @@ def _answer_changed(actor: Actor, uid: str, name: str) -> None:
     _save(actor, uid, name, st.session_state[_key(uid, "a", name)], None)
 
 
+def _clear_answer(actor: Actor, uid: str, name: str) -> None:
+    """A radio cannot be unticked in the browser: the answer is cleared (and saved) here."""
+    if _save(actor, uid, name, None, None):
+        st.session_state[_key(uid, "a", name)] = None
+
+
 def _note_changed(actor: Actor, uid: str, name: str) -> None:
     _save(actor, uid, name, _state(uid)["answers"].get(name), st.session_state[_key(uid, "n", name)] or "")
 
@@ -283,6 +289,9 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
         else:
             st.text_input(label, key=akey, disabled=not editable, placeholder=HINTS.get(question.type, ""),
                           on_change=_answer_changed, args=(actor, uid, question.name), help=criteria)
+        if editable and question.is_single_choice and state["answers"].get(question.name) not in (None, ""):
+            st.button("Clear answer", key=_key(uid, "clear", question.name), type="tertiary",
+                      icon=":material/backspace:", on_click=_clear_answer, args=(actor, uid, question.name))
         caption = question.guidance
         if question.criteria:
             caption += ("  \n" if caption else "") + "Evidences criteria " + ", ".join(question.criteria)

@@ -108,6 +108,17 @@ def test_skip_logic_hides_a_question_and_clears_its_answer_with_a_notice(engine,
     assert at.radio(key=follow_up).value is None  # back, blank: nothing was silently kept
 
 
+def test_an_answer_given_by_mistake_can_be_cleared_back_to_blank(engine, db_url, monkeypatch, case):
+    at = open_case(db_url, monkeypatch, case)
+    clear = key(case, "initial_risk_assessment", "clear")
+    assert not [b for b in at.button if b.key == clear]  # nothing to clear yet
+    at.radio(key=key(case, "initial_risk_assessment")).set_value("yes").run()
+    at.button(key=clear).click().run()
+    assert at.radio(key=key(case, "initial_risk_assessment")).value is None
+    assert "initial_risk_assessment" not in stored(engine, case).answers
+    assert not [b for b in at.button if b.key == clear]
+
+
 def test_a_note_that_looks_like_personal_data_draws_a_warning(engine, db_url, monkeypatch, case):
     at = go(open_case(db_url, monkeypatch, case), case, "context")
     at.text_area(key=key(case, "plea", "n")).input("victim on 07700 900123").run()
