@@ -4,7 +4,9 @@ Start it with ``fieldwork serve`` (or ``streamlit run fieldwork_app.py``). Until
 in (or after their session sat idle too long) the only page is the sign-in page. On every
 run the account is read again, so an account an admin disables loses access at once and a
 changed role or set of forces applies on the next click. Each page checks the role itself
-as well (fieldwork.ui.session.require): hiding a page is not a check.
+as well (fieldwork.ui.session.require): hiding a page is not a check. A refresh resumes the
+session from the browser's cookie (fieldwork.ui.session.resume) if its token is still good;
+the token is checked on every run as well, so a session ended elsewhere ends here too.
 """
 
 from pathlib import Path
@@ -12,8 +14,8 @@ from pathlib import Path
 import streamlit as st
 
 from fieldwork import db
-from fieldwork.services import accounts
-from fieldwork.ui import navigation, session
+from fieldwork.services import accounts, session_tokens
+from fieldwork.ui import navigation, session, session_cookie
 
 st.set_page_config(page_title="Fieldwork", page_icon=":material/fact_check:", layout="wide")
 
@@ -26,7 +28,12 @@ with db.session_scope(session.engine()) as s:
         fresh = accounts.current_actor(s, user.name)
         if fresh is None:  # disabled or removed since sign-in
             accounts.record_sign_out(s, user, reason="account_disabled")
+            session.revoke_token(s, session_tokens.ACCOUNT_DISABLED)
             session.sign_out()
+        elif not session.token_still_valid(s):  # signed out in another tab, password changed, expired
+            session.sign_out()
+            st.session_state[session.ENDED_KEY] = True
+            fresh = None
         elif fresh != user:
             session.sign_in_as(fresh)
         user = fresh
@@ -39,6 +46,7 @@ if user is None:
     # /assess?case=12 asks for a sign-in (not "page not found") and then opens that case again.
     doors = [st.Page("pages/sign_in.py", title=spec.title, url_path=Path(spec.path).stem) for spec in navigation.PAGES]
     sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)
+    session_cookie.render(session.cookie_wish())  # after a sign-out: the browser forgets the token
     st.navigation([sign_in, *doors], position="hidden").run()
 else:
     st.session_state.pop(AUDITED_EXPIRY, None)
@@ -48,9 +56,12 @@ else:
     with st.sidebar:
         st.caption(f"Signed in as **{user.name}** ({user.role})"
                    + (f" · forces: {', '.join(user.forces)}" if user.forces and not user.is_lead else ""))
+        session.inspection_picker()  # only where the database holds more than one inspection
         if st.button("Sign out", key="fieldwork_sign_out", icon=":material/logout:"):
             with db.session_scope(session.engine()) as s:
                 accounts.record_sign_out(s, user, reason="signed_out")
+                session.revoke_token(s)
             session.sign_out()
             st.rerun()
+        session_cookie.render(session.cookie_wish())  # the browser keeps the token while in use
     st.navigation(groups).run()

@@ -19,7 +19,7 @@ from models.core import (
     new_uid,
     utcnow,
 )
-from models.accounts import User
+from models.accounts import SessionToken, User
 from models.fieldwork_sync import (
     AssessmentRevision,
     BundleImport,
@@ -30,6 +30,6 @@ from models.fieldwork_sync import (
 
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
-    "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User",
+    "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
     "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking",
 ]

@@ -4,7 +4,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import accounts
+from fieldwork.services import accounts, session_tokens
 from fieldwork.ui import components, session
 
 user = session.require(session.INSPECTOR, session.LEAD, session.ADMIN)
@@ -28,9 +28,11 @@ with st.form("account_password", clear_on_submit=True):
         else:
             try:
                 with db.session_scope(session.engine()) as s:
-                    accounts.change_own_password(s, user, current, new)
+                    accounts.change_own_password(s, user, current, new)  # ends every session of the account
+                    token = session_tokens.issue(s, user)  # ... but this one, which carries on with a new token
             except ProblemError as exc:
                 components.show_problems(exc, key="account_problems")
             else:
-                st.session_state["account_done"] = "Password changed."
+                session.sign_in_as(user, token)
+                st.session_state["account_done"] = "Password changed; you were signed out everywhere else."
                 st.rerun()

@@ -16,7 +16,7 @@ PICK = "assess_case"
 
 st.title("Assess")
 with db.session_scope(session.engine()) as s:
-    mine = cases.register(s, user, inspector=user.name).rows
+    mine = cases.register(s, user, inspection=session.current_inspection(s), inspector=user.name).rows
 if not mine:
     st.info("You have no cases to score yet: add one on the Cases page.")
     st.stop()
@@ -26,7 +26,8 @@ wanted = st.query_params.get("case", "")
 if wanted.isdigit() and int(wanted) in by_id:
     st.session_state[PICK] = int(wanted)
 elif wanted:
-    st.warning("That case is not one of yours (or no longer exists): choose one of your cases below.")
+    st.warning("That case is not one of yours in this inspection (or no longer exists): choose one of your "
+               "cases below.")
 if st.session_state.get(PICK) not in by_id:
     # resume where the inspector stopped: the draft saved most recently
     drafts = sorted((r for r in mine if r.status != cases.COMPLETE), key=lambda r: str(r.updated_at or ""),

@@ -11,7 +11,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import bundles, inspections, merge, second_marking
+from fieldwork.services import bundles, merge, second_marking
 from fieldwork.services.permissions import LEADS
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
@@ -30,7 +30,7 @@ inspector = user.name
 choosing = False  # a lead who asked for one inspector's work and has not named one yet
 if user.is_lead:
     with db.session_scope(engine) as s:
-        names = second_marking.second_markers(s)
+        names = second_marking.second_markers(s, session.current_inspection(s))
     scope = st.radio("What to export", ["Everything in this database", "My own assessments", "One inspector's"],
                      key="bundle_scope", horizontal=True,
                      help="One inspector's: e.g. a second marker's assignments, for their laptop.")
@@ -46,8 +46,8 @@ if choosing:
     st.info("Choose the inspector whose assessments to export.")
 else:
     with db.session_scope(engine) as s:
-        size = bundles.exportable(s, user, inspector=inspector)
-        code = inspections.inspection_by_code(s).code
+        code = session.current_inspection(s).code
+        size = bundles.exportable(s, user, inspection_code=code, inspector=inspector)
     if not size["assessments"]:
         st.info("There are no assessments to export yet.")
     else:
@@ -58,7 +58,8 @@ else:
         def build() -> bytes:
             # runs when the button is pressed: the export and its audit row happen then, not on every rerun
             with db.session_scope(engine) as s:
-                return bundles.export_bundle(s, user, inspector=inspector, file_name=file_name).content
+                return bundles.export_bundle(s, user, inspection_code=code, inspector=inspector,
+                                             file_name=file_name).content
 
         st.download_button("Download bundle", data=build, file_name=file_name, mime="application/zip",
                            key="bundle_download", icon=":material/download:", on_click="ignore", type="primary")

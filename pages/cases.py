@@ -20,7 +20,8 @@ ASSESS_PAGE = "pages/assess.py"
 st.title("Cases")
 engine = session.engine()
 with db.session_scope(engine) as s:
-    inspection, questionnaire_ids, force_codes, inspector_names = cases.filter_options(s, user)
+    inspection, questionnaire_ids, force_codes, inspector_names = cases.filter_options(
+        s, user, session.current_inspection(s))
     questionnaires = {qid: inspections.load_questionnaire(s, qid) for qid in questionnaire_ids}
 force_labels = {c.code: c.label for c in load_catalog().codes.forces}
 

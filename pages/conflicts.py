@@ -26,7 +26,7 @@ if st.session_state.get(DONE):
     st.success(st.session_state.pop(DONE))
 
 with db.session_scope(engine) as s:
-    found = merge.open_conflicts(s, user)
+    found = merge.open_conflicts(s, user, inspection_code=session.current_inspection(s).code)
 if not found:
     st.success("No conflicts to resolve: every merged case has one assessment that counts.")
     st.stop()

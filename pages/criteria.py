@@ -11,7 +11,7 @@ session.require(session.INSPECTOR, session.LEAD, session.ADMIN)
 
 st.title("Inspection criteria")
 with db.session_scope(session.engine()) as s:
-    tree = criteria_view.criteria_tree(s)
+    tree = criteria_view.criteria_tree(s, session.current_inspection(s).code)
 
 st.caption(f"{tree.inspection_name} · framework {tree.framework_title} · source: {tree.source}")
 search = st.text_input("Find a criterion or question", key="criteria_search", placeholder="e.g. risk, DASH, MG3")

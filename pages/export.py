@@ -23,7 +23,7 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 st.title("Export")
 engine = session.engine()
 with db.session_scope(engine) as s:
-    inspection = inspections.inspection_by_code(s)
+    inspection = session.current_inspection(s)
     titles = inspections.questionnaire_titles(s, inspection)
     qids = list(titles)
     counts = {q: responses.status_counts(s, inspection.id, q) for q in qids}
@@ -42,7 +42,7 @@ with_notes = st.checkbox(
 if with_notes:
     st.warning("This export will hold evidence notes: share it only within the inspection team.")
 
-options = (qid, fmt, with_notes)
+options = (inspection.code, qid, fmt, with_notes)
 suffix = "xlsx" if fmt == "xlsx" else "csv"
 name = (f"{inspection.code}_{qid}{'_labels' if fmt == 'csv_labels' else ''}{'_with_notes' if with_notes else ''}"
         f"_{date.today():%Y%m%d}.{suffix}")
@@ -56,11 +56,11 @@ if st.button("Prepare the export", type="primary", key="export_prepare"):
     try:
         with db.session_scope(engine) as s:
             if fmt == "xlsx":
-                data = exporting.export_workbook(s, user, qid, with_notes=with_notes, file_name=name,
-                                                 progress=progress)
+                data = exporting.export_workbook(s, user, qid, inspection_code=inspection.code,
+                                                 with_notes=with_notes, file_name=name, progress=progress)
             else:
-                data = exporting.export_csv(s, user, qid, labels=fmt == "csv_labels", with_notes=with_notes,
-                                            file_name=name)
+                data = exporting.export_csv(s, user, qid, inspection_code=inspection.code,
+                                            labels=fmt == "csv_labels", with_notes=with_notes, file_name=name)
     except ProblemError as exc:
         bar.empty()
         show_problems(exc, key="export_problems")

@@ -14,9 +14,9 @@ user = session.require(session.LEAD, session.ADMIN)
 st.title("Findings")
 
 with db.session_scope(session.engine()) as s:
-    inspection = inspections.inspection_by_code(s)
+    inspection = session.current_inspection(s)
     qids = inspections.questionnaire_ids(s, inspection)
-    can_load_demo = demo.can_load(s)
+    can_load_demo = demo.can_load(s, inspection.code)
 
 if can_load_demo:
     st.info(f"{inspection.name} holds no cases yet. Findings appear here as inspectors complete assessments; "
@@ -26,7 +26,8 @@ if can_load_demo:
         bar = st.progress(0.0, text="Loading the demonstration data")
         try:
             with db.session_scope(session.engine()) as s:
-                loaded = demo.load(s, actor=user.name, progress=lambda d, t: bar.progress(d / t))
+                loaded = demo.load(s, actor=user.name, inspection_code=inspection.code,
+                                   progress=lambda d, t: bar.progress(d / t))
         except ProblemError as exc:
             components.show_problems(exc, key="findings_demo_problems")
         else:

@@ -18,7 +18,7 @@ UPLOADS = "import_uploads"  # bumped after an import, so the uploader starts emp
 st.title("Import assessments")
 engine = session.engine()
 with db.session_scope(engine) as s:
-    inspection = inspections.inspection_by_code(s)
+    inspection = session.current_inspection(s)
     titles = inspections.questionnaire_titles(s, inspection)
     qids = list(titles)
 st.caption(f"{inspection.name} · each row becomes a complete assessment; a file with any problem imports nothing")
@@ -45,7 +45,7 @@ if upload is None:
     st.stop()
 
 # Check once per file and questionnaire; widgets rerun the page, the check need not.
-key = (upload.file_id, upload.name, qid)
+key = (upload.file_id, upload.name, inspection.code, qid)
 state = st.session_state.get(CHECKED)
 if state is None or state["key"] != key:
     state = {"key": key, "table": None, "checked": None, "error": None}
@@ -53,7 +53,7 @@ if state is None or state["key"] != key:
         try:
             state["table"] = importing.read_table(upload.getvalue(), upload.name)
             with db.session_scope(engine) as s:
-                state["checked"] = importing.check(s, qid, state["table"])
+                state["checked"] = importing.check(s, qid, state["table"], inspection_code=inspection.code)
         except ProblemError as exc:
             state["error"] = exc
     st.session_state[CHECKED] = state
@@ -86,7 +86,8 @@ if st.button(f"Import {checked.rows:,} assessments", type="primary", key="import
     try:
         # checked again inside the writing transaction: the database may have changed since the preview
         with db.session_scope(engine) as s:
-            result = importing.import_file(s, user, qid, table, upload.name, progress=progress)
+            result = importing.import_file(s, user, qid, table, upload.name, inspection_code=inspection.code,
+                                           progress=progress)
     except ProblemError as exc:
         bar.empty()
         st.session_state.pop(CHECKED, None)

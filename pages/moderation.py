@@ -21,7 +21,8 @@ if st.session_state.get(DONE):
     st.success(st.session_state.pop(DONE))
 
 with db.session_scope(engine) as s:
-    rows = [r for r in second_marking.markings(s, user) if r.state != second_marking.AWAITING]
+    rows = [r for r in second_marking.markings(s, user, inspection=session.current_inspection(s))
+            if r.state != second_marking.AWAITING]
 if not rows:
     st.info("Nothing to moderate yet: a case appears here once its first and second markings are both complete.")
     st.stop()

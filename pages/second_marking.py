@@ -14,7 +14,7 @@ from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
-SAMPLE = "second_marking_sample"  # (questionnaire, Sample, proposal) awaiting assignment
+SAMPLE = "second_marking_sample"  # ((inspection, questionnaire), Sample, proposal) awaiting assignment
 DONE = "second_marking_done"
 
 st.title("Second marking")
@@ -24,7 +24,7 @@ if st.session_state.get(DONE):
     st.success(st.session_state.pop(DONE))
 
 with db.session_scope(engine) as s:
-    inspection, questionnaire_ids, force_codes, _ = cases.filter_options(s, user)
+    inspection, questionnaire_ids, force_codes, _ = cases.filter_options(s, user, session.current_inspection(s))
     markers = second_marking.second_markers(s, inspection)
     load = second_marking.current_load(s, inspection)
 force_labels = {c.code: c.label for c in load_catalog().codes.forces}
@@ -53,10 +53,10 @@ if drawn:
     except ProblemError as exc:
         show_problems(exc, key="sm_sample_problems")
     else:
-        st.session_state[SAMPLE] = (qid, sample, second_marking.propose(sample.items, markers, load))
+        st.session_state[SAMPLE] = ((inspection.code, qid), sample, second_marking.propose(sample.items, markers, load))
 
 pending = st.session_state.get(SAMPLE)
-if pending and pending[0] == qid:
+if pending and pending[0] == (inspection.code, qid):
     _, sample, proposal = pending
     if not sample.items:
         st.info("No complete case is waiting for a second marking under this rule.")

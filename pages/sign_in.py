@@ -3,7 +3,7 @@
 import streamlit as st
 
 from fieldwork import db
-from fieldwork.services import accounts
+from fieldwork.services import accounts, session_tokens
 from fieldwork.ui import session
 
 st.title("Sign in")
@@ -19,6 +19,8 @@ if no_accounts:
             "and then adds everyone else's account on the Users page.")
 elif st.session_state.get(session.EXPIRED_KEY):
     st.info(session.expiry_message())
+elif st.session_state.get(session.ENDED_KEY):
+    st.info(session.ended_message())
 
 with st.form("sign_in_form", clear_on_submit=True):
     name = st.text_input("Name", key="sign_in_name", autocomplete="username", max_chars=64)
@@ -30,9 +32,10 @@ if submitted:
     try:
         with db.session_scope(engine) as s:
             actor = accounts.authenticate(s, name or "", password or "")
+            token = session_tokens.issue(s, actor)  # a refresh resumes the session with it
     except accounts.SignInRefused as exc:
         st.error(exc.problems[0].message)
     else:
-        session.sign_in_as(actor)
+        session.sign_in_as(actor, token)
         st.session_state.pop(session.EXPIRED_KEY, None)
         st.rerun()

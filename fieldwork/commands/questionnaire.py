@@ -7,7 +7,6 @@ from pathlib import Path
 from sqlmodel import select
 
 from fieldwork import audit, db
-from fieldwork.catalog import load_catalog
 from fieldwork.services import inspections
 from models import QuestionnaireVersion
 
@@ -16,7 +15,10 @@ def register(sub, common) -> None:
     p = sub.add_parser("questionnaire", parents=[common], help="questionnaires as XLSForm")
     qsub = p.add_subparsers(dest="action", metavar="ACTION")
     qsub.required = True
-    imp = qsub.add_parser("import", parents=[common], help="add a questionnaire (or a new version) from an XLSForm")
+    imp = qsub.add_parser("import", parents=[common],
+                          help="add a questionnaire (or a new version) from an XLSForm to the inspection "
+                               "(--inspection ID, else the default); a form without a framework setting "
+                               "takes the inspection's")
     imp.add_argument("file", type=Path)
     imp.set_defaults(handler=import_command)
     exp = qsub.add_parser("export", parents=[common], help="write a questionnaire as an XLSForm")
@@ -29,15 +31,12 @@ def register(sub, common) -> None:
 
 
 def import_command(args) -> int:
-    from fieldwork.questionnaire.xlsform import import_xlsform  # openpyxl only when needed
-
-    catalog = load_catalog()
-    questionnaire = import_xlsform(args.file, frameworks=catalog.frameworks,
-                                   shared_choices=catalog.codes.as_choice_lists(), name=args.file.name)
     engine = db.get_engine(args.db)
     with db.session_scope(engine) as session:
+        # the form joins this inspection and is checked against its framework
         inspection = inspections.inspection_by_code(session, args.inspection)
-        inspections.add_questionnaire(session, questionnaire, inspection, actor=audit.os_user())
+        questionnaire = inspections.add_xlsform(session, args.file, inspection, actor=audit.os_user(),
+                                                name=args.file.name)
     print(f"{questionnaire.id} version {questionnaire.version}: {len(questionnaire.questions)} questions, "
           f"{len(questionnaire.indicators)} indicators, in inspection {inspection.code}")
     return 0

@@ -35,6 +35,7 @@ UNKNOWN_TYPE = "unknown_type"
 UNKNOWN_CHOICES = "unknown_choices"
 UNKNOWN_SECTION = "unknown_section"
 UNKNOWN_FRAMEWORK = "unknown_framework"
+FRAMEWORK_MISMATCH = "framework_mismatch"
 UNKNOWN_CRITERION = "unknown_criterion"
 BAD_EXPRESSION = "bad_expression"
 UNKNOWN_VARIABLE = "unknown_variable"
@@ -139,8 +140,13 @@ def build_questionnaire(
     source: str,
     frameworks: Mapping[str, Framework],
     shared_choices: Mapping[str, tuple[Choice, ...]] = {},
+    inspection_framework: str | None = None,
 ) -> Questionnaire:
-    """Check plain data and build the Questionnaire, or raise ProblemError with every fault."""
+    """Check plain data and build the Questionnaire, or raise ProblemError with every fault.
+
+    ``inspection_framework`` is the framework of the inspection the questionnaire joins: a
+    questionnaire that names none takes it (so its criteria are checked, not left unread), and
+    one that names another is refused."""
     chk = _Check(source)
     head = data.get("questionnaire") or {}
     qid, version = _text(head.get("id")), _text(head.get("version"))
@@ -150,7 +156,11 @@ def build_questionnaire(
         chk.add(BAD_NAME, f"questionnaire id {qid!r} must be letters, digits and underscores", field="id")
     if not version:
         chk.add(MISSING_FIELD, "the questionnaire has no version", field="version")
-    framework_id = _text(head.get("framework"))
+    framework_id = _text(head.get("framework")) or (inspection_framework or "")
+    if inspection_framework and framework_id != inspection_framework:
+        chk.add(FRAMEWORK_MISMATCH, f"framework {framework_id!r} is not {inspection_framework!r}, the framework of the "
+                "inspection it joins: leave framework blank, or import it into an inspection under its framework",
+                field="framework")
     framework = frameworks.get(framework_id) if framework_id else None
     if framework_id and framework is None:
         chk.add(UNKNOWN_FRAMEWORK, f"framework {framework_id!r} is not known (known: {', '.join(frameworks) or 'none'})",

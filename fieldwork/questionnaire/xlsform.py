@@ -192,10 +192,12 @@ def _code(value) -> str:
 
 
 def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
-                   shared_choices: Mapping[str, tuple[Choice, ...]] = {}, name: str = "questionnaire.xlsx"
-                   ) -> Questionnaire:
+                   shared_choices: Mapping[str, tuple[Choice, ...]] = {}, name: str = "questionnaire.xlsx",
+                   inspection_framework: str | None = None) -> Questionnaire:
+    """The checked questionnaire of an XLSForm. Given the framework of the inspection it joins,
+    a form without a ``framework`` setting takes it and one naming another is refused."""
     return build_questionnaire(read_xlsform(source, name=name), source=name, frameworks=frameworks,
-                               shared_choices=shared_choices)
+                               shared_choices=shared_choices, inspection_framework=inspection_framework)
 
 
 def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:

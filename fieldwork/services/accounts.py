@@ -7,7 +7,8 @@ in a row the account locks for a period that doubles with every further failure 
 minutes, at most an hour). A sign-in with an unknown name, a disabled or a locked account
 still checks the password against a hash, so every refusal takes as long as a wrong password
 and the answer never tells whether the name exists. Every sign-in and refusal is audited;
-the password never is.
+the password never is. A password change or reset, and disabling an account, end every
+browser session the account has (fieldwork.services.session_tokens).
 """
 
 from __future__ import annotations
@@ -195,6 +196,14 @@ def _other_active_admins(session: Session, name: str) -> int:
         User.role == ADMIN, User.active == True, User.name != name)).one()  # noqa: E712 (SQL, not Python)
 
 
+def _end_sessions(session: Session, user: User, reason: str) -> None:
+    """Revoke every session token of the account, in the caller's transaction."""
+    # imported here: session_tokens is built on this module (accounts -> tokens, not both ways at import)
+    from fieldwork.services import session_tokens
+
+    session_tokens.revoke_all(session, user.id, reason)
+
+
 def _changed(session: Session, actor: Actor, user: User, change: str, **detail) -> None:
     audit.record(session, actor.name, audit.USER_CHANGED, account=user.name, change=change, **detail)
 
@@ -251,6 +260,7 @@ def set_password(session: Session, actor: Actor, name: str, password: str) -> No
     user.failed_attempts = 0
     user.locked_until = None
     session.add(user)
+    _end_sessions(session, user, "password_reset")
     _changed(session, actor, user, "password_reset")
 
 
@@ -265,6 +275,7 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str) 
     user.password_hash = _hasher.hash(new)
     user.password_changed_at = utcnow()
     session.add(user)
+    _end_sessions(session, user, "password_changed")  # the page issues this browser a new token
     _changed(session, actor, user, "password_changed")
 
 
@@ -279,6 +290,8 @@ def set_active(session: Session, actor: Actor, name: str, active: bool) -> None:
     if active:
         user.failed_attempts = 0
         user.locked_until = None
+    else:
+        _end_sessions(session, user, "account_disabled")  # enabling again does not bring them back
     session.add(user)
     _changed(session, actor, user, "enabled" if active else "disabled")
 
@@ -365,13 +378,24 @@ def authenticate(session: Session, name: str, password: str) -> Actor:
     return Actor(user.name, user.role, _forces_of(user))
 
 
+def actor_of(user: User) -> Actor:
+    """The account as the core sees an actor: name, role and forces as they stand now."""
+    return Actor(user.name, user.role, _forces_of(user))
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    """Locked for a while after repeated failed sign-ins."""
+    until = _aware(user.locked_until)
+    return until is not None and until > (now or utcnow())
+
+
 def current_actor(session: Session, name: str) -> Actor | None:
     """The account as it stands now (role and forces may have changed since sign-in), or None if
     it is gone or disabled: the app checks this on every page load, so disabling takes effect at once."""
     user = session.exec(select(User).where(User.name == normalise_name(name))).first()
     if user is None or not user.active:
         return None
-    return Actor(user.name, user.role, _forces_of(user))
+    return actor_of(user)
 
 
 def record_sign_out(session: Session, actor: Actor, *, reason: str = "signed_out") -> None:

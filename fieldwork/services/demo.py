@@ -260,8 +260,15 @@ def existing_assessments(session: Session, inspection_id: int) -> dict[str, int]
 
 
 def can_load(session: Session, inspection_code: str | None = None) -> bool:
+    """Whether the inspection may take the demonstration data: it scores both demonstration
+    questionnaires and holds no case of either yet."""
     inspection = inspections.inspection_by_code(session, inspection_code)
-    return not existing(session, inspection.id)
+    return not _missing(session, inspection) and not existing(session, inspection.id)
+
+
+def _missing(session: Session, inspection) -> list[str]:
+    """The demonstration questionnaires the inspection does not score."""
+    return [q for q in QUESTIONNAIRES if q not in inspections.questionnaire_ids(session, inspection)]
 
 
 def load(session: Session, *, actor: str, inspection_code: str | None = None,
@@ -272,6 +279,10 @@ def load(session: Session, *, actor: str, inspection_code: str | None = None,
     synthetic scores must never mix with an inspection's real ones (and loading twice would
     double every figure)."""
     inspection = inspections.inspection_by_code(session, inspection_code)
+    if missing := _missing(session, inspection):
+        raise ProblemError([Problem(DEMO_REFUSED, f"inspection {inspection.code} has no {q} questionnaire: the "
+                                    "demonstration data belongs to an inspection that scores case_review and "
+                                    "pin_review", item=q) for q in missing], "the demonstration data was not loaded")
     held, scored = existing(session, inspection.id), existing_assessments(session, inspection.id)
     if held:
         raise ProblemError([Problem(

@@ -14,8 +14,9 @@ from functools import lru_cache
 from sqlmodel import Session, select
 
 from fieldwork import audit, contract
-from fieldwork.catalog import load_catalog
+from fieldwork.catalog import InspectionSpec, load_catalog
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.loader import FRAMEWORK_MISMATCH
 from fieldwork.questionnaire.model import Questionnaire, questionnaire_from_dict
 from models import Inspection, InspectionQuestionnaire, QuestionnaireVersion
 
@@ -24,15 +25,27 @@ SYSTEM = "system"
 
 def seed_defaults(session: Session) -> None:
     """Idempotent: add the catalog's inspections and questionnaire versions that are missing."""
+    for spec in load_catalog().inspections.values():
+        add_inspection(session, spec)
+
+
+def add_inspection(session: Session, spec: InspectionSpec) -> Inspection:
+    """Idempotent: the inspection ``spec`` describes, added if missing, with its questionnaires
+    (from the criteria folder) attached, as seeding does."""
     catalog = load_catalog()
-    for spec in catalog.inspections.values():
-        inspection = session.exec(select(Inspection).where(Inspection.code == spec.id)).first()
-        if inspection is None:
-            inspection = Inspection(code=spec.id, name=spec.name, title=spec.title, framework=spec.framework)
-            session.add(inspection)
-            session.flush()
-        for qid in spec.questionnaires:
-            add_questionnaire(session, catalog.questionnaires[qid], inspection, actor=SYSTEM, quiet=True)
+    inspection = session.exec(select(Inspection).where(Inspection.code == spec.id)).first()
+    if inspection is None:
+        inspection = Inspection(code=spec.id, name=spec.name, title=spec.title, framework=spec.framework)
+        session.add(inspection)
+        session.flush()
+    for qid in spec.questionnaires:
+        add_questionnaire(session, catalog.questionnaires[qid], inspection, actor=SYSTEM, quiet=True)
+    return inspection
+
+
+def all_inspections(session: Session) -> list[Inspection]:
+    """Every inspection in the database, oldest first (the seeded one leads)."""
+    return list(session.exec(select(Inspection).order_by(Inspection.id)).all())
 
 
 def inspection_by_code(session: Session, code: str | None = None) -> Inspection:
@@ -53,7 +66,14 @@ def inspection_by_code(session: Session, code: str | None = None) -> Inspection:
 
 def add_questionnaire(session: Session, questionnaire: Questionnaire, inspection: Inspection, *,
                       actor: str, quiet: bool = False) -> QuestionnaireVersion:
-    """Store a questionnaire version (if new) and attach the questionnaire to the inspection."""
+    """Store a questionnaire version (if new) and attach the questionnaire to the inspection.
+    Refused for a questionnaire under another framework than the inspection's: its criteria
+    would be read against the wrong one."""
+    if questionnaire.framework and questionnaire.framework != inspection.framework:
+        raise ProblemError([Problem(
+            FRAMEWORK_MISMATCH, f"{questionnaire.id} is written for framework {questionnaire.framework!r}; "
+            f"{inspection.name} ({inspection.code}) is inspected under {inspection.framework!r}",
+            field="framework", item=questionnaire.id)])
     existing = session.exec(select(QuestionnaireVersion).where(
         QuestionnaireVersion.questionnaire == questionnaire.id,
         QuestionnaireVersion.version == questionnaire.version)).first()
@@ -77,6 +97,21 @@ def add_questionnaire(session: Session, questionnaire: Questionnaire, inspection
         session.add(InspectionQuestionnaire(inspection_id=inspection.id, questionnaire=questionnaire.id))
         session.flush()
     return existing
+
+
+def add_xlsform(session: Session, source, inspection: Inspection, *, actor: str,
+                name: str = "questionnaire.xlsx") -> Questionnaire:
+    """Add the questionnaire of an XLSForm (or a new version of it) to the inspection. A form
+    without a ``framework`` setting takes the inspection's, so its ``criteria`` column is
+    checked against that framework; a form naming another framework is refused."""
+    from fieldwork.questionnaire.xlsform import import_xlsform  # openpyxl only when needed
+
+    catalog = load_catalog()
+    questionnaire = import_xlsform(source, frameworks=catalog.frameworks, name=name,
+                                   shared_choices=catalog.codes.as_choice_lists(),
+                                   inspection_framework=inspection.framework)
+    add_questionnaire(session, questionnaire, inspection, actor=actor)
+    return questionnaire
 
 
 def questionnaire_ids(session: Session, inspection: Inspection) -> list[str]:

@@ -4,20 +4,38 @@
 (``fieldwork.db.session_scope``). The signed-in user lives in ``st.session_state`` and
 expires after inactivity; every page calls ``require(...)`` with the roles it admits, so
 the check happens on the server whatever the navigation shows.
+
+A refresh, a laptop waking or a dropped connection starts a new Streamlit session with an
+empty ``st.session_state``: the browser's session cookie (fieldwork.ui.session_cookie) then
+resumes the sign-in silently, once per new session, if its token is still good
+(fieldwork.services.session_tokens). The router checks the token on every click, so a
+sign-out in another tab, a password change or a disabled account ends this session too.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
+
 import streamlit as st
 
 from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import inspections
+from fieldwork.services import session_tokens
 from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, ROLES, Actor
+from fieldwork.ui import session_cookie
+from models import Inspection
 
 USER_KEY = "fieldwork_user"
 SEEN_KEY = "fieldwork_seen_at"
 EXPIRED_KEY = "fieldwork_expired"  # the name whose session just expired through inactivity
+TOKEN_KEY = "fieldwork_token"  # this session's token; the browser's cookie holds the same
+COOKIE_KEY = "fieldwork_cookie"  # (last-seen, max-age) of the token: when it changes the cookie is set afresh
+CLEAR_KEY = "fieldwork_clear_token"  # a token the browser should forget (signed out, or refused)
+TRIED_KEY = "fieldwork_cookie_tried"  # the cookie sent when this session connected has been tried
+ENDED_KEY = "fieldwork_ended"  # the session was ended from elsewhere (another tab, a password change)
 CurrentUser = Actor  # the signed-in user, as the core sees any actor
 __all__ = ["ADMIN", "INSPECTOR", "LEAD", "ROLES", "CurrentUser", "current_user", "engine", "require"]
 
@@ -35,14 +53,96 @@ def engine():
     return _engine_for(db.database_url(os.environ.get(db.ENV_URL)))
 
 
-def sign_in_as(user: CurrentUser) -> None:
+def idle_limit() -> timedelta:
+    return timedelta(seconds=idle_limit_seconds())
+
+
+def sign_in_as(user: CurrentUser, token: str | None = None) -> None:
+    """Remember the signed-in user; with a token (a sign-in, a new password), the router sets
+    the browser's cookie to it on its next run. Without one, the session keeps the token it has."""
     st.session_state[USER_KEY] = {"name": user.name, "role": user.role, "forces": list(user.forces)}
     st.session_state[SEEN_KEY] = time.time()
+    if token:
+        st.session_state[TOKEN_KEY] = token
+        st.session_state.pop(COOKIE_KEY, None)
+        st.session_state.pop(CLEAR_KEY, None)
+        st.session_state.pop(ENDED_KEY, None)
 
 
 def sign_out() -> None:
+    """Forget the user in this session; the browser is told to forget the token. Revoking the
+    token in the database is the caller's (``revoke_token``), in its own transaction."""
     st.session_state.pop(USER_KEY, None)
     st.session_state.pop(SEEN_KEY, None)
+    st.session_state.pop(COOKIE_KEY, None)
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if token:
+        st.session_state[CLEAR_KEY] = token
+    st.session_state[TRIED_KEY] = True  # the cookie this session connected with is not tried again
+
+
+def revoke_token(s, reason: str = session_tokens.SIGNED_OUT) -> None:
+    """Revoke this session's token, in the caller's transaction (sign-out, with its audit row)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        session_tokens.revoke(s, token, reason)
+
+
+def presented_token() -> str | None:
+    """The token in the cookie the browser sent when this session connected. Streamlit keeps
+    the cookies of that first request only: a cookie set later is read by the next session."""
+    return st.context.cookies.get(session_cookie.cookie_name(st.context.url)) or None
+
+
+def resume() -> CurrentUser | None:
+    """Sign in silently from the browser's cookie, once per new session. A refused token is
+    cleared from the browser; one that sat idle says so on the sign-in page (and is audited by
+    the router as an idle sign-out, once: the token is revoked as idle at the same time)."""
+    if st.session_state.get(TRIED_KEY):
+        return None
+    st.session_state[TRIED_KEY] = True
+    token = presented_token()
+    if not token:
+        return None
+    with db.session_scope(engine()) as s:
+        check = session_tokens.resume(s, token, idle_limit())
+    if not check.ok:
+        st.session_state[CLEAR_KEY] = token
+        if check.refused == session_tokens.IDLE and check.name:
+            st.session_state[EXPIRED_KEY] = check.name
+        return None
+    sign_in_as(check.actor, token)
+    st.session_state.pop(EXPIRED_KEY, None)
+    return check.actor
+
+
+def token_still_valid(s) -> bool:
+    """On every click (the router, in its transaction): is this session's token still good?
+    Slides its last-seen now and then, and notes when the cookie must be set afresh. A session
+    without a token (signed in before tokens existed, or a test) keeps the in-memory rules."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return True
+    check = session_tokens.keep_alive(s, token, idle_limit())
+    if not check.ok:
+        return False
+    st.session_state[COOKIE_KEY] = (check.seen_at.isoformat(), check.max_age)
+    return True
+
+
+def cookie_wish() -> dict | None:
+    """What the browser's cookie should become on this run (fieldwork.ui.session_cookie.render)."""
+    token, cookie = st.session_state.get(TOKEN_KEY), st.session_state.get(COOKIE_KEY)
+    if st.session_state.get(USER_KEY) and token and cookie:
+        return {"action": "set", "token": token, "stamp": cookie[0], "max_age": cookie[1]}
+    if st.session_state.get(CLEAR_KEY):
+        return {"action": "clear", "token": st.session_state[CLEAR_KEY]}
+    return None
+
+
+def ended_message() -> str:
+    return ("You were signed out: the session was ended in another tab, by a password change, or after "
+            f"{session_tokens.LIFETIME.total_seconds() / 3600:g} hours signed in. Please sign in again.")
 
 
 def expiry_message() -> str:
@@ -54,10 +154,13 @@ def current_user() -> CurrentUser | None:
     """The signed-in user, or None if nobody is or the session sat idle too long."""
     raw = st.session_state.get(USER_KEY)
     if not raw:
-        return None
+        return resume()
     seen = st.session_state.get(SEEN_KEY, 0.0)
     now = time.time()
     if now - seen > idle_limit_seconds():
+        if st.session_state.get(TOKEN_KEY):  # so that a refresh cannot bring the session back
+            with db.session_scope(engine()) as s:
+                revoke_token(s, session_tokens.IDLE)
         sign_out()
         st.session_state[EXPIRED_KEY] = raw["name"]  # the router audits it and the sign-in page says why
         return None
@@ -75,3 +178,37 @@ def require(*roles: str) -> CurrentUser:
         st.error(f"Your role ({user.role}) may not open this page.")
         st.stop()
     return user
+
+
+# --- the inspection the pages work on ---------------------------------------------------------
+INSPECTION_KEY = "fieldwork_inspection"  # the code of the inspection picked in the sidebar
+PICKER_KEY = "fieldwork_inspection_picker"
+
+
+def current_inspection(s) -> Inspection:
+    """The inspection picked in the sidebar (it stays picked from page to page), else the
+    database's default one. Every page that shows or changes an inspection's data asks here."""
+    code = st.session_state.get(INSPECTION_KEY)
+    if code:
+        try:
+            return inspections.inspection_by_code(s, code)
+        except ProblemError:  # gone since it was picked (another database?): back to the default
+            st.session_state.pop(INSPECTION_KEY, None)
+    return inspections.inspection_by_code(s)
+
+
+def inspection_picker() -> None:
+    """The sidebar's choice of inspection, drawn by the router on every run; nothing at all
+    where the database holds a single inspection."""
+    with db.session_scope(engine()) as s:
+        held = [(i.code, i.name) for i in inspections.all_inspections(s)]
+        current = current_inspection(s).code
+    if len(held) < 2:
+        return
+    names = [name for _, name in held]
+    labels = {code: name if names.count(name) == 1 else f"{name} ({code})" for code, name in held}
+    codes = list(labels)
+    picked = st.selectbox("Inspection", codes, index=codes.index(current), key=PICKER_KEY, format_func=labels.get,
+                          help="The inspection every page works on; it stays chosen from page to page.")
+    if picked in labels:
+        st.session_state[INSPECTION_KEY] = picked

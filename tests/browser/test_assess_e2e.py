@@ -1,6 +1,6 @@
 """An inspector's sitting in a real browser: sign in, add a case, score it through the real
-UI, refresh the browser mid-assessment, sign in again and find every answer and note where
-it was left — and in the database."""
+UI, refresh the browser mid-assessment (the session resumes) and find every answer and note
+where it was left — and in the database."""
 
 from __future__ import annotations
 
@@ -93,12 +93,12 @@ def test_an_inspector_scores_a_case_and_a_refresh_loses_nothing(app_url, app_db,
     version += 1
     saved(page, version)
 
-    # the lid closes, the browser reloads: a new session asks for a sign-in at the same address,
-    # then opens the same case again
+    # the lid closes, the browser reloads: a new session resumes the sign-in from the session
+    # cookie and opens the same case again
     page.reload()
+    page.get_by_text("Signed in as").wait_for()
     live.settle(page)
     assert not page.get_by_role("dialog").count()  # no "page not found" on the way back in
-    live.sign_in(page, "inspector1", PASSWORD)
     page.wait_for_url(re.compile(rf"/assess\?case={row.case_id}$"))
     saved(page, version)  # the draft saved last is the one that opens
     for title, answers in ANSWERS.items():

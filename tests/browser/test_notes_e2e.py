@@ -95,7 +95,9 @@ def typed_while_the_line_was_down(page, app_url: str, case_id: int, uid: str, te
         server = ws.connect_to_server()
         ws.on_message(lambda message: None if line["cut"] else server.send(message))
 
-    page.context.route_web_socket(re.compile(r"/_stcore/stream"), through_the_line)
+    # this page only: the routed messages pass through this (test) thread, which must not
+    # hold up the next page while it polls the database
+    page.route_web_socket(re.compile(r"/_stcore/stream"), through_the_line)
     page.goto(app_url)
     live.sign_in(page, "inspector1", PASSWORD)
     open_case(page, app_url, case_id, uid)
@@ -141,6 +143,7 @@ def test_a_lost_note_never_silently_replaces_one_changed_elsewhere(app_url_slow_
     open_case(page, app_url_slow_notes, case_id, uid)
     page.get_by_text("typed in this browser was never saved, and the stored note has changed since").wait_for()
     assert stored_note(app_db, uid) == "Incident log p.1: DASH at scene"  # nothing replaced unasked
+    live.settle(page)
     page.get_by_role("button", name="Keep mine").click()
     wait_for_note(app_db, uid, mine)
     note_box_holds(page, uid, mine)

@@ -1,0 +1,53 @@
+"""The browser's session cookie: set at sign-in, kept fresh while in use, cleared at sign-out.
+
+Streamlit reads cookies (``st.context.cookies``, those sent when the browser connected) but
+has no way to set one from Python, so a small Custom Component (v2) does it in the page's
+JavaScript. The cookie holds the session token of fieldwork.services.session_tokens and is
+``Path=/; SameSite=Strict`` (never sent with a request another site starts), ``Secure`` on
+https, where it also takes the ``__Host-`` prefix (the browser then refuses it from plain
+http or a sub-domain). Its Max-Age is the idle limit: a browser left alone forgets it when
+the server would refuse it anyway. It cannot be HttpOnly (only JavaScript sets it here), so
+the server's checks are what count: a token is worthless once revoked, idle or expired.
+
+Clearing removes the cookie only if it still holds the token being cleared, so signing out
+in one tab never clears a newer sign-in made in another.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+NAME = "fieldwork_session"
+SECURE_NAME = "__Host-fieldwork_session"  # on https
+KEY = "fieldwork_session_cookie"
+
+# The function runs when the component mounts and again whenever its data changes (not on
+# every rerun): the server changes the data when the cookie must be set afresh or cleared.
+_JS = """
+export default function (component) {
+  const { data } = component;
+  if (!data || !data.name) return;
+  const secure = window.location.protocol === "https:" || data.name.startsWith("__Host-");
+  const attributes = "; Path=/; SameSite=Strict" + (secure ? "; Secure" : "");
+  const held = document.cookie.split("; ").find((c) => c.startsWith(data.name + "="));
+  if (data.action === "set") {
+    document.cookie = data.name + "=" + data.token + attributes + "; Max-Age=" + Math.max(0, data.max_age | 0);
+  } else if (data.action === "clear" && held === data.name + "=" + data.token) {
+    document.cookie = data.name + "=" + attributes + "; Max-Age=0";
+  }
+}
+"""
+
+_component = st.components.v2.component("fieldwork_session_cookie", js=_JS, isolate_styles=True)
+
+
+def cookie_name(url: str | None) -> str:
+    """The cookie's name for the address the browser shows (``st.context.url``)."""
+    return SECURE_NAME if (url or "").lower().startswith("https://") else NAME
+
+
+def render(wish: dict | None) -> None:
+    """Draw the (invisible) component with what the browser should do, if anything:
+    ``{"action": "set", "token", "max_age", "stamp"}`` or ``{"action": "clear", "token"}``."""
+    if wish:
+        _component(key=KEY, data={**wish, "name": cookie_name(st.context.url)})
