@@ -119,6 +119,24 @@ def test_an_answer_given_by_mistake_can_be_cleared_back_to_blank(engine, db_url,
     assert not [b for b in at.button if b.key == clear]
 
 
+@pytest.mark.parametrize("choice, stays", [("keep_mine", "Typed offline: MG3 p.2"),
+                                           ("drop_mine", "Incident log p.1")])
+def test_a_note_recovered_from_the_browser_over_a_changed_note_waits_for_the_inspectors_choice(
+        engine, db_url, monkeypatch, case, choice, stays):
+    # the browser's note keeper found a note typed here that never reached the server, typed
+    # over a note that has changed since (tests/browser/test_notes_e2e.py drives the browser side)
+    at = open_case(db_url, monkeypatch, case)
+    at.text_area(key=key(case, "initial_risk_assessment", "n")).input("Incident log p.1").run()
+    at.session_state[button(case, "state")]["unsent"]["initial_risk_assessment"] = "Typed offline: MG3 p.2"
+    at.run()
+    assert "never saved, and the stored note has changed since" in texts(at.warning)
+    assert stored(engine, case).notes["initial_risk_assessment"] == "Incident log p.1"  # nothing replaced unasked
+    at.button(key=questionnaire_form.widget_key(case.assessment_uid, choice, "initial_risk_assessment")).click().run()
+    assert "never saved" not in texts(at.warning)
+    assert stored(engine, case).notes["initial_risk_assessment"] == stays
+    assert at.text_area(key=key(case, "initial_risk_assessment", "n")).value == stays
+
+
 def test_a_note_that_looks_like_personal_data_draws_a_warning(engine, db_url, monkeypatch, case):
     at = go(open_case(db_url, monkeypatch, case), case, "context")
     at.text_area(key=key(case, "plea", "n")).input("victim on 07700 900123").run()
