@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.demo",
     "fieldwork.commands.data",
     "fieldwork.commands.bundles",
+    "fieldwork.commands.second_marking",
 ]
 
 

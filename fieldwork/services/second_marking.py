@@ -70,6 +70,9 @@ NOT_READY = "not_ready_for_moderation"
 UNDECIDED = "undecided"
 ALREADY_MODERATED = "already_moderated"
 NOT_A_DISAGREEMENT = "not_a_disagreement"
+UNKNOWN_QUESTIONNAIRE = "unknown_questionnaire"
+NOTHING_TO_SAMPLE = "nothing_to_sample"
+NOT_A_SECOND_MARKER = "not_a_second_marker"
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,94 @@ def current_load(session: Session, inspection: str | Inspection | None = None) -
     return dict(session.execute(select(SecondMarking.second_inspector, func.count())
                                 .where(SecondMarking.inspection_id == inspection.id, SecondMarking.agreed_uid.is_(None))
                                 .group_by(SecondMarking.second_inspector)).all())
+
+
+# --- a whole draw, checked before anything is written (the command line) ---------------------------
+
+
+@dataclass
+class Plan:
+    sample: Sample
+    proposal: dict[str, str]  # primary uid -> second inspector, for every sampled case
+
+
+def questionnaire_problem(session: Session, questionnaire_id: str,
+                          inspection: str | Inspection | None = None) -> Problem | None:
+    """A problem if the inspection has no such questionnaire (a typo would otherwise draw nothing)."""
+    inspection = _inspection(session, inspection)
+    known = inspections.questionnaire_ids(session, inspection)
+    if questionnaire_id in known:
+        return None
+    return Problem(UNKNOWN_QUESTIONNAIRE, f"{inspection.name} has no questionnaire {questionnaire_id!r} "
+                   f"(it has: {', '.join(known) or 'none'})", item=questionnaire_id,
+                   item_kind="questionnaire")
+
+
+def marker_problems(session: Session, names: list[str], inspection: str | Inspection | None = None) -> list[Problem]:
+    """Every named second inspector who may not second-mark: a disabled or admin account, or a
+    name with no account. Where the database has no accounts yet (laptops), a name must be one
+    that has scored in this inspection, so a typo is caught rather than assigned work."""
+    inspection = _inspection(session, inspection)
+    users = {u.name: u for u in session.execute(select(User).where(User.name.in_(names))).scalars()} if names else {}
+    any_accounts = session.execute(select(func.count()).select_from(User).where(User.active)).scalar_one() > 0
+    markers = second_markers(session, inspection)
+    if any_accounts:  # ``assign`` then takes only accounts: offer only those in the message
+        markers = sorted(session.execute(select(User.name).where(User.active, User.role.in_((INSPECTOR, LEAD))))
+                         .scalars())
+    problems = []
+    for name in names:
+        user = users.get(name)
+        if user is not None and not user.active:
+            problems.append(Problem(NOT_A_SECOND_MARKER, f"the account {name} is disabled", item=name,
+                                    item_kind="inspector"))
+        elif user is not None and user.role not in (INSPECTOR, LEAD):
+            problems.append(Problem(NOT_A_SECOND_MARKER, f"{name} is an {user.role} account, not an inspector or "
+                                    "lead: it cannot score cases", item=name, item_kind="inspector"))
+        elif user is None and (any_accounts or name not in markers):
+            problems.append(Problem(UNKNOWN_INSPECTOR, f"no inspector {name!r} (second markers: "
+                                    f"{', '.join(markers) or 'none yet'})", item=name, item_kind="inspector"))
+    return problems
+
+
+def plan(session: Session, actor: Actor, questionnaire_id: str, markers: list[str], *, seed: int,
+         percent: float | None = None, number: int | None = None, forces: list[str] | None = None,
+         inspection: str | Inspection | None = None) -> Plan:
+    """``draw_sample`` (the same draw as the Second marking page) and ``propose`` over the named
+    second inspectors with the ``current_load``, checked as a whole: every problem with the
+    questionnaire, the rule, the inspectors, a force with nothing to draw, and each case whose
+    only named second inspector marked it first, together. Writes nothing; ``assign`` does."""
+    permissions.require_role(actor, permissions.LEADS, "draw a second-marking sample")
+    inspection = _inspection(session, inspection)
+    names = list(dict.fromkeys(markers))
+    problems = [p for p in [questionnaire_problem(session, questionnaire_id, inspection)] if p]
+    bad_names = marker_problems(session, names, inspection)
+    if not names:
+        bad_names.append(Problem(NO_SECOND_MARKER, "name at least one second inspector", field="second_inspector"))
+    try:
+        sample = draw_sample(session, actor, questionnaire_id, seed=seed, percent=percent, number=number,
+                             forces=forces, inspection=inspection)
+    except ProblemError as exc:
+        raise ProblemError(problems + exc.problems + bad_names, exc.summary) from None
+    if problems:  # an unknown questionnaire draws nothing: no point saying so too
+        raise ProblemError(problems + bad_names, "the sample was not drawn")
+    problems = bad_names
+    for force_code in forces or []:
+        if force_code not in sample.eligible:
+            problems.append(Problem(NOTHING_TO_SAMPLE, "no complete case of this force is waiting for a second "
+                                    "marking", item=force_code, item_kind="force"))
+    if not sample.items and not forces:
+        problems.append(Problem(NOTHING_TO_SAMPLE, "no complete case is waiting for a second marking (complete "
+                                "first markings not already second-marked nor in an unresolved conflict)",
+                                item=questionnaire_id, item_kind="questionnaire"))
+    usable = [n for n in names if n not in {p.item for p in bad_names}]
+    proposal = propose(sample.items, usable, current_load(session, inspection))
+    if usable:  # with nobody usable the problems above already say why
+        problems += [Problem(SAME_INSPECTOR, f"{i.first_inspector} marked it first and is the only second "
+                             "inspector named: name another", field="second_inspector", item=i.case_ref,
+                             item_kind="case") for i in sample.items if proposal[i.primary_uid] is None]
+    if problems:
+        raise ProblemError(problems, "the sample was not drawn")
+    return Plan(sample, proposal)
 
 
 def assign(session: Session, actor: Actor, assignments: dict[str, str], *, rule: str = "",
