@@ -271,6 +271,17 @@ def test_files_that_cannot_be_read_are_refused_clearly(engine, data, name, code)
     assert problem.code == code and problem.source == name
 
 
+@pytest.mark.parametrize("bad_row, why", [
+    (b'HS-0003,"' + b"x" * 200_000 + b'"\r\n', "field larger than field limit"),
+    (b'HS-0003,"durham\r\n', "unexpected end of data"),
+])
+def test_a_malformed_csv_row_is_named_by_its_own_row_number(engine, rows, bad_row, why):
+    data = csv_bytes(rows[:2], ["case_ref", "force"]) + bad_row
+    (problem,) = refused(engine, data)
+    assert (problem.code, problem.row) == (importing.MALFORMED_FILE, 4)  # header row 1, HS-0003 is row 4
+    assert why in problem.message
+
+
 def test_a_workbook_without_a_responses_sheet_names_its_sheets(engine, rows):
     data = xlsx_bytes(rows, sheet="Sheet1", extra_sheets=("Sheet2",))
     (problem,) = refused(engine, data, "x.xlsx")

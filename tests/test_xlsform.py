@@ -9,6 +9,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.cli import main
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.xlsform import export_xlsform, import_xlsform
+from tests.forms import build
 
 
 @pytest.mark.parametrize("qid", ["case_review", "pin_review"])
@@ -65,3 +66,15 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     with pytest.raises(ProblemError) as err:
         import_xlsform(bad, frameworks=catalog.frameworks, name="x.xlsx")
     assert "not a zip" in str(err.value)
+
+
+def test_a_constraint_written_with_a_dot_as_odk_and_kobo_forms_do_checks_the_question_itself():
+    q = build("""
+| type    | name | label::English (en) | constraint           | constraint_message::English (en) |
+| integer | days | Days to charge      | . >= 0 and . <= 365  | 0 to 365 days                    |
+| text    | ref  | Reference           | . != '.'             |                                  |
+| integer | half | A number            | . > 0.5              |                                  |
+""")
+    assert q.question("days").constraint == "${days} >= 0 and ${days} <= 365"
+    assert q.constraint_failures({"days": "400", "ref": ".", "half": "0"}) == ["days", "ref", "half"]
+    assert q.constraint_failures({"days": "12", "ref": "HS-1", "half": "1"}) == []

@@ -13,6 +13,7 @@ Header aliases are data, as in pyxform.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Mapping
 
@@ -53,6 +54,18 @@ TYPE_ALIASES = {"begin_group": "begin group", "end_group": "end group", "select 
 UNSUPPORTED_TYPES = {"select_multiple", "begin repeat", "begin_repeat", "end repeat", "end_repeat", "calculate",
                      "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "barcode", "range",
                      "rank", "acknowledge", "time", "datetime", "hidden", "xml-external", "csv-external"}
+
+
+# XLSForm writes a question's own value in its constraint as "." (". >= 0 and . <= 365"); our
+# expressions name the variable, so "." becomes ${name} — never inside a quoted string, nor
+# the point of a number such as 0.5.
+_QUOTED = re.compile(r"""('[^']*'|"[^"]*")""")
+_SELF = re.compile(r"(?<![\w.$}])\.(?![\w.])")
+
+
+def _self_reference(constraint: str, name: str) -> str:
+    parts = _QUOTED.split(str(constraint or ""))
+    return "".join(p if i % 2 else _SELF.sub("${" + str(name) + "}", p) for i, p in enumerate(parts))
 
 
 def _header(cell) -> str:
@@ -161,7 +174,8 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx") -> dict:
             "_row": row["_row"], "name": row.get("name", ""), "type": base,
             "choices": words[1] if base == "select_one" else None, "label": row.get("label", ""),
             "guidance": row.get("hint", ""), "required": row.get("required", ""),
-            "relevant": row.get("relevant", ""), "constraint": row.get("constraint", ""),
+            "relevant": row.get("relevant", ""),
+            "constraint": _self_reference(row.get("constraint", ""), row.get("name", "")),
             "constraint_message": row.get("constraint_message", ""), "criteria": row.get("criteria", ""),
             "section": current["id"],
             "footnotes": {k: row[f"footnote_{k}"] for k in ("not_known", "not_applicable") if row.get(f"footnote_{k}")},

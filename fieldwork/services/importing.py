@@ -215,9 +215,9 @@ def _read_csv(data: bytes, name: str) -> Table:
                 if len(rows) > MAX_ROWS:
                     raise _refuse(TOO_MANY_ROWS, f"holds more than {MAX_ROWS:,} rows: split it into smaller files",
                                   name)
-    except csv.Error as exc:
+    except csv.Error as exc:  # raised while reading the record after the last one read
         raise _refuse(MALFORMED_FILE, f"is not a well-formed CSV file near line {reader.line_num}: {exc}", name,
-                      row=number or None) from None
+                      row=number + 1) from None
     return _finish(Table(name, header or [], rows, encoding, warnings))
 
 
