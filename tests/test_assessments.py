@@ -53,6 +53,14 @@ def test_an_answer_and_its_note_are_stored_at_once_and_the_version_rises(engine,
     assert v.version == 2 and v.status == "draft"
 
 
+def test_a_note_longer_than_the_limit_is_refused_and_nothing_saved(engine, case):
+    with pytest.raises(ProblemError) as err:
+        save(engine, case.assessment_uid, 1, {"plea": ("guilty", "x" * (assessments.MAX_NOTE + 1))})
+    (problem,) = err.value.problems
+    assert (problem.code, problem.item, problem.field) == (assessments.BAD_VALUE, "plea", "note")
+    assert view(engine, case.assessment_uid).version == 1
+
+
 def test_each_save_records_the_revision_it_replaced(engine, case):
     with db.session_scope(engine) as s:
         first = s.exec(select(Assessment)).one().revision

@@ -6,14 +6,17 @@ held before (case_file, assessment, answer counted before and after)."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import zipfile
 
 import pytest
 from openpyxl.utils import get_column_letter
 
 from fieldwork import audit, db
 from fieldwork.problems import ProblemError
-from fieldwork.services import importing, inspections
+from fieldwork.services import assessments, importing, inspections
 from fieldwork.services.permissions import INSPECTOR, Actor, PermissionDenied
 from fieldwork.services.store import CaseRecord, add_complete_assessments
 from models import CaseFile
@@ -53,6 +56,46 @@ def refused(engine, data: bytes, name: str = "cases.csv", questionnaire: str = "
 
 def where(problems) -> set[tuple]:
     return {(p.code, p.row, p.field) for p in problems}
+
+
+SMALL_FORM = """
+| type              | name        | label   | relevant           | required |
+| begin group       | context     | Context |                    |          |
+| text              | case_ref    | Ref     |                    | yes      |
+| select_one yes_no | contact     | Contact |                    |          |
+| text              | contact_how | How     | ${contact} = 'yes' |          |
+| text              | comment     | Comment |                    |          |
+| end group         | context     |         |                    |          |
+"""
+
+
+@pytest.fixture
+def small_form(engine) -> str:
+    """A questionnaire with optional questions (case_review has none), one asked by skip logic."""
+    with db.session_scope(engine) as s:
+        inspections.add_questionnaire(s, build(SMALL_FORM), inspections.inspection_by_code(s), actor="test")
+    return "test_form"
+
+
+def cell_of(rows: list[dict], column: str, index: int) -> str:
+    """The spreadsheet cell (e.g. "D3") of rows[index][column] in a file built from ``rows``."""
+    return f"{get_column_letter(columns_of(rows).index(column) + 1)}{index + 2}"
+
+
+def with_cached_value(data: bytes, cell: str, value: str) -> bytes:
+    """The workbook with ``cell``'s formula given a calculated text value, as Excel saves it
+    (openpyxl writes a formula with an empty value)."""
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text, n = re.subn(rf'<c r="{cell}"([^>]*)><f>(.*?)</f><v></v>',
+                                  rf'<c r="{cell}"\1 t="str"><f>\2</f><v>{value}</v>', part.decode())
+                assert n == 1
+                part = text.encode()
+            dst.writestr(info, part)
+    return out.getvalue()
 
 
 # --- what passes --------------------------------------------------------------------------
@@ -128,11 +171,32 @@ def test_a_registered_case_without_an_assessment_is_filled_in(engine, rows):
 # --- every bad input is refused, the database unchanged ---------------------------------
 
 
-def test_unknown_column_is_named_with_a_suggestion(engine, rows):
-    rows[0]["domestic_abuse_flag"] = "yes"
+@pytest.mark.parametrize("column", ["domestic_abuse_flag", "DOMESTIC_ABUSE_FLAG"])
+def test_unknown_column_is_named_with_a_suggestion(engine, rows, column):
+    rows[0][column] = "yes"
     (problem,) = refused(engine, csv_bytes(rows))
-    assert (problem.code, problem.row, problem.field) == (importing.UNKNOWN_COLUMN, 1, "domestic_abuse_flag")
+    assert (problem.code, problem.row, problem.field) == (importing.UNKNOWN_COLUMN, 1, column)
     assert "did you mean 'domestic_abuse'" in problem.message
+
+
+def test_headers_are_matched_whatever_their_case(engine, rows):
+    rows[0]["note:plea"] = "MG5 p.2"
+    renamed = {"case_ref": "Case_Ref", "force": "FORCE", "plea": " Plea ", "note:plea": "NOTE:Plea"}
+    columns = [renamed.get(c, c) for c in columns_of(rows)]
+    data = csv_bytes([{renamed.get(k, k): v for k, v in r.items()} for r in rows], columns)
+    assert do_import(engine, data).written == 5
+    stored = answers_by_case(engine)[rows[0]["case_ref"]]
+    assert stored[0]["force"] == rows[0]["force"] and stored[0]["plea"] == rows[0]["plea"]
+    assert stored[1] == {"plea": "MG5 p.2"}
+
+
+def test_two_headers_naming_one_variable_are_a_duplicate_naming_both(engine, rows):
+    for r in rows:
+        r["FORCE"] = r["force"]
+    (problem,) = refused(engine, csv_bytes(rows))
+    assert (problem.code, problem.row, problem.field) == (importing.DUPLICATE_COLUMN, 1, "FORCE")
+    first, second = (get_column_letter(columns_of(rows).index(c) + 1) for c in ("force", "FORCE"))
+    assert "'force' and 'FORCE'" in problem.message and f"columns {first} and {second}" in problem.message
 
 
 def test_unknown_code_names_row_column_case_and_the_allowed_codes(engine, rows):
@@ -144,6 +208,13 @@ def test_unknown_code_names_row_column_case_and_the_allowed_codes(engine, rows):
     assert "allowed: yes, no" in by_field["domestic_abuse"].message
     assert by_field["domestic_abuse"].item == rows[1]["case_ref"]
     assert "did you mean 'durham'" in by_field["force"].message
+
+
+def test_an_evidence_note_longer_than_the_app_keeps_is_refused_with_its_row(engine, rows):
+    rows[1]["note:plea"] = "x" * (assessments.MAX_NOTE + 1)
+    (problem,) = refused(engine, csv_bytes(rows))
+    assert (problem.code, problem.row, problem.field) == (importing.BAD_VALUE, 3, "note:plea")
+    assert f"at most {assessments.MAX_NOTE:,}" in problem.message
 
 
 def test_missing_required_answer_names_row_and_column(engine, rows):
@@ -184,6 +255,32 @@ def test_a_bad_code_does_not_also_report_the_questions_that_depend_on_it(engine,
     rows[0]["enhanced_risk_assessment"] = "dassh"
     rows[0]["dash_supplementary_questions"] = "yes"
     assert where(refused(engine, csv_bytes(rows))) == {(importing.UNKNOWN_CODE, 2, "enhanced_risk_assessment")}
+
+
+def test_a_blank_required_answer_does_not_also_report_the_questions_that_depend_on_it(engine, rows):
+    rows[0]["enhanced_risk_assessment"] = ""
+    rows[0]["dash_supplementary_questions"] = "yes"
+    assert where(refused(engine, csv_bytes(rows))) == {(importing.MISSING_REQUIRED, 2, "enhanced_risk_assessment")}
+
+
+def test_a_misnamed_skip_logic_column_is_named_without_a_cascade_of_irrelevant_answers(engine, rows):
+    for r in rows:
+        r["enhanced_risk_assessment"], r["dash_supplementary_questions"] = "dash", "yes"
+    columns = ["enhanced_risk_asessment" if c == "enhanced_risk_assessment" else c for c in columns_of(rows)]
+    data = csv_bytes([{**r, "enhanced_risk_asessment": r["enhanced_risk_assessment"]} for r in rows], columns)
+    problems = refused(engine, data)
+    assert where(problems) == {(importing.UNKNOWN_COLUMN, 1, "enhanced_risk_asessment"),
+                               (importing.MISSING_COLUMN, 1, "enhanced_risk_assessment")}
+    assert "did you mean 'enhanced_risk_assessment'" in problems[0].message
+
+
+def test_without_an_optional_skip_logic_column_a_hidden_answer_is_still_refused(engine, small_form):
+    # The file is not refused for its columns, so the absent column counts as blank: the answer
+    # is not asked, and would otherwise be dropped without a word.
+    data = csv_bytes([{"case_ref": "T-1", "contact_how": "by phone"}])
+    (problem,) = refused(engine, data, questionnaire=small_form)
+    assert (problem.code, problem.row, problem.field) == (importing.IRRELEVANT_ANSWER, 2, "contact_how")
+    assert "the file has no contact column" in problem.message
 
 
 def test_duplicate_case_ref_in_the_file(engine, rows):
@@ -307,7 +404,51 @@ def test_the_default_size_limit_is_50_mb():
 def test_a_formula_in_a_workbook_is_never_evaluated(engine, rows):
     rows[0]["domestic_abuse"] = '=IF(1=1,"yes","no")'  # written by openpyxl: no cached value
     (problem,) = refused(engine, xlsx_bytes(rows), "x.xlsx")
+    assert (problem.code, problem.row, problem.field) == (importing.UNCALCULATED_FORMULA, 2, "domestic_abuse")
+    assert "no calculated value" in problem.message and "save it" in problem.message
+    # As Excel saves it, with its result: the result is read, the formula still not evaluated.
+    rows[0]["domestic_abuse"] = '=IF(1=1,"no","yes")'
+    data = with_cached_value(xlsx_bytes(rows), cell_of(rows, "domestic_abuse", 0), "yes")
+    assert do_import(engine, data, "x.xlsx").written == 5
+    assert answers_by_case(engine)[rows[0]["case_ref"]][0]["domestic_abuse"] == "yes"
+
+
+def test_a_formula_whose_result_is_empty_text_is_a_blank_answer(engine, rows):
+    rows[0]["domestic_abuse"] = '=IF(1=1,"","no")'
+    data = with_cached_value(xlsx_bytes(rows), cell_of(rows, "domestic_abuse", 0), "")
+    (problem,) = refused(engine, data, "x.xlsx")
     assert (problem.code, problem.row, problem.field) == (importing.MISSING_REQUIRED, 2, "domestic_abuse")
+
+
+@pytest.mark.parametrize("column", ["case_ref", "comment", "note:comment", "meta:inspector"])
+def test_a_formula_without_a_calculated_value_is_never_read_as_blank(engine, small_form, column):
+    rows = [{"case_ref": "T-1", "contact": "no", "comment": "ok"}, {"case_ref": "T-2", "contact": "no"}]
+    for r in rows:
+        r.setdefault(column, None)
+    rows[1][column] = '=CONCAT("a","b")'
+    problems = refused(engine, xlsx_bytes(rows), "x.xlsx", questionnaire=small_form)
+    assert where(problems) == {(importing.UNCALCULATED_FORMULA, 3, column)}
+    assert "'=CONCAT(\"a\",\"b\")'" in problems[0].message
+
+
+def test_a_formula_in_the_header_row_is_refused(engine, rows):
+    data = xlsx_bytes(rows, [*columns_of(rows), '=CONCAT("no","te")'])
+    (problem,) = refused(engine, data, "x.xlsx")
+    assert (problem.code, problem.row) == (importing.UNCALCULATED_FORMULA, 1)
+    assert problem.field == f"column {get_column_letter(len(columns_of(rows)) + 1)}"
+
+
+def test_a_huge_value_is_quoted_shortened_in_problems(engine, rows):
+    rows[0]["force"] = "x" * 32_000
+    rows[1]["case_ref"] = "HS-" + "9" * 32_000
+    rows[2]["y" * 32_000] = "yes"
+    problems = refused(engine, csv_bytes(rows))
+    assert all(len(str(p)) < 400 for p in problems)  # no cell echoed in full
+    assert where(problems) == {(importing.UNKNOWN_CODE, 2, "force"), (importing.BAD_VALUE, 3, "case_ref"),
+                               (importing.UNKNOWN_COLUMN, 1, "y" * importing.QUOTED_CHARS + "…")}
+    by_code = {p.code: p for p in problems}
+    assert "'" + "x" * importing.QUOTED_CHARS + "…'" in by_code[importing.UNKNOWN_CODE].message
+    assert by_code[importing.BAD_VALUE].item == "HS-" + "9" * (importing.QUOTED_CHARS - 3) + "…"
 
 
 def test_only_leads_and_admins_import(engine, rows):

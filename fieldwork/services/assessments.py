@@ -41,6 +41,7 @@ CONSTRAINT = "constraint"
 
 CASE_REF = contract.CASE_REF
 MAX_TEXT = 2000  # answer.value's length
+MAX_NOTE = 10_000  # an evidence note: references and what was seen, not a copy of the file
 PURPOSE_ORDER = {PRIMARY: 0, SECOND: 1, AGREED: 2}  # which of one person's assessments of a case to open
 
 Changes = Mapping[str, tuple[str | None, str | None]]  # question -> (value or None for blank, note or None to keep)
@@ -258,6 +259,9 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     questionnaire = _questionnaire(session, row)
     values, problems = check_answers(questionnaire, {n: v for n, (v, _) in changes.items()}, read_only=(CASE_REF,))
     notes = {n: note for n, (_, note) in changes.items() if note is not None and n in values}
+    problems += [Problem(BAD_VALUE, f"the evidence note is {len(note):,} characters long; at most {MAX_NOTE:,} are "
+                         "kept: record references and what was seen, not a copy of the file", item=n, field="note")
+                 for n, note in notes.items() if len(note) > MAX_NOTE]
 
     stored = _stored(session, row.id)
     before = _values(row, questionnaire, stored)

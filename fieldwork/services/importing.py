@@ -9,7 +9,9 @@ Three steps, all or nothing:
 2. ``check`` compares every cell with the questionnaire and the database and collects every
    problem — row (the spreadsheet's row number, header = row 1), column and case — before
    anything is written: unknown columns and codes, required answers missing, answers that skip
-   logic makes irrelevant, constraints, duplicate or unsafe case references.
+   logic makes irrelevant, constraints, duplicate or unsafe case references, formulas saved
+   without their calculated value. Headers and codes are matched whatever their case; a value
+   quoted in a problem is cut short (``QUOTED_CHARS``).
 3. ``import_file`` runs both, and only if there is no problem writes every row with
    ``store.add_complete_assessments`` in the caller's transaction, plus one audit row.
 
@@ -43,6 +45,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.safe_xlsx import open_workbook
 from fieldwork.services import inspections, privacy, responses, store
+from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
 from models import Assessment, CaseFile, Inspection, QuestionnaireVersion
@@ -77,6 +80,7 @@ DUPLICATE_CASE_REF = "duplicate_case_ref"
 CASE_EXISTS = "case_exists"
 BAD_INSPECTOR = "bad_inspector"
 NOT_IN_INSPECTION = "not_in_inspection"
+UNCALCULATED_FORMULA = "uncalculated_formula"
 # Warnings: shown, never refused.
 READ_AS_CP1252 = "read_as_cp1252"
 LOOKS_DOUBLE_ENCODED = "looks_double_encoded"
@@ -85,9 +89,32 @@ NOTE_PERSONAL_DATA = "note_personal_data"
 CASE_REF = responses.CASE_REF
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")  # "Ã©", "Â£", "â€™": UTF-8 read as cp1252
-_IS, _T, _R = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("is", "t", "r"))
+_IS, _T, _R, _F = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("is", "t", "r", "f"))
 _WHOLE = re.compile(r"^-?\d+$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+QUOTED_CHARS = 60  # a value quoted in a message is cut to this: a 32,000-character cell is not echoed
+
+
+def _clip(value) -> str:
+    """A value as quoted in a problem message: its first QUOTED_CHARS characters and "…"."""
+    text = str(value)
+    return text if len(text) <= QUOTED_CHARS else text[:QUOTED_CHARS] + "…"
+
+
+@dataclass(frozen=True)
+class Uncalculated:
+    """An .xlsx cell holding a formula saved without its calculated value (a file written by a
+    script, not saved by Excel). We never evaluate formulas, so its value is unknown: it is a
+    problem of its row and column, never a blank."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula
+
+
+UNCALCULATED_REASON = ("holds a formula ({formula}) with no calculated value: open the file in Excel and save it "
+                       "(Excel then stores the result), or type the value")
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -152,7 +179,7 @@ def read_table(data: bytes, name: str) -> Table:
     if data.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
         return _read_xlsx(data, name)
     if suffix and suffix not in CSV_SUFFIXES:
-        raise _refuse(UNSUPPORTED_FILE, f"'{suffix}' files are not imported: use a wide .csv file or an .xlsx "
+        raise _refuse(UNSUPPORTED_FILE, f"{_clip(suffix)!r} files are not imported: use a wide .csv file or an .xlsx "
                       f"workbook with a '{SHEET}' sheet", name)
     return _read_csv(data, name)
 
@@ -233,7 +260,8 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         elif len(workbook.sheetnames) == 1:
             sheet = workbook.sheetnames[0]  # a one-sheet workbook can only mean that sheet
         else:
-            raise _refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: {', '.join(workbook.sheetnames)})",
+            raise _refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: "
+                          f"{', '.join(map(_clip, workbook.sheetnames))})",
                           name)
         header: list[str] | None = None
         rows: list[tuple[int, Sequence]] = []
@@ -242,6 +270,7 @@ def _read_xlsx(data: bytes, name: str) -> Table:
                 if number != 1:
                     raise _refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the "
                                   "variables", name, row=1)
+                _refuse_header_formulas(cells, name)
                 header = ["" if c is None else str(c).strip() for c in cells]
                 continue
             if any(not _blank(c) for c in cells):
@@ -255,17 +284,35 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         raise _refuse(MALFORMED_FILE, f"the sheet could not be read ({type(exc).__name__})", name) from None
     finally:
         workbook.close()
-    return _finish(Table(f"{name} [{sheet}]" if sheet.lower() != SHEET else name, header or [], rows, "xlsx"))
+    return _finish(Table(f"{name} [{_clip(sheet)}]" if sheet.lower() != SHEET else name, header or [], rows, "xlsx"))
+
+
+def _refuse_header_formulas(cells: Sequence, name: str) -> None:
+    problems = [Problem(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(c))), source=name, row=1,
+                        field=f"column {get_column_letter(i + 1)}")
+                for i, c in enumerate(cells) if isinstance(c, Uncalculated)]
+    if problems:
+        raise ProblemError(problems, f"{name} was refused: nothing was imported")
 
 
 class _SheetParser(WorkSheetParser):
-    """openpyxl's own sheet parser, except that inline strings (which openpyxl, and so our own
-    exports, write for every text cell) are read as plain text instead of through a rich-text
-    object per cell: that halves the time to read a 10,000-case sheet."""
+    """openpyxl's own sheet parser, except that
+
+    * inline strings (which openpyxl, and so our own exports, write for every text cell) are
+      read as plain text instead of through a rich-text object per cell: that halves the time
+      to read a 10,000-case sheet;
+    * a formula cell without a cached value is read as ``Uncalculated``, not as blank
+      (openpyxl's ``data_only`` gives None): its content would otherwise be lost unseen. A
+      cached value is read as openpyxl reads it; the formula itself is never evaluated."""
 
     def parse_cell(self, element):
         if element.get("t") != "inlineStr":
-            return super().parse_cell(element)
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.get("t") != "str":  # "str" with no text: a formula whose result is ""
+                formula = element.find(_F)
+                if formula is not None:
+                    cell["value"] = Uncalculated(formula.text or "")
+            return cell
         coordinate = element.get("r")
         if coordinate:
             row, column = coordinate_to_tuple(coordinate)
@@ -282,7 +329,8 @@ class _SheetParser(WorkSheetParser):
 
 def _sheet_values(workbook, ws) -> Iterator[tuple[int, Sequence]]:
     """(row number, cell values) for each row the sheet holds, cached values only (the
-    workbook was opened with data_only: no formula is evaluated)."""
+    workbook was opened with data_only: no formula is evaluated). The fallback path cannot
+    tell a formula without a cached value from a blank cell."""
     try:
         source = workbook._archive.open(ws._worksheet_path)
         parser = _SheetParser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
@@ -335,6 +383,13 @@ def _text(value) -> str:
     return unquote(_display(value))
 
 
+def _close_match(name: str, candidates: Sequence[str]) -> str | None:
+    """The candidate most like ``name``, whatever the case of either (for "did you mean")."""
+    by_fold = {c.casefold(): c for c in candidates}
+    hint = difflib.get_close_matches(name.casefold(), list(by_fold), n=1)
+    return by_fold[hint[0]] if hint else None
+
+
 def _allowed(question: Question, codes: list[str]) -> str:
     if len(codes) <= 15:
         return ", ".join(codes)
@@ -350,9 +405,9 @@ def _convert(question: Question, codes: list[str], value) -> tuple[str | None, t
         folded = [c for c in codes if c.casefold() == text.casefold()]
         if len(folded) == 1:
             return folded[0], None
-        hint = difflib.get_close_matches(text, codes, n=1)
-        return None, (UNKNOWN_CODE, f"{text!r} is not an answer code of {question.name}; allowed: "
-                      f"{_allowed(question, codes)}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        hint = _close_match(text, codes)
+        return None, (UNKNOWN_CODE, f"{_clip(text)!r} is not an answer code of {question.name}; allowed: "
+                      f"{_allowed(question, codes)}" + (f" (did you mean {hint!r}?)" if hint else ""))
     if question.type == "integer":
         if isinstance(value, bool):
             return None, (BAD_VALUE, f"{value!r} is not a whole number")
@@ -361,7 +416,7 @@ def _convert(question: Question, codes: list[str], value) -> tuple[str | None, t
         text = _text(value).strip()
         if _WHOLE.match(text):
             return str(int(text)), None
-        return None, (BAD_VALUE, f"{text!r} is not a whole number")
+        return None, (BAD_VALUE, f"{_clip(text)!r} is not a whole number")
     if question.type == "date":
         if isinstance(value, datetime):
             return value.date().isoformat(), None
@@ -378,7 +433,7 @@ def _convert(question: Question, codes: list[str], value) -> tuple[str | None, t
                 return date(int(m[3]), int(m[2]), int(m[1])).isoformat(), None
             except ValueError:
                 pass
-        return None, (BAD_VALUE, f"{text!r} is not a date: write it as YYYY-MM-DD (or DD/MM/YYYY)")
+        return None, (BAD_VALUE, f"{_clip(text)!r} is not a date: write it as YYYY-MM-DD (or DD/MM/YYYY)")
     text = _text(value).strip()
     if len(text) > MAX_TEXT:
         return None, (BAD_VALUE, f"is {len(text):,} characters long; at most {MAX_TEXT:,} are accepted")
@@ -413,27 +468,50 @@ class _Columns:
     notes: dict[int, str] = field(default_factory=dict)  # column index -> variable
     inspector: int | None = None
     unnamed: dict[int, list[int]] = field(default_factory=dict)  # unnamed column index -> rows with values
+    refused: bool = False  # a column was refused as unknown: it may be a variable the file seems to lack
 
 
 def _case_ref_question() -> Question:
     return Question(name=CASE_REF, section="", type="text", label="Case reference", required=True)
 
 
+def _column_names(q: Questionnaire) -> tuple[set[str], dict[str, str | None]]:
+    """The column names a file may use, and the same by case-folded form -> as spelled here
+    (None where two names differ only in case: those are matched exactly only)."""
+    known = responses.variables(q)  # known[0] is case_ref, which carries no note
+    names = {*known, responses.INSPECTOR_COLUMN, *responses.INFORMATIONAL_META,
+             *(responses.note_column(v) for v in known[1:])}
+    folded: dict[str, str | None] = {}
+    for name in names:
+        key = name.casefold()
+        folded[key] = None if key in folded else name
+    return names, folded
+
+
 def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Columns:
+    """What each column holds. Headers are matched whatever their case (``FORCE`` is ``force``),
+    as codes are; two headers naming the same variable are refused as a duplicate."""
     cols = _Columns()
     known = responses.variables(q)
-    seen: dict[str, int] = {}
+    names, folded = _column_names(q)
+    seen: dict[str, tuple[int, str]] = {}  # variable -> (first column index, header as written)
     for i, raw in enumerate(table.header):
-        name = raw.strip()
-        where = dict(source=table.source, row=1, field=name or f"column {get_column_letter(i + 1)}")
-        if not name:
+        written = raw.strip()
+        where = dict(source=table.source, row=1,
+                     field=_clip(written) if written else f"column {get_column_letter(i + 1)}")
+        if not written:
             cols.unnamed[i] = []
             continue
+        name = written if written in names else folded.get(written.casefold()) or written
         if name in seen:
-            problems.append(Problem(DUPLICATE_COLUMN, f"the column {name!r} appears twice (columns "
-                                    f"{get_column_letter(seen[name] + 1)} and {get_column_letter(i + 1)})", **where))
+            first, first_written = seen[name]
+            columns = f"columns {get_column_letter(first + 1)} and {get_column_letter(i + 1)}"
+            problems.append(Problem(DUPLICATE_COLUMN, f"the column {_clip(written)!r} appears twice ({columns})"
+                                    if first_written == written else
+                                    f"the columns {_clip(first_written)!r} and {_clip(written)!r} ({columns}) are "
+                                    f"both {name}: keep one", **where))
             continue
-        seen[name] = i
+        seen[name] = (i, written)
         if name == CASE_REF:
             cols.questions[i] = q.question(CASE_REF) if q.has_question(CASE_REF) else _case_ref_question()
         elif q.has_question(name):
@@ -442,12 +520,15 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
             cols.inspector = i
         elif name in responses.INFORMATIONAL_META:
             continue  # written for the reader (e.g. meta:second_marked); nothing to store
-        elif name.startswith(responses.NOTE_PREFIX) and name[len(responses.NOTE_PREFIX):] in known[1:]:
-            cols.notes[i] = name[len(responses.NOTE_PREFIX):]  # known[0] is case_ref, which carries no note
+        elif name in names:  # note:VARIABLE
+            cols.notes[i] = name[len(responses.NOTE_PREFIX):]
         else:
-            hint = difflib.get_close_matches(name, known + [responses.INSPECTOR_COLUMN], n=1)
-            problems.append(Problem(UNKNOWN_COLUMN, f"{name!r} is not a variable of {q.id}" +
-                                    (f" (did you mean {hint[0]!r}?)" if hint else
+            cols.refused = True
+            is_note = name.casefold().startswith(responses.NOTE_PREFIX)
+            hint = _close_match(name, [responses.note_column(v) for v in known[1:]] if is_note else
+                                known + [responses.INSPECTOR_COLUMN])
+            problems.append(Problem(UNKNOWN_COLUMN, f"{_clip(written)!r} is not a variable of {q.id}" +
+                                    (f" (did you mean {hint!r}?)" if hint else
                                      f"; the columns are the variable names (see the data dictionary)"
                                      f", plus {responses.INSPECTOR_COLUMN} and note:VARIABLE"), **where))
     if CASE_REF not in seen:
@@ -480,6 +561,13 @@ class _RowChecker:
         self.codes = {qq.name: q.codes(qq.name) for qq in cols.questions.values() if qq.is_single_choice}
         # the variables each question's skip logic reads: a bad value there makes its checks moot
         self.depends = {qq.name: set(expr.variables(expr.parse(qq.relevant))) for qq in q.questions if qq.relevant}
+        self.required = {qq.name for qq in q.questions if qq.required}
+        # A file with a refused (unknown) column may hold any variable it seems to lack under a
+        # wrong name: those values are unknown, so skip logic reading them is not checked. The
+        # file is refused anyway; this keeps the report to the real problem, not a cascade.
+        self.absent = {qq.name for qq in q.questions} - self.present
+        self.always_moot = ({name for name, uses in self.depends.items() if uses & self.absent} if cols.refused
+                            else set())
         self.ref_index = next((i for i, qq in cols.questions.items() if qq.name == CASE_REF), None)
         self.first_row: dict[str, tuple[int, str]] = {}  # folded case_ref -> (row, as written)
         self.absent_rows: dict[str, list[int]] = {}  # required column missing from the file -> rows asking it
@@ -490,11 +578,12 @@ class _RowChecker:
         cols = self.cols
         problems: list[Problem] = []
         raw_ref = self._cell(cells, self.ref_index)
-        case_ref = "" if _blank(raw_ref) else _text(raw_ref).strip()
+        case_ref = "" if _blank(raw_ref) or isinstance(raw_ref, Uncalculated) else _text(raw_ref).strip()
+        shown_ref = _clip(case_ref) or None
 
         def add(code: str, message: str, column: str | None) -> None:
             problems.append(Problem(code, message, source=self.table.source, row=number, field=column,
-                                    item=case_ref or None, item_kind="case"))
+                                    item=shown_ref, item_kind="case"))
 
         answers: dict[str, str] = {}
         bad: set[str] = set()
@@ -502,19 +591,28 @@ class _RowChecker:
             value = self._cell(cells, i)
             if _blank(value):
                 continue
+            if isinstance(value, Uncalculated):
+                add(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(value))), question.name)
+                bad.add(question.name)
+                continue
             stored, fault = _convert(question, self.codes.get(question.name, []), value)
             if fault:
                 add(*fault, question.name)
                 bad.add(question.name)
             else:
                 answers[question.name] = stored
-        notes = self._notes(number, cells, case_ref)
+        notes = self._notes(number, cells, shown_ref, add)
         for i in cols.unnamed:
             if not _blank(self._cell(cells, i)):
                 cols.unnamed[i].append(number)
         if any(not _blank(c) for c in cells[len(self.table.header):]):
             add(MALFORMED_FILE, "holds values to the right of the last named column", None)
-        inspector = "" if _blank(self._cell(cells, cols.inspector)) else _text(cells[cols.inspector]).strip()
+        inspector = self._cell(cells, cols.inspector)
+        if isinstance(inspector, Uncalculated):
+            add(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(inspector))),
+                responses.INSPECTOR_COLUMN)
+            inspector = ""
+        inspector = "" if _blank(inspector) else _text(inspector).strip()
         if len(inspector) > 100 or "@" in inspector:
             add(BAD_INSPECTOR, "give the inspector's user name (at most 100 characters, not an email address)",
                 responses.INSPECTOR_COLUMN)
@@ -530,20 +628,27 @@ class _RowChecker:
     def _cell(cells: Sequence, index: int | None):
         return cells[index] if index is not None and index < len(cells) else None
 
-    def _notes(self, number: int, cells: Sequence, case_ref: str) -> dict[str, str]:
+    def _notes(self, number: int, cells: Sequence, shown_ref: str | None, add) -> dict[str, str]:
         notes = {}
         for i, variable in self.cols.notes.items():
             value = self._cell(cells, i)
             if _blank(value):
                 continue
+            if isinstance(value, Uncalculated):
+                add(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(value))),
+                    responses.note_column(variable))
+                continue
             notes[variable] = text = _text(value)
+            if len(text) > MAX_NOTE:
+                add(BAD_VALUE, f"is {len(text):,} characters long; an evidence note holds at most {MAX_NOTE:,}",
+                    responses.note_column(variable))
             self.mojibake = self.mojibake or bool(_MOJIBAKE.search(text))
             found = privacy.note_warnings(text)
             if found:
                 self.warnings.append(Problem(
                     NOTE_PERSONAL_DATA, "the note looks as if it holds " + ", ".join(found) + ": check it holds no "
                     "personal details", source=self.table.source, row=number,
-                    field=responses.note_column(variable), item=case_ref or None, item_kind="case"))
+                    field=responses.note_column(variable), item=shown_ref, item_kind="case"))
         return notes
 
     def _case_ref(self, number: int, case_ref: str, add) -> None:
@@ -554,26 +659,34 @@ class _RowChecker:
         elif why:
             add(BAD_CASE_REF, why, CASE_REF)
         elif case_ref.casefold() in self.first_row:
-            add(DUPLICATE_CASE_REF, f"case {case_ref} is also in row {self.first_row[case_ref.casefold()][0]}: a "
+            first = self.first_row[case_ref.casefold()][0]
+            add(DUPLICATE_CASE_REF, f"case {_clip(case_ref)} is also in row {first}: a "
                 "case is imported once", CASE_REF)
         else:
             self.first_row[case_ref.casefold()] = (number, case_ref)
 
     def _skip_logic(self, number: int, answers: dict[str, str], bad: set[str], add) -> set[str]:
         """Irrelevant answers, missing required answers and constraints, on the answers that
-        passed; questions whose skip logic reads a bad value are left alone (one problem, not
-        a cascade). Returns the questions asked."""
+        passed. Questions whose skip logic reads a value we do not know — a bad value, a
+        required answer missing, or a variable the file may hold under a refused column name —
+        are left alone (one problem, not a cascade). Returns the questions asked."""
         q = self.q
         asked = q.relevant_names(answers)
-        moot = {name for name, uses in self.depends.items() if uses & bad}
+        missing = (self.required & asked) - answers.keys() - bad
+        unknown = bad | missing
+        moot = self.always_moot | ({name for name, uses in self.depends.items() if uses & unknown}
+                                   if unknown else set())
         for question in q.questions:
             name = question.name
             if name == CASE_REF or name in bad or name in moot:
                 continue
             if name in answers and name not in asked:
+                # a column the file lacks counts as blank: say so, it may be the column that is wrong
+                absent = sorted(self.depends[name] & self.absent)
                 add(IRRELEVANT_ANSWER, f"is answered although it is not asked for this case (asked when "
-                    f"{question.relevant}): leave it blank", name)
-            elif question.required and name in asked and name not in answers:
+                    f"{question.relevant}" + (f"; the file has no {', '.join(absent)} column" if absent else "")
+                    + "): leave it blank", name)
+            elif name in missing:
                 if name in self.present:
                     add(MISSING_REQUIRED, "is required but blank", name)
                 else:
@@ -650,9 +763,9 @@ def _check_existing(session: Session, inspection: Inspection, questionnaire_id: 
                 continue
             row, written = first_row[key]
             if assessments:
-                problems.append(Problem(CASE_EXISTS, f"case {ref} is already in the database with an assessment: "
-                                        "change it there, or leave this row out", source=source, row=row,
-                                        field=CASE_REF, item=written, item_kind="case"))
+                problems.append(Problem(CASE_EXISTS, f"case {_clip(ref)} is already in the database with an "
+                                        "assessment: change it there, or leave this row out", source=source, row=row,
+                                        field=CASE_REF, item=_clip(written), item_kind="case"))
             else:
                 spelled[written] = ref
     for record in records:

@@ -300,7 +300,7 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
     with note_col:
         if question.name != assessments.CASE_REF:
             st.text_area(f"Evidence note: {question.label}", key=nkey, disabled=not editable, height=68,
-                         label_visibility="collapsed", max_chars=assessments.MAX_TEXT * 5,
+                         label_visibility="collapsed", max_chars=assessments.MAX_NOTE,
                          placeholder="Evidence note: document, page, what you saw (no names)",
                          on_change=_note_changed, args=(actor, uid, question.name))
             found = privacy.note_warnings(state["notes"].get(question.name) or st.session_state[nkey] or "")
