@@ -30,6 +30,7 @@ with db.session_scope(session.engine()) as s:
             accounts.record_sign_out(s, user, reason="account_disabled")
             session.revoke_token(s, session_tokens.ACCOUNT_DISABLED)
             session.sign_out()
+            st.session_state[session.ENDED_KEY] = "disabled"  # the sign-in page says why
         elif not session.token_still_valid(s):  # signed out in another tab, password changed, expired
             session.sign_out()
             st.session_state[session.ENDED_KEY] = True

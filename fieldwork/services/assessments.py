@@ -23,6 +23,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion,
                     new_uid, utcnow)
 
@@ -254,6 +255,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     ``changes`` maps a question to (value, note): value None or "" leaves it blank; note None
     keeps the stored note. Refused as a whole (every problem named) on an unknown question or
     code, an answer to a question that is not asked, or a version someone else has saved."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     _require_editable(actor, row, "change")
     questionnaire = _questionnaire(session, row)
@@ -326,6 +328,7 @@ def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, obje
 
 def mark_complete(session: Session, actor: Actor, uid: str, expected_version: int) -> StatusResult:
     """Mark a draft complete, or refuse with everything that is missing."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     _require_editable(actor, row, "complete")
     questionnaire = _questionnaire(session, row)
@@ -343,6 +346,7 @@ def mark_complete(session: Session, actor: Actor, uid: str, expected_version: in
 
 def reopen(session: Session, actor: Actor, uid: str, expected_version: int) -> StatusResult:
     """Back to draft, by the assessment's own inspector; the trail records it."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     permissions.require_owner(actor, row.inspector, "reopen another inspector's assessment")
     if row.status != COMPLETE:

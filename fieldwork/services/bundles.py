@@ -46,6 +46,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check
 from models import (
     Answer,
     Assessment,
@@ -152,6 +153,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
                   file_name: str | None = None) -> Exported:
     """The actor's work as a bundle. An inspector exports only their own assessments; a lead
     or admin exports one inspector's (``inspector``) or, by default, every assessment."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "export a bundle")
     if not actor.is_lead:
         inspector = actor.name  # an inspector's bundle is their own work, whatever they ask for
@@ -565,6 +567,7 @@ def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str
                   progress: Callable[[int, int], None] | None = None) -> "merge.MergeReport":
     """Merge a bundle into this database, all or nothing (the caller's session commits or
     rolls back). Importing the same bundle again changes nothing."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     bundle = _opened_for(actor, content, file_name)
     inspection, version_ids = check_against(session, bundle)
     return merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)

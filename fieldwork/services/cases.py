@@ -23,6 +23,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import assessments, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check
 from models import COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, Inspection
 
 NOT_STARTED = "not_started"
@@ -93,6 +94,7 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
     on the questionnaire's current version, holding the context answers given. A blank CPS
     Area takes the force's. Refused, with every problem named, for a case reference that is
     not pseudonymous or already in the register, an unknown question or code, or no force."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     # the case comes with a draft for the actor to score: inspectors and leads score, admins do not
     permissions.require_role(actor, (permissions.INSPECTOR, permissions.LEAD), "add a case")
     if not isinstance(inspection, Inspection):

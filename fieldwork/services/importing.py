@@ -48,6 +48,7 @@ from fieldwork.services import inspections, privacy, responses, store
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
+from fieldwork.services import actor_check
 from models import Assessment, CaseFile, Inspection, QuestionnaireVersion
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any inspection (10,000 cases is about 3 MB of CSV)
@@ -794,6 +795,7 @@ def import_file(session: Session, actor: Actor, questionnaire_id: str, data: byt
                 ) -> ImportResult:
     """Read, check and write every row as a complete assessment, or raise with every problem
     and write nothing. Run inside one ``session_scope``: the caller's transaction."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "import assessments")
     table = data if isinstance(data, Table) else read_table(data, name)
     checked = check(session, questionnaire_id, table, inspection_code=inspection_code)

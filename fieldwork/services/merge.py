@@ -32,6 +32,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check
 from models import (
     AGREED,
     PRIMARY,
@@ -499,6 +500,7 @@ def resolve(session: Session, actor: Actor, case_id: int, chosen_uid: str) -> No
     """The lead's choice for a case in conflict: ``chosen_uid`` counts (if the case had a
     counted place), the other sides stay, uncounted. A second marking that pointed at a side
     follows the choice."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.LEADS, "resolve merge conflicts")
     conflicts = session.execute(select(MergeConflict).where(MergeConflict.case_id == case_id,
                                                             MergeConflict.resolved_at.is_(None))).scalars().all()
