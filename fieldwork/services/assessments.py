@@ -23,7 +23,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check
+from fieldwork.services import actor_check, characters
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion,
                     new_uid, utcnow)
 
@@ -264,6 +264,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     problems += [Problem(BAD_VALUE, f"the evidence note is {len(note):,} characters long; at most {MAX_NOTE:,} are "
                          "kept: record references and what was seen, not a copy of the file", item=n, field="note")
                  for n, note in notes.items() if len(note) > MAX_NOTE]
+    problems += characters.answer_problems(values, notes)  # the one rule for characters (imports, bundles too)
 
     stored = _stored(session, row.id)
     before = _values(row, questionnaire, stored)

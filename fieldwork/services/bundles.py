@@ -46,7 +46,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check
+from fieldwork.services import actor_check, characters, responses
 from models import (
     Answer,
     Assessment,
@@ -341,7 +341,7 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         manifest = json.loads(manifest_bytes)
         if not isinstance(manifest, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise _refuse(CORRUPT, "manifest.json is not a JSON object", file_name, "the bundle is damaged") from None
     if manifest.get("format") != FORMAT:
         raise _refuse(BAD_FORMAT, f"not a fieldwork bundle (format {str(manifest.get('format'))[:40]!r})", file_name,
@@ -360,7 +360,7 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         payload = json.loads(data)
         if not isinstance(payload, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise _refuse(CORRUPT, "data.json is not a JSON object", file_name, "the bundle is damaged") from None
     return _checked(payload, manifest, checksum, file_name)
 
@@ -479,9 +479,31 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             fault("a lineage row is malformed", field="lineage")
             continue
         lineage.append((u, rev, parent))
+    problems += _character_problems(cases, assessments, file_name)
     if problems:
         raise ProblemError(problems, f"the bundle's content is malformed ({len(problems)} problem(s))")
     return Bundle(file_name, manifest, checksum, code, versions, cases, assessments, lineage)
+
+
+def _character_problems(cases: list[dict], assessments: list[dict], file_name: str) -> list[Problem]:
+    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it."""
+    where = dict(source=file_name, item_kind="case")
+    out = []
+    for row in cases:
+        out += characters.problems(row, item=_safe_ref(row.get("case_ref")), **where)
+    for row in assessments:
+        ref = _safe_ref(row.get("case_ref"))
+        out += characters.problems({k: v for k, v in row.items() if k != "answers"}, item=ref, **where)
+        for a in row["answers"]:
+            question = a.get("question") if isinstance(a.get("question"), str) else "?"
+            out += characters.problems({question: a.get("value"), responses.note_column(question): a.get("note")},
+                                       notes=[responses.note_column(question)], item=ref, **where)
+    return out
+
+
+def _safe_ref(ref) -> str | None:
+    """A case_ref fit to quote in a message (one that breaks the character rule is not quoted)."""
+    return ref[:64] if isinstance(ref, str) and characters.problem(ref) is None else None
 
 
 def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tuple[str, str], int]]:

@@ -23,7 +23,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import assessments, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check
+from fieldwork.services import actor_check, characters
 from models import COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, Inspection
 
 NOT_STARTED = "not_started"
@@ -118,6 +118,7 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
 
     allowed = context_questions(questionnaire)
     given = {k: v for k, v in context.items() if k != CASE_REF}
+    problems += characters.problems(given)  # the one rule for characters (imports, bundles too)
     problems += [Problem(NOT_CONTEXT, f"{k!r} is not one of the case's context questions ({', '.join(allowed)})",
                          field=k, item=k) for k in given if k not in allowed]
     values, faults = assessments.check_answers(questionnaire, {k: v for k, v in given.items() if k in allowed})

@@ -48,7 +48,7 @@ from fieldwork.services import inspections, privacy, responses, store
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
-from fieldwork.services import actor_check
+from fieldwork.services import actor_check, characters
 from models import Assessment, CaseFile, Inspection, QuestionnaireVersion
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any inspection (10,000 cases is about 3 MB of CSV)
@@ -722,8 +722,11 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
     rows = _RowChecker(q, table, _columns(table, q, problems))
     records: list[CaseRecord] = []
+    problems += characters.row_problems(table.header, table.header, 1, table.source)
     for number, cells in table.rows:
         record, row_problems = rows.check(number, cells)
+        # the one rule for characters (the app and bundles apply it too): every cell, by row and column
+        problems += characters.row_problems(table.header, cells, number, table.source, is_note=_is_note_column)
         problems += row_problems
         if record is not None:
             records.append(record)
@@ -741,6 +744,10 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
                            + "; nothing was imported")
     return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
                          registered)
+
+
+def _is_note_column(column: str) -> bool:
+    return column.startswith(responses.NOTE_PREFIX)
 
 
 def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,
