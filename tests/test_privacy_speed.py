@@ -38,7 +38,8 @@ def test_a_10000_character_note_is_checked_in_under_10_ms(shape):
 @pytest.mark.parametrize("shape", ["one word", "digits", "dots", "at signs"])
 def test_the_time_grows_linearly_with_the_note(shape):
     short, long = SHAPES[shape], SHAPES[shape] * 8
-    assert fastest(long, 7) < 24 * max(fastest(short, 7), 0.0005)  # quadratic would be 64 times
+    # linear is 8 times; a shared machine's noise is allowed up to 32; quadratic would be 64 times
+    assert fastest(long, 9) < 32 * max(fastest(short, 9), 0.0005)
 
 
 def test_it_still_finds_what_it_found():
