@@ -15,7 +15,8 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.services import accounts, session_tokens
-from fieldwork.ui import navigation, session, session_cookie
+from fieldwork.problems import ProblemError
+from fieldwork.ui import components, navigation, session, session_cookie
 
 st.set_page_config(page_title="Fieldwork", page_icon=":material/fact_check:", layout="wide")
 
@@ -65,4 +66,7 @@ else:
             session.sign_out()
             st.rerun()
         session_cookie.render(session.cookie_wish())  # the browser keeps the token while in use
-    st.navigation(groups).run()
+    try:
+        st.navigation(groups).run()
+    except ProblemError as exc:  # a refusal no page caught (a clash, a busy database): words, never a traceback
+        components.show_problems(exc, key="fieldwork_unhandled_problems")

@@ -51,6 +51,10 @@ def record(
         assessment_uid=assessment_uid, question=question, old_value=old_value, new_value=new_value,
         detail=json.dumps(detail, default=str, sort_keys=True) if detail else "",
     )
+    # imported here: audit_chain imports the models, which this module must not need at import time
+    from fieldwork.services import audit_chain
+
+    audit_chain.seal(session, event)  # chained to the row before it: tampering shows (fieldwork audit verify)
     session.add(event)
     return event
 

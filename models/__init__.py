@@ -12,6 +12,7 @@ from models.core import (
     Answer,
     Assessment,
     AuditEvent,
+    AuditHead,
     CaseFile,
     Inspection,
     InspectionQuestionnaire,
@@ -29,7 +30,7 @@ from models.fieldwork_sync import (
 )
 
 __all__ = [
-    "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
+    "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "AuditHead", "CaseFile",
     "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
     "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking",
 ]

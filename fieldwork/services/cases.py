@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Iterable, Mapping
 
 from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from fieldwork import audit, contract
@@ -105,7 +106,7 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
 
     problems: list[Problem] = []
     ref = (case_ref or "").strip()
-    fault = privacy.case_ref_problem(ref)
+    fault = privacy.case_ref_problem(ref, inspection.case_ref_pattern)
     if fault:
         problems.append(Problem(BAD_CASE_REF, f"case reference: {fault}", field=CASE_REF))
     else:
@@ -142,7 +143,12 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
     case_file = CaseFile(inspection_id=inspection.id, questionnaire=questionnaire_id, case_ref=ref,
                          created_by=actor.name)
     session.add(case_file)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # someone added the same reference (in any letter case) a moment ago
+        raise ProblemError([Problem(DUPLICATE_CASE_REF, f"{ref} was added to the register for {questionnaire_id} "
+                                    "by someone else a moment ago: each case is entered once", field=CASE_REF,
+                                    item=ref)], "the case was not added") from None
     assessment = Assessment(case_id=case_file.id, questionnaire_version_id=version.id, inspector=actor.name,
                             status=DRAFT, purpose=PRIMARY, counted=True)
     session.add(assessment)

@@ -574,6 +574,7 @@ class _RowChecker:
         self.absent_rows: dict[str, list[int]] = {}  # required column missing from the file -> rows asking it
         self.warnings: list[Problem] = []
         self.mojibake = False
+        self.ref_pattern: str | None = None  # the inspection's case_ref_pattern (set by check)
 
     def check(self, number: int, cells: Sequence) -> tuple[CaseRecord | None, list[Problem]]:
         cols = self.cols
@@ -654,7 +655,7 @@ class _RowChecker:
 
     def _case_ref(self, number: int, case_ref: str, add) -> None:
         """Present, pseudonymous, and once in the file."""
-        why = privacy.case_ref_problem(case_ref)
+        why = privacy.case_ref_problem(case_ref, self.ref_pattern)
         if not case_ref:
             add(MISSING_REQUIRED, "is required but blank: every row needs its pseudonymous case reference", CASE_REF)
         elif why:
@@ -721,6 +722,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
     rows = _RowChecker(q, table, _columns(table, q, problems))
+    rows.ref_pattern = inspection.case_ref_pattern
     records: list[CaseRecord] = []
     problems += characters.row_problems(table.header, table.header, 1, table.source)
     for number, cells in table.rows:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from fieldwork.services import case_refs
+
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,39}$")
 _DIGIT = re.compile(r"\d")
 
@@ -39,8 +41,9 @@ _NOT_NAMES = {
 }
 
 
-def case_ref_problem(ref: str) -> str | None:
-    """Why this case_ref is refused, or None if it is acceptable."""
+def case_ref_problem(ref: str, pattern: str | None = None) -> str | None:
+    """Why this case_ref is refused, or None if it is acceptable. ``pattern``: the inspection's
+    (fieldwork.services.case_refs, which also refuses what looks like a person's details)."""
     ref = (ref or "").strip()
     if not ref:
         return "a case reference is required"
@@ -52,7 +55,7 @@ def case_ref_problem(ref: str) -> str | None:
         return "use up to 40 letters, digits and - _ / . characters, e.g. HS-0001"
     if not _DIGIT.search(ref):
         return "must contain a number (e.g. HS-0001): a reference without one may be a name"
-    return None
+    return case_refs.problem(ref, pattern)
 
 
 def note_warnings(text: str) -> list[str]:
