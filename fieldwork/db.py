@@ -233,6 +233,9 @@ def prepare(engine: Engine, *, seed: bool = True) -> None:
     with engine.begin() as conn:
         for statement in FOLDED_INDEXES:
             conn.execute(text(statement))
+        # the audit chain's head exists before the first audit write, so writers never race to make it
+        conn.execute(text("INSERT INTO audit_head (id, rows, last_hash) SELECT 1, 0, '' "
+                          "WHERE NOT EXISTS (SELECT 1 FROM audit_head)"))
     with engine.begin() as conn:
         for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
             conn.execute(text(statement))

@@ -28,7 +28,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import permissions
 from fieldwork.services.permissions import ADMIN, ROLES, Actor
-from fieldwork.services import actor_check
+from fieldwork.services import actor_check, common_passwords
 from models import User, utcnow
 
 MIN_PASSWORD = 12  # NCSC: length beats complexity rules
@@ -149,6 +149,8 @@ def password_problems(password: str, name: str = "") -> list[Problem]:
                                 field="password"))
     elif name and name.lower() in password.lower():
         problems.append(Problem(WEAK_PASSWORD, "a password must not contain the account's name", field="password"))
+    elif why := common_passwords.problem(password, name):  # 30,000 leaked passwords, NIST SP 800-63B
+        problems.append(Problem(WEAK_PASSWORD, why, field="password"))
     return problems
 
 

@@ -733,6 +733,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         if record is not None:
             records.append(record)
     problems += rows.file_problems()
+    problems += _unknown_inspectors(session, records, table.source, rows.first_row)
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
                                  problems)
     warnings = table.warnings + rows.warnings
@@ -746,6 +747,27 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
                            + "; nothing was imported")
     return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
                          registered)
+
+
+def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
+                        first_row: dict[str, tuple[int, str]]) -> list[Problem]:
+    """meta:inspector names an account (as it is stored: lower case), or the row is refused:
+    an assessment is never attributed to someone who cannot sign in to answer for it."""
+    from models import User
+
+    named = {r.inspector.lower() for r in records if r.inspector}
+    if not named:
+        return []
+    known = set(session.execute(select(User.name).where(User.name.in_(list(named)))).scalars())
+    out = []
+    for record in records:
+        if record.inspector and record.inspector.lower() not in known:
+            out.append(Problem(BAD_INSPECTOR, f"{_clip(record.inspector)} is not an account: give the user name of the "
+                               "inspector who scored the case (Users page), or leave it blank for yourself",
+                               source=source, row=first_row.get(record.case_ref.casefold(), (None,))[0],
+                               field=responses.INSPECTOR_COLUMN,
+                               item=_clip(record.case_ref), item_kind="case"))
+    return out
 
 
 def _is_note_column(column: str) -> bool:
