@@ -23,6 +23,7 @@ NOTE_CHANGED = "note.changed"
 ANSWER_CLEARED = "answer.cleared"  # cleared because skip logic made the question irrelevant
 STATUS_CHANGED = "status.changed"
 IMPORT = "import"
+IMPORT_REFUSED = "import.refused"  # the file name and how many problems of each kind, never its content
 EXPORT = "export"
 MERGE = "merge"
 MODERATION = "moderation"

@@ -167,3 +167,16 @@ def test_a_control_character_stored_before_the_rule_still_exports(engine):
     wb = load_workbook(io.BytesIO(exported["xlsx"]), read_only=True)
     cells = {c for row in wb["responses"].iter_rows(values_only=True) for c in row if isinstance(c, str)}
     assert "MG5\ufffdp.2" in cells
+
+
+def test_a_utf32_file_is_refused_as_the_readme_says(engine):
+    import codecs
+
+    with db.session_scope(engine) as s:
+        rows = case_review_rows(s, 2)
+    data = codecs.BOM_UTF32_LE + csv_bytes(rows).decode("utf-8").encode("utf-32-le")
+    before = snapshot(engine)
+    with pytest.raises(ProblemError) as caught, db.session_scope(engine) as s:
+        importing.import_file(s, LEAD_ACTOR, "case_review", data, "cases.csv")
+    assert caught.value.problems[0].code == importing.BAD_ENCODING and "UTF-32" in caught.value.problems[0].message
+    assert snapshot(engine) == before

@@ -188,6 +188,9 @@ def read_table(data: bytes, name: str) -> Table:
 def _decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or Excel's Windows-1252 CSV. Anything
     else is refused: guessing wrongly would store mangled notes without anyone noticing."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # FF FE 00 00 also starts like UTF-16
+        raise _refuse(BAD_ENCODING, "is UTF-32 text: save it as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
+                      name)
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
             return data.decode("utf-16"), "UTF-16", []
@@ -768,6 +771,21 @@ def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str
                                field=responses.INSPECTOR_COLUMN,
                                item=_clip(record.case_ref), item_kind="case"))
     return out
+
+
+def record_refused(session: Session, actor: Actor, name: str, refusal: ProblemError, *,
+                   inspection_code: str | None = None) -> None:
+    """Audit a refused import in its own transaction (the import's rolled back): the file's name
+    and how many problems of each kind, never a cell of its content."""
+    by_code: dict[str, int] = {}
+    for p in refusal.problems:
+        by_code[p.code] = by_code.get(p.code, 0) + 1
+    try:
+        inspection_id = inspections.inspection_by_code(session, inspection_code).id
+    except ProblemError:
+        inspection_id = None
+    audit.record(session, actor.name, audit.IMPORT_REFUSED, inspection_id=inspection_id,
+                 file=Path(name or "upload").name[:200], problems=len(refusal.problems), reasons=by_code)
 
 
 def _is_note_column(column: str) -> bool:
