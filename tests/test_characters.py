@@ -120,6 +120,7 @@ def test_a_deeply_nested_bundle_is_refused_with_a_message(databases):
     with zipfile.ZipFile(io.BytesIO(deep)) as z:
         manifest = json.loads(z.read(bundles.MANIFEST))
     manifest["sha256"] = hashlib.sha256(data).hexdigest()
+    bundles.seal_manifest(manifest)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr(bundles.MANIFEST, json.dumps(manifest))

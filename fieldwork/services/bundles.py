@@ -35,6 +35,7 @@ import io
 import json
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -225,6 +226,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
         "payload": PAYLOAD, "sha256": hashlib.sha256(data).hexdigest(),
         "sensitive": SENSITIVE,
     }
+    seal_manifest(manifest)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -252,6 +254,22 @@ def exportable(session: Session, actor: Actor, *, inspection_code: str | None = 
     total = sum(by_status.values())
     return {"assessments": total, "complete": by_status.get("complete", 0),
             "draft": total - by_status.get("complete", 0), "cases": cases or 0}
+
+
+MANIFEST_HASH = "manifest_sha256"
+EXPECTED_MEMBERS = (MANIFEST, PAYLOAD, README)
+WRONG_INSPECTION = "wrong_inspection"
+
+
+def manifest_hash(manifest: dict) -> str:
+    """The checksum of the manifest itself (which states the content's): who exported the bundle,
+    when and for which inspection are covered as the content is."""
+    return hashlib.sha256(canonical({k: v for k, v in manifest.items() if k != MANIFEST_HASH})).hexdigest()
+
+
+def seal_manifest(manifest: dict) -> dict:
+    manifest[MANIFEST_HASH] = manifest_hash(manifest)
+    return manifest
 
 
 def canonical(payload: dict) -> bytes:
@@ -327,6 +345,15 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         if missing:
             raise _refuse(CORRUPT, f"not a fieldwork bundle: it has no {' and no '.join(missing)}", file_name,
                           "the bundle is damaged")
+        names = Counter(info.filename for info in archive.infolist())
+        doubled = sorted(n for n, times in names.items() if times > 1)
+        unexpected = sorted(set(names) - set(EXPECTED_MEMBERS))
+        if doubled or unexpected:  # unzip and this program could read different files: refuse both
+            raise _refuse(TAMPERED, "the archive holds " + "; ".join(
+                ([f"{', '.join(doubled)} more than once"] if doubled else [])
+                + ([f"files a bundle never holds ({', '.join(n[:60] for n in unexpected[:5])})"] if unexpected
+                   else [])) + ": it was not written by fieldwork. Ask for a fresh export.",
+                file_name, "the bundle was changed after export")
         if members[PAYLOAD].file_size > MAX_PAYLOAD_BYTES or members[MANIFEST].file_size > 1024 * 1024:
             raise _refuse(TOO_LARGE, f"its content unpacks to more than {MAX_PAYLOAD_BYTES // (1024 * 1024)} MB",
                           file_name, "the bundle is too large")
@@ -350,6 +377,10 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         raise _refuse(BAD_FORMAT, f"bundle format version {manifest.get('format_version')!r} is newer than this "
                       f"program reads ({FORMAT_VERSION}): update fieldwork on this machine", file_name,
                       "the bundle needs a newer fieldwork")
+    if manifest.get(MANIFEST_HASH) != manifest_hash(manifest):
+        raise _refuse(TAMPERED, "manifest.json does not match its own checksum: who exported the bundle, when, or "
+                      "for which inspection was changed after export (or it was written by an older fieldwork). "
+                      "Ask for a fresh export.", file_name, "the bundle was changed after export")
     checksum = hashlib.sha256(data).hexdigest()
     stated = manifest.get("sha256")
     if checksum != stated:
@@ -585,18 +616,30 @@ def _opened_for(actor: Actor, content: bytes, file_name: str) -> Bundle:
     return bundle
 
 
+def _for_inspection(bundle: Bundle, inspection_code: str | None) -> None:
+    """``--inspection`` is honoured: a bundle of another inspection is refused, never merged into its own."""
+    if inspection_code and inspection_code != bundle.inspection_code:
+        raise ProblemError([Problem(WRONG_INSPECTION, f"the bundle holds inspection {bundle.inspection_code[:60]!r}, "
+                                    f"not {inspection_code!r}: nothing was merged", source=bundle.file_name)],
+                           "the bundle is of another inspection")
+
+
 def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
-                  progress: Callable[[int, int], None] | None = None) -> "merge.MergeReport":
+                  progress: Callable[[int, int], None] | None = None,
+                  inspection_code: str | None = None) -> "merge.MergeReport":
     """Merge a bundle into this database, all or nothing (the caller's session commits or
     rolls back). Importing the same bundle again changes nothing."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     bundle = _opened_for(actor, content, file_name)
+    _for_inspection(bundle, inspection_code)
     inspection, version_ids = check_against(session, bundle)
     return merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)
 
 
-def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle") -> tuple[Bundle, "merge.MergeReport"]:
+def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
+            inspection_code: str | None = None) -> tuple[Bundle, "merge.MergeReport"]:
     """What importing would do, without changing anything: the bundle and the report of a dry run."""
     bundle = _opened_for(actor, content, file_name)
+    _for_inspection(bundle, inspection_code)
     inspection, version_ids = check_against(session, bundle)
     return bundle, merge.apply(session, actor, inspection, bundle, version_ids, dry_run=True)

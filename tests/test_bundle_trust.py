@@ -1,0 +1,80 @@
+"""A bundle's word is not final: the manifest is inside what the checksum covers, an archive
+holding a member twice or one a bundle never holds is refused, and --inspection is honoured."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from fieldwork import cli, db
+from fieldwork.problems import ProblemError
+from fieldwork.services import bundles
+from tests.db_snapshot import snapshot
+from tests.laptops import LEAD_ACTOR, databases, export, random_answers, score  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def pair(databases):
+    laptop, lead = databases("laptop"), databases("lead")
+    score(laptop, "inspector1", "HS-0001", random_answers(laptop, 1))
+    return export(laptop, LEAD_ACTOR), lead
+
+
+def _members(content: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        return [(i.filename, z.read(i)) for i in z.infolist()]
+
+
+def _zip(members) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def _refused(lead, content: bytes, words: str, **kwargs) -> None:
+    before = snapshot(lead)
+    with pytest.raises(ProblemError) as caught, db.session_scope(lead) as s:
+        bundles.import_bundle(s, LEAD_ACTOR, content, "laptop.zip", **kwargs)
+    assert words in str(caught.value), caught.value
+    assert snapshot(lead) == before
+
+
+def test_a_changed_manifest_is_refused(pair):
+    content, lead = pair
+    members = dict(_members(content))
+    manifest = json.loads(members[bundles.MANIFEST])
+    manifest["created_by"] = "someone else"
+    members[bundles.MANIFEST] = json.dumps(manifest).encode()
+    _refused(lead, _zip(members.items()), "does not match its own checksum")
+
+
+def test_a_member_twice_is_refused(pair):
+    content, lead = pair
+    members = _members(content)
+    payload = next(data for name, data in members if name == bundles.PAYLOAD)
+    with pytest.warns(UserWarning):  # zipfile itself warns of the duplicate name
+        doubled = _zip(members + [(bundles.PAYLOAD, payload)])
+    _refused(lead, doubled, "more than once")
+
+
+def test_an_unexpected_member_is_refused(pair):
+    content, lead = pair
+    _refused(lead, _zip(_members(content) + [("extra/evil.json", b"{}")]), "never holds")
+
+
+def test_inspection_is_honoured(pair, tmp_path, capsys):
+    content, lead = pair
+    _refused(lead, content, "not 'another_inspection'", inspection_code="another_inspection")
+    path = tmp_path / "laptop.zip"
+    path.write_bytes(content)
+    url = lead.url.render_as_string(hide_password=False)
+    before = snapshot(lead)
+    assert cli.main(["--db", url, "bundle", "import", str(path), "--inspection", "another_inspection"]) == 1
+    assert "another inspection" in capsys.readouterr().err and snapshot(lead) == before
+    with db.session_scope(lead) as s:  # the bundle's own inspection, named, is merged
+        bundles.import_bundle(s, LEAD_ACTOR, content, "laptop.zip", inspection_code="living_in_fear_2017")
