@@ -78,3 +78,27 @@ def test_inspection_is_honoured(pair, tmp_path, capsys):
     assert "another inspection" in capsys.readouterr().err and snapshot(lead) == before
     with db.session_scope(lead) as s:  # the bundle's own inspection, named, is merged
         bundles.import_bundle(s, LEAD_ACTOR, content, "laptop.zip", inspection_code="living_in_fear_2017")
+
+
+def test_every_answer_a_merge_changes_is_audited_old_to_new(databases):
+    from sqlmodel import select
+
+    from fieldwork import audit
+    from models import AuditEvent
+    from tests.laptops import edit, inspector, merge
+
+    laptop, lead = databases("laptop"), databases("lead")
+    uid = score(laptop, "inspector1", "HS-0001", random_answers(laptop, seed=3, avoidable_delay="no"))
+    merge(lead, export(laptop, inspector("inspector1")))
+    edit(laptop, "inspector1", uid, {"avoidable_delay": ("yes", "CCTV p.4")})
+    with db.session_scope(lead) as s:
+        before = len(s.exec(select(AuditEvent)).all())
+    assert merge(lead, export(laptop, inspector("inspector1"))).replaced == 1
+    with db.session_scope(lead) as s:
+        new = s.exec(select(AuditEvent).order_by(AuditEvent.id)).all()[before:]
+    changes = [(e.action, e.question, e.old_value, e.new_value) for e in new
+               if e.action in (audit.ANSWER_CHANGED, audit.NOTE_CHANGED)]
+    assert (audit.ANSWER_CHANGED, "avoidable_delay", "no", "yes") in changes
+    assert (audit.NOTE_CHANGED, "avoidable_delay", None, None) in changes
+    assert all(e.case_ref == "HS-0001" and e.assessment_uid == uid for e in new if e.action == audit.ANSWER_CHANGED)
+    assert "CCTV" not in " ".join(e.detail for e in new)  # a note's text never goes in the trail
