@@ -102,3 +102,30 @@ def test_every_answer_a_merge_changes_is_audited_old_to_new(databases):
     assert (audit.NOTE_CHANGED, "avoidable_delay", None, None) in changes
     assert all(e.case_ref == "HS-0001" and e.assessment_uid == uid for e in new if e.action == audit.ANSWER_CHANGED)
     assert "CCTV" not in " ".join(e.detail for e in new)  # a note's text never goes in the trail
+
+
+@pytest.mark.parametrize("fault", ["missing_required", "irrelevant", "long_note"])
+def test_bundled_answers_are_checked_like_an_import(databases, fault):
+    from tests.test_bundles import rewrite
+
+    laptop, lead = databases("laptop"), databases("lead")
+    score(laptop, "inspector1", "HS-0001", random_answers(laptop, 1, initial_risk_assessment="yes",
+                                                          enhanced_risk_assessment="dash"))
+
+    def change(payload):
+        a = payload["assessments"][0]
+        answers = {x["question"]: x for x in a["answers"]}
+        if fault == "missing_required":  # a "complete" assessment with a required answer taken out
+            a["answers"] = [x for x in a["answers"] if x["question"] != "initial_risk_assessment"]
+        elif fault == "irrelevant":  # an answer the skip logic hides, to move a finding
+            answers["enhanced_risk_assessment"]["value"] = "none"
+        else:
+            answers["initial_risk_assessment"]["note"] = "x" * 30_000
+
+    before = snapshot(lead)
+    with pytest.raises(ProblemError) as caught, db.session_scope(lead) as s:
+        bundles.import_bundle(s, LEAD_ACTOR, rewrite(export(laptop, LEAD_ACTOR), change, fix_checksum=True), "b.zip")
+    codes = {p.code for p in caught.value.problems}
+    assert codes == {"missing_required": {"missing_answer"}, "irrelevant": {"not_asked"},
+                     "long_note": {bundles.INVALID}}[fault]
+    assert snapshot(lead) == before

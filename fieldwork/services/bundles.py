@@ -596,7 +596,31 @@ def _answer_problems(bundle: Bundle, ids: dict, session: Session) -> list[Proble
             elif value is not None and q.question(name).is_single_choice and value not in q.codes(name):
                 problems.append(Problem(INVALID, f"{value[:40]!r} is not a code of {name}", source=bundle.file_name,
                                         item=a["case_ref"], field=name, item_kind="case"))
+        problems += _rule_problems(bundle, a, q)
     return problems
+
+
+def _rule_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
+    """The rules an import applies to the same answers (fieldwork.services.assessments): no answer
+    the skip logic hides, every constraint met, a note no longer than the app keeps, and for a
+    complete assessment every required answer given. A bundle's word is not final."""
+    from fieldwork.services import assessments
+
+    if any(not q.has_question(x.get("question")) for x in a["answers"]):
+        return []  # already refused above; the rules below would only repeat it
+    answers = {x["question"]: x.get("value") for x in a["answers"] if x.get("value") not in (None, "")}
+    if q.has_question(assessments.CASE_REF):
+        answers[assessments.CASE_REF] = a["case_ref"]
+    if a.get("status") == "complete":
+        found = assessments.completion_problems(q, answers)
+    else:
+        found = assessments.not_asked(q, answers, list(answers))
+        found += [assessments._constraint_problem(q, n) for n in q.constraint_failures(answers)]
+    found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
+                      f"{assessments.MAX_NOTE:,} are kept", item=x["question"])
+              for x in a["answers"] if isinstance(x.get("note"), str) and len(x["note"]) > assessments.MAX_NOTE]
+    return [Problem(p.code, p.message, source=bundle.file_name, item=a["case_ref"], field=p.item, item_kind="case")
+            for p in found]
 
 
 # --- import -----------------------------------------------------------------------------
