@@ -82,7 +82,7 @@ group_labels = {c.code: c.label for c in q.options(by)} if by else {}
 rows = charts.frame(report, group_labels)
 overall = rows[rows["group"].isna()]
 keys = list(dict.fromkeys(overall["bar"]))
-headline = list(dict.fromkeys(overall.loc[overall["reported"], "bar"])) or keys[:10]
+headline = charts.headline(rows)  # the same default the draft report's charts use
 
 
 def chart_with_downloads(chart, name: str, key: str) -> None:
@@ -103,7 +103,7 @@ with tab_charts:
         chart_with_downloads(charts.percentage_bars(report, picked, title=f"{q.title}: findings"),
                              f"{qid}-findings", "findings_bars")
         if by and report.groups:
-            few = st.multiselect(f"Findings side by side for each value of {by}", chosen, default=chosen[:3],
+            few = st.multiselect(f"Findings side by side for each value of {by}", chosen, default=chosen[:charts.MULTIPLES],
                                  key=f"findings_multiples_{qid}_{by}")
             if few:
                 chart_with_downloads(charts.small_multiples(report, rows[rows["bar"].isin(few)],

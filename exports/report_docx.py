@@ -1,0 +1,533 @@
+"""The report's first draft as a Word document, written from the data with python-docx.
+
+Sections, in the report's order (``SECTIONS``), one small function each taking the document
+and a ``ReportContext``:
+
+1. ``title_page`` — the inspection, the questionnaire and its version, the cases counted and
+   the drafts left out, the filters and the breakdown the figures were computed under;
+2. ``conventions`` — what "x of y" counts, not known and not applicable, rounding half up;
+3. ``charts_at_a_glance`` — the Findings page's own Altair charts (``fieldwork.charts``) as PNG;
+4. ``findings_by_criterion`` — under each general and specific criterion (1 … 6, 1.1 … 6.4)
+   every part in ``ctx.criterion_parts``: by default the sentences of the findings that
+   evidence it, each with its not-known / not-applicable footnote as a numbered Word
+   footnote, the table by group where a breakdown was asked for, and a technical note with
+   the 95 % interval and the small-number caution where the findings carry them;
+5. ``other_findings`` — headline findings that evidence no criterion;
+6. ``methodology_annex`` — the sample per force and CPS Area, second marking and agreement,
+   the fieldwork dates, the questionnaire and its version;
+7. ``figures_annex`` — every figure: its sentence, count, denominator, percent and what it
+   was computed over, for a reviewer to check against the data;
+8. ``notes_annex`` — evidence notes, only when a lead asked for them.
+
+Another capability adds to a criterion by putting a function ``(document, ctx, general,
+specific, findings)`` on ``ctx.criterion_parts`` (case examples marked for the criterion, the
+judgement grid) or ``(document, ctx, general)`` on ``ctx.general_parts``; a whole section by
+putting ``(document, ctx)`` on ``ctx.extra_sections`` (they come before the annexes).
+
+Nothing here reads the database: ``fieldwork.services.reporting`` gathers the context.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Callable, Sequence
+
+import docx
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from exports.docx_footnotes import add_footnote
+from fieldwork.services.findings import Finding, FindingsReport
+
+SMALL_N = 10  # the contract's small-number threshold (a denominator under 10)
+CHART_WIDTH_CM = 16.0
+TABLE_POINTS = 9
+
+CONVENTIONS = [
+    "Every figure counts case files whose assessment is complete. Draft assessments are left out, "
+    "and their number is given on the title page.",
+    "\u201cx of y\u201d counts the cases (x) in which the finding holds, out of the cases (y) in which the "
+    "question was asked: the cases in its population that the questionnaire's skip logic asked it of, less "
+    "those where it was not applicable.",
+    "\u201cNot known\u201d answers stay in the denominator; the footnote to the finding says how many there were.",
+    "\u201cNot applicable\u201d answers are left out of the denominator; the footnote says how many there were "
+    "and, where the report's wording gives it, why.",
+    "Percentages are the count divided by the denominator, times 100, rounded to a whole number with halves "
+    "rounded up (70 of 112 is 63 percent). Where no case was asked, no percentage is given.",
+    "Where a breakdown is given, a case that left the breakdown's question blank counts in the overall "
+    "figure only, so the groups may add up to fewer cases than the whole.",
+]
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    """One line of the methodology annex's sample table."""
+    force: str  # label
+    cps_area: str  # label ("" where the questionnaire has no CPS Area)
+    complete: int  # complete and counted (after filters)
+    drafts: int  # left out
+    second_marked: int
+    moderated: int
+
+
+@dataclass(frozen=True)
+class EvidenceNote:
+    question: str  # label
+    case_ref: str
+    note: str
+
+
+@dataclass
+class ReportContext:
+    inspection_title: str
+    questionnaire_id: str
+    questionnaire_title: str
+    questionnaire_version: str
+    framework: object  # fieldwork.questionnaire.framework.Framework
+    findings: FindingsReport  # overall entries, and per group when ``findings.by`` is set
+    variable_labels: dict[str, str]  # variable -> the question's label
+    code_labels: dict[str, dict[str, str]]  # variable -> code -> label
+    written_by: str
+    written_at: datetime
+    sample: list[SampleRow] = field(default_factory=list)
+    agreement: object | None = None  # fieldwork.services.agreement.AgreementReport
+    fieldwork_dates: tuple[date | None, date | None] = (None, None)
+    notes: list[EvidenceNote] | None = None  # None: notes not asked for
+    case_facts: frozenset[str] = frozenset()  # the context section's questions (force, CPS Area ...)
+    charts: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
+    criterion_parts: list[Callable] = field(default_factory=list)
+    general_parts: list[Callable] = field(default_factory=list)
+    extra_sections: list[Callable] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.criterion_parts:
+            self.criterion_parts = [criterion_sentences, criterion_breakdown, criterion_technical_note]
+
+    @property
+    def by(self) -> str | None:
+        return self.findings.by
+
+    def group_label(self, code: str) -> str:
+        return self.code_labels.get(self.by or "", {}).get(code, code)
+
+    def filters_in_words(self) -> str:
+        if not self.findings.filters:
+            return "none: every complete case"
+        return "; ".join(f"{self.variable_labels.get(v, v)}: "
+                         + ", ".join(self.code_labels.get(v, {}).get(c, c) for c in codes)
+                         for v, codes in self.findings.filters.items())
+
+    def breakdown_in_words(self) -> str:
+        return f"by {self.variable_labels.get(self.by, self.by).lower()} ({self.by})" if self.by else "none"
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def sentence(text: str) -> str:
+    """A finding's text as a sentence of the report: capital first letter, full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def day(d) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def finding_name(f: Finding) -> str:
+    return f"{f.label} \u2013 {f.answer_label}" if f.answer is not None else f.label
+
+
+def reference(f: Finding) -> str:
+    """The finding as the data names it: ``question=answer`` or the indicator's id."""
+    return f"{f.id}={f.answer}" if f.answer is not None else f.id
+
+
+def percent_text(p: int | None) -> str:
+    return "" if p is None else f"{p}%"
+
+
+def _contract(f: Finding) -> dict:
+    """The finding's JSON entry (``ci_low``, ``ci_high`` and ``small_n`` appear there once
+    the findings carry them)."""
+    return f.to_contract()
+
+
+def _style(document, name: str, kind=WD_STYLE_TYPE.PARAGRAPH, base: str | None = None) -> str:
+    """``name`` if the document (or the inspectorate's template) has the style; otherwise it is
+    added, based on ``base`` or Normal, so a template lacking it still works."""
+    styles = document.styles
+    for style in styles:
+        if style.name == name and style.type == kind:
+            return name
+    style = styles.add_style(name, kind)
+    if kind == WD_STYLE_TYPE.PARAGRAPH:
+        style.base_style = styles[base] if base and base in [s.name for s in styles] else \
+            styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    return name
+
+
+def heading(document, text: str, level: int):
+    return document.add_paragraph(text, style=_style(document, f"Heading {level}"))
+
+
+def _repeat_header(row) -> None:
+    """Mark a table row as its header: Word repeats it at the top of every page."""
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def table(document, header: Sequence[str], rows: Sequence[Sequence], *, widths: Sequence[float] | None = None,
+          numeric: Sequence[int] = ()):
+    """A table with a bold, repeating header row. Rows are added by copying one prepared row's
+    XML (python-docx's ``add_row`` re-reads the grid per row: slow for the figures annex)."""
+    from copy import deepcopy
+
+    t = document.add_table(rows=1, cols=len(header))
+    style = _style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
+    t.style = document.styles[style]
+    head = t.rows[0]
+    _repeat_header(head)
+    for cell, text in zip(head.cells, header):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(text))
+        run.bold = True
+        run.font.size = Pt(TABLE_POINTS)
+    # Widths in the grid and in every cell (LibreOffice reads the grid, Word the cells), scaled
+    # to the page's text width.
+    section = document.sections[-1]
+    usable = section.page_width - section.left_margin - section.right_margin
+    weights = list(widths) if widths else [1.0] * len(header)
+    t.autofit = False
+    for column, cell, w in zip(t.columns, head.cells, weights):
+        column.width = cell.width = int(usable * w / sum(weights))
+    if not rows:
+        return t
+    blank = deepcopy(head._tr)
+    for tr_pr in blank.xpath("./w:trPr"):
+        blank.remove(tr_pr)
+    for tc in blank.xpath("./w:tc"):
+        for p in tc.xpath("./w:p"):
+            for r in p.xpath("./w:r"):
+                p.remove(r)
+    body = t._tbl
+    for values in rows:
+        tr = deepcopy(blank)
+        for i, (tc, value) in enumerate(zip(tr.xpath("./w:tc"), values)):
+            p = tc.xpath("./w:p")[0]
+            if i in numeric:
+                jc = OxmlElement("w:jc")
+                jc.set(qn("w:val"), "right")
+                p.get_or_add_pPr().append(jc)
+            if value is not None and value != "":
+                r = OxmlElement("w:r")
+                r.append(_small())
+                t_el = OxmlElement("w:t")
+                t_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                t_el.text = str(value)
+                r.append(t_el)
+                p.append(r)
+        body.append(tr)
+    return t
+
+
+def _small():
+    """Run properties for table text (``TABLE_POINTS``): tables hold many figures."""
+    rpr = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), str(TABLE_POINTS * 2))
+    rpr.append(sz)
+    return rpr
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG header."""
+    return struct.unpack(">II", data[16:24])
+
+
+def picture(document, png: bytes, caption: str) -> None:
+    width_px, _ = _png_size(png)
+    width_cm = min(CHART_WIDTH_CM, width_px / 2 / 96 * 2.54)  # charts are rendered at scale 2, 96 dpi
+    document.add_picture(io.BytesIO(png), width=Cm(width_cm))
+    document.add_paragraph(caption, style=_style(document, "Caption"))
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def title_page(document, ctx: ReportContext) -> None:
+    document.add_paragraph(ctx.inspection_title, style=_style(document, "Title"))
+    document.add_paragraph(f"Draft report: findings of the {ctx.questionnaire_title.lower()}",
+                           style=_style(document, "Subtitle"))
+    warning = document.add_paragraph()
+    warning.add_run("Draft for the inspection team. Written from the fieldwork data; not for publication. "
+                    "Check the wording before it is used.").italic = True
+    r = ctx.findings
+    start, end = ctx.fieldwork_dates
+    dates = f"{day(start)} to {day(end)}" if start and end else "not recorded"
+    rows = [
+        ("Questionnaire", f"{ctx.questionnaire_title} ({ctx.questionnaire_id}), version {ctx.questionnaire_version}"),
+        ("Cases counted", f"{r.cases} complete case{'s' if r.cases != 1 else ''}; "
+                          f"{r.drafts_excluded} draft assessment{'s' if r.drafts_excluded != 1 else ''} left out"),
+        ("Filters", ctx.filters_in_words()),
+        ("Breakdown", ctx.breakdown_in_words()),
+        ("Assessments completed", dates),
+        ("Evidence notes", "included (annex C), at a lead's request" if ctx.notes is not None else "not included"),
+        ("Written", f"{day(ctx.written_at)} {ctx.written_at:%H:%M} UTC by {ctx.written_by}"),
+    ]
+    for label, value in rows:
+        p = document.add_paragraph()
+        p.add_run(f"{label}: ").bold = True
+        p.add_run(value)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def conventions(document, ctx: ReportContext) -> None:
+    heading(document, "How the figures are counted", 1)
+    bullet = _style(document, "List Bullet")
+    for line in CONVENTIONS:
+        document.add_paragraph(line, style=bullet)
+    if ctx.findings.filters:
+        document.add_paragraph(f"Every figure in this draft is limited to the cases with {ctx.filters_in_words()}.")
+
+
+def charts_at_a_glance(document, ctx: ReportContext) -> None:
+    if not ctx.charts:
+        return
+    heading(document, "The findings at a glance", 1)
+    for caption, png in ctx.charts:
+        picture(document, png, caption)
+
+
+def _headline(ctx: ReportContext, group: str | None = None) -> list[Finding]:
+    return [f for f in ctx.findings.findings if f.group == group and f.reported]
+
+
+def findings_by_criterion(document, ctx: ReportContext) -> None:
+    headline = _headline(ctx)
+    for general in ctx.framework.general:
+        heading(document, f"{general.id} {general.text}", 1)
+        for part in ctx.general_parts:
+            part(document, ctx, general)
+        for specific in general.specific:
+            heading(document, f"{specific.id} {specific.text}", 2)
+            evidence = [f for f in headline if specific.id in f.criteria]
+            for part in ctx.criterion_parts:
+                part(document, ctx, general, specific, evidence)
+
+
+def criterion_sentences(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
+    if not evidence:
+        document.add_paragraph().add_run(f"No finding of the {ctx.questionnaire_title.lower()} evidences this "
+                                         "criterion (interviews and documents may).").italic = True
+        return
+    for f in evidence:
+        finding_paragraph(document, f)
+
+
+def finding_paragraph(document, f: Finding):
+    """The finding's sentence, its footnotes (not known, not applicable) as Word footnotes."""
+    p = document.add_paragraph(sentence(f.text))
+    for note in f.footnotes:
+        add_footnote(p, note)
+    return p
+
+
+def criterion_breakdown(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
+    if not ctx.by or not evidence:
+        return
+    groups = list(ctx.findings.groups)
+    by_label = ctx.variable_labels.get(ctx.by, ctx.by)
+    for f in evidence:
+        p = document.add_paragraph(style=_style(document, "Caption"))
+        p.add_run(f"{finding_name(f)}, by {by_label.lower()}")
+        rows = []
+        for g in [None, *groups]:
+            e = ctx.findings.get(f.id, f.answer, g)
+            who = f"All cases (n={ctx.findings.cases})" if g is None else \
+                f"{ctx.group_label(g)} (n={ctx.findings.groups.get(g, 0)})"
+            rows.append((who, e.count, e.denominator, percent_text(e.percent), e.not_known, e.not_applicable))
+        table(document, (by_label, "Count", "Denominator", "Percent", "Not known", "Not applicable"), rows,
+              widths=(6.5, 1.8, 2.4, 1.8, 1.8, 2.2), numeric=(1, 2, 3, 4, 5))
+
+
+def criterion_technical_note(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
+    lines = []
+    for f in evidence:
+        c = _contract(f)
+        if c.get("ci_low") is None and not c.get("small_n"):
+            continue
+        parts = [f"{finding_name(f)}: {f.count} of {f.denominator}"]
+        if c.get("ci_low") is not None and c.get("ci_high") is not None:
+            parts.append(f"95% interval {c['ci_low']:.1f} to {c['ci_high']:.1f} percent")
+        if c.get("small_n"):
+            parts.append(f"fewer than {SMALL_N} cases: read the percentage with caution")
+        lines.append("; ".join(parts) + ".")
+    if not lines:
+        return
+    p = document.add_paragraph(style=_style(document, "Technical note"))
+    p.add_run("Technical note. ").bold = True
+    p.add_run("The 95% interval (Wilson score) is the range within which the percentage across all such "
+              "cases would lie, 19 times in 20, had these cases been drawn at random. " + " ".join(lines))
+    for run in p.runs:
+        run.font.size = Pt(9)
+
+
+def other_findings(document, ctx: ReportContext) -> None:
+    known = set(ctx.framework.specific_ids)
+    rest = [f for f in _headline(ctx) if not (set(f.criteria) & known)]
+    if not rest:
+        return
+    heading(document, "Other findings", 1)
+    document.add_paragraph("Findings the report writes a sentence for that evidence no specific criterion.")
+    for f in rest:
+        finding_paragraph(document, f)
+
+
+def methodology_annex(document, ctx: ReportContext) -> None:
+    heading(document, "Annex A \u2013 Methodology", 1)
+    r = ctx.findings
+    start, end = ctx.fieldwork_dates
+    document.add_paragraph(
+        f"The figures come from the {ctx.questionnaire_title.lower()} ({ctx.questionnaire_id}, version "
+        f"{ctx.questionnaire_version}): {r.cases} case file{'s' if r.cases != 1 else ''} assessed in full. "
+        f"{r.drafts_excluded} draft assessment{'s were' if r.drafts_excluded != 1 else ' was'} left out."
+        + (f" The assessments were completed between {day(start)} and {day(end)}." if start and end else ""))
+    if r.filters:
+        document.add_paragraph(f"Cases counted: those with {ctx.filters_in_words()}.")
+
+    heading(document, "The sample", 2)
+    has_area = any(row.cps_area for row in ctx.sample)
+    header = ["Force", *(["CPS Area"] if has_area else []), "Complete", "Drafts left out", "Second-marked",
+              "Moderated"]
+    rows = [[s.force, *([s.cps_area] if has_area else []), s.complete, s.drafts, s.second_marked, s.moderated]
+            for s in ctx.sample]
+    totals = [sum(s.complete for s in ctx.sample), sum(s.drafts for s in ctx.sample),
+              sum(s.second_marked for s in ctx.sample), sum(s.moderated for s in ctx.sample)]
+    rows.append(["Total", *([""] if has_area else []), *totals])
+    first_number = 2 if has_area else 1
+    widths = [5.0, *([4.0] if has_area else []), 2.0, 2.0, 2.2, 2.0]
+    table(document, header, rows, widths=widths, numeric=range(first_number, first_number + 4))
+
+    heading(document, "Second marking and agreement", 2)
+    a = ctx.agreement
+    if a is None or not a.pairs:
+        document.add_paragraph("No case of this questionnaire has been second-marked yet, so no agreement "
+                               "between inspectors can be given.")
+        return
+    document.add_paragraph(
+        f"{a.pairs} case{'s were' if a.pairs != 1 else ' was'} second-marked blind by a second inspector. "
+        "Agreement is given per question on the cases where both inspectors found it applicable: the share of "
+        "those cases in which they gave the same answer, Cohen's kappa and Gwet's AC1 (AC1 is steadier where "
+        "nearly every case has the same answer). Questions under the threshold "
+        f"({a.statistic} {a.threshold:g}) are marked.")
+
+    def num(x):
+        return "" if x is None else f"{x:.2f}"
+
+    rows = [[q.label, q.n, "" if q.observed is None else f"{round(q.observed * 100)}%", num(q.kappa), num(q.ac1),
+             "below" if q.flagged else ""] for q in a.questions]
+    rows.append(["All questions (pooled)", a.applicable,
+                 "" if a.overall_observed is None else f"{round(a.overall_observed * 100)}%", num(a.pooled_kappa),
+                 num(a.pooled_ac1), ""])
+    table(document, ("Question", "Cases", "Agreement", "Kappa", "AC1", "Threshold"), rows,
+          widths=(7.5, 1.5, 2.2, 1.6, 1.6, 1.8), numeric=(1, 2, 3, 4))
+
+
+def figures_annex(document, ctx: ReportContext) -> None:
+    """Every finding entry, overall and per group: landscape, one row each."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    if section.orientation != WD_ORIENT.LANDSCAPE:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    heading(document, "Annex B \u2013 Every figure", 1)
+    r = ctx.findings
+    document.add_paragraph(
+        "Each figure of the data, as counted for this draft: the sentence it gives, its count, denominator and "
+        "percent, its not-known and not-applicable cases and the cases it was computed over. The reference "
+        "names the question and answer code (or the indicator) in the data, so each figure can be checked "
+        f"against the findings (fieldwork findings {ctx.questionnaire_id}"
+        + (f" --by {r.by}" if r.by else "")
+        + "".join(f" --filter {v}={','.join(c)}" for v, c in r.filters.items()) + ").")
+    scope = f"; {ctx.filters_in_words()}" if r.filters else ""
+    document.add_paragraph("Left out: the codes of the questions on the facts of the case (force, CPS Area, "
+                           "offence ...) that no case holds.")
+    rows = []
+    for f in r.findings:
+        if f.group is None:
+            over = f"All cases (n={r.cases}){scope}"
+        else:
+            over = f"{ctx.variable_labels.get(r.by, r.by)}: {ctx.group_label(f.group)} (n={r.groups.get(f.group, 0)})" \
+                   f"{scope}"
+        if f.count == 0 and f.id in ctx.case_facts:
+            continue
+        rows.append((reference(f), over, sentence(f.text), f.count, f.denominator, percent_text(f.percent),
+                     f.not_known, f.not_applicable))
+    table(document, ("Reference", "Computed over", "Sentence", "Count", "Denominator", "Percent", "Not known",
+                     "Not applicable"), rows, widths=(4.2, 4.0, 9.0, 1.4, 2.1, 1.6, 1.6, 1.9),
+          numeric=(3, 4, 5, 6, 7))
+
+
+def notes_annex(document, ctx: ReportContext) -> None:
+    if ctx.notes is None:
+        return
+    heading(document, "Annex C \u2013 Evidence notes", 1)
+    document.add_paragraph("The inspectors' evidence notes, by question and case reference, included at a lead's "
+                           "request. They may hold case detail: keep this draft within the inspection team.")
+    table(document, ("Question", "Case", "Evidence note"), [(n.question, n.case_ref, n.note) for n in ctx.notes],
+          widths=(6.0, 2.5, 16.0))
+
+
+def _extra_sections(document, ctx: ReportContext) -> None:
+    for section in ctx.extra_sections:
+        section(document, ctx)
+
+
+SECTIONS: list[Callable] = [title_page, conventions, charts_at_a_glance, findings_by_criterion, other_findings,
+                            _extra_sections, methodology_annex, figures_annex, notes_annex]
+
+
+# --- the document ---------------------------------------------------------------------------
+
+
+def _blank_from(template: bytes | None):
+    """A document on python-docx's default template, or on the inspectorate's own: its styles,
+    headers, footers (a logo in the header) and page set-up are kept, its body emptied."""
+    if template is None:
+        return docx.Document()
+    document = docx.Document(io.BytesIO(template))
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):  # the last section's properties hold the headers and page size
+            body.remove(child)
+    return document
+
+
+def build(ctx: ReportContext, template: bytes | None = None):
+    document = _blank_from(template)
+    props = document.core_properties
+    props.title = f"{ctx.inspection_title}: draft report"
+    props.subject = f"{ctx.questionnaire_title}, version {ctx.questionnaire_version}"
+    props.author = ctx.written_by
+    props.comments = "Draft written from the fieldwork data"
+    for section in SECTIONS:
+        section(document, ctx)
+    return document
+
+
+def to_bytes(ctx: ReportContext, template: bytes | None = None) -> bytes:
+    out = io.BytesIO()
+    build(ctx, template).save(out)
+    return out.getvalue()
