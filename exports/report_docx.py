@@ -360,7 +360,7 @@ def criterion_breakdown(document, ctx: ReportContext, general, specific, evidenc
                 f"{ctx.group_label(g)} (n={ctx.findings.groups.get(g, 0)})"
             rows.append((who, e.count, e.denominator, percent_text(e.percent), e.not_known, e.not_applicable))
         table(document, (by_label, "Count", "Denominator", "Percent", "Not known", "Not applicable"), rows,
-              widths=(6.5, 1.8, 2.4, 1.8, 1.8, 2.2), numeric=(1, 2, 3, 4, 5))
+              widths=(5.0, 1.4, 2.6, 1.9, 1.9, 2.6), numeric=(1, 2, 3, 4, 5))
 
 
 def criterion_technical_note(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
@@ -476,7 +476,7 @@ def figures_annex(document, ctx: ReportContext) -> None:
         rows.append((reference(f), over, sentence(f.text), f.count, f.denominator, percent_text(f.percent),
                      f.not_known, f.not_applicable))
     table(document, ("Reference", "Computed over", "Sentence", "Count", "Denominator", "Percent", "Not known",
-                     "Not applicable"), rows, widths=(4.2, 4.0, 9.0, 1.4, 2.1, 1.6, 1.6, 1.9),
+                     "Not applicable"), rows, widths=(4.0, 3.8, 8.6, 1.4, 2.3, 1.7, 1.8, 2.3),
           numeric=(3, 4, 5, 6, 7))
 
 
