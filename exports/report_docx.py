@@ -352,6 +352,7 @@ def criterion_breakdown(document, ctx: ReportContext, general, specific, evidenc
     by_label = ctx.variable_labels.get(ctx.by, ctx.by)
     for f in evidence:
         p = document.add_paragraph(style=_style(document, "Caption"))
+        p.paragraph_format.keep_with_next = True  # never a caption at the foot of a page, its table overleaf
         p.add_run(f"{finding_name(f)}, by {by_label.lower()}")
         rows = []
         for g in [None, *groups]:
@@ -360,7 +361,7 @@ def criterion_breakdown(document, ctx: ReportContext, general, specific, evidenc
                 f"{ctx.group_label(g)} (n={ctx.findings.groups.get(g, 0)})"
             rows.append((who, e.count, e.denominator, percent_text(e.percent), e.not_known, e.not_applicable))
         table(document, (by_label, "Count", "Denominator", "Percent", "Not known", "Not applicable"), rows,
-              widths=(5.0, 1.4, 2.6, 1.9, 1.9, 2.6), numeric=(1, 2, 3, 4, 5))
+              widths=(4.2, 1.6, 2.8, 1.9, 1.9, 2.6), numeric=(1, 2, 3, 4, 5))
 
 
 def criterion_technical_note(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
