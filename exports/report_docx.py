@@ -458,7 +458,9 @@ def figures_annex(document, ctx: ReportContext) -> None:
     document.add_paragraph(
         "Each figure of the data, as counted for this draft: the sentence it gives, its count, denominator and "
         "percent, its not-known and not-applicable cases and the cases it was computed over. The reference "
-        "names the question and answer code (or the indicator) in the data, so each figure can be checked "
+        "names the question and answer code (or the indicator) in the data"
+        + (f"; a group is a value of \u201c{ctx.variable_labels.get(r.by, r.by)}\u201d ({r.by})" if r.by else "")
+        + ", so each figure can be checked "
         f"against the findings (fieldwork findings {ctx.questionnaire_id}"
         + (f" --by {r.by}" if r.by else "")
         + "".join(f" --filter {v}={','.join(c)}" for v, c in r.filters.items()) + ").")
@@ -470,14 +472,13 @@ def figures_annex(document, ctx: ReportContext) -> None:
         if f.group is None:
             over = f"All cases (n={r.cases}){scope}"
         else:
-            over = f"{ctx.variable_labels.get(r.by, r.by)}: {ctx.group_label(f.group)} (n={r.groups.get(f.group, 0)})" \
-                   f"{scope}"
+            over = f"{ctx.group_label(f.group)} (n={r.groups.get(f.group, 0)}){scope}"
         if f.count == 0 and f.id in ctx.case_facts:
             continue
         rows.append((reference(f), over, sentence(f.text), f.count, f.denominator, percent_text(f.percent),
                      f.not_known, f.not_applicable))
     table(document, ("Reference", "Computed over", "Sentence", "Count", "Denominator", "Percent", "Not known",
-                     "Not applicable"), rows, widths=(4.0, 3.8, 8.6, 1.4, 2.3, 1.7, 1.8, 2.3),
+                     "Not applicable"), rows, widths=(4.0, 3.4, 8.0, 1.6, 2.6, 1.9, 2.0, 2.6),
           numeric=(3, 4, 5, 6, 7))
 
 
