@@ -38,7 +38,7 @@ from typing import Callable, Sequence
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -504,11 +504,28 @@ SECTIONS: list[Callable] = [title_page, conventions, charts_at_a_glance, finding
 # --- the document ---------------------------------------------------------------------------
 
 
+def _page_footer(document) -> None:
+    """"Draft – page N" at the foot of every page (Word's PAGE field; a template keeps its own)."""
+    p = document.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("Draft \u2013 page ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+
+
 def _blank_from(template: bytes | None):
     """A document on python-docx's default template, or on the inspectorate's own: its styles,
     headers, footers (a logo in the header) and page set-up are kept, its body emptied."""
     if template is None:
-        return docx.Document()
+        document = docx.Document()
+        _page_footer(document)
+        return document
     document = docx.Document(io.BytesIO(template))
     body = document.element.body
     for child in list(body):

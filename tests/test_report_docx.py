@@ -205,6 +205,9 @@ def test_word_structure_headings_tables_footnotes_and_title_page(made):
     for t in doc.document.tables:
         assert t.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
     assert len(doc.footnotes) == sum(len(p.footnotes) for p in doc.paragraphs) > 10
+    footer = doc.document.sections[0].footer
+    assert footer.paragraphs[0].text.startswith("Draft – page")
+    assert footer._element.xpath(".//w:fldSimple[@w:instr='PAGE']")
 
 
 def test_the_methodology_annex_gives_the_sample_and_second_marking(made):
@@ -248,6 +251,7 @@ def test_the_template_is_applied(made):
     header = d.sections[0].header
     assert "HM Inspectorate of Examples" in header.paragraphs[0].text
     assert header._element.xpath(".//a:blip")  # the logo
+    assert not d.sections[0].footer._element.xpath(".//w:fldSimple")  # its own footer, not ours
     texts = [p.text for p in d.paragraphs]
     assert "Template placeholder text" not in texts
     assert any(p.style.name == "Heading 1" and p.text.startswith("3 The police assess") for p in d.paragraphs)
