@@ -365,25 +365,27 @@ def criterion_breakdown(document, ctx: ReportContext, general, specific, evidenc
 
 
 def criterion_technical_note(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
-    lines = []
+    """The 95 % interval and the small-number caution of each finding that carries them
+    (``ci_low``, ``ci_high``, ``small_n`` in its findings JSON entry), as a small table."""
+    rows = []
     for f in evidence:
         c = _contract(f)
         if c.get("ci_low") is None and not c.get("small_n"):
             continue
-        parts = [f"{finding_name(f)}: {f.count} of {f.denominator}"]
-        if c.get("ci_low") is not None and c.get("ci_high") is not None:
-            parts.append(f"95% interval {c['ci_low']:.1f} to {c['ci_high']:.1f} percent")
-        if c.get("small_n"):
-            parts.append(f"fewer than {SMALL_N} cases: read the percentage with caution")
-        lines.append("; ".join(parts) + ".")
-    if not lines:
+        interval = (f"{c['ci_low']:.1f} to {c['ci_high']:.1f} percent"
+                    if c.get("ci_low") is not None and c.get("ci_high") is not None else "")
+        caution = f"fewer than {SMALL_N} cases: read the percentage with caution" if c.get("small_n") else ""
+        rows.append((finding_name(f), f"{f.count} of {f.denominator}", interval, caution))
+    if not rows:
         return
     p = document.add_paragraph(style=_style(document, "Technical note"))
+    p.paragraph_format.keep_with_next = True
     p.add_run("Technical note. ").bold = True
-    p.add_run("The 95% interval (Wilson score) is the range within which the percentage across all such "
-              "cases would lie, 19 times in 20, had these cases been drawn at random. " + " ".join(lines))
+    p.add_run("The 95% interval (Wilson score) is the range within which the percentage across all such cases "
+              "would lie, 19 times in 20, had these cases been drawn at random.")
     for run in p.runs:
-        run.font.size = Pt(9)
+        run.font.size = Pt(TABLE_POINTS)
+    table(document, ("Finding", "Cases", "95% interval", "Small number"), rows, widths=(7.0, 2.0, 3.2, 4.0))
 
 
 def other_findings(document, ctx: ReportContext) -> None:

@@ -308,9 +308,12 @@ def test_the_technical_note_gives_the_interval_and_the_small_number_caution(made
         ctx = reporting.report_context(s, Actor("lead1", "lead"), "case_review", with_charts=False)
     doc = read(report_docx.to_bytes(ctx))
     under = [p.text for p in doc.under("3.1 ")]
-    note = next(t for t in under if t.startswith("Technical note."))
-    assert "Was an initial risk assessment carried out at the victim's first contact with the police? – Yes: " \
-           "60 of 112; 95% interval 44.8 to 63.0 percent." in note
+    assert any(t.startswith("Technical note. The 95% interval (Wilson score)") for t in under)
+    note = doc.table_headed("Finding")  # the first criterion with evidence is 2.1; 3.1's is further on
+    assert note[0] == ["Finding", "Cases", "95% interval", "Small number"]
+    rows = [r for t in doc.tables if t[0][0] == "Finding" for r in t[1:]]
+    assert ["Was an initial risk assessment carried out at the victim's first contact with the police? – Yes",
+            "60 of 112", "44.8 to 63.0 percent", ""] in rows
     assert not any("Technical note." in p.text for p in read(made["plain"]).paragraphs)
 
 
