@@ -5,6 +5,7 @@ and a ``ReportContext``:
 
 1. ``title_page`` — the inspection, the questionnaire and its version, the cases counted and
    the drafts left out, the filters and the breakdown the figures were computed under;
+   then ``contents`` — Word's contents field, its entries filled in once every heading is in;
 2. ``conventions`` — what "x of y" counts, not known and not applicable, rounding half up;
 3. ``charts_at_a_glance`` — the Findings page's own Altair charts (``fieldwork.charts``) as PNG;
 4. ``findings_by_criterion`` — under each general and specific criterion (1 … 6, 1.1 … 6.4)
@@ -294,6 +295,57 @@ def title_page(document, ctx: ReportContext) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
+CONTENTS_TITLE = "Contents"
+
+
+def contents(document, ctx: ReportContext) -> None:
+    """A place for the contents; ``_fill_contents`` writes it once every heading is in."""
+    document.add_paragraph(CONTENTS_TITLE, style=_style(document, "TOC Heading"))
+
+
+def _fill_contents(document) -> None:
+    """Word's own table of contents field (headings 1 and 2), its entries already written in,
+    so LibreOffice and a PDF show them; Word adds the page numbers when the field is updated."""
+    title = next(p for p in document.paragraphs if p.text == CONTENTS_TITLE)
+    headings = [p for p in document.paragraphs if p.style is not None and p.style.name in ("Heading 1", "Heading 2")]
+    if not headings:
+        return
+    anchor = title
+    entries = []
+    for h in headings:
+        level = 1 if h.style.name == "Heading 1" else 2
+        entry = document.add_paragraph(style=_style(document, f"toc {level}"))
+        entry.paragraph_format.space_after = Pt(2)
+        if level == 2:
+            entry.paragraph_format.left_indent = Cm(0.6)
+        entry.add_run(h.text)
+        anchor._p.addnext(entry._p)  # moved from the end of the document to after the title
+        anchor = entry
+        entries.append(entry)
+
+    def field_run(kind: str, instr: str | None = None):
+        run = OxmlElement("w:r")
+        if instr is not None:
+            el = OxmlElement("w:instrText")
+            el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            el.text = instr
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run.append(el)
+        return run
+
+    first, last = entries[0]._p, entries[-1]._p
+    ppr = first.find(qn("w:pPr"))
+    at = list(first).index(ppr) + 1 if ppr is not None else 0
+    for i, run in enumerate([field_run("begin"), field_run("", 'TOC \\o "1-2" \\u'), field_run("separate")]):
+        first.insert(at + i, run)
+    last.append(field_run("end"))
+    page_break = document.add_paragraph()
+    page_break.add_run().add_break(WD_BREAK.PAGE)
+    anchor._p.addnext(page_break._p)
+
+
 def conventions(document, ctx: ReportContext) -> None:
     heading(document, "How the figures are counted", 1)
     bullet = _style(document, "List Bullet")
@@ -499,7 +551,7 @@ def _extra_sections(document, ctx: ReportContext) -> None:
         section(document, ctx)
 
 
-SECTIONS: list[Callable] = [title_page, conventions, charts_at_a_glance, findings_by_criterion, other_findings,
+SECTIONS: list[Callable] = [title_page, contents, conventions, charts_at_a_glance, findings_by_criterion, other_findings,
                             _extra_sections, methodology_annex, figures_annex, notes_annex]
 
 
@@ -545,6 +597,8 @@ def build(ctx: ReportContext, template: bytes | None = None):
     props.comments = "Draft written from the fieldwork data"
     for section in SECTIONS:
         section(document, ctx)
+    if contents in SECTIONS:
+        _fill_contents(document)
     return document
 
 

@@ -210,6 +210,18 @@ def test_word_structure_headings_tables_footnotes_and_title_page(made):
     assert footer._element.xpath(".//w:fldSimple[@w:instr='PAGE']")
 
 
+def test_the_contents_list_every_chapter_and_section_in_a_word_toc_field(made):
+    doc = read(made["plain"])
+    headings = [p.text for p in doc.paragraphs if p.style in ("Heading 1", "Heading 2")]
+    entries = [p.text for p in doc.paragraphs if p.style in ("toc 1", "toc 2")]
+    assert entries == headings and "3.1 The police use risk assessment screening tools effectively to assess risk " \
+        "to victims and families." in entries
+    body = doc.document.element.body
+    assert body.xpath(".//w:instrText")[0].text.startswith("TOC ")
+    assert [p.text for p in doc.paragraphs].index("Contents") < [p.text for p in doc.paragraphs].index(
+        "How the figures are counted")
+
+
 def test_the_methodology_annex_gives_the_sample_and_second_marking(made):
     doc = read(made["plain"])
     sample = doc.table_headed("Force")
