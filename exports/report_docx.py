@@ -449,6 +449,7 @@ def other_findings(document, ctx: ReportContext) -> None:
     document.add_paragraph("Findings the report writes a sentence for that evidence no specific criterion.")
     for f in rest:
         finding_paragraph(document, f)
+    criterion_breakdown(document, ctx, None, None, rest)
 
 
 def methodology_annex(document, ctx: ReportContext) -> None:
