@@ -123,6 +123,15 @@ def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width
         width=width, title=alt.TitleParams(title, subtitle=subtitle(report), anchor="start"))
 
 
+def png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
+    """The chart as a PNG for the report (``scale`` 2: sharp when printed)."""
+    return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    return vl_convert.vegalite_to_svg(chart.to_json())
+
+
 def headline(rows: pd.DataFrame) -> list[str]:
     """The bars charted by default: the findings the report writes a sentence for (else the
     first ten), overall entries."""
@@ -151,12 +160,3 @@ def default_charts(report: FindingsReport, title: str, group_labels: dict[str, s
         name = f"{title}: fully, partially and not met"
         out.append((name, met_stacked(report, rows, title=name)))
     return out
-
-
-def png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
-    """The chart as a PNG for the report (``scale`` 2: sharp when printed)."""
-    return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
-
-
-def svg(chart: alt.TopLevelMixin) -> str:
-    return vl_convert.vegalite_to_svg(chart.to_json())

@@ -105,7 +105,7 @@ with tab_charts:
         chart_with_downloads(charts.percentage_bars(report, picked, title=f"{q.title}: findings"),
                              f"{qid}-findings", "findings_bars")
         if by and report.groups:
-            few = st.multiselect(f"Findings side by side for each value of {by}", chosen, default=chosen[:charts.MULTIPLES],
+            few = st.multiselect(f"Findings side by side for each value of {by}", chosen, default=chosen[:3],
                                  key=f"findings_multiples_{qid}_{by}")
             if few:
                 chart_with_downloads(charts.small_multiples(report, rows[rows["bar"].isin(few)],
