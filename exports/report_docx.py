@@ -85,6 +85,22 @@ class EvidenceNote:
     note: str
 
 
+@dataclass(frozen=True)
+class CaseExample:
+    """A case a lead marked as an example for a criterion, as the report boxes it."""
+    title: str  # e.g. "HS-0012, Durham Constabulary"
+    narrative: str  # the lead's pseudonymised account, written for the report
+    example_of: str = ""  # the finding it illustrates, in words ("" for the criterion as a whole)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One cell of a criterion's judgement grid: a force (or CPS Area) and the lead's grade."""
+    unit: str  # label, e.g. "Durham Constabulary"
+    grade: str  # label, e.g. "Partially met"
+    rationale: str = ""
+
+
 @dataclass
 class ReportContext:
     inspection_title: str
@@ -102,6 +118,8 @@ class ReportContext:
     fieldwork_dates: tuple[date | None, date | None] = (None, None)
     notes: list[EvidenceNote] | None = None  # None: notes not asked for
     case_facts: frozenset[str] = frozenset()  # the context section's questions (force, CPS Area ...)
+    examples: dict[str, list[CaseExample]] = field(default_factory=dict)  # specific criterion -> examples
+    judgements: dict[str, list[Judgement]] = field(default_factory=dict)  # specific criterion -> its grid
     charts: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
     criterion_parts: list[Callable] = field(default_factory=list)
     general_parts: list[Callable] = field(default_factory=list)
@@ -109,7 +127,8 @@ class ReportContext:
 
     def __post_init__(self):
         if not self.criterion_parts:
-            self.criterion_parts = [criterion_sentences, criterion_breakdown, criterion_technical_note]
+            self.criterion_parts = [criterion_sentences, criterion_breakdown, criterion_technical_note,
+                                    criterion_judgements, criterion_examples]
 
     @property
     def by(self) -> str | None:
@@ -438,6 +457,42 @@ def criterion_technical_note(document, ctx: ReportContext, general, specific, ev
     for run in p.runs:
         run.font.size = Pt(TABLE_POINTS)
     table(document, ("Finding", "Cases", "95% interval", "Small number"), rows, widths=(7.0, 2.0, 3.2, 4.0))
+
+
+def criterion_judgements(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
+    """The criterion's judgement grid: each force (or Area) judged against it, with the grade."""
+    cells = ctx.judgements.get(specific.id) if specific is not None else None
+    if not cells:
+        return
+    p = document.add_paragraph(style=_style(document, "Caption"))
+    p.paragraph_format.keep_with_next = True
+    p.add_run(f"Judgements against criterion {specific.id}")
+    table(document, ("Force or Area", "Judgement", "Why"), [(j.unit, j.grade, j.rationale) for j in cells],
+          widths=(4.5, 3.0, 8.5))
+
+
+def _shade(cell, fill: str) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    tc_pr.append(shading)
+
+
+def criterion_examples(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
+    """Each case example marked for the criterion in a shaded box, as the report prints case studies."""
+    for example in ctx.examples.get(specific.id, []) if specific is not None else []:
+        document.add_paragraph()  # two tables in a row would merge into one
+        box = document.add_table(rows=1, cols=1)
+        box.style = document.styles[_style(document, "Table Grid", WD_STYLE_TYPE.TABLE)]
+        cell = box.rows[0].cells[0]
+        _shade(cell, "EAF1F8")
+        title = cell.paragraphs[0]
+        title.add_run(f"Case example: {example.title}").bold = True
+        if example.example_of:
+            cell.add_paragraph().add_run(f"Example of: {example.example_of}").italic = True
+        cell.add_paragraph(example.narrative)
 
 
 def other_findings(document, ctx: ReportContext) -> None:

@@ -340,3 +340,29 @@ def test_bad_requests_write_nothing(made, tmp_path, capsys):
     assert "t.docx" in err and "not a Word document" in err and not out.exists()
     assert _run("report", "case_review", str(tmp_path / "r.pdf"), "--db", made["url"]) == 1
     assert "must end in .docx" in capsys.readouterr().err
+
+
+def test_judgement_grid_and_case_examples_print_under_their_criterion(made):
+    """What the judgements (issue 14) and case examples (issue 13) give the report: a grid and
+    shaded boxes under the criterion they belong to."""
+    with db.session_scope(made["engine"]) as s:
+        ctx = reporting.report_context(s, Actor("lead1", "lead"), "case_review", with_charts=False)
+    ctx.judgements = {"3.1": [report_docx.Judgement("Durham Constabulary", "Partially met", "DASH often incomplete"),
+                              report_docx.Judgement("Gwent Police", "Met")]}
+    ctx.examples = {"3.1": [report_docx.CaseExample("HS-0012, Durham Constabulary",
+                                                    "The DASH was completed but the stalking questions were left blank.",
+                                                    "Were the DASH supplementary questions answered? – No")]}
+    d = docx.Document(io.BytesIO(report_docx.to_bytes(ctx)))
+    doc = read(report_docx.to_bytes(ctx))
+    grid = doc.table_headed("Force or Area")
+    assert grid[1:] == [["Durham Constabulary", "Partially met", "DASH often incomplete"],
+                        ["Gwent Police", "Met", ""]]
+    assert "Judgements against criterion 3.1" in [p.text for p in doc.under("3.1 ")]
+    (box,) = [t for t in d.tables if t.rows[0].cells[0].text.startswith("Case example: HS-0012")]
+    assert "left blank" in box.rows[0].cells[0].text and box.rows[0].cells[0]._tc.xpath(".//w:shd")
+    # the box and the grid stand between the 3.1 heading and the next one
+    body = list(d.element.body)
+    heading_at = next(i for i, el in enumerate(body) if el.tag.endswith("}p") and
+                      "".join(el.xpath(".//w:t/text()")).startswith("3.1 ") and el.xpath(".//w:pStyle[@w:val='Heading2']"))
+    next_heading = next(i for i, el in enumerate(body) if i > heading_at and el.xpath("./w:pPr/w:pStyle[@w:val='Heading2']"))
+    assert heading_at < body.index(box._tbl) < next_heading
