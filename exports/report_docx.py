@@ -25,31 +25,30 @@ specific, findings)`` on ``ctx.criterion_parts`` (case examples marked for the c
 judgement grid) or ``(document, ctx, general)`` on ``ctx.general_parts``; a whole section by
 putting ``(document, ctx)`` on ``ctx.extra_sections`` (they come before the annexes).
 
-Nothing here reads the database: ``fieldwork.services.reporting`` gathers the context.
+Nothing here reads the database: ``fieldwork.services.reporting`` gathers the context. The Word
+building blocks (styles, tables, pictures, boxes, contents, footer) are ``exports.docx_parts``.
 """
 
 from __future__ import annotations
 
 import io
-import struct
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Sequence
+from typing import Callable
 
 import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
+from docx.enum.text import WD_BREAK
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 
+from exports import docx_parts as parts
 from exports.docx_footnotes import add_footnote
 from fieldwork.services.findings import Finding, FindingsReport
 
 SMALL_N = 10  # the contract's small-number threshold (a denominator under 10)
-CHART_WIDTH_CM = 16.0
-TABLE_POINTS = 9
+TABLE_POINTS = parts.TABLE_POINTS
 
 CONVENTIONS = [
     "Every figure counts case files whose assessment is complete. Draft assessments are left out, "
@@ -183,114 +182,10 @@ def _contract(f: Finding) -> dict:
     return f.to_contract()
 
 
-def _style(document, name: str, kind=WD_STYLE_TYPE.PARAGRAPH, base: str | None = None) -> str:
-    """``name`` if the document (or the inspectorate's template) has the style; otherwise it is
-    added, based on ``base`` or Normal, so a template lacking it still works."""
-    styles = document.styles
-    for style in styles:
-        if style.name == name and style.type == kind:
-            return name
-    style = styles.add_style(name, kind)
-    if kind == WD_STYLE_TYPE.PARAGRAPH:
-        style.base_style = styles[base] if base and base in [s.name for s in styles] else \
-            styles.default(WD_STYLE_TYPE.PARAGRAPH)
-    return name
-
-
-def heading(document, text: str, level: int):
-    return document.add_paragraph(text, style=_style(document, f"Heading {level}"))
-
-
-def _repeat_header(row) -> None:
-    """Mark a table row as its header: Word repeats it at the top of every page."""
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
-
-
-def table(document, header: Sequence[str], rows: Sequence[Sequence], *, widths: Sequence[float] | None = None,
-          numeric: Sequence[int] = ()):
-    """A table with a bold, repeating header row. Rows are added by copying one prepared row's
-    XML (python-docx's ``add_row`` re-reads the grid per row: slow for the figures annex)."""
-    from copy import deepcopy
-
-    t = document.add_table(rows=1, cols=len(header))
-    style = _style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
-    t.style = document.styles[style]
-    head = t.rows[0]
-    _repeat_header(head)
-    for cell, text in zip(head.cells, header):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(str(text))
-        run.bold = True
-        run.font.size = Pt(TABLE_POINTS)
-    # Widths in the grid and in every cell (LibreOffice reads the grid, Word the cells), scaled
-    # to the page's text width.
-    section = document.sections[-1]
-    usable = section.page_width - section.left_margin - section.right_margin
-    weights = list(widths) if widths else [1.0] * len(header)
-    t.autofit = False
-    for column, cell, w in zip(t.columns, head.cells, weights):
-        column.width = cell.width = int(usable * w / sum(weights))
-    if not rows:
-        return t
-    blank = deepcopy(head._tr)
-    for tr_pr in blank.xpath("./w:trPr"):
-        blank.remove(tr_pr)
-    for tc in blank.xpath("./w:tc"):
-        for p in tc.xpath("./w:p"):
-            for r in p.xpath("./w:r"):
-                p.remove(r)
-    body = t._tbl
-    for values in rows:
-        tr = deepcopy(blank)
-        for i, (tc, value) in enumerate(zip(tr.xpath("./w:tc"), values)):
-            p = tc.xpath("./w:p")[0]
-            if i in numeric:
-                jc = OxmlElement("w:jc")
-                jc.set(qn("w:val"), "right")
-                p.get_or_add_pPr().append(jc)
-            if value is not None and value != "":
-                r = OxmlElement("w:r")
-                r.append(_small())
-                t_el = OxmlElement("w:t")
-                t_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                t_el.text = str(value)
-                r.append(t_el)
-                p.append(r)
-        body.append(tr)
-    return t
-
-
-def _small():
-    """Run properties for table text (``TABLE_POINTS``): tables hold many figures."""
-    rpr = OxmlElement("w:rPr")
-    sz = OxmlElement("w:sz")
-    sz.set(qn("w:val"), str(TABLE_POINTS * 2))
-    rpr.append(sz)
-    return rpr
-
-
-def _png_size(data: bytes) -> tuple[int, int]:
-    """Width and height in pixels, from the PNG header."""
-    return struct.unpack(">II", data[16:24])
-
-
-def picture(document, png: bytes, caption: str) -> None:
-    width_px, _ = _png_size(png)
-    width_cm = min(CHART_WIDTH_CM, width_px / 2 / 96 * 2.54)  # charts are rendered at scale 2, 96 dpi
-    document.add_picture(io.BytesIO(png), width=Cm(width_cm))
-    document.add_paragraph(caption, style=_style(document, "Caption"))
-
-
-# --- sections -------------------------------------------------------------------------------
-
-
 def title_page(document, ctx: ReportContext) -> None:
-    document.add_paragraph(ctx.inspection_title, style=_style(document, "Title"))
+    document.add_paragraph(ctx.inspection_title, style=parts.style(document, "Title"))
     document.add_paragraph(f"Draft report: findings of the {ctx.questionnaire_title.lower()}",
-                           style=_style(document, "Subtitle"))
+                           style=parts.style(document, "Subtitle"))
     warning = document.add_paragraph()
     warning.add_run("Draft for the inspection team. Written from the fieldwork data; not for publication. "
                     "Check the wording before it is used.").italic = True
@@ -319,55 +214,12 @@ CONTENTS_TITLE = "Contents"
 
 def contents(document, ctx: ReportContext) -> None:
     """A place for the contents; ``_fill_contents`` writes it once every heading is in."""
-    document.add_paragraph(CONTENTS_TITLE, style=_style(document, "TOC Heading"))
-
-
-def _fill_contents(document) -> None:
-    """Word's own table of contents field (headings 1 and 2), its entries already written in,
-    so LibreOffice and a PDF show them; Word adds the page numbers when the field is updated."""
-    title = next(p for p in document.paragraphs if p.text == CONTENTS_TITLE)
-    headings = [p for p in document.paragraphs if p.style is not None and p.style.name in ("Heading 1", "Heading 2")]
-    if not headings:
-        return
-    anchor = title
-    entries = []
-    for h in headings:
-        level = 1 if h.style.name == "Heading 1" else 2
-        entry = document.add_paragraph(style=_style(document, f"toc {level}"))
-        entry.paragraph_format.space_after = Pt(2)
-        if level == 2:
-            entry.paragraph_format.left_indent = Cm(0.6)
-        entry.add_run(h.text)
-        anchor._p.addnext(entry._p)  # moved from the end of the document to after the title
-        anchor = entry
-        entries.append(entry)
-
-    def field_run(kind: str, instr: str | None = None):
-        run = OxmlElement("w:r")
-        if instr is not None:
-            el = OxmlElement("w:instrText")
-            el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            el.text = instr
-        else:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        run.append(el)
-        return run
-
-    first, last = entries[0]._p, entries[-1]._p
-    ppr = first.find(qn("w:pPr"))
-    at = list(first).index(ppr) + 1 if ppr is not None else 0
-    for i, run in enumerate([field_run("begin"), field_run("", 'TOC \\o "1-2" \\u'), field_run("separate")]):
-        first.insert(at + i, run)
-    last.append(field_run("end"))
-    page_break = document.add_paragraph()
-    page_break.add_run().add_break(WD_BREAK.PAGE)
-    anchor._p.addnext(page_break._p)
+    document.add_paragraph(CONTENTS_TITLE, style=parts.style(document, "TOC Heading"))
 
 
 def conventions(document, ctx: ReportContext) -> None:
-    heading(document, "How the figures are counted", 1)
-    bullet = _style(document, "List Bullet")
+    parts.heading(document, "How the figures are counted", 1)
+    bullet = parts.style(document, "List Bullet")
     for line in CONVENTIONS:
         document.add_paragraph(line, style=bullet)
     if ctx.findings.filters:
@@ -377,9 +229,9 @@ def conventions(document, ctx: ReportContext) -> None:
 def charts_at_a_glance(document, ctx: ReportContext) -> None:
     if not ctx.charts:
         return
-    heading(document, "The findings at a glance", 1)
+    parts.heading(document, "The findings at a glance", 1)
     for caption, png in ctx.charts:
-        picture(document, png, caption)
+        parts.picture(document, png, caption)
 
 
 def _headline(ctx: ReportContext, group: str | None = None) -> list[Finding]:
@@ -389,11 +241,11 @@ def _headline(ctx: ReportContext, group: str | None = None) -> list[Finding]:
 def findings_by_criterion(document, ctx: ReportContext) -> None:
     headline = _headline(ctx)
     for general in ctx.framework.general:
-        heading(document, f"{general.id} {general.text}", 1)
+        parts.heading(document, f"{general.id} {general.text}", 1)
         for part in ctx.general_parts:
             part(document, ctx, general)
         for specific in general.specific:
-            heading(document, f"{specific.id} {specific.text}", 2)
+            parts.heading(document, f"{specific.id} {specific.text}", 2)
             evidence = [f for f in headline if specific.id in f.criteria]
             for part in ctx.criterion_parts:
                 part(document, ctx, general, specific, evidence)
@@ -422,7 +274,7 @@ def criterion_breakdown(document, ctx: ReportContext, general, specific, evidenc
     groups = list(ctx.findings.groups)
     by_label = ctx.variable_labels.get(ctx.by, ctx.by)
     for f in evidence:
-        p = document.add_paragraph(style=_style(document, "Caption"))
+        p = document.add_paragraph(style=parts.style(document, "Caption"))
         p.paragraph_format.keep_with_next = True  # never a caption at the foot of a page, its table overleaf
         p.add_run(f"{finding_name(f)}, by {by_label.lower()}")
         rows = []
@@ -431,7 +283,7 @@ def criterion_breakdown(document, ctx: ReportContext, general, specific, evidenc
             who = f"All cases (n={ctx.findings.cases})" if g is None else \
                 f"{ctx.group_label(g)} (n={ctx.findings.groups.get(g, 0)})"
             rows.append((who, e.count, e.denominator, percent_text(e.percent), e.not_known, e.not_applicable))
-        table(document, (by_label, "Count", "Denominator", "Percent", "Not known", "Not applicable"), rows,
+        parts.table(document, (by_label, "Count", "Denominator", "Percent", "Not known", "Not applicable"), rows,
               widths=(4.2, 1.6, 2.8, 1.9, 1.9, 2.6), numeric=(1, 2, 3, 4, 5))
 
 
@@ -449,14 +301,14 @@ def criterion_technical_note(document, ctx: ReportContext, general, specific, ev
         rows.append((finding_name(f), f"{f.count} of {f.denominator}", interval, caution))
     if not rows:
         return
-    p = document.add_paragraph(style=_style(document, "Technical note"))
+    p = document.add_paragraph(style=parts.style(document, "Technical note"))
     p.paragraph_format.keep_with_next = True
     p.add_run("Technical note. ").bold = True
     p.add_run("The 95% interval (Wilson score) is the range within which the percentage across all such cases "
               "would lie, 19 times in 20, had these cases been drawn at random.")
     for run in p.runs:
         run.font.size = Pt(TABLE_POINTS)
-    table(document, ("Finding", "Cases", "95% interval", "Small number"), rows, widths=(7.0, 2.0, 3.2, 4.0))
+    parts.table(document, ("Finding", "Cases", "95% interval", "Small number"), rows, widths=(7.0, 2.0, 3.2, 4.0))
 
 
 def criterion_judgements(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
@@ -464,20 +316,11 @@ def criterion_judgements(document, ctx: ReportContext, general, specific, eviden
     cells = ctx.judgements.get(specific.id) if specific is not None else None
     if not cells:
         return
-    p = document.add_paragraph(style=_style(document, "Caption"))
+    p = document.add_paragraph(style=parts.style(document, "Caption"))
     p.paragraph_format.keep_with_next = True
     p.add_run(f"Judgements against criterion {specific.id}")
-    table(document, ("Force or Area", "Judgement", "Why"), [(j.unit, j.grade, j.rationale) for j in cells],
+    parts.table(document, ("Force or Area", "Judgement", "Why"), [(j.unit, j.grade, j.rationale) for j in cells],
           widths=(4.5, 3.0, 8.5))
-
-
-def _shade(cell, fill: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    tc_pr.append(shading)
 
 
 def criterion_examples(document, ctx: ReportContext, general, specific, evidence: list[Finding]) -> None:
@@ -485,9 +328,9 @@ def criterion_examples(document, ctx: ReportContext, general, specific, evidence
     for example in ctx.examples.get(specific.id, []) if specific is not None else []:
         document.add_paragraph()  # two tables in a row would merge into one
         box = document.add_table(rows=1, cols=1)
-        box.style = document.styles[_style(document, "Table Grid", WD_STYLE_TYPE.TABLE)]
+        box.style = document.styles[parts.style(document, "Table Grid", WD_STYLE_TYPE.TABLE)]
         cell = box.rows[0].cells[0]
-        _shade(cell, "EAF1F8")
+        parts.shade(cell, "EAF1F8")
         title = cell.paragraphs[0]
         title.add_run(f"Case example: {example.title}").bold = True
         if example.example_of:
@@ -500,7 +343,7 @@ def other_findings(document, ctx: ReportContext) -> None:
     rest = [f for f in _headline(ctx) if not (set(f.criteria) & known)]
     if not rest:
         return
-    heading(document, "Other findings", 1)
+    parts.heading(document, "Other findings", 1)
     document.add_paragraph("Findings the report writes a sentence for that evidence no specific criterion.")
     for f in rest:
         finding_paragraph(document, f)
@@ -508,7 +351,7 @@ def other_findings(document, ctx: ReportContext) -> None:
 
 
 def methodology_annex(document, ctx: ReportContext) -> None:
-    heading(document, "Annex A \u2013 Methodology", 1)
+    parts.heading(document, "Annex A \u2013 Methodology", 1)
     r = ctx.findings
     start, end = ctx.fieldwork_dates
     document.add_paragraph(
@@ -519,7 +362,7 @@ def methodology_annex(document, ctx: ReportContext) -> None:
     if r.filters:
         document.add_paragraph(f"Cases counted: those with {ctx.filters_in_words()}.")
 
-    heading(document, "The sample", 2)
+    parts.heading(document, "The sample", 2)
     has_area = any(row.cps_area for row in ctx.sample)
     header = ["Force", *(["CPS Area"] if has_area else []), "Complete", "Drafts left out", "Second-marked",
               "Moderated"]
@@ -530,9 +373,9 @@ def methodology_annex(document, ctx: ReportContext) -> None:
     rows.append(["Total", *([""] if has_area else []), *totals])
     first_number = 2 if has_area else 1
     widths = [5.0, *([4.0] if has_area else []), 2.0, 2.0, 2.2, 2.0]
-    table(document, header, rows, widths=widths, numeric=range(first_number, first_number + 4))
+    parts.table(document, header, rows, widths=widths, numeric=range(first_number, first_number + 4))
 
-    heading(document, "Second marking and agreement", 2)
+    parts.heading(document, "Second marking and agreement", 2)
     a = ctx.agreement
     if a is None or not a.pairs:
         document.add_paragraph("No case of this questionnaire has been second-marked yet, so no agreement "
@@ -553,7 +396,7 @@ def methodology_annex(document, ctx: ReportContext) -> None:
     rows.append(["All questions (pooled)", a.applicable,
                  "" if a.overall_observed is None else f"{round(a.overall_observed * 100)}%", num(a.pooled_kappa),
                  num(a.pooled_ac1), ""])
-    table(document, ("Question", "Cases", "Agreement", "Kappa", "AC1", "Threshold"), rows,
+    parts.table(document, ("Question", "Cases", "Agreement", "Kappa", "AC1", "Threshold"), rows,
           widths=(7.5, 1.5, 2.2, 1.6, 1.6, 1.8), numeric=(1, 2, 3, 4))
 
 
@@ -563,7 +406,7 @@ def figures_annex(document, ctx: ReportContext) -> None:
     if section.orientation != WD_ORIENT.LANDSCAPE:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    heading(document, "Annex B \u2013 Every figure", 1)
+    parts.heading(document, "Annex B \u2013 Every figure", 1)
     r = ctx.findings
     document.add_paragraph(
         "Each figure of the data, as counted for this draft: the sentence it gives, its count, denominator and "
@@ -587,7 +430,7 @@ def figures_annex(document, ctx: ReportContext) -> None:
             continue
         rows.append((reference(f), over, sentence(f.text), f.count, f.denominator, percent_text(f.percent),
                      f.not_known, f.not_applicable))
-    table(document, ("Reference", "Computed over", "Sentence", "Count", "Denominator", "Percent", "Not known",
+    parts.table(document, ("Reference", "Computed over", "Sentence", "Count", "Denominator", "Percent", "Not known",
                      "Not applicable"), rows, widths=(4.0, 3.4, 8.0, 1.6, 2.6, 1.9, 2.0, 2.6),
           numeric=(3, 4, 5, 6, 7))
 
@@ -595,10 +438,10 @@ def figures_annex(document, ctx: ReportContext) -> None:
 def notes_annex(document, ctx: ReportContext) -> None:
     if ctx.notes is None:
         return
-    heading(document, "Annex C \u2013 Evidence notes", 1)
+    parts.heading(document, "Annex C \u2013 Evidence notes", 1)
     document.add_paragraph("The inspectors' evidence notes, by question and case reference, included at a lead's "
                            "request. They may hold case detail: keep this draft within the inspection team.")
-    table(document, ("Question", "Case", "Evidence note"), [(n.question, n.case_ref, n.note) for n in ctx.notes],
+    parts.table(document, ("Question", "Case", "Evidence note"), [(n.question, n.case_ref, n.note) for n in ctx.notes],
           widths=(6.0, 2.5, 16.0))
 
 
@@ -614,27 +457,12 @@ SECTIONS: list[Callable] = [title_page, contents, conventions, charts_at_a_glanc
 # --- the document ---------------------------------------------------------------------------
 
 
-def _page_footer(document) -> None:
-    """"Draft – page N" at the foot of every page (Word's PAGE field; a template keeps its own)."""
-    p = document.sections[0].footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run("Draft \u2013 page ")
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    p._p.append(field)
-
-
 def _blank_from(template: bytes | None):
     """A document on python-docx's default template, or on the inspectorate's own: its styles,
     headers, footers (a logo in the header) and page set-up are kept, its body emptied."""
     if template is None:
         document = docx.Document()
-        _page_footer(document)
+        parts.page_footer(document)
         return document
     document = docx.Document(io.BytesIO(template))
     body = document.element.body
@@ -654,7 +482,7 @@ def build(ctx: ReportContext, template: bytes | None = None):
     for section in SECTIONS:
         section(document, ctx)
     if contents in SECTIONS:
-        _fill_contents(document)
+        parts.fill_contents(document, CONTENTS_TITLE)
     return document
 
 
