@@ -14,6 +14,7 @@ import pandas as pd
 import vl_convert
 
 from fieldwork.services.findings import FindingsReport
+from fieldwork.short_labels import short_labels
 
 MET = ("fully_met", "partially_met", "not_met")
 MET_LABELS = {"fully_met": "Fully met", "partially_met": "Partially met", "not_met": "Not met"}
@@ -21,13 +22,18 @@ MET_COLOURS = ("#1b7837", "#f1a340", "#b2182b")  # distinguishable in greyscale 
 BAR_COLOUR = "#2c5d8f"
 LABEL_LIMIT = 420  # pixels of a bar's label before it is cut short (the tooltip has it whole)
 COLUMNS = ["id", "answer", "group", "group_label", "count", "denominator", "percent", "not_known",
-           "not_applicable", "label", "answer_label", "bar", "value", "text", "kind", "reported", "criteria"]
+           "not_applicable", "label", "answer_label", "bar", "value", "text", "kind", "reported", "criteria",
+           "ci_low", "ci_high", "small_n", "differs"]
+CI_COLOUR = "#111111"
+OVERALL_COLOUR = "#b2182b"
+CHART_WIDTH = 560  # with the labels beside it, a chart fits the page's 940 px column
 
 
 def frame(report: FindingsReport, group_labels: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per finding, with what the charts show: ``bar`` (the bar's label), ``value``
     (count/denominator (percent%)), ``group_label`` ("Durham Constabulary (n=16)")."""
     group_labels = group_labels or {}
+    shorts = short_labels(report.questionnaire)
     rows = []
     for f in report.findings:
         answer = f" – {f.answer_label}" if f.answer is not None else ""
@@ -39,16 +45,21 @@ def frame(report: FindingsReport, group_labels: dict[str, str] | None = None) ->
             "id": f.id, "answer": f.answer, "group": f.group, "group_label": group_label, "count": f.count,
             "denominator": f.denominator, "percent": f.percent, "not_known": f.not_known,
             "not_applicable": f.not_applicable, "label": f.label, "answer_label": f.answer_label,
-            "bar": f"{f.label}{answer}", "value": f"{f.count}/{f.denominator} ({pct})", "text": f.text,
+            "bar": f"{shorts.get(f.id) or f.label}{answer}", "value": f"{f.count}/{f.denominator} ({pct})", "text": f.text,
             "kind": f.kind, "reported": f.reported, "criteria": " ".join(f.criteria),
+            "ci_low": f.ci_low, "ci_high": f.ci_high, "small_n": f.small_n, "differs": f.differs,
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def subtitle(report: FindingsReport, extra: str = "") -> list[str]:
+def subtitle(report: FindingsReport, extra: str = "", filter_text: str = "") -> list[str]:
+    """``filter_text``: the filters in words ("Force: Durham Constabulary"); without it the codes."""
     lines = [f"n = {report.cases} complete case{'s' if report.cases != 1 else ''} ({report.questionnaire}); "
-             f"{report.drafts_excluded} draft{'s' if report.drafts_excluded != 1 else ''} left out"]
-    if report.filters:
+             f"{report.drafts_excluded} draft{'s' if report.drafts_excluded != 1 else ''} left out; "
+             "lines: 95% confidence intervals"]
+    if filter_text:
+        lines.append("Only " + filter_text)
+    elif report.filters:
         lines.append("Filters: " + "; ".join(f"{k} = {', '.join(v)}" for k, v in report.filters.items()))
     if extra:
         lines.append(extra)
@@ -56,8 +67,10 @@ def subtitle(report: FindingsReport, extra: str = "") -> list[str]:
 
 
 def _tooltip() -> list:
-    return [alt.Tooltip("bar:N", title="Finding"), alt.Tooltip("count:Q", title="Count"),
+    return [alt.Tooltip("label:N", title="Question"), alt.Tooltip("answer_label:N", title="Answer"),
+            alt.Tooltip("count:Q", title="Count"),
             alt.Tooltip("denominator:Q", title="Denominator"), alt.Tooltip("percent:Q", title="Percent"),
+            alt.Tooltip("ci_low:Q", title="95% interval from"), alt.Tooltip("ci_high:Q", title="95% interval to"),
             alt.Tooltip("not_known:Q", title="Not known"), alt.Tooltip("not_applicable:Q", title="Not applicable"),
             alt.Tooltip("text:N", title="As the report writes it")]
 
@@ -69,15 +82,52 @@ def _bars(rows: pd.DataFrame, *, width: int) -> alt.LayerChart:
         tooltip=_tooltip())
     bars = base.mark_bar(color=BAR_COLOUR).encode(
         x=alt.X("percent_bar:Q", title="Percent of the denominator", scale=alt.Scale(domain=[0, 100])))
-    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(x="percent_bar:Q", text="value:N")
-    return alt.layer(bars, labels).properties(width=width)
+    # the 95 % interval as an error bar over each bar; the label sits past the interval's end
+    errors = base.mark_rule(color=CI_COLOUR, strokeWidth=1.5).encode(x="ci_low:Q", x2="ci_high:Q")
+    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(x="label_at:Q", text="value:N")
+    return alt.layer(bars, errors, labels).transform_calculate(
+        label_at="max(datum.ci_high || 0, datum.percent_bar)").properties(width=width)
 
 
-def percentage_bars(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 320) -> alt.LayerChart:
-    """Horizontal percentage bars, one per finding (overall entries), count and denominator on
-    each bar and in the tooltip."""
+def percentage_bars(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 320,
+                    filter_text: str = "") -> alt.LayerChart:
+    """Horizontal percentage bars, one per finding (overall entries), each with its 95 %
+    interval as an error bar, count and denominator beside it and in the tooltip."""
     rows = rows[rows["group"].isna()]
-    return _bars(rows, width=width).properties(title=alt.TitleParams(title, subtitle=subtitle(report), anchor="start"))
+    return _bars(rows, width=width).properties(title=alt.TitleParams(
+        title, subtitle=subtitle(report, filter_text=filter_text), anchor="start"))
+
+
+def group_dots(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_label: str, width: int = 420,
+               filter_text: str = "") -> alt.VConcatChart:
+    """Each group's percentage as a dot with its 95 % interval, against the whole inspection's
+    figure (a red line), one panel per finding stacked down the page: as wide as one chart
+    whatever the number of groups (more groups make it taller, never wider). A filled dot
+    marks a group whose difference from the rest is clear (its interval excludes 0)."""
+    panels = []
+    for key in dict.fromkeys(rows["bar"]):
+        these = rows[rows["bar"] == key]
+        groups = these[these["group"].notna()].assign(
+            clear=lambda d: d["differs"].map({True: "differs from the rest", False: "no clear difference"}))
+        overall = these[these["group"].isna()]
+        base = alt.Chart(groups).encode(
+            y=alt.Y("group_label:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
+            tooltip=[alt.Tooltip("group_label:N", title=by_label), *_tooltip()])
+        rules = base.mark_rule(color=CI_COLOUR).encode(
+            x=alt.X("ci_low:Q", title="Percent (dot) and 95% interval (line)", scale=alt.Scale(domain=[0, 100])),
+            x2="ci_high:Q")
+        dots = base.mark_point(size=60, color=BAR_COLOUR).encode(
+            x="percent:Q", fill=alt.Fill("clear:N", title=None, scale=alt.Scale(
+                domain=["differs from the rest", "no clear difference"], range=[BAR_COLOUR, "white"])))
+        layers = [rules, dots]
+        if len(overall) and overall["percent"].notna().any():
+            layers.append(alt.Chart(overall).mark_rule(color=OVERALL_COLOUR, strokeDash=[4, 3]).encode(
+                x="percent:Q", tooltip=[alt.Tooltip("value:N", title="Whole inspection")]))
+        panels.append(alt.layer(*layers).properties(width=width, title=alt.TitleParams(key, anchor="start",
+                                                                                       fontSize=12)))
+    return alt.vconcat(*panels).properties(title=alt.TitleParams(
+        title, subtitle=subtitle(report, f"Each {by_label} against the whole inspection (dashed line)",
+                                 filter_text=filter_text), anchor="start"))
 
 
 def small_multiples(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_label: str, columns: int = 3,
@@ -90,6 +140,7 @@ def small_multiples(report: FindingsReport, rows: pd.DataFrame, *, title: str, b
         columns=columns)
     return chart.properties(title=alt.TitleParams(
         title, subtitle=subtitle(report, f"One panel per {by_label}, each with its own n"), anchor="start"))
+
 
 
 def met_questions(rows: pd.DataFrame) -> list[str]:

@@ -144,3 +144,16 @@ def sample_size(margin: float, expected: float = 50.0, *, confidence: float = 95
         big_n = population * groups
         overall *= math.sqrt(max(big_n - total, 0) / max(big_n - 1, 1))
     return SamplePlan(expected, margin, confidence, per_group, groups, total, one_decimal(overall), population)
+
+
+def plan_text(plan: SamplePlan) -> str:
+    each = "each force" if plan.groups > 1 else "the sample"
+    lines = [f"For ±{plan.margin:g} points at {plan.confidence:g}% confidence around an expected {plan.expected:g}%:",
+             f"  {plan.per_group} case files for {each}"
+             + (f" (drawn from {plan.population} cases each)" if plan.population else "")]
+    if plan.groups > 1:
+        lines.append(f"  {plan.total} case files in all ({plan.groups} forces), which give ±{plan.overall_margin:g} "
+                     "points for the inspection as a whole")
+    lines.append("  (Cochran 1977: n = z²p(1−p)/d², with the finite population correction where a population "
+                 "is given)")
+    return "\n".join(lines)

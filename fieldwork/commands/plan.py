@@ -38,18 +38,6 @@ def run(args) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(asdict(plan)) + "\n")
         return 0
-    print(plan_text(plan))
+    print(stats.plan_text(plan))
     return 0
 
-
-def plan_text(plan: stats.SamplePlan) -> str:
-    each = "each force" if plan.groups > 1 else "the sample"
-    lines = [f"For ±{plan.margin:g} points at {plan.confidence:g}% confidence around an expected {plan.expected:g}%:",
-             f"  {plan.per_group} case files for {each}"
-             + (f" (drawn from {plan.population} cases each)" if plan.population else "")]
-    if plan.groups > 1:
-        lines.append(f"  {plan.total} case files in all ({plan.groups} forces), which give ±{plan.overall_margin:g} "
-                     "points for the inspection as a whole")
-    lines.append("  (Cochran 1977: n = z²p(1−p)/d², with the finite population correction where a population "
-                 "is given)")
-    return "\n".join(lines)

@@ -83,18 +83,21 @@ def test_breakdown_by_cps_area_and_the_table_by_criterion(engine, db_url, monkey
     at = lead_page(db_url, monkeypatch).run()
     at.selectbox(key="findings_by_case_review").select("cps_area").run()
     assert not at.exception
-    multiples = json.loads(at.get("vega_lite_chart")[1].proto.spec)
-    panels = multiples["facet"]["sort"]
-    assert "CPS North West (n=32)" in panels and len(panels) == 6
+    chart = at.get("vega_lite_chart")[1]
+    dots = json.loads(chart.proto.spec)
+    assert dots["title"]["text"].endswith("findings by CPS Area")
+    assert len(dots["vconcat"]) == 3  # a dot plot per finding, stacked: one chart's width
+    assert b"CPS North West (n=32)" in chart.proto.SerializeToString()  # the data travel beside the spec
     criteria = " ".join(m.value for m in at.markdown)
     assert "**3.1** The police use risk assessment screening tools effectively" in criteria
     # the initial risk assessment evidences 3.1 only, so it appears in one criterion's table
-    tables = [d.value for d in at.dataframe if "finding" in d.value.columns]
-    rows = [t[t["finding"].str.startswith("Was an initial risk assessment")] for t in tables]
+    tables = [d.value for d in at.dataframe if "finding" in d.value.columns and "group" not in d.value.columns]
+    rows = [t[t["finding"] == "Initial risk assessment – Yes"] for t in tables]
     rows = [r for r in rows if len(r)]
     assert len(rows) == 1
     row = rows[0].iloc[0]
     assert (row["count"], row["denominator"], row["percent"]) == (60, 112, 54)
+    assert row["95% interval"] == "44.4–62.5" and row["caution"] == ""
     assert "In one case it was not known" in row["as the report writes it"]
 
 
