@@ -1,6 +1,7 @@
 """Findings: the report's percentages from the complete assessments, as charts and as the
 report's sentences under each inspection criterion, for lead inspectors."""
 
+import pandas as pd
 import streamlit as st
 
 from fieldwork import charts, db, short_labels
@@ -127,8 +128,9 @@ with tab_criteria:
         if not item.findings:
             st.caption(f"No {qid} finding evidences this criterion (interviews and documents do).")
         else:
-            st.dataframe([findings_panels.table_row(f, questionnaire_id=qid) for f in item.findings], hide_index=True,
-                         key=f"findings_criterion_{item.id}", column_config=findings_panels.TEXT_COLUMNS)
+            # a static table: the report's sentences wrap instead of being cut off
+            st.table(pd.DataFrame([findings_panels.table_row(f, questionnaire_id=qid) for f in item.findings])
+                     .set_index("finding"))
         findings_panels.examples_under(examples, item.id)
 
 with tab_all:

@@ -91,8 +91,8 @@ def test_breakdown_by_cps_area_and_the_table_by_criterion(engine, db_url, monkey
     criteria = " ".join(m.value for m in at.markdown)
     assert "**3.1** The police use risk assessment screening tools effectively" in criteria
     # the initial risk assessment evidences 3.1 only, so it appears in one criterion's table
-    tables = [d.value for d in at.dataframe if "finding" in d.value.columns and "group" not in d.value.columns]
-    rows = [t[t["finding"] == "Initial risk assessment – Yes"] for t in tables]
+    tables = [t.value for t in at.table]  # static tables: the sentences wrap
+    rows = [t[t.index == "Initial risk assessment – Yes"] for t in tables]
     rows = [r for r in rows if len(r)]
     assert len(rows) == 1
     row = rows[0].iloc[0]
