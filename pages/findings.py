@@ -98,9 +98,7 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
                           mime="image/svg+xml", key=f"{key}_svg", icon=":material/draw:")
 
 
-tab_charts, tab_criteria, tab_all, tab_cases, tab_plan = st.tabs(
-    ["Charts", "By inspection criterion", "All findings", "Cases behind a figure", "Plan the sample"])
-with tab_charts:
+def show_charts() -> None:
     chosen = st.multiselect("Findings to chart", keys, default=headline, key=f"findings_chart_{qid}")
     if chosen:
         picked = rows[rows["bar"].isin(chosen)]
@@ -119,7 +117,8 @@ with tab_charts:
         chart_with_downloads(charts.met_stacked(report, rows, title=f"{q.title}: fully, partially and not met"),
                              f"{qid}-met", "findings_met")
 
-with tab_criteria:
+
+def show_criteria() -> None:
     only_headline = st.toggle("Only the findings the report writes a sentence for", value=True,
                               key="findings_criteria_headline")
     examples = findings_panels.load_examples(user, q, inspection, framework)
@@ -133,7 +132,8 @@ with tab_criteria:
                      .set_index("finding"))
         findings_panels.examples_under(examples, item.id)
 
-with tab_all:
+
+def show_all() -> None:
     st.caption("95% interval: the Wilson score interval of each percentage. A figure over fewer than 10 cases "
                "is marked with a caution. With a breakdown, each group is compared with the rest of the "
                "inspection (Newcombe's hybrid score interval for a difference of two proportions): a difference "
@@ -142,15 +142,27 @@ with tab_all:
                   if by else findings_panels.table_row(f, questionnaire_id=qid) for f in report.findings],
                  hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Findings JSON", data=findings_formats.to_json(report),
+    left.download_button("Findings JSON", data=lambda: findings_formats.to_json(report),
                          file_name=f"{qid}-findings.json", mime="application/json", key="findings_json")
-    right.download_button("Findings CSV", data=findings_formats.to_csv(report),
+    right.download_button("Findings CSV", data=lambda: findings_formats.to_csv(report),
                           file_name=f"{qid}-findings.csv", mime="text/csv", key="findings_csv")
 
-with tab_cases:
+
+def show_cases() -> None:
     findings_panels.cases_panel(user, inspection, q, report, by, filters, group_labels)
 
-with tab_plan:
+
+def show_plan() -> None:
     st.caption("How many case files to review for a margin of error you want, per force and in all "
                "(Cochran 1977). Also: `fieldwork plan --margin 10 --groups 6`.")
     findings_panels.plan_panel(len(report.groups) or 1)
+
+
+TABS = {"Charts": show_charts, "By inspection criterion": show_criteria, "All findings": show_all,
+        "Cases behind a figure": show_cases, "Plan the sample": show_plan}
+# Only the open tab runs (on_change="rerun"): building every tab's charts and tables on each
+# draw was most of the page's time.
+for tab, show in zip(st.tabs(list(TABS), key="findings_view", on_change="rerun"), TABS.values()):
+    if tab.open:
+        with tab:
+            show()

@@ -20,7 +20,9 @@ def load_demo(engine) -> None:
 
 def test_cases_behind_a_figure_open_read_only_mark_example(engine, db_url, monkeypatch):
     load_demo(engine)
-    at = page("pages/findings.py", db_url, monkeypatch, user="lead1", role="lead", timeout=60).run()
+    at = page("pages/findings.py", db_url, monkeypatch, user="lead1", role="lead", timeout=60)
+    at.session_state["findings_view"] = "Cases behind a figure"
+    at.run()
     assert not at.exception
     at.selectbox(key="findings_cases_case_review").select(("avoidable_delay", "yes")).run()
     assert not at.exception
@@ -48,6 +50,7 @@ def test_cases_behind_a_figure_open_read_only_mark_example(engine, db_url, monke
     assert not view.exception
     assert f"{ref} marked as an example" in view.success[0].value
 
+    at.session_state["findings_view"] = "By inspection criterion"
     at.run()
     examples = [m.value for m in at.markdown if m.value.startswith(f"**Case example: {ref}**")]
     assert examples  # listed under its criteria on the Findings page
@@ -59,7 +62,9 @@ def test_cases_behind_a_figure_open_read_only_mark_example(engine, db_url, monke
 
 def test_planner_on_the_page(engine, db_url, monkeypatch):
     load_demo(engine)
-    at = page("pages/findings.py", db_url, monkeypatch, user="lead1", role="lead", timeout=60).run()
+    at = page("pages/findings.py", db_url, monkeypatch, user="lead1", role="lead", timeout=60)
+    at.session_state["findings_view"] = "Plan the sample"
+    at.run()
     said = " ".join(m.value for m in at.markdown)
     assert "97 case files for each force" in said and "582 case files in all" in said  # 6 forces in the demo
     at.number_input(key="plan_margin").set_value(5.0).run()
