@@ -120,3 +120,20 @@ def test_findings_under_each_specific_criterion(demo_db):
     assert all(f.reported for i in headline for f in i.findings)
     assert ("initial_risk_assessment", "no") not in {(f.id, f.answer) for f in
                                                      next(i for i in headline if i.id == "3.1").findings}
+
+
+def test_intervals_in_text_and_csv_and_no_comparison_of_the_breakdown_with_itself(demo_db, capsys):
+    code, out, _ = run(capsys, "findings", "case_review", "--db", demo_db, "--format", "text", "--by", "force")
+    assert code == 0
+    assert "(95% CI 44.4–62.5)" in out  # initial risk assessment, 60 of 112
+    assert "(95% CI 0.0–19.4)" in out  # 0 of 16: one decimal, from exactly 0
+    code, out, _ = run(capsys, "findings", "case_review", "--db", demo_db, "--by", "force")
+    entries = json.loads(out)["findings"]
+    own = [f for f in entries if f["id"] == "force" and f["group"] is not None]
+    assert own and all(f["diff_low"] is None and f["differs_from_rest"] is False for f in own)
+    other = next(f for f in entries if f["id"] == "avoidable_delay" and f["answer"] == "yes" and f["group"] == "durham")
+    assert other["rest_denominator"] == 112 - 16 and other["diff_low"] is not None
+    code, out, _ = run(capsys, "findings", "case_review", "--db", demo_db, "--format", "csv", "--by", "force")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    small = next(r for r in rows if r["id"] == "dash_supplementary_questions" and r["group"])
+    assert small["small_n"] in ("true", "false") and small["ci_low"] != ""

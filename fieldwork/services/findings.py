@@ -295,7 +295,9 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     findings: list[Finding] = []
     for i, overall in enumerate(per_group[None]):  # each finding's overall entry, then its groups
         findings.append(overall)
-        findings.extend(with_comparison(per_group[g][i], overall) for g in groups)
+        # the breakdown variable's own entries are its groups: comparing them with the rest says nothing
+        findings.extend(per_group[g][i] if overall.id == by else with_comparison(per_group[g][i], overall)
+                        for g in groups)
     empty = counting.IndicatorCount()
     for ind in q.indicators:
         cells = counts.indicators.get(ind.id, {})

@@ -16,7 +16,7 @@ SMALL_N_CAUTION = "fewer than 10 cases: read with caution"
 
 def interval_text(f) -> str:
     """'95% CI 44.4–63.1' (or '' without a denominator)."""
-    return "" if f.ci_low is None else f"95% CI {f.ci_low:g}–{f.ci_high:g}"
+    return "" if f.ci_low is None else f"95% CI {f.ci_low:.1f}–{f.ci_high:.1f}"
 
 
 def difference_text(f) -> str:
@@ -25,7 +25,7 @@ def difference_text(f) -> str:
         return ""
     verdict = "differs from" if f.differs else "no clear difference from"
     return (f"{verdict} the rest ({f.rest_count} of {f.rest_denominator}; difference 95% CI "
-            f"{f.diff_low:+g} to {f.diff_high:+g} points)")
+            f"{f.diff_low:+.1f} to {f.diff_high:+.1f} points)")
 
 
 def to_json(report: FindingsReport) -> str:
