@@ -5,6 +5,9 @@ vl-convert, no browser needed).
 Every chart states its n: the title's subtitle gives the complete cases counted (and drafts
 left out, and any filter), each bar carries "count/denominator (percent%)", and the tooltip
 repeats the count, the denominator, the percent and the not-known and not-applicable cases.
+Every percentage carries its Wilson 95 % interval (an error bar, or the line through a dot),
+and a figure over fewer than 10 cases says so on its label. Bars are labelled with the short
+labels of ``criteria/`` (``fieldwork.short_labels``); the full question is in the tooltip.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ def frame(report: FindingsReport, group_labels: dict[str, str] | None = None) ->
             "id": f.id, "answer": f.answer, "group": f.group, "group_label": group_label, "count": f.count,
             "denominator": f.denominator, "percent": f.percent, "not_known": f.not_known,
             "not_applicable": f.not_applicable, "label": f.label, "answer_label": f.answer_label,
-            "bar": f"{shorts.get(f.id) or f.label}{answer}", "value": f"{f.count}/{f.denominator} ({pct})", "text": f.text,
+            "bar": f"{shorts.get(f.id) or f.label}{answer}", "value": f"{f.count}/{f.denominator} ({pct})" + (" – few cases, read with caution"
+                                                             if f.small_n and f.denominator else ""), "text": f.text,
             "kind": f.kind, "reported": f.reported, "criteria": " ".join(f.criteria),
             "ci_low": f.ci_low, "ci_high": f.ci_high, "small_n": f.small_n, "differs": f.differs,
         })
@@ -128,19 +132,6 @@ def group_dots(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_lab
     return alt.vconcat(*panels).properties(title=alt.TitleParams(
         title, subtitle=subtitle(report, f"Each {by_label} against the whole inspection (dashed line)",
                                  filter_text=filter_text), anchor="start"))
-
-
-def small_multiples(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_label: str, columns: int = 3,
-                    width: int = 220) -> alt.FacetChart:
-    """The same findings side by side for each group of the breakdown (force, CPS Area ...),
-    each panel titled with its group and n."""
-    rows = rows[rows["group"].notna()]
-    chart = _bars(rows, width=width).facet(
-        facet=alt.Facet("group_label:N", title=None, sort=list(dict.fromkeys(rows["group_label"]))),
-        columns=columns)
-    return chart.properties(title=alt.TitleParams(
-        title, subtitle=subtitle(report, f"One panel per {by_label}, each with its own n"), anchor="start"))
-
 
 
 def met_questions(rows: pd.DataFrame) -> list[str]:

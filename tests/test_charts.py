@@ -35,15 +35,11 @@ def test_bars_carry_count_denominator_and_n(report_by_force):
     assert spec["layer"][2]["mark"]["type"] == "text" and spec["layer"][2]["encoding"]["text"]["field"] == "value"
 
 
-def test_small_multiples_have_a_panel_per_force_with_its_n(report_by_force):
-    rows = charts.frame(report_by_force, {c.code: c.label for c in load_catalog().codes.forces})
-    picked = rows[rows["id"] == "da_sh_risks_not_assessed"]
-    spec = charts.small_multiples(report_by_force, picked, title="By force", by_label="force").to_dict()
-    assert spec["facet"]["sort"] == ["Avon and Somerset Constabulary (n=16)", "Durham Constabulary (n=16)",
-                                     "Greater Manchester Police (n=32)", "Gwent Police (n=16)",
-                                     "Hampshire Constabulary (n=16)", "Sussex Police (n=16)"]
-    values = [d["value"] for d in next(iter(spec["datasets"].values()))]
-    assert len(values) == 6 and all("/" in v for v in values)
+def test_a_small_denominator_carries_its_caution_on_the_chart(report_by_force):
+    rows = charts.frame(report_by_force)
+    small = rows[(rows["denominator"] > 0) & (rows["denominator"] < 10)]
+    assert len(small) and small["value"].str.endswith("few cases, read with caution").all()
+    assert not rows[rows["denominator"] >= 10]["value"].str.contains("caution").any()
 
 
 def test_group_dots_fit_one_width_at_any_number_of_groups(report_by_force):
