@@ -121,6 +121,8 @@ def show_charts() -> None:
 def show_criteria() -> None:
     only_headline = st.toggle("Only the findings the report writes a sentence for", value=True,
                               key="findings_criteria_headline")
+    if problem := st.session_state.pop("findings_example_problem", None):
+        components.show_problems(problem, key="findings_example_problems")
     examples = findings_panels.load_examples(user, q, inspection, framework)
     for item in findings.by_criterion(report, framework, headline_only=only_headline):
         st.markdown(f"**{item.id}** {item.text}")
@@ -130,7 +132,7 @@ def show_criteria() -> None:
             # a static table: the report's sentences wrap instead of being cut off
             st.table(pd.DataFrame([findings_panels.table_row(f, questionnaire_id=qid) for f in item.findings])
                      .set_index("finding"))
-        findings_panels.examples_under(examples, item.id)
+        findings_panels.examples_under(user, examples, item.id)
 
 
 def show_all() -> None:

@@ -80,12 +80,24 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
     st.markdown(f":material/visibility: [Open {ref} read-only]({link(c)})")
 
 
-def examples_under(examples_by_criterion: dict, criterion_id: str) -> None:
+def _remove_example(user, example_id: int) -> None:
+    try:
+        with db.session_scope(session.engine()) as s:
+            case_examples.remove(s, user, example_id)
+    except ProblemError as exc:
+        st.session_state["findings_example_problem"] = exc
+
+
+def examples_under(user, examples_by_criterion: dict, criterion_id: str) -> None:
+    """Each example listed under this criterion, in a box, with a button that removes it
+    (from every criterion it is listed under)."""
     for e in examples_by_criterion.get(criterion_id, []):
         with st.container(border=True):
             st.markdown(f"**Case example: {e.case_ref}** ({e.force or ''}) — {e.title}")
             st.write(e.narrative)
             st.caption(f"marked by {e.created_by}")
+            st.button("Remove this example", key=f"findings_example_remove_{e.id}_{criterion_id}",
+                      on_click=_remove_example, args=(user, e.id), icon=":material/delete:")
 
 
 def load_examples(user, q, inspection, framework) -> dict:

@@ -59,6 +59,11 @@ def test_cases_behind_a_figure_open_read_only_mark_example(engine, db_url, monke
     rows = list(load_workbook(io.BytesIO(data))["case_examples"].iter_rows(values_only=True))
     assert any(r[0] == "4.1" and r[1] == ref and r[6] == "The file shows six weeks without action." for r in rows)
 
+    # the lead changes their mind: removed once, gone from every criterion
+    next(b for b in at.button if b.key.startswith("findings_example_remove_")).click().run()
+    assert not at.exception
+    assert not [m for m in at.markdown if m.value.startswith(f"**Case example: {ref}**")]
+
 
 def test_planner_on_the_page(engine, db_url, monkeypatch):
     load_demo(engine)
