@@ -165,6 +165,14 @@ def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width
         width=width, title=alt.TitleParams(title, subtitle=subtitle(report), anchor="start"))
 
 
+def warm_up() -> None:
+    """Start vl-convert's rendering engine with a one-point chart: its first rendering in a
+    process takes about 2 s (the engine starting), later ones about 0.1 s, so the page warms
+    it in the background before anyone asks for a PNG or SVG."""
+    vl_convert.vegalite_to_svg('{"data": {"values": [{"a": 1}]}, "mark": "point", '
+                               '"encoding": {"x": {"field": "a", "type": "quantitative"}}}')
+
+
 def png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
     """The chart as a PNG for the report (``scale`` 2: sharp when printed)."""
     return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)

@@ -1,6 +1,8 @@
 """Findings: the report's percentages from the complete assessments, as charts and as the
 report's sentences under each inspection criterion, for lead inspectors."""
 
+import threading
+
 import pandas as pd
 import streamlit as st
 
@@ -116,6 +118,15 @@ def show_charts() -> None:
     if charts.met_questions(rows):
         chart_with_downloads(charts.met_stacked(report, rows, title=f"{q.title}: fully, partially and not met"),
                              f"{qid}-met", "findings_met")
+    warm_renderer()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_renderer() -> bool:
+    """Once per server process: start the PNG/SVG engine in the background (its first use takes
+    about 2 s; warmed, a download is ready in about 0.1 s)."""
+    threading.Thread(target=charts.warm_up, daemon=True, name="vl-convert warm-up").start()
+    return True
 
 
 def show_criteria() -> None:
