@@ -87,7 +87,10 @@ filter_text = "; ".join(f"{q.question(k).label}: {', '.join(q.label_of(k, c) for
 rows = charts.frame(report, group_labels)
 overall = rows[rows["group"].isna()]
 keys = list(dict.fromkeys(overall["bar"]))
-headline = list(dict.fromkeys(overall.loc[overall["reported"], "bar"])) or keys[:10]
+# the default chart: what the report writes a sentence for, less the fully / partially / not met
+# answers, which have their own stacked chart below
+headline = list(dict.fromkeys(overall.loc[overall["reported"] & ~overall["answer"].isin(charts.MET), "bar"])) \
+    or keys[:10]
 
 
 def chart_with_downloads(chart, name: str, key: str) -> None:
