@@ -75,6 +75,9 @@ def test_cli_cases_lists_the_same(engine, db_url, capsys):
     with db.session_scope(engine) as s:
         f = findings.compute(s, "case_review", by="force").get("avoidable_delay", "yes", "durham")
     assert (data["count"], data["denominator"], len(data["cases"])) == (f.count, f.denominator, f.denominator)
+    code = cli.main(["findings", "case_review", "--db", db_url, "--cases", "avoidable_delay=no", "--format", "csv"])
+    lines = capsys.readouterr()[0].splitlines()
+    assert code == 0 and lines[0] == "case_ref,force,inspector,answer,in_count,note" and len(lines) == 1 + 112
     code = cli.main(["findings", "case_review", "--db", db_url, "--cases", "avoidable_delay"])
     assert code == 1 and "name the answer" in capsys.readouterr()[1]
 

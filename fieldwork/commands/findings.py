@@ -85,15 +85,7 @@ def run_cases(args, engine, filters) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(trace.to_dict(), ensure_ascii=False, indent=1) + "\n")
     elif args.format == "csv":
-        import csv
-
-        from exports.cells import safe
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["case_ref", "force", "inspector", "answer", "in_count", "note"])
-        for c in trace.cases:
-            writer.writerow([safe(v) if v is not None else "" for v in (
-                c.case_ref, c.force, c.inspector, c.answer, "true" if c.in_count else "false", c.note)])
+        sys.stdout.write(tracing.to_csv(trace))
     else:
         what = f"{trace.finding}={trace.answer}" if trace.answer else trace.finding
         where = ("; " + "; ".join(f"{k} = {', '.join(v)}" for k, v in trace.filters.items())) if trace.filters else ""

@@ -3,6 +3,8 @@ and the sample-size planner. Kept here so pages/findings.py stays a short script
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from fieldwork import db, stats
@@ -73,6 +75,11 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
                   for c in trace.cases], hide_index=True, key="findings_cases_table",
                  column_config={"open": st.column_config.LinkColumn("open", display_text="read-only"),
                                 "evidence note": st.column_config.TextColumn(width="large")})
+    # the download leaves evidence notes out, as the exports do by default
+    plain = replace(trace, cases=[replace(c, note="") for c in trace.cases])
+    st.download_button("Cases CSV (no evidence notes)", data=tracing.to_csv(plain),
+                       file_name=f"{q.id}-{picked[0]}{'-' + picked[1] if picked[1] else ''}-cases.csv",
+                       mime="text/csv", key="findings_cases_csv", icon=":material/download:")
     by_ref = {c.case_ref: c for c in trace.cases}
     ref = st.selectbox("Open a case read-only", list(by_ref), key="findings_cases_open")
     c = by_ref[ref]
