@@ -52,7 +52,8 @@ else:
     st.session_state.pop(AUDITED_EXPIRY, None)
     groups: dict[str, list] = {}
     for spec in navigation.pages_for(user.role):
-        groups.setdefault(spec.group, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
+        groups.setdefault(spec.group, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon,
+                                                         visibility=spec.visibility))
     with st.sidebar:
         st.caption(f"Signed in as **{user.name}** ({user.role})"
                    + (f" · forces: {', '.join(user.forces)}" if user.forces and not user.is_lead else ""))

@@ -18,6 +18,7 @@ class PageSpec:
     icon: str
     roles: tuple[str, ...]
     group: str = "Fieldwork"
+    visibility: str = "visible"  # "hidden": reached by a link only (e.g. a case opened from a finding)
 
 
 PAGES: list[PageSpec] = [
@@ -25,6 +26,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/cases.py", "Cases", ":material/folder_open:", (INSPECTOR, LEAD, ADMIN)),
     PageSpec("pages/assess.py", "Assess", ":material/edit_note:", (INSPECTOR, LEAD)),
     PageSpec("pages/findings.py", "Findings", ":material/bar_chart:", (LEAD, ADMIN), "Findings"),
+    PageSpec("pages/case_view.py", "Case (read-only)", ":material/visibility:", (LEAD, ADMIN), "Findings",
+             "hidden"),
     PageSpec("pages/import_data.py", "Import", ":material/upload_file:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/export.py", "Export", ":material/download:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/bundles.py", "Bundles", ":material/move_up:", (INSPECTOR, LEAD, ADMIN), "Data"),
