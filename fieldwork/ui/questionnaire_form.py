@@ -5,7 +5,9 @@ The page keeps a working copy of the assessment in ``st.session_state`` (answers
 the version it read) and draws the widgets from it, so a rerun costs no query. A full page
 run reloads the copy from the database (two queries), so a page switch or a refresh shows
 what is stored; a change inside the form reruns only the form (``st.fragment``), which shows
-one section at a time. A save that someone else got in first is refused: the form locks,
+one section at a time. Every widget that mounts (its section picked, its question shown by
+skip logic, the form opened) takes its value from the copy through ``stored_values``, never
+from what Streamlit may still remember under its key. A save that someone else got in first is refused: the form locks,
 says so and offers Reload. Skip logic hides questions as answers change; an answer the
 change made irrelevant is cleared in the database and the inspector is told which, beside
 the answer that caused it (and in a toast, whatever the scroll position).
@@ -23,7 +25,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.ui import note_keeper, session
+from fieldwork.ui import note_keeper, session, stored_values
 from fieldwork.ui.components import show_problems
 from models import COMPLETE, DRAFT
 
@@ -63,20 +65,17 @@ def load(actor: Actor, uid: str, *, keep_conflict: bool = True) -> dict:
              "known": {q.name for q in view.questionnaire.questions if q.name != assessments.CASE_REF}}
     if not kept:
         state.update(unsent={}, dropped={})
-    st.session_state[key] = state
-    _show_all(uid, state)
+    st.session_state[key] = state  # a new copy has drawn nothing yet: every widget is seeded from it
     return state
 
 
-def _show(uid: str, name: str, value: str | None, note: str) -> None:
-    """Put a stored answer and note into the widgets' state (before they are drawn)."""
-    st.session_state[_key(uid, "a", name)] = value
-    st.session_state[_key(uid, "n", name)] = note
+def _show(uid: str, name: str) -> None:
+    """Draw this question's answer and note from the working copy on the next run."""
+    stored_values.stale(_state(uid), _key(uid, "a", name), _key(uid, "n", name))
 
 
 def _show_all(uid: str, state: dict) -> None:
-    for question in state["view"].questionnaire.questions:
-        _show(uid, question.name, state["answers"].get(question.name), state["notes"].get(question.name, ""))
+    stored_values.forget(state)
 
 
 # --- callbacks: each saves at once ----------------------------------------------------------
@@ -119,7 +118,7 @@ def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None
     except ProblemError as exc:
         _refused(state, exc, name)
         if not state["conflict"] and not typing:  # put the widgets back to what is stored; the problem says why
-            _show(uid, name, state["answers"].get(name), state["notes"].get(name, ""))
+            _show(uid, name)
         return False
     state.update(version=result.version, problems=None, at=name, cleared=list(result.cleared))
     if value in (None, ""):
@@ -130,7 +129,7 @@ def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None
         state["notes"][name] = note
     for cleared in result.cleared:
         state["answers"].pop(cleared, None)
-        st.session_state[_key(uid, "a", cleared)] = None
+        _show(uid, cleared)
     if result.cleared:
         state["toast"] = f"Cleared {len(result.cleared)} answer(s) that no longer apply."
     return True
@@ -143,7 +142,7 @@ def _answer_changed(actor: Actor, uid: str, name: str) -> None:
 def _clear_answer(actor: Actor, uid: str, name: str) -> None:
     """A radio cannot be unticked in the browser: the answer is cleared (and saved) here."""
     if _save(actor, uid, name, None, None):
-        st.session_state[_key(uid, "a", name)] = None
+        _show(uid, name)
 
 
 def _note_changed(actor: Actor, uid: str, name: str) -> None:
@@ -172,7 +171,7 @@ def _notes_recovered(actor: Actor, uid: str) -> None:
         if base == state["notes"].get(name, ""):
             if not _save(actor, uid, name, state["answers"].get(name), text):
                 return
-            st.session_state[_key(uid, "n", name)] = text
+            _show(uid, name)
             restored.append(name)
         else:
             state["unsent"][name] = text
@@ -184,7 +183,7 @@ def _keep_mine(actor: Actor, uid: str, name: str) -> None:
     state = _state(uid)
     text = state["unsent"].pop(name)
     if _save(actor, uid, name, state["answers"].get(name), text):
-        st.session_state[_key(uid, "n", name)] = text
+        _show(uid, name)
     else:
         state["unsent"][name] = text
 
@@ -261,12 +260,12 @@ def _messages(actor: Actor, uid: str, state: dict, questionnaire: Questionnaire)
 
 def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Question, *, editable: bool,
               state: dict) -> None:
-    akey, nkey = _key(uid, "a", question.name), _key(uid, "n", question.name)
-    # a widget not drawn on the last run lost its state (hidden by skip logic, another section): restore it
-    if akey not in st.session_state:
-        st.session_state[akey] = state["answers"].get(question.name)
-    if nkey not in st.session_state:
-        st.session_state[nkey] = state["notes"].get(question.name, "")
+    stored = state["answers"].get(question.name)
+    if question.is_single_choice and stored not in questionnaire.codes(question.name):
+        stored = None  # a value that is not one of the codes shows as unanswered
+    # mounting widgets (another section, shown again by skip logic, the form reopened) show the copy
+    akey = stored_values.seed(state, _key(uid, "a", question.name), stored)
+    nkey = stored_values.seed(state, _key(uid, "n", question.name), state["notes"].get(question.name, ""))
     label = question.label + (" *" if question.required else "")
     criteria = _criteria_text(questionnaire, question) or None
     answer_col, note_col = st.columns([3, 2], vertical_alignment="top")
@@ -275,8 +274,6 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
             st.text_input(label, key=akey, disabled=True, help="Fixed when the case was added.")
         elif question.is_single_choice:
             options = questionnaire.codes(question.name)
-            if st.session_state[akey] not in options:
-                st.session_state[akey] = None
             labels = {c.code: c.label for c in questionnaire.options(question.name)}
             if len(options) <= RADIO_MAX:
                 st.radio(label, options, index=None, format_func=labels.__getitem__, key=akey, disabled=not editable,
@@ -328,6 +325,7 @@ def assessment_form(actor: Actor, uid: str) -> None:
     if user is None or user.name != actor.name:
         st.rerun()  # a form rerun skips the page's sign-in check: rerun the app, whose router asks for it
     state = _state(uid)
+    stored_values.new_run(state)
     view: assessments.AssessmentView = state["view"]
     questionnaire = view.questionnaire
     answers = state["answers"]
