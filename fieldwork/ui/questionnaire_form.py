@@ -34,7 +34,7 @@ RADIO_MAX = 5  # answer sets up to this size are radio buttons; longer ones a se
 HINTS = {"integer": "a whole number", "date": "YYYY-MM-DD"}
 # What the page says about the last action; kept when the copy is reloaded from the database.
 MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None,
-            "unsent": {}, "dropped": {}}
+            "unsent": {}, "dropped": {}, "clash": {}}
 
 
 def widget_key(uid: str, kind: str, name: str = "") -> str:
@@ -64,7 +64,7 @@ def load(actor: Actor, uid: str, *, keep_conflict: bool = True) -> dict:
              "answers": dict(view.answers), "notes": dict(view.notes),
              "known": {q.name for q in view.questionnaire.questions if q.name != assessments.CASE_REF}}
     if not kept:
-        state.update(unsent={}, dropped={})
+        state.update(unsent={}, dropped={}, clash={})
     st.session_state[key] = state  # a new copy has drawn nothing yet: every widget is seeded from it
     return state
 
@@ -105,23 +105,58 @@ def _signed_in(actor: Actor, uid: str, at: str | None) -> bool:
     return False
 
 
-def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None, *,
-          typing: bool = False) -> bool:
-    """Save one answer and/or note; False if refused. ``typing``: a note sent while the
-    inspector is still in the box, which is never written over (the browser keeps the text)."""
+def _refresh(actor: Actor, uid: str, *, typing_in: str | None = None) -> dict:
+    """Re-read the copy after someone else saved (messages kept); every widget is drawn from
+    it again, except the note box being typed in (the browser holds newer text)."""
+    old = _state(uid)
+    state = load(actor, uid, keep_conflict=False) | {k: old[k] for k in MESSAGES}
+    st.session_state[_key(uid, "state")] = state
+    keep = (_key(uid, "n", typing_in),) if typing_in else ()
+    state.update({k: set(old[k]) for k in ("drawn_before", "drawn_now") if k in old})
+    stored_values.forget(state, keep=keep)
+    return state
+
+
+def _clashed(actor: Actor, uid: str, name: str, value, note: str | None, exc: ProblemError) -> None:
+    """The question was changed elsewhere: keep the inspector's change beside what is stored."""
+    with db.session_scope(session.engine()) as s:
+        stored = assessments.clash_of(s, uid, name)
+    state = _refresh(actor, uid)
+    before = state["clash"].get(name, {}).get("mine", (assessments.KEEP, None))
+    mine = (before[0] if value is assessments.KEEP else value, before[1] if note is None else note)
+    state["clash"][name] = {"mine": mine, "stored": (stored.value, stored.note)}
+    state["toast"] = "Not saved yet: " + exc.problems[0].message
+
+
+def _save(actor: Actor, uid: str, name: str, value, note: str | None, *, typing: bool = False,
+          chose: dict | None = None) -> bool:
+    """Save one answer (``assessments.KEEP``: the note alone) and/or note; False if refused.
+    ``typing``: a note sent while the inspector is still in the box, which is never written
+    over (the browser keeps the text)."""
     if not _signed_in(actor, uid, name):
         return False
     state = _state(uid)
+    read = {name: (state["answers"].get(name), state["notes"].get(name, ""))}
     try:
         with db.session_scope(session.engine()) as s:
-            result = assessments.save(s, actor, uid, state["version"], {name: (value, note)})
+            result = assessments.save(s, actor, uid, state["version"], {name: (value, note)}, read=read,
+                                      chose=chose)
     except ProblemError as exc:
+        if all(p.code == assessments.CHANGED_ELSEWHERE for p in exc.problems):
+            _clashed(actor, uid, name, value, note, exc)
+            return False
         _refused(state, exc, name)
         if not state["conflict"] and not typing:  # put the widgets back to what is stored; the problem says why
             _show(uid, name)
         return False
-    state.update(version=result.version, problems=None, at=name, cleared=list(result.cleared))
-    if value in (None, ""):
+    if result.version != state["version"] + 1:  # saved elsewhere meanwhile, other questions: show them
+        state = _refresh(actor, uid, typing_in=name if typing else None)
+    state.update(version=result.version, problems=None)
+    if value is not assessments.KEEP or result.cleared:  # a note alone leaves the last answer's notice up
+        state.update(at=name, cleared=list(result.cleared))
+    if value is assessments.KEEP:
+        pass
+    elif value in (None, ""):
         state["answers"].pop(name, None)
     else:
         state["answers"][name] = value
@@ -136,7 +171,16 @@ def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None
 
 
 def _answer_changed(actor: Actor, uid: str, name: str) -> None:
-    _save(actor, uid, name, st.session_state[_key(uid, "a", name)], None)
+    state = _state(uid)
+    value = st.session_state[_key(uid, "a", name)]
+    # The browser may resend the value of a radio that skip logic has just hidden (two quick
+    # actions: leaving a note box, then clicking an answer). Nobody can have changed a question
+    # that is not on screen, and saving it would be refused as "not asked": ignore it.
+    if name not in state["view"].questionnaire.relevant_names(state["answers"]):
+        return
+    if (value or None) == state["answers"].get(name):
+        return
+    _save(actor, uid, name, value, None)
 
 
 def _clear_answer(actor: Actor, uid: str, name: str) -> None:
@@ -146,7 +190,7 @@ def _clear_answer(actor: Actor, uid: str, name: str) -> None:
 
 
 def _note_changed(actor: Actor, uid: str, name: str) -> None:
-    _save(actor, uid, name, _state(uid)["answers"].get(name), st.session_state[_key(uid, "n", name)] or "")
+    _save(actor, uid, name, assessments.KEEP, st.session_state[_key(uid, "n", name)] or "")
 
 
 def _notes_typed(actor: Actor, uid: str) -> None:
@@ -154,7 +198,7 @@ def _notes_typed(actor: Actor, uid: str) -> None:
     state = _state(uid)
     for name, text in (note_keeper.sent(_key(uid, "keeper"), "typed", uid) or {}).items():
         if isinstance(text, str) and name in state["known"] and text != state["notes"].get(name, ""):
-            if not _save(actor, uid, name, state["answers"].get(name), text, typing=True):
+            if not _save(actor, uid, name, assessments.KEEP, text, typing=True):
                 return
 
 
@@ -169,7 +213,7 @@ def _notes_recovered(actor: Actor, uid: str) -> None:
         if name not in state["known"] or not isinstance(text, str) or text == state["notes"].get(name, ""):
             continue
         if base == state["notes"].get(name, ""):
-            if not _save(actor, uid, name, state["answers"].get(name), text):
+            if not _save(actor, uid, name, assessments.KEEP, text):
                 return
             _show(uid, name)
             restored.append(name)
@@ -182,7 +226,7 @@ def _notes_recovered(actor: Actor, uid: str) -> None:
 def _keep_mine(actor: Actor, uid: str, name: str) -> None:
     state = _state(uid)
     text = state["unsent"].pop(name)
-    if _save(actor, uid, name, state["answers"].get(name), text):
+    if _save(actor, uid, name, assessments.KEEP, text):
         _show(uid, name)
     else:
         state["unsent"][name] = text
@@ -191,6 +235,24 @@ def _keep_mine(actor: Actor, uid: str, name: str) -> None:
 def _drop_mine(uid: str, name: str) -> None:
     state = _state(uid)
     state["dropped"][name] = state["unsent"].pop(name)
+
+
+def _settle(actor: Actor, uid: str, name: str, kept: str) -> None:
+    """The inspector chose between their change and the one saved elsewhere; both are audited."""
+    state = _state(uid)
+    clash = state["clash"][name]
+    (mine_value, mine_note), (value, note) = clash["mine"], clash["stored"]
+    chose = dict(name=name, kept=kept, mine=None if mine_value is assessments.KEEP else mine_value, stored=value,
+                 notes_differed=mine_note is not None and mine_note != note)
+    if kept == "mine":
+        if _save(actor, uid, name, mine_value, mine_note, chose=chose):
+            _state(uid)["clash"].pop(name, None)
+            _show(uid, name)
+        return
+    with db.session_scope(session.engine()) as s:
+        assessments.record_choice(s, actor, uid, **chose)
+    state["clash"].pop(name, None)
+    _show(uid, name)
 
 
 def _mark_complete(actor: Actor, uid: str) -> None:
@@ -340,6 +402,8 @@ def assessment_form(actor: Actor, uid: str) -> None:
     elif state["status"] == COMPLETE:
         st.success("Marked complete. Reopen it to change an answer.", icon=":material/task_alt:")
 
+    for name, clash in list(state["clash"].items()):
+        _clash(actor, uid, questionnaire, questionnaire.question(name), clash, editable)
     for name, text in list(state["unsent"].items()):
         _unsent_note(actor, uid, questionnaire.question(name), text, state["notes"].get(name, ""), editable)
 
@@ -417,3 +481,30 @@ def _unsent_note(actor: Actor, uid: str, question: Question, mine: str, stored: 
                     on_click=_keep_mine, args=(actor, uid, question.name))
         drop.button("Discard mine", key=_key(uid, "drop_mine", question.name), on_click=_drop_mine,
                     args=(uid, question.name))
+
+
+def _clash(actor: Actor, uid: str, questionnaire: Questionnaire, question: Question, clash: dict,
+           editable: bool) -> None:
+    """A change refused because the same question was changed elsewhere: both, side by side."""
+    labels = {c.code: c.label for c in questionnaire.options(question.name)} if question.is_single_choice else {}
+    (mine_value, mine_note), (value, note) = clash["mine"], clash["stored"]
+    mine_value = value if mine_value is assessments.KEEP else mine_value
+    mine_note = note if mine_note is None else mine_note
+
+    def shown(answer, text):
+        return (f"Answer: {labels.get(answer, answer) if answer else '(none)'}\n"
+                f"Evidence note: {text or '(none)'}")  # st.text: a note is never read as markdown
+
+    with st.container(border=True, key=_key(uid, "clash", question.name)):
+        st.warning(f"“{question.label}” was changed elsewhere (another tab or laptop) while you were changing it "
+                   "here. Nothing is lost: choose which to keep.", icon=":material/call_split:")
+        mine_col, stored_col = st.columns(2)
+        mine_col.caption("Your change, not saved yet")
+        mine_col.text(shown(mine_value, mine_note))
+        stored_col.caption("Saved elsewhere")
+        stored_col.text(shown(value, note))
+        keep, drop = st.columns(2)
+        keep.button("Keep mine", key=_key(uid, "clash_mine", question.name), disabled=not editable,
+                    on_click=_settle, args=(actor, uid, question.name, "mine"))
+        drop.button("Keep the saved one", key=_key(uid, "clash_stored", question.name), disabled=not editable,
+                    on_click=_settle, args=(actor, uid, question.name, "stored"))

@@ -173,3 +173,28 @@ def test_a_completed_case_shows_every_answer_and_note_read_only(app_url, app_db,
         show_section(page, uid, titles[sec.id])
         page.get_by_text(re.compile(r"(\d+) of \1 answered in this section")).wait_for()
         shows(page, uid, expected, editable=False)
+
+
+def test_a_note_being_typed_over_a_question_that_skip_logic_hides_is_saved_and_named(app_url, app_db,
+                                                                                       browser_page):
+    case_id, uid = new_case(app_db, "HS-0304")
+    page = browser_page
+    open_case(page, app_url, case_id)
+    show_section(page, uid, RISK)
+    answer(page, uid, "enhanced_risk_assessment", GIVEN[RISK]["enhanced_risk_assessment"][0])
+    answer(page, uid, "dash_supplementary_questions", "No")
+    box = widget(page, uid, "n", "dash_supplementary_questions").locator("textarea")
+    box.click()
+    box.press_sequentially("DASH form p.6", delay=10)
+    # straight from the box to an answer that hides its question: no Tab, no pause
+    widget(page, uid, "a", "enhanced_risk_assessment").get_by_text("S-DASH (stalking screening questions) only",
+                                                                  exact=True).click()
+    page.get_by_text(re.compile(r"Cleared 1 answer\(s\) that no longer apply after this change: "
+                                r"“Were the DASH supplementary")).wait_for()
+    live.settle(page)
+    assert not page.get_by_text("Not saved").count(), page.get_by_text("Not saved").first.inner_text()
+    with db.session_scope(db.get_engine(app_db)) as s:
+        stored = assessments.load(s, INSPECTOR1, uid)
+    assert stored.answers.get("enhanced_risk_assessment") == "s_dash"
+    assert "dash_supplementary_questions" not in stored.answers
+    assert stored.notes.get("dash_supplementary_questions") == "DASH form p.6"
