@@ -47,7 +47,7 @@ def test_a_change_to_another_question_is_saved_over_a_newer_version(engine, uid)
 @pytest.mark.parametrize("theirs, mine", [
     (("yes", None), ("no", None)),  # both answered
     ((None, "their note"), (None, "my note")),  # both wrote the note (value None: the answer untouched)
-    (("yes", None), (assessments.KEEP, "my note")),  # they answered, I wrote the note
+    (("yes", "their note"), (assessments.KEEP, "my note")),  # they answered and noted, I wrote the note
 ])
 def test_a_change_to_the_same_question_is_refused_naming_it(engine, uid, theirs, mine):
     version = stored(engine, uid).version
@@ -62,6 +62,15 @@ def test_a_change_to_the_same_question_is_refused_naming_it(engine, uid, theirs,
     with db.session_scope(engine) as s:
         clash = assessments.clash_of(s, uid, name)
     assert (clash.value, clash.note) == (theirs[0], theirs[1] or "")
+
+
+def test_their_answer_and_my_note_to_one_question_do_not_clash(engine, uid):
+    version = stored(engine, uid).version
+    name = "initial_risk_assessment"
+    save(engine, uid, version, {name: ("yes", None)}, read={name: (None, "")})
+    save(engine, uid, version, {name: (assessments.KEEP, "my note")}, read={name: (None, "")})
+    now = stored(engine, uid)
+    assert (now.answers[name], now.notes[name]) == ("yes", "my note")
 
 
 def test_without_read_the_whole_version_is_the_lock(engine, uid):

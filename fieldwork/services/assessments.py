@@ -348,17 +348,21 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
 
 def _clashes(questionnaire: Questionnaire, changes: Changes, read: Read, before: Mapping[str, str],
              stored: Mapping[str, tuple]) -> list[Problem]:
-    """A problem for each changed question whose stored answer or note differs from what the
-    caller read: someone else changed that question meanwhile."""
+    """A problem for each change whose answer (or note) was changed by someone else since the
+    caller read it. An answer changed elsewhere and a note written here do not clash."""
     problems = []
-    for name in changes:
-        now = (before.get(name), stored[name][2] if name in stored else "")
-        was = read.get(name, (None, ""))
-        if (now[0] or None, now[1] or "") != (was[0] or None, was[1] or "") and questionnaire.has_question(name):
+    for name, (value, note) in changes.items():
+        if not questionnaire.has_question(name):
+            continue
+        was_value, was_note = read.get(name, (None, ""))
+        now_value, now_note = before.get(name), stored[name][2] if name in stored else ""
+        answer_moved = value is not KEEP and (now_value or None) != (was_value or None)
+        note_moved = note is not None and (now_note or "") != (was_note or "")
+        if answer_moved or note_moved:
             problems.append(Problem(
                 CHANGED_ELSEWHERE, f"“{questionnaire.question(name).label}” was changed elsewhere (another tab or "
                                    "laptop) after you opened it: your change is kept on screen beside the stored "
-                                   "one for you to choose.", item=name, field="answer" if now[0] != was[0] else "note"))
+                                   "one for you to choose.", item=name, field="answer" if answer_moved else "note"))
     return problems
 
 

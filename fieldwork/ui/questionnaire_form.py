@@ -136,6 +136,15 @@ def _save(actor: Actor, uid: str, name: str, value, note: str | None, *, typing:
     if not _signed_in(actor, uid, name):
         return False
     state = _state(uid)
+    if name in state["clash"] and chose is None:  # still to choose: a further change joins "mine"
+        clash = state["clash"][name]
+        (mine_value, mine_note), (stored_value, stored_note) = clash["mine"], clash["stored"]
+        if value is not assessments.KEEP and value != stored_value:
+            mine_value = value
+        if note is not None and note != stored_note:  # not the box echoing the stored note it now shows
+            mine_note = note
+        clash["mine"] = (mine_value, mine_note)
+        return False
     read = {name: (state["answers"].get(name), state["notes"].get(name, ""))}
     try:
         with db.session_scope(session.engine()) as s:
