@@ -8,7 +8,7 @@ is shown: a second marker never sees the first marker's answers.
 import streamlit as st
 
 from fieldwork import db
-from fieldwork.services import assessments, cases
+from fieldwork.services import assessments, cases, inspections
 from fieldwork.ui import questionnaire_form, session
 
 user = session.require(session.INSPECTOR, session.LEAD)
@@ -40,8 +40,10 @@ def _picked() -> None:
 
 
 # labels that never change while the page is open (a browser resets a select box whose labels change)
+with db.session_scope(session.engine()) as s:
+    titles = {qid: inspections.load_questionnaire(s, qid).title or qid for qid in {r.questionnaire for r in mine}}
 case_id = st.selectbox("Case", list(by_id), key=PICK, on_change=_picked,
-                       format_func=lambda cid: f"{by_id[cid].case_ref} · {by_id[cid].questionnaire}",
+                       format_func=lambda cid: f"{by_id[cid].case_ref} · {titles[by_id[cid].questionnaire]}",
                        help="Your cases. The address bar keeps the case, so a refresh comes back here.")
 st.query_params["case"] = str(case_id)
 
@@ -51,4 +53,19 @@ with db.session_scope(session.engine()) as s:
 view = questionnaire_form.load(user, uid)["view"]
 st.caption(f"{view.case_ref} · {view.questionnaire.title} (version {view.questionnaire.version}) · "
            f"{view.purpose} assessment by {view.inspector}")
-questionnaire_form.assessment_form(user, uid)
+
+
+def next_steps() -> None:
+    """After Mark complete: on to the next draft (the one saved most recently), or the register."""
+    drafts = sorted((r for r in mine if r.status != cases.COMPLETE and r.case_id != case_id),
+                    key=lambda r: str(r.updated_at or ""), reverse=True)
+    cols = st.columns(2)
+    if drafts:
+        cols[0].page_link("pages/assess.py", label=f"Next draft: {drafts[0].case_ref}", icon=":material/arrow_forward:",
+                          query_params={"case": str(drafts[0].case_id)})
+    else:
+        cols[0].caption("You have no other draft.")
+    cols[1].page_link("pages/cases.py", label="The Cases register", icon=":material/folder_open:")
+
+
+questionnaire_form.assessment_form(user, uid, next_steps=next_steps)

@@ -15,7 +15,7 @@ the answer that caused it (and in a toast, whatever the scroll position).
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
 import streamlit as st
 
@@ -390,8 +390,9 @@ def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], relevant
 
 
 @st.fragment
-def assessment_form(actor: Actor, uid: str) -> None:
-    """Draw the assessment from the working copy (``load`` it first)."""
+def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | None = None) -> None:
+    """Draw the assessment from the working copy (``load`` it first). ``next_steps`` draws
+    where to go once the inspector's assessment is complete (the page knows their cases)."""
     user = session.current_user()
     if user is None or user.name != actor.name:
         st.rerun()  # a form rerun skips the page's sign-in check: rerun the app, whose router asks for it
@@ -410,6 +411,8 @@ def assessment_form(actor: Actor, uid: str) -> None:
         st.info(f"Read-only: this assessment belongs to {view.inspector}.")
     elif state["status"] == COMPLETE:
         st.success("Marked complete. Reopen it to change an answer.", icon=":material/task_alt:")
+        if next_steps is not None:
+            next_steps()
 
     for name, clash in list(state["clash"].items()):
         _clash(actor, uid, questionnaire, questionnaire.question(name), clash, editable)
