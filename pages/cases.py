@@ -72,10 +72,7 @@ if progress:
     } for p in progress]), hide_index=True, width="stretch", key="cases_progress",
         column_config={"Progress": st.column_config.ProgressColumn("Progress", min_value=0.0, max_value=1.0,
                                                                     format="percent")})
-    # a force past its target counts its target towards the sample; the rest are said apart
-    done = sum(min(p.complete, p.target) for p in progress if p.target)
-    target = sum(p.target for p in progress)
-    beyond = sum(p.complete for p in progress) - done
+    done, target, beyond = cases.sample_totals(progress)  # a force past its target: the rest said apart
     st.caption((f"{done} of {target} sample cases complete" if target else f"{beyond} cases complete")
                + (f", and {beyond} more beyond the target" if target and beyond else ""))
 else:

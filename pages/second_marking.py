@@ -10,7 +10,7 @@ from exports import agreement as agreement_export
 from fieldwork import db
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
-from fieldwork.services import agreement, cases, second_marking
+from fieldwork.services import agreement, cases, inspections, second_marking
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
 
@@ -31,7 +31,10 @@ with db.session_scope(engine) as s:
     accounts = second_marking.marker_accounts(s) or None  # proposals only name who may see the case
     load = second_marking.current_load(s, inspection)
 force_labels = {c.code: c.label for c in load_catalog().codes.forces}
+with db.session_scope(engine) as s:
+    titles = inspections.questionnaire_titles(s, inspection)
 qid = st.selectbox("Questionnaire", questionnaire_ids, key="sm_questionnaire",
+                   format_func=lambda q: titles.get(q, q),
                    index=questionnaire_ids.index("case_review") if "case_review" in questionnaire_ids else 0)
 
 # --- draw a sample -----------------------------------------------------------------------------

@@ -229,6 +229,14 @@ def register(session: Session, actor: Actor, *, inspection: str | Inspection | N
     return Register(inspection, rows, _progress(session, actor, inspection, counted, questionnaire, forces))
 
 
+def sample_totals(progress: Iterable[ForceProgress]) -> tuple[int, int, int]:
+    """(complete towards the sample, the sample's target, complete beyond a force's target): a
+    force past its target counts its target, so the sample is never "113 of 112" complete."""
+    progress = list(progress)
+    done = sum(min(p.complete, p.target) for p in progress if p.target)
+    return done, sum(p.target for p in progress), sum(p.complete for p in progress) - done
+
+
 def latest_draft(session: Session, actor: Actor, *, inspection: str | Inspection | None = None) -> CaseRow | None:
     """The actor's own case saved most recently that is not complete: where their day resumes."""
     rows = register(session, actor, inspection=inspection, inspector=actor.name, statuses=[DRAFT, NOT_STARTED]).rows
