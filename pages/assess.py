@@ -6,6 +6,7 @@ is shown: a second marker never sees the first marker's answers.
 """
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from fieldwork import db
 from fieldwork.services import assessments, cases, inspections
@@ -60,12 +61,16 @@ def next_steps() -> None:
     drafts = sorted((r for r in mine if r.status != cases.COMPLETE and r.case_id != case_id),
                     key=lambda r: str(r.updated_at or ""), reverse=True)
     cols = st.columns(2)
-    if drafts:
-        cols[0].page_link("pages/assess.py", label=f"Next draft: {drafts[0].case_ref}", icon=":material/arrow_forward:",
-                          query_params={"case": str(drafts[0].case_id)})
-    else:
+    links = [("pages/assess.py", f"Next draft: {drafts[0].case_ref}", ":material/arrow_forward:",
+              {"case": str(drafts[0].case_id)}, f"assess?case={drafts[0].case_id}")] if drafts else []
+    links.append(("pages/cases.py", "The Cases register", ":material/folder_open:", None, "cases"))
+    if not drafts:
         cols[0].caption("You have no other draft.")
-    cols[1].page_link("pages/cases.py", label="The Cases register", icon=":material/folder_open:")
+    for col, (path, label, icon, params, address) in zip(cols[2 - len(links):], links):
+        try:
+            col.page_link(path, label=label, icon=icon, query_params=params)
+        except StreamlitPageNotFoundError:  # the page run on its own, without the router's navigation
+            col.markdown(f"[{label}](/{address})")
 
 
 questionnaire_form.assessment_form(user, uid, next_steps=next_steps)
