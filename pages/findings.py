@@ -7,6 +7,7 @@ from fieldwork import charts, db
 from fieldwork.problems import ProblemError
 from fieldwork.services import demo, findings, findings_formats, inspections, merge
 from fieldwork.ui import components, session
+from fieldwork.ui.draft_report import draft_report_block
 
 FILTERS = ("force", "cps_area", "domestic_abuse", "offence_charged")  # offered where the questionnaire has them
 
@@ -84,7 +85,7 @@ group_labels = {c.code: c.label for c in q.options(by)} if by else {}
 rows = charts.frame(report, group_labels)
 overall = rows[rows["group"].isna()]
 keys = list(dict.fromkeys(overall["bar"]))
-headline = list(dict.fromkeys(overall.loc[overall["reported"], "bar"])) or keys[:10]
+headline = charts.headline(rows)  # the same default the draft report's charts use
 
 
 def chart_with_downloads(chart, name: str, key: str) -> None:
@@ -97,7 +98,8 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
                           mime="image/svg+xml", key=f"{key}_svg", icon=":material/draw:")
 
 
-tab_charts, tab_criteria, tab_all = st.tabs(["Charts", "By inspection criterion", "All findings"])
+tab_charts, tab_criteria, tab_all, tab_report = st.tabs(["Charts", "By inspection criterion", "All findings",
+                                                        "Draft report"])
 with tab_charts:
     chosen = st.multiselect("Findings to chart", keys, default=headline, key=f"findings_chart_{qid}")
     if chosen:
@@ -135,3 +137,6 @@ with tab_all:
                          file_name=f"{qid}-findings.json", mime="application/json", key="findings_json")
     right.download_button("Findings CSV", data=findings_formats.to_csv(report),
                           file_name=f"{qid}-findings.csv", mime="text/csv", key="findings_csv")
+
+with tab_report:
+    draft_report_block(user, inspection, qid, by, filters)
