@@ -264,6 +264,19 @@ def _settle(actor: Actor, uid: str, name: str, kept: str) -> None:
     _show(uid, name)
 
 
+def _changed_meanwhile(actor: Actor, uid: str, exc: ProblemError, button: str) -> bool:
+    """Mark complete or Reopen found the assessment saved elsewhere since it was read: show
+    what is stored now (nothing of this tab's was lost: every answer here is already saved)
+    and ask for the button again, rather than locking the form."""
+    if not any(p.code == assessments.STALE_VERSION for p in exc.problems):
+        return False
+    state = _refresh(actor, uid)
+    state.update(at=None, cleared=[], problems=None, conflict=None,
+                 toast=f"This assessment was saved elsewhere meanwhile: the stored answers are shown now. "
+                       f"Check them and press {button} again.")
+    return True
+
+
 def _mark_complete(actor: Actor, uid: str) -> None:
     if not _signed_in(actor, uid, None):
         return
@@ -274,7 +287,7 @@ def _mark_complete(actor: Actor, uid: str) -> None:
     except ProblemError as exc:
         if all(p.code == assessments.MISSING_ANSWER for p in exc.problems):
             state.update(missing=True, at=None, cleared=[], problems=None)  # the list shows, and shrinks live
-        else:
+        elif not _changed_meanwhile(actor, uid, exc, "Mark complete"):
             _refused(state, exc, None)
         return
     state.update(version=result.version, status=result.status, missing=False, problems=None, cleared=[], at=None)
@@ -288,7 +301,8 @@ def _reopen(actor: Actor, uid: str) -> None:
         with db.session_scope(session.engine()) as s:
             result = assessments.reopen(s, actor, uid, state["version"])
     except ProblemError as exc:
-        _refused(state, exc, None)
+        if not _changed_meanwhile(actor, uid, exc, "Reopen"):
+            _refused(state, exc, None)
         return
     state.update(version=result.version, status=result.status, problems=None, at=None)
 

@@ -211,6 +211,19 @@ def test_two_sessions_changing_the_same_question_see_both_and_choose(engine, db_
     assert json.loads(event.detail)["kept"] == kept.removeprefix("clash_")
 
 
+def test_mark_complete_after_a_save_elsewhere_shows_the_stored_answers_and_asks_again(engine, db_url, monkeypatch,
+                                                                                    case):
+    first = open_case(db_url, monkeypatch, case)
+    second = open_case(db_url, monkeypatch, case)
+    first.radio(key=key(case, "initial_risk_assessment")).set_value("yes").run()
+    second.button(key=button(case, "complete")).click().run()
+    assert not second.error or "Someone else saved" not in texts(second.error)  # no lock
+    assert second.radio(key=key(case, "initial_risk_assessment")).value == "yes"  # the other tab's answer
+    assert not second.radio(key=key(case, "risk_management_plan")).disabled
+    second.button(key=button(case, "complete")).click().run()  # again: now it lists what is missing
+    assert "required answer(s) missing" in texts(second.error)
+
+
 def test_another_inspector_never_sees_the_assessment(engine, db_url, monkeypatch, case):
     at = open_case(db_url, monkeypatch, case, user="inspector2")
     assert not at.exception
