@@ -51,8 +51,9 @@ BREAKDOWNS = ("force", "cps_area", "domestic_abuse")
 CONVENTIONS = [
     "Only complete assessments are counted; drafts are left out (their number is given above).",
     "A question's denominator is the cases in its population where the question was asked, less those "
-    "answered 'not applicable' (na). Cases where skip logic did not ask the question are not in it.",
-    "'Not known' answers stay in the denominator and are reported beside it, as the report's footnotes do.",
+    "answered “not applicable” (na). Cases where skip logic did not ask the question are not in it.",
+    # curly quotes: a cell starting with ' is written with a second, protective ' (exports/cells.py)
+    "“Not known” answers stay in the denominator and are reported beside it, as the report's footnotes do.",
     "Percent is count / denominator x 100, rounded to a whole number half up, as the report prints it. "
     "A zero denominator gives no percent (an empty cell), not an error.",
     "An indicator counts the cases of its population that meet its condition (see data_dictionary).",

@@ -43,8 +43,10 @@ if loaded := st.session_state.pop("findings_demo_loaded", None):
 if not qids:
     st.warning("This inspection has no questionnaire.")
     st.stop()
+with db.session_scope(session.engine()) as s:
+    titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
 qid = st.selectbox("Questionnaire", qids, index=qids.index("case_review") if "case_review" in qids else 0,
-                   key="findings_questionnaire")
+                   key="findings_questionnaire", format_func=titles.__getitem__)
 with db.session_scope(session.engine()) as s:
     q = inspections.load_questionnaire(s, qid)
 

@@ -42,3 +42,18 @@ PAGES: list[PageSpec] = [
 
 def pages_for(role: str | None) -> list[PageSpec]:
     return [p for p in PAGES if role in p.roles]
+
+
+# Where each role lands after signing in: an inspector on their cases (the latest draft one
+# click away), a lead on the findings, an admin on the accounts.
+REFUSED_KEY = "fieldwork_refused_page"  # the page asked for, when the role may not open it
+HOME = {INSPECTOR: "pages/cases.py", LEAD: "pages/findings.py", ADMIN: "pages/users.py"}
+
+
+def home(role: str | None) -> str | None:
+    return HOME.get(role)
+
+
+def refused_for(role: str | None) -> list[PageSpec]:
+    """The pages a role may not open: their addresses say so in words, not "page not found"."""
+    return [p for p in PAGES if role not in p.roles]
