@@ -22,6 +22,7 @@ ANSWER_CHANGED = "answer.changed"
 NOTE_CHANGED = "note.changed"
 ANSWER_CLEARED = "answer.cleared"  # cleared because skip logic made the question irrelevant
 STATUS_CHANGED = "status.changed"
+CHANGE_CHOSEN = "change.chosen"  # two places changed one question; the inspector chose which to keep
 IMPORT = "import"
 IMPORT_REFUSED = "import.refused"  # the file name and how many problems of each kind, never its content
 EXPORT = "export"
@@ -31,6 +32,7 @@ SECOND_MARKING = "second_marking"
 QUESTIONNAIRE_ADDED = "questionnaire.added"
 USER_CHANGED = "user.changed"
 DEMO_LOADED = "demo.loaded"
+REPORT = "report"  # the draft report written (fieldwork report, the Findings page)
 
 
 def record(

@@ -24,6 +24,8 @@ COMMAND_MODULES = [
     "fieldwork.commands.bundles",
     "fieldwork.commands.second_marking",
     "fieldwork.commands.audit",
+    "fieldwork.commands.report",
+    "fieldwork.commands.plan",
 ]
 
 
