@@ -14,7 +14,7 @@ from typing import Callable
 from sqlmodel import Session
 
 from exports import agreement as agreement_export
-from exports import csv_wide, workbook
+from exports import csv_wide, evidence_sheets, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.services import findings, responses
@@ -53,6 +53,7 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
     ctx = workbook_context(session, actor, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     ctx.progress = progress
     agreement_export.extend_workbook(session, ctx)  # meta:second_marked and the agreement sheet (issue 6)
+    evidence_sheets.extend_workbook(session, ctx, actor)  # evidence, excerpts, judgements and the grid (issue 14)
     data = workbook.to_bytes(ctx)
     _audit(session, actor, ctx.responses, XLSX, file_name, labels=False)
     return data

@@ -318,3 +318,50 @@ def export_grid(session: Session, actor: Actor, fmt: str, *, unit_type: str = FO
 
 __all__ = ["CHECK", "THIN", "UNEVIDENCED", "CPS_AREA", "FORCE", "Cell", "Grid", "grid", "criterion_judgements",
            "set_bearing", "remove_bearing", "bearings", "export_grid", "wide_csv"]
+
+
+def judgement_rows(session: Session, actor: Actor, *, inspection_code: str | None = None) -> list[dict]:
+    """Every judgement (forces, then CPS Areas) as one flat row: the cell's grade, kinds and
+    marks, the rationale, and what it cites — evidence refs, excerpts (ref, criterion, code)
+    and case-file findings with their figures for that force or Area (and the 95% interval
+    once findings carry one). For the workbook and the draft report."""
+    permissions.require_role(actor, permissions.LEADS, "see judgements")
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    items = {i.uid: i for i in session.execute(select(EvidenceItem).where(
+        EvidenceItem.inspection_id == inspection.id)).scalars()}
+    by_id = {i.id: i for i in items.values()}
+    excerpts = {}
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        for ex in session.execute(select(EvidenceExcerpt).where(
+                EvidenceExcerpt.evidence_id.in_(ids[start:start + 500]))).scalars():
+            excerpts[ex.uid] = ex
+    figures = FindingFigures(session, inspection)
+    out = []
+    for unit_type in (FORCE, CPS_AREA):
+        found = judgements(session, inspection, unit_type=unit_type)
+        if not found:
+            continue
+        g = grid(session, actor, unit_type=unit_type, inspection_code=inspection.code,
+                 units=sorted({j.unit for j in found}))
+        links = links_of(session, [j.id for j in found])
+        for j in found:
+            cell = g.cell(j.unit, j.criterion)
+            cited = links.get(j.id, [])
+            ev = [items[t].ref for k, t in cited if k == LINK_EVIDENCE and t in items]
+            exs = [f"{by_id[excerpts[t].evidence_id].ref} {excerpts[t].criterion} {excerpts[t].code}"
+                   for k, t in cited if k == LINK_EXCERPT and t in excerpts]
+            fs = []
+            for k, t in cited:
+                if k != LINK_FINDING:
+                    continue
+                f = figures.get(FindingRef.parse(t), unit_type, j.unit)
+                ci = f" (95% CI {f.ci_low}-{f.ci_high})" if f.ci_low is not None and f.ci_high is not None else ""
+                fs.append(f"{f.label}: {f.count} of {f.denominator} ({f.percent} percent){ci}"
+                          if f.percent is not None else f"{f.label}: {f.text}")
+            out.append({"unit_type": unit_type, "unit": j.unit, "unit_label": cell.unit_label,
+                        "criterion": j.criterion, "grade": j.grade, "grade_label": cell.grade_label,
+                        "kinds": cell.kinds, "marks": cell.marks, "rationale": j.rationale, "evidence": ev,
+                        "excerpts": exs, "findings": fs, "judged_by": j.judged_by, "judged_at": j.judged_at,
+                        "version": j.version, "uid": j.uid})
+    return out
