@@ -95,7 +95,10 @@ summary = bundle.summary()
 st.dataframe([{"": k.replace("_", " "), "value": str(v)} for k, v in summary.items()], hide_index=True,
              key="bundle_summary")
 st.info(preview.summary())
-if preview.changed and st.button("Merge into this database", type="primary", key="bundle_merge"):
+extra = getattr(preview, "evidence", None)  # evidence and judgements (issue 14)
+if extra is not None and extra.summary():
+    st.info(extra.summary())
+if (preview.changed or (extra is not None and extra.changed)) and st.button("Merge into this database", type="primary", key="bundle_merge"):
     bar = st.progress(0.0, text="Merging…")
     try:
         with db.session_scope(engine) as s:
@@ -108,6 +111,10 @@ if preview.changed and st.button("Merge into this database", type="primary", key
         st.stop()
     bar.empty()
     message = report.summary()
+    if getattr(report, "evidence", None) is not None and report.evidence.summary():
+        message += " " + report.evidence.summary()
+        if report.evidence.conflicts:
+            message += " Evidence and judgement conflicts wait on the Judgements page."
     if report.conflicts:
         message += f" Resolve them on the Conflicts page. {merge.WHILE_UNRESOLVED}"
     merged[upload.file_id] = message

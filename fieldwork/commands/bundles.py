@@ -85,6 +85,9 @@ def import_command(args) -> int:
                                                                               file=sys.stderr))
             print("", file=sys.stderr)
     print(report.summary())
+    extra = getattr(report, "evidence", None)  # evidence and judgements (issue 14)
+    if extra is not None and extra.summary():
+        print(extra.summary())
     if report.conflict_cases:
         print("Conflicts to resolve (Conflicts page, or fieldwork bundle conflicts): "
               + ", ".join(sorted(set(report.conflict_cases))))
