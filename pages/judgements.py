@@ -10,7 +10,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import inspections, judgements, triangulation
+from fieldwork.services import bundle_evidence, inspections, judgements, triangulation
 from fieldwork.services.judgements import FindingRef
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
@@ -37,6 +37,34 @@ if saved:
     st.success(saved["message"], icon=":material/check_circle:")
     for w in saved["warnings"]:
         st.warning(f"Check this: {w}.", icon=":material/warning:")
+
+# --- what a merge kept for the lead ------------------------------------------------------
+with db.session_scope(engine) as s:
+    conflicts = bundle_evidence.open_conflicts(s, user, inspection_code=inspection.code)
+if conflicts:
+    with st.expander(f"Merge conflicts: {len(conflicts)} kept for you to resolve", expanded=True,
+                     icon=":material/call_split:"):
+        st.caption("A bundle brought a version of a judgement or evidence item that was also changed here (or a "
+                   "judgement of a cell already judged here). What is here stands until you choose.")
+        for c in conflicts:
+            if c.kind == "judgement":
+                inc, loc = c.incoming, c.local
+                st.markdown(f"**{inc['unit']} · {inc['criterion']}** — here: **{loc.get('grade')}** by "
+                            f"{loc.get('judged_by')}; the bundle: **{inc['grade']}** by {inc['judged_by']}")
+                st.caption(f"Bundle's rationale: {inc.get('rationale', '')}")
+            else:
+                st.markdown(f"**{c.incoming.get('ref')}** ({c.incoming.get('kind')}) — changed here and on a laptop")
+            b1, b2 = st.columns(2)
+            take = b1.button("Take the bundle's", key=f"jd_conflict_take_{c.id}")
+            keep = b2.button("Keep what is here", key=f"jd_conflict_keep_{c.id}")
+            if take or keep:
+                try:
+                    with db.session_scope(engine) as s:
+                        bundle_evidence.resolve(s, user, c.id, take=take)
+                except ProblemError as exc:
+                    show_problems(exc, key=f"jd_conflict_problems_{c.id}")
+                else:
+                    st.rerun()
 
 unit_type = st.radio("Judge", [FORCE, CPS_AREA], horizontal=True, key="jd_unit_type",
                      format_func={FORCE: "Forces", CPS_AREA: "CPS Areas"}.get)

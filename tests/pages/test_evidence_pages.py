@@ -88,3 +88,25 @@ def test_an_admin_sees_the_grid_but_does_not_judge(engine, db_url, monkeypatch):
 def test_inspectors_are_refused_the_judgements_page(engine, db_url, monkeypatch):
     at = page("pages/judgements.py", db_url, monkeypatch).run()
     assert not at.dataframe
+
+
+def test_the_lead_resolves_a_merge_conflict_on_the_judgements_page(engine, db_url, monkeypatch):
+    import json
+
+    from models import EvidenceConflict
+
+    with db.session_scope(engine) as s:
+        j, _ = judgements.judge(s, LEAD1, unit_type="force", unit="durham", criterion="3.1", grade="met",
+                                rationale="here")
+        incoming = {"uid": "b" * 32, "unit_type": "force", "unit": "durham", "criterion": "3.1",
+                    "grade": "not_met", "rationale": "laptop", "judged_by": "lead2",
+                    "judged_at": "2016-11-10T10:00:00+00:00", "version": 1, "revision": "c" * 32,
+                    "parent_revision": None, "links": [], "history": []}
+        s.add(EvidenceConflict(inspection_id=j.inspection_id, kind="judgement", uid="b" * 32, local_uid=j.uid,
+                               revision="c" * 32, content=json.dumps(incoming)))
+    at = page("pages/judgements.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    assert "1 kept for you to resolve" in at.expander[0].label
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("jd_conflict_take_"))).click().run()
+    assert not at.exception and not any("kept for you" in e.label for e in at.expander)
+    grid = at.dataframe(key="jd_grid").value
+    assert grid.loc[grid.index.str.contains("Durham"), "3.1"].iloc[0].startswith("Not met")
