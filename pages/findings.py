@@ -119,7 +119,8 @@ with tab_criteria:
     for item in findings.by_criterion(report, framework, headline_only=only_headline):
         st.markdown(f"**{item.id}** {item.text}")
         if not item.findings:
-            st.caption(f"No {qid} finding evidences this criterion (interviews and documents do).")
+            st.caption(f"No {qid} finding evidences this criterion: interviews, focus groups and documents do "
+                       "(the Evidence page holds them; the Judgements page weighs them).")
             continue
         st.dataframe([{"finding": f.label + (f" – {f.answer_label}" if f.answer else ""), "count": f.count,
                        "denominator": f.denominator, "percent": f.percent,
