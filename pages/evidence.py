@@ -92,6 +92,44 @@ with st.expander("Add evidence", expanded=True, icon=":material/add:"):
             st.session_state[EXCERPTS_N] = 1
             st.rerun()
 
+def edit_form(v) -> None:
+    """Change an item: its fields and excerpts (an excerpt keeps its identity, so judgements
+    citing it still do); a change made meanwhile elsewhere is refused."""
+    k = f"{v.uid}_{v.revision}"
+    with st.form(f"ev_edit_form_{k}"):
+        source = st.text_input("Source", v.source, max_chars=200, key=f"ev_e_source_{k}")
+        summary = st.text_area("Summary", v.summary, key=f"ev_e_summary_{k}", max_chars=evidence.MAX_SUMMARY)
+        chosen = st.multiselect("Criteria", criteria, default=[c for c in v.criteria if c in criteria],
+                                key=f"ev_e_criteria_{k}")
+        reference = st.text_input("Reference", v.reference, key=f"ev_e_reference_{k}",
+                                  max_chars=evidence.MAX_REFERENCE)
+        kept = []
+        for i, e in enumerate([*v.excerpts, None]):
+            c1, c2, c3 = st.columns([1, 1, 1])
+            criterion = c1.selectbox(f"Excerpt {i + 1}: criterion", criteria, key=f"ev_e_crit_{k}_{i}",
+                                     index=criteria.index(e.criterion) if e and e.criterion in criteria else None)
+            code = c2.selectbox(f"Excerpt {i + 1}: code", list(code_labels), format_func=code_labels.get,
+                                index=list(code_labels).index(e.code) if e and e.code in code_labels else None,
+                                key=f"ev_e_code_{k}_{i}")
+            remove = e is not None and c3.checkbox("Remove", key=f"ev_e_rm_{k}_{i}")
+            text = st.text_area(f"Excerpt {i + 1}: passage", e.text if e else "", key=f"ev_e_text_{k}_{i}",
+                                height=80, max_chars=evidence.MAX_EXCERPT)
+            if not remove and (e is not None or criterion or code or text.strip()):
+                kept.append(ExcerptInput(criterion or "", code or "", text, e.uid if e else ""))
+        if st.form_submit_button("Save changes"):
+            data = EvidenceInput(kind=v.kind, held_on=v.held_on, force=v.force, cps_area=v.cps_area, source=source,
+                                 summary=summary, criteria=chosen, reference=reference, ref=v.ref, excerpts=kept)
+            try:
+                with db.session_scope(engine) as s:
+                    item, warnings = evidence.update_evidence(s, user, v.uid, data, expected_revision=v.revision,
+                                                              inspection_code=inspection.code)
+            except ProblemError as exc:
+                show_problems(exc, key=f"ev_e_problems_{k}")
+            else:
+                st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(kept), "warnings": warnings}
+                st.rerun()
+
+
 # --- the evidence -------------------------------------------------------------------------
 cols = st.columns(2)
 only_force = cols[0].selectbox("Show force", list(force_labels), index=None, format_func=force_labels.get,
@@ -113,6 +151,8 @@ for v in views:
             st.dataframe(pd.DataFrame([{"criterion": e.criterion, "code": e.code_label, "passage": e.text}
                                        for e in v.excerpts]), hide_index=True, width="stretch",
                          key=f"ev_excerpts_{v.uid}")
+        if (user.is_lead or v.created_by == user.name) and st.toggle("Change", key=f"ev_edit_{v.uid}"):
+            edit_form(v)
 
 # --- files --------------------------------------------------------------------------------
 with st.expander("Import or export a CSV", icon=":material/upload_file:"):

@@ -128,3 +128,36 @@ def test_a_bundle_whose_evidence_does_not_fit_writes_nothing(databases):
         merge(lead, export(laptop, LEAD1))
     assert any("'gossip' is not in this codebook" in p.message for p in err.value.problems)
     assert count(lead, EvidenceItem) == 0 and count(lead, Judgement) == 0
+
+
+def _edit(engine, actor, summary: str) -> None:
+    with db.session_scope(engine) as s:
+        [view] = evidence.list_evidence(s, LEAD1)
+        data = evidence.EvidenceInput(kind=view.kind, held_on=view.held_on, force=view.force, source=view.source,
+                                      summary=summary, criteria=view.criteria,
+                                      excerpts=[evidence.ExcerptInput(e.criterion, e.code, e.text, e.uid)
+                                                for e in view.excerpts])
+        evidence.update_evidence(s, actor, view.uid, data, expected_revision=view.revision)
+
+
+def test_evidence_changed_on_a_laptop_replaces_the_leads_copy_and_changes_on_both_sides_are_kept(databases):
+    laptop, lead = databases("laptop"), databases("lead")
+    with db.session_scope(laptop) as s:
+        add_interview(s, DURHAM_INSPECTOR)
+    merge(lead, export(laptop, DURHAM_INSPECTOR))
+    _edit(laptop, DURHAM_INSPECTOR, "Corrected on the laptop.")
+    assert merge(lead, export(laptop, DURHAM_INSPECTOR)).evidence.evidence["replace"] == 1
+    with db.session_scope(lead) as s:
+        [view] = evidence.list_evidence(s, LEAD1)
+        assert view.summary == "Corrected on the laptop." and len(view.excerpts) == 2
+
+    _edit(lead, LEAD1, "Changed by the lead.")
+    _edit(laptop, DURHAM_INSPECTOR, "Changed again on the laptop.")
+    assert merge(lead, export(laptop, DURHAM_INSPECTOR)).evidence.evidence["conflict"] == 1
+    with db.session_scope(lead) as s:
+        assert evidence.list_evidence(s, LEAD1)[0].summary == "Changed by the lead."
+        [conflict] = bundle_evidence.open_conflicts(s, LEAD1)
+        bundle_evidence.resolve(s, LEAD1, conflict.id, take=True)
+    with db.session_scope(lead) as s:
+        [view] = evidence.list_evidence(s, LEAD1)
+        assert view.summary == "Changed again on the laptop." and view.created_by == "inspector2"

@@ -149,3 +149,23 @@ def test_csv_import_refuses_unknown_columns_and_rows_out_of_the_inspectors_scope
     with pytest.raises(ProblemError) as err:
         evidence.import_csv(session, DURHAM_INSPECTOR, CSV_OK.encode())
     assert [(p.row, p.code) for p in err.value.problems] == [(4, "permission_denied")]
+
+
+def test_an_item_is_changed_by_its_author_or_a_lead_keeping_cited_excerpts(session):
+    item = add_interview(session, DURHAM_INSPECTOR)
+    [view] = evidence.list_evidence(session, LEAD1)
+    first, second = view.excerpts
+    changed = interview(summary="Second visit.", excerpts=[
+        ExcerptInput("3.1", "risk", "Risk forms left blank.", uid=second.uid),
+        ExcerptInput("1.5", "good_practice", "Daily review of stalking reports.")])
+    with pytest.raises(ProblemError) as err:
+        evidence.update_evidence(session, INSPECTOR1, item.uid, changed, expected_revision=view.revision)
+    assert err.value.problems[0].code == "permission_denied"
+    evidence.update_evidence(session, DURHAM_INSPECTOR, item.uid, changed, expected_revision=view.revision)
+    [after] = evidence.list_evidence(session, LEAD1)
+    assert after.summary == "Second visit." and after.revision != view.revision
+    assert [(e.uid == second.uid, e.code) for e in after.excerpts] == [(True, "risk"), (False, "good_practice")]
+    assert first.uid not in {e.uid for e in after.excerpts}
+    with pytest.raises(ProblemError) as err:  # a stale revision is refused, never overwritten
+        evidence.update_evidence(session, LEAD1, item.uid, changed, expected_revision=view.revision)
+    assert err.value.problems[0].code == "evidence_changed"

@@ -30,7 +30,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
-from models import EvidenceExcerpt, EvidenceItem, Inspection
+from models import EvidenceExcerpt, EvidenceItem, Inspection, RecordRevision, new_uid, utcnow
 from models.evidence import EVIDENCE_KINDS
 
 KIND_LABELS = {
@@ -45,6 +45,7 @@ MAX_REFERENCE = 400
 MAX_EXCERPTS = 200
 
 EVIDENCE_ADDED = "evidence.added"
+EVIDENCE_CHANGED = "evidence.changed"
 EVIDENCE_IMPORTED = "evidence.imported"
 EVIDENCE_EXPORTED = "evidence.exported"
 
@@ -67,6 +68,7 @@ class ExcerptInput:
     criterion: str
     code: str
     text: str
+    uid: str = ""  # an existing excerpt's, when editing (judgements cite excerpts by uid)
 
 
 @dataclass
@@ -95,6 +97,7 @@ class ExcerptView:
 @dataclass
 class EvidenceView:
     uid: str
+    revision: str
     ref: str
     kind: str
     kind_label: str
@@ -213,7 +216,7 @@ def check(data: EvidenceInput, actor: Actor, framework, codebook, *, row: int | 
         criterion = (ex.criterion or "").strip()
         if criterion in known and criterion not in criteria:
             criteria.append(criterion)  # an excerpt's criterion is one the item bears on
-        excerpts.append(ExcerptInput(criterion, (ex.code or "").strip(), (ex.text or "").strip()))
+        excerpts.append(ExcerptInput(criterion, (ex.code or "").strip(), (ex.text or "").strip(), ex.uid))
     clean = {"kind": kind, "held_on": held_on, "force": force, "cps_area": area, "source": source,
              "criteria": criteria, "summary": summary, "reference": reference,
              "ref": (data.ref or "").strip()[:40], "excerpts": excerpts}
@@ -301,6 +304,59 @@ def add_evidence(session: Session, actor: Actor, data: EvidenceInput, *,
     return item, warnings
 
 
+def update_evidence(session: Session, actor: Actor, uid: str, data: EvidenceInput, *, expected_revision: str,
+                    inspection_code: str | None = None) -> tuple[EvidenceItem, list[str]]:
+    """Change an evidence item: its author or a lead, stating the revision they read (a change
+    made meanwhile is refused, never overwritten). Excerpts keep their uid (judgements cite
+    them); one left out is removed. The old revision is kept in the lineage for bundles."""
+    permissions.require_role(actor, permissions.ROLES, "change evidence")
+    inspection, framework, codebook = context(session, inspection_code)
+    item = session.execute(select(EvidenceItem).where(EvidenceItem.uid == uid,
+                                                      EvidenceItem.inspection_id == inspection.id)).scalars().first()
+    if item is None:
+        raise ProblemError([Problem(UNKNOWN_CODE, f"no evidence item {uid[:32]!r}", item=uid[:32], item_kind="evidence")])
+    if not actor.is_lead and actor.name != item.created_by:
+        raise permissions.PermissionDenied(actor, f"change {item.ref}, which {item.created_by} added")
+    clean, problems, warnings = check(data, actor, framework, codebook)
+    scope = _scope_problem(actor, item.force, item.cps_area, load_catalog())
+    if scope:
+        problems.append(Problem(OUT_OF_SCOPE, scope, field="force", item=item.ref, item_kind="evidence"))
+    if item.revision != expected_revision:
+        problems.append(Problem("evidence_changed", f"{item.ref} was changed since you opened it: reload it",
+                                item=item.ref, item_kind="evidence"))
+    existing = {e.uid: e for e in session.execute(select(EvidenceExcerpt).where(
+        EvidenceExcerpt.evidence_id == item.id)).scalars()}
+    for ex in clean["excerpts"]:
+        if ex.uid and ex.uid not in existing:
+            problems.append(Problem(UNKNOWN_CODE, f"excerpt {ex.uid[:32]} is not one of {item.ref}'s",
+                                    field="excerpts", item=item.ref, item_kind="evidence"))
+    if problems:
+        raise ProblemError(problems, "the evidence was not saved")
+    session.add(RecordRevision(kind="evidence", uid=item.uid, revision=item.revision,
+                               parent_revision=item.parent_revision))
+    item.parent_revision, item.revision = item.revision, new_uid()
+    for name in ("kind", "held_on", "force", "cps_area", "source", "summary", "reference"):
+        setattr(item, name, clean[name])
+    item.criteria = " ".join(clean["criteria"])
+    item.ref = clean["ref"] or item.ref
+    item.updated_at = utcnow()
+    kept = {ex.uid for ex in clean["excerpts"] if ex.uid}
+    for gone in set(existing) - kept:
+        session.delete(existing[gone])
+    for n, ex in enumerate(clean["excerpts"]):
+        row = existing.get(ex.uid) if ex.uid else None
+        if row is None:
+            session.add(EvidenceExcerpt(evidence_id=item.id, position=n, criterion=ex.criterion, code=ex.code,
+                                        text=ex.text))
+        else:
+            row.position, row.criterion, row.code, row.text = n, ex.criterion, ex.code, ex.text
+    audit.record(session, actor.name, EVIDENCE_CHANGED, inspection_id=inspection.id, evidence=item.uid,
+                 kind=item.kind, force=item.force, cps_area=item.cps_area, excerpts=len(clean["excerpts"]),
+                 removed=len(set(existing) - kept))
+    session.flush()
+    return item, warnings
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -343,7 +399,7 @@ def list_evidence(session: Session, actor: Actor, *, inspection_code: str | None
         if criterion and criterion not in i.criteria_list and not any(e.criterion == criterion for e in exs):
             continue
         label = (lambda c: codebook.code(c).label if codebook and codebook.code(c) else c)
-        out.append(EvidenceView(i.uid, i.ref, i.kind, KIND_LABELS.get(i.kind, i.kind), i.held_on, i.force, i.cps_area,
+        out.append(EvidenceView(i.uid, i.revision, i.ref, i.kind, KIND_LABELS.get(i.kind, i.kind), i.held_on, i.force, i.cps_area,
                                 i.source, i.criteria_list, i.summary, i.reference, i.created_by, i.created_at,
                                 [ExcerptView(e.uid, e.criterion, e.code, label(e.code), e.text) for e in exs]))
     return out

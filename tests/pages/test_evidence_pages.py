@@ -110,3 +110,21 @@ def test_the_lead_resolves_a_merge_conflict_on_the_judgements_page(engine, db_ur
     assert not at.exception and not any("kept for you" in e.label for e in at.expander)
     grid = at.dataframe(key="jd_grid").value
     assert grid.loc[grid.index.str.contains("Durham"), "3.1"].iloc[0].startswith("Not met")
+
+
+def test_the_author_changes_an_item_on_the_page(engine, db_url, monkeypatch):
+    with db.session_scope(engine) as s:
+        item = add_interview(s)
+        [view] = evidence.list_evidence(s, LEAD1)
+    at = page("pages/evidence.py", db_url, monkeypatch).run()
+    at.toggle(key=f"ev_edit_{item.uid}").set_value(True).run()
+    k = f"{item.uid}_{view.revision}"
+    at.text_area(key=f"ev_e_summary_{k}").input("A second visit.")
+    at.checkbox(key=f"ev_e_rm_{k}_0").check()
+    at.button(key=f"FormSubmitter:ev_edit_form_{k}-Save changes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with db.session_scope(engine) as s:
+        [after] = evidence.list_evidence(s, LEAD1)
+    assert after.summary == "A second visit." and [e.criterion for e in after.excerpts] == ["3.1"]
+    other = page("pages/evidence.py", db_url, monkeypatch, user="inspector3").run()
+    assert not [t for t in other.toggle if t.key == f"ev_edit_{item.uid}"]
