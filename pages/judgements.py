@@ -80,15 +80,14 @@ frame = pd.DataFrame([[g.cell(u, c).symbol for c in g.criteria] for u, _ in g.un
                      index=[lbl for _, lbl in g.units], columns=g.criteria)
 
 
-def _opened() -> None:
-    cells = st.session_state["jd_grid"].selection.cells
-    if cells:
-        row, column = cells[0]
-        st.session_state[UNIT] = g.units[row][0]
-        st.session_state[CRITERION] = column
-
-
-st.dataframe(frame, key="jd_grid", on_select=_opened, selection_mode="single-cell", width="stretch")
+event = st.dataframe(frame, key="jd_grid", on_select="rerun", selection_mode="single-cell", width="stretch")
+clicked = [tuple(c) for c in event.selection.cells] if event and event.selection else []
+if clicked and clicked[0] != st.session_state.get("jd_grid_opened"):
+    # a newly clicked cell opens below (the pickers are drawn after the grid, so they may be set here)
+    row, column = clicked[0]
+    if 0 <= row < len(g.units) and column in g.criteria:
+        st.session_state[UNIT], st.session_state[CRITERION] = g.units[row][0], column
+st.session_state["jd_grid_opened"] = clicked[0] if clicked else None
 judged = sum(c.grade is not None for c in g.cells.values())
 marked = {m: sum(m in c.marks for c in g.cells.values()) for m in MARK_TEXT}
 st.caption(f"{judged} of {len(g.cells)} cells judged · " + ", ".join(f"{n} {m}" for m, n in marked.items()))

@@ -128,3 +128,16 @@ def test_the_author_changes_an_item_on_the_page(engine, db_url, monkeypatch):
     assert after.summary == "A second visit." and [e.criterion for e in after.excerpts] == ["3.1"]
     other = page("pages/evidence.py", db_url, monkeypatch, user="inspector3").run()
     assert not [t for t in other.toggle if t.key == f"ev_edit_{item.uid}"]
+
+
+def test_clicking_a_grid_cell_opens_its_evidence(engine, db_url, monkeypatch):
+    with db.session_scope(engine) as s:
+        add_interview(s)
+    at = page("pages/judgements.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    grid = at.dataframe(key="jd_grid").value
+    row = list(grid.index).index(next(i for i in grid.index if "Durham" in i))
+    at.session_state["jd_grid"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "3.1"]]}}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="jd_unit").value == "durham" and at.selectbox(key="jd_criterion").value == "3.1"
+    assert "Not judged yet. 1 evidence item(s)" in at.info[0].value
