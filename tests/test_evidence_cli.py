@@ -78,3 +78,20 @@ def test_judgements_list_and_export(capsys, engine, db_url, tmp_path):
     assert len(cells) == 6 * 26
     code, _, err = run(capsys, db_url, "judgements", "export", str(tmp_path / "grid.txt"))
     assert code == 1 and ".csv or .json" in err
+
+
+def test_judgements_conflicts_lists_what_a_merge_kept(capsys, engine, db_url):
+    import json as _json
+
+    from models import EvidenceConflict
+
+    code, out, _ = run(capsys, db_url, "judgements", "conflicts")
+    assert code == 0 and "No unresolved" in out
+    with db.session_scope(engine) as s:
+        j, _ = judgements.judge(s, LEAD1, unit_type="force", unit="durham", criterion="3.1", grade="met",
+                                rationale="here")
+        s.add(EvidenceConflict(inspection_id=j.inspection_id, kind="judgement", uid="b" * 32, local_uid=j.uid,
+                               revision="c" * 32, content=_json.dumps({"unit": "durham", "criterion": "3.1",
+                                                                        "grade": "not_met", "judged_by": "lead2"})))
+    code, out, _ = run(capsys, db_url, "judgements", "conflicts")
+    assert "judgement durham 3.1: here met by lead1; the bundle not_met by lead2" in out

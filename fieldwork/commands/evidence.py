@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import evidence, permissions, triangulation
+from fieldwork.services import bundle_evidence, evidence, permissions, triangulation
 from fieldwork.services.evidence import EvidenceInput, ExcerptInput
 from models.evidence import EVIDENCE_KINDS, UNIT_TYPES
 
@@ -66,6 +66,9 @@ def register(sub, common) -> None:
     je.add_argument("out", type=Path, metavar="OUT.csv|OUT.json")
     je.add_argument("--unit-type", choices=UNIT_TYPES, default="force")
     je.set_defaults(handler=judgements_export_command)
+    jc = jsub.add_parser("conflicts", parents=[common],
+                         help="judgements and evidence a bundle merge kept beside what is here, for the lead")
+    jc.set_defaults(handler=judgements_conflicts_command)
 
 
 def _filters(p) -> None:
@@ -189,6 +192,24 @@ def judgements_export_command(args) -> int:
                                          inspection_code=args.inspection, file_name=args.out.name)
         args.out.write_bytes(data)
     print(f"wrote {args.out}")
+    return 0
+
+
+def judgements_conflicts_command(args) -> int:
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        found = bundle_evidence.open_conflicts(session, permissions.command_line_actor(),
+                                               inspection_code=args.inspection)
+    if not found:
+        print("No unresolved evidence or judgement conflicts.")
+        return 0
+    for c in found:
+        if c.kind == bundle_evidence.JUDGEMENT:
+            print(f"judgement {c.incoming['unit']} {c.incoming['criterion']}: here {c.local.get('grade')} by "
+                  f"{c.local.get('judged_by')}; the bundle {c.incoming['grade']} by {c.incoming['judged_by']}")
+        else:
+            print(f"evidence {c.incoming.get('ref')} ({c.incoming.get('kind')}): changed here and in a bundle")
+    print("A lead resolves them on the Judgements page (take the bundle's version or keep what is here).")
     return 0
 
 

@@ -236,11 +236,18 @@ def grid(session: Session, actor: Actor, *, unit_type: str = FORCE, inspection_c
         rules.setdefault(b.criterion, []).append(b)
     figures = FindingFigures(session, inspection)
 
+    # evidence items about each unit, per criterion they bear on: one pass over the items
+    available_counts: dict[tuple[str, str], int] = {}
+    for i in items:
+        bears = set(i.criteria_list) | excerpt_criteria.get(i.id, set())
+        for unit, _ in rows:
+            if unit_matches(unit_type, unit, i):
+                for criterion in bears:
+                    available_counts[(unit, criterion)] = available_counts.get((unit, criterion), 0) + 1
     cells = {}
     for unit, label in rows:
         for criterion in wanted:
-            available = sum(1 for i in items if unit_matches(unit_type, unit, i) and (
-                criterion in i.criteria_list or criterion in excerpt_criteria.get(i.id, ())))
+            available = available_counts.get((unit, criterion), 0)
             j = judged.get((unit, criterion))
             if j is None:
                 cells[(unit, criterion)] = Cell(unit_type, unit, label, criterion, None, "", [], 0, available, [])
