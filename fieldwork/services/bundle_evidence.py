@@ -124,11 +124,6 @@ def counts(data: dict) -> dict:
             "judgements": len(data.get("judgements", []))}
 
 
-def has_any(session: Session, inspection: Inspection, *, inspector: str | None = None) -> bool:
-    data = counts(payload(session, inspection, inspector=inspector))
-    return bool(data["evidence"] or data["judgements"])
-
-
 # --- reading -----------------------------------------------------------------------------
 
 
