@@ -8,12 +8,15 @@ import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from fieldwork.problems import ProblemError
 from fieldwork.services import evidence, judgements, triangulation
 from fieldwork.services.judgements import FindingRef
 from models import AuditEvent, JudgementHistory
+from models.evidence import CASE_FILES, EVIDENCE_KINDS
 from tests.evidence_helpers import ADMIN1, INSPECTOR1, LEAD1, LEAD2, add_cases, add_interview
 
 IRA = FindingRef("case_review", "initial_risk_assessment", "yes")
@@ -144,3 +147,30 @@ def test_cps_area_judgements_take_evidence_about_the_area_or_its_forces(session)
         judgements.judge(session, LEAD1, unit_type="cps_area", unit="wessex", criterion="1.5", grade="met",
                          rationale="r", evidence=[item.uid])
     assert err.value.problems[0].code == "evidence_of_another_unit"
+
+
+@given(kinds=st.sets(st.sampled_from([*EVIDENCE_KINDS, CASE_FILES])),
+       leaning=st.sampled_from(["favourable", "mixed", "unfavourable"]),
+       points=st.lists(st.one_of(st.none(), st.booleans()), max_size=4))
+def test_mark_rules(kinds, leaning, points):
+    contradicted = any(triangulation.contradicts(leaning, p) for p in points)
+    marks = triangulation.cell_marks(kinds, contradicted)
+    assert ("unevidenced" in marks) == (not kinds)
+    assert ("thin" in marks) == (len(kinds) == 1)
+    # check: a finding with a figure points the other way from a grade that leans one way
+    expected = leaning != "mixed" and any(p is not None and p != (leaning == "favourable") for p in points)
+    assert ("check" in marks) == expected
+
+
+def test_a_cited_excerpt_removed_since_leaves_the_judgement_unevidenced(session):
+    item = add_interview(session)
+    ex = excerpt_uid(session, item, "3.1")
+    judgements.judge(session, LEAD1, unit_type="force", unit="durham", criterion="3.1", grade="met",
+                     rationale="r", excerpts=[ex])
+    [view] = evidence.list_evidence(session, LEAD1)
+    keep = [evidence.ExcerptInput(e.criterion, e.code, e.text, e.uid) for e in view.excerpts if e.uid != ex]
+    data = evidence.EvidenceInput(kind="interview", held_on=view.held_on, force="durham", source=view.source,
+                                  criteria=["1.5"], excerpts=keep)
+    evidence.update_evidence(session, LEAD1, item.uid, data, expected_revision=view.revision)
+    cell = triangulation.grid(session, LEAD1).cell("durham", "3.1")
+    assert cell.marks == ["unevidenced"] and cell.cited == 0

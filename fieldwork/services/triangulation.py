@@ -178,6 +178,18 @@ def favourable(bearing: FindingBearing, percent: int | None) -> bool | None:
     return above if bearing.favourable_when == AT_LEAST else not above
 
 
+def contradicts(leaning: str, points: bool | None) -> bool:
+    """A finding pointing ``points`` (favourable True, unfavourable False, None: no figure)
+    contradicts a grade of this leaning; a mixed grade is never contradicted."""
+    return points is not None and leaning in ("favourable", "unfavourable") and points != (leaning == "favourable")
+
+
+def cell_marks(kinds: set[str], contradicted: bool) -> list[str]:
+    """A judged cell's marks from the kinds of evidence it cites and whether findings contradict it."""
+    marks = [UNEVIDENCED] if not kinds else [THIN] if len(kinds) == 1 else []
+    return marks + ([CHECK] if contradicted else [])
+
+
 # --- the grid ----------------------------------------------------------------------------
 
 
@@ -252,36 +264,31 @@ def grid(session: Session, actor: Actor, *, unit_type: str = FORCE, inspection_c
             if j is None:
                 cells[(unit, criterion)] = Cell(unit_type, unit, label, criterion, None, "", [], 0, available, [])
                 continue
-            cited = links.get(j.id, [])
-            kinds = set()
-            for kind, target in cited:
+            kinds, cited = set(), 0
+            for kind, target in links.get(j.id, []):  # a citation whose excerpt was since removed counts for nothing
                 if kind == LINK_EVIDENCE and target in by_uid:
                     kinds.add(by_uid[target].kind)
                 elif kind == LINK_EXCERPT and target in excerpt_item:
                     kinds.add(excerpt_item[target].kind)
                 elif kind == LINK_FINDING:
                     kinds.add(CASE_FILES)
+                else:
+                    continue
+                cited += 1
             grade = framework.grade(j.grade)
-            marks = []
-            if not cited:
-                marks.append(UNEVIDENCED)
-            elif len(kinds) == 1:
-                marks.append(THIN)
-            checks = []
             leaning = grade.leaning if grade else "mixed"
+            checks = []
             if leaning != "mixed":
                 for b in rules.get(criterion, []):
                     linked = figures.get(FindingRef(b.questionnaire, b.finding, b.answer), unit_type, unit)
                     points = favourable(b, linked.percent)
-                    if points is None or points == (leaning == "favourable"):
-                        continue
-                    checks.append(f"{linked.label}: {linked.percent} percent for {unit} "
-                                  f"({'favourable' if points else 'unfavourable'} "
-                                  f"{'at or above' if b.favourable_when == AT_LEAST else 'below'} {b.threshold})")
-            if checks:
-                marks.append(CHECK)
+                    if contradicts(leaning, points):
+                        checks.append(f"{linked.label}: {linked.percent} percent for {unit} "
+                                      f"({'favourable' if points else 'unfavourable'} "
+                                      f"{'at or above' if b.favourable_when == AT_LEAST else 'below'} {b.threshold})")
+            marks = cell_marks(kinds, bool(checks))
             cells[(unit, criterion)] = Cell(unit_type, unit, label, criterion, j.grade,
-                                            grade.label if grade else j.grade, sorted(kinds), len(cited), available,
+                                            grade.label if grade else j.grade, sorted(kinds), cited, available,
                                             marks, j.judged_by, j.judged_at, checks)
     return Grid(unit_type, list(wanted), rows, cells, [(g.code, g.label) for g in framework.scale])
 
