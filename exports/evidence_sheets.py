@@ -1,5 +1,5 @@
 """Evidence and judgements in the workbook (issue 14): the ``evidence``, ``excerpts``,
-``judgements`` and ``judgement_grid`` sheets, added by ``extend_workbook`` once the
+``judgements`` and ``judgement_grid`` sheets (and ``judgement_grid_cps_area`` once a CPS Area is judged), added by ``extend_workbook`` once the
 inspection holds any evidence or judgement (an inspection without keeps the plain layout).
 
 Summaries and passages are free text that may mention a case: like evidence notes they are
@@ -41,7 +41,9 @@ def extend_workbook(session: Session, ctx, actor: Actor) -> None:
     with_text = resp.with_notes
     views = evidence.list_evidence(session, actor, inspection_code=code)
     rows = triangulation.judgement_rows(session, actor, inspection_code=code)
-    grid = triangulation.grid(session, actor, inspection_code=code)
+    grids = [triangulation.grid(session, actor, inspection_code=code)]
+    if any(r["unit_type"] == "cps_area" for r in rows):
+        grids.append(triangulation.grid(session, actor, inspection_code=code, unit_type="cps_area"))
     criteria_text = ctx.criteria_text
 
     def evidence_sheets(wb, _ctx) -> None:
@@ -61,10 +63,16 @@ def extend_workbook(session: Session, ctx, actor: Actor) -> None:
             "; ".join(r["evidence"]), "; ".join(r["excerpts"]), "; ".join(r["findings"]), r["judged_by"],
             r["judged_at"].replace(tzinfo=None) if r["judged_at"] else None] for r in rows],
             table="tbl_judgements", wrap=[9, 12])
-        table_sheet(wb, "judgement_grid", ["force", "label", *grid.criteria], [[
-            unit, label, *(grid.cell(unit, c).grade_label + (f" [{', '.join(grid.cell(unit, c).marks)}]"
-                                                           if grid.cell(unit, c).marks else "")
-                           for c in grid.criteria)] for unit, label in grid.units], table="tbl_judgement_grid")
+        for grid in grids:  # forces, and CPS Areas once one is judged
+            title = "judgement_grid" if grid.unit_type == "force" else "judgement_grid_cps_area"
+
+            def shown(unit: str, criterion: str, grid=grid) -> str:
+                cell = grid.cell(unit, criterion)
+                return cell.grade_label + (f" [{', '.join(cell.marks)}]" if cell.marks else "")
+
+            table_sheet(wb, title, [grid.unit_type, "label", *grid.criteria],
+                        [[unit, label, *(shown(unit, c) for c in grid.criteria)] for unit, label in grid.units],
+                        table=f"tbl_{title}")
 
     ctx.extra_sheets.append(evidence_sheets)
     ctx.cover_lines.append(("Evidence and judgements", f"{len(views)} evidence item(s), "

@@ -3,8 +3,6 @@ kinds of evidence support it and its marks (thin, unevidenced, check) — the ev
 a cell, judging it (leads), one criterion across all forces, and which case-file findings
 bear on which grade."""
 
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -91,11 +89,18 @@ st.session_state["jd_grid_opened"] = clicked[0] if clicked else None
 judged = sum(c.grade is not None for c in g.cells.values())
 marked = {m: sum(m in c.marks for c in g.cells.values()) for m in MARK_TEXT}
 st.caption(f"{judged} of {len(g.cells)} cells judged · " + ", ".join(f"{n} {m}" for m, n in marked.items()))
+
+
+def _downloaded(fmt: str, name: str) -> None:
+    with db.session_scope(engine) as s:
+        triangulation.record_export(s, user, g, fmt, inspection_code=inspection.code, file_name=name)
+
+
 cols = st.columns(2)
-cols[0].download_button("Grid as CSV", triangulation.wide_csv(g), file_name=f"judgements_{unit_type}.csv",
-                        mime="text/csv", key="jd_csv")
-cols[1].download_button("Grid as JSON", json.dumps(g.to_dict(), indent=2, default=str), mime="application/json",
-                        file_name=f"judgements_{unit_type}.json", key="jd_json")
+for col, fmt, mime in ((cols[0], "csv", "text/csv"), (cols[1], "json", "application/json")):
+    name = f"judgements_{unit_type}.{fmt}"
+    col.download_button(f"Grid as {fmt.upper()}", triangulation.grid_bytes(g, fmt), file_name=name, mime=mime,
+                        key=f"jd_{fmt}", on_click=_downloaded, args=(fmt, name))
 
 # --- one cell -----------------------------------------------------------------------------
 st.subheader("A cell and its evidence")

@@ -48,3 +48,13 @@ def test_the_workbook_holds_evidence_excerpts_judgements_and_the_grid(session):
     with_notes = load_workbook(io.BytesIO(exporting.export_workbook(session, LEAD1, "case_review", with_notes=True)),
                                read_only=True)
     assert _sheet(with_notes, "excerpts")[1]["passage"].startswith("Officers do not always")
+
+
+def test_cps_area_judgements_get_a_grid_of_their_own(session):
+    item = add_interview(session)
+    judgements.judge(session, LEAD1, unit_type="cps_area", unit="north_east", criterion="1.5", grade="met",
+                     rationale="r", evidence=[item.uid])
+    wb = load_workbook(io.BytesIO(exporting.export_workbook(session, LEAD1, "case_review")), read_only=True)
+    assert wb.sheetnames[-2:] == ["judgement_grid", "judgement_grid_cps_area"]
+    grid = {r["cps_area"]: r for r in _sheet(wb, "judgement_grid_cps_area")}
+    assert grid["north_east"]["1.5"] == "Met [thin]"

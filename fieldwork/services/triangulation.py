@@ -323,11 +323,22 @@ def export_grid(session: Session, actor: Actor, fmt: str, *, unit_type: str = FO
     if fmt not in ("csv", "json"):
         raise ProblemError([Problem("bad_format", f"{fmt!r}: the grid is written as csv or json", field="format")])
     g = grid(session, actor, unit_type=unit_type, inspection_code=inspection_code)
-    data = wide_csv(g) if fmt == "csv" else (json.dumps(g.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+    data = grid_bytes(g, fmt)
+    record_export(session, actor, g, fmt, inspection_code=inspection_code, file_name=file_name)
+    return data
+
+
+def grid_bytes(g: Grid, fmt: str) -> bytes:
+    return wide_csv(g) if fmt == "csv" else (json.dumps(g.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def record_export(session: Session, actor: Actor, g: Grid, fmt: str, *, inspection_code: str | None = None,
+                  file_name: str = "") -> None:
+    """The audit row of a grid written to a file (counts only), from the command line or a download."""
     inspection = inspections.inspection_by_code(session, inspection_code)
     audit.record(session, actor.name, audit.EXPORT, inspection_id=inspection.id, kind="judgements", format=fmt,
-                 unit_type=unit_type, judged=sum(c.grade is not None for c in g.cells.values()), file=file_name[:200])
-    return data
+                 unit_type=g.unit_type, judged=sum(c.grade is not None for c in g.cells.values()),
+                 file=file_name[:200])
 
 
 __all__ = ["CHECK", "THIN", "UNEVIDENCED", "CPS_AREA", "FORCE", "Cell", "Grid", "grid", "criterion_judgements",
