@@ -161,3 +161,16 @@ def test_evidence_changed_on_a_laptop_replaces_the_leads_copy_and_changes_on_bot
     with db.session_scope(lead) as s:
         [view] = evidence.list_evidence(s, LEAD1)
         assert view.summary == "Changed again on the laptop." and view.created_by == "inspector2"
+
+
+def test_the_command_line_says_what_an_evidence_bundle_merged(databases, tmp_path, capsys):
+    from fieldwork.cli import main
+
+    laptop, lead = databases("laptop"), databases("lead")
+    with db.session_scope(laptop) as s:
+        add_interview(s, DURHAM_INSPECTOR)
+    target = tmp_path / "laptop.fwbundle.zip"
+    target.write_bytes(export(laptop, DURHAM_INSPECTOR))
+    assert main(["--db", str(lead.url), "bundle", "import", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "Evidence: 1 added" in out and "Nothing to change" not in out

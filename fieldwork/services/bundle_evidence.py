@@ -124,6 +124,17 @@ def counts(data: dict) -> dict:
             "judgements": len(data.get("judgements", []))}
 
 
+def exportable(session: Session, inspection: Inspection, *, inspector: str | None = None) -> dict:
+    """What a bundle would carry besides assessments: {"evidence": n, "judgements": n}."""
+    from sqlalchemy import func
+
+    ev = select(func.count()).select_from(EvidenceItem).where(EvidenceItem.inspection_id == inspection.id)
+    jq = select(func.count()).select_from(Judgement).where(Judgement.inspection_id == inspection.id)
+    if inspector:
+        ev, jq = ev.where(EvidenceItem.created_by == inspector), jq.where(Judgement.judged_by == inspector)
+    return {"evidence": session.scalar(ev) or 0, "judgements": session.scalar(jq) or 0}
+
+
 # --- reading -----------------------------------------------------------------------------
 
 

@@ -8,6 +8,9 @@ from fieldwork.services import evidence, judgements
 from fieldwork.ui import session
 from tests.apptest import page
 from tests.evidence_helpers import LEAD1, add_cases, add_interview
+from tests.laptops import databases
+
+__all__ = ["databases"]  # the fixture, imported for pytest
 
 
 def test_an_inspector_records_an_interview_with_two_coded_excerpts(engine, db_url, monkeypatch):
@@ -141,3 +144,30 @@ def test_clicking_a_grid_cell_opens_its_evidence(engine, db_url, monkeypatch):
     assert not at.exception
     assert at.selectbox(key="jd_unit").value == "durham" and at.selectbox(key="jd_criterion").value == "3.1"
     assert "Not judged yet. 1 evidence item(s)" in at.info[0].value
+
+
+def test_an_inspector_with_evidence_only_exports_it_and_the_lead_merges_it_on_the_bundles_page(
+        engine, db_url, monkeypatch, databases):
+    from sqlalchemy import func, select
+
+    from fieldwork.services import bundles
+    from models import EvidenceItem
+    from tests.evidence_helpers import INSPECTOR1
+
+    with db.session_scope(engine) as s:
+        add_interview(s)
+    at = page("pages/bundles.py", db_url, monkeypatch).run()
+    assert any("1 evidence item(s) and 0 judgement(s)" in c.value for c in at.caption)
+    assert [b.label for b in at.get("download_button")] == ["Download bundle"]
+    with db.session_scope(engine) as s:
+        content = bundles.export_bundle(s, INSPECTOR1).content
+    lead_url = databases("lead").url.render_as_string(hide_password=False)
+    at = page("pages/bundles.py", lead_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.file_uploader(key="bundle_upload").upload("laptop.fwbundle.zip", content, "application/zip").run()
+    assert not at.exception
+    infos = " | ".join(i.value for i in at.info)
+    assert "Evidence: 1 added" in infos and "Nothing to change" not in infos
+    next(b for b in at.button if b.label == "Merge into this database").click().run()
+    assert not at.exception and "Evidence: 1 added" in at.success[0].value
+    with db.session_scope(db.get_engine(lead_url)) as s:
+        assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 1
