@@ -52,6 +52,8 @@ if conflicts:
                 st.caption(f"Bundle's rationale: {inc.get('rationale', '')}")
             else:
                 st.markdown(f"**{c.incoming.get('ref')}** ({c.incoming.get('kind')}) — changed here and on a laptop")
+            if user.role != session.LEAD:
+                continue  # only leads resolve
             b1, b2 = st.columns(2)
             take = b1.button("Take the bundle's", key=f"jd_conflict_take_{c.id}")
             keep = b2.button("Keep what is here", key=f"jd_conflict_keep_{c.id}")
