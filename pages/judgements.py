@@ -80,7 +80,8 @@ frame = pd.DataFrame([[g.cell(u, c).symbol for c in g.criteria] for u, _ in g.un
                      index=[lbl for _, lbl in g.units], columns=g.criteria)
 
 
-event = st.dataframe(frame, key="jd_grid", on_select="rerun", selection_mode="single-cell", width="stretch")
+event = st.dataframe(frame, key="jd_grid", on_select="rerun", selection_mode="single-cell", width="stretch",
+                     column_config={c: st.column_config.TextColumn(c, width=170) for c in g.criteria})
 clicked = [tuple(c) for c in event.selection.cells] if event and event.selection else []
 if clicked and clicked[0] != st.session_state.get("jd_grid_opened"):
     # a newly clicked cell opens below (the pickers are drawn after the grid, so they may be set here)

@@ -85,7 +85,7 @@ class Cell:
     def symbol(self) -> str:
         """A short text for a grid cell: the grade and its marks."""
         if self.grade is None:
-            return f"not judged ({self.available} item{'s' if self.available != 1 else ''})" if self.available else ""
+            return f"not judged · {self.available} item{'s' if self.available != 1 else ''}" if self.available else ""
         marks = f" [{', '.join(self.marks)}]" if self.marks else ""
         return f"{self.grade_label} · {len(self.kinds)} kind{'s' if len(self.kinds) != 1 else ''}{marks}"
 
