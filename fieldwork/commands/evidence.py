@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 
+from exports.cells import safe
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_evidence, evidence, permissions, triangulation
@@ -108,7 +109,7 @@ def list_command(args) -> int:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=evidence.EXPORT_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(evidence.csv_rows(views))
+        writer.writerows({k: safe(v) for k, v in row.items()} for row in evidence.csv_rows(views))
         sys.stdout.write(buffer.getvalue())
     elif args.format == "json":
         sys.stdout.write(json.dumps([{**r} for r in _json(views)], indent=2, ensure_ascii=False) + "\n")
@@ -169,7 +170,7 @@ def judgements_list_command(args) -> int:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow([args.unit_type, "criterion", "grade", "kinds", "marks", "judged_by", "judged_at"])
         for c in cells:
-            writer.writerow([c.unit, c.criterion, c.grade, " ".join(c.kinds), " ".join(c.marks), c.judged_by,
+            writer.writerow([c.unit, c.criterion, c.grade, " ".join(c.kinds), " ".join(c.marks), safe(c.judged_by),
                              c.judged_at.isoformat() if c.judged_at else ""])
         sys.stdout.write(buffer.getvalue())
     else:
