@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from fieldwork.catalog import load_catalog
@@ -169,3 +171,15 @@ def test_an_item_is_changed_by_its_author_or_a_lead_keeping_cited_excerpts(sessi
     with pytest.raises(ProblemError) as err:  # a stale revision is refused, never overwritten
         evidence.update_evidence(session, LEAD1, item.uid, changed, expected_revision=view.revision)
     assert err.value.problems[0].code == "evidence_changed"
+
+PASSAGE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00") | st.sampled_from(
+    ["\n", "=", "+", "-", "@", "'", '"', ","]), min_size=1, max_size=60).map(str.strip).filter(bool)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(passage=PASSAGE)
+def test_a_passage_survives_export_and_import_exactly(session, passage):
+    item, _ = evidence.add_evidence(session, LEAD1, interview(excerpts=[ExcerptInput("3.1", "risk", passage)]))
+    out = evidence.export_csv(session, LEAD1)
+    rows = [r for _, r in evidence._parse_csv(out, "evidence.csv") if r["evidence_uid"] == item.uid]
+    assert [r["excerpt_text"] for r in rows] == [passage]
