@@ -10,7 +10,7 @@ import streamlit as st
 from fieldwork import db
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
-from fieldwork.services import evidence
+from fieldwork.services import evidence, evidence_csv
 from fieldwork.services.evidence import EvidenceInput, ExcerptInput
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
@@ -157,12 +157,12 @@ for v in views:
 # --- files --------------------------------------------------------------------------------
 with st.expander("Import or export a CSV", icon=":material/upload_file:"):
     st.caption("One row per excerpt; rows with the same evidence_ref are one item. Columns: "
-               + ", ".join(evidence.CSV_COLUMNS) + ". All or nothing: a file with any bad row imports nothing.")
+               + ", ".join(evidence_csv.CSV_COLUMNS) + ". All or nothing: a file with any bad row imports nothing.")
     upload = st.file_uploader("Evidence CSV", type=["csv"], key="ev_upload")
     if upload is not None and st.button("Import", key="ev_import"):
         try:
             with db.session_scope(engine) as s:
-                result = evidence.import_csv(s, user, upload.getvalue(), file_name=upload.name,
+                result = evidence_csv.import_csv(s, user, upload.getvalue(), file_name=upload.name,
                                              inspection_code=inspection.code)
         except ProblemError as exc:
             show_problems(exc, key="ev_import_problems")
@@ -172,7 +172,7 @@ with st.expander("Import or export a CSV", icon=":material/upload_file:"):
                 st.warning(w)
     if st.button("Prepare the CSV of the evidence shown", key="ev_export"):
         with db.session_scope(engine) as s:
-            st.session_state["ev_export_data"] = evidence.export_csv(
+            st.session_state["ev_export_data"] = evidence_csv.export_csv(
                 s, user, inspection_code=inspection.code, force=only_force, criterion=only_criterion,
                 file_name="evidence.csv")
     if st.session_state.get("ev_export_data"):

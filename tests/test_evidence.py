@@ -18,7 +18,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.codebook import load_codebook
 from fieldwork.questionnaire.framework import load_framework
-from fieldwork.services import evidence
+from fieldwork.services import evidence, evidence_csv
 from fieldwork.services.evidence import ExcerptInput
 from models import AuditEvent, EvidenceExcerpt, EvidenceItem
 from tests.evidence_helpers import DURHAM_INSPECTOR, INSPECTOR1, LEAD1, add_interview, interview
@@ -122,22 +122,22 @@ CSV_OK = (
 
 
 def test_csv_import_groups_rows_into_items_and_round_trips_through_export(session):
-    result = evidence.import_csv(session, LEAD1, CSV_OK.encode(), file_name="notes.csv")
+    result = evidence_csv.import_csv(session, LEAD1, CSV_OK.encode(), file_name="notes.csv")
     assert (result.items, result.excerpts) == (2, 2)
     views = {v.ref: v for v in evidence.list_evidence(session, LEAD1)}
     assert [e.text for e in views["I-1"].excerpts] == ["Reviews reports daily", "=Risk forms left blank"]
     assert views["D-1"].reference == "Gwent stalking policy v2" and views["D-1"].excerpts == []
-    out = evidence.export_csv(session, LEAD1).decode()
+    out = evidence_csv.export_csv(session, LEAD1).decode()
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 3 and rows[1]["excerpt_text"] == "'=Risk forms left blank"  # safe from formulas
-    again = evidence.import_csv(session, LEAD1, out.encode(), dry_run=True)
+    again = evidence_csv.import_csv(session, LEAD1, out.encode(), dry_run=True)
     assert (again.items, again.excerpts) == (2, 2)
 
 
 def test_csv_import_is_all_or_nothing_naming_every_bad_row(session):
     bad = CSV_OK.replace("3.1,risk", "3.9,risky").replace("document,2016-10-01", "document,yesterday")
     with pytest.raises(ProblemError) as err:
-        evidence.import_csv(session, LEAD1, bad.encode(), file_name="notes.csv")
+        evidence_csv.import_csv(session, LEAD1, bad.encode(), file_name="notes.csv")
     named = {(p.row, p.field) for p in err.value.problems}
     assert named == {(3, "excerpt_criterion"), (3, "excerpt_code"), (4, "date")}
     assert all(p.source == "notes.csv" for p in err.value.problems)
@@ -146,10 +146,10 @@ def test_csv_import_is_all_or_nothing_naming_every_bad_row(session):
 
 def test_csv_import_refuses_unknown_columns_and_rows_out_of_the_inspectors_scope(session):
     with pytest.raises(ProblemError) as err:
-        evidence.import_csv(session, LEAD1, b"kind,date,source,victim_name\ninterview,2016-01-01,SPOC,x\n")
+        evidence_csv.import_csv(session, LEAD1, b"kind,date,source,victim_name\ninterview,2016-01-01,SPOC,x\n")
     assert err.value.problems[0].field == "victim_name" and err.value.problems[0].row == 1
     with pytest.raises(ProblemError) as err:
-        evidence.import_csv(session, DURHAM_INSPECTOR, CSV_OK.encode())
+        evidence_csv.import_csv(session, DURHAM_INSPECTOR, CSV_OK.encode())
     assert [(p.row, p.code) for p in err.value.problems] == [(4, "permission_denied")]
 
 
@@ -180,6 +180,6 @@ PASSAGE = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_cha
 @given(passage=PASSAGE)
 def test_a_passage_survives_export_and_import_exactly(session, passage):
     item, _ = evidence.add_evidence(session, LEAD1, interview(excerpts=[ExcerptInput("3.1", "risk", passage)]))
-    out = evidence.export_csv(session, LEAD1)
-    rows = [r for _, r in evidence._parse_csv(out, "evidence.csv") if r["evidence_uid"] == item.uid]
+    out = evidence_csv.export_csv(session, LEAD1)
+    rows = [r for _, r in evidence_csv._parse_csv(out, "evidence.csv") if r["evidence_uid"] == item.uid]
     assert [r["excerpt_text"] for r in rows] == [passage]

@@ -17,7 +17,7 @@ from pathlib import Path
 from exports.cells import safe
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import bundle_evidence, evidence, permissions, triangulation
+from fieldwork.services import bundle_evidence, evidence, evidence_csv, permissions, triangulation
 from fieldwork.services.evidence import EvidenceInput, ExcerptInput
 from models.evidence import EVIDENCE_KINDS, UNIT_TYPES
 
@@ -107,9 +107,9 @@ def list_command(args) -> int:
                                        force=args.force, criterion=args.criterion)
     if args.format == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=evidence.EXPORT_COLUMNS, lineterminator="\r\n")
+        writer = csv.DictWriter(buffer, fieldnames=evidence_csv.EXPORT_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows({k: safe(v) for k, v in row.items()} for row in evidence.csv_rows(views))
+        writer.writerows({k: safe(v) for k, v in row.items()} for row in evidence_csv.csv_rows(views))
         sys.stdout.write(buffer.getvalue())
     elif args.format == "json":
         sys.stdout.write(json.dumps([{**r} for r in _json(views)], indent=2, ensure_ascii=False) + "\n")
@@ -138,7 +138,7 @@ def import_command(args) -> int:
                                     source=str(args.file))]) from None
     engine = db.get_engine(args.db)
     with db.session_scope(engine) as session:
-        result = evidence.import_csv(session, permissions.command_line_actor(), content, file_name=args.file.name,
+        result = evidence_csv.import_csv(session, permissions.command_line_actor(), content, file_name=args.file.name,
                                      inspection_code=args.inspection, dry_run=args.dry_run)
     verb = "would import" if result.dry_run else "imported"
     print(f"{verb} {result.items} evidence item(s) with {result.excerpts} excerpt(s) from {args.file.name}")
@@ -150,7 +150,7 @@ def import_command(args) -> int:
 def export_command(args) -> int:
     engine = db.get_engine(args.db)
     with db.session_scope(engine) as session:
-        data = evidence.export_csv(session, permissions.command_line_actor(), inspection_code=args.inspection,
+        data = evidence_csv.export_csv(session, permissions.command_line_actor(), inspection_code=args.inspection,
                                    force=args.force, criterion=args.criterion, file_name=args.out.name)
         args.out.write_bytes(data)  # inside the session: the audit row commits only if the file is written
     print(f"wrote {args.out}")
