@@ -74,20 +74,21 @@ labels = dict(g.units)
 
 # --- the grid -----------------------------------------------------------------------------
 st.subheader("Grid")
-st.caption("Each cell: the grade and how many kinds of evidence support it. " + "; ".join(MARK_TEXT.values())
+st.caption("Criteria down, forces (or CPS Areas) across. Each cell: the grade and how many kinds of evidence support it. " + "; ".join(MARK_TEXT.values())
            + ". Click a cell to open its evidence.")
-frame = pd.DataFrame([[g.cell(u, c).symbol for c in g.criteria] for u, _ in g.units],
-                     index=[lbl for _, lbl in g.units], columns=g.criteria)
-
-
+# criteria down (as Table 1 lists them), forces across: the six forces of a review fit the page
+frame = pd.DataFrame([[g.cell(u, c).symbol for u, _ in g.units] for c in g.criteria],
+                     index=g.criteria, columns=[lbl for _, lbl in g.units])
+by_label = {lbl: code for code, lbl in g.units}
 event = st.dataframe(frame, key="jd_grid", on_select="rerun", selection_mode="single-cell", width="stretch",
-                     column_config={c: st.column_config.TextColumn(c, width=170) for c in g.criteria})
+                     height=35 * (len(g.criteria) + 1) + 3,  # every criterion in view, none scrolled away
+                     column_config={lbl: st.column_config.TextColumn(lbl, width=180) for _, lbl in g.units})
 clicked = [tuple(c) for c in event.selection.cells] if event and event.selection else []
 if clicked and clicked[0] != st.session_state.get("jd_grid_opened"):
     # a newly clicked cell opens below (the pickers are drawn after the grid, so they may be set here)
     row, column = clicked[0]
-    if 0 <= row < len(g.units) and column in g.criteria:
-        st.session_state[UNIT], st.session_state[CRITERION] = g.units[row][0], column
+    if 0 <= row < len(g.criteria) and column in by_label:
+        st.session_state[UNIT], st.session_state[CRITERION] = by_label[column], g.criteria[row]
 st.session_state["jd_grid_opened"] = clicked[0] if clicked else None
 judged = sum(c.grade is not None for c in g.cells.values())
 marked = {m: sum(m in c.marks for c in g.cells.values()) for m in MARK_TEXT}

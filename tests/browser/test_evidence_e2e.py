@@ -103,11 +103,10 @@ def test_interview_excerpts_judgement_grid_and_workbook(app_url, app_db, browser
     grid.wait_for()
     lead.get_by_text(re.compile(r"1 of \d+ cells judged")).wait_for()
     # the data grid draws on a canvas and keeps an accessible copy of its cells in the page
-    row = grid.locator('td[role="gridcell"]', has_text=re.compile(r"^Durham Constabulary$"))
-    row.wait_for(state="attached")
-    row_id = row.get_attribute("id").rsplit("-", 1)[1]  # glide-cell-COLUMN-ROW
-    header = grid.locator('th[role="columnheader"]', has_text=re.compile(r"^3\.1$"))
+    header = grid.locator('th[role="columnheader"]', has_text=re.compile(r"^Durham Constabulary$"))
     column = int(header.get_attribute("aria-colindex")) - 1
+    row = grid.locator('td[role="gridcell"]', has_text=re.compile(r"^3\.1$"))
+    row_id = row.get_attribute("id").rsplit("-", 1)[1]  # glide-cell-COLUMN-ROW
     cell = grid.locator(f'[id="glide-cell-{column}-{row_id}"]')
     assert cell.text_content().startswith("Partially met · 2 kinds")
     across = lead.get_by_test_id("stDataFrame").last
