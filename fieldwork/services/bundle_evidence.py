@@ -356,6 +356,13 @@ def apply(session: Session, actor: Actor, inspection: Inspection, section: Secti
                         item=e.get("ref"), item_kind="evidence")
                 for e in section.evidence if e["uid"] in local_items
                 and local_items[e["uid"]].inspection_id != inspection.id]
+    incoming_excerpts = {x["uid"]: e for e in section.evidence for x in e.get("excerpts", [])}
+    for uid, owner in session.execute(select(EvidenceExcerpt.uid, EvidenceItem.uid).join(
+            EvidenceItem, EvidenceItem.id == EvidenceExcerpt.evidence_id).where(
+            EvidenceExcerpt.uid.in_(list(incoming_excerpts) or [""]))).all():
+        if owner != incoming_excerpts[uid]["uid"]:  # an excerpt's identity is its item's, on every laptop
+            problems.append(Problem(INVALID, f"excerpt {uid[:32]} belongs to another evidence item here",
+                                    source=file_name, item=incoming_excerpts[uid].get("ref"), item_kind="evidence"))
     ev_parents = _parents(session, EVIDENCE, ev_uids, section)
     ev_plans = []
     for e in section.evidence:
