@@ -20,6 +20,7 @@ from models.core import (
     utcnow,
 )
 from models.accounts import SessionToken, User
+from models.case_examples import CaseExample
 from models.fieldwork_sync import (
     AssessmentRevision,
     BundleImport,
@@ -41,7 +42,7 @@ from models.evidence import (
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
     "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
-    "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking",
+    "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking", "CaseExample",
     "EvidenceConflict", "EvidenceExcerpt", "EvidenceItem", "FindingBearing", "Judgement", "JudgementHistory",
     "JudgementLink", "RecordRevision",
 ]
