@@ -120,7 +120,8 @@ criterion = cols[1].selectbox("Criterion", g.criteria, index=None, key=CRITERION
 def figure(f) -> str:
     if f.percent is None:
         return f.text
-    ci = f" (95% CI {f.ci_low}–{f.ci_high})" if f.ci_low is not None and f.ci_high is not None else ""
+    ci = f" (95% CI {f.ci_low}–{f.ci_high}{', small n' if f.small_n else ''})" \
+        if f.ci_low is not None and f.ci_high is not None else ""
     return f"{f.count} of {f.denominator} ({f.percent} percent){ci}: {f.text}"
 
 

@@ -49,6 +49,10 @@ def test_a_judgement_cites_an_excerpt_and_a_finding_with_its_figures_for_the_for
     assert [e.uid for _, e in shown.excerpts] == [ex]
     figure = shown.findings[0]
     assert (figure.count, figure.denominator, figure.percent) == (9, 16, 56)  # Durham's own cases, not Gwent's
+    # the Wilson 95 % interval of 9 of 16, as the findings carry it (issue 13): 33.2 to 76.9 percent
+    assert (figure.ci_low, figure.ci_high) == (33.2, 76.9)
+    [row] = triangulation.judgement_rows(session, LEAD1)
+    assert row["findings"] == [figure.label + ": 9 of 16 (56 percent) (95% CI 33.2-76.9)"]
 
 
 def test_every_problem_with_a_judgement_is_named(session):

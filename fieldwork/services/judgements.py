@@ -81,6 +81,7 @@ class LinkedFinding:
     percent: int | None
     ci_low: float | None = None  # the Wilson interval, once findings carry it (issue 13)
     ci_high: float | None = None
+    small_n: bool = False  # the denominator is under 10 (issue 13): a figure to read with care
 
 
 @dataclass
@@ -312,7 +313,8 @@ class FindingFigures:
                 q.question(ref.finding).label if q.has_question(ref.finding) else ref.finding)
             return LinkedFinding(ref, label, f"no complete case of {unit} counts towards it yet", None, None, None)
         return LinkedFinding(ref, f.label + (f": {f.answer_label}" if f.answer_label else ""), f.text, f.count,
-                             f.denominator, f.percent, getattr(f, "ci_low", None), getattr(f, "ci_high", None))
+                             f.denominator, f.percent, getattr(f, "ci_low", None), getattr(f, "ci_high", None),
+                             bool(getattr(f, "small_n", False)))
 
 
 def view(session: Session, actor: Actor, *, unit_type: str, unit: str, criterion: str,

@@ -66,7 +66,8 @@ def test_the_lead_judges_a_cell_and_the_grid_shows_it(engine, db_url, monkeypatc
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Judged 3.1 for County Durham" in at.success[0].value or "Judged 3.1" in at.success[0].value
     text = " ".join(m.value for m in at.markdown)
-    assert "Partially met" in text and "12 of 16 (75 percent)" in text and "Risk assessments" not in text
+    assert "Partially met" in text and "12 of 16 (75 percent) (95% CI 50.5–89.8)" in text
+    assert "Risk assessments" not in text
     grid = at.dataframe(key="jd_grid").value
     assert grid.loc["3.1", "Durham Constabulary"].startswith("Partially met · 2 kinds")
     at.selectbox(key="jd_across").select("3.1").run()
