@@ -35,6 +35,7 @@ QUESTION_TYPES = (*CHOICE_TYPES, *NUMBER_TYPES, *DATE_TYPES, *TEXT_TYPES, "ackno
 class Choice:
     code: str
     label: str
+    columns: Mapping[str, str] = field(default_factory=dict)  # other choices-sheet columns (choice_filter)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,6 @@ class Question:
     required_message: str = ""
     appearance: str = ""
     parameters: Mapping[str, str] = field(default_factory=dict)  # range start/end/step, ...
-    itemset_file: str = ""  # select_*_from_file: the file the choices came from
 
     @property
     def is_single_choice(self) -> bool:
@@ -230,7 +230,7 @@ class Questionnaire:
             "title": self.title,
             "framework": self.framework,
             "description": self.description,
-            "choices": {k: [asdict(c) for c in v] for k, v in self.choices.items()},
+            "choices": {k: [_without_defaults(asdict(c), Choice) for c in v] for k, v in self.choices.items()},
             "sections": [_without_defaults(asdict(s), Section) for s in self.sections],
             "questions": [
                 _without_defaults({**asdict(q), "criteria": list(q.criteria), "findings": dict(q.findings),
@@ -247,9 +247,10 @@ class Questionnaire:
 
 
 _LATER_FIELDS = {
+    Choice: {"columns": {}},
     Section: {"relevant": ""},
     Question: {"calculation": "", "choice_filter": "", "default": "", "read_only": False, "required_message": "",
-               "appearance": "", "parameters": {}, "itemset_file": ""},
+               "appearance": "", "parameters": {}},
 }
 
 
