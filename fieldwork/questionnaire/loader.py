@@ -326,8 +326,27 @@ def _choice_filter(text: str) -> str:
     parts = re.split(r"""('[^']*'|"[^"]*"|\$\{[^}]*\})""", text)
     words = re.compile(r"(?<![\w.$:-])([A-Za-z_][\w]*)(?![\w(:-])")
     keep = {"and", "or", "not", "div", "mod", "in"}
-    return "".join(p if i % 2 else words.sub(lambda m: m.group(1) if m.group(1) in keep else "${" + m.group(1) + "}", p)
+    return "".join(p if i % 2 else words.sub(lambda m: m.group(1) if m.group(1) in keep
+                                             else "${" + CHOICE_COLUMN + m.group(1) + "}", p)
                    for i, p in enumerate(parts))
+
+
+CHOICE_COLUMN = "__choice."  # how a choice filter's bare column names are told apart from questions
+
+
+def filtered_choices(questionnaire, question, answers) -> list:
+    """The choices a ``choice_filter`` leaves, given the answers so far (all without a filter)."""
+    options = list(questionnaire.options(question.name))
+    node = choice_filter_node(question.choice_filter)
+    if node is None:
+        return options
+    out = []
+    for c in options:
+        row = {CHOICE_COLUMN + "name": c.code, CHOICE_COLUMN + "label": c.label,
+               **{CHOICE_COLUMN + k: v for k, v in c.columns.items()}}
+        if expr.evaluate(node, {**answers, **row}):
+            out.append(c)
+    return out
 
 
 def choice_filter_node(text: str) -> expr.Node | None:

@@ -179,7 +179,7 @@ class Questionnaire:
                 continue
             if expr.uses_clock(node) and out.get(q.name) not in (None, ""):
                 continue
-            out[q.name] = expr.calculate(node, out)
+            out[q.name] = expr.calculate(node, out, choice_label=self.label_of)
         return out
 
     # --- skip logic -----------------------------------------------------------------
