@@ -324,6 +324,9 @@ def _validation(q, variable: str, column: str, last_row: int, code_lists: Mappin
     elif q.question(variable).type == "integer":
         dv = DataValidation(type="whole", operator="between", formula1="-1000000", formula2="1000000")
         dv.error = "A whole number."
+    elif q.question(variable).type in ("decimal", "range"):
+        dv = DataValidation(type="decimal", operator="between", formula1="-1000000000", formula2="1000000000")
+        dv.error = "A number."
     elif q.question(variable).type == "date":
         dv = DataValidation(type="date", operator="greaterThan", formula1="1")
         dv.error = "A date."
@@ -331,7 +334,7 @@ def _validation(q, variable: str, column: str, last_row: int, code_lists: Mappin
         return None
     if variable != wide.CASE_REF:
         question = q.question(variable)
-        dv.prompt = (question.label + (f" (asked when {question.relevant})" if question.relevant else ""))[:250]
+        dv.prompt = (question.label + (f" (asked when {q.rule(question)})" if q.rule(question) else ""))[:250]
     dv.promptTitle = variable[:32]
     dv.errorTitle = "Not an answer code" if variable in code_lists else "Not accepted"
     dv.allow_blank = True
@@ -399,7 +402,7 @@ def add_data_dictionary(wb: Workbook, ctx: WorkbookContext) -> None:
         codes = q.codes(question.name)
         rows.append([
             question.name, question.type, sections.get(question.section, question.section), question.label,
-            question.guidance, "yes" if question.required else "no", question.relevant or "always",
+            question.guidance, "yes" if question.required else "no", q.rule(question) or "always",
             question.constraint or None, "\n".join(codes) or None,
             "\n".join(f"{c} = {q.label_of(question.name, c)}" for c in codes) or None,
             _criteria(question.criteria), crit(question.criteria) or None])
