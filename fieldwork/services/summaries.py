@@ -108,7 +108,7 @@ def multiple_findings(q: Questionnaire, counts: dict, groups: Sequence[str], pop
                 elif not template:
                     template = DEFAULT_NA_TEXT if option.code == NOT_APPLICABLE else DEFAULT_TEXT
                 text = render(template, values)
-                if denominator:
+                if denominator and option.code != NOT_APPLICABLE:
                     text += f" ({MULTIPLE_NOTE})"
                 out.append(Finding(
                     id=question.name, answer=option.code, group=group, count=count, denominator=denominator,
