@@ -26,8 +26,10 @@ from tests.xlsform_collection import ACCEPTED, xlsx
 FORM = """
 | survey |
 |        | type                       | name            | label                      | relevant            | constraint          | calculation                      | parameters          | required |
+|        | begin group                | context         | The case                   |                     |                     |                                  |                     |          |
 |        | text                       | case_ref        | Case reference             |                     |                     |                                  |                     | yes      |
 |        | select_one force           | force           | Force                      |                     |                     |                                  |                     | yes      |
+|        | end group                  |                 |                            |                     |                     |                                  |                     |          |
 |        | select_one yes_no          | charged         | Charged?                   |                     |                     |                                  |                     | yes      |
 |        | date                       | reported_on     | Date first reported        |                     |                     |                                  |                     |          |
 |        | begin group                | charge          | The charge                 | ${charged} = 'yes'  |                     |                                  |                     |          |

@@ -231,6 +231,7 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
     sections: list[dict] = []
     questions: list[dict] = []
     used: set[str] = set()
+    titles: set[str] = set()
 
     def new_section(sid: str, title: str, relevant: str) -> dict:
         base, n = sid, 1
@@ -238,7 +239,12 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
             n += 1
             sid = f"{base}_{n}"
         used.add(sid)
-        section = {"id": sid, "title": title, "guidance": "", "relevant": relevant}
+        shown, n = title, 1
+        while shown in titles:  # a section picker cannot tell two "General"s apart
+            n += 1
+            shown = f"{title} (continued)" if n == 2 else f"{title} (continued {n - 1})"
+        titles.add(shown)
+        section = {"id": sid, "title": shown, "guidance": "", "relevant": relevant}
         sections.append(section)
         return section
 

@@ -254,6 +254,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     if problems:
         raise ProblemError(problems, "the change was not saved")
     _recalculate(questionnaire, before, after, values)
+    _fill_metadata(questionnaire, actor, before, after, values)
     cleared = questionnaire.irrelevant_answers(after)
     version = _bump(session, row, expected_version)
 
@@ -311,6 +312,18 @@ def _recalculate(questionnaire: Questionnaire, before: Mapping[str, object], aft
             after.pop(name, None)
         else:
             after[name] = new
+
+
+def _fill_metadata(questionnaire: Questionnaire, actor: Actor, before: Mapping[str, object], after: dict,
+                   values: dict) -> None:
+    """XLSForm metadata questions are filled in, never asked: when the scoring started (and
+    its date), who scored it and on what; ``end`` follows the latest save."""
+    now = utcnow().replace(microsecond=0)
+    fill = {"start": now.isoformat(), "today": now.date().isoformat(), "username": actor.name,
+            "deviceid": "fieldwork", "end": now.isoformat()}
+    for q in questionnaire.questions:
+        if q.type in fill and (q.type == "end" or before.get(q.name) in (None, "")):
+            values[q.name] = after[q.name] = fill[q.type]
 
 
 def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, object]) -> list[Problem]:
