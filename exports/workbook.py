@@ -437,11 +437,14 @@ def add_code_lists(wb: Workbook, ctx: WorkbookContext) -> None:
 
 
 def build(ctx: WorkbookContext) -> Workbook:
+    from exports import summaries
+
     wb = Workbook(write_only=True)
     steps: list[tuple[str, Callable[[], None]]] = [
         ("cover", lambda: add_cover(wb, ctx)),
         ("findings", lambda: add_findings(wb, ctx)),
         ("charts", lambda: add_charts(wb, ctx)),
+        ("summaries", lambda: summaries.add_summaries(wb, ctx)),  # numbers and dates, when there are any
         *((f"findings by {v}", (lambda v=v, r=r: add_breakdown(wb, ctx, v, r))) for v, r in ctx.breakdowns.items()),
         ("responses", lambda: add_responses(wb, ctx)),
         ("responses_labels", lambda: add_responses_labels(wb, ctx)),

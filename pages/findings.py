@@ -3,7 +3,7 @@ report's sentences under each inspection criterion, for lead inspectors."""
 
 import streamlit as st
 
-from fieldwork import charts, db
+from fieldwork import charts, db, summary_charts
 from fieldwork.problems import ProblemError
 from fieldwork.services import demo, findings, findings_formats, inspections, merge
 from fieldwork.ui import components, session
@@ -95,7 +95,22 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
                           mime="image/svg+xml", key=f"{key}_svg", icon=":material/draw:")
 
 
-tab_charts, tab_criteria, tab_all = st.tabs(["Charts", "By inspection criterion", "All findings"])
+tab_charts, tab_numbers, tab_criteria, tab_all = st.tabs(["Charts", "Numbers and dates", "By inspection criterion",
+                                                           "All findings"])
+with tab_numbers:
+    summarised = list(dict.fromkeys(x["id"] for x in report.summaries))
+    if not summarised:
+        st.caption("This questionnaire has no number or date questions.")
+    for name in summarised:
+        data = summary_charts.frame(report.summaries, name, group_labels)
+        if data.empty:
+            st.caption(f"{q.question(name).label}: no answers yet.")
+            continue
+        chart_with_downloads(summary_charts.box(data, title=q.question(name).label), f"{qid}-{name}",
+                             f"summary_{name}")
+        st.dataframe([{"group": x["group"] or "all cases", **{k: v for k, v in x.items() if k not in ("id", "group")}}
+                      for x in report.summaries if x["id"] == name], hide_index=True, key=f"summary_table_{name}")
+
 with tab_charts:
     chosen = st.multiselect("Findings to chart", keys, default=headline, key=f"findings_chart_{qid}")
     if chosen:

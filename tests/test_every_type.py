@@ -229,3 +229,19 @@ def test_the_timeliness_form_round_trips_too(tmp_path):
     out = export_xlsform(first, tmp_path / "t.xlsx")
     convert(xlsform=out.read_bytes(), file_type=".xlsx", form_name="data")
     assert import_xlsform(out.read_bytes(), name="t.xlsx", frameworks=catalog.frameworks).to_dict() == first.to_dict()
+
+
+def test_the_workbook_has_a_summaries_sheet(engine):
+    from openpyxl import load_workbook
+
+    load_form(engine)
+    import_rows(engine, csv_of(wide_rows(20)))
+    with db.session_scope(engine) as s:
+        data = exporting.export_workbook(s, LEAD_USER, "timeliness")
+    wb = load_workbook(io.BytesIO(data), read_only=True)
+    rows = list(wb["summaries"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("variable", "label", "group", "kind", "n")
+    expected = {(x["id"], x["group"]): x for x in report(engine).summaries}
+    hours = next(r for r in rows if r[0] == "hours_to_visit" and r[2] is None)
+    assert hours[4] == expected[("hours_to_visit", None)]["n"] and hours[7] == expected[("hours_to_visit", None)]["median"]
+    assert any(r[0] == "charged_on" and r[2] == "kent" for r in rows)  # per force too
