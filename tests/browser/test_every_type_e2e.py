@@ -87,16 +87,17 @@ def test_a_case_is_scored_on_a_form_with_dates_decimals_several_answers_and_a_ca
     hours.press("Enter")
     version += 1
     saved(page, version)
-    behaviours = answer(page, uid, "behaviours")
-    behaviours.locator("input").click()
-    page.get_by_role("option", name="Social media").click()
-    version += 1
-    saved(page, version)
-    behaviours.locator("input").click()
-    page.get_by_role("option", name="Following").click()
-    version += 1
-    saved(page, version)
-    page.keyboard.press("Escape")
+    for option in ("Social media", "Following"):
+        # type to narrow the list, wait for the one match, pick it with the keyboard (the list
+        # re-renders as it narrows, so a click could land on a row that is going away)
+        box = answer(page, uid, "behaviours").locator("input")
+        box.click()
+        box.fill(option.split()[0])
+        page.get_by_role("option", name=option).wait_for()
+        box.press("Enter")
+        version += 1
+        saved(page, version)
+        page.keyboard.press("Escape")
 
     with db.session_scope(engine) as s:
         stored = assessments.load(s, INSPECTOR1, uid).answers
