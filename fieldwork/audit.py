@@ -30,6 +30,7 @@ SECOND_MARKING = "second_marking"
 QUESTIONNAIRE_ADDED = "questionnaire.added"
 USER_CHANGED = "user.changed"
 DEMO_LOADED = "demo.loaded"
+REPORT = "report"  # the draft report written (fieldwork report, the Findings page)
 
 
 def record(

@@ -130,3 +130,33 @@ def png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
 
 def svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(chart.to_json())
+
+
+def headline(rows: pd.DataFrame) -> list[str]:
+    """The bars charted by default: the findings the report writes a sentence for (else the
+    first ten), overall entries."""
+    overall = rows[rows["group"].isna()]
+    return list(dict.fromkeys(overall.loc[overall["reported"], "bar"])) or list(dict.fromkeys(overall["bar"]))[:10]
+
+
+MULTIPLES = 3  # findings shown side by side per group by default
+
+
+def default_charts(report: FindingsReport, title: str, group_labels: dict[str, str] | None = None
+                   ) -> list[tuple[str, alt.TopLevelMixin]]:
+    """The Findings page's charts as it first shows them — the headline bars, with a
+    breakdown the first three side by side per group, and the fully / partially / not met
+    bars — as (title, chart); the draft report prints these."""
+    rows = frame(report, group_labels)
+    chosen = headline(rows)
+    picked = rows[rows["bar"].isin(chosen)]
+    out: list[tuple[str, alt.TopLevelMixin]] = [
+        (f"{title}: findings", percentage_bars(report, picked, title=f"{title}: findings"))]
+    if report.by and report.groups:
+        few = rows[rows["bar"].isin(chosen[:MULTIPLES])]
+        name = f"{title}: by {report.by}"
+        out.append((name, small_multiples(report, few, title=name, by_label=report.by)))
+    if met_questions(rows):
+        name = f"{title}: fully, partially and not met"
+        out.append((name, met_stacked(report, rows, title=name)))
+    return out

@@ -7,6 +7,7 @@ from fieldwork import charts, db, summary_charts
 from fieldwork.problems import ProblemError
 from fieldwork.services import demo, findings, findings_formats, inspections, merge
 from fieldwork.ui import components, session
+from fieldwork.ui.draft_report import draft_report_block
 
 FILTERS = ("force", "cps_area", "domestic_abuse", "offence_charged")  # offered where the questionnaire has them
 
@@ -82,7 +83,7 @@ group_labels = {c.code: c.label for c in q.options(by)} if by else {}
 rows = charts.frame(report, group_labels)
 overall = rows[rows["group"].isna()]
 keys = list(dict.fromkeys(overall["bar"]))
-headline = list(dict.fromkeys(overall.loc[overall["reported"], "bar"])) or keys[:10]
+headline = charts.headline(rows)  # the same default the draft report's charts use
 
 
 def chart_with_downloads(chart, name: str, key: str) -> None:
@@ -95,8 +96,8 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
                           mime="image/svg+xml", key=f"{key}_svg", icon=":material/draw:")
 
 
-tab_charts, tab_numbers, tab_criteria, tab_all = st.tabs(["Charts", "Numbers and dates", "By inspection criterion",
-                                                           "All findings"])
+tab_charts, tab_numbers, tab_criteria, tab_all, tab_report = st.tabs(
+    ["Charts", "Numbers and dates", "By inspection criterion", "All findings", "Draft report"])
 with tab_numbers:
     summarised = list(dict.fromkeys(x["id"] for x in report.summaries))
     if not summarised:
@@ -148,3 +149,6 @@ with tab_all:
                          file_name=f"{qid}-findings.json", mime="application/json", key="findings_json")
     right.download_button("Findings CSV", data=findings_formats.to_csv(report),
                           file_name=f"{qid}-findings.csv", mime="text/csv", key="findings_csv")
+
+with tab_report:
+    draft_report_block(user, inspection, qid, by, filters)
