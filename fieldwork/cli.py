@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.bundles",
     "fieldwork.commands.second_marking",
     "fieldwork.commands.report",
+    "fieldwork.commands.plan",
 ]
 
 

@@ -20,6 +20,7 @@ from models.core import (
     utcnow,
 )
 from models.accounts import SessionToken, User
+from models.case_examples import CaseExample
 from models.fieldwork_sync import (
     AssessmentRevision,
     BundleImport,
@@ -31,5 +32,5 @@ from models.fieldwork_sync import (
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
     "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
-    "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking",
+    "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking", "CaseExample",
 ]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from exports import report_docx
-from fieldwork import audit, charts
+from fieldwork import audit, charts, short_labels
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import agreement, counting, findings, inspections, responses
@@ -114,7 +114,12 @@ def report_context(session: Session, actor: Actor, questionnaire_id: str, *, ins
     variables, codes = _labels(q)
     rendered = []
     if with_charts and report.cases:
-        for name, chart in charts.default_charts(report, q.title, codes.get(by, {}) if by else None):
+        # the page's own wording of the breakdown and filters, so the charts are the page's charts
+        by_label = short_labels.short(q.id, by, q.question(by).label) if by else ""
+        filter_text = "; ".join(f"{q.question(k).label}: {', '.join(q.label_of(k, c) for c in v)}"
+                                for k, v in clean.items())
+        for name, chart in charts.default_charts(report, q.title, codes.get(by, {}) if by else None,
+                                                 by_label=by_label, filter_text=filter_text):
             rendered.append((name, charts.png(chart)))
     return report_docx.ReportContext(
         inspection_title=inspection.title or inspection.name, questionnaire_id=q.id, questionnaire_title=q.title,

@@ -88,7 +88,7 @@ def multiple_findings(q: Questionnaire, counts: dict, groups: Sequence[str], pop
     """Findings entries for every option of every select_multiple question: overall, then per
     group, as the single-choice entries are laid out."""
     from fieldwork.services.findings import (DEFAULT_EMPTY_TEXT, DEFAULT_NA_TEXT, DEFAULT_TEXT, QUESTION, Finding,
-                                             _footnotes, percent_half_up)
+                                             _footnotes, percent_half_up, uncertainty)
     from fieldwork.wording import render
 
     out = []
@@ -115,7 +115,7 @@ def multiple_findings(q: Questionnaire, counts: dict, groups: Sequence[str], pop
                     percent=percent, not_known=0, not_applicable=cell.na, text=text,
                     footnotes=_footnotes(question.footnotes, values), kind=QUESTION, label=question.label,
                     criteria=tuple(question.criteria), answer_label=option.label,
-                    reported=option.code in question.findings))
+                    reported=option.code in question.findings, **uncertainty(count, denominator)))
     return out
 
 

@@ -3,10 +3,10 @@ text: numbers, a range's slider, dates and times, several answers at once, ackno
 locations and barcodes as checked text, calculations shown read-only, and what the tool
 does with a photo, recording or file (it stores none: case files are sensitive).
 
-Each widget keeps its own value in ``st.session_state[key]``, seeded from the stored answer
-whenever that changes (a save elsewhere, a refused change put back), and hands the widget's
-value on as the text ``fieldwork.questionnaire.answers.convert`` reads — the same conversion
-an import uses, so the app stores what an import would.
+Each widget takes its value from the stored answer when it mounts, through the form's
+``stored_values`` rule (converted to what the widget holds: a date, a list of codes…), and
+hands the widget's value on as the text ``fieldwork.questionnaire.answers.convert`` reads —
+the same conversion an import uses, so the app stores what an import would.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import streamlit as st
 
 from fieldwork.questionnaire.loader import filtered_choices
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, Question, Questionnaire
+from fieldwork.ui import stored_values
 
 # Types drawn here; select_one and text without an appearance stay in questionnaire_form.
 TYPES = {"integer", "decimal", "range", "date", "time", "datetime", "select_multiple", "rank", "acknowledge",
@@ -42,12 +43,9 @@ def handles(question: Question) -> bool:
             or (question.type == "select_one" and bool(question.choice_filter)))
 
 
-def _seed(key: str, stored: str | None, to_widget: Callable[[str | None], object]) -> None:
-    """Put the stored answer into the widget whenever the stored answer changed since last time."""
-    seed = key + ":seed"
-    if key not in st.session_state or st.session_state.get(seed, ...) != stored:
-        st.session_state[key] = to_widget(stored)
-        st.session_state[seed] = stored
+def _seed(owner: dict, key: str, stored: str | None, to_widget: Callable[[str | None], object]) -> None:
+    """The stored answer, as this widget holds it, when the widget mounts (stored_values)."""
+    stored_values.seed(owner, key, to_widget(stored))
 
 
 def _safe(convert: Callable[[str | None], object]) -> Callable[[str | None], object]:
@@ -77,9 +75,10 @@ def _range_options(question: Question) -> list[Decimal] | None:
 
 def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: str | None, label: str,
          editable: bool, help: str | None, answers: Mapping[str, str],
-         on_change: Callable[[str | None], None]) -> None:
-    """Draw the question's widget; ``on_change(text)`` saves what the inspector gave."""
-    wkey = key + ":w"
+         on_change: Callable[[str | None], None], owner: dict) -> None:
+    """Draw the question's widget under ``key`` (the form's answer key, so ``stored_values``
+    redraws it after a refused save); ``on_change(text)`` saves what the inspector gave."""
+    wkey = key
     kind = question.type
     disabled = not editable or question.read_only
     placeholder = HINTS.get(kind, "") + (f" (usually {question.default})" if question.default else "")
@@ -94,27 +93,27 @@ def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: 
         return
     if kind in MEDIA_TYPES:
         st.caption(f"**{label}** — {MEDIA_NOTE}")
-        _seed(wkey, stored, lambda v: v or "")
+        _seed(owner, wkey, stored, lambda v: v or "")
         st.text_input(label, key=wkey, disabled=disabled, label_visibility="collapsed",
                       placeholder="file name or reference (optional)", on_change=changed(lambda v: v or None))
         return
     if kind == "integer":
-        _seed(wkey, stored, _safe(int))
+        _seed(owner, wkey, stored, _safe(int))
         st.number_input(label, key=wkey, step=1, format="%d", disabled=disabled, help=help,
                         placeholder=placeholder or "a whole number",
                         on_change=changed(lambda v: None if v is None else str(int(v))))
     elif kind == "range" and _range_options(question) is not None:
         options = [NOT_ANSWERED, *(str(o) for o in _range_options(question))]
-        _seed(wkey, stored, lambda v: v if v in options else NOT_ANSWERED)
+        _seed(owner, wkey, stored, lambda v: v if v in options else NOT_ANSWERED)
         st.select_slider(label, options=options, key=wkey, disabled=disabled, help=help,
                          on_change=changed(lambda v: None if v == NOT_ANSWERED else v))
     elif kind == "date":
-        _seed(wkey, stored, _safe(date.fromisoformat))
+        _seed(owner, wkey, stored, _safe(date.fromisoformat))
         st.date_input(label, key=wkey, min_value=date(1900, 1, 1), max_value=date(2100, 12, 31),
                       format="YYYY-MM-DD", disabled=disabled, help=help,
                       on_change=changed(lambda v: v.isoformat() if isinstance(v, date) else None))
     elif kind == "time":
-        _seed(wkey, stored, _safe(time.fromisoformat))
+        _seed(owner, wkey, stored, _safe(time.fromisoformat))
         st.time_input(label, key=wkey, step=60, disabled=disabled, help=help,
                       on_change=changed(lambda v: v.isoformat() if isinstance(v, time) else None))
     elif kind in ("select_multiple", "rank") or (kind == "select_one" and question.choice_filter):
@@ -122,25 +121,25 @@ def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: 
         codes = [c.code for c in options]
         labels = {c.code: c.label for c in questionnaire.options(question.name)}
         if kind == "select_one":
-            _seed(wkey, stored, lambda v: v if v in codes else None)
+            _seed(owner, wkey, stored, lambda v: v if v in codes else None)
             st.selectbox(label, codes, index=None, key=wkey, format_func=labels.get, disabled=disabled, help=help,
                          placeholder="Choose an answer", on_change=changed(lambda v: v))
         else:
-            _seed(wkey, stored, lambda v: [c for c in (v or "").split() if c in codes])
+            _seed(owner, wkey, stored, lambda v: [c for c in (v or "").split() if c in codes])
             st.multiselect(label, codes, key=wkey, format_func=labels.get, disabled=disabled,
                            help=(help or "") + (" Choose them in order, first = most." if kind == "rank" else
                                                 " Choose every one that applies."),
                            placeholder="Choose every answer that applies" if kind != "rank" else "Choose in order",
                            on_change=changed(lambda v: " ".join(v) or None))
     elif kind == "acknowledge":
-        _seed(wkey, stored, lambda v: v == "OK")
+        _seed(owner, wkey, stored, lambda v: v == "OK")
         st.checkbox(label, key=wkey, disabled=disabled, help=help, on_change=changed(lambda v: "OK" if v else None))
     elif kind == "text":  # appearance multiline
-        _seed(wkey, stored, lambda v: v or "")
+        _seed(owner, wkey, stored, lambda v: v or "")
         st.text_area(label, key=wkey, disabled=disabled, help=help, placeholder=placeholder,
                      on_change=changed(lambda v: v or None))
     else:  # decimal (exact, as typed), a wide range, datetime, locations, barcode: checked text
-        _seed(wkey, stored, lambda v: v or "")
+        _seed(owner, wkey, stored, lambda v: v or "")
         if kind == "range":
             p = question.parameters
             placeholder = f"a number from {p.get('start', '0')} to {p.get('end', '10')}"

@@ -27,7 +27,7 @@ def css(key: str) -> str:
 
 
 def answer(page, uid: str, name: str):
-    return page.locator(css(widget_key(uid, "a", name) + ":w"))
+    return page.locator(css(widget_key(uid, "a", name)))
 
 
 def saved(page, version: int) -> None:

@@ -34,7 +34,7 @@ def case(engine):
 
 
 def key(case, name):
-    return questionnaire_form.widget_key(case.assessment_uid, "a", name) + ":w"
+    return questionnaire_form.widget_key(case.assessment_uid, "a", name)
 
 
 def go(at, case, section):
