@@ -17,13 +17,25 @@ from fieldwork import expr
 NOT_KNOWN = "not_known"
 NOT_APPLICABLE = "na"
 SINGLE_CHOICE = "select_one"
-QUESTION_TYPES = ("select_one", "text", "integer", "date")
+MULTIPLE_CHOICE = "select_multiple"
+# Every XLSForm question type (names as xlsform.org writes them), by how the tool treats it.
+CHOICE_TYPES = ("select_one", "select_multiple", "rank")
+NUMBER_TYPES = ("integer", "decimal", "range")
+DATE_TYPES = ("date", "time", "datetime")
+TEXT_TYPES = ("text", "barcode", "geopoint", "geotrace", "geoshape")
+METADATA_TYPES = ("start", "end", "today", "deviceid", "username", "audit", "email", "phonenumber", "simserial",
+                  "subscriberid", "start-geopoint", "background-geopoint", "hidden", "xml-external",
+                  "csv-external")
+MEDIA_TYPES = ("image", "audio", "video", "file", "background-audio")
+QUESTION_TYPES = (*CHOICE_TYPES, *NUMBER_TYPES, *DATE_TYPES, *TEXT_TYPES, "acknowledge", "calculate",
+                  *METADATA_TYPES, *MEDIA_TYPES)
 
 
 @dataclass(frozen=True)
 class Choice:
     code: str
     label: str
+    columns: Mapping[str, str] = field(default_factory=dict)  # other choices-sheet columns (choice_filter)
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,7 @@ class Section:
     id: str
     title: str
     guidance: str = ""
+    relevant: str = ""  # a group's skip logic: applies to every question in the section
 
 
 @dataclass(frozen=True)
@@ -48,10 +61,31 @@ class Question:
     criteria: tuple[str, ...] = ()
     findings: Mapping[str, str] = field(default_factory=dict)  # answer code -> sentence template
     footnotes: Mapping[str, str] = field(default_factory=dict)  # "not_known"/"not_applicable" -> template
+    # XLSForm columns beyond the first questionnaires' (left out of to_dict while unset, so
+    # the stored definitions and content hashes of existing questionnaires do not change)
+    calculation: str = ""
+    choice_filter: str = ""
+    default: str = ""
+    read_only: bool = False
+    required_message: str = ""
+    appearance: str = ""
+    parameters: Mapping[str, str] = field(default_factory=dict)  # range start/end/step, ...
 
     @property
     def is_single_choice(self) -> bool:
         return self.type == SINGLE_CHOICE
+
+    @property
+    def is_multiple_choice(self) -> bool:
+        return self.type in (MULTIPLE_CHOICE, "rank")
+
+    @property
+    def is_number(self) -> bool:
+        return self.type in NUMBER_TYPES
+
+    @property
+    def is_computed(self) -> bool:
+        return self.type == "calculate"
 
 
 @dataclass(frozen=True)
@@ -93,9 +127,15 @@ class Questionnaire:
         return next(i for i in self.indicators if i.id == id)
 
     def options(self, name: str) -> tuple[Choice, ...]:
-        """The answer set of a single-choice question (empty for other types)."""
+        """The answer set of a choice question (empty for other types)."""
         q = self._by_name[name]
-        return self.choices[q.choices] if q.choices else ()
+        if not q.choices:
+            return ()
+        items = self.choices[q.choices]
+        if len({c.code for c in items}) == len(items):
+            return items
+        seen: set[str] = set()  # a list with allow_choice_duplicates: each code once, first label
+        return tuple(c for c in items if not (c.code in seen or seen.add(c.code)))
 
     def codes(self, name: str) -> list[str]:
         return [c.code for c in self.options(name)]
@@ -113,9 +153,40 @@ class Questionnaire:
     def single_choice_questions(self) -> list[Question]:
         return [q for q in self.questions if q.is_single_choice]
 
+    @property
+    def multiple_choice_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.is_multiple_choice]
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def rule(self, question: Question) -> str:
+        """The question's whole skip logic: its group's relevant and its own."""
+        section = self.section(question.section)
+        parts = [r for r in ((section.relevant if section else ""), question.relevant) if r]
+        return " and ".join(f"({p})" for p in parts) if len(parts) > 1 else (parts[0] if parts else "")
+
     @cached_property
     def _parsed(self) -> dict[str, expr.Node]:
-        return {q.name: expr.parse(q.relevant) for q in self.questions if q.relevant}
+        return {q.name: expr.parse(self.rule(q)) for q in self.questions if self.rule(q)}
+
+    @cached_property
+    def _calculations(self) -> dict[str, expr.Node]:
+        return {q.name: expr.parse(q.calculation) for q in self.questions if q.calculation}
+
+    def with_calculations(self, answers: Mapping[str, object]) -> dict[str, object]:
+        """The answers with every ``calculate`` worked out again, in order (a calculation may
+        use an earlier one). A calculation that cannot be worked out is blank; one using
+        ``now()``/``today()`` keeps the value given (a device's, fixed when it was filled in)."""
+        out = dict(answers)
+        for q in self.questions:
+            node = self._calculations.get(q.name)
+            if node is None or not q.is_computed:
+                continue
+            if expr.uses_clock(node) and out.get(q.name) not in (None, ""):
+                continue
+            out[q.name] = expr.calculate(node, out, choice_label=self.label_of)
+        return out
 
     # --- skip logic -----------------------------------------------------------------
 
@@ -127,7 +198,7 @@ class Questionnaire:
         seen: dict[str, object] = {}
         for q in self.questions:
             rule = self._parsed.get(q.name)
-            if rule is None or expr.evaluate(rule, seen):
+            if rule is None or expr.evaluate(rule, seen, self_value=answers.get(q.name)):
                 asked.add(q.name)
                 seen[q.name] = answers.get(q.name)
         return asked
@@ -151,7 +222,7 @@ class Questionnaire:
         failures = []
         for q in self.questions:
             if q.constraint and answers.get(q.name) not in (None, ""):
-                if not expr.evaluate(q.constraint, answers):
+                if not expr.evaluate(q.constraint, answers, self_value=answers.get(q.name)):
                     failures.append(q.name)
         return failures
 
@@ -165,10 +236,11 @@ class Questionnaire:
             "title": self.title,
             "framework": self.framework,
             "description": self.description,
-            "choices": {k: [asdict(c) for c in v] for k, v in self.choices.items()},
-            "sections": [asdict(s) for s in self.sections],
+            "choices": {k: [_without_defaults(asdict(c), Choice) for c in v] for k, v in self.choices.items()},
+            "sections": [_without_defaults(asdict(s), Section) for s in self.sections],
             "questions": [
-                {**asdict(q), "criteria": list(q.criteria), "findings": dict(q.findings), "footnotes": dict(q.footnotes)}
+                _without_defaults({**asdict(q), "criteria": list(q.criteria), "findings": dict(q.findings),
+                                   "footnotes": dict(q.footnotes), "parameters": dict(q.parameters)}, Question)
                 for q in self.questions
             ],
             "indicators": [{**asdict(i), "criteria": list(i.criteria)} for i in self.indicators],
@@ -178,6 +250,18 @@ class Questionnaire:
     def content_hash(self) -> str:
         text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_LATER_FIELDS = {
+    Choice: {"columns": {}},
+    Section: {"relevant": ""},
+    Question: {"calculation": "", "choice_filter": "", "default": "", "read_only": False, "required_message": "",
+               "appearance": "", "parameters": {}},
+}
+
+
+def _without_defaults(d: dict, cls) -> dict:
+    return {k: v for k, v in d.items() if not (k in _LATER_FIELDS[cls] and v == _LATER_FIELDS[cls][k])}
 
 
 def questionnaire_from_dict(d: Mapping) -> Questionnaire:
