@@ -74,6 +74,10 @@ class CaseFile(SQLModel, table=True):
     case_ref: str = Field(max_length=64)  # pseudonymised, never a name
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = Field(default="", max_length=100)
+    # where an imported ODK Central / KoboToolbox submission came from ("" otherwise)
+    source_instance_id: str = Field(default="", max_length=100)
+    source_submitted_by: str = Field(default="", max_length=100)
+    source_submitted_at: str = Field(default="", max_length=40)  # as the tool wrote it (ISO 8601)
 
 
 class Assessment(SQLModel, table=True):

@@ -75,6 +75,8 @@ if error is not None:
     st.info("Correct the file and upload it again: nothing has been imported.")
     st.stop()
 
+if checked.layout is not None:
+    st.info("\n\n".join(checked.layout.summary()))
 st.success(f"All {checked.rows:,} rows pass every check."
            + (f" {checked.registered} fill in cases already in the register." if checked.registered else ""))
 if st.button(f"Import {checked.rows:,} assessments", type="primary", key="import_confirm"):

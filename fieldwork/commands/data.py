@@ -43,6 +43,13 @@ def _warn(problems: list[Problem]) -> None:
         print(f"fieldwork: warning: {problem}", file=sys.stderr)
 
 
+def _layout(checked) -> None:
+    """What was made of a KoboToolbox or ODK Central export (columns ignored, where case_ref came from)."""
+    if checked.layout is not None:
+        for line in checked.layout.summary():
+            print(line)
+
+
 def import_command(args) -> int:
     actor = command_line_actor()
     from fieldwork.services import importing  # openpyxl loads only for the commands that need it
@@ -53,11 +60,13 @@ def import_command(args) -> int:
         if args.dry_run:
             checked = importing.check(session, args.questionnaire, table, inspection_code=args.inspection)
             _warn(checked.warnings)
+            _layout(checked)
             print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
             return 0
         result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
                                        inspection_code=args.inspection)
     _warn(result.checked.warnings)
+    _layout(result.checked)
     registered = result.checked.registered
     registered = f" ({registered} filled in cases already registered)" if registered else ""
     print(f"imported {result.written} complete {args.questionnaire} assessments from {args.file.name} "

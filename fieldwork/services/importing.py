@@ -45,7 +45,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.safe_xlsx import open_workbook
-from fieldwork.services import inspections, privacy, responses, store
+from fieldwork.services import inspections, odk_kobo, privacy, responses, store
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -414,6 +414,7 @@ class CheckedImport:
     encoding: str
     warnings: list[Problem]
     registered: int  # rows that fill in a case already in the register (with no assessment yet)
+    layout: odk_kobo.ForeignLayout | None = None  # a KoboToolbox or ODK Central file: what was mapped
 
     @property
     def rows(self) -> int:
@@ -726,6 +727,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     version = inspections.current_version(session, questionnaire_id)
     q = inspections.questionnaire_of(version)
     problems: list[Problem] = []
+    table, layout = odk_kobo.adapt(table, q)  # a KoboToolbox or ODK Central header, mapped onto ours
     if questionnaire_id not in inspections.questionnaire_ids(session, inspection):
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
@@ -735,6 +737,8 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         record, row_problems = rows.check(number, cells)
         problems += row_problems
         if record is not None:
+            if layout is not None:
+                record.source = layout.source.get(number, {})
             records.append(record)
     problems += rows.file_problems()
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
@@ -744,12 +748,13 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
                                 "the mark of text converted between encodings twice: check them", source=table.source))
     if problems:
+        problems = odk_kobo.restore_names(problems, layout)
         bad_rows = len({p.row for p in problems if p.row and p.row > 1})
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
                            + (f" in {bad_rows} of {len(table.rows)} rows" if bad_rows else "")
                            + "; nothing was imported")
     return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
-                         registered)
+                         registered, layout)
 
 
 def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,
