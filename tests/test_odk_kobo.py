@@ -195,3 +195,15 @@ def test_the_command_line_says_what_it_made_of_the_file(engine, db_url, tmp_path
     out = capsys.readouterr().out
     assert "Read as a ODK Central export." in out or "Read as an ODK Central export." in out
     assert "instance ids from KEY" in out and "Ignored (" in out and "imported 8 complete" in out
+
+
+def test_the_register_shows_who_submitted_and_when(engine):
+    from fieldwork.services import cases
+
+    load_form(engine)
+    subs = fx.submissions(3)
+    import_bytes(engine, fx.odk_csv(subs), "submissions.csv")
+    with db.session_scope(engine) as s:
+        rows = {r.case_ref: r for r in cases.register(s, LEAD_USER).rows}
+    assert rows[subs[1]["uuid"]].submitted_by == subs[1]["by"]
+    assert rows[subs[1]["uuid"]].submitted_at == subs[1]["submitted"].strftime("%Y-%m-%dT%H:%M:%S.000Z")
