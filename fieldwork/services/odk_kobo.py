@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from exports.cells import unquote
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import responses
@@ -213,7 +214,7 @@ def _plain(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unquote(str(value).strip())  # text our own exports neutralised against formulas
 
 
 def _instance_ref(value) -> str | None:
