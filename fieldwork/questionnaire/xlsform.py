@@ -39,9 +39,11 @@ AUTO_VERSION = "auto-"  # a version the import chose, from the form's content
 
 def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
                    shared_choices: Mapping[str, tuple[Choice, ...]] = {}, name: str = "questionnaire.xlsx",
-                   inspection_framework: str | None = None) -> Questionnaire:
+                   inspection_framework: str | None = None, allow_repeats: bool = False) -> Questionnaire:
     """The checked questionnaire of an XLSForm. Given the framework of the inspection it joins,
-    a form without a ``framework`` setting takes it and one naming another is refused."""
+    a form without a ``framework`` setting takes it and one naming another is refused.
+    ``allow_repeats``: read repeat groups into the model (the app, imports and findings do not
+    handle their entries yet, so adding such a form to an inspection still refuses them)."""
     def our_faults(raw: dict) -> list:
         try:
             build_questionnaire(raw, source=name, frameworks=frameworks, shared_choices=shared_choices,
@@ -50,7 +52,7 @@ def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
             return exc.problems
         return []
 
-    data = read_xlsform(source, name=name, also_check=our_faults)
+    data = read_xlsform(source, name=name, also_check=our_faults, allow_repeats=allow_repeats)
     head = data["questionnaire"]
     given = bool(head.get("version"))
     if not given:  # checked with a stand-in, then versioned by content: the same form, the same version
