@@ -29,8 +29,8 @@ from fieldwork.questionnaire.model import METADATA_TYPES, Choice, Questionnaire
 from fieldwork.questionnaire.xlsform_read import FINDINGS_COLUMNS, INDICATOR_COLUMNS, read_xlsform
 from fieldwork.safe_xlsx import Source
 
-SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
-                  "constraint_message", "calculation", "choice_filter", "default", "read_only", "appearance",
+SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
+                  "required_message", "calculation", "choice_filter", "default", "read_only", "appearance",
                   "parameters", "criteria", "footnote_not_known", "footnote_not_applicable"]
 CHOICES_COLUMNS = ["list_name", "name", "label"]
 SETTINGS_COLUMNS = ["form_id", "version", "form_title", "framework", "description"]
@@ -84,14 +84,14 @@ def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
     survey.title = "survey"
     survey.append(SURVEY_COLUMNS)
     for section in questionnaire.sections:
-        survey.append(["begin group", section.id, section.title, "", "", "", section.relevant])
+        survey.append(["begin group", section.id, section.title, "", "", section.relevant])
         if section.guidance:
             survey.append(["note", f"{section.id}_guidance", section.guidance])
         for q in questionnaire.questions_in(section.id):
             qtype = f"{q.type} {q.choices}" if q.choices else q.type
             label = "" if q.label == q.name and q.type in ("calculate", *METADATA_TYPES) else q.label
-            survey.append([qtype, q.name, label, q.guidance, "yes" if q.required else "", q.required_message,
-                           q.relevant, q.constraint, q.constraint_message, q.calculation, q.choice_filter,
+            survey.append([qtype, q.name, label, q.guidance, "yes" if q.required else "", q.relevant,
+                           q.constraint, q.constraint_message, q.required_message, q.calculation, q.choice_filter,
                            q.default, "yes" if q.read_only else "", q.appearance, _parameters(q.parameters),
                            " ".join(q.criteria), q.footnotes.get("not_known", ""),
                            q.footnotes.get("not_applicable", "")])

@@ -86,14 +86,44 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _text(value, language: str | None) -> str:
-    """One language of a label or hint (pyxform gives a dict when the form is translated)."""
+_SMART = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+
+
+def _cleaned(text: str) -> set[str]:
+    """What pyxform may have made of a cell: smart quotes straightened, whitespace collapsed."""
+    straight = re.sub("[\u2018\u2019\u201c\u201d]", lambda m: _SMART[m.group(0)], text)
+    return {straight.strip(), " ".join(straight.split())}
+
+
+def _text(value, language: str | None, raw: dict | None = None) -> str:
+    """One language of a label or hint (pyxform gives a dict when the form is translated),
+    as written in the cell: pyxform straightens quotes and collapses line breaks, which would
+    change the wording of guidance and of the report's sentences."""
     if isinstance(value, dict):
+        text = ""
         for key in (language, "default"):
             if key and value.get(key):
-                return str(value[key]).strip()
-        return next((str(v).strip() for v in value.values() if v), "")
-    return "" if value is None else str(value).strip()
+                text = str(value[key]).strip()
+                break
+        else:
+            text = next((str(v).strip() for v in value.values() if v), "")
+    else:
+        text = "" if value is None else str(value).strip()
+    for cell in (raw or {}).values():
+        if isinstance(cell, str) and cell != text and text in _cleaned(cell):
+            return cell
+    return text
+
+
+# A constraint's "." (the question itself) is written ${name}, so the rule reads the same to
+# every tool (and to the SQL compiler); never inside a quoted string, nor a number's point.
+_QUOTED = re.compile(r"""('[^']*'|"[^"]*")""")
+_SELF = re.compile(r"(?<![\w.$}])\.(?![\w.])")
+
+
+def _self_reference(constraint: str, name: str) -> str:
+    parts = _QUOTED.split(str(constraint or ""))
+    return "".join(p if i % 2 else _SELF.sub("${" + str(name) + "}", p) for i, p in enumerate(parts))
 
 
 def _refs(text) -> str:
@@ -213,17 +243,21 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
     problems: list[Problem] = []
     language = form.get("default_language") or "default"
     rows = {row.get("name"): row["_row"] for row in survey_rows if row.get("name")}
+    raw = {row.get("name"): row for row in survey_rows if row.get("name")}
+    raw_choices = {(row.get("list_name"), row.get("name")): row for row in _sheet(workbook, "choices")}
     settings = (_sheet(workbook, "settings") or [{}])[0]
     version = str(form.get("version") or "").strip()
     head = {"id": str(form.get("id_string") or "").strip(), "version": version,
-            "title": _text(form.get("title"), language) if settings.get("form_title") else "",
+            "title": _text(form.get("title"), language, settings) if settings.get("form_title") else "",
             "framework": str(form.get("framework") or "").strip(),
-            "description": str(form.get("description") or "").strip()}
+            "description": _text(form.get("description"), language, settings)}
     if head["title"] == head["id"]:
         head["title"] = ""
     choices: dict[str, list[dict]] = {}
     for list_name, items in (form.get("choices") or {}).items():
-        choices[list_name] = [{"code": _cell(c.get("name", "")), "label": _text(c.get("label"), language),
+        choices[list_name] = [{"code": _cell(c.get("name", "")),
+                               "label": _text(c.get("label"), language,
+                                              raw_choices.get((list_name, _cell(c.get("name", ""))))),
                                "columns": {str(k): _cell(v) for k, v in c.items()
                                            if k not in ("name", "label", "media") and not isinstance(v, dict)}}
                               for c in items]
@@ -261,7 +295,7 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
             if kind == "repeat":
                 # an entry's questions are asked where the repeat's own rule holds; the rules
                 # around it decide whether there are entries at all, and stay on its sections
-                label = _text(child.get("label"), language) or child.get("name", "")
+                label = _text(child.get("label"), language, raw.get(child.get("name"))) or child.get("name", "")
                 own = _refs(bind.get("relevant", ""))
                 count = _refs(str((child.get("control") or {}).get("jr:count", "") or ""))
                 repeats.append({"name": child.get("name", ""), "label": label, "parent": repeat, "count": count,
@@ -275,20 +309,22 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
                 if (child.get("control") or {}).get("bodyless"):  # pyxform's own meta/instanceID
                     continue
                 inner = both(rule, _refs(bind.get("relevant", "")))
-                label = _text(child.get("label"), language) or child.get("name", "")
+                label = _text(child.get("label"), language, raw.get(child.get("name"))) or child.get("name", "")
                 section = new_section(child.get("name", ""), label, inner, repeat)
                 walk(child.get("children") or [], section, inner, label, repeat)
                 current = None  # what follows the group continues the outer one in a new section
                 continue
             if kind == "note":
-                text = _text(child.get("label"), language) or _text(child.get("hint"), language)
+                row = raw.get(child.get("name"))
+                text = _text(child.get("label"), language, row) or _text(child.get("hint"), language, row)
                 if current is None:
                     current = new_section(group["id"] if group else "general", title, rule, repeat)
                 current["guidance"] = (current["guidance"] + "\n\n" + text).strip()
                 continue
             if current is None:
                 current = new_section(group["id"] if group else "general", title, rule, repeat)
-            question = _question(child, language, current["id"], rows, name, choices, folder, problems)
+            question = _question(child, language, current["id"], rows, name, choices, folder, problems,
+                                 raw.get(child.get("name")))
             if question:
                 questions.append(question)
 
@@ -313,7 +349,7 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
 
 
 def _question(child: dict, language: str, section: str, rows: dict, name: str, choices: dict,
-              folder: Path | None, problems: list[Problem]) -> dict | None:
+              folder: Path | None, problems: list[Problem], raw: dict | None = None) -> dict | None:
     kind = TYPES.get(child.get("type", ""), child.get("type", ""))
     qname = str(child.get("name", ""))
     row = rows.get(qname)
@@ -336,24 +372,25 @@ def _question(child: dict, language: str, section: str, rows: dict, name: str, c
                 if loaded is not None:
                     choices[set_name] = loaded
     parameters = {str(k): str(v) for k, v in (child.get("parameters") or {}).items()}
-    label = _text(child.get("label"), language)
+    label = _text(child.get("label"), language, raw)
     if kind in METADATA_TYPES or kind in ("calculate",):
         label = label or qname
     if kind in MEDIA_TYPES:
         label = label or qname
     return {
         "_row": row, "name": qname, "type": kind, "choices": set_name,
-        "label": label, "guidance": _text(child.get("hint"), language),
-        "required": str(bind.get("required", "")), "required_message": _text(bind.get("jr:requiredMsg"), language),
+        "label": label, "guidance": _text(child.get("hint"), language, raw),
+        "required": str(bind.get("required", "")), "required_message": _text(bind.get("jr:requiredMsg"), language, raw),
         "relevant": _refs(bind.get("relevant", "")),
-        "constraint": _refs(bind.get("constraint", "")),
-        "constraint_message": _text(bind.get("jr:constraintMsg"), language),
+        "constraint": _self_reference(_refs(bind.get("constraint", "")), qname),
+        "constraint_message": _text(bind.get("jr:constraintMsg"), language, raw),
         "calculation": _refs(bind.get("calculate", "")),
         "read_only": str(bind.get("readonly", "")), "default": str(child.get("default") or ""),
         "choice_filter": _refs(child.get("choice_filter", "")), "appearance": str(control.get("appearance") or ""),
         "parameters": parameters if kind in ("range", "image") or parameters else {},
         "criteria": child.get("criteria", ""), "section": section,
-        "footnotes": {k: child[f"footnote_{k}"] for k in ("not_known", "not_applicable") if child.get(f"footnote_{k}")},
+        "footnotes": {k: _text(child[f"footnote_{k}"], language, raw) for k in ("not_known", "not_applicable")
+                      if child.get(f"footnote_{k}")},
         "findings": {},
     }
 
