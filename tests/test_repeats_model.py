@@ -96,3 +96,16 @@ def test_an_answer_is_stored_once_per_question_and_entry(engine):
             a = s.execute(select(Assessment)).scalars().first()
             s.add(Answer(assessment_id=a.id, question="when", instance="incident[1]", value="2016-05-05"))
             s.flush()
+
+
+def test_the_xlsform_writer_writes_repeats_that_read_back_identically(tmp_path):
+    from pyxform.xls2xform import convert
+
+    from fieldwork.questionnaire.xlsform import export_xlsform
+
+    q = read(allow_repeats=True)
+    path = export_xlsform(q, tmp_path / "incidents.xlsx")
+    again = import_xlsform(path, frameworks=load_catalog().frameworks, name="incidents.xlsx", allow_repeats=True)
+    assert again.to_dict() == q.to_dict()
+    xml = convert(xlsform=str(path)).xform  # and pyxform makes an ODK form of it, repeats and count included
+    assert '/incident" jr:count=' in xml and '/incident/pin"' in xml
