@@ -207,3 +207,38 @@ def test_the_register_shows_who_submitted_and_when(engine):
         rows = {r.case_ref: r for r in cases.register(s, LEAD_USER).rows}
     assert rows[subs[1]["uuid"]].submitted_by == subs[1]["by"]
     assert rows[subs[1]["uuid"]].submitted_at == subs[1]["submitted"].strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def central_zip(files: dict[str, bytes]) -> bytes:
+    """ODK Central's "Download all": FORM.csv (and FORM-REPEAT.csv per repeat), media in a folder."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_odk_centrals_zip_imports_unchanged(engine):
+    load_form(engine)
+    subs = fx.submissions(25, seed=8)
+    data = central_zip({"submissions.csv": fx.odk_csv(subs), "media/": b""})
+    result = import_bytes(engine, data, "submissions.zip")
+    assert result.written == 25 and result.checked.layout.tool == odk_kobo.ODK
+    recount(engine, subs)
+    stored_by_instance(engine, subs)
+
+
+def test_a_zip_with_repeat_files_is_refused_whole(engine):
+    load_form(engine)
+    subs = fx.submissions(3)
+    data = central_zip({"submissions.csv": fx.odk_csv(subs),
+                        "submissions-incident.csv": b"when,PARENT_KEY,KEY\r\n"})
+    before = row_counts(engine)
+    with pytest.raises(ProblemError) as err:
+        import_bytes(engine, data, "submissions.zip")
+    (problem,) = err.value.problems
+    assert problem.code == odk_kobo.REPEATS_NOT_IMPORTED and "submissions-incident.csv" in problem.message
+    assert row_counts(engine) == before

@@ -58,6 +58,7 @@ MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)
 SHEET = "responses"
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx"}
+ZIP_SUFFIXES = {".zip"}  # ODK Central's "Download all"
 
 # Problem codes (tests and other tools match on them).
 FILE_TOO_LARGE = "file_too_large"
@@ -175,9 +176,15 @@ def read_table(data: bytes, name: str) -> Table:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(UNSUPPORTED_FILE, "is an old Excel .xls file: save it as .xlsx (Excel Workbook) or "
                       "CSV UTF-8 and import that", name)
+    if data.startswith(b"PK\x03\x04") and suffix not in XLSX_SUFFIXES:
+        inner = odk_kobo.central_zip_csv(data, name)  # ODK Central's "Download all" zip
+        if inner is not None:
+            return _read_csv(inner[0], f"{name} [{_clip(inner[1])}]")
+    if suffix in ZIP_SUFFIXES and not data.startswith(b"PK\x03\x04"):
+        raise _refuse(UNSUPPORTED_FILE, "is named .zip but is not a zip file", name)
     if data.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
         return _read_xlsx(data, name)
-    if suffix and suffix not in CSV_SUFFIXES:
+    if suffix and suffix not in CSV_SUFFIXES | ZIP_SUFFIXES:
         raise _refuse(UNSUPPORTED_FILE, f"{_clip(suffix)!r} files are not imported: use a wide .csv file or an .xlsx "
                       f"workbook with a '{SHEET}' sheet", name)
     return _read_csv(data, name)
