@@ -242,3 +242,24 @@ def test_a_zip_with_repeat_files_is_refused_whole(engine):
     (problem,) = err.value.problems
     assert problem.code == odk_kobo.REPEATS_NOT_IMPORTED and "submissions-incident.csv" in problem.message
     assert row_counts(engine) == before
+
+
+def test_a_kobo_xlsx_with_repeat_sheets_is_refused_whole(engine):
+    import io
+
+    from openpyxl import Workbook
+
+    load_form(engine)
+    wb = Workbook()
+    wb.active.title = "Submissions review"
+    wb.active.append(["context/force", "charged", "_id", "_uuid", "_index"])
+    wb.active.append(["kent", "no", 1, "0b7e2f9c-1111-4222-8333-944445555666", 1])
+    repeat = wb.create_sheet("incident")
+    repeat.append(["incident/when", "_index", "_parent_table_name", "_parent_index"])
+    repeat.append(["2023-01-02", 1, "Submissions review", 1])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(ProblemError) as err:
+        import_bytes(engine, buf.getvalue(), "submissions.xlsx")
+    (problem,) = err.value.problems
+    assert problem.code == odk_kobo.REPEATS_NOT_IMPORTED and "incident" in problem.message

@@ -266,6 +266,7 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         elif len(workbook.sheetnames) == 1:
             sheet = workbook.sheetnames[0]  # a one-sheet workbook can only mean that sheet
         else:
+            odk_kobo.refuse_repeat_sheets(workbook, lambda ws: _first_row(workbook, ws), name)
             raise _refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: "
                           f"{', '.join(map(_clip, workbook.sheetnames))})",
                           name)
@@ -351,6 +352,14 @@ def _sheet_values(workbook, ws) -> Iterator[tuple[int, Sequence]]:
             for c in cells:
                 values[c["column"] - 1] = c["value"]
             yield number, values
+
+
+def _first_row(workbook, ws) -> Sequence:
+    rows = _sheet_values(workbook, ws)
+    try:
+        return next(rows, (0, []))[1]
+    finally:
+        rows.close()  # closes the sheet part it opened
 
 
 def _finish(table: Table) -> Table:

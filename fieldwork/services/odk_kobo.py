@@ -278,3 +278,15 @@ def central_zip_csv(data: bytes, name: str) -> tuple[bytes, str] | None:
             return zf.read(tables[0]), tables[0].filename
     except zipfile.BadZipFile:
         return None
+
+
+def refuse_repeat_sheets(workbook, first_row, name: str) -> None:
+    """A KoboToolbox xlsx with a sheet per repeat group (linked by ``_parent_index``): refused
+    whole, naming the repeat sheets, until entries of repeat groups are imported."""
+    repeats = [ws.title for ws in workbook.worksheets[1:]
+               if {"_parent_index", "_parent_table_name"} & {str(c or "").strip() for c in first_row(ws)}]
+    if repeats:
+        raise ProblemError([Problem(REPEATS_NOT_IMPORTED, f"holds the repeat sheets {', '.join(repeats)} beside "
+                                    f"{workbook.worksheets[0].title}: the entries of repeat groups are not imported "
+                                    "yet, and the cases without them would be incomplete", source=name)],
+                           f"{name} was refused: nothing was imported")
