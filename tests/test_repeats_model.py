@@ -109,3 +109,20 @@ def test_the_xlsform_writer_writes_repeats_that_read_back_identically(tmp_path):
     assert again.to_dict() == q.to_dict()
     xml = convert(xlsform=str(path)).xform  # and pyxform makes an ODK form of it, repeats and count included
     assert '/incident" jr:count=' in xml and '/incident/pin"' in xml
+
+
+def test_entries_are_written_with_their_instance_paths_beside_the_case_level_answers(engine):
+    from fieldwork.services import store
+    from tests.wide_helpers import answers_by_case
+
+    with db.session_scope(engine) as s:
+        version = s.execute(select(QuestionnaireVersion).where(QuestionnaireVersion.questionnaire == "case_review")
+                            ).scalars().first()
+        store.add_complete_assessments(s, inspection_id=1, version=version, created_by="lead1", records=[
+            store.CaseRecord("HS-0001", {"force": "kent"}, entries={
+                "incident[1]": {"when": "2016-01-02"}, "incident[2]": {"when": "2016-02-03"},
+                "incident[2]/pin[1]": {"served": "yes"}})])
+        rows = s.execute(select(Answer.question, Answer.instance, Answer.value).order_by(Answer.id)).all()
+    assert [tuple(r) for r in rows] == [("force", "", "kent"), ("when", "incident[1]", "2016-01-02"),
+                                        ("when", "incident[2]", "2016-02-03"), ("served", "incident[2]/pin[1]", "yes")]
+    assert answers_by_case(engine)["HS-0001"][0]["force"] == "kent"

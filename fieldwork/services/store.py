@@ -29,6 +29,8 @@ class CaseRecord:
     uid: str | None = None  # keep an assessment's identity (bundles); new if None
     # from an ODK Central or KoboToolbox export: instance_id, submitted_by, submitted_at
     source: dict[str, str] = field(default_factory=dict)
+    # answers inside repeat groups: instance path ("incident[2]/pin[1]") -> question -> code
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _source_columns(source: dict[str, str]) -> dict[str, str]:
@@ -93,8 +95,11 @@ def add_complete_assessments(
         answers = []
         for uid, r in zip(uids, part):
             for question in dict.fromkeys([*r.answers, *r.notes]):
-                answers.append({"assessment_id": ids[uid], "question": question, "value": r.answers.get(question),
-                                "note": r.notes.get(question, ""), "updated_at": now})
+                answers.append({"assessment_id": ids[uid], "question": question, "instance": "",
+                                "value": r.answers.get(question), "note": r.notes.get(question, ""), "updated_at": now})
+            answers += [{"assessment_id": ids[uid], "question": question, "instance": instance, "value": value,
+                         "note": "", "updated_at": now}
+                        for instance, entry in r.entries.items() for question, value in entry.items()]
         if answers:
             session.execute(insert(Answer.__table__), answers)
         done += len(part)
