@@ -263,3 +263,21 @@ def test_a_kobo_xlsx_with_repeat_sheets_is_refused_whole(engine):
         import_bytes(engine, buf.getvalue(), "submissions.xlsx")
     (problem,) = err.value.problems
     assert problem.code == odk_kobo.REPEATS_NOT_IMPORTED and "incident" in problem.message
+
+
+def test_the_import_page_says_what_it_made_of_a_kobo_file(engine, db_url, monkeypatch):
+    from fieldwork.ui import session
+    from tests.apptest import page
+
+    load_form(engine)
+    subs = fx.submissions(5)
+    at = page("pages/import_data.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.selectbox(key="import_questionnaire").set_value(fx.QUESTIONNAIRE).run()
+    at.file_uploader[0].set_value(("submissions.csv", fx.kobo_csv(subs), "text/csv")).run()
+    assert not at.exception
+    summary = " ".join(i.value for i in at.info)
+    assert "Read as a KoboToolbox export." in summary and "instance ids from _uuid" in summary
+    assert "_validation_status" in summary
+    at.button(key="import_confirm").click().run()
+    assert not at.exception
+    assert set(answers_by_case(engine, fx.QUESTIONNAIRE)) == {x["uuid"] for x in subs}
