@@ -281,3 +281,16 @@ def test_the_import_page_says_what_it_made_of_a_kobo_file(engine, db_url, monkey
     at.button(key="import_confirm").click().run()
     assert not at.exception
     assert set(answers_by_case(engine, fx.QUESTIONNAIRE)) == {x["uuid"] for x in subs}
+
+
+def test_answers_exported_as_labels_are_refused_once_with_what_to_do(engine):
+    load_form(engine, fx.FORM.replace("| Durham       |", "| Durham Constabulary |")
+              .replace("| Gwent        |", "| Gwent Police |").replace("| Kent         |", "| Kent Police |"))
+    subs = fx.submissions(6)
+    labels = {"durham": "Durham Constabulary", "gwent": "Gwent Police", "kent": "Kent Police"}
+    for x in subs:
+        x["answers"]["force"] = labels[x["answers"]["force"]]
+    with pytest.raises(ProblemError) as err:
+        import_bytes(engine, fx.kobo_csv(subs), "submissions.csv")
+    (problem,) = err.value.problems
+    assert problem.code == odk_kobo.LABELS_EXPORT and "XML values and headers" in problem.message

@@ -180,6 +180,7 @@ def adapt(table, q: Questionnaire):
             f"{', ...' if len(by_label) > 3 else ''}), not names: this is a labels export. Export again from "
             f"{layout.tool} with values and headers as names ('XML values and headers'), and import that",
             source=table.source, row=1)], f"{table.source} was refused: nothing was imported")
+    _refuse_label_values(table, q, columns, layout.tool)
     have = {ours for ours, _ in columns}
     joined = {question: parts for question, parts in geo_parts.items() if question not in have}
     ref_column = None
@@ -208,6 +209,28 @@ def adapt(table, q: Questionnaire):
             layout.source[number] = {k: v for k, v in values.items() if v}
     adapted = type(table)(table.source, new_header, rows, table.encoding, list(table.warnings))
     return adapted, layout
+
+
+def _refuse_label_values(table, q: Questionnaire, columns: list[tuple[str, int]], tool: str) -> None:
+    """Names as headers but answers as their labels ("XML headers, labels values"): most choice
+    cells are a label and not a code. Refused once, not as one unknown code per cell."""
+    singles = [(name, i) for name, i in columns if name in {qq.name for qq in q.questions if qq.is_single_choice}]
+    filled = labelled = 0
+    for _, cells in table.rows[:200]:
+        for name, i in singles:
+            text = _plain(cells[i] if i < len(cells) else None).casefold()
+            if not text:
+                continue
+            filled += 1
+            options = q.options(name)
+            if all(c.code.casefold() != text for c in options) and any(c.label.casefold() == text for c in options):
+                labelled += 1
+    if labelled and labelled * 2 >= filled:
+        raise ProblemError([Problem(
+            LABELS_EXPORT, f"the answers are labels, not codes ({labelled} of {filled} choice answers in the first "
+            f"rows): this is a labels export. Export again from {tool} with values as codes ('XML values and "
+            "headers'), and import that", source=table.source, row=1)],
+            f"{table.source} was refused: nothing was imported")
 
 
 def _plain(value) -> str:
