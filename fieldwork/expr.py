@@ -33,9 +33,11 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "decimal-date-time": (1, 1), "decimal-date": (1, 1), "format-date": (2, 2), "format-date-time": (2, 2),
     "true": (0, 0), "false": (0, 0), "boolean": (1, 1), "string": (1, 1), "not": (1, 1), "abs": (1, 1),
     "floor": (1, 1), "ceiling": (1, 1), "pow": (2, 2), "max": (1, None), "min": (1, None),
-    "normalize-space": (1, 1), "once": (1, 1),
+    "normalize-space": (1, 1), "once": (1, 1), "pulldata": (4, 4),
 }
-CLOCK_FUNCTIONS = {"today", "now"}
+# Values a device worked out that cannot be worked out again here: the time it was filled in,
+# or a look-up in a file on the device (pulldata). A value given for them is kept.
+CLOCK_FUNCTIONS = {"today", "now", "pulldata"}
 # one table for Python values and SQLAlchemy columns alike (both overload these operators)
 OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
              ">=": operator.ge}
@@ -547,6 +549,8 @@ def _call(node: Call, ctx: _Ctx):
     if name == "coalesce":
         first = _eval(node.args[0], ctx)
         return first if _to_text(first) != "" else _eval(node.args[1], ctx)
+    if name == "pulldata":
+        return ""  # the device's file is not here: a value the device gave is kept (uses_clock)
     if name in CLOCK_FUNCTIONS:
         now = ctx.clock() if ctx.clock else datetime.now(timezone.utc)
         return now.date().isoformat() if name == "today" else now.isoformat(timespec="seconds")

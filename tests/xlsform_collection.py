@@ -165,6 +165,31 @@ ACCEPTED = {
 |        | select_one_from_file forces.csv  | force   | Force   |
 |        | select_multiple_from_file forces.csv | others | Others |
 """,
+    # found in the XLSForm project's own example forms: older type names, a form_id with a
+    # space, pulldata(), duplicate codes allowed for cascading lists
+    # filtered on a translated label
+    "older_types.xlsx": """
+| survey |
+|        | type                 | name     | label::English | calculation                                   | choice_filter           |
+|        | phone number         | phone    | Phone          |                                               |                         |
+|        | osm                  | map      | Map            |                                               |                         |
+|        | uri:deviceid         | dev      |                |                                               |                         |
+|        | get today            | day      |                |                                               |                         |
+|        | q picture            | pic      | Picture        |                                               |                         |
+|        | percentage           | share    | Share          |                                               |                         |
+|        | select_one state     | state    | State          |                                               |                         |
+|        | select_one county    | county   | County         |                                               | state=${state} and label::English != '' |
+|        | calculate            | looked_up|                | pulldata('fruits', 'name', 'key', ${state})   |                         |
+| choices |
+|         | list_name | name | label::English | state |
+|         | state     | wa   | Washington     |       |
+|         | state     | or   | Oregon         |       |
+|         | county    | king | King           | wa    |
+|         | county    | king | King           | or    |
+| settings |
+|          | form_id     | version | allow_choice_duplicates |
+|          | Older types | 1       | yes                     |
+""",
 }
 
 # file name -> the files that stand beside the form
@@ -208,6 +233,18 @@ PYXFORM_REFUSES = {
 }
 
 REPEATS = {
+    "loop.xlsx": ("""
+| survey |
+|        | type                      | name   | label  |
+|        | select_multiple toilets   | have   | Have   |
+|        | begin loop over toilets   | each   | Each   |
+|        | integer                   | count  | Count  |
+|        | end loop                  |        |        |
+| choices |
+|         | list_name | name  | label |
+|         | toilets   | pit   | Pit   |
+|         | toilets   | flush | Flush |
+""", 3),
     "incidents.xlsx": ("""
 | survey |
 |        | type         | name      | label          |

@@ -80,7 +80,8 @@ def _bool(value) -> bool:
     return _text(value).lower() in ("yes", "true", "1", "true()")
 
 
-def _choices(data: Mapping, shared: Mapping[str, tuple[Choice, ...]], chk: _Check) -> dict[str, tuple[Choice, ...]]:
+def _choices(data: Mapping, shared: Mapping[str, tuple[Choice, ...]], chk: _Check,
+             duplicates: bool = False) -> dict[str, tuple[Choice, ...]]:
     sets: dict[str, tuple[Choice, ...]] = {}
     for set_name, items in (data or {}).items():
         seen: set[str] = set()
@@ -90,7 +91,7 @@ def _choices(data: Mapping, shared: Mapping[str, tuple[Choice, ...]], chk: _Chec
             if not code:
                 chk.add(MISSING_FIELD, f"a choice in answer set {set_name!r} has no code", field="code", item=set_name)
                 continue
-            if code in seen:
+            if code in seen and not duplicates:  # XLSForm's allow_choice_duplicates: one code, filtered lists
                 chk.add(DUPLICATE_CODE, f"code {code!r} appears twice in answer set {set_name!r}", field="code", item=set_name)
             seen.add(code)
             extra = {str(k): _text(v) for k, v in (item.get("columns") or {}).items() if _text(v)}
@@ -173,7 +174,8 @@ def build_questionnaire(
                 field="framework")
     known_criteria = set(framework.specific_ids) if framework else None
 
-    choices = _choices(data.get("choices") or {}, shared_choices, chk)
+    choices = _choices(data.get("choices") or {}, shared_choices, chk,
+                       duplicates=_bool(head.get("allow_choice_duplicates")))
 
     sections: list[Section] = []
     for s in data.get("sections") or []:
@@ -350,6 +352,8 @@ def _choice_filter(text: str) -> str:
     # them variables, so the parser can read it; the references to questions stay ${...}
     if not text:
         return ""
+    # a translated column is named label::English: the choice's label is the one label kept
+    text = re.sub(r"\b(label|hint|image|audio|video)::[A-Za-z][\w-]*(?:\s*\([\w-]+\))?", r"\1", text)
     parts = re.split(r"""('[^']*'|"[^"]*"|\$\{[^}]*\})""", text)
     words = re.compile(r"(?<![\w.$:-])([A-Za-z_][\w]*)(?![\w(:-])")
     keep = {"and", "or", "not", "div", "mod", "in"}
@@ -363,16 +367,19 @@ CHOICE_COLUMN = "__choice."  # how a choice filter's bare column names are told 
 
 def filtered_choices(questionnaire, question, answers) -> list:
     """The choices a ``choice_filter`` leaves, given the answers so far (all without a filter)."""
-    options = list(questionnaire.options(question.name))
+    options = list(questionnaire.choices.get(question.choices or "", ()))  # duplicates too: the filter picks
     node = choice_filter_node(question.choice_filter)
     if node is None:
         return options
-    out = []
+    out, seen = [], set()
     for c in options:
+        if c.code in seen:
+            continue
         row = {CHOICE_COLUMN + "name": c.code, CHOICE_COLUMN + "label": c.label,
                **{CHOICE_COLUMN + k: v for k, v in c.columns.items()}}
         if expr.evaluate(node, {**answers, **row}):
             out.append(c)
+            seen.add(c.code)
     return out
 
 

@@ -162,7 +162,13 @@ class Questionnaire:
     def options(self, name: str) -> tuple[Choice, ...]:
         """The answer set of a choice question (empty for other types)."""
         q = self._by_name[name]
-        return self.choices[q.choices] if q.choices else ()
+        if not q.choices:
+            return ()
+        items = self.choices[q.choices]
+        if len({c.code for c in items}) == len(items):
+            return items
+        seen: set[str] = set()  # a list with allow_choice_duplicates: each code once, first label
+        return tuple(c for c in items if not (c.code in seen or seen.add(c.code)))
 
     def codes(self, name: str) -> list[str]:
         return [c.code for c in self.options(name)]

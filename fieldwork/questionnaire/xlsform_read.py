@@ -209,14 +209,17 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Pa
     else:
         data = source.read()
     workbook = open_workbook(data, name=name)  # refuses what is unsafe before pyxform opens it
+    survey_sheet = "survey"
     if "survey" not in {n.strip().lower() for n in workbook.sheetnames}:
-        raise ProblemError([Problem("missing_sheet", "an XLSForm needs a 'survey' sheet", source=name)],
-                           f"{name} was refused")
-    survey_rows = _sheet(workbook, "survey")
+        if len(workbook.sheetnames) != 1:
+            raise ProblemError([Problem("missing_sheet", "an XLSForm needs a 'survey' sheet", source=name)],
+                               f"{name} was refused")
+        survey_sheet = workbook.sheetnames[0].strip().lower()  # a lone sheet is the survey, as pyxform reads it
+    survey_rows = _sheet(workbook, survey_sheet)
     problems: list[Problem] = []
     for row in survey_rows:  # refused whatever pyxform says: the next issue brings repeats
         kind = str(row.get("type", "")).strip().lower().replace("_", " ")
-        if kind in ("begin repeat", "begin loop") and not (allow_repeats and kind == "begin repeat"):
+        if (kind == "begin repeat" and not allow_repeats) or kind.startswith("begin loop"):
             problems.append(Problem(REPEAT_NOT_SUPPORTED, f"'{row.get('type')}' ({row.get('name', '')}): repeat groups "
                                     "are not supported yet; the form can be imported once repeat groups are (an entry "
                                     "per incident or hearing). Until then, ask for a fixed number of entries in an "
@@ -247,7 +250,12 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
     raw_choices = {(row.get("list_name"), row.get("name")): row for row in _sheet(workbook, "choices")}
     settings = (_sheet(workbook, "settings") or [{}])[0]
     version = str(form.get("version") or "").strip()
-    head = {"id": str(form.get("id_string") or "").strip(), "version": version,
+    # pyxform takes any form_id ("Flat test"); ours is typed on command lines: spaces become _
+    form_id = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(form.get("id_string") or "").strip())
+    if form_id and not re.match(r"[A-Za-z_]", form_id):
+        form_id = "_" + form_id
+    head = {"id": form_id, "version": version,
+            "allow_choice_duplicates": str(settings.get("allow_choice_duplicates", "")),
             "title": _text(form.get("title"), language, settings) if settings.get("form_title") else "",
             "framework": str(form.get("framework") or "").strip(),
             "description": _text(form.get("description"), language, settings)}
@@ -348,9 +356,39 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
             "indicators": indicators, "repeats": repeats}
 
 
+_PRELOADS = {"start": "start", "end": "end", "today": "today", "deviceid": "deviceid", "uri:deviceid": "deviceid",
+             "username": "username", "uri:username": "username", "email": "email", "uri:email": "email",
+             "phonenumber": "phonenumber", "uri:phonenumber": "phonenumber", "simserial": "simserial",
+             "uri:simserial": "simserial", "subscriberid": "subscriberid", "uri:subscriberid": "subscriberid"}
+_BIND_TYPES = {"string": "text", "int": "integer", "decimal": "decimal", "date": "date", "time": "time",
+               "dateTime": "datetime", "geopoint": "geopoint", "geotrace": "geotrace", "geoshape": "geoshape",
+               "barcode": "barcode"}
+
+
+def _resolve(kind: str) -> str:
+    """Our type for one of pyxform's older names ('phone number', 'osm', 'q picture', …), from
+    what pyxform's own type dictionary says the name means."""
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    if kind in QUESTION_TYPES:
+        return kind
+    spec = QUESTION_TYPE_DICT.get(kind) or {}
+    bind, control = spec.get("bind") or {}, spec.get("control") or {}
+    if bind.get("jr:preload"):
+        return _PRELOADS.get(str(bind.get("jr:preloadParams", "")), "hidden")
+    if control.get("tag") == "upload":
+        media = str(control.get("mediatype", ""))
+        return {"image": "image", "audio": "audio", "video": "video"}.get(media.split("/")[0], "file")
+    if control.get("tag") == "trigger":
+        return "acknowledge"
+    if bind.get("calculate") is not None or kind.endswith("calculate prompt"):
+        return "calculate"
+    return _BIND_TYPES.get(str(bind.get("type", "")), kind)
+
+
 def _question(child: dict, language: str, section: str, rows: dict, name: str, choices: dict,
               folder: Path | None, problems: list[Problem], raw: dict | None = None) -> dict | None:
-    kind = TYPES.get(child.get("type", ""), child.get("type", ""))
+    kind = _resolve(TYPES.get(child.get("type", ""), child.get("type", "")))
     qname = str(child.get("name", ""))
     row = rows.get(qname)
     bind = child.get("bind") or {}
@@ -372,11 +410,9 @@ def _question(child: dict, language: str, section: str, rows: dict, name: str, c
                 if loaded is not None:
                     choices[set_name] = loaded
     parameters = {str(k): str(v) for k, v in (child.get("parameters") or {}).items()}
-    label = _text(child.get("label"), language, raw)
-    if kind in METADATA_TYPES or kind in ("calculate",):
-        label = label or qname
-    if kind in MEDIA_TYPES:
-        label = label or qname
+    # XLSForm lets a question go unlabelled (pyxform warns; its field-list label rows have none):
+    # the name stands in
+    label = _text(child.get("label"), language, raw) or qname
     return {
         "_row": row, "name": qname, "type": kind, "choices": set_name,
         "label": label, "guidance": _text(child.get("hint"), language, raw),

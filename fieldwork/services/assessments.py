@@ -334,7 +334,8 @@ def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, obje
     problems = []
     for name in questionnaire.missing_required(answers):
         q = questionnaire.question(name)
-        problems.append(Problem(MISSING_ANSWER, f"not answered: “{q.label}” ({titles.get(q.section, q.section)})",
+        problems.append(Problem(MISSING_ANSWER, f"not answered: “{q.label}” ({titles.get(q.section, q.section)})"
+                                + (f": {q.required_message}" if q.required_message else ""),
                                 field=q.section, item=name))
     problems += [_constraint_problem(questionnaire, name) for name in questionnaire.constraint_failures(answers)]
     problems += not_asked(questionnaire, answers, list(answers))
