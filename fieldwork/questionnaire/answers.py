@@ -213,7 +213,8 @@ def convert(questionnaire: Questionnaire, question: Question, value) -> tuple[st
             isinstance(value, (list, tuple, set)) and not value):
         return None, None
     kind = question.type
-    codes = questionnaire.codes(question.name)
+    # case_ref is checked as text even where the form has no such field (the importer's own question)
+    codes = questionnaire.codes(question.name) if questionnaire.has_question(question.name) else []
     if kind == "select_one":
         return _code(question, codes, display(value).strip())
     if question.is_multiple_choice:

@@ -19,6 +19,7 @@ from fieldwork.questionnaire.model import (
     METADATA_TYPES,
     QUESTION_TYPES,
     Choice,
+    Repeat,
     Indicator,
     Question,
     Questionnaire,
@@ -184,8 +185,10 @@ def build_questionnaire(
             continue
         if any(x.id == sid for x in sections):
             chk.add(DUPLICATE_NAME, f"section {sid!r} is defined twice", item=sid)
-        sections.append(Section(sid, _text(s.get("title")) or sid, _text(s.get("guidance")), _text(s.get("relevant"))))
+        sections.append(Section(sid, _text(s.get("title")) or sid, _text(s.get("guidance")), _text(s.get("relevant")),
+                                _text(s.get("repeat"))))
     section_ids = {s.id for s in sections}
+    repeats = _repeats(data.get("repeats") or [], sections, chk)
 
     raw_questions = list(data.get("questions") or [])
     position: dict[str, int] = {}
@@ -316,8 +319,32 @@ def build_questionnaire(
     return Questionnaire(
         id=qid, version=version, title=_text(head.get("title")) or qid, framework=framework_id,
         description=_text(head.get("description")), choices=choices, sections=tuple(sections),
-        questions=tuple(questions), indicators=tuple(indicators),
+        questions=tuple(questions), indicators=tuple(indicators), repeats=repeats,
     )
+
+
+def _repeats(data, sections: list[Section], chk: _Check) -> tuple[Repeat, ...]:
+    """Repeat groups: named once, each inside a known one (or none), and every section's
+    repeat a known one."""
+    repeats: list[Repeat] = []
+    for r in data:
+        name, parent = _text(r.get("name")), _text(r.get("parent"))
+        if not name:
+            chk.add(MISSING_FIELD, "a repeat group has no name", field="name", row=r.get("_row"))
+            continue
+        if any(x.name == name for x in repeats):
+            chk.add(DUPLICATE_NAME, f"repeat group {name!r} is defined twice", item=name, row=r.get("_row"))
+        if parent and not any(x.name == parent for x in repeats):
+            chk.add(UNKNOWN_SECTION, f"repeat group {name!r} sits in {parent!r}, which is not a repeat group defined "
+                    "before it", item=name, row=r.get("_row"))
+        repeats.append(Repeat(name, _text(r.get("label")) or name, parent, _text(r.get("count")),
+                              _text(r.get("relevant"))))
+    names = {r.name for r in repeats}
+    for s in sections:
+        if s.repeat and s.repeat not in names:
+            chk.add(UNKNOWN_SECTION, f"section {s.id!r} is in repeat group {s.repeat!r}, which is not defined",
+                    item=s.id)
+    return tuple(repeats)
 
 
 def _choice_filter(text: str) -> str:

@@ -44,6 +44,20 @@ class Section:
     title: str
     guidance: str = ""
     relevant: str = ""  # a group's skip logic: applies to every question in the section
+    repeat: str = ""  # the innermost repeat group holding the section: its questions are asked once per entry
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A repeat group (``begin repeat``): its sections' questions are answered once per entry
+    (every incident, every PIN). Stored answers carry the entry's instance path
+    (``incident[2]/pin[1]``)."""
+
+    name: str
+    label: str
+    parent: str = ""  # the repeat group it sits in ("" at the top level)
+    count: str = ""  # repeat_count / jr:count: a number or an expression fixing how many entries
+    relevant: str = ""  # the group's own skip logic (entries are asked only where it holds)
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,7 @@ class Questionnaire:
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
     indicators: tuple[Indicator, ...] = ()
+    repeats: tuple[Repeat, ...] = ()
 
     # --- look-ups -------------------------------------------------------------------
 
@@ -122,6 +137,24 @@ class Questionnaire:
 
     def has_question(self, name: str) -> bool:
         return name in self._by_name
+
+    def repeat_of(self, name: str) -> str:
+        """The innermost repeat group a question is in ("" for none)."""
+        section = self._sections.get(self._by_name[name].section)
+        return section.repeat if section else ""
+
+    def repeat_chain(self, repeat: str) -> list[str]:
+        """The repeat groups from the outermost to ``repeat`` itself."""
+        by_name = {r.name: r for r in self.repeats}
+        chain = []
+        while repeat:
+            chain.insert(0, repeat)
+            repeat = by_name[repeat].parent
+        return chain
+
+    @cached_property
+    def _sections(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
 
     def indicator(self, id: str) -> Indicator:
         return next(i for i in self.indicators if i.id == id)
@@ -244,6 +277,8 @@ class Questionnaire:
                 for q in self.questions
             ],
             "indicators": [{**asdict(i), "criteria": list(i.criteria)} for i in self.indicators],
+            # only where there are some: the stored forms and hashes of the others do not change
+            **({"repeats": [asdict(r) for r in self.repeats]} if self.repeats else {}),
         }
 
     @cached_property
@@ -254,7 +289,7 @@ class Questionnaire:
 
 _LATER_FIELDS = {
     Choice: {"columns": {}},
-    Section: {"relevant": ""},
+    Section: {"relevant": "", "repeat": ""},
     Question: {"calculation": "", "choice_filter": "", "default": "", "read_only": False, "required_message": "",
                "appearance": "", "parameters": {}},
 }
@@ -273,4 +308,5 @@ def questionnaire_from_dict(d: Mapping) -> Questionnaire:
         sections=tuple(Section(**s) for s in d.get("sections", [])),
         questions=tuple(Question(**{**q, "criteria": tuple(q.get("criteria", ()))}) for q in d.get("questions", [])),
         indicators=tuple(Indicator(**{**i, "criteria": tuple(i.get("criteria", ()))}) for i in d.get("indicators", [])),
+        repeats=tuple(Repeat(**r) for r in d.get("repeats", [])),
     )

@@ -39,9 +39,11 @@ AUTO_VERSION = "auto-"  # a version the import chose, from the form's content
 
 def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
                    shared_choices: Mapping[str, tuple[Choice, ...]] = {}, name: str = "questionnaire.xlsx",
-                   inspection_framework: str | None = None) -> Questionnaire:
+                   inspection_framework: str | None = None, allow_repeats: bool = False) -> Questionnaire:
     """The checked questionnaire of an XLSForm. Given the framework of the inspection it joins,
-    a form without a ``framework`` setting takes it and one naming another is refused."""
+    a form without a ``framework`` setting takes it and one naming another is refused.
+    ``allow_repeats``: read repeat groups into the model (the app, imports and findings do not
+    handle their entries yet, so adding such a form to an inspection still refuses them)."""
     def our_faults(raw: dict) -> list:
         try:
             build_questionnaire(raw, source=name, frameworks=frameworks, shared_choices=shared_choices,
@@ -50,7 +52,7 @@ def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
             return exc.problems
         return []
 
-    data = read_xlsform(source, name=name, also_check=our_faults)
+    data = read_xlsform(source, name=name, also_check=our_faults, allow_repeats=allow_repeats)
     head = data["questionnaire"]
     given = bool(head.get("version"))
     if not given:  # checked with a stand-in, then versioned by content: the same form, the same version
@@ -75,14 +77,67 @@ def _parameters(parameters: Mapping[str, str]) -> str:
     return " ".join(f"{k}={v}" for k, v in parameters.items())
 
 
+def _both(a: str, b: str) -> str:
+    """Two rules that must both hold, written as the reader combines a group's with its own."""
+    return f"({a}) and ({b})" if a and b else (a or b)
+
+
+class _RepeatWriter:
+    """``begin repeat``/``end repeat`` rows around the sections of each repeat group. Sections
+    are flat in the model, each knowing its innermost repeat; a section's rule holds the rules
+    of every group around it, so a group written inside a repeat gets only its own part back
+    (the reader adds the repeat's again)."""
+
+    def __init__(self, questionnaire: Questionnaire, survey, columns: list[str]):
+        self.q, self.survey, self.columns = questionnaire, survey, columns
+        self.by_name = {r.name: r for r in questionnaire.repeats}
+        self.open: list[tuple[str, str]] = []  # (repeat, the rule its entries are asked under)
+
+    def is_own(self, section) -> bool:
+        return bool(self.open) and section.id == self.open[-1][0] and section.repeat == section.id
+
+    def enter(self, section) -> bool:
+        chain = self.q.repeat_chain(section.repeat) if section.repeat else []
+        while self.open and (len(self.open) > len(chain) or self.open[-1][0] != chain[len(self.open) - 1]):
+            self.survey.append(["end repeat", self.open.pop()[0]])
+        for name in chain[len(self.open):]:
+            r = self.by_name[name]
+            outer = self.open[-1][1] if self.open else ""
+            own = next((s for s in self.q.sections if s.id == name and s.repeat == name), None)
+            inner = own.relevant if own else _both(outer, r.relevant)
+            # the repeat's own rule, unless the groups it sat in had rules too: then the whole rule
+            written = r.relevant if _both(outer, r.relevant) == inner else inner
+            row = dict(zip(self.columns, ["begin repeat", name, r.label]), relevant=written, repeat_count=r.count)
+            self.survey.append([row.get(c, "") for c in self.columns])
+            self.open.append((name, inner))
+        return self.is_own(section)
+
+    def own_rule(self, section) -> str:
+        around = self.open[-1][1] if self.open else ""
+        rule = section.relevant
+        if not around or rule == around:
+            return "" if around else rule
+        prefix = f"({around}) and ("
+        return rule[len(prefix):-1] if rule.startswith(prefix) and rule.endswith(")") else rule
+
+    def close_all(self) -> None:
+        while self.open:
+            self.survey.append(["end repeat", self.open.pop()[0]])
+
+
 def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
     """Write the questionnaire as an XLSForm; importing the file gives back the same questionnaire."""
     wb = Workbook()
     survey = wb.active
     survey.title = "survey"
-    survey.append(SURVEY_COLUMNS)
+    columns = SURVEY_COLUMNS + (["repeat_count"] if questionnaire.repeats else [])
+    survey.append(columns)
+    repeats = _RepeatWriter(questionnaire, survey, columns)
     for section in questionnaire.sections:
-        survey.append(["begin group", section.id, section.title, "", "", section.relevant])
+        if repeats.enter(section):  # the repeat's own section: its questions go straight in the repeat
+            pass
+        else:
+            survey.append(["begin group", section.id, section.title, "", "", repeats.own_rule(section)])
         if section.guidance:
             survey.append(["note", f"{section.id}_guidance", section.guidance])
         for q in questionnaire.questions_in(section.id):
@@ -93,7 +148,9 @@ def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
                            q.default, "yes" if q.read_only else "", q.appearance, _parameters(q.parameters),
                            " ".join(q.criteria), q.footnotes.get("not_known", ""),
                            q.footnotes.get("not_applicable", "")])
-        survey.append(["end group", section.id])
+        if not repeats.is_own(section):
+            survey.append(["end group", section.id])
+    repeats.close_all()
     choices = wb.create_sheet("choices")
     extra = list(dict.fromkeys(k for items in questionnaire.choices.values() for c in items for k in c.columns))
     choices.append(CHOICES_COLUMNS + extra)

@@ -197,7 +197,7 @@ def raw_form(workbook, survey_rows: list[dict], name: str) -> dict:
 
 
 def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Path | None = None,
-                 also_check=None) -> dict:
+                 also_check=None, allow_repeats: bool = False) -> dict:
     """Workbook -> the plain dicts ``build_questionnaire`` takes, or ProblemError with every
     fault found here (the loader adds its own). ``folder`` holds files a form names
     (``select_one_from_file``); by default the folder of the form itself."""
@@ -219,7 +219,7 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Pa
     problems: list[Problem] = []
     for row in survey_rows:  # refused whatever pyxform says: the next issue brings repeats
         kind = str(row.get("type", "")).strip().lower().replace("_", " ")
-        if kind == "begin repeat" or kind.startswith("begin loop"):
+        if (kind == "begin repeat" and not allow_repeats) or kind.startswith("begin loop"):
             problems.append(Problem(REPEAT_NOT_SUPPORTED, f"'{row.get('type')}' ({row.get('name', '')}): repeat groups "
                                     "are not supported yet; the form can be imported once repeat groups are (an entry "
                                     "per incident or hearing). Until then, ask for a fixed number of entries in an "
@@ -275,7 +275,9 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
     used: set[str] = set()
     titles: set[str] = set()
 
-    def new_section(sid: str, title: str, relevant: str) -> dict:
+    repeats: list[dict] = []
+
+    def new_section(sid: str, title: str, relevant: str, repeat: str = "") -> dict:
         base, n = sid, 1
         while sid in used:
             n += 1
@@ -286,36 +288,49 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
             n += 1
             shown = f"{title} (continued)" if n == 2 else f"{title} (continued {n - 1})"
         titles.add(shown)
-        section = {"id": sid, "title": shown, "guidance": "", "relevant": relevant}
+        section = {"id": sid, "title": shown, "guidance": "", "relevant": relevant, "repeat": repeat}
         sections.append(section)
         return section
 
     def both(a: str, b: str) -> str:
         return f"({a}) and ({b})" if a and b else (a or b)
 
-    def walk(children: list[dict], group: dict | None, rule: str, title: str) -> None:
+    def walk(children: list[dict], group: dict | None, rule: str, title: str, repeat: str = "") -> None:
         current = group
         for child in children:
             kind = child.get("type", "")
             bind = child.get("bind") or {}
+            if kind == "repeat":
+                # an entry's questions are asked where the repeat's own rule holds; the rules
+                # around it decide whether there are entries at all, and stay on its sections
+                label = _text(child.get("label"), language, raw.get(child.get("name"))) or child.get("name", "")
+                own = _refs(bind.get("relevant", ""))
+                count = _refs(str((child.get("control") or {}).get("jr:count", "") or ""))
+                repeats.append({"name": child.get("name", ""), "label": label, "parent": repeat, "count": count,
+                                "relevant": own, "_row": rows.get(child.get("name"))})
+                inner = both(rule, own)
+                section = new_section(child.get("name", ""), label, inner, child.get("name", ""))
+                walk(child.get("children") or [], section, inner, label, child.get("name", ""))
+                current = None
+                continue
             if kind == "group":
                 if (child.get("control") or {}).get("bodyless"):  # pyxform's own meta/instanceID
                     continue
                 inner = both(rule, _refs(bind.get("relevant", "")))
                 label = _text(child.get("label"), language, raw.get(child.get("name"))) or child.get("name", "")
-                section = new_section(child.get("name", ""), label, inner)
-                walk(child.get("children") or [], section, inner, label)
+                section = new_section(child.get("name", ""), label, inner, repeat)
+                walk(child.get("children") or [], section, inner, label, repeat)
                 current = None  # what follows the group continues the outer one in a new section
                 continue
             if kind == "note":
                 row = raw.get(child.get("name"))
                 text = _text(child.get("label"), language, row) or _text(child.get("hint"), language, row)
                 if current is None:
-                    current = new_section(group["id"] if group else "general", title, rule)
+                    current = new_section(group["id"] if group else "general", title, rule, repeat)
                 current["guidance"] = (current["guidance"] + "\n\n" + text).strip()
                 continue
             if current is None:
-                current = new_section(group["id"] if group else "general", title, rule)
+                current = new_section(group["id"] if group else "general", title, rule, repeat)
             question = _question(child, language, current["id"], rows, name, choices, folder, problems,
                                  raw.get(child.get("name")))
             if question:
@@ -338,7 +353,7 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
     if problems:
         raise ProblemError(problems, f"{name} was refused")
     return {"questionnaire": head, "choices": choices, "sections": sections, "questions": questions,
-            "indicators": indicators}
+            "indicators": indicators, "repeats": repeats}
 
 
 _PRELOADS = {"start": "start", "end": "end", "today": "today", "deviceid": "deviceid", "uri:deviceid": "deviceid",

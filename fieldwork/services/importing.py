@@ -45,7 +45,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.safe_xlsx import open_workbook
-from fieldwork.services import inspections, privacy, responses, store
+from fieldwork.services import inspections, odk_kobo, privacy, responses, store
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -58,6 +58,7 @@ MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)
 SHEET = "responses"
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx"}
+ZIP_SUFFIXES = {".zip"}  # ODK Central's "Download all"
 
 # Problem codes (tests and other tools match on them).
 FILE_TOO_LARGE = "file_too_large"
@@ -175,9 +176,15 @@ def read_table(data: bytes, name: str) -> Table:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(UNSUPPORTED_FILE, "is an old Excel .xls file: save it as .xlsx (Excel Workbook) or "
                       "CSV UTF-8 and import that", name)
+    if data.startswith(b"PK\x03\x04") and suffix not in XLSX_SUFFIXES:
+        inner = odk_kobo.central_zip_csv(data, name)  # ODK Central's "Download all" zip
+        if inner is not None:
+            return _read_csv(inner[0], f"{name} [{_clip(inner[1])}]")
+    if suffix in ZIP_SUFFIXES and not data.startswith(b"PK\x03\x04"):
+        raise _refuse(UNSUPPORTED_FILE, "is named .zip but is not a zip file", name)
     if data.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
         return _read_xlsx(data, name)
-    if suffix and suffix not in CSV_SUFFIXES:
+    if suffix and suffix not in CSV_SUFFIXES | ZIP_SUFFIXES:
         raise _refuse(UNSUPPORTED_FILE, f"{_clip(suffix)!r} files are not imported: use a wide .csv file or an .xlsx "
                       f"workbook with a '{SHEET}' sheet", name)
     return _read_csv(data, name)
@@ -259,6 +266,7 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         elif len(workbook.sheetnames) == 1:
             sheet = workbook.sheetnames[0]  # a one-sheet workbook can only mean that sheet
         else:
+            odk_kobo.refuse_repeat_sheets(workbook, lambda ws: _first_row(workbook, ws), name)
             raise _refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: "
                           f"{', '.join(map(_clip, workbook.sheetnames))})",
                           name)
@@ -346,6 +354,14 @@ def _sheet_values(workbook, ws) -> Iterator[tuple[int, Sequence]]:
             yield number, values
 
 
+def _first_row(workbook, ws) -> Sequence:
+    rows = _sheet_values(workbook, ws)
+    try:
+        return next(rows, (0, []))[1]
+    finally:
+        rows.close()  # closes the sheet part it opened
+
+
 def _finish(table: Table) -> Table:
     while table.header and not table.header[-1]:
         table.header.pop()  # Excel leaves empty header cells at the end of a row
@@ -414,6 +430,7 @@ class CheckedImport:
     encoding: str
     warnings: list[Problem]
     registered: int  # rows that fill in a case already in the register (with no assessment yet)
+    layout: odk_kobo.ForeignLayout | None = None  # a KoboToolbox or ODK Central file: what was mapped
 
     @property
     def rows(self) -> int:
@@ -726,6 +743,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     version = inspections.current_version(session, questionnaire_id)
     q = inspections.questionnaire_of(version)
     problems: list[Problem] = []
+    table, layout = odk_kobo.adapt(table, q)  # a KoboToolbox or ODK Central header, mapped onto ours
     if questionnaire_id not in inspections.questionnaire_ids(session, inspection):
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
@@ -735,6 +753,8 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         record, row_problems = rows.check(number, cells)
         problems += row_problems
         if record is not None:
+            if layout is not None:
+                record.source = layout.source.get(number, {})
             records.append(record)
     problems += rows.file_problems()
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
@@ -744,12 +764,13 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
                                 "the mark of text converted between encodings twice: check them", source=table.source))
     if problems:
+        problems = odk_kobo.restore_names(problems, layout)
         bad_rows = len({p.row for p in problems if p.row and p.row > 1})
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
                            + (f" in {bad_rows} of {len(table.rows)} rows" if bad_rows else "")
                            + "; nothing was imported")
     return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
-                         registered)
+                         registered, layout)
 
 
 def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,
