@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.second_marking",
     "fieldwork.commands.report",
     "fieldwork.commands.plan",
+    "fieldwork.commands.evidence",
 ]
 
 
