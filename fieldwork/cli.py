@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.audit",
     "fieldwork.commands.report",
     "fieldwork.commands.plan",
+    "fieldwork.commands.evidence",
 ]
 
 

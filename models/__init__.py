@@ -29,9 +29,21 @@ from models.fieldwork_sync import (
     ModerationDecision,
     SecondMarking,
 )
+from models.evidence import (
+    EvidenceConflict,
+    EvidenceExcerpt,
+    EvidenceItem,
+    FindingBearing,
+    Judgement,
+    JudgementHistory,
+    JudgementLink,
+    RecordRevision,
+)
 
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "AuditHead", "CaseFile",
     "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
     "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking", "CaseExample",
+    "EvidenceConflict", "EvidenceExcerpt", "EvidenceItem", "FindingBearing", "Judgement", "JudgementHistory",
+    "JudgementLink", "RecordRevision",
 ]
