@@ -27,9 +27,11 @@ from models.fieldwork_sync import (
     ModerationDecision,
     SecondMarking,
 )
+from models.sampling import FrameCase, SampleDraw, SampleEntry, SampleExclusion, SampleFrame
 
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
     "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
     "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking",
+    "FrameCase", "SampleDraw", "SampleEntry", "SampleExclusion", "SampleFrame",
 ]

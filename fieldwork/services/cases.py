@@ -24,6 +24,7 @@ from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import assessments, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
 from models import COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, Inspection
+from models.sampling import SampleEntry, SampleExclusion
 
 NOT_STARTED = "not_started"
 STATUSES = {NOT_STARTED: "not started", DRAFT: "draft", COMPLETE: "complete"}  # code -> label
@@ -184,6 +185,11 @@ def _status(rank):
 def _scope(query, actor: Actor, inspection: Inspection, force_col, *, questionnaire: str | None,
            forces: Iterable[str]):
     query = query.where(CaseFile.inspection_id == inspection.id)
+    # a case excluded from a drawn sample leaves the register (a reserve takes its place);
+    # the Sample page and report keep it (fieldwork/services/sampling.py)
+    query = query.where(CaseFile.id.not_in(
+        select(SampleEntry.case_id).join(SampleExclusion, SampleExclusion.entry_id == SampleEntry.id)
+        .where(SampleEntry.case_id.is_not(None))))  # NOT IN over a NULL would hide every case
     if questionnaire:
         query = query.where(CaseFile.questionnaire == questionnaire)
     if forces:
