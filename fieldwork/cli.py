@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.data",
     "fieldwork.commands.bundles",
     "fieldwork.commands.second_marking",
+    "fieldwork.commands.sample",
 ]
 
 

@@ -1,0 +1,73 @@
+"""``fieldwork sample frame import|list``, ``draw``, ``exclude``, ``report``: the page's
+services from the command line; a refusal prints every problem and writes nothing."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from fieldwork import db
+from fieldwork.cli import main
+from fieldwork.services.permissions import INSPECTOR
+from models import CaseFile, SampleFrame
+from tests.sampling_helpers import add_users, frame_csv, frame_rows
+
+TWO_FORCES = {"durham": 60, "greater_manchester": 140}
+
+
+def run(capsys, db_url, *argv) -> tuple[int, str, str]:
+    code = main(["--db", db_url, *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_lead_imports_draws_excludes_and_reports_from_the_command_line(engine, db_url, tmp_path, capsys):
+    with db.session_scope(engine) as s:
+        add_users(s, ("inspector1", INSPECTOR))
+    path = tmp_path / "frame.csv"
+    path.write_bytes(frame_csv(frame_rows(TWO_FORCES)))
+    code, out, _ = run(capsys, db_url, "sample", "frame", "import", str(path), "--dry-run")
+    assert code == 0 and "'Plea' -> plea" in out and "Dry run" in out
+    with db.session_scope(engine) as s:
+        assert s.execute(select(func.count()).select_from(SampleFrame)).scalar() == 0
+    code, out, _ = run(capsys, db_url, "sample", "frame", "import", str(path), "--map", "Finalised=")
+    assert code == 0 and "200 case(s) imported into 2 frame(s)" in out and "(left out)" in out
+
+    argv = ["sample", "draw", "--seed", "2016", "--strata", "plea,domestic_abuse", "--allocation", "equal",
+            "--inspector", "inspector1", "--format", "json"]
+    code, out, _ = run(capsys, db_url, *argv, "--dry-run")
+    dry = json.loads(out)
+    assert code == 0 and not dry["written"] and [f["target"] for f in dry["forces"]] == [16, 32]
+    code, out, _ = run(capsys, db_url, *argv)
+    drawn = json.loads(out)
+    assert code == 0 and drawn["written"] and drawn["forces"] == dry["forces"]
+    code, _, err = run(capsys, db_url, *argv)
+    assert code == 1 and "already_drawn" not in err and "every case_review frame has been drawn" in err
+
+    stratum = drawn["forces"][0]["strata"][0]
+    gone, reserve = stratum["drawn"][0], stratum["reserves"][0]
+    code, out, _ = run(capsys, db_url, "sample", "exclude", gone, "--reason", "wrong_offence")
+    assert code == 0 and f"{reserve}, the next reserve" in out
+    with db.session_scope(engine) as s:
+        assert s.execute(select(func.count()).select_from(CaseFile)).scalar() == 49  # the excluded one kept
+
+    code, out, _ = run(capsys, db_url, "sample", "report")
+    assert code == 0 and "durham (seed 2016, equal, strata plea × domestic_abuse): frame 60, target 16" in out
+    assert "excluded 1 (wrong offence 1), replaced 1" in out
+    code, out, _ = run(capsys, db_url, "sample", "report", "--format", "json", "--weight", "plea")
+    rep = json.loads(out)
+    assert [(f["force"], f["target"], f["in_sample"]) for f in rep["forces"]] == \
+        [("durham", 16, 16), ("greater_manchester", 32, 32)]
+    assert {w["code"] for w in rep["weighted"]} == {"guilty", "not_guilty"}
+
+
+def test_a_bad_frame_is_refused_on_the_command_line_with_rows_named(db_url, engine, tmp_path, capsys):
+    rows = frame_rows({"durham": 3})
+    rows[1]["Case reference"] = "a.person@example.org"
+    path = tmp_path / "bad.csv"
+    path.write_bytes(frame_csv(rows))
+    code, _, err = run(capsys, db_url, "sample", "frame", "import", str(path))
+    assert code == 1 and "bad.csv: row 3: column 'Case reference': case reference: looks like an email" in err
+    code, _, err = run(capsys, db_url, "sample", "draw", "--seed", "1", "--inspector", "inspector1")
+    assert code == 1 and "there is no case_review sampling frame" in err
