@@ -438,3 +438,19 @@ def exclude(session: Session, actor: Actor, case_ref: str, reason: str, detail: 
     session.flush()
     return Exclusion(case_file.case_ref, reason, replacement, entry.stratum, frame.force)
 
+
+
+def owners(session: Session) -> list[str]:
+    """The accounts a drawn case's draft can go to: active inspectors and leads."""
+    return list(session.execute(select(User.name).where(
+        User.active, User.role.in_((permissions.INSPECTOR, permissions.LEAD))).order_by(User.name)).scalars())
+
+
+def stratifiable(session: Session, questionnaire_id: str, *, inspection: str | Inspection | None = None) -> list[str]:
+    """The attributes the frames not drawn yet hold (what a draw can stratify on)."""
+    inspection = _inspection(session, inspection)
+    maps = session.execute(select(SampleFrame.column_map).outerjoin(SampleDraw, SampleDraw.frame_id == SampleFrame.id)
+                           .where(SampleFrame.inspection_id == inspection.id,
+                                  SampleFrame.questionnaire == questionnaire_id, SampleDraw.id.is_(None))).scalars()
+    fields = {t for m in maps for t in json.loads(m).values()}
+    return sorted(fields - {"", CASE_REF, FORCE})

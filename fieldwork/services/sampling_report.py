@@ -25,6 +25,8 @@ from models import (
     COMPLETE,
     Answer,
     Assessment,
+    CaseFile,
+    FrameCase,
     Inspection,
     SampleDraw,
     SampleEntry,
@@ -195,3 +197,64 @@ def weighted(session: Session, actor: Actor, questionnaire_id: str, question: st
                                  round(100 * share, 1) if share is not None else None, len(used),
                                  len(sizes) - len(used)))
     return out
+
+
+# --- lists for the Sample page --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SampledCase:
+    case_ref: str
+    force: str
+    stratum: str
+    replaces: str | None  # the excluded case it took the place of
+
+
+@dataclass(frozen=True)
+class ExclusionRow:
+    case_ref: str
+    force: str
+    stratum: str
+    reason: str
+    detail: str
+    replacement: str | None
+    excluded_by: str
+    excluded_at: object
+
+
+def sampled_cases(session: Session, actor: Actor, questionnaire_id: str, *,
+                  inspection: str | Inspection | None = None) -> list[SampledCase]:
+    """The drawn cases in the register now (replacements included, exclusions not)."""
+    inspection = _inspection(session, inspection)
+    replaced = FrameCase.__table__.alias("replaced_case")
+    earlier = SampleEntry.__table__.alias("replaced_entry")
+    rows = session.execute(
+        select(CaseFile.case_ref, SampleFrame.force, SampleEntry.stratum, replaced.c.case_ref)
+        .select_from(SampleEntry).join(CaseFile, CaseFile.id == SampleEntry.case_id)
+        .join(SampleDraw, SampleDraw.id == SampleEntry.draw_id).join(SampleFrame, SampleFrame.id == SampleDraw.frame_id)
+        .outerjoin(SampleExclusion, SampleExclusion.entry_id == SampleEntry.id)
+        .outerjoin(earlier, earlier.c.id == SampleEntry.replaces_entry_id)
+        .outerjoin(replaced, replaced.c.id == earlier.c.frame_case_id)
+        .where(SampleFrame.inspection_id == inspection.id, SampleFrame.questionnaire == questionnaire_id,
+               SampleExclusion.id.is_(None))
+        .order_by(SampleFrame.force, SampleEntry.stratum, SampleEntry.position)).all()
+    return [SampledCase(*r) for r in rows if actor.sees_force(r[1])]
+
+
+def exclusions(session: Session, actor: Actor, questionnaire_id: str, *,
+               inspection: str | Inspection | None = None) -> list[ExclusionRow]:
+    inspection = _inspection(session, inspection)
+    gone = FrameCase.__table__.alias("gone")
+    took = SampleEntry.__table__.alias("took")
+    took_case = FrameCase.__table__.alias("took_case")
+    rows = session.execute(
+        select(gone.c.case_ref, SampleFrame.force, SampleEntry.stratum, SampleExclusion.reason,
+               SampleExclusion.detail, took_case.c.case_ref, SampleExclusion.excluded_by, SampleExclusion.excluded_at)
+        .select_from(SampleExclusion).join(SampleEntry, SampleEntry.id == SampleExclusion.entry_id)
+        .join(gone, gone.c.id == SampleEntry.frame_case_id)
+        .join(SampleDraw, SampleDraw.id == SampleEntry.draw_id).join(SampleFrame, SampleFrame.id == SampleDraw.frame_id)
+        .outerjoin(took, took.c.id == SampleExclusion.replacement_entry_id)
+        .outerjoin(took_case, took_case.c.id == took.c.frame_case_id)
+        .where(SampleFrame.inspection_id == inspection.id, SampleFrame.questionnaire == questionnaire_id)
+        .order_by(SampleExclusion.excluded_at, SampleExclusion.id)).all()
+    return [ExclusionRow(*r) for r in rows if actor.sees_force(r[1])]
