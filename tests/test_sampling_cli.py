@@ -71,3 +71,28 @@ def test_a_bad_frame_is_refused_on_the_command_line_with_rows_named(db_url, engi
     assert code == 1 and "bad.csv: row 3: column 'Case reference': case reference: looks like an email" in err
     code, _, err = run(capsys, db_url, "sample", "draw", "--seed", "1", "--inspector", "inspector1")
     assert code == 1 and "there is no case_review sampling frame" in err
+
+
+def test_the_workbook_carries_a_sample_sheet_once_there_is_a_frame(engine, db_url, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "plain.xlsx"
+    assert run(capsys, db_url, "export", "case_review", str(out))[0] == 0
+    assert "sample" not in load_workbook(out, read_only=True).sheetnames
+    with db.session_scope(engine) as s:
+        add_users(s, ("inspector1", INSPECTOR))
+    path = tmp_path / "frame.csv"
+    path.write_bytes(frame_csv(frame_rows({**TWO_FORCES, "gwent": 20})))
+    assert run(capsys, db_url, "sample", "frame", "import", str(path))[0] == 0
+    assert run(capsys, db_url, "sample", "draw", "--seed", "5", "--strata", "plea", "--force", "durham",
+               "--target", "10", "--inspector", "inspector1")[0] == 0
+    out = tmp_path / "with_sample.xlsx"
+    assert run(capsys, db_url, "export", "case_review", str(out))[0] == 0
+    wb = load_workbook(out, read_only=True)
+    rows = list(wb["sample"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("force", "stratum", "frame", "target", "drawn")
+    durham = [r for r in rows[1:] if r[0] == "durham"]
+    assert sum(r[3] for r in durham) == 10 and sum(r[2] for r in durham) == 60 and len(durham) == 2
+    assert [r[:4] for r in rows[1:] if r[0] == "gwent"] == [("gwent", "(not drawn yet)", 20, 16)]
+    cover = {r[0]: r[1] for r in wb["cover"].iter_rows(values_only=True) if len(r) > 1 and r[0]}
+    assert "durham: seed 5, proportional, strata plea" in cover["Sample"]

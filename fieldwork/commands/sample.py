@@ -189,14 +189,7 @@ def exclude_command(args) -> int:
     return 0
 
 
-HEADER = ("force", "stratum", "frame", "target", "drawn", "excluded", "excluded_by_reason", "replaced", "in_sample",
-          "assessed", "reserves_left", "shortfall", "weight")
-
-
-def _row(r: sampling_report.StratumRow) -> tuple:
-    return (r.force, r.stratum, r.frame, r.target, r.drawn, r.excluded_total,
-            "; ".join(f"{k} {v}" for k, v in sorted(r.excluded.items())), r.replaced, r.in_sample, r.assessed,
-            r.reserves_left, r.shortfall, round(r.weight, 3) if r.weight else None)
+HEADER, _row = sampling_report.TABLE_HEADER, sampling_report.table_row
 
 
 def report_command(args) -> int:

@@ -14,6 +14,7 @@ from typing import Callable
 from sqlmodel import Session
 
 from exports import agreement as agreement_export
+from exports import sample as sample_export
 from exports import csv_wide, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
@@ -53,6 +54,7 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
     ctx = workbook_context(session, actor, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     ctx.progress = progress
     agreement_export.extend_workbook(session, ctx)  # meta:second_marked and the agreement sheet (issue 6)
+    sample_export.extend_workbook(session, actor, ctx)  # the sample sheet, once there is a sampling frame
     data = workbook.to_bytes(ctx)
     _audit(session, actor, ctx.responses, XLSX, file_name, labels=False)
     return data

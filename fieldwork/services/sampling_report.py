@@ -136,6 +136,17 @@ def report(session: Session, actor: Actor, questionnaire_id: str, *,
     return SampleReport(questionnaire_id, out, {f: d for f, d in draws.items() if actor.sees_force(f)})
 
 
+TABLE_HEADER = ("force", "stratum", "frame", "target", "drawn", "excluded", "excluded_by_reason", "replaced",
+                "in_sample", "assessed", "reserves_left", "shortfall", "weight")
+
+
+def table_row(r: StratumRow) -> tuple:
+    """A report row as the command line's CSV and the workbook's ``sample`` sheet write it."""
+    return (r.force, r.stratum, r.frame, r.target, r.drawn, r.excluded_total,
+            "; ".join(f"{k} {v}" for k, v in sorted(r.excluded.items())), r.replaced, r.in_sample, r.assessed,
+            r.reserves_left, r.shortfall, round(r.weight, 3) if r.weight else None)
+
+
 def reason_label(code: str) -> str:
     return REASONS.get(code, code)
 
