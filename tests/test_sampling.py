@@ -377,3 +377,26 @@ def test_every_frame_case_has_the_documented_selection_probability():
     for ref, size in expected.items():
         p = alloc[key_of[ref]] / runs / size
         assert abs(hits[ref] / runs - p) < 4 * (p * (1 - p) / runs) ** 0.5 + 0.005, ref
+
+
+def test_findings_weighted_back_to_the_frames_strata(engine):
+    """Equal allocation over-represents the smaller stratum: the weighted share puts each
+    stratum back at its frame share, Σ N_h/N · p_h; the unweighted share is the report's."""
+    load_frame(engine, frame_rows({"durham": 60}))
+    result = draw(engine, strata=("plea",), targets={"durham": 8})
+    sizes = {sp.key: sp.frame_size for sp in result.forces[0].strata}
+    with db.session_scope(engine) as s:
+        for sp in result.forces[0].strata:  # every guilty-plea case had a digital element, no other did
+            for _, ref, _ in sp.drawn:
+                assessment = s.exec(select(Assessment).join(CaseFile).where(CaseFile.case_ref == ref)).one()
+                assessment.status = "complete"
+                s.add(Answer(assessment_id=assessment.id, question="digital_element",
+                             value="yes" if sp.key == "plea=guilty" else "no"))
+    with db.session_scope(engine) as s:
+        shares = {w.code: w for w in sampling_report.weighted(s, LEAD1, "case_review", "digital_element")}
+        rep = sampling_report.report(s, LEAD1, "case_review")
+    assert (shares["yes"].count, shares["yes"].denominator, shares["yes"].percent) == (4, 8, 50.0)
+    assert shares["yes"].weighted_percent == round(100 * sizes["plea=guilty"] / 60, 1) != 50.0
+    assert shares["no"].weighted_percent == round(100 * sizes["plea=not_guilty"] / 60, 1)
+    assert rep.force_total("durham").assessed == 8
+    assert {r.stratum: r.weight for r in rep.rows} == {k: n / 4 for k, n in sizes.items()}
