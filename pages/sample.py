@@ -60,6 +60,13 @@ if rep.rows:
 else:
     st.info("No sampling frame yet." + (" Import one below." if user.is_lead else " The lead imports them."))
 
+if rep.draws:
+    with st.expander("The next reserves of each stratum, in draw order"):
+        with db.session_scope(engine) as s:
+            nxt = sampling_report.reserves(s, user, qid, inspection=inspection)
+        st.dataframe(pd.DataFrame([{"Force": force_label(f), "Stratum": h or "(one stratum)", "Order": p, "Case": r}
+                                   for f, h, p, r in nxt]), hide_index=True, width="stretch", key="sample_reserves")
+
 # --- exclusions ---------------------------------------------------------------------------------
 st.subheader("Exclude an unusable case")
 if in_sample and user.role in (session.INSPECTOR, session.LEAD, session.ADMIN):

@@ -400,3 +400,11 @@ def test_findings_weighted_back_to_the_frames_strata(engine):
     assert shares["no"].weighted_percent == round(100 * sizes["plea=not_guilty"] / 60, 1)
     assert rep.force_total("durham").assessed == 8
     assert {r.stratum: r.weight for r in rep.rows} == {k: n / 4 for k, n in sizes.items()}
+
+
+def test_the_proposed_map_finds_a_reference_column_by_its_name():
+    from fieldwork.catalog import load_catalog
+
+    q = load_catalog().questionnaires["pin_review"]
+    assert sampling_frames.propose_map(["PIN ref", "Force", "Flag"], q) == \
+        {"PIN ref": "case_ref", "Force": "force", "Flag": "flag"}

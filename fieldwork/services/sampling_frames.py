@@ -89,6 +89,10 @@ def propose_map(header: list[str], questionnaire) -> dict[str, str]:
         slug = _slug(column)
         target = known.get(slug, slug)
         proposal[column] = IGNORE if target in proposal.values() else target
+    if CASE_REF not in proposal.values():  # "PIN ref", "URN reference": the first column that says it is one
+        column = next((c for c in header if re.search(r"(^|_)(ref|reference|urn)($|_)", _slug(c))), None)
+        if column is not None:
+            proposal[column] = CASE_REF
     return proposal
 
 
@@ -125,7 +129,8 @@ def _check_map(column_map: dict[str, str], header: list[str], questionnaire, for
         used.setdefault(target, column)
     if CASE_REF not in used:
         problems.append(Problem(BAD_MAP, "no column is mapped to case_ref: one column must hold the pseudonymous "
-                                "case reference", source=source))
+                                f"case reference (the columns: {', '.join(map(repr, header))}; map one with "
+                                "COLUMN=case_ref)", source=source))
     if FORCE not in used and not force:
         problems.append(Problem(BAD_MAP, "no column is mapped to force: map one, or say which force the whole "
                                 "file is for", source=source))

@@ -13,6 +13,7 @@ left out and said so).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, select
@@ -269,3 +270,22 @@ def exclusions(session: Session, actor: Actor, questionnaire_id: str, *,
         .where(SampleFrame.inspection_id == inspection.id, SampleFrame.questionnaire == questionnaire_id)
         .order_by(SampleExclusion.excluded_at, SampleExclusion.id)).all()
     return [ExclusionRow(*r) for r in rows if actor.sees_force(r[1])]
+
+
+def reserves(session: Session, actor: Actor, questionnaire_id: str, *, inspection: str | Inspection | None = None,
+             per_stratum: int = 5) -> list[tuple[str, str, int, str]]:
+    """(force, stratum, position, case_ref) of the next reserves of each stratum, in order."""
+    inspection = _inspection(session, inspection)
+    rows = session.execute(
+        select(SampleFrame.force, SampleEntry.stratum, SampleEntry.position, FrameCase.case_ref)
+        .select_from(SampleEntry).join(FrameCase, FrameCase.id == SampleEntry.frame_case_id)
+        .join(SampleDraw, SampleDraw.id == SampleEntry.draw_id).join(SampleFrame, SampleFrame.id == SampleDraw.frame_id)
+        .where(SampleFrame.inspection_id == inspection.id, SampleFrame.questionnaire == questionnaire_id,
+               SampleEntry.role == RESERVE, SampleEntry.case_id.is_(None))
+        .order_by(SampleFrame.force, SampleEntry.stratum, SampleEntry.position)).all()
+    out, seen = [], Counter()
+    for force, stratum, position, ref in rows:
+        if actor.sees_force(force) and seen[(force, stratum)] < per_stratum:
+            seen[(force, stratum)] += 1
+            out.append((force, stratum, position, ref))
+    return out

@@ -51,6 +51,8 @@ def test_the_lead_dry_runs_then_draws_balanced_on_plea_and_domestic_abuse(engine
     report = table(at, "Reserves left")
     assert report["Drawn"].sum() == 48 and report["Frame"].sum() == 200
     assert "Draw the sample" not in [h.value for h in at.subheader]  # every frame is drawn: no second draw
+    nxt = table(at, "Order")
+    assert len(nxt) == 8 * 5 and list(nxt["Order"][:5]) == [5, 6, 7, 8, 9]  # after the 4 drawn of the stratum
     with db.session_scope(engine) as s:
         assert [fp.questionnaire for fp in cases.register(s, Actor("lead1", LEAD)).progress][:1] == ["case_review"]
         assert len(cases.register(s, Actor("lead1", LEAD), questionnaire="case_review").rows) == 48
