@@ -49,14 +49,15 @@ if rep.rows:
     st.dataframe(pd.DataFrame([{
         "Force": force_label(r.force), "Stratum": r.stratum or "(one stratum)", "Frame": r.frame,
         "Target": r.target, "Drawn": r.drawn, "Excluded": r.excluded_total,
-        "Excluded by reason": ", ".join(f"{sampling_report.reason_label(k)} {v}" for k, v in sorted(r.excluded.items())),
+        "Excluded by reason": ", ".join(f"{sampling_report.reason_label(k)} {v}"
+                                        for k, v in sorted(r.excluded.items())),
         "Replaced": r.replaced, "In sample": r.in_sample, "Assessed": r.assessed, "Reserves left": r.reserves_left,
         "Short by": r.shortfall or None,
     } for r in rep.rows]), hide_index=True, width="stretch", key="sample_report")
     for force, d in rep.draws.items():
+        shown = " × ".join(json.loads(d["strata"])) or "none"
         st.caption(f"{force_label(force)}: drawn by {d['drawn_by']} on {d['drawn_at']:%d %b %Y %H:%M} — seed "
-                   f"{d['seed']}, {d['allocation']} allocation, strata {' × '.join(json.loads(d['strata'])) or 'none'}; "
-                   f"drafts for {d['inspector']}")
+                   f"{d['seed']}, {d['allocation']} allocation, strata {shown}; drafts for {d['inspector']}")
 else:
     st.info("No sampling frame yet." + (" Import one below." if user.is_lead else " The lead imports them."))
 
@@ -190,7 +191,7 @@ if dry or real:
         show_problems(exc, key="sample_draw_problems")
     else:
         if real:
-            st.session_state[DONE] = (f"Drawn: {sum(s.allocated for fp in result.forces for s in fp.strata)} "
+            st.session_state[DONE] = (f"Drawn: {sum(sp.allocated for fp in result.forces for sp in fp.strata)} "
                                       f"case(s) are in the Cases register as drafts for {owner}.")
             st.rerun()
         st.info("Dry run: nothing written. Draw with the same settings to draw exactly these cases.")

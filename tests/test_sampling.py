@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from fieldwork import audit, db
+from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import cases, sampling, sampling_frames, sampling_report
 from fieldwork.services.permissions import INSPECTOR, LEAD, Actor, PermissionDenied

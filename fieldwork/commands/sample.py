@@ -45,7 +45,8 @@ def register(sub, common) -> None:
                         description=sampling.METHOD + " The same frame, seed and settings draw the same cases.")
     d.add_argument("--questionnaire", default="case_review", metavar="Q")
     d.add_argument("--seed", type=int, required=True, metavar="S", help="a whole number; note it")
-    d.add_argument("--strata", default="", metavar="ATTR,ATTR", help="attributes to stratify on, e.g. plea,domestic_abuse")
+    d.add_argument("--strata", default="", metavar="ATTR,ATTR",
+                   help="attributes to stratify on, e.g. plea,domestic_abuse")
     d.add_argument("--allocation", choices=sampling.ALLOCATIONS, default=sampling.PROPORTIONAL,
                    help="proportional to the frame's strata, or equal in each (balance)")
     d.add_argument("--force", action="append", default=[], metavar="CODE",

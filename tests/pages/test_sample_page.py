@@ -42,7 +42,8 @@ def test_the_lead_dry_runs_then_draws_balanced_on_plea_and_domestic_abuse(engine
     at.selectbox(key="sample_draw_inspector").set_value("inspector1")
     at = button(at, "Dry run").click().run()
     dry = table(at, "First reserves")
-    assert len(dry) == 8 and dry.groupby("Force")["Drawn"].sum().to_dict() == {"Durham Constabulary": 16, "Greater Manchester Police": 32}
+    assert len(dry) == 8 and dry.groupby("Force")["Drawn"].sum().to_dict() == \
+        {"Durham Constabulary": 16, "Greater Manchester Police": 32}
     assert set(dry[dry.Force == "Durham Constabulary"]["Drawn"]) == {4}
     with db.session_scope(engine) as s:
         assert s.exec(select(SampleDraw)).all() == []
