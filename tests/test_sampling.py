@@ -354,7 +354,8 @@ def test_allocation_sums_to_the_target_and_never_exceeds_a_stratum(sizes, n, met
         assert not left or max(out.values()) - min(left) <= 1
 
 
-def test_every_frame_case_has_the_documented_selection_probability():
+@pytest.mark.parametrize("allocation", sampling.ALLOCATIONS)
+def test_every_frame_case_has_the_documented_selection_probability(allocation):
     """Simulate the draw over many seeds: each case's share of draws is n_h / N_h."""
     frame = [(i, f"SIM-{i:03d}", {"plea": "guilty" if i < 12 else "not_guilty", "domestic_abuse":
                                   "yes" if i % 3 else "no"}) for i in range(30)]
@@ -362,16 +363,16 @@ def test_every_frame_case_has_the_documented_selection_probability():
     hits = Counter()
     plans = None
     for seed in range(runs):
-        plans = sampling.stratify(frame, STRATA, seed, 10, sampling.EQUAL)
+        plans = sampling.stratify(frame, STRATA, seed, 10, allocation)
         hits.update(ref for sp in plans for _, ref, _ in sp.drawn)
     expected = {}
-    for sp in sampling.stratify(frame, STRATA, 0, 10, sampling.EQUAL):
+    for sp in sampling.stratify(frame, STRATA, 0, 10, allocation):
         for _, ref, _ in sp.order:
             expected[ref] = sp.frame_size
-    # the equal allocation's remainder moves with the seed: average n_h over the runs
+    # a remainder's stratum moves with the seed: average n_h over the runs
     alloc = Counter()
     for seed in range(runs):
-        for sp in sampling.stratify(frame, STRATA, seed, 10, sampling.EQUAL):
+        for sp in sampling.stratify(frame, STRATA, seed, 10, allocation):
             alloc[sp.key] += sp.allocated
     key_of = {ref: sp.key for sp in plans for _, ref, _ in sp.order}
     for ref, size in expected.items():

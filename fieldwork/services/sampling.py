@@ -291,11 +291,12 @@ def _force_plan(session: Session, inspection: Inspection, questionnaire_id: str,
 # --- writing ----------------------------------------------------------------------------
 
 
-def _enter_register(session: Session, actor: Actor, inspection: Inspection, questionnaire_id: str, ref: str,
-                    force: str, attributes: dict, owner: str) -> int:
-    """Add a drawn case to the Cases register with a draft for ``owner``, its context from the frame."""
-    version = inspections.current_version(session, questionnaire_id)
+def _enter_register(session: Session, actor: Actor, inspection: Inspection, version, ref: str, force: str,
+                    attributes: dict, owner: str) -> int:
+    """Add a drawn case to the Cases register with a draft for ``owner`` on the questionnaire's
+    current ``version``, its context from the frame."""
     questionnaire = inspections.questionnaire_of(version)
+    questionnaire_id = version.questionnaire
     fields = set(context_fields(questionnaire))
     given = {k: v for k, v in attributes.items() if k in fields and k != FORCE}
     given[FORCE] = force
@@ -337,6 +338,7 @@ def draw(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, st
     if problem:
         raise ProblemError([problem], "nothing was drawn")
     owner = accounts.normalise_name(inspector)
+    version = inspections.current_version(session, questionnaire_id)
     for fp in result.forces:
         row = SampleDraw(frame_id=fp.frame_id, target=fp.target, strata=json.dumps(list(result.strata)),
                          allocation=allocation, seed=str(seed), inspector=owner, drawn_by=actor.name)
@@ -345,7 +347,7 @@ def draw(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, st
         for sp in fp.strata:
             for position, (cid, ref, attrs) in enumerate(sp.order, start=1):
                 chosen = position <= sp.allocated
-                case_id = _enter_register(session, actor, inspection, questionnaire_id, ref, fp.force, attrs,
+                case_id = _enter_register(session, actor, inspection, version, ref, fp.force, attrs,
                                           owner) if chosen else None
                 session.add(SampleEntry(draw_id=row.id, frame_case_id=cid, stratum=sp.key, position=position,
                                         role=SAMPLE if chosen else RESERVE, case_id=case_id))
@@ -420,8 +422,9 @@ def exclude(session: Session, actor: Actor, case_ref: str, reason: str, detail: 
     replacement = None
     if nxt is not None:
         new_entry, frame_case = nxt
-        new_entry.case_id = _enter_register(session, actor, inspection, case_file.questionnaire, frame_case.case_ref,
-                                            frame.force, json.loads(frame_case.attributes), owner)
+        version = inspections.current_version(session, case_file.questionnaire)
+        new_entry.case_id = _enter_register(session, actor, inspection, version, frame_case.case_ref, frame.force,
+                                            json.loads(frame_case.attributes), owner)
         new_entry.replaces_entry_id = entry.id
         session.add(new_entry)
         replacement = frame_case.case_ref

@@ -80,7 +80,10 @@ def context_fields(questionnaire) -> list[str]:
 def propose_map(header: list[str], questionnaire) -> dict[str, str]:
     """A first column map for the lead to confirm: a column whose name (or label) matches a
     field maps to it; anything else is kept as a text attribute under its own name."""
-    known = {CASE_REF: CASE_REF, "case_reference": CASE_REF, "reference": CASE_REF, "ref": CASE_REF}
+    known = {CASE_REF: CASE_REF, "case_reference": CASE_REF, "reference": CASE_REF, "ref": CASE_REF,
+             # what a force's list tends to call the attributes the report balanced on
+             "offence": "offence_charged", "da": "domestic_abuse", "da_flag": "domestic_abuse",
+             "domestic_abuse_flag": "domestic_abuse", "defendant_plea": "plea", "plea_entered": "plea"}
     for name in context_fields(questionnaire):
         known[name] = name
         known[_slug(questionnaire.question(name).label)] = name
