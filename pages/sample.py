@@ -68,6 +68,20 @@ if rep.draws:
         st.dataframe(pd.DataFrame([{"Force": force_label(f), "Stratum": h or "(one stratum)", "Order": p, "Case": r}
                                    for f, h, p, r in nxt]), hide_index=True, width="stretch", key="sample_reserves")
 
+if rep.draws and user.is_lead:
+    with st.expander("Weight a finding back to the frames (off by default: the report's figures are unweighted)"):
+        st.caption("Where the allocation was not proportional, each stratum's share is put back at its frame share: "
+                   "Σ N_h/N · p_h over the strata with assessed cases (docs/sampling.md).")
+        with db.session_scope(engine) as s:
+            choices = [q.name for q in inspections.load_questionnaire(s, qid).single_choice_questions]
+        asked = st.selectbox("Question", choices, index=None, key="sample_weight_question", placeholder="Choose")
+        if asked:
+            with db.session_scope(engine) as s:
+                shares = sampling_report.weighted(s, user, qid, asked, inspection=inspection)
+            st.dataframe(pd.DataFrame([{"Answer": w.code, "Count": w.count, "Denominator": w.denominator,
+                                        "Percent (unweighted)": w.percent, "Percent (weighted)": w.weighted_percent}
+                                       for w in shares]), hide_index=True, key="sample_weighted")
+
 # --- exclusions ---------------------------------------------------------------------------------
 st.subheader("Exclude an unusable case")
 if in_sample and user.role in (session.INSPECTOR, session.LEAD, session.ADMIN):

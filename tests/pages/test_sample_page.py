@@ -52,6 +52,10 @@ def test_the_lead_dry_runs_then_draws_balanced_on_plea_and_domestic_abuse(engine
     report = table(at, "Reserves left")
     assert report["Drawn"].sum() == 48 and report["Frame"].sum() == 200
     assert "Draw the sample" not in [h.value for h in at.subheader]  # every frame is drawn: no second draw
+    at.selectbox(key="sample_weight_question").set_value("plea")
+    at = at.run()
+    weighted = table(at, "Percent (weighted)")  # nothing assessed yet: no share to weight
+    assert list(weighted["Answer"]) == ["guilty", "not_guilty"] and list(weighted["Denominator"]) == [0, 0]
     nxt = table(at, "Order")
     assert len(nxt) == 8 * 5 and list(nxt["Order"][:5]) == [5, 6, 7, 8, 9]  # after the 4 drawn of the stratum
     with db.session_scope(engine) as s:
