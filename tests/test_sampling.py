@@ -240,8 +240,14 @@ def test_a_draw_is_refused_whole_when_anything_is_wrong(engine):
     assert codes(err.value) == ["frame_too_small", "missing_stratum_value"]
     assert "rows 2 of frame.csv" in str(err.value)
     with pytest.raises(ProblemError) as err:
-        draw(engine, forces=["gwent"], inspector="nobody")
+        draw(engine, forces=["gwent"], inspector="nobody", dry_run=True)
     assert codes(err.value) == ["bad_inspector"]
+    with pytest.raises(ProblemError) as err:
+        draw(engine, forces=["gwent"], inspector=None)
+    assert codes(err.value) == ["bad_inspector"]
+    with pytest.raises(ProblemError) as err:
+        draw(engine, forces=["gwent"], strata=("plee",))
+    assert "the gwent frame has no attribute 'plee' (it has: domestic_abuse, finalised, plea)" in str(err.value)
     with db.session_scope(engine) as s:
         assert s.exec(select(SampleDraw)).all() == [] and s.exec(select(CaseFile)).all() == []
 
@@ -409,3 +415,14 @@ def test_the_proposed_map_finds_a_reference_column_by_its_name():
     q = load_catalog().questionnaires["pin_review"]
     assert sampling_frames.propose_map(["PIN ref", "Force", "Flag"], q) == \
         {"PIN ref": "case_ref", "Force": "force", "Flag": "flag"}
+
+
+def test_a_draw_of_a_case_already_typed_into_the_register_is_refused(engine):
+    from tests.assess_helpers import add
+
+    load_frame(engine, frame_rows({"durham": 16}))
+    with db.session_scope(engine) as s:
+        add(s, ref="fr-0003")  # the same case, typed by hand (references are compared ignoring case)
+    with pytest.raises(ProblemError) as err:
+        draw(engine, strata=())
+    assert codes(err.value) == ["already_in_register"] and "fr-0003, drawn for durham" in str(err.value)

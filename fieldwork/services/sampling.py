@@ -267,9 +267,13 @@ def _force_plan(session: Session, inspection: Inspection, questionnaire_id: str,
     elif target > len(rows):
         problems.append(Problem(FRAME_TOO_SMALL, f"the frame holds {len(rows)} case(s), fewer than the target "
                                 f"{target}", **where))
+    held = sorted({k for _, _, attrs, _ in rows for k in attrs})
     for s in strata:
         blank = sorted(row for _, _, attrs, row in rows if not attrs.get(s))
-        if blank:
+        if rows and len(blank) == len(rows):
+            problems.append(Problem(MISSING_STRATUM, f"the {frame.force} frame has no attribute {s!r} (it has: "
+                                    f"{', '.join(held) or 'none'})", field=s))
+        elif blank:
             shown = ", ".join(map(str, blank[:20])) + (f" and {len(blank) - 20} more" if len(blank) > 20 else "")
             problems.append(Problem(MISSING_STRATUM, f"{len(blank)} case(s) of the {frame.force} frame have no "
                                     f"{s!r} (rows {shown} of {frame.source}): every case needs a value of each "
@@ -282,7 +286,7 @@ def _force_plan(session: Session, inspection: Inspection, questionnaire_id: str,
             CaseFile.inspection_id == inspection.id, CaseFile.questionnaire == questionnaire_id)).scalars()
             if ref.lower() in chosen)
         if clash:
-            problems.append(Problem(IN_REGISTER, f"{', '.join(clash)} of the {frame.force} draw already in the Cases "
+            problems.append(Problem(IN_REGISTER, f"{', '.join(clash)}, drawn for {frame.force}, already in the Cases "
                                     "register (added by hand?): take them out of the frame and import it again",
                                     item=frame.force, item_kind="force"))
     return ForcePlan(frame.force, frame.id, len(rows), target, plans)
@@ -332,11 +336,11 @@ def draw(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, st
     inspection = _inspection(session, inspection)
     result = plan(session, actor, questionnaire_id, seed=seed, strata=strata, allocation=allocation, forces=forces,
                   targets=targets, inspector=inspector, inspection=inspection)
+    problem = _inspector_problem(session, inspector, [f.force for f in result.forces])
+    if problem and (inspector or not dry_run):  # a dry run may leave the inspector to choose later
+        raise ProblemError([problem], "nothing was drawn")
     if dry_run:
         return result
-    problem = _inspector_problem(session, inspector, [f.force for f in result.forces])
-    if problem:
-        raise ProblemError([problem], "nothing was drawn")
     owner = accounts.normalise_name(inspector)
     version = inspections.current_version(session, questionnaire_id)
     for fp in result.forces:
