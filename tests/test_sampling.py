@@ -204,6 +204,10 @@ def test_the_draw_is_reproducible_across_runs_and_databases(engine, tmp_path):
         other = db.get_engine(url)
         load_frame(other)
         assert drawn_refs(draw(other)) == drawn_refs(written)
+        for engine_ in (engine, other):  # and as each database holds it
+            with db.session_scope(engine_) as s:
+                held = sorted(c.case_ref for c in sampling_report.sampled_cases(s, LEAD1, "case_review"))
+            assert held == drawn_refs(written)
     finally:
         db.dispose_all()
         if PG_URL:
