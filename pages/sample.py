@@ -58,6 +58,12 @@ if rep.rows:
         shown = " × ".join(json.loads(d["strata"])) or "none"
         st.caption(f"{force_label(force)}: drawn by {d['drawn_by']} on {d['drawn_at']:%d %b %Y %H:%M} — seed "
                    f"{d['seed']}, {d['allocation']} allocation, strata {shown}; drafts for {d['inspector']}")
+    if in_sample or excluded:
+        from exports.sample import cases_csv
+
+        st.download_button("Drawn cases (CSV)", cases_csv(in_sample, excluded), f"sample_{qid}_cases.csv",
+                           "text/csv", key="sample_cases_csv", icon=":material/download:",
+                           help="The cases to pull from each force (replacements included) and the exclusions.")
 else:
     st.info("No sampling frame yet." + (" Import one below." if user.is_lead else " The lead imports them."))
 

@@ -52,6 +52,10 @@ def test_the_lead_imports_draws_excludes_and_reports_from_the_command_line(engin
     with db.session_scope(engine) as s:
         assert s.execute(select(func.count()).select_from(CaseFile)).scalar() == 49  # the excluded one kept
 
+    code, out, _ = run(capsys, db_url, "sample", "cases", "--format", "csv")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 1 + 48 + 1 and f"{reserve},durham," in out
+    assert lines[-1].startswith(f"{gone},durham,") and lines[-1].endswith(f",excluded,,wrong_offence,{reserve}")
     code, out, _ = run(capsys, db_url, "sample", "report")
     assert code == 0 and "durham (seed 2016, equal, strata plea × domestic_abuse): frame 60, target 16" in out
     assert "excluded 1 (wrong offence 1), replaced 1" in out

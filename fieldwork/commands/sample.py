@@ -65,6 +65,12 @@ def register(sub, common) -> None:
     e.add_argument("--questionnaire", default=None, metavar="Q")
     e.set_defaults(handler=exclude_command)
 
+    c = ssub.add_parser("cases", parents=[common], help="the drawn cases to pull (replacements included) and the "
+                                                        "exclusions")
+    c.add_argument("--questionnaire", default="case_review", metavar="Q")
+    c.add_argument("--format", choices=("text", "csv"), default="text")
+    c.set_defaults(handler=cases_command)
+
     r = ssub.add_parser("report", parents=[common], help="per force and stratum: frame, target, drawn, excluded, "
                                                          "replaced, assessed")
     r.add_argument("--questionnaire", default="case_review", metavar="Q")
@@ -187,6 +193,26 @@ def exclude_command(args) -> int:
     print(f"{out.case_ref} excluded ({sampling.REASONS[out.reason]}); "
           + (f"{out.replacement}, the next reserve of {out.stratum or 'the force'}, takes its place in the register"
              if out.replacement else f"no reserve is left in {out.stratum or 'the force'}: the sample is one short"))
+    return 0
+
+
+def cases_command(args) -> int:
+    actor = command_line_actor()
+    with db.session_scope(db.get_engine(args.db)) as session:
+        drawn = sampling_report.sampled_cases(session, actor, args.questionnaire, inspection=args.inspection)
+        gone = sampling_report.exclusions(session, actor, args.questionnaire, inspection=args.inspection)
+    if args.format == "csv":
+        from exports.sample import cases_csv
+
+        sys.stdout.write(cases_csv(drawn, gone).decode("utf-8"))
+        return 0
+    print(f"{args.questionnaire}: {len(drawn)} case(s) in the sample, {len(gone)} excluded")
+    for c in drawn:
+        print(f"  {c.case_ref}  {c.force}  {c.stratum or '(one stratum)'}"
+              + (f"  (replaces {c.replaces})" if c.replaces else ""))
+    for e in gone:
+        print(f"  excluded {e.case_ref}  {e.force}  {sampling.REASONS.get(e.reason, e.reason)}"
+              f"  by {e.excluded_by}; replaced by {e.replacement or 'nobody: no reserve left'}")
     return 0
 
 
