@@ -261,6 +261,9 @@ def test_proportional_allocation_follows_the_frame_and_a_target_can_be_set(engin
     result = draw(engine, allocation=sampling.PROPORTIONAL, forces=["durham"], targets={"durham": 20})
     fp = result.forces[0]
     assert fp.target == 20 and sum(sp.allocated for sp in fp.strata) == 20
+    with db.session_scope(engine) as s:  # the Cases page's progress follows the drawn target
+        progress = {p.force: p.target for p in cases.register(s, LEAD1, questionnaire="case_review").progress}
+    assert progress["durham"] == 20 and progress["greater_manchester"] == 32
     for sp in fp.strata:
         assert abs(sp.allocated - 20 * sp.frame_size / fp.frame_size) < 1
 
