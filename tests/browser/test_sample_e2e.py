@@ -4,6 +4,7 @@ one drawn case and finds the next reserve of its stratum in the register in its 
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -38,7 +39,7 @@ def test_a_lead_draws_the_sample_and_an_inspectors_exclusion_is_replaced_from_th
     page.goto(app_url)
     live.sign_in(page, "lead1", PASSWORD)
     page.get_by_role("link", name="Sample").click()
-    page.get_by_role("heading", name="Sample").wait_for()
+    page.get_by_role("heading", name="Sample", exact=True).wait_for()
     live.settle(page)
 
     # the frame: upload, confirm the column map, import
@@ -65,6 +66,8 @@ def test_a_lead_draws_the_sample_and_an_inspectors_exclusion_is_replaced_from_th
     assert [(f, rep.force_total(f).target, rep.force_total(f).in_sample) for f in ("durham", "greater_manchester")] \
         == [("durham", 16, 16), ("greater_manchester", 32, 32)]
     assert {r.target for r in rep.rows if r.force == "durham"} == {4}  # balanced: 4 in each of the 4 strata
+    if os.environ.get("FIELDWORK_SCREENSHOTS"):  # for a look by hand: FIELDWORK_SCREENSHOTS=DIR
+        page.screenshot(path=os.path.join(os.environ["FIELDWORK_SCREENSHOTS"], "sample_page.png"), full_page=True)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("textbox", name="Name").wait_for()
 
@@ -83,7 +86,7 @@ def test_a_lead_draws_the_sample_and_an_inspectors_exclusion_is_replaced_from_th
 
     # the register: the reserve is there, the excluded case is not
     page.get_by_role("link", name="Cases").click()
-    page.get_by_role("heading", name="Cases").wait_for()
+    page.get_by_role("heading", name="Cases", exact=True).wait_for()
     live.settle(page)
     box = page.locator(".st-key-cases_open_pick input")
     box.click()
