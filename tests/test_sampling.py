@@ -433,3 +433,17 @@ def test_a_draw_of_a_case_already_typed_into_the_register_is_refused(engine):
     with pytest.raises(ProblemError) as err:
         draw(engine, strata=())
     assert codes(err.value) == ["already_in_register"] and "fr-0003, drawn for durham" in str(err.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 40), target=st.integers(0, 40), seed=st.integers(0, 10**12), data=st.data(),
+       allocation=st.sampled_from(sampling.ALLOCATIONS))
+def test_the_draw_depends_on_the_frame_and_seed_only_never_on_row_order(n, target, seed, data, allocation):
+    frame = [(i, f"HS-{i:04d}", {"plea": ("guilty", "not_guilty")[i % 2], "domestic_abuse": ("yes", "no")[i % 3 == 0]})
+             for i in range(n)]
+    shuffled = data.draw(st.permutations(frame))
+    first = sampling.stratify(frame, STRATA, seed, min(target, n), allocation)
+    again = sampling.stratify(list(shuffled), STRATA, seed, min(target, n), allocation)
+    assert [(p.key, p.allocated, [r for _, r, _ in p.order]) for p in first] == \
+        [(p.key, p.allocated, [r for _, r, _ in p.order]) for p in again]
+    assert sum(p.allocated for p in first) == min(target, n)
