@@ -74,12 +74,15 @@ def test_a_bad_frame_is_refused_with_every_row_named_and_nothing_written(engine)
     rows[1]["Case reference"] = rows[2]["Case reference"]  # duplicate
     rows[3]["Plea"] = "maybe"
     rows[4]["Force"] = ""
+    rows[2]["Force"] = "Greater Manchster"
     rows[5]["Finalised"] = "call 07700 900123"
     with pytest.raises(ProblemError) as err:
         load_frame(engine, rows)
     found = {(p.code, p.row) for p in err.value.problems}
-    assert found == {("bad_case_ref", 2), ("duplicate_case_ref", 4), ("unknown_code", 5), ("missing_value", 6),
-                     ("personal_data", 7)}
+    assert found == {("bad_case_ref", 2), ("duplicate_case_ref", 4), ("unknown_code", 4), ("unknown_code", 5),
+                     ("missing_value", 6), ("personal_data", 7)}
+    assert "'Greater Manchster' is not a code or label of force (did you mean 'greater_manchester'?)" in \
+        str(err.value)
     assert "nothing" not in str(err.value.problems[0]) and "no frame was imported" in err.value.summary
     with db.session_scope(engine) as s:
         assert s.exec(select(SampleFrame)).all() == [] and s.exec(select(FrameCase)).all() == []

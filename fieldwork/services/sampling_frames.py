@@ -186,9 +186,12 @@ def _rows(table: Table, column_map: dict[str, str], questionnaire, force: str | 
                 code = lookup.get(" ".join(value.lower().split()))
                 if code is None:
                     codes = questionnaire.codes(target)
-                    shown = ", ".join(codes) if len(codes) <= 12 else f"{', '.join(codes[:5])}, … ({len(codes)})"
+                    hint = importing._close_match(value, [k for k in lookup if "_" not in k])
+                    shown = (f"did you mean {lookup[hint]!r}?" if hint else
+                             "codes: " + (", ".join(codes) if len(codes) <= 12 else
+                                          f"{', '.join(codes[:5])}, … ({len(codes)})"))
                     problems.append(Problem(BAD_CODE, f"{importing._clip(value)!r} is not a code or label of "
-                                            f"{target} (codes: {shown})", source=src, row=number, field=column))
+                                            f"{target} ({shown})", source=src, row=number, field=column))
                 elif target == FORCE:
                     frc = code
                 else:
