@@ -450,3 +450,16 @@ def test_the_draw_depends_on_the_frame_and_seed_only_never_on_row_order(n, targe
     assert [(p.key, p.allocated, [r for _, r, _ in p.order]) for p in first] == \
         [(p.key, p.allocated, [r for _, r, _ in p.order]) for p in again]
     assert sum(p.allocated for p in first) == min(target, n)
+
+
+def test_the_pin_review_draws_six_per_force_and_nine_in_the_four_largest(engine):
+    rows = [{"PIN ref": f"PIN-{i:04d}", "Force": force, "DA": ("yes", "no")[i % 2]}
+            for i, force in enumerate(["durham"] * 20 + ["metropolitan"] * 30 + ["west_midlands"] * 12)]
+    with db.session_scope(engine) as s:
+        add_users(s, ("inspector1", INSPECTOR))
+        result = sampling_frames.import_frame(s, LEAD1, "pin_review", frame_csv(rows), "pin.csv")
+    assert result.column_map == {"PIN ref": "case_ref", "Force": "force", "DA": "domestic_abuse"}
+    with db.session_scope(engine) as s:
+        plan = sampling.draw(s, LEAD1, "pin_review", seed=3, strata=("domestic_abuse",), inspector="inspector1",
+                             dry_run=True)
+    assert {fp.force: fp.target for fp in plan.forces} == {"durham": 6, "metropolitan": 9, "west_midlands": 9}
