@@ -149,7 +149,9 @@ def _rows(table: Table, column_map: dict[str, str], questionnaire, force: str | 
     lookups = {t: _code_lookup(questionnaire, t) for t in column_map.values()
                if t != IGNORE and t != CASE_REF and questionnaire.has_question(t)
                and questionnaire.question(t).is_single_choice}
-    force_labels = {c.label.strip().lower(): c.code for c in load_catalog().codes.forces}
+    if FORCE in column_map.values():  # a force's full name as the catalog spells it, too
+        lookups[FORCE] = {**_code_lookup(questionnaire, FORCE),
+                          **{c.label.strip().lower(): c.code for c in load_catalog().codes.forces}}
     problems: list[Problem] = []
     out = []
     seen: dict[str, int] = {}
@@ -179,10 +181,8 @@ def _rows(table: Table, column_map: dict[str, str], questionnaire, force: str | 
                 if target == FORCE:
                     problems.append(Problem(MISSING_VALUE, "the force is blank", source=src, row=number,
                                             field=column))
-            elif target in lookups or target == FORCE:
-                lookup = dict(lookups.get(target) or _code_lookup(questionnaire, FORCE))
-                if target == FORCE:
-                    lookup.update(force_labels)
+            elif target in lookups:
+                lookup = lookups[target]
                 code = lookup.get(" ".join(value.lower().split()))
                 if code is None:
                     codes = questionnaire.codes(target)
