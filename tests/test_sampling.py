@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from fieldwork import db
+from fieldwork import audit, db
 from fieldwork.problems import ProblemError
 from fieldwork.services import cases, sampling, sampling_frames, sampling_report
 from fieldwork.services.permissions import INSPECTOR, LEAD, Actor, PermissionDenied
@@ -159,7 +159,12 @@ def test_the_draw_meets_each_forces_target_balanced_on_plea_and_domestic_abuse(e
         answers = {(r.case_ref, q): v for r in reg.rows for q, v in s.exec(
             select(Answer.question, Answer.value).join(Assessment).where(Assessment.case_id == r.case_id))}
         owners = set(s.exec(select(Assessment.inspector)))
+        events = Counter((e.action, e.actor) for e in s.exec(select(AuditEvent)))
+        details = [json.loads(e.detail) for e in s.exec(select(AuditEvent).where(
+            AuditEvent.action == audit.ASSESSMENT_CREATED))]
     assert len(reg.rows) == 48 and owners == {"inspector1"}
+    assert events[(audit.CASE_CREATED, "lead1")] == events[(audit.ASSESSMENT_CREATED, "lead1")] == 48
+    assert events[(sampling.DRAWN, "lead1")] == 2 and {d["inspector"] for d in details} == {"inspector1"}
     frame = {r["Case reference"]: r for r in frame_rows(TWO_FORCES)}
     for r in reg.rows:
         assert answers[(r.case_ref, "plea")] == frame[r.case_ref]["Plea"].lower().replace(" ", "_")

@@ -28,19 +28,17 @@ import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import accounts, assessments, inspections, permissions, privacy
+from fieldwork.services import accounts, inspections, permissions, privacy, sampling_register
 from fieldwork.services.permissions import Actor
-from fieldwork.services.sampling_frames import CASE_REF, FORCE, context_fields
+from fieldwork.services.sampling_frames import CASE_REF, FORCE
 from models import (
-    DRAFT,
     PRIMARY,
-    Answer,
     Assessment,
     CaseFile,
     FrameCase,
@@ -295,40 +293,6 @@ def _force_plan(session: Session, inspection: Inspection, questionnaire_id: str,
 # --- writing ----------------------------------------------------------------------------
 
 
-def _enter_register(session: Session, actor: Actor, inspection: Inspection, version, ref: str, force: str,
-                    attributes: dict, owner: str) -> int:
-    """Add a drawn case to the Cases register with a draft for ``owner`` on the questionnaire's
-    current ``version``, its context from the frame."""
-    questionnaire = inspections.questionnaire_of(version)
-    questionnaire_id = version.questionnaire
-    fields = set(context_fields(questionnaire))
-    given = {k: v for k, v in attributes.items() if k in fields and k != FORCE}
-    given[FORCE] = force
-    values, _ = assessments.check_answers(questionnaire, given)  # codes checked at import; a new version drops any
-    values = {k: v for k, v in values.items() if v is not None}
-    if questionnaire.has_question("cps_area") and "cps_area" not in values:
-        area = load_catalog().codes.force_area.get(force)
-        if area in questionnaire.codes("cps_area"):
-            values["cps_area"] = area  # the force's CPS Area, as the Cases page does
-    asked = questionnaire.relevant_names(values)
-    values = {k: v for k, v in values.items() if k in asked}
-    case_file = CaseFile(inspection_id=inspection.id, questionnaire=questionnaire_id, case_ref=ref,
-                         created_by=actor.name)
-    session.add(case_file)
-    session.flush()
-    assessment = Assessment(case_id=case_file.id, questionnaire_version_id=version.id, inspector=owner,
-                            status=DRAFT, purpose=PRIMARY, counted=True)
-    session.add(assessment)
-    session.flush()
-    session.add_all(Answer(assessment_id=assessment.id, question=k, value=v) for k, v in values.items())
-    where = dict(inspection_id=inspection.id, case_ref=ref)
-    audit.record(session, actor.name, audit.CASE_CREATED, questionnaire=questionnaire_id, via="sample", **where)
-    audit.record(session, actor.name, audit.ASSESSMENT_CREATED, assessment_uid=assessment.uid,
-                 questionnaire=questionnaire_id, version=version.version, purpose=PRIMARY, answers=len(values),
-                 inspector=owner, **where)
-    return case_file.id
-
-
 def draw(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, strata=(),
          allocation: str = PROPORTIONAL, forces=None, targets: dict[str, int] | None = None,
          inspector: str | None = None, inspection: str | Inspection | None = None, dry_run: bool = False) -> DrawPlan:
@@ -348,13 +312,15 @@ def draw(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, st
                          allocation=allocation, seed=str(seed), inspector=owner, drawn_by=actor.name)
         session.add(row)
         session.flush()
-        for sp in fp.strata:
-            for position, (cid, ref, attrs) in enumerate(sp.order, start=1):
-                chosen = position <= sp.allocated
-                case_id = _enter_register(session, actor, inspection, version, ref, fp.force, attrs,
-                                          owner) if chosen else None
-                session.add(SampleEntry(draw_id=row.id, frame_case_id=cid, stratum=sp.key, position=position,
-                                        role=SAMPLE if chosen else RESERVE, case_id=case_id))
+        case_ids = sampling_register.enter(session, actor, inspection, version,
+                                           [(ref, fp.force, attrs) for sp in fp.strata for _, ref, attrs in sp.drawn],
+                                           owner)
+        # every frame case, in its stratum's order: Core INSERTs, one ORM object each would dominate the draw
+        session.execute(insert(SampleEntry.__table__), [
+            {"draw_id": row.id, "frame_case_id": cid, "stratum": sp.key, "position": position,
+             "role": SAMPLE if position <= sp.allocated else RESERVE,
+             "case_id": case_ids[ref] if position <= sp.allocated else None, "replaces_entry_id": None}
+            for sp in fp.strata for position, (cid, ref, _) in enumerate(sp.order, start=1)])
         audit.record(session, actor.name, DRAWN, inspection_id=inspection.id, questionnaire=questionnaire_id,
                      force=fp.force, seed=seed, target=fp.target, allocation=allocation, strata=list(result.strata),
                      frame_cases=fp.frame_size, drawn=sum(s.allocated for s in fp.strata), inspector=owner)
@@ -427,8 +393,9 @@ def exclude(session: Session, actor: Actor, case_ref: str, reason: str, detail: 
     if nxt is not None:
         new_entry, frame_case = nxt
         version = inspections.current_version(session, case_file.questionnaire)
-        new_entry.case_id = _enter_register(session, actor, inspection, version, frame_case.case_ref, frame.force,
-                                            json.loads(frame_case.attributes), owner)
+        new_entry.case_id = sampling_register.enter(
+            session, actor, inspection, version, [(frame_case.case_ref, frame.force,
+                                                   json.loads(frame_case.attributes))], owner)[frame_case.case_ref]
         new_entry.replaces_entry_id = entry.id
         session.add(new_entry)
         replacement = frame_case.case_ref

@@ -27,7 +27,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
 
 from fieldwork import audit
@@ -271,9 +271,10 @@ def import_frame(session: Session, actor: Actor, questionnaire_id: str, data: by
                             imported_by=actor.name)
         session.add(frame)
         session.flush()
-        session.add_all(FrameCase(frame_id=frame.id, case_ref=ref, row=number,
-                                  attributes=json.dumps(attrs, sort_keys=True))
-                        for number, ref, f, attrs in rows if f == frc)
+        # Core INSERT: an ORM object per frame case costs most of a 10,000-case import
+        session.execute(insert(FrameCase.__table__), [
+            {"frame_id": frame.id, "case_ref": ref, "row": number, "attributes": json.dumps(attrs, sort_keys=True)}
+            for number, ref, f, attrs in rows if f == frc])
         audit.record(session, actor.name, FRAME_IMPORTED, inspection_id=inspection.id, questionnaire=questionnaire_id,
                      force=frc, cases=n, file=table.source, replaced=frc in result.replaced)
     session.flush()
