@@ -95,7 +95,7 @@ class SampleExclusion(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="sample_entry.id", unique=True)
-    reason: str = Field(max_length=40)  # a code of fieldwork.services.sampling.REASONS
+    reason: str = Field(max_length=40)  # a code of fieldwork.services.sampling_exclusions.REASONS
     detail: str = Field(default="", max_length=200)  # the words given with "other"
     replacement_entry_id: Optional[int] = Field(default=None)
     excluded_at: datetime = Field(default_factory=utcnow)

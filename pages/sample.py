@@ -10,7 +10,14 @@ import streamlit as st
 from fieldwork import db
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import importing, inspections, sampling, sampling_frames, sampling_report
+from fieldwork.services import (
+    importing,
+    inspections,
+    sampling,
+    sampling_exclusions,
+    sampling_frames,
+    sampling_report,
+)
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
 
@@ -97,7 +104,8 @@ if in_sample and user.role in (session.INSPECTOR, session.LEAD, session.ADMIN):
         ref = cols[0].selectbox("Drawn case", list(refs), index=None, key="sample_exclude_case",
                                 placeholder="Choose a case",
                                 format_func=lambda r: f"{r} · {force_label(refs[r].force)}")
-        reason = cols[1].selectbox("Reason", list(sampling.REASONS), format_func=sampling.REASONS.__getitem__,
+        reason = cols[1].selectbox("Reason", list(sampling_exclusions.REASONS),
+                                   format_func=sampling_exclusions.REASONS.__getitem__,
                                    key="sample_exclude_reason")
         detail = cols[2].text_input("Why (required for Other)", max_chars=200, key="sample_exclude_detail",
                                     help="A few words, never a name or other personal details.")
@@ -105,14 +113,15 @@ if in_sample and user.role in (session.INSPECTOR, session.LEAD, session.ADMIN):
     if go:
         try:
             if not ref:
-                raise ProblemError([Problem(sampling.NOT_IN_SAMPLE, "choose the drawn case to exclude")],
+                raise ProblemError([Problem(sampling_exclusions.NOT_IN_SAMPLE, "choose the drawn case to exclude")],
                                    "nothing was excluded")
             with db.session_scope(engine) as s:
-                out = sampling.exclude(s, user, ref, reason, detail, questionnaire=qid, inspection=inspection)
+                out = sampling_exclusions.exclude(s, user, ref, reason, detail, questionnaire=qid,
+                                                  inspection=inspection)
         except ProblemError as exc:
             show_problems(exc, key="sample_exclude_problems")
         else:
-            st.session_state[DONE] = (f"{out.case_ref} excluded ({sampling.REASONS[out.reason]}); "
+            st.session_state[DONE] = (f"{out.case_ref} excluded ({sampling_exclusions.REASONS[out.reason]}); "
                                       + (f"{out.replacement} takes its place in the Cases register."
                                          if out.replacement else "no reserve is left in its stratum."))
             st.rerun()
@@ -121,7 +130,7 @@ else:
 if excluded:
     st.dataframe(pd.DataFrame([{
         "Case": e.case_ref, "Force": force_label(e.force), "Stratum": e.stratum or "(one stratum)",
-        "Reason": sampling.REASONS.get(e.reason, e.reason) + (f": {e.detail}" if e.detail else ""),
+        "Reason": sampling_exclusions.REASONS.get(e.reason, e.reason) + (f": {e.detail}" if e.detail else ""),
         "Replaced by": e.replacement or "(no reserve left)", "By": e.excluded_by, "When": e.excluded_at,
     } for e in excluded]), hide_index=True, width="stretch", key="sample_exclusions")
 

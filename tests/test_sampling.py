@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from fieldwork import audit, db
 from fieldwork.problems import ProblemError
-from fieldwork.services import cases, sampling, sampling_frames, sampling_report
+from fieldwork.services import cases, sampling, sampling_exclusions, sampling_frames, sampling_report
 from fieldwork.services.permissions import INSPECTOR, LEAD, Actor, PermissionDenied
 from models import Answer, Assessment, AuditEvent, CaseFile, FrameCase, SampleDraw, SampleEntry, SampleFrame, User
 from tests.conftest import PG_URL, _drop_pg_database, new_database_url
@@ -285,22 +285,22 @@ def test_an_excluded_case_is_replaced_by_the_next_reserve_of_its_stratum(engine)
     stratum = result.forces[0].strata[0]
     gone, first_reserve = stratum.drawn[0][1], stratum.reserves[0][1]
     with db.session_scope(engine) as s:
-        out = sampling.exclude(s, INSPECTOR1, gone, "file_not_available")
+        out = sampling_exclusions.exclude(s, INSPECTOR1, gone, "file_not_available")
     assert (out.case_ref, out.replacement, out.stratum) == (gone, first_reserve, stratum.key)
     with db.session_scope(engine) as s:
         refs = {r.case_ref for r in cases.register(s, LEAD1).rows}
         counted = s.exec(select(Assessment.counted).join(CaseFile).where(CaseFile.case_ref == gone)).all()
         owner = s.exec(select(Assessment.inspector).join(CaseFile).where(CaseFile.case_ref == first_reserve)).one()
         actions = [(e.action, e.case_ref) for e in s.exec(select(AuditEvent).where(
-            AuditEvent.action.in_([sampling.EXCLUDED, sampling.REPLACED])))]
+            AuditEvent.action.in_([sampling_exclusions.EXCLUDED, sampling_exclusions.REPLACED])))]
     assert gone not in refs and first_reserve in refs and len(refs) == 48
     assert counted == [False] and owner == "inspector1"
-    assert actions == [(sampling.EXCLUDED, gone), (sampling.REPLACED, first_reserve)]
+    assert actions == [(sampling_exclusions.EXCLUDED, gone), (sampling_exclusions.REPLACED, first_reserve)]
     with db.session_scope(engine) as s:  # the replacement's own exclusion takes the next reserve
-        nxt = sampling.exclude(s, LEAD1, first_reserve, "other", "held by another unit")
+        nxt = sampling_exclusions.exclude(s, LEAD1, first_reserve, "other", "held by another unit")
     assert nxt.replacement == stratum.reserves[1][1]
     with db.session_scope(engine) as s, pytest.raises(ProblemError) as err:
-        sampling.exclude(s, LEAD1, gone, "duplicate")
+        sampling_exclusions.exclude(s, LEAD1, gone, "duplicate")
     assert codes(err.value) == ["already_excluded"]
 
 
@@ -309,16 +309,16 @@ def test_an_exclusion_needs_a_listed_reason_and_a_drawn_case(engine):
     result = draw(engine, forces=["durham"])
     ref = result.forces[0].strata[0].drawn[0][1]
     with db.session_scope(engine) as s, pytest.raises(ProblemError) as err:
-        sampling.exclude(s, LEAD1, ref, "other")
+        sampling_exclusions.exclude(s, LEAD1, ref, "other")
     assert codes(err.value) == ["bad_reason"]
     with db.session_scope(engine) as s, pytest.raises(ProblemError) as err:
-        sampling.exclude(s, LEAD1, ref, "bored")
+        sampling_exclusions.exclude(s, LEAD1, ref, "bored")
     assert codes(err.value) == ["bad_reason"]
     with db.session_scope(engine) as s, pytest.raises(ProblemError) as err:
-        sampling.exclude(s, LEAD1, "FR-0199", "duplicate")  # a reserve, not in the register
+        sampling_exclusions.exclude(s, LEAD1, "FR-0199", "duplicate")  # a reserve, not in the register
     assert codes(err.value) == ["not_in_sample"]
     with db.session_scope(engine) as s, pytest.raises(PermissionDenied):
-        sampling.exclude(s, Actor("insp9", INSPECTOR, ("gwent",)), ref, "duplicate")
+        sampling_exclusions.exclude(s, Actor("insp9", INSPECTOR, ("gwent",)), ref, "duplicate")
 
 
 def test_a_stratum_without_reserves_left_records_the_exclusion_and_the_shortfall(engine):
@@ -326,7 +326,7 @@ def test_a_stratum_without_reserves_left_records_the_exclusion_and_the_shortfall
     result = draw(engine, strata=(), allocation=sampling.PROPORTIONAL)
     ref = result.forces[0].strata[0].drawn[0][1]
     with db.session_scope(engine) as s:
-        assert sampling.exclude(s, LEAD1, ref, "wrong_offence").replacement is None
+        assert sampling_exclusions.exclude(s, LEAD1, ref, "wrong_offence").replacement is None
     with db.session_scope(engine) as s:
         rep = sampling_report.report(s, LEAD1, "case_review")
     (row,) = rep.rows
@@ -342,7 +342,7 @@ def test_the_report_counts_per_force_and_stratum(engine):
     result = draw(engine, forces=["durham", "greater_manchester"])
     gm = next(fp for fp in result.forces if fp.force == "greater_manchester")
     with db.session_scope(engine) as s:
-        sampling.exclude(s, LEAD1, gm.strata[1].drawn[0][1], "duplicate")
+        sampling_exclusions.exclude(s, LEAD1, gm.strata[1].drawn[0][1], "duplicate")
         rep = sampling_report.report(s, LEAD1, "case_review")
     gm_rows = [r for r in rep.rows if r.force == "greater_manchester"]
     assert [(r.stratum, r.frame, r.target, r.drawn) for r in gm_rows] == \

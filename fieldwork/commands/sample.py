@@ -11,7 +11,7 @@ import sys
 
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import importing, sampling, sampling_frames, sampling_report
+from fieldwork.services import importing, sampling, sampling_exclusions, sampling_frames, sampling_report
 from fieldwork.services.permissions import command_line_actor
 
 FORMATS = ("text", "json", "csv")
@@ -60,7 +60,7 @@ def register(sub, common) -> None:
 
     e = ssub.add_parser("exclude", parents=[common], help="mark a drawn case unusable; the next reserve replaces it")
     e.add_argument("case", metavar="CASE")
-    e.add_argument("--reason", required=True, choices=list(sampling.REASONS))
+    e.add_argument("--reason", required=True, choices=list(sampling_exclusions.REASONS))
     e.add_argument("--detail", default="", metavar="TEXT", help="why, in a few words (required with --reason other)")
     e.add_argument("--questionnaire", default=None, metavar="Q")
     e.set_defaults(handler=exclude_command)
@@ -188,9 +188,9 @@ def draw_command(args) -> int:
 def exclude_command(args) -> int:
     actor = command_line_actor()
     with db.session_scope(db.get_engine(args.db)) as session:
-        out = sampling.exclude(session, actor, args.case, args.reason, args.detail, questionnaire=args.questionnaire,
-                               inspection=args.inspection)
-    print(f"{out.case_ref} excluded ({sampling.REASONS[out.reason]}); "
+        out = sampling_exclusions.exclude(session, actor, args.case, args.reason, args.detail,
+                                          questionnaire=args.questionnaire, inspection=args.inspection)
+    print(f"{out.case_ref} excluded ({sampling_exclusions.REASONS[out.reason]}); "
           + (f"{out.replacement}, the next reserve of {out.stratum or 'the force'}, takes its place in the register"
              if out.replacement else f"no reserve is left in {out.stratum or 'the force'}: the sample is one short"))
     return 0
@@ -211,7 +211,7 @@ def cases_command(args) -> int:
         print(f"  {c.case_ref}  {c.force}  {c.stratum or '(one stratum)'}"
               + (f"  (replaces {c.replaces})" if c.replaces else ""))
     for e in gone:
-        print(f"  excluded {e.case_ref}  {e.force}  {sampling.REASONS.get(e.reason, e.reason)}"
+        print(f"  excluded {e.case_ref}  {e.force}  {sampling_exclusions.REASONS.get(e.reason, e.reason)}"
               f"  by {e.excluded_by}; replaced by {e.replacement or 'nobody: no reserve left'}")
     return 0
 

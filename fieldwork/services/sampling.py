@@ -18,7 +18,8 @@ Method (written on the Sample page, in ``fieldwork sample draw`` and docs/sampli
 The same frame, seed and settings therefore draw the same cases on any machine and on SQLite
 or PostgreSQL. Drawn cases enter the Cases register (a draft for the inspector named) with
 their context filled in from the frame. A frame is drawn from once: a second draw over an
-existing sample is refused. An exclusion (``exclude``) takes the stratum's next reserve in.
+existing sample is refused. An exclusion (``sampling_exclusions.exclude``) takes the
+stratum's next reserve in.
 """
 
 from __future__ import annotations
@@ -28,24 +29,21 @@ import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import accounts, inspections, permissions, privacy, sampling_register
+from fieldwork.services import accounts, inspections, permissions, sampling_register
 from fieldwork.services.permissions import Actor
 from fieldwork.services.sampling_frames import CASE_REF, FORCE
 from models import (
-    PRIMARY,
-    Assessment,
     CaseFile,
     FrameCase,
     Inspection,
     SampleDraw,
     SampleEntry,
-    SampleExclusion,
     SampleFrame,
     User,
 )
@@ -57,16 +55,7 @@ MAX_SEED = 10**18
 METHOD = ("Stratified simple random sampling without replacement: within each stratum the frame's cases are "
           "ordered by SHA-256 of the seed and the case reference, and the first n_h are drawn, so each case has "
           "the selection probability n_h / N_h; the rest, in that order, are the stratum's reserves.")
-REASONS = {  # exclusion reason code -> label
-    "file_not_available": "File not available",
-    "wrong_offence": "Wrong offence",
-    "duplicate": "Duplicate",
-    "other": "Other",
-}
-OTHER = "other"
 DRAWN = "sample.drawn"
-EXCLUDED = "sample.excluded"
-REPLACED = "sample.replaced"
 
 # Problem codes
 BAD_SETTING = "bad_sample_setting"
@@ -77,9 +66,6 @@ FRAME_TOO_SMALL = "frame_too_small"
 MISSING_STRATUM = "missing_stratum_value"
 IN_REGISTER = "already_in_register"
 BAD_INSPECTOR = "bad_inspector"
-NOT_IN_SAMPLE = "not_in_sample"
-ALREADY_EXCLUDED = "already_excluded"
-BAD_REASON = "bad_reason"
 
 
 # --- the method, pure -------------------------------------------------------------------
@@ -327,91 +313,6 @@ def draw(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, st
     session.flush()
     result.written = True
     return result
-
-
-# --- exclusions -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    case_ref: str
-    reason: str
-    replacement: str | None  # the reserve that took its place; None when the stratum has none left
-    stratum: str
-    force: str
-
-
-def exclude(session: Session, actor: Actor, case_ref: str, reason: str, detail: str = "", *,
-            questionnaire: str | None = None, inspection: str | Inspection | None = None) -> Exclusion:
-    """Mark a drawn case unusable; the next reserve of its stratum enters the register in its
-    place (a draft for the excluded case's inspector). The excluded case leaves the register
-    and its assessments stop counting; both steps are audited and kept."""
-    permissions.require_role(actor, permissions.ROLES, "exclude a case")
-    inspection = _inspection(session, inspection)
-    ref = (case_ref or "").strip()
-    detail = (detail or "").strip()
-    problems = []
-    if reason not in REASONS:
-        problems.append(Problem(BAD_REASON, f"the reason must be one of: {', '.join(REASONS)}", field="reason"))
-    elif reason == OTHER and not detail:
-        problems.append(Problem(BAD_REASON, "say why, in a few words, when the reason is 'other'", field="reason"))
-    if detail and (len(detail) > 200 or privacy.note_warnings(detail)):
-        problems.append(Problem(BAD_REASON, "keep the reason to 200 characters with no personal details",
-                                field="reason"))
-    query = (select(SampleEntry, CaseFile, SampleDraw, SampleFrame)
-             .join(CaseFile, CaseFile.id == SampleEntry.case_id).join(SampleDraw, SampleDraw.id == SampleEntry.draw_id)
-             .join(SampleFrame, SampleFrame.id == SampleDraw.frame_id)
-             .where(CaseFile.inspection_id == inspection.id, func.lower(CaseFile.case_ref) == ref.lower()))
-    if questionnaire:
-        query = query.where(CaseFile.questionnaire == questionnaire)
-    found = session.execute(query).all()
-    if not found:
-        problems.append(Problem(NOT_IN_SAMPLE, "is not a drawn case of this inspection (only cases drawn from a "
-                                "sampling frame are excluded and replaced)", item=ref, item_kind="case"))
-    elif len(found) > 1:
-        problems.append(Problem(NOT_IN_SAMPLE, "is drawn for more than one questionnaire: say which",
-                                item=ref, item_kind="case"))
-    if problems:
-        raise ProblemError(problems, "nothing was excluded")
-    entry, case_file, draw_row, frame = found[0]
-    permissions.require_force(actor, frame.force, "exclude cases of a force you do not cover")
-    if session.execute(select(SampleExclusion.id).where(SampleExclusion.entry_id == entry.id)).first():
-        raise ProblemError([Problem(ALREADY_EXCLUDED, "is already excluded", item=ref, item_kind="case")],
-                           "nothing was excluded")
-    in_register = {r.lower() for r in session.execute(select(CaseFile.case_ref).where(
-        CaseFile.inspection_id == inspection.id, CaseFile.questionnaire == case_file.questionnaire)).scalars()}
-    reserves = session.execute(
-        select(SampleEntry, FrameCase).join(FrameCase, FrameCase.id == SampleEntry.frame_case_id)
-        .where(SampleEntry.draw_id == draw_row.id, SampleEntry.stratum == entry.stratum,
-               SampleEntry.role == RESERVE, SampleEntry.case_id.is_(None))
-        .order_by(SampleEntry.position)).all()
-    nxt = next(((e, fc) for e, fc in reserves if fc.case_ref.lower() not in in_register), None)
-    owner = session.execute(select(Assessment.inspector).where(
-        Assessment.case_id == case_file.id, Assessment.purpose == PRIMARY).order_by(Assessment.id)).scalar()
-    owner = owner or draw_row.inspector
-    replacement = None
-    if nxt is not None:
-        new_entry, frame_case = nxt
-        version = inspections.current_version(session, case_file.questionnaire)
-        new_entry.case_id = sampling_register.enter(
-            session, actor, inspection, version, [(frame_case.case_ref, frame.force,
-                                                   json.loads(frame_case.attributes))], owner)[frame_case.case_ref]
-        new_entry.replaces_entry_id = entry.id
-        session.add(new_entry)
-        replacement = frame_case.case_ref
-    session.execute(update(Assessment).where(Assessment.case_id == case_file.id).values(counted=False))
-    session.add(SampleExclusion(entry_id=entry.id, reason=reason, detail=detail, excluded_by=actor.name,
-                                replacement_entry_id=nxt[0].id if nxt else None))
-    where = dict(inspection_id=inspection.id, questionnaire=case_file.questionnaire, force=frame.force)
-    # the reason's code only: free text stays in sample_exclusion, out of the audit detail
-    audit.record(session, actor.name, EXCLUDED, case_ref=case_file.case_ref, reason=reason,
-                 replacement=replacement, **where)
-    if replacement:
-        audit.record(session, actor.name, REPLACED, case_ref=replacement, replaces=case_file.case_ref,
-                     reserve_position=nxt[0].position, **where)
-    session.flush()
-    return Exclusion(case_file.case_ref, reason, replacement, entry.stratum, frame.force)
-
 
 
 def owners(session: Session) -> list[str]:

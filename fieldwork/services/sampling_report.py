@@ -21,7 +21,8 @@ from sqlmodel import Session
 
 from fieldwork.services import inspections
 from fieldwork.services.permissions import Actor
-from fieldwork.services.sampling import REASONS, _inspection, default_target
+from fieldwork.services.sampling import _inspection, default_target
+from fieldwork.services.sampling_exclusions import REASONS
 from models import (
     COMPLETE,
     Answer,
