@@ -432,6 +432,18 @@ def test_the_proposed_map_finds_a_reference_column_by_its_name():
         {"PIN ref": "case_ref", "Force": "force", "Flag": "flag"}
 
 
+def test_a_frame_reference_the_register_now_refuses_is_caught_at_the_draw(engine, monkeypatch):
+    from fieldwork.services import privacy
+
+    load_frame(engine, frame_rows({"durham": 16}))
+    stricter = privacy.case_ref_problem
+    monkeypatch.setattr(privacy, "case_ref_problem",  # as if the rule had tightened since the import
+                        lambda ref: "looks like a date" if ref == "FR-0007" else stricter(ref))
+    with pytest.raises(ProblemError) as err:
+        draw(engine, strata=())
+    assert codes(err.value) == ["bad_case_ref"] and "FR-0007 (looks like a date)" in str(err.value)
+
+
 def test_a_draw_of_a_case_already_typed_into_the_register_is_refused(engine):
     from tests.assess_helpers import add
 

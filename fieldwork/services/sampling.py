@@ -35,7 +35,7 @@ from sqlmodel import Session
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import accounts, inspections, permissions, sampling_register
+from fieldwork.services import accounts, inspections, permissions, privacy, sampling_register
 from fieldwork.services.permissions import Actor
 from fieldwork.services.sampling_frames import CASE_REF, FORCE
 from models import (
@@ -65,6 +65,7 @@ NO_TARGET = "no_target"
 FRAME_TOO_SMALL = "frame_too_small"
 MISSING_STRATUM = "missing_stratum_value"
 IN_REGISTER = "already_in_register"
+BAD_REFERENCE = "bad_case_ref"
 BAD_INSPECTOR = "bad_inspector"
 
 
@@ -265,6 +266,13 @@ def _force_plan(session: Session, inspection: Inspection, questionnaire_id: str,
     plans = stratify([(cid, ref, attrs) for cid, ref, attrs, _ in rows], strata, seed,
                      0 if problems else max(target, 0), allocation)
     if not problems:
+        # checked again as the cases enter the register: the rule may have tightened since the import
+        refused = [f"{ref} ({fault})" for p in plans for _, ref, _ in p.order if (fault := privacy.case_ref_problem(ref))]
+        if refused:
+            problems.append(Problem(BAD_REFERENCE, f"the {frame.force} frame holds references the Cases register now "
+                                    f"refuses: {'; '.join(refused[:10])}{' …' if len(refused) > 10 else ''}; "
+                                    "import the frame again with pseudonymous references", item=frame.force,
+                                    item_kind="force"))
         chosen = {ref.lower() for p in plans for _, ref, _ in p.drawn}
         clash = sorted(ref for ref in session.execute(select(CaseFile.case_ref).where(
             CaseFile.inspection_id == inspection.id, CaseFile.questionnaire == questionnaire_id)).scalars()
