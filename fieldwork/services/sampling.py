@@ -267,7 +267,8 @@ def _force_plan(session: Session, inspection: Inspection, questionnaire_id: str,
                      0 if problems else max(target, 0), allocation)
     if not problems:
         # checked again as the cases enter the register: the rule may have tightened since the import
-        refused = [f"{ref} ({fault})" for p in plans for _, ref, _ in p.order if (fault := privacy.case_ref_problem(ref))]
+        refused = [f"{ref} ({fault})" for p in plans for _, ref, _ in p.order
+                   if (fault := privacy.case_ref_problem(ref))]
         if refused:
             problems.append(Problem(BAD_REFERENCE, f"the {frame.force} frame holds references the Cases register now "
                                     f"refuses: {'; '.join(refused[:10])}{' …' if len(refused) > 10 else ''}; "
