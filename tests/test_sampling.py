@@ -299,6 +299,8 @@ def test_an_excluded_case_is_replaced_by_the_next_reserve_of_its_stratum(engine)
     with db.session_scope(engine) as s:  # the replacement's own exclusion takes the next reserve
         nxt = sampling_exclusions.exclude(s, LEAD1, first_reserve, "other", "held by another unit")
     assert nxt.replacement == stratum.reserves[1][1]
+    with db.session_scope(engine) as s:  # the reason's words stay out of the audit trail
+        assert all("another unit" not in (e.detail or "") for e in s.exec(select(AuditEvent)))
     with db.session_scope(engine) as s, pytest.raises(ProblemError) as err:
         sampling_exclusions.exclude(s, LEAD1, gone, "duplicate")
     assert codes(err.value) == ["already_excluded"]
