@@ -11,7 +11,6 @@ from fieldwork import db
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import (
-    importing,
     inspections,
     sampling,
     sampling_exclusions,
@@ -152,7 +151,7 @@ upload = st.file_uploader("A force's list of eligible cases (.csv or .xlsx): a p
                           "the attributes to balance on", type=["csv", "xlsx"], key=f"sample_upload_{n}")
 if upload is not None:
     try:
-        table = importing.read_table(upload.getvalue(), upload.name)
+        table = sampling_frames.read_frame(upload.getvalue(), upload.name)
     except ProblemError as exc:
         show_problems(exc, key="sample_read_problems")
         st.stop()

@@ -132,7 +132,14 @@ def test_an_xlsx_frame_is_read_by_the_imports_reader(engine, tmp_path):
     ws.append(list(rows[0]))
     for r in rows:
         ws.append(list(r.values()))
+    wb.create_sheet("notes")
     path = tmp_path / "gwent.xlsx"
+    wb.save(path)
+    with db.session_scope(engine) as s, pytest.raises(ProblemError) as err:
+        sampling_frames.import_frame(s, LEAD1, "case_review", path.read_bytes(), "gwent.xlsx")
+    assert "a frame workbook holds its list on its only sheet" in str(err.value)
+    assert err.value.summary == "gwent.xlsx was refused: no frame was imported"
+    del wb["notes"]
     wb.save(path)
     with db.session_scope(engine) as s:
         result = sampling_frames.import_frame(s, LEAD1, "case_review", path.read_bytes(), "gwent.xlsx")

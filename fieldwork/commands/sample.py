@@ -11,7 +11,7 @@ import sys
 
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import importing, sampling, sampling_exclusions, sampling_frames, sampling_report
+from fieldwork.services import sampling, sampling_exclusions, sampling_frames, sampling_report
 from fieldwork.services.permissions import command_line_actor
 
 FORMATS = ("text", "json", "csv")
@@ -100,7 +100,7 @@ def _column_map(args, table, session) -> dict[str, str] | None:
 
 def frame_import_command(args) -> int:
     actor = command_line_actor()
-    table = importing.read_path(args.file)
+    table = sampling_frames.read_frame(args.file)
     with db.session_scope(db.get_engine(args.db)) as session:
         result = sampling_frames.import_frame(session, actor, args.questionnaire, table, table.source,
                                               column_map=_column_map(args, table, session), force=args.force,

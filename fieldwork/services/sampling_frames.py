@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session
@@ -97,6 +98,17 @@ def propose_map(header: list[str], questionnaire) -> dict[str, str]:
         if column is not None:
             proposal[column] = CASE_REF
     return proposal
+
+
+def read_frame(data: bytes | str | Path, name: str = "") -> Table:
+    """The file's header and rows, read by the import's reader; refusals in a frame's words."""
+    try:
+        return importing.read_path(data) if isinstance(data, (str, Path)) else importing.read_table(data, name)
+    except ProblemError as exc:
+        problems = [replace(p, message=p.message + ": a frame workbook holds its list on its only sheet, or on a "
+                            "sheet named 'responses'") if p.code == importing.MISSING_SHEET else p
+                    for p in exc.problems]
+        raise ProblemError(problems, exc.summary.replace("nothing was imported", "no frame was imported")) from None
 
 
 def _inspection(session: Session, inspection: str | Inspection | None) -> Inspection:
@@ -223,7 +235,7 @@ def import_frame(session: Session, actor: Actor, questionnaire_id: str, data: by
         raise ProblemError([Problem(UNKNOWN_QUESTIONNAIRE, f"{inspection.name} has no questionnaire "
                                     f"{questionnaire_id!r} (it has: {', '.join(known)})")], "no frame was imported")
     questionnaire = inspections.load_questionnaire(session, questionnaire_id)
-    table = data if isinstance(data, Table) else importing.read_table(data, name)
+    table = data if isinstance(data, Table) else read_frame(data, name)
     column_map = dict(column_map if column_map is not None else propose_map(table.header, questionnaire))
     refused = f"{table.source} was refused: no frame was imported"
     problems = _check_map(column_map, table.header, questionnaire, force, table.source)
