@@ -51,8 +51,15 @@ if user is None:
 else:
     st.session_state.pop(AUDITED_EXPIRY, None)
     groups: dict[str, list] = {}
+    home = navigation.home(user.role)
     for spec in navigation.pages_for(user.role):
-        groups.setdefault(spec.group, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon))
+        groups.setdefault(spec.group, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon,
+                                                         default=spec.path == home,
+                                                         visibility=spec.visibility))
+    # a page this role may not open, typed or bookmarked, says whose page it is (hidden from the menu)
+    for spec in navigation.refused_for(user.role):
+        groups.setdefault(spec.group, []).append(st.Page(
+            "pages/not_for_you.py", title=spec.title, url_path=Path(spec.path).stem, visibility="hidden"))
     with st.sidebar:
         st.caption(f"Signed in as **{user.name}** ({user.role})"
                    + (f" · forces: {', '.join(user.forces)}" if user.forces and not user.is_lead else ""))
@@ -64,4 +71,7 @@ else:
             session.sign_out()
             st.rerun()
         session_cookie.render(session.cookie_wish())  # the browser keeps the token while in use
-    st.navigation(groups).run()
+    current = st.navigation(groups)
+    refused = {Path(spec.path).stem: spec for spec in navigation.refused_for(user.role)}
+    st.session_state[navigation.REFUSED_KEY] = refused.get(current.url_path)  # read by pages/not_for_you.py
+    current.run()

@@ -46,7 +46,8 @@ def sheet_rows(report: AgreementReport) -> list[list]:
     out = []
     for r in report.rows():
         row = [r[key] for key, _ in COLUMNS]
-        row[-1] = "yes" if r["flagged"] else ("" if r["question"] == "(overall)" else "no")
+        row[-1] = "yes" if r["flagged"] else ("" if r["question"] == "(overall)" else
+                                              agreement.TOO_FEW if r["judgement"] == agreement.TOO_FEW else "no")
         out.append([round(v, 4) if isinstance(v, float) else v for v in row])
     return out
 
@@ -57,7 +58,8 @@ def display_rows(report: AgreementReport) -> list[dict]:
              "Kappa": None if r["kappa"] is None else round(r["kappa"], 3),
              "AC1": None if r["ac1"] is None else round(r["ac1"], 3),
              "Applicability agreement": r["applicability_agreement"],
-             "Flagged": "⚑" if r["flagged"] else ""} for r in report.rows()]
+             "Flagged": "⚑" if r["flagged"] else ("too few pairs to judge" if r["judgement"] == agreement.TOO_FEW
+                                                 else "")} for r in report.rows()]
 
 
 def to_csv(report: AgreementReport) -> bytes:

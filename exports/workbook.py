@@ -51,11 +51,17 @@ BREAKDOWNS = ("force", "cps_area", "domestic_abuse")
 CONVENTIONS = [
     "Only complete assessments are counted; drafts are left out (their number is given above).",
     "A question's denominator is the cases in its population where the question was asked, less those "
-    "answered 'not applicable' (na). Cases where skip logic did not ask the question are not in it.",
-    "'Not known' answers stay in the denominator and are reported beside it, as the report's footnotes do.",
+    "answered “not applicable” (na). Cases where skip logic did not ask the question are not in it.",
+    # curly quotes: a cell starting with ' is written with a second, protective ' (exports/cells.py)
+    "“Not known” answers stay in the denominator and are reported beside it, as the report's footnotes do.",
     "Percent is count / denominator x 100, rounded to a whole number half up, as the report prints it. "
     "A zero denominator gives no percent (an empty cell), not an error.",
     "An indicator counts the cases of its population that meet its condition (see data_dictionary).",
+    "ci_low and ci_high are the Wilson score 95% confidence interval of each percentage (Newcombe 1998, method 3), "
+    "in percent; small_n marks a denominator under 10: read such figures with caution.",
+    "In the findings_by_ sheets each group is compared with the rest of the inspection (Newcombe 1998 hybrid score "
+    "interval for a difference of two proportions, method 10): differs_from_rest is yes only when the 95% "
+    "interval of the difference (diff_low to diff_high, percentage points) excludes 0.",
 ]
 
 
@@ -227,28 +233,35 @@ def _wrapped(ws, value):
 
 
 FINDING_HEADER = ["finding", "label", "kind", "answer", "answer_label", "count", "denominator", "percent",
-                  "not_known", "not_applicable", "text", "footnotes", "criteria"]
+                  "not_known", "not_applicable", "text", "footnotes", "criteria", "ci_low", "ci_high", "small_n"]
+GROUP_HEADER = ["rest_count", "rest_denominator", "diff_low", "diff_high", "differs_from_rest"]
 
 
 def _finding_row(ctx: WorkbookContext, f) -> list:
+    # ci_low / ci_high: the Wilson 95 % interval in percent, one decimal, as in the findings JSON
     return [f.id, f.label, f.kind, f.answer, f.answer_label or None, f.count, f.denominator, _fraction(f.percent),
-            f.not_known, f.not_applicable, f.text, " ".join(f.footnotes or ()), _criteria(f.criteria)]
+            f.not_known, f.not_applicable, f.text, " ".join(f.footnotes or ()), _criteria(f.criteria),
+            f.ci_low, f.ci_high, "yes" if f.small_n else "no"]
+
+
+def _group_row(f) -> list:
+    return [f.rest_count, f.rest_denominator, f.diff_low, f.diff_high, "yes" if f.differs else "no"]
 
 
 def add_findings(wb: Workbook, ctx: WorkbookContext) -> None:
     if ctx.findings is None:
         return
     rows = [_finding_row(ctx, f) for f in ctx.findings.findings if f.group is None]
-    widths = [34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14]
+    widths = [34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8]
     table_sheet(wb, "findings", FINDING_HEADER, rows, widths=widths, percent=[7], wrap=[1, 10, 11])
 
 
 def add_breakdown(wb: Workbook, ctx: WorkbookContext, variable: str, report) -> None:
     q = ctx.questionnaire
-    header = [variable, f"{variable}_label", *FINDING_HEADER]
-    rows = [[f.group, q.label_of(variable, f.group), *_finding_row(ctx, f)]
+    header = [variable, f"{variable}_label", *FINDING_HEADER, *GROUP_HEADER]
+    rows = [[f.group, q.label_of(variable, f.group), *_finding_row(ctx, f), *_group_row(f)]
             for f in report.findings if f.group is not None]
-    widths = [20, 34, 34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14]
+    widths = [20, 34, 34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8, 10, 14, 9, 9, 16]
     table_sheet(wb, f"findings_by_{variable}"[:31], header, rows, table=f"tbl_by_{variable}", widths=widths,
                 percent=[9])  # no wrapping: a per-group sheet is long, and wrapped cells cost time
 

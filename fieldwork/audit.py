@@ -22,6 +22,7 @@ ANSWER_CHANGED = "answer.changed"
 NOTE_CHANGED = "note.changed"
 ANSWER_CLEARED = "answer.cleared"  # cleared because skip logic made the question irrelevant
 STATUS_CHANGED = "status.changed"
+CHANGE_CHOSEN = "change.chosen"  # two places changed one question; the inspector chose which to keep
 IMPORT = "import"
 EXPORT = "export"
 MERGE = "merge"
@@ -30,6 +31,7 @@ SECOND_MARKING = "second_marking"
 QUESTIONNAIRE_ADDED = "questionnaire.added"
 USER_CHANGED = "user.changed"
 DEMO_LOADED = "demo.loaded"
+REPORT = "report"  # the draft report written (fieldwork report, the Findings page)
 
 
 def record(

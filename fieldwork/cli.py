@@ -24,6 +24,8 @@ COMMAND_MODULES = [
     "fieldwork.commands.bundles",
     "fieldwork.commands.second_marking",
     "fieldwork.commands.sample",
+    "fieldwork.commands.report",
+    "fieldwork.commands.plan",
 ]
 
 

@@ -20,6 +20,7 @@ from models.core import (
     utcnow,
 )
 from models.accounts import SessionToken, User
+from models.case_examples import CaseExample
 from models.fieldwork_sync import (
     AssessmentRevision,
     BundleImport,
@@ -32,6 +33,6 @@ from models.sampling import FrameCase, SampleDraw, SampleEntry, SampleExclusion,
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
     "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
-    "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking",
+    "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking", "CaseExample",
     "FrameCase", "SampleDraw", "SampleEntry", "SampleExclusion", "SampleFrame",
 ]

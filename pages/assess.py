@@ -6,9 +6,10 @@ is shown: a second marker never sees the first marker's answers.
 """
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from fieldwork import db
-from fieldwork.services import assessments, cases
+from fieldwork.services import assessments, cases, inspections
 from fieldwork.ui import questionnaire_form, session
 
 user = session.require(session.INSPECTOR, session.LEAD)
@@ -40,8 +41,10 @@ def _picked() -> None:
 
 
 # labels that never change while the page is open (a browser resets a select box whose labels change)
+with db.session_scope(session.engine()) as s:
+    titles = {qid: inspections.load_questionnaire(s, qid).title or qid for qid in {r.questionnaire for r in mine}}
 case_id = st.selectbox("Case", list(by_id), key=PICK, on_change=_picked,
-                       format_func=lambda cid: f"{by_id[cid].case_ref} · {by_id[cid].questionnaire}",
+                       format_func=lambda cid: f"{by_id[cid].case_ref} · {titles[by_id[cid].questionnaire]}",
                        help="Your cases. The address bar keeps the case, so a refresh comes back here.")
 st.query_params["case"] = str(case_id)
 
@@ -51,4 +54,23 @@ with db.session_scope(session.engine()) as s:
 view = questionnaire_form.load(user, uid)["view"]
 st.caption(f"{view.case_ref} · {view.questionnaire.title} (version {view.questionnaire.version}) · "
            f"{view.purpose} assessment by {view.inspector}")
-questionnaire_form.assessment_form(user, uid)
+
+
+def next_steps() -> None:
+    """After Mark complete: on to the next draft (the one saved most recently), or the register."""
+    drafts = sorted((r for r in mine if r.status != cases.COMPLETE and r.case_id != case_id),
+                    key=lambda r: str(r.updated_at or ""), reverse=True)
+    cols = st.columns(2)
+    links = [("pages/assess.py", f"Next draft: {drafts[0].case_ref}", ":material/arrow_forward:",
+              {"case": str(drafts[0].case_id)}, f"assess?case={drafts[0].case_id}")] if drafts else []
+    links.append(("pages/cases.py", "The Cases register", ":material/folder_open:", None, "cases"))
+    if not drafts:
+        cols[0].caption("You have no other draft.")
+    for col, (path, label, icon, params, address) in zip(cols[2 - len(links):], links):
+        try:
+            col.page_link(path, label=label, icon=icon, query_params=params)
+        except StreamlitPageNotFoundError:  # the page run on its own, without the router's navigation
+            col.markdown(f"[{label}](/{address})")
+
+
+questionnaire_form.assessment_form(user, uid, next_steps=next_steps)

@@ -36,8 +36,18 @@ def open_case(case_id: int) -> None:
 
 st.caption(f"{inspection.name} · cases are entered with their pseudonymised reference only, never a name")
 
+if user.role in (session.INSPECTOR, session.LEAD):  # the inspector's day starts where they stopped
+    with db.session_scope(engine) as s:
+        latest = cases.latest_draft(s, user, inspection=inspection)
+    if latest is not None:
+        if st.button(f"Continue {latest.case_ref}, your latest draft", key="cases_continue", type="primary",
+                     icon=":material/edit_note:"):
+            open_case(latest.case_id)
+
 # --- filters ---------------------------------------------------------------------------
-cols = st.columns(4)
+cols = st.columns(5)
+search = cols[4].text_input("Reference", key="cases_search", placeholder="Search, e.g. HS-0012",
+                            help="Shows the cases whose reference contains this text (capitals or not).")
 qid = cols[0].selectbox("Questionnaire", questionnaire_ids, key="cases_questionnaire",
                         index=questionnaire_ids.index("case_review") if "case_review" in questionnaire_ids else 0,
                         format_func=lambda q: questionnaires[q].title or q)
@@ -50,7 +60,7 @@ inspector = cols[3].selectbox("Inspector", inspector_names, index=None, key="cas
 
 with db.session_scope(engine) as s:
     reg = cases.register(s, user, inspection=inspection, questionnaire=qid, forces=forces, statuses=statuses,
-                         inspector=inspector)
+                         inspector=inspector, reference=search)
 
 # --- progress against the sample --------------------------------------------------------
 st.subheader("Progress against the sample")
@@ -62,9 +72,9 @@ if progress:
     } for p in progress]), hide_index=True, width="stretch", key="cases_progress",
         column_config={"Progress": st.column_config.ProgressColumn("Progress", min_value=0.0, max_value=1.0,
                                                                     format="percent")})
-    done = sum(p.complete for p in progress)
-    target = sum(p.target for p in progress)
-    st.caption(f"{done} of {target} sample cases complete" if target else f"{done} cases complete")
+    done, target, beyond = cases.sample_totals(progress)  # a force past its target: the rest said apart
+    st.caption((f"{done} of {target} sample cases complete" if target else f"{beyond} cases complete")
+               + (f", and {beyond} more beyond the target" if target and beyond else ""))
 else:
     st.caption("No sample target is set for this questionnaire, and it has no cases yet.")
 
@@ -77,7 +87,8 @@ if reg.rows:
     } for r in reg.rows]), hide_index=True, width="stretch", key="cases_register",
         column_config={"Last saved": st.column_config.DatetimeColumn("Last saved", format="D MMM YYYY, HH:mm")})
 else:
-    st.info("No cases match these filters." if forces or statuses or inspector else "No cases yet: add one below.")
+    st.info("No cases match these filters." if forces or statuses or inspector or search.strip()
+            else "No cases yet: add one below.")
 
 mine = [r for r in reg.rows if user.name in r.inspectors]
 if mine and user.role in (session.INSPECTOR, session.LEAD):

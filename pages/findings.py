@@ -1,12 +1,16 @@
 """Findings: the report's percentages from the complete assessments, as charts and as the
 report's sentences under each inspection criterion, for lead inspectors."""
 
+import threading
+
+import pandas as pd
 import streamlit as st
 
-from fieldwork import charts, db
+from fieldwork import charts, db, short_labels
 from fieldwork.problems import ProblemError
 from fieldwork.services import demo, findings, findings_formats, inspections, merge
-from fieldwork.ui import components, session
+from fieldwork.ui import components, findings_panels, session
+from fieldwork.ui.draft_report import draft_report_block
 
 FILTERS = ("force", "cps_area", "domestic_abuse", "offence_charged")  # offered where the questionnaire has them
 
@@ -39,8 +43,10 @@ if loaded := st.session_state.pop("findings_demo_loaded", None):
 if not qids:
     st.warning("This inspection has no questionnaire.")
     st.stop()
+with db.session_scope(session.engine()) as s:
+    titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
 qid = st.selectbox("Questionnaire", qids, index=qids.index("case_review") if "case_review" in qids else 0,
-                   key="findings_questionnaire")
+                   key="findings_questionnaire", format_func=titles.__getitem__)
 with db.session_scope(session.engine()) as s:
     q = inspections.load_questionnaire(s, qid)
 
@@ -79,10 +85,12 @@ if report.cases == 0:
     st.stop()
 
 group_labels = {c.code: c.label for c in q.options(by)} if by else {}
+by_label = short_labels.short(qid, by, q.question(by).label) if by else ""
+filter_text = "; ".join(f"{q.question(k).label}: {', '.join(q.label_of(k, c) for c in v)}" for k, v in filters.items())
 rows = charts.frame(report, group_labels)
 overall = rows[rows["group"].isna()]
 keys = list(dict.fromkeys(overall["bar"]))
-headline = list(dict.fromkeys(overall.loc[overall["reported"], "bar"])) or keys[:10]
+headline = charts.headline(rows)  # the same default the draft report's charts use
 
 
 def chart_with_downloads(chart, name: str, key: str) -> None:
@@ -95,41 +103,83 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
                           mime="image/svg+xml", key=f"{key}_svg", icon=":material/draw:")
 
 
-tab_charts, tab_criteria, tab_all = st.tabs(["Charts", "By inspection criterion", "All findings"])
-with tab_charts:
+def show_charts() -> None:
     chosen = st.multiselect("Findings to chart", keys, default=headline, key=f"findings_chart_{qid}")
     if chosen:
         picked = rows[rows["bar"].isin(chosen)]
-        chart_with_downloads(charts.percentage_bars(report, picked, title=f"{q.title}: findings"),
+        chart_with_downloads(charts.percentage_bars(report, picked, title=f"{q.title}: findings",
+                                                    filter_text=filter_text),
                              f"{qid}-findings", "findings_bars")
         if by and report.groups:
-            few = st.multiselect(f"Findings side by side for each value of {by}", chosen, default=chosen[:3],
+            few = st.multiselect(f"Findings by {by_label}", chosen, default=chosen[:3],
                                  key=f"findings_multiples_{qid}_{by}")
             if few:
-                chart_with_downloads(charts.small_multiples(report, rows[rows["bar"].isin(few)],
-                                                            title=f"{q.title}: by {by}", by_label=by),
+                chart_with_downloads(charts.group_dots(report, rows[rows["bar"].isin(few)],
+                                                       title=f"{q.title}: findings by {by_label}",
+                                                       by_label=by_label, filter_text=filter_text),
                                      f"{qid}-by-{by}", "findings_multiples")
     if charts.met_questions(rows):
         chart_with_downloads(charts.met_stacked(report, rows, title=f"{q.title}: fully, partially and not met"),
                              f"{qid}-met", "findings_met")
+    warm_renderer()
 
-with tab_criteria:
+
+@st.cache_resource(show_spinner=False)
+def warm_renderer() -> bool:
+    """Once per server process: start the PNG/SVG engine in the background (its first use takes
+    about 2 s; warmed, a download is ready in about 0.1 s)."""
+    threading.Thread(target=charts.warm_up, daemon=True, name="vl-convert warm-up").start()
+    return True
+
+
+def show_criteria() -> None:
     only_headline = st.toggle("Only the findings the report writes a sentence for", value=True,
                               key="findings_criteria_headline")
+    if problem := st.session_state.pop("findings_example_problem", None):
+        components.show_problems(problem, key="findings_example_problems")
+    examples = findings_panels.load_examples(user, q, inspection, framework)
     for item in findings.by_criterion(report, framework, headline_only=only_headline):
         st.markdown(f"**{item.id}** {item.text}")
         if not item.findings:
             st.caption(f"No {qid} finding evidences this criterion (interviews and documents do).")
-            continue
-        st.dataframe([{"finding": f.label + (f" – {f.answer_label}" if f.answer else ""), "count": f.count,
-                       "denominator": f.denominator, "percent": f.percent,
-                       "as the report writes it": " ".join([f.text, *f.footnotes])} for f in item.findings],
-                     hide_index=True, key=f"findings_criterion_{item.id}")
+        else:
+            # a static table: the report's sentences wrap instead of being cut off
+            st.table(pd.DataFrame([findings_panels.table_row(f, questionnaire_id=qid) for f in item.findings])
+                     .set_index("finding"))
+        findings_panels.examples_under(user, examples, item.id)
 
-with tab_all:
-    st.dataframe(rows.drop(columns=["bar", "value"]), hide_index=True, key="findings_all")
+
+def show_all() -> None:
+    st.caption("95% interval: the Wilson score interval of each percentage. A figure over fewer than 10 cases "
+               "is marked with a caution. With a breakdown, each group is compared with the rest of the "
+               "inspection (Newcombe's hybrid score interval for a difference of two proportions): a difference "
+               "is called clear only when its 95% interval excludes 0.")
+    st.dataframe([findings_panels.table_row(f, group_labels.get(f.group, f.group) if f.group else "All cases", qid)
+                  if by else findings_panels.table_row(f, questionnaire_id=qid) for f in report.findings],
+                 hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Findings JSON", data=findings_formats.to_json(report),
+    left.download_button("Findings JSON", data=lambda: findings_formats.to_json(report),
                          file_name=f"{qid}-findings.json", mime="application/json", key="findings_json")
-    right.download_button("Findings CSV", data=findings_formats.to_csv(report),
+    right.download_button("Findings CSV", data=lambda: findings_formats.to_csv(report),
                           file_name=f"{qid}-findings.csv", mime="text/csv", key="findings_csv")
+
+
+def show_cases() -> None:
+    findings_panels.cases_panel(user, inspection, q, report, by, filters, group_labels)
+
+
+def show_plan() -> None:
+    st.caption("How many case files to review for a margin of error you want, per force and in all "
+               "(Cochran 1977). Also: `fieldwork plan --margin 10 --groups 6`.")
+    findings_panels.plan_panel(len(report.groups) or 1)
+
+
+TABS = {"Charts": show_charts, "By inspection criterion": show_criteria, "All findings": show_all,
+        "Cases behind a figure": show_cases, "Plan the sample": show_plan,
+        "Draft report": lambda: draft_report_block(user, inspection, qid, by, filters)}
+# Only the open tab runs (on_change="rerun"): building every tab's charts and tables on each
+# draw was most of the page's time.
+for tab, show in zip(st.tabs(list(TABS), key="findings_view", on_change="rerun"), TABS.values()):
+    if tab.open:
+        with tab:
+            show()

@@ -1,6 +1,8 @@
 """Second marking: draw a reproducible sample of complete cases per force, assign each to a
 second inspector who scores it blind, follow progress, and read the agreement per question."""
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -8,7 +10,7 @@ from exports import agreement as agreement_export
 from fieldwork import db
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
-from fieldwork.services import agreement, cases, second_marking
+from fieldwork.services import agreement, cases, inspections, second_marking
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
 
@@ -26,9 +28,13 @@ if st.session_state.get(DONE):
 with db.session_scope(engine) as s:
     inspection, questionnaire_ids, force_codes, _ = cases.filter_options(s, user, session.current_inspection(s))
     markers = second_marking.second_markers(s, inspection)
+    accounts = second_marking.marker_accounts(s) or None  # proposals only name who may see the case
     load = second_marking.current_load(s, inspection)
 force_labels = {c.code: c.label for c in load_catalog().codes.forces}
+with db.session_scope(engine) as s:
+    titles = inspections.questionnaire_titles(s, inspection)
 qid = st.selectbox("Questionnaire", questionnaire_ids, key="sm_questionnaire",
+                   format_func=lambda q: titles.get(q, q),
                    index=questionnaire_ids.index("case_review") if "case_review" in questionnaire_ids else 0)
 
 # --- draw a sample -----------------------------------------------------------------------------
@@ -53,7 +59,8 @@ if drawn:
     except ProblemError as exc:
         show_problems(exc, key="sm_sample_problems")
     else:
-        st.session_state[SAMPLE] = ((inspection.code, qid), sample, second_marking.propose(sample.items, markers, load))
+        st.session_state[SAMPLE] = ((inspection.code, qid), sample, second_marking.propose(sample.items, markers, load,
+                                                                                               accounts))
 
 pending = st.session_state.get(SAMPLE)
 if pending and pending[0] == (inspection.code, qid):
@@ -70,18 +77,34 @@ if pending and pending[0] == (inspection.code, qid):
                                 disabled=["Case", "Force", "First marker"],
                                 column_config={"Second marker": st.column_config.SelectboxColumn(
                                     "Second marker", options=markers, required=True)})
-        if st.button(f"Assign {len(sample.items)} second marking(s)", type="primary", key="sm_assign"):
-            chosen = {item.primary_uid: edited.iloc[i]["Second marker"] for i, item in enumerate(sample.items)}
+        chosen = {item.primary_uid: edited.iloc[i]["Second marker"] for i, item in enumerate(sample.items)}
+        with db.session_scope(engine) as s:  # each row checked as it stands, before anything is written
+            problems = second_marking.check_assignments(s, user, chosen, inspection=inspection)
+        refused = {p.item for p in problems}
+        valid = {uid: who for uid, who in chosen.items()
+                 if next(i.case_ref for i in sample.items if i.primary_uid == uid) not in refused}
+        if problems:
+            show_problems(ProblemError(problems, f"{len(refused)} row(s) cannot be assigned as they stand"),
+                          key="sm_assign_problems")
+        label = (f"Assign {len(sample.items)} second marking(s)" if not problems
+                 else f"Assign the {len(valid)} row(s) without a problem")
+        if st.button(label, type="primary", key="sm_assign", disabled=not valid):
             try:
                 with db.session_scope(engine) as s:
-                    made = second_marking.assign(s, user, chosen, rule=sample.rule, inspection=inspection)
+                    made = second_marking.assign(s, user, valid, rule=sample.rule, inspection=inspection)
             except ProblemError as exc:
-                show_problems(exc, key="sm_assign_problems")
+                show_problems(exc, key="sm_assign_refused")
             else:
-                st.session_state.pop(SAMPLE, None)
-                st.session_state[DONE] = (f"{len(made)} second marking(s) assigned. Each second inspector finds "
-                                          "the case on their Assess page (on a laptop: export their bundle from "
-                                          "the Bundles page).")
+                left = [i for i in sample.items if i.primary_uid not in valid]
+                if left:  # the refused rows stay, with what the lead chose, to be changed
+                    st.session_state[SAMPLE] = (pending[0], dataclasses.replace(sample, items=left),
+                                                {i.primary_uid: chosen[i.primary_uid] for i in left})
+                else:
+                    st.session_state.pop(SAMPLE, None)
+                st.session_state[DONE] = (f"{len(made)} second marking(s) assigned"
+                                          + (f"; {len(left)} row(s) still to change and assign below" if left else "")
+                                          + ". Each second inspector finds the case on their Assess page (on a "
+                                          "laptop: export their bundle from the Bundles page).")
                 st.rerun()
 
 # --- progress ------------------------------------------------------------------------------------
@@ -121,6 +144,10 @@ else:
     st.dataframe(table, hide_index=True, width="stretch", key="sm_agreement",
                  column_config={c: st.column_config.NumberColumn(c, format="percent")
                                 for c in ("Agreement", "Applicability agreement")})
+    if report.too_few:
+        st.info(f"{len(report.too_few)} question(s): too few pairs to judge (fewer than {agreement.MIN_PAIRS} cases "
+                "where both inspectors found the question applicable). They are not flagged whatever the "
+                "statistic says: a handful of pairs cannot tell disagreement from chance.")
     if report.flagged:
         st.warning("Under the threshold: " + ", ".join(q.question for q in report.flagged)
                    + ". Look at the guidance for these questions with the team.")

@@ -21,23 +21,40 @@ def test_bars_carry_count_denominator_and_n(report_by_force):
     rows = charts.frame(report_by_force, {c.code: c.label for c in load_catalog().codes.forces})
     picked = rows[(rows["id"] == "initial_risk_assessment") & (rows["answer"] == "yes")]
     spec = charts.percentage_bars(report_by_force, picked, title="Risk").to_dict()
-    assert spec["title"]["subtitle"][0] == "n = 112 complete cases (case_review); 0 drafts left out"
+    assert spec["title"]["subtitle"][0] == ("n = 112 complete cases (case_review); 0 drafts left out; "
+                                            "lines: 95% confidence intervals")
     data = next(iter(spec["datasets"].values()))
     assert [d["value"] for d in data] == ["60/112 (54%)"]  # overall only
     tooltip = {t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]}
     assert {"count", "denominator", "percent", "not_known"} <= tooltip
-    assert spec["layer"][1]["mark"]["type"] == "text" and spec["layer"][1]["encoding"]["text"]["field"] == "value"
+    # the 95 % interval as an error bar from ci_low to ci_high, then the label
+    assert spec["layer"][1]["mark"]["type"] == "rule"
+    assert (spec["layer"][1]["encoding"]["x"]["field"], spec["layer"][1]["encoding"]["x2"]["field"]) == (
+        "ci_low", "ci_high")
+    assert [(d["ci_low"], d["ci_high"]) for d in data] == [(44.4, 62.5)]
+    assert spec["layer"][2]["mark"]["type"] == "text" and spec["layer"][2]["encoding"]["text"]["field"] == "value"
 
 
-def test_small_multiples_have_a_panel_per_force_with_its_n(report_by_force):
+def test_a_small_denominator_carries_its_caution_on_the_chart(report_by_force):
+    rows = charts.frame(report_by_force)
+    small = rows[(rows["denominator"] > 0) & (rows["denominator"] < 10)]
+    assert len(small) and small["value"].str.endswith("few cases, read with caution").all()
+    assert not rows[rows["denominator"] >= 10]["value"].str.contains("caution").any()
+
+
+def test_group_dots_fit_one_width_at_any_number_of_groups(report_by_force):
     rows = charts.frame(report_by_force, {c.code: c.label for c in load_catalog().codes.forces})
-    picked = rows[rows["id"] == "da_sh_risks_not_assessed"]
-    spec = charts.small_multiples(report_by_force, picked, title="By force", by_label="force").to_dict()
-    assert spec["facet"]["sort"] == ["Avon and Somerset Constabulary (n=16)", "Durham Constabulary (n=16)",
-                                     "Greater Manchester Police (n=32)", "Gwent Police (n=16)",
-                                     "Hampshire Constabulary (n=16)", "Sussex Police (n=16)"]
-    values = [d["value"] for d in next(iter(spec["datasets"].values()))]
-    assert len(values) == 6 and all("/" in v for v in values)
+    picked = rows[(rows["id"] == "da_sh_risks_not_assessed") | ((rows["id"] == "avoidable_delay")
+                                                                 & (rows["answer"] == "yes"))]
+    spec = charts.group_dots(report_by_force, picked, title="By force", by_label="Force").to_dict()
+    assert len(spec["vconcat"]) == 2  # one panel per finding, stacked: never wider with more groups
+    assert all(p["width"] == 420 for p in spec["vconcat"])
+    first = spec["vconcat"][0]
+    assert [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+            for layer in first["layer"]] == ["rule", "point", "rule"]  # interval, dot, whole inspection
+    assert "Each Force against the whole inspection" in " ".join(spec["title"]["subtitle"])
+    svg = charts.svg(charts.group_dots(report_by_force, picked, title="By force", by_label="Force"))
+    assert "Greater Manchester Police (n=32)" in svg
 
 
 def test_met_questions_stack_fully_partially_and_not_met(report_by_force):

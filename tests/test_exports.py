@@ -161,7 +161,7 @@ def demo_workbook(demo_db):
 def test_workbook_sheets(demo_workbook):
     assert demo_workbook.sheetnames == [
         "cover", "findings", "charts", "findings_by_force", "findings_by_cps_area", "findings_by_domestic_abuse",
-        "responses", "responses_labels", "data_dictionary", "code_lists"]
+        "responses", "responses_labels", "data_dictionary", "code_lists", "case_examples"]
     assert demo_workbook["code_lists"].sheet_state == "hidden"
 
 

@@ -36,7 +36,7 @@ def test_json_is_exactly_the_contract(demo_db, capsys):
     assert first == {"id": "initial_risk_assessment", "answer": "yes", "group": None, "count": 60,
                      "denominator": 112, "percent": 54, "not_known": 1, "not_applicable": 0,
                      "text": "we found evidence that an initial risk assessment had taken place in 60 of 112 cases "
-                             "(54 percent)"}
+                             "(54 percent)", "ci_low": 44.4, "ci_high": 62.5, "small_n": False}
     indicator = next(f for f in data["findings"] if f["id"] == "da_sh_risks_not_assessed")
     assert (indicator["answer"], indicator["count"], indicator["denominator"], indicator["percent"]) == (None, 40, 82, 49)
     # one entry for every code of every single-choice question, zero counts included
@@ -53,6 +53,11 @@ def test_by_gives_an_entry_per_group_as_well(demo_db, capsys):
     assert [(f["group"], f["count"], f["denominator"]) for f in entries] == [(None, 78, 82), ("yes", 78, 82),
                                                                               ("no", 0, 0)]
     assert entries[2]["percent"] is None
+    # uncertainty: null where the denominator is 0, small_n under 10, each group against the rest
+    assert (entries[2]["ci_low"], entries[2]["ci_high"], entries[2]["small_n"]) == (None, None, True)
+    assert (entries[1]["ci_low"], entries[1]["ci_high"], entries[1]["small_n"]) == (88.1, 98.1, False)
+    assert entries[1]["rest_denominator"] == 0 and entries[1]["differs_from_rest"] is False
+    assert "differs_from_rest" not in entries[0]
 
 
 def test_filters_and_csv(demo_db, capsys):
@@ -64,8 +69,9 @@ def test_filters_and_csv(demo_db, capsys):
     assert charged["denominator"] == charged["count"]  # every counted case was charged by the CPS
     forces = {r["answer"]: int(r["count"]) for r in rows if r["id"] == "force"}
     assert set(k for k, v in forces.items() if v) <= {"durham", "gwent"}
-    assert list(rows[0]) == ["id", "answer", "group", "count", "denominator", "percent", "not_known",
-                             "not_applicable", "text", "footnotes", "kind", "label", "criteria"]
+    assert list(rows[0])[:16] == ["id", "answer", "group", "count", "denominator", "percent", "ci_low", "ci_high",
+                                  "small_n", "not_known", "not_applicable", "text", "footnotes", "kind", "label",
+                                  "criteria"]
     risk = next(r for r in rows if r["id"] == "initial_risk_assessment" and r["answer"] == "yes")
     assert risk["criteria"] == "3.1"
 
@@ -114,3 +120,20 @@ def test_findings_under_each_specific_criterion(demo_db):
     assert all(f.reported for i in headline for f in i.findings)
     assert ("initial_risk_assessment", "no") not in {(f.id, f.answer) for f in
                                                      next(i for i in headline if i.id == "3.1").findings}
+
+
+def test_intervals_in_text_and_csv_and_no_comparison_of_the_breakdown_with_itself(demo_db, capsys):
+    code, out, _ = run(capsys, "findings", "case_review", "--db", demo_db, "--format", "text", "--by", "force")
+    assert code == 0
+    assert "(95% CI 44.4–62.5)" in out  # initial risk assessment, 60 of 112
+    assert "(95% CI 0.0–19.4)" in out  # 0 of 16: one decimal, from exactly 0
+    code, out, _ = run(capsys, "findings", "case_review", "--db", demo_db, "--by", "force")
+    entries = json.loads(out)["findings"]
+    own = [f for f in entries if f["id"] == "force" and f["group"] is not None]
+    assert own and all(f["diff_low"] is None and f["differs_from_rest"] is False for f in own)
+    other = next(f for f in entries if f["id"] == "avoidable_delay" and f["answer"] == "yes" and f["group"] == "durham")
+    assert other["rest_denominator"] == 112 - 16 and other["diff_low"] is not None
+    code, out, _ = run(capsys, "findings", "case_review", "--db", demo_db, "--format", "csv", "--by", "force")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    small = next(r for r in rows if r["id"] == "dash_supplementary_questions" and r["group"])
+    assert small["small_n"] in ("true", "false") and small["ci_low"] != ""

@@ -258,7 +258,8 @@ def test_exports_mark_second_marked_cases_and_carry_the_agreement(engine):
     sheet = list(workbook["agreement"].iter_rows(values_only=True))
     assert sheet[0][:3] == ("question", "label", "cases_marked_twice")
     delay = next(r for r in sheet if r[0] == "avoidable_delay")
-    assert (delay[2], delay[3], delay[4], delay[-1]) == (1, 1, 0, "yes")  # disagreed, so flagged
+    # disagreed, but one pair cannot tell disagreement from chance: not flagged
+    assert (delay[2], delay[3], delay[4], delay[-1]) == (1, 1, 0, "too few pairs to judge")
     assert sheet[-1][0] == "(overall)"
     cover = " ".join(str(c) for row in workbook["cover"].iter_rows(values_only=True) for c in row if c)
     assert "1 case(s) marked twice" in cover

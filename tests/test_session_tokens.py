@@ -178,14 +178,18 @@ def test_a_disabled_account_is_refused_even_with_a_token_left_live(session, peop
     assert session_tokens.keep_alive(session, token, IDLE).refused == session_tokens.DISABLED
 
 
-def test_a_locked_account_cannot_resume_but_an_open_session_carries_on(session, people):
+def test_a_lock_stops_new_sign_ins_but_never_a_session_signed_in_before(session, people):
     token = session_tokens.issue(session, INSPECTOR1)
     user = accounts.get_user(session, "inspector1")
     user.locked_until = utcnow() + timedelta(minutes=5)  # someone has been guessing its password
     session.add(user)
     session.flush()
-    assert session_tokens.resume(session, token, IDLE).refused == session_tokens.LOCKED
+    assert session_tokens.resume(session, token, IDLE).ok  # a refresh of the inspector's own browser
     assert session_tokens.keep_alive(session, token, IDLE).ok
+    user.locked_until = utcnow() - timedelta(minutes=1)  # and after the lock has ended
+    session.add(user)
+    session.flush()
+    assert session_tokens.resume(session, token, IDLE).ok
 
 
 def test_tokens_long_expired_are_deleted_when_a_new_one_is_issued(session, people):

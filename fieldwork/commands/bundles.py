@@ -137,7 +137,8 @@ def agreement_command(args) -> int:
         print(f"{report.questionnaire}: {report.pairs} second-marked case(s) with both markings complete; "
               f"flagged where {report.statistic} < {report.threshold:g}")
         for r in rows:
-            flag = "  FLAG" if r["flagged"] else ""
+            flag = "  FLAG" if r["flagged"] else ("  too few pairs to judge" if r["judgement"] == agreement.TOO_FEW
+                                                  else "")
             print(f"{r['question']:<36} n={r['applicable_pairs']:<4} agree {_pct(r['observed']):>5}  "
                   f"kappa {_num(r['kappa']):>6}  AC1 {_num(r['ac1']):>6}  "
                   f"applicability {_pct(r['applicability_agreement']):>5}{flag}")

@@ -1,4 +1,5 @@
-"""``fieldwork findings QUESTIONNAIRE [--by VARIABLE] [--filter VAR=CODE[,CODE]] --format json|csv|text``.
+"""``fieldwork findings QUESTIONNAIRE [--by VARIABLE] [--filter VAR=CODE[,CODE]] --format json|csv|text``
+and ``fieldwork findings QUESTIONNAIRE --cases FINDING[=ANSWER] [--filter ...] [--with-notes]``.
 
 JSON (the default) is exactly the findings JSON of contract section 8, on stdout. CSV has one
 row per finding with its footnotes, label and criteria as well; text is for reading in a
@@ -27,6 +28,12 @@ def register(sub, common) -> None:
     p.add_argument("--filter", action="append", default=[], metavar="VAR=CODE[,CODE]",
                    help="count only cases holding one of these codes (repeat for more variables), "
                         "e.g. --filter domestic_abuse=yes --filter force=durham,gwent")
+    p.add_argument("--cases", metavar="FINDING[=ANSWER]", default=None,
+                   help="list the cases behind one figure instead: every case in its denominator, marked "
+                        "whether it is in the count (e.g. --cases initial_risk_assessment=yes, or an indicator "
+                        "id alone); a group's figure: add --filter force=durham")
+    p.add_argument("--with-notes", action="store_true",
+                   help="with --cases: show the evidence note beside each answer (left out by default)")
     p.set_defaults(handler=run)
 
 
@@ -49,6 +56,8 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
 def run(args) -> int:
     filters = parse_filters(args.filter)
     engine = db.get_engine(args.db)
+    if args.cases:
+        return run_cases(args, engine, filters)
     with db.session_scope(engine) as session:
         report = findings.compute(session, args.questionnaire, inspection_code=args.inspection, by=args.by,
                                   filters=filters)
@@ -61,4 +70,28 @@ def run(args) -> int:
     if args.format != "text" and report.drafts_excluded:
         print(f"fieldwork: {report.drafts_excluded} draft assessment(s) left out; only complete ones count",
               file=sys.stderr)
+    return 0
+
+
+def run_cases(args, engine, filters) -> int:
+    import json
+
+    from fieldwork.services import permissions, tracing
+
+    finding, answer = tracing.parse_target(args.cases)
+    with db.session_scope(engine) as session:
+        trace = tracing.cases_behind(session, permissions.command_line_actor(), args.questionnaire, finding, answer,
+                                     inspection_code=args.inspection, filters=filters, with_notes=args.with_notes)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(trace.to_dict(), ensure_ascii=False, indent=1) + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(tracing.to_csv(trace))
+    else:
+        what = f"{trace.finding}={trace.answer}" if trace.answer else trace.finding
+        where = ("; " + "; ".join(f"{k} = {', '.join(v)}" for k, v in trace.filters.items())) if trace.filters else ""
+        print(f"{what} — {trace.label}{where}: {trace.count} of {trace.denominator} cases")
+        for c in trace.cases:
+            mark = "counted" if c.in_count else "       "
+            print(f"  {mark}  {c.case_ref:<14} {c.force or '':<22} {c.inspector:<14} {c.answer or ''}"
+                  + (f"  note: {c.note}" if c.note else ""))
     return 0

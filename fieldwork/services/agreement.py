@@ -39,6 +39,14 @@ from models import COMPLETE, Answer, Assessment, SecondMarking
 KAPPA, AC1 = "kappa", "ac1"
 STATISTICS = (KAPPA, AC1)
 DEFAULT_THRESHOLD = 0.6
+# Fewer applicable pairs than this and a question is "too few pairs to judge", never flagged.
+# Why 10: below it one disagreement moves percent agreement by more than 10 points, and kappa's
+# 95% confidence interval (about ±2·sqrt(p_o(1-p_o)/n)/(1-p_e)) is wider than ±0.5 at typical
+# values (p_o 0.8, p_e 0.5), so a flag would mostly be chance. 10 is also about a 10%
+# second-marking sample of the 112-case review, so an ordinary sample can be judged at all;
+# flags near 10 pairs are still a prompt to look at the guidance together, not a verdict.
+MIN_PAIRS = 10
+TOO_FEW = "too few pairs to judge"
 CONTEXT_SECTION = "context"
 BAD_STATISTIC = "bad_statistic"
 
@@ -105,6 +113,7 @@ class QuestionAgreement:
     kappa: float | None = None
     ac1: float | None = None
     flagged: bool = False
+    too_few: bool = False  # under MIN_PAIRS applicable pairs: not judged, never flagged
     _pe_kappa: float | None = field(default=None, repr=False)
     _pe_ac1: float | None = field(default=None, repr=False)
 
@@ -126,7 +135,7 @@ class QuestionAgreement:
             "agreements": self.agreements, "observed": self.observed, "kappa": self.kappa, "ac1": self.ac1,
             "applicability_agreement": self.applicability_agreement, "applicable_first_only": self.first_only,
             "applicable_second_only": self.second_only, "applicable_neither": self.neither,
-            "flagged": self.flagged,
+            "flagged": self.flagged, "judgement": TOO_FEW if self.too_few else ("flagged" if self.flagged else "ok"),
         }
 
 
@@ -148,6 +157,10 @@ class AgreementReport:
         return [q for q in self.questions if q.flagged]
 
     @property
+    def too_few(self) -> list[QuestionAgreement]:
+        return [q for q in self.questions if q.too_few]
+
+    @property
     def overall_observed(self) -> float | None:
         return self.agreements / self.applicable if self.applicable else None
 
@@ -159,7 +172,7 @@ class AgreementReport:
             "pairs": self.pairs, "applicable_pairs": self.applicable, "agreements": self.agreements,
             "observed": self.overall_observed, "kappa": self.pooled_kappa, "ac1": self.pooled_ac1,
             "applicability_agreement": None, "applicable_first_only": None, "applicable_second_only": None,
-            "applicable_neither": None, "flagged": False,
+            "applicable_neither": None, "flagged": False, "judgement": "",
         })
         return out
 
@@ -246,7 +259,8 @@ def report(session: Session, questionnaire_id: str, *, inspection_code: str | No
         result.kappa = _corrected(result.observed, result._pe_kappa)
         result.ac1 = _corrected(result.observed, result._pe_ac1)
         value = result.kappa if statistic == KAPPA else result.ac1
-        result.flagged = value is not None and value < threshold
+        result.too_few = result.n < MIN_PAIRS
+        result.flagged = not result.too_few and value is not None and value < threshold
         results.append(result)
 
     scored = [r for r in results if r.n]

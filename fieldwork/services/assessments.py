@@ -4,7 +4,10 @@ reopen it.
 Every save states the version it read (``Assessment.version``, the optimistic lock): the
 UPDATE that raises the version matches only that version, so when two people edit the same
 assessment the second save is refused (``stale_version``) instead of silently overwriting
-the first. Skip logic runs on every save: answers to questions that the new answers make
+the first. A save that also states what it read of each question it changes (``read=``, as
+the Assess form does) is checked question by question instead: it goes through if nobody
+changed those questions since, and only a change to the same question is refused
+(``changed_elsewhere``, with what is stored now, for the inspector to choose). Skip logic runs on every save: answers to questions that the new answers make
 irrelevant are cleared and returned, so the page can tell the inspector. The case reference
 lives on the case (``case_file.case_ref``), never as an answer row, and cannot be edited here.
 """
@@ -38,13 +41,22 @@ NOT_DRAFT = "not_draft"
 NOT_COMPLETE = "not_complete"
 MISSING_ANSWER = "missing_answer"
 CONSTRAINT = "constraint"
+CHANGED_ELSEWHERE = "changed_elsewhere"
 
 CASE_REF = contract.CASE_REF
 MAX_TEXT = 2000  # answer.value's length
 MAX_NOTE = 10_000  # an evidence note: references and what was seen, not a copy of the file
 PURPOSE_ORDER = {PRIMARY: 0, SECOND: 1, AGREED: 2}  # which of one person's assessments of a case to open
 
-Changes = Mapping[str, tuple[str | None, str | None]]  # question -> (value or None for blank, note or None to keep)
+
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()  # as a change's value: leave the stored answer as it is (a note-only save)
+Changes = Mapping[str, tuple]  # question -> (value, None for blank or KEEP; note or None to keep)
+Read = Mapping[str, tuple[str | None, str]]  # question -> (value, note) as the caller last read them
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,15 @@ class SaveResult:
     changed: list[str] = field(default_factory=list)  # questions whose answer changed
     cleared: list[str] = field(default_factory=list)  # answers cleared: skip logic hid their question
     notes_changed: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A question changed elsewhere since the caller read it: what is stored now."""
+
+    question: str
+    value: str | None
+    note: str
 
 
 @dataclass(frozen=True)
@@ -248,23 +269,37 @@ def _require_editable(actor: Actor, row: _Row, action: str) -> None:
                                     item=row.case_ref)], "the assessment is complete")
 
 
-def save(session: Session, actor: Actor, uid: str, expected_version: int, changes: Changes) -> SaveResult:
+def save(session: Session, actor: Actor, uid: str, expected_version: int, changes: Changes, *,
+         read: Read | None = None, chose: Mapping | None = None) -> SaveResult:
     """Store answers and notes, clear what skip logic now hides, raise the version.
 
-    ``changes`` maps a question to (value, note): value None or "" leaves it blank; note None
-    keeps the stored note. Refused as a whole (every problem named) on an unknown question or
-    code, an answer to a question that is not asked, or a version someone else has saved."""
+    ``changes`` maps a question to (value, note): value None or "" leaves it blank, KEEP
+    leaves the stored answer; note None keeps the stored note. Refused as a whole (every
+    problem named) on an unknown question or code, an answer to a question that is not asked,
+    or a version someone else has saved — or, with ``read`` (question -> (value, note) as the
+    caller last read it), only if one of the changed questions was changed since
+    (``changed_elsewhere``; each problem's ``item`` names the question). ``chose``: the
+    inspector settled such a clash by keeping their change (``record_choice``'s arguments
+    for the one question changed), recorded with the save."""
     row = _row(session, uid)
     _require_editable(actor, row, "change")
     questionnaire = _questionnaire(session, row)
-    values, problems = check_answers(questionnaire, {n: v for n, (v, _) in changes.items()}, read_only=(CASE_REF,))
-    notes = {n: note for n, (_, note) in changes.items() if note is not None and n in values}
+    given = {n: v for n, (v, _) in changes.items() if v is not KEEP}
+    values, problems = check_answers(questionnaire, given, read_only=(CASE_REF,))
+    kept = [n for n, (v, _) in changes.items() if v is KEEP]
+    problems += [Problem(UNKNOWN_QUESTION, f"{questionnaire.id} has no question {n!r}", item=n)
+                 for n in kept if not questionnaire.has_question(n) or n == CASE_REF]
+    notes = {n: note for n, (v, note) in changes.items() if note is not None
+             and (n in values or (v is KEEP and questionnaire.has_question(n) and n != CASE_REF))}
     problems += [Problem(BAD_VALUE, f"the evidence note is {len(note):,} characters long; at most {MAX_NOTE:,} are "
                          "kept: record references and what was seen, not a copy of the file", item=n, field="note")
                  for n, note in notes.items() if len(note) > MAX_NOTE]
 
     stored = _stored(session, row.id)
     before = _values(row, questionnaire, stored)
+    if read is not None and row.version != expected_version:
+        problems += _clashes(questionnaire, changes, read, before, stored)
+        expected_version = row.version  # nobody else touched these questions: save over the newer version
     after = {**before, **values}
     after = {n: v for n, v in after.items() if v not in (None, "")}
     problems += not_asked(questionnaire, after, values)
@@ -279,9 +314,9 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     now = utcnow()
     where = dict(inspection_id=row.inspection_id, case_ref=row.case_ref, assessment_uid=row.uid)
     changed, notes_changed = [], []
-    for name in dict.fromkeys([*values, *cleared]):
+    for name in dict.fromkeys([*values, *notes, *cleared]):
         old_value = before.get(name)
-        new_value = None if name in cleared else values.get(name)
+        new_value = None if name in cleared else values[name] if name in values else old_value
         old_note = stored[name][2] if name in stored else ""
         new_note = old_note if name not in notes else notes[name]
         if new_value == old_value and new_note == old_note:
@@ -305,8 +340,50 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
         if new_note != old_note:
             notes_changed.append(name)
             audit.record(session, actor.name, audit.NOTE_CHANGED, question=name, **where)
+    if chose:
+        record_choice(session, actor, uid, **chose)
     session.flush()
     return SaveResult(version, changed, [n for n in cleared if n in before], notes_changed)
+
+
+def _clashes(questionnaire: Questionnaire, changes: Changes, read: Read, before: Mapping[str, str],
+             stored: Mapping[str, tuple]) -> list[Problem]:
+    """A problem for each change whose answer (or note) was changed by someone else since the
+    caller read it. An answer changed elsewhere and a note written here do not clash."""
+    problems = []
+    for name, (value, note) in changes.items():
+        if not questionnaire.has_question(name):
+            continue
+        was_value, was_note = read.get(name, (None, ""))
+        now_value, now_note = before.get(name), stored[name][2] if name in stored else ""
+        answer_moved = value is not KEEP and (now_value or None) != (was_value or None)
+        note_moved = note is not None and (now_note or "") != (was_note or "")
+        if answer_moved or note_moved:
+            problems.append(Problem(
+                CHANGED_ELSEWHERE, f"“{questionnaire.question(name).label}” was changed elsewhere (another tab or "
+                                   "laptop) after you opened it: your change is kept on screen beside the stored "
+                                   "one for you to choose.", item=name, field="answer" if answer_moved else "note"))
+    return problems
+
+
+def clash_of(session: Session, uid: str, name: str) -> Clash:
+    """What is stored now for one question (to show beside the inspector's own change)."""
+    row = _row(session, uid)
+    stored = _stored(session, row.id)
+    value = _values(row, _questionnaire(session, row), stored).get(name)
+    return Clash(name, value, stored[name][2] if name in stored else "")
+
+
+def record_choice(session: Session, actor: Actor, uid: str, name: str, *, kept: str, mine: str | None,
+                  stored: str | None, notes_differed: bool) -> None:
+    """The trail of a clash settled by the inspector: both answers (codes only; notes are never
+    copied into the trail) and which was kept ("mine" or "stored")."""
+    row = _row(session, uid)
+    permissions.require_owner(actor, row.inspector, "settle a change to another inspector's assessment")
+    is_code = _questionnaire(session, row).question(name).is_single_choice
+    audit.record(session, actor.name, audit.CHANGE_CHOSEN, inspection_id=row.inspection_id, case_ref=row.case_ref,
+                 assessment_uid=row.uid, question=name, old_value=stored if is_code else None,
+                 new_value=mine if is_code else None, kept=kept, notes_differed=notes_differed)
 
 
 def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, object]) -> list[Problem]:

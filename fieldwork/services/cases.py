@@ -201,10 +201,10 @@ def _scope(query, actor: Actor, inspection: Inspection, force_col, *, questionna
 
 def register(session: Session, actor: Actor, *, inspection: str | Inspection | None = None,
              questionnaire: str | None = None, forces: Iterable[str] = (), statuses: Iterable[str] = (),
-             inspector: str | None = None) -> Register:
+             inspector: str | None = None, reference: str | None = None) -> Register:
     """The cases of an inspection, filtered, with per-force progress against the sample.
-    Progress follows the questionnaire and force filters (not status or inspector: it is the
-    sample's progress)."""
+    Progress follows the questionnaire and force filters (not status, inspector or reference:
+    it is the sample's progress). ``reference``: cases whose reference contains it, any case."""
     if not isinstance(inspection, Inspection):
         inspection = inspections.inspection_by_code(session, inspection)
     forces, statuses = list(forces), list(statuses)
@@ -221,6 +221,8 @@ def register(session: Session, actor: Actor, *, inspection: str | Inspection | N
         rows_q = rows_q.where(status.in_(statuses))
     if inspector:
         rows_q = rows_q.where(exists().where(Assessment.case_id == CaseFile.id, Assessment.inspector == inspector))
+    if reference and reference.strip():
+        rows_q = rows_q.where(func.lower(CaseFile.case_ref).contains(reference.strip().lower(), autoescape=True))
     rows = [CaseRow(cid, ref, qid, frc, st, tuple(sorted((who or "").split("\n"))) if who else (), upd)
             for cid, ref, qid, frc, st, who, upd in
             session.execute(rows_q.order_by(CaseFile.questionnaire, CaseFile.case_ref)).all()]
@@ -231,6 +233,20 @@ def register(session: Session, actor: Actor, *, inspection: str | Inspection | N
                         actor, inspection, force.c.force, questionnaire=questionnaire, forces=forces)
     counted = {(qid, frc): (int(done or 0), int(n)) for qid, frc, done, n in session.execute(progress_q).all()}
     return Register(inspection, rows, _progress(session, actor, inspection, counted, questionnaire, forces))
+
+
+def sample_totals(progress: Iterable[ForceProgress]) -> tuple[int, int, int]:
+    """(complete towards the sample, the sample's target, complete beyond a force's target): a
+    force past its target counts its target, so the sample is never "113 of 112" complete."""
+    progress = list(progress)
+    done = sum(min(p.complete, p.target) for p in progress if p.target)
+    return done, sum(p.target for p in progress), sum(p.complete for p in progress) - done
+
+
+def latest_draft(session: Session, actor: Actor, *, inspection: str | Inspection | None = None) -> CaseRow | None:
+    """The actor's own case saved most recently that is not complete: where their day resumes."""
+    rows = register(session, actor, inspection=inspection, inspector=actor.name, statuses=[DRAFT, NOT_STARTED]).rows
+    return max(rows, key=lambda r: str(r.updated_at or ""), default=None)
 
 
 def _progress(session: Session, actor: Actor, inspection: Inspection, counted: dict, questionnaire: str | None,

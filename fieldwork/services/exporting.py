@@ -14,6 +14,7 @@ from typing import Callable
 from sqlmodel import Session
 
 from exports import agreement as agreement_export
+from exports import case_examples as examples_export
 from exports import sample as sample_export
 from exports import csv_wide, workbook
 from fieldwork import audit
@@ -54,6 +55,8 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
     ctx = workbook_context(session, actor, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     ctx.progress = progress
     agreement_export.extend_workbook(session, ctx)  # meta:second_marked and the agreement sheet (issue 6)
+    examples_export.extend_workbook(session, actor, ctx, findings.framework_for(session, inspection_code),
+                                    inspection_code=inspection_code)  # the lead's case examples (issue 13)
     sample_export.extend_workbook(session, actor, ctx)  # the sample sheet, once there is a sampling frame
     data = workbook.to_bytes(ctx)
     _audit(session, actor, ctx.responses, XLSX, file_name, labels=False)

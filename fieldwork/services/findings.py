@@ -39,11 +39,12 @@ by ``fieldwork.wording.render``; a plain default sentence stands in where there 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Iterable, Mapping
 
 from sqlmodel import Session
 
+from fieldwork import stats
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.services import counting, inspections
@@ -88,15 +89,29 @@ class Finding:
     criteria: tuple[str, ...]
     answer_label: str = ""  # the answer code's label ("" for indicators)
     reported: bool = False  # criteria/ gives the report's own sentence for it (a headline finding)
+    ci_low: float | None = None  # Wilson score 95 % interval, percent, one decimal; None when denominator is 0
+    ci_high: float | None = None
+    small_n: bool = False  # denominator under stats.SMALL_N: shown with a caution
+    # a group's entry against the rest of the inspection (Newcombe 1998 method 10), in points
+    rest_count: int | None = None
+    rest_denominator: int | None = None
+    diff_low: float | None = None
+    diff_high: float | None = None
+    differs: bool = False  # only when the difference's 95 % interval excludes 0
 
     @property
     def is_overall(self) -> bool:
         return self.group is None
 
     def to_contract(self) -> dict:
-        return {"id": self.id, "answer": self.answer, "group": self.group, "count": self.count,
-                "denominator": self.denominator, "percent": self.percent, "not_known": self.not_known,
-                "not_applicable": self.not_applicable, "text": self.text}
+        out = {"id": self.id, "answer": self.answer, "group": self.group, "count": self.count,
+               "denominator": self.denominator, "percent": self.percent, "not_known": self.not_known,
+               "not_applicable": self.not_applicable, "text": self.text,
+               "ci_low": self.ci_low, "ci_high": self.ci_high, "small_n": self.small_n}
+        if self.group is not None:  # extension: the group against the rest of the inspection
+            out.update(rest_count=self.rest_count, rest_denominator=self.rest_denominator,
+                       diff_low=self.diff_low, diff_high=self.diff_high, differs_from_rest=self.differs)
+        return out
 
 
 @dataclass(frozen=True)
@@ -131,6 +146,20 @@ class FindingsReport:
             if f.id == id and f.answer == answer and f.group == group:
                 return f
         raise KeyError((id, answer, group))
+
+
+def uncertainty(count: int, denominator: int) -> dict:
+    """The Wilson interval and the small-n mark of one figure (Finding's keyword arguments)."""
+    low, high = stats.wilson_percent(count, denominator)
+    return {"ci_low": low, "ci_high": high, "small_n": denominator < stats.SMALL_N}
+
+
+def with_comparison(entry: Finding, overall: Finding) -> Finding:
+    """A group's entry with its difference from the rest of the inspection (the overall
+    entry less this group)."""
+    c = stats.compare_with_rest(entry.count, entry.denominator, overall.count, overall.denominator)
+    return replace(entry, rest_count=c.rest_count, rest_denominator=c.rest_denominator, diff_low=c.low,
+                   diff_high=c.high, differs=c.differs)
 
 
 def percent_half_up(count: int, denominator: int) -> int | None:
@@ -180,6 +209,9 @@ def _check_request(q: Questionnaire, by: str | None, filters: Mapping[str, Itera
     return clean
 
 
+check_request = _check_request  # the same checks for other services over the same population (tracing)
+
+
 # --- arranging the aggregated rows into findings ------------------------------------
 
 
@@ -220,7 +252,8 @@ def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, po
                 id=question.name, answer=code, group=group, count=count, denominator=own_denominator,
                 percent=percent, not_known=nk, not_applicable=na, text=render(template, values),
                 footnotes=_footnotes(question.footnotes, values), kind=QUESTION, label=question.label,
-                criteria=criteria, answer_label=option.label, reported=code in question.findings))
+                criteria=criteria, answer_label=option.label, reported=code in question.findings,
+                **uncertainty(count, own_denominator)))
     return out
 
 
@@ -235,7 +268,7 @@ def _indicator_finding(ind, group: str | None, count: int, population: int) -> F
     return Finding(id=ind.id, answer=None, group=group, count=count, denominator=population,
                    percent=values["percent"], not_known=0, not_applicable=0, text=render(template, values),
                    footnotes=footnotes, kind=INDICATOR, label=ind.label, criteria=tuple(ind.criteria),
-                   reported=bool(ind.text))
+                   reported=bool(ind.text), **uncertainty(count, population))
 
 
 def compute(session: Session, questionnaire_id: str, *, inspection_code: str | None = None, by: str | None = None,
@@ -262,13 +295,18 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     findings: list[Finding] = []
     for i, overall in enumerate(per_group[None]):  # each finding's overall entry, then its groups
         findings.append(overall)
-        findings.extend(per_group[g][i] for g in groups)
+        # the breakdown variable's own entries are its groups: comparing them with the rest says nothing
+        findings.extend(per_group[g][i] if overall.id == by else with_comparison(per_group[g][i], overall)
+                        for g in groups)
     empty = counting.IndicatorCount()
     for ind in q.indicators:
         cells = counts.indicators.get(ind.id, {})
-        for g in (None, *groups):
+        cell = cells.get(None, empty)
+        overall = _indicator_finding(ind, None, cell.count, cell.population)
+        findings.append(overall)
+        for g in groups:
             cell = cells.get(g, empty)
-            findings.append(_indicator_finding(ind, g, cell.count, cell.population))
+            findings.append(with_comparison(_indicator_finding(ind, g, cell.count, cell.population), overall))
 
     drafts = counting.count_rows(session, counting.population(inspection.id, q.id, clean, status=DRAFT,
                                                               counted_only=False))

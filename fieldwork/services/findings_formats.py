@@ -8,8 +8,24 @@ import json
 
 from fieldwork.services.findings import FindingsReport
 
-CSV_COLUMNS = ("id", "answer", "group", "count", "denominator", "percent", "not_known", "not_applicable", "text",
-               "footnotes", "kind", "label", "criteria")
+CSV_COLUMNS = ("id", "answer", "group", "count", "denominator", "percent", "ci_low", "ci_high", "small_n",
+               "not_known", "not_applicable", "text", "footnotes", "kind", "label", "criteria",
+               "rest_count", "rest_denominator", "diff_low", "diff_high", "differs_from_rest")
+SMALL_N_CAUTION = "fewer than 10 cases: read with caution"
+
+
+def interval_text(f) -> str:
+    """'95% CI 44.4–63.1' (or '' without a denominator)."""
+    return "" if f.ci_low is None else f"95% CI {f.ci_low:.1f}–{f.ci_high:.1f}"
+
+
+def difference_text(f) -> str:
+    """A group's figure against the rest of the inspection, in words."""
+    if f.diff_low is None:
+        return ""
+    verdict = "differs from" if f.differs else "no clear difference from"
+    return (f"{verdict} the rest ({f.rest_count} of {f.rest_denominator}; difference 95% CI "
+            f"{f.diff_low:+.1f} to {f.diff_high:+.1f} points)")
 
 
 def to_json(report: FindingsReport) -> str:
@@ -30,8 +46,10 @@ def to_csv(report: FindingsReport) -> str:
     writer.writerow(CSV_COLUMNS)
     for f in report.findings:
         writer.writerow([safe(v) if v is not None else "" for v in (
-            f.id, f.answer, f.group, f.count, f.denominator, f.percent, f.not_known, f.not_applicable, f.text,
-            " ".join(f.footnotes), f.kind, f.label, " ".join(f.criteria))])
+            f.id, f.answer, f.group, f.count, f.denominator, f.percent, f.ci_low, f.ci_high,
+            "true" if f.small_n else "false", f.not_known, f.not_applicable, f.text,
+            " ".join(f.footnotes), f.kind, f.label, " ".join(f.criteria), f.rest_count, f.rest_denominator,
+            f.diff_low, f.diff_high, ("true" if f.differs else "false") if f.group is not None else None)])
     return buf.getvalue()
 
 
@@ -52,7 +70,13 @@ def to_text(report: FindingsReport) -> str:
         pct = "–" if f.percent is None else f"{f.percent}%"
         where = f"  [{report.by} = {f.group}]" if f.group is not None else ""
         answer = f.answer if f.answer is not None else "(indicator)"
-        lines.append(f"  {answer:<20} {f.count:>6} / {f.denominator:<6} {pct:>5}{where}  {f.text}")
+        ci = interval_text(f)
+        lines.append(f"  {answer:<20} {f.count:>6} / {f.denominator:<6} {pct:>5} {('(' + ci + ')') if ci else '':<22}"
+                     f"{where}  {f.text}")
+        if f.small_n and f.denominator:
+            lines.append(f"  {'':<20} caution: {SMALL_N_CAUTION}")
+        if f.differs:  # only the clear differences: the rest would bury them
+            lines.append(f"  {'':<20} {difference_text(f)}")
         for note in f.footnotes:
             lines.append(f"  {'':<20} note: {note}")
     return "\n".join(lines) + "\n"

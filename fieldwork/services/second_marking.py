@@ -73,6 +73,7 @@ NOT_A_DISAGREEMENT = "not_a_disagreement"
 UNKNOWN_QUESTIONNAIRE = "unknown_questionnaire"
 NOTHING_TO_SAMPLE = "nothing_to_sample"
 NOT_A_SECOND_MARKER = "not_a_second_marker"
+FORCE_NOT_COVERED = "force_not_covered"
 
 
 @dataclass(frozen=True)
@@ -143,29 +144,48 @@ def draw_sample(session: Session, actor: Actor, questionnaire_id: str, *, seed: 
     return Sample(rule, items, {f: len(p) for f, p in by_force.items()})
 
 
+def marker_accounts(session: Session) -> dict[str, Actor]:
+    """Active inspector and lead accounts, with the forces each may see."""
+    from fieldwork.services.accounts import actor_of
+
+    return {u.name: actor_of(u) for u in session.execute(
+        select(User).where(User.active, User.role.in_((INSPECTOR, LEAD)))).scalars()}
+
+
 def second_markers(session: Session, inspection: str | Inspection | None = None) -> list[str]:
-    """Who can second-mark: active inspector and lead accounts, and anyone who has scored in
-    this inspection (laptops without accounts)."""
+    """Who can second-mark: the active inspector and lead accounts. Only where the database has
+    no account at all (a laptop used from the command line) anyone who has scored in this
+    inspection: a name without an account can never open the case it is given."""
     inspection = _inspection(session, inspection)
-    names = set(session.execute(select(User.name).where(User.active, User.role.in_((INSPECTOR, LEAD)))).scalars())
-    names |= set(session.execute(select(Assessment.inspector).join(CaseFile, CaseFile.id == Assessment.case_id)
-                                 .where(CaseFile.inspection_id == inspection.id)
-                                 .distinct()).scalars())
+    names = set(marker_accounts(session))
+    if not session.execute(select(func.count()).select_from(User).where(User.active)).scalar_one():
+        names |= set(session.execute(select(Assessment.inspector).join(CaseFile, CaseFile.id == Assessment.case_id)
+                                     .where(CaseFile.inspection_id == inspection.id)
+                                     .distinct()).scalars())
     return sorted(n for n in names if n and not n.startswith("os:"))
 
 
-def propose(items: list[SampleItem], markers: list[str], load: dict[str, int] | None = None) -> dict[str, str | None]:
-    """primary uid -> second inspector: never the first marker, the least loaded first (ties
-    by name, so the proposal is the same each time). None where nobody else can mark it."""
+def propose(items: list[SampleItem], markers: list[str], load: dict[str, int] | None = None,
+            accounts: dict[str, Actor] | None = None) -> dict[str, str | None]:
+    """primary uid -> second inspector: never the first marker, never someone whose account does
+    not cover the case's force (``accounts``: name -> Actor, see ``marker_accounts``), the least
+    loaded first (ties by name, so the proposal is the same each time). None where nobody can."""
     load = dict(load or {})
     out: dict[str, str | None] = {}
     for item in items:
-        others = [m for m in markers if m != item.first_inspector]
+        others = [m for m in markers if m != item.first_inspector and _may_see(accounts, m, item.force)]
         choice = min(others, key=lambda m: (load.get(m, 0), m)) if others else None
         out[item.primary_uid] = choice
         if choice:
             load[choice] = load.get(choice, 0) + 1
     return out
+
+
+def _may_see(accounts: dict[str, Actor] | None, name: str, force: str | None) -> bool:
+    if accounts is None:  # no accounts to go by (the command line on a laptop)
+        return True
+    actor = accounts.get(name)
+    return actor is not None and actor.sees_force(force)
 
 
 def current_load(session: Session, inspection: str | Inspection | None = None) -> dict[str, int]:
@@ -254,10 +274,12 @@ def plan(session: Session, actor: Actor, questionnaire_id: str, markers: list[st
                                 "first markings not already second-marked nor in an unresolved conflict)",
                                 item=questionnaire_id, item_kind="questionnaire"))
     usable = [n for n in names if n not in {p.item for p in bad_names}]
-    proposal = propose(sample.items, usable, current_load(session, inspection))
+    accounts = marker_accounts(session) or None
+    proposal = propose(sample.items, usable, current_load(session, inspection), accounts)
     if usable:  # with nobody usable the problems above already say why
-        problems += [Problem(SAME_INSPECTOR, f"{i.first_inspector} marked it first and is the only second "
-                             "inspector named: name another", field="second_inspector", item=i.case_ref,
+        problems += [Problem(SAME_INSPECTOR, f"nobody named can second-mark it: {i.first_inspector} marked it "
+                             f"first, and no other named inspector's account covers {i.force or 'cases without a force'}"
+                             ": name another", field="second_inspector", item=i.case_ref,
                              item_kind="case") for i in sample.items if proposal[i.primary_uid] is None]
     if problems:
         raise ProblemError(problems, "the sample was not drawn")
@@ -273,8 +295,33 @@ def assign(session: Session, actor: Actor, assignments: dict[str, str], *, rule:
     rows = {a.uid: a for a in session.execute(select(Assessment).where(Assessment.uid.in_(uids))).scalars()}
     cases = {c.id: c for c in session.execute(select(CaseFile).where(
         CaseFile.id.in_([a.case_id for a in rows.values()]))).scalars()}
+    problems = assignment_problems(session, rows, cases, assignments, inspection)
+    if problems:
+        raise ProblemError(problems, "no second marking was assigned")
+    return _create(session, actor, rows, cases, assignments, rule, inspection)
+
+
+def check_assignments(session: Session, actor: Actor, assignments: dict[str, str],
+                      inspection: str | Inspection | None = None) -> list[Problem]:
+    """Every problem ``assign`` would refuse, each naming its case (``item``): the page assigns
+    the rows without one and keeps the others for the lead to change."""
+    permissions.require_role(actor, permissions.LEADS, "assign second markings")
+    inspection = _inspection(session, inspection)
+    uids = list(assignments)
+    rows = {a.uid: a for a in session.execute(select(Assessment).where(Assessment.uid.in_(uids))).scalars()}
+    cases = {c.id: c for c in session.execute(select(CaseFile).where(
+        CaseFile.id.in_([a.case_id for a in rows.values()]))).scalars()}
+    return assignment_problems(session, rows, cases, assignments, inspection)
+
+
+def assignment_problems(session: Session, rows: dict, cases: dict, assignments: dict[str, str],
+                        inspection: Inspection) -> list[Problem]:
+    uids = list(assignments)
     taken = set(session.execute(select(SecondMarking.primary_uid).where(SecondMarking.primary_uid.in_(uids))).scalars())
-    accounts = set(session.execute(select(User.name).where(User.active)).scalars())
+    accounts = marker_accounts(session)
+    any_accounts = session.execute(select(func.count()).select_from(User).where(User.active)).scalar_one() > 0
+    forces = dict(session.execute(select(Answer.assessment_id, Answer.value).where(
+        Answer.assessment_id.in_([a.id for a in rows.values()]), Answer.question == FORCE)).all())
     problems = []
     for uid, second in assignments.items():
         a = rows.get(uid)
@@ -292,12 +339,21 @@ def assign(session: Session, actor: Actor, assignments: dict[str, str], *, rule:
         elif a is not None and second == a.inspector:
             problems.append(Problem(SAME_INSPECTOR, f"{second} marked it first: a second marking needs another "
                                     "inspector", item=ref, item_kind="case", field="second_inspector"))
-        elif accounts and second not in accounts:
-            problems.append(Problem(UNKNOWN_INSPECTOR, f"{second} has no active account", item=ref, item_kind="case",
-                                    field="second_inspector"))
-    if problems:
-        raise ProblemError(problems, "no second marking was assigned")
+        elif any_accounts and second not in accounts:
+            problems.append(Problem(UNKNOWN_INSPECTOR, f"{second} has no active inspector or lead account, so could "
+                                    "never open the case: choose someone with an account", item=ref,
+                                    item_kind="case", field="second_inspector"))
+        elif a is not None and any_accounts and not accounts[second].sees_force(forces.get(a.id)):
+            problems.append(Problem(
+                FORCE_NOT_COVERED,
+                f"{second}'s account covers only {', '.join(accounts[second].forces)}, not "
+                f"{forces.get(a.id) or 'a case without a force'}: they could never see this case",
+                item=ref, item_kind="case", field="second_inspector"))
+    return problems
 
+
+def _create(session: Session, actor: Actor, rows: dict, cases: dict, assignments: dict[str, str], rule: str,
+            inspection: Inspection) -> list[SecondMarking]:
     created = []
     for uid, second in assignments.items():
         primary = rows[uid]

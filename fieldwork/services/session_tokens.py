@@ -15,8 +15,11 @@ A token resumes the session only while it is
   is useless by the next working day);
 - used within the idle limit the app enforces on its sessions (the caller passes it):
   every use slides ``last_seen_at``; a token found idle is revoked as ``idle`` once;
-- of an active account that is not locked after failed sign-ins; the role and forces are
-  read again from the account, so a changed role applies to the resumed session.
+- of an active account; the role and forces are read again from the account, so a changed
+  role applies to the resumed session. A lock after failed sign-ins is not a reason to refuse:
+  a lock stops new sign-ins (password guesses), and every live token was issued by a sign-in
+  before the failures that caused the lock began (a successful sign-in resets the count), so
+  someone else's wrong guesses never end the session of the inspector already working.
 
 Nothing here audits: the sign-in that issued the token and the sign-out that revoked it are
 in the audit trail already (the callers record them). A resume only continues that session,
@@ -96,14 +99,14 @@ def issue(session: Session, actor: Actor, *, now: datetime | None = None) -> str
 def resume(session: Session, token: str, idle: timedelta, *, now: datetime | None = None) -> Check:
     """A new browser session presents a token: the Actor if it may carry on, else why not.
     Every resume slides last-seen."""
-    return _check(session, token, idle, now or utcnow(), locks=True, slide_every=timedelta(0))
+    return _check(session, token, idle, now or utcnow(), locks=False, slide_every=timedelta(0))
 
 
 def keep_alive(session: Session, token: str, idle: timedelta, *, now: datetime | None = None) -> Check:
     """A running session's token on a click: still valid (not revoked elsewhere, not expired)?
     Slides last-seen at most every ``SLIDE_EVERY`` (and allows that much lag in the idle
     check: the session's own idle check runs first). A lock after someone else's failed
-    guesses does not end a session already open, as it never did."""
+    guesses does not end a session already open (see the module's notes)."""
     return _check(session, token, idle, now or utcnow(), locks=False, slide_every=SLIDE_EVERY)
 
 

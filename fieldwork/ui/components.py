@@ -5,13 +5,38 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from fieldwork.problems import ProblemError
+from fieldwork.problems import Problem, ProblemError
+
+KIND_WORDS = {"question": "question", "case": "case", "inspector": "inspector", "force": "force",
+              "questionnaire": "questionnaire", "indicator": "indicator"}
+
+
+def sentence(problem: Problem) -> str:
+    """The problem as a person reads it: where, then why, as one sentence ("Row 3, case
+    HS-0002: choose a second inspector."). The code is for analysts, never the lead text."""
+    where = [f"Row {problem.row}" if problem.row is not None else None,
+             f"{KIND_WORDS.get(problem.item_kind, problem.item_kind)} {problem.item}" if problem.item else None,
+             f"column {problem.field}" if problem.field and problem.row is not None else None]
+    where = [w for w in where if w]
+    text = problem.message.strip()
+    text = text[:1].upper() + text[1:] if not where else text
+    lead = ", ".join(where)
+    lead = lead[:1].upper() + lead[1:]
+    out = f"{lead}: {text}" if where else text
+    return out if out.endswith((".", "?", "!", ")")) else out + "."
+
+
+def problem_rows(exc: ProblemError) -> pd.DataFrame:
+    """One row per problem: the sentence first; row, column, item and file after it; the
+    stable code in the last column, for analysts and for matching."""
+    frame = pd.DataFrame([{
+        "problem": sentence(p), "row": p.row, "column": p.field, "item": p.item, "file": p.source, "code": p.code,
+    } for p in exc.problems])
+    return frame.dropna(axis=1, how="all")
 
 
 def show_problems(exc: ProblemError, *, key: str | None = None) -> None:
-    """Every problem in a table: row, column, question and the reason."""
-    st.error(exc.summary)
-    frame = pd.DataFrame([{
-        "row": p.row, "column": p.field, "item": p.item, "problem": p.message, "code": p.code, "file": p.source,
-    } for p in exc.problems])
-    st.dataframe(frame.dropna(axis=1, how="all"), hide_index=True, width="stretch", key=key)
+    """Every problem in a table that leads with a sentence; the codes stay in the last column."""
+    summary = exc.summary.strip()
+    st.error((summary[:1].upper() + summary[1:]) + ("" if summary.endswith(".") else "."))
+    st.dataframe(problem_rows(exc), hide_index=True, width="stretch", key=key)

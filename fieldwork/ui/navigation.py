@@ -18,6 +18,7 @@ class PageSpec:
     icon: str
     roles: tuple[str, ...]
     group: str = "Fieldwork"
+    visibility: str = "visible"  # "hidden": reached by a link only (e.g. a case opened from a finding)
 
 
 PAGES: list[PageSpec] = [
@@ -26,6 +27,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/sample.py", "Sample", ":material/shuffle:", (INSPECTOR, LEAD, ADMIN)),
     PageSpec("pages/assess.py", "Assess", ":material/edit_note:", (INSPECTOR, LEAD)),
     PageSpec("pages/findings.py", "Findings", ":material/bar_chart:", (LEAD, ADMIN), "Findings"),
+    PageSpec("pages/case_view.py", "Case (read-only)", ":material/visibility:", (LEAD, ADMIN), "Findings",
+             "hidden"),
     PageSpec("pages/import_data.py", "Import", ":material/upload_file:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/export.py", "Export", ":material/download:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/bundles.py", "Bundles", ":material/move_up:", (INSPECTOR, LEAD, ADMIN), "Data"),
@@ -40,3 +43,18 @@ PAGES: list[PageSpec] = [
 
 def pages_for(role: str | None) -> list[PageSpec]:
     return [p for p in PAGES if role in p.roles]
+
+
+# Where each role lands after signing in: an inspector on their cases (the latest draft one
+# click away), a lead on the findings, an admin on the accounts.
+REFUSED_KEY = "fieldwork_refused_page"  # the page asked for, when the role may not open it
+HOME = {INSPECTOR: "pages/cases.py", LEAD: "pages/findings.py", ADMIN: "pages/users.py"}
+
+
+def home(role: str | None) -> str | None:
+    return HOME.get(role)
+
+
+def refused_for(role: str | None) -> list[PageSpec]:
+    """The pages a role may not open: their addresses say so in words, not "page not found"."""
+    return [p for p in PAGES if role not in p.roles]

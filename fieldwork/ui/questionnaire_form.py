@@ -5,7 +5,9 @@ The page keeps a working copy of the assessment in ``st.session_state`` (answers
 the version it read) and draws the widgets from it, so a rerun costs no query. A full page
 run reloads the copy from the database (two queries), so a page switch or a refresh shows
 what is stored; a change inside the form reruns only the form (``st.fragment``), which shows
-one section at a time. A save that someone else got in first is refused: the form locks,
+one section at a time. Every widget that mounts (its section picked, its question shown by
+skip logic, the form opened) takes its value from the copy through ``stored_values``, never
+from what Streamlit may still remember under its key. A save that someone else got in first is refused: the form locks,
 says so and offers Reload. Skip logic hides questions as answers change; an answer the
 change made irrelevant is cleared in the database and the inspector is told which, beside
 the answer that caused it (and in a toast, whatever the scroll position).
@@ -13,7 +15,7 @@ the answer that caused it (and in a toast, whatever the scroll position).
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
 import streamlit as st
 
@@ -23,7 +25,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.ui import note_keeper, session
+from fieldwork.ui import note_keeper, session, stored_values
 from fieldwork.ui.components import show_problems
 from models import COMPLETE, DRAFT
 
@@ -32,7 +34,7 @@ RADIO_MAX = 5  # answer sets up to this size are radio buttons; longer ones a se
 HINTS = {"integer": "a whole number", "date": "YYYY-MM-DD"}
 # What the page says about the last action; kept when the copy is reloaded from the database.
 MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None,
-            "unsent": {}, "dropped": {}}
+            "unsent": {}, "dropped": {}, "clash": {}}
 
 
 def widget_key(uid: str, kind: str, name: str = "") -> str:
@@ -62,21 +64,18 @@ def load(actor: Actor, uid: str, *, keep_conflict: bool = True) -> dict:
              "answers": dict(view.answers), "notes": dict(view.notes),
              "known": {q.name for q in view.questionnaire.questions if q.name != assessments.CASE_REF}}
     if not kept:
-        state.update(unsent={}, dropped={})
-    st.session_state[key] = state
-    _show_all(uid, state)
+        state.update(unsent={}, dropped={}, clash={})
+    st.session_state[key] = state  # a new copy has drawn nothing yet: every widget is seeded from it
     return state
 
 
-def _show(uid: str, name: str, value: str | None, note: str) -> None:
-    """Put a stored answer and note into the widgets' state (before they are drawn)."""
-    st.session_state[_key(uid, "a", name)] = value
-    st.session_state[_key(uid, "n", name)] = note
+def _show(uid: str, name: str) -> None:
+    """Draw this question's answer and note from the working copy on the next run."""
+    stored_values.stale(_state(uid), _key(uid, "a", name), _key(uid, "n", name))
 
 
 def _show_all(uid: str, state: dict) -> None:
-    for question in state["view"].questionnaire.questions:
-        _show(uid, question.name, state["answers"].get(question.name), state["notes"].get(question.name, ""))
+    stored_values.forget(state)
 
 
 # --- callbacks: each saves at once ----------------------------------------------------------
@@ -106,23 +105,67 @@ def _signed_in(actor: Actor, uid: str, at: str | None) -> bool:
     return False
 
 
-def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None, *,
-          typing: bool = False) -> bool:
-    """Save one answer and/or note; False if refused. ``typing``: a note sent while the
-    inspector is still in the box, which is never written over (the browser keeps the text)."""
+def _refresh(actor: Actor, uid: str, *, typing_in: str | None = None) -> dict:
+    """Re-read the copy after someone else saved (messages kept); every widget is drawn from
+    it again, except the note box being typed in (the browser holds newer text)."""
+    old = _state(uid)
+    state = load(actor, uid, keep_conflict=False) | {k: old[k] for k in MESSAGES}
+    st.session_state[_key(uid, "state")] = state
+    keep = (_key(uid, "n", typing_in),) if typing_in else ()
+    state.update({k: set(old[k]) for k in ("drawn_before", "drawn_now") if k in old})
+    stored_values.forget(state, keep=keep)
+    return state
+
+
+def _clashed(actor: Actor, uid: str, name: str, value, note: str | None, exc: ProblemError) -> None:
+    """The question was changed elsewhere: keep the inspector's change beside what is stored."""
+    with db.session_scope(session.engine()) as s:
+        stored = assessments.clash_of(s, uid, name)
+    state = _refresh(actor, uid)
+    before = state["clash"].get(name, {}).get("mine", (assessments.KEEP, None))
+    mine = (before[0] if value is assessments.KEEP else value, before[1] if note is None else note)
+    state["clash"][name] = {"mine": mine, "stored": (stored.value, stored.note)}
+    state["toast"] = "Not saved yet: " + exc.problems[0].message
+
+
+def _save(actor: Actor, uid: str, name: str, value, note: str | None, *, typing: bool = False,
+          chose: dict | None = None) -> bool:
+    """Save one answer (``assessments.KEEP``: the note alone) and/or note; False if refused.
+    ``typing``: a note sent while the inspector is still in the box, which is never written
+    over (the browser keeps the text)."""
     if not _signed_in(actor, uid, name):
         return False
     state = _state(uid)
+    if name in state["clash"] and chose is None:  # still to choose: a further change joins "mine"
+        clash = state["clash"][name]
+        (mine_value, mine_note), (stored_value, stored_note) = clash["mine"], clash["stored"]
+        if value is not assessments.KEEP and value != stored_value:
+            mine_value = value
+        if note is not None and note != stored_note:  # not the box echoing the stored note it now shows
+            mine_note = note
+        clash["mine"] = (mine_value, mine_note)
+        return False
+    read = {name: (state["answers"].get(name), state["notes"].get(name, ""))}
     try:
         with db.session_scope(session.engine()) as s:
-            result = assessments.save(s, actor, uid, state["version"], {name: (value, note)})
+            result = assessments.save(s, actor, uid, state["version"], {name: (value, note)}, read=read,
+                                      chose=chose)
     except ProblemError as exc:
+        if all(p.code == assessments.CHANGED_ELSEWHERE for p in exc.problems):
+            _clashed(actor, uid, name, value, note, exc)
+            return False
         _refused(state, exc, name)
         if not state["conflict"] and not typing:  # put the widgets back to what is stored; the problem says why
-            _show(uid, name, state["answers"].get(name), state["notes"].get(name, ""))
+            _show(uid, name)
         return False
-    state.update(version=result.version, problems=None, at=name, cleared=list(result.cleared))
-    if value in (None, ""):
+    if result.version != state["version"] + 1:  # saved elsewhere meanwhile, other questions: show them
+        state = _refresh(actor, uid, typing_in=name if typing else None)
+    state.update(version=result.version, problems=None)
+    if value is not assessments.KEEP or result.cleared:  # a note alone leaves the last answer's notice up
+        state.update(at=name, cleared=list(result.cleared))
+    if value is assessments.KEEP:
+        pass
+    elif value in (None, ""):
         state["answers"].pop(name, None)
     else:
         state["answers"][name] = value
@@ -130,24 +173,33 @@ def _save(actor: Actor, uid: str, name: str, value: str | None, note: str | None
         state["notes"][name] = note
     for cleared in result.cleared:
         state["answers"].pop(cleared, None)
-        st.session_state[_key(uid, "a", cleared)] = None
+        _show(uid, cleared)
     if result.cleared:
         state["toast"] = f"Cleared {len(result.cleared)} answer(s) that no longer apply."
     return True
 
 
 def _answer_changed(actor: Actor, uid: str, name: str) -> None:
-    _save(actor, uid, name, st.session_state[_key(uid, "a", name)], None)
+    state = _state(uid)
+    value = st.session_state[_key(uid, "a", name)]
+    # The browser may resend the value of a radio that skip logic has just hidden (two quick
+    # actions: leaving a note box, then clicking an answer). Nobody can have changed a question
+    # that is not on screen, and saving it would be refused as "not asked": ignore it.
+    if name not in state["view"].questionnaire.relevant_names(state["answers"]):
+        return
+    if (value or None) == state["answers"].get(name):
+        return
+    _save(actor, uid, name, value, None)
 
 
 def _clear_answer(actor: Actor, uid: str, name: str) -> None:
     """A radio cannot be unticked in the browser: the answer is cleared (and saved) here."""
     if _save(actor, uid, name, None, None):
-        st.session_state[_key(uid, "a", name)] = None
+        _show(uid, name)
 
 
 def _note_changed(actor: Actor, uid: str, name: str) -> None:
-    _save(actor, uid, name, _state(uid)["answers"].get(name), st.session_state[_key(uid, "n", name)] or "")
+    _save(actor, uid, name, assessments.KEEP, st.session_state[_key(uid, "n", name)] or "")
 
 
 def _notes_typed(actor: Actor, uid: str) -> None:
@@ -155,7 +207,7 @@ def _notes_typed(actor: Actor, uid: str) -> None:
     state = _state(uid)
     for name, text in (note_keeper.sent(_key(uid, "keeper"), "typed", uid) or {}).items():
         if isinstance(text, str) and name in state["known"] and text != state["notes"].get(name, ""):
-            if not _save(actor, uid, name, state["answers"].get(name), text, typing=True):
+            if not _save(actor, uid, name, assessments.KEEP, text, typing=True):
                 return
 
 
@@ -170,9 +222,9 @@ def _notes_recovered(actor: Actor, uid: str) -> None:
         if name not in state["known"] or not isinstance(text, str) or text == state["notes"].get(name, ""):
             continue
         if base == state["notes"].get(name, ""):
-            if not _save(actor, uid, name, state["answers"].get(name), text):
+            if not _save(actor, uid, name, assessments.KEEP, text):
                 return
-            st.session_state[_key(uid, "n", name)] = text
+            _show(uid, name)
             restored.append(name)
         else:
             state["unsent"][name] = text
@@ -183,8 +235,8 @@ def _notes_recovered(actor: Actor, uid: str) -> None:
 def _keep_mine(actor: Actor, uid: str, name: str) -> None:
     state = _state(uid)
     text = state["unsent"].pop(name)
-    if _save(actor, uid, name, state["answers"].get(name), text):
-        st.session_state[_key(uid, "n", name)] = text
+    if _save(actor, uid, name, assessments.KEEP, text):
+        _show(uid, name)
     else:
         state["unsent"][name] = text
 
@@ -192,6 +244,37 @@ def _keep_mine(actor: Actor, uid: str, name: str) -> None:
 def _drop_mine(uid: str, name: str) -> None:
     state = _state(uid)
     state["dropped"][name] = state["unsent"].pop(name)
+
+
+def _settle(actor: Actor, uid: str, name: str, kept: str) -> None:
+    """The inspector chose between their change and the one saved elsewhere; both are audited."""
+    state = _state(uid)
+    clash = state["clash"][name]
+    (mine_value, mine_note), (value, note) = clash["mine"], clash["stored"]
+    chose = dict(name=name, kept=kept, mine=None if mine_value is assessments.KEEP else mine_value, stored=value,
+                 notes_differed=mine_note is not None and mine_note != note)
+    if kept == "mine":
+        if _save(actor, uid, name, mine_value, mine_note, chose=chose):
+            _state(uid)["clash"].pop(name, None)
+            _show(uid, name)
+        return
+    with db.session_scope(session.engine()) as s:
+        assessments.record_choice(s, actor, uid, **chose)
+    state["clash"].pop(name, None)
+    _show(uid, name)
+
+
+def _changed_meanwhile(actor: Actor, uid: str, exc: ProblemError, button: str) -> bool:
+    """Mark complete or Reopen found the assessment saved elsewhere since it was read: show
+    what is stored now (nothing of this tab's was lost: every answer here is already saved)
+    and ask for the button again, rather than locking the form."""
+    if not any(p.code == assessments.STALE_VERSION for p in exc.problems):
+        return False
+    state = _refresh(actor, uid)
+    state.update(at=None, cleared=[], problems=None, conflict=None,
+                 toast=f"This assessment was saved elsewhere meanwhile: the stored answers are shown now. "
+                       f"Check them and press {button} again.")
+    return True
 
 
 def _mark_complete(actor: Actor, uid: str) -> None:
@@ -204,7 +287,7 @@ def _mark_complete(actor: Actor, uid: str) -> None:
     except ProblemError as exc:
         if all(p.code == assessments.MISSING_ANSWER for p in exc.problems):
             state.update(missing=True, at=None, cleared=[], problems=None)  # the list shows, and shrinks live
-        else:
+        elif not _changed_meanwhile(actor, uid, exc, "Mark complete"):
             _refused(state, exc, None)
         return
     state.update(version=result.version, status=result.status, missing=False, problems=None, cleared=[], at=None)
@@ -218,7 +301,8 @@ def _reopen(actor: Actor, uid: str) -> None:
         with db.session_scope(session.engine()) as s:
             result = assessments.reopen(s, actor, uid, state["version"])
     except ProblemError as exc:
-        _refused(state, exc, None)
+        if not _changed_meanwhile(actor, uid, exc, "Reopen"):
+            _refused(state, exc, None)
         return
     state.update(version=result.version, status=result.status, problems=None, at=None)
 
@@ -261,12 +345,12 @@ def _messages(actor: Actor, uid: str, state: dict, questionnaire: Questionnaire)
 
 def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Question, *, editable: bool,
               state: dict) -> None:
-    akey, nkey = _key(uid, "a", question.name), _key(uid, "n", question.name)
-    # a widget not drawn on the last run lost its state (hidden by skip logic, another section): restore it
-    if akey not in st.session_state:
-        st.session_state[akey] = state["answers"].get(question.name)
-    if nkey not in st.session_state:
-        st.session_state[nkey] = state["notes"].get(question.name, "")
+    stored = state["answers"].get(question.name)
+    if question.is_single_choice and stored not in questionnaire.codes(question.name):
+        stored = None  # a value that is not one of the codes shows as unanswered
+    # mounting widgets (another section, shown again by skip logic, the form reopened) show the copy
+    akey = stored_values.seed(state, _key(uid, "a", question.name), stored)
+    nkey = stored_values.seed(state, _key(uid, "n", question.name), state["notes"].get(question.name, ""))
     label = question.label + (" *" if question.required else "")
     criteria = _criteria_text(questionnaire, question) or None
     answer_col, note_col = st.columns([3, 2], vertical_alignment="top")
@@ -275,8 +359,6 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
             st.text_input(label, key=akey, disabled=True, help="Fixed when the case was added.")
         elif question.is_single_choice:
             options = questionnaire.codes(question.name)
-            if st.session_state[akey] not in options:
-                st.session_state[akey] = None
             labels = {c.code: c.label for c in questionnaire.options(question.name)}
             if len(options) <= RADIO_MAX:
                 st.radio(label, options, index=None, format_func=labels.__getitem__, key=akey, disabled=not editable,
@@ -322,12 +404,14 @@ def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], relevant
 
 
 @st.fragment
-def assessment_form(actor: Actor, uid: str) -> None:
-    """Draw the assessment from the working copy (``load`` it first)."""
+def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | None = None) -> None:
+    """Draw the assessment from the working copy (``load`` it first). ``next_steps`` draws
+    where to go once the inspector's assessment is complete (the page knows their cases)."""
     user = session.current_user()
     if user is None or user.name != actor.name:
         st.rerun()  # a form rerun skips the page's sign-in check: rerun the app, whose router asks for it
     state = _state(uid)
+    stored_values.new_run(state)
     view: assessments.AssessmentView = state["view"]
     questionnaire = view.questionnaire
     answers = state["answers"]
@@ -341,7 +425,11 @@ def assessment_form(actor: Actor, uid: str) -> None:
         st.info(f"Read-only: this assessment belongs to {view.inspector}.")
     elif state["status"] == COMPLETE:
         st.success("Marked complete. Reopen it to change an answer.", icon=":material/task_alt:")
+        if next_steps is not None:
+            next_steps()
 
+    for name, clash in list(state["clash"].items()):
+        _clash(actor, uid, questionnaire, questionnaire.question(name), clash, editable)
     for name, text in list(state["unsent"].items()):
         _unsent_note(actor, uid, questionnaire.question(name), text, state["notes"].get(name, ""), editable)
 
@@ -419,3 +507,30 @@ def _unsent_note(actor: Actor, uid: str, question: Question, mine: str, stored: 
                     on_click=_keep_mine, args=(actor, uid, question.name))
         drop.button("Discard mine", key=_key(uid, "drop_mine", question.name), on_click=_drop_mine,
                     args=(uid, question.name))
+
+
+def _clash(actor: Actor, uid: str, questionnaire: Questionnaire, question: Question, clash: dict,
+           editable: bool) -> None:
+    """A change refused because the same question was changed elsewhere: both, side by side."""
+    labels = {c.code: c.label for c in questionnaire.options(question.name)} if question.is_single_choice else {}
+    (mine_value, mine_note), (value, note) = clash["mine"], clash["stored"]
+    mine_value = value if mine_value is assessments.KEEP else mine_value
+    mine_note = note if mine_note is None else mine_note
+
+    def shown(answer, text):
+        return (f"Answer: {labels.get(answer, answer) if answer else '(none)'}\n"
+                f"Evidence note: {text or '(none)'}")  # st.text: a note is never read as markdown
+
+    with st.container(border=True, key=_key(uid, "clash", question.name)):
+        st.warning(f"“{question.label}” was changed elsewhere (another tab or laptop) while you were changing it "
+                   "here. Nothing is lost: choose which to keep.", icon=":material/call_split:")
+        mine_col, stored_col = st.columns(2)
+        mine_col.caption("Your change, not saved yet")
+        mine_col.text(shown(mine_value, mine_note))
+        stored_col.caption("Saved elsewhere")
+        stored_col.text(shown(value, note))
+        keep, drop = st.columns(2)
+        keep.button("Keep mine", key=_key(uid, "clash_mine", question.name), disabled=not editable,
+                    on_click=_settle, args=(actor, uid, question.name, "mine"))
+        drop.button("Keep the saved one", key=_key(uid, "clash_stored", question.name), disabled=not editable,
+                    on_click=_settle, args=(actor, uid, question.name, "stored"))

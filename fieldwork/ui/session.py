@@ -168,6 +168,18 @@ def current_user() -> CurrentUser | None:
     return CurrentUser(raw["name"], raw["role"], tuple(raw.get("forces") or ()))
 
 
+ROLE_WORDS = {INSPECTOR: ("inspectors", "an inspector"), LEAD: ("lead inspectors", "a lead inspector"),
+              ADMIN: ("administrators", "an administrator")}
+
+
+def page_is_for(roles) -> str:
+    """"This page is for lead inspectors and administrators." — the roles, in words."""
+    words = [ROLE_WORDS.get(r, (r,))[0] for r in sorted(roles, key=list(ROLE_WORDS).index)] if roles else []
+    if not words:
+        return "This page is for nobody."
+    return "This page is for " + (" and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)) + "."
+
+
 def require(*roles: str) -> CurrentUser:
     """Stop the page unless the signed-in user holds one of these roles."""
     user = current_user()
@@ -175,7 +187,7 @@ def require(*roles: str) -> CurrentUser:
         st.warning(expiry_message() if st.session_state.get(EXPIRED_KEY) else "Please sign in.")
         st.stop()
     if roles and user.role not in roles:
-        st.error(f"Your role ({user.role}) may not open this page.")
+        st.error(f"{page_is_for(roles)} As {ROLE_WORDS.get(user.role, user.role)[1]}, you may not open this page.")
         st.stop()
     return user
 

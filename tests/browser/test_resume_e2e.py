@@ -25,9 +25,10 @@ def test_a_refresh_keeps_the_inspector_signed_in_and_a_sign_out_does_not(app_url
     page = browser_page
     page.goto(app_url)
     live.sign_in(page, "inspector1", PASSWORD)
-    page.get_by_role("link", name="Cases").click()
-    page.wait_for_url(re.compile(r"/cases$"))
-    page.get_by_role("heading", name="Cases").wait_for()
+    page.get_by_role("heading", name="Cases").wait_for()  # an inspector lands on their cases
+    page.get_by_role("link", name="Criteria").click()  # a page with an address of its own
+    page.wait_for_url(re.compile(r"/criteria$"))
+    page.get_by_role("heading", name="Inspection criteria").wait_for()
     page.wait_for_function(HOLDS_COOKIE)
 
     cookie = session_cookie_of(page)
@@ -39,8 +40,8 @@ def test_a_refresh_keeps_the_inspector_signed_in_and_a_sign_out_does_not(app_url
     page.reload()  # F5: a new Streamlit session
     page.get_by_text("Signed in as inspector1").wait_for()
     live.settle(page)
-    assert re.search(r"/cases$", page.url)
-    page.get_by_role("heading", name="Cases").wait_for()  # the same page, not the sign-in form
+    assert re.search(r"/criteria$", page.url)
+    page.get_by_role("heading", name="Inspection criteria").wait_for()  # the same page, not the sign-in form
     assert not page.get_by_role("textbox", name="Password").count()
 
     page.get_by_role("button", name="Sign out").click()

@@ -4,14 +4,15 @@ editing the same assessment."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 from sqlmodel import select
 
-from fieldwork import db
+from fieldwork import audit, db
 from fieldwork.services import assessments
-from models import Assessment
+from models import Assessment, AuditEvent
 from fieldwork.ui import questionnaire_form, session
 from tests.apptest import page
 from tests.assess_helpers import INSPECTOR1, INSPECTOR2, add, full_answers
@@ -172,22 +173,55 @@ def test_mark_complete_lists_what_is_missing_then_completes_and_reopens(engine, 
     assert not at.radio(key=key(case, "dealt_with_well_overall")).disabled
 
 
-def test_the_second_of_two_sessions_saving_the_same_version_is_refused_with_a_reload(
-        engine, db_url, monkeypatch, case):
+def test_two_sessions_changing_different_questions_both_save(engine, db_url, monkeypatch, case):
     first = open_case(db_url, monkeypatch, case)
-    second = open_case(db_url, monkeypatch, case)  # the same inspector on another laptop
+    second = open_case(db_url, monkeypatch, case)  # the same inspector in another tab
+    first.radio(key=key(case, "initial_risk_assessment")).set_value("yes").run()
+    second.radio(key=key(case, "risk_management_plan")).set_value("no").run()
+    assert not second.error and not second.warning
+    now = stored(engine, case)
+    assert now.answers["initial_risk_assessment"] == "yes" and now.answers["risk_management_plan"] == "no"
+    # the second tab now shows the first tab's answer too
+    assert second.radio(key=key(case, "initial_risk_assessment")).value == "yes"
+
+
+@pytest.mark.parametrize("kept, expected", [("clash_mine", "no"), ("clash_stored", "yes")])
+def test_two_sessions_changing_the_same_question_see_both_and_choose(engine, db_url, monkeypatch, case, kept,
+                                                                     expected):
+    first = open_case(db_url, monkeypatch, case)
+    second = open_case(db_url, monkeypatch, case)
     first.radio(key=key(case, "initial_risk_assessment")).set_value("yes").run()
 
     second.radio(key=key(case, "initial_risk_assessment")).set_value("no").run()
-    assert "Someone else saved this assessment first" in texts(second.error)
     assert stored(engine, case).answers["initial_risk_assessment"] == "yes"  # nothing overwritten
-    assert second.radio(key=key(case, "risk_management_plan")).disabled  # locked until reloaded: no lost typing
+    shown = texts(second.warning)
+    assert "was changed elsewhere" in shown
+    both = " ".join(t.value for t in second.text)
+    assert "Answer: No" in both and "Answer: Yes" in both  # side by side: nothing dropped
+    assert not second.radio(key=key(case, "risk_management_plan")).disabled  # the rest of the form goes on
 
-    second.button(key=button(case, "reload")).click().run()
-    assert not second.error
-    assert second.radio(key=key(case, "initial_risk_assessment")).value == "yes"
-    second.radio(key=key(case, "risk_management_plan")).set_value("no").run()
-    assert stored(engine, case).answers["risk_management_plan"] == "no"
+    second.button(key=questionnaire_form.widget_key(case.assessment_uid, kept, "initial_risk_assessment")).click()
+    second.run()
+    assert stored(engine, case).answers["initial_risk_assessment"] == expected
+    assert second.radio(key=key(case, "initial_risk_assessment")).value == expected
+    assert "was changed elsewhere" not in texts(second.warning)
+    with db.session_scope(engine) as s:
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == audit.CHANGE_CHOSEN)).one()
+    assert (event.old_value, event.new_value) == ("yes", "no")  # both answers, and which was kept
+    assert json.loads(event.detail)["kept"] == kept.removeprefix("clash_")
+
+
+def test_mark_complete_after_a_save_elsewhere_shows_the_stored_answers_and_asks_again(engine, db_url, monkeypatch,
+                                                                                    case):
+    first = open_case(db_url, monkeypatch, case)
+    second = open_case(db_url, monkeypatch, case)
+    first.radio(key=key(case, "initial_risk_assessment")).set_value("yes").run()
+    second.button(key=button(case, "complete")).click().run()
+    assert not second.error or "Someone else saved" not in texts(second.error)  # no lock
+    assert second.radio(key=key(case, "initial_risk_assessment")).value == "yes"  # the other tab's answer
+    assert not second.radio(key=key(case, "risk_management_plan")).disabled
+    second.button(key=button(case, "complete")).click().run()  # again: now it lists what is missing
+    assert "required answer(s) missing" in texts(second.error)
 
 
 def test_another_inspector_never_sees_the_assessment(engine, db_url, monkeypatch, case):

@@ -62,7 +62,10 @@ def test_charts_render_with_png_and_svg_downloads_and_the_drafts_left_out(engine
     assert all("n = 112 complete cases" in " ".join(s["title"]["subtitle"]) for s in specs)
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("Download PNG") == 3 and labels.count("Download SVG") == 3
-    assert {"Findings JSON", "Findings CSV"} <= set(labels)
+    at.session_state["findings_view"] = "All findings"  # only the open tab runs
+    at.run()
+    assert not at.exception and not at.get("vega_lite_chart")
+    assert {"Findings JSON", "Findings CSV"} <= {b.label for b in at.get("download_button")}
 
 
 def test_filters_narrow_the_population(engine, db_url, monkeypatch):
@@ -83,18 +86,23 @@ def test_breakdown_by_cps_area_and_the_table_by_criterion(engine, db_url, monkey
     at = lead_page(db_url, monkeypatch).run()
     at.selectbox(key="findings_by_case_review").select("cps_area").run()
     assert not at.exception
-    multiples = json.loads(at.get("vega_lite_chart")[1].proto.spec)
-    panels = multiples["facet"]["sort"]
-    assert "CPS North West (n=32)" in panels and len(panels) == 6
+    chart = at.get("vega_lite_chart")[1]
+    dots = json.loads(chart.proto.spec)
+    assert dots["title"]["text"].endswith("findings by CPS Area")
+    assert len(dots["vconcat"]) == 3  # a dot plot per finding, stacked: one chart's width
+    assert b"CPS North West (n=32)" in chart.proto.SerializeToString()  # the data travel beside the spec
+    at.session_state["findings_view"] = "By inspection criterion"
+    at.run()
     criteria = " ".join(m.value for m in at.markdown)
     assert "**3.1** The police use risk assessment screening tools effectively" in criteria
     # the initial risk assessment evidences 3.1 only, so it appears in one criterion's table
-    tables = [d.value for d in at.dataframe if "finding" in d.value.columns]
-    rows = [t[t["finding"].str.startswith("Was an initial risk assessment")] for t in tables]
+    tables = [t.value for t in at.table]  # static tables: the sentences wrap
+    rows = [t[t.index == "Initial risk assessment – Yes"] for t in tables]
     rows = [r for r in rows if len(r)]
     assert len(rows) == 1
     row = rows[0].iloc[0]
     assert (row["count"], row["denominator"], row["percent"]) == (60, 112, 54)
+    assert row["95% interval"] == "44.4–62.5" and row["caution"] == ""
     assert "In one case it was not known" in row["as the report writes it"]
 
 

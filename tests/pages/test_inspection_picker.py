@@ -113,7 +113,7 @@ def test_the_picker_shows_the_chosen_inspections_cases_and_keeps_the_choice(engi
     at.switch_page("pages/assess.py").run()  # the choice survives a page switch
     assert not at.exception
     assert picker(at).value == FOLLOW_UP.id
-    assert at.selectbox(key="assess_case").options == ["HS-0101 · case_review"]
+    assert at.selectbox(key="assess_case").options == ["HS-0101 · Joint case file review"]  # the title, not the id
     assert at.selectbox(key="assess_case").value == followed.case_id
 
     at.switch_page("pages/cases.py").run()
@@ -161,7 +161,7 @@ def test_findings_are_the_chosen_inspections(engine, router):
     info = " ".join(i.value for i in at.info)
     assert "**7** complete cases counted" in info and "**3**" not in info
     assert not [b for b in at.button if b.key == "findings_load_demo"]  # the follow-up holds no pin_review
-    assert at.selectbox(key="findings_questionnaire").options == ["case_review"]
+    assert at.selectbox(key="findings_questionnaire").options == ["Joint case file review"]  # titles in the picker
 
 
 PAGES = ["pages/cases.py", "pages/assess.py", "pages/findings.py", "pages/export.py", "pages/import_data.py",

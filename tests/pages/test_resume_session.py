@@ -179,13 +179,18 @@ def test_a_refresh_reads_the_role_again_and_refuses_a_disabled_account(engine, b
     assert browser.visit().run().on_sign_in_page
 
 
-def test_a_locked_account_cannot_resume(engine, browser):
+def test_a_lockout_never_ends_a_session_signed_in_before_it(engine, browser):
     browser.visit().sign_in()
     tab = browser.visit()
     for _ in range(accounts.FREE_FAILURES):  # someone guesses at the account from another browser
         Browser(browser.db_url, browser.monkeypatch).visit().sign_in("inspector1", "wrong password here")
+    with db.session_scope(engine) as s:
+        assert accounts.is_locked(accounts.get_user(s, "inspector1"))  # new sign-ins are stopped ...
     tab.run()
-    assert tab.on_sign_in_page and tab.signed_in_as is None
+    assert tab.signed_in_as == "inspector1"  # ... the inspector at work carries on
+    assert browser.visit().run().signed_in_as == "inspector1"  # a refresh too (the session resumes)
+    stranger = Browser(browser.db_url, browser.monkeypatch).visit().sign_in()  # even the right password
+    assert stranger.signed_in_as is None
 
 
 def test_a_password_reset_elsewhere_ends_an_open_session_at_its_next_click(engine, browser):

@@ -71,12 +71,12 @@ def test_an_inspector_excludes_a_case_and_the_reserve_takes_its_place(engine, db
     at = page(SAMPLE, db_url, monkeypatch).run()
     assert not at.exception and "Sampling frames" not in [h.value for h in at.subheader]
     at = button(at, "Exclude and replace").click().run()
-    assert "choose the drawn case" in table(at, "problem")["problem"][0]
+    assert "choose the drawn case" in table(at, "problem")["problem"][0].lower()
     gone = at.selectbox(key="sample_exclude_case").options[0].split(" · ")[0]
     at.selectbox(key="sample_exclude_case").set_value(gone)
     at.selectbox(key="sample_exclude_reason").set_value("other")
     at = button(at, "Exclude and replace").click().run()
-    assert "say why" in table(at, "problem")["problem"][0]
+    assert "say why" in table(at, "problem")["problem"][0].lower()
     at.text_input(key="sample_exclude_detail").input("file held by another unit")
     at = button(at, "Exclude and replace").click().run()
     message = at.success[0].value

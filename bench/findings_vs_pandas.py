@@ -1,0 +1,79 @@
+"""Benchmark: ``fieldwork findings case_review`` against pandas on the same cases, side by side.
+
+    .venv/bin/python bench/findings_vs_pandas.py                  # N = 20,000 and 100,000
+    .venv/bin/python bench/findings_vs_pandas.py -n 20000 --repeat 5
+
+For each N: fills a SQLite database with N synthetic complete ``case_review`` assessments
+(reused when it already holds N; ``bench/findings.py``'s filler), writes the same cases' wide
+CSV with ``fieldwork export`` (not timed), then times, alternately and each as a whole
+process started the way a user starts it (interpreter start-up and imports included):
+
+* ``fieldwork findings case_review --db URL`` (JSON to a pipe), and
+* pandas: ``read_csv`` of the wide CSV (codes as text) and ``value_counts`` of every column
+  (the counting a script would do; it knows nothing of skip logic, ``na`` or indicators).
+
+Prints the median wall time of each, the ratio fieldwork / pandas (target: under 1) and the
+load average. Never run in the tests: figures go in docs/findings-uncertainty.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.findings import CHILD_ENV, fill  # noqa: E402
+
+PANDAS = """
+import sys
+import pandas as pd
+frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False, na_values=[""])
+counts = {c: frame[c].value_counts().to_dict() for c in frame.columns if not c.startswith(("meta:", "note:"))}
+sys.stdout.write(str(len(counts)) + chr(10))
+"""
+
+
+def wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, env=CHILD_ENV, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, action="append", help="complete assessments (default: 20,000 and 100,000)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--dir", default="/tmp", help="where the databases and CSVs go")
+    args = parser.parse_args()
+    script = Path(sys.executable).with_name("fieldwork")
+    fieldwork = [str(script)] if script.exists() else [sys.executable, "-m", "fieldwork.cli"]
+    for n in args.n or [20_000, 100_000]:
+        url = f"sqlite:///{args.dir}/fieldwork-vs-pandas-{n}.db"
+        csv_path = Path(args.dir) / f"fieldwork-vs-pandas-{n}.csv"
+        fill(url, n)
+        if not csv_path.exists():
+            subprocess.run([*fieldwork, "--db", url, "export", "case_review", str(csv_path)], check=True,
+                           stdout=subprocess.DEVNULL)
+        ours = [*fieldwork, "--db", url, "findings", "case_review"]
+        theirs = [sys.executable, "-c", PANDAS, str(csv_path)]
+        wall(ours), wall(theirs)  # warm-up: bytecode caches, both files in the page cache
+        a, b = [], []
+        for _ in range(args.repeat):  # alternately, so both see the same load
+            a.append(wall(ours))
+            b.append(wall(theirs))
+        ma, mb = statistics.median(a), statistics.median(b)
+        print(f"N = {n}: fieldwork findings {ma:.2f} s median ({min(a):.2f}-{max(a):.2f}); pandas {mb:.2f} s median "
+              f"({min(b):.2f}-{max(b):.2f}); ratio {ma / mb:.2f}; load average "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""The draft report: everything ``exports.report_docx`` writes, gathered through the services.
+
+The figures are ``findings.compute`` with the lead's breakdown and filters (the same call the
+Findings page and ``fieldwork findings`` make), the charts are the Findings page's
+(``fieldwork.charts.default_charts``), agreement is ``agreement.report``; the sample table and
+the fieldwork dates are GROUP BY / MIN-MAX queries over the same populations findings count
+(``counting.population``). Evidence notes are read only when asked for, and only a lead (or the
+command line, which acts with the database owner's rights) may ask. Writing the report is
+audited: questionnaire, version, breakdown, filters, whether notes went in — no content.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from exports import report_docx
+from fieldwork import audit, charts, short_labels
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.services import agreement, counting, findings, inspections, responses
+from fieldwork.services.permissions import LEADS, Actor, require_role
+from models import COMPLETE, DRAFT, Answer, Assessment, SecondMarking
+
+FORCE, CPS_AREA = "force", "cps_area"
+BAD_TEMPLATE = "bad_template"
+NO_FORCE = "(no force recorded)"
+CONTEXT_SECTION = "context"  # the facts of the case (contract section 3's "Context")
+
+
+def _labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    variables = {x.name: x.label for x in q.questions}
+    codes = {x.name: {c.code: c.label for c in q.options(x.name)} for x in q.single_choice_questions}
+    return variables, codes
+
+
+def _by_place(session: Session, population, *extra) -> dict[tuple[str | None, str | None], tuple[int, ...]]:
+    """(force, CPS Area) -> count(*) and any ``extra`` aggregates over the assessments of
+    ``population`` (a SELECT of ids labelled ``aid``): one GROUP BY."""
+    pop = population.subquery()
+    force, area = aliased(Answer), aliased(Answer)
+    query = (select(force.value, area.value, func.count(), *[e(pop) for e in extra]).select_from(pop)
+             .outerjoin(force, and_(force.assessment_id == pop.c.aid, force.question == FORCE))
+             .outerjoin(area, and_(area.assessment_id == pop.c.aid, area.question == CPS_AREA))
+             .group_by(force.value, area.value))
+    return {(f, a): tuple(int(x or 0) for x in rest) for f, a, *rest in session.execute(query).all()}
+
+
+def sample(session: Session, inspection_id: int, q: Questionnaire, filters: dict) -> list[report_docx.SampleRow]:
+    """Per force and CPS Area: complete counted assessments, drafts left out, second-marked
+    cases and those moderated (the primary assessments the second markings point at)."""
+    complete = _by_place(session, counting.population(inspection_id, q.id, filters, status=COMPLETE,
+                                                      counted_only=True))
+    drafts = _by_place(session, counting.population(inspection_id, q.id, filters, status=DRAFT, counted_only=False))
+    every_complete = counting.population(inspection_id, q.id, filters, status=COMPLETE, counted_only=False)
+    marked = (select(Assessment.id.label("aid"), SecondMarking.agreed_uid.label("agreed"))
+              .join(SecondMarking, SecondMarking.primary_uid == Assessment.uid)
+              .where(SecondMarking.inspection_id == inspection_id, SecondMarking.questionnaire == q.id,
+                     Assessment.id.in_(every_complete)))
+    second = _by_place(session, marked, lambda pop: func.count(pop.c.agreed))
+    _, codes = _labels(q)
+    force_order = list(codes.get(FORCE, {}))
+    area_order = list(codes.get(CPS_AREA, {}))
+    keys = sorted(set(complete) | set(drafts) | set(second),
+                  key=lambda k: (k[0] is None, force_order.index(k[0]) if k[0] in force_order else 999,
+                                 area_order.index(k[1]) if k[1] in area_order else 999))
+    rows = []
+    for f, a in keys:
+        s = second.get((f, a), (0, 0))
+        rows.append(report_docx.SampleRow(
+            force=codes.get(FORCE, {}).get(f, f) if f else NO_FORCE,
+            cps_area=codes.get(CPS_AREA, {}).get(a, a) if a else "",
+            complete=complete.get((f, a), (0,))[0], drafts=drafts.get((f, a), (0,))[0],
+            second_marked=s[0], moderated=s[1]))
+    return rows
+
+
+def fieldwork_dates(session: Session, inspection_id: int, questionnaire_id: str, filters: dict):
+    """The first and last day an assessment that counts was completed."""
+    pop = counting.population(inspection_id, questionnaire_id, filters, status=COMPLETE, counted_only=True)
+    first, last = session.execute(select(func.min(Assessment.completed_at), func.max(Assessment.completed_at))
+                                  .where(Assessment.id.in_(pop))).one()
+    return (first.date() if first else None, last.date() if last else None)
+
+
+def evidence_notes(session: Session, q: Questionnaire, inspection_code: str | None,
+                   filters: dict) -> list[report_docx.EvidenceNote]:
+    """Every evidence note of the counted cases the filters keep, question by question."""
+    resp = responses.load(session, q.id, inspection_code=inspection_code, with_notes=True)
+    kept = [row for row in resp.rows if all(row.answers.get(v) in codes for v, codes in filters.items())]
+    out = []
+    for question in q.questions:
+        for row in kept:
+            if note := row.notes.get(question.name, "").strip():
+                out.append(report_docx.EvidenceNote(question.label, row.case_ref, note))
+    return out
+
+
+def report_context(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+                   by: str | None = None, filters: dict | None = None, with_notes: bool = False,
+                   with_charts: bool = True) -> report_docx.ReportContext:
+    require_role(actor, LEADS, "write the draft report")
+    if with_notes:
+        require_role(actor, LEADS, "put evidence notes in the draft report")
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    report = findings.compute(session, questionnaire_id, inspection_code=inspection.code, by=by, filters=filters)
+    q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
+    clean = report.filters  # checked and tidied by findings.compute
+    variables, codes = _labels(q)
+    rendered = []
+    if with_charts and report.cases:
+        # the page's own wording of the breakdown and filters, so the charts are the page's charts
+        by_label = short_labels.short(q.id, by, q.question(by).label) if by else ""
+        filter_text = "; ".join(f"{q.question(k).label}: {', '.join(q.label_of(k, c) for c in v)}"
+                                for k, v in clean.items())
+        for name, chart in charts.default_charts(report, q.title, codes.get(by, {}) if by else None,
+                                                 by_label=by_label, filter_text=filter_text):
+            rendered.append((name, charts.png(chart)))
+    return report_docx.ReportContext(
+        inspection_title=inspection.title or inspection.name, questionnaire_id=q.id, questionnaire_title=q.title,
+        questionnaire_version=q.version, framework=findings.framework_for(session, inspection.code),
+        findings=report, variable_labels=variables, code_labels=codes, written_by=actor.name,
+        written_at=datetime.now(timezone.utc), sample=sample(session, inspection.id, q, clean),
+        agreement=agreement.report(session, questionnaire_id, inspection_code=inspection.code),
+        fieldwork_dates=fieldwork_dates(session, inspection.id, q.id, clean),
+        notes=evidence_notes(session, q, inspection.code, clean) if with_notes else None, charts=rendered,
+        case_facts=frozenset(x.name for x in q.questions_in(CONTEXT_SECTION)))
+
+
+def check_template(data: bytes, name: str = "template") -> bytes:
+    """An inspectorate's Word template (.docx), refused with the reason if python-docx cannot
+    open it as one."""
+    import docx
+
+    problem = None
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        problem = "is not a Word document (.docx): it is not a zip package"
+    else:
+        try:
+            docx.Document(io.BytesIO(data))
+        except Exception as exc:  # python-docx names what is wrong (a .dotx, a spreadsheet ...)
+            problem = f"cannot be used as a Word template (.docx): {exc}"
+    if problem:
+        raise ProblemError([Problem(BAD_TEMPLATE, problem, source=name, field="template")],
+                           "the template was refused")
+    return data
+
+
+def draft_report(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+                 by: str | None = None, filters: dict | None = None, with_notes: bool = False,
+                 template: bytes | None = None, template_name: str = "", file_name: str = "") -> bytes:
+    """The draft report as .docx bytes, audited."""
+    if template is not None:
+        check_template(template, template_name or "template")
+    ctx = report_context(session, actor, questionnaire_id, inspection_code=inspection_code, by=by, filters=filters,
+                         with_notes=with_notes)
+    data = report_docx.to_bytes(ctx, template)
+    inspection = inspections.inspection_by_code(session, inspection_code)
+    audit.record(session, actor.name, audit.REPORT, inspection_id=inspection.id, questionnaire=questionnaire_id,
+                 version=ctx.questionnaire_version, by=by, filters=ctx.findings.filters, cases=ctx.findings.cases,
+                 notes_included=with_notes, template=template_name[:200], file=file_name[:200])
+    return data

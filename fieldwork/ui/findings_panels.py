@@ -1,0 +1,126 @@
+"""Parts of the Findings page: the cases behind a figure, the case examples under a criterion
+and the sample-size planner. Kept here so pages/findings.py stays a short script."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from fieldwork import db, stats
+from fieldwork.problems import ProblemError
+from fieldwork.services import case_examples, tracing
+from fieldwork.services.findings import Finding, FindingsReport
+from fieldwork.services.findings_formats import SMALL_N_CAUTION, difference_text, interval_text
+from fieldwork.short_labels import short
+from fieldwork.ui import components, session
+
+
+
+def finding_name(f: Finding, questionnaire_id: str = "") -> str:
+    """The short label where the criteria give one ("Avoidable delay – Yes")."""
+    return short(questionnaire_id, f.id, f.label) + (f" – {f.answer_label}" if f.answer else "")
+
+
+def table_row(f: Finding, group_label: str | None = None, questionnaire_id: str = "") -> dict:
+    """One finding as a table row: the figure, its interval and its cautions in words."""
+    row = {"finding": finding_name(f, questionnaire_id)}
+    if group_label is not None:
+        row["group"] = group_label
+    row.update({"count": f.count, "denominator": f.denominator, "percent": f.percent,
+                "95% interval": interval_text(f).removeprefix("95% CI "),
+                "caution": SMALL_N_CAUTION if f.small_n and f.denominator else ""})
+    if f.group is not None:
+        row["against the rest"] = difference_text(f)
+    row["as the report writes it"] = " ".join([f.text, *f.footnotes])
+    return row
+
+
+TEXT_COLUMNS = {"as the report writes it": st.column_config.TextColumn(width="large"),
+                "against the rest": st.column_config.TextColumn(width="medium"),
+                "finding": st.column_config.TextColumn(width="medium")}
+
+
+def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, filters: dict,
+                group_labels: dict[str, str]) -> None:
+    """Pick a figure; see every case in its denominator, those in its count first, each with a
+    link that opens it read-only."""
+    overall = report.overall()
+    keys = [(f.id, f.answer) for f in overall]
+    names = {(f.id, f.answer): finding_name(f, q.id) for f in overall}
+    picked = st.selectbox("Finding", keys, format_func=names.get, key=f"findings_cases_{q.id}")
+    chosen = dict(filters)
+    group = None
+    if by and report.groups:
+        groups = [None, *report.groups]
+        group = st.selectbox(f"For {q.question(by).label.lower()}", groups, key=f"findings_cases_group_{q.id}_{by}",
+                             format_func=lambda g: "All cases" if g is None else group_labels.get(g, g))
+        if group is not None:
+            chosen[by] = [group]
+    try:
+        with db.session_scope(session.engine()) as s:
+            trace = tracing.cases_behind(s, user, q.id, picked[0], picked[1], inspection_code=inspection.code,
+                                         filters=chosen, with_notes=True)
+    except ProblemError as exc:
+        components.show_problems(exc, key="findings_cases_problems")
+        return
+    st.markdown(f"**{trace.count}** of **{trace.denominator}** cases — the count first, then the rest of the "
+                "denominator.")
+    if not trace.cases:
+        return
+    link = lambda c: (f"/case_view?assessment={c.assessment_uid}&finding={trace.finding}"  # noqa: E731
+                      + (f"&answer={trace.answer}" if trace.answer else ""))
+    st.dataframe([{"case": c.case_ref, "in the count": c.in_count, "force": c.force, "inspector": c.inspector,
+                   "answer": c.answer_label or c.answer or "", "evidence note": c.note, "open": link(c)}
+                  for c in trace.cases], hide_index=True, key="findings_cases_table",
+                 column_config={"open": st.column_config.LinkColumn("open", display_text="read-only"),
+                                "evidence note": st.column_config.TextColumn(width="large")})
+    # the download leaves evidence notes out, as the exports do by default
+    plain = replace(trace, cases=[replace(c, note="") for c in trace.cases])
+    st.download_button("Cases CSV (no evidence notes)", data=tracing.to_csv(plain),
+                       file_name=f"{q.id}-{picked[0]}{'-' + picked[1] if picked[1] else ''}-cases.csv",
+                       mime="text/csv", key="findings_cases_csv", icon=":material/download:")
+    by_ref = {c.case_ref: c for c in trace.cases}
+    ref = st.selectbox("Open a case read-only", list(by_ref), key="findings_cases_open")
+    c = by_ref[ref]
+    # a plain link (a new tab keeps the findings open; the session cookie signs it in)
+    st.markdown(f":material/visibility: [Open {ref} read-only]({link(c)})")
+
+
+def _remove_example(user, example_id: int) -> None:
+    try:
+        with db.session_scope(session.engine()) as s:
+            case_examples.remove(s, user, example_id)
+    except ProblemError as exc:
+        st.session_state["findings_example_problem"] = exc
+
+
+def examples_under(user, examples_by_criterion: dict, criterion_id: str) -> None:
+    """Each example listed under this criterion, in a box, with a button that removes it
+    (from every criterion it is listed under)."""
+    for e in examples_by_criterion.get(criterion_id, []):
+        with st.container(border=True):
+            st.markdown(f"**Case example: {e.case_ref}** ({e.force or ''}) — {e.title}")
+            st.write(e.narrative)
+            st.caption(f"marked by {e.created_by}")
+            st.button("Remove this example", key=f"findings_example_remove_{e.id}_{criterion_id}",
+                      on_click=_remove_example, args=(user, e.id), icon=":material/delete:")
+
+
+def load_examples(user, q, inspection, framework) -> dict:
+    with db.session_scope(session.engine()) as s:
+        return case_examples.by_criterion(case_examples.list_examples(s, user, q.id, inspection_code=inspection.code),
+                                          framework)
+
+
+def plan_panel(groups: int) -> None:
+    """How many case files per force and in all for the margin the lead wants."""
+    a, b, c, d = st.columns(4)
+    margin = a.number_input("Margin wanted (± points)", 1.0, 50.0, 10.0, 1.0, key="plan_margin")
+    expected = b.number_input("Expected percentage", 0.0, 100.0, 50.0, 5.0, key="plan_expected",
+                              help="50 if you have no idea: it needs the most cases")
+    confidence = c.selectbox("Confidence", [95, 90, 99], key="plan_confidence", format_func=lambda x: f"{x}%")
+    n_groups = d.number_input("Forces", 1, 100, max(groups, 1), 1, key="plan_groups")
+    plan = stats.sample_size(margin, expected, confidence=confidence, groups=int(n_groups))
+    head, *rest = stats.plan_text(plan).splitlines()
+    st.markdown(head + "\n\n" + "\n".join(f"- {line.strip()}" for line in rest))

@@ -1,0 +1,75 @@
+"""A case read-only, opened from a finding's cases (``/case_view?assessment=UID``): every
+answer with its evidence note, section by section, nothing editable; and the form that marks
+the case as an example for a criterion or finding (leads and admins)."""
+
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import assessments, case_examples, findings
+from fieldwork.ui import components, session
+
+user = session.require(session.LEAD, session.ADMIN)
+uid = st.query_params.get("assessment", "")
+if not uid:
+    st.title("Case (read-only)")
+    st.info("Open a case from a finding's cases on the Findings page.")
+    st.stop()
+try:
+    with db.session_scope(session.engine()) as s:
+        view = assessments.load(s, user, uid)
+        framework = findings.framework_for(s, session.current_inspection(s).code)
+except ProblemError as exc:
+    st.title("Case (read-only)")
+    components.show_problems(exc, key="case_view_problems")
+    st.stop()
+
+q = view.questionnaire
+st.title(f"Case {view.case_ref} (read-only)")
+st.caption(f"{q.title} (version {q.version}) · {view.purpose} assessment by {view.inspector} · {view.status}")
+relevant = q.relevant_names(view.answers)
+for section in q.sections:
+    shown = [x for x in q.questions_in(section.id) if x.name in relevant or x.name in view.answers]
+    if not shown:
+        continue
+    st.subheader(section.title)
+    st.dataframe([{"question": x.label,
+                   "answer": q.label_of(x.name, view.answers[x.name]) if x.is_single_choice and x.name in view.answers
+                   else view.answers.get(x.name, "—"),
+                   "evidence note": view.notes.get(x.name, "")} for x in shown],
+                 hide_index=True, key=f"case_view_{section.id}",
+                 column_config={"question": st.column_config.TextColumn(width="large"),
+                                "evidence note": st.column_config.TextColumn(width="large")})
+
+st.subheader("Mark this case as an example")
+st.caption("For the report's \"In one case …\" sentences and case studies. Write the narrative pseudonymised: "
+           "no names, dates of birth, addresses or phone numbers.")
+finding_q = st.query_params.get("finding", "")
+answer_q = st.query_params.get("answer", "")
+targets = [(None, None)] + [(i.id, None) for i in q.indicators] + [
+    (x.name, c) for x in q.single_choice_questions for c in q.codes(x.name)]
+start = targets.index((finding_q, answer_q or None)) if (finding_q, answer_q or None) in targets else 0
+criteria_ids = [None] + [sp.id for g in framework.general for sp in g.specific]
+criteria_text = {sp.id: sp.text for g in framework.general for sp in g.specific}
+with st.form("case_example_form", clear_on_submit=True):
+    target = st.selectbox("Example of the finding", targets, index=start, key="case_example_finding",
+                          format_func=lambda t: "(no finding: a criterion only)" if t[0] is None else (
+                              q.indicator(t[0]).label if t[1] is None else
+                              f"{q.question(t[0]).label} – {q.label_of(t[0], t[1])}"))
+    criterion = st.selectbox("and / or of the criterion", criteria_ids, key="case_example_criterion",
+                             format_func=lambda c: "(the finding's own criteria)" if c is None
+                             else f"{c} {criteria_text[c][:90]}")
+    narrative = st.text_area("Narrative", key="case_example_narrative", max_chars=case_examples.MAX_NARRATIVE)
+    submitted = st.form_submit_button("Mark as example", type="primary")
+if submitted:
+    try:
+        with db.session_scope(session.engine()) as s:
+            marked = case_examples.mark(s, user, q.id, view.case_ref, narrative, criterion=criterion,
+                                        finding=target[0], answer=target[1])
+    except ProblemError as exc:
+        components.show_problems(exc, key="case_example_problems")
+    else:
+        st.success(f"{view.case_ref} marked as an example of {marked.example.title}; it is listed under "
+                   f"criteria {', '.join(marked.example.criteria) or '—'} on the Findings page and in the workbook.")
+        if marked.warnings:
+            st.warning("The narrative may hold " + ", ".join(marked.warnings) + ": check it is pseudonymised.")

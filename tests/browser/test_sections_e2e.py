@@ -1,0 +1,200 @@
+"""What an inspector saved is what the screen shows, however a section is reached: the
+section picker, the ←/→ buttons, a reload, a skip-logic round trip, and a completed case's
+read-only view (issue 10: answers and notes vanished from the widgets when a section was
+drawn again, though the database held them)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fieldwork import db
+from fieldwork.services import assessments, cases
+from tests.assess_helpers import CONTEXT, INSPECTOR1, full_answers
+from tests.browser import live
+from tests.browser.conftest import PASSWORD
+from tests.browser.test_assess_e2e import saved, show_section, widget
+
+pytestmark = pytest.mark.browser
+
+RISK, CARE, CASE, CHARGING = ("Risk assessment and risk management", "Victim care and support", "The case",
+                              "Charging and prosecution decisions")
+GIVEN = {  # section -> question -> (label clicked, evidence note typed)
+    RISK: {"initial_risk_assessment": ("Yes", "Incident log p.2: screening at first contact"),
+           "enhanced_risk_assessment": ("DASH (domestic abuse, stalking and harassment and honour-based violence "
+                                        "risk assessment)", "DASH form p.5"),
+           "dash_supplementary_questions": ("No", "")},
+    CARE: {"victim_support_referral": ("Not known", "No referral record in the file")},
+}
+
+
+def new_case(app_db: str, ref: str, **context) -> tuple[int, str]:
+    engine = db.get_engine(app_db)
+    with db.session_scope(engine) as s:
+        case = cases.add_case(s, INSPECTOR1, inspection=None, questionnaire_id="case_review", case_ref=ref,
+                              context={**CONTEXT, **context})
+    with db.session_scope(engine) as s:
+        return case.case_id, assessments.own_assessment(s, INSPECTOR1, case.case_id)
+
+
+def open_case(page, app_url: str, case_id: int) -> None:
+    page.goto(app_url)
+    live.sign_in(page, "inspector1", PASSWORD)
+    page.goto(f"{app_url}/assess?case={case_id}")
+    live.settle(page)
+    # a new page load resumes the session from its cookie: slow on a loaded machine
+    page.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for(timeout=60_000)
+    live.settle(page)
+
+
+def version_now(page) -> int:
+    text = page.get_by_text(re.compile(r"Saved as you go · version \d+")).inner_text()
+    return int(re.search(r"version (\d+)", text).group(1))
+
+
+def answer(page, uid: str, name: str, label: str) -> None:
+    version = version_now(page)
+    widget(page, uid, "a", name).get_by_text(label, exact=True).click()
+    saved(page, version + 1)
+
+
+def write_note(page, uid: str, name: str, text: str) -> None:
+    version = version_now(page)
+    box = widget(page, uid, "n", name).locator("textarea")
+    box.fill(text)
+    box.press("Tab")  # leaving the box sends the note
+    saved(page, version + 1)
+
+
+def shows(page, uid: str, section: dict[str, tuple[str, str]], *, editable: bool = True) -> None:
+    """Every answer ticked and every note in its box, as stored."""
+    for name, (label, note) in section.items():
+        radio = widget(page, uid, "a", name).get_by_role("radio", name=label, exact=True)
+        assert radio.is_checked(), f"{name}: {label!r} is not ticked"
+        assert radio.is_enabled() == editable, name
+        box = widget(page, uid, "n", name).locator("textarea")
+        assert box.input_value() == note, f"{name}: note shows {box.input_value()!r}"
+
+
+def step(page, arrow: str, title: str) -> None:
+    """The ← / → button under the section."""
+    page.get_by_role("button", name=f"← {title}" if arrow == "back" else f"{title} →").click()
+    page.get_by_role("heading", name=title).wait_for()
+    live.settle(page)
+
+
+def test_answers_and_notes_survive_every_way_back_to_a_section(app_url, app_db, browser_page):
+    case_id, uid = new_case(app_db, "HS-0301")
+    page = browser_page
+    open_case(page, app_url, case_id)
+    for title, section in GIVEN.items():
+        show_section(page, uid, title)
+        for name, (label, note) in section.items():
+            answer(page, uid, name, label)
+            if note:
+                write_note(page, uid, name, note)
+
+    # by the section picker, each section twice
+    for _ in range(2):
+        for title, section in GIVEN.items():
+            show_section(page, uid, title)
+            shows(page, uid, section)
+    # by the arrows: Victim care follows Risk in the victim's journey
+    show_section(page, uid, RISK)
+    step(page, "forward", CARE)
+    shows(page, uid, GIVEN[CARE])
+    step(page, "back", RISK)
+    shows(page, uid, GIVEN[RISK])
+    # after a reload of the browser
+    page.reload()
+    page.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for()
+    live.settle(page)
+    for title, section in GIVEN.items():
+        show_section(page, uid, title)
+        shows(page, uid, section)
+
+
+def test_a_skip_logic_round_trip_keeps_the_note_on_screen(app_url, app_db, browser_page):
+    case_id, uid = new_case(app_db, "HS-0302", charged_by="cps")
+    page = browser_page
+    open_case(page, app_url, case_id)
+    show_section(page, uid, CHARGING)
+    answer(page, uid, "mg3_case_analysis", "Fully met")
+    write_note(page, uid, "mg3_case_analysis", "MG3 p.1: analysis and strategy set out")
+
+    show_section(page, uid, CASE)
+    answer(page, uid, "charged_by", "Police")
+    # the inspector is told, in words, which answer the change cleared
+    page.get_by_text(re.compile(r"Cleared 1 answer\(s\) that no longer apply after this change: "
+                                r"“Did the charging decision \(MG3\) include")).wait_for()
+    answer(page, uid, "charged_by", "CPS (charging decision by a CPS prosecutor, including CPS Direct)")
+
+    show_section(page, uid, CHARGING)
+    box = widget(page, uid, "n", "mg3_case_analysis").locator("textarea")
+    assert box.input_value() == "MG3 p.1: analysis and strategy set out"  # the note is kept, and shown
+    assert not widget(page, uid, "a", "mg3_case_analysis").get_by_role("radio", checked=True).count()
+    with db.session_scope(db.get_engine(app_db)) as s:
+        stored = assessments.load(s, INSPECTOR1, uid)
+    assert "mg3_case_analysis" not in stored.answers  # cleared, as the screen says
+    assert stored.notes["mg3_case_analysis"] == "MG3 p.1: analysis and strategy set out"
+
+
+def test_a_completed_case_shows_every_answer_and_note_read_only(app_url, app_db, browser_page):
+    case_id, uid = new_case(app_db, "HS-0303")
+    engine = db.get_engine(app_db)
+    with db.session_scope(engine) as s:
+        view = assessments.load(s, INSPECTOR1, uid)
+        questionnaire = view.questionnaire
+        answers = full_answers(questionnaire, {**CONTEXT, "initial_risk_assessment": "yes",
+                                                "victim_support_referral": "not_known"})
+        changes = {n: (v, f"note {i} p.{i}") for i, (n, v) in enumerate(answers.items())
+                   if n != assessments.CASE_REF and n not in CONTEXT}
+        changes.update({n: (v, None) for n, v in CONTEXT.items()})
+        result = assessments.save(s, INSPECTOR1, uid, view.version, changes)
+        assessments.mark_complete(s, INSPECTOR1, uid, result.version)
+
+    page = browser_page
+    open_case(page, app_url, case_id)
+    page.get_by_text("Marked complete. Reopen it to change an answer.").wait_for()
+    titles = {sec.id: sec.title for sec in questionnaire.sections}
+    relevant = questionnaire.relevant_names(answers)
+    for sec in questionnaire.sections:
+        expected = {}
+        for q in questionnaire.questions_in(sec.id):
+            if q.name not in relevant or not q.is_single_choice or q.name not in answers:
+                continue
+            labels = {c.code: c.label for c in questionnaire.options(q.name)}
+            if len(labels) > 5:
+                continue  # a select box, checked below by its text
+            expected[q.name] = (labels[answers[q.name]], changes[q.name][1] or "")
+        if not expected:
+            continue
+        show_section(page, uid, titles[sec.id])
+        page.get_by_text(re.compile(r"(\d+) of \1 answered in this section")).wait_for()
+        shows(page, uid, expected, editable=False)
+
+
+def test_a_note_being_typed_over_a_question_that_skip_logic_hides_is_saved_and_named(app_url, app_db,
+                                                                                       browser_page):
+    case_id, uid = new_case(app_db, "HS-0304")
+    page = browser_page
+    open_case(page, app_url, case_id)
+    show_section(page, uid, RISK)
+    answer(page, uid, "enhanced_risk_assessment", GIVEN[RISK]["enhanced_risk_assessment"][0])
+    answer(page, uid, "dash_supplementary_questions", "No")
+    box = widget(page, uid, "n", "dash_supplementary_questions").locator("textarea")
+    box.click()
+    box.press_sequentially("DASH form p.6", delay=10)
+    # straight from the box to an answer that hides its question: no Tab, no pause
+    widget(page, uid, "a", "enhanced_risk_assessment").get_by_text("S-DASH (stalking screening questions) only",
+                                                                  exact=True).click()
+    page.get_by_text(re.compile(r"Cleared 1 answer\(s\) that no longer apply after this change: "
+                                r"“Were the DASH supplementary")).wait_for()
+    live.settle(page)
+    assert not page.get_by_text("Not saved").count(), page.get_by_text("Not saved").first.inner_text()
+    with db.session_scope(db.get_engine(app_db)) as s:
+        stored = assessments.load(s, INSPECTOR1, uid)
+    assert stored.answers.get("enhanced_risk_assessment") == "s_dash"
+    assert "dash_supplementary_questions" not in stored.answers
+    assert stored.notes.get("dash_supplementary_questions") == "DASH form p.6"

@@ -1,0 +1,64 @@
+"""One assessment open in two tabs of a real browser: changes to different questions are both
+saved; a change to the same question is shown beside the other for the inspector to choose,
+and nothing typed is lost."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fieldwork import db
+from fieldwork.services import assessments
+from tests.assess_helpers import INSPECTOR1
+from tests.browser import live
+from tests.browser.test_assess_e2e import show_section, widget
+from tests.browser.test_sections_e2e import RISK, answer, new_case, open_case, version_now
+
+pytestmark = pytest.mark.browser
+
+
+def stored(app_db, uid):
+    with db.session_scope(db.get_engine(app_db)) as s:
+        return assessments.load(s, INSPECTOR1, uid)
+
+
+def test_two_tabs_change_different_questions_and_then_the_same_one(app_url, app_db, browser_page):
+    case_id, uid = new_case(app_db, "HS-0401")
+    first = browser_page
+    open_case(first, app_url, case_id)
+    second = first.context.new_page()  # the same browser, so the same signed-in session cookie
+    second.goto(f"{app_url}/assess?case={case_id}")
+    second.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for(timeout=60_000)
+    live.settle(second)
+    for page in (first, second):
+        show_section(page, uid, RISK)
+
+    # different questions: both saved, and the stale tab picks the other's answer up
+    answer(first, uid, "initial_risk_assessment", "Yes")
+    version = version_now(second)
+    widget(second, uid, "a", "risk_management_plan").get_by_text("No", exact=True).click()
+    second.get_by_text(re.compile(rf"Saved as you go · version {version + 2} ·")).wait_for()
+    live.settle(second)
+    assert widget(second, uid, "a", "initial_risk_assessment").get_by_role("radio", name="Yes").is_checked()
+    now = stored(app_db, uid)
+    assert now.answers["initial_risk_assessment"] == "yes" and now.answers["risk_management_plan"] == "no"
+
+    # the same question: the first tab writes a note, the second (stale) one writes another
+    box = widget(first, uid, "n", "risk_management_plan").locator("textarea")
+    box.fill("Safety plan p.4")
+    box.press("Tab")
+    first.get_by_text(re.compile(rf"Saved as you go · version {version + 3} ·")).wait_for()
+    other = widget(second, uid, "n", "risk_management_plan").locator("textarea")
+    other.fill("No plan found in the file")
+    other.press("Tab")
+    clash = second.locator(".st-key-" + re.sub(r"[^\w-]", "-", f"qf:{uid}:clash:risk_management_plan"))
+    clash.wait_for()
+    live.settle(second)
+    assert "No plan found in the file" in clash.inner_text() and "Safety plan p.4" in clash.inner_text()
+    assert stored(app_db, uid).notes["risk_management_plan"] == "Safety plan p.4"  # nothing overwritten
+    clash.get_by_role("button", name="Keep mine").click()
+    clash.wait_for(state="detached")
+    live.settle(second)
+    assert stored(app_db, uid).notes["risk_management_plan"] == "No plan found in the file"
+    assert other.input_value() == "No plan found in the file"
