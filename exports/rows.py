@@ -8,6 +8,8 @@ column turns a stored code into a cell is decided once per export, not once per 
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterator, Mapping
 
 from exports.cells import safe
@@ -25,7 +27,22 @@ def _integer(code: str):
     return int(code) if code.lstrip("-").isdigit() else safe(code)
 
 
-def _converter(resp: Responses, variable: str, labels: bool) -> Callable[[str], object]:
+def _decimal(code: str):
+    # Decimal, not float: openpyxl writes its exact text, so 0.1 stays 0.1 in the file
+    try:
+        return Decimal(code)
+    except InvalidOperation:
+        return safe(code)
+
+
+def _date(code: str):
+    try:
+        return date.fromisoformat(code)
+    except ValueError:
+        return safe(code)
+
+
+def _converter(resp: Responses, variable: str, labels: bool, *, typed: bool = True) -> Callable[[str], object]:
     """stored code -> cell value, for one variable column."""
     q = resp.questionnaire
     if variable == wide.CASE_REF or not q.has_question(variable):
@@ -33,15 +50,24 @@ def _converter(resp: Responses, variable: str, labels: bool) -> Callable[[str], 
     question = q.question(variable)
     if question.type == "integer":
         return _integer
+    if question.type in ("decimal", "range"):
+        return _decimal
+    if question.type == "date" and typed:
+        return _date
     if labels and question.is_single_choice:
         shown = {c.code: safe(c.label) for c in q.options(variable)}
         return lambda code: shown[code] if code in shown else safe(code)
+    if labels and question.is_multiple_choice:
+        names = {c.code: c.label for c in q.options(variable)}
+        return lambda codes: safe("; ".join(names.get(c, c) for c in codes.split()))
     return safe
 
 
-def all_values(resp: Responses, *, labels: bool = False, markers: Markers | None = None) -> Iterator[list]:
+def all_values(resp: Responses, *, labels: bool = False, markers: Markers | None = None,
+               typed: bool = True) -> Iterator[list]:
+    """``typed``: dates as date cells (the workbook); the CSV keeps the stored ISO text."""
     variables = wide.variables(resp.questionnaire)[1:]  # after case_ref
-    convert = [(v, _converter(resp, v, labels)) for v in variables]
+    convert = [(v, _converter(resp, v, labels, typed=typed)) for v in variables]
     noted = variables if resp.with_notes else []
     markers = markers or {}
     for row in resp.rows:

@@ -337,6 +337,9 @@ def _validation(q, variable: str, column: str, last_row: int, code_lists: Mappin
     elif q.question(variable).type == "integer":
         dv = DataValidation(type="whole", operator="between", formula1="-1000000", formula2="1000000")
         dv.error = "A whole number."
+    elif q.question(variable).type in ("decimal", "range"):
+        dv = DataValidation(type="decimal", operator="between", formula1="-1000000000", formula2="1000000000")
+        dv.error = "A number."
     elif q.question(variable).type == "date":
         dv = DataValidation(type="date", operator="greaterThan", formula1="1")
         dv.error = "A date."
@@ -344,7 +347,7 @@ def _validation(q, variable: str, column: str, last_row: int, code_lists: Mappin
         return None
     if variable != wide.CASE_REF:
         question = q.question(variable)
-        dv.prompt = (question.label + (f" (asked when {question.relevant})" if question.relevant else ""))[:250]
+        dv.prompt = (question.label + (f" (asked when {q.rule(question)})" if q.rule(question) else ""))[:250]
     dv.promptTitle = variable[:32]
     dv.errorTitle = "Not an answer code" if variable in code_lists else "Not accepted"
     dv.allow_blank = True
@@ -412,7 +415,7 @@ def add_data_dictionary(wb: Workbook, ctx: WorkbookContext) -> None:
         codes = q.codes(question.name)
         rows.append([
             question.name, question.type, sections.get(question.section, question.section), question.label,
-            question.guidance, "yes" if question.required else "no", question.relevant or "always",
+            question.guidance, "yes" if question.required else "no", q.rule(question) or "always",
             question.constraint or None, "\n".join(codes) or None,
             "\n".join(f"{c} = {q.label_of(question.name, c)}" for c in codes) or None,
             _criteria(question.criteria), crit(question.criteria) or None])
@@ -447,11 +450,14 @@ def add_code_lists(wb: Workbook, ctx: WorkbookContext) -> None:
 
 
 def build(ctx: WorkbookContext) -> Workbook:
+    from exports import summaries
+
     wb = Workbook(write_only=True)
     steps: list[tuple[str, Callable[[], None]]] = [
         ("cover", lambda: add_cover(wb, ctx)),
         ("findings", lambda: add_findings(wb, ctx)),
         ("charts", lambda: add_charts(wb, ctx)),
+        ("summaries", lambda: summaries.add_summaries(wb, ctx)),  # numbers and dates, when there are any
         *((f"findings by {v}", (lambda v=v, r=r: add_breakdown(wb, ctx, v, r))) for v, r in ctx.breakdowns.items()),
         ("responses", lambda: add_responses(wb, ctx)),
         ("responses_labels", lambda: add_responses_labels(wb, ctx)),

@@ -13,18 +13,35 @@ An unanswered variable is the empty string, in Python and in SQL (``COALESCE(x, 
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Iterator, Mapping, Union
 
 MAX_LENGTH = 2000  # characters: a skip rule longer than this is a mistake or an attack
 MAX_DEPTH = 40  # nesting: bounds recursion on hostile input
 
-FUNCTIONS = {"selected": 2, "true": 0, "false": 0}
+# name -> (fewest, most) arguments (None: any number). The XPath functions XLSForms use.
+FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    "selected": (2, 2), "count-selected": (1, 1), "selected-at": (2, 2), "jr:choice-name": (2, 2),
+    "if": (3, 3), "coalesce": (2, 2), "concat": (0, None), "string-length": (0, 1), "substr": (2, 3),
+    "contains": (2, 2), "starts-with": (2, 2), "ends-with": (2, 2), "regex": (2, 2), "number": (1, 1),
+    "int": (1, 1), "round": (1, 2), "today": (0, 0), "now": (0, 0), "date": (1, 1),
+    "decimal-date-time": (1, 1), "decimal-date": (1, 1), "format-date": (2, 2), "format-date-time": (2, 2),
+    "true": (0, 0), "false": (0, 0), "boolean": (1, 1), "string": (1, 1), "not": (1, 1), "abs": (1, 1),
+    "floor": (1, 1), "ceiling": (1, 1), "pow": (2, 2), "max": (1, None), "min": (1, None),
+    "normalize-space": (1, 1), "once": (1, 1), "pulldata": (4, 4),
+}
+# Values a device worked out that cannot be worked out again here: the time it was filled in,
+# or a look-up in a file on the device (pulldata). A value given for them is kept.
+CLOCK_FUNCTIONS = {"today", "now", "pulldata"}
 # one table for Python values and SQLAlchemy columns alike (both overload these operators)
 OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
              ">=": operator.ge}
+ARITHMETIC = ("+", "-", "*", "div", "mod")
 
 
 class ExpressionError(ValueError):
@@ -81,7 +98,19 @@ class Call:
     args: tuple["Node", ...]
 
 
-Node = Union[Var, Literal, Compare, InList, BoolOp, Not, Call]
+@dataclass(frozen=True)
+class Arith:
+    op: str  # + - * div mod
+    left: "Node"
+    right: "Node"
+
+
+@dataclass(frozen=True)
+class Self:
+    """``.``: the question's own value (in a constraint, or a relevant naming itself)."""
+
+
+Node = Union[Var, Literal, Compare, InList, BoolOp, Not, Call, Arith, Self]
 
 
 # --- tokens ---------------------------------------------------------------------------
@@ -89,12 +118,14 @@ Node = Union[Var, Literal, Compare, InList, BoolOp, Not, Call]
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<var>\$\{(?P<varname>[A-Za-z_][A-Za-z0-9_]*)\})
+  | (?P<var>\$\{(?P<varname>[A-Za-z_][A-Za-z0-9_.\-]*)\})
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
-  | (?P<number>-?\d+(?:\.\d+)?)
+  | (?P<number>\d+(?:\.\d+)?|\.\d+)
   | (?P<op>!=|<=|>=|=|<|>)
+  | (?P<arith>[+*-])
+  | (?P<self>\.(?![\w.]))
   | (?P<punct>[(),])
-  | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z_][A-Za-z0-9_\-]*)?)
     """,
     re.VERBOSE,
 )
@@ -191,11 +222,11 @@ class _Parser:
         return self.comparison()
 
     def comparison(self) -> Node:
-        left = self.primary()
+        left = self.additive()
         tok = self.peek()
         if tok is not None and tok.kind == "op":
             self.take()
-            return Compare(tok.text, left, self.primary())
+            return Compare(tok.text, left, self.additive())
         if self.is_word("in"):
             self.take()
             self.expect("(")
@@ -207,8 +238,36 @@ class _Parser:
             return InList(left, tuple(options))
         return left
 
+    def additive(self) -> Node:
+        node = self.multiplicative()
+        while self.peek() is not None and self.peek().text in ("+", "-") and self.peek().kind == "arith":
+            op = self.take().text
+            node = Arith(op, node, self.multiplicative())
+        return node
+
+    def multiplicative(self) -> Node:
+        node = self.unary()
+        while self.peek() is not None and (self.peek().text == "*" or self.is_word("div") or self.is_word("mod")):
+            op = self.take().text
+            node = Arith(op, node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok is not None and tok.kind == "arith" and tok.text == "-":
+            self.take()
+            self.nest()
+            operand = self.unary()
+            self.depth -= 1
+            if isinstance(operand, Literal) and isinstance(operand.value, float):
+                return Literal(-operand.value)
+            return Arith("-", Literal(0.0), operand)
+        return self.primary()
+
     def literal(self) -> Literal:
         tok = self.take()
+        if tok.kind == "arith" and tok.text == "-" and self.peek() is not None and self.peek().kind == "number":
+            return Literal(-float(self.take().text))
         if tok.kind == "string":
             return Literal(_unquote(tok.text))
         if tok.kind == "number":
@@ -225,6 +284,8 @@ class _Parser:
             return node
         if tok.kind == "var":
             return Var(tok.text[2:-1])
+        if tok.kind == "self":
+            return Self()
         if tok.kind == "string":
             return Literal(_unquote(tok.text))
         if tok.kind == "number":
@@ -240,10 +301,11 @@ class _Parser:
                     args.append(self.or_expr())
                 self.depth -= 1
             self.expect(")")
-            if len(args) != FUNCTIONS[tok.text]:
-                raise ExpressionError(
-                    f"{tok.text}() takes {FUNCTIONS[tok.text]} argument(s), not {len(args)}", self.text, tok.pos
-                )
+            fewest, most = FUNCTIONS[tok.text]
+            if len(args) < fewest or (most is not None and len(args) > most):
+                wanted = str(fewest) if fewest == most else (f"{fewest} or more" if most is None
+                                                             else f"{fewest} to {most}")
+                raise ExpressionError(f"{tok.text}() takes {wanted} argument(s), not {len(args)}", self.text, tok.pos)
             return Call(tok.text, tuple(args))
         if tok.kind == "word":
             raise ExpressionError(
@@ -281,6 +343,8 @@ def walk(node: Node) -> Iterator[Node]:
         children = (node.operand,)
     elif isinstance(node, Call):
         children = node.args
+    elif isinstance(node, Arith):
+        children = (node.left, node.right)
     for child in children:
         yield from walk(child)
 
@@ -316,6 +380,18 @@ def compared_codes(node: Node) -> list[tuple[str, str]]:
 
 NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # what counts as a number, in Python and in SQL alike
 _NUMBER = re.compile(NUMBER)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_EPOCH = date(1970, 1, 1)
+MAX_REGEX_INPUT = 2000  # characters a regex() is run over: bounds the cost of a bad pattern
+
+
+@dataclass
+class _Ctx:
+    values: Mapping[str, object]
+    self_value: object = None
+    choice_label: Callable[[str, str], str] | None = None  # (question, code) -> label
+    clock: Callable[[], datetime] | None = None
 
 
 def _number(value) -> float | None:
@@ -326,17 +402,67 @@ def _number(value) -> float | None:
     return None
 
 
+def _to_number(value) -> float:
+    """XPath number(): a date counts days since 1970-01-01 (as ODK does); anything else NaN."""
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, float):
+        return value
+    text = str(value or "").strip()
+    if _NUMBER.match(text):
+        return float(text)
+    moment = _moment(text)
+    if moment is not None:
+        return moment
+    return math.nan
+
+
+def _moment(text: str) -> float | None:
+    """Days since 1970-01-01 of an ISO date or date-time (UTC), else None."""
+    if _DATE.match(text):
+        try:
+            return float((date.fromisoformat(text) - _EPOCH).days)
+        except ValueError:
+            return None
+    if _DATETIME.match(text):
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds() / 86400
+    return None
+
+
+def _to_text(value) -> str:
+    """XPath string(): numbers without float drift (0.1 + 0.2 is 0.3), NaN blank."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        if value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".12g")
+    return "" if value is None else str(value)
+
+
 def _truthy(value) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, float):
-        return value != 0
+        return value != 0 and not math.isnan(value)
     return value not in (None, "")
 
 
 def _compare(op: str, left, right) -> bool:
+    if isinstance(left, bool) or isinstance(right, bool):
+        return OPERATORS[op](_truthy(left), _truthy(right))
     ln, rn = _number(left), _number(right)
     if (isinstance(left, float) or isinstance(right, float)) and ln is not None and rn is not None:
+        if math.isnan(ln) or math.isnan(rn):
+            return op == "!="
         a, b = ln, rn
     elif isinstance(left, float) or isinstance(right, float):
         # a number against text that is not a number: only inequality holds
@@ -346,65 +472,310 @@ def _compare(op: str, left, right) -> bool:
     return OPERATORS[op](a, b)
 
 
-def _eval(node: Node, values: Mapping[str, object]):
+def _arith(op: str, left, right) -> float:
+    a, b = _to_number(left), _to_number(right)
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if b == 0 or math.isnan(b):
+        return math.nan if op == "mod" or a == 0 or math.isnan(a) else math.copysign(math.inf, a) * math.copysign(1, b)
+    if op == "div":
+        return a / b
+    return math.fmod(a, b)  # XPath mod keeps the sign of the dividend
+
+
+def _date_of(value) -> date | None:
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else _EPOCH + timedelta(days=math.floor(value))
+    text = str(value or "").strip()
+    days = _moment(text)
+    return None if days is None else _EPOCH + timedelta(days=math.floor(days))
+
+
+_FORMATS = {"%Y": "%Y", "%y": "%y", "%m": "%m", "%n": "%-m", "%d": "%d", "%e": "%-d", "%H": "%H", "%h": "%-H",
+            "%M": "%M", "%S": "%S", "%a": "%a", "%b": "%b", "%3": "%f"}
+
+
+def _format_date(value, pattern: str) -> str:
+    text = str(value or "").strip()
+    days = _to_number(value) if not isinstance(value, str) else _moment(text)
+    if days is None or (isinstance(days, float) and (math.isnan(days) or math.isinf(days))):
+        return ""
+    moment = datetime(1970, 1, 1) + timedelta(days=days)
+    out = []
+    i = 0
+    while i < len(pattern):
+        two = pattern[i:i + 2]
+        if two in _FORMATS:
+            part = moment.strftime(_FORMATS[two].replace("%-", "%"))
+            if _FORMATS[two].startswith("%-"):
+                part = part.lstrip("0") or "0"
+            elif two == "%3":
+                part = part[:3]
+            out.append(part)
+            i += 2
+        else:
+            out.append(pattern[i])
+            i += 1
+    return "".join(out)
+
+
+def _round(value: float, digits: int = 0) -> float:
+    # half away from zero, on the decimal text (2.675 rounds to 2.68 as written, not as stored)
+    if math.isnan(value) or math.isinf(value):
+        return value
+    exact = Decimal(_to_text(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return float(exact)
+
+
+def _call(node: Call, ctx: _Ctx):
+    name = node.name
+    if name == "true":
+        return True
+    if name == "false":
+        return False
+    if name == "jr:choice-name":
+        code = _to_text(_eval(node.args[0], ctx))
+        ref = node.args[1]
+        target = ref.name if isinstance(ref, Var) else re.sub(r"^\$\{|\}$", "", _to_text(_eval(ref, ctx))
+                                                               ).rsplit("/", 1)[-1]
+        return ctx.choice_label(target, code) if ctx.choice_label and code else code
+    if name == "if":
+        test, yes, no = node.args
+        return _eval(yes, ctx) if _truthy(_eval(test, ctx)) else _eval(no, ctx)
+    if name == "coalesce":
+        first = _eval(node.args[0], ctx)
+        return first if _to_text(first) != "" else _eval(node.args[1], ctx)
+    if name == "pulldata":
+        return ""  # the device's file is not here: a value the device gave is kept (uses_clock)
+    if name in CLOCK_FUNCTIONS:
+        now = ctx.clock() if ctx.clock else datetime.now(timezone.utc)
+        return now.date().isoformat() if name == "today" else now.isoformat(timespec="seconds")
+    args = [_eval(a, ctx) for a in node.args]
+    if name == "string-length" and not args:
+        args = [ctx.self_value]
+    text = [_to_text(a) for a in args]
+    if name == "selected":
+        return text[1] in text[0].split()
+    if name == "count-selected":
+        return float(len(text[0].split()))
+    if name == "selected-at":
+        items, at = text[0].split(), _to_number(args[1])
+        return items[int(at)] if not math.isnan(at) and 0 <= at < len(items) else ""
+    if name == "concat":
+        return "".join(text)
+    if name == "string-length":
+        return float(len(text[0]))
+    if name == "substr":
+        start = _to_number(args[1])
+        if math.isnan(start):
+            return ""
+        begin = max(int(start), 0)
+        if len(args) == 3:
+            length = _to_number(args[2])
+            return "" if math.isnan(length) else text[0][begin:begin + max(int(length), 0)]
+        return text[0][begin:]
+    if name == "contains":
+        return text[1] in text[0]
+    if name == "starts-with":
+        return text[0].startswith(text[1])
+    if name == "ends-with":
+        return text[0].endswith(text[1])
+    if name == "regex":
+        try:
+            return re.search(text[1], text[0][:MAX_REGEX_INPUT]) is not None
+        except re.error:
+            return False
+    if name == "number":
+        return _to_number(args[0])
+    if name == "int":
+        n = _to_number(args[0])
+        return n if math.isnan(n) or math.isinf(n) else float(math.trunc(n))
+    if name == "round":
+        digits = _to_number(args[1]) if len(args) == 2 else 0.0
+        return _round(_to_number(args[0]), 0 if math.isnan(digits) else int(digits))
+    if name == "date":
+        day = _date_of(args[0])
+        return day.isoformat() if day else ""
+    if name in ("decimal-date-time", "decimal-date"):
+        return _to_number(args[0])
+    if name in ("format-date", "format-date-time"):
+        return _format_date(args[0], text[1])
+    if name == "boolean":
+        return _truthy(args[0])
+    if name == "string":
+        return text[0]
+    if name == "not":
+        return not _truthy(args[0])
+    if name == "abs":
+        return abs(_to_number(args[0]))
+    if name == "floor":
+        n = _to_number(args[0])
+        return n if math.isnan(n) or math.isinf(n) else float(math.floor(n))
+    if name == "ceiling":
+        n = _to_number(args[0])
+        return n if math.isnan(n) or math.isinf(n) else float(math.ceil(n))
+    if name == "pow":
+        try:
+            return float(math.pow(_to_number(args[0]), _to_number(args[1])))
+        except (OverflowError, ValueError):
+            return math.nan
+    if name in ("max", "min"):
+        numbers = [_to_number(a) for a in args]
+        if any(math.isnan(n) for n in numbers):
+            return math.nan
+        return max(numbers) if name == "max" else min(numbers)
+    if name == "normalize-space":
+        return " ".join(text[0].split())
+    if name == "once":
+        return args[0]
+    raise TypeError(f"no function {name}")  # pragma: no cover: the parser admits only FUNCTIONS
+
+
+def _eval(node: Node, ctx: _Ctx):
     if isinstance(node, Var):
-        value = values.get(node.name)
+        value = ctx.values.get(node.name)
         return "" if value is None else str(value)
+    if isinstance(node, Self):
+        return "" if ctx.self_value is None else str(ctx.self_value)
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Compare):
-        return _compare(node.op, _eval(node.left, values), _eval(node.right, values))
+        return _compare(node.op, _eval(node.left, ctx), _eval(node.right, ctx))
+    if isinstance(node, Arith):
+        return _arith(node.op, _eval(node.left, ctx), _eval(node.right, ctx))
     if isinstance(node, InList):
-        value = _eval(node.operand, values)
+        value = _eval(node.operand, ctx)
         return any(_compare("=", value, o.value) for o in node.options)
     if isinstance(node, BoolOp):
         if node.op == "and":
-            return all(_truthy(_eval(o, values)) for o in node.operands)
-        return any(_truthy(_eval(o, values)) for o in node.operands)
+            return all(_truthy(_eval(o, ctx)) for o in node.operands)
+        return any(_truthy(_eval(o, ctx)) for o in node.operands)
     if isinstance(node, Not):
-        return not _truthy(_eval(node.operand, values))
+        return not _truthy(_eval(node.operand, ctx))
     if isinstance(node, Call):
-        if node.name == "true":
-            return True
-        if node.name == "false":
-            return False
-        value, code = (_eval(a, values) for a in node.args)
-        return str(code) in str(value).split()
+        return _call(node, ctx)
     raise TypeError(f"not an expression node: {node!r}")  # pragma: no cover
 
 
-def evaluate(expression: Union[str, Node], values: Mapping[str, object]) -> bool:
-    """True when the expression holds for these answers (codes by variable name)."""
+def evaluate(expression: Union[str, Node], values: Mapping[str, object], *, self_value: object = None,
+             choice_label: Callable[[str, str], str] | None = None) -> bool:
+    """True when the expression holds for these answers (codes by variable name); ``self_value``
+    is what ``.`` stands for."""
     node = parse(expression) if isinstance(expression, str) else expression
-    return _truthy(_eval(node, values))
+    return _truthy(_eval(node, _Ctx(values, self_value, choice_label)))
+
+
+def calculate(expression: Union[str, Node], values: Mapping[str, object], *,
+              choice_label: Callable[[str, str], str] | None = None,
+              clock: Callable[[], datetime] | None = None) -> str:
+    """The value of a ``calculate``, as the text stored for it ("" when it cannot be worked out)."""
+    node = parse(expression) if isinstance(expression, str) else expression
+    return _to_text(_eval(node, _Ctx(values, None, choice_label, clock)))
+
+
+def uses_clock(node: Node) -> bool:
+    """Whether the value depends on when it is worked out (``today()``, ``now()``)."""
+    return any(isinstance(n, Call) and n.name in CLOCK_FUNCTIONS for n in walk(node))
 
 
 # --- SQL ------------------------------------------------------------------------------
 
 
+SQL_FUNCTIONS = {"selected", "count-selected", "true", "false", "not", "if", "coalesce", "string-length",
+                 "contains", "starts-with", "ends-with", "number", "int", "boolean", "string", "concat"}
+
+
+def sql_faults(node: Node) -> list[str]:
+    """Functions an indicator uses that cannot be counted in the database."""
+    bad = [n.name for n in walk(node) if isinstance(n, Call) and n.name not in SQL_FUNCTIONS]
+    bad += ["." for n in walk(node) if isinstance(n, Self)]
+    return sorted(set(bad))
+
+
 def to_sql(node: Node, column: Callable[[str], object]):
     """Compile to a SQLAlchemy boolean expression; ``column(name)`` gives the column holding
-    that variable's code (NULL when unanswered)."""
+    that variable's code (NULL when unanswered). Numbers are compared as numbers only where
+    the text is one (``NUMBER``), as in Python; arithmetic on anything else is NULL (NaN)."""
     from sqlalchemy import Float, and_, case, cast, false, func, literal, not_, or_, true
 
-    def value(n: Node, numeric: bool):
+    def text(n: Node):
         if isinstance(n, Var):
-            col = func.coalesce(column(n.name), "")
-            # cast only what looks like a number: SQLite reads 'x' as 0, PostgreSQL raises
-            return case((col.regexp_match(NUMBER), cast(col, Float)), else_=None) if numeric else col
+            return func.coalesce(column(n.name), "")
         if isinstance(n, Literal):
-            return literal(n.value) if numeric or not isinstance(n.value, float) else literal(_fmt(n.value))
-        return boolean(n)
+            return literal(_fmt(n.value) if isinstance(n.value, float) else n.value)
+        if isinstance(n, Call) and n.name == "if":
+            return case((boolean(n.args[0]), text(n.args[1])), else_=text(n.args[2]))
+        if isinstance(n, Call) and n.name == "coalesce":
+            first = text(n.args[0])
+            return case((first != "", first), else_=text(n.args[1]))
+        if isinstance(n, Call) and n.name == "string":
+            return text(n.args[0])
+        if isinstance(n, Call) and n.name == "concat":
+            out = literal("")
+            for a in n.args:
+                out = out + text(a)
+            return out
+        if isinstance(n, (Arith, Call)) and _numeric(n):
+            return cast(number(n), sqlalchemy_string())
+        return case((boolean(n), literal("true")), else_=literal("false"))
+
+    def sqlalchemy_string():
+        from sqlalchemy import String
+        return String()
+
+    def number(n: Node):
+        if isinstance(n, Var) or (isinstance(n, Call) and n.name in ("number", "string", "coalesce", "if", "concat")
+                                  and not _numeric(n)):
+            col = text(n.args[0] if isinstance(n, Call) and n.name == "number" else n)
+            # cast only what looks like a number: SQLite reads 'x' as 0, PostgreSQL raises
+            return case((col.regexp_match(NUMBER), cast(col, Float)), else_=None)
+        if isinstance(n, Literal):
+            return literal(n.value) if isinstance(n.value, float) else (
+                literal(float(n.value)) if _NUMBER.match(n.value) else literal(None, Float))
+        if isinstance(n, Arith):
+            a, b = number(n.left), number(n.right)
+            if n.op == "+":
+                return a + b
+            if n.op == "-":
+                return a - b
+            if n.op == "*":
+                return a * b
+            nonzero = case((b == 0, None), else_=b)
+            if n.op == "div":
+                return cast(a, Float) / nonzero
+            return a - nonzero * cast(cast(a / nonzero, sqlalchemy_int()), Float)
+        if isinstance(n, Call):
+            if n.name == "if":
+                return case((boolean(n.args[0]), number(n.args[1])), else_=number(n.args[2]))
+            if n.name == "number":
+                return number(n.args[0])
+            if n.name == "int":
+                return cast(cast(number(n.args[0]), sqlalchemy_int()), Float)
+            if n.name == "string-length":
+                return cast(func.length(text(n.args[0])), Float)
+            if n.name == "count-selected":
+                col = func.trim(text(n.args[0]))
+                spaces = func.length(col) - func.length(func.replace(col, " ", ""))
+                return cast(case((col == "", 0), else_=spaces + 1), Float)
+        return case((boolean(n), 1.0), else_=0.0)
+
+    def sqlalchemy_int():
+        from sqlalchemy import BigInteger
+        return BigInteger()
 
     def boolean(n: Node):
         if isinstance(n, Compare):
-            numeric = any(isinstance(x, Literal) and isinstance(x.value, float) for x in (n.left, n.right))
-            expr = OPERATORS[n.op](value(n.left, numeric), value(n.right, numeric))
+            numeric = any((isinstance(x, Literal) and isinstance(x.value, float)) or _numeric(x)
+                          for x in (n.left, n.right))
             if numeric:  # text that is not a number compares as Python does: only != holds
-                return func.coalesce(expr, n.op == "!=")
-            return expr
+                return func.coalesce(OPERATORS[n.op](number(n.left), number(n.right)), n.op == "!=")
+            return OPERATORS[n.op](text(n.left), text(n.right))
         if isinstance(n, InList):
-            col = value(n.operand, False)
+            col = text(n.operand)
             return col.in_([_fmt(o.value) if isinstance(o.value, float) else o.value for o in n.options])
         if isinstance(n, BoolOp):
             parts = [boolean(o) for o in n.operands]
@@ -416,17 +787,51 @@ def to_sql(node: Node, column: Callable[[str], object]):
                 return true()
             if n.name == "false":
                 return false()
-            col = value(n.args[0], False)
-            code = n.args[1].value if isinstance(n.args[1], Literal) else ""
-            padded = literal(" ") + col + literal(" ")
-            return padded.like(f"% {code} %")
+            if n.name in ("not",):
+                return not_(boolean(n.args[0]))
+            if n.name == "boolean":
+                return boolean(n.args[0])
+            if n.name == "selected":
+                col = text(n.args[0])
+                code = n.args[1].value if isinstance(n.args[1], Literal) else ""
+                padded = literal(" ") + col + literal(" ")
+                return padded.like(f"% {_fmt(code) if isinstance(code, float) else code} %")
+            if n.name in ("contains", "starts-with", "ends-with"):
+                hay, needle = text(n.args[0]), text(n.args[1])
+                if n.name == "contains":
+                    return hay.contains(needle)
+                if n.name == "starts-with":
+                    return func.substr(hay, 1, func.length(needle)) == needle
+                return func.substr(hay, func.length(hay) - func.length(needle) + 1) == needle
+            if n.name == "if":
+                return case((boolean(n.args[0]), boolean(n.args[1])), else_=boolean(n.args[2]))
+            if _numeric(n):
+                num = number(n)
+                return func.coalesce(and_(num != 0), False)
+            if n.name in ("coalesce", "string", "concat"):
+                return text(n) != ""
+            raise ExpressionError(f"{n.name}() cannot be counted in the database", "")
+        if isinstance(n, Arith):
+            return func.coalesce(number(n) != 0, False)
         if isinstance(n, Var):
             return func.coalesce(column(n.name), "") != ""
         if isinstance(n, Literal):
             return true() if _truthy(n.value) else false()
-        raise TypeError(f"not an expression node: {n!r}")  # pragma: no cover
+        raise ExpressionError("'.' cannot be counted in the database", "")
 
     return boolean(node)
+
+
+def _numeric(n: Node) -> bool:
+    """Whether XPath gives a number here (so a comparison with it compares numbers)."""
+    if isinstance(n, Arith):
+        return True
+    if isinstance(n, Call):
+        if n.name in ("number", "int", "string-length", "count-selected"):
+            return True
+        if n.name == "if":
+            return _numeric(n.args[1]) and _numeric(n.args[2])
+    return False
 
 
 def _fmt(number: float) -> str:

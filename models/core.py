@@ -74,6 +74,10 @@ class CaseFile(SQLModel, table=True):
     case_ref: str = Field(max_length=64)  # pseudonymised, never a name
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = Field(default="", max_length=100)
+    # where an imported ODK Central / KoboToolbox submission came from ("" otherwise)
+    source_instance_id: str = Field(default="", max_length=100)
+    source_submitted_by: str = Field(default="", max_length=100)
+    source_submitted_at: str = Field(default="", max_length=40)  # as the tool wrote it (ISO 8601)
 
 
 class Assessment(SQLModel, table=True):
@@ -98,7 +102,8 @@ class Assessment(SQLModel, table=True):
 
 class Answer(SQLModel, table=True):
     __table_args__ = (
-        UniqueConstraint("assessment_id", "question"),
+        # one answer per question and entry of a repeat group ("" outside any repeat)
+        UniqueConstraint("assessment_id", "question", "instance"),
         Index("ix_answer_question_value", "question", "value"),
         # Findings (fieldwork/services/counting.py): a covering index scanned in (question,
         # value) order counts every question in one GROUP BY without a sort, and one that
@@ -110,6 +115,9 @@ class Answer(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     question: str = Field(max_length=100)
+    # the entry of a repeat group the answer belongs to, as its instance path ("incident[2]/pin[1]",
+    # 1-based as XPath counts); "" for every question outside a repeat
+    instance: str = Field(default="", max_length=200)
     value: Optional[str] = Field(default=None, max_length=2000)  # a code; NULL = not asked / not answered
     note: str = Field(default="", sa_type=Text)  # the inspector's evidence note
     updated_at: datetime = Field(default_factory=utcnow)

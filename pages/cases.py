@@ -84,6 +84,9 @@ if reg.rows:
     st.dataframe(pd.DataFrame([{
         "Case": r.case_ref, "Force": force_label(r.force), "Status": cases.STATUSES[r.status],
         "Inspector(s)": ", ".join(r.inspectors), "Last saved": r.updated_at,
+        # kept from an ODK Central / KoboToolbox import; shown only where some case has them
+        **({"Submitted by": r.submitted_by, "Submitted": r.submitted_at}
+           if any(x.submitted_at or x.submitted_by for x in reg.rows) else {}),
     } for r in reg.rows]), hide_index=True, width="stretch", key="cases_register",
         column_config={"Last saved": st.column_config.DatetimeColumn("Last saved", format="D MMM YYYY, HH:mm")})
 else:

@@ -17,7 +17,10 @@ FORMATS = {
     "xlsx": "Excel workbook (cover, findings, charts, breakdowns, responses, data dictionary)",
     "csv": "Wide CSV in answer codes (re-imports; for other tools)",
     "csv_labels": "Wide CSV in answer labels (for reading)",
+    "kobo": "Wide CSV in KoboToolbox's export layout (group paths, Kobo's system columns; re-imports)",
+    "odk": "Wide CSV in ODK Central's export layout (SubmissionDate, KEY, ...; re-imports)",
 }
+LAYOUTS = ("kobo", "odk")  # no evidence notes: those tools' exports have none
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
 
 st.title("Export")
@@ -35,7 +38,7 @@ c = counts[qid]
 st.caption(f"{c['complete']:,} complete assessment(s) to export · {c['draft']:,} draft(s) left out"
            + (f" · {c[responses.NOT_COUNTED]:,} complete but not counted left out" if c[responses.NOT_COUNTED] else ""))
 fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, key="export_format")
-with_notes = st.checkbox(
+with_notes = fmt not in LAYOUTS and st.checkbox(
     "Include the inspectors' evidence notes", value=False, key="export_notes",
     help="Left out by default, so that an export is de-identified. Notes are case content: include them only "
          "for the inspection team, and keep the file as OFFICIAL-SENSITIVE.")
@@ -45,6 +48,7 @@ if with_notes:
 options = (inspection.code, qid, fmt, with_notes)
 suffix = "xlsx" if fmt == "xlsx" else "csv"
 name = (f"{inspection.code}_{qid}{'_labels' if fmt == 'csv_labels' else ''}{'_with_notes' if with_notes else ''}"
+        f"{'_' + fmt if fmt in LAYOUTS else ''}"
         f"_{date.today():%Y%m%d}.{suffix}")
 
 if st.button("Prepare the export", type="primary", key="export_prepare"):
@@ -58,6 +62,8 @@ if st.button("Prepare the export", type="primary", key="export_prepare"):
             if fmt == "xlsx":
                 data = exporting.export_workbook(s, user, qid, inspection_code=inspection.code,
                                                  with_notes=with_notes, file_name=name, progress=progress)
+            elif fmt in LAYOUTS:
+                data = exporting.export_layout(s, user, qid, fmt, inspection_code=inspection.code, file_name=name)
             else:
                 data = exporting.export_csv(s, user, qid, inspection_code=inspection.code,
                                             labels=fmt == "csv_labels", with_notes=with_notes, file_name=name)

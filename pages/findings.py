@@ -6,7 +6,7 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from fieldwork import charts, db, short_labels
+from fieldwork import charts, db, short_labels, summary_charts
 from fieldwork.problems import ProblemError
 from fieldwork.services import demo, findings, findings_formats, inspections, merge
 from fieldwork.ui import components, findings_panels, session
@@ -164,6 +164,22 @@ def show_all() -> None:
                           file_name=f"{qid}-findings.csv", mime="text/csv", key="findings_csv")
 
 
+def show_numbers() -> None:
+    """Each number and date question's distribution: a box per group from the summaries."""
+    summarised = list(dict.fromkeys(x["id"] for x in report.summaries))
+    if not summarised:
+        st.caption("This questionnaire has no number or date questions.")
+    for name in summarised:
+        data = summary_charts.frame(report.summaries, name, group_labels)
+        if data.empty:
+            st.caption(f"{q.question(name).label}: no answers yet.")
+            continue
+        chart_with_downloads(summary_charts.box(data, title=q.question(name).label), f"{qid}-{name}",
+                             f"summary_{name}")
+        st.dataframe([{"group": x["group"] or "all cases", **{k: v for k, v in x.items() if k not in ("id", "group")}}
+                      for x in report.summaries if x["id"] == name], hide_index=True, key=f"summary_table_{name}")
+
+
 def show_cases() -> None:
     findings_panels.cases_panel(user, inspection, q, report, by, filters, group_labels)
 
@@ -174,7 +190,8 @@ def show_plan() -> None:
     findings_panels.plan_panel(len(report.groups) or 1)
 
 
-TABS = {"Charts": show_charts, "By inspection criterion": show_criteria, "All findings": show_all,
+TABS = {"Charts": show_charts, "Numbers and dates": show_numbers, "By inspection criterion": show_criteria,
+        "All findings": show_all,
         "Cases behind a figure": show_cases, "Plan the sample": show_plan,
         "Draft report": lambda: draft_report_block(user, inspection, qid, by, filters)}
 # Only the open tab runs (on_change="rerun"): building every tab's charts and tables on each

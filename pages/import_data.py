@@ -39,7 +39,7 @@ with st.expander("What the file must hold"):
   `{responses.NOTE_PREFIX}VARIABLE` (the evidence note beside that answer).
 * At most {importing.MAX_FILE_BYTES // (1024 * 1024)} MB and {importing.MAX_ROWS:,} rows a file.""")
 
-upload = st.file_uploader("Wide .csv or .xlsx file", type=["csv", "xlsx"],
+upload = st.file_uploader("Wide .csv or .xlsx file (or ODK Central's .zip)", type=["csv", "xlsx", "zip"],
                           key=f"import_file_{st.session_state.get(UPLOADS, 0)}")
 if upload is None:
     st.stop()
@@ -75,6 +75,8 @@ if error is not None:
     st.info("Correct the file and upload it again: nothing has been imported.")
     st.stop()
 
+if checked.layout is not None:
+    st.info("\n\n".join(checked.layout.summary()))
 st.success(f"All {checked.rows:,} rows pass every check."
            + (f" {checked.registered} fill in cases already in the register." if checked.registered else ""))
 if st.button(f"Import {checked.rows:,} assessments", type="primary", key="import_confirm"):

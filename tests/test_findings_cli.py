@@ -30,7 +30,7 @@ def test_json_is_exactly_the_contract(demo_db, capsys):
     code, out, err = run(capsys, "findings", "case_review", "--db", demo_db)
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert list(data) == ["questionnaire", "cases", "findings"]
+    assert list(data) == ["questionnaire", "cases", "findings", "summaries"]  # summaries: contract section 9
     assert data["questionnaire"] == "case_review" and data["cases"] == 112
     first = next(f for f in data["findings"] if f["id"] == "initial_risk_assessment" and f["answer"] == "yes")
     assert first == {"id": "initial_risk_assessment", "answer": "yes", "group": None, "count": 60,

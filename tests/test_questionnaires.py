@@ -162,10 +162,13 @@ def test_contract_questionnaire_missing_a_variable_or_requiring_an_extra_is_refu
     assert loader.CONTRACT_MISMATCH in codes and loader.REQUIRED_NOT_ALLOWED in codes
 
 
-def test_unsupported_xlsform_types_are_refused_with_the_row():
+def test_repeat_groups_are_refused_with_the_row_until_they_are_supported():
     found = faults("""
 | type                  | name | label |
 | start                 | start|       |
 | select_multiple yes_no| a    | A     |
+| begin repeat          | r    | R     |
+| integer               | n    | N     |
+| end repeat            |      |       |
 """)
-    assert ("unsupported_type", "a", 3) in found
+    assert ("repeat_not_supported", "r", 4) in found

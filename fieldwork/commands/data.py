@@ -35,12 +35,22 @@ def register(sub, common) -> None:
     p.add_argument("--with-notes", action="store_true",
                    help="include the inspectors' evidence notes (left out by default: a de-identified export)")
     p.add_argument("--bom", action="store_true", help="CSV only: start with a UTF-8 byte order mark, for Excel")
+    p.add_argument("--layout", choices=("kobo", "odk"), default=None,
+                   help="CSV only: the layout of a KoboToolbox or ODK Central export (group paths, system columns), "
+                        "so scripts written for those exports run on it")
     p.set_defaults(handler=export_command)
 
 
 def _warn(problems: list[Problem]) -> None:
     for problem in problems:
         print(f"fieldwork: warning: {problem}", file=sys.stderr)
+
+
+def _layout(checked) -> None:
+    """What was made of a KoboToolbox or ODK Central export (columns ignored, where case_ref came from)."""
+    if checked.layout is not None:
+        for line in checked.layout.summary():
+            print(line)
 
 
 def import_command(args) -> int:
@@ -53,11 +63,13 @@ def import_command(args) -> int:
         if args.dry_run:
             checked = importing.check(session, args.questionnaire, table, inspection_code=args.inspection)
             _warn(checked.warnings)
+            _layout(checked)
             print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
             return 0
         result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
                                        inspection_code=args.inspection)
     _warn(result.checked.warnings)
+    _layout(result.checked)
     registered = result.checked.registered
     registered = f" ({registered} filled in cases already registered)" if registered else ""
     print(f"imported {result.written} complete {args.questionnaire} assessments from {args.file.name} "
@@ -75,10 +87,17 @@ def export_command(args) -> int:
     if suffix == ".xlsx" and (args.labels or args.bom):
         raise ProblemError([Problem("bad_option", "--labels and --bom are for CSV: the workbook holds both codes "
                                     "and labels", source=args.out.name)])
+    if args.layout and (suffix != ".csv" or args.labels or args.with_notes or args.bom):
+        raise ProblemError([Problem("bad_option", "--layout writes a .csv as KoboToolbox or ODK Central export it: "
+                                    "codes, no evidence notes (not with --labels, --with-notes or --bom)",
+                                    source=args.out.name)])
     actor = command_line_actor()
     engine = db.get_engine(args.db)
     with db.session_scope(engine) as session:
-        if suffix == ".xlsx":
+        if args.layout:
+            data = exporting.export_layout(session, actor, args.questionnaire, args.layout,
+                                           inspection_code=args.inspection, file_name=args.out.name)
+        elif suffix == ".xlsx":
             data = exporting.export_workbook(session, actor, args.questionnaire, inspection_code=args.inspection,
                                              with_notes=args.with_notes, file_name=args.out.name)
         else:
@@ -92,5 +111,6 @@ def export_command(args) -> int:
             raise ProblemError([Problem("unwritable_file", f"cannot be written: {exc.strerror}",
                                         source=str(args.out))]) from None
     notes = "with evidence notes" if args.with_notes else "without evidence notes (de-identified)"
-    print(f"wrote {args.out} ({args.questionnaire}, {notes})")
+    layout = {"kobo": ", in KoboToolbox's layout", "odk": ", in ODK Central's layout"}.get(args.layout, "")
+    print(f"wrote {args.out} ({args.questionnaire}, {notes}{layout})")
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from fieldwork import audit, db
+from fieldwork.questionnaire.model import MEDIA_TYPES
 from fieldwork.services import inspections
 from models import QuestionnaireVersion
 
@@ -37,8 +38,17 @@ def import_command(args) -> int:
         inspection = inspections.inspection_by_code(session, args.inspection)
         questionnaire = inspections.add_xlsform(session, args.file, inspection, actor=audit.os_user(),
                                                 name=args.file.name)
+    from fieldwork.questionnaire.xlsform import version_note
+
     print(f"{questionnaire.id} version {questionnaire.version}: {len(questionnaire.questions)} questions, "
           f"{len(questionnaire.indicators)} indicators, in inspection {inspection.code}")
+    if version_note(questionnaire):
+        print("Note: " + version_note(questionnaire))
+    media = [q.name for q in questionnaire.questions if q.type in MEDIA_TYPES]
+    if media:
+        print(f"Note: {', '.join(media)} ask for a photo, recording or file; this tool stores no media (case files "
+              "are sensitive): inspectors record where the item is in the evidence note, and an import keeps only "
+              "a file name given in the column.")
     return 0
 
 

@@ -15,15 +15,19 @@ from fieldwork import contract, expr, wording
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.framework import Framework, read_toml
 from fieldwork.questionnaire.model import (
+    CHOICE_TYPES,
+    METADATA_TYPES,
     QUESTION_TYPES,
     Choice,
+    Repeat,
     Indicator,
     Question,
     Questionnaire,
     Section,
 )
 
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# XLSForm names: a letter or underscore, then letters, digits, '_', '-' or '.' (as ODK allows)
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 FOOTNOTE_KINDS = ("not_known", "not_applicable")
 
 # The fault codes a refused questionnaire can carry (tests and other tools match on them).
@@ -76,7 +80,8 @@ def _bool(value) -> bool:
     return _text(value).lower() in ("yes", "true", "1", "true()")
 
 
-def _choices(data: Mapping, shared: Mapping[str, tuple[Choice, ...]], chk: _Check) -> dict[str, tuple[Choice, ...]]:
+def _choices(data: Mapping, shared: Mapping[str, tuple[Choice, ...]], chk: _Check,
+             duplicates: bool = False) -> dict[str, tuple[Choice, ...]]:
     sets: dict[str, tuple[Choice, ...]] = {}
     for set_name, items in (data or {}).items():
         seen: set[str] = set()
@@ -86,10 +91,11 @@ def _choices(data: Mapping, shared: Mapping[str, tuple[Choice, ...]], chk: _Chec
             if not code:
                 chk.add(MISSING_FIELD, f"a choice in answer set {set_name!r} has no code", field="code", item=set_name)
                 continue
-            if code in seen:
+            if code in seen and not duplicates:  # XLSForm's allow_choice_duplicates: one code, filtered lists
                 chk.add(DUPLICATE_CODE, f"code {code!r} appears twice in answer set {set_name!r}", field="code", item=set_name)
             seen.add(code)
-            out.append(Choice(code, label or code))
+            extra = {str(k): _text(v) for k, v in (item.get("columns") or {}).items() if _text(v)}
+            out.append(Choice(code, label or code, extra))
         sets[set_name] = tuple(out)
     for name, items in shared.items():
         sets.setdefault(name, tuple(items))
@@ -153,7 +159,8 @@ def build_questionnaire(
     if not qid:
         chk.add(MISSING_FIELD, "the questionnaire has no id", field="id")
     elif not NAME.match(qid):
-        chk.add(BAD_NAME, f"questionnaire id {qid!r} must be letters, digits and underscores", field="id")
+        chk.add(BAD_NAME, f"questionnaire id {qid!r} must start with a letter and hold only letters, digits, "
+                "'_', '-' and '.'", field="id")
     if not version:
         chk.add(MISSING_FIELD, "the questionnaire has no version", field="version")
     framework_id = _text(head.get("framework")) or (inspection_framework or "")
@@ -167,7 +174,8 @@ def build_questionnaire(
                 field="framework")
     known_criteria = set(framework.specific_ids) if framework else None
 
-    choices = _choices(data.get("choices") or {}, shared_choices, chk)
+    choices = _choices(data.get("choices") or {}, shared_choices, chk,
+                       duplicates=_bool(head.get("allow_choice_duplicates")))
 
     sections: list[Section] = []
     for s in data.get("sections") or []:
@@ -177,8 +185,10 @@ def build_questionnaire(
             continue
         if any(x.id == sid for x in sections):
             chk.add(DUPLICATE_NAME, f"section {sid!r} is defined twice", item=sid)
-        sections.append(Section(sid, _text(s.get("title")) or sid, _text(s.get("guidance"))))
+        sections.append(Section(sid, _text(s.get("title")) or sid, _text(s.get("guidance")), _text(s.get("relevant")),
+                                _text(s.get("repeat"))))
     section_ids = {s.id for s in sections}
+    repeats = _repeats(data.get("repeats") or [], sections, chk)
 
     raw_questions = list(data.get("questions") or [])
     position: dict[str, int] = {}
@@ -189,13 +199,14 @@ def build_questionnaire(
     codes: dict[str, list[str] | None] = {}
     for q in raw_questions:
         name, set_name = _text(q.get("name")), _text(q.get("choices"))
-        if _text(q.get("type")) == "select_one" and set_name in choices:
+        if _text(q.get("type")) in CHOICE_TYPES and set_name in choices:
             codes[name] = [c.code for c in choices[set_name]]
         else:
             codes.setdefault(name, None)
 
     questions: list[Question] = []
     seen_names: set[str] = set()
+    section_checked: set[str] = set()
     for i, q in enumerate(raw_questions):
         row = q.get("_row")
         name = _text(q.get("name"))
@@ -203,7 +214,7 @@ def build_questionnaire(
             chk.add(MISSING_FIELD, f"question number {i + 1} has no name", field="name", row=row)
             continue
         if not NAME.match(name):
-            chk.add(BAD_NAME, f"name {name!r} must start with a letter and hold only letters, digits and underscores",
+            chk.add(BAD_NAME, f"name {name!r} must start with a letter and hold only letters, digits, '_', '-' and '.'",
                     item=name, field="name", row=row)
         if name in seen_names:
             chk.add(DUPLICATE_NAME, f"question name {name!r} is used more than once", item=name, field="name", row=row)
@@ -211,15 +222,23 @@ def build_questionnaire(
         qtype, set_name = _text(q.get("type")), _text(q.get("choices")) or None
         if qtype not in QUESTION_TYPES:
             chk.add(UNKNOWN_TYPE, f"type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}", item=name, field="type", row=row)
-        if qtype == "select_one":
+        if qtype in CHOICE_TYPES:
             if not set_name:
-                chk.add(MISSING_FIELD, "a select_one question needs an answer set", item=name, field="choices", row=row)
+                chk.add(MISSING_FIELD, f"a {qtype} question needs an answer set", item=name, field="choices", row=row)
             elif set_name not in choices:
                 chk.add(UNKNOWN_CHOICES, f"answer set {set_name!r} is not defined", item=name, field="choices", row=row)
         label = _text(q.get("label"))
+        if not label and qtype in ("calculate", *METADATA_TYPES):
+            label = name
         if not label:
             chk.add(MISSING_FIELD, "the question has no label", item=name, field="label", row=row)
         section = _text(q.get("section"))
+        if section in section_ids and section not in section_checked:
+            section_checked.add(section)
+            rule = next(x.relevant for x in sections if x.id == section)
+            node = _expression(rule, "relevant", section, row, chk)
+            if node is not None:  # a group's skip logic may use only questions before the group
+                _check_references(node, "relevant", section, row, position, i, codes, chk)
         if sections and section not in section_ids:
             chk.add(UNKNOWN_SECTION, f"section {section!r} is not defined", item=name, field="section", row=row)
         criteria = _check_criteria(q.get("criteria"), known_criteria, framework_id, name, row, chk)
@@ -230,6 +249,20 @@ def build_questionnaire(
         node = _expression(constraint, "constraint", name, row, chk)
         if node is not None:
             _check_references(node, "constraint", name, row, position, None, codes, chk)
+        calculation, choice_filter = _text(q.get("calculation")), _text(q.get("choice_filter"))
+        node = _expression(calculation, "calculation", name, row, chk)
+        if node is not None:
+            _check_references(node, "calculation", name, row, position, i, codes, chk)
+        if qtype == "calculate" and not calculation:
+            chk.add(MISSING_FIELD, "a calculate needs a calculation", item=name, field="calculation", row=row)
+        if _expression(_choice_filter(choice_filter), "choice_filter", name, row, chk) is not None:
+            for var in re.findall(r"\$\{([^}]*)\}", choice_filter):  # bare words are the choices' own columns
+                if var not in position:
+                    chk.add(UNKNOWN_VARIABLE, f"choice_filter refers to ${{{var}}}, which is not a question",
+                            item=name, field="choice_filter", row=row)
+        parameters = {str(k): _text(v) for k, v in (q.get("parameters") or {}).items()}
+        if qtype == "range":
+            _check_range(parameters, name, row, chk)
         findings = {str(k): _text(v.get("text") if isinstance(v, Mapping) else v) for k, v in (q.get("findings") or {}).items()}
         allowed_codes = codes.get(name) or []
         for code in findings:
@@ -244,10 +277,13 @@ def build_questionnaire(
                         item=name, field="footnotes", row=row)
         questions.append(Question(
             name=name, section=section or (sections[0].id if sections else ""), type=qtype, label=label,
-            guidance=_text(q.get("guidance")), choices=set_name if qtype == "select_one" else None,
+            guidance=_text(q.get("guidance")), choices=set_name if qtype in CHOICE_TYPES else None,
             required=_bool(q.get("required")), relevant=relevant, constraint=constraint,
             constraint_message=_text(q.get("constraint_message")), criteria=criteria,
-            findings=findings, footnotes=footnotes,
+            findings=findings, footnotes=footnotes, calculation=calculation, choice_filter=choice_filter,
+            default=_text(q.get("default")), read_only=_bool(q.get("read_only")),
+            required_message=_text(q.get("required_message")), appearance=_text(q.get("appearance")),
+            parameters=parameters,
         ))
 
     indicators: list[Indicator] = []
@@ -263,6 +299,10 @@ def build_questionnaire(
             node = _expression(_text(ind.get(field)), field, iid, row, chk)
             if node is not None:
                 _check_references(node, field, iid, row, position, None, codes, chk)
+                for fault in expr.sql_faults(node):
+                    chk.add(BAD_EXPRESSION, f"{field} uses {fault}{'()' if fault != '.' else ''}, which an indicator "
+                            "cannot count (indicators use comparisons, selected(), count-selected(), if(), "
+                            "coalesce(), arithmetic and the text tests)", item=iid, field=field, row=row)
         if not _text(ind.get("condition")):
             chk.add(MISSING_FIELD, "the indicator has no condition", item=iid, field="condition", row=row)
         criteria = _check_criteria(ind.get("criteria"), known_criteria, framework_id, iid, row, chk)
@@ -279,8 +319,85 @@ def build_questionnaire(
     return Questionnaire(
         id=qid, version=version, title=_text(head.get("title")) or qid, framework=framework_id,
         description=_text(head.get("description")), choices=choices, sections=tuple(sections),
-        questions=tuple(questions), indicators=tuple(indicators),
+        questions=tuple(questions), indicators=tuple(indicators), repeats=repeats,
     )
+
+
+def _repeats(data, sections: list[Section], chk: _Check) -> tuple[Repeat, ...]:
+    """Repeat groups: named once, each inside a known one (or none), and every section's
+    repeat a known one."""
+    repeats: list[Repeat] = []
+    for r in data:
+        name, parent = _text(r.get("name")), _text(r.get("parent"))
+        if not name:
+            chk.add(MISSING_FIELD, "a repeat group has no name", field="name", row=r.get("_row"))
+            continue
+        if any(x.name == name for x in repeats):
+            chk.add(DUPLICATE_NAME, f"repeat group {name!r} is defined twice", item=name, row=r.get("_row"))
+        if parent and not any(x.name == parent for x in repeats):
+            chk.add(UNKNOWN_SECTION, f"repeat group {name!r} sits in {parent!r}, which is not a repeat group defined "
+                    "before it", item=name, row=r.get("_row"))
+        repeats.append(Repeat(name, _text(r.get("label")) or name, parent, _text(r.get("count")),
+                              _text(r.get("relevant"))))
+    names = {r.name for r in repeats}
+    for s in sections:
+        if s.repeat and s.repeat not in names:
+            chk.add(UNKNOWN_SECTION, f"section {s.id!r} is in repeat group {s.repeat!r}, which is not defined",
+                    item=s.id)
+    return tuple(repeats)
+
+
+def _choice_filter(text: str) -> str:
+    # a choice filter names the choice's own columns bare (name, or a filter column): make
+    # them variables, so the parser can read it; the references to questions stay ${...}
+    if not text:
+        return ""
+    # a translated column is named label::English: the choice's label is the one label kept
+    text = re.sub(r"\b(label|hint|image|audio|video)::[A-Za-z][\w-]*(?:\s*\([\w-]+\))?", r"\1", text)
+    parts = re.split(r"""('[^']*'|"[^"]*"|\$\{[^}]*\})""", text)
+    words = re.compile(r"(?<![\w.$:-])([A-Za-z_][\w]*)(?![\w(:-])")
+    keep = {"and", "or", "not", "div", "mod", "in"}
+    return "".join(p if i % 2 else words.sub(lambda m: m.group(1) if m.group(1) in keep
+                                             else "${" + CHOICE_COLUMN + m.group(1) + "}", p)
+                   for i, p in enumerate(parts))
+
+
+CHOICE_COLUMN = "__choice."  # how a choice filter's bare column names are told apart from questions
+
+
+def filtered_choices(questionnaire, question, answers) -> list:
+    """The choices a ``choice_filter`` leaves, given the answers so far (all without a filter)."""
+    options = list(questionnaire.choices.get(question.choices or "", ()))  # duplicates too: the filter picks
+    node = choice_filter_node(question.choice_filter)
+    if node is None:
+        return options
+    out, seen = [], set()
+    for c in options:
+        if c.code in seen:
+            continue
+        row = {CHOICE_COLUMN + "name": c.code, CHOICE_COLUMN + "label": c.label,
+               **{CHOICE_COLUMN + k: v for k, v in c.columns.items()}}
+        if expr.evaluate(node, {**answers, **row}):
+            out.append(c)
+            seen.add(c.code)
+    return out
+
+
+def choice_filter_node(text: str) -> expr.Node | None:
+    """The choice filter as an expression over ``${name}`` (and other choice columns) and answers."""
+    return expr.parse(_choice_filter(text)) if text else None
+
+
+def _check_range(parameters: Mapping[str, str], name: str, row, chk: _Check) -> None:
+    numbers = {}
+    for key in ("start", "end", "step"):
+        value = parameters.get(key, "")
+        if value and expr._number(value) is None:
+            chk.add(BAD_EXPRESSION, f"range {key} {value!r} is not a number", item=name, field="parameters", row=row)
+        elif value:
+            numbers[key] = float(value)
+    if numbers.get("step") == 0:
+        chk.add(BAD_EXPRESSION, "range step cannot be 0", item=name, field="parameters", row=row)
 
 
 def _check_templates(templates, item: str, field: str, row, chk: _Check) -> None:

@@ -17,13 +17,25 @@ from fieldwork import expr
 NOT_KNOWN = "not_known"
 NOT_APPLICABLE = "na"
 SINGLE_CHOICE = "select_one"
-QUESTION_TYPES = ("select_one", "text", "integer", "date")
+MULTIPLE_CHOICE = "select_multiple"
+# Every XLSForm question type (names as xlsform.org writes them), by how the tool treats it.
+CHOICE_TYPES = ("select_one", "select_multiple", "rank")
+NUMBER_TYPES = ("integer", "decimal", "range")
+DATE_TYPES = ("date", "time", "datetime")
+TEXT_TYPES = ("text", "barcode", "geopoint", "geotrace", "geoshape")
+METADATA_TYPES = ("start", "end", "today", "deviceid", "username", "audit", "email", "phonenumber", "simserial",
+                  "subscriberid", "start-geopoint", "background-geopoint", "hidden", "xml-external",
+                  "csv-external")
+MEDIA_TYPES = ("image", "audio", "video", "file", "background-audio")
+QUESTION_TYPES = (*CHOICE_TYPES, *NUMBER_TYPES, *DATE_TYPES, *TEXT_TYPES, "acknowledge", "calculate",
+                  *METADATA_TYPES, *MEDIA_TYPES)
 
 
 @dataclass(frozen=True)
 class Choice:
     code: str
     label: str
+    columns: Mapping[str, str] = field(default_factory=dict)  # other choices-sheet columns (choice_filter)
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,21 @@ class Section:
     id: str
     title: str
     guidance: str = ""
+    relevant: str = ""  # a group's skip logic: applies to every question in the section
+    repeat: str = ""  # the innermost repeat group holding the section: its questions are asked once per entry
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """A repeat group (``begin repeat``): its sections' questions are answered once per entry
+    (every incident, every PIN). Stored answers carry the entry's instance path
+    (``incident[2]/pin[1]``)."""
+
+    name: str
+    label: str
+    parent: str = ""  # the repeat group it sits in ("" at the top level)
+    count: str = ""  # repeat_count / jr:count: a number or an expression fixing how many entries
+    relevant: str = ""  # the group's own skip logic (entries are asked only where it holds)
 
 
 @dataclass(frozen=True)
@@ -48,10 +75,31 @@ class Question:
     criteria: tuple[str, ...] = ()
     findings: Mapping[str, str] = field(default_factory=dict)  # answer code -> sentence template
     footnotes: Mapping[str, str] = field(default_factory=dict)  # "not_known"/"not_applicable" -> template
+    # XLSForm columns beyond the first questionnaires' (left out of to_dict while unset, so
+    # the stored definitions and content hashes of existing questionnaires do not change)
+    calculation: str = ""
+    choice_filter: str = ""
+    default: str = ""
+    read_only: bool = False
+    required_message: str = ""
+    appearance: str = ""
+    parameters: Mapping[str, str] = field(default_factory=dict)  # range start/end/step, ...
 
     @property
     def is_single_choice(self) -> bool:
         return self.type == SINGLE_CHOICE
+
+    @property
+    def is_multiple_choice(self) -> bool:
+        return self.type in (MULTIPLE_CHOICE, "rank")
+
+    @property
+    def is_number(self) -> bool:
+        return self.type in NUMBER_TYPES
+
+    @property
+    def is_computed(self) -> bool:
+        return self.type == "calculate"
 
 
 @dataclass(frozen=True)
@@ -76,6 +124,7 @@ class Questionnaire:
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
     indicators: tuple[Indicator, ...] = ()
+    repeats: tuple[Repeat, ...] = ()
 
     # --- look-ups -------------------------------------------------------------------
 
@@ -89,13 +138,37 @@ class Questionnaire:
     def has_question(self, name: str) -> bool:
         return name in self._by_name
 
+    def repeat_of(self, name: str) -> str:
+        """The innermost repeat group a question is in ("" for none)."""
+        section = self._sections.get(self._by_name[name].section)
+        return section.repeat if section else ""
+
+    def repeat_chain(self, repeat: str) -> list[str]:
+        """The repeat groups from the outermost to ``repeat`` itself."""
+        by_name = {r.name: r for r in self.repeats}
+        chain = []
+        while repeat:
+            chain.insert(0, repeat)
+            repeat = by_name[repeat].parent
+        return chain
+
+    @cached_property
+    def _sections(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
+
     def indicator(self, id: str) -> Indicator:
         return next(i for i in self.indicators if i.id == id)
 
     def options(self, name: str) -> tuple[Choice, ...]:
-        """The answer set of a single-choice question (empty for other types)."""
+        """The answer set of a choice question (empty for other types)."""
         q = self._by_name[name]
-        return self.choices[q.choices] if q.choices else ()
+        if not q.choices:
+            return ()
+        items = self.choices[q.choices]
+        if len({c.code for c in items}) == len(items):
+            return items
+        seen: set[str] = set()  # a list with allow_choice_duplicates: each code once, first label
+        return tuple(c for c in items if not (c.code in seen or seen.add(c.code)))
 
     def codes(self, name: str) -> list[str]:
         return [c.code for c in self.options(name)]
@@ -113,9 +186,40 @@ class Questionnaire:
     def single_choice_questions(self) -> list[Question]:
         return [q for q in self.questions if q.is_single_choice]
 
+    @property
+    def multiple_choice_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.is_multiple_choice]
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def rule(self, question: Question) -> str:
+        """The question's whole skip logic: its group's relevant and its own."""
+        section = self.section(question.section)
+        parts = [r for r in ((section.relevant if section else ""), question.relevant) if r]
+        return " and ".join(f"({p})" for p in parts) if len(parts) > 1 else (parts[0] if parts else "")
+
     @cached_property
     def _parsed(self) -> dict[str, expr.Node]:
-        return {q.name: expr.parse(q.relevant) for q in self.questions if q.relevant}
+        return {q.name: expr.parse(self.rule(q)) for q in self.questions if self.rule(q)}
+
+    @cached_property
+    def _calculations(self) -> dict[str, expr.Node]:
+        return {q.name: expr.parse(q.calculation) for q in self.questions if q.calculation}
+
+    def with_calculations(self, answers: Mapping[str, object]) -> dict[str, object]:
+        """The answers with every ``calculate`` worked out again, in order (a calculation may
+        use an earlier one). A calculation that cannot be worked out is blank; one using
+        ``now()``/``today()`` keeps the value given (a device's, fixed when it was filled in)."""
+        out = dict(answers)
+        for q in self.questions:
+            node = self._calculations.get(q.name)
+            if node is None or not q.is_computed:
+                continue
+            if expr.uses_clock(node) and out.get(q.name) not in (None, ""):
+                continue
+            out[q.name] = expr.calculate(node, out, choice_label=self.label_of)
+        return out
 
     # --- skip logic -----------------------------------------------------------------
 
@@ -127,7 +231,7 @@ class Questionnaire:
         seen: dict[str, object] = {}
         for q in self.questions:
             rule = self._parsed.get(q.name)
-            if rule is None or expr.evaluate(rule, seen):
+            if rule is None or expr.evaluate(rule, seen, self_value=answers.get(q.name)):
                 asked.add(q.name)
                 seen[q.name] = answers.get(q.name)
         return asked
@@ -151,7 +255,7 @@ class Questionnaire:
         failures = []
         for q in self.questions:
             if q.constraint and answers.get(q.name) not in (None, ""):
-                if not expr.evaluate(q.constraint, answers):
+                if not expr.evaluate(q.constraint, answers, self_value=answers.get(q.name)):
                     failures.append(q.name)
         return failures
 
@@ -165,19 +269,34 @@ class Questionnaire:
             "title": self.title,
             "framework": self.framework,
             "description": self.description,
-            "choices": {k: [asdict(c) for c in v] for k, v in self.choices.items()},
-            "sections": [asdict(s) for s in self.sections],
+            "choices": {k: [_without_defaults(asdict(c), Choice) for c in v] for k, v in self.choices.items()},
+            "sections": [_without_defaults(asdict(s), Section) for s in self.sections],
             "questions": [
-                {**asdict(q), "criteria": list(q.criteria), "findings": dict(q.findings), "footnotes": dict(q.footnotes)}
+                _without_defaults({**asdict(q), "criteria": list(q.criteria), "findings": dict(q.findings),
+                                   "footnotes": dict(q.footnotes), "parameters": dict(q.parameters)}, Question)
                 for q in self.questions
             ],
             "indicators": [{**asdict(i), "criteria": list(i.criteria)} for i in self.indicators],
+            # only where there are some: the stored forms and hashes of the others do not change
+            **({"repeats": [asdict(r) for r in self.repeats]} if self.repeats else {}),
         }
 
     @cached_property
     def content_hash(self) -> str:
         text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_LATER_FIELDS = {
+    Choice: {"columns": {}},
+    Section: {"relevant": "", "repeat": ""},
+    Question: {"calculation": "", "choice_filter": "", "default": "", "read_only": False, "required_message": "",
+               "appearance": "", "parameters": {}},
+}
+
+
+def _without_defaults(d: dict, cls) -> dict:
+    return {k: v for k, v in d.items() if not (k in _LATER_FIELDS[cls] and v == _LATER_FIELDS[cls][k])}
 
 
 def questionnaire_from_dict(d: Mapping) -> Questionnaire:
@@ -189,4 +308,5 @@ def questionnaire_from_dict(d: Mapping) -> Questionnaire:
         sections=tuple(Section(**s) for s in d.get("sections", [])),
         questions=tuple(Question(**{**q, "criteria": tuple(q.get("criteria", ()))}) for q in d.get("questions", [])),
         indicators=tuple(Indicator(**{**i, "criteria": tuple(i.get("criteria", ()))}) for i in d.get("indicators", [])),
+        repeats=tuple(Repeat(**r) for r in d.get("repeats", [])),
     )

@@ -1,19 +1,20 @@
 """Questionnaires to and from XLSForm, so an inspectorate can author one in Excel.
 
-Sheets: ``survey`` (type, name, label, hint, required, relevant, constraint, plus
-``criteria``, ``constraint_message`` and the finding footnotes), ``choices`` (list_name,
-name, label) and ``settings`` (form_id, version, form_title, framework, description).
-``begin group``/``end group`` rows are sections and ``note`` rows are the section's guidance
-(contract section 8). Two extra sheets, ``findings`` and ``indicators``, carry how findings
-are written and the indicators; other XLSForm tools ignore them.
+Reading is pyxform's (``xlsform_read``): workbook -> pyxform's dict -> plain dicts ->
+``build_questionnaire`` (our checks: criteria, contract codes, skip logic). Writing puts every
+type and column back, so the file converts with pyxform again and re-imports identically.
 
-Reading is a pipeline: workbook -> plain dicts (here) -> ``build_questionnaire`` (checks).
-Header aliases are data, as in pyxform.
+Sheets: ``survey`` (the XLSForm columns, plus ``criteria`` and the finding footnotes),
+``choices`` (list_name, name, label and any filter columns) and ``settings`` (form_id,
+version, form_title, framework, description). ``begin group``/``end group`` rows are sections
+and ``note`` rows are the section's guidance (contract section 8). Two extra sheets,
+``findings`` and ``indicators``, carry how findings are written and the indicators; other
+XLSForm tools ignore them.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from pathlib import Path
 from typing import Mapping
 
@@ -21,197 +22,107 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from fieldwork.problems import Problem, ProblemError
+from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.framework import Framework
 from fieldwork.questionnaire.loader import build_questionnaire
-from fieldwork.questionnaire.model import Choice, Questionnaire
-from fieldwork.safe_xlsx import Source, open_workbook
+from fieldwork.questionnaire.model import METADATA_TYPES, Choice, Questionnaire
+from fieldwork.questionnaire.xlsform_read import FINDINGS_COLUMNS, INDICATOR_COLUMNS, read_xlsform
+from fieldwork.safe_xlsx import Source
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
-                  "criteria", "footnote_not_known", "footnote_not_applicable"]
+                  "required_message", "calculation", "choice_filter", "default", "read_only", "appearance",
+                  "parameters", "criteria", "footnote_not_known", "footnote_not_applicable"]
 CHOICES_COLUMNS = ["list_name", "name", "label"]
 SETTINGS_COLUMNS = ["form_id", "version", "form_title", "framework", "description"]
-FINDINGS_COLUMNS = ["name", "answer", "text"]
-INDICATOR_COLUMNS = ["id", "label", "population", "condition", "criteria", "text", "footnote"]
-
-# Spellings other tools use for the same header (pyxform keeps these as data too).
-HEADER_ALIASES = {
-    "list name": "list_name",
-    "listname": "list_name",
-    "form id": "form_id",
-    "id_string": "form_id",
-    "title": "form_title",
-    "form title": "form_title",
-    "guidance": "hint",
-    "required_message": "constraint_message",
-    "constraint message": "constraint_message",
-}
-# Metadata rows that survey tools add; they ask the inspector nothing, so they are skipped.
-METADATA_TYPES = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
-                  "email", "audit", "start-geopoint", "background-audio"}
-TYPE_ALIASES = {"begin_group": "begin group", "end_group": "end group", "select one": "select_one",
-                "string": "text", "int": "integer", "decimal": "integer"}
-UNSUPPORTED_TYPES = {"select_multiple", "begin repeat", "begin_repeat", "end repeat", "end_repeat", "calculate",
-                     "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "barcode", "range",
-                     "rank", "acknowledge", "time", "datetime", "hidden", "xml-external", "csv-external"}
-
-
-# XLSForm writes a question's own value in its constraint as "." (". >= 0 and . <= 365"); our
-# expressions name the variable, so "." becomes ${name} — never inside a quoted string, nor
-# the point of a number such as 0.5.
-_QUOTED = re.compile(r"""('[^']*'|"[^"]*")""")
-_SELF = re.compile(r"(?<![\w.$}])\.(?![\w.])")
-
-
-def _self_reference(constraint: str, name: str) -> str:
-    parts = _QUOTED.split(str(constraint or ""))
-    return "".join(p if i % 2 else _SELF.sub("${" + str(name) + "}", p) for i, p in enumerate(parts))
-
-
-def _header(cell) -> str:
-    key = str(cell or "").strip().lower()
-    if "::" in key:  # label::English (en) -> label (first language wins, see _rows)
-        key = key.split("::", 1)[0].strip()
-    return HEADER_ALIASES.get(key, key)
-
-
-def _rows(workbook, sheet: str, source: str) -> list[dict]:
-    """Rows of a sheet as dicts by normalised header, each with its spreadsheet row number."""
-    names = {n.strip().lower(): n for n in workbook.sheetnames}
-    if sheet not in names:
-        return []
-    raw = list(workbook[names[sheet]].iter_rows(values_only=True))
-    if not raw:
-        return []
-    headers = [_header(h) for h in raw[0]]
-    out = []
-    for number, values in enumerate(raw[1:], start=2):
-        row: dict = {"_row": number}
-        for key, value in zip(headers, values):
-            if key and key not in row and value is not None and str(value).strip() != "":
-                row[key] = str(value).strip() if not isinstance(value, (int, float)) or isinstance(value, bool) else value
-        if len(row) > 1:
-            out.append(row)
-    return out
-
-
-def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx") -> dict:
-    """Workbook -> the plain dicts ``build_questionnaire`` takes. Structural faults are refused
-    here with the sheet row; everything else is checked by the loader."""
-    workbook = open_workbook(source, name=name)
-    problems: list[Problem] = []
-    if "survey" not in {n.strip().lower() for n in workbook.sheetnames}:
-        raise ProblemError([Problem("missing_sheet", "an XLSForm needs a 'survey' sheet", source=name)],
-                           f"{name} was refused")
-    settings = (_rows(workbook, "settings", name) or [{}])[0]
-    head = {
-        "id": str(settings.get("form_id", "")).strip(),
-        "version": str(settings.get("version", "")).strip(),
-        "title": settings.get("form_title", ""),
-        "framework": settings.get("framework", ""),
-        "description": settings.get("description", ""),
-    }
-    if not head["id"]:
-        problems.append(Problem("missing_field", "the settings sheet has no form_id", source=name, field="form_id"))
-    if not head["version"]:
-        problems.append(Problem("missing_field", "the settings sheet has no version", source=name, field="version"))
-
-    choices: dict[str, list[dict]] = {}
-    for row in _rows(workbook, "choices", name):
-        list_name = str(row.get("list_name", ""))
-        if not list_name:
-            problems.append(Problem("missing_field", "a choice has no list_name", source=f"{name} choices",
-                                    row=row["_row"], field="list_name"))
-            continue
-        code = row.get("name", "")
-        choices.setdefault(list_name, []).append({"code": _code(code), "label": str(row.get("label", "") or code)})
-
-    sections: list[dict] = []
-    questions: list[dict] = []
-    current: dict | None = None
-    for row in _rows(workbook, "survey", name):
-        kind = TYPE_ALIASES.get(str(row.get("type", "")).strip().lower(), str(row.get("type", "")).strip().lower())
-        words = kind.split()
-        base = TYPE_ALIASES.get(words[0], words[0]) if words else ""
-        where = dict(source=f"{name} survey", row=row["_row"], field="type", item=row.get("name"))
-        if kind in ("begin group",):
-            current = {"id": str(row.get("name", "")), "title": str(row.get("label", "") or row.get("name", "")),
-                       "guidance": ""}
-            if not current["id"]:
-                problems.append(Problem("missing_field", "a begin group row has no name", **{**where, "field": "name"}))
-            sections.append(current)
-            continue
-        if kind == "end group":
-            current = None
-            continue
-        if base == "note":
-            text = str(row.get("label", "") or row.get("hint", ""))
-            target = current if current is not None else (sections[-1] if sections else None)
-            if target is None:
-                current = {"id": "general", "title": "General", "guidance": ""}
-                sections.append(current)
-                target = current
-            target["guidance"] = (target["guidance"] + "\n\n" + text).strip()
-            continue
-        if base in METADATA_TYPES or not kind:
-            continue
-        if base in UNSUPPORTED_TYPES or kind in UNSUPPORTED_TYPES:
-            problems.append(Problem("unsupported_type", f"type {kind!r} is not supported (questions are select_one, "
-                                    "text, integer or date)", **where))
-            continue
-        if base == "select_one":
-            if len(words) < 2:
-                problems.append(Problem("missing_field", "select_one needs a list name, e.g. 'select_one yes_no'",
-                                        **where))
-                continue
-            if len(words) > 2:  # "select_one list or_other"
-                problems.append(Problem("unsupported_type", f"{kind!r}: 'or_other' is not supported", **where))
-                continue
-        if current is None:
-            current = {"id": "general", "title": "General", "guidance": ""}
-            sections.append(current)
-        questions.append({
-            "_row": row["_row"], "name": row.get("name", ""), "type": base,
-            "choices": words[1] if base == "select_one" else None, "label": row.get("label", ""),
-            "guidance": row.get("hint", ""), "required": row.get("required", ""),
-            "relevant": row.get("relevant", ""),
-            "constraint": _self_reference(row.get("constraint", ""), row.get("name", "")),
-            "constraint_message": row.get("constraint_message", ""), "criteria": row.get("criteria", ""),
-            "section": current["id"],
-            "footnotes": {k: row[f"footnote_{k}"] for k in ("not_known", "not_applicable") if row.get(f"footnote_{k}")},
-            "findings": {},
-        })
-
-    by_name = {q["name"]: q for q in questions}
-    for row in _rows(workbook, "findings", name):
-        q = by_name.get(row.get("name"))
-        if q is None:
-            problems.append(Problem("unknown_variable", f"a finding is written for {row.get('name')!r}, which is not "
-                                    "a question", source=f"{name} findings", row=row["_row"], field="name"))
-            continue
-        q["findings"][_code(row.get("answer", ""))] = row.get("text", "")
-    indicators = [{**{k: row.get(k, "") for k in INDICATOR_COLUMNS}, "_row": row["_row"]}
-                  for row in _rows(workbook, "indicators", name)]
-    if problems:
-        raise ProblemError(problems, f"{name} was refused")
-    return {"questionnaire": head, "choices": choices, "sections": sections, "questions": questions,
-            "indicators": indicators}
-
-
-def _code(value) -> str:
-    # a code typed as a number in Excel comes back as 1.0: write it back as "1"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+AUTO_VERSION = "auto-"  # a version the import chose, from the form's content
 
 
 def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
                    shared_choices: Mapping[str, tuple[Choice, ...]] = {}, name: str = "questionnaire.xlsx",
-                   inspection_framework: str | None = None) -> Questionnaire:
+                   inspection_framework: str | None = None, allow_repeats: bool = False) -> Questionnaire:
     """The checked questionnaire of an XLSForm. Given the framework of the inspection it joins,
-    a form without a ``framework`` setting takes it and one naming another is refused."""
-    return build_questionnaire(read_xlsform(source, name=name), source=name, frameworks=frameworks,
-                               shared_choices=shared_choices, inspection_framework=inspection_framework)
+    a form without a ``framework`` setting takes it and one naming another is refused.
+    ``allow_repeats``: read repeat groups into the model (the app, imports and findings do not
+    handle their entries yet, so adding such a form to an inspection still refuses them)."""
+    def our_faults(raw: dict) -> list:
+        try:
+            build_questionnaire(raw, source=name, frameworks=frameworks, shared_choices=shared_choices,
+                                inspection_framework=inspection_framework)
+        except ProblemError as exc:
+            return exc.problems
+        return []
+
+    data = read_xlsform(source, name=name, also_check=our_faults, allow_repeats=allow_repeats)
+    head = data["questionnaire"]
+    given = bool(head.get("version"))
+    if not given:  # checked with a stand-in, then versioned by content: the same form, the same version
+        data = {**data, "questionnaire": {**head, "version": AUTO_VERSION}}
+    questionnaire = build_questionnaire(data, source=name, frameworks=frameworks, shared_choices=shared_choices,
+                                        inspection_framework=inspection_framework)
+    if not given:
+        questionnaire = dataclasses.replace(questionnaire, version=AUTO_VERSION + questionnaire.content_hash[:8])
+    return questionnaire
+
+
+def version_note(questionnaire: Questionnaire) -> str:
+    """What the import says about a version it chose itself ("" when the form gave one)."""
+    if not questionnaire.version.startswith(AUTO_VERSION):
+        return ""
+    return (f"the settings sheet gives no version, so this one is {questionnaire.version!r}, taken from the form's "
+            "content (importing the same form again gives the same version; a changed form a new one). Put a "
+            "'version' in settings to choose your own.")
+
+
+def _parameters(parameters: Mapping[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in parameters.items())
+
+
+def _both(a: str, b: str) -> str:
+    """Two rules that must both hold, written as the reader combines a group's with its own."""
+    return f"({a}) and ({b})" if a and b else (a or b)
+
+
+class _RepeatWriter:
+    """``begin repeat``/``end repeat`` rows around the sections of each repeat group. Sections
+    are flat in the model, each knowing its innermost repeat; a section's rule holds the rules
+    of every group around it, so a group written inside a repeat gets only its own part back
+    (the reader adds the repeat's again)."""
+
+    def __init__(self, questionnaire: Questionnaire, survey, columns: list[str]):
+        self.q, self.survey, self.columns = questionnaire, survey, columns
+        self.by_name = {r.name: r for r in questionnaire.repeats}
+        self.open: list[tuple[str, str]] = []  # (repeat, the rule its entries are asked under)
+
+    def is_own(self, section) -> bool:
+        return bool(self.open) and section.id == self.open[-1][0] and section.repeat == section.id
+
+    def enter(self, section) -> bool:
+        chain = self.q.repeat_chain(section.repeat) if section.repeat else []
+        while self.open and (len(self.open) > len(chain) or self.open[-1][0] != chain[len(self.open) - 1]):
+            self.survey.append(["end repeat", self.open.pop()[0]])
+        for name in chain[len(self.open):]:
+            r = self.by_name[name]
+            outer = self.open[-1][1] if self.open else ""
+            own = next((s for s in self.q.sections if s.id == name and s.repeat == name), None)
+            inner = own.relevant if own else _both(outer, r.relevant)
+            # the repeat's own rule, unless the groups it sat in had rules too: then the whole rule
+            written = r.relevant if _both(outer, r.relevant) == inner else inner
+            row = dict(zip(self.columns, ["begin repeat", name, r.label]), relevant=written, repeat_count=r.count)
+            self.survey.append([row.get(c, "") for c in self.columns])
+            self.open.append((name, inner))
+        return self.is_own(section)
+
+    def own_rule(self, section) -> str:
+        around = self.open[-1][1] if self.open else ""
+        rule = section.relevant
+        if not around or rule == around:
+            return "" if around else rule
+        prefix = f"({around}) and ("
+        return rule[len(prefix):-1] if rule.startswith(prefix) and rule.endswith(")") else rule
+
+    def close_all(self) -> None:
+        while self.open:
+            self.survey.append(["end repeat", self.open.pop()[0]])
 
 
 def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
@@ -219,22 +130,33 @@ def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
     wb = Workbook()
     survey = wb.active
     survey.title = "survey"
-    survey.append(SURVEY_COLUMNS)
+    columns = SURVEY_COLUMNS + (["repeat_count"] if questionnaire.repeats else [])
+    survey.append(columns)
+    repeats = _RepeatWriter(questionnaire, survey, columns)
     for section in questionnaire.sections:
-        survey.append(["begin group", section.id, section.title])
+        if repeats.enter(section):  # the repeat's own section: its questions go straight in the repeat
+            pass
+        else:
+            survey.append(["begin group", section.id, section.title, "", "", repeats.own_rule(section)])
         if section.guidance:
             survey.append(["note", f"{section.id}_guidance", section.guidance])
         for q in questionnaire.questions_in(section.id):
-            qtype = f"select_one {q.choices}" if q.is_single_choice else q.type
-            survey.append([qtype, q.name, q.label, q.guidance, "yes" if q.required else "", q.relevant,
-                           q.constraint, q.constraint_message, " ".join(q.criteria),
-                           q.footnotes.get("not_known", ""), q.footnotes.get("not_applicable", "")])
-        survey.append(["end group", section.id])
+            qtype = f"{q.type} {q.choices}" if q.choices else q.type
+            label = "" if q.label == q.name and q.type in ("calculate", *METADATA_TYPES) else q.label
+            survey.append([qtype, q.name, label, q.guidance, "yes" if q.required else "", q.relevant,
+                           q.constraint, q.constraint_message, q.required_message, q.calculation, q.choice_filter,
+                           q.default, "yes" if q.read_only else "", q.appearance, _parameters(q.parameters),
+                           " ".join(q.criteria), q.footnotes.get("not_known", ""),
+                           q.footnotes.get("not_applicable", "")])
+        if not repeats.is_own(section):
+            survey.append(["end group", section.id])
+    repeats.close_all()
     choices = wb.create_sheet("choices")
-    choices.append(CHOICES_COLUMNS)
+    extra = list(dict.fromkeys(k for items in questionnaire.choices.values() for c in items for k in c.columns))
+    choices.append(CHOICES_COLUMNS + extra)
     for list_name, items in questionnaire.choices.items():
         for c in items:
-            choices.append([list_name, c.code, c.label])
+            choices.append([list_name, c.code, c.label, *(c.columns.get(k, "") for k in extra)])
     settings = wb.create_sheet("settings")
     settings.append(SETTINGS_COLUMNS)
     settings.append([questionnaire.id, questionnaire.version, questionnaire.title, questionnaire.framework,

@@ -15,7 +15,7 @@ lives on the case (``case_file.case_ref``), never as an answer row, and cannot b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Mapping
 
 from sqlalchemy import case, select, update
@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from fieldwork import audit, contract
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
@@ -175,31 +176,10 @@ def own_assessment(session: Session, actor: Actor, case_id: int) -> str | None:
 
 
 def normalise(questionnaire: Questionnaire, question: Question, value) -> tuple[str | None, str | None]:
-    """(the value as stored, or None for blank; why it is refused, or None)."""
-    if value is None:
-        return None, None
-    text = str(value).strip()
-    if not text:
-        return None, None
-    if question.is_single_choice:
-        codes = questionnaire.codes(question.name)
-        if text in codes:
-            return text, None
-        shown = ", ".join(codes) if len(codes) <= 12 else f"{', '.join(codes[:5])}, … ({len(codes)} codes)"
-        return None, f"{text[:40]!r} is not a code of this question (codes: {shown})"
-    if question.type == "integer":
-        try:
-            return str(int(text)), None
-        except ValueError:
-            return None, "must be a whole number"
-    if question.type == "date":
-        try:
-            return date.fromisoformat(text).isoformat(), None
-        except ValueError:
-            return None, "must be a date written YYYY-MM-DD"
-    if len(text) > MAX_TEXT:
-        return None, f"must be at most {MAX_TEXT} characters"
-    return text, None
+    """(the value as stored, or None for blank; why it is refused, or None). The import's own
+    conversion (``fieldwork.questionnaire.answers``), so the app stores what an import would."""
+    stored, fault = answer_types.convert(questionnaire, question, value)
+    return stored, (fault[1] if fault else None)
 
 
 def check_answers(questionnaire: Questionnaire, given: Mapping[str, object], *, read_only: tuple[str, ...] = (),
@@ -218,7 +198,7 @@ def check_answers(questionnaire: Questionnaire, given: Mapping[str, object], *, 
         question = questionnaire.question(name)
         stored, fault = normalise(questionnaire, question, value)
         if fault:
-            code = UNKNOWN_CODE if question.is_single_choice else BAD_VALUE
+            code = UNKNOWN_CODE if question.choices else BAD_VALUE
             problems.append(Problem(code, f"“{question.label}”: {fault}", item=name))
         else:
             values[name] = stored
@@ -308,6 +288,8 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
         permissions.require_force(actor, values["force"], "move a case to a force you do not cover")
     if problems:
         raise ProblemError(problems, "the change was not saved")
+    _recalculate(questionnaire, before, after, values)
+    _fill_metadata(questionnaire, actor, before, after, values)
     cleared = questionnaire.irrelevant_answers(after)
     version = _bump(session, row, expected_version)
 
@@ -344,6 +326,41 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
         record_choice(session, actor, uid, **chose)
     session.flush()
     return SaveResult(version, changed, [n for n in cleared if n in before], notes_changed)
+
+
+def _recalculate(questionnaire: Questionnaire, before: Mapping[str, object], after: dict, values: dict) -> None:
+    """Work every ``calculate`` out again from the answers as they now stand and store what
+    changed (a calculation never comes from the inspector; one using today() keeps its value)."""
+    computed = [q.name for q in questionnaire.questions if q.is_computed]
+    if not computed:
+        return
+    for name in computed:  # what an inspector sent for a calculation is not kept
+        values.pop(name, None)
+        if name in before:
+            after[name] = before[name]
+    worked = questionnaire.with_calculations(after)
+    asked = questionnaire.relevant_names(worked)
+    for name in computed:
+        new = worked.get(name) if name in asked else None
+        new = None if new in (None, "") else str(new)
+        if new != before.get(name):
+            values[name] = new
+        if new is None:
+            after.pop(name, None)
+        else:
+            after[name] = new
+
+
+def _fill_metadata(questionnaire: Questionnaire, actor: Actor, before: Mapping[str, object], after: dict,
+                   values: dict) -> None:
+    """XLSForm metadata questions are filled in, never asked: when the scoring started (and
+    its date), who scored it and on what; ``end`` follows the latest save."""
+    now = utcnow().replace(microsecond=0)
+    fill = {"start": now.isoformat(), "today": now.date().isoformat(), "username": actor.name,
+            "deviceid": "fieldwork", "end": now.isoformat()}
+    for q in questionnaire.questions:
+        if q.type in fill and (q.type == "end" or before.get(q.name) in (None, "")):
+            values[q.name] = after[q.name] = fill[q.type]
 
 
 def _clashes(questionnaire: Questionnaire, changes: Changes, read: Read, before: Mapping[str, str],
@@ -394,7 +411,8 @@ def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, obje
     problems = []
     for name in questionnaire.missing_required(answers):
         q = questionnaire.question(name)
-        problems.append(Problem(MISSING_ANSWER, f"not answered: “{q.label}” ({titles.get(q.section, q.section)})",
+        problems.append(Problem(MISSING_ANSWER, f"not answered: “{q.label}” ({titles.get(q.section, q.section)})"
+                                + (f": {q.required_message}" if q.required_message else ""),
                                 field=q.section, item=name))
     problems += [_constraint_problem(questionnaire, name) for name in questionnaire.constraint_failures(answers)]
     problems += not_asked(questionnaire, answers, list(answers))

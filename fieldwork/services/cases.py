@@ -57,6 +57,9 @@ class CaseRow:
     status: str  # a STATUSES code
     inspectors: tuple[str, ...]
     updated_at: datetime | None  # the last save to any of its assessments
+    # an imported ODK Central / KoboToolbox submission: who sent it and when ("" otherwise)
+    submitted_by: str = ""
+    submitted_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,8 @@ def register(session: Session, actor: Actor, *, inspection: str | Inspection | N
               .outerjoin(force, force.c.case_id == CaseFile.id))
 
     rows_q = _scope(joined.add_columns(CaseFile.id, CaseFile.case_ref, CaseFile.questionnaire, force.c.force, status,
-                                       names.c.inspectors, state.c.updated_at)
+                                       names.c.inspectors, state.c.updated_at, CaseFile.source_submitted_by,
+                                       CaseFile.source_submitted_at)
                     .outerjoin(names, names.c.case_id == CaseFile.id),
                     actor, inspection, force.c.force, questionnaire=questionnaire, forces=forces)
     if statuses:
@@ -223,8 +227,9 @@ def register(session: Session, actor: Actor, *, inspection: str | Inspection | N
         rows_q = rows_q.where(exists().where(Assessment.case_id == CaseFile.id, Assessment.inspector == inspector))
     if reference and reference.strip():
         rows_q = rows_q.where(func.lower(CaseFile.case_ref).contains(reference.strip().lower(), autoescape=True))
-    rows = [CaseRow(cid, ref, qid, frc, st, tuple(sorted((who or "").split("\n"))) if who else (), upd)
-            for cid, ref, qid, frc, st, who, upd in
+    rows = [CaseRow(cid, ref, qid, frc, st, tuple(sorted((who or "").split("\n"))) if who else (), upd, by or "",
+                    at or "")
+            for cid, ref, qid, frc, st, who, upd, by, at in
             session.execute(rows_q.order_by(CaseFile.questionnaire, CaseFile.case_ref)).all()]
 
     complete = func.sum(case((status == COMPLETE, 1), else_=0))

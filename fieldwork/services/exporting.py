@@ -11,16 +11,19 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from exports import agreement as agreement_export
 from exports import case_examples as examples_export
 from exports import sample as sample_export
-from exports import csv_wide, workbook
+from exports import csv_wide, odk_kobo, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
-from fieldwork.services import findings, responses
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.services import findings, responses, store
 from fieldwork.services.permissions import LEADS, Actor, require_role
+from models import Assessment, CaseFile
 
 XLSX = "xlsx"
 CSV = "csv"
@@ -69,6 +72,31 @@ def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspect
     resp = responses.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     data = csv_wide.write_csv(resp, labels=labels, bom=bom, markers=agreement_export.markers(session, resp))
     _audit(session, actor, resp, CSV, file_name, labels=labels)
+    return data
+
+
+def export_layout(session: Session, actor: Actor, questionnaire_id: str, layout: str, *,
+                  inspection_code: str | None = None, file_name: str = "") -> bytes:
+    """The wide CSV in KoboToolbox's (``kobo``) or ODK Central's (``odk``) export layout
+    (``exports.odk_kobo``), without evidence notes: those tools' exports have none."""
+    require_role(actor, LEADS, "export assessments")
+    if layout not in odk_kobo.LAYOUTS:
+        raise ProblemError([Problem("bad_option", f"the layout {layout!r} is not one of "
+                                    f"{', '.join(odk_kobo.LAYOUTS)}", source=file_name or None)])
+    resp = responses.load(session, questionnaire_id, inspection_code=inspection_code)
+    submissions = {}
+    uids = [r.uid for r in resp.rows]
+    for start in range(0, len(uids), store.CHUNK):  # one query per 500 assessments, never one each
+        for uid, completed, kept_id, kept_at in session.execute(
+                select(Assessment.uid, Assessment.completed_at, CaseFile.source_instance_id,
+                       CaseFile.source_submitted_at)
+                .join(CaseFile, CaseFile.id == Assessment.case_id)
+                .where(Assessment.uid.in_(uids[start:start + store.CHUNK]))).all():
+            at = kept_at or (completed.replace(tzinfo=timezone.utc).isoformat(timespec="milliseconds")
+                             .replace("+00:00", "Z") if completed else "")
+            submissions[uid] = odk_kobo.Submission(odk_kobo.instance_id(uid, kept_id), at)
+    data = odk_kobo.write(resp, layout, submissions)
+    _audit(session, actor, resp, f"{CSV}:{layout}", file_name, labels=False)
     return data
 
 

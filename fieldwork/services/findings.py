@@ -47,7 +47,7 @@ from sqlmodel import Session
 from fieldwork import stats
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
-from fieldwork.services import counting, inspections
+from fieldwork.services import counting, inspections, summaries
 from fieldwork.wording import render
 from models import COMPLETE, DRAFT
 
@@ -124,17 +124,18 @@ class FindingsReport:
     findings: list[Finding]
     version: str = ""  # the questionnaire version whose wording the sentences use
     groups: dict = field(default_factory=dict)  # group code -> complete cases in that group
+    summaries: list = field(default_factory=list)  # numbers and dates (fieldwork/services/summaries.py)
 
     def to_contract(self) -> dict:
-        """Exactly the findings JSON of contract section 8."""
+        """Exactly the findings JSON of contract section 8 (and the ``summaries`` of section 9)."""
         return {"questionnaire": self.questionnaire, "cases": self.cases,
-                "findings": [f.to_contract() for f in self.findings]}
+                "findings": [f.to_contract() for f in self.findings], "summaries": self.summaries}
 
     def to_dict(self) -> dict:
         """Everything: the contract's keys plus footnotes, labels, criteria and the context."""
         return {"questionnaire": self.questionnaire, "version": self.version, "cases": self.cases,
                 "drafts_excluded": self.drafts_excluded, "by": self.by, "filters": self.filters,
-                "groups": self.groups,
+                "groups": self.groups, "summaries": self.summaries,
                 "findings": [{**asdict(f), "footnotes": list(f.footnotes), "criteria": list(f.criteria)}
                              for f in self.findings]}
 
@@ -298,6 +299,8 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
         # the breakdown variable's own entries are its groups: comparing them with the rest says nothing
         findings.extend(per_group[g][i] if overall.id == by else with_comparison(per_group[g][i], overall)
                         for g in groups)
+    ticked = summaries.count_multiple(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else ())
+    findings += summaries.multiple_findings(q, ticked, groups, {None: counts.cases, **counts.group_cases})
     empty = counting.IndicatorCount()
     for ind in q.indicators:
         cells = counts.indicators.get(ind.id, {})
@@ -311,7 +314,9 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     drafts = counting.count_rows(session, counting.population(inspection.id, q.id, clean, status=DRAFT,
                                                               counted_only=False))
     return FindingsReport(questionnaire=q.id, cases=counts.cases, drafts_excluded=drafts, by=by, filters=clean,
-                          findings=findings, version=q.version, groups=dict(counts.group_cases))
+                          findings=findings, version=q.version, groups=dict(counts.group_cases),
+                          summaries=summaries.compute(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else (),
+                                                      groups=groups))
 
 
 # --- findings under the inspection criteria ------------------------------------------

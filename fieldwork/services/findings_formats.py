@@ -33,9 +33,12 @@ def to_json(report: FindingsReport) -> str:
     encoder: ``indent`` would make json use its pure-Python one, slow on 10,000 findings)."""
     data = report.to_contract()
     findings = data.pop("findings")
+    summaries = data.pop("summaries", [])
     head = json.dumps(data, ensure_ascii=False)[:-1]
     lines = ",\n".join("  " + json.dumps(f, ensure_ascii=False) for f in findings)
-    return f'{head}, "findings": [\n{lines}\n]}}\n' if findings else f'{head}, "findings": []}}\n'
+    tail = ",\n".join("  " + json.dumps(x, ensure_ascii=False) for x in summaries)
+    return (f'{head}, "findings": [\n{lines}\n]' if findings else f'{head}, "findings": []') + (
+        f', "summaries": [\n{tail}\n]}}\n' if summaries else ', "summaries": []}\n')
 
 
 def to_csv(report: FindingsReport) -> str:
@@ -50,7 +53,20 @@ def to_csv(report: FindingsReport) -> str:
             "true" if f.small_n else "false", f.not_known, f.not_applicable, f.text,
             " ".join(f.footnotes), f.kind, f.label, " ".join(f.criteria), f.rest_count, f.rest_denominator,
             f.diff_low, f.diff_high, ("true" if f.differs else "false") if f.group is not None else None)])
+    for x in report.summaries:  # numbers and dates: one row each, the figures in words
+        cells = {"id": x["id"], "group": x["group"], "count": x["n"], "text": summary_text(x), "kind": "summary"}
+        writer.writerow([safe(cells[c]) if cells.get(c) is not None else "" for c in CSV_COLUMNS])
     return buf.getvalue()
+
+
+def summary_text(x: dict) -> str:
+    """A summary in words: "n 20; min 1; lower quartile 2; median 3.5; upper quartile 6; max 9; mean 4.1"."""
+    if not x["n"]:
+        return "no answers"
+    if x["type"] == "date":
+        return f"n {x['n']}; earliest {x['earliest']}; median {x['median']}; latest {x['latest']}"
+    return (f"n {x['n']}; min {x['min']}; lower quartile {x['q1']}; median {x['median']}; upper quartile {x['q3']}; "
+            f"max {x['max']}; mean {x['mean']}")
 
 
 def to_text(report: FindingsReport) -> str:
@@ -79,4 +95,9 @@ def to_text(report: FindingsReport) -> str:
             lines.append(f"  {'':<20} {difference_text(f)}")
         for note in f.footnotes:
             lines.append(f"  {'':<20} note: {note}")
+    if report.summaries:
+        lines += ["", "Numbers and dates"]
+        for x in report.summaries:
+            where = f"  [{report.by} = {x['group']}]" if x["group"] is not None else ""
+            lines.append(f"  {x['id']}{where}: {summary_text(x)}")
     return "\n".join(lines) + "\n"

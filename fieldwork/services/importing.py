@@ -28,7 +28,7 @@ import difflib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -42,9 +42,10 @@ from sqlmodel import Session
 from exports.cells import unquote
 from fieldwork import audit, expr
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.safe_xlsx import open_workbook
-from fieldwork.services import inspections, privacy, responses, store
+from fieldwork.services import inspections, odk_kobo, privacy, responses, store
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -57,6 +58,7 @@ MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)
 SHEET = "responses"
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx"}
+ZIP_SUFFIXES = {".zip"}  # ODK Central's "Download all"
 
 # Problem codes (tests and other tools match on them).
 FILE_TOO_LARGE = "file_too_large"
@@ -90,8 +92,6 @@ CASE_REF = responses.CASE_REF
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")  # "Ã©", "Â£", "â€™": UTF-8 read as cp1252
 _IS, _T, _R, _F = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("is", "t", "r", "f"))
-_WHOLE = re.compile(r"^-?\d+$")
-_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 QUOTED_CHARS = 60  # a value quoted in a message is cut to this: a 32,000-character cell is not echoed
 
 
@@ -176,9 +176,15 @@ def read_table(data: bytes, name: str) -> Table:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(UNSUPPORTED_FILE, "is an old Excel .xls file: save it as .xlsx (Excel Workbook) or "
                       "CSV UTF-8 and import that", name)
+    if data.startswith(b"PK\x03\x04") and suffix not in XLSX_SUFFIXES:
+        inner = odk_kobo.central_zip_csv(data, name)  # ODK Central's "Download all" zip
+        if inner is not None:
+            return _read_csv(inner[0], f"{name} [{_clip(inner[1])}]")
+    if suffix in ZIP_SUFFIXES and not data.startswith(b"PK\x03\x04"):
+        raise _refuse(UNSUPPORTED_FILE, "is named .zip but is not a zip file", name)
     if data.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
         return _read_xlsx(data, name)
-    if suffix and suffix not in CSV_SUFFIXES:
+    if suffix and suffix not in CSV_SUFFIXES | ZIP_SUFFIXES:
         raise _refuse(UNSUPPORTED_FILE, f"{_clip(suffix)!r} files are not imported: use a wide .csv file or an .xlsx "
                       f"workbook with a '{SHEET}' sheet", name)
     return _read_csv(data, name)
@@ -260,6 +266,7 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         elif len(workbook.sheetnames) == 1:
             sheet = workbook.sheetnames[0]  # a one-sheet workbook can only mean that sheet
         else:
+            odk_kobo.refuse_repeat_sheets(workbook, lambda ws: _first_row(workbook, ws), name)
             raise _refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: "
                           f"{', '.join(map(_clip, workbook.sheetnames))})",
                           name)
@@ -347,6 +354,14 @@ def _sheet_values(workbook, ws) -> Iterator[tuple[int, Sequence]]:
             yield number, values
 
 
+def _first_row(workbook, ws) -> Sequence:
+    rows = _sheet_values(workbook, ws)
+    try:
+        return next(rows, (0, []))[1]
+    finally:
+        rows.close()  # closes the sheet part it opened
+
+
 def _finish(table: Table) -> Table:
     while table.header and not table.header[-1]:
         table.header.pop()  # Excel leaves empty header cells at the end of a row
@@ -390,54 +405,13 @@ def _close_match(name: str, candidates: Sequence[str]) -> str | None:
     return by_fold[hint[0]] if hint else None
 
 
-def _allowed(question: Question, codes: list[str]) -> str:
-    if len(codes) <= 15:
-        return ", ".join(codes)
-    return f"the {len(codes)} codes of the '{question.choices}' list ({', '.join(codes[:3])}, … {codes[-1]})"
+def _convert(q: Questionnaire, question: Question, value) -> tuple[str | None, tuple[str, str] | None]:
+    """(stored value, None) or (None, (problem code, reason)): the one conversion the app uses too."""
+    return answer_types.convert(q, question, value)
 
 
-def _convert(question: Question, codes: list[str], value) -> tuple[str | None, tuple[str, str] | None]:
-    """(stored value, None) or (None, (problem code, reason))."""
-    if question.is_single_choice:
-        text = _text(value).strip()
-        if text in codes:
-            return text, None
-        folded = [c for c in codes if c.casefold() == text.casefold()]
-        if len(folded) == 1:
-            return folded[0], None
-        hint = _close_match(text, codes)
-        return None, (UNKNOWN_CODE, f"{_clip(text)!r} is not an answer code of {question.name}; allowed: "
-                      f"{_allowed(question, codes)}" + (f" (did you mean {hint!r}?)" if hint else ""))
-    if question.type == "integer":
-        if isinstance(value, bool):
-            return None, (BAD_VALUE, f"{value!r} is not a whole number")
-        if isinstance(value, int) or isinstance(value, float) and value.is_integer():
-            return str(int(value)), None
-        text = _text(value).strip()
-        if _WHOLE.match(text):
-            return str(int(text)), None
-        return None, (BAD_VALUE, f"{_clip(text)!r} is not a whole number")
-    if question.type == "date":
-        if isinstance(value, datetime):
-            return value.date().isoformat(), None
-        if isinstance(value, date):
-            return value.isoformat(), None
-        text = _text(value).strip()
-        try:
-            return date.fromisoformat(text).isoformat(), None
-        except ValueError:
-            pass
-        m = _UK_DATE.match(text)
-        if m:
-            try:
-                return date(int(m[3]), int(m[2]), int(m[1])).isoformat(), None
-            except ValueError:
-                pass
-        return None, (BAD_VALUE, f"{_clip(text)!r} is not a date: write it as YYYY-MM-DD (or DD/MM/YYYY)")
-    text = _text(value).strip()
-    if len(text) > MAX_TEXT:
-        return None, (BAD_VALUE, f"is {len(text):,} characters long; at most {MAX_TEXT:,} are accepted")
-    return text, None
+_TICKED = {"1", "true", "yes", "x"}
+_UNTICKED = {"0", "false", "no", ""}
 
 
 # --- checking ---------------------------------------------------------------------------
@@ -456,6 +430,7 @@ class CheckedImport:
     encoding: str
     warnings: list[Problem]
     registered: int  # rows that fill in a case already in the register (with no assessment yet)
+    layout: odk_kobo.ForeignLayout | None = None  # a KoboToolbox or ODK Central file: what was mapped
 
     @property
     def rows(self) -> int:
@@ -468,6 +443,7 @@ class _Columns:
     notes: dict[int, str] = field(default_factory=dict)  # column index -> variable
     inspector: int | None = None
     unnamed: dict[int, list[int]] = field(default_factory=dict)  # unnamed column index -> rows with values
+    options: dict[int, tuple[Question, str]] = field(default_factory=dict)  # QUESTION/CODE 0/1 column -> tick
     refused: bool = False  # a column was refused as unknown: it may be a variable the file seems to lack
 
 
@@ -522,6 +498,8 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
             continue  # written for the reader (e.g. meta:second_marked); nothing to store
         elif name in names:  # note:VARIABLE
             cols.notes[i] = name[len(responses.NOTE_PREFIX):]
+        elif _option_column(q, written):
+            cols.options[i] = _option_column(q, written)
         else:
             cols.refused = True
             is_note = name.casefold().startswith(responses.NOTE_PREFIX)
@@ -535,6 +513,14 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
         problems.append(Problem(MISSING_COLUMN, f"the file has no {CASE_REF} column: every row needs its "
                                 "pseudonymous case reference", source=table.source, row=1, field=CASE_REF))
     return cols
+
+
+def _option_column(q: Questionnaire, header: str) -> tuple[Question, str] | None:
+    """``QUESTION/CODE``: one option of a select_multiple as its own 0/1 column (KoboToolbox)."""
+    name, _, code = header.rpartition("/")
+    if name and q.has_question(name) and q.question(name).is_multiple_choice and code in q.codes(name):
+        return q.question(name), code
+    return None
 
 
 def _row_list(rows: list[int]) -> str:
@@ -558,9 +544,9 @@ class _RowChecker:
     def __init__(self, q: Questionnaire, table: Table, cols: _Columns):
         self.q, self.table, self.cols = q, table, cols
         self.present = {qq.name for qq in cols.questions.values()}
-        self.codes = {qq.name: q.codes(qq.name) for qq in cols.questions.values() if qq.is_single_choice}
+        self.present |= {qq.name for qq, _ in cols.options.values()}
         # the variables each question's skip logic reads: a bad value there makes its checks moot
-        self.depends = {qq.name: set(expr.variables(expr.parse(qq.relevant))) for qq in q.questions if qq.relevant}
+        self.depends = {qq.name: set(expr.variables(expr.parse(q.rule(qq)))) for qq in q.questions if q.rule(qq)}
         self.required = {qq.name for qq in q.questions if qq.required}
         # A file with a refused (unknown) column may hold any variable it seems to lack under a
         # wrong name: those values are unknown, so skip logic reading them is not checked. The
@@ -569,10 +555,14 @@ class _RowChecker:
         self.always_moot = ({name for name, uses in self.depends.items() if uses & self.absent} if cols.refused
                             else set())
         self.ref_index = next((i for i, qq in cols.questions.items() if qq.name == CASE_REF), None)
+        self.option_groups: dict[str, list[tuple[int, str]]] = {}
+        for i, (qq, code) in cols.options.items():
+            self.option_groups.setdefault(qq.name, []).append((i, code))
         self.first_row: dict[str, tuple[int, str]] = {}  # folded case_ref -> (row, as written)
         self.absent_rows: dict[str, list[int]] = {}  # required column missing from the file -> rows asking it
         self.warnings: list[Problem] = []
         self.mojibake = False
+        self.computed = {qq.name for qq in q.questions if qq.is_computed}
 
     def check(self, number: int, cells: Sequence) -> tuple[CaseRecord | None, list[Problem]]:
         cols = self.cols
@@ -595,12 +585,19 @@ class _RowChecker:
                 add(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(value))), question.name)
                 bad.add(question.name)
                 continue
-            stored, fault = _convert(question, self.codes.get(question.name, []), value)
+            stored, fault = _convert(self.q, question, value)
             if fault:
                 add(*fault, question.name)
                 bad.add(question.name)
             else:
                 answers[question.name] = stored
+        self._ticks(cells, answers, bad, add)
+        # calculations are worked out again from the answers (a value using now()/today() is kept)
+        computed = self.q.with_calculations(answers)
+        answers.update({k: v for k, v in computed.items() if k in self.computed})
+        for name in self.computed:
+            if computed.get(name) in (None, ""):
+                answers.pop(name, None)
         notes = self._notes(number, cells, shown_ref, add)
         for i in cols.unnamed:
             if not _blank(self._cell(cells, i)):
@@ -623,6 +620,33 @@ class _RowChecker:
             return None, problems
         kept = {k: v for k, v in answers.items() if k != CASE_REF and k in asked}
         return CaseRecord(case_ref, kept, notes, inspector=inspector), []
+
+    def _ticks(self, cells: Sequence, answers: dict[str, str], bad: set[str], add) -> None:
+        """A select_multiple given as per-option 0/1 columns (QUESTION/CODE)."""
+        for name, columns in self.option_groups.items():
+            ticked, faults = [], False
+            filled = False
+            for i, code in columns:
+                value = self._cell(cells, i)
+                text = "" if _blank(value) else _text(value).strip().casefold()
+                filled = filled or text != ""
+                if text in _TICKED:
+                    ticked.append(code)
+                elif text not in _UNTICKED:
+                    add(BAD_VALUE, f"{_clip(text)!r}: a ticked option is 1, an unticked one 0", f"{name}/{code}")
+                    faults = True
+            if faults:
+                bad.add(name)
+                continue
+            if not filled:
+                continue
+            stored, _ = _convert(self.q, self.q.question(name), ticked)
+            if name in answers and answers[name] != stored:
+                add(BAD_VALUE, f"the {name} column says {answers[name]!r} but its option columns say "
+                    f"{stored or 'none'!r}", name)
+                bad.add(name)
+            elif stored:
+                answers[name] = stored
 
     @staticmethod
     def _cell(cells: Sequence, index: int | None):
@@ -680,15 +704,18 @@ class _RowChecker:
             name = question.name
             if name == CASE_REF or name in bad or name in moot:
                 continue
+            if name in answers and name not in asked and question.is_computed:
+                continue  # a calculation is not an answer given: it is simply not kept
             if name in answers and name not in asked:
                 # a column the file lacks counts as blank: say so, it may be the column that is wrong
                 absent = sorted(self.depends[name] & self.absent)
                 add(IRRELEVANT_ANSWER, f"is answered although it is not asked for this case (asked when "
-                    f"{question.relevant}" + (f"; the file has no {', '.join(absent)} column" if absent else "")
+                    f"{q.rule(question)}" + (f"; the file has no {', '.join(absent)} column" if absent else "")
                     + "): leave it blank", name)
             elif name in missing:
                 if name in self.present:
-                    add(MISSING_REQUIRED, "is required but blank", name)
+                    add(MISSING_REQUIRED, "is required but blank" + (f": {question.required_message}"
+                                                                      if question.required_message else ""), name)
                 else:
                     self.absent_rows.setdefault(name, []).append(number)
         for name in q.constraint_failures({k: v for k, v in answers.items() if k in asked}):
@@ -716,6 +743,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     version = inspections.current_version(session, questionnaire_id)
     q = inspections.questionnaire_of(version)
     problems: list[Problem] = []
+    table, layout = odk_kobo.adapt(table, q)  # a KoboToolbox or ODK Central header, mapped onto ours
     if questionnaire_id not in inspections.questionnaire_ids(session, inspection):
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
@@ -725,6 +753,8 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         record, row_problems = rows.check(number, cells)
         problems += row_problems
         if record is not None:
+            if layout is not None:
+                record.source = layout.source.get(number, {})
             records.append(record)
     problems += rows.file_problems()
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
@@ -734,12 +764,13 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
                                 "the mark of text converted between encodings twice: check them", source=table.source))
     if problems:
+        problems = odk_kobo.restore_names(problems, layout)
         bad_rows = len({p.row for p in problems if p.row and p.row > 1})
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
                            + (f" in {bad_rows} of {len(table.rows)} rows" if bad_rows else "")
                            + "; nothing was imported")
     return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
-                         registered)
+                         registered, layout)
 
 
 def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,

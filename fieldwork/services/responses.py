@@ -117,7 +117,8 @@ def load(session: Session, questionnaire_id: str, *, inspection_code: str | None
         select(Answer.assessment_id, Answer.question, Answer.value, note)
         .join(Assessment, Assessment.id == Answer.assessment_id)
         .join(CaseFile, CaseFile.id == Assessment.case_id)
-        .where(*scope, *counted)).all()
+        # the wide table's cells are case-level answers; entries of repeat groups are not its columns
+        .where(*scope, *counted, Answer.instance == "")).all()
     for aid, question, value, text in answers:
         row = rows[aid]
         if question == CASE_REF:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from models import COMPLETE, PRIMARY, Answer, Assessment, CaseFile, QuestionnaireVersion, new_uid, utcnow
@@ -27,6 +27,17 @@ class CaseRecord:
     notes: dict[str, str] = field(default_factory=dict)  # question -> evidence note
     inspector: str = ""
     uid: str | None = None  # keep an assessment's identity (bundles); new if None
+    # from an ODK Central or KoboToolbox export: instance_id, submitted_by, submitted_at
+    source: dict[str, str] = field(default_factory=dict)
+    # answers inside repeat groups: instance path ("incident[2]/pin[1]") -> question -> code
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _source_columns(source: dict[str, str]) -> dict[str, str]:
+    """The case_file columns that keep where a case came from (cut to their sizes)."""
+    return {"source_instance_id": (source.get("instance_id") or "")[:100],
+            "source_submitted_by": (source.get("submitted_by") or "")[:100],
+            "source_submitted_at": (source.get("submitted_at") or "")[:40]}
 
 
 def _chunks(items: Sequence, size: int):
@@ -61,8 +72,14 @@ def add_complete_assessments(
     for part in _chunks(records, CHUNK):
         refs = [r.case_ref for r in part]
         existing = case_ids(session, inspection_id, version.questionnaire, refs)
+        sources = {r.case_ref: _source_columns(r.source) for r in part}
         new_cases = [{"inspection_id": inspection_id, "questionnaire": version.questionnaire, "case_ref": ref,
-                      "created_at": now, "created_by": created_by} for ref in dict.fromkeys(refs) if ref not in existing]
+                      "created_at": now, "created_by": created_by, **sources[ref]}
+                     for ref in dict.fromkeys(refs) if ref not in existing]
+        for ref, cid in existing.items():  # a registered case filled in from a submission
+            if any(sources.get(ref, {}).values()):
+                session.execute(update(CaseFile.__table__).where(CaseFile.__table__.c.id == cid)
+                                .values(**sources[ref]))
         if new_cases:
             session.execute(insert(CaseFile.__table__), new_cases)
             existing.update(case_ids(session, inspection_id, version.questionnaire,
@@ -78,8 +95,11 @@ def add_complete_assessments(
         answers = []
         for uid, r in zip(uids, part):
             for question in dict.fromkeys([*r.answers, *r.notes]):
-                answers.append({"assessment_id": ids[uid], "question": question, "value": r.answers.get(question),
-                                "note": r.notes.get(question, ""), "updated_at": now})
+                answers.append({"assessment_id": ids[uid], "question": question, "instance": "",
+                                "value": r.answers.get(question), "note": r.notes.get(question, ""), "updated_at": now})
+            answers += [{"assessment_id": ids[uid], "question": question, "instance": instance, "value": value,
+                         "note": "", "updated_at": now}
+                        for instance, entry in r.entries.items() for question, value in entry.items()]
         if answers:
             session.execute(insert(Answer.__table__), answers)
         done += len(part)

@@ -25,7 +25,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.ui import note_keeper, session, stored_values
+from fieldwork.ui import answer_widgets, note_keeper, session, stored_values
 from fieldwork.ui.components import show_problems
 from models import COMPLETE, DRAFT
 
@@ -357,6 +357,10 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
     with answer_col:
         if question.name == assessments.CASE_REF:
             st.text_input(label, key=akey, disabled=True, help="Fixed when the case was added.")
+        elif answer_widgets.handles(question):  # every other XLSForm type: fieldwork/ui/answer_widgets.py
+            answer_widgets.draw(questionnaire, question, key=akey, stored=state["answers"].get(question.name),
+                                label=label, editable=editable, help=criteria, answers=state["answers"],
+                                on_change=lambda value: _save(actor, uid, question.name, value, None), owner=state)
         elif question.is_single_choice:
             options = questionnaire.codes(question.name)
             labels = {c.code: c.label for c in questionnaire.options(question.name)}
@@ -398,7 +402,8 @@ def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], relevant
     """section -> (answered, asked)."""
     out = {}
     for section in questionnaire.sections:
-        asked = [q.name for q in questionnaire.questions_in(section.id) if q.name in relevant]
+        asked = [q.name for q in questionnaire.questions_in(section.id)
+                 if q.name in relevant and answer_widgets.asks(q) and not q.is_computed]
         out[section.id] = (sum(answers.get(n) not in (None, "") for n in asked), len(asked))
     return out
 
@@ -415,7 +420,7 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     view: assessments.AssessmentView = state["view"]
     questionnaire = view.questionnaire
     answers = state["answers"]
-    relevant = questionnaire.relevant_names(answers)
+    relevant = questionnaire.relevant_names(questionnaire.with_calculations(answers))
     editable = view.editable and state["status"] == DRAFT and not state["conflict"]
     toast, state["toast"] = state["toast"], None
     if toast:  # seen wherever the page is scrolled; the message beside the answer stays
@@ -453,7 +458,7 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     current = st.radio("Section", sections, format_func=titles.__getitem__, key=skey, horizontal=True,
                        help="Sections follow the victim's journey through the case.")
     section = next(s for s in questionnaire.sections if s.id == current)
-    shown = [q for q in questionnaire.questions_in(current) if q.name in relevant]
+    shown = [q for q in questionnaire.questions_in(current) if q.name in relevant and answer_widgets.asks(q)]
     answered, total = progress[current]
     with st.container(border=True):
         st.subheader(section.title, divider=False)
