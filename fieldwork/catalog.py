@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.codebook import Codebook, load_codebook
 from fieldwork.questionnaire.framework import Codes, Framework, load_codes, load_framework, read_toml
 from fieldwork.questionnaire.loader import load_questionnaire
 from fieldwork.questionnaire.model import Questionnaire
@@ -52,6 +53,7 @@ class Catalog:
     frameworks: dict[str, Framework]
     questionnaires: dict[str, Questionnaire]
     inspections: dict[str, InspectionSpec]
+    codebooks: dict[str, Codebook] = field(default_factory=dict)  # framework id -> its codebook
 
 
 def _inspection(path: Path, known: dict[str, Questionnaire], frameworks: dict[str, Framework]) -> InspectionSpec:
@@ -84,4 +86,6 @@ def load_catalog(directory: str | None = None) -> Catalog:
         questionnaires[q.id] = q
     inspections = {i.id: i for i in (_inspection(p, questionnaires, frameworks)
                                      for p in sorted((root / "inspections").glob("*.toml")))}
-    return Catalog(codes, frameworks, questionnaires, inspections)
+    codebooks = {c.framework: c for c in (load_codebook(p, frameworks)
+                                          for p in sorted((root / "codebooks").glob("*.toml")))}
+    return Catalog(codes, frameworks, questionnaires, inspections, codebooks)

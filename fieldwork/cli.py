@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.sample",
     "fieldwork.commands.report",
     "fieldwork.commands.plan",
+    "fieldwork.commands.evidence",
 ]
 
 

@@ -28,11 +28,23 @@ from models.fieldwork_sync import (
     ModerationDecision,
     SecondMarking,
 )
+from models.evidence import (
+    EvidenceConflict,
+    EvidenceExcerpt,
+    EvidenceItem,
+    FindingBearing,
+    Judgement,
+    JudgementHistory,
+    JudgementLink,
+    RecordRevision,
+)
 from models.sampling import FrameCase, SampleDraw, SampleEntry, SampleExclusion, SampleFrame
 
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
     "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
     "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking", "CaseExample",
+    "EvidenceConflict", "EvidenceExcerpt", "EvidenceItem", "FindingBearing", "Judgement", "JudgementHistory",
+    "JudgementLink", "RecordRevision",
     "FrameCase", "SampleDraw", "SampleEntry", "SampleExclusion", "SampleFrame",
 ]

@@ -11,7 +11,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import bundles, merge, second_marking
+from fieldwork.services import bundle_evidence, bundles, merge, second_marking
 from fieldwork.services.permissions import LEADS
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
@@ -48,11 +48,16 @@ else:
     with db.session_scope(engine) as s:
         code = session.current_inspection(s).code
         size = bundles.exportable(s, user, inspection_code=code, inspector=inspector)
-    if not size["assessments"]:
+        # evidence and judgements travel too (issue 14): an inspector's own evidence, a lead's all
+        extra = bundle_evidence.exportable(s, session.current_inspection(s),
+                                           inspector=inspector if user.is_lead else user.name)
+    if not size["assessments"] and not (extra["evidence"] or extra["judgements"]):
         st.info("There are no assessments to export yet.")
     else:
         st.caption(f"{size['assessments']} assessment(s) ({size['complete']} complete, {size['draft']} draft) "
-                   f"of {size['cases']} case(s).")
+                   f"of {size['cases']} case(s)."
+                   + (f" {extra['evidence']} evidence item(s) and {extra['judgements']} judgement(s)."
+                      if extra["evidence"] or extra["judgements"] else ""))
         file_name = bundles.default_file_name(code, inspector or user.name, utcnow())
 
         def build() -> bytes:
@@ -94,8 +99,13 @@ except ProblemError as exc:
 summary = bundle.summary()
 st.dataframe([{"": k.replace("_", " "), "value": str(v)} for k, v in summary.items()], hide_index=True,
              key="bundle_summary")
-st.info(preview.summary())
-if preview.changed and st.button("Merge into this database", type="primary", key="bundle_merge"):
+extra = getattr(preview, "evidence", None)  # evidence and judgements (issue 14)
+if bundle.assessments or extra is None or not extra.summary():
+    st.info(preview.summary())
+if extra is not None and extra.summary():
+    st.info(extra.summary())
+can_merge = preview.changed or (extra is not None and extra.changed)
+if can_merge and st.button("Merge into this database", type="primary", key="bundle_merge"):
     bar = st.progress(0.0, text="Merging…")
     try:
         with db.session_scope(engine) as s:
@@ -107,7 +117,11 @@ if preview.changed and st.button("Merge into this database", type="primary", key
         show_problems(exc, key="bundle_merge_problems")
         st.stop()
     bar.empty()
-    message = report.summary()
+    message = report.summary() if bundle.assessments else ""
+    if getattr(report, "evidence", None) is not None and report.evidence.summary():
+        message = (message + " " + report.evidence.summary()).strip()
+        if report.evidence.conflicts:
+            message += " Evidence and judgement conflicts wait on the Judgements page."
     if report.conflicts:
         message += f" Resolve them on the Conflicts page. {merge.WHILE_UNRESOLVED}"
     merged[upload.file_id] = message

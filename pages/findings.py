@@ -141,7 +141,8 @@ def show_criteria() -> None:
     for item in findings.by_criterion(report, framework, headline_only=only_headline):
         st.markdown(f"**{item.id}** {item.text}")
         if not item.findings:
-            st.caption(f"No {qid} finding evidences this criterion (interviews and documents do).")
+            st.caption(f"No {qid} finding evidences this criterion: interviews, focus groups and documents do "
+                       "(the Evidence page holds them; the Judgements page weighs them).")
         else:
             # a static table: the report's sentences wrap instead of being cut off
             st.table(pd.DataFrame([findings_panels.table_row(f, questionnaire_id=qid) for f in item.findings])

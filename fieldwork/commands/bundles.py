@@ -84,7 +84,12 @@ def import_command(args) -> int:
                                            progress=lambda done, total: print(f"\r{done}/{total} assessments", end="",
                                                                               file=sys.stderr))
             print("", file=sys.stderr)
-    print(report.summary())
+    extra = getattr(report, "evidence", None)  # evidence and judgements (issue 14)
+    only_evidence = extra is not None and extra.summary() and not (report.changed or report.unchanged or report.older)
+    if not only_evidence:
+        print(report.summary())
+    if extra is not None and extra.summary():
+        print(extra.summary())
     if report.conflict_cases:
         print("Conflicts to resolve (Conflicts page, or fieldwork bundle conflicts): "
               + ", ".join(sorted(set(report.conflict_cases))))

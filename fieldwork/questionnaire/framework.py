@@ -23,12 +23,28 @@ class GeneralCriterion:
     specific: tuple[SpecificCriterion, ...]
 
 
+LEANINGS = ("favourable", "mixed", "unfavourable")
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One step of the scale criteria are judged on (e.g. met / partially met / not met)."""
+
+    code: str
+    label: str
+    leaning: str  # favourable | mixed | unfavourable: which way the grade points
+
+
 @dataclass(frozen=True)
 class Framework:
     id: str
     title: str
     source: str
     general: tuple[GeneralCriterion, ...]
+    scale: tuple[Grade, ...] = ()  # best grade first; empty: the framework's criteria are not judged
+
+    def grade(self, code: str) -> Grade | None:
+        return next((g for g in self.scale if g.code == code), None)
 
     @property
     def specific_ids(self) -> list[str]:
@@ -75,9 +91,35 @@ def load_framework(path: Path) -> Framework:
         general.append(GeneralCriterion(str(g.get("id", "")), str(g.get("text", "")).strip(), tuple(specific)))
     if not head.get("id"):
         problems.append(Problem("missing_field", "[framework] needs an id", source=path.name, field="id"))
+    scale = _scale(data.get("scale", []), path.name, problems)
     if problems:
         raise ProblemError(problems, f"framework {path.name} was refused")
-    return Framework(str(head["id"]), str(head.get("title", "")), str(head.get("source", "")), tuple(general))
+    return Framework(str(head["id"]), str(head.get("title", "")), str(head.get("source", "")), tuple(general),
+                     scale)
+
+
+def _scale(entries, source: str, problems: list[Problem]) -> tuple[Grade, ...]:
+    """The judgement scale (``[[scale]]``): unique codes, a label each, a known leaning, and at
+    least two grades (one grade judges nothing)."""
+    if not isinstance(entries, list):
+        problems.append(Problem("bad_scale", "[[scale]] must be a list of grades", source=source, field="scale"))
+        return ()
+    grades, seen = [], set()
+    for entry in entries:
+        code = str(entry.get("code", "")).strip() if isinstance(entry, dict) else ""
+        label = str(entry.get("label", "")).strip() if isinstance(entry, dict) else ""
+        leaning = str(entry.get("leaning", "")).strip() if isinstance(entry, dict) else ""
+        if not code or code in seen or not label:
+            problems.append(Problem("bad_scale", "every grade needs a unique code and a label", source=source,
+                                    field="scale", item=code or None, item_kind="grade"))
+        if leaning not in LEANINGS:
+            problems.append(Problem("bad_scale", f"leaning {leaning!r} is not one of {', '.join(LEANINGS)}",
+                                    source=source, field="leaning", item=code or None, item_kind="grade"))
+        seen.add(code)
+        grades.append(Grade(code, label, leaning))
+    if len(grades) == 1:
+        problems.append(Problem("bad_scale", "a scale needs at least two grades", source=source, field="scale"))
+    return tuple(grades)
 
 
 def load_codes(path: Path) -> Codes:

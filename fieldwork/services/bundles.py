@@ -44,7 +44,7 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import inspections, merge, permissions, privacy
+from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
 from models import (
     Answer,
@@ -166,7 +166,8 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
     if questionnaire:
         query = query.where(CaseFile.questionnaire == questionnaire)
     rows = session.execute(query).mappings().all()
-    if not rows:
+    extra = bundle_evidence.payload(session, inspection, inspector=inspector)  # evidence and judgements (issue 14)
+    if not rows and not (extra["evidence"] or extra["judgements"]):
         who = f"by {inspector} " if inspector else ""
         raise ProblemError([Problem(NOTHING_TO_EXPORT, f"there are no assessments {who}in {inspection.name} to export")],
                            "nothing to export")
@@ -205,6 +206,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
             "questionnaire_version": r["questionnaire_version"], "lineage_uid": origins.get(r["uid"], r["uid"]),
             "answers": answers.get(r["id"], [])} for r in rows],
         "lineage": lineage,
+        **extra,
     }
     data = canonical(payload)
     now = utcnow()
@@ -216,7 +218,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
         "counts": {"cases": len(cases), "assessments": len(rows),
                    "complete": sum(r["status"] == "complete" for r in rows),
                    "draft": sum(r["status"] != "complete" for r in rows),
-                   "answers": sum(len(a) for a in answers.values())},
+                   "answers": sum(len(a) for a in answers.values()), **bundle_evidence.counts(extra)},
         "inspectors": sorted({r["inspector"] for r in rows}),
         "questionnaire_versions": [{"questionnaire": v.questionnaire, "version": v.version,
                                     "content_hash": v.content_hash} for v in versions],
@@ -288,6 +290,7 @@ class Bundle:
     assessments: list[dict]  # coerced column values + case_ref, questionnaire, questionnaire_version, answers
     lineage: list[tuple[str, str, str | None]]
     warnings: list[str] = field(default_factory=list)
+    evidence: "bundle_evidence.Section" = field(default_factory=lambda: bundle_evidence.Section())
 
     @property
     def bundle_id(self) -> str:
@@ -477,9 +480,11 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             fault("a lineage row is malformed", field="lineage")
             continue
         lineage.append((u, rev, parent))
+    section, found = bundle_evidence.parse(payload, file_name)
+    problems += found
     if problems:
         raise ProblemError(problems, f"the bundle's content is malformed ({len(problems)} problem(s))")
-    return Bundle(file_name, manifest, checksum, code, versions, cases, assessments, lineage)
+    return Bundle(file_name, manifest, checksum, code, versions, cases, assessments, lineage, evidence=section)
 
 
 def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tuple[str, str], int]]:
@@ -522,6 +527,7 @@ def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tu
                                         source=bundle.file_name, item=key[0], item_kind="questionnaire"))
     if not problems:
         problems += _answer_problems(bundle, ids, session)
+    problems += bundle_evidence.check(inspection, bundle.evidence, bundle.file_name)
     if problems:
         raise ProblemError(problems, "the bundle cannot be merged into this database")
     return inspection, ids
@@ -567,11 +573,17 @@ def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str
     rolls back). Importing the same bundle again changes nothing."""
     bundle = _opened_for(actor, content, file_name)
     inspection, version_ids = check_against(session, bundle)
-    return merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)
+    report = merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)
+    report.evidence = bundle_evidence.apply(session, actor, inspection, bundle.evidence, bundle_id=bundle.bundle_id,
+                                            file_name=file_name)
+    return report
 
 
 def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle") -> tuple[Bundle, "merge.MergeReport"]:
     """What importing would do, without changing anything: the bundle and the report of a dry run."""
     bundle = _opened_for(actor, content, file_name)
     inspection, version_ids = check_against(session, bundle)
-    return bundle, merge.apply(session, actor, inspection, bundle, version_ids, dry_run=True)
+    report = merge.apply(session, actor, inspection, bundle, version_ids, dry_run=True)
+    report.evidence = bundle_evidence.apply(session, actor, inspection, bundle.evidence, bundle_id=bundle.bundle_id,
+                                            file_name=file_name, dry_run=True)
+    return bundle, report

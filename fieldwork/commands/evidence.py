@@ -1,0 +1,217 @@
+"""``fieldwork evidence add|list|import|export`` and ``fieldwork judgements list|export``.
+
+The command line acts for the operating-system user with an admin's rights (contract
+section 8), so it adds, lists, imports and exports evidence and writes the judgements grid;
+judging itself is for lead inspectors, in the app. An import is all or nothing: every bad row
+is named on stderr and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+from exports.cells import safe
+from fieldwork import db
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.services import bundle_evidence, evidence, evidence_csv, permissions, triangulation
+from fieldwork.services.evidence import EvidenceInput, ExcerptInput
+from models.evidence import EVIDENCE_KINDS, UNIT_TYPES
+
+FORMATS = ("text", "csv", "json")
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("evidence", parents=[common], help="interviews, focus groups, documents and their coded excerpts")
+    esub = p.add_subparsers(dest="action", metavar="ACTION")
+    esub.required = True
+    add = esub.add_parser("add", parents=[common], help="add one evidence item with its coded excerpts")
+    add.add_argument("--kind", required=True, choices=EVIDENCE_KINDS)
+    add.add_argument("--date", required=True, help="when it was held or dated (YYYY-MM-DD)")
+    add.add_argument("--force", default=None, help="the force it is about (a contract code)")
+    add.add_argument("--cps-area", default=None, help="the CPS Area it is about (neither: national)")
+    add.add_argument("--source", required=True,
+                     help="role and organisation, never a name, e.g. 'force stalking SPOC'")
+    add.add_argument("--criteria", default="", help="the specific criteria it bears on, e.g. 1.5,3.1")
+    add.add_argument("--summary", default="")
+    add.add_argument("--reference", default="", help="where a document is held (documents are referenced, not stored)")
+    add.add_argument("--ref", default="", help="your own reference (default EV-nnnn)")
+    add.add_argument("--excerpt", action="append", default=[], metavar="CRITERION:CODE:TEXT",
+                     help="a coded passage of the notes (repeat for more), e.g. '3.1:risk:DASH not completed'")
+    add.set_defaults(handler=add_command)
+    ls = esub.add_parser("list", parents=[common], help="the evidence, with its excerpts")
+    _filters(ls)
+    ls.add_argument("--format", choices=FORMATS, default="text")
+    ls.set_defaults(handler=list_command)
+    imp = esub.add_parser("import", parents=[common], help="import evidence from a CSV (all or nothing)")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    imp.set_defaults(handler=import_command)
+    exp = esub.add_parser("export", parents=[common], help="write the evidence as CSV (the import's layout)")
+    exp.add_argument("out", type=Path, metavar="OUT.csv")
+    _filters(exp)
+    exp.set_defaults(handler=export_command)
+
+    j = sub.add_parser("judgements", parents=[common], help="the judgement of every criterion in every force")
+    jsub = j.add_subparsers(dest="action", metavar="ACTION")
+    jsub.required = True
+    jl = jsub.add_parser("list", parents=[common], help="every judgement with its grade, marks and who judged it")
+    jl.add_argument("--unit-type", choices=UNIT_TYPES, default="force")
+    jl.add_argument("--criterion", default=None)
+    jl.add_argument("--format", choices=FORMATS, default="text")
+    jl.set_defaults(handler=judgements_list_command)
+    je = jsub.add_parser("export", parents=[common], help="the grid as a wide CSV or JSON (by the file's suffix)")
+    je.add_argument("out", type=Path, metavar="OUT.csv|OUT.json")
+    je.add_argument("--unit-type", choices=UNIT_TYPES, default="force")
+    je.set_defaults(handler=judgements_export_command)
+    jc = jsub.add_parser("conflicts", parents=[common],
+                         help="judgements and evidence a bundle merge kept beside what is here, for the lead")
+    jc.set_defaults(handler=judgements_conflicts_command)
+
+
+def _filters(p) -> None:
+    p.add_argument("--force", default=None)
+    p.add_argument("--criterion", default=None)
+
+
+def _excerpt(text: str) -> ExcerptInput:
+    criterion, sep, rest = text.partition(":")
+    code, sep2, passage = rest.partition(":")
+    if not sep or not sep2:
+        raise ProblemError([Problem("bad_excerpt", f"{text[:40]!r} is not CRITERION:CODE:TEXT", field="excerpt")])
+    return ExcerptInput(criterion.strip(), code.strip(), passage.strip())
+
+
+def add_command(args) -> int:
+    data = EvidenceInput(kind=args.kind, held_on=args.date, force=args.force, cps_area=args.cps_area,
+                         source=args.source, summary=args.summary, criteria=evidence.split_criteria(args.criteria),
+                         reference=args.reference, ref=args.ref, excerpts=[_excerpt(e) for e in args.excerpt])
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        item, warnings = evidence.add_evidence(session, permissions.command_line_actor(), data,
+                                               inspection_code=args.inspection)
+        print(f"added {item.ref} ({item.kind}, {item.force or item.cps_area or 'national'}) with "
+              f"{len(data.excerpts)} excerpt(s); uid {item.uid}")
+    for w in warnings:
+        print(f"fieldwork: warning: {w}", file=sys.stderr)
+    return 0
+
+
+def list_command(args) -> int:
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        views = evidence.list_evidence(session, permissions.command_line_actor(), inspection_code=args.inspection,
+                                       force=args.force, criterion=args.criterion)
+    if args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=evidence_csv.EXPORT_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows({k: safe(v) for k, v in row.items()} for row in evidence_csv.csv_rows(views))
+        sys.stdout.write(buffer.getvalue())
+    elif args.format == "json":
+        sys.stdout.write(json.dumps([{**r} for r in _json(views)], indent=2, ensure_ascii=False) + "\n")
+    else:
+        for v in views:
+            print(f"{v.ref}  {v.held_on}  {v.kind_label}  {v.unit}  {v.source}  criteria {' '.join(v.criteria)}")
+            for e in v.excerpts:
+                print(f"    {e.criterion}  {e.code_label}: {e.text}")
+        print(f"{len(views)} evidence item(s)", file=sys.stderr)
+    return 0
+
+
+def _json(views) -> list[dict]:
+    return [{"uid": v.uid, "ref": v.ref, "kind": v.kind, "date": v.held_on.isoformat(), "force": v.force,
+             "cps_area": v.cps_area, "source": v.source, "criteria": v.criteria, "summary": v.summary,
+             "reference": v.reference, "added_by": v.created_by,
+             "excerpts": [{"uid": e.uid, "criterion": e.criterion, "code": e.code, "text": e.text}
+                          for e in v.excerpts]} for v in views]
+
+
+def import_command(args) -> int:
+    try:
+        content = args.file.read_bytes()
+    except OSError as exc:
+        raise ProblemError([Problem("unreadable_file", f"cannot read the file: {exc.strerror}",
+                                    source=str(args.file))]) from None
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        result = evidence_csv.import_csv(session, permissions.command_line_actor(), content, file_name=args.file.name,
+                                     inspection_code=args.inspection, dry_run=args.dry_run)
+    verb = "would import" if result.dry_run else "imported"
+    print(f"{verb} {result.items} evidence item(s) with {result.excerpts} excerpt(s) from {args.file.name}")
+    for w in result.warnings:
+        print(f"fieldwork: warning: {w}", file=sys.stderr)
+    return 0
+
+
+def export_command(args) -> int:
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        data = evidence_csv.export_csv(session, permissions.command_line_actor(), inspection_code=args.inspection,
+                                   force=args.force, criterion=args.criterion, file_name=args.out.name)
+        args.out.write_bytes(data)  # inside the session: the audit row commits only if the file is written
+    print(f"wrote {args.out}")
+    return 0
+
+
+def judgements_list_command(args) -> int:
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        g = triangulation.grid(session, permissions.command_line_actor(), unit_type=args.unit_type,
+                               inspection_code=args.inspection, criteria=[args.criterion] if args.criterion else None)
+    cells = [c for c in g.cells.values() if c.grade is not None]
+    if args.format == "json":
+        sys.stdout.write(json.dumps([c.to_dict() for c in cells], indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([args.unit_type, "criterion", "grade", "kinds", "marks", "judged_by", "judged_at"])
+        for c in cells:
+            writer.writerow([c.unit, c.criterion, c.grade, " ".join(c.kinds), " ".join(c.marks), safe(c.judged_by),
+                             c.judged_at.isoformat() if c.judged_at else ""])
+        sys.stdout.write(buffer.getvalue())
+    else:
+        for c in cells:
+            marks = f"  [{', '.join(c.marks)}]" if c.marks else ""
+            print(f"{c.unit}  {c.criterion}  {c.grade_label}  ({', '.join(c.kinds) or 'no evidence'}){marks}  "
+                  f"by {c.judged_by}")
+        print(f"{len(cells)} judgement(s)", file=sys.stderr)
+    return 0
+
+
+def judgements_export_command(args) -> int:
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "json"):
+        raise ProblemError([Problem("bad_output", f"{args.out.name}: write the grid to a .csv or .json file",
+                                    field="OUT")])
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        data = triangulation.export_grid(session, permissions.command_line_actor(), fmt, unit_type=args.unit_type,
+                                         inspection_code=args.inspection, file_name=args.out.name)
+        args.out.write_bytes(data)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def judgements_conflicts_command(args) -> int:
+    engine = db.get_engine(args.db)
+    with db.session_scope(engine) as session:
+        found = bundle_evidence.open_conflicts(session, permissions.command_line_actor(),
+                                               inspection_code=args.inspection)
+    if not found:
+        print("No unresolved evidence or judgement conflicts.")
+        return 0
+    for c in found:
+        if c.kind == bundle_evidence.JUDGEMENT:
+            print(f"judgement {c.incoming['unit']} {c.incoming['criterion']}: here {c.local.get('grade')} by "
+                  f"{c.local.get('judged_by')}; the bundle {c.incoming['grade']} by {c.incoming['judged_by']}")
+        else:
+            print(f"evidence {c.incoming.get('ref')} ({c.incoming.get('kind')}): changed here and in a bundle")
+    print("A lead resolves them on the Judgements page (take the bundle's version or keep what is here).")
+    return 0
+
+
+__all__ = ["register"]

@@ -1,0 +1,180 @@
+"""Evidence: interviews, focus groups, documents, data returns, victim research and
+observations, each with coded excerpts — for the forces the inspector may see. Documents are
+referenced, never uploaded. Sources are roles and organisations, never names."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.catalog import load_catalog
+from fieldwork.problems import ProblemError
+from fieldwork.services import evidence, evidence_csv
+from fieldwork.services.evidence import EvidenceInput, ExcerptInput
+from fieldwork.ui import session
+from fieldwork.ui.components import show_problems
+from models.evidence import EVIDENCE_KINDS
+
+user = session.require(session.INSPECTOR, session.LEAD)
+engine = session.engine()
+FORM_N = "evidence_form_n"  # bumped after a save, so the form starts empty again
+EXCERPTS_N = "evidence_excerpts_n"  # how many excerpt rows the form shows
+SAVED = "evidence_saved"  # what was just saved (and its warnings), said once after the rerun
+
+st.title("Evidence")
+with db.session_scope(engine) as s:
+    inspection, framework, codebook = evidence.context(s, session.current_inspection(s).code)
+catalog = load_catalog()
+force_labels = {c.code: c.label for c in catalog.codes.forces if user.sees_force(c.code)}
+area_labels = {c.code: c.label for c in catalog.codes.cps_areas}
+criteria = framework.specific_ids
+code_labels = {c.code: c.label for c in (codebook.codes if codebook else ())}
+st.caption(f"{inspection.name} · interviews, focus groups, documents and other evidence beside the case files. "
+           "Describe a source by role and organisation, never by name.")
+
+saved = st.session_state.pop(SAVED, None)
+if saved:
+    st.success(f"Saved {saved['ref']} with {saved['excerpts']} excerpt(s).", icon=":material/check_circle:")
+    for w in saved["warnings"]:
+        st.warning(f"Check this: {w}. Remove personal details if they are there.", icon=":material/warning:")
+
+# --- add ----------------------------------------------------------------------------------
+n = st.session_state.setdefault(FORM_N, 0)
+with st.expander("Add evidence", expanded=True, icon=":material/add:"):
+    cols = st.columns(3)
+    kind = cols[0].selectbox("Kind", EVIDENCE_KINDS, format_func=evidence.KIND_LABELS.get, key=f"ev_kind_{n}")
+    held_on = cols[1].date_input("Date", value=date.today(), max_value=date.today(), key=f"ev_date_{n}",
+                                 format="YYYY-MM-DD")
+    ref = cols[2].text_input("Your reference (optional)", key=f"ev_ref_{n}", max_chars=40, placeholder="EV-0001")
+    cols = st.columns(2)
+    force = cols[0].selectbox("Force", list(force_labels), index=None, format_func=force_labels.get,
+                              key=f"ev_force_{n}", placeholder="None (a CPS Area, or national)")
+    area = cols[1].selectbox("CPS Area", list(area_labels), index=None, format_func=area_labels.get,
+                             key=f"ev_area_{n}", placeholder="None")
+    source = st.text_input("Source (role and organisation, never a name)", key=f"ev_source_{n}", max_chars=200,
+                           placeholder="e.g. force stalking SPOC; focus group: six response officers")
+    chosen = st.multiselect("Criteria it bears on", criteria, key=f"ev_criteria_{n}",
+                            format_func=lambda c: f"{c} {framework.specific(c).text[:70]}")
+    summary = st.text_area("Summary", key=f"ev_summary_{n}", max_chars=evidence.MAX_SUMMARY)
+    reference = ""
+    if kind in ("document", "data_return"):
+        reference = st.text_input("Where the document is held (it is referenced, not uploaded)",
+                                  key=f"ev_reference_{n}", max_chars=evidence.MAX_REFERENCE)
+    st.markdown("**Coded excerpts**")
+    count = st.session_state.setdefault(EXCERPTS_N, 1)
+    excerpts = []
+    for i in range(count):
+        c1, c2 = st.columns(2)
+        criterion = c1.selectbox(f"Excerpt {i + 1}: criterion", criteria, index=None, key=f"ev_ex_crit_{n}_{i}",
+                                 format_func=lambda c: f"{c} {framework.specific(c).text[:50]}")
+        code = c2.selectbox(f"Excerpt {i + 1}: code", list(code_labels), index=None, format_func=code_labels.get,
+                            key=f"ev_ex_code_{n}_{i}")
+        text = st.text_area(f"Excerpt {i + 1}: passage", key=f"ev_ex_text_{n}_{i}", height=80,
+                            max_chars=evidence.MAX_EXCERPT)
+        if criterion or code or text.strip():
+            excerpts.append(ExcerptInput(criterion or "", code or "", text))
+    cols = st.columns([1, 1, 2])
+    if cols[0].button("Another excerpt", key="ev_more", icon=":material/add:"):
+        st.session_state[EXCERPTS_N] = count + 1
+        st.rerun()
+    if cols[1].button("Save evidence", key="ev_save", type="primary", icon=":material/save:"):
+        data = EvidenceInput(kind=kind, held_on=held_on, force=force, cps_area=area, source=source, summary=summary,
+                             criteria=chosen, reference=reference, ref=ref, excerpts=excerpts)
+        try:
+            with db.session_scope(engine) as s:
+                item, warnings = evidence.add_evidence(s, user, data, inspection_code=inspection.code)
+        except ProblemError as exc:
+            show_problems(exc, key="ev_problems")
+        else:
+            st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(excerpts), "warnings": warnings}
+            st.session_state[FORM_N] = n + 1
+            st.session_state[EXCERPTS_N] = 1
+            st.rerun()
+
+def edit_form(v) -> None:
+    """Change an item: its fields and excerpts (an excerpt keeps its identity, so judgements
+    citing it still do); a change made meanwhile elsewhere is refused."""
+    k = f"{v.uid}_{v.revision}"
+    with st.form(f"ev_edit_form_{k}"):
+        source = st.text_input("Source", v.source, max_chars=200, key=f"ev_e_source_{k}")
+        summary = st.text_area("Summary", v.summary, key=f"ev_e_summary_{k}", max_chars=evidence.MAX_SUMMARY)
+        chosen = st.multiselect("Criteria", criteria, default=[c for c in v.criteria if c in criteria],
+                                key=f"ev_e_criteria_{k}")
+        reference = st.text_input("Reference", v.reference, key=f"ev_e_reference_{k}",
+                                  max_chars=evidence.MAX_REFERENCE)
+        kept = []
+        for i, e in enumerate([*v.excerpts, None]):
+            c1, c2, c3 = st.columns([1, 1, 1])
+            criterion = c1.selectbox(f"Excerpt {i + 1}: criterion", criteria, key=f"ev_e_crit_{k}_{i}",
+                                     index=criteria.index(e.criterion) if e and e.criterion in criteria else None)
+            code = c2.selectbox(f"Excerpt {i + 1}: code", list(code_labels), format_func=code_labels.get,
+                                index=list(code_labels).index(e.code) if e and e.code in code_labels else None,
+                                key=f"ev_e_code_{k}_{i}")
+            remove = e is not None and c3.checkbox("Remove", key=f"ev_e_rm_{k}_{i}")
+            text = st.text_area(f"Excerpt {i + 1}: passage", e.text if e else "", key=f"ev_e_text_{k}_{i}",
+                                height=80, max_chars=evidence.MAX_EXCERPT)
+            if not remove and (e is not None or criterion or code or text.strip()):
+                kept.append(ExcerptInput(criterion or "", code or "", text, e.uid if e else ""))
+        if st.form_submit_button("Save changes"):
+            data = EvidenceInput(kind=v.kind, held_on=v.held_on, force=v.force, cps_area=v.cps_area, source=source,
+                                 summary=summary, criteria=chosen, reference=reference, ref=v.ref, excerpts=kept)
+            try:
+                with db.session_scope(engine) as s:
+                    item, warnings = evidence.update_evidence(s, user, v.uid, data, expected_revision=v.revision,
+                                                              inspection_code=inspection.code)
+            except ProblemError as exc:
+                show_problems(exc, key=f"ev_e_problems_{k}")
+            else:
+                st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(kept), "warnings": warnings}
+                st.rerun()
+
+
+# --- the evidence -------------------------------------------------------------------------
+cols = st.columns(2)
+only_force = cols[0].selectbox("Show force", list(force_labels), index=None, format_func=force_labels.get,
+                               key="ev_filter_force", placeholder="All you may see")
+only_criterion = cols[1].selectbox("Show criterion", criteria, index=None, key="ev_filter_criterion",
+                                   placeholder="All criteria")
+with db.session_scope(engine) as s:
+    views = evidence.list_evidence(s, user, inspection_code=inspection.code, force=only_force,
+                                   criterion=only_criterion)
+st.subheader(f"{len(views)} evidence item(s)")
+for v in views:
+    where = force_labels.get(v.force) or area_labels.get(v.cps_area) or "National"
+    with st.expander(f"{v.ref} · {v.kind_label} · {where} · {v.held_on:%d %b %Y} · {v.source}"):
+        st.caption(f"Criteria {', '.join(v.criteria) or 'none'} · added by {v.created_by}"
+                   + (f" · held at: {v.reference}" if v.reference else ""))
+        if v.summary:
+            st.write(v.summary)
+        if v.excerpts:
+            st.dataframe(pd.DataFrame([{"criterion": e.criterion, "code": e.code_label, "passage": e.text}
+                                       for e in v.excerpts]), hide_index=True, width="stretch",
+                         key=f"ev_excerpts_{v.uid}")
+        if (user.is_lead or v.created_by == user.name) and st.toggle("Change", key=f"ev_edit_{v.uid}"):
+            edit_form(v)
+
+# --- files --------------------------------------------------------------------------------
+with st.expander("Import or export a CSV", icon=":material/upload_file:"):
+    st.caption("One row per excerpt; rows with the same evidence_ref are one item. Columns: "
+               + ", ".join(evidence_csv.CSV_COLUMNS) + ". All or nothing: a file with any bad row imports nothing.")
+    upload = st.file_uploader("Evidence CSV", type=["csv"], key="ev_upload")
+    if upload is not None and st.button("Import", key="ev_import"):
+        try:
+            with db.session_scope(engine) as s:
+                result = evidence_csv.import_csv(s, user, upload.getvalue(), file_name=upload.name,
+                                             inspection_code=inspection.code)
+        except ProblemError as exc:
+            show_problems(exc, key="ev_import_problems")
+        else:
+            st.success(f"Imported {result.items} item(s) with {result.excerpts} excerpt(s) from {upload.name}.")
+            for w in result.warnings:
+                st.warning(w)
+    if st.button("Prepare the CSV of the evidence shown", key="ev_export"):
+        with db.session_scope(engine) as s:
+            st.session_state["ev_export_data"] = evidence_csv.export_csv(
+                s, user, inspection_code=inspection.code, force=only_force, criterion=only_criterion,
+                file_name="evidence.csv")
+    if st.session_state.get("ev_export_data"):
+        st.download_button("Download evidence.csv", st.session_state["ev_export_data"], file_name="evidence.csv",
+                           mime="text/csv", key="ev_download")

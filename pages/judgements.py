@@ -1,0 +1,258 @@
+"""Judgements: the grid of forces (or CPS Areas) × criteria — each cell its grade, how many
+kinds of evidence support it and its marks (thin, unevidenced, check) — the evidence behind
+a cell, judging it (leads), one criterion across all forces, and which case-file findings
+bear on which grade."""
+
+import pandas as pd
+import streamlit as st
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import bundle_evidence, inspections, judgements, triangulation
+from fieldwork.services.judgements import FindingRef
+from fieldwork.ui import session
+from fieldwork.ui.components import show_problems
+from models.evidence import AT_LEAST, BELOW, CPS_AREA, FORCE
+
+user = session.require(session.LEAD, session.ADMIN)
+engine = session.engine()
+UNIT = "jd_unit"
+CRITERION = "jd_criterion"
+SAVED = "jd_saved"
+MARK_TEXT = {"thin": "thin: one kind of evidence only", "unevidenced": "unevidenced: no evidence cited",
+             "check": "check: the case-file findings point the other way"}
+
+st.title("Judgements")
+with db.session_scope(engine) as s:
+    inspection = session.current_inspection(s)
+    framework = judgements.framework_of(inspection)
+    questionnaire_ids = inspections.questionnaire_ids(s, inspection)
+    questionnaires = {q: inspections.load_questionnaire(s, q) for q in questionnaire_ids}
+st.caption(f"{inspection.name} · each specific criterion judged for each force and CPS Area from all the evidence: "
+           "case files, interviews, focus groups and documents.")
+saved = st.session_state.pop(SAVED, None)
+if saved:
+    st.success(saved["message"], icon=":material/check_circle:")
+    for w in saved["warnings"]:
+        st.warning(f"Check this: {w}.", icon=":material/warning:")
+
+# --- what a merge kept for the lead ------------------------------------------------------
+with db.session_scope(engine) as s:
+    conflicts = bundle_evidence.open_conflicts(s, user, inspection_code=inspection.code)
+if conflicts:
+    with st.expander(f"Merge conflicts: {len(conflicts)} kept for you to resolve", expanded=True,
+                     icon=":material/call_split:"):
+        st.caption("A bundle brought a version of a judgement or evidence item that was also changed here (or a "
+                   "judgement of a cell already judged here). What is here stands until you choose.")
+        for c in conflicts:
+            if c.kind == "judgement":
+                inc, loc = c.incoming, c.local
+                st.markdown(f"**{inc['unit']} · {inc['criterion']}** — here: **{loc.get('grade')}** by "
+                            f"{loc.get('judged_by')}; the bundle: **{inc['grade']}** by {inc['judged_by']}")
+                st.caption(f"Bundle's rationale: {inc.get('rationale', '')}")
+            else:
+                st.markdown(f"**{c.incoming.get('ref')}** ({c.incoming.get('kind')}) — changed here and on a laptop")
+            if user.role != session.LEAD:
+                continue  # only leads resolve
+            b1, b2 = st.columns(2)
+            take = b1.button("Take the bundle's", key=f"jd_conflict_take_{c.id}")
+            keep = b2.button("Keep what is here", key=f"jd_conflict_keep_{c.id}")
+            if take or keep:
+                try:
+                    with db.session_scope(engine) as s:
+                        bundle_evidence.resolve(s, user, c.id, take=take)
+                except ProblemError as exc:
+                    show_problems(exc, key=f"jd_conflict_problems_{c.id}")
+                else:
+                    st.rerun()
+
+unit_type = st.radio("Judge", [FORCE, CPS_AREA], horizontal=True, key="jd_unit_type",
+                     format_func={FORCE: "Forces", CPS_AREA: "CPS Areas"}.get)
+with db.session_scope(engine) as s:
+    g = triangulation.grid(s, user, unit_type=unit_type, inspection_code=inspection.code)
+labels = dict(g.units)
+
+# --- the grid -----------------------------------------------------------------------------
+st.subheader("Grid")
+st.caption("Criteria down, forces (or CPS Areas) across. Each cell: the grade and how many kinds of evidence support it. " + "; ".join(MARK_TEXT.values())
+           + ". Click a cell to open its evidence.")
+# criteria down (as Table 1 lists them), forces across: the six forces of a review fit the page
+frame = pd.DataFrame([[g.cell(u, c).symbol for u, _ in g.units] for c in g.criteria],
+                     index=g.criteria, columns=[lbl for _, lbl in g.units])
+by_label = {lbl: code for code, lbl in g.units}
+event = st.dataframe(frame, key="jd_grid", on_select="rerun", selection_mode="single-cell", width="stretch",
+                     height=35 * (len(g.criteria) + 1) + 3,  # every criterion in view, none scrolled away
+                     column_config={lbl: st.column_config.TextColumn(lbl, width=180) for _, lbl in g.units})
+clicked = [tuple(c) for c in event.selection.cells] if event and event.selection else []
+if clicked and clicked[0] != st.session_state.get("jd_grid_opened"):
+    # a newly clicked cell opens below (the pickers are drawn after the grid, so they may be set here)
+    row, column = clicked[0]
+    if 0 <= row < len(g.criteria) and column in by_label:
+        st.session_state[UNIT], st.session_state[CRITERION] = by_label[column], g.criteria[row]
+st.session_state["jd_grid_opened"] = clicked[0] if clicked else None
+judged = sum(c.grade is not None for c in g.cells.values())
+marked = {m: sum(m in c.marks for c in g.cells.values()) for m in MARK_TEXT}
+st.caption(f"{judged} of {len(g.cells)} cells judged · " + ", ".join(f"{n} {m}" for m, n in marked.items()))
+
+
+def _downloaded(fmt: str, name: str) -> None:
+    with db.session_scope(engine) as s:
+        triangulation.record_export(s, user, g, fmt, inspection_code=inspection.code, file_name=name)
+
+
+cols = st.columns(2)
+for col, fmt, mime in ((cols[0], "csv", "text/csv"), (cols[1], "json", "application/json")):
+    name = f"judgements_{unit_type}.{fmt}"
+    col.download_button(f"Grid as {fmt.upper()}", triangulation.grid_bytes(g, fmt), file_name=name, mime=mime,
+                        key=f"jd_{fmt}", on_click=_downloaded, args=(fmt, name))
+
+# --- one cell -----------------------------------------------------------------------------
+st.subheader("A cell and its evidence")
+if st.session_state.get(UNIT) not in labels:
+    st.session_state.pop(UNIT, None)
+cols = st.columns(2)
+unit = cols[0].selectbox("Force" if unit_type == FORCE else "CPS Area", list(labels), index=None,
+                         format_func=labels.get, key=UNIT, placeholder="Choose, or click a cell")
+criterion = cols[1].selectbox("Criterion", g.criteria, index=None, key=CRITERION, placeholder="Choose",
+                              format_func=lambda c: f"{c} {framework.specific(c).text}")
+
+
+def figure(f) -> str:
+    if f.percent is None:
+        return f.text
+    ci = f" (95% CI {f.ci_low}–{f.ci_high}{', small n' if f.small_n else ''})" \
+        if f.ci_low is not None and f.ci_high is not None else ""
+    return f"{f.count} of {f.denominator} ({f.percent} percent){ci}: {f.text}"
+
+
+if unit and criterion:
+    cell = g.cell(unit, criterion)
+    with db.session_scope(engine) as s:
+        shown = judgements.view(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
+                                inspection_code=inspection.code)
+        candidates = judgements.candidate_evidence(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
+                                                   inspection_code=inspection.code)
+    st.markdown(f"**{labels[unit]} · {criterion}** {framework.specific(criterion).text}")
+    if shown:
+        marks = "; ".join(MARK_TEXT[m] for m in cell.marks)
+        st.markdown(f"Grade: **{shown.grade_label}** · judged by {shown.judged_by} · "
+                    f"{shown.judged_at:%d %b %Y %H:%M} · kinds of evidence: {', '.join(cell.kinds) or 'none'}"
+                    + (f" · **{marks}**" if marks else ""))
+        for why in cell.checks:
+            st.warning(why, icon=":material/rule:")
+        st.write(shown.rationale)
+        for item in shown.evidence:
+            st.markdown(f"- {item.ref} · {item.kind_label} · {item.source} · {item.held_on:%d %b %Y}")
+        for item, ex in shown.excerpts:
+            st.markdown(f"- {item.ref} · {ex.criterion} · {ex.code_label}: “{ex.text}”")
+        for f in shown.findings:
+            st.markdown(f"- Case files · {f.label}: {figure(f)}")
+        if len(shown.history) > 1:
+            with st.expander("History"):
+                st.dataframe(pd.DataFrame([{"when": h["judged_at"], "by": h["judged_by"], "from": h["old_grade"],
+                                            "to": h["grade"]} for h in shown.history]), hide_index=True,
+                             key="jd_history")
+    else:
+        st.info(f"Not judged yet. {cell.available} evidence item(s) about {labels[unit]} bear on {criterion}.")
+
+    # --- judging (leads) ------------------------------------------------------------------
+    if user.role != session.LEAD:
+        st.caption("Only lead inspectors judge.")
+    else:
+        key = f"{unit_type}_{unit}_{criterion}_{shown.version if shown else 0}"
+        ev_options = {v.uid: f"{v.ref} · {v.kind_label} · {v.source}" for v in candidates}
+        ex_options = {e.uid: f"{v.ref} · {e.criterion} · {e.code_label}: {e.text[:80]}"
+                      for v in candidates for e in v.excerpts}
+        finding_options = {}
+        for q in questionnaires.values():
+            for question in q.single_choice_questions:
+                if criterion in question.criteria:
+                    for option in q.options(question.name):
+                        finding_options[FindingRef(q.id, question.name, option.code).target] = (
+                            f"{q.id} · {question.label}: {option.label}")
+            for ind in q.indicators:
+                if criterion in ind.criteria:
+                    finding_options[FindingRef(q.id, ind.id, "").target] = f"{q.id} · indicator: {ind.label}"
+        with st.form(f"jd_form_{key}"):
+            grades = [gr.code for gr in framework.scale]
+            grade = st.radio("Grade", grades, index=grades.index(shown.grade) if shown else None, horizontal=True,
+                             format_func=lambda c: framework.grade(c).label, key=f"jd_grade_{key}")
+            rationale = st.text_area("Rationale", value=shown.rationale if shown else "", key=f"jd_rationale_{key}",
+                                     max_chars=judgements.MAX_RATIONALE)
+            chosen_ev = st.multiselect("Evidence items", list(ev_options), format_func=ev_options.get,
+                                       default=[e.uid for e in shown.evidence if e.uid in ev_options] if shown else [],
+                                       key=f"jd_ev_{key}")
+            chosen_ex = st.multiselect("Coded excerpts", list(ex_options), format_func=ex_options.get,
+                                       default=[e.uid for _, e in shown.excerpts if e.uid in ex_options]
+                                       if shown else [], key=f"jd_ex_{key}")
+            chosen_f = st.multiselect("Case-file findings (figures for this force)", list(finding_options),
+                                      format_func=finding_options.get,
+                                      default=[f.ref.target for f in shown.findings if f.ref.target in finding_options]
+                                      if shown else [], key=f"jd_f_{key}")
+            submitted = st.form_submit_button("Save judgement", type="primary", icon=":material/gavel:")
+        if submitted:
+            try:
+                with db.session_scope(engine) as s:
+                    _, warnings = judgements.judge(
+                        s, user, unit_type=unit_type, unit=unit, criterion=criterion, grade=grade or "",
+                        rationale=rationale, evidence=chosen_ev, excerpts=chosen_ex,
+                        findings=[FindingRef.parse(t) for t in chosen_f],
+                        expected_version=shown.version if shown else None, inspection_code=inspection.code)
+            except ProblemError as exc:
+                show_problems(exc, key="jd_problems")
+            else:
+                st.session_state[SAVED] = {"message": f"Judged {criterion} for {labels[unit]}: "
+                                                      f"{framework.grade(grade).label}.", "warnings": warnings}
+                st.rerun()
+
+# --- one criterion across all forces ------------------------------------------------------
+st.subheader("One criterion across all forces")
+across = st.selectbox("Criterion", g.criteria, key="jd_across", index=None, placeholder="Choose",
+                      format_func=lambda c: f"{c} {framework.specific(c).text}")
+if across:
+    st.dataframe(pd.DataFrame([{
+        "unit": c.unit_label, "grade": c.grade_label or "not judged", "kinds": ", ".join(c.kinds),
+        "marks": ", ".join(c.marks), "evidence items": c.available, "judged by": c.judged_by,
+    } for c in g.column(across)]), hide_index=True, width="stretch", key="jd_across_table")
+
+    with st.expander("Findings that bear on this criterion's grade", icon=":material/rule:"):
+        with db.session_scope(engine) as s:
+            rules = triangulation.bearings(s, inspection, across)
+        for b in rules:
+            c1, c2 = st.columns([4, 1])
+            c1.write(f"{b.questionnaire} · {b.finding} {b.answer}: favourable "
+                     f"{'at or above' if b.favourable_when == AT_LEAST else 'below'} {b.threshold} percent "
+                     f"(set by {b.set_by})")
+            if user.role == session.LEAD and c2.button("Remove", key=f"jd_bearing_rm_{b.id}"):
+                with db.session_scope(engine) as s:
+                    triangulation.remove_bearing(s, user, b.id)
+                st.rerun()
+        if user.role == session.LEAD:
+            options = {}
+            for q in questionnaires.values():
+                for question in q.single_choice_questions:
+                    if across in question.criteria:
+                        for option in q.options(question.name):
+                            options[FindingRef(q.id, question.name, option.code).target] = (
+                                f"{question.label}: {option.label}")
+                for ind in q.indicators:
+                    if across in ind.criteria:
+                        options[FindingRef(q.id, ind.id, "").target] = f"indicator: {ind.label}"
+            with st.form(f"jd_bearing_{across}"):
+                target = st.selectbox("Finding", list(options), format_func=options.get, index=None,
+                                      key=f"jd_bearing_f_{across}")
+                c1, c2 = st.columns(2)
+                when = c1.selectbox("Points favourably when the percent is", [AT_LEAST, BELOW],
+                                    format_func={AT_LEAST: "at or above", BELOW: "below"}.get,
+                                    key=f"jd_bearing_w_{across}")
+                threshold = c2.number_input("Threshold (percent)", 0, 100, 75, key=f"jd_bearing_t_{across}")
+                if st.form_submit_button("Set"):
+                    try:
+                        with db.session_scope(engine) as s:
+                            triangulation.set_bearing(s, user, criterion=across, ref=FindingRef.parse(target or "::"),
+                                                      threshold=int(threshold), favourable_when=when,
+                                                      inspection_code=inspection.code)
+                    except ProblemError as exc:
+                        show_problems(exc, key="jd_bearing_problems")
+                    else:
+                        st.rerun()
