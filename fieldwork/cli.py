@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.bundles",
     "fieldwork.commands.second_marking",
     "fieldwork.commands.audit",
+    "fieldwork.commands.sample",
     "fieldwork.commands.report",
     "fieldwork.commands.plan",
     "fieldwork.commands.evidence",

@@ -39,6 +39,7 @@ from models.evidence import (
     JudgementLink,
     RecordRevision,
 )
+from models.sampling import FrameCase, SampleDraw, SampleEntry, SampleExclusion, SampleFrame
 
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "AuditHead", "CaseFile",
@@ -46,4 +47,5 @@ __all__ = [
     "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking", "CaseExample",
     "EvidenceConflict", "EvidenceExcerpt", "EvidenceItem", "FindingBearing", "Judgement", "JudgementHistory",
     "JudgementLink", "RecordRevision",
+    "FrameCase", "SampleDraw", "SampleEntry", "SampleExclusion", "SampleFrame",
 ]

@@ -336,23 +336,35 @@ def test_bad_requests_write_nothing(made, tmp_path, capsys):
     assert "must end in .docx" in capsys.readouterr().err
 
 
-def test_judgement_grid_and_case_examples_print_under_their_criterion(made):
-    """What the judgements (issue 14) and case examples (issue 13) give the report: a grid and
+def test_judgement_grid_and_case_examples_print_under_their_criterion(engine):
+    """The judgements (issue 14) and case examples (issue 13) a lead recorded: a grid and
     shaded boxes under the criterion they belong to."""
-    with db.session_scope(made["engine"]) as s:
-        ctx = reporting.report_context(s, Actor("lead1", "lead"), "case_review", with_charts=False)
-    ctx.judgements = {"3.1": [report_docx.Judgement("Durham Constabulary", "Partially met", "DASH often incomplete"),
-                              report_docx.Judgement("Gwent Police", "Met")]}
-    ctx.examples = {"3.1": [report_docx.CaseExample("HS-0012, Durham Constabulary",
-                                                    "The DASH was completed but the stalking questions were left blank.",
-                                                    "Were the DASH supplementary questions answered? – No")]}
+    from fieldwork.services import case_examples, judgements
+
+    lead = Actor("lead1", "lead")
+    with db.session_scope(engine) as s:
+        demo.load(s, actor="test")
+    with db.session_scope(engine) as s:
+        judgements.judge(s, lead, unit_type="force", unit="durham", criterion="3.1", grade="partially_met",
+                         rationale="DASH often incomplete")
+        judgements.judge(s, lead, unit_type="force", unit="gwent", criterion="3.1", grade="met",
+                         rationale="Risk assessed at first contact")
+        ref = s.scalar(select(CaseFile.case_ref).join(Assessment, Assessment.case_id == CaseFile.id)
+                       .join(Answer, Answer.assessment_id == Assessment.id)
+                       .where(Answer.question == "force", Answer.value == "durham").order_by(CaseFile.case_ref))
+        case_examples.mark(s, lead, "case_review", ref,
+                           "The DASH was completed but the stalking questions were left blank.", criterion="3.1")
+    with db.session_scope(engine) as s:
+        ctx = reporting.report_context(s, lead, "case_review", with_charts=False)
+        elsewhere = reporting.report_context(s, lead, "case_review", with_charts=False, filters={"force": ["gwent"]})
+    assert [j.unit for j in elsewhere.judgements["3.1"]] == ["Gwent Police"] and not elsewhere.examples
     d = docx.Document(io.BytesIO(report_docx.to_bytes(ctx)))
     doc = read(report_docx.to_bytes(ctx))
     grid = doc.table_headed("Force or Area")
     assert grid[1:] == [["Durham Constabulary", "Partially met", "DASH often incomplete"],
-                        ["Gwent Police", "Met", ""]]
+                        ["Gwent Police", "Met", "Risk assessed at first contact"]]
     assert "Judgements against criterion 3.1" in [p.text for p in doc.under("3.1 ")]
-    (box,) = [t for t in d.tables if t.rows[0].cells[0].text.startswith("Case example: HS-0012")]
+    (box,) = [t for t in d.tables if t.rows[0].cells[0].text.startswith(f"Case example: {ref}, Durham")]
     assert "left blank" in box.rows[0].cells[0].text and box.rows[0].cells[0]._tc.xpath(".//w:shd")
     # the box and the grid stand between the 3.1 heading and the next one
     body = list(d.element.body)

@@ -26,6 +26,7 @@ from fieldwork.services import assessments, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters
 from models import COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, Inspection
+from models.sampling import SampleDraw, SampleEntry, SampleExclusion, SampleFrame
 
 NOT_STARTED = "not_started"
 STATUSES = {NOT_STARTED: "not started", DRAFT: "draft", COMPLETE: "complete"}  # code -> label
@@ -196,6 +197,11 @@ def _status(rank):
 def _scope(query, actor: Actor, inspection: Inspection, force_col, *, questionnaire: str | None,
            forces: Iterable[str]):
     query = query.where(CaseFile.inspection_id == inspection.id)
+    # a case excluded from a drawn sample leaves the register (a reserve takes its place);
+    # the Sample page and report keep it (fieldwork/services/sampling.py)
+    query = query.where(CaseFile.id.not_in(
+        select(SampleEntry.case_id).join(SampleExclusion, SampleExclusion.entry_id == SampleEntry.id)
+        .where(SampleEntry.case_id.is_not(None))))  # NOT IN over a NULL would hide every case
     if questionnaire:
         query = query.where(CaseFile.questionnaire == questionnaire)
     if forces:
@@ -265,13 +271,22 @@ def _progress(session: Session, actor: Actor, inspection: Inspection, counted: d
     for qid in [questionnaire] if questionnaire else inspections.questionnaire_ids(session, inspection):
         plan = spec.sample(qid) if spec else None
         targeted = _sampled_forces(plan)
-        keys = dict.fromkeys([*targeted, *(f for q, f in counted if q == qid)])
+        drawn = _drawn_targets(session, inspection, qid)  # a drawn sample's own target beats the plan's
+        keys = dict.fromkeys([*targeted, *drawn, *(f for q, f in counted if q == qid)])
         for frc in keys:
             if (forces and frc not in forces) or (frc is not None and not actor.sees_force(frc)):
                 continue
             done, n = counted.get((qid, frc), (0, 0))
-            out.append(ForceProgress(qid, frc, done, n, plan.target(frc) if plan and frc else 0))
+            target = drawn.get(frc, plan.target(frc) if plan and frc else 0)
+            out.append(ForceProgress(qid, frc, done, n, target))
     return out
+
+
+def _drawn_targets(session: Session, inspection: Inspection, questionnaire: str) -> dict[str, int]:
+    """force -> the target of its drawn sample (fieldwork/services/sampling.py)."""
+    return dict(session.execute(select(SampleFrame.force, SampleDraw.target).join(
+        SampleDraw, SampleDraw.frame_id == SampleFrame.id).where(
+        SampleFrame.inspection_id == inspection.id, SampleFrame.questionnaire == questionnaire)).all())
 
 
 def _sampled_forces(plan: SamplePlan | None) -> list[str]:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from exports import agreement as agreement_export
 from exports import case_examples as examples_export
+from exports import sample as sample_export
 from exports import csv_wide, evidence_sheets, odk_kobo, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
@@ -62,6 +63,7 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
     examples_export.extend_workbook(session, actor, ctx, findings.framework_for(session, inspection_code),
                                     inspection_code=inspection_code)  # the lead's case examples (issue 13)
     evidence_sheets.extend_workbook(session, ctx, actor)  # evidence, excerpts, judgements and the grid (issue 14)
+    sample_export.extend_workbook(session, actor, ctx)  # the sample sheet, once there is a sampling frame
     data = workbook.to_bytes(ctx)
     _audit(session, actor, ctx.responses, XLSX, file_name, labels=False)
     return data

@@ -23,7 +23,7 @@ from exports import report_docx
 from fieldwork import audit, charts, short_labels
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
-from fieldwork.services import agreement, counting, findings, inspections, responses
+from fieldwork.services import agreement, case_examples, counting, findings, inspections, responses, triangulation
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services import actor_check
 from models import COMPLETE, DRAFT, Answer, Assessment, SecondMarking
@@ -113,6 +113,7 @@ def report_context(session: Session, actor: Actor, questionnaire_id: str, *, ins
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
     clean = report.filters  # checked and tidied by findings.compute
     variables, codes = _labels(q)
+    framework = findings.framework_for(session, inspection.code)
     rendered = []
     if with_charts and report.cases:
         # the page's own wording of the breakdown and filters, so the charts are the page's charts
@@ -124,13 +125,50 @@ def report_context(session: Session, actor: Actor, questionnaire_id: str, *, ins
             rendered.append((name, charts.png(chart)))
     return report_docx.ReportContext(
         inspection_title=inspection.title or inspection.name, questionnaire_id=q.id, questionnaire_title=q.title,
-        questionnaire_version=q.version, framework=findings.framework_for(session, inspection.code),
+        questionnaire_version=q.version, framework=framework,
         findings=report, variable_labels=variables, code_labels=codes, written_by=actor.name,
         written_at=datetime.now(timezone.utc), sample=sample(session, inspection.id, q, clean),
         agreement=agreement.report(session, questionnaire_id, inspection_code=inspection.code),
         fieldwork_dates=fieldwork_dates(session, inspection.id, q.id, clean),
         notes=evidence_notes(session, q, inspection.code, clean) if with_notes else None, charts=rendered,
-        case_facts=frozenset(x.name for x in q.questions_in(CONTEXT_SECTION)))
+        case_facts=frozenset(x.name for x in q.questions_in(CONTEXT_SECTION)),
+        examples=examples_by_criterion(session, actor, q, inspection.code, framework, codes, clean),
+        judgements=judgements_by_criterion(session, actor, inspection.code, clean))
+
+
+def _within(filters: dict, variable: str, code: str | None) -> bool:
+    """Whether a force (or CPS Area) is inside the page's filter on that variable, if any."""
+    return variable not in filters or code in filters[variable]
+
+
+def examples_by_criterion(session: Session, actor: Actor, q: Questionnaire, inspection_code: str, framework,
+                          codes: dict[str, dict[str, str]], filters: dict) -> dict[str, list[report_docx.CaseExample]]:
+    """The case examples a lead marked (issue 13's service), boxed under their criteria; a force
+    filter keeps only that force's examples."""
+    marked = case_examples.list_examples(session, actor, q.id, inspection_code=inspection_code)
+    forces = codes.get("force", {})
+    out: dict[str, list[report_docx.CaseExample]] = {}
+    for criterion, examples in case_examples.by_criterion(marked, framework).items():
+        for ex in examples:
+            if not _within(filters, "force", ex.force):
+                continue
+            title = f"{ex.case_ref}, {forces.get(ex.force, ex.force)}" if ex.force else ex.case_ref
+            example_of = (ex.finding_label + (f" – {ex.answer_label}" if ex.answer_label else "")) if ex.finding else ""
+            out.setdefault(criterion, []).append(report_docx.CaseExample(title, ex.narrative, example_of))
+    return out
+
+
+def judgements_by_criterion(session: Session, actor: Actor, inspection_code: str,
+                            filters: dict) -> dict[str, list[report_docx.Judgement]]:
+    """Each criterion's judgement grid (issue 14's service): force by force, then CPS Areas, as
+    the lead graded them; a force or CPS Area filter keeps only those."""
+    out: dict[str, list[report_docx.Judgement]] = {}
+    for row in triangulation.judgement_rows(session, actor, inspection_code=inspection_code):
+        if row["grade"] is None or not _within(filters, row["unit_type"], row["unit"]):
+            continue
+        out.setdefault(row["criterion"], []).append(
+            report_docx.Judgement(row["unit_label"], row["grade_label"], row["rationale"] or ""))
+    return out
 
 
 def check_template(data: bytes, name: str = "template") -> bytes:

@@ -24,6 +24,7 @@ class PageSpec:
 PAGES: list[PageSpec] = [
     PageSpec("pages/criteria.py", "Criteria", ":material/account_tree:", (INSPECTOR, LEAD, ADMIN)),
     PageSpec("pages/cases.py", "Cases", ":material/folder_open:", (INSPECTOR, LEAD, ADMIN)),
+    PageSpec("pages/sample.py", "Sample", ":material/shuffle:", (INSPECTOR, LEAD, ADMIN)),
     PageSpec("pages/assess.py", "Assess", ":material/edit_note:", (INSPECTOR, LEAD)),
     PageSpec("pages/evidence.py", "Evidence", ":material/record_voice_over:", (INSPECTOR, LEAD)),
     PageSpec("pages/findings.py", "Findings", ":material/bar_chart:", (LEAD, ADMIN), "Findings"),
