@@ -15,7 +15,8 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.services import accounts, session_tokens
-from fieldwork.ui import navigation, session, session_cookie
+from fieldwork.problems import ProblemError
+from fieldwork.ui import components, navigation, session, session_cookie
 
 st.set_page_config(page_title="Fieldwork", page_icon=":material/fact_check:", layout="wide")
 
@@ -30,6 +31,7 @@ with db.session_scope(session.engine()) as s:
             accounts.record_sign_out(s, user, reason="account_disabled")
             session.revoke_token(s, session_tokens.ACCOUNT_DISABLED)
             session.sign_out()
+            st.session_state[session.ENDED_KEY] = "disabled"  # the sign-in page says why
         elif not session.token_still_valid(s):  # signed out in another tab, password changed, expired
             session.sign_out()
             st.session_state[session.ENDED_KEY] = True
@@ -74,4 +76,7 @@ else:
     current = st.navigation(groups)
     refused = {Path(spec.path).stem: spec for spec in navigation.refused_for(user.role)}
     st.session_state[navigation.REFUSED_KEY] = refused.get(current.url_path)  # read by pages/not_for_you.py
-    current.run()
+    try:
+        current.run()
+    except ProblemError as exc:  # a refusal no page caught (a clash, a busy database): words, never a traceback
+        components.show_problems(exc, key="fieldwork_unhandled_problems")

@@ -14,14 +14,21 @@ and an export re-imports with identical text.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
+# What an .xlsx (XML 1.0) cannot hold. The app, imports and bundles refuse these characters
+# (fieldwork.services.characters); a row written before that rule, or by hand in SQL, still
+# exports, with each such character shown as U+FFFD instead of the export failing.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
 QUOTE = "'"
 
 
 def safe_text(text: str) -> str:
     """Text a spreadsheet shows as typed and never evaluates."""
+    if UNWRITABLE.search(text):
+        text = UNWRITABLE.sub("\ufffd", text)
     if text and (text[0] in DANGEROUS_FIRST or text[0] == QUOTE):
         return QUOTE + text
     return text

@@ -24,6 +24,7 @@ ANSWER_CLEARED = "answer.cleared"  # cleared because skip logic made the questio
 STATUS_CHANGED = "status.changed"
 CHANGE_CHOSEN = "change.chosen"  # two places changed one question; the inspector chose which to keep
 IMPORT = "import"
+IMPORT_REFUSED = "import.refused"  # the file name and how many problems of each kind, never its content
 EXPORT = "export"
 MERGE = "merge"
 MODERATION = "moderation"
@@ -53,6 +54,10 @@ def record(
         assessment_uid=assessment_uid, question=question, old_value=old_value, new_value=new_value,
         detail=json.dumps(detail, default=str, sort_keys=True) if detail else "",
     )
+    # imported here: audit_chain imports the models, which this module must not need at import time
+    from fieldwork.services import audit_chain
+
+    audit_chain.seal(session, event)  # chained to the row before it: tampering shows (fieldwork audit verify)
     session.add(event)
     return event
 

@@ -6,6 +6,8 @@ checked on load; one bad file refuses the whole catalog with the file and fault 
 
 from __future__ import annotations
 
+import re
+
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +44,7 @@ class InspectionSpec:
     framework: str
     questionnaires: tuple[str, ...]
     samples: tuple[SamplePlan, ...] = field(default=())
+    case_ref_pattern: str | None = None  # the form of its case references (fieldwork.services.case_refs)
 
     def sample(self, questionnaire: str) -> SamplePlan | None:
         return next((s for s in self.samples if s.questionnaire == questionnaire), None)
@@ -65,11 +68,18 @@ def _inspection(path: Path, known: dict[str, Questionnaire], frameworks: dict[st
         samples=tuple(SamplePlan(str(s["questionnaire"]), int(s.get("default_target", 0)),
                                  {str(k): int(v) for k, v in s.get("targets", {}).items()})
                       for s in data.get("samples", [])),
+        case_ref_pattern=str(head["case_ref_pattern"]) if head.get("case_ref_pattern") else None,
     )
     problems = [Problem("unknown_questionnaire", f"questionnaire {q!r} is not in criteria/questionnaires", source=path.name, item=q)
                 for q in spec.questionnaires if q not in known]
     if spec.framework not in frameworks:
         problems.append(Problem("unknown_framework", f"framework {spec.framework!r} is not known", source=path.name))
+    if spec.case_ref_pattern:
+        try:
+            re.compile(spec.case_ref_pattern)
+        except re.error as exc:
+            problems.append(Problem("bad_case_ref_pattern", f"case_ref_pattern is not a regular expression ({exc})",
+                                    source=path.name, field="case_ref_pattern"))
     if problems:
         raise ProblemError(problems, f"inspection {path.name} was refused")
     return spec

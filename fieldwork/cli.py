@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.data",
     "fieldwork.commands.bundles",
     "fieldwork.commands.second_marking",
+    "fieldwork.commands.audit",
     "fieldwork.commands.sample",
     "fieldwork.commands.report",
     "fieldwork.commands.plan",

@@ -10,17 +10,21 @@ has a default), nothing is ever dropped.
 from __future__ import annotations
 
 import os
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import event, inspect, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SAWarning
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import models  # noqa: F401  (registers every table)
+from fieldwork.problems import Problem, ProblemError
 
 ENV_URL = "FIELDWORK_DATABASE_URL"
+BUSY_SECONDS = 60
 ENV_DATA_DIR = "FIELDWORK_DATA_DIR"
 
 
@@ -52,7 +56,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")  # readers never block the inspector's saves
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a lid closed mid-save loses nothing committed
-    cur.execute("PRAGMA busy_timeout=10000")
+    # a save waits this long for a writer (a 100,000-row import) before it is refused with a message
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cur.close()
 
 
@@ -64,12 +69,12 @@ def make_engine(url: str) -> Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
     elif u.get_backend_name() == "postgresql" and u.get_driver_name() in ("psycopg", "psycopg2"):
         # The app shows and filters times as UTC: a session in UTC makes the database's own
         # date arithmetic (a day's boundary, ::date) agree with it whatever the server's zone.
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"options": f"-c timezone=UTC -c lock_timeout={BUSY_SECONDS * 1000}"})
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -93,13 +98,41 @@ def dispose_all() -> None:
     _engines.clear()
 
 
+WRITE_CLASH = "write_clash"
+DATABASE_BUSY = "database_busy"
+# SQLite's words for a lock held too long; PostgreSQL's SQLSTATEs for lock timeout, serialization
+# failure and deadlock
+_BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")
+_BUSY_STATES = {"55P03", "40001", "40P01"}
+
+
+def _is_busy(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return state in _BUSY_STATES or any(w in str(exc.orig).lower() for w in _BUSY_WORDS)
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One session per action: commit at the end, roll back on any error."""
+    """One session per action: commit at the end, roll back on any error. A clash with another
+    write (a unique rule, a rule the database keeps) or a lock held too long becomes a
+    ProblemError a person can read; nothing is written either way. The original error is kept
+    as ``__cause__`` for the log."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise ProblemError([Problem(WRITE_CLASH, "Not saved: the change clashes with one saved at the same moment, "
+                                        "or with a rule the database keeps. Nothing was saved: reload the page and "
+                                        "try again.")], "not saved") from exc
+        except (OperationalError, DBAPIError) as exc:
+            session.rollback()
+            if not _is_busy(exc):
+                raise
+            raise ProblemError([Problem(DATABASE_BUSY, "Not saved: the database is busy (a large import or merge may "
+                                        f"be running) and stayed busy for {BUSY_SECONDS} seconds. Nothing was saved: "
+                                        "try again in a minute.")], "database busy") from exc
         except BaseException:
             session.rollback()
             raise
@@ -141,7 +174,9 @@ def _add_missing_indexes(engine: Engine) -> list[str]:
     for table in SQLModel.metadata.sorted_tables:
         if table.name not in existing_tables:
             continue
-        have = {i["name"] for i in insp.get_indexes(table.name)}
+        with warnings.catch_warnings():  # expression indexes are not reflected; FOLDED_INDEXES makes them
+            warnings.simplefilter("ignore", SAWarning)
+            have = {i["name"] for i in insp.get_indexes(table.name)}
         for index in table.indexes:
             if index.name and index.name not in have:
                 index.create(engine, checkfirst=True)  # another process may be migrating too
@@ -149,21 +184,45 @@ def _add_missing_indexes(engine: Engine) -> list[str]:
     return added
 
 
+def _pg_trigger(name: str, table: str, when: str, each: str = "ROW") -> str:
+    # created only where missing: a migration never replaces (or briefly removes) a guard
+    return (f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{name}') THEN "
+            f"CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH {each} "
+            f"EXECUTE FUNCTION audit_event_append_only(); END IF; END $$")
+
+
+# The audit trail is append-only, and its chain head (fieldwork.services.audit_chain) cannot be
+# deleted or emptied; `fieldwork audit verify` reports any of these triggers dropped or disabled.
 AUDIT_GUARDS = {
     "sqlite": [
         """CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event
            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
         """CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event
            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        # INSERT OR REPLACE deletes the old row without firing the delete trigger: refuse it here
+        """CREATE TRIGGER IF NOT EXISTS audit_event_no_replace BEFORE INSERT ON audit_event
+           WHEN EXISTS (SELECT 1 FROM audit_event WHERE id = NEW.id)
+           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        """CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
+           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
     ],
     "postgresql": [
         """CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
            BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END; $$ LANGUAGE plpgsql""",
-        "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event",
-        """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
-           FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
+        _pg_trigger("audit_event_append_only", "audit_event", "UPDATE OR DELETE"),
+        _pg_trigger("audit_event_no_truncate", "audit_event", "TRUNCATE", "STATEMENT"),
+        _pg_trigger("audit_head_no_delete", "audit_head", "DELETE"),
+        _pg_trigger("audit_head_no_truncate", "audit_head", "TRUNCATE", "STATEMENT"),
     ],
 }
+
+
+# Expression indexes (SQLAlchemy does not reflect them, so they are made here, IF NOT EXISTS).
+# SQLite and PostgreSQL both take this form.
+FOLDED_INDEXES = [
+    "CREATE UNIQUE INDEX IF NOT EXISTS ux_case_file_ref_folded ON case_file (inspection_id, questionnaire, "
+    "lower(case_ref))",
+]
 
 
 def prepare(engine: Engine, *, seed: bool = True) -> None:
@@ -171,6 +230,12 @@ def prepare(engine: Engine, *, seed: bool = True) -> None:
     SQLModel.metadata.create_all(engine)
     _add_missing_columns(engine)
     _add_missing_indexes(engine)
+    with engine.begin() as conn:
+        for statement in FOLDED_INDEXES:
+            conn.execute(text(statement))
+        # the audit chain's head exists before the first audit write, so writers never race to make it
+        conn.execute(text("INSERT INTO audit_head (id, rows, last_hash) SELECT 1, 0, '' "
+                          "WHERE NOT EXISTS (SELECT 1 FROM audit_head)"))
     with engine.begin() as conn:
         for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
             conn.execute(text(statement))

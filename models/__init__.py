@@ -12,6 +12,7 @@ from models.core import (
     Answer,
     Assessment,
     AuditEvent,
+    AuditHead,
     CaseFile,
     Inspection,
     InspectionQuestionnaire,
@@ -41,7 +42,7 @@ from models.evidence import (
 from models.sampling import FrameCase, SampleDraw, SampleEntry, SampleExclusion, SampleFrame
 
 __all__ = [
-    "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "CaseFile",
+    "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "AuditHead", "CaseFile",
     "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
     "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking", "CaseExample",
     "EvidenceConflict", "EvidenceExcerpt", "EvidenceItem", "FindingBearing", "Judgement", "JudgementHistory",

@@ -40,6 +40,9 @@ class Inspection(SQLModel, table=True):
     title: str = Field(default="", max_length=400)
     framework: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
+    # the form its case references take (a regular expression, the inspection file's
+    # case_ref_pattern); NULL: the default, fieldwork.services.case_refs.DEFAULT_PATTERN
+    case_ref_pattern: Optional[str] = Field(default=None, max_length=200)
 
 
 class QuestionnaireVersion(SQLModel, table=True):
@@ -66,6 +69,8 @@ class CaseFile(SQLModel, table=True):
     """A case in an inspection's sample. Named case_file: CASE is an SQL keyword."""
 
     __tablename__ = "case_file"
+    # HS-0001 and hs-0001 are one case: a unique index on lower(case_ref) (fieldwork.db.FOLDED_INDEXES)
+    # makes the database itself refuse the second, so a race cannot duplicate a case.
     __table_args__ = (UniqueConstraint("inspection_id", "questionnaire", "case_ref"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -139,3 +144,21 @@ class AuditEvent(SQLModel, table=True):
     old_value: Optional[str] = Field(default=None, sa_type=Text)
     new_value: Optional[str] = Field(default=None, sa_type=Text)
     detail: str = Field(default="", sa_type=Text)  # JSON: counts, file names; never case content
+    # The hash chain (fieldwork.services.audit_chain): SHA-256 of the previous row's hash and this
+    # row's content. NULL only in rows written before the chain began.
+    prev_hash: Optional[str] = Field(default=None, max_length=64)
+    row_hash: Optional[str] = Field(default=None, max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The audit chain's head, one row: how many rows it holds and the last row's hash. Every
+    audit write updates it first, which serialises writers (a row lock on PostgreSQL, the write
+    lock on SQLite), so the chain never forks; a truncated or shortened trail no longer ends
+    where the head says."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    rows: int = Field(default=0)
+    last_hash: str = Field(default="", max_length=64)
+    last_at: Optional[datetime] = None

@@ -91,7 +91,9 @@ if upload.file_id in merged:
 
 try:
     with db.session_scope(engine) as s:
-        bundle, preview = bundles.preview(s, user, content, name)
+        # the inspection picked in the sidebar: a bundle of another one is refused, never merged elsewhere
+        picked = session.current_inspection(s).code
+        bundle, preview = bundles.preview(s, user, content, name, inspection_code=picked)
 except ProblemError as exc:
     show_problems(exc, key="bundle_problems")
     st.stop()
@@ -109,7 +111,7 @@ if can_merge and st.button("Merge into this database", type="primary", key="bund
     bar = st.progress(0.0, text="Merging…")
     try:
         with db.session_scope(engine) as s:
-            report = bundles.import_bundle(s, user, content, name,
+            report = bundles.import_bundle(s, user, content, name, inspection_code=picked,
                                            progress=lambda done, total: bar.progress(done / max(total, 1),
                                                                                      text=f"{done} of {total}"))
     except ProblemError as exc:

@@ -56,6 +56,8 @@ if state is None or state["key"] != key:
                 state["checked"] = importing.check(s, qid, state["table"], inspection_code=inspection.code)
         except ProblemError as exc:
             state["error"] = exc
+            with db.session_scope(engine) as s:  # refused: the file name and reason counts go in the trail
+                importing.record_refused(s, user, upload.name, exc, inspection_code=inspection.code)
     st.session_state[CHECKED] = state
 
 table, checked, error = state["table"], state["checked"], state["error"]

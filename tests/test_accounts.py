@@ -251,3 +251,18 @@ def test_a_hash_made_with_weaker_parameters_is_upgraded_at_sign_in(engine):
     sign_in(engine, "inspector1")
     with db.session_scope(engine) as s:
         assert s.exec(select(User)).one().password_hash != old
+
+
+@pytest.mark.parametrize("weak", ["password12345", "qwertyuiop123", "Summer2024!!", "letmein12345!", "dragon2017!!",
+                                  "1qaz2wsx3edc4rfv"])
+def test_a_password_from_the_common_list_or_a_variant_of_one_is_refused(weak):
+    from fieldwork.services import common_passwords
+
+    assert len(common_passwords.common()) >= 10_000  # NIST SP 800-63B: a real list, not a dozen
+    problems = accounts.password_problems(weak, "inspector1")
+    assert [p.code for p in problems] == [accounts.WEAK_PASSWORD], weak
+
+
+@pytest.mark.parametrize("good", ["stalking review 2017", "correct horse battery staple", "case files on tuesday"])
+def test_a_passphrase_passes(good):
+    assert accounts.password_problems(good, "inspector1") == []

@@ -64,6 +64,7 @@ def rewrite(content: bytes, change, *, fix_checksum: bool) -> bytes:
     if fix_checksum:
         import hashlib
         manifest["sha256"] = hashlib.sha256(data).hexdigest()
+        bundles.seal_manifest(manifest)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr(bundles.MANIFEST, json.dumps(manifest))

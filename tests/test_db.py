@@ -8,6 +8,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
+from fieldwork.problems import ProblemError
 from fieldwork import audit, db
 from fieldwork.cli import main
 from fieldwork.services import inspections
@@ -39,9 +40,10 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine):
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ProblemError) as caught:  # a message a person can read, the database's error its cause
         with db.session_scope(engine) as s:
             s.add(CaseFile(inspection_id=999, questionnaire="case_review", case_ref="HS-0001"))
+    assert caught.value.problems[0].code == db.WRITE_CLASH and isinstance(caught.value.__cause__, IntegrityError)
 
 
 def test_audit_trail_is_append_only(engine):

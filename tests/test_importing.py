@@ -20,6 +20,7 @@ from fieldwork.services import assessments, importing, inspections
 from fieldwork.services.permissions import INSPECTOR, Actor, PermissionDenied
 from fieldwork.services.store import CaseRecord, add_complete_assessments
 from models import CaseFile
+from tests.accounts_helpers import cheap_hashing, make_user  # noqa: F401 (fixture)
 from tests.forms import build
 from tests.wide_helpers import (
     LEAD_USER,
@@ -140,7 +141,9 @@ def test_excel_cp1252_csv_is_read_correctly_and_said_so(engine, rows):
     assert answers_by_case(engine)[rows[0]["case_ref"]][1] == {"risk_management_plan": note}
 
 
-def test_metadata_columns_of_our_own_export_are_accepted(engine, rows):
+def test_metadata_columns_of_our_own_export_are_accepted(engine, rows, cheap_hashing):
+    with db.session_scope(engine) as s:
+        make_user(s, "inspector4")  # meta:inspector names an account
     for r in rows:
         r["meta:inspector"] = "inspector4"
         r["meta:second_marked"] = "no"
@@ -149,6 +152,13 @@ def test_metadata_columns_of_our_own_export_are_accepted(engine, rows):
     stored = answers_by_case(engine)[rows[0]["case_ref"]]
     assert stored[1] == {"initial_risk_assessment": "DASH form p.2"}
     assert "meta:second_marked" not in stored[0]
+
+
+def test_meta_inspector_must_name_an_account(engine, rows):
+    rows[1]["meta:inspector"] = "nobody7"
+    problems = refused(engine, csv_bytes(rows))
+    assert [(p.code, p.row, p.field) for p in problems] == [(importing.BAD_INSPECTOR, 3, "meta:inspector")]
+    assert "is not an account" in problems[0].message
 
 
 def test_codes_are_matched_whatever_their_case_and_blank_rows_are_skipped(engine, rows):

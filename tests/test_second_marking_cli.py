@@ -262,6 +262,10 @@ def test_the_command_draws_what_the_second_marking_page_draws(engine, db_url, fi
                        "--assign", "inspector1", "--assign", "inspector2", "--dry-run", "--format", "json")
     assert code == 0
     shown = [c["case_ref"] for c in json.loads(out)["cases"]]
+    from tests.apptest import _account
+
+    for name in ("inspector1", "inspector2", "inspector3"):  # second markers need accounts once the lead has one
+        _account(db_url, name, session.INSPECTOR, ())
     at = page("pages/second_marking.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
     at.number_input(key="sm_percent").set_value(25.0)
     at.number_input(key="sm_seed").set_value(11)

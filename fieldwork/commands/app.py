@@ -38,5 +38,6 @@ def serve(args) -> int:
     print(f"fieldwork: database {db.describe(url)}", file=sys.stderr)
     cmd = [sys.executable, "-m", "fieldwork.ui.launch", "run", str(APP), "--server.port", str(args.port),
            "--server.address", args.address, "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+           "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+           "--client.showErrorDetails", "none"]
     return subprocess.call(cmd, env=env)

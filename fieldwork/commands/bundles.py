@@ -77,10 +77,10 @@ def import_command(args) -> int:
     actor = permissions.command_line_actor()
     with db.session_scope(engine) as session:
         if args.dry_run:
-            _, report = bundles.preview(session, actor, content, args.file.name)
+            _, report = bundles.preview(session, actor, content, args.file.name, inspection_code=args.inspection)
             session.rollback()
         else:
-            report = bundles.import_bundle(session, actor, content, args.file.name,
+            report = bundles.import_bundle(session, actor, content, args.file.name, inspection_code=args.inspection,
                                            progress=lambda done, total: print(f"\r{done}/{total} assessments", end="",
                                                                               file=sys.stderr))
             print("", file=sys.stderr)

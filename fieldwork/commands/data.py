@@ -57,17 +57,23 @@ def import_command(args) -> int:
     actor = command_line_actor()
     from fieldwork.services import importing  # openpyxl loads only for the commands that need it
 
-    table = importing.read_path(args.file)
     engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
-        if args.dry_run:
-            checked = importing.check(session, args.questionnaire, table, inspection_code=args.inspection)
-            _warn(checked.warnings)
-            _layout(checked)
-            print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
-            return 0
-        result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
-                                       inspection_code=args.inspection)
+    try:
+        table = importing.read_path(args.file)
+        with db.session_scope(engine) as session:
+            if args.dry_run:
+                checked = importing.check(session, args.questionnaire, table, inspection_code=args.inspection)
+                _warn(checked.warnings)
+                _layout(checked)
+                print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
+                return 0
+            result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
+                                           inspection_code=args.inspection)
+    except ProblemError as refusal:
+        if not args.dry_run:  # a refused import is in the trail too (file name and reason counts)
+            with db.session_scope(engine) as session:
+                importing.record_refused(session, actor, args.file.name, refusal, inspection_code=args.inspection)
+        raise
     _warn(result.checked.warnings)
     _layout(result.checked)
     registered = result.checked.registered

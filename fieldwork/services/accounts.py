@@ -28,6 +28,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import permissions
 from fieldwork.services.permissions import ADMIN, ROLES, Actor
+from fieldwork.services import actor_check, common_passwords
 from models import User, utcnow
 
 MIN_PASSWORD = 12  # NCSC: length beats complexity rules
@@ -148,6 +149,8 @@ def password_problems(password: str, name: str = "") -> list[Problem]:
                                 field="password"))
     elif name and name.lower() in password.lower():
         problems.append(Problem(WEAK_PASSWORD, "a password must not contain the account's name", field="password"))
+    elif why := common_passwords.problem(password, name):  # 30,000 leaked passwords, NIST SP 800-63B
+        problems.append(Problem(WEAK_PASSWORD, why, field="password"))
     return problems
 
 
@@ -221,6 +224,7 @@ def exists(session: Session, name: str) -> bool:
 
 
 def add_user(session: Session, actor: Actor, name: str, role: str, password: str, forces=()) -> UserView:
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, (ADMIN,), "manage accounts")
     name = normalise_name(name)
     problems = []
@@ -250,6 +254,7 @@ def list_users(session: Session, actor: Actor) -> list[UserView]:
 def set_password(session: Session, actor: Actor, name: str, password: str) -> None:
     """An admin resets anyone's password (the account is unlocked); users change their own
     with ``change_own_password``."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, (ADMIN,), "reset passwords")
     user = get_user(session, name)
     problems = password_problems(password, user.name)
@@ -265,6 +270,7 @@ def set_password(session: Session, actor: Actor, name: str, password: str) -> No
 
 
 def change_own_password(session: Session, actor: Actor, current: str, new: str) -> None:
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     user = get_user(session, actor.name)
     if not _verify(user.password_hash, current or ""):
         raise ProblemError([Problem(WEAK_PASSWORD, "the current password is not right", field="current_password")],
@@ -281,6 +287,7 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str) 
 
 def set_active(session: Session, actor: Actor, name: str, active: bool) -> None:
     """Disable (or enable again) an account; enabling also lifts a lock. The last active admin stays."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, (ADMIN,), "disable or enable accounts")
     user = get_user(session, name)
     if not active and user.role == ADMIN and user.active and _other_active_admins(session, user.name) == 0:
@@ -297,6 +304,7 @@ def set_active(session: Session, actor: Actor, name: str, active: bool) -> None:
 
 
 def set_role(session: Session, actor: Actor, name: str, role: str) -> None:
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, (ADMIN,), "change roles")
     user = get_user(session, name)
     problems = _role_problems(role)
@@ -313,6 +321,7 @@ def set_role(session: Session, actor: Actor, name: str, role: str) -> None:
 
 def set_forces(session: Session, actor: Actor, name: str, forces) -> None:
     """Limit an account to some forces (empty: every force). Leads and admins see every force anyway."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, (ADMIN,), "change which forces an account sees")
     user = get_user(session, name)
     cleaned, problems = _forces_problems(forces)

@@ -27,6 +27,7 @@ from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check, characters
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion,
                     new_uid, utcnow)
 
@@ -261,6 +262,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     (``changed_elsewhere``; each problem's ``item`` names the question). ``chose``: the
     inspector settled such a clash by keeping their change (``record_choice``'s arguments
     for the one question changed), recorded with the save."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     _require_editable(actor, row, "change")
     questionnaire = _questionnaire(session, row)
@@ -274,6 +276,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     problems += [Problem(BAD_VALUE, f"the evidence note is {len(note):,} characters long; at most {MAX_NOTE:,} are "
                          "kept: record references and what was seen, not a copy of the file", item=n, field="note")
                  for n, note in notes.items() if len(note) > MAX_NOTE]
+    problems += characters.answer_problems(values, notes)  # the one rule for characters (imports, bundles too)
 
     stored = _stored(session, row.id)
     before = _values(row, questionnaire, stored)
@@ -395,6 +398,7 @@ def record_choice(session: Session, actor: Actor, uid: str, name: str, *, kept: 
                   stored: str | None, notes_differed: bool) -> None:
     """The trail of a clash settled by the inspector: both answers (codes only; notes are never
     copied into the trail) and which was kept ("mine" or "stored")."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     permissions.require_owner(actor, row.inspector, "settle a change to another inspector's assessment")
     is_code = _questionnaire(session, row).question(name).is_single_choice
@@ -421,6 +425,7 @@ def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, obje
 
 def mark_complete(session: Session, actor: Actor, uid: str, expected_version: int) -> StatusResult:
     """Mark a draft complete, or refuse with everything that is missing."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     _require_editable(actor, row, "complete")
     questionnaire = _questionnaire(session, row)
@@ -438,6 +443,7 @@ def mark_complete(session: Session, actor: Actor, uid: str, expected_version: in
 
 def reopen(session: Session, actor: Actor, uid: str, expected_version: int) -> StatusResult:
     """Back to draft, by the assessment's own inspector; the trail records it."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     permissions.require_owner(actor, row.inspector, "reopen another inspector's assessment")
     if row.status != COMPLETE:

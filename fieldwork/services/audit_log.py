@@ -24,6 +24,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import permissions
 from fieldwork.services.permissions import LEADS, Actor
+from fieldwork.services import actor_check
 from models import AuditEvent, Inspection
 
 PAGE_SIZE = 100
@@ -136,6 +137,7 @@ def _rows_for_export(session: Session, actor: Actor, f: AuditFilter) -> list[Aud
 def export_csv(session: Session, actor: Actor, f: AuditFilter = AuditFilter()) -> bytes:
     """UTF-8 CSV (with a byte-order mark so Excel reads it as UTF-8), text cells made safe
     from formula injection; the export is itself recorded in the trail."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     rows = _rows_for_export(session, actor, f)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -149,6 +151,7 @@ def export_csv(session: Session, actor: Actor, f: AuditFilter = AuditFilter()) -
 
 
 def export_xlsx(session: Session, actor: Actor, f: AuditFilter = AuditFilter()) -> bytes:
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     rows = _rows_for_export(session, actor, f)
     wb = Workbook(write_only=True)
     table_sheet(wb, "audit_trail", COLUMNS, [r.cells() for r in rows], table="tbl_audit_trail",

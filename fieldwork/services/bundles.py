@@ -35,6 +35,7 @@ import io
 import json
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -46,6 +47,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check, characters, responses
 from models import (
     Answer,
     Assessment,
@@ -152,6 +154,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
                   file_name: str | None = None) -> Exported:
     """The actor's work as a bundle. An inspector exports only their own assessments; a lead
     or admin exports one inspector's (``inspector``) or, by default, every assessment."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "export a bundle")
     if not actor.is_lead:
         inspector = actor.name  # an inspector's bundle is their own work, whatever they ask for
@@ -225,6 +228,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
         "payload": PAYLOAD, "sha256": hashlib.sha256(data).hexdigest(),
         "sensitive": SENSITIVE,
     }
+    seal_manifest(manifest)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -252,6 +256,22 @@ def exportable(session: Session, actor: Actor, *, inspection_code: str | None = 
     total = sum(by_status.values())
     return {"assessments": total, "complete": by_status.get("complete", 0),
             "draft": total - by_status.get("complete", 0), "cases": cases or 0}
+
+
+MANIFEST_HASH = "manifest_sha256"
+EXPECTED_MEMBERS = (MANIFEST, PAYLOAD, README)
+WRONG_INSPECTION = "wrong_inspection"
+
+
+def manifest_hash(manifest: dict) -> str:
+    """The checksum of the manifest itself (which states the content's): who exported the bundle,
+    when and for which inspection are covered as the content is."""
+    return hashlib.sha256(canonical({k: v for k, v in manifest.items() if k != MANIFEST_HASH})).hexdigest()
+
+
+def seal_manifest(manifest: dict) -> dict:
+    manifest[MANIFEST_HASH] = manifest_hash(manifest)
+    return manifest
 
 
 def canonical(payload: dict) -> bytes:
@@ -328,6 +348,15 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         if missing:
             raise _refuse(CORRUPT, f"not a fieldwork bundle: it has no {' and no '.join(missing)}", file_name,
                           "the bundle is damaged")
+        names = Counter(info.filename for info in archive.infolist())
+        doubled = sorted(n for n, times in names.items() if times > 1)
+        unexpected = sorted(set(names) - set(EXPECTED_MEMBERS))
+        if doubled or unexpected:  # unzip and this program could read different files: refuse both
+            raise _refuse(TAMPERED, "the archive holds " + "; ".join(
+                ([f"{', '.join(doubled)} more than once"] if doubled else [])
+                + ([f"files a bundle never holds ({', '.join(n[:60] for n in unexpected[:5])})"] if unexpected
+                   else [])) + ": it was not written by fieldwork. Ask for a fresh export.",
+                file_name, "the bundle was changed after export")
         if members[PAYLOAD].file_size > MAX_PAYLOAD_BYTES or members[MANIFEST].file_size > 1024 * 1024:
             raise _refuse(TOO_LARGE, f"its content unpacks to more than {MAX_PAYLOAD_BYTES // (1024 * 1024)} MB",
                           file_name, "the bundle is too large")
@@ -342,7 +371,7 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         manifest = json.loads(manifest_bytes)
         if not isinstance(manifest, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise _refuse(CORRUPT, "manifest.json is not a JSON object", file_name, "the bundle is damaged") from None
     if manifest.get("format") != FORMAT:
         raise _refuse(BAD_FORMAT, f"not a fieldwork bundle (format {str(manifest.get('format'))[:40]!r})", file_name,
@@ -351,6 +380,10 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         raise _refuse(BAD_FORMAT, f"bundle format version {manifest.get('format_version')!r} is newer than this "
                       f"program reads ({FORMAT_VERSION}): update fieldwork on this machine", file_name,
                       "the bundle needs a newer fieldwork")
+    if manifest.get(MANIFEST_HASH) != manifest_hash(manifest):
+        raise _refuse(TAMPERED, "manifest.json does not match its own checksum: who exported the bundle, when, or "
+                      "for which inspection was changed after export (or it was written by an older fieldwork). "
+                      "Ask for a fresh export.", file_name, "the bundle was changed after export")
     checksum = hashlib.sha256(data).hexdigest()
     stated = manifest.get("sha256")
     if checksum != stated:
@@ -361,7 +394,7 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         payload = json.loads(data)
         if not isinstance(payload, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise _refuse(CORRUPT, "data.json is not a JSON object", file_name, "the bundle is damaged") from None
     return _checked(payload, manifest, checksum, file_name)
 
@@ -480,11 +513,33 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             fault("a lineage row is malformed", field="lineage")
             continue
         lineage.append((u, rev, parent))
+    problems += _character_problems(cases, assessments, file_name)
     section, found = bundle_evidence.parse(payload, file_name)
     problems += found
     if problems:
         raise ProblemError(problems, f"the bundle's content is malformed ({len(problems)} problem(s))")
     return Bundle(file_name, manifest, checksum, code, versions, cases, assessments, lineage, evidence=section)
+
+
+def _character_problems(cases: list[dict], assessments: list[dict], file_name: str) -> list[Problem]:
+    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it."""
+    where = dict(source=file_name, item_kind="case")
+    out = []
+    for row in cases:
+        out += characters.problems(row, item=_safe_ref(row.get("case_ref")), **where)
+    for row in assessments:
+        ref = _safe_ref(row.get("case_ref"))
+        out += characters.problems({k: v for k, v in row.items() if k != "answers"}, item=ref, **where)
+        for a in row["answers"]:
+            question = a.get("question") if isinstance(a.get("question"), str) else "?"
+            out += characters.problems({question: a.get("value"), responses.note_column(question): a.get("note")},
+                                       notes=[responses.note_column(question)], item=ref, **where)
+    return out
+
+
+def _safe_ref(ref) -> str | None:
+    """A case_ref fit to quote in a message (one that breaks the character rule is not quoted)."""
+    return ref[:64] if isinstance(ref, str) and characters.problem(ref) is None else None
 
 
 def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tuple[str, str], int]]:
@@ -547,7 +602,31 @@ def _answer_problems(bundle: Bundle, ids: dict, session: Session) -> list[Proble
             elif value is not None and q.question(name).is_single_choice and value not in q.codes(name):
                 problems.append(Problem(INVALID, f"{value[:40]!r} is not a code of {name}", source=bundle.file_name,
                                         item=a["case_ref"], field=name, item_kind="case"))
+        problems += _rule_problems(bundle, a, q)
     return problems
+
+
+def _rule_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
+    """The rules an import applies to the same answers (fieldwork.services.assessments): no answer
+    the skip logic hides, every constraint met, a note no longer than the app keeps, and for a
+    complete assessment every required answer given. A bundle's word is not final."""
+    from fieldwork.services import assessments
+
+    if any(not q.has_question(x.get("question")) for x in a["answers"]):
+        return []  # already refused above; the rules below would only repeat it
+    answers = {x["question"]: x.get("value") for x in a["answers"] if x.get("value") not in (None, "")}
+    if q.has_question(assessments.CASE_REF):
+        answers[assessments.CASE_REF] = a["case_ref"]
+    if a.get("status") == "complete":
+        found = assessments.completion_problems(q, answers)
+    else:
+        found = assessments.not_asked(q, answers, list(answers))
+        found += [assessments._constraint_problem(q, n) for n in q.constraint_failures(answers)]
+    found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
+                      f"{assessments.MAX_NOTE:,} are kept", item=x["question"])
+              for x in a["answers"] if isinstance(x.get("note"), str) and len(x["note"]) > assessments.MAX_NOTE]
+    return [Problem(p.code, p.message, source=bundle.file_name, item=a["case_ref"], field=p.item, item_kind="case")
+            for p in found]
 
 
 # --- import -----------------------------------------------------------------------------
@@ -567,11 +646,22 @@ def _opened_for(actor: Actor, content: bytes, file_name: str) -> Bundle:
     return bundle
 
 
+def _for_inspection(bundle: Bundle, inspection_code: str | None) -> None:
+    """``--inspection`` is honoured: a bundle of another inspection is refused, never merged into its own."""
+    if inspection_code and inspection_code != bundle.inspection_code:
+        raise ProblemError([Problem(WRONG_INSPECTION, f"the bundle holds inspection {bundle.inspection_code[:60]!r}, "
+                                    f"not {inspection_code!r}: nothing was merged", source=bundle.file_name)],
+                           "the bundle is of another inspection")
+
+
 def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
-                  progress: Callable[[int, int], None] | None = None) -> "merge.MergeReport":
+                  progress: Callable[[int, int], None] | None = None,
+                  inspection_code: str | None = None) -> "merge.MergeReport":
     """Merge a bundle into this database, all or nothing (the caller's session commits or
     rolls back). Importing the same bundle again changes nothing."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     bundle = _opened_for(actor, content, file_name)
+    _for_inspection(bundle, inspection_code)
     inspection, version_ids = check_against(session, bundle)
     report = merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)
     report.evidence = bundle_evidence.apply(session, actor, inspection, bundle.evidence, bundle_id=bundle.bundle_id,
@@ -579,9 +669,11 @@ def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str
     return report
 
 
-def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle") -> tuple[Bundle, "merge.MergeReport"]:
+def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
+            inspection_code: str | None = None) -> tuple[Bundle, "merge.MergeReport"]:
     """What importing would do, without changing anything: the bundle and the report of a dry run."""
     bundle = _opened_for(actor, content, file_name)
+    _for_inspection(bundle, inspection_code)
     inspection, version_ids = check_against(session, bundle)
     report = merge.apply(session, actor, inspection, bundle, version_ids, dry_run=True)
     report.evidence = bundle_evidence.apply(session, actor, inspection, bundle.evidence, bundle_id=bundle.bundle_id,

@@ -38,6 +38,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, privacy
 from fieldwork.services.permissions import LEADS, Actor, require_role
+from fieldwork.services import actor_check
 from models import COMPLETE, Answer, Assessment, CaseExample, CaseFile
 
 MAX_NARRATIVE = 2000
@@ -138,6 +139,7 @@ def _check(q, framework, criterion, finding, answer, narrative) -> list[Problem]
 def mark(session: Session, actor: Actor, questionnaire_id: str, case_ref: str, narrative: str, *,
          criterion: str | None = None, finding: str | None = None, answer: str | None = None,
          inspection_code: str | None = None) -> Marked:
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "mark case examples")
     inspection = inspections.inspection_by_code(session, inspection_code)
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
@@ -207,6 +209,7 @@ def by_criterion(examples: list[Example], framework) -> dict[str, list[Example]]
 
 
 def remove(session: Session, actor: Actor, example_id: int) -> None:
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "remove case examples")
     row = session.get(CaseExample, example_id)
     if row is None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Iterable, Mapping
 
 from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from fieldwork import audit, contract
@@ -23,6 +24,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import assessments, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check, characters
 from models import COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, Inspection
 from models.sampling import SampleDraw, SampleEntry, SampleExclusion, SampleFrame
 
@@ -97,6 +99,7 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
     on the questionnaire's current version, holding the context answers given. A blank CPS
     Area takes the force's. Refused, with every problem named, for a case reference that is
     not pseudonymous or already in the register, an unknown question or code, or no force."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     # the case comes with a draft for the actor to score: inspectors and leads score, admins do not
     permissions.require_role(actor, (permissions.INSPECTOR, permissions.LEAD), "add a case")
     if not isinstance(inspection, Inspection):
@@ -107,7 +110,7 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
 
     problems: list[Problem] = []
     ref = (case_ref or "").strip()
-    fault = privacy.case_ref_problem(ref)
+    fault = privacy.case_ref_problem(ref, inspection.case_ref_pattern)
     if fault:
         problems.append(Problem(BAD_CASE_REF, f"case reference: {fault}", field=CASE_REF))
     else:
@@ -120,6 +123,7 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
 
     allowed = context_questions(questionnaire)
     given = {k: v for k, v in context.items() if k != CASE_REF}
+    problems += characters.problems(given)  # the one rule for characters (imports, bundles too)
     problems += [Problem(NOT_CONTEXT, f"{k!r} is not one of the case's context questions ({', '.join(allowed)})",
                          field=k, item=k) for k in given if k not in allowed]
     values, faults = assessments.check_answers(questionnaire, {k: v for k, v in given.items() if k in allowed})
@@ -143,7 +147,12 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
     case_file = CaseFile(inspection_id=inspection.id, questionnaire=questionnaire_id, case_ref=ref,
                          created_by=actor.name)
     session.add(case_file)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # someone added the same reference (in any letter case) a moment ago
+        raise ProblemError([Problem(DUPLICATE_CASE_REF, f"{ref} was added to the register for {questionnaire_id} "
+                                    "by someone else a moment ago: each case is entered once", field=CASE_REF,
+                                    item=ref)], "the case was not added") from None
     assessment = Assessment(case_id=case_file.id, questionnaire_version_id=version.id, inspector=actor.name,
                             status=DRAFT, purpose=PRIMARY, counted=True)
     session.add(assessment)

@@ -25,6 +25,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check
 from models import EvidenceExcerpt, EvidenceItem, Inspection, RecordRevision, new_uid, utcnow
 from models.evidence import EVIDENCE_KINDS
 
@@ -281,6 +282,7 @@ def add_evidence(session: Session, actor: Actor, data: EvidenceInput, *,
                  inspection_code: str | None = None) -> tuple[EvidenceItem, list[str]]:
     """Add one evidence item with its excerpts: all of it, or nothing with every problem named.
     Returns the item and the privacy warnings to show."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "add evidence")
     inspection, framework, codebook = context(session, inspection_code)
     clean, problems, warnings = check(data, actor, framework, codebook)
@@ -298,6 +300,7 @@ def update_evidence(session: Session, actor: Actor, uid: str, data: EvidenceInpu
     """Change an evidence item: its author or a lead, stating the revision they read (a change
     made meanwhile is refused, never overwritten). Excerpts keep their uid (judgements cite
     them); one left out is removed. The old revision is kept in the lineage for bundles."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "change evidence")
     inspection, framework, codebook = context(session, inspection_code)
     item = session.execute(select(EvidenceItem).where(EvidenceItem.uid == uid,

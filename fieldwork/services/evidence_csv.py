@@ -34,6 +34,7 @@ from fieldwork.services.evidence import (
     store_item,
 )
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check
 
 EVIDENCE_IMPORTED = "evidence.imported"
 EVIDENCE_EXPORTED = "evidence.exported"
@@ -61,6 +62,7 @@ def export_csv(session: Session, actor: Actor, *, inspection_code: str | None = 
                criterion: str | None = None, file_name: str = "") -> bytes:
     """The evidence the actor may see as CSV (UTF-8, the import's layout plus uids and who
     added it), every text cell safe from spreadsheet formulas. Audited (counts only)."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     views = list_evidence(session, actor, inspection_code=inspection_code, force=force, criterion=criterion)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
@@ -115,6 +117,7 @@ def import_csv(session: Session, actor: Actor, content: bytes, *, file_name: str
     """Evidence typed elsewhere, all or nothing: every row is checked first and one problem
     anywhere writes nothing; the refusal names every bad row (the header is row 1) and column.
     Rows with the same ``evidence_ref`` are one item; a row without one is an item of its own."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "import evidence")
     inspection, framework, codebook = context(session, inspection_code)
     groups: dict[str, list[tuple[int, dict]]] = {}

@@ -23,6 +23,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import findings, responses, store
 from fieldwork.services.permissions import LEADS, Actor, require_role
+from fieldwork.services import actor_check
 from models import Assessment, CaseFile
 
 XLSX = "xlsx"
@@ -55,6 +56,7 @@ def workbook_context(session: Session, actor: Actor, questionnaire_id: str, *, i
 def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
                     with_notes: bool = False, file_name: str = "",
                     progress: Callable[[int, int, str], None] | None = None) -> bytes:
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     ctx = workbook_context(session, actor, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     ctx.progress = progress
     agreement_export.extend_workbook(session, ctx)  # meta:second_marked and the agreement sheet (issue 6)
@@ -69,6 +71,7 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
 
 def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
                labels: bool = False, with_notes: bool = False, bom: bool = False, file_name: str = "") -> bytes:
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "export assessments")
     resp = responses.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     data = csv_wide.write_csv(resp, labels=labels, bom=bom, markers=agreement_export.markers(session, resp))

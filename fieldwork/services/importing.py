@@ -49,6 +49,7 @@ from fieldwork.services import inspections, odk_kobo, privacy, responses, store
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
+from fieldwork.services import actor_check, characters
 from models import Assessment, CaseFile, Inspection, QuestionnaireVersion
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any inspection (10,000 cases is about 3 MB of CSV)
@@ -193,6 +194,9 @@ def read_table(data: bytes, name: str) -> Table:
 def _decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or Excel's Windows-1252 CSV. Anything
     else is refused: guessing wrongly would store mangled notes without anyone noticing."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # FF FE 00 00 also starts like UTF-16
+        raise _refuse(BAD_ENCODING, "is UTF-32 text: save it as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
+                      name)
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
             return data.decode("utf-16"), "UTF-16", []
@@ -562,6 +566,7 @@ class _RowChecker:
         self.absent_rows: dict[str, list[int]] = {}  # required column missing from the file -> rows asking it
         self.warnings: list[Problem] = []
         self.mojibake = False
+        self.ref_pattern: str | None = None  # the inspection's case_ref_pattern (set by check)
         self.computed = {qq.name for qq in q.questions if qq.is_computed}
 
     def check(self, number: int, cells: Sequence) -> tuple[CaseRecord | None, list[Problem]]:
@@ -677,7 +682,7 @@ class _RowChecker:
 
     def _case_ref(self, number: int, case_ref: str, add) -> None:
         """Present, pseudonymous, and once in the file."""
-        why = privacy.case_ref_problem(case_ref)
+        why = privacy.case_ref_problem(case_ref, self.ref_pattern)
         if not case_ref:
             add(MISSING_REQUIRED, "is required but blank: every row needs its pseudonymous case reference", CASE_REF)
         elif why:
@@ -748,15 +753,20 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
     rows = _RowChecker(q, table, _columns(table, q, problems))
+    rows.ref_pattern = inspection.case_ref_pattern
     records: list[CaseRecord] = []
+    problems += characters.row_problems(table.header, table.header, 1, table.source)
     for number, cells in table.rows:
         record, row_problems = rows.check(number, cells)
+        # the one rule for characters (the app and bundles apply it too): every cell, by row and column
+        problems += characters.row_problems(table.header, cells, number, table.source, is_note=_is_note_column)
         problems += row_problems
         if record is not None:
             if layout is not None:
                 record.source = layout.source.get(number, {})
             records.append(record)
     problems += rows.file_problems()
+    problems += _unknown_inspectors(session, records, table.source, rows.first_row)
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
                                  problems)
     warnings = table.warnings + rows.warnings
@@ -771,6 +781,46 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
                            + "; nothing was imported")
     return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
                          registered, layout)
+
+
+def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
+                        first_row: dict[str, tuple[int, str]]) -> list[Problem]:
+    """meta:inspector names an account (as it is stored: lower case), or the row is refused:
+    an assessment is never attributed to someone who cannot sign in to answer for it."""
+    from models import User
+
+    named = {r.inspector.lower() for r in records if r.inspector}
+    if not named:
+        return []
+    known = set(session.execute(select(User.name).where(User.name.in_(list(named)))).scalars())
+    out = []
+    for record in records:
+        if record.inspector and record.inspector.lower() not in known:
+            out.append(Problem(BAD_INSPECTOR, f"{_clip(record.inspector)} is not an account: give the user name of the "
+                               "inspector who scored the case (Users page), or leave it blank for yourself",
+                               source=source, row=first_row.get(record.case_ref.casefold(), (None,))[0],
+                               field=responses.INSPECTOR_COLUMN,
+                               item=_clip(record.case_ref), item_kind="case"))
+    return out
+
+
+def record_refused(session: Session, actor: Actor, name: str, refusal: ProblemError, *,
+                   inspection_code: str | None = None) -> None:
+    """Audit a refused import in its own transaction (the import's rolled back): the file's name
+    and how many problems of each kind, never a cell of its content."""
+    by_code: dict[str, int] = {}
+    for p in refusal.problems:
+        by_code[p.code] = by_code.get(p.code, 0) + 1
+    try:
+        inspection_id = inspections.inspection_by_code(session, inspection_code).id
+    except ProblemError:
+        inspection_id = None
+    audit.record(session, actor.name, audit.IMPORT_REFUSED, inspection_id=inspection_id,
+                 file=Path(name or "upload").name[:200], problems=len(refusal.problems), reasons=by_code)
+
+
+def _is_note_column(column: str) -> bool:
+    return column.startswith(responses.NOTE_PREFIX)
 
 
 def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,
@@ -825,6 +875,7 @@ def import_file(session: Session, actor: Actor, questionnaire_id: str, data: byt
                 ) -> ImportResult:
     """Read, check and write every row as a complete assessment, or raise with every problem
     and write nothing. Run inside one ``session_scope``: the caller's transaction."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "import assessments")
     table = data if isinstance(data, Table) else read_table(data, name)
     checked = check(session, questionnaire_id, table, inspection_code=inspection_code)

@@ -35,9 +35,13 @@ def add_inspection(session: Session, spec: InspectionSpec) -> Inspection:
     catalog = load_catalog()
     inspection = session.exec(select(Inspection).where(Inspection.code == spec.id)).first()
     if inspection is None:
-        inspection = Inspection(code=spec.id, name=spec.name, title=spec.title, framework=spec.framework)
+        inspection = Inspection(code=spec.id, name=spec.name, title=spec.title, framework=spec.framework,
+                                case_ref_pattern=spec.case_ref_pattern)
         session.add(inspection)
         session.flush()
+    elif spec.case_ref_pattern and inspection.case_ref_pattern != spec.case_ref_pattern:
+        inspection.case_ref_pattern = spec.case_ref_pattern  # the inspection file is the pattern's home
+        session.add(inspection)
     for qid in spec.questionnaires:
         add_questionnaire(session, catalog.questionnaires[qid], inspection, actor=SYSTEM, quiet=True)
     return inspection

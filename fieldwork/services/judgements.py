@@ -26,6 +26,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import evidence as evidence_service
 from fieldwork.services import inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check
 from models import (
     EvidenceExcerpt,
     EvidenceItem,
@@ -206,6 +207,7 @@ def judge(session: Session, actor: Actor, *, unit_type: str, unit: str, criterio
     evidence it rests on. All or nothing; every problem named. Returns the judgement and the
     privacy warnings of the rationale. ``expected_version``: the version the lead read (None
     for a new judgement); a judgement changed since is refused."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, JUDGERS, "judge a criterion (only lead inspectors judge)")
     inspection = inspections.inspection_by_code(session, inspection_code)
     framework = framework_of(inspection)

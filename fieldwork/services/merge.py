@@ -32,6 +32,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
+from fieldwork.services import actor_check
 from models import (
     AGREED,
     PRIMARY,
@@ -370,6 +371,7 @@ def _write(session: Session, actor: Actor, inspection: Inspection, bundle: "Bund
         values.update(questionnaire_version_id=version_id(a), version=max(p.target.version + 1, a.get("version") or 1))
         session.execute(update(Assessment).where(Assessment.id == p.target.id).values(**values)
                         .execution_options(synchronize_session=False))
+    _audit_replaced_answers(session, actor, inspection, replaces)
     for chunk in _chunks([p.target.id for p in replaces]):
         session.execute(delete(Answer).where(Answer.assessment_id.in_(chunk)))
 
@@ -421,6 +423,28 @@ def _write(session: Session, actor: Actor, inspection: Inspection, bundle: "Bund
     audit.record(session, actor.name, audit.MERGE, inspection_id=inspection.id, file=bundle.file_name,
                  bundle=bundle.bundle_id, checksum=bundle.checksum, exported_by=record.created_by, **report.counts())
     session.flush()
+
+
+def _audit_replaced_answers(session: Session, actor: Actor, inspection: Inspection, replaces: list) -> None:
+    """Every answer and note a merge changes in the lead's copy is audited as that change (old ->
+    new codes; a note only as changed, never its text), as a save in the app would be."""
+    old: dict[int, dict[str, tuple]] = {}
+    for chunk in _chunks([p.target.id for p in replaces]):
+        for aid, question, value, note in session.execute(
+                select(Answer.assessment_id, Answer.question, Answer.value, Answer.note)
+                .where(Answer.assessment_id.in_(chunk))).all():
+            old.setdefault(aid, {})[question] = (value, note or "")
+    for p in replaces:
+        before = old.get(p.target.id, {})
+        after = {a["question"]: (a.get("value"), a.get("note") or "") for a in p.incoming["answers"]}
+        where = dict(inspection_id=inspection.id, case_ref=p.incoming["case_ref"], assessment_uid=p.target.uid)
+        for question in sorted(set(before) | set(after)):
+            was, now = before.get(question, (None, "")), after.get(question, (None, ""))
+            if was[0] != now[0]:
+                audit.record(session, actor.name, audit.ANSWER_CHANGED, question=question, old_value=was[0],
+                             new_value=now[0], via="merge", **where)
+            if was[1] != now[1]:
+                audit.record(session, actor.name, audit.NOTE_CHANGED, question=question, via="merge", **where)
 
 
 # --- conflicts -----------------------------------------------------------------------------
@@ -499,6 +523,7 @@ def resolve(session: Session, actor: Actor, case_id: int, chosen_uid: str) -> No
     """The lead's choice for a case in conflict: ``chosen_uid`` counts (if the case had a
     counted place), the other sides stay, uncounted. A second marking that pointed at a side
     follows the choice."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.LEADS, "resolve merge conflicts")
     conflicts = session.execute(select(MergeConflict).where(MergeConflict.case_id == case_id,
                                                             MergeConflict.resolved_at.is_(None))).scalars().all()

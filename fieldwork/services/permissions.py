@@ -23,6 +23,10 @@ class Actor:
     name: str
     role: str
     forces: tuple[str, ...] = field(default=())  # empty: every force
+    # Set by the app's session (fieldwork.ui.session): this actor is a signed-in browser session,
+    # re-checked against the database by every write (fieldwork.services.actor_check).
+    signed_in: bool = field(default=False, compare=False)
+    token: str | None = field(default=None, compare=False, repr=False)  # the session's token, if it has one
 
     @property
     def is_lead(self) -> bool:

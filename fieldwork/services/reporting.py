@@ -25,6 +25,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import agreement, case_examples, counting, findings, inspections, responses, triangulation
 from fieldwork.services.permissions import LEADS, Actor, require_role
+from fieldwork.services import actor_check
 from models import COMPLETE, DRAFT, Answer, Assessment, SecondMarking
 
 FORCE, CPS_AREA = "force", "cps_area"
@@ -193,6 +194,7 @@ def draft_report(session: Session, actor: Actor, questionnaire_id: str, *, inspe
                  by: str | None = None, filters: dict | None = None, with_notes: bool = False,
                  template: bytes | None = None, template_name: str = "", file_name: str = "") -> bytes:
     """The draft report as .docx bytes, audited."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     if template is not None:
         check_template(template, template_name or "template")
     ctx = report_context(session, actor, questionnaire_id, inspection_code=inspection_code, by=by, filters=filters,

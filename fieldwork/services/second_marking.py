@@ -37,6 +37,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import agreement, assessments, inspections, permissions
 from fieldwork.services.permissions import INSPECTOR, LEAD, Actor
+from fieldwork.services import actor_check
 from models import (
     AGREED,
     COMPLETE,
@@ -289,6 +290,7 @@ def plan(session: Session, actor: Actor, questionnaire_id: str, markers: list[st
 def assign(session: Session, actor: Actor, assignments: dict[str, str], *, rule: str = "",
            inspection: str | Inspection | None = None) -> list[SecondMarking]:
     """Create the blind second markings: {primary uid: second inspector}. All or nothing."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.LEADS, "assign second markings")
     inspection = _inspection(session, inspection)
     uids = list(assignments)
@@ -534,6 +536,7 @@ def moderation(session: Session, actor: Actor, marking_id: int) -> Moderation:
 def agree(session: Session, actor: Actor, marking_id: int, question: str, value: str) -> None:
     """Record the agreed answer to one disagreement (``NOT_ASKED`` for "not asked"); a later
     call for the same question replaces it, and each is audited with who agreed it."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     view = moderation(session, actor, marking_id)
     if view.finished:
         raise ProblemError([Problem(ALREADY_MODERATED, "moderation of this case is finished", item=view.case_ref,
@@ -570,6 +573,7 @@ def finish(session: Session, actor: Actor, marking_id: int) -> str:
     """Write the agreed assessment once every disagreement is decided; it takes the primary's
     place in findings. Returns its uid. Refused, naming every question, while any is undecided
     or the agreed answers leave a required question unanswered."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     view = moderation(session, actor, marking_id)
     if view.finished:
         raise ProblemError([Problem(ALREADY_MODERATED, "moderation of this case is already finished",

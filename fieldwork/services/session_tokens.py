@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -77,6 +78,12 @@ class Check:
     @property
     def ok(self) -> bool:
         return self.actor is not None
+
+
+def idle_limit() -> timedelta:
+    """How long a session may sit without a click (``FIELDWORK_SESSION_MINUTES``, default 30): the
+    app's sessions and every write's re-check (fieldwork.services.actor_check) use the same."""
+    return timedelta(minutes=float(os.environ.get("FIELDWORK_SESSION_MINUTES", "30")))
 
 
 def hash_token(token: str) -> str:

@@ -36,7 +36,13 @@ def problem_rows(exc: ProblemError) -> pd.DataFrame:
 
 
 def show_problems(exc: ProblemError, *, key: str | None = None) -> None:
-    """Every problem in a table that leads with a sentence; the codes stay in the last column."""
+    """Every problem in a table that leads with a sentence; the codes stay in the last column. A
+    write refused because the session has ended (the account disabled, signed out elsewhere)
+    goes to the sign-in instead."""
+    from fieldwork.ui import session
+
+    if session.end_session(exc):
+        st.rerun()
     summary = exc.summary.strip()
     st.error((summary[:1].upper() + summary[1:]) + ("" if summary.endswith(".") else "."))
     st.dataframe(problem_rows(exc), hide_index=True, width="stretch", key=key)

@@ -82,6 +82,9 @@ def _show_all(uid: str, state: dict) -> None:
 
 
 def _refused(state: dict, exc: ProblemError, at: str | None) -> None:
+    # The account was disabled or the session ended elsewhere: nothing was saved; the form's next
+    # run finds nobody signed in and reruns the app, whose sign-in page says why.
+    session.end_session(exc)
     state["at"] = at
     state["cleared"] = []
     if any(p.code == assessments.STALE_VERSION for p in exc.problems):

@@ -22,7 +22,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import inspections
+from fieldwork.services import actor_check, inspections
 from fieldwork.services import session_tokens
 from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, ROLES, Actor
 from fieldwork.ui import session_cookie
@@ -41,7 +41,7 @@ __all__ = ["ADMIN", "INSPECTOR", "LEAD", "ROLES", "CurrentUser", "current_user",
 
 
 def idle_limit_seconds() -> int:
-    return int(float(os.environ.get("FIELDWORK_SESSION_MINUTES", "30")) * 60)
+    return int(session_tokens.idle_limit().total_seconds())
 
 
 @st.cache_resource(show_spinner=False)
@@ -141,8 +141,21 @@ def cookie_wish() -> dict | None:
 
 
 def ended_message() -> str:
+    reason = st.session_state.get(ENDED_KEY)
+    if isinstance(reason, str) and reason in actor_check.REASONS:  # a write was refused: say why
+        return f"You were signed out: {actor_check.REASONS[reason]}. Nothing was saved. Please sign in again."
     return ("You were signed out: the session was ended in another tab, by a password change, or after "
             f"{session_tokens.LIFETIME.total_seconds() / 3600:g} hours signed in. Please sign in again.")
+
+
+def end_session(exc: ProblemError) -> bool:
+    """A write refused because the session has ended (actor_check.SessionEnded): forget the user
+    here so the next run shows the sign-in with the reason. False for any other refusal."""
+    if not isinstance(exc, actor_check.SessionEnded):
+        return False
+    sign_out()
+    st.session_state[ENDED_KEY] = exc.reason
+    return True
 
 
 def expiry_message() -> str:
@@ -165,7 +178,9 @@ def current_user() -> CurrentUser | None:
         st.session_state[EXPIRED_KEY] = raw["name"]  # the router audits it and the sign-in page says why
         return None
     st.session_state[SEEN_KEY] = now
-    return CurrentUser(raw["name"], raw["role"], tuple(raw.get("forces") or ()))
+    # signed_in: every write re-checks this account (and token) in its own transaction
+    return CurrentUser(raw["name"], raw["role"], tuple(raw.get("forces") or ()), signed_in=True,
+                       token=st.session_state.get(TOKEN_KEY))
 
 
 ROLE_WORDS = {INSPECTOR: ("inspectors", "an inspector"), LEAD: ("lead inspectors", "a lead inspector"),

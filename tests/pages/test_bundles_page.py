@@ -86,6 +86,10 @@ def test_a_tampered_bundle_is_refused_on_the_page(engine, db_url, monkeypatch, d
 def test_a_lead_can_export_one_inspectors_work(engine, db_url, monkeypatch):
     score(engine, "inspector1", "HS-0001", random_answers(engine, seed=1))
     score(engine, "inspector2", "HS-0002", random_answers(engine, seed=2))
+    from tests.apptest import _account
+
+    for name in ("inspector1", "inspector2"):  # the inspectors have accounts, as the lead's has
+        _account(db_url, name, session.INSPECTOR, ())
     at = page(BUNDLES, db_url, monkeypatch, user="lead1", role=session.LEAD).run()
     assert "2 assessment(s)" in " ".join(c.value for c in at.caption)
     at.radio(key="bundle_scope").set_value("One inspector's").run()

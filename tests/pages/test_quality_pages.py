@@ -69,6 +69,8 @@ def test_no_conflicts_says_so(engine, db_url, monkeypatch):
 def test_the_lead_draws_a_sample_and_assigns_second_markers(engine, db_url, monkeypatch):
     for n in range(1, 7):
         score(engine, f"inspector{1 + n % 2}", f"HS-{n:04d}", random_answers(engine, seed=n, force="durham"))
+    for name in ("inspector1", "inspector2"):  # second markers need accounts once the lead has one
+        page("pages/criteria.py", db_url, monkeypatch, user=name)
     at = lead_page("pages/second_marking.py", db_url, monkeypatch).run()
     assert not at.exception and "None assigned yet" in texts(at.caption)
     at.radio(key="sm_by").set_value("Number of cases")

@@ -1,0 +1,167 @@
+"""A tamper-evident audit trail: every row carries a SHA-256 hash of the previous row's hash
+and its own content, and a one-row head (``audit_head``) holds the count and the last hash.
+
+``seal`` is called by ``fieldwork.audit.record`` for every row, in the writer's transaction:
+it updates the head first (so writers queue: the chain never forks), then chains the row.
+``verify`` walks the trail in id order and says whether the chain is whole and, if not, from
+which row it breaks:
+
+- an overwritten row (SQLite's INSERT OR REPLACE, or an UPDATE with the triggers dropped): its
+  content no longer hashes to its row_hash;
+- a deleted row: the next row's prev_hash is not the hash of the row before it;
+- a truncated or shortened trail: it no longer ends where the head says (count and hash);
+- a backdated insert: its time is earlier than the row it follows, or it is not in the head;
+- a dropped or disabled guard trigger: named.
+
+What it cannot catch alone: someone who rewrites every row after a change *and* the head, by
+recomputing the hashes. ``fieldwork audit verify`` prints the head hash; a copy kept elsewhere
+(the lead's notes, the report file) shows such a rewrite too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import text, update
+from sqlmodel import Session, select
+
+from models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+CHUNK = 5_000
+_FIELDS = ("actor", "action", "inspection_id", "case_ref", "assessment_uid", "question", "old_value", "new_value",
+           "detail")
+
+
+def _moment(at: datetime | None) -> str:
+    if at is None:
+        return ""
+    if at.tzinfo is not None:
+        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds")
+
+
+def row_hash(prev_hash: str, event) -> str:
+    """The hash of one row: the previous hash, its time and every field, canonically written."""
+    content = {name: getattr(event, name) for name in _FIELDS}
+    content["at"] = _moment(event.at)
+    body = prev_hash + json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def seal(session: Session, event: AuditEvent) -> None:
+    """Chain a new row (not yet flushed) to the trail, in the caller's transaction."""
+    # The UPDATE comes first: it takes the head's row lock (PostgreSQL) / the write lock (SQLite)
+    # until this transaction ends, so no other writer reads the same head.
+    done = session.exec(update(AuditHead).where(AuditHead.id == 1).values(rows=AuditHead.rows + 1))
+    now = datetime.now(timezone.utc)
+    if not done.rowcount:
+        session.add(AuditHead(id=1, rows=1, last_hash=GENESIS))
+        session.flush()
+        prev, last_at = GENESIS, None
+    else:
+        prev, last_at = session.exec(select(AuditHead.last_hash, AuditHead.last_at).where(AuditHead.id == 1)).one()
+        prev = prev or GENESIS
+    # Timed once the head is held, never before the row it follows: the order of times is the
+    # order of the chain, so a row with an earlier time shows as backdated.
+    if last_at is not None and last_at.tzinfo is None:
+        last_at = last_at.replace(tzinfo=timezone.utc)
+    event.at = max(now, last_at) if last_at is not None else now
+    event.prev_hash = prev
+    event.row_hash = row_hash(prev, event)
+    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.row_hash, last_at=event.at))
+
+
+@dataclass
+class ChainReport:
+    rows: int = 0
+    unchained: int = 0  # rows written before the chain began
+    head_hash: str = ""
+    broken_at: int | None = None  # the id of the first row that does not fit
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def whole(self) -> bool:
+        return not self.reasons
+
+    def describe(self) -> str:
+        if self.whole:
+            return (f"The audit trail is whole: {self.rows:,} rows chained"
+                    + (f" (and {self.unchained:,} written before the chain began)" if self.unchained else "")
+                    + f"; last hash {self.head_hash}.")
+        where = f" from row {self.broken_at}" if self.broken_at is not None else ""
+        return f"The audit trail has been tampered with{where}: " + "; ".join(self.reasons) + "."
+
+
+EXPECTED_TRIGGERS = {
+    "sqlite": {"audit_event_no_update", "audit_event_no_delete", "audit_event_no_replace",
+               "audit_head_no_delete"},
+    "postgresql": {"audit_event_append_only", "audit_event_no_truncate", "audit_head_no_delete",
+                   "audit_head_no_truncate"},
+}
+
+
+def _trigger_problems(session: Session) -> list[str]:
+    dialect = session.get_bind().dialect.name
+    expected = EXPECTED_TRIGGERS.get(dialect, set())
+    if dialect == "sqlite":
+        present = set(session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+        disabled: set[str] = set()
+    elif dialect == "postgresql":
+        rows = session.execute(text("SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal")).all()
+        present = {name for name, _ in rows}
+        disabled = {name for name, state in rows if state == "D"}
+    else:
+        return []
+    out = [f"the guard trigger {name} has been dropped" for name in sorted(expected - present)]
+    out += [f"the guard trigger {name} has been disabled" for name in sorted(expected & disabled)]
+    return out
+
+
+def verify(session: Session) -> ChainReport:
+    """Walk the whole trail in id order (a chunk at a time) and check every link."""
+    report = ChainReport()
+    prev, prev_at, started = GENESIS, None, False
+    last_id = 0
+
+    def broken(row_id: int | None, reason: str) -> None:
+        if report.broken_at is None and row_id is not None:
+            report.broken_at = row_id
+        report.reasons.append(reason)
+
+    while True:
+        rows = session.exec(select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
+                            .limit(CHUNK)).all()
+        if not rows:
+            break
+        for event in rows:
+            last_id = event.id
+            if event.row_hash is None and not started:
+                report.unchained += 1
+                continue
+            started = True
+            report.rows += 1
+            if report.broken_at is not None:
+                continue
+            if event.row_hash is None or event.prev_hash != prev:
+                broken(event.id, f"row {event.id} does not follow the row before it (a row was deleted or "
+                       "inserted out of turn)")
+            elif row_hash(prev, event) != event.row_hash:
+                broken(event.id, f"row {event.id} was changed after it was written")
+            elif prev_at is not None and _moment(event.at) < _moment(prev_at):
+                broken(event.id, f"row {event.id} is dated {_moment(event.at)[:19]}, before the row it follows "
+                       f"({_moment(prev_at)[:19]}): it was inserted with a false date")
+            prev, prev_at = event.row_hash or prev, event.at
+    report.head_hash = prev
+    head = session.get(AuditHead, 1)
+    if head is None:
+        if report.rows:
+            broken(None, "the chain's head is missing")
+    elif report.broken_at is None and (head.rows != report.rows or (head.last_hash or GENESIS) != prev):
+        broken(last_id or None, f"the trail ends at {report.rows:,} chained rows but {head.rows:,} were written "
+               "(rows were removed from the end, or the table was emptied)")
+    report.reasons += _trigger_problems(session)
+    return report

@@ -1,0 +1,83 @@
+"""Case references that cannot hold a person.
+
+A ``case_ref`` is the pseudonymous reference an inspector copies from the file (HS-0001,
+GMP/2016/0456), never a name, a date of birth, a postcode, a phone number, an email or a
+National Insurance number. "Holds a digit and no space" let ``Jane.Smith.1984``,
+``JSmith-12-03-1984``, ``SW1A1AA`` and ``07700900123`` through, so a reference must now also
+fit its inspection's pattern (``case_ref_pattern`` in the inspection file; by default a short
+letter prefix and numbers, the form the app suggests) and must not look like any of those.
+The rule is applied wherever a reference enters: Add a case, imports, bundles.
+
+Uniqueness, whatever the letter case, is the database's own (a unique index on
+``lower(case_ref)`` per inspection and questionnaire, fieldwork.db), so two people adding
+``RC-1`` and ``rc-1`` at the same moment cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# A letter prefix of up to five letters, then one or more groups of digits, each after an
+# optional - / _ . : HS-0001, PIN-0001, GMP/2016/0456, HS_0201.
+DEFAULT_PATTERN = r"[A-Za-z]{1,5}(?:[-/_.]?[0-9]{1,8})+"
+EXAMPLE = "HS-0001"
+
+_SEPARATORS = re.compile(r"[-/_.\s]")
+_PHONE = re.compile(r"(?:\+?44|0)\d{9,10}")
+_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", re.IGNORECASE)
+_NI_NUMBER = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?", re.IGNORECASE)
+# a capitalised word (Smith, Jane) or a long lower-case one (smith): a name, not a code's prefix
+_WORD = re.compile(r"[A-Z][a-z]{2,}|[a-z]{5,}")
+_DATE_PARTS = re.compile(r"(?<!\d)(\d{1,4})[-/_.](\d{1,2})[-/_.](\d{1,4})(?!\d)")
+_EIGHT_DIGITS = re.compile(r"(?<!\d)(\d{8})(?!\d)")
+
+
+def _is_date(a: int, b: int, c: int) -> bool:
+    for year, month, day in ((c, b, a), (a, b, c), (c, a, b)):  # d/m/y, y/m/d, m/d/y
+        if 1900 <= year <= date.today().year and 1 <= month <= 12 and 1 <= day <= 31:
+            return True
+    return False
+
+
+def _has_date(ref: str) -> bool:
+    for a, b, c in _DATE_PARTS.findall(ref):
+        if _is_date(int(a), int(b), int(c)):
+            return True
+    for run in _EIGHT_DIGITS.findall(ref):  # 12031984 or 19840312
+        if _is_date(int(run[:2]), int(run[2:4]), int(run[4:])) or _is_date(int(run[:4]), int(run[4:6]), int(run[6:])):
+            return True
+    return False
+
+
+def looks_personal(ref: str) -> str | None:
+    """What personal detail the reference looks like, or None."""
+    squeezed = _SEPARATORS.sub("", ref)
+    if "@" in ref:
+        return "an email address"
+    if _PHONE.fullmatch(squeezed.lstrip("+")) or _PHONE.fullmatch(squeezed):
+        return "a phone number"
+    if _POSTCODE.fullmatch(squeezed):
+        return "a postcode"
+    if _NI_NUMBER.fullmatch(squeezed):
+        return "a National Insurance number"
+    if _has_date(ref):
+        return "a date (of birth?)"
+    if _WORD.search(ref):
+        return "a name or a word"
+    return None
+
+
+def problem(ref: str, pattern: str | None = None) -> str | None:
+    """Why this reference is refused, in words, or None."""
+    ref = (ref or "").strip()
+    if not ref:
+        return "a case reference is required"
+    what = looks_personal(ref)
+    if what:
+        return (f"looks like {what}: use the pseudonymous case reference (e.g. {EXAMPLE}), never personal "
+                "details")
+    if not re.fullmatch(pattern or DEFAULT_PATTERN, ref):
+        return (f"does not have the form of this inspection's case references (e.g. {EXAMPLE}: a few letters, "
+                "then numbers)")
+    return None
