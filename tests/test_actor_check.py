@@ -121,3 +121,22 @@ def test_a_demoted_admin_can_no_longer_manage_accounts(engine, signed_in):
 def test_the_command_line_acts_for_the_operating_system_user(engine):
     with db.session_scope(engine) as s:  # no account to re-check: whoever holds the file holds the data
         assert actor_check.at_write(s, command_line_actor()) == command_line_actor()
+
+
+def test_a_disabled_lead_cannot_import_a_frame_draw_or_exclude(engine, signed_in):
+    """The sampling writes (issue 16) re-check the account like every other write."""
+    from fieldwork.services import sampling, sampling_exclusions, sampling_frames
+
+    with db.session_scope(engine) as s:
+        lead = replace(accounts.actor_of(accounts.get_user(s, "lead1")), signed_in=True)
+        lead = replace(lead, token=session_tokens.issue(s, lead))
+        accounts.set_active(s, ADMIN1, "lead1", False)
+    before = snapshot(engine)
+    frame = b"case_ref,force,plea\nSF-0001,durham,guilty\n"
+    for write in (lambda s: sampling_frames.import_frame(s, lead, "case_review", frame, "frame.csv"),
+                  lambda s: sampling.draw(s, lead, "case_review", seed=1),
+                  lambda s: sampling_exclusions.exclude(s, lead, "HS-0001", "duplicate")):
+        with pytest.raises(actor_check.SessionEnded):
+            with db.session_scope(engine) as s:
+                write(s)
+    assert snapshot(engine) == before

@@ -35,7 +35,7 @@ from sqlmodel import Session
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import accounts, inspections, permissions, privacy, sampling_register
+from fieldwork.services import accounts, actor_check, inspections, permissions, privacy, sampling_register
 from fieldwork.services.permissions import Actor
 from fieldwork.services.sampling_frames import CASE_REF, FORCE
 from models import (
@@ -292,6 +292,7 @@ def draw(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, st
          allocation: str = PROPORTIONAL, forces=None, targets: dict[str, int] | None = None,
          inspector: str | None = None, inspection: str | Inspection | None = None, dry_run: bool = False) -> DrawPlan:
     """Plan the draw and, unless a dry run, record it and enter the drawn cases in the register."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     inspection = _inspection(session, inspection)
     result = plan(session, actor, questionnaire_id, seed=seed, strata=strata, allocation=allocation, forces=forces,
                   targets=targets, inspector=inspector, inspection=inspection)

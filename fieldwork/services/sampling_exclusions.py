@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import inspections, permissions, privacy, sampling_register
+from fieldwork.services import actor_check, inspections, permissions, privacy, sampling_register
 from fieldwork.services.permissions import Actor
 from fieldwork.services.sampling import _inspection
 from models import (
@@ -59,6 +59,7 @@ def exclude(session: Session, actor: Actor, case_ref: str, reason: str, detail: 
     """Mark a drawn case unusable; the next reserve of its stratum enters the register in its
     place (a draft for the excluded case's inspector). The excluded case leaves the register
     and its assessments stop counting; both steps are audited and kept."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "exclude a case")
     inspection = _inspection(session, inspection)
     ref = (case_ref or "").strip()

@@ -34,7 +34,7 @@ from sqlmodel import Session
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import importing, inspections, permissions, privacy
+from fieldwork.services import actor_check, importing, inspections, permissions, privacy
 from fieldwork.services.importing import Table
 from fieldwork.services.permissions import Actor
 from models import FrameCase, Inspection, SampleDraw, SampleFrame
@@ -228,6 +228,7 @@ def import_frame(session: Session, actor: Actor, questionnaire_id: str, data: by
     """Check the whole file against the column map (the proposed one when none is given) and,
     unless a dry run, write one frame per force in it, replacing an undrawn frame. Refused,
     writing nothing, with every problem named."""
+    actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.LEADS, "import a sampling frame")
     inspection = _inspection(session, inspection)
     known = inspections.questionnaire_ids(session, inspection)
