@@ -58,7 +58,7 @@ ACCEPTED = {
 |        | geotrace                    | route       | Route              |            |                        |                                       |            |
 |        | geoshape                    | area        | Area               |            |                        |                                       |            |
 |        | barcode                     | exhibit     | Exhibit barcode    |            |                        |                                       |            |
-|        | image                       | photo       | Photo              |            |                        |                                       |            |
+|        | image                       | photo       | Photo              |            | max-pixels=1024        |                                       |            |
 |        | audio                       | recording   | Recording          |            |                        |                                       |            |
 |        | video                       | clip        | Clip               |            |                        |                                       |            |
 |        | file                        | attachment  | Attachment         |            |                        |                                       |            |

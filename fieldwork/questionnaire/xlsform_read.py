@@ -386,6 +386,17 @@ def _resolve(kind: str) -> str:
     return _BIND_TYPES.get(str(bind.get("type", "")), kind)
 
 
+
+def _parameters(raw) -> dict[str, str]:
+    """A question's ``parameters`` cell: pyxform parses it for the types it knows (a range's
+    start/end/step) and leaves the text as written for others (an image's ``max-pixels=1024``,
+    which ODK tells authors to set on nearly every photo): ``key=value`` pairs, separated by
+    spaces or semicolons, either way."""
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    pairs = (part.split("=", 1) for part in re.split(r"[\s;]+", str(raw or "")) if "=" in part)
+    return {k.strip(): v.strip() for k, v in pairs}
+
 def _question(child: dict, language: str, section: str, rows: dict, name: str, choices: dict,
               folder: Path | None, problems: list[Problem], raw: dict | None = None) -> dict | None:
     kind = _resolve(TYPES.get(child.get("type", ""), child.get("type", "")))
@@ -409,7 +420,7 @@ def _question(child: dict, language: str, section: str, rows: dict, name: str, c
                 loaded = _choices_from_file(itemset, folder, qname, row, name, problems)
                 if loaded is not None:
                     choices[set_name] = loaded
-    parameters = {str(k): str(v) for k, v in (child.get("parameters") or {}).items()}
+    parameters = _parameters(child.get("parameters"))
     # XLSForm lets a question go unlabelled (pyxform warns; its field-list label rows have none):
     # the name stands in
     label = _text(child.get("label"), language, raw) or qname
