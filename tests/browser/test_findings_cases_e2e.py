@@ -25,8 +25,7 @@ def test_open_a_findings_cases_mark_one_as_an_example(app_db, tmp_path, browser_
         page = browser_page
         page.goto(url)
         live.sign_in(page, "lead1", PASSWORD)
-        page.get_by_role("link", name="Findings").click()
-        page.wait_for_url(re.compile(r"/findings$"))
+        page.get_by_role("heading", name="Findings").wait_for()  # a lead lands on Findings
         live.settle(page)
         page.get_by_role("tab", name="Cases behind a figure").click()
         link = page.get_by_role("link", name=re.compile(r"^Open .* read-only$"))
