@@ -39,7 +39,7 @@ def test_a_disabled_account_saves_nothing_from_a_form_left_open(app_url, app_db,
     admin.set_default_timeout(20_000)
     admin.goto(app_url)
     live.sign_in(admin, "admin1", PASSWORD)
-    admin.get_by_role("link", name="Users").click()
+    admin.get_by_role("heading", name="Users").wait_for()  # an admin lands on Users
     admin.get_by_role("tab", name="Change an account").click()
     account = admin.locator(".st-key-users_chosen input")
     account.click()
