@@ -209,6 +209,8 @@ def _notes_typed(actor: Actor, uid: str) -> None:
     """Notes the browser sent after a pause in typing: saved, the boxes left as they are."""
     state = _state(uid)
     for name, text in (note_keeper.sent(_key(uid, "keeper"), "typed", uid) or {}).items():
+        if state["dropped"].get(name) == text:  # the browser's pause timer sent a note just set aside
+            continue
         if isinstance(text, str) and name in state["known"] and text != state["notes"].get(name, ""):
             if not _save(actor, uid, name, assessments.KEEP, text, typing=True):
                 return
@@ -263,6 +265,8 @@ def _settle(actor: Actor, uid: str, name: str, kept: str) -> None:
         return
     with db.session_scope(session.engine()) as s:
         assessments.record_choice(s, actor, uid, **chose)
+    if mine_note is not None:  # the browser's own copy of the note set aside goes too (note_keeper)
+        state["dropped"][name] = mine_note
     state["clash"].pop(name, None)
     _show(uid, name)
 

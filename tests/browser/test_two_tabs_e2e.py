@@ -62,3 +62,47 @@ def test_two_tabs_change_different_questions_and_then_the_same_one(app_url, app_
     live.settle(second)
     assert stored(app_db, uid).notes["risk_management_plan"] == "No plan found in the file"
     assert other.input_value() == "No plan found in the file"
+
+
+def test_keeping_the_saved_note_forgets_the_one_typed_here(app_url, app_db, browser_page):
+    """"Keep the saved one" is final: the note typed in this tab is dropped from the browser's
+    own copy too, so no reload or later save brings it back over the one kept."""
+    case_id, uid = new_case(app_db, "HS-0402")
+    first = browser_page
+    open_case(first, app_url, case_id)
+    second = first.context.new_page()
+    second.goto(f"{app_url}/assess?case={case_id}")
+    second.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for(timeout=60_000)
+    live.settle(second)
+    for page in (first, second):
+        show_section(page, uid, RISK)
+
+    box = widget(first, uid, "n", "risk_management_plan").locator("textarea")
+    box.fill("Safety plan p.4")
+    box.press("Tab")
+    first.get_by_text(re.compile(r"Saved as you go · version \d+ ·")).wait_for()
+    live.settle(first)
+    other = widget(second, uid, "n", "risk_management_plan").locator("textarea")
+    other.fill("No plan found in the file")
+    other.press("Tab")
+    clash = second.locator(".st-key-" + re.sub(r"[^\w-]", "-", f"qf:{uid}:clash:risk_management_plan"))
+    clash.wait_for()
+    live.settle(second)
+    # choose while the browser still holds the typed note: its pause timer may send it after the choice
+    second.evaluate("""() => { const box = [...document.querySelectorAll('textarea')]
+        .find(t => t.value === 'No plan found in the file'); if (box) box.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    clash.get_by_role("button", name="Keep the saved one").click()
+    clash.wait_for(state="detached")
+    live.settle(second)
+    assert other.input_value() == "Safety plan p.4"
+    assert stored(app_db, uid).notes["risk_management_plan"] == "Safety plan p.4"
+
+    second.reload()  # the browser's copy of the dropped note must not come back
+    second.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for(timeout=60_000)
+    live.settle(second)
+    show_section(second, uid, RISK)
+    live.settle(second)
+    assert not second.get_by_role("button", name="Keep mine").count()
+    answer(first, uid, "initial_risk_assessment", "Yes")  # a later save elsewhere changes nothing of it
+    live.settle(second)
+    assert stored(app_db, uid).notes["risk_management_plan"] == "Safety plan p.4"
