@@ -67,7 +67,7 @@ def test_a_row_for_someone_who_may_not_see_the_case_is_refused_alone_and_the_res
     problems = {p.item: p for p in caught.value.problems}
     assert set(problems) == {"HS-0001", "HS-0002"}
     assert problems["HS-0001"].code == second_marking.FORCE_NOT_COVERED
-    assert "covers only durham, gwent" in problems["HS-0001"].message
+    assert "covers only Durham Constabulary, Gwent Police" in problems["HS-0001"].message
     assert problems["HS-0002"].code == second_marking.UNKNOWN_INSPECTOR
     with db.session_scope(engine) as s:
         assert s.execute(select(func.count()).select_from(SecondMarking)).scalar_one() == 0  # nothing written

@@ -36,3 +36,13 @@ def test_the_sample_count_never_passes_its_target():
 
 def test_the_cover_conventions_are_written_as_typed():
     assert all(safe(text) == text for text in CONVENTIONS)  # no protective quote doubling an apostrophe
+
+
+def test_a_sentence_starting_with_a_file_name_or_code_keeps_it_as_written():
+    from fieldwork.ui.components import capitalised, problem_rows
+
+    assert capitalised("bad.csv: 28 problem(s); nothing was imported") == "bad.csv: 28 problem(s); nothing was imported"
+    assert capitalised("case_ref is missing") == "case_ref is missing"
+    assert capitalised("nothing was imported") == "Nothing was imported"
+    rows = problem_rows(ProblemError([Problem("x", "a problem", row=2), Problem("y", "another", item="HS-0001")]))
+    assert list(rows["item"]) == ["", "HS-0001"] and list(rows["row"]) == [2, ""]  # blank, never "None"

@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import audit, contract
+from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import agreement, assessments, inspections, permissions
@@ -316,6 +317,11 @@ def check_assignments(session: Session, actor: Actor, assignments: dict[str, str
     return assignment_problems(session, rows, cases, assignments, inspection)
 
 
+def _force_name(code: str) -> str:
+    """A force as a lead reads it ("Durham Constabulary"), from the contract's code list."""
+    return next((c.label for c in load_catalog().codes.forces if c.code == code), code)
+
+
 def assignment_problems(session: Session, rows: dict, cases: dict, assignments: dict[str, str],
                         inspection: Inspection) -> list[Problem]:
     uids = list(assignments)
@@ -348,8 +354,9 @@ def assignment_problems(session: Session, rows: dict, cases: dict, assignments: 
         elif a is not None and any_accounts and not accounts[second].sees_force(forces.get(a.id)):
             problems.append(Problem(
                 FORCE_NOT_COVERED,
-                f"{second}'s account covers only {', '.join(accounts[second].forces)}, not "
-                f"{forces.get(a.id) or 'a case without a force'}: they could never see this case",
+                f"{second}'s account covers only {', '.join(_force_name(f) for f in accounts[second].forces)}, not "
+                f"{_force_name(forces.get(a.id)) if forces.get(a.id) else 'a case without a force'}: they could "
+                "never see this case",
                 item=ref, item_kind="case", field="second_inspector"))
     return problems
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,13 @@ from fieldwork.problems import Problem, ProblemError
 
 KIND_WORDS = {"question": "question", "case": "case", "inspector": "inspector", "force": "force",
               "questionnaire": "questionnaire", "indicator": "indicator"}
+
+
+def capitalised(text: str) -> str:
+    """A sentence's first letter in capitals, unless it starts with a name that is written as it
+    is (a file "bad.csv", a code "hs-0001", a variable "case_ref")."""
+    first = re.split(r"[\s:,]", text, maxsplit=1)[0]
+    return text if re.search(r"[._\-/\d]", first) else text[:1].upper() + text[1:]
 
 
 def sentence(problem: Problem) -> str:
@@ -19,7 +28,7 @@ def sentence(problem: Problem) -> str:
              f"column {problem.field}" if problem.field and problem.row is not None else None]
     where = [w for w in where if w]
     text = problem.message.strip()
-    text = text[:1].upper() + text[1:] if not where else text
+    text = capitalised(text) if not where else text
     lead = ", ".join(where)
     lead = lead[:1].upper() + lead[1:]
     out = f"{lead}: {text}" if where else text
@@ -32,7 +41,7 @@ def problem_rows(exc: ProblemError) -> pd.DataFrame:
     frame = pd.DataFrame([{
         "problem": sentence(p), "row": p.row, "column": p.field, "item": p.item, "file": p.source, "code": p.code,
     } for p in exc.problems])
-    return frame.dropna(axis=1, how="all")
+    return frame.dropna(axis=1, how="all").astype(object).where(lambda f: f.notna(), "")  # blank, not "None"
 
 
 def show_problems(exc: ProblemError, *, key: str | None = None) -> None:
@@ -44,5 +53,5 @@ def show_problems(exc: ProblemError, *, key: str | None = None) -> None:
     if session.end_session(exc):
         st.rerun()
     summary = exc.summary.strip()
-    st.error((summary[:1].upper() + summary[1:]) + ("" if summary.endswith(".") else "."))
+    st.error(capitalised(summary) + ("" if summary.endswith(".") else "."))
     st.dataframe(problem_rows(exc), hide_index=True, width="stretch", key=key)

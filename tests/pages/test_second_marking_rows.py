@@ -38,7 +38,7 @@ def test_the_valid_rows_are_assigned_and_the_refused_one_stays(engine, db_url, m
                                                                       "inspector3"})
     at.run()
     shown = " ".join(at.dataframe[-1].value["problem"])
-    assert "HS-0001" in shown and "covers only durham, gwent" in shown
+    assert "HS-0001" in shown and "covers only Durham Constabulary, Gwent Police" in shown
     button(at, "Assign the 2 row(s) without a problem").click().run()
     assert not at.exception
     assert "2 second marking(s) assigned; 1 row(s) still to change" in texts(at.success)
