@@ -78,6 +78,9 @@ def server(n: int, workdir: Path, scenario) -> list[float]:
     url = f"sqlite:///{workdir / f'apptest-{section}.db'}"
     os.environ[db.ENV_URL] = url
     new = new_case(url)
+    from tests.apptest import _account
+
+    _account(url, ACTOR.name, ACTOR.role, ())  # every write re-checks the account, as in the app
     at = AppTest.from_file(str(ROOT / "pages" / "assess.py"), default_timeout=60)
     at.session_state[session.USER_KEY] = {"name": ACTOR.name, "role": ACTOR.role, "forces": []}
     at.session_state[session.SEEN_KEY] = time.time()
