@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from fieldwork import db
 from fieldwork.catalog import load_catalog
+from fieldwork.problems import ProblemError
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.model import questionnaire_from_dict
 from fieldwork.questionnaire.xlsform import import_xlsform
@@ -91,11 +91,12 @@ def test_an_answer_is_stored_once_per_question_and_entry(engine):
                    Answer(assessment_id=a.id, question="served", instance="incident[2]/pin[1]", value="yes")])
         s.flush()
         assert s.scalar(select(func.count()).select_from(Answer).where(Answer.question == "when")) == 2
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ProblemError) as refused:  # the database's own rule, as a message (issue 17)
         with db.session_scope(engine) as s:
             a = s.execute(select(Assessment)).scalars().first()
             s.add(Answer(assessment_id=a.id, question="when", instance="incident[1]", value="2016-05-05"))
             s.flush()
+    assert refused.value.problems[0].code == db.WRITE_CLASH
 
 
 def test_the_xlsform_writer_writes_repeats_that_read_back_identically(tmp_path):
