@@ -122,3 +122,13 @@ def test_two_people_adding_rc_1_and_RC_1_at_once_make_one_case(engine, round_):
     loser = next(v for v in outcomes.values() if v != "added")
     assert not loser.startswith("RAW") and ("already in the register" in loser or "a moment ago" in loser
                                             or "Not saved" in loser), loser
+
+
+def test_a_submissions_instance_id_is_a_pseudonymous_reference():
+    """ODK Central's and KoboToolbox's instance ids (random UUIDs) are what an import falls back
+    on when a file has no case_ref (issue 12): accepted whatever letters they happen to hold."""
+    from fieldwork.services import case_refs
+
+    for ref in ("1cfb10f6-2827-488d-a6a1-6a3b0d464138", "uuid:deadbeef-abcd-4eef-8bad-cafebabe0000"):
+        assert case_refs.problem(ref) is None
+    assert case_refs.problem("1cfb10f6-2827-488d-a6a1") is not None  # not a whole instance id

@@ -18,7 +18,8 @@ from fieldwork import db
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.xlsform import export_xlsform, import_xlsform
-from fieldwork.services import exporting, findings, importing, inspections
+from fieldwork.services import accounts, exporting, findings, importing, inspections
+from fieldwork.services.permissions import command_line_actor
 from tests.conftest import new_database_url
 from tests.wide_helpers import LEAD_USER
 from tests.xlsform_collection import ACCEPTED, xlsx
@@ -206,6 +207,8 @@ def test_export_and_reimport_give_identical_findings_and_summaries(engine, tmp_p
                 else exporting.export_workbook(s, LEAD_USER, "timeliness"))
     other = db.get_engine(new_database_url(tmp_path, "again"))
     load_form(other)
+    with db.session_scope(other) as s:  # meta:inspector must name an account there too (issue 17)
+        accounts.add_user(s, command_line_actor(), LEAD_USER.name, LEAD_USER.role, "a long enough password 1")
     import_rows(other, data, f"again.{how}")
     for by in (None, "force"):
         assert report(other, by).to_contract() == report(engine, by).to_contract()

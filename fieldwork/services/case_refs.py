@@ -23,6 +23,10 @@ from datetime import date
 DEFAULT_PATTERN = r"[A-Za-z]{1,5}(?:[-/_.]?[0-9]{1,8})+"
 EXAMPLE = "HS-0001"
 
+# A submission's instance id, as ODK Central and KoboToolbox make it (a random UUID, optionally
+# "uuid:" before it): the reference an import falls back on when a file has no case_ref
+# (issue 12). Random by construction, it cannot hold a person, whatever the pattern.
+INSTANCE_ID = re.compile(r"(?:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[-/_.\s]")
 _PHONE = re.compile(r"(?:\+?44|0)\d{9,10}")
 _POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", re.IGNORECASE)
@@ -73,6 +77,8 @@ def problem(ref: str, pattern: str | None = None) -> str | None:
     ref = (ref or "").strip()
     if not ref:
         return "a case reference is required"
+    if INSTANCE_ID.fullmatch(ref):
+        return None
     what = looks_personal(ref)
     if what:
         return (f"looks like {what}: use the pseudonymous case reference (e.g. {EXAMPLE}), never personal "
