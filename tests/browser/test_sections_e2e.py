@@ -54,9 +54,14 @@ def version_now(page) -> int:
 
 
 def answer(page, uid: str, name: str, label: str) -> None:
+    """Click an answer and wait until it is saved: a newer version than before (a note the
+    browser sends after its pause in typing may be saved in the same moment, so the version
+    can move by more than one)."""
     version = version_now(page)
     widget(page, uid, "a", name).get_by_text(label, exact=True).click()
-    saved(page, version + 1)
+    page.wait_for_function("""v => { const m = document.body.innerText.match(/Saved as you go · version (\\d+) ·/);
+                                     return m !== null && Number(m[1]) > v; }""", arg=version)
+    live.settle(page)
 
 
 def write_note(page, uid: str, name: str, text: str) -> None:
