@@ -110,17 +110,24 @@ def test_safe_neutralises_and_unquote_restores(text):
     assert safe("Seen on p.4") == "Seen on p.4" and safe(5) == 5 and safe(None) is None
 
 
-@pytest.fixture
-def nasty_db(engine):
+def _nasty(engine, *, nasty_inspector: bool):
+    """Cases whose evidence notes are the injection strings (and, with ``nasty_inspector``, one
+    whose stored inspector name is one: data from before accounts were required)."""
     with db.session_scope(engine) as s:
         rows = case_review_rows(s, len(NASTY))
         inspection = inspections.inspection_by_code(s)
         version = inspections.current_version(s, "case_review")
         records = [CaseRecord(r["case_ref"], {k: v for k, v in r.items() if k != "case_ref"},
-                              {"initial_risk_assessment": n}, inspector=n if i == 0 else "inspector1")
+                              {"initial_risk_assessment": n},
+                              inspector=n if i == 0 and nasty_inspector else "inspector1")
                    for i, (r, n) in enumerate(zip(rows, NASTY))]
         add_complete_assessments(s, inspection_id=inspection.id, version=version, records=records, created_by="t")
     return engine
+
+
+@pytest.fixture
+def nasty_db(engine):
+    return _nasty(engine, nasty_inspector=True)
 
 
 def test_injection_stays_inert_in_the_workbook(nasty_db):
@@ -150,8 +157,10 @@ def test_injection_stays_inert_in_csv(nasty_db, labels):
         assert safe(n) in cells
 
 
-def test_injected_notes_re_import_as_typed(nasty_db, tmp_path):
-    data = workbook_bytes(nasty_db, with_notes=True)
+def test_injected_notes_re_import_as_typed(engine, tmp_path):
+    # meta:inspector must name an account on import (issue 17), and no account can be named
+    # like a formula: the notes carry the injection strings here
+    data = workbook_bytes(_nasty(engine, nasty_inspector=False), with_notes=True)
     again = import_into(new_database_url(tmp_path, "again"), data, "x.xlsx", "case_review")
     notes = {n for _, (_, ns) in answers_by_case(again).items() for n in ns.values()}
     assert notes == set(NASTY)
