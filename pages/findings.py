@@ -165,7 +165,8 @@ def show_all() -> None:
                "is called clear only when its 95% interval excludes 0.")
     st.dataframe([findings_panels.table_row(f, group_labels.get(f.group, f.group) if f.group else "All cases", qid)
                   if by else findings_panels.table_row(f, questionnaire_id=qid) for f in report.findings],
-                 hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS)
+                 hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS,
+                 row_height=findings_panels.WRAPPING_ROW_HEIGHT)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button("Findings JSON", data=lambda: findings_formats.to_json(report),
                          file_name=f"{qid}-findings.json", mime="application/json", key="findings_json")
