@@ -10,7 +10,8 @@ shared by every session of the server, keyed on:
 * the database URL, inspection, questionnaire, breakdown and filters, and
 * a **data version**: one aggregate over the questionnaire's assessments in the inspection
   (how many, the sum of their optimistic-lock versions, the latest change and completion,
-  which of them are complete and which counted) and the answer table's highest row id. Every
+  which of them are complete and which counted), the answer table's highest row id and the
+  questionnaire's latest version (its wording). Every
   save raises its assessment's version; an import, a merge or a moderation adds rows or flips
   ``status`` / ``counted``; so any change that can move a figure changes the version, and
   the next draw counts afresh. The entries also expire after ``TTL`` seconds, a bound on
@@ -31,7 +32,7 @@ from sqlalchemy import case, func, select
 
 from fieldwork import charts, db
 from fieldwork.services import findings
-from models import COMPLETE, Answer, Assessment, CaseFile
+from models import COMPLETE, Answer, Assessment, CaseFile, QuestionnaireVersion
 
 TTL = 600  # seconds: the longest a figure is kept, whatever the data version says
 
@@ -46,7 +47,10 @@ def data_version(s, inspection_id: int, questionnaire_id: str) -> tuple:
         .join(CaseFile, CaseFile.id == Assessment.case_id)
         .where(CaseFile.inspection_id == inspection_id, CaseFile.questionnaire == questionnaire_id)).one()
     latest_answer = s.scalar(select(func.max(Answer.id)))
-    return tuple(str(x) for x in row) + (str(latest_answer),)
+    # a new version of the questionnaire brings new wording for the sentences
+    wording = s.scalar(select(func.max(QuestionnaireVersion.id)).where(QuestionnaireVersion.questionnaire
+                                                                       == questionnaire_id))
+    return tuple(str(x) for x in row) + (str(latest_answer), str(wording))
 
 
 def request_key(inspection, questionnaire_id: str, by: str | None, filters: dict[str, list[str]]) -> tuple:
