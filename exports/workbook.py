@@ -36,6 +36,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.filters import AutoFilter
 
 from exports import rows as wide_rows
+from exports import summaries
 from exports.cells import safe
 from fieldwork.services import wide_table
 from fieldwork.services.wide_table import Responses
@@ -449,15 +450,23 @@ def add_code_lists(wb: Workbook, ctx: WorkbookContext) -> None:
         ws.append([safe(lists[n][i]) if i < len(lists[n]) else None for n in names])
 
 
-def build(ctx: WorkbookContext) -> Workbook:
-    from exports import summaries
+def add_summaries(wb: Workbook, ctx: WorkbookContext) -> None:
+    report = ctx.findings
+    if report is None or not report.summaries:
+        return
+    rows = list(summaries.rows(report, ctx.questionnaire))
+    for variable, breakdown in ctx.breakdowns.items():
+        rows += [r for r in summaries.rows(breakdown, ctx.questionnaire) if r[2] is not None]
+    table_sheet(wb, "summaries", summaries.HEADER, rows)
 
+
+def build(ctx: WorkbookContext) -> Workbook:
     wb = Workbook(write_only=True)
     steps: list[tuple[str, Callable[[], None]]] = [
         ("cover", lambda: add_cover(wb, ctx)),
         ("findings", lambda: add_findings(wb, ctx)),
         ("charts", lambda: add_charts(wb, ctx)),
-        ("summaries", lambda: summaries.add_summaries(wb, ctx)),  # numbers and dates, when there are any
+        ("summaries", lambda: add_summaries(wb, ctx)),  # numbers and dates, when there are any
         *((f"findings by {v}", (lambda v=v, r=r: add_breakdown(wb, ctx, v, r))) for v, r in ctx.breakdowns.items()),
         ("responses", lambda: add_responses(wb, ctx)),
         ("responses_labels", lambda: add_responses_labels(wb, ctx)),
