@@ -47,7 +47,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, characters, responses
+from fieldwork.services import actor_check, characters, wide_table
 from models import (
     Answer,
     Assessment,
@@ -532,8 +532,8 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
         out += characters.problems({k: v for k, v in row.items() if k != "answers"}, item=ref, **where)
         for a in row["answers"]:
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
-            out += characters.problems({question: a.get("value"), responses.note_column(question): a.get("note")},
-                                       notes=[responses.note_column(question)], item=ref, **where)
+            out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note")},
+                                       notes=[wide_table.note_column(question)], item=ref, **where)
     return out
 
 
