@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -137,7 +135,7 @@ class Table:
         for number, cells in self.rows[:n]:
             row = {"row": number}
             for i, name in enumerate(self.header):
-                row[name or get_column_letter(i + 1)] = _display(cells[i] if i < len(cells) else None)
+                row[name or get_column_letter(i + 1)] = answer_types.display(cells[i] if i < len(cells) else None)
             out.append(row)
         return out
 
@@ -387,31 +385,14 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _display(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime) and value.time() == datetime.min.time():
-        return value.date().isoformat()
-    return str(value)
-
-
 def _text(value) -> str:
     """A cell as text, with our own export's injection quote removed."""
-    return unquote(_display(value))
-
-
-def _close_match(name: str, candidates: Sequence[str]) -> str | None:
-    """The candidate most like ``name``, whatever the case of either (for "did you mean")."""
-    by_fold = {c.casefold(): c for c in candidates}
-    hint = difflib.get_close_matches(name.casefold(), list(by_fold), n=1)
-    return by_fold[hint[0]] if hint else None
+    return unquote(answer_types.display(value))
 
 
 def _convert(q: Questionnaire, question: Question, value) -> tuple[str | None, tuple[str, str] | None]:
     """(stored value, None) or (None, (problem code, reason)): the one conversion the app uses too."""
-    return answer_types.convert(q, question, value)
+    return answer_types.convert(q, question, unquote(value) if isinstance(value, str) else value)
 
 
 _TICKED = {"1", "true", "yes", "x"}
@@ -507,7 +488,7 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
         else:
             cols.refused = True
             is_note = name.casefold().startswith(wide_table.NOTE_PREFIX)
-            hint = _close_match(name, [wide_table.note_column(v) for v in known[1:]] if is_note else
+            hint = answer_types.close_match(name, [wide_table.note_column(v) for v in known[1:]] if is_note else
                                 known + [wide_table.INSPECTOR_COLUMN])
             problems.append(Problem(UNKNOWN_COLUMN, f"{_clip(written)!r} is not a variable of {q.id}" +
                                     (f" (did you mean {hint!r}?)" if hint else
