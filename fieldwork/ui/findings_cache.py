@@ -28,6 +28,7 @@ import json
 import os
 
 import streamlit as st
+
 from fieldwork import charts, db
 from fieldwork.services import findings
 from fieldwork.services.data_version import data_version
