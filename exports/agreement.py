@@ -6,7 +6,7 @@ was second-marked: its primary row, or the agreed row once moderated).
 a marker, an extra sheet and a cover line); ``markers`` gives the column for the wide CSV.
 Both appear once a case of the questionnaire has been second-marked: an inspection without
 second marking keeps the plain layout.
-Every text value passes through ``exports.cells.safe``.
+Every text value passes through ``fieldwork.files.cells.safe``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import io
 
 from sqlmodel import Session
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from fieldwork.services import agreement, second_marking
 from fieldwork.services.agreement import AgreementReport
 from fieldwork.services.responses import Responses

@@ -12,7 +12,7 @@ import io
 from typing import Mapping
 
 from exports import rows
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from fieldwork.services.responses import Responses
 
 

@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Mapping
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from fieldwork.questionnaire.model import Question
 from fieldwork.services.responses import CASE_REF, Responses
 

@@ -3,7 +3,7 @@ stratum: frame, target, drawn, excluded by reason, replaced, in sample, assessed
 left, shortfall and the design weight N_h / n_h) and a cover line with each force's draw
 (seed, allocation, strata). Added once the questionnaire has a sampling frame; an inspection
 whose cases were chosen elsewhere keeps the plain layout. Text passes through
-``exports.cells.safe`` (in ``table_sheet``)."""
+``fieldwork.files.cells.safe`` (in ``table_sheet``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import json
 
 from sqlmodel import Session
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from fieldwork.services import sampling, sampling_report
 from fieldwork.services.permissions import Actor
 

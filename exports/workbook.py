@@ -15,7 +15,7 @@ putting a function on ``ctx.extra_sheets`` (e.g. an agreement table), a marker c
 
 The workbook is written in openpyxl's write-only mode (rows stream to disk, not held as cell
 objects), so 10,000 assessments export in seconds. Every text value passes through
-``exports.cells.safe``.
+``fieldwork.files.cells.safe``.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.filters import AutoFilter
 
 from exports import rows as wide_rows
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from fieldwork.services import responses as wide
 from fieldwork.services.responses import Responses
 
@@ -52,7 +52,7 @@ CONVENTIONS = [
     "Only complete assessments are counted; drafts are left out (their number is given above).",
     "A question's denominator is the cases in its population where the question was asked, less those "
     "answered “not applicable” (na). Cases where skip logic did not ask the question are not in it.",
-    # curly quotes: a cell starting with ' is written with a second, protective ' (exports/cells.py)
+    # curly quotes: a cell starting with ' is written with a second, protective ' (fieldwork/files/cells.py)
     "“Not known” answers stay in the denominator and are reported beside it, as the report's footnotes do.",
     "Percent is count / denominator x 100, rounded to a whole number half up, as the report prints it. "
     "A zero denominator gives no percent (an empty cell), not an error.",

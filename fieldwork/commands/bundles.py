@@ -130,7 +130,7 @@ def agreement_command(args) -> int:
         print(json.dumps({"questionnaire": report.questionnaire, "pairs": report.pairs, "statistic": report.statistic,
                           "threshold": report.threshold, "questions": rows}, indent=2))
     elif args.format == "csv":
-        from exports.cells import safe
+        from fieldwork.files.cells import safe
 
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_evidence, evidence, evidence_csv, permissions, triangulation

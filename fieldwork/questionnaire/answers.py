@@ -22,7 +22,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
-from exports.cells import unquote
+from fieldwork.files.cells import unquote
 from fieldwork.questionnaire.model import MEDIA_TYPES, Question, Questionnaire
 
 MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from exports.workbook import table_sheet
 from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from exports.cells import safe, unquote
+from fieldwork.files.cells import safe, unquote
+from fieldwork.files.text import decode
 from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
@@ -84,9 +85,7 @@ class ImportResult:
 
 
 def _parse_csv(content: bytes, file_name: str) -> list[tuple[int, dict]]:
-    from fieldwork.services.importing import _decode  # the import's own decoding rules (UTF-8, BOM, cp1252)
-
-    text, _, _ = _decode(content, file_name)
+    text, _, _ = decode(content, file_name)  # the import's own decoding rules (UTF-8, BOM, cp1252)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]

@@ -42,7 +42,7 @@ def to_json(report: FindingsReport) -> str:
 
 
 def to_csv(report: FindingsReport) -> str:
-    from exports.cells import safe  # the one rule against spreadsheet formula injection
+    from fieldwork.files.cells import safe  # the one rule against spreadsheet formula injection
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

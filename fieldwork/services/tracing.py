@@ -81,7 +81,7 @@ def to_csv(trace: Trace) -> str:
     import csv
     import io
 
-    from exports.cells import safe
+    from fieldwork.files.cells import safe
 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

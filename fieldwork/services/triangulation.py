@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
