@@ -11,12 +11,10 @@ Every text value passes through ``fieldwork.files.cells.safe``.
 
 from __future__ import annotations
 
-import csv
-import io
 
 from sqlmodel import Session
 
-from fieldwork.files.cells import safe
+from fieldwork.files.csv_out import csv_bytes
 from fieldwork.services import agreement, second_marking
 from fieldwork.services.agreement import AgreementReport
 from fieldwork.services.responses import Responses
@@ -63,11 +61,7 @@ def display_rows(report: AgreementReport) -> list[dict]:
 
 
 def to_csv(report: AgreementReport) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([h for _, h in COLUMNS])
-    writer.writerows([safe(v) for v in row] for row in sheet_rows(report))
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes([h for _, h in COLUMNS], sheet_rows(report))
 
 
 def add_agreement_sheet(wb, report: AgreementReport) -> None:

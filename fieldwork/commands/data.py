@@ -84,7 +84,7 @@ def import_command(args) -> int:
 
 
 def export_command(args) -> int:
-    from fieldwork.services import exporting  # openpyxl loads only for the commands that need it
+    from exports import exporting  # openpyxl loads only for the commands that need it
 
     suffix = args.out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from fieldwork.files.cells import safe, unquote
+from fieldwork.files.cells import unquote
+from fieldwork.files.csv_out import csv_bytes, dict_rows
 from fieldwork.files.text import decode
 from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
@@ -65,15 +66,11 @@ def export_csv(session: Session, actor: Actor, *, inspection_code: str | None = 
     added it), every text cell safe from spreadsheet formulas. Audited (counts only)."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     views = list_evidence(session, actor, inspection_code=inspection_code, force=force, criterion=criterion)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in csv_rows(views):
-        writer.writerow({k: safe(v) for k, v in row.items()})
+    data = csv_bytes(EXPORT_COLUMNS, dict_rows(EXPORT_COLUMNS, csv_rows(views)), line_end="\r\n")
     inspection = inspections.inspection_by_code(session, inspection_code)
     audit.record(session, actor.name, EVIDENCE_EXPORTED, inspection_id=inspection.id, format="csv",
                  items=len(views), file=file_name[:200])
-    return buffer.getvalue().encode("utf-8")
+    return data
 
 
 @dataclass

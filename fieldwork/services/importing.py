@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from fieldwork import audit, expr
-from fieldwork.files import cells
+from fieldwork.files import cells as file_cells
 from fieldwork.files.limits import (BAD_ENCODING, EMPTY_FILE, FILE_TOO_LARGE, MALFORMED_FILE,  # noqa: F401
                                     MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MISSING_SHEET, READ_AS_CP1252,
                                     TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNSUPPORTED_FILE)
@@ -72,9 +72,9 @@ NOTE_PERSONAL_DATA = "note_personal_data"
 
 CASE_REF = responses.CASE_REF
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")  # "Ã©", "Â£", "â€™": UTF-8 read as cp1252
-QUOTED_CHARS = cells.QUOTED_CHARS
+QUOTED_CHARS = file_cells.QUOTED_CHARS
 # a cell read the same way by every reader (sampling frames use these too)
-_clip, _blank, _display, _text = cells.clip, cells.blank, cells.display, cells.text
+_clip, _blank, _display, _text = file_cells.clip, file_cells.blank, file_cells.display, file_cells.text
 
 
 def _close_match(name: str, candidates: Sequence[str]) -> str | None:
