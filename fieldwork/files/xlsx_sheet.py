@@ -72,7 +72,9 @@ def sheet_values(workbook, ws, max_columns: int | None = None) -> Iterator[tuple
     cannot tell a formula without a cached value from a blank cell."""
     try:
         source = workbook._archive.open(ws._worksheet_path)
-        parser = _SheetParser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
+        # a read-only sheet holds the workbook's texts itself (the workbook's own list stays empty)
+        strings = getattr(ws, "_shared_strings", None) or workbook.shared_strings
+        parser = _SheetParser(source, strings, data_only=True, epoch=workbook.epoch,
                               date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
     except AttributeError:  # an openpyxl whose internals differ: its public (slower) path
         ws.reset_dimensions()  # read what is there, not the size the file claims

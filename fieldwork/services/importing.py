@@ -416,9 +416,11 @@ class _RowChecker:
         return out
 
 
-def check(session: Session, questionnaire_id: str, table: Table, *, inspection_code: str | None = None
-          ) -> CheckedImport:
-    """Every problem in the file, or the records to write. Writes nothing."""
+def check(session: Session, questionnaire_id: str, table: Table, *, inspection_code: str | None = None,
+          release_rows: bool = False) -> CheckedImport:
+    """Every problem in the file, or the records to write. Writes nothing. ``release_rows``: let
+    each row's cells go once it is checked (a command that reads the file once), so that the
+    table and the records it becomes are not both held whole."""
     inspection = inspections.inspection_by_code(session, inspection_code)
     version = inspections.current_version(session, questionnaire_id)
     q = inspections.questionnaire_of(version)
@@ -431,7 +433,9 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     rows.ref_pattern = inspection.case_ref_pattern
     records: list[CaseRecord] = []
     problems += characters.row_problems(table.header, table.header, 1, table.source)
-    for number, cells in table.rows:
+    for k, (number, cells) in enumerate(table.rows):
+        if release_rows:
+            table.rows[k] = (number, ())
         record, row_problems = rows.check(number, cells)
         # the one rule for characters (the app and bundles apply it too): every cell, by row and column
         problems += characters.row_problems(table.header, cells, number, table.source, is_note=_is_note_column)
@@ -546,14 +550,15 @@ def check_file(session: Session, actor: Actor, questionnaire_id: str, data: byte
 
 
 def import_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
-                inspection_code: str | None = None, progress: Callable[[int, int], None] | None = None
-                ) -> ImportResult:
+                inspection_code: str | None = None, progress: Callable[[int, int], None] | None = None,
+                release_rows: bool = False) -> ImportResult:
     """Read, check and write every row as a complete assessment, or raise with every problem
     and write nothing. Run inside one ``session_scope``: the caller's transaction."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "import assessments")
     table = data if isinstance(data, Table) else read_table(data, name)
-    checked = check(session, questionnaire_id, table, inspection_code=inspection_code)
+    checked = check(session, questionnaire_id, table, inspection_code=inspection_code,
+                    release_rows=release_rows or not isinstance(data, Table))
     written = store.add_complete_assessments(
         session, inspection_id=checked.inspection.id, version=checked.version, records=checked.records,
         created_by=actor.name, progress=progress)
