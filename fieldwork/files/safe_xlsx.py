@@ -21,7 +21,6 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.workbook.workbook import Workbook
 
 from fieldwork.files import limits
-from fieldwork.files.limits import MAX_PARTS, MAX_RATIO, MAX_UNZIPPED_BYTES  # noqa: F401 (named by callers)
 from fieldwork.files.zips import Budget, GuardedZip
 from fieldwork.problems import Problem, ProblemError
 

@@ -67,12 +67,6 @@ def open_text(data: bytes, encoding: str) -> TextIO:
     return io.TextIOWrapper(io.BytesIO(data), encoding=CODECS[encoding], newline="")
 
 
-def decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
-    """The whole text, its encoding's name and any warning (for small files: evidence CSVs)."""
-    encoding, warnings = encoding_of(data, name)
-    return data.decode(CODECS[encoding]), encoding, warnings
-
-
 def delimiter(first_line: str) -> str:
     """Comma by contract; Excel in some locales writes semicolons, and tab-separated text is
     what Excel's 'Unicode text' gives. Decided on the header line only."""
