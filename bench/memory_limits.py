@@ -12,7 +12,7 @@ Builds, in DIR (a temporary folder unless given),
 * ``rows_100000.csv`` — the largest file the limits allow: 100,000 valid rows with evidence
   notes, imported whole;
 
-then runs each import as a user does (``fieldwork import`` / ``fieldwork bundle import`` into
+then runs each import as a user does (and, for comparison, the import of a one-row file) (``fieldwork import`` / ``fieldwork bundle import`` into
 a fresh SQLite database), each a process of its own under ``/usr/bin/time -v``, and prints
 its outcome, wall time and peak resident memory, with the machine's load average. Targets
 (issue 17): every file within the limits under 500 MB; beyond them, refused fast. Record the
@@ -38,11 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fieldwork.catalog import load_catalog  # noqa: E402
-from fieldwork.services import bundles, responses, synthetic  # noqa: E402
+from fieldwork.services import bundles, synthetic, wide_table  # noqa: E402
 
 FIELDWORK = str(Path(sys.executable).parent / "fieldwork")
 QUESTIONNAIRE = "case_review"
-WORDS = [f"w{i:03d}" for i in range(1000)]  # text that packs about 4.5 to 1, as prose does
+WORDS = [f"w{i:03d}" for i in range(60)]  # text that packs about 4.5 to 1 (190 MB to 42 MB)
 
 
 def _questionnaire():
@@ -52,11 +52,11 @@ def _questionnaire():
 def wide_csv(path: Path, n: int, notes: bool) -> None:
     """n valid rows in the layout our exports write (no meta:inspector: the importer is the scorer)."""
     q = _questionnaire()
-    variables = responses.variables(q)
+    variables = wide_table.variables(q)
     noted = variables[1:] if notes else []
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\r\n")
-        writer.writerow(variables + [responses.note_column(v) for v in noted])
+        writer.writerow(variables + [wide_table.note_column(v) for v in noted])
         for start in range(0, n, 10_000):
             for r in synthetic.records(q, min(10_000, n - start), seed=start + 1, notes=notes, prefix="SYN"):
                 ref = f"SYN-{start + int(r.case_ref.split('-')[1]):06d}"
@@ -160,6 +160,7 @@ def main() -> None:
     work = args.dir or Path(tempfile.mkdtemp(prefix="fieldwork-memory-"))
     work.mkdir(parents=True, exist_ok=True)
     cases = {
+        "one_row.csv": (lambda p: wide_csv(p, 1, notes=False), "import"),  # what any command costs
         "shared_strings.xlsx": (lambda p: shared_strings_xlsx(p), "import"),
         "bundle_480mb.zip": (lambda p: big_bundle(p), "bundle"),
         "rows_150000.csv": (lambda p: wide_csv(p, 150_000, notes=False), "import"),

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from exports import rows
 from fieldwork.files.csv_out import csv_bytes
-from fieldwork.services.responses import Responses
+from fieldwork.services.wide_table import Responses
 
 
 def write_csv(resp: Responses, *, labels: bool = False, bom: bool = False,

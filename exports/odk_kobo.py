@@ -26,7 +26,7 @@ from typing import Mapping
 from fieldwork.files.cells import safe
 from fieldwork.files.csv_out import csv_bytes
 from fieldwork.questionnaire.model import Question
-from fieldwork.services.responses import CASE_REF, Responses
+from fieldwork.services.wide_table import CASE_REF, Responses
 
 KOBO = "kobo"
 ODK = "odk"

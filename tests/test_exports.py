@@ -12,7 +12,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from exports.cells import safe, unquote
+from fieldwork.files.cells import safe, unquote
 from fieldwork import audit, db
 from fieldwork.services import demo, findings, importing, inspections
 from exports import exporting

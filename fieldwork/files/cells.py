@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from fieldwork.questionnaire import answers
+
 # What an .xlsx (XML 1.0) cannot hold. The app, imports and bundles refuse these characters
 # (fieldwork.services.characters); a row written before that rule, or by hand in SQL, still
 # exports, with each such character shown as U+FFFD instead of the export failing.
@@ -57,28 +59,14 @@ def unquote(text: str) -> str:
 
 # --- reading ----------------------------------------------------------------------------
 
-QUOTED_CHARS = 60  # a value quoted in a message is cut to this: a 32,000-character cell is not echoed
-
-
-def clip(value) -> str:
-    """A value as quoted in a problem message: its first QUOTED_CHARS characters and "…"."""
-    text = str(value)
-    return text if len(text) <= QUOTED_CHARS else text[:QUOTED_CHARS] + "…"
+# A cell shown as text and a value quoted in a message are the questionnaire's (a floor below):
+# the app, the import and bundles read a cell the same way.
+QUOTED_CHARS = answers.QUOTED_CHARS
+clip, display = answers.clip, answers.display
 
 
 def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def display(value) -> str:
-    """A cell as a person reads it: 3.0 is "3", a date without a time is "2026-03-01"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime) and value.time() == datetime.min.time():
-        return value.date().isoformat()
-    return str(value)
 
 
 def text(value) -> str:
