@@ -32,7 +32,7 @@ ENTRY_REFUSED = "entry_refused"
 class EntryResult:
     version: int  # state it in the next save
     instance: str  # the entry added, or the one removed
-    removed_answers: int = 0
+    removed_answers: int = 0  # answers (or notes) deleted with the entry
 
 
 def _state(session: Session, row) -> tuple:
@@ -96,13 +96,13 @@ def remove_entry(session: Session, actor: Actor, uid: str, expected_version: int
     where = dict(inspection_id=row.inspection_id, case_ref=row.case_ref, assessment_uid=row.uid)
     gone = [k for k in stored if repeat_entries.split(k)[0] == instance
             or repeat_entries.split(k)[0].startswith(instance + "/")]
-    for key in gone:
+    answered = [k for k in gone if stored[k][1] not in (None, "") or stored[k][2]]
+    for key in answered:
         entry, name = repeat_entries.split(key)
         _, value, note = stored[key]
-        if value not in (None, "") or note:
-            is_code = questionnaire.question(name).is_single_choice
-            audit.record(session, actor.name, audit.ANSWER_CLEARED, question=name, instance=entry,
-                         old_value=value if is_code else None, reason="entry_removed", **where)
+        is_code = questionnaire.question(name).is_single_choice
+        audit.record(session, actor.name, audit.ANSWER_CLEARED, question=name, instance=entry,
+                     old_value=value if is_code else None, reason="entry_removed", **where)
     if gone:
         session.execute(delete(Answer).where(Answer.id.in_([stored[k][0] for k in gone]))
                         .execution_options(synchronize_session=False))
@@ -114,9 +114,9 @@ def remove_entry(session: Session, actor: Actor, uid: str, expected_version: int
             session.execute(update(Answer).where(Answer.id == stored[key][0]).values(instance=new)
                             .execution_options(synchronize_session=False))
     audit.record(session, actor.name, audit.ENTRY_REMOVED, repeat=repeat_entries.steps(instance)[-1][0],
-                 instance=instance, answers=len(gone), version=version, **where)
+                 instance=instance, answers=len(answered), version=version, **where)
     session.flush()
-    return EntryResult(version, instance, len(gone))
+    return EntryResult(version, instance, len(answered))
 
 
 def entries_of(session: Session, actor: Actor, uid: str) -> repeat_entries.Entries:
