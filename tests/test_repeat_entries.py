@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from fieldwork import audit, db
@@ -245,3 +247,59 @@ def test_entries_keep_the_lock_and_the_per_question_rule(engine, case):
                          read={"incident[1]/calls": (None, "")})
     with pytest.raises(Exception):
         Scorer(engine, case.assessment_uid, INSPECTOR2).add("incident")
+
+
+def test_a_fixed_count_and_entries_worked_out_without_a_database():
+    q = build(FORM.replace("${n_hearings} ", "3             "))
+    worked = entries.Entries(q, {"hearing[2]/outcome": "adjourned", "hearing[5]/outcome": "beyond"})
+    assert [e.path for e in worked.under("hearing")] == ["hearing[1]", "hearing[2]", "hearing[3]"]
+    assert worked.irrelevant() == ["hearing[5]/outcome"]  # beyond the form's three: not asked
+    assert worked.missing_required() == ["hearing[1]/outcome", "hearing[3]/outcome"]
+    # stored rows imply every entry before them; an entry's rule sees its own answers only
+    worked = entries.Entries(q, {"incident[3]/attended": "yes", "incident[3]/how": "999"}, {"incident[3]/pin[2]"})
+    assert [e.path for e in worked.entries if e.repeat != "hearing"] == [
+        "incident[1]", "incident[2]", "incident[3]", "incident[3]/pin[1]", "incident[3]/pin[2]"]
+    assert "incident[3]/how" in worked.asked and "incident[1]/how" not in worked.asked
+    assert worked.context("incident[3]/pin[1]")["attended"] == "yes"
+
+
+def test_min_and_max_are_read_checked_and_written_back(tmp_path):
+    from fieldwork.catalog import load_catalog
+    from fieldwork.questionnaire.loader import BAD_ENTRY_LIMIT
+    from fieldwork.questionnaire.xlsform import export_xlsform, import_xlsform
+
+    q = build(FORM.replace("max=4", "min=1 max=4"))
+    assert (q.repeat("incident").min_entries, q.repeat("incident").max_entries) == (1, 4)
+    assert "min_entries" not in q.to_dict()["repeats"][1]  # unset: left out of the stored form
+    again = import_xlsform(export_xlsform(q, tmp_path / "f.xlsx"), frameworks=load_catalog().frameworks,
+                           name="f.xlsx", allow_repeats=True)
+    assert again.to_dict() == q.to_dict()
+    for bad in ("min=x", "min=5 max=4"):
+        with pytest.raises(ProblemError) as refused:
+            build(FORM.replace("max=4", bad.ljust(5)))
+        assert BAD_ENTRY_LIMIT in codes(refused.value)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(st.one_of(st.just("add"), st.integers(min_value=1, max_value=4)), max_size=9))
+def test_any_run_of_adds_and_removes_keeps_the_entries_in_order(engine, ops):
+    """Against a plain list: adding appends, removing the k-th closes the gap."""
+    case = add_case(engine, ref=f"HS-{next(_refs):04d}")
+    tab = Scorer(engine, case.assessment_uid)
+    model: list[str] = []
+    for n, op in enumerate(ops):
+        if op == "add":
+            if len(model) == 4:
+                continue
+            tab.add("incident")
+            model.append(str(n))
+            tab.save(**{f"incident[{len(model)}]/calls": str(n)})
+        elif op <= len(model):
+            tab.remove(f"incident[{op}]")
+            del model[op - 1]
+    answers = tab.view().answers
+    assert [answers[f"incident[{i}]/calls"] for i in range(1, len(model) + 1)] == model
+    assert [e.path for e in tab.entries().under("incident")] == [f"incident[{i}]" for i in range(1, len(model) + 1)]
+
+
+_refs = iter(range(100, 10_000))

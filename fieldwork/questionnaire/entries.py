@@ -114,7 +114,8 @@ class Entries:
 
     def __post_init__(self) -> None:
         q = self.questionnaire
-        self.values = dict(self.answers)
+        # the case's calculations worked out (a fixed repeat_count is one: pyxform's ${x_count})
+        self.values = q.with_calculations(self.answers) if q.repeats else dict(self.answers)
         self._stored_max: dict[tuple[str, str], int] = {}
         for instance in {*self.instances, *(split(k)[0] for k in self.answers)}:
             if not instance:
@@ -128,7 +129,7 @@ class Entries:
                 key = (name, parent)
                 self._stored_max[key] = max(self._stored_max.get(key, 0), index)
                 parent = path(parent, name, index)
-        top = {k: v for k, v in self.answers.items() if "[" not in k}
+        top = {k: v for k, v in self.values.items() if "[" not in k}
         self._scope("", "", {}, top)
 
     # --- working it out ---------------------------------------------------------------
