@@ -303,3 +303,35 @@ def test_any_run_of_adds_and_removes_keeps_the_entries_in_order(engine, ops):
 
 
 _refs = iter(range(100, 10_000))
+
+
+def test_a_change_to_an_entry_renumbered_elsewhere_is_refused_as_stale(engine, case):
+    one, two = Scorer(engine, case.assessment_uid), Scorer(engine, case.assessment_uid)
+    for _ in range(3):
+        one.add("incident")
+    one.save(**{"incident[3]/calls": "3"})
+    two.version = one.version
+    one.remove("incident[1]")  # tab one: incident 2 is now what was 3; tab two still shows three
+
+    def save_from_two(slot, value):
+        with db.session_scope(engine) as s:
+            return assessments.save(s, INSPECTOR1, case.assessment_uid, two.version, {slot: (value, None)},
+                                    read={slot: (None, "")})
+
+    for slot in ("incident[2]/attended", "incident[3]/attended"):  # blank in both numberings: still refused
+        with pytest.raises(ProblemError) as stale:
+            save_from_two(slot, "yes")
+        assert codes(stale.value) == [assessments.STALE_VERSION] and "renumbered" in stale.value.problems[0].message
+    save_from_two("charged", "yes")  # outside the repeat: the per-question rule as ever
+    assert "incident[2]/attended" not in one.view().answers
+
+
+def test_a_change_to_an_entry_before_the_one_removed_still_goes_through(engine, case):
+    one, two = Scorer(engine, case.assessment_uid), Scorer(engine, case.assessment_uid)
+    one.add("incident"), one.add("incident")
+    two.version = one.version
+    one.remove("incident[2]")
+    with db.session_scope(engine) as s:
+        assessments.save(s, INSPECTOR1, case.assessment_uid, two.version, {"incident[1]/calls": ("4", None)},
+                         read={"incident[1]/calls": (None, "")})
+    assert one.view().answers["incident[1]/calls"] == "4"

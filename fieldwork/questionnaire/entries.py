@@ -65,6 +65,26 @@ def index_of(instance: str) -> int:
     return steps(instance)[-1][1]
 
 
+def renumbered(instance: str, removed: str) -> str:
+    """The new path of ``instance`` once the entry ``removed`` is gone and the later entries of
+    its repeat have moved down one (unchanged if unaffected; the removed entry's own paths are
+    returned as they are: they go)."""
+    parent, (repeat, index) = parent_of(removed), steps(removed)[-1]
+    prefix = f"{parent}/" if parent else ""
+    if not instance or not instance.startswith(prefix):
+        return instance
+    head, _, rest = instance[len(prefix):].partition("/")
+    name, at = steps(head)[0]
+    if name != repeat or at <= index:
+        return instance
+    return prefix + f"{repeat}[{at - 1}]" + (f"/{rest}" if rest else "")
+
+
+def touched_by_removal(instance: str, removed: str) -> bool:
+    """Whether removing ``removed`` deleted or renumbered ``instance``."""
+    return instance == removed or instance.startswith(removed + "/") or renumbered(instance, removed) != instance
+
+
 def instance_problem(questionnaire: Questionnaire, key: str) -> str | None:
     """Why a slot cannot hold an answer (its path does not match the question's repeats), or None."""
     instance, name = split(key)

@@ -14,6 +14,7 @@ lives on the case (``case_file.case_ref``), never as an answer row, and cannot b
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Mapping
@@ -29,8 +30,8 @@ from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters
-from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion,
-                    new_uid, utcnow)
+from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, AuditEvent, CaseFile,
+                    QuestionnaireVersion, new_uid, utcnow)
 
 # Problem codes (tests and pages match on them).
 STALE_VERSION = "stale_version"
@@ -318,6 +319,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     instances = _instances(stored)
     before = _values(row, questionnaire, stored)
     if read is not None and row.version != expected_version:
+        _refuse_if_renumbered(session, row, expected_version, [*values, *notes])
         problems += _clashes(questionnaire, changes, read, before, stored)
         expected_version = row.version  # nobody else touched these questions: save over the newer version
     no_entry = _missing_entries(questionnaire, before, instances, [*values, *notes])
@@ -372,6 +374,23 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
         record_choice(session, actor, uid, **chose)
     session.flush()
     return SaveResult(version, changed, [n for n in cleared if n in before], notes_changed)
+
+
+def _refuse_if_renumbered(session: Session, row: _Row, read_version: int, names) -> None:
+    """An entry removed elsewhere since the caller read the assessment deleted or renumbered the
+    entry a change is meant for: the per-question rule cannot tell (incident 3 may now be
+    incident 2), so the change is refused as a stale save (the form offers Reload)."""
+    instances = {repeat_entries.split(n)[0] for n in names} - {""}
+    if not instances:
+        return
+    details = session.execute(select(AuditEvent.detail).where(AuditEvent.assessment_uid == row.uid,
+                                                              AuditEvent.action == audit.ENTRY_REMOVED)).scalars()
+    removed = [d["instance"] for d in map(json.loads, details) if d.get("version", 0) > read_version]
+    if any(repeat_entries.touched_by_removal(i, r) for i in instances for r in removed):
+        raise ProblemError([Problem(
+            STALE_VERSION, "An entry was removed elsewhere (another tab or laptop) since you opened this assessment, "
+            "and the entries after it were renumbered. Your last change was not saved: reload to see the entries as "
+            "they are stored, then make it again.", item=row.case_ref)], "the entries were changed elsewhere")
 
 
 def _missing_entries(questionnaire: Questionnaire, before: Mapping[str, object], instances, names) -> list[Problem]:

@@ -65,19 +65,6 @@ def add_entry(session: Session, actor: Actor, uid: str, expected_version: int, r
     return EntryResult(version, instance)
 
 
-def _renumbered(instance: str, removed: str) -> str:
-    """The new path of a stored row's entry after ``removed`` went (unchanged if unaffected)."""
-    parent, repeat, index = repeat_entries.parent_of(removed), *repeat_entries.steps(removed)[-1]
-    prefix = f"{parent}/" if parent else ""
-    if not instance or not instance.startswith(prefix):
-        return instance
-    head, _, rest = instance[len(prefix):].partition("/")
-    name, at = repeat_entries.steps(head)[0]
-    if name != repeat or at <= index:
-        return instance
-    return prefix + f"{repeat}[{at - 1}]" + (f"/{rest}" if rest else "")
-
-
 def remove_entry(session: Session, actor: Actor, uid: str, expected_version: int, instance: str) -> EntryResult:
     """Remove one entry: its answers (and its nested entries') deleted, the later ones renumbered."""
     actor = actor_check.at_write(session, actor)
@@ -107,7 +94,7 @@ def remove_entry(session: Session, actor: Actor, uid: str, expected_version: int
         session.execute(delete(Answer).where(Answer.id.in_([stored[k][0] for k in gone]))
                         .execution_options(synchronize_session=False))
     # later entries move down one, lowest first: each new path was freed by the one before
-    moves = sorted(((k, _renumbered(repeat_entries.split(k)[0], instance)) for k in stored if k not in gone),
+    moves = sorted(((k, repeat_entries.renumbered(repeat_entries.split(k)[0], instance)) for k in stored if k not in gone),
                    key=lambda m: repeat_entries.steps(repeat_entries.split(m[0])[0]))
     for key, new in moves:
         if new != repeat_entries.split(key)[0]:
