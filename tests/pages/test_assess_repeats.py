@@ -115,3 +115,20 @@ def test_the_read_only_case_view_shows_each_entry(engine, db_url, monkeypatch):
     assert list(incidents["entry"]) == ["Incident 1", "Incident 2"]
     assert list(incidents["answer"]) == ["2016-01-01", "2016-02-02"]
     assert list(incidents["evidence note"]) == ["crime report", ""]
+
+
+def test_two_sessions_adding_entries_each_see_the_other_and_nothing_is_overwritten(engine, db_url, monkeypatch):
+    case = add_case(engine)
+    one = go(open_case(db_url, monkeypatch, case), case, "incident")
+    two = go(open_case(db_url, monkeypatch, case), case, "incident")
+    one.button(key=key(case, "add", "incident@")).click().run()
+    one.radio(key=key(case, "a", "incident[1]/attended")).set_value("no").run()
+    # the other session read an older version: its Add shows what is stored and asks again
+    two.button(key=key(case, "add", "incident@")).click().run()
+    assert two.radio(key=key(case, "a", "incident[1]/attended")).value == "no"
+    assert not [b for b in two.button if b.key == key(case, "remove", "incident[2]")]
+    two.button(key=key(case, "add", "incident@")).click().run()
+    two.radio(key=key(case, "a", "incident[2]/attended")).set_value("yes").run()
+    view = stored(engine, case)
+    assert view.instances == {"incident[1]", "incident[2]"}
+    assert (view.answers["incident[1]/attended"], view.answers["incident[2]/attended"]) == ("no", "yes")
