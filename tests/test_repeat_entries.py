@@ -17,7 +17,8 @@ from fieldwork.questionnaire import entries
 from fieldwork.services import assessments, repeat_entries
 from models import Answer, AuditEvent
 from tests.assess_helpers import INSPECTOR1, INSPECTOR2
-from tests.repeat_helpers import FORM, add_case, build
+from tests.laptops import databases, export, merge as merge_into  # noqa: F401 (databases: a fixture)
+from tests.repeat_helpers import FORM, add_case, add_form, build
 
 
 def codes(exc: ProblemError) -> list[str]:
@@ -335,3 +336,19 @@ def test_a_change_to_an_entry_before_the_one_removed_still_goes_through(engine, 
         assessments.save(s, INSPECTOR1, case.assessment_uid, two.version, {"incident[1]/calls": ("4", None)},
                          read={"incident[1]/calls": (None, "")})
     assert one.view().answers["incident[1]/calls"] == "4"
+
+
+def test_entries_travel_in_a_bundle_to_the_leads_database(databases):
+    """A laptop's bundle carries each entry's answers with its instance path; the lead's merge
+    keeps them apart (one answer per question and entry)."""
+    laptop, lead = databases("laptop"), databases("lead")
+    case = add_case(laptop)
+    tab = Scorer(laptop, case.assessment_uid)
+    tab.add("incident"), tab.add("incident")
+    tab.save(**{"incident[1]/when": "2016-01-01", "incident[2]/when": "2016-02-02", "charged": "yes"})
+    with db.session_scope(lead) as s:
+        add_form(s)
+    merge_into(lead, export(laptop, INSPECTOR1))
+    with db.session_scope(lead) as s:
+        rows = s.exec(select(Answer.question, Answer.instance, Answer.value).where(Answer.question == "when")).all()
+    assert sorted(rows) == [("when", "incident[1]", "2016-01-01"), ("when", "incident[2]", "2016-02-02")]
