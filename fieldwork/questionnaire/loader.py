@@ -196,6 +196,8 @@ def build_questionnaire(
         name = _text(q.get("name"))
         if name and name not in position:
             position[name] = i
+    for r in repeats:  # count(${incident}): a repeat group is a nodeset an expression may name (issue 12)
+        position.setdefault(r.name, -1)
     codes: dict[str, list[str] | None] = {}
     for q in raw_questions:
         name, set_name = _text(q.get("name")), _text(q.get("choices"))

@@ -17,11 +17,11 @@ from sqlmodel import Session
 from exports import agreement as agreement_export
 from exports import case_examples as examples_export
 from exports import sample as sample_export
-from exports import csv_wide, evidence_sheets, odk_kobo, workbook
+from exports import csv_wide, evidence_sheets, odk_kobo, repeat_tables, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import findings, responses, store
+from fieldwork.services import findings, repeat_entries, responses, store
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services import actor_check
 from models import Assessment, CaseFile
@@ -64,6 +64,13 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
                                     inspection_code=inspection_code)  # the lead's case examples (issue 13)
     evidence_sheets.extend_workbook(session, ctx, actor)  # evidence, excerpts, judgements and the grid (issue 14)
     sample_export.extend_workbook(session, actor, ctx)  # the sample sheet, once there is a sampling frame
+    entries = repeat_entries.load(session, ctx.responses)
+    if entries:  # a sheet per repeat group (issue 12)
+
+        def repeat_sheets(wb, c) -> None:
+            repeat_tables.add_sheets(wb, c.responses, entries)
+
+        ctx.extra_sheets.append(repeat_sheets)
     data = workbook.to_bytes(ctx)
     _audit(session, actor, ctx.responses, XLSX, file_name, labels=False)
     return data
@@ -75,6 +82,8 @@ def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspect
     require_role(actor, LEADS, "export assessments")
     resp = responses.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     data = csv_wide.write_csv(resp, labels=labels, bom=bom, markers=agreement_export.markers(session, resp))
+    if resp.questionnaire.repeats:  # the cases' file and one per repeat group, zipped (issue 12)
+        data = repeat_tables.write_zip(data, resp, repeat_entries.load(session, resp))
     _audit(session, actor, resp, CSV, file_name, labels=labels)
     return data
 

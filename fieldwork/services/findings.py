@@ -47,7 +47,8 @@ from sqlmodel import Session
 from fieldwork import stats
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
-from fieldwork.services import counting, inspections, summaries
+from fieldwork.questionnaire.repeat_levels import case_level
+from fieldwork.services import counting, inspections, repeat_findings, summaries
 from fieldwork.wording import render
 from models import COMPLETE, DRAFT
 
@@ -98,6 +99,10 @@ class Finding:
     diff_low: float | None = None
     diff_high: float | None = None
     differs: bool = False  # only when the difference's 95 % interval excludes 0
+    # what ``count`` and ``denominator`` count: "cases", or "entries" of a repeat group (issue 12)
+    unit: str = "cases"
+    entries: int | None = None  # a repeat group's entry: how many entries its cases hold
+    repeat: str = ""  # the repeat group a question is asked in (or the repeat group itself); "" per case
 
     @property
     def is_overall(self) -> bool:
@@ -107,7 +112,10 @@ class Finding:
         out = {"id": self.id, "answer": self.answer, "group": self.group, "count": self.count,
                "denominator": self.denominator, "percent": self.percent, "not_known": self.not_known,
                "not_applicable": self.not_applicable, "text": self.text,
-               "ci_low": self.ci_low, "ci_high": self.ci_high, "small_n": self.small_n}
+               "ci_low": self.ci_low, "ci_high": self.ci_high, "small_n": self.small_n,
+               "unit": self.unit}  # extension (issue 12): cases, or entries of a repeat group
+        if self.entries is not None:
+            out["entries"] = self.entries
         if self.group is not None:  # extension: the group against the rest of the inspection
             out.update(rest_count=self.rest_count, rest_denominator=self.rest_denominator,
                        diff_low=self.diff_low, diff_high=self.diff_high, differs_from_rest=self.differs)
@@ -281,8 +289,11 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     a ``by`` or filter variable that is unknown or not single-choice, or an unknown code."""
     inspection = inspections.inspection_by_code(session, inspection_code)
     version = inspections.current_version(session, questionnaire_id)
-    q = inspections.questionnaire_of(version)
-    clean = _check_request(q, by, filters or {})
+    full = inspections.questionnaire_of(version)
+    q = case_level(full)  # questions asked once per entry are counted by repeat_findings
+    repeat_findings.check_request(full, by)
+    repeat_findings.check_indicators(full)
+    clean = _check_request(full, by, filters or {})
 
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
     counts = counting.count(session, base, by=by, by_codes=q.codes(by) if by else (),
@@ -301,6 +312,8 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
                         for g in groups)
     ticked = summaries.count_multiple(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else ())
     findings += summaries.multiple_findings(q, ticked, groups, {None: counts.cases, **counts.group_cases})
+    findings += repeat_findings.compute(session, full, base.subquery("base"), by=by, by_codes=q.codes(by) if by else (),
+                                        groups=groups, populations={None: counts.cases, **counts.group_cases})
     empty = counting.IndicatorCount()
     for ind in q.indicators:
         cells = counts.indicators.get(ind.id, {})

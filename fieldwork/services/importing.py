@@ -45,7 +45,8 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.safe_xlsx import open_workbook
-from fieldwork.services import inspections, odk_kobo, privacy, responses, store
+from fieldwork.questionnaire.repeat_levels import case_level
+from fieldwork.services import inspections, odk_kobo, privacy, repeat_files, responses, store
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -130,6 +131,8 @@ class Table:
     rows: list[tuple[int, Sequence]]  # (spreadsheet row number, cells); blank rows left out
     encoding: str  # "UTF-8", "Windows-1252", "xlsx"
     warnings: list[Problem] = field(default_factory=list)
+    # the entries of repeat groups: (sheet or zip member, its table), read by repeat_files
+    repeats: list[tuple[str, "Table"]] = field(default_factory=list)
 
     def preview(self, n: int = 10) -> list[dict]:
         """The first rows as dicts by column, for a look before confirming."""
@@ -178,9 +181,12 @@ def read_table(data: bytes, name: str) -> Table:
         raise _refuse(UNSUPPORTED_FILE, "is an old Excel .xls file: save it as .xlsx (Excel Workbook) or "
                       "CSV UTF-8 and import that", name)
     if data.startswith(b"PK\x03\x04") and suffix not in XLSX_SUFFIXES:
-        inner = odk_kobo.central_zip_csv(data, name)  # ODK Central's "Download all" zip
-        if inner is not None:
-            return _read_csv(inner[0], f"{name} [{_clip(inner[1])}]")
+        members = repeat_files.zip_members(data, name)  # ODK Central's "Download all", our CSV export's zip
+        if members is not None:
+            (first, main), *others = members
+            table = _read_csv(main, f"{name} [{_clip(first)}]")
+            table.repeats = [(m, _read_csv(b, f"{name} [{_clip(m)}]", allow_empty=True)) for m, b in others]
+            return table
     if suffix in ZIP_SUFFIXES and not data.startswith(b"PK\x03\x04"):
         raise _refuse(UNSUPPORTED_FILE, "is named .zip but is not a zip file", name)
     if data.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
@@ -230,7 +236,7 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _read_csv(data: bytes, name: str) -> Table:
+def _read_csv(data: bytes, name: str, *, allow_empty: bool = False) -> Table:
     if b"\x00" in data[:65536] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _refuse(MALFORMED_FILE, "holds binary data (NUL bytes): it is not a CSV text file", name)
     text, encoding, warnings = _decode(data, name)
@@ -255,7 +261,7 @@ def _read_csv(data: bytes, name: str) -> Table:
     except csv.Error as exc:  # raised while reading the record after the last one read
         raise _refuse(MALFORMED_FILE, f"is not a well-formed CSV file near line {reader.line_num}: {exc}", name,
                       row=number + 1) from None
-    return _finish(Table(name, header or [], rows, encoding, warnings))
+    return _finish(Table(name, header or [], rows, encoding, warnings), allow_empty=allow_empty)
 
 
 def _read_xlsx(data: bytes, name: str) -> Table:
@@ -265,37 +271,50 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         raise ProblemError(exc.problems, f"{name} was refused: nothing was imported") from None
     try:
         sheets = {s.strip().lower(): s for s in workbook.sheetnames}
+        # KoboToolbox's sheet per repeat group, or our workbook's: linked to the rows they belong to
+        repeats = [ws.title for ws in workbook.worksheets[1:]
+                   if repeat_files.is_repeat_header(_first_row(workbook, ws))] if len(sheets) > 1 else []
         if SHEET in sheets:
             sheet = sheets[SHEET]
         elif len(workbook.sheetnames) == 1:
             sheet = workbook.sheetnames[0]  # a one-sheet workbook can only mean that sheet
+        elif repeats and workbook.sheetnames[0] not in repeats:
+            sheet = workbook.sheetnames[0]  # KoboToolbox: the submissions first, then a sheet per repeat
         else:
-            odk_kobo.refuse_repeat_sheets(workbook, lambda ws: _first_row(workbook, ws), name)
             raise _refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: "
                           f"{', '.join(map(_clip, workbook.sheetnames))})",
                           name)
-        header: list[str] | None = None
-        rows: list[tuple[int, Sequence]] = []
-        for number, cells in _sheet_values(workbook, workbook[sheet]):
-            if header is None:
-                if number != 1:
-                    raise _refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the "
-                                  "variables", name, row=1)
-                _refuse_header_formulas(cells, name)
-                header = ["" if c is None else str(c).strip() for c in cells]
-                continue
-            if any(not _blank(c) for c in cells):
-                rows.append((number, cells))
-                if len(rows) > MAX_ROWS:
-                    raise _refuse(TOO_MANY_ROWS, f"holds more than {MAX_ROWS:,} rows: split it into smaller files",
-                                  name)
+        header, rows = _sheet_rows(workbook, workbook[sheet], name)
+        entries = [(title, _finish(Table(f"{name} [{_clip(title)}]", *_sheet_rows(workbook, workbook[title], name),
+                                         "xlsx"), allow_empty=True)) for title in repeats]
     except ProblemError:
         raise
     except Exception as exc:  # a damaged sheet part: openpyxl raises many kinds
         raise _refuse(MALFORMED_FILE, f"the sheet could not be read ({type(exc).__name__})", name) from None
     finally:
         workbook.close()
-    return _finish(Table(f"{name} [{_clip(sheet)}]" if sheet.lower() != SHEET else name, header or [], rows, "xlsx"))
+    table = _finish(Table(f"{name} [{_clip(sheet)}]" if sheet.lower() != SHEET else name, header or [], rows, "xlsx"))
+    table.repeats = entries
+    return table
+
+
+def _sheet_rows(workbook, ws, name: str) -> tuple[list[str], list[tuple[int, Sequence]]]:
+    header: list[str] | None = None
+    rows: list[tuple[int, Sequence]] = []
+    for number, cells in _sheet_values(workbook, ws):
+        if header is None:
+            if number != 1:
+                raise _refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the "
+                              "variables", name, row=1)
+            _refuse_header_formulas(cells, name)
+            header = ["" if c is None else str(c).strip() for c in cells]
+            continue
+        if any(not _blank(c) for c in cells):
+            rows.append((number, cells))
+            if len(rows) > MAX_ROWS:
+                raise _refuse(TOO_MANY_ROWS, f"holds more than {MAX_ROWS:,} rows: split it into smaller files",
+                              name)
+    return header or [], rows
 
 
 def _refuse_header_formulas(cells: Sequence, name: str) -> None:
@@ -366,7 +385,7 @@ def _first_row(workbook, ws) -> Sequence:
         rows.close()  # closes the sheet part it opened
 
 
-def _finish(table: Table) -> Table:
+def _finish(table: Table, *, allow_empty: bool = False) -> Table:
     while table.header and not table.header[-1]:
         table.header.pop()  # Excel leaves empty header cells at the end of a row
     if not table.header:
@@ -375,7 +394,7 @@ def _finish(table: Table) -> Table:
     if len(table.header) > MAX_COLUMNS:
         raise _refuse(MALFORMED_FILE, f"has {len(table.header):,} columns; at most {MAX_COLUMNS:,} are accepted",
                       table.source, row=1)
-    if not table.rows:
+    if not table.rows and not allow_empty:  # a repeat with no entries is a header alone
         raise _refuse(EMPTY_FILE, "has a header row but no rows of data", table.source)
     return table
 
@@ -435,6 +454,7 @@ class CheckedImport:
     warnings: list[Problem]
     registered: int  # rows that fill in a case already in the register (with no assessment yet)
     layout: odk_kobo.ForeignLayout | None = None  # a KoboToolbox or ODK Central file: what was mapped
+    entries: repeat_files.EntriesRead | None = None  # the repeat groups' sheets or files read
 
     @property
     def rows(self) -> int:
@@ -746,15 +766,21 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     """Every problem in the file, or the records to write. Writes nothing."""
     inspection = inspections.inspection_by_code(session, inspection_code)
     version = inspections.current_version(session, questionnaire_id)
-    q = inspections.questionnaire_of(version)
+    full = inspections.questionnaire_of(version)
+    q = case_level(full)  # the cases' table holds the questions asked once per case; entries their own
     problems: list[Problem] = []
+    links = repeat_files.main_links(table)  # read before the system columns are set aside
+    entry_tables = table.repeats
     table, layout = odk_kobo.adapt(table, q)  # a KoboToolbox or ODK Central header, mapped onto ours
     if questionnaire_id not in inspections.questionnaire_ids(session, inspection):
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
     rows = _RowChecker(q, table, _columns(table, q, problems))
     rows.ref_pattern = inspection.case_ref_pattern
+    # a rule reading the entries of repeat groups (count(${pin}) > 0) is not checked on the cases' rows
+    rows.always_moot |= repeat_files.reads_entries(full)
     records: list[CaseRecord] = []
+    by_row: dict[int, CaseRecord] = {}
     problems += characters.row_problems(table.header, table.header, 1, table.source)
     for number, cells in table.rows:
         record, row_problems = rows.check(number, cells)
@@ -765,7 +791,12 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
             if layout is not None:
                 record.source = layout.source.get(number, {})
             records.append(record)
+            by_row[number] = record
     problems += rows.file_problems()
+    entries = repeat_files.check_entries(full, entry_tables, links, by_row, problems)
+    for _, entry_table in entry_tables:  # the one rule for characters, in the entries too
+        for number, cells in [(1, entry_table.header), *entry_table.rows]:
+            problems += characters.row_problems(entry_table.header, cells, number, entry_table.source)
     problems += _unknown_inspectors(session, records, table.source, rows.first_row)
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
                                  problems)
@@ -779,8 +810,8 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
                            + (f" in {bad_rows} of {len(table.rows)} rows" if bad_rows else "")
                            + "; nothing was imported")
-    return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
-                         registered, layout)
+    return CheckedImport(table.source, inspection, version, full, records, table.header, table.encoding, warnings,
+                         registered, layout, entries if entry_tables else None)
 
 
 def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str,

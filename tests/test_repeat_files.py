@@ -1,0 +1,205 @@
+"""Repeat groups in files (issue 12): ODK Central's zip with its repeat files and KoboToolbox's
+xlsx with its repeat sheets, written from the tools' documented layouts
+(tests/foreign_exports.py), import unchanged — every entry under its instance path — and a
+fault in an entry refuses the whole file, naming the sheet or member, row and column."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from fieldwork import db
+from fieldwork.problems import ProblemError
+from fieldwork.services import importing, inspections, repeat_files
+from models import Answer, Assessment, CaseFile
+from tests import foreign_exports as fx
+from tests.wide_helpers import LEAD_USER, row_counts
+from tests.xlsform_collection import xlsx
+
+
+def load_form(engine, markdown: str = fx.REPEAT_FORM):
+    with db.session_scope(engine) as s:
+        inspection = inspections.inspection_by_code(s, None)
+        inspections.add_xlsform(s, xlsx(markdown), inspection, actor="test", name="pins.xlsx")
+
+
+def import_bytes(engine, data: bytes, name: str):
+    with db.session_scope(engine) as s:
+        return importing.import_file(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE, data, name)
+
+
+def stored_entries(engine) -> dict[str, dict[str, dict[str, str]]]:
+    """case_ref -> instance path -> question -> value, as the database holds them."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    with db.session_scope(engine) as s:
+        rows = s.execute(select(CaseFile.case_ref, Answer.instance, Answer.question, Answer.value)
+                         .join(Assessment, Assessment.case_id == CaseFile.id)
+                         .join(Answer, Answer.assessment_id == Assessment.id)
+                         .where(CaseFile.questionnaire == fx.REPEAT_QUESTIONNAIRE, Answer.instance != "")).all()
+    for ref, instance, question, value in rows:
+        out.setdefault(ref, {}).setdefault(instance, {})[question] = value
+    return out
+
+
+def assert_stored_as_collected(engine, subs: list[dict]) -> None:
+    stored = stored_entries(engine)
+    for s in subs:
+        assert stored.get(s["uuid"], {}) == fx.entries_of(s), s["uuid"]
+
+
+def test_odk_centrals_zip_with_repeat_files_imports_every_entry_unchanged(engine):
+    load_form(engine)
+    subs = fx.repeat_submissions(30)
+    result = import_bytes(engine, fx.odk_repeat_zip(subs), "pins.zip")
+    assert result.written == 30
+    assert result.checked.entries.entries == {
+        "pin": sum(len(s["pin"]) for s in subs), "incident": sum(len(s["incident"]) for s in subs),
+        "contact": sum(len(i["contact"]) for s in subs for i in s["incident"])}
+    assert result.checked.entries.tables == {"pin": "pins-pin.csv", "incident": "pins-incident.csv",
+                                             "contact": "pins-contact.csv"}
+    assert_stored_as_collected(engine, subs)
+    assert any(s["incident"] and s["incident"][-1]["contact"] for s in subs)  # nested entries were tried
+
+
+def test_odk_centrals_review_state_is_kept_with_the_case(engine):
+    load_form(engine)
+    subs = fx.repeat_submissions(12)
+    result = import_bytes(engine, fx.odk_repeat_zip(subs), "pins.zip")
+    assert result.checked.layout.kept["review_state"] == "ReviewState"
+    with db.session_scope(engine) as s:
+        kept = dict(s.execute(select(CaseFile.case_ref, CaseFile.source_review_state)).all())
+    assert kept == {x["uuid"]: x["review"] for x in subs}
+
+
+def test_kobo_xlsx_with_repeat_sheets_imports_every_entry_unchanged(engine):
+    load_form(engine)
+    subs = fx.repeat_submissions(30, seed=4)
+    result = import_bytes(engine, fx.kobo_repeat_xlsx(subs), "pins.xlsx")
+    assert result.written == 30
+    assert result.checked.entries.tables == {"pin": "pin", "incident": "incident", "contact": "contact"}
+    assert "_submission__uuid" in result.checked.entries.ignored["pin"]
+    assert_stored_as_collected(engine, subs)
+
+
+def test_a_fault_in_an_entry_refuses_the_whole_file_naming_the_member_row_and_column(engine):
+    load_form(engine)
+    subs = fx.repeat_submissions(10, seed=3)
+    target = next(s for s in subs if len(s["pin"]) >= 2)
+    target["pin"][1]["pin_served"] = "by_pigeon"
+    before = row_counts(engine)
+    with pytest.raises(ProblemError) as err:
+        import_bytes(engine, fx.odk_repeat_zip(subs), "pins.zip")
+    (problem,) = err.value.problems
+    assert problem.code == importing.UNKNOWN_CODE and problem.field == "pin_served"
+    assert problem.source == "pins.zip [pins-pin.csv]"
+    row = 2 + [(s["uuid"], n) for s in subs for n in range(len(s["pin"]))].index((target["uuid"], 1))
+    assert problem.row == row
+    assert row_counts(engine) == before
+
+
+def test_an_entry_linked_to_no_case_and_an_answer_its_skip_logic_hides_are_refused(engine):
+    load_form(engine)
+    subs = fx.repeat_submissions(10, seed=3)
+    incident = next(i for s in subs for i in s["incident"] if i["kind"] != "threat")
+    owner = next(s for s in subs if incident in s["incident"])
+    incident["contact"] = [{"contact_made": "yes"}]  # asked only after a threat
+    data = fx.kobo_repeat_xlsx(subs)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    wb["pin"].append(["2023-02-02", "by_post", "no", 999, wb.worksheets[0].title, 77])  # no case has _index 77
+    buf = io.BytesIO()
+    wb.save(buf)
+    before = row_counts(engine)
+    with pytest.raises(ProblemError) as err:
+        import_bytes(engine, buf.getvalue(), "pins.xlsx")
+    found = {(p.code, p.source, p.field) for p in err.value.problems}
+    assert (repeat_files.NO_PARENT, "pins.xlsx [pin]", "_parent_index") in found
+    assert ("irrelevant_answer", "pins.xlsx [contact]", "incident/contact/contact_made") in found
+    assert len(err.value.problems) == 2 and owner["uuid"]
+    assert row_counts(engine) == before
+
+
+def test_a_repeat_file_the_form_does_not_have_is_refused_by_name(engine):
+    load_form(engine)
+    subs = fx.repeat_submissions(4)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(fx.odk_repeat_zip(subs))) as src, zipfile.ZipFile(buf, "w") as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        out.writestr("pins-hearing.csv", b"hearing_date,PARENT_KEY,KEY\r\n")
+    with pytest.raises(ProblemError) as err:
+        import_bytes(engine, buf.getvalue(), "pins.zip")
+    (problem,) = err.value.problems
+    assert problem.code == repeat_files.UNKNOWN_REPEAT and "pins-hearing.csv" in problem.message
+
+
+def test_the_questionnaire_command_adds_a_form_with_repeats(engine, db_url, tmp_path, capsys):
+    from fieldwork.cli import main
+
+    path = tmp_path / "pins.xlsx"
+    path.write_bytes(xlsx(fx.REPEAT_FORM))
+    assert main(["questionnaire", "import", str(path), "--db", db_url]) == 0
+    with db.session_scope(engine) as s:
+        q = inspections.questionnaire_of(inspections.current_version(s, fx.REPEAT_QUESTIONNAIRE))
+    assert [(r.name, r.parent) for r in q.repeats] == [("pin", ""), ("incident", ""), ("contact", "incident")]
+
+
+def all_answers(engine) -> dict[str, dict[str, dict[str, str]]]:
+    """case_ref -> instance path ("" for the case's own) -> question -> value."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    with db.session_scope(engine) as s:
+        rows = s.execute(select(CaseFile.case_ref, Answer.instance, Answer.question, Answer.value)
+                         .join(Assessment, Assessment.case_id == CaseFile.id)
+                         .join(Answer, Answer.assessment_id == Assessment.id)
+                         .where(CaseFile.questionnaire == fx.REPEAT_QUESTIONNAIRE)).all()
+    for ref, instance, question, value in rows:
+        if value is not None and question not in ("start", "end"):
+            out.setdefault(ref, {}).setdefault(instance, {})[question] = value
+    return out
+
+
+@pytest.mark.parametrize("how", ["csv", "xlsx"])
+def test_export_then_import_gives_identical_answers_entries_included(engine, tmp_path, how):
+    from fieldwork.services import accounts, exporting, findings
+    from fieldwork.services.permissions import command_line_actor
+    from tests.conftest import new_database_url
+
+    load_form(engine)
+    subs = fx.repeat_submissions(30, seed=9)
+    import_bytes(engine, fx.odk_repeat_zip(subs), "pins.zip")
+    with db.session_scope(engine) as s:
+        data = (exporting.export_csv(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE) if how == "csv"
+                else exporting.export_workbook(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE))
+    if how == "csv":  # the cases' file and a file per repeat group, named as ODK Central names them
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            assert sorted(zf.namelist()) == ["pins-contact.csv", "pins-incident.csv", "pins-pin.csv", "pins.csv"]
+            assert zf.read("pins-pin.csv").decode().splitlines()[0] == (
+                "case_ref,pin_date,pin_served,pin_recorded,_index,_parent_table_name,_parent_index")
+    else:
+        from openpyxl import load_workbook
+
+        assert {"pin", "incident", "contact"} <= set(load_workbook(io.BytesIO(data), read_only=True).sheetnames)
+    other = db.get_engine(new_database_url(tmp_path, "again", prepared=True))
+    load_form(other)
+    with db.session_scope(other) as s:  # meta:inspector must name an account there too
+        accounts.add_user(s, command_line_actor(), LEAD_USER.name, LEAD_USER.role, "a long enough password 1")
+    result = import_bytes(other, data, f"again.{'zip' if how == 'csv' else 'xlsx'}")
+    assert result.written == 30
+    assert all_answers(other) == all_answers(engine)
+    for by in (None, "force"):
+        with db.session_scope(engine) as s, db.session_scope(other) as t:
+            assert (findings.compute(t, fx.REPEAT_QUESTIONNAIRE, by=by).to_contract()
+                    == findings.compute(s, fx.REPEAT_QUESTIONNAIRE, by=by).to_contract())
+
+
+def test_the_export_command_writes_a_zip_for_a_form_with_repeats(engine, db_url, tmp_path, capsys):
+    from fieldwork.cli import main
+
+    load_form(engine)
+    import_bytes(engine, fx.odk_repeat_zip(fx.repeat_submissions(5)), "pins.zip")
+    assert main(["export", fx.REPEAT_QUESTIONNAIRE, str(tmp_path / "pins.csv"), "--db", db_url]) == 0
+    assert zipfile.is_zipfile(tmp_path / "pins.zip") and "pins.zip" in capsys.readouterr().out
