@@ -321,3 +321,105 @@ def kobo_repeat_xlsx(subs: list[dict], *, title: str = "PIN review") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- any form with repeats: the two tools' files for it, from the same layouts ---------------
+
+
+def _group(q, question) -> list[str]:
+    """The group a question sits in inside its repeat (or at the case level), as a path part."""
+    section = q.section(question.section)
+    repeat = q.repeat_of(question.name)
+    if section is None or section.id == repeat or section.id.startswith("general"):
+        return []
+    return [section.id]
+
+
+def odk_zip_for(q, subs: list[dict], *, form_id: str) -> bytes:
+    """ODK Central's "Download all" for ``subs`` ({"answers", "entries" by path, "uuid", ...}):
+    the main file, then a file per repeat group with PARENT_KEY and KEY."""
+    import zipfile
+
+    def column(question) -> str:
+        return "-".join([*_group(q, question), question.name])
+
+    top = [x for x in q.questions if not q.repeat_of(x.name) and x.name not in ("start", "end")]
+    files = {f"{form_id}.csv": (["SubmissionDate", "start", "end", *(column(x) for x in top), "meta-instanceID", "KEY",
+                                 "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
+                                 "Status", "ReviewState", "DeviceID", "Edits", "FormVersion"], [])}
+    for r in q.repeats:
+        inside = [x for x in q.questions if q.repeat_of(x.name) == r.name]
+        files[f"{form_id}-{r.name}.csv"] = ([column(x) for x in inside] + ["PARENT_KEY", "KEY"], [])
+    for s in subs:
+        key = f"uuid:{s['uuid']}"
+        files[f"{form_id}.csv"][1].append([s["submitted"].strftime("%Y-%m-%dT%H:%M:%S.000Z"), _iso(s["start"]),
+                                           _iso(s["end"]), *(s["answers"].get(x.name, "") for x in top), key, key,
+                                           "7", s["by"], "0", "0", "", "", "collect:A1b2C3d4", "0", "1"])
+        for path in sorted(s["entries"], key=lambda p: [(n.split("[")[0], int(n.split("[")[1][:-1]))
+                                                         for n in p.split("/")]):
+            repeat = path.rsplit("/", 1)[-1].split("[")[0]
+            inside = [x for x in q.questions if q.repeat_of(x.name) == repeat]
+            parent = f"{key}/{path.rsplit('/', 1)[0]}" if "/" in path else key
+            files[f"{form_id}-{repeat}.csv"][1].append(
+                [s["entries"][path].get(x.name, "") for x in inside] + [parent, f"{key}/{path}"])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, (header, rows) in files.items():
+            zf.writestr(name, _write(header, rows, ",", quote_all=False))
+    return buf.getvalue()
+
+
+def kobo_xlsx_for(q, subs: list[dict], *, title: str) -> bytes:
+    """KoboToolbox's xlsx for ``subs``: the submissions sheet, then a sheet per repeat group with
+    whole group paths, a select_multiple as its codes and one 0/1 column per option."""
+    from openpyxl import Workbook
+
+    def columns(question) -> list[tuple[str, str | None]]:
+        chain = q.repeat_chain(q.repeat_of(question.name)) if q.repeat_of(question.name) else []
+        full = "/".join([*chain, *_group(q, question), question.name])
+        out = [(full, None)]
+        if question.is_multiple_choice:
+            out += [(f"{full}/{code}", code) for code in q.codes(question.name)]
+        return out
+
+    def cells(question, answers) -> list:
+        value = answers.get(question.name)
+        out = [value]
+        if question.is_multiple_choice:
+            ticked = (value or "").split()
+            out += [(1 if code in ticked else 0) if value is not None else None for code in q.codes(question.name)]
+        return out
+
+    wb = Workbook()
+    main = wb.active
+    main.title = title[:31]
+    top = [x for x in q.questions if not q.repeat_of(x.name) and x.name not in ("start", "end")]
+    main.append(["start", "end", *(c for x in top for c, _ in columns(x)), "_id", "_uuid", "_submission_time",
+                 "_validation_status", "_notes", "_status", "_submitted_by", "__version__", "_tags", "_index"])
+    sheets, counters, indexes = {}, {}, {}
+    for r in q.repeats:
+        inside = [x for x in q.questions if q.repeat_of(x.name) == r.name]
+        sheets[r.name] = wb.create_sheet(r.name[:31])
+        sheets[r.name].append([*(c for x in inside for c, _ in columns(x)), "_index", "_parent_table_name",
+                               "_parent_index", *KOBO_SUBMISSION])
+        counters[r.name] = 0
+    for index, s in enumerate(subs, start=1):
+        submission = [s["id"], s["uuid"], s["submitted"].strftime("%Y-%m-%dT%H:%M:%S"), "", "", "submitted_via_web",
+                      s["by"], "vGz7aQ2wNcBd", ""]
+        main.append([_iso(s["start"]), _iso(s["end"]), *(v for x in top for v in cells(x, s["answers"])),
+                     s["id"], s["uuid"], s["submitted"].strftime("%Y-%m-%dT%H:%M:%S"), "", "", "submitted_via_web",
+                     s["by"], "vGz7aQ2wNcBd", "", index])
+        for path in sorted(s["entries"], key=lambda p: [(n.split("[")[0], int(n.split("[")[1][:-1]))
+                                                         for n in p.split("/")]):
+            repeat = path.rsplit("/", 1)[-1].split("[")[0]
+            r = next(x for x in q.repeats if x.name == repeat)
+            counters[repeat] += 1
+            indexes[(index, path)] = counters[repeat]
+            parent_sheet = r.parent[:31] if r.parent else main.title
+            parent_index = indexes[(index, path.rsplit("/", 1)[0])] if r.parent else index
+            inside = [x for x in q.questions if q.repeat_of(x.name) == repeat]
+            sheets[repeat].append([*(v for x in inside for v in cells(x, s["entries"][path])), counters[repeat],
+                                   parent_sheet, parent_index, *submission])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

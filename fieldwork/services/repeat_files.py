@@ -290,6 +290,14 @@ class _TableChecker:
         q = self.q
         values = repeat_levels.expression_values(q, context, entries, instance)
         values.update(own)
+        for question in self.questions:  # calculations worked out again, position(..) included
+            if question.is_computed and question.calculation and not expr.uses_clock(expr.parse(question.calculation)):
+                value = expr.calculate(question.calculation, values, choice_label=q.label_of)
+                values[question.name] = value
+                if value:
+                    own[question.name] = value
+                else:
+                    own.pop(question.name, None)
         asked = set()
         for question in self.questions:
             rule = q.rule(question)
@@ -353,7 +361,28 @@ def check_entries(q: Questionnaire, tables: list[tuple[str, object]], links: Mai
             record = records.get(entry.case_row)
             if record is not None and entry.answers:
                 record.entries[entry.instance] = entry.answers
+    _recalculate(q, records.values())
     return read
+
+
+def _recalculate(q: Questionnaire, records) -> None:
+    """Case-level calculations reading the entries (``count(${hearing})``), worked out again
+    once the entries are in, as every calculation is from the answers it reads."""
+    inside = {x.name for x in q.questions if q.repeat_of(x.name)} | {r.name for r in q.repeats}
+    reading = [x for x in q.questions if x.is_computed and x.calculation and not q.repeat_of(x.name)
+               and set(expr.variables(expr.parse(x.calculation))) & inside
+               and not expr.uses_clock(expr.parse(x.calculation))]
+    if not reading:
+        return
+    for record in records:
+        values = repeat_levels.expression_values(q, record.answers, record.entries)
+        for question in reading:
+            value = expr.calculate(question.calculation, values, choice_label=q.label_of)
+            values[question.name] = value
+            if value:
+                record.answers[question.name] = value
+            else:
+                record.answers.pop(question.name, None)
 
 
 def _check_table(q, repeat: Repeat, table, links: MainLinks, records: dict, entries_by: dict, problems: list,
