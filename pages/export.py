@@ -73,7 +73,8 @@ if st.button("Prepare the export", type="primary", key="export_prepare"):
         st.stop()
     bar.empty()
     if data[:4] == b"PK\x03\x04" and suffix == "csv":  # a form with repeat groups: a CSV per repeat, zipped
-        name, suffix = name[:-len(".csv")] + ".zip", "zip"
+        suffix = "xlsx" if fmt == "kobo" else "zip"  # KoboToolbox's layout: its xlsx, a sheet per repeat
+        name = name[:-len(".csv")] + "." + suffix
     st.session_state[PREPARED] = {"options": options, "name": name, "data": data,
                                   "mime": MIME.get(suffix, "application/zip")}
 

@@ -162,7 +162,7 @@ def all_answers(engine) -> dict[str, dict[str, dict[str, str]]]:
     return out
 
 
-@pytest.mark.parametrize("how", ["csv", "xlsx"])
+@pytest.mark.parametrize("how", ["csv", "xlsx", "odk", "kobo"])
 def test_export_then_import_gives_identical_answers_entries_included(engine, tmp_path, how):
     from fieldwork.services import accounts, exporting, findings
     from fieldwork.services.permissions import command_line_actor
@@ -173,21 +173,32 @@ def test_export_then_import_gives_identical_answers_entries_included(engine, tmp
     import_bytes(engine, fx.odk_repeat_zip(subs), "pins.zip")
     with db.session_scope(engine) as s:
         data = (exporting.export_csv(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE) if how == "csv"
-                else exporting.export_workbook(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE))
+                else exporting.export_workbook(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE) if how == "xlsx"
+                else exporting.export_layout(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE, how))
     if how == "csv":  # the cases' file and a file per repeat group, named as ODK Central names them
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             assert sorted(zf.namelist()) == ["pins-contact.csv", "pins-incident.csv", "pins-pin.csv", "pins.csv"]
             assert zf.read("pins-pin.csv").decode().splitlines()[0] == (
                 "case_ref,pin_date,pin_served,pin_recorded,_index,_parent_table_name,_parent_index")
+    elif how == "odk":  # KEY and PARENT_KEY as ODK Central writes them
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            lines = zf.read("pins-contact.csv").decode().splitlines()
+        assert lines[0] == "contact_made,PARENT_KEY,KEY"
+        assert lines[1].split(",")[2] == lines[1].split(",")[1] + "/" + lines[1].split(",")[2].rsplit("/", 1)[1]
+        assert "/incident[" in lines[1] and "/contact[" in lines[1].split(",")[2]
     else:
         from openpyxl import load_workbook
 
-        assert {"pin", "incident", "contact"} <= set(load_workbook(io.BytesIO(data), read_only=True).sheetnames)
+        wb = load_workbook(io.BytesIO(data), read_only=True)
+        assert {"pin", "incident", "contact"} <= set(wb.sheetnames)
+        if how == "kobo":
+            assert [c.value for c in next(wb["contact"].iter_rows(max_row=1))][:4] == [
+                "incident/contact/contact_made", "_index", "_parent_table_name", "_parent_index"]
     other = db.get_engine(new_database_url(tmp_path, "again", prepared=True))
     load_form(other)
     with db.session_scope(other) as s:  # meta:inspector must name an account there too
         accounts.add_user(s, command_line_actor(), LEAD_USER.name, LEAD_USER.role, "a long enough password 1")
-    result = import_bytes(other, data, f"again.{'zip' if how == 'csv' else 'xlsx'}")
+    result = import_bytes(other, data, f"again.{'zip' if how in ('csv', 'odk') else 'xlsx'}")
     assert result.written == 30
     assert all_answers(other) == all_answers(engine)
     for by in (None, "force"):
@@ -203,3 +214,21 @@ def test_the_export_command_writes_a_zip_for_a_form_with_repeats(engine, db_url,
     import_bytes(engine, fx.odk_repeat_zip(fx.repeat_submissions(5)), "pins.zip")
     assert main(["export", fx.REPEAT_QUESTIONNAIRE, str(tmp_path / "pins.csv"), "--db", db_url]) == 0
     assert zipfile.is_zipfile(tmp_path / "pins.zip") and "pins.zip" in capsys.readouterr().out
+
+
+def test_the_import_page_reads_the_zip_and_says_how_many_entries(engine, db_url, monkeypatch):
+    from fieldwork.ui import session
+    from tests.apptest import page
+
+    load_form(engine)
+    subs = fx.repeat_submissions(6, seed=5)
+    at = page("pages/import_data.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.selectbox(key="import_questionnaire").set_value(fx.REPEAT_QUESTIONNAIRE).run()
+    at.file_uploader[0].set_value(("pins.zip", fx.odk_repeat_zip(subs), "application/zip")).run()
+    assert not at.exception
+    summary = " ".join(i.value for i in at.info)
+    pins = sum(len(s["pin"]) for s in subs)
+    assert f"pin: {pins} entr" in summary and "from pins-pin.csv" in summary
+    at.button(key="import_confirm").click().run()
+    assert not at.exception
+    assert_stored_as_collected(engine, subs)

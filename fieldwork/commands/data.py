@@ -115,7 +115,8 @@ def export_command(args) -> int:
                                         labels=args.labels, with_notes=args.with_notes, bom=args.bom,
                                         file_name=args.out.name)
         if data[:4] == b"PK\x03\x04" and suffix == ".csv":  # repeat groups: a file each, zipped
-            args.out = args.out.with_suffix(".zip")
+            # (KoboToolbox's layout: its xlsx, a sheet per repeat group; its CSV holds no repeats)
+            args.out = args.out.with_suffix(".xlsx" if args.layout == "kobo" else ".zip")
         # written inside the transaction: if the file cannot be written, the audit row is not kept either
         try:
             args.out.write_bytes(data)

@@ -109,6 +109,10 @@ def export_layout(session: Session, actor: Actor, questionnaire_id: str, layout:
                              .replace("+00:00", "Z") if completed else "")
             submissions[uid] = odk_kobo.Submission(odk_kobo.instance_id(uid, kept_id), at)
     data = odk_kobo.write(resp, layout, submissions)
+    if resp.questionnaire.repeats:  # ODK Central's zip of a file per repeat; KoboToolbox's xlsx of a sheet each
+        entries = repeat_entries.load(session, resp)
+        data = (repeat_tables.odk_zip(data, resp, entries, {uid: s.instance_id for uid, s in submissions.items()})
+                if layout == odk_kobo.ODK else repeat_tables.kobo_xlsx(data, resp, entries))
     _audit(session, actor, resp, f"{CSV}:{layout}", file_name, labels=False)
     return data
 
