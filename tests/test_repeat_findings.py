@@ -46,6 +46,10 @@ def recount(result, subs, *, force=None):
     assert (made.count, made.denominator) == (sum(c["contact_made"] == "yes" for c in contacts), len(contacts))
     incidents = result.get("incident", None, group)
     assert incidents.entries == sum(len(s["incident"]) for s in subs)
+    dates = {x["id"]: x for x in result.summaries if x["group"] == group}["pin_date"]
+    assert (dates["unit"], dates["n"]) == ("entries", len(pins))
+    if pins:
+        assert (dates["earliest"], dates["latest"]) == (min(p["pin_date"] for p in pins), max(p["pin_date"] for p in pins))
     # the case-level questions still count cases, once each
     charged = result_unit(result, "charged", "yes", group, "cases")
     assert (charged.count, charged.denominator) == (sum(s["answers"]["charged"] == "yes" for s in subs), len(subs))

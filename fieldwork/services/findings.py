@@ -329,7 +329,9 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     return FindingsReport(questionnaire=q.id, cases=counts.cases, drafts_excluded=drafts, by=by, filters=clean,
                           findings=findings, version=q.version, groups=dict(counts.group_cases),
                           summaries=summaries.compute(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else (),
-                                                      groups=groups))
+                                                      groups=groups)
+                          + repeat_findings.entry_summaries(session, full, base.subquery('base'), by=by,
+                                                            by_codes=q.codes(by) if by else (), groups=groups))
 
 
 # --- findings under the inspection criteria ------------------------------------------

@@ -238,3 +238,16 @@ def _multiple_by_entries(session, q: Questionnaire, base, by, by_codes, groups) 
     made = summaries.multiple_findings(inside, ticked, groups, {})
     return [replace(f, unit=ENTRIES, repeat=q.repeat_of(f.id), text=f.text.replace(" cases", " entries"))
             for f in made]
+
+
+def entry_summaries(session: Session, q: Questionnaire, base, *, by: str | None, by_codes: Sequence[str],
+                    groups: Sequence[str]) -> list[dict]:
+    """Numbers and dates asked in a repeat group, summarised over the entries (``n`` counts
+    entries; ``unit: "entries"``), by the same window-function query as the case-level ones."""
+    from fieldwork.services import summaries
+
+    inside = replace(q, questions=tuple(x for x in q.questions if q.repeat_of(x.name)))
+    if not summaries.summarised(inside):
+        return []
+    return [{**x, "unit": ENTRIES} for x in summaries.compute(session, inside, base, by=by, by_codes=by_codes,
+                                                             groups=groups)]
