@@ -72,6 +72,11 @@ def test_odk_centrals_review_state_is_kept_with_the_case(engine):
     with db.session_scope(engine) as s:
         kept = dict(s.execute(select(CaseFile.case_ref, CaseFile.source_review_state)).all())
     assert kept == {x["uuid"]: x["review"] for x in subs}
+    from fieldwork.services import cases
+
+    with db.session_scope(engine) as s:  # and shown in the register
+        rows = {r.case_ref: r.review_state for r in cases.register(s, LEAD_USER).rows}
+    assert rows == {x["uuid"]: x["review"] for x in subs}
 
 
 def test_kobo_xlsx_with_repeat_sheets_imports_every_entry_unchanged(engine):
@@ -232,3 +237,15 @@ def test_the_import_page_reads_the_zip_and_says_how_many_entries(engine, db_url,
     at.button(key="import_confirm").click().run()
     assert not at.exception
     assert_stored_as_collected(engine, subs)
+
+
+def test_a_single_csv_for_a_form_with_repeats_imports_its_cases_and_says_the_entries_are_missing(engine):
+    load_form(engine)
+    subs = fx.repeat_submissions(5)
+    with zipfile.ZipFile(io.BytesIO(fx.odk_repeat_zip(subs))) as zf:
+        main = zf.read("pins.csv")
+    result = import_bytes(engine, main, "pins.csv")
+    assert result.written == 5
+    (warning,) = [w for w in result.checked.warnings if w.code == repeat_files.NO_ENTRIES]
+    assert "pin, incident, contact" in warning.message and "xlsx" in warning.message
+    assert stored_entries(engine) == {}

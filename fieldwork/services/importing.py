@@ -800,7 +800,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     problems += _unknown_inspectors(session, records, table.source, rows.first_row)
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
                                  problems)
-    warnings = table.warnings + rows.warnings
+    warnings = table.warnings + rows.warnings + repeat_files.missing_tables(full, entry_tables, table.source)
     if rows.mojibake:
         warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
                                 "the mark of text converted between encodings twice: check them", source=table.source))

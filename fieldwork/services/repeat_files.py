@@ -499,3 +499,17 @@ def reads_entries(q: Questionnaire) -> set[str]:
     inside = {x.name for x in q.questions if q.repeat_of(x.name)} | {r.name for r in q.repeats}
     return {x.name for x in q.questions if not q.repeat_of(x.name) and q.rule(x)
             and set(expr.variables(expr.parse(q.rule(x)))) & inside}
+
+
+NO_ENTRIES = "no_entries"  # a warning: shown, never refused
+
+
+def missing_tables(q: Questionnaire, tables: list, source: str) -> list[Problem]:
+    """A form with repeat groups imported from a file without their tables (a single CSV: what
+    KoboToolbox's CSV export gives) loses no case, but holds no entries: said, not refused."""
+    if not q.repeats or tables:
+        return []
+    names = ", ".join(r.name for r in q.repeats)
+    return [Problem(NO_ENTRIES, f"the form has repeat groups ({names}) but the file holds no entries of them: "
+                    "import ODK Central's zip (with its FORM-REPEAT.csv files) or KoboToolbox's xlsx (a sheet per "
+                    "repeat; its CSV export leaves them out) to have them", source=source)]
