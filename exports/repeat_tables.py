@@ -18,7 +18,7 @@ import zipfile
 from exports.cells import safe
 from fieldwork.questionnaire import repeat_levels
 from fieldwork.services.repeat_entries import Entry
-from fieldwork.services.responses import CASE_REF, Responses
+from fieldwork.services.wide_table import CASE_REF, Responses
 
 MAIN = "responses"
 SHEET_CHARS = 31

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from fieldwork.questionnaire import repeat_levels
-from fieldwork.services.responses import Responses
+from fieldwork.services.wide_table import Responses
 from models import Answer, Assessment
 from fieldwork.services import store
 

@@ -37,7 +37,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire import repeat_levels
 from fieldwork.questionnaire.model import Question, Questionnaire, Repeat
-from fieldwork.services import odk_kobo, responses
+from fieldwork.services import odk_kobo, wide_table
 
 # Problem codes.
 UNKNOWN_REPEAT = "unknown_repeat"
@@ -46,7 +46,7 @@ NO_PARENT = "no_parent"
 DUPLICATE_ENTRY = "duplicate_entry"
 MISSING_LINK = "missing_link"
 
-CASE_REF = responses.CASE_REF
+CASE_REF = wide_table.CASE_REF
 INDEX, PARENT_INDEX, PARENT_TABLE = "_index", "_parent_index", "_parent_table_name"
 KEY, PARENT_KEY = "KEY", "PARENT_KEY"
 LINKS = (CASE_REF, INDEX, PARENT_INDEX, PARENT_TABLE, KEY, PARENT_KEY)

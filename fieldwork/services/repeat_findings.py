@@ -17,8 +17,10 @@ repeat's own questions holds an answer.
 
 Three GROUP BY queries over the answer table (codes; cases per question; entries per repeat),
 joined to the findings' population, grouped by the ``by`` variable where there is one; Python
-only arranges the aggregated rows. A select_multiple inside a repeat is counted by entries
-through the same query the case-level ones use (it counts answer rows, which are entries here).
+only arranges the aggregated rows. This module counts and words; ``findings.py`` makes the
+entries (``Finding``) with their intervals and comparisons, as it does for select_multiple
+questions, which are counted by entries through the query the case-level ones use (it counts
+answer rows, which are entries here).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from fieldwork import expr
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.questionnaire import repeat_levels
+from fieldwork.services import summaries
 from fieldwork.wording import render
 from models import Answer
 
@@ -87,9 +90,7 @@ def check_indicators(q: Questionnaire) -> None:
 
 
 def _population(base, by: str | None, by_codes: Sequence[str]):
-    from fieldwork.services.summaries import _grouped
-
-    pop, _ = _grouped(base, by, by_codes)
+    pop, _ = summaries._grouped(base, by, by_codes)
     return pop
 
 
@@ -106,10 +107,21 @@ def _cells(rows, groups: Sequence[str]) -> dict:
     return out
 
 
+def percent_half_up(count: int, denominator: int) -> int | None:
+    """As findings.percent_half_up (integers only, halves up): the sentences need it here."""
+    return None if denominator <= 0 else (200 * count + denominator) // (2 * denominator)
+
+
+def multiple_inside(q: Questionnaire) -> Questionnaire:
+    """The select_multiple questions asked in a repeat group, as a questionnaire of their own."""
+    return replace(q, questions=tuple(x for x in q.questions if q.repeat_of(x.name) and x.is_multiple_choice))
+
+
 def compute(session: Session, q: Questionnaire, base, *, by: str | None, by_codes: Sequence[str],
-            groups: Sequence[str], populations: dict) -> list:
-    """Findings entries for every repeat group and every single-choice question asked in one,
-    overall then per group; then select_multiple ones by entries."""
+            groups: Sequence[str], populations: dict) -> list[dict]:
+    """The fields of a findings entry (all but its interval and its comparison with the rest)
+    for every repeat group and every single-choice question asked in one: each figure's
+    overall entry, then its groups."""
     if not q.repeats:
         return []
     pop = _population(base, by, by_codes)
@@ -136,36 +148,22 @@ def compute(session: Session, q: Questionnaire, base, *, by: str | None, by_code
     out = []
     for repeat in q.repeats:
         out += _repeat_entries(session, q, repeat, pop, groups, populations)
-    from fieldwork.services.findings import with_comparison
-
     for question in singles:
         for unit in (ENTRIES, CASES):
-            overall = None
             for group in (None, *groups):
-                made = _question_entries(q, question, unit, group, by_code_entries, by_code_cases, per_question)
-                for i, f in enumerate(made):
-                    if group is None:
-                        out.append(f)
-                    else:
-                        out.append(with_comparison(f, overall[i]))
-                if group is None:
-                    overall = made
-    out = _regroup(out)
-    out += _multiple_by_entries(session, q, base, by, by_codes, groups)
-    return out
+                out += _question_entries(q, question, unit, group, by_code_entries, by_code_cases, per_question)
+    return _regroup(out)
 
 
-def _regroup(entries: list) -> list:
+def _regroup(entries: list[dict]) -> list[dict]:
     """Each code's overall entry followed by its groups, as the case-level findings are laid out."""
     order: dict = {}
     for f in entries:
-        order.setdefault((f.id, f.unit, f.answer), []).append(f)
-    return [f for fs in order.values() for f in sorted(fs, key=lambda f: f.group is not None)]
+        order.setdefault((f["id"], f["unit"], f["answer"]), []).append(f)
+    return [f for fs in order.values() for f in sorted(fs, key=lambda f: f["group"] is not None)]
 
 
-def _repeat_entries(session, q: Questionnaire, repeat, pop, groups, populations) -> list:
-    from fieldwork.services.findings import Finding, percent_half_up, uncertainty, with_comparison
-
+def _repeat_entries(session, q: Questionnaire, repeat, pop, groups, populations) -> list[dict]:
     own = [x.name for x in repeat_levels.questions_of(q, repeat.name)]
     if not own:
         return []
@@ -176,27 +174,22 @@ def _repeat_entries(session, q: Questionnaire, repeat, pop, groups, populations)
                            .select_from(entries).join(pop, pop.c.aid == entries.c.aid).group_by(pop.c.grp)).all()
     n_entries = _cells([("n", g, n) for g, n, _ in rows], groups).get("n", {})
     n_cases = _cells([("n", g, c) for g, _, c in rows], groups).get("n", {})
-    out, overall = [], None
+    out = []
     for group in (None, *groups):
         count, denominator = n_cases.get(group, 0), populations.get(group, 0)
         percent = percent_half_up(count, denominator)
         values = {"count": count, "denominator": denominator, "percent": percent, "entries": n_entries.get(group, 0),
                   "question": repeat.label, "asked": denominator, "population": denominator, "not_known": 0,
                   "not_applicable": 0, "answer": "", "answer_label": ""}
-        f = Finding(id=repeat.name, answer=None, group=group, count=count, denominator=denominator, percent=percent,
-                    not_known=0, not_applicable=0,
-                    text=render(REPEAT_TEXT if denominator else REPEAT_EMPTY_TEXT, values), footnotes=(),
-                    kind=REPEAT, label=repeat.label, criteria=(), unit=CASES, entries=n_entries.get(group, 0),
-                    repeat=repeat.name,
-                    **uncertainty(count, denominator))
-        out.append(f if group is None else with_comparison(f, overall))
-        overall = overall or f
+        out.append(dict(id=repeat.name, answer=None, group=group, count=count, denominator=denominator,
+                        percent=percent, not_known=0, not_applicable=0,
+                        text=render(REPEAT_TEXT if denominator else REPEAT_EMPTY_TEXT, values), footnotes=(),
+                        kind=REPEAT, label=repeat.label, criteria=(), unit=CASES, entries=n_entries.get(group, 0),
+                        repeat=repeat.name))
     return out
 
 
-def _question_entries(q, question, unit, group, by_code_entries, by_code_cases, per_question) -> list:
-    from fieldwork.services.findings import QUESTION, Finding, _footnotes, percent_half_up, uncertainty
-
+def _question_entries(q, question, unit, group, by_code_entries, by_code_cases, per_question) -> list[dict]:
     options = q.options(question.name)
     if unit == ENTRIES:
         by_code = {c.code: by_code_entries.get((question.name, c.code), {}).get(group, 0) for c in options}
@@ -219,33 +212,20 @@ def _question_entries(q, question, unit, group, by_code_entries, by_code_cases, 
                   "asked": asked, "population": asked, "answer": option.code, "answer_label": option.label,
                   "question": question.label}
         template = texts[2] if own == 0 else texts[1] if option.code == NOT_APPLICABLE else texts[0]
-        out.append(Finding(id=question.name, answer=option.code, group=group, count=count, denominator=own,
-                           percent=percent, not_known=nk, not_applicable=na, text=render(template, values),
-                           footnotes=_footnotes(question.footnotes, values), kind=QUESTION, label=question.label,
-                           criteria=tuple(question.criteria), answer_label=option.label, unit=unit,
-                           repeat=q.repeat_of(question.name),
-                           **uncertainty(count, own)))
+        footnotes = tuple(render(question.footnotes[k], values) for k, n in (("not_known", nk), ("not_applicable", na))
+                          if n and question.footnotes.get(k))
+        out.append(dict(id=question.name, answer=option.code, group=group, count=count, denominator=own,
+                        percent=percent, not_known=nk, not_applicable=na, text=render(template, values),
+                        footnotes=footnotes, kind="question", label=question.label,
+                        criteria=tuple(question.criteria), answer_label=option.label, unit=unit,
+                        repeat=q.repeat_of(question.name)))
     return out
-
-
-def _multiple_by_entries(session, q: Questionnaire, base, by, by_codes, groups) -> list:
-    from fieldwork.services import summaries
-
-    inside = replace(q, questions=tuple(x for x in q.questions if q.repeat_of(x.name) and x.is_multiple_choice))
-    if not inside.questions:
-        return []
-    ticked = summaries.count_multiple(session, inside, base, by=by, by_codes=by_codes)
-    made = summaries.multiple_findings(inside, ticked, groups, {})
-    return [replace(f, unit=ENTRIES, repeat=q.repeat_of(f.id), text=f.text.replace(" cases", " entries"))
-            for f in made]
 
 
 def entry_summaries(session: Session, q: Questionnaire, base, *, by: str | None, by_codes: Sequence[str],
                     groups: Sequence[str]) -> list[dict]:
     """Numbers and dates asked in a repeat group, summarised over the entries (``n`` counts
     entries; ``unit: "entries"``), by the same window-function query as the case-level ones."""
-    from fieldwork.services import summaries
-
     inside = replace(q, questions=tuple(x for x in q.questions if q.repeat_of(x.name)))
     if not summaries.summarised(inside):
         return []
