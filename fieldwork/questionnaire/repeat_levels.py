@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from fieldwork import expr
 from fieldwork.questionnaire.model import Question, Questionnaire, Repeat
 
 _STEP = re.compile(r"^(?P<name>[^\[\]/]+)\[(?P<n>[1-9]\d*)\]$")
@@ -57,8 +58,6 @@ def expression_values(q: Questionnaire, answers: dict, entries: dict[str, dict],
     """What an expression is evaluated with for the entry ``instance`` ("" for the case): the
     case's answers, those of the entries around it and its own, and every entry, so that
     ``count()``, ``sum()``, ``position()`` and ``indexed-repeat()`` reach them (fieldwork.expr)."""
-    from fieldwork import expr
-
     values = dict(answers)
     parts = instance.split("/") if instance else []
     for k in range(1, len(parts) + 1):

@@ -175,6 +175,7 @@ class _TableChecker:
     def __init__(self, q: Questionnaire, repeat: Repeat, table, problems: list[Problem]):
         self.q, self.repeat, self.table, self.problems = q, repeat, table, problems
         self.questions = repeat_levels.questions_of(q, repeat.name)
+        self.rules = {x.name: expr.parse(q.rule(x)) for x in self.questions if q.rule(x)}  # parsed once
         names = {x.name.casefold(): x.name for x in self.questions}
         others = {x.name.casefold(): x.name for x in q.questions if q.repeat_of(x.name) != repeat.name}
         self.columns: dict[int, Question] = {}
@@ -288,7 +289,7 @@ class _TableChecker:
         entries around this one and its own, and reach the case's other entries (count(),
         position(), ...): an answer to a question not asked counts as blank after it."""
         q = self.q
-        values = repeat_levels.expression_values(q, context, entries, instance)
+        values = repeat_levels.expression_values(q, context, entries, instance)  # with the entries around it
         values.update(own)
         for question in self.questions:  # calculations worked out again, position(..) included
             if question.is_computed and question.calculation and not expr.uses_clock(expr.parse(question.calculation)):
@@ -300,10 +301,10 @@ class _TableChecker:
                     own.pop(question.name, None)
         asked = set()
         for question in self.questions:
-            rule = q.rule(question)
+            rule = self.rules.get(question.name)
             try:
-                holds = not rule or expr.evaluate(rule, values, self_value=own.get(question.name),
-                                                  choice_label=q.label_of)
+                holds = rule is None or expr.evaluate(rule, values, self_value=own.get(question.name),
+                                                      choice_label=q.label_of)
             except (ValueError, TypeError, ZeroDivisionError):
                 holds = True  # a rule that cannot be worked out here is not held against the file
             if holds:
@@ -352,10 +353,11 @@ def check_entries(q: Questionnaire, tables: list[tuple[str, object]], links: Mai
         placed[repeat.name] = (label, table)
     # parents before the repeats inside them: an entry's path starts with its parent's
     entries_by: dict[str, dict[str, _Entry]] = {}  # repeat -> KEY or _index -> entry
+    by_case: dict[int, dict[str, dict[str, str]]] = {}  # cases' row -> instance path -> answers, as read
     for repeat in sorted((repeat_levels.repeat_named(q, n) for n in placed), key=lambda r: repeat_levels.depth(q, r.name)):
         label, table = placed[repeat.name]
         read.tables[repeat.name] = label
-        entries_by[repeat.name] = _check_table(q, repeat, table, links, records, entries_by, problems, read)
+        entries_by[repeat.name] = _check_table(q, repeat, table, links, records, entries_by, by_case, problems, read)
     for repeat in q.repeats:
         for entry in entries_by.get(repeat.name, {}).values():
             record = records.get(entry.case_row)
@@ -385,8 +387,8 @@ def _recalculate(q: Questionnaire, records) -> None:
                 record.answers.pop(question.name, None)
 
 
-def _check_table(q, repeat: Repeat, table, links: MainLinks, records: dict, entries_by: dict, problems: list,
-                 read: EntriesRead) -> dict[str, _Entry]:
+def _check_table(q, repeat: Repeat, table, links: MainLinks, records: dict, entries_by: dict, by_case: dict,
+                 problems: list, read: EntriesRead) -> dict[str, _Entry]:
     checker = _TableChecker(q, repeat, table, problems)
     read.ignored[repeat.name] = checker.ignored
     parent = repeat.parent
@@ -420,12 +422,11 @@ def _check_table(q, repeat: Repeat, table, links: MainLinks, records: dict, entr
         bad: set[str] = set()
         own = checker.values(number, cells, bad)
         record = records.get(case_row)
+        seen = by_case.setdefault(case_row, {})
         if record is not None:
-            context = dict(record.answers)
-            for outer in _ancestors(instance):
-                context.update(_entry_answers(entries_by, outer, case_row))
-            own = checker.skip_logic(number, context, own, bad, _case_entries(entries_by, case_row), instance)
+            own = checker.skip_logic(number, record.answers, own, bad, seen, instance)
         entry = _Entry(case_row, instance, own)
+        seen[instance] = own
         for name in (KEY, INDEX):
             value = checker.cell(cells, name)
             if value:
@@ -433,24 +434,6 @@ def _check_table(q, repeat: Repeat, table, links: MainLinks, records: dict, entr
         mine.setdefault(f"row:{number}", entry)
     read.entries[repeat.name] = sum(1 for k in mine if k.startswith("row:"))
     return mine
-
-
-def _case_entries(entries_by: dict, case_row: int) -> dict[str, dict[str, str]]:
-    """The entries of one case read so far (outer repeats before inner ones), by path."""
-    return {e.instance: e.answers for found in entries_by.values() for e in found.values() if e.case_row == case_row}
-
-
-def _ancestors(instance: str) -> list[str]:
-    parts = instance.split("/")
-    return ["/".join(parts[:k]) for k in range(1, len(parts))]
-
-
-def _entry_answers(entries_by: dict, instance: str, case_row: int) -> dict[str, str]:
-    name = instance.rsplit("/", 1)[-1].split("[", 1)[0]
-    for entry in entries_by.get(name, {}).values():
-        if entry.case_row == case_row and entry.instance == instance:
-            return entry.answers
-    return {}
 
 
 def _key_position(key: str, repeat: str) -> int | None:
