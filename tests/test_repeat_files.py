@@ -148,6 +148,7 @@ def test_the_questionnaire_command_adds_a_form_with_repeats(engine, db_url, tmp_
     path = tmp_path / "pins.xlsx"
     path.write_bytes(xlsx(fx.REPEAT_FORM))
     assert main(["questionnaire", "import", str(path), "--db", db_url]) == 0
+    assert "Repeat groups: pin, incident, incident/contact" in capsys.readouterr().out
     with db.session_scope(engine) as s:
         q = inspections.questionnaire_of(inspections.current_version(s, fx.REPEAT_QUESTIONNAIRE))
     assert [(r.name, r.parent) for r in q.repeats] == [("pin", ""), ("incident", ""), ("contact", "incident")]
@@ -249,3 +250,13 @@ def test_a_single_csv_for_a_form_with_repeats_imports_its_cases_and_says_the_ent
     (warning,) = [w for w in result.checked.warnings if w.code == repeat_files.NO_ENTRIES]
     assert "pin, incident, contact" in warning.message and "xlsx" in warning.message
     assert stored_entries(engine) == {}
+
+
+def test_a_repeat_file_with_no_entries_is_a_header_alone_and_imports(engine):
+    load_form(engine)
+    subs = fx.repeat_submissions(4, seed=1)
+    for s in subs:
+        s["pin"] = []  # ODK Central writes pins-pin.csv with its header only
+    result = import_bytes(engine, fx.odk_repeat_zip(subs), "pins.zip")
+    assert result.written == 4 and result.checked.entries.entries["pin"] == 0
+    assert_stored_as_collected(engine, subs)
