@@ -116,3 +116,23 @@ def test_an_indicator_using_them_is_refused_by_name():
         assert any(p.item == "ind1" and "count()" in p.message for p in exc.problems)
     else:
         raise AssertionError("an indicator over entries was not refused")
+
+
+def test_an_indicator_reading_a_question_asked_per_entry_is_refused_by_name():
+    from fieldwork.problems import ProblemError
+    from tests.forms import xlsform_bytes
+
+    try:
+        import_xlsform(xlsform_bytes("""
+| type              | name     | label  |
+| begin repeat      | incident | I      |
+| select_one yes_no | a        | A      |
+| end repeat        |          |        |
+""", indicators="""
+| id   | label | population | condition    |
+| ind2 | I     |            | ${a} = 'yes' |
+"""), frameworks=load_catalog().frameworks, name="test.xlsx", allow_repeats=True)
+    except ProblemError as exc:
+        assert any(p.item == "ind2" and "asked once per entry" in p.message for p in exc.problems)
+    else:
+        raise AssertionError("an indicator reading a question asked per entry was not refused")
