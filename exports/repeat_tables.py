@@ -17,7 +17,7 @@ import zipfile
 
 from exports.cells import safe
 from fieldwork.questionnaire import repeat_levels
-from fieldwork.services.repeat_entries import Entry
+from fieldwork.services.entry_rows import Entry
 from fieldwork.services.wide_table import CASE_REF, Responses
 
 MAIN = "responses"

@@ -261,7 +261,7 @@ def odk_repeat_zip(subs: list[dict], *, form_id: str = REPEAT_QUESTIONNAIRE) -> 
                      s["answers"]["force"], s["answers"]["charged"], key, key, "7", s["by"], "0", "0", "",
                      s["review"], "collect:A1b2C3d4", "0", "1"])
         for n, pin in enumerate(s["pin"], start=1):
-            pins.append([pin["pin_date"], pin.get("pin_served", ""), pin.get("pin_recorded", ""), key,
+            pins.append([pin.get("pin_date", ""), pin.get("pin_served", ""), pin.get("pin_recorded", ""), key,
                          f"{key}/pin[{n}]"])
         for n, incident in enumerate(s["incident"], start=1):
             for m, contact in enumerate(incident["contact"], start=1):  # written as each entry closes

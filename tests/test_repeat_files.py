@@ -260,3 +260,34 @@ def test_a_repeat_file_with_no_entries_is_a_header_alone_and_imports(engine):
     result = import_bytes(engine, fx.odk_repeat_zip(subs), "pins.zip")
     assert result.written == 4 and result.checked.entries.entries["pin"] == 0
     assert_stored_as_collected(engine, subs)
+
+
+def test_an_entry_with_no_answer_is_kept_counted_and_exported(engine, tmp_path):
+    """The app's Add writes a blank row: such an entry exists, counts, and survives a round trip."""
+    from fieldwork.services import accounts, exporting, findings
+    from fieldwork.services.permissions import command_line_actor
+    from tests.conftest import new_database_url
+
+    load_form(engine)
+    subs = fx.repeat_submissions(6, seed=2)
+    subs[0]["pin"] = [{"pin_date": "2023-03-03"}, {}]  # the second PIN with nothing answered but its row
+    data = fx.odk_repeat_zip(subs)
+    # pin_date is required: a blank PIN is refused from a file, as Mark complete refuses it in the app
+    with pytest.raises(ProblemError) as err:
+        import_bytes(engine, data, "pins.zip")
+    assert {(p.code, p.field) for p in err.value.problems} == {("missing_required", "pin_date")}
+    with db.session_scope(engine) as s:  # so write it as the app leaves it: a blank row
+        from fieldwork.services import store
+
+        version = inspections.current_version(s, fx.REPEAT_QUESTIONNAIRE)
+        store.add_complete_assessments(s, inspection_id=1, version=version, created_by="lead1", records=[
+            store.CaseRecord("HS-0001", {"force": "kent", "charged": "no"},
+                             entries={"pin[1]": {"pin_date": "2023-01-01"}, "pin[2]": {"pin_date": None}})])
+    with db.session_scope(engine) as s:
+        line = findings.compute(s, fx.REPEAT_QUESTIONNAIRE).get("pin", None)
+        assert (line.count, line.entries) == (1, 2)
+        exported = exporting.export_workbook(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE)
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(exported), read_only=True)["pin"].iter_rows(values_only=True))
+    assert len(rows) == 3 and rows[2][0] == "HS-0001" and rows[2][1] in (None, "")

@@ -361,8 +361,10 @@ def check_entries(q: Questionnaire, tables: list[tuple[str, object]], links: Mai
     for repeat in q.repeats:
         for entry in entries_by.get(repeat.name, {}).values():
             record = records.get(entry.case_row)
-            if record is not None and entry.answers:
-                record.entries[entry.instance] = entry.answers
+            own = repeat_levels.questions_of(q, repeat.name)
+            if record is not None and (entry.answers or own):
+                # an entry with no answer is kept as a blank row, as the app keeps one
+                record.entries[entry.instance] = entry.answers or {own[0].name: None}
     _recalculate(q, records.values())
     return read
 

@@ -12,8 +12,8 @@ each findings entry says which (``unit``):
 
 Each repeat group itself gives one entry (kind ``repeat``, unit ``cases``): the cases with at
 least one entry over the cases in the population, with the number of entries beside it
-(``entries``) — "PINs issued in 41 of 270 cases; 57 in all". An entry counts when any of its
-repeat's own questions holds an answer.
+(``entries``) — "PINs issued in 41 of 270 cases; 57 in all". An entry counts once it has a row
+for one of its repeat's own questions, answered or not (the app's Add writes a blank one).
 
 Three GROUP BY queries over the answer table (codes; cases per question; entries per repeat),
 joined to the findings' population, grouped by the ``by`` variable where there is one; Python
@@ -168,8 +168,9 @@ def _repeat_entries(session, q: Questionnaire, repeat, pop, groups, populations)
     if not own:
         return []
     a = aliased(Answer, name="e")
+    # an entry exists once it has a row, answered or not (the app's Add writes a blank one)
     entries = (select(a.assessment_id.label("aid"), a.instance.label("instance")).distinct()
-               .where(a.question.in_(own), a.instance != "", a.value.is_not(None), a.value != "").subquery("entries"))
+               .where(a.question.in_(own), a.instance != "").subquery("entries"))
     rows = session.execute(select(pop.c.grp, func.count(), func.count(distinct(entries.c.aid)))
                            .select_from(entries).join(pop, pop.c.aid == entries.c.aid).group_by(pop.c.grp)).all()
     n_entries = _cells([("n", g, n) for g, n, _ in rows], groups).get("n", {})

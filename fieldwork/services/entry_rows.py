@@ -48,10 +48,12 @@ def load(session: Session, resp: Responses) -> dict[str, list[Entry]]:
             .join(Answer, Answer.assessment_id == Assessment.id)
             .where(Assessment.uid.in_(uids[start:start + store.CHUNK]), Answer.instance != "")).all()
         for uid, instance, question, value in rows:
-            if value in (None, "") or not q.has_question(question):
+            if not q.has_question(question):
                 continue
+            # an entry exists once it has a row, answered or not (the app's Add writes a blank one)
             entry = found.setdefault((uid, instance), Entry(uid, instance))
-            entry.answers[question] = value
+            if value not in (None, ""):
+                entry.answers[question] = value
     rank = {uid: i for i, uid in enumerate(uids)}
     out: dict[str, list[Entry]] = {r.name: [] for r in q.repeats}
     for (uid, instance), entry in sorted(found.items(), key=lambda kv: (rank[kv[0][0]], _order(kv[0][1]))):
