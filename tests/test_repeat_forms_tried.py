@@ -13,15 +13,14 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from fieldwork import db
 from fieldwork.cli import main
 from fieldwork.services import findings, inspections
-from tests import foreign_exports as fx
-from tests.test_repeat_files import stored_entries as _unused  # noqa: F401  (same helpers module)
-from tests.xlsform_collection import xlsx
-from sqlalchemy import select
 from models import Answer, Assessment, CaseFile
+from tests import foreign_exports as fx
+from tests.xlsform_collection import xlsx
 
 ROSTER = """
 | survey |
