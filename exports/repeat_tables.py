@@ -15,7 +15,8 @@ import csv
 import io
 import zipfile
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
+from fieldwork.files.csv_out import csv_bytes
 from fieldwork.questionnaire import repeat_levels
 from fieldwork.services.entry_rows import Entry
 from fieldwork.services.wide_table import CASE_REF, Responses
@@ -63,7 +64,7 @@ def sheet_names(resp: Responses, taken: set[str]) -> dict[str, str]:
 
 def add_sheets(wb, resp: Responses, entries: dict[str, list[Entry]]) -> None:
     """The workbook's repeat sheets (openpyxl write-only workbook, as the other sheets)."""
-    from exports.workbook import table_sheet
+    from fieldwork.files.xlsx_out import table_sheet
 
     names = sheet_names(resp, set(wb.sheetnames))
     for repeat, (head, rows) in tables(resp, entries).items():
@@ -77,11 +78,7 @@ def write_zip(main_csv: bytes, resp: Responses, entries: dict[str, list[Entry]])
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(f"{form}.csv", main_csv)
         for repeat, (head, rows) in tables(resp, entries).items():
-            text = io.StringIO(newline="")
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow([safe(h) for h in head])
-            writer.writerows([[safe(c) for c in row] for row in rows])
-            zf.writestr(f"{form}-{repeat}.csv", text.getvalue().encode("utf-8"))
+            zf.writestr(f"{form}-{repeat}.csv", csv_bytes(head, rows, line_end="\r\n"))
     return buf.getvalue()
 
 
@@ -125,11 +122,7 @@ def odk_zip(main_csv: bytes, resp: Responses, entries: dict[str, list[Entry]], i
                     value = entry.answers.get(x.name, "")
                     cells += _point(value) if x.type == "geopoint" else [value]
                 rows.append([*cells, f"{key}/{entry.parent}" if entry.parent else key, f"{key}/{entry.instance}"])
-            text = io.StringIO(newline="")
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow(head + ["PARENT_KEY", "KEY"])
-            writer.writerows([[safe(c) for c in row] for row in rows])
-            zf.writestr(f"{form}-{r.name}.csv", text.getvalue().encode("utf-8"))
+            zf.writestr(f"{form}-{r.name}.csv", csv_bytes(head + ["PARENT_KEY", "KEY"], rows, line_end="\r\n"))
     return buf.getvalue()
 
 

@@ -170,7 +170,8 @@ def all_answers(engine) -> dict[str, dict[str, dict[str, str]]]:
 
 @pytest.mark.parametrize("how", ["csv", "xlsx", "odk", "kobo"])
 def test_export_then_import_gives_identical_answers_entries_included(engine, tmp_path, how):
-    from fieldwork.services import accounts, exporting, findings
+    from exports import exporting
+    from fieldwork.services import accounts, findings
     from fieldwork.services.permissions import command_line_actor
     from tests.conftest import new_database_url
 
@@ -264,7 +265,8 @@ def test_a_repeat_file_with_no_entries_is_a_header_alone_and_imports(engine):
 
 def test_an_entry_with_no_answer_is_kept_counted_and_exported(engine, tmp_path):
     """The app's Add writes a blank row: such an entry exists, counts, and survives a round trip."""
-    from fieldwork.services import accounts, exporting, findings
+    from exports import exporting
+    from fieldwork.services import accounts, findings
     from fieldwork.services.permissions import command_line_actor
     from tests.conftest import new_database_url
 
@@ -291,3 +293,19 @@ def test_an_entry_with_no_answer_is_kept_counted_and_exported(engine, tmp_path):
 
     rows = list(load_workbook(io.BytesIO(exported), read_only=True)["pin"].iter_rows(values_only=True))
     assert len(rows) == 3 and rows[2][0] == "HS-0001" and rows[2][1] in (None, "")
+
+
+@pytest.mark.parametrize("fmt,suffix", [("csv", ".zip"), ("odk", ".zip"), ("kobo", ".xlsx")])
+def test_the_export_page_offers_the_zip_or_kobos_xlsx_for_a_form_with_repeats(engine, db_url, monkeypatch, fmt,
+                                                                             suffix):
+    from fieldwork.ui import session
+    from tests.apptest import page
+
+    load_form(engine)
+    import_bytes(engine, fx.odk_repeat_zip(fx.repeat_submissions(4)), "pins.zip")
+    at = page("pages/export.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.selectbox(key="export_questionnaire").set_value(fx.REPEAT_QUESTIONNAIRE).run()
+    at.radio(key="export_format").set_value(fmt).run()
+    at.button(key="export_prepare").click().run()
+    assert not at.exception
+    assert at.session_state["export_prepared"]["name"].endswith(suffix)

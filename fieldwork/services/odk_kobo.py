@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from exports.cells import unquote
+from fieldwork.files.cells import unquote
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import wide_table

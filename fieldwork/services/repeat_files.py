@@ -26,9 +26,7 @@ member, the row and the column, and any problem refuses the whole file.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -52,42 +50,6 @@ KEY, PARENT_KEY = "KEY", "PARENT_KEY"
 LINKS = (CASE_REF, INDEX, PARENT_INDEX, PARENT_TABLE, KEY, PARENT_KEY)
 SHEET_CHARS = 31  # Excel's limit on a sheet's name
 _NUMBERED = re.compile(r"~\d+$")  # ODK Central's FORM-REPEAT~2.csv
-
-
-# --- reading the files ------------------------------------------------------------------
-
-
-def is_repeat_header(header: Sequence) -> bool:
-    """A sheet or file of entries: it links each row to the one it belongs to."""
-    names = {str(c or "").strip().casefold() for c in header}
-    return bool({PARENT_INDEX, PARENT_TABLE.casefold(), PARENT_KEY.casefold()} & names)
-
-
-def zip_members(data: bytes, name: str) -> list[tuple[str, bytes]] | None:
-    """The CSV files of a zip of tables — ODK Central's "Download all" (media in a folder beside
-    them) or our own CSV export — the cases' file first; None where the zip is not one."""
-    from fieldwork.safe_xlsx import MAX_RATIO, MAX_UNZIPPED_BYTES
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-            if any(i.filename.startswith("xl/") for i in infos):
-                return None  # a workbook
-            tables = [i for i in infos if i.filename.lower().endswith(".csv") and "/" not in i.filename.strip("/")]
-            if not tables:
-                return None
-            if sum(i.file_size for i in tables) > MAX_UNZIPPED_BYTES or any(
-                    i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 10 * 1024 * 1024
-                    for i in tables):
-                raise ProblemError([Problem("malformed_file", "unpacks to too much data (or is compressed "
-                                            "suspiciously tightly) and was not unpacked", source=name)],
-                                   f"{name} was refused: nothing was imported")
-            # the cases' file is FORM.csv, the repeat files FORM-REPEAT.csv: the shortest name
-            main = min(tables, key=lambda i: (len(i.filename), i.filename))
-            rest = sorted((i for i in tables if i is not main), key=lambda i: i.filename)
-            return [(i.filename, zf.read(i)) for i in [main, *rest]]
-    except zipfile.BadZipFile:
-        return None
 
 
 # --- linking rows to the case ----------------------------------------------------------
