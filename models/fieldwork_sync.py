@@ -141,9 +141,11 @@ LINEAGE_TRIGGER = {
              END IF;
              RETURN NEW;
            END; $$ LANGUAGE plpgsql""",
-        "DROP TRIGGER IF EXISTS assessment_revision_lineage ON assessment",
-        """CREATE TRIGGER assessment_revision_lineage AFTER UPDATE OF revision ON assessment
-           FOR EACH ROW EXECUTE FUNCTION assessment_revision_lineage()""",
+        # created only where missing (never dropped and remade: DROP needs the owner, and a
+        # moment without the trigger would lose a revision)
+        """DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'assessment_revision_lineage') THEN
+           CREATE TRIGGER assessment_revision_lineage AFTER UPDATE OF revision ON assessment
+           FOR EACH ROW EXECUTE FUNCTION assessment_revision_lineage(); END IF; END $$""",
     ],
 }
 
