@@ -48,6 +48,9 @@ class AssessmentRevision(SQLModel, table=True):
     lineage_uid: str = Field(index=True, max_length=32)
     revision: str = Field(max_length=32)
     parent_revision: Optional[str] = Field(default=None, max_length=32)
+    # SHA-256 of the answers and notes this revision held when it was superseded
+    # (fieldwork.services.revision_content); NULL in rows recorded before hashes were kept
+    content_hash: Optional[str] = Field(default=None, max_length=64)
 
 
 class BundleImport(SQLModel, table=True):
