@@ -136,16 +136,20 @@ def cookie_wish() -> dict | None:
     if st.session_state.get(USER_KEY) and token and cookie:
         return {"action": "set", "token": token, "stamp": cookie[0], "max_age": cookie[1]}
     if st.session_state.get(CLEAR_KEY):
-        return {"action": "clear", "token": st.session_state[CLEAR_KEY]}
+        from fieldwork.ui.note_keeper import STORE_PREFIX
+
+        return {"action": "clear", "token": st.session_state[CLEAR_KEY], "drop_prefix": STORE_PREFIX}
     return None
 
 
 def ended_message() -> str:
     reason = st.session_state.get(ENDED_KEY)
     if isinstance(reason, str) and reason in actor_check.REASONS:  # a write was refused: say why
-        return f"You were signed out: {actor_check.REASONS[reason]}. Nothing was saved. Please sign in again."
+        return (f"You were signed out: {actor_check.REASONS[reason]}. Nothing was saved, and evidence notes typed "
+                "since were discarded from this browser. Please sign in again.")
     return ("You were signed out: the session was ended in another tab, by a password change, or after "
-            f"{session_tokens.LIFETIME.total_seconds() / 3600:g} hours signed in. Please sign in again.")
+            f"{session_tokens.LIFETIME.total_seconds() / 3600:g} hours signed in. Evidence notes typed since and "
+            "not saved were discarded from this browser. Please sign in again.")
 
 
 def end_session(exc: ProblemError) -> bool:
