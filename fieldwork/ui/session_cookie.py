@@ -13,7 +13,8 @@ to set one on (the page talks to the server over a WebSocket); so the server's c
 count: a token is worthless once revoked, idle or expired, and ``SameSite=Strict`` keeps it
 off requests other sites start.
 
-Clearing also drops the evidence notes this browser kept for the session (note_keeper's
+Clearing after a session was ended (signed out, disabled, revoked elsewhere; not one that sat
+idle) also drops the evidence notes this browser kept unsaved for it (note_keeper's
 ``localStorage`` copies): typing in a session that has ended is never saved later unseen.
 
 Clearing removes the cookie only if it still holds the token being cleared, so signing out
