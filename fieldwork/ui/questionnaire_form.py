@@ -84,7 +84,10 @@ def _show_all(uid: str, state: dict) -> None:
 def _refused(state: dict, exc: ProblemError, at: str | None) -> None:
     # The account was disabled or the session ended elsewhere: nothing was saved; the form's next
     # run finds nobody signed in and reruns the app, whose sign-in page says why.
-    session.end_session(exc)
+    if session.end_session(exc):
+        # the session is over: nothing of it is shown again when the person signs in anew
+        state.update(at=None, cleared=[], problems=None, toast=None, retry=None)
+        return
     state["at"] = at
     state["cleared"] = []
     if any(p.code == assessments.STALE_VERSION for p in exc.problems):

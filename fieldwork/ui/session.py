@@ -161,10 +161,17 @@ def ended_message() -> str:
             "not saved were discarded from this browser. Please sign in again.")
 
 
+def stale_refusal(exc: ProblemError) -> bool:
+    """A refusal kept on screen from a session that has ended since (a page keeps its last
+    message): shown again after the person signed in anew, it must not end the new session."""
+    return (isinstance(exc, actor_check.SessionEnded) and bool(st.session_state.get(USER_KEY))
+            and getattr(exc, "token", None) != st.session_state.get(TOKEN_KEY))
+
+
 def end_session(exc: ProblemError) -> bool:
     """A write refused because the session has ended (actor_check.SessionEnded): forget the user
     here so the next run shows the sign-in with the reason. False for any other refusal."""
-    if not isinstance(exc, actor_check.SessionEnded):
+    if not isinstance(exc, actor_check.SessionEnded) or stale_refusal(exc):
         return False
     sign_out()
     st.session_state[ENDED_KEY] = exc.reason

@@ -55,8 +55,11 @@ def test_a_note_typed_while_disabled_is_dropped_and_signing_in_again_works(app_u
     _sign_in_no_wait(page)
     page.get_by_text("Signed in as").wait_for()  # (a): no reload needed
     page.wait_for_function("() => document.cookie.includes('fieldwork_session=')")  # and the cookie is set
+    live.settle(page)
+    assert "fieldwork_session=" in page.evaluate("() => document.cookie")  # and stays set
+    assert not page.get_by_role("button", name="Sign in").count()  # still signed in once the page settled
     page.goto(f"{app_url}/assess?case={case_id}")
-    page.get_by_text("Signed in as").wait_for()
+    page.get_by_text("Signed in as").wait_for()  # the refusal the form kept does not end the new session
     live.settle(page)
     page.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for()
     live.settle(page)
