@@ -15,44 +15,39 @@ putting a function on ``ctx.extra_sheets`` (e.g. an agreement table), a marker c
 
 The workbook is written in openpyxl's write-only mode (rows stream to disk, not held as cell
 objects), so 10,000 assessments export in seconds. Every text value passes through
-``exports.cells.safe``.
+``fieldwork.files.cells.safe``.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
-from openpyxl.worksheet.filters import AutoFilter
 
 from exports import rows as wide_rows
-from exports.cells import safe
-from fieldwork.services import responses as wide
-from fieldwork.services.responses import Responses
+from exports import summaries
+from fieldwork.files.cells import safe
+from fieldwork.files.xlsx_out import (BOLD, PERCENT, WRAP, add_table as _add_table, declare_size as _declare_size,
+                                      header_cells as _header_cells, table_sheet, width as _width)
+from fieldwork.services import wide_table
+from fieldwork.services.wide_table import Responses
 
 EXTRA_ROWS = 1000  # empty rows below the data that keep the drop-downs, for scoring offline
-PERCENT = "0%"
-MAX_WIDTH = 60
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="top")
 BREAKDOWNS = ("force", "cps_area", "domestic_abuse")
 
 CONVENTIONS = [
     "Only complete assessments are counted; drafts are left out (their number is given above).",
     "A question's denominator is the cases in its population where the question was asked, less those "
     "answered “not applicable” (na). Cases where skip logic did not ask the question are not in it.",
-    # curly quotes: a cell starting with ' is written with a second, protective ' (exports/cells.py)
+    # curly quotes: a cell starting with ' is written with a second, protective ' (fieldwork/files/cells.py)
     "“Not known” answers stay in the denominator and are reported beside it, as the report's footnotes do.",
     "Percent is count / denominator x 100, rounded to a whole number half up, as the report prints it. "
     "A zero denominator gives no percent (an empty cell), not an error.",
@@ -84,73 +79,6 @@ class WorkbookContext:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _header_cells(ws, names: Sequence[str]) -> list:
-    cells = []
-    for name in names:
-        cell = WriteOnlyCell(ws, value=safe(name))
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cells.append(cell)
-    return cells
-
-
-def _width(values: Iterable, floor: int = 8) -> float:
-    longest = max((len(str(v)) for v in values if v is not None), default=0)
-    return min(max(floor, longest + 2), MAX_WIDTH)
-
-
-def _declare_size(ws, n_columns: int, n_rows: int) -> None:
-    """Write the sheet's size into its header, as Excel does. A write-only sheet leaves it out,
-    and then every reader (openpyxl's included) scans the whole sheet once just to size it."""
-    ref = f"A1:{get_column_letter(max(n_columns, 1))}{max(n_rows, 1)}"
-    ws.calculate_dimension = lambda: ref
-
-
-def _add_table(ws, name: str, header: Sequence[str], n_rows: int) -> None:
-    """An Excel table with filter buttons over the header and rows (at least one row: Excel
-    needs one, and an empty row is where an inspector starts typing)."""
-    ref = f"A1:{get_column_letter(len(header))}{max(n_rows, 1) + 1}"
-    table = Table(displayName=name, ref=ref)
-    # write-only sheets cannot be read back, so the columns are named here, as in the header
-    table.tableColumns = [TableColumn(id=i + 1, name=str(h)) for i, h in enumerate(header)]
-    table.autoFilter = AutoFilter(ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    with warnings.catch_warnings():  # openpyxl warns that write-only tables need their columns: they have them
-        warnings.simplefilter("ignore", UserWarning)
-        ws.add_table(table)
-
-
-def table_sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence], *,
-                table: str | None = None, widths: Sequence[float] | None = None,
-                percent: Sequence[int] = (), wrap: Sequence[int] = ()):
-    """A sheet holding one filterable table: bold frozen header, readable widths, percent
-    columns (0-based indexes, values already fractions) shown as Excel percentages."""
-    ws = wb.create_sheet(title)
-    widths = widths or [_width([h, *(r[i] for r in rows[:500])]) for i, h in enumerate(header)]
-    for i, w in enumerate(widths):
-        ws.column_dimensions[get_column_letter(i + 1)].width = w
-    ws.freeze_panes = "A2"
-    _declare_size(ws, len(header), len(rows) + 1)
-    ws.append(_header_cells(ws, header))
-    special = set(percent) | set(wrap)
-    for row in rows:
-        out = []
-        for i, value in enumerate(row):
-            value = safe(value)
-            if i in special:
-                cell = WriteOnlyCell(ws, value=value)
-                if i in percent:
-                    cell.number_format = PERCENT
-                if i in wrap:
-                    cell.alignment = WRAP
-                out.append(cell)
-            else:
-                out.append(value)
-        ws.append(out)
-    _add_table(ws, table or f"tbl_{title}", header, len(rows))
-    return ws
 
 
 def _fraction(percent) -> float | None:
@@ -328,7 +256,7 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
 def _validation(q, variable: str, column: str, last_row: int, code_lists: Mapping[str, str]):
     """The drop-down (or number / date / length rule) that keeps a typed cell importable."""
     sqref = f"{column}2:{column}{last_row}"
-    if variable == wide.CASE_REF:
+    if variable == wide_table.CASE_REF:
         dv = DataValidation(type="textLength", operator="between", formula1="1", formula2="40")
         dv.prompt = "The pseudonymous case reference, e.g. HS-0001 (never a name)."
     elif variable in code_lists:
@@ -345,7 +273,7 @@ def _validation(q, variable: str, column: str, last_row: int, code_lists: Mappin
         dv.error = "A date."
     else:
         return None
-    if variable != wide.CASE_REF:
+    if variable != wide_table.CASE_REF:
         question = q.question(variable)
         dv.prompt = (question.label + (f" (asked when {q.rule(question)})" if q.rule(question) else ""))[:250]
     dv.promptTitle = variable[:32]
@@ -374,7 +302,7 @@ def add_responses(wb: Workbook, ctx: WorkbookContext, *, labels: bool = False) -
     ws = wb.create_sheet(title)
     header = wide_rows.header(resp, ctx.markers)
     for i, name in enumerate(header):
-        if name.startswith(wide.NOTE_PREFIX):
+        if name.startswith(wide_table.NOTE_PREFIX):
             width = 40
         elif q.has_question(name) and q.question(name).is_single_choice:
             shown = [q.label_of(name, c) for c in q.codes(name)] if labels else q.codes(name)
@@ -391,7 +319,7 @@ def add_responses(wb: Workbook, ctx: WorkbookContext, *, labels: bool = False) -
     if not labels:
         last_row = len(resp.rows) + 1 + EXTRA_ROWS
         lists = _code_list_refs(q)
-        for i, name in enumerate(wide.variables(q)):
+        for i, name in enumerate(wide_table.variables(q)):
             dv = _validation(q, name, get_column_letter(i + 1), last_row, lists)
             if dv is not None:
                 ws.data_validations.append(dv)
@@ -422,13 +350,13 @@ def add_data_dictionary(wb: Workbook, ctx: WorkbookContext) -> None:
     for ind in q.indicators:
         rows.append([ind.id, "indicator", None, ind.label, None, None, ind.population or "all cases",
                      ind.condition, None, None, _criteria(ind.criteria), crit(ind.criteria) or None])
-    rows.append([wide.INSPECTOR_COLUMN, "column", None, "The inspector who scored the case (kept on import; "
+    rows.append([wide_table.INSPECTOR_COLUMN, "column", None, "The inspector who scored the case (kept on import; "
                  "blank = the person importing)", None, "no", None, None, None, None, None, None])
-    rows.append([wide.NOTE_PREFIX + "VARIABLE", "column", None, "The inspector's evidence note beside that answer "
+    rows.append([wide_table.NOTE_PREFIX + "VARIABLE", "column", None, "The inspector's evidence note beside that answer "
                  "(only in exports that include notes; imported when present)", None, "no", None, None, None,
                  None, None, None])
     for marker in ctx.markers:
-        rows.append([wide.META_PREFIX + marker, "column", None, "Shown for the reader; ignored on import", None,
+        rows.append([wide_table.META_PREFIX + marker, "column", None, "Shown for the reader; ignored on import", None,
                      "no", None, None, None, None, None, None])
     widths = [34, 11, 22, 50, 70, 9, 40, 20, 20, 45, 12, 60]
     table_sheet(wb, "data_dictionary", header, rows, widths=widths, wrap=[3, 4, 8, 9, 11])
@@ -449,15 +377,23 @@ def add_code_lists(wb: Workbook, ctx: WorkbookContext) -> None:
         ws.append([safe(lists[n][i]) if i < len(lists[n]) else None for n in names])
 
 
-def build(ctx: WorkbookContext) -> Workbook:
-    from exports import summaries
+def add_summaries(wb: Workbook, ctx: WorkbookContext) -> None:
+    report = ctx.findings
+    if report is None or not report.summaries:
+        return
+    rows = list(summaries.rows(report, ctx.questionnaire))
+    for variable, breakdown in ctx.breakdowns.items():
+        rows += [r for r in summaries.rows(breakdown, ctx.questionnaire) if r[2] is not None]
+    table_sheet(wb, "summaries", summaries.HEADER, rows)
 
+
+def build(ctx: WorkbookContext) -> Workbook:
     wb = Workbook(write_only=True)
     steps: list[tuple[str, Callable[[], None]]] = [
         ("cover", lambda: add_cover(wb, ctx)),
         ("findings", lambda: add_findings(wb, ctx)),
         ("charts", lambda: add_charts(wb, ctx)),
-        ("summaries", lambda: summaries.add_summaries(wb, ctx)),  # numbers and dates, when there are any
+        ("summaries", lambda: add_summaries(wb, ctx)),  # numbers and dates, when there are any
         *((f"findings by {v}", (lambda v=v, r=r: add_breakdown(wb, ctx, v, r))) for v, r in ctx.breakdowns.items()),
         ("responses", lambda: add_responses(wb, ctx)),
         ("responses_labels", lambda: add_responses_labels(wb, ctx)),

@@ -13,6 +13,8 @@ WORDS = {
     "answer.changed": "answer changed",
     "note.changed": "evidence note changed",
     "answer.cleared": "answer cleared by skip logic",
+    "entry.added": "entry of a repeated group added",
+    "entry.removed": "entry of a repeated group removed",
     "status.changed": "status changed (complete / reopened)",
     "change.chosen": "clash between two places resolved",
     "import": "file imported",
