@@ -14,14 +14,17 @@ from tests.db_snapshot import snapshot
 
 def _old_database(engine) -> None:
     """Two cases differing only in case, as an older version could store them."""
+    from sqlmodel import Session
+
+    from models import CaseFile
+
     with engine.begin() as conn:
         conn.execute(text("DROP INDEX ux_case_file_ref_folded"))
         insp_id = conn.execute(text("SELECT id FROM inspection ORDER BY id")).scalars().first()
+    with Session(engine) as s:  # the model's defaults fill every other column
         for ref in ("RC-1", "rc-1", "HS-0002"):
-            conn.execute(text("INSERT INTO case_file (inspection_id, questionnaire, case_ref, created_at, created_by, "
-                              "source_instance_id, source_submitted_by, source_submitted_at) VALUES "
-                              "(:i, 'case_review', :r, CURRENT_TIMESTAMP, 'inspector1', '', '', '')"),
-                         {"i": insp_id, "r": ref})
+            s.add(CaseFile(inspection_id=insp_id, questionnaire="case_review", case_ref=ref, created_by="inspector1"))
+        s.commit()
 
 
 def test_migrating_refuses_with_the_clashing_references_and_the_command(engine, db_url, capsys):
