@@ -128,6 +128,7 @@ def nasty_db(engine):
     return _nasty(engine, nasty_inspector=True)
 
 
+@pytest.mark.slow
 def test_injection_stays_inert_in_the_workbook(nasty_db):
     wb = load_workbook(io.BytesIO(workbook_bytes(nasty_db, with_notes=True)))
     for sheet in ("responses", "responses_labels"):
@@ -251,6 +252,7 @@ def test_data_dictionary_describes_every_variable_with_codes_skip_logic_and_crit
     assert "meta:inspector" in rows and "note:VARIABLE" in rows
 
 
+@pytest.mark.slow
 def test_native_bar_charts_of_the_headline_findings(demo_db):
     data = workbook_bytes(demo_db)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:

@@ -22,6 +22,8 @@ from tests.conftest import PG_URL, _drop_pg_database, new_database_url
 from tests.report_reader import read
 from tests.test_report_figures import CASE_FILE
 
+pytestmark = pytest.mark.slow  # reports with their charts: about 35 s of CPU for the file
+
 NOTE = "Victim seen at home; DASH left incomplete (note for the report team)"
 
 

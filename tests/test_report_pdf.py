@@ -12,6 +12,8 @@ from PIL import Image, ImageStat
 
 from fieldwork import cli
 
+pytestmark = pytest.mark.slow  # LibreOffice converts the draft report: about 15 s of CPU
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TOOLS = ("pdftotext", "pdftoppm", "pdfinfo")
 

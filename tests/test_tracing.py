@@ -30,6 +30,7 @@ def test_traced_cases_equal_every_overall_count_and_denominator(demo_session, qu
         assert len({c.case_ref for c in trace.cases}) == trace.denominator  # each case once
 
 
+@pytest.mark.slow
 def test_traced_cases_equal_every_group_figure_by_force(demo_session):
     report = findings.compute(demo_session, "case_review", by="force")
     for f in report.findings:

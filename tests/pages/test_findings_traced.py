@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from fieldwork import db
@@ -13,6 +14,7 @@ from fieldwork.services.permissions import Actor
 from tests.apptest import page
 
 
+@pytest.mark.slow
 def test_cases_behind_a_figure_open_read_only_mark_example(demo_engine, db_url, monkeypatch):
     engine = demo_engine
     at = page("pages/findings.py", db_url, monkeypatch, user="lead1", role="lead", timeout=60)

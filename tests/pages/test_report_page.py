@@ -3,10 +3,14 @@ for download, read back with python-docx; evidence notes only when a lead ticks 
 
 from __future__ import annotations
 
+import pytest
+
 from fieldwork.ui.draft_report import KEY
 from tests.apptest import page
 from tests.pages.test_findings_page import PAGE
 from tests.report_reader import read
+
+pytestmark = pytest.mark.slow  # the page writes a whole draft report: 7-8 s of CPU each
 
 
 def test_a_lead_writes_and_downloads_the_draft_with_the_pages_choices(demo_engine, db_url, monkeypatch):
