@@ -29,16 +29,6 @@ PG_URL = os.environ.get("FIELDWORK_TEST_PG_URL")
 BACKEND = "postgresql" if PG_URL else "sqlite"
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``-n``, ``--dist loadgroup``), the browser journeys run one after
-    another on one worker: each starts a Streamlit server and drives Chromium, and two at once
-    on a 2-core machine would only slow each other towards their timeouts. The other tests
-    spread over the remaining workers meanwhile."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path, monkeypatch):
     """No test touches the user's own database or data directory."""
