@@ -1,7 +1,7 @@
 """The wide table's rows as cell values, shared by the CSV writer and the workbook's
 ``responses`` sheets: codes or labels, the inspector, markers, and notes when asked.
 
-Every text value goes through ``exports.cells.safe`` here, so no writer can forget it.
+Every text value goes through ``fieldwork.files.cells.safe`` here, so no writer can forget it.
 Integer answers are written as numbers (a number cell cannot hold a formula). How each
 column turns a stored code into a cell is decided once per export, not once per cell.
 """
@@ -12,15 +12,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterator, Mapping
 
-from exports.cells import safe
-from fieldwork.services import responses as wide
-from fieldwork.services.responses import Responses
+from fieldwork.files.cells import safe
+from fieldwork.services import wide_table
+from fieldwork.services.wide_table import Responses
 
 Markers = Mapping[str, Mapping[str, str]]  # marker name -> assessment uid -> value
 
 
 def header(resp: Responses, markers: Markers | None = None) -> list[str]:
-    return wide.columns(resp.questionnaire, with_notes=resp.with_notes, markers=tuple(markers or ()))
+    return wide_table.columns(resp.questionnaire, with_notes=resp.with_notes, markers=tuple(markers or ()))
 
 
 def _integer(code: str):
@@ -45,7 +45,7 @@ def _date(code: str):
 def _converter(resp: Responses, variable: str, labels: bool, *, typed: bool = True) -> Callable[[str], object]:
     """stored code -> cell value, for one variable column."""
     q = resp.questionnaire
-    if variable == wide.CASE_REF or not q.has_question(variable):
+    if variable == wide_table.CASE_REF or not q.has_question(variable):
         return safe
     question = q.question(variable)
     if question.type == "integer":
@@ -66,7 +66,7 @@ def _converter(resp: Responses, variable: str, labels: bool, *, typed: bool = Tr
 def all_values(resp: Responses, *, labels: bool = False, markers: Markers | None = None,
                typed: bool = True) -> Iterator[list]:
     """``typed``: dates as date cells (the workbook); the CSV keeps the stored ISO text."""
-    variables = wide.variables(resp.questionnaire)[1:]  # after case_ref
+    variables = wide_table.variables(resp.questionnaire)[1:]  # after case_ref
     convert = [(v, _converter(resp, v, labels, typed=typed)) for v in variables]
     noted = variables if resp.with_notes else []
     markers = markers or {}

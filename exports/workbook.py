@@ -15,44 +15,42 @@ putting a function on ``ctx.extra_sheets`` (e.g. an agreement table), a marker c
 
 The workbook is written in openpyxl's write-only mode (rows stream to disk, not held as cell
 objects), so 10,000 assessments export in seconds. Every text value passes through
-``exports.cells.safe``.
+``fieldwork.files.cells.safe``.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.chart.data_source import NumDataSource, NumRef
+from openpyxl.chart.error_bar import ErrorBars
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
-from openpyxl.worksheet.filters import AutoFilter
 
 from exports import rows as wide_rows
-from exports.cells import safe
-from fieldwork.services import responses as wide
-from fieldwork.services.responses import Responses
+from exports import summaries
+from fieldwork.files.cells import safe
+from fieldwork.files.xlsx_out import (BOLD, PERCENT, WRAP, add_table as _add_table, declare_size as _declare_size,
+                                      header_cells as _header_cells, table_sheet, width as _width)
+from fieldwork.services import wide_table
+from fieldwork.services.wide_table import Responses
 
 EXTRA_ROWS = 1000  # empty rows below the data that keep the drop-downs, for scoring offline
-PERCENT = "0%"
-MAX_WIDTH = 60
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="top")
+PERCENT_1 = "0.0%"  # the charts sheet's intervals keep their one decimal
 BREAKDOWNS = ("force", "cps_area", "domestic_abuse")
 
 CONVENTIONS = [
     "Only complete assessments are counted; drafts are left out (their number is given above).",
     "A question's denominator is the cases in its population where the question was asked, less those "
     "answered “not applicable” (na). Cases where skip logic did not ask the question are not in it.",
-    # curly quotes: a cell starting with ' is written with a second, protective ' (exports/cells.py)
+    # curly quotes: a cell starting with ' is written with a second, protective ' (fieldwork/files/cells.py)
     "“Not known” answers stay in the denominator and are reported beside it, as the report's footnotes do.",
     "Percent is count / denominator x 100, rounded to a whole number half up, as the report prints it. "
     "A zero denominator gives no percent (an empty cell), not an error.",
@@ -84,73 +82,6 @@ class WorkbookContext:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _header_cells(ws, names: Sequence[str]) -> list:
-    cells = []
-    for name in names:
-        cell = WriteOnlyCell(ws, value=safe(name))
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cells.append(cell)
-    return cells
-
-
-def _width(values: Iterable, floor: int = 8) -> float:
-    longest = max((len(str(v)) for v in values if v is not None), default=0)
-    return min(max(floor, longest + 2), MAX_WIDTH)
-
-
-def _declare_size(ws, n_columns: int, n_rows: int) -> None:
-    """Write the sheet's size into its header, as Excel does. A write-only sheet leaves it out,
-    and then every reader (openpyxl's included) scans the whole sheet once just to size it."""
-    ref = f"A1:{get_column_letter(max(n_columns, 1))}{max(n_rows, 1)}"
-    ws.calculate_dimension = lambda: ref
-
-
-def _add_table(ws, name: str, header: Sequence[str], n_rows: int) -> None:
-    """An Excel table with filter buttons over the header and rows (at least one row: Excel
-    needs one, and an empty row is where an inspector starts typing)."""
-    ref = f"A1:{get_column_letter(len(header))}{max(n_rows, 1) + 1}"
-    table = Table(displayName=name, ref=ref)
-    # write-only sheets cannot be read back, so the columns are named here, as in the header
-    table.tableColumns = [TableColumn(id=i + 1, name=str(h)) for i, h in enumerate(header)]
-    table.autoFilter = AutoFilter(ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    with warnings.catch_warnings():  # openpyxl warns that write-only tables need their columns: they have them
-        warnings.simplefilter("ignore", UserWarning)
-        ws.add_table(table)
-
-
-def table_sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence], *,
-                table: str | None = None, widths: Sequence[float] | None = None,
-                percent: Sequence[int] = (), wrap: Sequence[int] = ()):
-    """A sheet holding one filterable table: bold frozen header, readable widths, percent
-    columns (0-based indexes, values already fractions) shown as Excel percentages."""
-    ws = wb.create_sheet(title)
-    widths = widths or [_width([h, *(r[i] for r in rows[:500])]) for i, h in enumerate(header)]
-    for i, w in enumerate(widths):
-        ws.column_dimensions[get_column_letter(i + 1)].width = w
-    ws.freeze_panes = "A2"
-    _declare_size(ws, len(header), len(rows) + 1)
-    ws.append(_header_cells(ws, header))
-    special = set(percent) | set(wrap)
-    for row in rows:
-        out = []
-        for i, value in enumerate(row):
-            value = safe(value)
-            if i in special:
-                cell = WriteOnlyCell(ws, value=value)
-                if i in percent:
-                    cell.number_format = PERCENT
-                if i in wrap:
-                    cell.alignment = WRAP
-                out.append(cell)
-            else:
-                out.append(value)
-        ws.append(out)
-    _add_table(ws, table or f"tbl_{title}", header, len(rows))
-    return ws
 
 
 def _fraction(percent) -> float | None:
@@ -279,9 +210,31 @@ def headline(ctx: WorkbookContext) -> list:
     return [f for f in chosen if f.percent is not None]
 
 
+def _interval_cells(ws, f) -> list:
+    """95 % CI from, to (as percentages), and the error bar's lengths below and above the bar."""
+    low, high = (None if x is None else round(x / 100, 4) for x in (f.ci_low, f.ci_high))
+    bar = _fraction(f.percent)
+    minus = None if low is None or bar is None else round(max(0.0, bar - low), 4)
+    plus = None if high is None or bar is None else round(max(0.0, high - bar), 4)
+    cells = []
+    for value in (low, high, minus, plus):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = PERCENT_1
+        cells.append(cell)
+    return cells
+
+
+def _error_bars(ws, first: int, last: int) -> ErrorBars:
+    """The Wilson 95 % interval as custom error bars: lengths below (column F) and above (G)."""
+    def ref(column: str) -> NumDataSource:
+        return NumDataSource(numRef=NumRef(f=f"'{ws.title}'!${column}${first}:${column}${last}"))
+    return ErrorBars(errBarType="both", errValType="cust", noEndCap=False, minus=ref("F"), plus=ref("G"))
+
+
 def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
-    """Horizontal bars of the headline percentages: one chart for questions, one for indicators.
-    The charts read a small table on the same sheet, so they stay live if it is edited."""
+    """Horizontal bars of the headline percentages: one chart for questions, one for indicators,
+    each bar with its Wilson 95 % interval as an error bar. The charts read a small table on
+    the same sheet, so they stay live if it is edited."""
     if ctx.findings is None:
         return
     chosen = headline(ctx)
@@ -289,9 +242,14 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
     ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 14
-    ws.append(_header_cells(ws, ["finding", "percent", "n"]))
-    groups = [("Questions: percent of cases", [f for f in chosen if f.answer is not None]),
-              ("Indicators: percent of cases in the population", [f for f in chosen if f.answer is None])]
+    for column in "DEFG":
+        ws.column_dimensions[column].width = 12
+    ws.append(_header_cells(ws, ["finding", "percent", "n", "95% CI from", "95% CI to", "bar less CI from",
+                                 "CI to less bar"]))
+    groups = [("Questions: percent of cases (lines: 95% confidence intervals)",
+               [f for f in chosen if f.answer is not None]),
+              ("Indicators: percent of cases in the population (lines: 95% confidence intervals)",
+               [f for f in chosen if f.answer is None])]
     row, anchor = 2, 2
     for title, findings in groups:
         if not findings:
@@ -301,7 +259,7 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
             label = f"{f.label or f.id}: {f.answer_label}" if f.answer else (f.label or f.id)
             pct = WriteOnlyCell(ws, value=_fraction(f.percent))
             pct.number_format = PERCENT
-            ws.append([safe(label[:120]), pct, safe(f"{f.count} of {f.denominator}")])
+            ws.append([safe(label[:120]), pct, safe(f"{f.count} of {f.denominator}"), *_interval_cells(ws, f)])
             row += 1
         chart = BarChart()
         chart.type = "bar"  # horizontal bars, as the report's figures read
@@ -317,9 +275,10 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
         chart.y_axis.delete = False
         chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=row - 1), titles_from_data=False)
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=row - 1))
+        chart.series[0].errBars = _error_bars(ws, first, row - 1)
         chart.width = 26
         chart.height = max(7.5, 0.55 * len(findings) + 2)
-        ws.add_chart(chart, f"E{anchor}")
+        ws.add_chart(chart, f"I{anchor}")
         anchor += int(chart.height * 2) + 2
         ws.append([])
         row += 1
@@ -328,7 +287,7 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
 def _validation(q, variable: str, column: str, last_row: int, code_lists: Mapping[str, str]):
     """The drop-down (or number / date / length rule) that keeps a typed cell importable."""
     sqref = f"{column}2:{column}{last_row}"
-    if variable == wide.CASE_REF:
+    if variable == wide_table.CASE_REF:
         dv = DataValidation(type="textLength", operator="between", formula1="1", formula2="40")
         dv.prompt = "The pseudonymous case reference, e.g. HS-0001 (never a name)."
     elif variable in code_lists:
@@ -345,7 +304,7 @@ def _validation(q, variable: str, column: str, last_row: int, code_lists: Mappin
         dv.error = "A date."
     else:
         return None
-    if variable != wide.CASE_REF:
+    if variable != wide_table.CASE_REF:
         question = q.question(variable)
         dv.prompt = (question.label + (f" (asked when {q.rule(question)})" if q.rule(question) else ""))[:250]
     dv.promptTitle = variable[:32]
@@ -374,7 +333,7 @@ def add_responses(wb: Workbook, ctx: WorkbookContext, *, labels: bool = False) -
     ws = wb.create_sheet(title)
     header = wide_rows.header(resp, ctx.markers)
     for i, name in enumerate(header):
-        if name.startswith(wide.NOTE_PREFIX):
+        if name.startswith(wide_table.NOTE_PREFIX):
             width = 40
         elif q.has_question(name) and q.question(name).is_single_choice:
             shown = [q.label_of(name, c) for c in q.codes(name)] if labels else q.codes(name)
@@ -391,7 +350,7 @@ def add_responses(wb: Workbook, ctx: WorkbookContext, *, labels: bool = False) -
     if not labels:
         last_row = len(resp.rows) + 1 + EXTRA_ROWS
         lists = _code_list_refs(q)
-        for i, name in enumerate(wide.variables(q)):
+        for i, name in enumerate(wide_table.variables(q)):
             dv = _validation(q, name, get_column_letter(i + 1), last_row, lists)
             if dv is not None:
                 ws.data_validations.append(dv)
@@ -422,13 +381,13 @@ def add_data_dictionary(wb: Workbook, ctx: WorkbookContext) -> None:
     for ind in q.indicators:
         rows.append([ind.id, "indicator", None, ind.label, None, None, ind.population or "all cases",
                      ind.condition, None, None, _criteria(ind.criteria), crit(ind.criteria) or None])
-    rows.append([wide.INSPECTOR_COLUMN, "column", None, "The inspector who scored the case (kept on import; "
+    rows.append([wide_table.INSPECTOR_COLUMN, "column", None, "The inspector who scored the case (kept on import; "
                  "blank = the person importing)", None, "no", None, None, None, None, None, None])
-    rows.append([wide.NOTE_PREFIX + "VARIABLE", "column", None, "The inspector's evidence note beside that answer "
+    rows.append([wide_table.NOTE_PREFIX + "VARIABLE", "column", None, "The inspector's evidence note beside that answer "
                  "(only in exports that include notes; imported when present)", None, "no", None, None, None,
                  None, None, None])
     for marker in ctx.markers:
-        rows.append([wide.META_PREFIX + marker, "column", None, "Shown for the reader; ignored on import", None,
+        rows.append([wide_table.META_PREFIX + marker, "column", None, "Shown for the reader; ignored on import", None,
                      "no", None, None, None, None, None, None])
     widths = [34, 11, 22, 50, 70, 9, 40, 20, 20, 45, 12, 60]
     table_sheet(wb, "data_dictionary", header, rows, widths=widths, wrap=[3, 4, 8, 9, 11])
@@ -449,15 +408,23 @@ def add_code_lists(wb: Workbook, ctx: WorkbookContext) -> None:
         ws.append([safe(lists[n][i]) if i < len(lists[n]) else None for n in names])
 
 
-def build(ctx: WorkbookContext) -> Workbook:
-    from exports import summaries
+def add_summaries(wb: Workbook, ctx: WorkbookContext) -> None:
+    report = ctx.findings
+    if report is None or not report.summaries:
+        return
+    rows = list(summaries.rows(report, ctx.questionnaire))
+    for variable, breakdown in ctx.breakdowns.items():
+        rows += [r for r in summaries.rows(breakdown, ctx.questionnaire) if r[2] is not None]
+    table_sheet(wb, "summaries", summaries.HEADER, rows)
 
+
+def build(ctx: WorkbookContext) -> Workbook:
     wb = Workbook(write_only=True)
     steps: list[tuple[str, Callable[[], None]]] = [
         ("cover", lambda: add_cover(wb, ctx)),
         ("findings", lambda: add_findings(wb, ctx)),
         ("charts", lambda: add_charts(wb, ctx)),
-        ("summaries", lambda: summaries.add_summaries(wb, ctx)),  # numbers and dates, when there are any
+        ("summaries", lambda: add_summaries(wb, ctx)),  # numbers and dates, when there are any
         *((f"findings by {v}", (lambda v=v, r=r: add_breakdown(wb, ctx, v, r))) for v, r in ctx.breakdowns.items()),
         ("responses", lambda: add_responses(wb, ctx)),
         ("responses_labels", lambda: add_responses_labels(wb, ctx)),

@@ -27,7 +27,7 @@ from fieldwork.questionnaire.framework import Framework
 from fieldwork.questionnaire.loader import build_questionnaire
 from fieldwork.questionnaire.model import METADATA_TYPES, Choice, Questionnaire
 from fieldwork.questionnaire.xlsform_read import FINDINGS_COLUMNS, INDICATOR_COLUMNS, read_xlsform
-from fieldwork.safe_xlsx import Source
+from fieldwork.files.safe_xlsx import Source
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
                   "required_message", "calculation", "choice_filter", "default", "read_only", "appearance",
@@ -107,7 +107,9 @@ class _RepeatWriter:
             inner = own.relevant if own else _both(outer, r.relevant)
             # the repeat's own rule, unless the groups it sat in had rules too: then the whole rule
             written = r.relevant if _both(outer, r.relevant) == inner else inner
-            row = dict(zip(self.columns, ["begin repeat", name, r.label]), relevant=written, repeat_count=r.count)
+            row = dict(zip(self.columns, ["begin repeat", name, r.label]), relevant=written, repeat_count=r.count,
+                       parameters=" ".join(f"{k}={v}" for k, v in (("min", r.min_entries), ("max", r.max_entries))
+                                           if v))
             self.survey.append([row.get(c, "") for c in self.columns])
             self.open.append((name, inner))
         return self.is_own(section)

@@ -36,7 +36,7 @@ import json
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -44,10 +44,14 @@ from sqlalchemy import Boolean, DateTime, Integer, String, TypeDecorator, func, 
 from sqlmodel import Session
 
 from fieldwork import audit
+from fieldwork.files.limits import FILE_TOO_LARGE
+from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.entries import Entries, slot
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, characters, responses
+from fieldwork.services import actor_check, characters, wide_table
+from fieldwork.services.bundle_contents import Bundle
 from models import (
     Answer,
     Assessment,
@@ -63,8 +67,13 @@ from models.core import PURPOSES, STATUSES
 FORMAT = "fieldwork-bundle"
 FORMAT_VERSION = 1
 MANIFEST, PAYLOAD, README = "manifest.json", "data.json", "README.txt"
-MAX_FILE_BYTES = 200 * 1024 * 1024  # the file as uploaded
-MAX_PAYLOAD_BYTES = 512 * 1024 * 1024  # data.json unpacked: a zip bomb stops here, before it is read
+# data.json unpacked, counted as it is unpacked. Parsed, JSON of assessments takes about seven
+# times its size: 11,000 synthetic assessments of 30 answers (a quarter with a note) are 24 MB
+# and parse at a 188 MB peak, so 32 MB keeps a merge well under 500 MB. A laptop holds tens
+# to hundreds of assessments.
+MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the file as uploaded: its content, even stored uncompressed, and room
+MAX_MANIFEST_BYTES = 1024 * 1024
 SUFFIX = ".fwbundle.zip"
 
 SENSITIVE = ("This bundle holds case assessments and evidence notes about victims of stalking and harassment. "
@@ -297,39 +306,19 @@ def _chunks(items: list, size: int = 500):
 # --- reading ----------------------------------------------------------------------------
 
 
-@dataclass
-class Bundle:
-    """A bundle that has been opened and checked (not yet merged)."""
-
-    file_name: str
-    manifest: dict
-    checksum: str
-    inspection_code: str
-    versions: list[dict]  # questionnaire, version, title, content_hash, definition
-    cases: list[dict]  # coerced column values + questionnaire
-    assessments: list[dict]  # coerced column values + case_ref, questionnaire, questionnaire_version, answers
-    lineage: list[tuple[str, str, str | None]]
-    warnings: list[str] = field(default_factory=list)
-    evidence: "bundle_evidence.Section" = field(default_factory=lambda: bundle_evidence.Section())
-
-    @property
-    def bundle_id(self) -> str:
-        return self.manifest.get("bundle_id", "")
-
-    def summary(self) -> dict:
-        counts = self.manifest.get("counts", {})
-        return {
-            "file": self.file_name, "bundle": self.bundle_id, "exported_at": self.manifest.get("created_at"),
-            "exported_by": self.manifest.get("created_by"), "inspection": self.inspection_code,
-            "cases": len(self.cases), "assessments": len(self.assessments),
-            "complete": counts.get("complete"), "draft": counts.get("draft"),
-            "inspectors": ", ".join(sorted({a["inspector"] for a in self.assessments})),
-            "questionnaires": ", ".join(f"{v['questionnaire']} {v['version']}" for v in self.versions),
-        }
-
-
 def _refuse(code: str, message: str, source: str, summary: str) -> ProblemError:
     return ProblemError([Problem(code, message, source=source)], summary)
+
+
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, file_name: str) -> bytes:
+    """A member's bytes within ``limit`` (declared and delivered), refused in a bundle's words."""
+    try:
+        return read_part(archive, info, limit, file_name, f"its {info.filename}")
+    except ProblemError as exc:
+        p = exc.problems[0]
+        code = TOO_LARGE if p.code == FILE_TOO_LARGE else CORRUPT
+        raise _refuse(code, p.message, file_name, "the bundle is too large" if code == TOO_LARGE
+                      else "the bundle is damaged") from None
 
 
 def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
@@ -357,12 +346,9 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
                 + ([f"files a bundle never holds ({', '.join(n[:60] for n in unexpected[:5])})"] if unexpected
                    else [])) + ": it was not written by fieldwork. Ask for a fresh export.",
                 file_name, "the bundle was changed after export")
-        if members[PAYLOAD].file_size > MAX_PAYLOAD_BYTES or members[MANIFEST].file_size > 1024 * 1024:
-            raise _refuse(TOO_LARGE, f"its content unpacks to more than {MAX_PAYLOAD_BYTES // (1024 * 1024)} MB",
-                          file_name, "the bundle is too large")
-        try:
-            manifest_bytes = archive.read(MANIFEST)
-            data = archive.read(PAYLOAD)
+        try:  # each part counted as it is unpacked: refused at its limit whatever its header declares
+            manifest_bytes = _read_part(archive, members[MANIFEST], MAX_MANIFEST_BYTES, file_name)
+            data = _read_part(archive, members[PAYLOAD], MAX_PAYLOAD_BYTES, file_name)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError) as exc:
             # CRC mismatch or a broken deflate stream: bytes changed in transit
             raise _refuse(CORRUPT, f"the archive is damaged ({type(exc).__name__}: a part of it does not read back "
@@ -490,9 +476,11 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             if not isinstance(question, str) or not question:
                 fault("an answer lacks its question", item=ref, field="answers")
                 continue
-            if question in questions:
-                fault(f"question {question[:100]!r} is answered twice", item=ref, field=question)
-            questions.add(question)
+            entry = a.get("instance") if isinstance(a.get("instance"), str) else ""  # an entry of a repeat group
+            if (question, entry) in questions:
+                fault(f"question {question[:100]!r} is answered twice" + (f" in {entry[:200]}" if entry else ""),
+                      item=ref, field=question)
+            questions.add((question, entry))
             answer = {}
             for name, column in answer_columns.items():
                 if name in a:
@@ -532,8 +520,8 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
         out += characters.problems({k: v for k, v in row.items() if k != "answers"}, item=ref, **where)
         for a in row["answers"]:
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
-            out += characters.problems({question: a.get("value"), responses.note_column(question): a.get("note")},
-                                       notes=[responses.note_column(question)], item=ref, **where)
+            out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note")},
+                                       notes=[wide_table.note_column(question)], item=ref, **where)
     return out
 
 
@@ -614,14 +602,17 @@ def _rule_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
 
     if any(not q.has_question(x.get("question")) for x in a["answers"]):
         return []  # already refused above; the rules below would only repeat it
-    answers = {x["question"]: x.get("value") for x in a["answers"] if x.get("value") not in (None, "")}
+    # keyed by slot: an answer in an entry of a repeat group is its own (fieldwork/questionnaire/entries.py)
+    answers = {slot(x.get("instance") or "", x["question"]): x.get("value") for x in a["answers"]
+               if x.get("value") not in (None, "")}
+    instances = {x["instance"] for x in a["answers"] if x.get("instance")}
     if q.has_question(assessments.CASE_REF):
         answers[assessments.CASE_REF] = a["case_ref"]
     if a.get("status") == "complete":
-        found = assessments.completion_problems(q, answers)
+        found = assessments.completion_problems(q, answers, instances)
     else:
-        found = assessments.not_asked(q, answers, list(answers))
-        found += [assessments._constraint_problem(q, n) for n in q.constraint_failures(answers)]
+        found = assessments.not_asked(q, answers, list(answers), instances)
+        found += [assessments._constraint_problem(q, n) for n in Entries(q, answers, instances).constraint_failures()]
     found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
                       f"{assessments.MAX_NOTE:,} are kept", item=x["question"])
               for x in a["answers"] if isinstance(x.get("note"), str) and len(x["note"]) > assessments.MAX_NOTE]

@@ -28,14 +28,14 @@ are then told with the file's own column names (``restore_names``).
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
-from exports.cells import unquote
+from fieldwork.files.cells import unquote
+from fieldwork.files.limits import REPEATS_NOT_IMPORTED  # noqa: F401 (the zip and workbook shapes: fieldwork.files.foreign)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
-from fieldwork.services import responses
+from fieldwork.services import wide_table
 
 KOBO = "KoboToolbox"
 ODK = "ODK Central"
@@ -119,9 +119,9 @@ def adapt(table, q: Questionnaire):
     """The table with a KoboToolbox or ODK Central header mapped onto ours, and what was done
     (None, and the table unchanged, when it is not such a file)."""
     header = table.header
-    names = {v.casefold(): v for v in responses.variables(q)}
-    own = {*names, responses.INSPECTOR_COLUMN.casefold(), *(m.casefold() for m in responses.INFORMATIONAL_META)}
-    own |= {responses.note_column(v).casefold() for v in responses.variables(q)}
+    names = {v.casefold(): v for v in wide_table.variables(q)}
+    own = {*names, wide_table.INSPECTOR_COLUMN.casefold(), *(m.casefold() for m in wide_table.INFORMATIONAL_META)}
+    own |= {wide_table.note_column(v).casefold() for v in wide_table.variables(q)}
     tools = [_SYSTEM[h.strip().casefold()] for h in header if h.strip().casefold() in _SYSTEM]
     if not tools:
         return table, None
@@ -184,13 +184,13 @@ def adapt(table, q: Questionnaire):
     have = {ours for ours, _ in columns}
     joined = {question: parts for question, parts in geo_parts.items() if question not in have}
     ref_column = None
-    if responses.CASE_REF not in have and instance:
+    if wide_table.CASE_REF not in have and instance:
         ref_column = next(instance[k] for k in _INSTANCE_ORDER if k in instance)
         layout.case_ref_from = header[ref_column].strip()
     width = len(header)
     new_header = [ours for ours, _ in columns] + list(joined)
     if layout.case_ref_from:
-        new_header.append(responses.CASE_REF)
+        new_header.append(wide_table.CASE_REF)
     rows = []
     for number, cells in table.rows:
         def cell(i):
@@ -253,7 +253,7 @@ def restore_names(problems: list[Problem], layout: ForeignLayout | None) -> list
         return problems
     theirs = dict(layout.renamed)
     if layout.case_ref_from:
-        theirs[responses.CASE_REF] = layout.case_ref_from
+        theirs[wide_table.CASE_REF] = layout.case_ref_from
     out = []
     for p in problems:
         if p.field in theirs:
@@ -261,55 +261,3 @@ def restore_names(problems: list[Problem], layout: ForeignLayout | None) -> list
                         item_kind=p.item_kind)
         out.append(p)
     return out
-
-
-# --- ODK Central's zip ------------------------------------------------------------------
-
-REPEATS_NOT_IMPORTED = "repeats_not_imported"
-
-
-def central_zip_csv(data: bytes, name: str) -> tuple[bytes, str] | None:
-    """The submissions CSV inside ODK Central's "Download all" zip (``FORM.csv``, media in a
-    folder beside it), or None where the zip is not such a download. A zip holding repeat files
-    (``FORM-REPEAT.csv``) is refused: the entries of repeat groups are not imported yet, and
-    importing the cases without them would lose data silently."""
-    import zipfile
-
-    from fieldwork.safe_xlsx import MAX_RATIO, MAX_UNZIPPED_BYTES
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-            if any(i.filename.startswith("xl/") for i in infos):
-                return None  # a workbook
-            tables = [i for i in infos if i.filename.lower().endswith(".csv") and "/" not in i.filename.strip("/")]
-            if not tables:
-                return None
-            refuse = None
-            if sum(i.file_size for i in tables) > MAX_UNZIPPED_BYTES or any(
-                    i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 10 * 1024 * 1024
-                    for i in tables):
-                refuse = "unpacks to too much data (or is compressed suspiciously tightly) and was not unpacked"
-            elif len(tables) > 1:
-                shortest = min(tables, key=lambda i: len(i.filename))
-                others = sorted(i.filename for i in tables if i is not shortest)
-                refuse = (f"holds the repeat files {', '.join(others)} beside {shortest.filename}: the entries of "
-                          "repeat groups are not imported yet, and the cases without them would be incomplete")
-            if refuse:
-                raise ProblemError([Problem(REPEATS_NOT_IMPORTED if len(tables) > 1 else "malformed_file", refuse,
-                                            source=name)], f"{name} was refused: nothing was imported")
-            return zf.read(tables[0]), tables[0].filename
-    except zipfile.BadZipFile:
-        return None
-
-
-def refuse_repeat_sheets(workbook, first_row, name: str) -> None:
-    """A KoboToolbox xlsx with a sheet per repeat group (linked by ``_parent_index``): refused
-    whole, naming the repeat sheets, until entries of repeat groups are imported."""
-    repeats = [ws.title for ws in workbook.worksheets[1:]
-               if {"_parent_index", "_parent_table_name"} & {str(c or "").strip() for c in first_row(ws)}]
-    if repeats:
-        raise ProblemError([Problem(REPEATS_NOT_IMPORTED, f"holds the repeat sheets {', '.join(repeats)} beside "
-                                    f"{workbook.worksheets[0].title}: the entries of repeat groups are not imported "
-                                    "yet, and the cases without them would be incomplete", source=name)],
-                           f"{name} was refused: nothing was imported")

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from fieldwork import db
-from fieldwork.services import exporting
+from exports import exporting
 from fieldwork.services.permissions import Actor
 from tests.apptest import page
 
