@@ -207,3 +207,19 @@ def test_the_file_layer_reads_no_database_and_services_import_no_exports():
         assert not bad, (path.name, bad)
     for path in (ROOT / "fieldwork" / "services").glob("*.py"):
         assert not {m for m in _imports(path) if m == "exports" or m.startswith("exports.")}, path.name
+
+
+def test_an_evidence_csv_is_read_within_the_import_s_limits(session, monkeypatch):
+    from fieldwork.services import evidence_csv
+    from models import EvidenceItem
+    from sqlmodel import select
+    from tests.evidence_helpers import LEAD1
+    from tests.test_evidence import CSV_OK
+
+    monkeypatch.setattr(limits, "MAX_ROWS", 2)
+    (problem,) = refusal(lambda: evidence_csv.import_csv(session, LEAD1, CSV_OK.encode(), file_name="notes.csv"))
+    assert problem.code == limits.TOO_MANY_ROWS and problem.row == 4 and problem.source == "notes.csv"
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
+    (problem,) = refusal(lambda: evidence_csv.import_csv(session, LEAD1, CSV_OK.encode(), file_name="notes.csv"))
+    assert problem.code == limits.FILE_TOO_LARGE and "at most 100 bytes are accepted" in problem.message
+    assert session.exec(select(EvidenceItem)).all() == []

@@ -34,8 +34,10 @@ READ_AS_CP1252 = "read_as_cp1252"  # a warning: shown, never refused
 
 
 def mb(n: int) -> str:
-    """A size in words: "50 MB", "640 KB"."""
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+    """A size in words: "50 MB", "640 KB", "100 bytes"."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.0f} MB"
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n:,} bytes"
 
 
 def refuse(code: str, message: str, name: str, **where) -> ProblemError:
