@@ -38,6 +38,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from exports import rows as wide_rows
 from exports import summaries
 from exports.cells import safe
+from fieldwork.contract import CONTEXT_SECTION
 from fieldwork.services import wide_table
 from fieldwork.services.wide_table import Responses
 
@@ -276,7 +277,7 @@ def headline(ctx: WorkbookContext) -> list:
               or (q.has_question(f.id) and f.answer in q.question(f.id).findings)]
     if not any(f.answer is not None for f in chosen):
         chosen += [f for f in overall if f.answer == "yes" and q.has_question(f.id)
-                   and q.question(f.id).section != "context"]
+                   and q.question(f.id).section != CONTEXT_SECTION]
     return [f for f in chosen if f.percent is not None]
 
 

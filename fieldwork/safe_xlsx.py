@@ -16,6 +16,7 @@ from typing import BinaryIO, Union
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
+from fieldwork.problem_codes import UNREADABLE_FILE
 from fieldwork.problems import Problem, ProblemError
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # 200 MB of XML is far beyond any real inspection
@@ -59,11 +60,11 @@ def open_workbook(source: Source, *, name: str = "workbook", read_only: bool = T
     except zipfile.BadZipFile:
         fault = "is not an .xlsx workbook (it is not a zip file: an old .xls, or a CSV renamed?)"
     if fault:
-        raise ProblemError([Problem("unreadable_file", fault, source=name)], f"{name} was refused")
+        raise ProblemError([Problem(UNREADABLE_FILE, fault, source=name)], f"{name} was refused")
     try:
         return load_workbook(io.BytesIO(data), read_only=read_only, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise ProblemError([Problem("unreadable_file", f"could not be read as a workbook ({type(exc).__name__})",
+        raise ProblemError([Problem(UNREADABLE_FILE, f"could not be read as a workbook ({type(exc).__name__})",
                                     source=name)], f"{name} was refused") from None
 
 

@@ -22,6 +22,10 @@ from sqlalchemy import case, select, update
 from sqlmodel import Session
 
 from fieldwork import audit, contract
+from fieldwork.problem_codes import (
+    BAD_VALUE, CHANGED_ELSEWHERE, CONSTRAINT, MISSING_ANSWER, NOT_ASKED, NOT_COMPLETE, NOT_DRAFT, READ_ONLY,
+    STALE_VERSION, UNKNOWN_ASSESSMENT, UNKNOWN_CODE, UNKNOWN_QUESTION,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
@@ -30,20 +34,6 @@ from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion,
                     new_uid, utcnow)
-
-# Problem codes (tests and pages match on them).
-STALE_VERSION = "stale_version"
-UNKNOWN_ASSESSMENT = "unknown_assessment"
-UNKNOWN_QUESTION = "unknown_question"
-UNKNOWN_CODE = "unknown_code"
-BAD_VALUE = "bad_value"
-READ_ONLY = "read_only"
-NOT_ASKED = "not_asked"
-NOT_DRAFT = "not_draft"
-NOT_COMPLETE = "not_complete"
-MISSING_ANSWER = "missing_answer"
-CONSTRAINT = "constraint"
-CHANGED_ELSEWHERE = "changed_elsewhere"
 
 CASE_REF = contract.CASE_REF
 MAX_TEXT = 2000  # answer.value's length

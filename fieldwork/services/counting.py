@@ -41,6 +41,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import expr
+from fieldwork.problem_codes import INDICATOR_TOO_WIDE as TOO_MANY_VARIABLES
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Indicator
 from models import Answer, Assessment, CaseFile
@@ -48,7 +49,6 @@ from models import Answer, Assessment, CaseFile
 POPULATION_TABLE = "fw_findings_population"
 MAX_JOINS = 50
 WORD_BITS = 63  # a signed 64-bit SUM holds 63 bits of counts
-TOO_MANY_VARIABLES = "indicator_too_wide"
 
 
 @dataclass

@@ -39,6 +39,12 @@ from sqlmodel import Session
 
 from exports.cells import unquote
 from fieldwork import audit, expr
+from fieldwork.problem_codes import (
+    BAD_CASE_REF, BAD_ENCODING, BAD_INSPECTOR, BAD_VALUE, CASE_EXISTS, CONSTRAINT_FAILED, DUPLICATE_CASE_REF,
+    DUPLICATE_COLUMN, EMPTY_FILE, FILE_TOO_LARGE, IRRELEVANT_ANSWER, LOOKS_DOUBLE_ENCODED, MALFORMED_FILE,
+    MISSING_COLUMN, MISSING_REQUIRED, MISSING_SHEET, NOTE_PERSONAL_DATA, NOT_IN_INSPECTION, READ_AS_CP1252,
+    TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNKNOWN_CODE, UNKNOWN_COLUMN, UNNAMED_COLUMN, UNSUPPORTED_FILE,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
@@ -58,34 +64,6 @@ SHEET = "responses"
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx"}
 ZIP_SUFFIXES = {".zip"}  # ODK Central's "Download all"
-
-# Problem codes (tests and other tools match on them).
-FILE_TOO_LARGE = "file_too_large"
-EMPTY_FILE = "empty_file"
-MALFORMED_FILE = "malformed_file"
-BAD_ENCODING = "bad_encoding"
-UNSUPPORTED_FILE = "unsupported_file"
-MISSING_SHEET = "missing_sheet"
-TOO_MANY_ROWS = "too_many_rows"
-UNKNOWN_COLUMN = "unknown_column"
-DUPLICATE_COLUMN = "duplicate_column"
-UNNAMED_COLUMN = "unnamed_column"
-MISSING_COLUMN = "missing_column"
-UNKNOWN_CODE = "unknown_code"
-BAD_VALUE = "bad_value"
-MISSING_REQUIRED = "missing_required"
-IRRELEVANT_ANSWER = "irrelevant_answer"
-CONSTRAINT_FAILED = "constraint_failed"
-BAD_CASE_REF = "bad_case_ref"
-DUPLICATE_CASE_REF = "duplicate_case_ref"
-CASE_EXISTS = "case_exists"
-BAD_INSPECTOR = "bad_inspector"
-NOT_IN_INSPECTION = "not_in_inspection"
-UNCALCULATED_FORMULA = "uncalculated_formula"
-# Warnings: shown, never refused.
-READ_AS_CP1252 = "read_as_cp1252"
-LOOKS_DOUBLE_ENCODED = "looks_double_encoded"
-NOTE_PERSONAL_DATA = "note_personal_data"
 
 CASE_REF = wide_table.CASE_REF
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -844,11 +822,13 @@ class ImportResult:
     written: int
 
 
-def check_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes, name: str, *,
+def check_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
                inspection_code: str | None = None) -> CheckedImport:
-    """Read and check without writing (the Import page's preview, ``--dry-run``)."""
+    """Read and check without writing (the Import page's preview, ``--dry-run``): for those who
+    may import, as ``import_file`` checks."""
     require_role(actor, LEADS, "import assessments")
-    return check(session, questionnaire_id, read_table(data, name), inspection_code=inspection_code)
+    table = data if isinstance(data, Table) else read_table(data, name)
+    return check(session, questionnaire_id, table, inspection_code=inspection_code)
 
 
 def import_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,

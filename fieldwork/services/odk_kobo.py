@@ -33,13 +33,13 @@ import re
 from dataclasses import dataclass, field
 
 from exports.cells import unquote
+from fieldwork.problem_codes import LABELS_EXPORT, REPEATS_NOT_IMPORTED
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import wide_table
 
 KOBO = "KoboToolbox"
 ODK = "ODK Central"
-LABELS_EXPORT = "labels_export"
 
 # What each tool adds around the form's own fields (compared case-insensitively).
 KOBO_SYSTEM = ["_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
@@ -264,8 +264,6 @@ def restore_names(problems: list[Problem], layout: ForeignLayout | None) -> list
 
 
 # --- ODK Central's zip ------------------------------------------------------------------
-
-REPEATS_NOT_IMPORTED = "repeats_not_imported"
 
 
 def central_zip_csv(data: bytes, name: str) -> tuple[bytes, str] | None:

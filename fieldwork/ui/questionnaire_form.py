@@ -21,6 +21,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import SIGNED_OUT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy
@@ -102,7 +103,7 @@ def _signed_in(actor: Actor, uid: str, at: str | None) -> bool:
     if user is not None and user.name == actor.name:
         return True
     state = _state(uid)
-    _refused(state, ProblemError([Problem("signed_out", "Your session has ended: sign in again. This change was "
+    _refused(state, ProblemError([Problem(SIGNED_OUT, "Your session has ended: sign in again. This change was "
                                           "not saved.")], "not signed in"), at)
     _show_all(uid, state)
     return False
