@@ -45,8 +45,7 @@ if not qids:
     st.stop()
 with db.session_scope(session.engine()) as s:
     titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
-qid = st.selectbox("Questionnaire", qids, index=qids.index("case_review") if "case_review" in qids else 0,
-                   key="findings_questionnaire", format_func=titles.__getitem__)
+qid = components.questionnaire_picker(qids, key="findings_questionnaire", titles=titles)
 with db.session_scope(session.engine()) as s:
     q = inspections.load_questionnaire(s, qid)
 
@@ -96,11 +95,11 @@ headline = charts.headline(rows)  # the same default the draft report's charts u
 def chart_with_downloads(chart, name: str, key: str) -> None:
     """The chart, and PNG and SVG downloads rendered only when asked for (vl-convert)."""
     st.altair_chart(chart, key=f"{key}_chart")
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Download PNG", data=lambda: charts.png(chart), file_name=f"{name}.png",
-                         mime="image/png", key=f"{key}_png", icon=":material/image:")
-    right.download_button("Download SVG", data=lambda: charts.svg(chart), file_name=f"{name}.svg",
-                          mime="image/svg+xml", key=f"{key}_svg", icon=":material/draw:")
+    components.download_row([
+        components.Download("Download PNG", lambda: charts.png(chart), f"{name}.png", "image/png", f"{key}_png",
+                            {"icon": ":material/image:"}),
+        components.Download("Download SVG", lambda: charts.svg(chart), f"{name}.svg", "image/svg+xml", f"{key}_svg",
+                            {"icon": ":material/draw:"})])
 
 
 def show_charts() -> None:
@@ -158,11 +157,11 @@ def show_all() -> None:
     st.dataframe([findings_panels.table_row(f, group_labels.get(f.group, f.group) if f.group else "All cases", qid)
                   if by else findings_panels.table_row(f, questionnaire_id=qid) for f in report.findings],
                  hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS)
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Findings JSON", data=lambda: findings_formats.to_json(report),
-                         file_name=f"{qid}-findings.json", mime="application/json", key="findings_json")
-    right.download_button("Findings CSV", data=lambda: findings_formats.to_csv(report),
-                          file_name=f"{qid}-findings.csv", mime="text/csv", key="findings_csv")
+    components.download_row([
+        components.Download("Findings JSON", lambda: findings_formats.to_json(report), f"{qid}-findings.json",
+                            "application/json", "findings_json"),
+        components.Download("Findings CSV", lambda: findings_formats.to_csv(report), f"{qid}-findings.csv",
+                            "text/csv", "findings_csv")])
 
 
 def show_numbers() -> None:
