@@ -7,7 +7,8 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import exporting, wide_table
+from exports import exporting
+from fieldwork.services import wide_table
 from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 

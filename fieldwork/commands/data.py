@@ -59,13 +59,13 @@ def import_command(args) -> int:
         with db.session_scope(engine) as session:
             if args.dry_run:
                 checked = importing.check_file(session, actor, args.questionnaire, table, args.file.name,
-                                               inspection_code=args.inspection)
+                                               inspection_code=args.inspection, release_rows=True)
                 shared.warn(checked.warnings)
                 _layout(checked)
                 print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
                 return 0
             result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
-                                           inspection_code=args.inspection)
+                                           inspection_code=args.inspection, release_rows=True)
     except ProblemError as refusal:
         if not args.dry_run:  # a refused import is in the trail too (file name and reason counts)
             with db.session_scope(engine) as session:
@@ -81,7 +81,7 @@ def import_command(args) -> int:
 
 
 def export_command(args) -> int:
-    from fieldwork.services import exporting  # openpyxl loads only for the commands that need it
+    from exports import exporting  # openpyxl loads only for the commands that need it
 
     suffix = args.out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):

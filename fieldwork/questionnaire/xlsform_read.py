@@ -27,7 +27,7 @@ from fieldwork.problem_codes import (
 )
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, QUESTION_TYPES
-from fieldwork.safe_xlsx import Source, open_workbook
+from fieldwork.files.safe_xlsx import Source, open_workbook
 
 FINDINGS_COLUMNS = ["name", "answer", "text"]
 INDICATOR_COLUMNS = ["id", "label", "population", "condition", "criteria", "text", "footnote"]
