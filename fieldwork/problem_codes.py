@@ -76,6 +76,11 @@ SIGNED_OUT = "signed_out"  # the page's session ended before the save (the form 
 SESSION_ENDED = "session_ended"  # the account or browser session was ended; nothing was saved
 NOT_IN_INSPECTION = "not_in_inspection"  # the questionnaire (or case) is not one of this inspection's
 
+NO_ENTRY = "no_entry"  # an answer to an entry of a repeat group that does not exist (removed elsewhere)
+TOO_MANY_ENTRIES = "too_many_entries"  # more entries of a repeat group than its maximum allows
+UNKNOWN_REPEAT = "unknown_repeat"  # the questionnaire has no repeat group of that name
+ENTRY_REFUSED = "entry_refused"  # an entry of a repeat group cannot be added or removed here (the reason says why)
+
 # Accounts and permissions
 PERMISSION_DENIED = "permission_denied"  # the actor's role or forces do not allow this
 BAD_USER_NAME = "bad_user_name"  # an account name that breaks the naming rule or is reserved
@@ -125,6 +130,7 @@ CONTRACT_MISMATCH = "contract_mismatch"
 # a question marked required that the contract does not make required
 REQUIRED_NOT_ALLOWED = "required_not_allowed"
 MISSING_FIELD = "missing_field"  # a field a record or a file must give is missing or blank
+BAD_ENTRY_LIMIT = "bad_entry_limit"  # a repeat's min/max is not a whole number, or min > max
 REPEAT_NOT_SUPPORTED = "repeat_not_supported"  # a repeat group where repeats are not read
 XLSFORM_REFUSED = "xlsform_refused"  # the XLSForm converter (pyxform) refused the form
 REPEATS_NOT_IMPORTED = "repeats_not_imported"  # a warning: an ODK/Kobo export's repeat sheets are not imported

@@ -13,7 +13,7 @@ from typing import Mapping
 
 from fieldwork import contract, expr, wording
 from fieldwork.problem_codes import (
-    BAD_EXPRESSION, BAD_NAME, BAD_TEMPLATE, CONTRACT_MISMATCH, DUPLICATE_CODE, DUPLICATE_NAME, FORWARD_REFERENCE,
+    BAD_ENTRY_LIMIT, BAD_EXPRESSION, BAD_NAME, BAD_TEMPLATE, CONTRACT_MISMATCH, DUPLICATE_CODE, DUPLICATE_NAME, FORWARD_REFERENCE,
     FRAMEWORK_MISMATCH, MISSING_FIELD, REQUIRED_NOT_ALLOWED, SELF_REFERENCE, UNKNOWN_CHOICES, UNKNOWN_CODE,
     UNKNOWN_CRITERION, UNKNOWN_FRAMEWORK, UNKNOWN_SECTION, UNKNOWN_TYPE, UNKNOWN_VARIABLE,
 )
@@ -299,6 +299,17 @@ def build_questionnaire(
     )
 
 
+def _entry_limit(r, key: str, chk: _Check) -> int:
+    """A repeat's fewest or most entries (0: no limit), a whole number."""
+    raw = _text(r.get(key))
+    if raw.isdigit():
+        return int(raw)
+    if raw:
+        chk.add(BAD_ENTRY_LIMIT, f"repeat group {r.get('name')!r}: {key.split('_')[0]}={raw!r} is not a whole number",
+                item=_text(r.get("name")), field=key, row=r.get("_row"))
+    return 0
+
+
 def _repeats(data, sections: list[Section], chk: _Check) -> tuple[Repeat, ...]:
     """Repeat groups: named once, each inside a known one (or none), and every section's
     repeat a known one."""
@@ -313,8 +324,12 @@ def _repeats(data, sections: list[Section], chk: _Check) -> tuple[Repeat, ...]:
         if parent and not any(x.name == parent for x in repeats):
             chk.add(UNKNOWN_SECTION, f"repeat group {name!r} sits in {parent!r}, which is not a repeat group defined "
                     "before it", item=name, row=r.get("_row"))
+        low, high = _entry_limit(r, "min_entries", chk), _entry_limit(r, "max_entries", chk)
+        if high and low > high:
+            chk.add(BAD_ENTRY_LIMIT, f"repeat group {name!r}: at least {low} entries but at most {high}", item=name,
+                    field="max_entries", row=r.get("_row"))
         repeats.append(Repeat(name, _text(r.get("label")) or name, parent, _text(r.get("count")),
-                              _text(r.get("relevant"))))
+                              _text(r.get("relevant")), low, high))
     names = {r.name for r in repeats}
     for s in sections:
         if s.repeat and s.repeat not in names:

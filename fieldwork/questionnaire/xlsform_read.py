@@ -307,8 +307,10 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
                 label = _text(child.get("label"), language, raw.get(child.get("name"))) or child.get("name", "")
                 own = _refs(bind.get("relevant", ""))
                 count = _refs(str((child.get("control") or {}).get("jr:count", "") or ""))
+                limits = _parameters(child.get("parameters"))  # min=N max=N: the fewest and most entries
                 repeats.append({"name": child.get("name", ""), "label": label, "parent": repeat, "count": count,
-                                "relevant": own, "_row": rows.get(child.get("name"))})
+                                "relevant": own, "_row": rows.get(child.get("name")),
+                                "min_entries": limits.get("min", ""), "max_entries": limits.get("max", "")})
                 inner = both(rule, own)
                 section = new_section(child.get("name", ""), label, inner, child.get("name", ""))
                 walk(child.get("children") or [], section, inner, label, child.get("name", ""))
