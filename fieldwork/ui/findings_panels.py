@@ -36,6 +36,10 @@ def table_row(f: Finding, group_label: str | None = None, questionnaire_id: str 
     return row
 
 
+# st.dataframe wraps a cell's text only when its rows are taller than 4rem (64 px; Streamlit
+# 1.67's grid sets allowWrapping from row_height > 4rem): 84 px holds a sentence of the report
+# in four lines of the "large" column instead of one line cut off.
+WRAPPING_ROW_HEIGHT = 84
 TEXT_COLUMNS = {"as the report writes it": st.column_config.TextColumn(width="large"),
                 "against the rest": st.column_config.TextColumn(width="medium"),
                 "finding": st.column_config.TextColumn(width="medium")}
