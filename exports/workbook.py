@@ -165,7 +165,8 @@ def _wrapped(ws, value):
 
 
 FINDING_HEADER = ["finding", "label", "kind", "answer", "answer_label", "count", "denominator", "percent",
-                  "not_known", "not_applicable", "text", "footnotes", "criteria", "ci_low", "ci_high", "small_n"]
+                  "not_known", "not_applicable", "text", "footnotes", "criteria", "ci_low", "ci_high", "small_n",
+                  "unit"]  # unit: cases, or entries of a repeat group (issue 12)
 GROUP_HEADER = ["rest_count", "rest_denominator", "diff_low", "diff_high", "differs_from_rest"]
 
 
@@ -173,7 +174,7 @@ def _finding_row(ctx: WorkbookContext, f) -> list:
     # ci_low / ci_high: the Wilson 95 % interval in percent, one decimal, as in the findings JSON
     return [f.id, f.label, f.kind, f.answer, f.answer_label or None, f.count, f.denominator, _fraction(f.percent),
             f.not_known, f.not_applicable, f.text, " ".join(f.footnotes or ()), _criteria(f.criteria),
-            f.ci_low, f.ci_high, "yes" if f.small_n else "no"]
+            f.ci_low, f.ci_high, "yes" if f.small_n else "no", f.unit]
 
 
 def _group_row(f) -> list:
@@ -184,7 +185,7 @@ def add_findings(wb: Workbook, ctx: WorkbookContext) -> None:
     if ctx.findings is None:
         return
     rows = [_finding_row(ctx, f) for f in ctx.findings.findings if f.group is None]
-    widths = [34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8]
+    widths = [34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8, 9]
     table_sheet(wb, "findings", FINDING_HEADER, rows, widths=widths, percent=[7], wrap=[1, 10, 11])
 
 
@@ -193,7 +194,7 @@ def add_breakdown(wb: Workbook, ctx: WorkbookContext, variable: str, report) -> 
     header = [variable, f"{variable}_label", *FINDING_HEADER, *GROUP_HEADER]
     rows = [[f.group, q.label_of(variable, f.group), *_finding_row(ctx, f), *_group_row(f)]
             for f in report.findings if f.group is not None]
-    widths = [20, 34, 34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8, 10, 14, 9, 9, 16]
+    widths = [20, 34, 34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8, 9, 10, 14, 9, 9, 16]
     table_sheet(wb, f"findings_by_{variable}"[:31], header, rows, table=f"tbl_by_{variable}", widths=widths,
                 percent=[9])  # no wrapping: a per-group sheet is long, and wrapped cells cost time
 
@@ -202,7 +203,8 @@ def headline(ctx: WorkbookContext) -> list:
     """The findings the report prints a sentence for (an answer with a template in criteria/,
     and every indicator); for a questionnaire without templates, the 'yes' of each yes/no question."""
     q = ctx.questionnaire
-    overall = [f for f in ctx.findings.findings if f.group is None]
+    # a chart of percentages of cases: entries of repeat groups, and the repeats' own lines, are in the tables
+    overall = [f for f in ctx.findings.findings if f.group is None and f.unit == "cases" and f.kind != "repeat"]
     chosen = [f for f in overall if f.answer is None
               or (q.has_question(f.id) and f.answer in q.question(f.id).findings)]
     if not any(f.answer is not None for f in chosen):

@@ -79,6 +79,13 @@ NOT_IN_INSPECTION = "not_in_inspection"  # the questionnaire (or case) is not on
 NO_ENTRY = "no_entry"  # an answer to an entry of a repeat group that does not exist (removed elsewhere)
 TOO_MANY_ENTRIES = "too_many_entries"  # more entries of a repeat group than its maximum allows
 UNKNOWN_REPEAT = "unknown_repeat"  # the questionnaire has no repeat group of that name
+DUPLICATE_REPEAT = "duplicate_repeat"  # two sheets or files of an import hold the same repeat group
+NO_PARENT = "no_parent"  # an imported entry whose case (parent row) is not in the file
+DUPLICATE_ENTRY = "duplicate_entry"  # the same entry of a case given twice in an import
+MISSING_LINK = "missing_link"  # a repeat group's sheet or file has no column linking each entry to its case
+NO_ENTRIES = "no_entries"  # a warning: the form has repeat groups but the file holds no entries of them
+BY_ENTRY_VARIABLE = "by_entry_variable"  # a breakdown by a question asked once per entry of a repeat group
+INDICATOR_OVER_ENTRIES = "indicator_over_entries"  # an indicator reading questions asked per entry
 ENTRY_REFUSED = "entry_refused"  # an entry of a repeat group cannot be added or removed here (the reason says why)
 
 # Accounts and permissions
@@ -133,7 +140,6 @@ MISSING_FIELD = "missing_field"  # a field a record or a file must give is missi
 BAD_ENTRY_LIMIT = "bad_entry_limit"  # a repeat's min/max is not a whole number, or min > max
 REPEAT_NOT_SUPPORTED = "repeat_not_supported"  # a repeat group where repeats are not read
 XLSFORM_REFUSED = "xlsform_refused"  # the XLSForm converter (pyxform) refused the form
-REPEATS_NOT_IMPORTED = "repeats_not_imported"  # a warning: an ODK/Kobo export's repeat sheets are not imported
 LABELS_EXPORT = "labels_export"  # an ODK/Kobo export with labels instead of codes (export it with codes)
 
 # Findings, figures and the report

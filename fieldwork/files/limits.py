@@ -10,7 +10,7 @@ from __future__ import annotations
 # The codes of reading a file are the catalogue's (fieldwork/problem_codes.py); the layer's
 # modules and their callers may name them through this module.
 from fieldwork.problem_codes import (  # noqa: F401
-    BAD_ENCODING, EMPTY_FILE, FILE_TOO_LARGE, MALFORMED_FILE, MISSING_SHEET, READ_AS_CP1252, REPEATS_NOT_IMPORTED,
+    BAD_ENCODING, EMPTY_FILE, FILE_TOO_LARGE, MALFORMED_FILE, MISSING_SHEET, READ_AS_CP1252,
     TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNREADABLE_FILE, UNSUPPORTED_FILE,
 )
 from fieldwork.problems import Problem, ProblemError

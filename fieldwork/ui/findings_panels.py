@@ -19,7 +19,12 @@ from fieldwork.ui import components, session
 
 def finding_name(f: Finding, questionnaire_id: str = "") -> str:
     """The short label where the criteria give one ("Avoidable delay – Yes")."""
-    return short(questionnaire_id, f.id, f.label) + (f" – {f.answer_label}" if f.answer else "")
+    name = short(questionnaire_id, f.id, f.label) + (f" – {f.answer_label}" if f.answer else "")
+    if f.unit == "entries":  # a question asked once per entry of a repeat group, counted by entries
+        return name + " (entries)"
+    if f.repeat:  # a repeat group itself, or a question in one counted by cases with at least one entry
+        return name + " (cases with an entry)"
+    return name
 
 
 def table_row(f: Finding, group_label: str | None = None, questionnaire_id: str = "") -> dict:
