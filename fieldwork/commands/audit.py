@@ -16,9 +16,12 @@ def register(sub, common) -> None:
 
 
 def verify(args) -> int:
+    from fieldwork import db_roles
     from fieldwork.services import audit_chain
 
     with shared.database_session(args) as session:
         report = audit_chain.verify(session)
+        role = db_roles.describe(session)
     print(report.describe(), file=sys.stdout if report.whole else sys.stderr)
+    print(role)
     return 0 if report.whole else 1
