@@ -45,6 +45,9 @@ DUPLICATE_CASE_REF = "duplicate_case_ref"
 CASE_EXISTS = "case_exists"  # the case is already in the database with an assessment
 UNKNOWN_CASE = "unknown_case"  # no case with that reference in the inspection
 
+CASE_REFS_CLASH = "case_refs_clash"  # renaming case references would give two cases the same one
+CASE_NOT_FOUND = "case_not_found"  # no case of that reference to rename
+
 # Answers
 UNKNOWN_CODE = "unknown_code"  # a code that is not one of the question's (or the list's) answer codes
 BAD_VALUE = "bad_value"  # a value that is not of the question's type (a number, a date ...) or out of its range
@@ -87,6 +90,10 @@ NO_ENTRIES = "no_entries"  # a warning: the form has repeat groups but the file 
 BY_ENTRY_VARIABLE = "by_entry_variable"  # a breakdown by a question asked once per entry of a repeat group
 INDICATOR_OVER_ENTRIES = "indicator_over_entries"  # an indicator reading questions asked per entry
 ENTRY_REFUSED = "entry_refused"  # an entry of a repeat group cannot be added or removed here (the reason says why)
+
+# the database's schema is older than this program, and this connection may not migrate it
+SCHEMA_NOT_CURRENT = "schema_not_current"
+BAD_APP_ROLE = "bad_app_role"  # a PostgreSQL role for the app that is not set up as the app needs
 
 # Accounts and permissions
 PERMISSION_DENIED = "permission_denied"  # the actor's role or forces do not allow this

@@ -21,7 +21,7 @@ SINGLE_FILES = ("fieldwork_app.py",)
 # Lowest first. A module stands on the floor of the longest prefix that names it.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("fieldwork.problems", "fieldwork.problem_codes", "fieldwork.contract", "fieldwork.expr", "fieldwork.stats",
-              "fieldwork.wording")),
+              "fieldwork.wording", "fieldwork.audit_words")),
     ("models", ("models",)),
     ("questionnaire", ("fieldwork.questionnaire", "fieldwork.catalog", "fieldwork.short_labels")),
     # bytes in and out; the XLSForm reader and writer are the questionnaire's file format (they
@@ -31,7 +31,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("services", ("fieldwork.services", "fieldwork.audit", "fieldwork.charts", "fieldwork.summary_charts")),
     ("exports", ("exports",)),
     # opens a run's database: engines, schema, and the default inspection a fresh one holds
-    ("database", ("fieldwork.db",)),
+    ("database", ("fieldwork.db", "fieldwork.db_roles")),
     ("commands and ui", ("fieldwork.commands", "fieldwork.cli", "fieldwork.ui")),
     ("pages", ("pages", "fieldwork_app")),
 ]
