@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import models  # noqa: F401  (registers every table)
+from fieldwork.problem_codes import DATABASE_BUSY, WRITE_CLASH
 from fieldwork.problems import Problem, ProblemError
 
 ENV_URL = "FIELDWORK_DATABASE_URL"
@@ -101,8 +102,6 @@ def dispose_all() -> None:
     _engines.clear()
 
 
-WRITE_CLASH = "write_clash"
-DATABASE_BUSY = "database_busy"
 # SQLite's words for a lock held too long; PostgreSQL's SQLSTATEs for lock timeout, serialization
 # failure and deadlock
 _BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")

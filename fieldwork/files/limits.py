@@ -7,6 +7,12 @@ both). They are far above a real inspection: 10,000 cases are about 3 MB of CSV.
 
 from __future__ import annotations
 
+# The codes of reading a file are the catalogue's (fieldwork/problem_codes.py); the layer's
+# modules and their callers may name them through this module.
+from fieldwork.problem_codes import (  # noqa: F401
+    BAD_ENCODING, EMPTY_FILE, FILE_TOO_LARGE, MALFORMED_FILE, MISSING_SHEET, READ_AS_CP1252,
+    TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNREADABLE_FILE, UNSUPPORTED_FILE,
+)
 from fieldwork.problems import Problem, ProblemError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a CSV or .xlsx as given (an .xlsx is compressed)
@@ -22,17 +28,6 @@ MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # an .xlsx's table of texts (xl/sha
 MAX_PARTS = 10_000
 MAX_RATIO = 200  # a part that unpacks to over 200 times its packed size is a zip bomb
 
-# Problem codes (tests and other tools match on them).
-FILE_TOO_LARGE = "file_too_large"
-EMPTY_FILE = "empty_file"
-MALFORMED_FILE = "malformed_file"
-BAD_ENCODING = "bad_encoding"
-UNSUPPORTED_FILE = "unsupported_file"
-MISSING_SHEET = "missing_sheet"
-TOO_MANY_ROWS = "too_many_rows"
-UNREADABLE_FILE = "unreadable_file"
-UNCALCULATED_FORMULA = "uncalculated_formula"
-READ_AS_CP1252 = "read_as_cp1252"  # a warning: shown, never refused
 
 
 def mb(n: int) -> str:
