@@ -13,7 +13,7 @@ from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.answers import convert as convert_answer
 from fieldwork.questionnaire.loader import CYCLE
 from fieldwork.questionnaire.xlsform import export_xlsform, import_xlsform
-from tests.xlsform_collection import ACCEPTED, PYXFORM_REFUSES, xlsx
+from tests.xlsform_collection import ACCEPTED, PYXFORM_REFUSES, YES_NO, xlsx
 
 
 def read(markdown: str, name: str = "form.xlsx"):
@@ -107,6 +107,17 @@ def test_the_oldest_select_spellings_read_as_pyxform_reads_them():
     q = read(ACCEPTED["old_select_syntax.xlsx"])
     assert [(x.name, x.type, x.choices) for x in q.questions] == [
         ("a", "select_one", "yes_no"), ("b", "select_one", "yes_no"), ("c", "select_multiple", "yes_no")]
+
+
+def test_the_oldest_spelling_is_read_the_same_when_pyxform_refuses_the_form_for_another_fault():
+    problems = refused("""
+| survey |
+|        | type                              | name | label |
+|        | select one from yes_no            | a    | A     |
+|        | select all that apply from yes_no | c    | C     |
+|        | fancy_thing                       | d    | D     |
+""" + YES_NO)
+    assert [(p.row, p.field) for p in problems] == [(4, "type")]  # the list is yes_no, not 'from'
 
 
 def test_a_fault_on_a_begin_group_row_is_named_on_that_row():

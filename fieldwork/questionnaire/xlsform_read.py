@@ -160,7 +160,8 @@ def _base_type(text: str) -> tuple[str, str | None]:
     first = {"select_one_from_file": "select_one", "select_multiple_from_file": "select_multiple",
              "select_one_external": "select_one"}.get(first, first)
     if first in ("select_one", "select_multiple", "rank"):
-        return first, (words[1] if len(words) > 1 else None)
+        rest = words[2:] if len(words) > 2 and words[1].lower() == "from" else words[1:]  # select one from X
+        return first, (rest[0] if rest else None)
     phrase = " ".join(words)
     if phrase.lower().replace("_", " ") in ("begin group", "end group", "begin repeat", "end repeat"):
         return phrase.lower().replace("_", " "), None
