@@ -19,7 +19,7 @@ from sqlmodel import Session
 from exports.cells import safe
 from fieldwork.services import agreement, second_marking
 from fieldwork.services.agreement import AgreementReport
-from fieldwork.services.responses import Responses
+from fieldwork.services.wide_table import Responses
 
 MARKER = "second_marked"
 SHEET = "agreement"

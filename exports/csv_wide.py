@@ -13,7 +13,7 @@ from typing import Mapping
 
 from exports import rows
 from exports.cells import safe
-from fieldwork.services.responses import Responses
+from fieldwork.services.wide_table import Responses
 
 
 def write_csv(resp: Responses, *, labels: bool = False, bom: bool = False,

@@ -27,7 +27,7 @@ from typing import Mapping
 
 from exports.cells import safe
 from fieldwork.questionnaire.model import Question
-from fieldwork.services.responses import CASE_REF, Responses
+from fieldwork.services.wide_table import CASE_REF, Responses
 
 KOBO = "kobo"
 ODK = "odk"

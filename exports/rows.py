@@ -13,14 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterator, Mapping
 
 from exports.cells import safe
-from fieldwork.services import responses as wide
-from fieldwork.services.responses import Responses
+from fieldwork.services import wide_table
+from fieldwork.services.wide_table import Responses
 
 Markers = Mapping[str, Mapping[str, str]]  # marker name -> assessment uid -> value
 
 
 def header(resp: Responses, markers: Markers | None = None) -> list[str]:
-    return wide.columns(resp.questionnaire, with_notes=resp.with_notes, markers=tuple(markers or ()))
+    return wide_table.columns(resp.questionnaire, with_notes=resp.with_notes, markers=tuple(markers or ()))
 
 
 def _integer(code: str):
@@ -45,7 +45,7 @@ def _date(code: str):
 def _converter(resp: Responses, variable: str, labels: bool, *, typed: bool = True) -> Callable[[str], object]:
     """stored code -> cell value, for one variable column."""
     q = resp.questionnaire
-    if variable == wide.CASE_REF or not q.has_question(variable):
+    if variable == wide_table.CASE_REF or not q.has_question(variable):
         return safe
     question = q.question(variable)
     if question.type == "integer":
@@ -66,7 +66,7 @@ def _converter(resp: Responses, variable: str, labels: bool, *, typed: bool = Tr
 def all_values(resp: Responses, *, labels: bool = False, markers: Markers | None = None,
                typed: bool = True) -> Iterator[list]:
     """``typed``: dates as date cells (the workbook); the CSV keeps the stored ISO text."""
-    variables = wide.variables(resp.questionnaire)[1:]  # after case_ref
+    variables = wide_table.variables(resp.questionnaire)[1:]  # after case_ref
     convert = [(v, _converter(resp, v, labels, typed=typed)) for v in variables]
     noted = variables if resp.with_notes else []
     markers = markers or {}

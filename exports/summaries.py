@@ -1,5 +1,6 @@
-"""The workbook's ``summaries`` sheet: each number and date question, overall and per group,
-with the figures the findings JSON's ``summaries`` hold."""
+"""The rows of the workbook's ``summaries`` sheet (``exports.workbook.add_summaries``): each
+number and date question, overall and per group, with the figures the findings JSON's
+``summaries`` hold."""
 
 from __future__ import annotations
 
@@ -20,15 +21,3 @@ def rows(report, questionnaire) -> list[list]:
             out.append([x["id"], label, x["group"], "number", x["n"], x["min"], x["q1"], x["median"], x["q3"],
                         x["max"], x["mean"], None, None])
     return out
-
-
-def add_summaries(wb, ctx) -> None:
-    from exports.workbook import table_sheet
-
-    report = ctx.findings
-    if report is None or not report.summaries:
-        return
-    summaries = list(rows(report, ctx.questionnaire))
-    for variable, breakdown in ctx.breakdowns.items():
-        summaries += [r for r in rows(breakdown, ctx.questionnaire) if r[2] is not None]
-    table_sheet(wb, "summaries", HEADER, summaries)

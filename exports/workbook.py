@@ -36,9 +36,10 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.filters import AutoFilter
 
 from exports import rows as wide_rows
+from exports import summaries
 from exports.cells import safe
-from fieldwork.services import responses as wide
-from fieldwork.services.responses import Responses
+from fieldwork.services import wide_table
+from fieldwork.services.wide_table import Responses
 
 EXTRA_ROWS = 1000  # empty rows below the data that keep the drop-downs, for scoring offline
 PERCENT = "0%"
@@ -328,7 +329,7 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
 def _validation(q, variable: str, column: str, last_row: int, code_lists: Mapping[str, str]):
     """The drop-down (or number / date / length rule) that keeps a typed cell importable."""
     sqref = f"{column}2:{column}{last_row}"
-    if variable == wide.CASE_REF:
+    if variable == wide_table.CASE_REF:
         dv = DataValidation(type="textLength", operator="between", formula1="1", formula2="40")
         dv.prompt = "The pseudonymous case reference, e.g. HS-0001 (never a name)."
     elif variable in code_lists:
@@ -345,7 +346,7 @@ def _validation(q, variable: str, column: str, last_row: int, code_lists: Mappin
         dv.error = "A date."
     else:
         return None
-    if variable != wide.CASE_REF:
+    if variable != wide_table.CASE_REF:
         question = q.question(variable)
         dv.prompt = (question.label + (f" (asked when {q.rule(question)})" if q.rule(question) else ""))[:250]
     dv.promptTitle = variable[:32]
@@ -374,7 +375,7 @@ def add_responses(wb: Workbook, ctx: WorkbookContext, *, labels: bool = False) -
     ws = wb.create_sheet(title)
     header = wide_rows.header(resp, ctx.markers)
     for i, name in enumerate(header):
-        if name.startswith(wide.NOTE_PREFIX):
+        if name.startswith(wide_table.NOTE_PREFIX):
             width = 40
         elif q.has_question(name) and q.question(name).is_single_choice:
             shown = [q.label_of(name, c) for c in q.codes(name)] if labels else q.codes(name)
@@ -391,7 +392,7 @@ def add_responses(wb: Workbook, ctx: WorkbookContext, *, labels: bool = False) -
     if not labels:
         last_row = len(resp.rows) + 1 + EXTRA_ROWS
         lists = _code_list_refs(q)
-        for i, name in enumerate(wide.variables(q)):
+        for i, name in enumerate(wide_table.variables(q)):
             dv = _validation(q, name, get_column_letter(i + 1), last_row, lists)
             if dv is not None:
                 ws.data_validations.append(dv)
@@ -422,13 +423,13 @@ def add_data_dictionary(wb: Workbook, ctx: WorkbookContext) -> None:
     for ind in q.indicators:
         rows.append([ind.id, "indicator", None, ind.label, None, None, ind.population or "all cases",
                      ind.condition, None, None, _criteria(ind.criteria), crit(ind.criteria) or None])
-    rows.append([wide.INSPECTOR_COLUMN, "column", None, "The inspector who scored the case (kept on import; "
+    rows.append([wide_table.INSPECTOR_COLUMN, "column", None, "The inspector who scored the case (kept on import; "
                  "blank = the person importing)", None, "no", None, None, None, None, None, None])
-    rows.append([wide.NOTE_PREFIX + "VARIABLE", "column", None, "The inspector's evidence note beside that answer "
+    rows.append([wide_table.NOTE_PREFIX + "VARIABLE", "column", None, "The inspector's evidence note beside that answer "
                  "(only in exports that include notes; imported when present)", None, "no", None, None, None,
                  None, None, None])
     for marker in ctx.markers:
-        rows.append([wide.META_PREFIX + marker, "column", None, "Shown for the reader; ignored on import", None,
+        rows.append([wide_table.META_PREFIX + marker, "column", None, "Shown for the reader; ignored on import", None,
                      "no", None, None, None, None, None, None])
     widths = [34, 11, 22, 50, 70, 9, 40, 20, 20, 45, 12, 60]
     table_sheet(wb, "data_dictionary", header, rows, widths=widths, wrap=[3, 4, 8, 9, 11])
@@ -449,15 +450,23 @@ def add_code_lists(wb: Workbook, ctx: WorkbookContext) -> None:
         ws.append([safe(lists[n][i]) if i < len(lists[n]) else None for n in names])
 
 
-def build(ctx: WorkbookContext) -> Workbook:
-    from exports import summaries
+def add_summaries(wb: Workbook, ctx: WorkbookContext) -> None:
+    report = ctx.findings
+    if report is None or not report.summaries:
+        return
+    rows = list(summaries.rows(report, ctx.questionnaire))
+    for variable, breakdown in ctx.breakdowns.items():
+        rows += [r for r in summaries.rows(breakdown, ctx.questionnaire) if r[2] is not None]
+    table_sheet(wb, "summaries", summaries.HEADER, rows)
 
+
+def build(ctx: WorkbookContext) -> Workbook:
     wb = Workbook(write_only=True)
     steps: list[tuple[str, Callable[[], None]]] = [
         ("cover", lambda: add_cover(wb, ctx)),
         ("findings", lambda: add_findings(wb, ctx)),
         ("charts", lambda: add_charts(wb, ctx)),
-        ("summaries", lambda: summaries.add_summaries(wb, ctx)),  # numbers and dates, when there are any
+        ("summaries", lambda: add_summaries(wb, ctx)),  # numbers and dates, when there are any
         *((f"findings by {v}", (lambda v=v, r=r: add_breakdown(wb, ctx, v, r))) for v, r in ctx.breakdowns.items()),
         ("responses", lambda: add_responses(wb, ctx)),
         ("responses_labels", lambda: add_responses_labels(wb, ctx)),

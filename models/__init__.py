@@ -22,13 +22,8 @@ from models.core import (
 )
 from models.accounts import SessionToken, User
 from models.case_examples import CaseExample
-from models.fieldwork_sync import (
-    AssessmentRevision,
-    BundleImport,
-    MergeConflict,
-    ModerationDecision,
-    SecondMarking,
-)
+from models.fieldwork_sync import AssessmentRevision, BundleImport, MergeConflict
+from models.second_marking import ModerationDecision, SecondMarking
 from models.evidence import (
     EvidenceConflict,
     EvidenceExcerpt,

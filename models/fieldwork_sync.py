@@ -1,5 +1,5 @@
-"""Tables for laptops in the field: revision lineage, bundle imports, merge conflicts, and
-second marking with its moderation.
+"""Tables for laptops in the field: revision lineage, bundle imports and merge conflicts
+(second marking and its moderation are in models/second_marking.py).
 
 Lineage
     ``assessment_revision`` holds one row per superseded revision of an assessment: (lineage
@@ -18,11 +18,6 @@ Merge conflicts
     ``merge_conflict`` records each pair a merge kept side by side instead of overwriting:
     the same case scored on two laptops, or one assessment edited on a laptop and elsewhere
     since they last met. The lead resolves it by choosing which assessment counts.
-
-Second marking
-    ``second_marking`` links a sampled primary assessment to its blind second marking and,
-    after moderation, to the agreed assessment; ``moderation_decision`` holds the agreed
-    answer for each question the two inspectors disagreed on, and who agreed it.
 """
 
 from __future__ import annotations
@@ -84,40 +79,6 @@ class MergeConflict(SQLModel, table=True):
     resolved_at: Optional[datetime] = None
     resolved_by: Optional[str] = Field(default=None, max_length=100)
     chosen_uid: Optional[str] = Field(default=None, max_length=32)
-
-
-class SecondMarking(SQLModel, table=True):
-    __tablename__ = "second_marking"
-
-    id: Optional[int] = Field(default=None, primary_key=True)
-    inspection_id: int = Field(foreign_key="inspection.id", index=True)
-    questionnaire: str = Field(index=True, max_length=100)
-    case_id: int = Field(foreign_key="case_file.id", index=True)
-    primary_uid: str = Field(unique=True, max_length=32)
-    second_uid: str = Field(unique=True, max_length=32)
-    first_inspector: str = Field(max_length=100)
-    second_inspector: str = Field(index=True, max_length=100)
-    sample_rule: str = Field(default="", max_length=200)  # e.g. "10% per force, seed 2017"
-    assigned_by: str = Field(max_length=100)
-    assigned_at: datetime = Field(default_factory=utcnow)
-    agreed_uid: Optional[str] = Field(default=None, max_length=32)  # set when moderation is finished
-    moderated_by: Optional[str] = Field(default=None, max_length=100)
-    moderated_at: Optional[datetime] = None
-
-
-class ModerationDecision(SQLModel, table=True):
-    __tablename__ = "moderation_decision"
-    __table_args__ = (UniqueConstraint("marking_id", "question"),)
-
-    id: Optional[int] = Field(default=None, primary_key=True)
-    marking_id: int = Field(foreign_key="second_marking.id", index=True)
-    question: str = Field(max_length=100)
-    first_value: Optional[str] = Field(default=None, max_length=2000)
-    second_value: Optional[str] = Field(default=None, max_length=2000)
-    agreed_value: Optional[str] = Field(default=None, max_length=2000)  # None: the question is not asked
-    agreed_by: str = Field(max_length=100)
-    agreed_at: datetime = Field(default_factory=utcnow)
-
 
 
 # The lineage trigger: records the revision an UPDATE supersedes. Installed after every

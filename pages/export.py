@@ -7,7 +7,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import exporting, inspections, responses
+from fieldwork.services import exporting, inspections, wide_table
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
 
@@ -29,14 +29,14 @@ with db.session_scope(engine) as s:
     inspection = session.current_inspection(s)
     titles = inspections.questionnaire_titles(s, inspection)
     qids = list(titles)
-    counts = {q: responses.status_counts(s, inspection.id, q) for q in qids}
+    counts = {q: wide_table.status_counts(s, inspection.id, q) for q in qids}
 st.caption(f"{inspection.name} · only complete assessments are exported and counted")
 
 qid = st.selectbox("Questionnaire", qids, key="export_questionnaire", format_func=lambda q: f"{titles[q]} ({q})",
                    index=qids.index("case_review") if "case_review" in qids else 0)
 c = counts[qid]
 st.caption(f"{c['complete']:,} complete assessment(s) to export · {c['draft']:,} draft(s) left out"
-           + (f" · {c[responses.NOT_COUNTED]:,} complete but not counted left out" if c[responses.NOT_COUNTED] else ""))
+           + (f" · {c[wide_table.NOT_COUNTED]:,} complete but not counted left out" if c[wide_table.NOT_COUNTED] else ""))
 fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, key="export_format")
 with_notes = fmt not in LAYOUTS and st.checkbox(
     "Include the inspectors' evidence notes", value=False, key="export_notes",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import importing, inspections, responses
+from fieldwork.services import importing, inspections, wide_table
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
 
@@ -35,8 +35,8 @@ with st.expander("What the file must hold"):
   (`yes`, `no`, `not_known`, `na`, …). A blank cell means the question was not asked.
 * A `.csv` in UTF-8 (Excel: *CSV UTF-8*), or an `.xlsx` workbook with a sheet named `responses` — the
   workbook that **Export** writes can be filled in offline and imported as it is.
-* Optional columns: `{responses.INSPECTOR_COLUMN}` (who scored the case; blank = you) and
-  `{responses.NOTE_PREFIX}VARIABLE` (the evidence note beside that answer).
+* Optional columns: `{wide_table.INSPECTOR_COLUMN}` (who scored the case; blank = you) and
+  `{wide_table.NOTE_PREFIX}VARIABLE` (the evidence note beside that answer).
 * At most {importing.MAX_FILE_BYTES // (1024 * 1024)} MB and {importing.MAX_ROWS:,} rows a file.""")
 
 upload = st.file_uploader("Wide .csv or .xlsx file (or ODK Central's .zip)", type=["csv", "xlsx", "zip"],

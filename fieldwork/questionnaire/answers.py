@@ -17,12 +17,12 @@ PostgreSQL and never drift through floats:
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
-from exports.cells import unquote
 from fieldwork.questionnaire.model import MEDIA_TYPES, Question, Questionnaire
 
 MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)
@@ -45,20 +45,20 @@ def clip(value) -> str:
 
 
 def display(value) -> str:
-    """A cell as text: a whole float without ``.0``, a midnight date-time as its date, and our
-    own export's formula-injection quote taken off again."""
+    """A cell as text: a whole float without ``.0``, a midnight date-time as its date. (Our own
+    export's formula-injection quote is the reader's to take off, ``exports.cells.unquote``: a
+    value typed in the app never carries one.)"""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime) and value.time() == datetime.min.time():
         return value.date().isoformat()
-    return unquote(str(value))
+    return str(value)
 
 
-def _close_match(name: str, candidates: Sequence[str]) -> str | None:
-    import difflib
-
+def close_match(name: str, candidates: Sequence[str]) -> str | None:
+    """The candidate most like ``name``, whatever the case of either (for "did you mean")."""
     by_fold = {c.casefold(): c for c in candidates}
     hint = difflib.get_close_matches(name.casefold(), list(by_fold), n=1)
     return by_fold[hint[0]] if hint else None
@@ -83,7 +83,7 @@ def _code(question: Question, codes: list[str], text: str) -> tuple[str | None, 
     folded = [c for c in codes if c.casefold() == text.casefold()]
     if len(folded) == 1:
         return folded[0], None
-    hint = _close_match(text, codes)
+    hint = close_match(text, codes)
     return None, (UNKNOWN_CODE, f"{clip(text)!r} is not an answer code of {question.name}; allowed: "
                   f"{allowed(question, codes)}" + (f" (did you mean {hint!r}?)" if hint else ""))
 

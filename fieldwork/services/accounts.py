@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -28,7 +28,10 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import permissions
 from fieldwork.services.permissions import ADMIN, ROLES, Actor
-from fieldwork.services import actor_check, common_passwords
+from fieldwork.services import actor_check, common_passwords, session_tokens
+# re-exported: the account's row as every module reads it (NO_SUCH_USER is its problem code)
+from fieldwork.services.account_records import (  # noqa: F401
+    NO_SUCH_USER, actor_of, aware as _aware, forces_of as _forces_of, get_user, is_locked, normalise_name)
 from models import User, utcnow
 
 MIN_PASSWORD = 12  # NCSC: length beats complexity rules
@@ -51,7 +54,6 @@ NAME_TAKEN = "user_name_taken"
 BAD_ROLE = "bad_role"
 BAD_FORCE = "unknown_force"
 WEAK_PASSWORD = "weak_password"
-NO_SUCH_USER = "unknown_user"
 LAST_ADMIN = "last_admin"
 SIGN_IN_REFUSED = "sign_in_refused"
 
@@ -116,17 +118,6 @@ def _verify(stored: str, password: str) -> bool:
 # --- checks ---------------------------------------------------------------------------
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite and PostgreSQL's plain TIMESTAMP hand back naive times; they were stored as UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
-def normalise_name(name: str) -> str:
-    return (name or "").strip().lower()
-
-
 def name_problem(name: str) -> str | None:
     if not NAME.match(name):
         return ("use 2 to 32 lower-case letters, digits and . _ - characters, starting with a letter, "
@@ -174,21 +165,6 @@ def _role_problems(role: str) -> list[Problem]:
     return []
 
 
-def get_user(session: Session, name: str) -> User:
-    user = session.exec(select(User).where(User.name == normalise_name(name))).first()
-    if user is None:
-        raise ProblemError([Problem(NO_SUCH_USER, f"there is no account {normalise_name(name)!r}", field="name",
-                                    item=normalise_name(name))])
-    return user
-
-
-def _forces_of(user: User) -> tuple[str, ...]:
-    try:
-        return tuple(json.loads(user.forces or "[]"))
-    except ValueError:
-        return ()
-
-
 def _view(user: User) -> UserView:
     return UserView(user.name, user.role, _forces_of(user), user.active, _aware(user.locked_until),
                     user.failed_attempts, _aware(user.last_sign_in_at), _aware(user.created_at))
@@ -201,9 +177,6 @@ def _other_active_admins(session: Session, name: str) -> int:
 
 def _end_sessions(session: Session, user: User, reason: str) -> None:
     """Revoke every session token of the account, in the caller's transaction."""
-    # imported here: session_tokens is built on this module (accounts -> tokens, not both ways at import)
-    from fieldwork.services import session_tokens
-
     session_tokens.revoke_all(session, user.id, reason)
 
 
@@ -385,17 +358,6 @@ def authenticate(session: Session, name: str, password: str) -> Actor:
     session.add(user)
     audit.record(session, user.name, audit.SIGN_IN, role=user.role)
     return Actor(user.name, user.role, _forces_of(user))
-
-
-def actor_of(user: User) -> Actor:
-    """The account as the core sees an actor: name, role and forces as they stand now."""
-    return Actor(user.name, user.role, _forces_of(user))
-
-
-def is_locked(user: User, now: datetime | None = None) -> bool:
-    """Locked for a while after repeated failed sign-ins."""
-    until = _aware(user.locked_until)
-    return until is not None and until > (now or utcnow())
 
 
 def current_actor(session: Session, name: str) -> Actor | None:

@@ -21,6 +21,8 @@ from dataclasses import replace
 from sqlmodel import Session, select
 
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.services import session_tokens
+from fieldwork.services.account_records import actor_of
 from fieldwork.services.permissions import Actor
 from models import User
 
@@ -51,9 +53,6 @@ def at_write(session: Session, actor: Actor) -> Actor:
     """The actor as the database holds it now, or SessionEnded. Call it first in every write."""
     if not actor.signed_in:
         return actor
-    # imported here: session_tokens imports accounts, which imports this module's callers
-    from fieldwork.services import session_tokens
-
     user = session.exec(select(User).where(User.name == actor.name)).first()
     if user is None:
         raise SessionEnded(actor, "missing")
@@ -63,6 +62,4 @@ def at_write(session: Session, actor: Actor) -> Actor:
         check = session_tokens.keep_alive(session, actor.token, session_tokens.idle_limit())
         if not check.ok:
             raise SessionEnded(actor, check.refused or "revoked")
-    from fieldwork.services.accounts import actor_of
-
     return replace(actor_of(user), signed_in=True, token=actor.token)

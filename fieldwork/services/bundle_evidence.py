@@ -31,7 +31,7 @@ from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
-from fieldwork.services.merge import descends
+from fieldwork.services.revisions import descends
 from fieldwork.services.permissions import Actor
 from models import (
     EvidenceConflict,

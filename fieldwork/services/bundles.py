@@ -36,7 +36,7 @@ import json
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -47,7 +47,8 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, characters, responses
+from fieldwork.services import actor_check, characters, wide_table
+from fieldwork.services.bundle_contents import Bundle
 from models import (
     Answer,
     Assessment,
@@ -297,37 +298,6 @@ def _chunks(items: list, size: int = 500):
 # --- reading ----------------------------------------------------------------------------
 
 
-@dataclass
-class Bundle:
-    """A bundle that has been opened and checked (not yet merged)."""
-
-    file_name: str
-    manifest: dict
-    checksum: str
-    inspection_code: str
-    versions: list[dict]  # questionnaire, version, title, content_hash, definition
-    cases: list[dict]  # coerced column values + questionnaire
-    assessments: list[dict]  # coerced column values + case_ref, questionnaire, questionnaire_version, answers
-    lineage: list[tuple[str, str, str | None]]
-    warnings: list[str] = field(default_factory=list)
-    evidence: "bundle_evidence.Section" = field(default_factory=lambda: bundle_evidence.Section())
-
-    @property
-    def bundle_id(self) -> str:
-        return self.manifest.get("bundle_id", "")
-
-    def summary(self) -> dict:
-        counts = self.manifest.get("counts", {})
-        return {
-            "file": self.file_name, "bundle": self.bundle_id, "exported_at": self.manifest.get("created_at"),
-            "exported_by": self.manifest.get("created_by"), "inspection": self.inspection_code,
-            "cases": len(self.cases), "assessments": len(self.assessments),
-            "complete": counts.get("complete"), "draft": counts.get("draft"),
-            "inspectors": ", ".join(sorted({a["inspector"] for a in self.assessments})),
-            "questionnaires": ", ".join(f"{v['questionnaire']} {v['version']}" for v in self.versions),
-        }
-
-
 def _refuse(code: str, message: str, source: str, summary: str) -> ProblemError:
     return ProblemError([Problem(code, message, source=source)], summary)
 
@@ -532,8 +502,8 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
         out += characters.problems({k: v for k, v in row.items() if k != "answers"}, item=ref, **where)
         for a in row["answers"]:
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
-            out += characters.problems({question: a.get("value"), responses.note_column(question): a.get("note")},
-                                       notes=[responses.note_column(question)], item=ref, **where)
+            out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note")},
+                                       notes=[wide_table.note_column(question)], item=ref, **where)
     return out
 
 

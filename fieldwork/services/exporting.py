@@ -1,6 +1,6 @@
 """Exporting a questionnaire's counted complete assessments: the Excel workbook and wide CSV.
 
-Both read the database through ``fieldwork.services.responses`` (a few queries, never one per
+Both read the database through ``fieldwork.services.wide_table`` (a few queries, never one per
 assessment), leave evidence notes out unless ``with_notes`` is asked for (de-identified by
 default), and write one audit row (format, rows, whether notes were included — no content).
 The writers live in ``exports/``.
@@ -21,7 +21,7 @@ from exports import csv_wide, evidence_sheets, odk_kobo, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import findings, responses, store
+from fieldwork.services import findings, store, wide_table
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services import actor_check
 from models import Assessment, CaseFile
@@ -41,7 +41,7 @@ def workbook_context(session: Session, actor: Actor, questionnaire_id: str, *, i
     """Everything the workbook shows, read from the database. Another capability may add
     markers, cover lines or sheets to the context before ``workbook.to_bytes``."""
     require_role(actor, LEADS, "export assessments")
-    resp = responses.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
+    resp = wide_table.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     q = resp.questionnaire
     breakdowns = {v: findings.compute(session, questionnaire_id, inspection_code=inspection_code, by=v)
                   for v in workbook.BREAKDOWNS if q.has_question(v) and q.question(v).is_single_choice}
@@ -73,7 +73,7 @@ def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspect
                labels: bool = False, with_notes: bool = False, bom: bool = False, file_name: str = "") -> bytes:
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "export assessments")
-    resp = responses.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
+    resp = wide_table.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     data = csv_wide.write_csv(resp, labels=labels, bom=bom, markers=agreement_export.markers(session, resp))
     _audit(session, actor, resp, CSV, file_name, labels=labels)
     return data
@@ -87,7 +87,7 @@ def export_layout(session: Session, actor: Actor, questionnaire_id: str, layout:
     if layout not in odk_kobo.LAYOUTS:
         raise ProblemError([Problem("bad_option", f"the layout {layout!r} is not one of "
                                     f"{', '.join(odk_kobo.LAYOUTS)}", source=file_name or None)])
-    resp = responses.load(session, questionnaire_id, inspection_code=inspection_code)
+    resp = wide_table.load(session, questionnaire_id, inspection_code=inspection_code)
     submissions = {}
     uids = [r.uid for r in resp.rows]
     for start in range(0, len(uids), store.CHUNK):  # one query per 500 assessments, never one each
@@ -104,7 +104,7 @@ def export_layout(session: Session, actor: Actor, questionnaire_id: str, layout:
     return data
 
 
-def _audit(session: Session, actor: Actor, resp: responses.Responses, fmt: str, file_name: str, *,
+def _audit(session: Session, actor: Actor, resp: wide_table.Responses, fmt: str, file_name: str, *,
            labels: bool) -> None:
     audit.record(session, actor.name, audit.EXPORT, inspection_id=resp.inspection.id,
                  questionnaire=resp.questionnaire.id, version=resp.questionnaire.version, format=fmt,

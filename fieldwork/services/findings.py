@@ -40,7 +40,7 @@ by ``fieldwork.wording.render``; a plain default sentence stands in where there 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from sqlmodel import Session
 
@@ -66,6 +66,7 @@ DEFAULT_NA_TEXT = "“{question}” not applicable in {count} of the {asked} cas
 DEFAULT_EMPTY_TEXT = "“{question}” {answer_label}: no case was asked this question"
 DEFAULT_INDICATOR_TEXT = "{question}: {count} of {denominator} cases ({percent} percent)"
 DEFAULT_INDICATOR_EMPTY = "{question}: no case is in the population"
+MULTIPLE_NOTE = "a case may have more than one, so these need not add up to 100 percent"
 DEFAULT_FOOTNOTES = {
     "not_known": "In {not_known|words} case{not_known|s} it was not known.",
     "not_applicable": "{not_applicable|Words} case{not_applicable|s} {not_applicable|was} not applicable.",
@@ -258,6 +259,37 @@ def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, po
     return out
 
 
+def _multiple_findings(q: Questionnaire, counts: dict, groups: Sequence[str], populations: dict) -> list:
+    """Findings entries for every option of every select_multiple question: overall, then per
+    group, as the single-choice entries are laid out."""
+    out = []
+    for question in q.multiple_choice_questions:
+        for option in q.options(question.name):
+            for group in (None, *groups):
+                cell = counts.get(question.name, {}).get(group) or summaries.OptionCounts(0, 0, {})
+                count = cell.ticked.get(option.code, 0)
+                denominator = cell.asked if option.code == NOT_APPLICABLE else cell.asked - cell.na
+                percent = percent_half_up(count, denominator)
+                values = {"count": count, "denominator": denominator, "percent": percent, "not_known": 0,
+                          "not_applicable": cell.na, "asked": cell.asked, "population": populations.get(group, 0),
+                          "answer": option.code, "answer_label": option.label, "question": question.label}
+                template = question.findings.get(option.code)
+                if denominator == 0:
+                    template = DEFAULT_EMPTY_TEXT
+                elif not template:
+                    template = DEFAULT_NA_TEXT if option.code == NOT_APPLICABLE else DEFAULT_TEXT
+                text = render(template, values)
+                if denominator and option.code != NOT_APPLICABLE:
+                    text += f" ({MULTIPLE_NOTE})"
+                out.append(Finding(
+                    id=question.name, answer=option.code, group=group, count=count, denominator=denominator,
+                    percent=percent, not_known=0, not_applicable=cell.na, text=text,
+                    footnotes=_footnotes(question.footnotes, values), kind=QUESTION, label=question.label,
+                    criteria=tuple(question.criteria), answer_label=option.label,
+                    reported=option.code in question.findings, **uncertainty(count, denominator)))
+    return out
+
+
 def _indicator_finding(ind, group: str | None, count: int, population: int) -> Finding:
     values = {"count": count, "denominator": population, "percent": percent_half_up(count, population),
               "not_known": 0, "not_applicable": 0, "asked": population, "population": population,
@@ -300,7 +332,7 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
         findings.extend(per_group[g][i] if overall.id == by else with_comparison(per_group[g][i], overall)
                         for g in groups)
     ticked = summaries.count_multiple(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else ())
-    findings += summaries.multiple_findings(q, ticked, groups, {None: counts.cases, **counts.group_cases})
+    findings += _multiple_findings(q, ticked, groups, {None: counts.cases, **counts.group_cases})
     empty = counting.IndicatorCount()
     for ind in q.indicators:
         cells = counts.indicators.get(ind.id, {})

@@ -15,7 +15,7 @@ Three steps, all or nothing:
 3. ``import_file`` runs both, and only if there is no problem writes every row with
    ``store.add_complete_assessments`` in the caller's transaction, plus one audit row.
 
-The layout is ``fieldwork.services.responses``'s: the columns our own exports write
+The layout is ``fieldwork.services.wide_table``'s: the columns our own exports write
 (``meta:inspector``, ``note:VAR``, informational ``meta:`` markers) are read back too, and
 text our exports neutralised against formula injection (a leading ``'``) is restored.
 """
@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -45,7 +43,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.safe_xlsx import open_workbook
-from fieldwork.services import inspections, odk_kobo, privacy, responses, store
+from fieldwork.services import inspections, odk_kobo, privacy, store, wide_table
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -89,7 +87,7 @@ READ_AS_CP1252 = "read_as_cp1252"
 LOOKS_DOUBLE_ENCODED = "looks_double_encoded"
 NOTE_PERSONAL_DATA = "note_personal_data"
 
-CASE_REF = responses.CASE_REF
+CASE_REF = wide_table.CASE_REF
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")  # "Ã©", "Â£", "â€™": UTF-8 read as cp1252
 _IS, _T, _R, _F = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("is", "t", "r", "f"))
@@ -137,7 +135,7 @@ class Table:
         for number, cells in self.rows[:n]:
             row = {"row": number}
             for i, name in enumerate(self.header):
-                row[name or get_column_letter(i + 1)] = _display(cells[i] if i < len(cells) else None)
+                row[name or get_column_letter(i + 1)] = answer_types.display(cells[i] if i < len(cells) else None)
             out.append(row)
         return out
 
@@ -387,31 +385,14 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _display(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime) and value.time() == datetime.min.time():
-        return value.date().isoformat()
-    return str(value)
-
-
 def _text(value) -> str:
     """A cell as text, with our own export's injection quote removed."""
-    return unquote(_display(value))
-
-
-def _close_match(name: str, candidates: Sequence[str]) -> str | None:
-    """The candidate most like ``name``, whatever the case of either (for "did you mean")."""
-    by_fold = {c.casefold(): c for c in candidates}
-    hint = difflib.get_close_matches(name.casefold(), list(by_fold), n=1)
-    return by_fold[hint[0]] if hint else None
+    return unquote(answer_types.display(value))
 
 
 def _convert(q: Questionnaire, question: Question, value) -> tuple[str | None, tuple[str, str] | None]:
     """(stored value, None) or (None, (problem code, reason)): the one conversion the app uses too."""
-    return answer_types.convert(q, question, value)
+    return answer_types.convert(q, question, unquote(value) if isinstance(value, str) else value)
 
 
 _TICKED = {"1", "true", "yes", "x"}
@@ -458,9 +439,9 @@ def _case_ref_question() -> Question:
 def _column_names(q: Questionnaire) -> tuple[set[str], dict[str, str | None]]:
     """The column names a file may use, and the same by case-folded form -> as spelled here
     (None where two names differ only in case: those are matched exactly only)."""
-    known = responses.variables(q)  # known[0] is case_ref, which carries no note
-    names = {*known, responses.INSPECTOR_COLUMN, *responses.INFORMATIONAL_META,
-             *(responses.note_column(v) for v in known[1:])}
+    known = wide_table.variables(q)  # known[0] is case_ref, which carries no note
+    names = {*known, wide_table.INSPECTOR_COLUMN, *wide_table.INFORMATIONAL_META,
+             *(wide_table.note_column(v) for v in known[1:])}
     folded: dict[str, str | None] = {}
     for name in names:
         key = name.casefold()
@@ -472,7 +453,7 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
     """What each column holds. Headers are matched whatever their case (``FORCE`` is ``force``),
     as codes are; two headers naming the same variable are refused as a duplicate."""
     cols = _Columns()
-    known = responses.variables(q)
+    known = wide_table.variables(q)
     names, folded = _column_names(q)
     seen: dict[str, tuple[int, str]] = {}  # variable -> (first column index, header as written)
     for i, raw in enumerate(table.header):
@@ -496,23 +477,23 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
             cols.questions[i] = q.question(CASE_REF) if q.has_question(CASE_REF) else _case_ref_question()
         elif q.has_question(name):
             cols.questions[i] = q.question(name)
-        elif name == responses.INSPECTOR_COLUMN:
+        elif name == wide_table.INSPECTOR_COLUMN:
             cols.inspector = i
-        elif name in responses.INFORMATIONAL_META:
+        elif name in wide_table.INFORMATIONAL_META:
             continue  # written for the reader (e.g. meta:second_marked); nothing to store
         elif name in names:  # note:VARIABLE
-            cols.notes[i] = name[len(responses.NOTE_PREFIX):]
+            cols.notes[i] = name[len(wide_table.NOTE_PREFIX):]
         elif _option_column(q, written):
             cols.options[i] = _option_column(q, written)
         else:
             cols.refused = True
-            is_note = name.casefold().startswith(responses.NOTE_PREFIX)
-            hint = _close_match(name, [responses.note_column(v) for v in known[1:]] if is_note else
-                                known + [responses.INSPECTOR_COLUMN])
+            is_note = name.casefold().startswith(wide_table.NOTE_PREFIX)
+            hint = answer_types.close_match(name, [wide_table.note_column(v) for v in known[1:]] if is_note else
+                                known + [wide_table.INSPECTOR_COLUMN])
             problems.append(Problem(UNKNOWN_COLUMN, f"{_clip(written)!r} is not a variable of {q.id}" +
                                     (f" (did you mean {hint!r}?)" if hint else
                                      f"; the columns are the variable names (see the data dictionary)"
-                                     f", plus {responses.INSPECTOR_COLUMN} and note:VARIABLE"), **where))
+                                     f", plus {wide_table.INSPECTOR_COLUMN} and note:VARIABLE"), **where))
     if CASE_REF not in seen:
         problems.append(Problem(MISSING_COLUMN, f"the file has no {CASE_REF} column: every row needs its "
                                 "pseudonymous case reference", source=table.source, row=1, field=CASE_REF))
@@ -612,12 +593,12 @@ class _RowChecker:
         inspector = self._cell(cells, cols.inspector)
         if isinstance(inspector, Uncalculated):
             add(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(inspector))),
-                responses.INSPECTOR_COLUMN)
+                wide_table.INSPECTOR_COLUMN)
             inspector = ""
         inspector = "" if _blank(inspector) else _text(inspector).strip()
         if len(inspector) > 100 or "@" in inspector:
             add(BAD_INSPECTOR, "give the inspector's user name (at most 100 characters, not an email address)",
-                responses.INSPECTOR_COLUMN)
+                wide_table.INSPECTOR_COLUMN)
         if CASE_REF in self.present and CASE_REF not in bad:
             self._case_ref(number, case_ref, add)
         asked = self._skip_logic(number, answers, bad, add)
@@ -665,19 +646,19 @@ class _RowChecker:
                 continue
             if isinstance(value, Uncalculated):
                 add(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(value))),
-                    responses.note_column(variable))
+                    wide_table.note_column(variable))
                 continue
             notes[variable] = text = _text(value)
             if len(text) > MAX_NOTE:
                 add(BAD_VALUE, f"is {len(text):,} characters long; an evidence note holds at most {MAX_NOTE:,}",
-                    responses.note_column(variable))
+                    wide_table.note_column(variable))
             self.mojibake = self.mojibake or bool(_MOJIBAKE.search(text))
             found = privacy.note_warnings(text)
             if found:
                 self.warnings.append(Problem(
                     NOTE_PERSONAL_DATA, "the note looks as if it holds " + ", ".join(found) + ": check it holds no "
                     "personal details", source=self.table.source, row=number,
-                    field=responses.note_column(variable), item=shown_ref, item_kind="case"))
+                    field=wide_table.note_column(variable), item=shown_ref, item_kind="case"))
         return notes
 
     def _case_ref(self, number: int, case_ref: str, add) -> None:
@@ -799,7 +780,7 @@ def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str
             out.append(Problem(BAD_INSPECTOR, f"{_clip(record.inspector)} is not an account: give the user name of the "
                                "inspector who scored the case (Users page), or leave it blank for yourself",
                                source=source, row=first_row.get(record.case_ref.casefold(), (None,))[0],
-                               field=responses.INSPECTOR_COLUMN,
+                               field=wide_table.INSPECTOR_COLUMN,
                                item=_clip(record.case_ref), item_kind="case"))
     return out
 
@@ -820,7 +801,7 @@ def record_refused(session: Session, actor: Actor, name: str, refusal: ProblemEr
 
 
 def _is_note_column(column: str) -> bool:
-    return column.startswith(responses.NOTE_PREFIX)
+    return column.startswith(wide_table.NOTE_PREFIX)
 
 
 def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
@@ -33,6 +33,8 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check
+from fieldwork.services.bundle_contents import Bundle
+from fieldwork.services.revisions import descends
 from models import (
     AGREED,
     PRIMARY,
@@ -48,9 +50,6 @@ from models import (
     utcnow,
 )
 from models.fieldwork_sync import DIVERGED, SAME_CASE
-
-if TYPE_CHECKING:
-    from fieldwork.services.bundles import Bundle
 
 CHUNK = 500
 COUNTING_PURPOSES = (PRIMARY, AGREED)  # the assessments that compete for a case's one counted place
@@ -159,18 +158,6 @@ def _case_ids(session: Session, inspection_id: int, questionnaire: str, refs: li
     return found
 
 
-def descends(child: str, ancestor: str, parents: dict[str, str | None]) -> bool:
-    """Whether revision ``child`` has ``ancestor`` among its parents (or is it)."""
-    seen: set[str] = set()
-    revision: str | None = child
-    while revision is not None and revision not in seen:
-        if revision == ancestor:
-            return True
-        seen.add(revision)
-        revision = parents.get(revision)
-    return False
-
-
 @dataclass
 class _Plan:
     action: str
@@ -182,7 +169,7 @@ class _Plan:
     competitors: list[str] = field(default_factory=list)  # SAME_CASE: the counted assessments already here
 
 
-def apply(session: Session, actor: Actor, inspection: Inspection, bundle: "Bundle",
+def apply(session: Session, actor: Actor, inspection: Inspection, bundle: Bundle,
           version_ids: dict[tuple[str, str], int], *, dry_run: bool = False,
           progress: Callable[[int, int], None] | None = None) -> MergeReport:
     """Merge a checked bundle (see fieldwork.services.bundles.import_bundle)."""
@@ -311,7 +298,7 @@ def _assessment_values(a: dict) -> dict:
     return {k: v for k, v in a.items() if k in Assessment.__table__.columns and k not in ("id", "case_id")}
 
 
-def _write(session: Session, actor: Actor, inspection: Inspection, bundle: "Bundle", version_ids: dict,
+def _write(session: Session, actor: Actor, inspection: Inspection, bundle: Bundle, version_ids: dict,
            plans: list[_Plan], new_cases: list[dict], case_map: dict, known_lineage: set, report: MergeReport,
            progress: Callable[[int, int], None] | None) -> None:
     now = utcnow()

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from exports.cells import unquote
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
-from fieldwork.services import responses
+from fieldwork.services import wide_table
 
 KOBO = "KoboToolbox"
 ODK = "ODK Central"
@@ -119,9 +119,9 @@ def adapt(table, q: Questionnaire):
     """The table with a KoboToolbox or ODK Central header mapped onto ours, and what was done
     (None, and the table unchanged, when it is not such a file)."""
     header = table.header
-    names = {v.casefold(): v for v in responses.variables(q)}
-    own = {*names, responses.INSPECTOR_COLUMN.casefold(), *(m.casefold() for m in responses.INFORMATIONAL_META)}
-    own |= {responses.note_column(v).casefold() for v in responses.variables(q)}
+    names = {v.casefold(): v for v in wide_table.variables(q)}
+    own = {*names, wide_table.INSPECTOR_COLUMN.casefold(), *(m.casefold() for m in wide_table.INFORMATIONAL_META)}
+    own |= {wide_table.note_column(v).casefold() for v in wide_table.variables(q)}
     tools = [_SYSTEM[h.strip().casefold()] for h in header if h.strip().casefold() in _SYSTEM]
     if not tools:
         return table, None
@@ -184,13 +184,13 @@ def adapt(table, q: Questionnaire):
     have = {ours for ours, _ in columns}
     joined = {question: parts for question, parts in geo_parts.items() if question not in have}
     ref_column = None
-    if responses.CASE_REF not in have and instance:
+    if wide_table.CASE_REF not in have and instance:
         ref_column = next(instance[k] for k in _INSTANCE_ORDER if k in instance)
         layout.case_ref_from = header[ref_column].strip()
     width = len(header)
     new_header = [ours for ours, _ in columns] + list(joined)
     if layout.case_ref_from:
-        new_header.append(responses.CASE_REF)
+        new_header.append(wide_table.CASE_REF)
     rows = []
     for number, cells in table.rows:
         def cell(i):
@@ -253,7 +253,7 @@ def restore_names(problems: list[Problem], layout: ForeignLayout | None) -> list
         return problems
     theirs = dict(layout.renamed)
     if layout.case_ref_from:
-        theirs[responses.CASE_REF] = layout.case_ref_from
+        theirs[wide_table.CASE_REF] = layout.case_ref_from
     out = []
     for p in problems:
         if p.field in theirs:

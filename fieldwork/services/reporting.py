@@ -23,7 +23,7 @@ from exports import report_docx
 from fieldwork import audit, charts, short_labels
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
-from fieldwork.services import agreement, case_examples, counting, findings, inspections, responses, triangulation
+from fieldwork.services import agreement, case_examples, counting, findings, inspections, triangulation, wide_table
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services import actor_check
 from models import COMPLETE, DRAFT, Answer, Assessment, SecondMarking
@@ -92,7 +92,7 @@ def fieldwork_dates(session: Session, inspection_id: int, questionnaire_id: str,
 def evidence_notes(session: Session, q: Questionnaire, inspection_code: str | None,
                    filters: dict) -> list[report_docx.EvidenceNote]:
     """Every evidence note of the counted cases the filters keep, question by question."""
-    resp = responses.load(session, q.id, inspection_code=inspection_code, with_notes=True)
+    resp = wide_table.load(session, q.id, inspection_code=inspection_code, with_notes=True)
     kept = [row for row in resp.rows if all(row.answers.get(v) in codes for v, codes in filters.items())]
     out = []
     for question in q.questions:

@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
-from fieldwork.services import accounts
+from fieldwork.services import account_records
 from fieldwork.services.permissions import Actor
 from models import SessionToken, User, utcnow
 
@@ -94,7 +94,7 @@ def issue(session: Session, actor: Actor, *, now: datetime | None = None) -> str
     """A new token for this signed-in account; only its hash is stored. Call it in the
     transaction of the sign-in, so that no token exists for a sign-in that failed."""
     now = now or utcnow()
-    user = accounts.get_user(session, actor.name)
+    user = account_records.get_user(session, actor.name)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     session.add(SessionToken(token_hash=hash_token(token), user_id=user.id, created_at=now, last_seen_at=now,
                              expires_at=now + LIFETIME))
@@ -133,7 +133,7 @@ def _check(session: Session, token, idle: timedelta, now: datetime, *, locks: bo
     name = user.name if user is not None else None
     if row.revoked_at is not None:
         return Check(None, REVOKED, name=name)
-    expires_at, seen = accounts._aware(row.expires_at), accounts._aware(row.last_seen_at)
+    expires_at, seen = account_records.aware(row.expires_at), account_records.aware(row.last_seen_at)
     if expires_at <= now:
         return Check(None, EXPIRED, name=name)
     # A running session writes last-seen only every slide_every, so it may lag the session's own
@@ -144,13 +144,13 @@ def _check(session: Session, token, idle: timedelta, now: datetime, *, locks: bo
         return Check(None, IDLE if ended else REVOKED, name=name)
     if user is None or not user.active:
         return Check(None, DISABLED, name=name)
-    if locks and accounts.is_locked(user, now):
+    if locks and account_records.is_locked(user, now):
         return Check(None, LOCKED, name=name)
     if now - seen >= slide_every:
         session.exec(update(SessionToken).where(SessionToken.id == row.id).values(last_seen_at=now))
         seen = now
     max_age = int((min(seen + idle, expires_at) - seen).total_seconds())
-    return Check(accounts.actor_of(user), None, seen, max_age, name)
+    return Check(account_records.actor_of(user), None, seen, max_age, name)
 
 
 def _revoke_where(session: Session, condition, reason: str, now: datetime) -> int:
@@ -176,5 +176,5 @@ def live_count(session: Session, name: str, *, now: datetime | None = None) -> i
     """How many unrevoked, unexpired tokens the account has (idle ones included until next used)."""
     now = now or utcnow()
     return session.exec(select(func.count()).select_from(SessionToken).join(User)
-                        .where(User.name == accounts.normalise_name(name), SessionToken.revoked_at.is_(None),
+                        .where(User.name == account_records.normalise_name(name), SessionToken.revoked_at.is_(None),
                                SessionToken.expires_at > now)).one()

@@ -1,7 +1,9 @@
-"""Findings for the question types beyond single choice, counted in the database:
+"""Counts for the question types beyond single choice, made in the database:
 
-- ``select_multiple``: one entry per option — count = cases that ticked it, denominator =
-  cases asked less those that ticked ``na`` — so the percentages need not sum to 100;
+- ``select_multiple``: the ticks of each option and the cases asked (``count_multiple``);
+  ``fieldwork.services.findings`` turns them into one entry per option — count = cases that
+  ticked it, denominator = cases asked less those that ticked ``na`` — so the percentages
+  need not sum to 100;
 - numbers (``integer``, ``decimal``, ``range``) and dates: the top-level ``summaries`` of the
   findings JSON, overall and per group: ``n``, ``min``, ``max``, ``median``, quartiles ``q1``
   and ``q3`` and ``mean`` for numbers; ``earliest``, ``median`` and ``latest`` for dates.
@@ -36,7 +38,6 @@ MOMENT_TYPES = ("time", "datetime")  # earliest, median, latest, as dates; the m
 _VALID = {"date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "time": r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$",
           "datetime": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"}
 NOT_NUMBERS = "not summarised: its values are not all numbers"
-MULTIPLE_NOTE = "a case may have more than one, so these need not add up to 100 percent"
 
 
 def summarised(q: Questionnaire) -> list[Question]:
@@ -85,41 +86,6 @@ def count_multiple(session: Session, q: Questionnaire, base, *, by: str | None =
                 ticked = {code: int(n or 0) for code, n in zip(codes, ticks)}
                 out[question.name][grp if grouped else None] = OptionCounts(int(asked), ticked.get(NOT_APPLICABLE, 0),
                                                                             ticked)
-    return out
-
-
-def multiple_findings(q: Questionnaire, counts: dict, groups: Sequence[str], populations: dict) -> list:
-    """Findings entries for every option of every select_multiple question: overall, then per
-    group, as the single-choice entries are laid out."""
-    from fieldwork.services.findings import (DEFAULT_EMPTY_TEXT, DEFAULT_NA_TEXT, DEFAULT_TEXT, QUESTION, Finding,
-                                             _footnotes, percent_half_up, uncertainty)
-    from fieldwork.wording import render
-
-    out = []
-    for question in q.multiple_choice_questions:
-        for option in q.options(question.name):
-            for group in (None, *groups):
-                cell = counts.get(question.name, {}).get(group) or OptionCounts(0, 0, {})
-                count = cell.ticked.get(option.code, 0)
-                denominator = cell.asked if option.code == NOT_APPLICABLE else cell.asked - cell.na
-                percent = percent_half_up(count, denominator)
-                values = {"count": count, "denominator": denominator, "percent": percent, "not_known": 0,
-                          "not_applicable": cell.na, "asked": cell.asked, "population": populations.get(group, 0),
-                          "answer": option.code, "answer_label": option.label, "question": question.label}
-                template = question.findings.get(option.code)
-                if denominator == 0:
-                    template = DEFAULT_EMPTY_TEXT
-                elif not template:
-                    template = DEFAULT_NA_TEXT if option.code == NOT_APPLICABLE else DEFAULT_TEXT
-                text = render(template, values)
-                if denominator and option.code != NOT_APPLICABLE:
-                    text += f" ({MULTIPLE_NOTE})"
-                out.append(Finding(
-                    id=question.name, answer=option.code, group=group, count=count, denominator=denominator,
-                    percent=percent, not_known=0, not_applicable=cell.na, text=text,
-                    footnotes=_footnotes(question.footnotes, values), kind=QUESTION, label=question.label,
-                    criteria=tuple(question.criteria), answer_label=option.label,
-                    reported=option.code in question.findings, **uncertainty(count, denominator)))
     return out
 
 

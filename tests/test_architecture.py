@@ -1,0 +1,221 @@
+"""The floors of docs/ARCHITECTURE.md, held against the code's own imports.
+
+Every ``.py`` of ``fieldwork/``, ``models/``, ``exports/``, ``pages/`` and ``fieldwork_app.py`` is
+read with ``ast`` (nothing is imported or run); every import counts, at module level, inside a
+function or under ``TYPE_CHECKING``. A module may import its own floor and the floors below;
+an arrow from a lower floor to a higher one fails, and so does any cycle, each printed with
+the modules concerned. Every module must stand on a floor: a new top-level module is placed
+here on purpose, not by accident.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDERS = ("fieldwork", "models", "exports", "pages")
+SINGLE_FILES = ("fieldwork_app.py",)
+
+# Lowest first. A module stands on the floor of the longest prefix that names it.
+FLOORS: list[tuple[str, tuple[str, ...]]] = [
+    ("base", ("fieldwork.problems", "fieldwork.contract", "fieldwork.expr", "fieldwork.stats",
+              "fieldwork.wording")),
+    ("models", ("models",)),
+    ("questionnaire", ("fieldwork.questionnaire", "fieldwork.catalog", "fieldwork.short_labels")),
+    # bytes in and out; the XLSForm reader and writer are the questionnaire's file format (they
+    # live beside the questionnaire model, where other tools import them)
+    ("files", ("fieldwork.files", "fieldwork.safe_xlsx", "fieldwork.questionnaire.xlsform",
+               "fieldwork.questionnaire.xlsform_read")),
+    ("services", ("fieldwork.services", "fieldwork.audit", "fieldwork.charts", "fieldwork.summary_charts")),
+    ("exports", ("exports",)),
+    # opens a run's database: engines, schema, and the default inspection a fresh one holds
+    ("database", ("fieldwork.db",)),
+    ("commands and ui", ("fieldwork.commands", "fieldwork.cli", "fieldwork.ui")),
+    ("pages", ("pages", "fieldwork_app")),
+]
+
+# services -> exports arrows that the file layer (branch s20-files) removes: services will then
+# write no file format. Emptied when that work merges; nothing else is ever excused here.
+KNOWN_UPWARD_UNTIL_FILE_LAYER: set[tuple[str, str]] = {
+    ("fieldwork.services.audit_log", "exports.cells"),
+    ("fieldwork.services.audit_log", "exports.workbook"),
+    ("fieldwork.services.evidence_csv", "exports.cells"),
+    ("fieldwork.services.exporting", "exports.agreement"),
+    ("fieldwork.services.exporting", "exports.case_examples"),
+    ("fieldwork.services.exporting", "exports.csv_wide"),
+    ("fieldwork.services.exporting", "exports.evidence_sheets"),
+    ("fieldwork.services.exporting", "exports.odk_kobo"),
+    ("fieldwork.services.exporting", "exports.sample"),
+    ("fieldwork.services.exporting", "exports.workbook"),
+    ("fieldwork.services.findings_formats", "exports.cells"),
+    ("fieldwork.services.importing", "exports.cells"),
+    ("fieldwork.services.odk_kobo", "exports.cells"),
+    ("fieldwork.services.reporting", "exports.report_docx"),
+    ("fieldwork.services.tracing", "exports.cells"),
+    ("fieldwork.services.triangulation", "exports.cells"),
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _sources() -> dict[str, Path]:
+    files = [p for folder in FOLDERS for p in (ROOT / folder).rglob("*.py")]
+    files += [ROOT / name for name in SINGLE_FILES]
+    return {_module_name(p): p for p in files}
+
+
+def _imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
+    """The dotted names an import statement may refer to, most specific first."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom):
+        if node.level:
+            package = module.split(".") if is_package else module.split(".")[:-1]
+            base = ".".join(package[:len(package) - node.level + 1] + ([node.module] if node.module else []))
+        else:
+            base = node.module or ""
+        return [f"{base}.{alias.name}" for alias in node.names] + [base]
+    return []
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the modules of the project it imports."""
+    sources = _sources()
+    graph: dict[str, set[str]] = {m: set() for m in sources}
+    for module, path in sources.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            names = _imported(node, module, path.name == "__init__.py")
+            if isinstance(node, ast.ImportFrom):
+                # ``from package import submodule`` is an arrow to the submodule; the package
+                # itself only where a name is not a module of it
+                base = names[-1]
+                targets = [n for n in names[:-1] if n in sources]
+                if len(targets) < len(names) - 1:
+                    targets.append(base)
+            else:
+                targets = names
+            for name in targets:
+                while name and name not in sources:
+                    name = name.rpartition(".")[0]
+                if name and name != module:
+                    graph[module].add(name)
+    return graph
+
+
+def floor_of(module: str) -> int | None:
+    best, floor = -1, None
+    for index, (_name, prefixes) in enumerate(FLOORS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, floor = len(prefix), index
+    return floor
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+    counter = 0
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def upward_arrows(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    return sorted((src, dst) for src, targets in graph.items() for dst in targets
+                  if floor_of(src) is not None and floor_of(dst) is not None and floor_of(src) < floor_of(dst))
+
+
+def _floor_name(module: str) -> str:
+    return FLOORS[floor_of(module)][0]
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def test_the_graph_sees_the_whole_package():
+    graph = import_graph()
+    assert {"fieldwork.services.findings", "models.core", "exports.workbook", "pages.findings",
+            "fieldwork_app"} <= set(graph)
+    # function-level imports count: the inspections service reads XLSForms only when asked
+    assert "fieldwork.questionnaire.xlsform" in graph["fieldwork.services.inspections"]
+
+
+def test_every_module_stands_on_a_floor():
+    unplaced = sorted(m for m in import_graph() if floor_of(m) is None)
+    assert not unplaced, "modules on no floor (place them in FLOORS and docs/ARCHITECTURE.md): " + ", ".join(unplaced)
+
+
+def test_no_import_cycle():
+    found = cycles(import_graph())
+    assert not found, "import cycles:\n" + "\n".join("  " + " <-> ".join(c) for c in found)
+
+
+def test_no_arrow_from_a_lower_floor_to_a_higher_one():
+    graph = import_graph()
+    wrong = [(a, b) for a, b in upward_arrows(graph) if (a, b) not in KNOWN_UPWARD_UNTIL_FILE_LAYER]
+    assert not wrong, "arrows up the floors:\n" + "\n".join(
+        f"  {a} ({_floor_name(a)}) -> {b} ({_floor_name(b)})" for a, b in wrong)
+
+
+def test_the_excused_arrows_are_only_services_to_exports_and_still_there():
+    graph = import_graph()
+    services, exports = (next(i for i, (name, _) in enumerate(FLOORS) if name == n) for n in ("services", "exports"))
+    not_allowed = sorted((a, b) for a, b in KNOWN_UPWARD_UNTIL_FILE_LAYER
+                         if (floor_of(a), floor_of(b)) != (services, exports))
+    assert not not_allowed, f"only services -> exports arrows may wait for the file layer: {not_allowed}"
+    gone = sorted((a, b) for a, b in KNOWN_UPWARD_UNTIL_FILE_LAYER if b not in graph.get(a, ()))
+    assert not gone, f"remove from KNOWN_UPWARD_UNTIL_FILE_LAYER, the code no longer has them: {gone}"
+
+
+def test_the_checks_catch_what_they_are_for():
+    """The rules themselves, on a made-up graph: a cycle and an upward arrow are found."""
+    graph = {"models.core": {"fieldwork.services.findings"}, "fieldwork.services.findings": {"models.core"},
+             "pages.findings": {"fieldwork.services.findings"}}
+    assert cycles(graph) == [["fieldwork.services.findings", "models.core"]]
+    assert upward_arrows(graph) == [("models.core", "fieldwork.services.findings")]
