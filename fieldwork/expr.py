@@ -40,7 +40,7 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
 NODESET_FUNCTIONS = {"count", "sum", "join"}
 # Values a device worked out that cannot be worked out again here: the time it was filled in,
 # or a look-up in a file on the device (pulldata). A value given for them is kept.
-CLOCK_FUNCTIONS = {"today", "now", "pulldata"}
+CLOCK_FUNCTIONS = {"today", "now", "pulldata", "instance"}
 # one table for Python values and SQLAlchemy columns alike (both overload these operators)
 OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
              ">=": operator.ge}
@@ -122,6 +122,7 @@ _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
   | (?P<var>\$\{(?P<varname>[A-Za-z_][A-Za-z0-9_.\-]*(?:/[A-Za-z_][A-Za-z0-9_.\-]*)*)\})
+  | (?P<instance>instance\(\s*(?:'[^']*'|"[^"]*")\s*\)(?:/(?:[A-Za-z_][A-Za-z0-9_.\-]*|\.\.?)(?:\[[^\]]*\])*)*)
   | (?P<path>(?:current\(\)|\.\.|\.(?!\.))(?:/(?:\.\.|[A-Za-z_][A-Za-z0-9_.\-]*))+
              |/[A-Za-z_][A-Za-z0-9_.\-]*(?:/(?:\.\.|[A-Za-z_][A-Za-z0-9_.\-]*))+)
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
@@ -291,6 +292,12 @@ class _Parser:
             return Var(tok.text[2:-1])
         if tok.kind == "path":
             return Var(_path_name(tok.text))
+        if tok.kind == "instance":
+            # a look-up in a file on the device (instance('buildings')/root/item[id=${x}]/id): the
+            # file is not here, so the value given is kept; the questions it names are still read
+            name = re.match(r"instance\(\s*['\"]([^'\"]*)", tok.text).group(1)
+            names = dict.fromkeys(re.findall(r"\$\{([^}]*)\}", tok.text))
+            return Call("instance", (Literal(name), *(Var(n) for n in names)))
         if tok.kind == "self":
             return Self()
         if tok.kind == "string":
@@ -566,7 +573,7 @@ def _call(node: Call, ctx: _Ctx):
     if name == "coalesce":
         first = _eval(node.args[0], ctx)
         return first if _to_text(first) != "" else _eval(node.args[1], ctx)
-    if name == "pulldata":
+    if name in ("pulldata", "instance"):
         return ""  # the device's file is not here: a value the device gave is kept (uses_clock)
     if name in NODESET_FUNCTIONS:
         nodes = _nodeset(node.args[-1], ctx)

@@ -78,6 +78,12 @@ def test_a_list_in_a_file_that_did_not_come_with_the_form_takes_a_typed_code(tmp
     assert import_xlsform(path, frameworks=load_catalog().frameworks).to_dict() == q.to_dict()
 
 
+def test_a_value_looked_up_in_a_file_on_the_device_is_kept_as_given():
+    q = read(ACCEPTED["instance_lookup.xlsx"])
+    assert q.with_calculations({"existing": "b7", "xid": "b7-id"})["xid"] == "b7-id"
+    assert q.with_calculations({"existing": "b7"})["xid"] == ""  # the file is not here to look in
+
+
 def test_a_rule_may_name_a_later_question_and_calculations_follow_what_they_use():
     q = read(ACCEPTED["later_reference.xlsx"])
     worked = q.with_calculations({"reported": "2016-02-01", "charged": "2016-03-14"})

@@ -251,6 +251,13 @@ ACCEPTED = {
 |        | date              | reported | Reported   |                     |                     |
 |        | date              | charged  | Charged    |                     |                     |
 """,
+    # found in FMTM forms: a value looked up in the file of choices (as pulldata() does)
+    "instance_lookup.xlsx": """
+| survey |
+|        | type                               | name     | label    | calculation                                          |
+|        | select_one_from_file buildings.csv | existing | Building |                                                      |
+|        | calculate                          | xid      |          | instance('buildings')/root/item[id=${existing}]/id    |
+""",
     # the oldest spellings of a select's type, as pyxform still reads them
     "old_select_syntax.xlsx": """
 | survey |
