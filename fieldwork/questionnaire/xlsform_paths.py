@@ -31,13 +31,12 @@ _VAR = re.compile(r"\$\{([^}]*)\}")
 class Names:
     """Every question of the form by its full path (groups, then its name), and its key."""
 
-    def __init__(self, paths: list[tuple[str, ...]], groups: set[tuple[str, ...]] = frozenset()):
+    def __init__(self, paths: list[tuple[str, ...]]):
         counts: dict[str, int] = {}
         for p in paths:
             counts[p[-1]] = counts.get(p[-1], 0) + 1
         self.twice = {n for n, c in counts.items() if c > 1}
         self.keys = {p: ("/".join(p) if p[-1] in self.twice else p[-1]) for p in paths}
-        self.groups = set(groups)
         self.by_name = {p[-1]: self.keys[p] for p in paths if p[-1] not in self.twice}
 
     def key(self, path: tuple[str, ...]) -> str:
@@ -89,19 +88,14 @@ class Names:
         return out.strip(), faults
 
 
-def question_paths(children: list[dict], at: tuple[str, ...] = ()) -> tuple[list[tuple[str, ...]], set]:
-    """Full paths of the questions (and of the groups) of pyxform's survey dict, in order."""
+def question_paths(children: list[dict], at: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Full paths of the questions of pyxform's survey dict, in order."""
     paths: list[tuple[str, ...]] = []
-    groups: set[tuple[str, ...]] = set()
     for child in children:
         name = str(child.get("name", ""))
         if child.get("type") in ("group", "repeat"):
-            if (child.get("control") or {}).get("bodyless"):
-                continue
-            groups.add(at + (name,))
-            inner, inner_groups = question_paths(child.get("children") or [], at + (name,))
-            paths += inner
-            groups |= inner_groups
+            if not (child.get("control") or {}).get("bodyless"):  # pyxform's own meta group
+                paths += question_paths(child.get("children") or [], at + (name,))
         elif child.get("type") != "note":
             paths.append(at + (name,))
-    return paths, groups
+    return paths

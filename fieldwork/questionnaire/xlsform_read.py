@@ -274,7 +274,7 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
     problems: list[Problem] = []
     language = form.get("default_language") or "default"
     finder = _Rows(survey_rows)
-    names = Names(*question_paths(form.get("children") or []))
+    names = Names(question_paths(form.get("children") or []))
     raw_choices = {(row.get("list_name"), row.get("name")): row for row in _sheet(workbook, "choices")}
     settings = (_sheet(workbook, "settings") or [{}])[0]
     version = str(form.get("version") or "").strip()
