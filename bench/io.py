@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fieldwork import db  # noqa: E402
-from fieldwork.services import exporting, importing, inspections, store, synthetic  # noqa: E402
+from fieldwork.services import importing, inspections, store, synthetic  # noqa: E402
+from exports import exporting  # noqa: E402
 from fieldwork.services.permissions import LEAD, Actor  # noqa: E402
 
 ACTOR = Actor("bench", LEAD)

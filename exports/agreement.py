@@ -6,17 +6,15 @@ was second-marked: its primary row, or the agreed row once moderated).
 a marker, an extra sheet and a cover line); ``markers`` gives the column for the wide CSV.
 Both appear once a case of the questionnaire has been second-marked: an inspection without
 second marking keeps the plain layout.
-Every text value passes through ``exports.cells.safe``.
+Every text value passes through ``fieldwork.files.cells.safe``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 
 from sqlmodel import Session
 
-from exports.cells import safe
+from fieldwork.files.csv_out import csv_bytes
 from fieldwork.services import agreement, second_marking
 from fieldwork.services.agreement import AgreementReport
 from fieldwork.services.wide_table import Responses
@@ -63,11 +61,7 @@ def display_rows(report: AgreementReport) -> list[dict]:
 
 
 def to_csv(report: AgreementReport) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([h for _, h in COLUMNS])
-    writer.writerows([safe(v) for v in row] for row in sheet_rows(report))
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes([h for _, h in COLUMNS], sheet_rows(report))
 
 
 def add_agreement_sheet(wb, report: AgreementReport) -> None:

@@ -1,7 +1,7 @@
 """The workbook's ``case_examples`` sheet: the cases a lead marked as examples, one row per
 example and criterion it is listed under, with the pseudonymised narrative. Always present
 (empty until a lead marks one), so the report team knows where to look.
-Every text value passes through ``exports.cells.safe`` (``table_sheet`` does it)."""
+Every text value passes through ``fieldwork.files.cells.safe`` (``table_sheet`` does it)."""
 
 from __future__ import annotations
 

@@ -7,20 +7,15 @@ adds one so that Excel opens the file with accents intact (the importer reads bo
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Mapping
 
 from exports import rows
-from exports.cells import safe
+from fieldwork.files.csv_out import csv_bytes
 from fieldwork.services.wide_table import Responses
 
 
 def write_csv(resp: Responses, *, labels: bool = False, bom: bool = False,
               markers: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe(h) for h in rows.header(resp, markers)])
-    writer.writerows(rows.all_values(resp, labels=labels, markers=markers))
-    data = buffer.getvalue().encode("utf-8")
-    return (b"\xef\xbb\xbf" + data) if bom else data
+    # the rows are made safe by exports.rows, which the workbook shares
+    return csv_bytes(rows.header(resp, markers), rows.all_values(resp, labels=labels, markers=markers),
+                     line_end="\r\n", bom=bom, escaped=True)

@@ -5,7 +5,7 @@ inspection holds any evidence or judgement (an inspection without keeps the plai
 Summaries and passages are free text that may mention a case: like evidence notes they are
 written only in an export with notes (``with_notes``); otherwise the cells say so. The
 judgements' rationales are the leads' own reasoning and always written. Every text value
-passes through ``exports.cells.safe`` (``table_sheet`` does it).
+passes through ``fieldwork.files.cells.safe`` (``table_sheet`` does it).
 """
 
 from __future__ import annotations

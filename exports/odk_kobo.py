@@ -18,14 +18,13 @@ else the assessment's own identifier written as a UUID; the submitter is the ins
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import uuid
 from dataclasses import dataclass
 from typing import Mapping
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
+from fieldwork.files.csv_out import csv_bytes
 from fieldwork.questionnaire.model import Question
 from fieldwork.services.wide_table import CASE_REF, Responses
 
@@ -124,9 +123,6 @@ def write(resp: Responses, layout: str, submissions: Mapping[str, Submission]) -
             key = f"uuid:{sub.instance_id}"
             cells += [key, key, "", row.inspector, "0", "0", "", "", "", "0", resp.version.version]
         body.append([_cell(c) for c in cells])
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";" if layout == KOBO else ",", lineterminator="\r\n",
-                        quoting=csv.QUOTE_ALL if layout == KOBO else csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(body)
-    return buffer.getvalue().encode("utf-8")
+    # cells made safe by _cell (numbers as the tools write them stay numbers)
+    return csv_bytes(None, [header, *body], delimiter=";" if layout == KOBO else ",", line_end="\r\n",
+                     quote_all=layout == KOBO, escaped=True)

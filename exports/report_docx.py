@@ -25,7 +25,7 @@ specific, findings)`` on ``ctx.criterion_parts`` (case examples marked for the c
 judgement grid) or ``(document, ctx, general)`` on ``ctx.general_parts``; a whole section by
 putting ``(document, ctx)`` on ``ctx.extra_sections`` (they come before the annexes).
 
-Nothing here reads the database: ``fieldwork.services.reporting`` gathers the context. The Word
+Nothing here reads the database: ``exports.reporting`` gathers the context. The Word
 building blocks (styles, tables, pictures, boxes, contents, footer) are ``exports.docx_parts``.
 """
 

@@ -1,7 +1,7 @@
 """The wide table's rows as cell values, shared by the CSV writer and the workbook's
 ``responses`` sheets: codes or labels, the inspector, markers, and notes when asked.
 
-Every text value goes through ``exports.cells.safe`` here, so no writer can forget it.
+Every text value goes through ``fieldwork.files.cells.safe`` here, so no writer can forget it.
 Integer answers are written as numbers (a number cell cannot hold a formula). How each
 column turns a stored code into a cell is decided once per export, not once per cell.
 """
@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterator, Mapping
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from fieldwork.services import wide_table
 from fieldwork.services.wide_table import Responses
 

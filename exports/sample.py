@@ -3,17 +3,15 @@ stratum: frame, target, drawn, excluded by reason, replaced, in sample, assessed
 left, shortfall and the design weight N_h / n_h) and a cover line with each force's draw
 (seed, allocation, strata). Added once the questionnaire has a sampling frame; an inspection
 whose cases were chosen elsewhere keeps the plain layout. Text passes through
-``exports.cells.safe`` (in ``table_sheet``)."""
+``fieldwork.files.cells.safe`` (in ``table_sheet``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from sqlmodel import Session
 
-from exports.cells import safe
+from fieldwork.files.csv_out import csv_bytes
 from fieldwork.services import sampling, sampling_report
 from fieldwork.services.permissions import Actor
 
@@ -23,13 +21,9 @@ CASES_HEADER = ("case_ref", "force", "stratum", "state", "replaces", "reason", "
 
 def cases_csv(drawn, gone) -> bytes:
     """The drawn cases to pull (replacements included) and the exclusions, one row each."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CASES_HEADER)
     rows = [(c.case_ref, c.force, c.stratum, "in_sample", c.replaces or "", "", "") for c in drawn]
     rows += [(e.case_ref, e.force, e.stratum, "excluded", "", e.reason, e.replacement or "") for e in gone]
-    w.writerows([safe(v) for v in row] for row in rows)
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes(CASES_HEADER, rows)
 
 
 def extend_workbook(session: Session, actor: Actor, ctx) -> None:

@@ -15,45 +15,39 @@ putting a function on ``ctx.extra_sheets`` (e.g. an agreement table), a marker c
 
 The workbook is written in openpyxl's write-only mode (rows stream to disk, not held as cell
 objects), so 10,000 assessments export in seconds. Every text value passes through
-``exports.cells.safe``.
+``fieldwork.files.cells.safe``.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
-from openpyxl.worksheet.filters import AutoFilter
 
 from exports import rows as wide_rows
 from exports import summaries
-from exports.cells import safe
+from fieldwork.files.cells import safe
+from fieldwork.files.xlsx_out import (BOLD, PERCENT, WRAP, add_table as _add_table, declare_size as _declare_size,
+                                      header_cells as _header_cells, table_sheet, width as _width)
 from fieldwork.services import wide_table
 from fieldwork.services.wide_table import Responses
 
 EXTRA_ROWS = 1000  # empty rows below the data that keep the drop-downs, for scoring offline
-PERCENT = "0%"
-MAX_WIDTH = 60
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="top")
 BREAKDOWNS = ("force", "cps_area", "domestic_abuse")
 
 CONVENTIONS = [
     "Only complete assessments are counted; drafts are left out (their number is given above).",
     "A question's denominator is the cases in its population where the question was asked, less those "
     "answered “not applicable” (na). Cases where skip logic did not ask the question are not in it.",
-    # curly quotes: a cell starting with ' is written with a second, protective ' (exports/cells.py)
+    # curly quotes: a cell starting with ' is written with a second, protective ' (fieldwork/files/cells.py)
     "“Not known” answers stay in the denominator and are reported beside it, as the report's footnotes do.",
     "Percent is count / denominator x 100, rounded to a whole number half up, as the report prints it. "
     "A zero denominator gives no percent (an empty cell), not an error.",
@@ -85,73 +79,6 @@ class WorkbookContext:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _header_cells(ws, names: Sequence[str]) -> list:
-    cells = []
-    for name in names:
-        cell = WriteOnlyCell(ws, value=safe(name))
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cells.append(cell)
-    return cells
-
-
-def _width(values: Iterable, floor: int = 8) -> float:
-    longest = max((len(str(v)) for v in values if v is not None), default=0)
-    return min(max(floor, longest + 2), MAX_WIDTH)
-
-
-def _declare_size(ws, n_columns: int, n_rows: int) -> None:
-    """Write the sheet's size into its header, as Excel does. A write-only sheet leaves it out,
-    and then every reader (openpyxl's included) scans the whole sheet once just to size it."""
-    ref = f"A1:{get_column_letter(max(n_columns, 1))}{max(n_rows, 1)}"
-    ws.calculate_dimension = lambda: ref
-
-
-def _add_table(ws, name: str, header: Sequence[str], n_rows: int) -> None:
-    """An Excel table with filter buttons over the header and rows (at least one row: Excel
-    needs one, and an empty row is where an inspector starts typing)."""
-    ref = f"A1:{get_column_letter(len(header))}{max(n_rows, 1) + 1}"
-    table = Table(displayName=name, ref=ref)
-    # write-only sheets cannot be read back, so the columns are named here, as in the header
-    table.tableColumns = [TableColumn(id=i + 1, name=str(h)) for i, h in enumerate(header)]
-    table.autoFilter = AutoFilter(ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-    with warnings.catch_warnings():  # openpyxl warns that write-only tables need their columns: they have them
-        warnings.simplefilter("ignore", UserWarning)
-        ws.add_table(table)
-
-
-def table_sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence], *,
-                table: str | None = None, widths: Sequence[float] | None = None,
-                percent: Sequence[int] = (), wrap: Sequence[int] = ()):
-    """A sheet holding one filterable table: bold frozen header, readable widths, percent
-    columns (0-based indexes, values already fractions) shown as Excel percentages."""
-    ws = wb.create_sheet(title)
-    widths = widths or [_width([h, *(r[i] for r in rows[:500])]) for i, h in enumerate(header)]
-    for i, w in enumerate(widths):
-        ws.column_dimensions[get_column_letter(i + 1)].width = w
-    ws.freeze_panes = "A2"
-    _declare_size(ws, len(header), len(rows) + 1)
-    ws.append(_header_cells(ws, header))
-    special = set(percent) | set(wrap)
-    for row in rows:
-        out = []
-        for i, value in enumerate(row):
-            value = safe(value)
-            if i in special:
-                cell = WriteOnlyCell(ws, value=value)
-                if i in percent:
-                    cell.number_format = PERCENT
-                if i in wrap:
-                    cell.alignment = WRAP
-                out.append(cell)
-            else:
-                out.append(value)
-        ws.append(out)
-    _add_table(ws, table or f"tbl_{title}", header, len(rows))
-    return ws
 
 
 def _fraction(percent) -> float | None:

@@ -7,7 +7,8 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import exporting, inspections, wide_table
+from fieldwork.services import inspections, wide_table
+from exports import exporting
 from fieldwork.ui import session
 from fieldwork.ui.components import show_problems
 

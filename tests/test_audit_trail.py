@@ -12,8 +12,9 @@ from sqlmodel import select
 from fieldwork import audit, db
 from fieldwork.problems import ProblemError
 from fieldwork.services import (
-    accounts, assessments, bundles, cases, exporting, importing, inspections, second_marking,
+    accounts, assessments, bundles, cases, importing, inspections, second_marking,
 )
+from exports import exporting
 from fieldwork.services.permissions import ADMIN, Actor
 from models import AuditEvent
 from tests.accounts_helpers import PASSWORD, cheap_hashing, make_user  # noqa: F401 (fixture)

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import case_examples, demo, exporting, findings, tracing
+from fieldwork.services import case_examples, demo, findings, tracing
+from exports import exporting
 from fieldwork.services.permissions import Actor
 
 LEAD = Actor("lead1", "lead")

@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import audit_log, bundles, characters, exporting, findings, findings_formats, importing
+from fieldwork.services import audit_log, bundles, characters, findings, findings_formats, importing
+from exports import exporting
 from tests.assess_helpers import INSPECTOR1, add
 from tests.db_snapshot import snapshot
 from tests.laptops import LEAD_ACTOR, databases, export, random_answers, score  # noqa: F401 (fixture)

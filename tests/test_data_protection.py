@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import cases, exporting, importing, privacy
+from fieldwork.services import cases, importing, privacy
+from exports import exporting
 from fieldwork.services.permissions import INSPECTOR, LEAD, Actor
 from tests.wide_helpers import case_review_rows, csv_bytes
 

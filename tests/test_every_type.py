@@ -18,7 +18,8 @@ from fieldwork import db
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.xlsform import export_xlsform, import_xlsform
-from fieldwork.services import accounts, exporting, findings, importing, inspections
+from fieldwork.services import accounts, findings, importing, inspections
+from exports import exporting
 from fieldwork.services.permissions import command_line_actor
 from tests.conftest import new_database_url
 from tests.wide_helpers import LEAD_USER

@@ -6,7 +6,8 @@ import io
 
 from openpyxl import load_workbook
 
-from fieldwork.services import evidence, exporting, judgements
+from fieldwork.services import evidence, judgements
+from exports import exporting
 from fieldwork.services.judgements import FindingRef
 from tests.evidence_helpers import LEAD1, add_cases, add_interview
 

@@ -12,9 +12,10 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from exports.cells import safe, unquote
+from fieldwork.files.cells import safe, unquote
 from fieldwork import audit, db
-from fieldwork.services import demo, exporting, findings, importing, inspections
+from fieldwork.services import demo, findings, importing, inspections
+from exports import exporting
 from fieldwork.services.permissions import INSPECTOR, Actor, PermissionDenied
 from fieldwork.services.store import CaseRecord, add_complete_assessments
 from models import User

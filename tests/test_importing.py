@@ -15,6 +15,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from fieldwork import audit, db
+from fieldwork.files import limits  # the limits of reading a file live in the file layer
 from fieldwork.problems import ProblemError
 from fieldwork.services import assessments, importing, inspections
 from fieldwork.services.permissions import INSPECTOR, Actor, PermissionDenied
@@ -396,7 +397,7 @@ def test_a_workbook_without_a_responses_sheet_names_its_sheets(engine, rows):
 
 
 def test_a_file_too_large_is_refused_naming_the_limit(engine, rows, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 1024 * 1024)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1024 * 1024)
     data = csv_bytes(rows) + b"\r\n" * (1024 * 1024)
     (problem,) = refused(engine, data)
     assert problem.code == importing.FILE_TOO_LARGE and "at most 1 MB" in problem.message

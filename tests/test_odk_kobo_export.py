@@ -11,7 +11,8 @@ import pytest
 from fieldwork import db
 from fieldwork.cli import main
 from fieldwork.problems import ProblemError
-from fieldwork.services import exporting, findings, importing
+from fieldwork.services import findings, importing
+from exports import exporting
 from tests import foreign_exports as fx
 from tests.apptest import page
 from tests.conftest import new_database_url

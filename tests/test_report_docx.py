@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from exports import report_docx
 from fieldwork import audit, charts, cli, db
-from fieldwork.services import demo, findings, inspections, reporting
+from fieldwork.services import demo, findings, inspections
+from exports import reporting
 from fieldwork.services.permissions import Actor
 from models import Answer, Assessment, AuditEvent, CaseFile
 from tests.conftest import PG_URL, _drop_pg_database, new_database_url

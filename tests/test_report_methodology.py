@@ -5,7 +5,8 @@ kappa and Gwet's AC1 as ``fieldwork.services.agreement`` gives them."""
 from __future__ import annotations
 
 from fieldwork import db
-from fieldwork.services import agreement, reporting, second_marking
+from fieldwork.services import agreement, second_marking
+from exports import reporting
 from tests.laptops import LEAD_ACTOR, random_answers, score
 from tests.report_reader import read
 from tests.test_second_marking import _second_marked

@@ -9,8 +9,9 @@ import pytest
 from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import (
-    accounts, assessments, audit_log, bundles, cases, exporting, importing, merge, second_marking,
+    accounts, assessments, audit_log, bundles, cases, importing, merge, second_marking,
 )
+from exports import exporting
 from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, LEADS, ROLES, Actor, PermissionDenied
 from tests.laptops import random_answers, score
 from tests.wide_helpers import case_review_rows, csv_bytes

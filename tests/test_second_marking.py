@@ -240,7 +240,7 @@ def test_exports_mark_second_marked_cases_and_carry_the_agreement(engine):
 
     from openpyxl import load_workbook
 
-    from fieldwork.services import exporting
+    from exports import exporting
 
     first = random_answers(engine, seed=16, avoidable_delay="no")
     marking_id, _, _ = _second_marked(engine, first, {**first, "avoidable_delay": "yes"})

@@ -4,7 +4,7 @@ doubled apostrophe."""
 
 from __future__ import annotations
 
-from exports.cells import safe
+from fieldwork.files.cells import safe
 from exports.workbook import CONVENTIONS
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services.cases import ForceProgress, sample_totals

@@ -10,13 +10,12 @@ content. ``--dry-run`` says what an import would do without changing anything.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
 
 from fieldwork import db
+from fieldwork.files.csv_out import csv_text, dict_rows
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import agreement, bundles, merge, permissions
 
@@ -130,14 +129,7 @@ def agreement_command(args) -> int:
         print(json.dumps({"questionnaire": report.questionnaire, "pairs": report.pairs, "statistic": report.statistic,
                           "threshold": report.threshold, "questions": rows}, indent=2))
     elif args.format == "csv":
-        from exports.cells import safe
-
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: safe(v) if isinstance(v, str) else ("" if v is None else v) for k, v in r.items()}
-                         for r in rows)
-        print(buf.getvalue(), end="")
+        print(csv_text(list(rows[0]), dict_rows(list(rows[0]), rows)), end="")
     else:
         print(f"{report.questionnaire}: {report.pairs} second-marked case(s) with both markings complete; "
               f"flagged where {report.statistic} < {report.threshold:g}")

@@ -62,13 +62,14 @@ def import_command(args) -> int:
         table = importing.read_path(args.file)
         with db.session_scope(engine) as session:
             if args.dry_run:
-                checked = importing.check(session, args.questionnaire, table, inspection_code=args.inspection)
+                checked = importing.check(session, args.questionnaire, table, inspection_code=args.inspection,
+                                          release_rows=True)
                 _warn(checked.warnings)
                 _layout(checked)
                 print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
                 return 0
             result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
-                                           inspection_code=args.inspection)
+                                           inspection_code=args.inspection, release_rows=True)
     except ProblemError as refusal:
         if not args.dry_run:  # a refused import is in the trail too (file name and reason counts)
             with db.session_scope(engine) as session:
@@ -84,7 +85,7 @@ def import_command(args) -> int:
 
 
 def export_command(args) -> int:
-    from fieldwork.services import exporting  # openpyxl loads only for the commands that need it
+    from exports import exporting  # openpyxl loads only for the commands that need it
 
     suffix = args.out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):

@@ -8,13 +8,11 @@ is named on stderr and nothing is written.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
 
-from exports.cells import safe
+from fieldwork.files.csv_out import csv_text, dict_rows
 from fieldwork import db
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_evidence, evidence, evidence_csv, permissions, triangulation
@@ -106,11 +104,8 @@ def list_command(args) -> int:
         views = evidence.list_evidence(session, permissions.command_line_actor(), inspection_code=args.inspection,
                                        force=args.force, criterion=args.criterion)
     if args.format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=evidence_csv.EXPORT_COLUMNS, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({k: safe(v) for k, v in row.items()} for row in evidence_csv.csv_rows(views))
-        sys.stdout.write(buffer.getvalue())
+        columns = evidence_csv.EXPORT_COLUMNS
+        sys.stdout.write(csv_text(columns, dict_rows(columns, evidence_csv.csv_rows(views)), line_end="\r\n"))
     elif args.format == "json":
         sys.stdout.write(json.dumps([{**r} for r in _json(views)], indent=2, ensure_ascii=False) + "\n")
     else:
@@ -166,13 +161,10 @@ def judgements_list_command(args) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps([c.to_dict() for c in cells], indent=2, ensure_ascii=False) + "\n")
     elif args.format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([args.unit_type, "criterion", "grade", "kinds", "marks", "judged_by", "judged_at"])
-        for c in cells:
-            writer.writerow([c.unit, c.criterion, c.grade, " ".join(c.kinds), " ".join(c.marks), safe(c.judged_by),
-                             c.judged_at.isoformat() if c.judged_at else ""])
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(csv_text(
+            [args.unit_type, "criterion", "grade", "kinds", "marks", "judged_by", "judged_at"],
+            [[c.unit, c.criterion, c.grade, " ".join(c.kinds), " ".join(c.marks), c.judged_by,
+              c.judged_at.isoformat() if c.judged_at else ""] for c in cells], line_end="\r\n"))
     else:
         for c in cells:
             marks = f"  [{', '.join(c.marks)}]" if c.marks else ""

@@ -35,7 +35,7 @@ def register(sub, common) -> None:
 
 
 def run(args) -> int:
-    from fieldwork.services import reporting  # python-docx and the charts load only for this command
+    from exports import reporting  # python-docx and the charts load only for this command
 
     if args.out.suffix.lower() != ".docx":
         raise ProblemError([Problem("unsupported_file", "the report is a Word document: OUT must end in .docx",

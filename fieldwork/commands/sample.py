@@ -5,11 +5,11 @@ before anything is written."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 
 from fieldwork import db
+from fieldwork.files.csv_out import csv_text
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import sampling, sampling_exclusions, sampling_frames, sampling_report
 from fieldwork.services.permissions import command_line_actor
@@ -234,9 +234,7 @@ def report_command(args) -> int:
                          indent=2, default=str))
         return 0
     if args.format == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(HEADER)
-        w.writerows(_row(r) for r in rep.rows)
+        sys.stdout.write(csv_text(HEADER, [_row(r) for r in rep.rows]))
         return 0
     if not rep.rows:
         print(f"{args.questionnaire}: no sampling frame yet (fieldwork sample frame import FILE)")

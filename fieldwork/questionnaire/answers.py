@@ -46,7 +46,7 @@ def clip(value) -> str:
 
 def display(value) -> str:
     """A cell as text: a whole float without ``.0``, a midnight date-time as its date. (Our own
-    export's formula-injection quote is the reader's to take off, ``exports.cells.unquote``: a
+    export's formula-injection quote is the reader's to take off, ``fieldwork.files.cells.unquote``: a
     value typed in the app never carries one.)"""
     if value is None:
         return ""

@@ -29,7 +29,7 @@ from fieldwork.questionnaire.answers import FILE_LIST
 from fieldwork.questionnaire.loader import build_questionnaire
 from fieldwork.questionnaire.model import METADATA_TYPES, Choice, Questionnaire
 from fieldwork.questionnaire.xlsform_read import FINDINGS_COLUMNS, INDICATOR_COLUMNS, read_xlsform
-from fieldwork.safe_xlsx import Source
+from fieldwork.files.safe_xlsx import Source
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
                   "required_message", "calculation", "choice_filter", "default", "read_only", "appearance",

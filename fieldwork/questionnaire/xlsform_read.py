@@ -23,8 +23,8 @@ from pathlib import Path
 
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, QUESTION_TYPES
+from fieldwork.files.safe_xlsx import Source, open_workbook
 from fieldwork.questionnaire.xlsform_paths import Names, question_paths
-from fieldwork.safe_xlsx import Source, open_workbook
 
 FINDINGS_COLUMNS = ["name", "answer", "text"]
 INDICATOR_COLUMNS = ["id", "label", "population", "condition", "criteria", "text", "footnote"]

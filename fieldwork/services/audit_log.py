@@ -8,7 +8,6 @@ LIMIT/OFFSET, counts are COUNT(*): the trail of a long inspection is never loade
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -18,8 +17,8 @@ from openpyxl import Workbook
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from exports.cells import safe
-from exports.workbook import table_sheet
+from fieldwork.files.csv_out import csv_bytes
+from fieldwork.files.xlsx_out import table_sheet
 from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import permissions
@@ -139,15 +138,11 @@ def export_csv(session: Session, actor: Actor, f: AuditFilter = AuditFilter()) -
     from formula injection; the export is itself recorded in the trail."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     rows = _rows_for_export(session, actor, f)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(["" if v is None else safe(v.isoformat(sep=" ", timespec="seconds")
-                                                   if isinstance(v, datetime) else v) for v in row.cells()])
+    data = csv_bytes(COLUMNS, [[v.isoformat(sep=" ", timespec="seconds") if isinstance(v, datetime) else v
+                                for v in row.cells()] for row in rows], bom=True)
     audit.record(session, actor.name, audit.EXPORT, kind="audit_trail", format="csv", rows=len(rows),
                  filters=f.describe())
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return data
 
 
 def export_xlsx(session: Session, actor: Actor, f: AuditFilter = AuditFilter()) -> bytes:

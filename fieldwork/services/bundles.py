@@ -44,6 +44,8 @@ from sqlalchemy import Boolean, DateTime, Integer, String, TypeDecorator, func, 
 from sqlmodel import Session
 
 from fieldwork import audit
+from fieldwork.files.limits import FILE_TOO_LARGE
+from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
@@ -64,8 +66,13 @@ from models.core import PURPOSES, STATUSES
 FORMAT = "fieldwork-bundle"
 FORMAT_VERSION = 1
 MANIFEST, PAYLOAD, README = "manifest.json", "data.json", "README.txt"
-MAX_FILE_BYTES = 200 * 1024 * 1024  # the file as uploaded
-MAX_PAYLOAD_BYTES = 512 * 1024 * 1024  # data.json unpacked: a zip bomb stops here, before it is read
+# data.json unpacked, counted as it is unpacked. Parsed, JSON of assessments takes about seven
+# times its size: 11,000 synthetic assessments of 30 answers (a quarter with a note) are 24 MB
+# and parse at a 188 MB peak, so 32 MB keeps a merge well under 500 MB. A laptop holds tens
+# to hundreds of assessments.
+MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the file as uploaded: its content, even stored uncompressed, and room
+MAX_MANIFEST_BYTES = 1024 * 1024
 SUFFIX = ".fwbundle.zip"
 
 SENSITIVE = ("This bundle holds case assessments and evidence notes about victims of stalking and harassment. "
@@ -302,6 +309,17 @@ def _refuse(code: str, message: str, source: str, summary: str) -> ProblemError:
     return ProblemError([Problem(code, message, source=source)], summary)
 
 
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, file_name: str) -> bytes:
+    """A member's bytes within ``limit`` (declared and delivered), refused in a bundle's words."""
+    try:
+        return read_part(archive, info, limit, file_name, f"its {info.filename}")
+    except ProblemError as exc:
+        p = exc.problems[0]
+        code = TOO_LARGE if p.code == FILE_TOO_LARGE else CORRUPT
+        raise _refuse(code, p.message, file_name, "the bundle is too large" if code == TOO_LARGE
+                      else "the bundle is damaged") from None
+
+
 def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
     """Open and check a bundle's file: everything short of the database's own checks."""
     if len(content) > MAX_FILE_BYTES:
@@ -327,12 +345,9 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
                 + ([f"files a bundle never holds ({', '.join(n[:60] for n in unexpected[:5])})"] if unexpected
                    else [])) + ": it was not written by fieldwork. Ask for a fresh export.",
                 file_name, "the bundle was changed after export")
-        if members[PAYLOAD].file_size > MAX_PAYLOAD_BYTES or members[MANIFEST].file_size > 1024 * 1024:
-            raise _refuse(TOO_LARGE, f"its content unpacks to more than {MAX_PAYLOAD_BYTES // (1024 * 1024)} MB",
-                          file_name, "the bundle is too large")
-        try:
-            manifest_bytes = archive.read(MANIFEST)
-            data = archive.read(PAYLOAD)
+        try:  # each part counted as it is unpacked: refused at its limit whatever its header declares
+            manifest_bytes = _read_part(archive, members[MANIFEST], MAX_MANIFEST_BYTES, file_name)
+            data = _read_part(archive, members[PAYLOAD], MAX_PAYLOAD_BYTES, file_name)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError) as exc:
             # CRC mismatch or a broken deflate stream: bytes changed in transit
             raise _refuse(CORRUPT, f"the archive is damaged ({type(exc).__name__}: a part of it does not read back "

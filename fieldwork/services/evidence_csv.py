@@ -12,12 +12,14 @@ and guards every cell against spreadsheet formulas, so an export re-imports exac
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from exports.cells import safe, unquote
+from fieldwork.files.cells import unquote
+from fieldwork.files.csv_out import csv_bytes, dict_rows
+from fieldwork.files import limits
+from fieldwork.files.text import encoding_of, open_text
 from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
@@ -64,15 +66,11 @@ def export_csv(session: Session, actor: Actor, *, inspection_code: str | None = 
     added it), every text cell safe from spreadsheet formulas. Audited (counts only)."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     views = list_evidence(session, actor, inspection_code=inspection_code, force=force, criterion=criterion)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in csv_rows(views):
-        writer.writerow({k: safe(v) for k, v in row.items()})
+    data = csv_bytes(EXPORT_COLUMNS, dict_rows(EXPORT_COLUMNS, csv_rows(views)), line_end="\r\n")
     inspection = inspections.inspection_by_code(session, inspection_code)
     audit.record(session, actor.name, EVIDENCE_EXPORTED, inspection_id=inspection.id, format="csv",
                  items=len(views), file=file_name[:200])
-    return buffer.getvalue().encode("utf-8")
+    return data
 
 
 @dataclass
@@ -84,10 +82,12 @@ class ImportResult:
 
 
 def _parse_csv(content: bytes, file_name: str) -> list[tuple[int, dict]]:
-    from fieldwork.services.importing import _decode  # the import's own decoding rules (UTF-8, BOM, cp1252)
-
-    text, _, _ = _decode(content, file_name)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    if len(content) > limits.MAX_FILE_BYTES:  # the import's limits, counted as the file is read
+        raise ProblemError([Problem(limits.FILE_TOO_LARGE, f"the file is {limits.mb(len(content))}; at most "
+                                    f"{limits.mb(limits.MAX_FILE_BYTES)} are accepted", source=file_name)],
+                           "the evidence file was refused")
+    encoding, _ = encoding_of(content, file_name)  # the import's own decoding rules (UTF-8, BOM, cp1252)
+    reader = csv.reader(open_text(content, encoding))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -109,6 +109,10 @@ def _parse_csv(content: bytes, file_name: str) -> list[tuple[int, dict]]:
             raise ProblemError([Problem(BAD_FILE, f"{len(values)} cells where the header has {len(header)} columns",
                                         source=file_name, row=reader.line_num)], "the evidence file was refused")
         rows.append((reader.line_num, {h: unquote(v.strip()) for h, v in zip(header, values)}))
+        if len(rows) > limits.MAX_ROWS:
+            raise ProblemError([Problem(limits.TOO_MANY_ROWS, f"holds more than {limits.MAX_ROWS:,} rows (refused "
+                                        f"at line {reader.line_num:,})", source=file_name, row=reader.line_num)],
+                               "the evidence file was refused")
     return rows
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
+from fieldwork.files.csv_out import csv_text
 from fieldwork.services.findings import FindingsReport
 
 CSV_COLUMNS = ("id", "answer", "group", "count", "denominator", "percent", "ci_low", "ci_high", "small_n",
@@ -42,21 +41,17 @@ def to_json(report: FindingsReport) -> str:
 
 
 def to_csv(report: FindingsReport) -> str:
-    from exports.cells import safe  # the one rule against spreadsheet formula injection
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for f in report.findings:
-        writer.writerow([safe(v) if v is not None else "" for v in (
+        rows.append((
             f.id, f.answer, f.group, f.count, f.denominator, f.percent, f.ci_low, f.ci_high,
             "true" if f.small_n else "false", f.not_known, f.not_applicable, f.text,
             " ".join(f.footnotes), f.kind, f.label, " ".join(f.criteria), f.rest_count, f.rest_denominator,
-            f.diff_low, f.diff_high, ("true" if f.differs else "false") if f.group is not None else None)])
+            f.diff_low, f.diff_high, ("true" if f.differs else "false") if f.group is not None else None))
     for x in report.summaries:  # numbers and dates: one row each, the figures in words
         cells = {"id": x["id"], "group": x["group"], "count": x["n"], "text": summary_text(x), "kind": "summary"}
-        writer.writerow([safe(cells[c]) if cells.get(c) is not None else "" for c in CSV_COLUMNS])
-    return buf.getvalue()
+        rows.append([cells.get(c) for c in CSV_COLUMNS])
+    return csv_text(CSV_COLUMNS, rows)  # every cell safe from formula injection
 
 
 def summary_text(x: dict) -> str:

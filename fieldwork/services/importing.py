@@ -2,10 +2,10 @@
 
 Three steps, all or nothing:
 
-1. ``read_table`` turns the file's bytes into a header and rows, refusing a file that is too
-   large, empty, not well formed, in an encoding we cannot read with certainty, or an .xlsx
-   that is not safe to open (``fieldwork.safe_xlsx``: no formula evaluated, no link followed,
-   bounded size unzipped).
+1. ``read_table`` (the file layer, ``fieldwork.files.table``) turns the file's bytes into a
+   header and rows, refusing a file that is too large, empty, not well formed, in an encoding
+   we cannot read with certainty, or an .xlsx that is not safe to open; every limit is
+   checked as the file is read.
 2. ``check`` compares every cell with the questionnaire and the database and collects every
    problem — row (the spreadsheet's row number, header = row 1), column and case — before
    anything is written: unknown columns and codes, required answers missing, answers that skip
@@ -22,27 +22,26 @@ text our exports neutralised against formula injection (a leading ``'``) is rest
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet._reader import WorkSheetParser
-from openpyxl.xml.constants import SHEET_MAIN_NS
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from exports.cells import unquote
 from fieldwork import audit, expr
+from fieldwork.files import cells as file_cells
+from fieldwork.files.cells import unquote
+from fieldwork.files.limits import (BAD_ENCODING, EMPTY_FILE, FILE_TOO_LARGE, MALFORMED_FILE,  # noqa: F401
+                                    MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MISSING_SHEET, READ_AS_CP1252,
+                                    TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNSUPPORTED_FILE)
+from fieldwork.files.table import SHEET, Table, read_path, read_table  # noqa: F401 (the import's reading)
+from fieldwork.files.xlsx_sheet import UNCALCULATED_REASON, Uncalculated
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
-from fieldwork.safe_xlsx import open_workbook
 from fieldwork.services import inspections, odk_kobo, privacy, store, wide_table
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
@@ -50,23 +49,9 @@ from fieldwork.services.store import CaseRecord
 from fieldwork.services import actor_check, characters
 from models import Assessment, CaseFile, Inspection, QuestionnaireVersion
 
-MAX_FILE_BYTES = 50 * 1024 * 1024  # far above any inspection (10,000 cases is about 3 MB of CSV)
-MAX_ROWS = 100_000
-MAX_COLUMNS = 2_000
 MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)
-SHEET = "responses"
-CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
-XLSX_SUFFIXES = {".xlsx"}
-ZIP_SUFFIXES = {".zip"}  # ODK Central's "Download all"
 
-# Problem codes (tests and other tools match on them).
-FILE_TOO_LARGE = "file_too_large"
-EMPTY_FILE = "empty_file"
-MALFORMED_FILE = "malformed_file"
-BAD_ENCODING = "bad_encoding"
-UNSUPPORTED_FILE = "unsupported_file"
-MISSING_SHEET = "missing_sheet"
-TOO_MANY_ROWS = "too_many_rows"
+# Problem codes (tests and other tools match on them); those of reading a file are the file layer's.
 UNKNOWN_COLUMN = "unknown_column"
 DUPLICATE_COLUMN = "duplicate_column"
 UNNAMED_COLUMN = "unnamed_column"
@@ -81,313 +66,16 @@ DUPLICATE_CASE_REF = "duplicate_case_ref"
 CASE_EXISTS = "case_exists"
 BAD_INSPECTOR = "bad_inspector"
 NOT_IN_INSPECTION = "not_in_inspection"
-UNCALCULATED_FORMULA = "uncalculated_formula"
 # Warnings: shown, never refused.
-READ_AS_CP1252 = "read_as_cp1252"
 LOOKS_DOUBLE_ENCODED = "looks_double_encoded"
 NOTE_PERSONAL_DATA = "note_personal_data"
 
 CASE_REF = wide_table.CASE_REF
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")  # "Ã©", "Â£", "â€™": UTF-8 read as cp1252
-_IS, _T, _R, _F = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("is", "t", "r", "f"))
-QUOTED_CHARS = 60  # a value quoted in a message is cut to this: a 32,000-character cell is not echoed
-
-
-def _clip(value) -> str:
-    """A value as quoted in a problem message: its first QUOTED_CHARS characters and "…"."""
-    text = str(value)
-    return text if len(text) <= QUOTED_CHARS else text[:QUOTED_CHARS] + "…"
-
-
-@dataclass(frozen=True)
-class Uncalculated:
-    """An .xlsx cell holding a formula saved without its calculated value (a file written by a
-    script, not saved by Excel). We never evaluate formulas, so its value is unknown: it is a
-    problem of its row and column, never a blank."""
-
-    formula: str
-
-    def __str__(self) -> str:
-        return "=" + self.formula
-
-
-UNCALCULATED_REASON = ("holds a formula ({formula}) with no calculated value: open the file in Excel and save it "
-                       "(Excel then stores the result), or type the value")
-
-
-# --- reading ----------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    """A file's header and its data rows, cells as the file gave them (text, or Excel values)."""
-
-    source: str
-    header: list[str]
-    rows: list[tuple[int, Sequence]]  # (spreadsheet row number, cells); blank rows left out
-    encoding: str  # "UTF-8", "Windows-1252", "xlsx"
-    warnings: list[Problem] = field(default_factory=list)
-
-    def preview(self, n: int = 10) -> list[dict]:
-        """The first rows as dicts by column, for a look before confirming."""
-        out = []
-        for number, cells in self.rows[:n]:
-            row = {"row": number}
-            for i, name in enumerate(self.header):
-                row[name or get_column_letter(i + 1)] = answer_types.display(cells[i] if i < len(cells) else None)
-            out.append(row)
-        return out
-
-
-def _refuse(code: str, message: str, name: str, **where) -> ProblemError:
-    return ProblemError([Problem(code, message, source=name, **where)], f"{name} was refused: nothing was imported")
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
-
-
-def read_path(path: str | Path) -> Table:
-    """Read a file from disk, refusing one that is too large before reading it."""
-    path = Path(path)
-    if not path.is_file():
-        raise _refuse(EMPTY_FILE, "no such file", path.name)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _too_large(size, path.name)
-    return read_table(path.read_bytes(), path.name)
-
-
-def _too_large(size: int, name: str) -> ProblemError:
-    return _refuse(FILE_TOO_LARGE, f"the file is {_mb(size)}; at most {_mb(MAX_FILE_BYTES)} are accepted "
-                   "(split it into smaller files)", name)
-
-
-def read_table(data: bytes, name: str) -> Table:
-    """The file's header and rows; refuses a file that cannot be read with certainty."""
-    name = Path(name or "upload").name[:200]
-    if len(data) > MAX_FILE_BYTES:
-        raise _too_large(len(data), name)
-    if not data.strip():
-        raise _refuse(EMPTY_FILE, "the file is empty", name)
-    suffix = Path(name).suffix.lower()
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _refuse(UNSUPPORTED_FILE, "is an old Excel .xls file: save it as .xlsx (Excel Workbook) or "
-                      "CSV UTF-8 and import that", name)
-    if data.startswith(b"PK\x03\x04") and suffix not in XLSX_SUFFIXES:
-        inner = odk_kobo.central_zip_csv(data, name)  # ODK Central's "Download all" zip
-        if inner is not None:
-            return _read_csv(inner[0], f"{name} [{_clip(inner[1])}]")
-    if suffix in ZIP_SUFFIXES and not data.startswith(b"PK\x03\x04"):
-        raise _refuse(UNSUPPORTED_FILE, "is named .zip but is not a zip file", name)
-    if data.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
-        return _read_xlsx(data, name)
-    if suffix and suffix not in CSV_SUFFIXES | ZIP_SUFFIXES:
-        raise _refuse(UNSUPPORTED_FILE, f"{_clip(suffix)!r} files are not imported: use a wide .csv file or an .xlsx "
-                      f"workbook with a '{SHEET}' sheet", name)
-    return _read_csv(data, name)
-
-
-def _decode(data: bytes, name: str) -> tuple[str, str, list[Problem]]:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or Excel's Windows-1252 CSV. Anything
-    else is refused: guessing wrongly would store mangled notes without anyone noticing."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # FF FE 00 00 also starts like UTF-16
-        raise _refuse(BAD_ENCODING, "is UTF-32 text: save it as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)')",
-                      name)
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        try:
-            return data.decode("utf-16"), "UTF-16", []
-        except UnicodeDecodeError:
-            raise _refuse(BAD_ENCODING, "starts as UTF-16 text but is not valid UTF-16", name) from None
-    bom = data.startswith(codecs.BOM_UTF8)
-    try:
-        return data.decode("utf-8-sig"), "UTF-8 with BOM" if bom else "UTF-8", []
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        fault = exc
-    if bom or _UTF8_SEQUENCE.search(data):
-        raise _refuse(BAD_ENCODING, f"mixes UTF-8 with another encoding (first bad byte on line {line}): "
-                      "open it in Excel and save it as 'CSV UTF-8 (Comma delimited)'", name, row=line)
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise _refuse(BAD_ENCODING, f"is neither UTF-8 nor Windows-1252 text (byte 0x{data[fault.start]:02x} on "
-                      f"line {line}): save it as 'CSV UTF-8 (Comma delimited)'", name, row=line) from None
-    warning = Problem(READ_AS_CP1252, "the file is not UTF-8; it was read as Windows-1252, the encoding of "
-                      "Excel's 'CSV (Comma delimited)'. Check the preview: if accented letters or symbols look "
-                      "wrong, save the file as 'CSV UTF-8' instead", source=name)
-    return text, "Windows-1252", [warning]
-
-
-def _delimiter(first_line: str) -> str:
-    """Comma by contract; Excel in some locales writes semicolons, and tab-separated text is
-    what Excel's 'Unicode text' gives. Decided on the header line only."""
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > counts[","] else ","
-
-
-def _read_csv(data: bytes, name: str) -> Table:
-    if b"\x00" in data[:65536] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _refuse(MALFORMED_FILE, "holds binary data (NUL bytes): it is not a CSV text file", name)
-    text, encoding, warnings = _decode(data, name)
-    if not text.strip():
-        raise _refuse(EMPTY_FILE, "the file is empty", name)
-    delimiter = _delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    rows: list[tuple[int, Sequence]] = []
-    number = 0
-    try:
-        for cells in reader:
-            number += 1
-            if header is None:
-                header = [c.strip().lstrip("\ufeff") for c in cells]
-                continue
-            if any(c.strip() for c in cells):
-                rows.append((number, cells))
-                if len(rows) > MAX_ROWS:
-                    raise _refuse(TOO_MANY_ROWS, f"holds more than {MAX_ROWS:,} rows: split it into smaller files",
-                                  name)
-    except csv.Error as exc:  # raised while reading the record after the last one read
-        raise _refuse(MALFORMED_FILE, f"is not a well-formed CSV file near line {reader.line_num}: {exc}", name,
-                      row=number + 1) from None
-    return _finish(Table(name, header or [], rows, encoding, warnings))
-
-
-def _read_xlsx(data: bytes, name: str) -> Table:
-    try:
-        workbook = open_workbook(data, name=name)
-    except ProblemError as exc:  # not a workbook, or not safe to open: said in the import's words
-        raise ProblemError(exc.problems, f"{name} was refused: nothing was imported") from None
-    try:
-        sheets = {s.strip().lower(): s for s in workbook.sheetnames}
-        if SHEET in sheets:
-            sheet = sheets[SHEET]
-        elif len(workbook.sheetnames) == 1:
-            sheet = workbook.sheetnames[0]  # a one-sheet workbook can only mean that sheet
-        else:
-            odk_kobo.refuse_repeat_sheets(workbook, lambda ws: _first_row(workbook, ws), name)
-            raise _refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: "
-                          f"{', '.join(map(_clip, workbook.sheetnames))})",
-                          name)
-        header: list[str] | None = None
-        rows: list[tuple[int, Sequence]] = []
-        for number, cells in _sheet_values(workbook, workbook[sheet]):
-            if header is None:
-                if number != 1:
-                    raise _refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the "
-                                  "variables", name, row=1)
-                _refuse_header_formulas(cells, name)
-                header = ["" if c is None else str(c).strip() for c in cells]
-                continue
-            if any(not _blank(c) for c in cells):
-                rows.append((number, cells))
-                if len(rows) > MAX_ROWS:
-                    raise _refuse(TOO_MANY_ROWS, f"holds more than {MAX_ROWS:,} rows: split it into smaller files",
-                                  name)
-    except ProblemError:
-        raise
-    except Exception as exc:  # a damaged sheet part: openpyxl raises many kinds
-        raise _refuse(MALFORMED_FILE, f"the sheet could not be read ({type(exc).__name__})", name) from None
-    finally:
-        workbook.close()
-    return _finish(Table(f"{name} [{_clip(sheet)}]" if sheet.lower() != SHEET else name, header or [], rows, "xlsx"))
-
-
-def _refuse_header_formulas(cells: Sequence, name: str) -> None:
-    problems = [Problem(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(c))), source=name, row=1,
-                        field=f"column {get_column_letter(i + 1)}")
-                for i, c in enumerate(cells) if isinstance(c, Uncalculated)]
-    if problems:
-        raise ProblemError(problems, f"{name} was refused: nothing was imported")
-
-
-class _SheetParser(WorkSheetParser):
-    """openpyxl's own sheet parser, except that
-
-    * inline strings (which openpyxl, and so our own exports, write for every text cell) are
-      read as plain text instead of through a rich-text object per cell: that halves the time
-      to read a 10,000-case sheet;
-    * a formula cell without a cached value is read as ``Uncalculated``, not as blank
-      (openpyxl's ``data_only`` gives None): its content would otherwise be lost unseen. A
-      cached value is read as openpyxl reads it; the formula itself is never evaluated."""
-
-    def parse_cell(self, element):
-        if element.get("t") != "inlineStr":
-            cell = super().parse_cell(element)
-            if cell["value"] is None and element.get("t") != "str":  # "str" with no text: a formula whose result is ""
-                formula = element.find(_F)
-                if formula is not None:
-                    cell["value"] = Uncalculated(formula.text or "")
-            return cell
-        coordinate = element.get("r")
-        if coordinate:
-            row, column = coordinate_to_tuple(coordinate)
-            self.col_counter = column
-        else:
-            self.col_counter += 1
-            row, column = self.row_counter, self.col_counter
-        value = None
-        child = element.find(_IS)
-        if child is not None:  # plain text, or rich-text runs (phonetic hints left out, as openpyxl does)
-            value = (child.findtext(_T) or "") + "".join(r.findtext(_T) or "" for r in child.findall(_R))
-        return {"row": row, "column": column, "value": value, "data_type": "s", "style_id": 0}
-
-
-def _sheet_values(workbook, ws) -> Iterator[tuple[int, Sequence]]:
-    """(row number, cell values) for each row the sheet holds, cached values only (the
-    workbook was opened with data_only: no formula is evaluated). The fallback path cannot
-    tell a formula without a cached value from a blank cell."""
-    try:
-        source = workbook._archive.open(ws._worksheet_path)
-        parser = _SheetParser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
-                              date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
-    except AttributeError:  # an openpyxl whose internals differ: its public (slower) path
-        ws.reset_dimensions()  # read what is there, not the size the file claims
-        yield from enumerate(ws.iter_rows(values_only=True), start=1)
-        return
-    with source:
-        for number, cells in parser.parse():
-            values = [None] * max((c["column"] for c in cells), default=0)
-            for c in cells:
-                values[c["column"] - 1] = c["value"]
-            yield number, values
-
-
-def _first_row(workbook, ws) -> Sequence:
-    rows = _sheet_values(workbook, ws)
-    try:
-        return next(rows, (0, []))[1]
-    finally:
-        rows.close()  # closes the sheet part it opened
-
-
-def _finish(table: Table) -> Table:
-    while table.header and not table.header[-1]:
-        table.header.pop()  # Excel leaves empty header cells at the end of a row
-    if not table.header:
-        raise _refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the variables", table.source,
-                      row=1)
-    if len(table.header) > MAX_COLUMNS:
-        raise _refuse(MALFORMED_FILE, f"has {len(table.header):,} columns; at most {MAX_COLUMNS:,} are accepted",
-                      table.source, row=1)
-    if not table.rows:
-        raise _refuse(EMPTY_FILE, "has a header row but no rows of data", table.source)
-    return table
-
-
-# --- cells ------------------------------------------------------------------------------
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value) -> str:
-    """A cell as text, with our own export's injection quote removed."""
-    return unquote(answer_types.display(value))
+QUOTED_CHARS = file_cells.QUOTED_CHARS
+# a cell read the same way by every reader (sampling frames use these too)
+_clip, _blank, _display, _text = file_cells.clip, file_cells.blank, file_cells.display, file_cells.text
+_close_match = answer_types.close_match
 
 
 def _convert(q: Questionnaire, question: Question, value) -> tuple[str | None, tuple[str, str] | None]:
@@ -722,9 +410,11 @@ class _RowChecker:
         return out
 
 
-def check(session: Session, questionnaire_id: str, table: Table, *, inspection_code: str | None = None
-          ) -> CheckedImport:
-    """Every problem in the file, or the records to write. Writes nothing."""
+def check(session: Session, questionnaire_id: str, table: Table, *, inspection_code: str | None = None,
+          release_rows: bool = False) -> CheckedImport:
+    """Every problem in the file, or the records to write. Writes nothing. ``release_rows``: let
+    each row's cells go once it is checked (a command that reads the file once), so that the
+    table and the records it becomes are not both held whole."""
     inspection = inspections.inspection_by_code(session, inspection_code)
     version = inspections.current_version(session, questionnaire_id)
     q = inspections.questionnaire_of(version)
@@ -737,7 +427,9 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     rows.ref_pattern = inspection.case_ref_pattern
     records: list[CaseRecord] = []
     problems += characters.row_problems(table.header, table.header, 1, table.source)
-    for number, cells in table.rows:
+    for k, (number, cells) in enumerate(table.rows):
+        if release_rows:
+            table.rows[k] = (number, ())
         record, row_problems = rows.check(number, cells)
         # the one rule for characters (the app and bundles apply it too): every cell, by row and column
         problems += characters.row_problems(table.header, cells, number, table.source, is_note=_is_note_column)
@@ -852,14 +544,15 @@ def check_file(session: Session, actor: Actor, questionnaire_id: str, data: byte
 
 
 def import_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
-                inspection_code: str | None = None, progress: Callable[[int, int], None] | None = None
-                ) -> ImportResult:
+                inspection_code: str | None = None, progress: Callable[[int, int], None] | None = None,
+                release_rows: bool = False) -> ImportResult:
     """Read, check and write every row as a complete assessment, or raise with every problem
     and write nothing. Run inside one ``session_scope``: the caller's transaction."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "import assessments")
     table = data if isinstance(data, Table) else read_table(data, name)
-    checked = check(session, questionnaire_id, table, inspection_code=inspection_code)
+    checked = check(session, questionnaire_id, table, inspection_code=inspection_code,
+                    release_rows=release_rows or not isinstance(data, Table))
     written = store.add_complete_assessments(
         session, inspection_id=checked.inspection.id, version=checked.version, records=checked.records,
         created_by=actor.name, progress=progress)

@@ -28,11 +28,11 @@ are then told with the file's own column names (``restore_names``).
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
-from exports.cells import unquote
+from fieldwork.files.cells import unquote
+from fieldwork.files.limits import REPEATS_NOT_IMPORTED  # noqa: F401 (the zip and workbook shapes: fieldwork.files.foreign)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import wide_table
@@ -261,55 +261,3 @@ def restore_names(problems: list[Problem], layout: ForeignLayout | None) -> list
                         item_kind=p.item_kind)
         out.append(p)
     return out
-
-
-# --- ODK Central's zip ------------------------------------------------------------------
-
-REPEATS_NOT_IMPORTED = "repeats_not_imported"
-
-
-def central_zip_csv(data: bytes, name: str) -> tuple[bytes, str] | None:
-    """The submissions CSV inside ODK Central's "Download all" zip (``FORM.csv``, media in a
-    folder beside it), or None where the zip is not such a download. A zip holding repeat files
-    (``FORM-REPEAT.csv``) is refused: the entries of repeat groups are not imported yet, and
-    importing the cases without them would lose data silently."""
-    import zipfile
-
-    from fieldwork.safe_xlsx import MAX_RATIO, MAX_UNZIPPED_BYTES
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-            if any(i.filename.startswith("xl/") for i in infos):
-                return None  # a workbook
-            tables = [i for i in infos if i.filename.lower().endswith(".csv") and "/" not in i.filename.strip("/")]
-            if not tables:
-                return None
-            refuse = None
-            if sum(i.file_size for i in tables) > MAX_UNZIPPED_BYTES or any(
-                    i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 10 * 1024 * 1024
-                    for i in tables):
-                refuse = "unpacks to too much data (or is compressed suspiciously tightly) and was not unpacked"
-            elif len(tables) > 1:
-                shortest = min(tables, key=lambda i: len(i.filename))
-                others = sorted(i.filename for i in tables if i is not shortest)
-                refuse = (f"holds the repeat files {', '.join(others)} beside {shortest.filename}: the entries of "
-                          "repeat groups are not imported yet, and the cases without them would be incomplete")
-            if refuse:
-                raise ProblemError([Problem(REPEATS_NOT_IMPORTED if len(tables) > 1 else "malformed_file", refuse,
-                                            source=name)], f"{name} was refused: nothing was imported")
-            return zf.read(tables[0]), tables[0].filename
-    except zipfile.BadZipFile:
-        return None
-
-
-def refuse_repeat_sheets(workbook, first_row, name: str) -> None:
-    """A KoboToolbox xlsx with a sheet per repeat group (linked by ``_parent_index``): refused
-    whole, naming the repeat sheets, until entries of repeat groups are imported."""
-    repeats = [ws.title for ws in workbook.worksheets[1:]
-               if {"_parent_index", "_parent_table_name"} & {str(c or "").strip() for c in first_row(ws)}]
-    if repeats:
-        raise ProblemError([Problem(REPEATS_NOT_IMPORTED, f"holds the repeat sheets {', '.join(repeats)} beside "
-                                    f"{workbook.worksheets[0].title}: the entries of repeat groups are not imported "
-                                    "yet, and the cases without them would be incomplete", source=name)],
-                           f"{name} was refused: nothing was imported")

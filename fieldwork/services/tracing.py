@@ -78,18 +78,11 @@ class Trace:
 def to_csv(trace: Trace) -> str:
     """One row per case (the command's ``--format csv`` and the page's download); every text
     cell made safe for spreadsheets. The note column is empty unless notes were asked for."""
-    import csv
-    import io
+    from fieldwork.files.csv_out import csv_text
 
-    from exports.cells import safe
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["case_ref", "force", "inspector", "answer", "in_count", "note"])
-    for c in trace.cases:
-        writer.writerow([safe(v) if v is not None else "" for v in (
-            c.case_ref, c.force, c.inspector, c.answer, "true" if c.in_count else "false", c.note)])
-    return buf.getvalue()
+    return csv_text(["case_ref", "force", "inspector", "answer", "in_count", "note"],
+                    [(c.case_ref, c.force, c.inspector, c.answer, "true" if c.in_count else "false", c.note)
+                     for c in trace.cases])
 
 
 def parse_target(text: str) -> tuple[str, str | None]:

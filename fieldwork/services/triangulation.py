@@ -23,15 +23,13 @@ For the draft report (issue 15): ``criterion_judgements(session, actor, "3.1")``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from exports.cells import safe
+from fieldwork.files.csv_out import csv_bytes
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
@@ -307,14 +305,12 @@ def criterion_judgements(session: Session, actor: Actor, criterion: str, *, unit
 def wide_csv(g: Grid) -> bytes:
     """The judgements as a wide table: one row per force (or Area), one column per criterion
     holding the grade code (blank: not judged), then one ``marks:CRITERION`` column each."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([g.unit_type, "label", *g.criteria, *(f"marks:{c}" for c in g.criteria)])
+    rows = []
     for unit, label in g.units:
         cells = [g.cell(unit, c) for c in g.criteria]
-        writer.writerow([safe(unit), safe(label), *(c.grade or "" for c in cells),
-                         *(" ".join(c.marks) for c in cells)])
-    return buffer.getvalue().encode("utf-8")
+        rows.append([unit, label, *(c.grade or "" for c in cells), *(" ".join(c.marks) for c in cells)])
+    return csv_bytes([g.unit_type, "label", *g.criteria, *(f"marks:{c}" for c in g.criteria)], rows,
+                     line_end="\r\n")
 
 
 def export_grid(session: Session, actor: Actor, fmt: str, *, unit_type: str = FORCE,

@@ -9,7 +9,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import reporting
+from exports import reporting
 from fieldwork.ui import components, session
 
 KEY = "findings_report_docx"  # session state: (request, file name, bytes) of the last draft written

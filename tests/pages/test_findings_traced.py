@@ -8,7 +8,8 @@ import io
 from openpyxl import load_workbook
 
 from fieldwork import db
-from fieldwork.services import demo, exporting
+from fieldwork.services import demo
+from exports import exporting
 from fieldwork.services.permissions import Actor
 from tests.apptest import page
 

@@ -1,0 +1,43 @@
+"""What a file someone gives us may hold, checked while it is read, and the codes of refusals.
+
+The figures keep every file within them under 500 MB of memory to read, check and import,
+and stop a file beyond them as soon as a limit is crossed (bench/memory_limits.py measures
+both). They are far above a real inspection: 10,000 cases are about 3 MB of CSV.
+"""
+
+from __future__ import annotations
+
+from fieldwork.problems import Problem, ProblemError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a CSV or .xlsx as given (an .xlsx is compressed)
+MAX_ROWS = 100_000  # rows of data (blank rows are not counted)
+MAX_COLUMNS = 2_000
+MAX_CELLS = 5_000_000  # non-blank cells of one sheet: 100,000 cases of 50 answers
+MAX_CHARACTERS = MAX_FILE_BYTES  # characters in a sheet's cells: what a 50 MB CSV can hold
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all the parts of an .xlsx together, unpacked
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # an .xlsx's table of texts (xl/sharedStrings.xml), unpacked
+MAX_PARTS = 10_000
+MAX_RATIO = 200  # a part that unpacks to over 200 times its packed size is a zip bomb
+
+# Problem codes (tests and other tools match on them).
+FILE_TOO_LARGE = "file_too_large"
+EMPTY_FILE = "empty_file"
+MALFORMED_FILE = "malformed_file"
+BAD_ENCODING = "bad_encoding"
+UNSUPPORTED_FILE = "unsupported_file"
+MISSING_SHEET = "missing_sheet"
+TOO_MANY_ROWS = "too_many_rows"
+UNREADABLE_FILE = "unreadable_file"
+UNCALCULATED_FORMULA = "uncalculated_formula"
+REPEATS_NOT_IMPORTED = "repeats_not_imported"
+READ_AS_CP1252 = "read_as_cp1252"  # a warning: shown, never refused
+
+
+def mb(n: int) -> str:
+    """A size in words: "50 MB", "640 KB"."""
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def refuse(code: str, message: str, name: str, **where) -> ProblemError:
+    """A file refused whole: nothing of it is imported."""
+    return ProblemError([Problem(code, message, source=name, **where)], f"{name} was refused: nothing was imported")
