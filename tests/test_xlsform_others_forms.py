@@ -126,6 +126,15 @@ def test_the_oldest_spelling_is_read_the_same_when_pyxform_refuses_the_form_for_
     assert [(p.row, p.field) for p in problems] == [(4, "type")]  # the list is yes_no, not 'from'
 
 
+def test_a_fault_in_the_header_is_named_on_row_1():
+    [p] = refused("""
+| survey |
+|        | type | name | label | label |
+|        | text | a    | A     | B     |
+""")
+    assert (p.source, p.row) == ("form.xlsx survey", 1) and "Duplicate column header" in p.message
+
+
 def test_a_fault_on_a_begin_group_row_is_named_on_that_row():
     [p] = refused("""
 | survey |

@@ -40,6 +40,7 @@ TYPES = {
     "int": "integer", "string": "text", "imei": "deviceid", "background-geopoint": "background-geopoint",
 }
 _ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
+_HEADER_FAULT = re.compile(r"column header", re.I)  # pyxform names no row for the header's faults: it is row 1
 _COLUMN = re.compile(r"the '([\w:]+)' value is invalid")
 _SHEET = re.compile(r"\b(survey|choices|settings|external_choices|entities)\b", re.I)
 
@@ -144,7 +145,7 @@ def _pyxform(data: bytes, name: str) -> dict:
         column = _COLUMN.search(message)
         raise ProblemError([Problem(PYXFORM_REFUSED, f"not a valid XLSForm: {reason}",
                                     source=f"{name} {sheet.group(1).lower() if sheet else 'survey'}",
-                                    row=int(row.group(1)) if row else None,
+                                    row=int(row.group(1)) if row else (1 if _HEADER_FAULT.search(message) else None),
                                     field=column.group(1) if column else None)], f"{name} was refused") from None
 
 
