@@ -225,10 +225,49 @@ FOLDED_INDEXES = [
 ]
 
 
+ANSWER_UNIQUE = ["assessment_id", "question", "instance"]  # one answer per question and entry of a repeat
+
+
+def _answer_unique_per_entry(engine: Engine) -> bool:
+    """Databases made before repeat groups keep one answer per (assessment, question); the rule
+    becomes one per (assessment, question, instance), so each entry of a repeat holds its own.
+    PostgreSQL swaps the constraint; SQLite cannot alter one, so the table is rebuilt (copy,
+    drop, rename, indexes made again) — in one transaction either way: all or nothing."""
+    insp = inspect(engine)
+    if "answer" not in insp.get_table_names():
+        return False
+    old = [u for u in insp.get_unique_constraints("answer")
+           if sorted(u["column_names"]) == ["assessment_id", "question"]]
+    if not old:
+        return False
+    from sqlalchemy.schema import CreateTable
+
+    answer = SQLModel.metadata.tables["answer"]
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            columns = ", ".join(f'"{c.name}"' for c in answer.columns)
+            scratch = type(SQLModel.metadata)()
+            SQLModel.metadata.tables["assessment"].to_metadata(scratch)  # what its foreign key names
+            rebuilt = answer.to_metadata(scratch, name="answer_rebuilt")
+            conn.execute(CreateTable(rebuilt))
+            conn.execute(text(f'INSERT INTO answer_rebuilt ({columns}) SELECT {columns} FROM answer'))
+            conn.execute(text("DROP TABLE answer"))
+            conn.execute(text("ALTER TABLE answer_rebuilt RENAME TO answer"))
+            for index in answer.indexes:
+                index.create(conn)
+        else:
+            for u in old:
+                conn.execute(text(f'ALTER TABLE answer DROP CONSTRAINT "{u["name"]}"'))
+            conn.execute(text("ALTER TABLE answer ADD CONSTRAINT answer_assessment_id_question_instance_key "
+                              "UNIQUE (assessment_id, question, instance)"))
+    return True
+
+
 def prepare(engine: Engine, *, seed: bool = True) -> None:
     """Create or migrate the schema, guard the audit trail, seed the default inspection."""
     SQLModel.metadata.create_all(engine)
     _add_missing_columns(engine)
+    _answer_unique_per_entry(engine)
     _add_missing_indexes(engine)
     with engine.begin() as conn:
         for statement in FOLDED_INDEXES:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
+from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.services import assessments, case_examples, findings
 from fieldwork.ui import components, session
 
@@ -27,16 +28,19 @@ except ProblemError as exc:
 q = view.questionnaire
 st.title(f"Case {view.case_ref} (read-only)")
 st.caption(f"{q.title} (version {q.version}) · {view.purpose} assessment by {view.inspector} · {view.status}")
-relevant = q.relevant_names(view.answers)
+worked = repeat_entries.Entries(q, view.answers, view.instances)
 for section in q.sections:
-    shown = [x for x in q.questions_in(section.id) if x.name in relevant or x.name in view.answers]
+    # a section in a repeat group: a row per entry and question, the entry named ("Incident 2")
+    places = [e.path for e in worked.under(section.repeat)] if section.repeat else [""]
+    shown = [(i, x, repeat_entries.slot(i, x.name)) for i in places for x in q.questions_in(section.id)]
+    shown = [(i, x, k) for i, x, k in shown if k in worked.asked or k in view.answers]
     if not shown:
         continue
     st.subheader(section.title)
-    st.dataframe([{"question": x.label,
-                   "answer": q.label_of(x.name, view.answers[x.name]) if x.is_single_choice and x.name in view.answers
-                   else view.answers.get(x.name, "—"),
-                   "evidence note": view.notes.get(x.name, "")} for x in shown],
+    st.dataframe([{**({"entry": repeat_entries.title(q, i)} if section.repeat else {}), "question": x.label,
+                   "answer": q.label_of(x.name, view.answers[k]) if x.is_single_choice and k in view.answers
+                   else view.answers.get(k, "—"),
+                   "evidence note": view.notes.get(k, "")} for i, x, k in shown],
                  hide_index=True, key=f"case_view_{section.id}",
                  column_config={"question": st.column_config.TextColumn(width="large"),
                                 "evidence note": st.column_config.TextColumn(width="large")})

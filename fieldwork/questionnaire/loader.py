@@ -52,6 +52,7 @@ CYCLE = "cycle"
 REQUIRED_NOT_ALLOWED = "required_not_allowed"
 CONTRACT_MISMATCH = "contract_mismatch"
 BAD_TEMPLATE = "bad_template"
+BAD_ENTRY_LIMIT = "bad_entry_limit"  # a repeat's min/max is not a whole number, or min > max
 
 
 # an XLSForm's words for what the loader calls a choice's code and a question's answer set
@@ -416,6 +417,17 @@ def _cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
     return sorted(found, key=lambda c: order[c[0]])
 
 
+def _entry_limit(r, key: str, chk: _Check) -> int:
+    """A repeat's fewest or most entries (0: no limit), a whole number."""
+    raw = _text(r.get(key))
+    if raw.isdigit():
+        return int(raw)
+    if raw:
+        chk.add(BAD_ENTRY_LIMIT, f"repeat group {r.get('name')!r}: {key.split('_')[0]}={raw!r} is not a whole number",
+                item=_text(r.get("name")), field=key, row=r.get("_row"))
+    return 0
+
+
 def _repeats(data, sections: list[Section], chk: _Check) -> tuple[Repeat, ...]:
     """Repeat groups: named once, each inside a known one (or none), and every section's
     repeat a known one."""
@@ -430,8 +442,12 @@ def _repeats(data, sections: list[Section], chk: _Check) -> tuple[Repeat, ...]:
         if parent and not any(x.name == parent for x in repeats):
             chk.add(UNKNOWN_SECTION, f"repeat group {name!r} sits in {parent!r}, which is not a repeat group defined "
                     "before it", item=name, row=r.get("_row"))
+        low, high = _entry_limit(r, "min_entries", chk), _entry_limit(r, "max_entries", chk)
+        if high and low > high:
+            chk.add(BAD_ENTRY_LIMIT, f"repeat group {name!r}: at least {low} entries but at most {high}", item=name,
+                    field="max_entries", row=r.get("_row"))
         repeats.append(Repeat(name, _text(r.get("label")) or name, parent, _text(r.get("count")),
-                              _text(r.get("relevant"))))
+                              _text(r.get("relevant")), low, high))
     names = {r.name for r in repeats}
     for s in sections:
         if s.repeat and s.repeat not in names:

@@ -58,6 +58,8 @@ class Repeat:
     parent: str = ""  # the repeat group it sits in ("" at the top level)
     count: str = ""  # repeat_count / jr:count: a number or an expression fixing how many entries
     relevant: str = ""  # the group's own skip logic (entries are asked only where it holds)
+    min_entries: int = 0  # fewest entries (0: none required); "parameters" min=N on the begin repeat row
+    max_entries: int = 0  # most entries (0: no limit); max=N
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,9 @@ class Questionnaire:
         """The innermost repeat group a question is in ("" for none)."""
         section = self._sections.get(self._by_name[name].section)
         return section.repeat if section else ""
+
+    def repeat(self, name: str) -> Repeat:
+        return next(r for r in self.repeats if r.name == name)
 
     def repeat_chain(self, repeat: str) -> list[str]:
         """The repeat groups from the outermost to ``repeat`` itself."""
@@ -298,7 +303,7 @@ class Questionnaire:
             ],
             "indicators": [{**asdict(i), "criteria": list(i.criteria)} for i in self.indicators],
             # only where there are some: the stored forms and hashes of the others do not change
-            **({"repeats": [asdict(r) for r in self.repeats]} if self.repeats else {}),
+            **({"repeats": [_without_defaults(asdict(r), Repeat) for r in self.repeats]} if self.repeats else {}),
         }
 
     @cached_property
@@ -310,6 +315,7 @@ class Questionnaire:
 _LATER_FIELDS = {
     Choice: {"columns": {}},
     Section: {"relevant": "", "repeat": ""},
+    Repeat: {"min_entries": 0, "max_entries": 0},
     Question: {"calculation": "", "choice_filter": "", "default": "", "read_only": False, "required_message": "",
                "appearance": "", "parameters": {}},
 }

@@ -124,7 +124,9 @@ class _RepeatWriter:
             inner = own.relevant if own else _both(outer, r.relevant)
             # the repeat's own rule, unless the groups it sat in had rules too: then the whole rule
             written = r.relevant if _both(outer, r.relevant) == inner else inner
-            row = dict(zip(self.columns, ["begin repeat", name, r.label]), relevant=written, repeat_count=r.count)
+            row = dict(zip(self.columns, ["begin repeat", name, r.label]), relevant=written, repeat_count=r.count,
+                       parameters=" ".join(f"{k}={v}" for k, v in (("min", r.min_entries), ("max", r.max_entries))
+                                           if v))
             self.survey.append([row.get(c, "") for c in self.columns])
             self.open.append((name, inner))
         return self.is_own(section)

@@ -352,8 +352,10 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
                 own = refs(bind.get("relevant", ""), here, row, "relevant", child.get("name"))
                 count = refs(str((child.get("control") or {}).get("jr:count", "") or ""), here, row, "repeat_count",
                              child.get("name"))
+                limits = _parameters(child.get("parameters"))  # min=N max=N: the fewest and most entries
                 repeats.append({"name": child.get("name", ""), "label": label, "parent": repeat, "count": count,
-                                "relevant": own, "_row": row})
+                                "relevant": own, "_row": row,
+                                "min_entries": limits.get("min", ""), "max_entries": limits.get("max", "")})
                 inner = both(rule, own)
                 section = new_section(child.get("name", ""), label, inner, child.get("name", ""), row)
                 walk(child.get("children") or [], section, inner, label, child.get("name", ""), here)

@@ -14,6 +14,7 @@ lives on the case (``case_file.case_ref``), never as an answer row, and cannot b
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Mapping
@@ -24,12 +25,13 @@ from sqlmodel import Session
 from fieldwork import audit, contract
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
+from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters
-from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, QuestionnaireVersion,
-                    new_uid, utcnow)
+from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, AuditEvent, CaseFile,
+                    QuestionnaireVersion, new_uid, utcnow)
 
 # Problem codes (tests and pages match on them).
 STALE_VERSION = "stale_version"
@@ -44,6 +46,8 @@ NOT_COMPLETE = "not_complete"
 MISSING_ANSWER = "missing_answer"
 CONSTRAINT = "constraint"
 CHANGED_ELSEWHERE = "changed_elsewhere"
+NO_ENTRY = "no_entry"  # an answer to an entry of a repeat group that does not exist (removed elsewhere)
+TOO_MANY_ENTRIES = "too_many_entries"
 
 CASE_REF = contract.CASE_REF
 MAX_TEXT = 2000  # answer.value's length
@@ -74,10 +78,12 @@ class AssessmentView:
     purpose: str
     status: str
     version: int
-    answers: dict[str, str]  # question -> code (case_ref included); blank answers left out
+    answers: dict[str, str]  # slot -> code (case_ref included); blank answers left out. A slot is the
+    # question's name, or inside a repeat group "instance/question" (fieldwork/questionnaire/entries.py)
     notes: dict[str, str]  # question -> evidence note; empty notes left out
     completed_at: datetime | None
     editable: bool  # the actor owns it (a lead may read another's, never write it)
+    instances: frozenset[str] = frozenset()  # the entries of repeat groups with a stored row
 
 
 @dataclass(frozen=True)
@@ -135,10 +141,30 @@ def _questionnaire(session: Session, row: _Row) -> Questionnaire:
 
 
 def _stored(session: Session, assessment_id: int) -> dict[str, tuple[int, str | None, str]]:
-    """question -> (answer id, value, note), in one query."""
-    rows = session.execute(select(Answer.question, Answer.id, Answer.value, Answer.note)
+    """slot -> (answer id, value, note), in one query."""
+    rows = session.execute(select(Answer.question, Answer.instance, Answer.id, Answer.value, Answer.note)
                            .where(Answer.assessment_id == assessment_id)).all()
-    return {q: (i, v, n or "") for q, i, v, n in rows}
+    return {repeat_entries.slot(inst or "", q): (i, v, n or "") for q, inst, i, v, n in rows}
+
+
+def _instances(stored: Mapping[str, tuple]) -> frozenset[str]:
+    """The entries with a stored row (blank rows too: an entry just added has no answer yet)."""
+    return frozenset(i for i in (repeat_entries.split(k)[0] for k in stored) if i)
+
+
+def _name(slot: str) -> str:
+    return repeat_entries.split(slot)[1]
+
+
+def _known(questionnaire: Questionnaire, slot: str) -> bool:
+    return questionnaire.has_question(_name(slot)) and repeat_entries.instance_problem(questionnaire, slot) is None
+
+
+def where_label(questionnaire: Questionnaire, slot: str) -> str:
+    """“Label”, or “Label” (Incident 2) for an answer in an entry."""
+    instance, name = repeat_entries.split(slot)
+    label = f"“{questionnaire.question(name).label}”"
+    return f"{label} ({repeat_entries.title(questionnaire, instance)})" if instance else label
 
 
 def _values(row: _Row, questionnaire: Questionnaire, stored: Mapping[str, tuple]) -> dict[str, str]:
@@ -161,7 +187,7 @@ def load(session: Session, actor: Actor, uid: str) -> AssessmentView:
         questionnaire=questionnaire, inspector=row.inspector, purpose=row.purpose, status=row.status,
         version=row.version, answers=_values(row, questionnaire, stored),
         notes={q: n for q, (_, _, n) in stored.items() if n}, completed_at=row.completed_at,
-        editable=actor.name == row.inspector)
+        editable=actor.name == row.inspector, instances=_instances(stored))
 
 
 def own_assessment(session: Session, actor: Actor, case_id: int) -> str | None:
@@ -185,18 +211,25 @@ def normalise(questionnaire: Questionnaire, question: Question, value) -> tuple[
 
 def check_answers(questionnaire: Questionnaire, given: Mapping[str, object], *, read_only: tuple[str, ...] = (),
                   ) -> tuple[dict[str, str | None], list[Problem]]:
-    """Normalise given answers: (question -> stored value, every problem found)."""
+    """Normalise given answers: (slot -> stored value, every problem found). A slot is a
+    question's name, or ``instance/question`` for an entry of a repeat group."""
     problems: list[Problem] = []
     values: dict[str, str | None] = {}
     for name, value in given.items():
-        if not questionnaire.has_question(name):
-            problems.append(Problem(UNKNOWN_QUESTION, f"{questionnaire.id} has no question {name!r}", item=name))
+        if not questionnaire.has_question(_name(name)):
+            problems.append(Problem(UNKNOWN_QUESTION, f"{questionnaire.id} has no question {_name(name)!r}",
+                                    item=name))
+            continue
+        wrong_entry = repeat_entries.instance_problem(questionnaire, name)
+        if wrong_entry:
+            problems.append(Problem(NO_ENTRY, f"“{questionnaire.question(_name(name)).label}” {wrong_entry}",
+                                    item=name))
             continue
         if name in read_only:
             problems.append(Problem(READ_ONLY, "is fixed when the case is added and cannot be changed here",
                                     item=name))
             continue
-        question = questionnaire.question(name)
+        question = questionnaire.question(_name(name))
         stored, fault = normalise(questionnaire, question, value)
         if fault:
             code = UNKNOWN_CODE if question.choices else BAD_VALUE
@@ -207,16 +240,20 @@ def check_answers(questionnaire: Questionnaire, given: Mapping[str, object], *, 
 
 
 def _constraint_problem(questionnaire: Questionnaire, name: str) -> Problem:
-    q = questionnaire.question(name)
-    return Problem(CONSTRAINT, q.constraint_message or f"“{q.label}” fails its check ({q.constraint})",
+    q = questionnaire.question(_name(name))
+    instance = repeat_entries.split(name)[0]
+    where = f"{repeat_entries.title(questionnaire, instance)}: " if instance else ""
+    return Problem(CONSTRAINT, where + (q.constraint_message or f"“{q.label}” fails its check ({q.constraint})"),
                    field=q.section, item=name)
 
 
-def not_asked(questionnaire: Questionnaire, answers: Mapping[str, object], names) -> list[Problem]:
-    """Problems for the given answers whose question the answers' skip logic hides."""
-    asked = questionnaire.relevant_names(answers)
-    return [Problem(NOT_ASKED, f"“{questionnaire.question(n).label}” is not asked for this case "
-                               f"(asked when {questionnaire.question(n).relevant})", item=n)
+def not_asked(questionnaire: Questionnaire, answers: Mapping[str, object], names, instances=()) -> list[Problem]:
+    """Problems for the given answers whose question the answers' skip logic hides (in an
+    entry: that entry's answers; or the entry is beyond the form's count)."""
+    asked = repeat_entries.Entries(questionnaire, answers, instances).asked
+    return [Problem(NOT_ASKED, f"{where_label(questionnaire, n)} is not asked for this case "
+                               f"(asked when {questionnaire.question(_name(n)).relevant or 'the entry exists'})",
+                    item=n)
             for n in names if answers.get(n) not in (None, "") and n not in asked]
 
 
@@ -270,30 +307,35 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     values, problems = check_answers(questionnaire, given, read_only=(CASE_REF,))
     kept = [n for n, (v, _) in changes.items() if v is KEEP]
     problems += [Problem(UNKNOWN_QUESTION, f"{questionnaire.id} has no question {n!r}", item=n)
-                 for n in kept if not questionnaire.has_question(n) or n == CASE_REF]
+                 for n in kept if not _known(questionnaire, n) or n == CASE_REF]
     notes = {n: note for n, (v, note) in changes.items() if note is not None
-             and (n in values or (v is KEEP and questionnaire.has_question(n) and n != CASE_REF))}
+             and (n in values or (v is KEEP and _known(questionnaire, n) and n != CASE_REF))}
     problems += [Problem(BAD_VALUE, f"the evidence note is {len(note):,} characters long; at most {MAX_NOTE:,} are "
                          "kept: record references and what was seen, not a copy of the file", item=n, field="note")
                  for n, note in notes.items() if len(note) > MAX_NOTE]
     problems += characters.answer_problems(values, notes)  # the one rule for characters (imports, bundles too)
 
     stored = _stored(session, row.id)
+    instances = _instances(stored)
     before = _values(row, questionnaire, stored)
     if read is not None and row.version != expected_version:
+        _refuse_if_renumbered(session, row, expected_version, [*values, *notes])
         problems += _clashes(questionnaire, changes, read, before, stored)
         expected_version = row.version  # nobody else touched these questions: save over the newer version
+    no_entry = _missing_entries(questionnaire, before, instances, [*values, *notes])
+    problems += no_entry
     after = {**before, **values}
     after = {n: v for n, v in after.items() if v not in (None, "")}
-    problems += not_asked(questionnaire, after, values)
-    problems += [_constraint_problem(questionnaire, n) for n in questionnaire.constraint_failures(after) if n in values]
+    problems += not_asked(questionnaire, after, [n for n in values if n not in {p.item for p in no_entry}], instances)
+    problems += [_constraint_problem(questionnaire, n)
+                 for n in repeat_entries.Entries(questionnaire, after, instances).constraint_failures() if n in values]
     if "force" in values and values["force"]:
         permissions.require_force(actor, values["force"], "move a case to a force you do not cover")
     if problems:
         raise ProblemError(problems, "the change was not saved")
-    _recalculate(questionnaire, before, after, values)
+    _recalculate(questionnaire, before, after, values, instances)
     _fill_metadata(questionnaire, actor, before, after, values)
-    cleared = questionnaire.irrelevant_answers(after)
+    cleared = repeat_entries.Entries(questionnaire, after, instances).irrelevant()
     version = _bump(session, row, expected_version)
 
     now = utcnow()
@@ -306,35 +348,87 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
         new_note = old_note if name not in notes else notes[name]
         if new_value == old_value and new_note == old_note:
             continue
+        instance, question = repeat_entries.split(name)
         if name in stored:
             session.execute(update(Answer).where(Answer.id == stored[name][0])
                             .values(value=new_value, note=new_note, updated_at=now)
                             .execution_options(synchronize_session=False))
         else:
-            session.add(Answer(assessment_id=row.id, question=name, value=new_value, note=new_note, updated_at=now))
+            session.add(Answer(assessment_id=row.id, question=question, instance=instance, value=new_value,
+                               note=new_note, updated_at=now))
         # codes only in the trail: free text (text, date and number answers, notes) never
-        is_code = questionnaire.question(name).is_single_choice
+        is_code = questionnaire.question(question).is_single_choice
+        entry = {"instance": instance} if instance else {}  # which entry of a repeat group
         if name in cleared:
-            audit.record(session, actor.name, audit.ANSWER_CLEARED, question=name,
-                         old_value=old_value if is_code else None, reason="not_asked", **where)
+            audit.record(session, actor.name, audit.ANSWER_CLEARED, question=question,
+                         old_value=old_value if is_code else None, reason="not_asked", **entry, **where)
         elif new_value != old_value:
             changed.append(name)
-            audit.record(session, actor.name, audit.ANSWER_CHANGED, question=name,
+            audit.record(session, actor.name, audit.ANSWER_CHANGED, question=question,
                          old_value=old_value if is_code else None, new_value=new_value if is_code else None,
-                         **({} if is_code else {"type": questionnaire.question(name).type}), **where)
+                         **({} if is_code else {"type": questionnaire.question(question).type}), **entry, **where)
         if new_note != old_note:
             notes_changed.append(name)
-            audit.record(session, actor.name, audit.NOTE_CHANGED, question=name, **where)
+            audit.record(session, actor.name, audit.NOTE_CHANGED, question=question, **entry, **where)
     if chose:
         record_choice(session, actor, uid, **chose)
     session.flush()
     return SaveResult(version, changed, [n for n in cleared if n in before], notes_changed)
 
 
-def _recalculate(questionnaire: Questionnaire, before: Mapping[str, object], after: dict, values: dict) -> None:
+def _refuse_if_renumbered(session: Session, row: _Row, read_version: int, names) -> None:
+    """An entry removed elsewhere since the caller read the assessment deleted or renumbered the
+    entry a change is meant for: the per-question rule cannot tell (incident 3 may now be
+    incident 2), so the change is refused as a stale save (the form offers Reload)."""
+    instances = {repeat_entries.split(n)[0] for n in names} - {""}
+    if not instances:
+        return
+    details = session.execute(select(AuditEvent.detail).where(AuditEvent.assessment_uid == row.uid,
+                                                              AuditEvent.action == audit.ENTRY_REMOVED)).scalars()
+    removed = [d["instance"] for d in map(json.loads, details) if d.get("version", 0) > read_version]
+    if any(repeat_entries.touched_by_removal(i, r) for i in instances for r in removed):
+        raise ProblemError([Problem(
+            STALE_VERSION, "An entry was removed elsewhere (another tab or laptop) since you opened this assessment, "
+            "and the entries after it were renumbered. Your last change was not saved: reload to see the entries as "
+            "they are stored, then make it again.", item=row.case_ref)], "the entries were changed elsewhere")
+
+
+def _missing_entries(questionnaire: Questionnaire, before: Mapping[str, object], instances, names) -> list[Problem]:
+    """An answer or note to an entry that does not exist (removed in another tab, or never added)."""
+    names = [n for n in names if repeat_entries.split(n)[0]]
+    if not names:
+        return []
+    existing = repeat_entries.Entries(questionnaire, before, instances)
+    return [Problem(NO_ENTRY, f"{repeat_entries.title(questionnaire, repeat_entries.split(n)[0])} does not exist "
+                              "(it may have been removed elsewhere): reload to see the entries as stored", item=n)
+            for n in names if not existing.exists(repeat_entries.split(n)[0])]
+
+
+def _recalculate(questionnaire: Questionnaire, before: Mapping[str, object], after: dict, values: dict,
+                 instances=()) -> None:
     """Work every ``calculate`` out again from the answers as they now stand and store what
-    changed (a calculation never comes from the inspector; one using today() keeps its value)."""
-    computed = [q.name for q in questionnaire.questions if q.is_computed]
+    changed (a calculation never comes from the inspector; one using today() keeps its value).
+    A calculation inside a repeat group is worked out in each entry, from that entry's answers."""
+    for name in [n for n in values if questionnaire.question(_name(n)).is_computed and repeat_entries.split(n)[0]]:
+        values.pop(name)
+        if name in before:
+            after[name] = before[name]
+        else:
+            after.pop(name, None)
+    if questionnaire.repeats:
+        worked = repeat_entries.Entries(questionnaire, after, instances)
+        for name, new in worked.values.items():
+            instance, question = repeat_entries.split(name)
+            if not instance or not questionnaire.question(question).is_computed:
+                continue
+            new = None if new in (None, "") or name not in worked.asked else str(new)
+            if new != before.get(name):
+                values[name] = new
+            if new is None:
+                after.pop(name, None)
+            else:
+                after[name] = new
+    computed = [q.name for q in questionnaire.questions if q.is_computed and not questionnaire.repeat_of(q.name)]
     if not computed:
         return
     for name in computed:  # what an inspector sent for a calculation is not kept
@@ -362,6 +456,8 @@ def _fill_metadata(questionnaire: Questionnaire, actor: Actor, before: Mapping[s
     fill = {"start": now.isoformat(), "today": now.date().isoformat(), "username": actor.name,
             "deviceid": "fieldwork", "end": now.isoformat()}
     for q in questionnaire.questions:
+        if questionnaire.repeats and questionnaire.repeat_of(q.name):
+            continue  # asked per entry: not the scoring's own when and who
         if q.type in fill and (q.type == "end" or before.get(q.name) in (None, "")):
             values[q.name] = after[q.name] = fill[q.type]
 
@@ -372,7 +468,7 @@ def _clashes(questionnaire: Questionnaire, changes: Changes, read: Read, before:
     caller read it. An answer changed elsewhere and a note written here do not clash."""
     problems = []
     for name, (value, note) in changes.items():
-        if not questionnaire.has_question(name):
+        if not _known(questionnaire, name):
             continue
         was_value, was_note = read.get(name, (None, ""))
         now_value, now_note = before.get(name), stored[name][2] if name in stored else ""
@@ -380,7 +476,7 @@ def _clashes(questionnaire: Questionnaire, changes: Changes, read: Read, before:
         note_moved = note is not None and (now_note or "") != (was_note or "")
         if answer_moved or note_moved:
             problems.append(Problem(
-                CHANGED_ELSEWHERE, f"“{questionnaire.question(name).label}” was changed elsewhere (another tab or "
+                CHANGED_ELSEWHERE, f"{where_label(questionnaire, name)} was changed elsewhere (another tab or "
                                    "laptop) after you opened it: your change is kept on screen beside the stored "
                                    "one for you to choose.", item=name, field="answer" if answer_moved else "note"))
     return problems
@@ -401,25 +497,36 @@ def record_choice(session: Session, actor: Actor, uid: str, name: str, *, kept: 
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     permissions.require_owner(actor, row.inspector, "settle a change to another inspector's assessment")
-    is_code = _questionnaire(session, row).question(name).is_single_choice
+    is_code = _questionnaire(session, row).question(_name(name)).is_single_choice
+    instance, question = repeat_entries.split(name)
     audit.record(session, actor.name, audit.CHANGE_CHOSEN, inspection_id=row.inspection_id, case_ref=row.case_ref,
-                 assessment_uid=row.uid, question=name, old_value=stored if is_code else None,
-                 new_value=mine if is_code else None, kept=kept, notes_differed=notes_differed)
+                 assessment_uid=row.uid, question=question, old_value=stored if is_code else None,
+                 new_value=mine if is_code else None, kept=kept, notes_differed=notes_differed,
+                 **({"instance": instance} if instance else {}))
 
 
-def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, object]) -> list[Problem]:
+def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, object], instances=()) -> list[Problem]:
     """What stands between these answers and a complete assessment: every required, relevant
-    question unanswered (with its section), every failed constraint, every answer to a question
-    not asked."""
+    question unanswered (with its section; in a repeat group, entry by entry: "Incident 2:
+    “When” is required"), every failed constraint, every answer to a question not asked, every
+    repeat group with more entries than the form allows."""
     titles = {s.id: s.title for s in questionnaire.sections}
     problems = []
-    for name in questionnaire.missing_required(answers):
+    worked = repeat_entries.Entries(questionnaire, answers, instances)
+    for slot in worked.missing_required():
+        instance, name = repeat_entries.split(slot)
         q = questionnaire.question(name)
-        problems.append(Problem(MISSING_ANSWER, f"not answered: “{q.label}” ({titles.get(q.section, q.section)})"
-                                + (f": {q.required_message}" if q.required_message else ""),
-                                field=q.section, item=name))
-    problems += [_constraint_problem(questionnaire, name) for name in questionnaire.constraint_failures(answers)]
-    problems += not_asked(questionnaire, answers, list(answers))
+        said = f": {q.required_message}" if q.required_message else ""
+        message = (f"{repeat_entries.title(questionnaire, instance)}: “{q.label}” is required{said}" if instance
+                   else f"not answered: “{q.label}” ({titles.get(q.section, q.section)}){said}")
+        problems.append(Problem(MISSING_ANSWER, message, field=q.section, item=slot))
+    problems += [_constraint_problem(questionnaire, name) for name in worked.constraint_failures()]
+    problems += not_asked(questionnaire, answers, list(answers), instances)
+    for repeat, parent, n in worked.too_many():
+        r = questionnaire.repeat(repeat)
+        where = f" in {repeat_entries.title(questionnaire, parent)}" if parent else ""
+        problems.append(Problem(TOO_MANY_ENTRIES, f"“{r.label}”{where} has {n} entries; the form allows at most "
+                                f"{r.max_entries}: remove one", item=repeat_entries.path(parent, repeat, n)))
     return problems
 
 
@@ -429,8 +536,9 @@ def mark_complete(session: Session, actor: Actor, uid: str, expected_version: in
     row = _row(session, uid)
     _require_editable(actor, row, "complete")
     questionnaire = _questionnaire(session, row)
-    answers = _values(row, questionnaire, _stored(session, row.id))
-    problems = completion_problems(questionnaire, answers)
+    stored = _stored(session, row.id)
+    answers = _values(row, questionnaire, stored)
+    problems = completion_problems(questionnaire, answers, _instances(stored))
     if problems:
         missing = sum(p.code == MISSING_ANSWER for p in problems)
         raise ProblemError(problems, f"not complete yet: {missing} required answer(s) missing" if missing

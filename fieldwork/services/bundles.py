@@ -47,6 +47,7 @@ from fieldwork import audit
 from fieldwork.files.limits import FILE_TOO_LARGE
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.entries import Entries, slot
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters, wide_table
@@ -475,9 +476,11 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             if not isinstance(question, str) or not question:
                 fault("an answer lacks its question", item=ref, field="answers")
                 continue
-            if question in questions:
-                fault(f"question {question[:100]!r} is answered twice", item=ref, field=question)
-            questions.add(question)
+            entry = a.get("instance") if isinstance(a.get("instance"), str) else ""  # an entry of a repeat group
+            if (question, entry) in questions:
+                fault(f"question {question[:100]!r} is answered twice" + (f" in {entry[:200]}" if entry else ""),
+                      item=ref, field=question)
+            questions.add((question, entry))
             answer = {}
             for name, column in answer_columns.items():
                 if name in a:
@@ -599,14 +602,17 @@ def _rule_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
 
     if any(not q.has_question(x.get("question")) for x in a["answers"]):
         return []  # already refused above; the rules below would only repeat it
-    answers = {x["question"]: x.get("value") for x in a["answers"] if x.get("value") not in (None, "")}
+    # keyed by slot: an answer in an entry of a repeat group is its own (fieldwork/questionnaire/entries.py)
+    answers = {slot(x.get("instance") or "", x["question"]): x.get("value") for x in a["answers"]
+               if x.get("value") not in (None, "")}
+    instances = {x["instance"] for x in a["answers"] if x.get("instance")}
     if q.has_question(assessments.CASE_REF):
         answers[assessments.CASE_REF] = a["case_ref"]
     if a.get("status") == "complete":
-        found = assessments.completion_problems(q, answers)
+        found = assessments.completion_problems(q, answers, instances)
     else:
-        found = assessments.not_asked(q, answers, list(answers))
-        found += [assessments._constraint_problem(q, n) for n in q.constraint_failures(answers)]
+        found = assessments.not_asked(q, answers, list(answers), instances)
+        found += [assessments._constraint_problem(q, n) for n in Entries(q, answers, instances).constraint_failures()]
     found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
                       f"{assessments.MAX_NOTE:,} are kept", item=x["question"])
               for x in a["answers"] if isinstance(x.get("note"), str) and len(x["note"]) > assessments.MAX_NOTE]

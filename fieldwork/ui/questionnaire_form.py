@@ -22,10 +22,11 @@ import streamlit as st
 from fieldwork import db
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.questionnaire.model import Question, Questionnaire
-from fieldwork.services import assessments, privacy
+from fieldwork.services import assessments, privacy, repeat_entries as entry_service
 from fieldwork.services.permissions import Actor
-from fieldwork.ui import answer_widgets, note_keeper, session, stored_values
+from fieldwork.ui import answer_widgets, entry_panels, note_keeper, session, stored_values
 from fieldwork.ui.components import show_problems
 from models import COMPLETE, DRAFT
 
@@ -39,7 +40,8 @@ MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "miss
 
 def widget_key(uid: str, kind: str, name: str = "") -> str:
     """The session-state key of a widget: kind "a" answer, "n" note (with the question's
-    name), or "section", "complete", "reopen", "reload"."""
+    slot: its name, or ``incident[2]/when`` in an entry of a repeat group), or "section",
+    "complete", "reopen", "reload"."""
     return f"{PREFIX}:{uid}:{kind}" + (f":{name}" if name else "")
 
 
@@ -61,12 +63,28 @@ def load(actor: Actor, uid: str, *, keep_conflict: bool = True) -> dict:
         view = assessments.load(s, actor, uid)
     kept = {k: old[k] for k in MESSAGES if old} if keep_conflict else {}
     state = {**MESSAGES, **kept, "conflict": None, "view": view, "version": view.version, "status": view.status,
-             "answers": dict(view.answers), "notes": dict(view.notes),
+             "answers": dict(view.answers), "notes": dict(view.notes), "instances": set(view.instances),
              "known": {q.name for q in view.questionnaire.questions if q.name != assessments.CASE_REF}}
     if not kept:
         state.update(unsent={}, dropped={}, clash={})
     st.session_state[key] = state  # a new copy has drawn nothing yet: every widget is seeded from it
     return state
+
+
+def _entries(state: dict) -> repeat_entries.Entries:
+    """The entries of the working copy's repeat groups and what each asks (``asked``: slots)."""
+    questionnaire = state["view"].questionnaire
+    return repeat_entries.Entries(questionnaire, questionnaire.with_calculations(state["answers"]),
+                                  state["instances"])
+
+
+def _known(state: dict, name: str) -> bool:
+    """A slot the browser may send a note for: a question's, in an entry if it sits in one."""
+    questionnaire = state["view"].questionnaire
+    instance, question = repeat_entries.split(name)
+    if not instance:
+        return name in state["known"]
+    return question in state["known"] and repeat_entries.instance_problem(questionnaire, name) is None
 
 
 def _show(uid: str, name: str) -> None:
@@ -174,6 +192,8 @@ def _save(actor: Actor, uid: str, name: str, value, note: str | None, *, typing:
         state["answers"][name] = value
     if note is not None:
         state["notes"][name] = note
+    if repeat_entries.split(name)[0]:  # the entry now has a stored row
+        state["instances"].add(repeat_entries.split(name)[0])
     for cleared in result.cleared:
         state["answers"].pop(cleared, None)
         _show(uid, cleared)
@@ -188,7 +208,7 @@ def _answer_changed(actor: Actor, uid: str, name: str) -> None:
     # The browser may resend the value of a radio that skip logic has just hidden (two quick
     # actions: leaving a note box, then clicking an answer). Nobody can have changed a question
     # that is not on screen, and saving it would be refused as "not asked": ignore it.
-    if name not in state["view"].questionnaire.relevant_names(state["answers"]):
+    if name not in _entries(state).asked:
         return
     if (value or None) == state["answers"].get(name):
         return
@@ -211,7 +231,7 @@ def _notes_typed(actor: Actor, uid: str) -> None:
     for name, text in (note_keeper.sent(_key(uid, "keeper"), "typed", uid) or {}).items():
         if state["dropped"].get(name) == text:  # the browser's pause timer sent a note just set aside
             continue
-        if isinstance(text, str) and name in state["known"] and text != state["notes"].get(name, ""):
+        if isinstance(text, str) and _known(state, name) and text != state["notes"].get(name, ""):
             if not _save(actor, uid, name, assessments.KEEP, text, typing=True):
                 return
 
@@ -224,7 +244,7 @@ def _notes_recovered(actor: Actor, uid: str) -> None:
     restored = []
     for item in note_keeper.sent(_key(uid, "keeper"), "recovered", uid) or []:
         name, text, base = item.get("question"), item.get("text"), item.get("base", "")
-        if name not in state["known"] or not isinstance(text, str) or text == state["notes"].get(name, ""):
+        if not _known(state, name) or not isinstance(text, str) or text == state["notes"].get(name, ""):
             continue
         if base == state["notes"].get(name, ""):
             if not _save(actor, uid, name, assessments.KEEP, text):
@@ -314,6 +334,42 @@ def _reopen(actor: Actor, uid: str) -> None:
     state.update(version=result.version, status=result.status, problems=None, at=None)
 
 
+def _add_entry(actor: Actor, uid: str, repeat: str, parent: str) -> None:
+    """Add an entry of a repeat group (saved at once: a refresh or another tab shows it)."""
+    if not _signed_in(actor, uid, None):
+        return
+    state = _state(uid)
+    try:
+        with db.session_scope(session.engine()) as s:
+            result = entry_service.add_entry(s, actor, uid, state["version"], repeat, parent)
+    except ProblemError as exc:
+        if not _changed_meanwhile(actor, uid, exc, "Add"):
+            _refused(state, exc, None)
+        return
+    state["instances"].add(result.instance)
+    state.update(version=result.version, problems=None, cleared=[], at=None,
+                 toast=f"Added {repeat_entries.title(state['view'].questionnaire, result.instance)}.")
+
+
+def _remove_entry(actor: Actor, uid: str, instance: str) -> None:
+    """Remove an entry: its answers go, the later entries are renumbered; every widget is drawn
+    again from the store (an entry's widgets now show the entry after it)."""
+    if not _signed_in(actor, uid, None):
+        return
+    state = _state(uid)
+    name = repeat_entries.title(state["view"].questionnaire, instance)
+    try:
+        with db.session_scope(session.engine()) as s:
+            result = entry_service.remove_entry(s, actor, uid, state["version"], instance)
+    except ProblemError as exc:
+        if not _changed_meanwhile(actor, uid, exc, "Remove"):
+            _refused(state, exc, None)
+        return
+    state = _refresh(actor, uid)
+    state.update(problems=None, cleared=[], at=None,
+                 toast=f"Removed {name} ({result.removed_answers} answer(s)); the entries after it are renumbered.")
+
+
 def _go(section_key: str, section: str) -> None:
     st.session_state[section_key] = section
 
@@ -343,7 +399,7 @@ def _messages(actor: Actor, uid: str, state: dict, questionnaire: Questionnaire)
         st.button("Reload", key=_key(uid, "reload"), type="primary", icon=":material/refresh:",
                   on_click=_reload, args=(actor, uid))
     if state["cleared"]:
-        labels = ", ".join(f"“{questionnaire.question(n).label}”" for n in state["cleared"])
+        labels = ", ".join(assessments.where_label(questionnaire, n) for n in state["cleared"])
         st.warning(f"Cleared {len(state['cleared'])} answer(s) that no longer apply after this change: {labels}. "
                    "Their evidence notes are kept.", icon=":material/playlist_remove:")
     if state["problems"]:
@@ -351,13 +407,16 @@ def _messages(actor: Actor, uid: str, state: dict, questionnaire: Questionnaire)
 
 
 def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Question, *, editable: bool,
-              state: dict) -> None:
-    stored = state["answers"].get(question.name)
+              state: dict, slot: str | None = None, context: Mapping[str, str] | None = None) -> None:
+    """One question's answer and note. ``slot``: where the answer lives (the question's name,
+    or ``incident[2]/when`` in an entry); ``context``: the answers its expressions see."""
+    slot = slot or question.name
+    stored = state["answers"].get(slot)
     if question.is_single_choice and stored not in questionnaire.codes(question.name):
         stored = None  # a value that is not one of the codes shows as unanswered
     # mounting widgets (another section, shown again by skip logic, the form reopened) show the copy
-    akey = stored_values.seed(state, _key(uid, "a", question.name), stored)
-    nkey = stored_values.seed(state, _key(uid, "n", question.name), state["notes"].get(question.name, ""))
+    akey = stored_values.seed(state, _key(uid, "a", slot), stored)
+    nkey = stored_values.seed(state, _key(uid, "n", slot), state["notes"].get(slot, ""))
     label = question.label + (" *" if question.required else "")
     criteria = _criteria_text(questionnaire, question) or None
     answer_col, note_col = st.columns([3, 2], vertical_alignment="top")
@@ -365,26 +424,27 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
         if question.name == assessments.CASE_REF:
             st.text_input(label, key=akey, disabled=True, help="Fixed when the case was added.")
         elif answer_widgets.handles(question):  # every other XLSForm type: fieldwork/ui/answer_widgets.py
-            answer_widgets.draw(questionnaire, question, key=akey, stored=state["answers"].get(question.name),
-                                label=label, editable=editable, help=criteria, answers=state["answers"],
-                                on_change=lambda value: _save(actor, uid, question.name, value, None), owner=state)
+            answer_widgets.draw(questionnaire, question, key=akey, stored=state["answers"].get(slot),
+                                label=label, editable=editable, help=criteria,
+                                answers=state["answers"] if context is None else context,
+                                on_change=lambda value: _save(actor, uid, slot, value, None), owner=state)
         elif question.is_single_choice:
             options = questionnaire.codes(question.name)
             labels = {c.code: c.label for c in questionnaire.options(question.name)}
             if len(options) <= RADIO_MAX:
                 st.radio(label, options, index=None, format_func=labels.__getitem__, key=akey, disabled=not editable,
-                         on_change=_answer_changed, args=(actor, uid, question.name), help=criteria,
+                         on_change=_answer_changed, args=(actor, uid, slot), help=criteria,
                          horizontal=max(len(v) for v in labels.values()) <= 16)
             else:
                 st.selectbox(label, options, index=None, format_func=labels.__getitem__, key=akey,
-                             disabled=not editable, on_change=_answer_changed, args=(actor, uid, question.name),
+                             disabled=not editable, on_change=_answer_changed, args=(actor, uid, slot),
                              help=criteria, placeholder="Choose an answer")
         else:
             st.text_input(label, key=akey, disabled=not editable, placeholder=HINTS.get(question.type, ""),
-                          on_change=_answer_changed, args=(actor, uid, question.name), help=criteria)
-        if editable and question.is_single_choice and state["answers"].get(question.name) not in (None, ""):
-            st.button("Clear answer", key=_key(uid, "clear", question.name), type="tertiary",
-                      icon=":material/backspace:", on_click=_clear_answer, args=(actor, uid, question.name))
+                          on_change=_answer_changed, args=(actor, uid, slot), help=criteria)
+        if editable and question.is_single_choice and state["answers"].get(slot) not in (None, ""):
+            st.button("Clear answer", key=_key(uid, "clear", slot), type="tertiary",
+                      icon=":material/backspace:", on_click=_clear_answer, args=(actor, uid, slot))
         caption = question.guidance
         if question.criteria:
             caption += ("  \n" if caption else "") + "Evidences criteria " + ", ".join(question.criteria)
@@ -395,22 +455,24 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
             st.text_area(f"Evidence note: {question.label}", key=nkey, disabled=not editable, height=68,
                          label_visibility="collapsed", max_chars=assessments.MAX_NOTE,
                          placeholder="Evidence note: document, page, what you saw (no names)",
-                         on_change=_note_changed, args=(actor, uid, question.name))
-            found = privacy.note_warnings(state["notes"].get(question.name) or st.session_state[nkey] or "")
+                         on_change=_note_changed, args=(actor, uid, slot))
+            found = privacy.note_warnings(state["notes"].get(slot) or st.session_state[nkey] or "")
             if found:
                 st.warning(f"This note looks as if it holds {', '.join(found)}. Record document and page "
                            "references and what you saw, never personal details.", icon=":material/shield:")
-    if state["at"] == question.name:
+    if state["at"] == slot:
         _messages(actor, uid, state, questionnaire)
 
 
-def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], relevant: set[str]
+def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], worked: repeat_entries.Entries
               ) -> dict[str, tuple[int, int]]:
-    """section -> (answered, asked)."""
+    """section -> (answered, asked); a section in a repeat group counts every entry's questions."""
     out = {}
     for section in questionnaire.sections:
-        asked = [q.name for q in questionnaire.questions_in(section.id)
-                 if q.name in relevant and answer_widgets.asks(q) and not q.is_computed]
+        instances = [e.path for e in worked.under(section.repeat)] if section.repeat else [""]
+        asked = [repeat_entries.slot(i, q.name) for i in instances for q in questionnaire.questions_in(section.id)
+                 if answer_widgets.asks(q) and not q.is_computed]
+        asked = [n for n in asked if n in worked.asked]
         out[section.id] = (sum(answers.get(n) not in (None, "") for n in asked), len(asked))
     return out
 
@@ -427,7 +489,8 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     view: assessments.AssessmentView = state["view"]
     questionnaire = view.questionnaire
     answers = state["answers"]
-    relevant = questionnaire.relevant_names(questionnaire.with_calculations(answers))
+    worked = _entries(state)
+    relevant = worked.asked
     editable = view.editable and state["status"] == DRAFT and not state["conflict"]
     toast, state["toast"] = state["toast"], None
     if toast:  # seen wherever the page is scrolled; the message beside the answer stays
@@ -441,13 +504,14 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
             next_steps()
 
     for name, clash in list(state["clash"].items()):
-        _clash(actor, uid, questionnaire, questionnaire.question(name), clash, editable)
+        _clash(actor, uid, questionnaire, name, clash, editable)
     for name, text in list(state["unsent"].items()):
-        _unsent_note(actor, uid, questionnaire.question(name), text, state["notes"].get(name, ""), editable)
+        _unsent_note(actor, uid, questionnaire, name, text, state["notes"].get(name, ""), editable)
 
-    progress = _progress(questionnaire, answers, relevant)
+    progress = _progress(questionnaire, answers, worked)
     done, asked = sum(p[0] for p in progress.values()), sum(p[1] for p in progress.values())
-    sections = [s.id for s in questionnaire.sections if progress[s.id][1]]
+    sections = [s.id for s in questionnaire.sections if progress[s.id][1]
+                or (s.repeat and entry_panels.can_hold_entries(worked, s.repeat))]
     titles = {s.id: s.title for s in questionnaire.sections}
     overview = " · ".join(f"{titles[sid]} {a}/{n}" + (" ✓" if a == n else "")
                           for sid, (a, n) in progress.items() if sid in sections)
@@ -465,15 +529,24 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     current = st.radio("Section", sections, format_func=titles.__getitem__, key=skey, horizontal=True,
                        help="Sections follow the victim's journey through the case.")
     section = next(s for s in questionnaire.sections if s.id == current)
-    shown = [q for q in questionnaire.questions_in(current) if q.name in relevant and answer_widgets.asks(q)]
+    shown = [] if section.repeat else [
+        q for q in questionnaire.questions_in(current) if q.name in relevant and answer_widgets.asks(q)]
     answered, total = progress[current]
+    shown_slots = {q.name for q in shown}
     with st.container(border=True):
         st.subheader(section.title, divider=False)
-        st.progress(answered / total, text=f"{answered} of {total} answered in this section")
+        st.progress(answered / total if total else 1.0, text=f"{answered} of {total} answered in this section")
         if section.guidance:
             st.caption(section.guidance)
         for question in shown:
             _question(actor, uid, questionnaire, question, editable=editable, state=state)
+        if section.repeat:  # one box per entry, each asking by its own answers
+            shown_slots = entry_panels.draw(
+                worked, section, editable=editable, key=lambda kind, name: _key(uid, kind, name),
+                question=lambda q, slot, context: _question(actor, uid, questionnaire, q, editable=editable,
+                                                            state=state, slot=slot, context=context),
+                on_add=lambda repeat, parent: _add_entry(actor, uid, repeat, parent),
+                on_remove=lambda instance: _remove_entry(actor, uid, instance))
         at = sections.index(current)
         back, forward = st.columns(2)
         if at > 0:
@@ -483,13 +556,13 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
             forward.button(f"{titles[sections[at + 1]]} →", key=_key(uid, "next"), on_click=_go,
                            args=(skey, sections[at + 1]))
 
-    if state["at"] not in {q.name for q in shown}:  # not beside a question on screen: here, by the buttons
+    if state["at"] not in shown_slots:  # not beside a question on screen: here, by the buttons
         _messages(actor, uid, state, questionnaire)
-    missing = questionnaire.missing_required(answers) if state["missing"] and state["status"] == DRAFT else []
+    missing = worked.missing_required() if state["missing"] and state["status"] == DRAFT else []
     if missing:
         st.error(f"Not complete yet: {len(missing)} required answer(s) missing.\n\n" + "\n".join(
-            f"- {titles.get(questionnaire.question(n).section)}: {questionnaire.question(n).label}" for n in missing),
-            icon=":material/checklist:")
+            f"- {_where(questionnaire, titles, n)}: {questionnaire.question(repeat_entries.split(n)[1]).label}"
+            for n in missing), icon=":material/checklist:")
     if view.editable and not state["conflict"]:
         if state["status"] == DRAFT:
             st.button("Mark complete", key=_key(uid, "complete"), type="primary", icon=":material/task_alt:",
@@ -498,15 +571,23 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
             st.button("Reopen", key=_key(uid, "reopen"), icon=":material/edit:", on_click=_reopen, args=(actor, uid))
     st.caption(f"Saved as you go · version {state['version']} · {state['status']}")
     note_keeper.keep_notes(_key(uid, "keeper"), uid=uid, saved=state["notes"], dropped=state["dropped"],
-                           note_keys={q.name: _key(uid, "n", q.name) for q in shown if q.name in state["known"]},
+                           note_keys={n: _key(uid, "n", n) for n in shown_slots if _known(state, n)},
                            editable=editable, on_typed=lambda: _notes_typed(actor, uid),
                            on_recovered=lambda: _notes_recovered(actor, uid))
 
 
-def _unsent_note(actor: Actor, uid: str, question: Question, mine: str, stored: str, editable: bool) -> None:
+def _where(questionnaire: Questionnaire, titles: Mapping[str, str], slot: str) -> str:
+    """Where a missing answer is: its entry ("Incident 2"), else its section."""
+    instance, name = repeat_entries.split(slot)
+    return repeat_entries.title(questionnaire, instance) if instance else str(
+        titles.get(questionnaire.question(name).section))
+
+
+def _unsent_note(actor: Actor, uid: str, questionnaire: Questionnaire, name: str, mine: str, stored: str,
+                 editable: bool) -> None:
     """A note typed in this browser that never reached the server, over a note changed since."""
     with st.container(border=True):
-        st.warning(f"An evidence note for “{question.label}” typed in this browser was never saved, and the "
+        st.warning(f"An evidence note for {assessments.where_label(questionnaire, name)} typed in this browser was never saved, and the "
                    "stored note has changed since. Keep yours (it replaces the stored one) or discard it.",
                    icon=":material/history:")
         mine_col, stored_col = st.columns(2)
@@ -515,15 +596,16 @@ def _unsent_note(actor: Actor, uid: str, question: Question, mine: str, stored: 
         stored_col.caption("Stored now")
         stored_col.text(stored or "(empty)")
         keep, drop = st.columns(2)
-        keep.button("Keep mine", key=_key(uid, "keep_mine", question.name), disabled=not editable,
-                    on_click=_keep_mine, args=(actor, uid, question.name))
-        drop.button("Discard mine", key=_key(uid, "drop_mine", question.name), on_click=_drop_mine,
-                    args=(uid, question.name))
+        keep.button("Keep mine", key=_key(uid, "keep_mine", name), disabled=not editable,
+                    on_click=_keep_mine, args=(actor, uid, name))
+        drop.button("Discard mine", key=_key(uid, "drop_mine", name), on_click=_drop_mine,
+                    args=(uid, name))
 
 
-def _clash(actor: Actor, uid: str, questionnaire: Questionnaire, question: Question, clash: dict,
+def _clash(actor: Actor, uid: str, questionnaire: Questionnaire, name: str, clash: dict,
            editable: bool) -> None:
     """A change refused because the same question was changed elsewhere: both, side by side."""
+    question = questionnaire.question(repeat_entries.split(name)[1])
     labels = {c.code: c.label for c in questionnaire.options(question.name)} if question.is_single_choice else {}
     (mine_value, mine_note), (value, note) = clash["mine"], clash["stored"]
     mine_value = value if mine_value is assessments.KEEP else mine_value
@@ -533,8 +615,8 @@ def _clash(actor: Actor, uid: str, questionnaire: Questionnaire, question: Quest
         return (f"Answer: {labels.get(answer, answer) if answer else '(none)'}\n"
                 f"Evidence note: {text or '(none)'}")  # st.text: a note is never read as markdown
 
-    with st.container(border=True, key=_key(uid, "clash", question.name)):
-        st.warning(f"“{question.label}” was changed elsewhere (another tab or laptop) while you were changing it "
+    with st.container(border=True, key=_key(uid, "clash", name)):
+        st.warning(f"{assessments.where_label(questionnaire, name)} was changed elsewhere (another tab or laptop) while you were changing it "
                    "here. Nothing is lost: choose which to keep.", icon=":material/call_split:")
         mine_col, stored_col = st.columns(2)
         mine_col.caption("Your change, not saved yet")
@@ -542,7 +624,7 @@ def _clash(actor: Actor, uid: str, questionnaire: Questionnaire, question: Quest
         stored_col.caption("Saved elsewhere")
         stored_col.text(shown(value, note))
         keep, drop = st.columns(2)
-        keep.button("Keep mine", key=_key(uid, "clash_mine", question.name), disabled=not editable,
-                    on_click=_settle, args=(actor, uid, question.name, "mine"))
-        drop.button("Keep the saved one", key=_key(uid, "clash_stored", question.name), disabled=not editable,
-                    on_click=_settle, args=(actor, uid, question.name, "stored"))
+        keep.button("Keep mine", key=_key(uid, "clash_mine", name), disabled=not editable,
+                    on_click=_settle, args=(actor, uid, name, "mine"))
+        drop.button("Keep the saved one", key=_key(uid, "clash_stored", name), disabled=not editable,
+                    on_click=_settle, args=(actor, uid, name, "stored"))

@@ -1,0 +1,74 @@
+"""The Assess form's section of a repeat group: one box per entry ("Incident 2"), each with
+its questions asked by that entry's own answers, a Remove (confirmed: its answers go and the
+later entries are renumbered) and, under the entries, Add. A nested repeat's entries are shown
+under each outer entry ("Incident 2 › PIN issued 1"), with an Add for each.
+
+Only drawing lives here; what an entry asks and whether one may be added or removed is
+``fieldwork.questionnaire.entries``, and the saves are the form's callbacks.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+from fieldwork.questionnaire import entries as repeat_entries
+from fieldwork.questionnaire.model import Section
+from fieldwork.ui import answer_widgets
+
+
+def can_hold_entries(worked: repeat_entries.Entries, repeat: str) -> bool:
+    """Whether the repeat's section has anything to show: an entry, or somewhere to add one."""
+    return bool(worked.under(repeat)) or any(
+        worked.add_refusal(repeat, parent) is None for parent in worked.parents(repeat))
+
+
+def _add_label(worked: repeat_entries.Entries, repeat: str, parent: str) -> str:
+    label = worked.questionnaire.repeat(repeat).label
+    return f"Add {label[:1].lower() + label[1:]}" + (
+        f" to {repeat_entries.title(worked.questionnaire, parent)}" if parent else "")
+
+
+def draw(worked: repeat_entries.Entries, section: Section, *, editable: bool, key: Callable[[str, str], str],
+         question: Callable, on_add: Callable[[str, str], None], on_remove: Callable[[str], None]) -> set[str]:
+    """Draw the section's entries; return the slots drawn (for the note keeper and messages).
+    ``question(q, slot, context)`` draws one answer; ``key(kind, name)`` names a widget."""
+    q = worked.questionnaire
+    repeat = q.repeat(section.repeat)
+    drawn: set[str] = set()
+    parents = [p for p in worked.parents(repeat.name) if worked.is_open(repeat.name, p) or worked.under(repeat.name, p)]
+    if not parents:
+        st.caption(f"No “{repeat.label}” is asked for this case.")
+    for parent in parents:
+        if parent:
+            st.markdown(f"**{repeat_entries.title(q, parent)}**")
+        entries = worked.under(repeat.name, parent)
+        if not entries:
+            st.caption(f"No {repeat.label.lower()} recorded" + (f" in {repeat_entries.title(q, parent)}." if parent
+                                                                 else " yet."))
+        for entry in entries:
+            with st.container(border=True, key=key("entry", entry.path)):
+                head, tail = st.columns([4, 1], vertical_alignment="center")
+                name = repeat_entries.title(q, entry.path)
+                head.markdown(f"**{name}**")
+                if editable and worked.remove_refusal(entry.path) is None:
+                    with tail.popover("Remove", icon=":material/delete:"):
+                        st.caption(f"Remove {name} and its answers? The entries after it are renumbered.")
+                        st.button(f"Remove {name}", key=key("remove", entry.path), type="primary",
+                                  on_click=on_remove, args=(entry.path,))
+                context = worked.context(entry.path)
+                asked = [x for x in q.questions_in(section.id)
+                         if repeat_entries.slot(entry.path, x.name) in worked.asked and answer_widgets.asks(x)]
+                if not asked:
+                    st.caption("Nothing is asked in this entry.")
+                for x in asked:
+                    slot = repeat_entries.slot(entry.path, x.name)
+                    drawn.add(slot)
+                    question(x, slot, context)
+        if editable and worked.add_refusal(repeat.name, parent) is None:
+            st.button(_add_label(worked, repeat.name, parent), key=key("add", f"{repeat.name}@{parent}"),
+                      icon=":material/add:", on_click=on_add, args=(repeat.name, parent))
+        elif repeat.count and editable:
+            st.caption(f"The number of entries follows the form ({repeat.count}).")
+    return drawn
