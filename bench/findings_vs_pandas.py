@@ -12,14 +12,15 @@ process started the way a user starts it (interpreter start-up and imports inclu
 * pandas: ``read_csv`` of the wide CSV (codes as text) and ``value_counts`` of every column
   (the counting a script would do; it knows nothing of skip logic, ``na`` or indicators).
 
-Prints the median wall time of each, the ratio fieldwork / pandas (target: under 1) and the
-load average. Never run in the tests: figures go in docs/findings-uncertainty.md.
+Prints the median wall and CPU (user + system) time of each, the median of the pair-by-pair
+ratios fieldwork / pandas (target: under 1) and the load average. Never run in the tests: figures go in docs/findings-uncertainty.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,10 +41,15 @@ sys.stdout.write(str(len(counts)) + chr(10))
 """
 
 
-def wall(cmd: list[str]) -> float:
+def wall(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system) of one whole process. On a shared machine the
+    CPU time is what the command itself costs; the wall time adds the wait for a core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, env=CHILD_ENV, cwd=ROOT)
-    return time.perf_counter() - start
+    took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return took, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def main() -> int:
@@ -64,14 +70,15 @@ def main() -> int:
         ours = [*fieldwork, "--db", url, "findings", "case_review"]
         theirs = [sys.executable, "-c", PANDAS, str(csv_path)]
         wall(ours), wall(theirs)  # warm-up: bytecode caches, both files in the page cache
-        a, b = [], []
+        pairs = []
         for _ in range(args.repeat):  # alternately, so both see the same load
-            a.append(wall(ours))
-            b.append(wall(theirs))
-        ma, mb = statistics.median(a), statistics.median(b)
-        print(f"N = {n}: fieldwork findings {ma:.2f} s median ({min(a):.2f}-{max(a):.2f}); pandas {mb:.2f} s median "
-              f"({min(b):.2f}-{max(b):.2f}); ratio {ma / mb:.2f}; load average "
-              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+            pairs.append((wall(ours), wall(theirs)))
+        for i, what in ((0, "wall"), (1, "CPU")):
+            a, b = [p[0][i] for p in pairs], [p[1][i] for p in pairs]
+            ratio = statistics.median(x / y for x, y in zip(a, b))  # pair by pair, as the load drifts
+            print(f"N = {n} {what}: fieldwork findings {statistics.median(a):.2f} s median ({min(a):.2f}-"
+                  f"{max(a):.2f}); pandas {statistics.median(b):.2f} s median ({min(b):.2f}-{max(b):.2f}); "
+                  f"ratio {ratio:.2f}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     return 0
 
 

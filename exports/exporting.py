@@ -17,11 +17,11 @@ from sqlmodel import Session
 from exports import agreement as agreement_export
 from exports import case_examples as examples_export
 from exports import sample as sample_export
-from exports import csv_wide, evidence_sheets, odk_kobo, workbook
+from exports import csv_wide, evidence_sheets, odk_kobo, repeat_tables, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import findings, store, wide_table
+from fieldwork.services import entry_rows, findings, store, wide_table
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services import actor_check
 from models import Assessment, CaseFile
@@ -64,6 +64,13 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
                                     inspection_code=inspection_code)  # the lead's case examples (issue 13)
     evidence_sheets.extend_workbook(session, ctx, actor)  # evidence, excerpts, judgements and the grid (issue 14)
     sample_export.extend_workbook(session, actor, ctx)  # the sample sheet, once there is a sampling frame
+    entries = entry_rows.load(session, ctx.responses)
+    if entries:  # a sheet per repeat group (issue 12)
+
+        def repeat_sheets(wb, c) -> None:
+            repeat_tables.add_sheets(wb, c.responses, entries)
+
+        ctx.extra_sheets.append(repeat_sheets)
     data = workbook.to_bytes(ctx)
     _audit(session, actor, ctx.responses, XLSX, file_name, labels=False)
     return data
@@ -75,6 +82,8 @@ def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspect
     require_role(actor, LEADS, "export assessments")
     resp = wide_table.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
     data = csv_wide.write_csv(resp, labels=labels, bom=bom, markers=agreement_export.markers(session, resp))
+    if resp.questionnaire.repeats:  # the cases' file and one per repeat group, zipped (issue 12)
+        data = repeat_tables.write_zip(data, resp, entry_rows.load(session, resp))
     _audit(session, actor, resp, CSV, file_name, labels=labels)
     return data
 
@@ -100,6 +109,10 @@ def export_layout(session: Session, actor: Actor, questionnaire_id: str, layout:
                              .replace("+00:00", "Z") if completed else "")
             submissions[uid] = odk_kobo.Submission(odk_kobo.instance_id(uid, kept_id), at)
     data = odk_kobo.write(resp, layout, submissions)
+    if resp.questionnaire.repeats:  # ODK Central's zip of a file per repeat; KoboToolbox's xlsx of a sheet each
+        entries = entry_rows.load(session, resp)
+        data = (repeat_tables.odk_zip(data, resp, entries, {uid: s.instance_id for uid, s in submissions.items()})
+                if layout == odk_kobo.ODK else repeat_tables.kobo_xlsx(data, resp, entries))
     _audit(session, actor, resp, f"{CSV}:{layout}", file_name, labels=False)
     return data
 

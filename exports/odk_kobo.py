@@ -75,6 +75,8 @@ def _fields(resp: Responses) -> list[tuple[Question | None, str, list[str]]]:
     if not q.has_question(CASE_REF):
         out.append((None, CASE_REF, []))
     for question in q.questions:
+        if q.repeat_of(question.name):
+            continue  # asked once per entry: in the repeat group's own file (exports/repeat_tables.py)
         grouped = question.section and not _UNGROUPED.fullmatch(question.section) and question.type not in _METADATA
         out.append((question, question.name, [question.section] if grouped else []))
     return out

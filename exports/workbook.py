@@ -28,6 +28,8 @@ from typing import Callable, Mapping
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import NumDataSource, NumRef
+from openpyxl.chart.error_bar import ErrorBars
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -41,6 +43,7 @@ from fieldwork.services import wide_table
 from fieldwork.services.wide_table import Responses
 
 EXTRA_ROWS = 1000  # empty rows below the data that keep the drop-downs, for scoring offline
+PERCENT_1 = "0.0%"  # the charts sheet's intervals keep their one decimal
 BREAKDOWNS = ("force", "cps_area", "domestic_abuse")
 
 CONVENTIONS = [
@@ -161,7 +164,8 @@ def _wrapped(ws, value):
 
 
 FINDING_HEADER = ["finding", "label", "kind", "answer", "answer_label", "count", "denominator", "percent",
-                  "not_known", "not_applicable", "text", "footnotes", "criteria", "ci_low", "ci_high", "small_n"]
+                  "not_known", "not_applicable", "text", "footnotes", "criteria", "ci_low", "ci_high", "small_n",
+                  "unit"]  # unit: cases, or entries of a repeat group (issue 12)
 GROUP_HEADER = ["rest_count", "rest_denominator", "diff_low", "diff_high", "differs_from_rest"]
 
 
@@ -169,7 +173,7 @@ def _finding_row(ctx: WorkbookContext, f) -> list:
     # ci_low / ci_high: the Wilson 95 % interval in percent, one decimal, as in the findings JSON
     return [f.id, f.label, f.kind, f.answer, f.answer_label or None, f.count, f.denominator, _fraction(f.percent),
             f.not_known, f.not_applicable, f.text, " ".join(f.footnotes or ()), _criteria(f.criteria),
-            f.ci_low, f.ci_high, "yes" if f.small_n else "no"]
+            f.ci_low, f.ci_high, "yes" if f.small_n else "no", f.unit]
 
 
 def _group_row(f) -> list:
@@ -180,7 +184,7 @@ def add_findings(wb: Workbook, ctx: WorkbookContext) -> None:
     if ctx.findings is None:
         return
     rows = [_finding_row(ctx, f) for f in ctx.findings.findings if f.group is None]
-    widths = [34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8]
+    widths = [34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8, 9]
     table_sheet(wb, "findings", FINDING_HEADER, rows, widths=widths, percent=[7], wrap=[1, 10, 11])
 
 
@@ -189,7 +193,7 @@ def add_breakdown(wb: Workbook, ctx: WorkbookContext, variable: str, report) -> 
     header = [variable, f"{variable}_label", *FINDING_HEADER, *GROUP_HEADER]
     rows = [[f.group, q.label_of(variable, f.group), *_finding_row(ctx, f), *_group_row(f)]
             for f in report.findings if f.group is not None]
-    widths = [20, 34, 34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8, 10, 14, 9, 9, 16]
+    widths = [20, 34, 34, 40, 10, 16, 24, 8, 12, 9, 10, 14, 90, 50, 14, 8, 8, 8, 9, 10, 14, 9, 9, 16]
     table_sheet(wb, f"findings_by_{variable}"[:31], header, rows, table=f"tbl_by_{variable}", widths=widths,
                 percent=[9])  # no wrapping: a per-group sheet is long, and wrapped cells cost time
 
@@ -198,7 +202,8 @@ def headline(ctx: WorkbookContext) -> list:
     """The findings the report prints a sentence for (an answer with a template in criteria/,
     and every indicator); for a questionnaire without templates, the 'yes' of each yes/no question."""
     q = ctx.questionnaire
-    overall = [f for f in ctx.findings.findings if f.group is None]
+    # a chart of percentages of cases: entries of repeat groups, and the repeats' own lines, are in the tables
+    overall = [f for f in ctx.findings.findings if f.group is None and f.unit == "cases" and f.kind != "repeat"]
     chosen = [f for f in overall if f.answer is None
               or (q.has_question(f.id) and f.answer in q.question(f.id).findings)]
     if not any(f.answer is not None for f in chosen):
@@ -207,9 +212,31 @@ def headline(ctx: WorkbookContext) -> list:
     return [f for f in chosen if f.percent is not None]
 
 
+def _interval_cells(ws, f) -> list:
+    """95 % CI from, to (as percentages), and the error bar's lengths below and above the bar."""
+    low, high = (None if x is None else round(x / 100, 4) for x in (f.ci_low, f.ci_high))
+    bar = _fraction(f.percent)
+    minus = None if low is None or bar is None else round(max(0.0, bar - low), 4)
+    plus = None if high is None or bar is None else round(max(0.0, high - bar), 4)
+    cells = []
+    for value in (low, high, minus, plus):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = PERCENT_1
+        cells.append(cell)
+    return cells
+
+
+def _error_bars(ws, first: int, last: int) -> ErrorBars:
+    """The Wilson 95 % interval as custom error bars: lengths below (column F) and above (G)."""
+    def ref(column: str) -> NumDataSource:
+        return NumDataSource(numRef=NumRef(f=f"'{ws.title}'!${column}${first}:${column}${last}"))
+    return ErrorBars(errBarType="both", errValType="cust", noEndCap=False, minus=ref("F"), plus=ref("G"))
+
+
 def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
-    """Horizontal bars of the headline percentages: one chart for questions, one for indicators.
-    The charts read a small table on the same sheet, so they stay live if it is edited."""
+    """Horizontal bars of the headline percentages: one chart for questions, one for indicators,
+    each bar with its Wilson 95 % interval as an error bar. The charts read a small table on
+    the same sheet, so they stay live if it is edited."""
     if ctx.findings is None:
         return
     chosen = headline(ctx)
@@ -217,9 +244,14 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
     ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 14
-    ws.append(_header_cells(ws, ["finding", "percent", "n"]))
-    groups = [("Questions: percent of cases", [f for f in chosen if f.answer is not None]),
-              ("Indicators: percent of cases in the population", [f for f in chosen if f.answer is None])]
+    for column in "DEFG":
+        ws.column_dimensions[column].width = 12
+    ws.append(_header_cells(ws, ["finding", "percent", "n", "95% CI from", "95% CI to", "bar less CI from",
+                                 "CI to less bar"]))
+    groups = [("Questions: percent of cases (lines: 95% confidence intervals)",
+               [f for f in chosen if f.answer is not None]),
+              ("Indicators: percent of cases in the population (lines: 95% confidence intervals)",
+               [f for f in chosen if f.answer is None])]
     row, anchor = 2, 2
     for title, findings in groups:
         if not findings:
@@ -229,7 +261,7 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
             label = f"{f.label or f.id}: {f.answer_label}" if f.answer else (f.label or f.id)
             pct = WriteOnlyCell(ws, value=_fraction(f.percent))
             pct.number_format = PERCENT
-            ws.append([safe(label[:120]), pct, safe(f"{f.count} of {f.denominator}")])
+            ws.append([safe(label[:120]), pct, safe(f"{f.count} of {f.denominator}"), *_interval_cells(ws, f)])
             row += 1
         chart = BarChart()
         chart.type = "bar"  # horizontal bars, as the report's figures read
@@ -245,9 +277,10 @@ def add_charts(wb: Workbook, ctx: WorkbookContext) -> None:
         chart.y_axis.delete = False
         chart.add_data(Reference(ws, min_col=2, min_row=first, max_row=row - 1), titles_from_data=False)
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=row - 1))
+        chart.series[0].errBars = _error_bars(ws, first, row - 1)
         chart.width = 26
         chart.height = max(7.5, 0.55 * len(findings) + 2)
-        ws.add_chart(chart, f"E{anchor}")
+        ws.add_chart(chart, f"I{anchor}")
         anchor += int(chart.height * 2) + 2
         ws.append([])
         row += 1

@@ -70,6 +70,16 @@ def subtitle(report: FindingsReport, extra: str = "", filter_text: str = "") -> 
     return lines
 
 
+# What a chart's data carries: the columns its marks and tooltip read, no more (the data is
+# serialised into the spec, and the finding's criteria, codes and kinds only made it larger).
+TOOLTIP_FIELDS = ["label", "answer_label", "count", "denominator", "percent", "ci_low", "ci_high", "not_known",
+                  "not_applicable", "text"]
+
+
+def _slim(rows: pd.DataFrame, *extra: str) -> pd.DataFrame:
+    return rows[[c for c in dict.fromkeys([*extra, *TOOLTIP_FIELDS]) if c in rows.columns]]
+
+
 def _tooltip() -> list:
     return [alt.Tooltip("label:N", title="Question"), alt.Tooltip("answer_label:N", title="Answer"),
             alt.Tooltip("count:Q", title="Count"),
@@ -80,7 +90,7 @@ def _tooltip() -> list:
 
 
 def _bars(rows: pd.DataFrame, *, width: int) -> alt.LayerChart:
-    data = rows.assign(percent_bar=rows["percent"].fillna(0))
+    data = _slim(rows, "bar", "value").assign(percent_bar=rows["percent"].fillna(0))
     base = alt.Chart(data).encode(
         y=alt.Y("bar:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         tooltip=_tooltip())
@@ -111,9 +121,9 @@ def group_dots(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_lab
     panels = []
     for key in dict.fromkeys(rows["bar"]):
         these = rows[rows["bar"] == key]
-        groups = these[these["group"].notna()].assign(
+        groups = _slim(these[these["group"].notna()], "group_label", "differs").assign(
             clear=lambda d: d["differs"].map({True: "differs from the rest", False: "no clear difference"}))
-        overall = these[these["group"].isna()]
+        overall = these.loc[these["group"].isna(), ["percent", "value"]]
         base = alt.Chart(groups).encode(
             y=alt.Y("group_label:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
             tooltip=[alt.Tooltip("group_label:N", title=by_label), *_tooltip()])
@@ -147,6 +157,7 @@ def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width
     rows["question"] = rows["label"] + " (n=" + rows["denominator"].astype(str) + ")"
     rows["met"] = rows["answer"].map(MET_LABELS)
     rows["order"] = rows["answer"].map({code: i for i, code in enumerate(MET)})
+    rows = rows[["id", "answer", "question", "met", "order", "label", "count", "denominator", "percent", "not_applicable"]]
     base = alt.Chart(rows).encode(
         y=alt.Y("question:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=alt.X("sum(count):Q", stack="normalize", title="Share of the cases asked",
@@ -180,6 +191,15 @@ def png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
 
 def svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(chart.to_json())
+
+
+def spec_png(spec_json: str, scale: float = 2) -> bytes:
+    """A PNG of a Vega-Lite spec already serialised (the page keeps its charts' specs)."""
+    return vl_convert.vegalite_to_png(spec_json, scale=scale)
+
+
+def spec_svg(spec_json: str) -> str:
+    return vl_convert.vegalite_to_svg(spec_json)
 
 
 def headline(rows: pd.DataFrame) -> list[str]:

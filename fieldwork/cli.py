@@ -40,19 +40,42 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The command a module defines, for the commands whose start-up time matters: ``fieldwork
+# findings`` imports only its own module, not every group's (openpyxl, numpy, the sampling and
+# evidence services: about half its start-up). Any other command, ``--help`` or a mistyped
+# name builds the whole parser.
+ONLY_MODULE = {"findings": "fieldwork.commands.findings", "plan": "fieldwork.commands.plan"}
+VALUED_OPTIONS = ("--db", "--inspection")
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (skipping ``--db URL`` and ``--inspection ID``), or None."""
+    skip = False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item in VALUED_OPTIONS:
+            skip = True
+        elif not item.startswith("-"):
+            return item
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(prog="fieldwork", parents=[common],
                                      description="Fieldwork toolkit for joint police and CPS inspections.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
+    only = ONLY_MODULE.get(command_of(argv)) if argv is not None and not {"-h", "--help"} & set(argv) else None
+    for name in [only] if only else COMMAND_MODULES:
         importlib.import_module(name).register(sub, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     args.inspection = getattr(args, "inspection", None)

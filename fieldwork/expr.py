@@ -34,10 +34,8 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "true": (0, 0), "false": (0, 0), "boolean": (1, 1), "string": (1, 1), "not": (1, 1), "abs": (1, 1),
     "floor": (1, 1), "ceiling": (1, 1), "pow": (2, 2), "max": (1, None), "min": (1, None),
     "normalize-space": (1, 1), "once": (1, 1), "pulldata": (4, 4),
-    "count": (1, 1), "sum": (1, 1), "join": (2, 2),
+    "join": (2, 2),
 }
-# functions over a nodeset: every value a reference stands for (``_nodeset``)
-NODESET_FUNCTIONS = {"count", "sum", "join"}
 # Values a device worked out that cannot be worked out again here: the time it was filled in,
 # or a look-up in a file on the device (pulldata). A value given for them is kept.
 CLOCK_FUNCTIONS = {"today", "now", "pulldata", "instance"}
@@ -348,7 +346,7 @@ def parse(text: str) -> Node:
         raise ExpressionError("expression must be text", repr(text))
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"expression is longer than {MAX_LENGTH} characters", text[:60] + "...")
-    return _Parser(text).parse()
+    return _Parser(_parent_step(text)).parse()
 
 
 # --- analysis -------------------------------------------------------------------------
@@ -575,16 +573,15 @@ def _call(node: Call, ctx: _Ctx):
         return first if _to_text(first) != "" else _eval(node.args[1], ctx)
     if name in ("pulldata", "instance"):
         return ""  # the device's file is not here: a value the device gave is kept (uses_clock)
-    if name in NODESET_FUNCTIONS:
-        nodes = _nodeset(node.args[-1], ctx)
-        if name == "count":
-            return float(len(nodes))
-        if name == "sum":  # XPath: each node's number(), so a blank one makes the sum NaN
-            return math.fsum(_to_number(v) for v in nodes)
-        return _to_text(_eval(node.args[0], ctx)).join(nodes)
+    if name == "join":  # every value the nodeset holds (a repeat's entries: _nodeset), blanks left out
+        reached = _nodeset(node.args[-1], ctx)
+        values = [v for _, v in reached] if reached is not None else [_eval(node.args[-1], ctx)]
+        return _to_text(_eval(node.args[0], ctx)).join(t for t in map(_to_text, values) if t != "")
     if name in CLOCK_FUNCTIONS:
         now = ctx.clock() if ctx.clock else datetime.now(timezone.utc)
         return now.date().isoformat() if name == "today" else now.isoformat(timespec="seconds")
+    if name in REPEAT_FUNCTIONS:  # over the entries of repeat groups (issue 12): below
+        return _repeat_call(node, ctx)
     args = [_eval(a, ctx) for a in node.args]
     if name == "string-length" and not args:
         args = [ctx.self_value]
@@ -673,13 +670,6 @@ def _value(name: str, ctx: _Ctx):
     return "" if value is None else str(value)
 
 
-def _nodeset(node: Node, ctx: _Ctx) -> list[str]:
-    """Every value a reference stands for, for count(), sum() and join(). Outside a repeat a
-    question is one node, answered or not (XPath counts it either way): one value. This is
-    the one place a repeat's entries are to be added (one value per entry)."""
-    return [_to_text(_eval(node, ctx))]
-
-
 def _eval(node: Node, ctx: _Ctx):
     if isinstance(node, Var):
         return _value(node.name, ctx)
@@ -731,7 +721,7 @@ def uses_clock(node: Node) -> bool:
 
 SQL_FUNCTIONS = {"selected", "count-selected", "true", "false", "not", "if", "coalesce", "string-length",
                  "contains", "starts-with", "ends-with", "number", "int", "boolean", "string", "concat",
-                 "count", "sum", "join"}
+                 "join"}
 
 
 def sql_faults(node: Node) -> list[str]:
@@ -796,10 +786,8 @@ def to_sql(node: Node, column: Callable[[str], object]):
         if isinstance(n, Call):
             if n.name == "if":
                 return case((boolean(n.args[0]), number(n.args[1])), else_=number(n.args[2]))
-            if n.name in ("number", "sum"):  # sum: one node outside a repeat (as _nodeset)
+            if n.name == "number":
                 return number(n.args[0])
-            if n.name == "count":
-                return literal(1.0)
             if n.name == "int":
                 return cast(cast(number(n.args[0]), sqlalchemy_int()), Float)
             if n.name == "string-length":
@@ -874,7 +862,7 @@ def _numeric(n: Node) -> bool:
     if isinstance(n, Arith):
         return True
     if isinstance(n, Call):
-        if n.name in ("number", "int", "string-length", "count-selected", "count", "sum"):
+        if n.name in ("number", "int", "string-length", "count-selected"):
             return True
         if n.name == "if":
             return _numeric(n.args[1]) and _numeric(n.args[2])
@@ -883,3 +871,95 @@ def _numeric(n: Node) -> bool:
 
 def _fmt(number: float) -> str:
     return str(int(number)) if number == int(number) else str(number)
+
+
+# --- repeat groups (issue 12): count(), sum(), position(), indexed-repeat() over entries ----
+#
+# Kept in one block, apart from the case-level functions. An assessment's entries reach an
+# expression through ``with_entries``: the values it is given then also carry, under keys no
+# variable can have (a name never starts with "#"), every entry's answers by instance path
+# ("incident[2]/contact[1]"), the repeat group of each question, and the entry being answered.
+# ``${repeat}`` names a repeat group's nodeset; ``${question}`` inside a repeat, where a nodeset
+# is wanted, every entry's value. Entries are those within the current entry's own ancestors:
+# at the case level every entry; inside incident[2], the contacts of incident[2].
+
+REPEAT_FUNCTIONS: dict[str, tuple[int, int | None]] = {"count": (1, 1), "sum": (1, 1), "position": (0, 1),
+                                                       "indexed-repeat": (3, 7)}
+FUNCTIONS.update({name: arity for name, arity in REPEAT_FUNCTIONS.items() if name not in FUNCTIONS})
+_ENTRIES, _REPEAT_OF, _REPEATS, _INSTANCE = "#entries", "#repeat_of", "#repeats", "#instance"
+_PARENT_STEP = re.compile(r"position\(\s*\.\.\s*\)")
+
+
+def _parent_step(text: str) -> str:
+    """``position(..)``, as XLSForms write it: the position of the entry being answered."""
+    return _PARENT_STEP.sub("position()", text) if "position" in text else text
+
+
+def with_entries(values: Mapping[str, object], entries: Mapping[str, Mapping[str, object]],
+                 repeat_of: Mapping[str, str], instance: str = "") -> dict:
+    """The values an expression over repeats is evaluated with: the case's answers (and the
+    current entry's and its ancestors', which the caller merges in), plus every entry by its
+    path. ``repeat_of``: question -> its innermost repeat group ("" at the case level); every
+    repeat group is named among its values."""
+    return {**values, _ENTRIES: entries, _REPEAT_OF: repeat_of, _REPEATS: set(repeat_of.values()) - {""},
+            _INSTANCE: instance}
+
+
+def _steps(path: str) -> list[tuple[str, int]]:
+    out = []
+    for part in path.split("/") if path else []:
+        name, _, rest = part.partition("[")
+        out.append((name, int(rest.rstrip("]") or 0)))
+    return out
+
+
+def _in_context(entry: str, repeat: str, here: str) -> bool:
+    """Whether an entry of ``repeat`` (path ``entry``) is in view from the entry ``here``: it
+    agrees with ``here`` on every repeat they share above ``repeat``."""
+    mine = _steps(entry)
+    if not mine or mine[-1][0] != repeat:
+        return False
+    ancestors = {name: n for name, n in _steps(here)}
+    return all(ancestors.get(name, n) == n for name, n in mine[:-1])
+
+
+def _nodeset(node: Node, ctx: _Ctx) -> list[tuple[str, object]] | None:
+    """(entry path, value) of every entry in view a ``${name}`` reaches, or None where the name
+    is a case-level question (or no entries were given)."""
+    values = ctx.values
+    entries, repeat_of = values.get(_ENTRIES), values.get(_REPEAT_OF)
+    if not isinstance(node, Var) or entries is None or repeat_of is None:
+        return None
+    here = str(values.get(_INSTANCE) or "")
+    name = node.name
+    if name in values.get(_REPEATS, ()):  # a repeat group itself
+        return [(path, None) for path in sorted(entries, key=_steps) if _in_context(path, name, here)]
+    repeat = repeat_of.get(name, "")
+    if not repeat:
+        return None
+    return [(path, entry.get(name)) for path, entry in sorted(entries.items(), key=lambda kv: _steps(kv[0]))
+            if _in_context(path, repeat, here)]
+
+
+def _repeat_call(node: Call, ctx: _Ctx):
+    name = node.name
+    if name == "position":  # the entry being answered: its place among its repeat's entries
+        steps = _steps(str(ctx.values.get(_INSTANCE) or ""))
+        return float(steps[-1][1]) if steps else float("nan")
+    if name == "indexed-repeat":  # indexed-repeat(${q}, ${repeat}, n[, ${inner}, m ...])
+        target, pairs = node.args[0], node.args[1:]
+        if len(pairs) % 2 or not isinstance(target, Var) or not all(isinstance(r, Var) for r in pairs[::2]):
+            return ""
+        path = "/".join(f"{r.name}[{_to_text(_eval(n, ctx))}]" for r, n in zip(pairs[::2], pairs[1::2]))
+        entries = ctx.values.get(_ENTRIES) or {}
+        value = (entries.get(path) or {}).get(target.name)
+        return "" if value is None else str(value)
+    reached = _nodeset(node.args[0], ctx)
+    if reached is None:  # a case-level value: a nodeset of one (of none, when blank)
+        value = _eval(node.args[0], ctx)
+        reached = [("", value)] if _to_text(value) != "" else []
+    if name == "count":
+        return float(len(reached))
+    numbers = [_number(v) if not isinstance(v, str) or v.strip() else None for _, v in reached]
+    return float(sum(n for n in numbers if n is not None and not math.isnan(n)))  # sum(): blanks left out
+

@@ -83,6 +83,7 @@ class CaseFile(SQLModel, table=True):
     source_instance_id: str = Field(default="", max_length=100)
     source_submitted_by: str = Field(default="", max_length=100)
     source_submitted_at: str = Field(default="", max_length=40)  # as the tool wrote it (ISO 8601)
+    source_review_state: str = Field(default="", max_length=40)  # ODK Central's ReviewState (approved, ...)
 
 
 class Assessment(SQLModel, table=True):

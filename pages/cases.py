@@ -87,6 +87,7 @@ if reg.rows:
         # kept from an ODK Central / KoboToolbox import; shown only where some case has them
         **({"Submitted by": r.submitted_by, "Submitted": r.submitted_at}
            if any(x.submitted_at or x.submitted_by for x in reg.rows) else {}),
+        **({"Review state": r.review_state} if any(x.review_state for x in reg.rows) else {}),  # ODK Central's
     } for r in reg.rows]), hide_index=True, width="stretch", key="cases_register",
         column_config={"Last saved": st.column_config.DatetimeColumn("Last saved", format="D MMM YYYY, HH:mm")})
 else:

@@ -73,7 +73,11 @@ if st.button("Prepare the export", type="primary", key="export_prepare"):
         show_problems(exc, key="export_problems")
         st.stop()
     bar.empty()
-    st.session_state[PREPARED] = {"options": options, "name": name, "data": data, "mime": MIME[suffix]}
+    if data[:4] == b"PK\x03\x04" and suffix == "csv":  # a form with repeat groups: a CSV per repeat, zipped
+        suffix = "xlsx" if fmt == "kobo" else "zip"  # KoboToolbox's layout: its xlsx, a sheet per repeat
+        name = name[:-len(".csv")] + "." + suffix
+    st.session_state[PREPARED] = {"options": options, "name": name, "data": data,
+                                  "mime": MIME.get(suffix, "application/zip")}
 
 prepared = st.session_state.get(PREPARED)
 if prepared and prepared["options"] == options:

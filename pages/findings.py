@@ -9,7 +9,7 @@ import streamlit as st
 from fieldwork import charts, db, short_labels, summary_charts
 from fieldwork.problems import ProblemError
 from fieldwork.services import demo, findings, findings_formats, inspections, merge
-from fieldwork.ui import components, findings_panels, session
+from fieldwork.ui import components, findings_cache, findings_panels, session
 from fieldwork.ui.draft_report import draft_report_block
 
 FILTERS = ("force", "cps_area", "domestic_abuse", "offence_charged")  # offered where the questionnaire has them
@@ -65,10 +65,10 @@ by = st.selectbox("Break down by", by_choices, index=by_choices.index("force") i
                   format_func=lambda n: "No breakdown" if n is None else f"{q.question(n).label} ({n})",
                   key=f"findings_by_{qid}")
 
-try:
-    with db.session_scope(session.engine()) as s:
-        report = findings.compute(s, qid, inspection_code=inspection.code, by=by, filters=filters)
-        framework = findings.framework_for(s, inspection.code)
+try:  # kept between draws while the data is unchanged (fieldwork/ui/findings_cache.py)
+    key = findings_cache.request_key(inspection, qid, by, filters)
+    report = findings_cache.report(key)
+    framework = findings_cache.framework(key[0], inspection.code)
 except ProblemError as exc:
     components.show_problems(exc, key="findings_problems")
     st.stop()
@@ -87,39 +87,47 @@ if report.cases == 0:
 group_labels = {c.code: c.label for c in q.options(by)} if by else {}
 by_label = short_labels.short(qid, by, q.question(by).label) if by else ""
 filter_text = "; ".join(f"{q.question(k).label}: {', '.join(q.label_of(k, c) for c in v)}" for k, v in filters.items())
-rows = charts.frame(report, group_labels)
+rows = findings_cache.rows(key, tuple(sorted(group_labels.items())))
 overall = rows[rows["group"].isna()]
 keys = list(dict.fromkeys(overall["bar"]))
 headline = charts.headline(rows)  # the same default the draft report's charts use
 
 
 def chart_with_downloads(chart, name: str, key: str) -> None:
-    """The chart, and PNG and SVG downloads rendered only when asked for (vl-convert)."""
-    st.altair_chart(chart, key=f"{key}_chart")
+    """The chart (a Vega-Lite spec, or an Altair chart), and PNG and SVG downloads rendered only
+    when asked for (vl-convert)."""
+    if isinstance(chart, dict):
+        st.vega_lite_chart(spec=chart, key=f"{key}_chart")
+        to_png, to_svg = (lambda: findings_cache.png(chart)), (lambda: findings_cache.svg(chart))
+    else:
+        st.altair_chart(chart, key=f"{key}_chart")
+        to_png, to_svg = (lambda: charts.png(chart)), (lambda: charts.svg(chart))
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Download PNG", data=lambda: charts.png(chart), file_name=f"{name}.png",
+    left.download_button("Download PNG", data=to_png, file_name=f"{name}.png",
                          mime="image/png", key=f"{key}_png", icon=":material/image:")
-    right.download_button("Download SVG", data=lambda: charts.svg(chart), file_name=f"{name}.svg",
+    right.download_button("Download SVG", data=to_svg, file_name=f"{name}.svg",
                           mime="image/svg+xml", key=f"{key}_svg", icon=":material/draw:")
 
 
 def show_charts() -> None:
     chosen = st.multiselect("Findings to chart", keys, default=headline, key=f"findings_chart_{qid}")
+    labels = tuple(sorted(group_labels.items()))
     if chosen:
-        picked = rows[rows["bar"].isin(chosen)]
-        chart_with_downloads(charts.percentage_bars(report, picked, title=f"{q.title}: findings",
-                                                    filter_text=filter_text),
+        chart_with_downloads(findings_cache.chart_spec(key, "bars", tuple(chosen), f"{q.title}: findings",
+                                                       group_labels=labels, filter_text=filter_text),
                              f"{qid}-findings", "findings_bars")
         if by and report.groups:
             few = st.multiselect(f"Findings by {by_label}", chosen, default=chosen[:3],
                                  key=f"findings_multiples_{qid}_{by}")
             if few:
-                chart_with_downloads(charts.group_dots(report, rows[rows["bar"].isin(few)],
-                                                       title=f"{q.title}: findings by {by_label}",
-                                                       by_label=by_label, filter_text=filter_text),
+                chart_with_downloads(findings_cache.chart_spec(key, "dots", tuple(few),
+                                                               f"{q.title}: findings by {by_label}",
+                                                               group_labels=labels, by_label=by_label,
+                                                               filter_text=filter_text),
                                      f"{qid}-by-{by}", "findings_multiples")
     if charts.met_questions(rows):
-        chart_with_downloads(charts.met_stacked(report, rows, title=f"{q.title}: fully, partially and not met"),
+        chart_with_downloads(findings_cache.chart_spec(key, "met", (), f"{q.title}: fully, partially and not met",
+                                                       group_labels=labels),
                              f"{qid}-met", "findings_met")
     warm_renderer()
 
@@ -157,7 +165,8 @@ def show_all() -> None:
                "is called clear only when its 95% interval excludes 0.")
     st.dataframe([findings_panels.table_row(f, group_labels.get(f.group, f.group) if f.group else "All cases", qid)
                   if by else findings_panels.table_row(f, questionnaire_id=qid) for f in report.findings],
-                 hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS)
+                 hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS,
+                 row_height=findings_panels.WRAPPING_ROW_HEIGHT)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button("Findings JSON", data=lambda: findings_formats.to_json(report),
                          file_name=f"{qid}-findings.json", mime="application/json", key="findings_json")

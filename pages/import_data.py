@@ -79,6 +79,8 @@ if error is not None:
 
 if checked.layout is not None:
     st.info("\n\n".join(checked.layout.summary()))
+if checked.entries is not None:  # the repeat groups' sheets or files (issue 12)
+    st.info("Entries of repeat groups: " + "\n\n".join(checked.entries.summary()))
 st.success(f"All {checked.rows:,} rows pass every check."
            + (f" {checked.registered} fill in cases already in the register." if checked.registered else ""))
 if st.button(f"Import {checked.rows:,} assessments", type="primary", key="import_confirm"):

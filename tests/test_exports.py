@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import zipfile
+from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
@@ -312,3 +313,23 @@ def test_rows_typed_into_the_exported_workbook_import(engine, tmp_path):
         result = importing.import_file(s, LEAD_USER, "case_review", path.read_bytes(), path.name)
     assert result.written == 3 and row_counts(engine)[1] == before[1] + 3
     assert set(answers_by_case(engine)) == {"OFF-0001", "OFF-0002", "OFF-0003"}
+
+
+def test_native_charts_carry_the_95_percent_interval_as_error_bars(demo_db):
+    """Issue 13: each bar's Wilson interval, as custom error bars read from the charts sheet."""
+    data = workbook_bytes(demo_db)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read("xl/charts/chart1.xml")
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    (bars,) = ElementTree.fromstring(xml).iter(f"{c}errBars")
+    assert bars.find(f"{c}errValType").get("val") == "cust" and bars.find(f"{c}errBarType").get("val") == "both"
+    assert bars.find(f"{c}minus/{c}numRef/{c}f").text.startswith("'charts'!$F$2:$F$")
+    assert bars.find(f"{c}plus/{c}numRef/{c}f").text.startswith("'charts'!$G$2:$G$")
+    ws = load_workbook(io.BytesIO(data))["charts"]
+    header = [c.value for c in ws[1]]
+    assert header[:7] == ["finding", "percent", "n", "95% CI from", "95% CI to", "bar less CI from", "CI to less bar"]
+    row = next(r for r in ws.iter_rows(min_row=2, values_only=True)
+               if r[0] and "initial risk assessment" in str(r[0]).lower() and str(r[2]) == "60 of 112")
+    # 60 of 112: 54 % as printed, Wilson 95 % interval 44.4-62.5 (as in the findings JSON)
+    assert row[1] == 0.54 and row[3] == 0.444 and row[4] == 0.625
+    assert row[5] == round(0.54 - 0.444, 4) and row[6] == round(0.625 - 0.54, 4)

@@ -1,6 +1,6 @@
 """Paths (``../x``, ``./x``, ``current()/../x``, ``/data/g/x``) and the nodeset functions
 ``count()``, ``sum()``, ``join()`` over one question (outside a repeat): parsed by the safe
-parser, worked out as XPath does, and counted in SQL the same way (hypothesis)."""
+parser, worked out as over a repeat's entries, and counted in SQL the same way (hypothesis)."""
 
 from __future__ import annotations
 
@@ -27,19 +27,22 @@ def test_a_path_is_not_a_number_nor_the_question_itself():
 
 
 @given(st.one_of(st.none(), st.sampled_from(["", "x", "0", "7", "2.5", "-3", "x y"])))
-def test_one_question_is_one_node(value):
+def test_one_question_is_a_nodeset_of_one_or_none(value):
+    """As count() and sum() over repeats count a case-level value (fieldwork.expr._repeat_call):
+    one node when answered, none when blank; sum() leaves what is not a number out."""
     values = {"a": value}
+    answered = (value or "") != ""
+    assert expr.calculate("count(${a})", values) == ("1" if answered else "0")
     number = expr.calculate("number(${a})", values)
-    assert expr.calculate("count(${a})", values) == "1"  # XPath counts the node, answered or not
-    assert expr.calculate("sum(${a})", values) == number  # NaN (blank) when it is not a number
+    assert expr.calculate("sum(${a})", values) == (number if number != "" else "0")
     assert expr.calculate("join(', ', ${a})", values) == (value or "")
-    assert expr.calculate("sum(../a) + count(./a)", values) == expr.calculate("number(${a}) + 1", values)
+    assert expr.calculate("sum(../a) + count(./a)", values) == expr.calculate("sum(${a}) + count(${a})", values)
 
 
+# count() and sum() are not counted in SQL (an indicator naming them is refused: see
+# tests/test_repeat_expressions.py); paths and join() are
 leaf = st.one_of(
-    st.builds(lambda v, n, op: f"count(${{{v}}}) {op} {n}", st.sampled_from(VARS), st.integers(0, 2),
-              st.sampled_from(["=", ">", "<="])),
-    st.builds(lambda v, n, op: f"sum(../{v}) {op} {n}", st.sampled_from(VARS), st.integers(-1, 3),
+    st.builds(lambda v, n, op: f"../{v} {op} {n}", st.sampled_from(VARS), st.integers(-1, 3),
               st.sampled_from(["=", ">", "<="])),
     st.builds(lambda v, c: f"join(' ', current()/../{v}) = '{c}'", st.sampled_from(VARS),
               st.sampled_from(["x", "1", "x y"])),

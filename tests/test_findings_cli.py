@@ -36,7 +36,8 @@ def test_json_is_exactly_the_contract(demo_db, capsys):
     assert first == {"id": "initial_risk_assessment", "answer": "yes", "group": None, "count": 60,
                      "denominator": 112, "percent": 54, "not_known": 1, "not_applicable": 0,
                      "text": "we found evidence that an initial risk assessment had taken place in 60 of 112 cases "
-                             "(54 percent)", "ci_low": 44.4, "ci_high": 62.5, "small_n": False}
+                             "(54 percent)", "ci_low": 44.4, "ci_high": 62.5, "small_n": False,
+                     "unit": "cases"}  # unit: an extension of the contract (issue 12)
     indicator = next(f for f in data["findings"] if f["id"] == "da_sh_risks_not_assessed")
     assert (indicator["answer"], indicator["count"], indicator["denominator"], indicator["percent"]) == (None, 40, 82, 49)
     # one entry for every code of every single-choice question, zero counts included

@@ -85,8 +85,9 @@ def test_odk_central_csv_imports_unchanged_and_counts_right(engine):
     assert result.written == 40
     layout = result.checked.layout
     assert layout.tool == odk_kobo.ODK and layout.case_ref_from == "KEY"
-    assert {"SubmitterID", "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits",
+    assert {"SubmitterID", "AttachmentsPresent", "AttachmentsExpected", "Status", "DeviceID", "Edits",
             "FormVersion"} <= set(layout.ignored)
+    assert layout.kept["review_state"] == "ReviewState"  # kept with the case (issue 12)
     assert layout.geopoints["location"] == [f"place-location-{p}" for p in ("Latitude", "Longitude", "Altitude",
                                                                             "Accuracy")]
     recount(engine, subs)
@@ -229,40 +230,6 @@ def test_odk_centrals_zip_imports_unchanged(engine):
     assert result.written == 25 and result.checked.layout.tool == odk_kobo.ODK
     recount(engine, subs)
     stored_by_instance(engine, subs)
-
-
-def test_a_zip_with_repeat_files_is_refused_whole(engine):
-    load_form(engine)
-    subs = fx.submissions(3)
-    data = central_zip({"submissions.csv": fx.odk_csv(subs),
-                        "submissions-incident.csv": b"when,PARENT_KEY,KEY\r\n"})
-    before = row_counts(engine)
-    with pytest.raises(ProblemError) as err:
-        import_bytes(engine, data, "submissions.zip")
-    (problem,) = err.value.problems
-    assert problem.code == odk_kobo.REPEATS_NOT_IMPORTED and "submissions-incident.csv" in problem.message
-    assert row_counts(engine) == before
-
-
-def test_a_kobo_xlsx_with_repeat_sheets_is_refused_whole(engine):
-    import io
-
-    from openpyxl import Workbook
-
-    load_form(engine)
-    wb = Workbook()
-    wb.active.title = "Submissions review"
-    wb.active.append(["context/force", "charged", "_id", "_uuid", "_index"])
-    wb.active.append(["kent", "no", 1, "0b7e2f9c-1111-4222-8333-944445555666", 1])
-    repeat = wb.create_sheet("incident")
-    repeat.append(["incident/when", "_index", "_parent_table_name", "_parent_index"])
-    repeat.append(["2023-01-02", 1, "Submissions review", 1])
-    buf = io.BytesIO()
-    wb.save(buf)
-    with pytest.raises(ProblemError) as err:
-        import_bytes(engine, buf.getvalue(), "submissions.xlsx")
-    (problem,) = err.value.problems
-    assert problem.code == odk_kobo.REPEATS_NOT_IMPORTED and "incident" in problem.message
 
 
 def test_the_import_page_says_what_it_made_of_a_kobo_file(engine, db_url, monkeypatch):

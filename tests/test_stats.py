@@ -20,15 +20,30 @@ NEWCOMBE_1998_SINGLE = [
 ]
 
 # Newcombe RG. Interval estimation for the difference between independent proportions:
-# comparison of eleven methods. Statistics in Medicine 1998;17:873-890, Table II, method 10
-# (hybrid score interval, no continuity correction), 95 %.
+# comparison of eleven methods. Statistics in Medicine 1998;17:873-890, Table II, examples
+# (a)-(h), method 10 (hybrid score interval, no continuity correction), 95 %, to 4 decimals.
+# The paper's table itself could not be read where this was written; the values are checked
+# against reproductions of it that others published:
+# - (a) and (b): the R package propint's tests ("ci.two.indep.props produces the results
+#   reported in Newcombe1998": 0.0524-0.3339 and 0.1705-0.8090);
+# - (a), (b) and (g): the SAS reference values of the "newcombe-score" method in the R
+#   binomial-difference tests (0.0524-0.3339, 0.1705-0.8090, 0.6791-1.0000), as in
+#   Fagerland, Lydersen & Laake, Statistical Methods in Medical Research 2015;24:224-254;
+# - (c)-(h): Table II as transcribed, to 4 decimals, in several independent test suites of
+#   method 10 (one names its source, P. Belisle and L. Joseph's reproduction at
+#   joseph.research.mcgill.ca/PBelisle/ProportionsDiffCIsNewcombe.html); all agree, e.g. (c)
+#   6/7 - 2/7 gives 0.0582 to 0.8062.
+# Rows (e), (f) and (h) also follow from Table I's Wilson limits of 0/10 and 0/20 (0.2775,
+# 0.1611), which test_wilson_matches_newcombe_table_i checks against the single-proportion paper.
 NEWCOMBE_1998_DIFFERENCE = [
-    (56, 70, 48, 80, 0.0524, 0.3339),
-    (9, 10, 3, 10, 0.1705, 0.8090),
-    (6, 7, 2, 7, 0.0582, 0.8062),
-    (5, 56, 0, 29, -0.0381, 0.1926),
-    (0, 10, 0, 20, -0.1611, 0.2775),
-    (10, 10, 0, 20, 0.6791, 1.0000),
+    (56, 70, 48, 80, 0.0524, 0.3339),  # (a)
+    (9, 10, 3, 10, 0.1705, 0.8090),  # (b)
+    (6, 7, 2, 7, 0.0582, 0.8062),  # (c)
+    (5, 56, 0, 29, -0.0381, 0.1926),  # (d)
+    (0, 10, 0, 20, -0.1611, 0.2775),  # (e)
+    (0, 10, 0, 10, -0.2775, 0.2775),  # (f)
+    (10, 10, 0, 20, 0.6791, 1.0000),  # (g)
+    (10, 10, 0, 10, 0.6075, 1.0000),  # (h)
 ]
 
 

@@ -3,8 +3,8 @@ the XLSForm project's own test forms): pyxform-style markdown, one sheet per ``|
 row, turned into a real .xlsx by pyxform's own ``md_table_to_workbook``.
 
 Each form is (file name, markdown, what the form exercises). ``PYXFORM_REFUSES`` holds
-forms pyxform refuses, with the spreadsheet row of the fault; ``REPEATS`` the one kind of
-form pyxform accepts and we refuse until repeat groups are supported.
+forms pyxform refuses, with the spreadsheet row of the fault; ``REPEATS`` forms with repeats:
+a repeat group, read since issue 12, and a loop over a choice list, which we still refuse.
 """
 
 from __future__ import annotations

@@ -51,6 +51,9 @@ def _layout(checked) -> None:
     if checked.layout is not None:
         for line in checked.layout.summary():
             print(line)
+    if checked.entries is not None:  # the repeat groups' sheets or files
+        for line in checked.entries.summary():
+            print(line)
 
 
 def import_command(args) -> int:
@@ -88,9 +91,10 @@ def export_command(args) -> int:
     from exports import exporting  # openpyxl loads only for the commands that need it
 
     suffix = args.out.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
-        raise ProblemError([Problem("unsupported_file", "the output file must end in .xlsx (the workbook) or .csv "
-                                    "(the wide table)", source=args.out.name)])
+    if suffix not in (".xlsx", ".csv", ".zip"):
+        raise ProblemError([Problem("unsupported_file", "the output file must end in .xlsx (the workbook), .csv "
+                                    "(the wide table) or .zip (the wide table and a file per repeat group)",
+                                    source=args.out.name)])
     if suffix == ".xlsx" and (args.labels or args.bom):
         raise ProblemError([Problem("bad_option", "--labels and --bom are for CSV: the workbook holds both codes "
                                     "and labels", source=args.out.name)])
@@ -111,6 +115,9 @@ def export_command(args) -> int:
             data = exporting.export_csv(session, actor, args.questionnaire, inspection_code=args.inspection,
                                         labels=args.labels, with_notes=args.with_notes, bom=args.bom,
                                         file_name=args.out.name)
+        if data[:4] == b"PK\x03\x04" and suffix == ".csv":  # repeat groups: a file each, zipped
+            # (KoboToolbox's layout: its xlsx, a sheet per repeat group; its CSV holds no repeats)
+            args.out = args.out.with_suffix(".xlsx" if args.layout == "kobo" else ".zip")
         # written inside the transaction: if the file cannot be written, the audit row is not kept either
         try:
             args.out.write_bytes(data)

@@ -42,6 +42,8 @@ def import_command(args) -> int:
 
     print(f"{questionnaire.id} version {questionnaire.version}: {len(questionnaire.questions)} questions, "
           f"{len(questionnaire.indicators)} indicators, in inspection {inspection.code}")
+    if questionnaire.repeats:  # asked once per entry (issue 12): say which, nested ones by their path
+        print("Repeat groups: " + ", ".join("/".join(questionnaire.repeat_chain(r.name)) for r in questionnaire.repeats))
     if version_note(questionnaire):
         print("Note: " + version_note(questionnaire))
     media = [q.name for q in questionnaire.questions if q.type in MEDIA_TYPES]

@@ -29,7 +29,6 @@ MISSING_SHEET = "missing_sheet"
 TOO_MANY_ROWS = "too_many_rows"
 UNREADABLE_FILE = "unreadable_file"
 UNCALCULATED_FORMULA = "uncalculated_formula"
-REPEATS_NOT_IMPORTED = "repeats_not_imported"
 READ_AS_CP1252 = "read_as_cp1252"  # a warning: shown, never refused
 
 

@@ -44,6 +44,8 @@ class Table:
     rows: list[tuple[int, Sequence]]  # (spreadsheet row number, cells); blank rows left out
     encoding: str  # "UTF-8", "Windows-1252", "xlsx"
     warnings: list[Problem] = field(default_factory=list)
+    # the entries of repeat groups: (sheet or zip member, its table), read by services/repeat_files
+    repeats: list[tuple[str, "Table"]] = field(default_factory=list)
 
     def preview(self, n: int = 10) -> list[dict]:
         """The first rows as dicts by column, for a look before confirming."""
@@ -119,9 +121,12 @@ def read_table(data: bytes, name: str) -> Table:
         raise refuse(UNSUPPORTED_FILE, "is an old Excel .xls file: save it as .xlsx (Excel Workbook) or "
                      "CSV UTF-8 and import that", name)
     if data.startswith(b"PK\x03\x04") and suffix not in XLSX_SUFFIXES:
-        inner = foreign.central_zip_csv(data, name)  # ODK Central's "Download all" zip
-        if inner is not None:
-            return _read_csv(inner[0], f"{name} [{clip(inner[1])}]")
+        members = foreign.zip_tables(data, name)  # ODK Central's "Download all", our CSV export's zip
+        if members is not None:
+            (first, main), *others = members
+            table = _read_csv(main, f"{name} [{clip(first)}]")
+            table.repeats = [(m, _read_csv(b, f"{name} [{clip(m)}]", allow_empty=True)) for m, b in others]
+            return table
     if suffix in ZIP_SUFFIXES and not data.startswith(b"PK\x03\x04"):
         raise refuse(UNSUPPORTED_FILE, "is named .zip but is not a zip file", name)
     if data.startswith(b"PK\x03\x04") or suffix in XLSX_SUFFIXES:
@@ -149,7 +154,7 @@ def _csv_records(data: bytes, encoding: str, name: str) -> Iterable[tuple[int, l
                      row=number + 1) from None
 
 
-def _read_csv(data: bytes, name: str) -> Table:
+def _read_csv(data: bytes, name: str, *, allow_empty: bool = False) -> Table:
     if b"\x00" in data[:65536] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise refuse(MALFORMED_FILE, "holds binary data (NUL bytes): it is not a CSV text file", name)
     encoding, warnings = text.encoding_of(data, name)
@@ -175,7 +180,7 @@ def _read_csv(data: bytes, name: str) -> Table:
     if header is None or not any(header) and not rows:
         if not data.decode(text.CODECS[encoding], errors="replace").strip():
             raise refuse(EMPTY_FILE, "the file is empty", name)
-    return _finish(Table(name, header or [], rows, encoding, warnings))
+    return _finish(Table(name, header or [], rows, encoding, warnings), allow_empty=allow_empty)
 
 
 def _read_xlsx(data: bytes, name: str) -> Table:
@@ -185,36 +190,48 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         raise ProblemError(exc.problems, f"{name} was refused: nothing was imported") from None
     try:
         sheets = {s.strip().lower(): s for s in workbook.sheetnames}
+        # a sheet per repeat group (KoboToolbox's xlsx, our workbook), linked to the rows they belong to
+        repeats = foreign.repeat_sheets(workbook, lambda ws: first_row(workbook, ws)) if len(sheets) > 1 else []
         if SHEET in sheets:
             sheet = sheets[SHEET]
         elif len(workbook.sheetnames) == 1:
             sheet = workbook.sheetnames[0]  # a one-sheet workbook can only mean that sheet
+        elif repeats:
+            sheet = workbook.sheetnames[0]  # KoboToolbox: the submissions first, then a sheet per repeat
         else:
-            foreign.refuse_repeat_sheets(workbook, lambda ws: first_row(workbook, ws), name)
             raise refuse(MISSING_SHEET, f"has no sheet named '{SHEET}' (it has: "
                          f"{', '.join(map(clip, workbook.sheetnames))})", name)
         source = f"{name} [{clip(sheet)}]" if sheet.lower() != SHEET else name
-        header: list[str] | None = None
-        rows: list[tuple[int, Sequence]] = []
-        tally = _Tally(f"{name} [{clip(sheet)}]")
-        for number, cells in sheet_values(workbook, workbook[sheet], limits.MAX_COLUMNS):
-            if header is None:
-                if number != 1:
-                    raise refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the "
-                                 "variables", name, row=1)
-                _refuse_header_formulas(cells, name)
-                header = ["" if c is None else str(c).strip() for c in cells]
-                continue
-            if any(not blank(c) for c in cells):
-                tally.add(number, cells)
-                rows.append((number, _shared(cells)))
+        tally = _Tally(f"{name} [{clip(sheet)}]")  # one count for every sheet read
+        header, rows = _sheet_rows(workbook, sheet, name, tally)
+        entries = [(title, _finish(Table(f"{name} [{clip(title)}]", *_sheet_rows(workbook, title, name, tally),
+                                         "xlsx"), allow_empty=True)) for title in repeats]
     except ProblemError:
         raise
     except Exception as exc:  # a damaged sheet part: openpyxl raises many kinds
         raise refuse(MALFORMED_FILE, f"the sheet could not be read ({type(exc).__name__})", name) from None
     finally:
         workbook.close()
-    return _finish(Table(source, header or [], rows, "xlsx"))
+    table = _finish(Table(source, header, rows, "xlsx"))
+    table.repeats = entries
+    return table
+
+
+def _sheet_rows(workbook, sheet: str, name: str, tally: _Tally) -> tuple[list[str], list[tuple[int, Sequence]]]:
+    header: list[str] | None = None
+    rows: list[tuple[int, Sequence]] = []
+    for number, cells in sheet_values(workbook, workbook[sheet], limits.MAX_COLUMNS):
+        if header is None:
+            if number != 1:
+                raise refuse(EMPTY_FILE, "row 1 holds no column names: the first row must name the "
+                             "variables", name, row=1)
+            _refuse_header_formulas(cells, name)
+            header = ["" if c is None else str(c).strip() for c in cells]
+            continue
+        if any(not blank(c) for c in cells):
+            tally.add(number, cells)
+            rows.append((number, _shared(cells)))
+    return header or [], rows
 
 
 def _refuse_header_formulas(cells: Sequence, name: str) -> None:
@@ -225,7 +242,7 @@ def _refuse_header_formulas(cells: Sequence, name: str) -> None:
         raise ProblemError(problems, f"{name} was refused: nothing was imported")
 
 
-def _finish(table: Table) -> Table:
+def _finish(table: Table, *, allow_empty: bool = False) -> Table:
     while table.header and not table.header[-1]:
         table.header.pop()  # Excel leaves empty header cells at the end of a row
     if not table.header:
@@ -234,6 +251,6 @@ def _finish(table: Table) -> Table:
     if len(table.header) > limits.MAX_COLUMNS:
         raise refuse(MALFORMED_FILE, f"has {len(table.header):,} columns; at most {limits.MAX_COLUMNS:,} are "
                      "accepted", table.source, row=1)
-    if not table.rows:
+    if not table.rows and not allow_empty:  # a repeat with no entries is a header alone
         raise refuse(EMPTY_FILE, "has a header row but no rows of data", table.source)
     return table

@@ -216,6 +216,8 @@ def build_questionnaire(
         name = _text(q.get("name"))
         if name and name not in position:
             position[name] = i
+    for r in repeats:  # count(${incident}): a repeat group is a nodeset an expression may name (issue 12)
+        position.setdefault(r.name, -1)
     codes: dict[str, list[str] | None] = {}
     for q in raw_questions:
         name, set_name = _text(q.get("name")), _text(q.get("choices"))
@@ -312,6 +314,9 @@ def build_questionnaire(
 
     indicators: list[Indicator] = []
     mark = len(chk.problems)
+    in_repeat = {x.id for x in sections if x.repeat}
+    entry_names = {r.name for r in repeats} | {_text(x.get("name")) for x in raw_questions
+                                                if _text(x.get("section")) in in_repeat}
     for ind in data.get("indicators") or []:
         iid = _text(ind.get("id"))
         row = ind.get("_row")
@@ -328,6 +333,11 @@ def build_questionnaire(
                     chk.add(BAD_EXPRESSION, f"{field} uses {fault}{'()' if fault != '.' else ''}, which an indicator "
                             "cannot count (indicators use comparisons, selected(), count-selected(), if(), "
                             "coalesce(), arithmetic and the text tests)", item=iid, field=field, row=row)
+                per_entry = sorted(set(expr.variables(node)) & entry_names)
+                if per_entry:  # issue 12: an indicator counts cases from the answers each case has once
+                    chk.add(BAD_EXPRESSION, f"{field} reads {', '.join(per_entry)}, asked once per entry of a repeat "
+                            "group: an indicator counts cases from the answers each case has once (the findings count "
+                            "entries of repeat groups themselves)", item=iid, field=field, row=row)
         if not _text(ind.get("condition")):
             chk.add(MISSING_FIELD, "the indicator has no condition", item=iid, field="condition", row=row)
         criteria = _check_criteria(ind.get("criteria"), known_criteria, framework_id, iid, row, chk)

@@ -231,7 +231,12 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Pa
     problems: list[Problem] = []
     for row in survey_rows:  # refused whatever pyxform says: the next issue brings repeats
         kind = str(row.get("type", "")).strip().lower().replace("_", " ")
-        if (kind == "begin repeat" and not allow_repeats) or kind.startswith("begin loop"):
+        if kind.startswith("begin loop"):  # a repeat over a choice list: its entries have no path of ours
+            problems.append(Problem(REPEAT_NOT_SUPPORTED, f"'{row.get('type')}' ({row.get('name', '')}): a loop over "
+                                    "a choice list is not supported: write it as a repeat group (begin repeat), one "
+                                    "entry per option, or as ordinary questions", source=f"{name} survey",
+                                    row=row["_row"], field="type", item=row.get("name")))
+        elif kind == "begin repeat" and not allow_repeats:
             problems.append(Problem(REPEAT_NOT_SUPPORTED, f"'{row.get('type')}' ({row.get('name', '')}): repeat groups "
                                     "are not supported yet; the form can be imported once repeat groups are (an entry "
                                     "per incident or hearing). Until then, ask for a fixed number of entries in an "

@@ -63,6 +63,7 @@ class CaseRow:
     # an imported ODK Central / KoboToolbox submission: who sent it and when ("" otherwise)
     submitted_by: str = ""
     submitted_at: str = ""
+    review_state: str = ""  # ODK Central's ReviewState (approved, hasIssues, ...), "" otherwise
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def register(session: Session, actor: Actor, *, inspection: str | Inspection | N
 
     rows_q = _scope(joined.add_columns(CaseFile.id, CaseFile.case_ref, CaseFile.questionnaire, force.c.force, status,
                                        names.c.inspectors, state.c.updated_at, CaseFile.source_submitted_by,
-                                       CaseFile.source_submitted_at)
+                                       CaseFile.source_submitted_at, CaseFile.source_review_state)
                     .outerjoin(names, names.c.case_id == CaseFile.id),
                     actor, inspection, force.c.force, questionnaire=questionnaire, forces=forces)
     if statuses:
@@ -239,8 +240,8 @@ def register(session: Session, actor: Actor, *, inspection: str | Inspection | N
     if reference and reference.strip():
         rows_q = rows_q.where(func.lower(CaseFile.case_ref).contains(reference.strip().lower(), autoescape=True))
     rows = [CaseRow(cid, ref, qid, frc, st, tuple(sorted((who or "").split("\n"))) if who else (), upd, by or "",
-                    at or "")
-            for cid, ref, qid, frc, st, who, upd, by, at in
+                    at or "", review or "")
+            for cid, ref, qid, frc, st, who, upd, by, at, review in
             session.execute(rows_q.order_by(CaseFile.questionnaire, CaseFile.case_ref)).all()]
 
     complete = func.sum(case((status == COMPLETE, 1), else_=0))

@@ -20,7 +20,8 @@ one per group). In the caller's transaction:
    GROUP BY assessment_id`` pivot gives the same table but evaluates every CASE on every
    answer row: twice as slow on 100,000 assessments.)
 
-With ``by`` on **SQLite**, step 2 would have to group 3 million answer rows by a third key;
+With ``by`` on **SQLite** and a large population (``PACKED_FROM`` cases or more), step 2 would
+have to group 3 million answer rows by a third key;
 SQLite has no hash aggregate, so that is a sort of every row and takes seconds. Instead the
 pivot of step 3 carries every single-choice question too and counts each question's codes
 with *packed sums*: code j adds ``1 << (b * (j % k))`` to the ``(j // k)``-th sum of its
@@ -49,6 +50,12 @@ POPULATION_TABLE = "fw_findings_population"
 MAX_JOINS = 50
 WORD_BITS = 63  # a signed 64-bit SUM holds 63 bits of counts
 TOO_MANY_VARIABLES = "indicator_too_wide"
+# Below this many cases the plain GROUP BY (question, value, group) beats the packed sums on
+# SQLite: its sort is of a few hundred thousand answer rows, while the packed pivot seeks every
+# question of every case. Measured by force (one process, load 15, 2026-12-06): 10,000 cases
+# plain 2.8-3.3 s, packed 5.3-5.6 s; 20,000 plain 9.6 s, packed 10.7-22 s; 100,000 plain
+# 27.5 s, packed 24.8 s.
+PACKED_FROM = 50_000
 
 
 @dataclass
@@ -134,6 +141,7 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     counts on either database, which the tests check."""
     out = Counts()
     base = base.subquery("base")
+    by_size = packed is None  # on SQLite: packed sums only for a population large enough to gain
     if packed is None:
         packed = session.get_bind().dialect.name == "sqlite"
     packed = packed and by is not None
@@ -152,6 +160,8 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     sizes = {grp: int(n) for grp, n in session.execute(select(pop.c.grp, func.count()).group_by(pop.c.grp))}
     out.cases = sum(sizes.values())
     out.group_cases = {c: sizes[c] for c in by_codes if sizes.get(c)}
+    if packed and by_size and out.cases < PACKED_FROM:
+        packed, pivots = False, _plan(indicators, [])
     if not packed:
         _count_answers(session, out, pop, list(questions), grouped=by is not None)
     elif by in questions:

@@ -47,7 +47,8 @@ from sqlmodel import Session
 from fieldwork import stats
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
-from fieldwork.services import counting, findings_by_multiple, inspections, summaries
+from fieldwork.questionnaire.repeat_levels import case_level
+from fieldwork.services import counting, findings_by_multiple, inspections, repeat_findings, summaries
 from fieldwork.wording import render
 from models import COMPLETE, DRAFT
 
@@ -99,6 +100,10 @@ class Finding:
     diff_low: float | None = None
     diff_high: float | None = None
     differs: bool = False  # only when the difference's 95 % interval excludes 0
+    # what ``count`` and ``denominator`` count: "cases", or "entries" of a repeat group (issue 12)
+    unit: str = "cases"
+    entries: int | None = None  # a repeat group's entry: how many entries its cases hold
+    repeat: str = ""  # the repeat group a question is asked in (or the repeat group itself); "" per case
 
     @property
     def is_overall(self) -> bool:
@@ -108,7 +113,10 @@ class Finding:
         out = {"id": self.id, "answer": self.answer, "group": self.group, "count": self.count,
                "denominator": self.denominator, "percent": self.percent, "not_known": self.not_known,
                "not_applicable": self.not_applicable, "text": self.text,
-               "ci_low": self.ci_low, "ci_high": self.ci_high, "small_n": self.small_n}
+               "ci_low": self.ci_low, "ci_high": self.ci_high, "small_n": self.small_n,
+               "unit": self.unit}  # extension (issue 12): cases, or entries of a repeat group
+        if self.entries is not None:
+            out["entries"] = self.entries
         if self.group is not None:  # extension: the group against the rest of the inspection
             out.update(rest_count=self.rest_count, rest_denominator=self.rest_denominator,
                        diff_low=self.diff_low, diff_high=self.diff_high, differs_from_rest=self.differs)
@@ -259,6 +267,26 @@ def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, po
     return out
 
 
+def _entry_findings(session: Session, q: Questionnaire, base, by: str | None, by_codes: Sequence[str],
+                    groups: Sequence[str], populations: dict) -> list[Finding]:
+    """The entries of repeat groups (issue 12): counted and worded in repeat_findings; here made
+    findings entries with their intervals and their groups' comparisons, as every other."""
+    out: list[Finding] = []
+    overall: dict[tuple, Finding] = {}
+    for fields in repeat_findings.compute(session, q, base, by=by, by_codes=by_codes, groups=groups,
+                                          populations=populations):
+        f = Finding(**fields, **uncertainty(fields["count"], fields["denominator"]))
+        key = (f.id, f.unit, f.answer)
+        out.append(overall.setdefault(key, f) if f.group is None else with_comparison(f, overall[key]))
+    inside = repeat_findings.multiple_inside(q)  # select_multiple asked per entry: counted by entries
+    if inside.questions:
+        ticked = summaries.count_multiple(session, inside, base, by=by, by_codes=by_codes)
+        out += [replace(f, unit=repeat_findings.ENTRIES, repeat=q.repeat_of(f.id),
+                        text=f.text.replace(" cases", " entries"))
+                for f in _multiple_findings(inside, ticked, groups, {})]
+    return out
+
+
 def _multiple_findings(q: Questionnaire, counts: dict, groups: Sequence[str], populations: dict) -> list:
     """Findings entries for every option of every select_multiple question: overall, then per
     group, as the single-choice entries are laid out."""
@@ -313,8 +341,11 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     a ``by`` or filter variable that is unknown or not single-choice, or an unknown code."""
     inspection = inspections.inspection_by_code(session, inspection_code)
     version = inspections.current_version(session, questionnaire_id)
-    q = inspections.questionnaire_of(version)
-    clean = _check_request(q, by, filters or {})
+    full = inspections.questionnaire_of(version)
+    q = case_level(full)  # questions asked once per entry are counted by repeat_findings
+    repeat_findings.check_request(full, by)
+    repeat_findings.check_indicators(full)
+    clean = _check_request(full, by, filters or {})
 
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
     multiple = by is not None and q.question(by).is_multiple_choice  # a case may be in several groups
@@ -335,6 +366,10 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     ticked = (findings_by_multiple.ticked(session, q, base, by=by, groups=groups) if multiple else
               summaries.count_multiple(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else ()))
     findings += _multiple_findings(q, ticked, groups, {None: counts.cases, **counts.group_cases})
+    # entries of repeats by a select_multiple's options: not yet, so those are counted overall only
+    entry_by, entry_codes, entry_groups = (None, (), []) if multiple else (by, q.codes(by) if by else (), groups)
+    findings += _entry_findings(session, full, base.subquery("base"), entry_by, entry_codes, entry_groups,
+                                {None: counts.cases, **({} if multiple else counts.group_cases)})
     empty = counting.IndicatorCount()
     for ind in q.indicators:
         cells = counts.indicators.get(ind.id, {})
@@ -349,9 +384,11 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
                                                               counted_only=False))
     return FindingsReport(questionnaire=q.id, cases=counts.cases, drafts_excluded=drafts, by=by, filters=clean,
                           findings=findings, version=q.version, groups=dict(counts.group_cases),
-                          summaries=findings_by_multiple.summarise(session, q, base, by=by, groups=groups) if multiple
-                          else summaries.compute(session, q, base.subquery('base'), by=by,
-                                                 by_codes=q.codes(by) if by else (), groups=groups))
+                          summaries=(findings_by_multiple.summarise(session, q, base, by=by, groups=groups) if multiple
+                                     else summaries.compute(session, q, base.subquery('base'), by=by,
+                                                            by_codes=q.codes(by) if by else (), groups=groups))
+                          + repeat_findings.entry_summaries(session, full, base.subquery('base'), by=entry_by,
+                                                            by_codes=entry_codes, groups=entry_groups))
 
 
 # --- findings under the inspection criteria ------------------------------------------

@@ -9,7 +9,8 @@ from fieldwork.services.findings import FindingsReport
 
 CSV_COLUMNS = ("id", "answer", "group", "count", "denominator", "percent", "ci_low", "ci_high", "small_n",
                "not_known", "not_applicable", "text", "footnotes", "kind", "label", "criteria",
-               "rest_count", "rest_denominator", "diff_low", "diff_high", "differs_from_rest")
+               "rest_count", "rest_denominator", "diff_low", "diff_high", "differs_from_rest",
+               "unit")  # unit: cases, or entries of a repeat group (issue 12; added last, after the others)
 SMALL_N_CAUTION = "fewer than 10 cases: read with caution"
 
 
@@ -47,7 +48,7 @@ def to_csv(report: FindingsReport) -> str:
             f.id, f.answer, f.group, f.count, f.denominator, f.percent, f.ci_low, f.ci_high,
             "true" if f.small_n else "false", f.not_known, f.not_applicable, f.text,
             " ".join(f.footnotes), f.kind, f.label, " ".join(f.criteria), f.rest_count, f.rest_denominator,
-            f.diff_low, f.diff_high, ("true" if f.differs else "false") if f.group is not None else None))
+            f.diff_low, f.diff_high, ("true" if f.differs else "false") if f.group is not None else None, f.unit))
     for x in report.summaries:  # numbers and dates: one row each, the figures in words
         cells = {"id": x["id"], "group": x["group"], "count": x["n"], "text": summary_text(x), "kind": "summary"}
         rows.append([cells.get(c) for c in CSV_COLUMNS])
@@ -82,7 +83,9 @@ def to_text(report: FindingsReport) -> str:
             lines.append(f"{f.id} — {f.label}" + (f" [criteria {' '.join(f.criteria)}]" if f.criteria else ""))
         pct = "–" if f.percent is None else f"{f.percent}%"
         where = f"  [{report.by} = {f.group}]" if f.group is not None else ""
-        answer = f.answer if f.answer is not None else "(indicator)"
+        answer = f.answer if f.answer is not None else "(indicator)" if f.kind == "indicator" else f"({f.kind})"
+        if f.unit == "entries":  # a repeat group's entries, not cases
+            answer += " [entries]"
         ci = interval_text(f)
         lines.append(f"  {answer:<20} {f.count:>6} / {f.denominator:<6} {pct:>5} {('(' + ci + ')') if ci else '':<22}"
                      f"{where}  {f.text}")

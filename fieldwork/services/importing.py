@@ -42,7 +42,8 @@ from fieldwork.files.xlsx_sheet import UNCALCULATED_REASON, Uncalculated
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
-from fieldwork.services import inspections, odk_kobo, privacy, store, wide_table
+from fieldwork.questionnaire.repeat_levels import case_level
+from fieldwork.services import inspections, odk_kobo, privacy, repeat_files, store, wide_table
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -104,6 +105,7 @@ class CheckedImport:
     warnings: list[Problem]
     registered: int  # rows that fill in a case already in the register (with no assessment yet)
     layout: odk_kobo.ForeignLayout | None = None  # a KoboToolbox or ODK Central file: what was mapped
+    entries: repeat_files.EntriesRead | None = None  # the repeat groups' sheets or files read
 
     @property
     def rows(self) -> int:
@@ -417,15 +419,21 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     table and the records it becomes are not both held whole."""
     inspection = inspections.inspection_by_code(session, inspection_code)
     version = inspections.current_version(session, questionnaire_id)
-    q = inspections.questionnaire_of(version)
+    full = inspections.questionnaire_of(version)
+    q = case_level(full)  # the cases' table holds the questions asked once per case; entries their own
     problems: list[Problem] = []
+    links = repeat_files.main_links(table)  # read before the system columns are set aside
+    entry_tables = table.repeats
     table, layout = odk_kobo.adapt(table, q)  # a KoboToolbox or ODK Central header, mapped onto ours
     if questionnaire_id not in inspections.questionnaire_ids(session, inspection):
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
     rows = _RowChecker(q, table, _columns(table, q, problems))
     rows.ref_pattern = inspection.case_ref_pattern
+    # a rule reading the entries of repeat groups (count(${pin}) > 0) is not checked on the cases' rows
+    rows.always_moot |= repeat_files.reads_entries(full)
     records: list[CaseRecord] = []
+    by_row: dict[int, CaseRecord] = {}
     problems += characters.row_problems(table.header, table.header, 1, table.source)
     for k, (number, cells) in enumerate(table.rows):
         if release_rows:
@@ -438,11 +446,16 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
             if layout is not None:
                 record.source = layout.source.get(number, {})
             records.append(record)
+            by_row[number] = record
     problems += rows.file_problems()
+    entries = repeat_files.check_entries(full, entry_tables, links, by_row, problems)
+    for _, entry_table in entry_tables:  # the one rule for characters, in the entries too
+        for number, cells in [(1, entry_table.header), *entry_table.rows]:
+            problems += characters.row_problems(entry_table.header, cells, number, entry_table.source)
     problems += _unknown_inspectors(session, records, table.source, rows.first_row)
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
                                  problems)
-    warnings = table.warnings + rows.warnings
+    warnings = table.warnings + rows.warnings + repeat_files.missing_tables(full, entry_tables, table.source)
     if rows.mojibake:
         warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
                                 "the mark of text converted between encodings twice: check them", source=table.source))
@@ -452,8 +465,8 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
                            + (f" in {bad_rows} of {len(table.rows)} rows" if bad_rows else "")
                            + "; nothing was imported")
-    return CheckedImport(table.source, inspection, version, q, records, table.header, table.encoding, warnings,
-                         registered, layout)
+    return CheckedImport(table.source, inspection, version, full, records, table.header, table.encoding, warnings,
+                         registered, layout, entries if entry_tables else None)
 
 
 def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str,

@@ -113,7 +113,8 @@ def add_xlsform(session: Session, source, inspection: Inspection, *, actor: str,
     catalog = load_catalog()
     questionnaire = import_xlsform(source, frameworks=catalog.frameworks, name=name,
                                    shared_choices=catalog.codes.as_choice_lists(),
-                                   inspection_framework=inspection.framework)
+                                   inspection_framework=inspection.framework,
+                                   allow_repeats=True)  # entries are stored, imported, exported and counted
     add_questionnaire(session, questionnaire, inspection, actor=actor)
     return questionnaire
 

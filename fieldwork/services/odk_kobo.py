@@ -32,7 +32,6 @@ import re
 from dataclasses import dataclass, field
 
 from fieldwork.files.cells import unquote
-from fieldwork.files.limits import REPEATS_NOT_IMPORTED  # noqa: F401 (the zip and workbook shapes: fieldwork.files.foreign)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import wide_table
@@ -58,8 +57,9 @@ FORM_METADATA = ["start", "end", "today", "deviceid", "phonenumber", "username",
 KEPT = {"_uuid": "instance_id", "key": "instance_id", "meta/instanceid": "instance_id",
         "meta-instanceid": "instance_id", "instanceid": "instance_id",
         "_submitted_by": "submitted_by", "submittername": "submitted_by",
-        "_submission_time": "submitted_at", "submissiondate": "submitted_at"}
-KEPT_WORDS = {"instance_id": "instance id", "submitted_by": "submitter", "submitted_at": "submission time"}
+        "_submission_time": "submitted_at", "submissiondate": "submitted_at", "reviewstate": "review_state"}
+KEPT_WORDS = {"instance_id": "instance id", "submitted_by": "submitter", "submitted_at": "submission time",
+              "review_state": "review state"}
 # Preference among several instance-id columns for the case reference.
 _INSTANCE_ORDER = ["_uuid", "key", "meta/instanceid", "meta-instanceid", "instanceid"]
 _SYSTEM = {name.casefold(): KOBO for name in KOBO_SYSTEM} | {name.casefold(): ODK for name in ODK_SYSTEM}

@@ -27,7 +27,7 @@ class CaseRecord:
     notes: dict[str, str] = field(default_factory=dict)  # question -> evidence note
     inspector: str = ""
     uid: str | None = None  # keep an assessment's identity (bundles); new if None
-    # from an ODK Central or KoboToolbox export: instance_id, submitted_by, submitted_at
+    # from an ODK Central or KoboToolbox export: instance_id, submitted_by, submitted_at, review_state
     source: dict[str, str] = field(default_factory=dict)
     # answers inside repeat groups: instance path ("incident[2]/pin[1]") -> question -> code
     entries: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -37,7 +37,8 @@ def _source_columns(source: dict[str, str]) -> dict[str, str]:
     """The case_file columns that keep where a case came from (cut to their sizes)."""
     return {"source_instance_id": (source.get("instance_id") or "")[:100],
             "source_submitted_by": (source.get("submitted_by") or "")[:100],
-            "source_submitted_at": (source.get("submitted_at") or "")[:40]}
+            "source_submitted_at": (source.get("submitted_at") or "")[:40],
+            "source_review_state": (source.get("review_state") or "")[:40]}
 
 
 def _chunks(items: Sequence, size: int):

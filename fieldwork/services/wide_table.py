@@ -43,7 +43,8 @@ def note_column(variable: str) -> str:
 
 def variables(questionnaire: Questionnaire) -> list[str]:
     """The variable columns: ``case_ref`` first, then the questions in questionnaire order."""
-    names = [q.name for q in questionnaire.questions if q.name != CASE_REF]
+    # a question asked once per entry of a repeat group has its own table (exports/repeat_tables.py)
+    names = [q.name for q in questionnaire.questions if q.name != CASE_REF and not questionnaire.repeat_of(q.name)]
     return [CASE_REF, *names]
 
 

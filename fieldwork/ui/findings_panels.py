@@ -19,7 +19,12 @@ from fieldwork.ui import components, session
 
 def finding_name(f: Finding, questionnaire_id: str = "") -> str:
     """The short label where the criteria give one ("Avoidable delay – Yes")."""
-    return short(questionnaire_id, f.id, f.label) + (f" – {f.answer_label}" if f.answer else "")
+    name = short(questionnaire_id, f.id, f.label) + (f" – {f.answer_label}" if f.answer else "")
+    if f.unit == "entries":  # a question asked once per entry of a repeat group, counted by entries
+        return name + " (entries)"
+    if f.repeat:  # a repeat group itself, or a question in one counted by cases with at least one entry
+        return name + " (cases with an entry)"
+    return name
 
 
 def table_row(f: Finding, group_label: str | None = None, questionnaire_id: str = "") -> dict:
@@ -36,6 +41,10 @@ def table_row(f: Finding, group_label: str | None = None, questionnaire_id: str 
     return row
 
 
+# st.dataframe wraps a cell's text only when its rows are taller than 4rem (64 px; Streamlit
+# 1.67's grid sets allowWrapping from row_height > 4rem): 84 px holds a sentence of the report
+# in four lines of the "large" column instead of one line cut off.
+WRAPPING_ROW_HEIGHT = 84
 TEXT_COLUMNS = {"as the report writes it": st.column_config.TextColumn(width="large"),
                 "against the rest": st.column_config.TextColumn(width="medium"),
                 "finding": st.column_config.TextColumn(width="medium")}
