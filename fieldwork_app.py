@@ -63,6 +63,10 @@ else:
         groups.setdefault(spec.group, []).append(st.Page(
             "pages/not_for_you.py", title=spec.title, url_path=Path(spec.path).stem, visibility="hidden"))
     with st.sidebar:
+        # first, before anything shows the person signed in: the browser writes the cookie as
+        # early as it can, narrowing (not closing) the moment in which an address opened in a
+        # new tab finds no cookie and asks for a sign-in again (issue 17, fault b)
+        session_cookie.render(session.cookie_wish())
         st.caption(f"Signed in as **{user.name}** ({user.role})"
                    + (f" · forces: {', '.join(user.forces)}" if user.forces and not user.is_lead else ""))
         session.inspection_picker()  # only where the database holds more than one inspection
@@ -72,7 +76,6 @@ else:
                 session.revoke_token(s)
             session.sign_out()
             st.rerun()
-        session_cookie.render(session.cookie_wish())  # the browser keeps the token while in use
     current = st.navigation(groups)
     refused = {Path(spec.path).stem: spec for spec in navigation.refused_for(user.role)}
     st.session_state[navigation.REFUSED_KEY] = refused.get(current.url_path)  # read by pages/not_for_you.py

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.report",
     "fieldwork.commands.plan",
     "fieldwork.commands.evidence",
+    "fieldwork.commands.cases",
 ]
 
 

@@ -43,6 +43,9 @@ class AssessmentRevision(SQLModel, table=True):
     lineage_uid: str = Field(index=True, max_length=32)
     revision: str = Field(max_length=32)
     parent_revision: Optional[str] = Field(default=None, max_length=32)
+    # SHA-256 of the answers and notes this revision held when it was superseded
+    # (fieldwork.services.revision_content); NULL in rows recorded before hashes were kept
+    content_hash: Optional[str] = Field(default=None, max_length=64)
 
 
 class BundleImport(SQLModel, table=True):
@@ -102,9 +105,11 @@ LINEAGE_TRIGGER = {
              END IF;
              RETURN NEW;
            END; $$ LANGUAGE plpgsql""",
-        "DROP TRIGGER IF EXISTS assessment_revision_lineage ON assessment",
-        """CREATE TRIGGER assessment_revision_lineage AFTER UPDATE OF revision ON assessment
-           FOR EACH ROW EXECUTE FUNCTION assessment_revision_lineage()""",
+        # created only where missing (never dropped and remade: DROP needs the owner, and a
+        # moment without the trigger would lose a revision)
+        """DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'assessment_revision_lineage') THEN
+           CREATE TRIGGER assessment_revision_lineage AFTER UPDATE OF revision ON assessment
+           FOR EACH ROW EXECUTE FUNCTION assessment_revision_lineage(); END IF; END $$""",
     ],
 }
 

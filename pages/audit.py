@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from fieldwork import db
+from fieldwork import audit_words, db, db_roles
 from fieldwork.problems import ProblemError
 from fieldwork.services import audit_chain, audit_log
 from fieldwork.ui import components, session
@@ -23,7 +23,9 @@ st.caption("Every sign-in, case, answer change, status change, import, export, m
 if st.button("Check the trail has not been tampered with", key="audit_verify", icon=":material/verified:"):
     with db.session_scope(engine) as s:
         report = audit_chain.verify(s)
+        role = db_roles.describe(s)
     (st.success if report.whole else st.error)(report.describe())
+    st.caption(role)
 
 with db.session_scope(engine) as s:
     known_actors = audit_log.actors(s, user)
@@ -31,7 +33,8 @@ with db.session_scope(engine) as s:
 
 c1, c2, c3, c4 = st.columns([2, 3, 3, 2])
 who = c1.selectbox("Who", ["(everyone)", *known_actors], key="audit_actor")
-what = c2.multiselect("Actions", known_actions, key="audit_actions", placeholder="every action")
+what = c2.multiselect("Actions", known_actions, key="audit_actions", placeholder="every action",
+                      format_func=audit_words.words)
 today = date.today()
 period = c3.date_input("Between", (today - timedelta(days=30), today), key="audit_dates", format="YYYY-MM-DD")
 case_ref = c4.text_input("Case reference starts with", key="audit_case_ref", placeholder="e.g. HS-0001")
@@ -52,6 +55,7 @@ except ProblemError as exc:
 
 st.markdown(f"**{total}** event{'s' if total != 1 else ''} match.")
 frame = pd.DataFrame([r.cells() for r in rows], columns=audit_log.COLUMNS)
+frame["action"] = frame["action"].map(audit_words.words)  # words on the page; the downloads keep the codes
 st.dataframe(frame, hide_index=True, width="stretch", key="audit_table",
              column_config={"at_utc": st.column_config.DatetimeColumn("at (UTC)", format="YYYY-MM-DD HH:mm:ss")})
 

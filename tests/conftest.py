@@ -4,7 +4,13 @@ server that scripts/with-postgres starts (FIELDWORK_TEST_PG_URL).
 A test that asks for ``engine`` (or ``session``) gets a copy of one database prepared once per
 test run (schema, audit guards, the default inspection): copying a file, or PostgreSQL's
 ``CREATE DATABASE … TEMPLATE``, costs a few milliseconds where preparing costs 0.1–0.5 s. A test
-that asks only for ``db_url`` still gets an empty database, as a new user's first start does."""
+that asks only for ``db_url`` still gets an empty database, as a new user's first start does.
+A test that asks for ``demo_engine`` gets a copy of a second template that also holds the
+demonstration data (loaded once per test run, by the actor ``test``), for tests that start
+from it: loading it costs about 0.3 s each time.
+
+Under pytest-xdist each worker is its own process and so prepares its own templates (a
+temporary directory of its own, a database named by a fresh uuid)."""
 
 from __future__ import annotations
 
@@ -49,50 +55,71 @@ def _drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
-def new_database_url(tmp_path, name: str = "fieldwork", *, prepared: bool = False) -> str:
+def new_database_url(tmp_path, name: str = "fieldwork", *, prepared: bool = False, demo: bool = False) -> str:
     """A URL for a database of the backend under test: empty, or (``prepared``) a copy of the
-    run's prepared template, as ``db.prepare`` would leave a new database."""
+    run's prepared template, as ``db.prepare`` would leave a new database, or (``demo``) a copy
+    of that with the demonstration data loaded."""
+    template = _demo_template() if demo else _prepared_template() if prepared else None
     if PG_URL:
-        return _fresh_pg_database(_prepared_template() if prepared else None)
+        return _fresh_pg_database(template)
     path = tmp_path / (name + ".db")
-    if prepared:
-        shutil.copyfile(_prepared_template(), path)
+    if template:
+        shutil.copyfile(template, path)
     return f"sqlite:///{path}"
 
 
-_template: list = []  # the prepared template of this test run: a file path or a database name
+_templates: dict[str, str] = {}  # this test run's templates: a file path or a database name each
 
 
-def _prepared_template():
-    if not _template:
+def _template(kind: str, fill) -> str:
+    """The template ``kind``, made on first use: a database ``fill(engine)`` has filled."""
+    if kind not in _templates:
         if PG_URL:
             url = _fresh_pg_database()
             name = url.rsplit("/", 1)[1]
         else:
-            directory = Path(tempfile.mkdtemp(prefix="fieldwork-template-"))
+            directory = Path(tempfile.mkdtemp(prefix=f"fieldwork-{kind}-"))
             url = f"sqlite:///{directory / 'template.db'}"
             name = str(directory / "template.db")
         engine = db.make_engine(url)
-        db.prepare(engine)
+        fill(engine)
         if engine.dialect.name == "sqlite":
             with engine.connect() as conn:  # everything into the main file: the copy is whole
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
-        _template.append(name)
-    return _template[0]
+        engine.dispose()  # PostgreSQL copies a template only while no one is connected to it
+        _templates[kind] = name
+    return _templates[kind]
+
+
+def _prepared_template() -> str:
+    return _template("prepared", db.prepare)
+
+
+def _demo_template() -> str:
+    def fill(engine) -> None:
+        from fieldwork.services import demo
+
+        db.prepare(engine)
+        with db.session_scope(engine) as s:
+            demo.load(s, actor="test")
+
+    return _template("demo", fill)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if _template and PG_URL:
-        _drop_pg_database(PG_URL.rsplit("/", 1)[0] + "/" + _template[0])
-    elif _template:
-        shutil.rmtree(Path(_template[0]).parent, ignore_errors=True)
+    for name in _templates.values():
+        if PG_URL:
+            _drop_pg_database(PG_URL.rsplit("/", 1)[0] + "/" + name)
+        else:
+            shutil.rmtree(Path(name).parent, ignore_errors=True)
+    _templates.clear()
 
 
 @pytest.fixture
 def db_url(tmp_path, request):
     # Prepared ahead when the test will open it through ``engine`` anyway.
-    url = new_database_url(tmp_path, prepared="engine" in request.fixturenames)
+    names = request.fixturenames
+    url = new_database_url(tmp_path, prepared="engine" in names, demo="demo_engine" in names)
     yield url
     db.dispose_all()
     if PG_URL:
@@ -102,6 +129,13 @@ def db_url(tmp_path, request):
 @pytest.fixture
 def engine(db_url):
     """A prepared database: schema, the default inspection and its questionnaires."""
+    return db.get_engine(db_url)
+
+
+@pytest.fixture
+def demo_engine(db_url):
+    """A prepared database holding the demonstration data (112 case_review and 270 pin_review
+    cases, loaded by the actor ``test``); ``engine`` and ``db_url`` in the same test are it too."""
     return db.get_engine(db_url)
 
 

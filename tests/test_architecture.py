@@ -28,10 +28,11 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     # live beside the questionnaire model, where other tools import them)
     ("files", ("fieldwork.files", "fieldwork.questionnaire.xlsform",
                "fieldwork.questionnaire.xlsform_read")),
-    ("services", ("fieldwork.services", "fieldwork.audit", "fieldwork.charts", "fieldwork.summary_charts")),
+    ("services", ("fieldwork.services", "fieldwork.audit", "fieldwork.audit_words", "fieldwork.charts",
+                  "fieldwork.summary_charts")),
     ("exports", ("exports",)),
     # opens a run's database: engines, schema, and the default inspection a fresh one holds
-    ("database", ("fieldwork.db",)),
+    ("database", ("fieldwork.db", "fieldwork.db_roles")),
     ("commands and ui", ("fieldwork.commands", "fieldwork.cli", "fieldwork.ui")),
     ("pages", ("pages", "fieldwork_app")),
 ]

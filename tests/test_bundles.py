@@ -84,6 +84,7 @@ def refused(engine, content: bytes, code: str) -> ProblemError:
 # --- two laptops, one lead ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_laptops_merged_give_the_findings_of_one_database(databases):
     laptop_a, laptop_b, lead, reference = (databases(n) for n in ("laptop_a", "laptop_b", "lead", "reference"))
     plan = [("inspector1", f"HS-{i:04d}", random_answers(reference, seed=i), i % 5 != 0) for i in range(1, 11)]

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import case_examples, demo, findings, tracing
+from fieldwork.services import case_examples, findings, tracing
 from exports import exporting
 from fieldwork.services.permissions import Actor
 
@@ -18,10 +18,8 @@ LEAD = Actor("lead1", "lead")
 
 
 @pytest.fixture
-def loaded(engine):
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
-    return engine
+def loaded(demo_engine):
+    return demo_engine
 
 
 def _a_case(engine, finding="avoidable_delay", answer="yes") -> str:

@@ -6,14 +6,12 @@ import pytest
 
 from fieldwork import charts, db
 from fieldwork.catalog import load_catalog
-from fieldwork.services import demo, findings
+from fieldwork.services import findings
 
 
 @pytest.fixture
-def report_by_force(engine):
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
-    with db.session_scope(engine) as s:
+def report_by_force(demo_engine):
+    with db.session_scope(demo_engine) as s:
         return findings.compute(s, "case_review", by="force")
 
 

@@ -61,6 +61,7 @@ def test_note_warnings_name_each_kind_of_personal_data():
                                                 "a date of birth"}
 
 
+@pytest.mark.slow
 def test_exports_are_de_identified_by_default_and_say_so(engine):
     rows = _rows(engine)
     rows[0]["note:initial_risk_assessment"] = "Crime report p4"

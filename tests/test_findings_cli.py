@@ -10,13 +10,11 @@ import json
 import pytest
 
 from fieldwork import cli, db
-from fieldwork.services import demo, findings
+from fieldwork.services import findings
 
 
 @pytest.fixture
-def demo_db(engine, db_url):
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
+def demo_db(demo_engine, db_url):
     return db_url
 
 

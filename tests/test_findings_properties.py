@@ -167,6 +167,7 @@ def check(engine, q, cases, request) -> None:
             for c in cases)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cases=st.lists(case_strategy, max_size=25), request=request_strategy)
 def test_database_counts_equal_a_plain_recount(engine, form, cases, request):

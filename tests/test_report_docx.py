@@ -15,13 +15,15 @@ from sqlalchemy import select
 
 from exports import report_docx
 from fieldwork import audit, charts, cli, db
-from fieldwork.services import demo, findings, inspections
+from fieldwork.services import findings, inspections
 from exports import reporting
 from fieldwork.services.permissions import Actor
 from models import Answer, Assessment, AuditEvent, CaseFile
 from tests.conftest import PG_URL, _drop_pg_database, new_database_url
 from tests.report_reader import read
 from tests.test_report_figures import CASE_FILE
+
+pytestmark = pytest.mark.slow  # reports with their charts: about 35 s of CPU for the file
 
 NOTE = "Victim seen at home; DASH left incomplete (note for the report team)"
 
@@ -35,10 +37,8 @@ def made(tmp_path_factory):
     """The demonstration data, one Durham case with an evidence note, and the reports and
     findings JSON the tests read (written once: each report takes a few seconds)."""
     tmp = tmp_path_factory.mktemp("report")
-    url = new_database_url(tmp)
+    url = new_database_url(tmp, demo=True)
     engine = db.get_engine(url)
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
     with db.session_scope(engine) as s:  # the note sits on a Durham case's initial risk assessment answer
         durham = s.scalars(select(Answer.assessment_id).where(Answer.question == "force", Answer.value == "durham")
                            ).first()
@@ -337,14 +337,12 @@ def test_bad_requests_write_nothing(made, tmp_path, capsys):
     assert "must end in .docx" in capsys.readouterr().err
 
 
-def test_judgement_grid_and_case_examples_print_under_their_criterion(engine):
+def test_judgement_grid_and_case_examples_print_under_their_criterion(demo_engine):
     """The judgements (issue 14) and case examples (issue 13) a lead recorded: a grid and
     shaded boxes under the criterion they belong to."""
     from fieldwork.services import case_examples, judgements
 
-    lead = Actor("lead1", "lead")
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
+    lead, engine = Actor("lead1", "lead"), demo_engine
     with db.session_scope(engine) as s:
         judgements.judge(s, lead, unit_type="force", unit="durham", criterion="3.1", grade="partially_met",
                          rationale="DASH often incomplete")

@@ -10,17 +10,16 @@ import subprocess
 import pytest
 from PIL import Image, ImageStat
 
-from fieldwork import cli, db
-from fieldwork.services import demo
+from fieldwork import cli
+
+pytestmark = pytest.mark.slow  # LibreOffice converts the draft report: about 15 s of CPU
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 TOOLS = ("pdftotext", "pdftoppm", "pdfinfo")
 
 
 @pytest.fixture
-def report_docx(engine, db_url, tmp_path):
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
+def report_docx(demo_engine, db_url, tmp_path):
     out = tmp_path / "draft.docx"
     assert cli.main(["report", "case_review", str(out), "--db", db_url, "--by", "force"]) == 0
     return out

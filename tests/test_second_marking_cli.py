@@ -255,6 +255,7 @@ def test_plan_is_the_page_draw_and_proposal_checked_as_a_whole(engine, filled):
             second_marking.plan(s, inspector("inspector1"), "case_review", ["inspector2"], seed=9, number=1)
 
 
+@pytest.mark.slow
 def test_the_command_draws_what_the_second_marking_page_draws(engine, db_url, filled, capsys, monkeypatch):
     """Through the page itself: its draw with the same rule and seed assigns exactly the cases
     the command's dry run showed."""

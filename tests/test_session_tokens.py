@@ -211,3 +211,18 @@ def test_a_database_made_before_session_tokens_gains_the_table_on_start(engine):
         token = session_tokens.issue(s, INSPECTOR1)
     with db.session_scope(engine) as s:
         assert session_tokens.resume(s, token, IDLE).ok
+
+
+def test_the_cookie_never_outlives_the_absolute_limit_even_when_last_seen_lags(session, people):
+    """keep_alive slides last-seen only once a minute: the cookie's Max-Age is counted from now,
+    so a cookie set near the end of the 12 hours still ends with the token (issue 17)."""
+    start = utcnow()
+    token = session_tokens.issue(session, INSPECTOR1, now=start)
+    for hours in range(1, 12):  # busy all day
+        assert session_tokens.resume(session, token, IDLE * 3, now=start + timedelta(hours=hours)).ok
+    seen = start + session_tokens.LIFETIME - timedelta(minutes=10)
+    assert session_tokens.resume(session, token, IDLE * 3, now=seen).ok
+    later = seen + timedelta(seconds=50)  # within the minute: last-seen is not slid
+    check = session_tokens.keep_alive(session, token, IDLE * 3, now=later)
+    assert check.ok and check.seen_at == seen
+    assert later + timedelta(seconds=check.max_age) <= start + session_tokens.LIFETIME

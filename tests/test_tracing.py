@@ -9,17 +9,15 @@ import pytest
 
 from fieldwork import cli, db
 from fieldwork.problems import ProblemError
-from fieldwork.services import demo, findings, tracing
+from fieldwork.services import findings, tracing
 from fieldwork.services.permissions import Actor
 
 LEAD = Actor("lead1", "lead")
 
 
 @pytest.fixture
-def demo_session(engine):
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
-    with db.session_scope(engine) as s:
+def demo_session(demo_engine):
+    with db.session_scope(demo_engine) as s:
         yield s
 
 
@@ -32,6 +30,7 @@ def test_traced_cases_equal_every_overall_count_and_denominator(demo_session, qu
         assert len({c.case_ref for c in trace.cases}) == trace.denominator  # each case once
 
 
+@pytest.mark.slow
 def test_traced_cases_equal_every_group_figure_by_force(demo_session):
     report = findings.compute(demo_session, "case_review", by="force")
     for f in report.findings:
@@ -61,9 +60,7 @@ def test_bad_targets_and_inspectors_are_refused(demo_session):
         tracing.cases_behind(demo_session, Actor("inspector1", "inspector"), "case_review", "plea", "guilty")
 
 
-def test_cli_cases_lists_the_same(engine, db_url, capsys):
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="test")
+def test_cli_cases_lists_the_same(demo_engine, db_url, capsys):
     code = cli.main(["findings", "case_review", "--db", db_url, "--cases", "da_sh_risks_not_assessed",
                      "--format", "text"])
     out, _ = capsys.readouterr()
@@ -72,7 +69,7 @@ def test_cli_cases_lists_the_same(engine, db_url, capsys):
     code = cli.main(["findings", "case_review", "--db", db_url, "--cases", "avoidable_delay=yes",
                      "--filter", "force=durham", "--format", "json"])
     data = json.loads(capsys.readouterr()[0])
-    with db.session_scope(engine) as s:
+    with db.session_scope(demo_engine) as s:
         f = findings.compute(s, "case_review", by="force").get("avoidable_delay", "yes", "durham")
     assert (data["count"], data["denominator"], len(data["cases"])) == (f.count, f.denominator, f.denominator)
     code = cli.main(["findings", "case_review", "--db", db_url, "--cases", "avoidable_delay=no", "--format", "csv"])

@@ -18,13 +18,27 @@ def register(sub, common) -> None:
     p.add_argument("--address", default="localhost", help="address to listen on (default: localhost only)")
     p.set_defaults(handler=serve)
     p = sub.add_parser("init", parents=[common], help="create or migrate the database and print where it is")
+    p.add_argument("--app-role", metavar="ROLE", help="PostgreSQL, run as the owner: give the app's role what it "
+                   "needs and only INSERT and SELECT on the audit trail (docs/trust-boundaries.md)")
     p.set_defaults(handler=init)
 
 
 def init(args) -> int:
+    from fieldwork import db_roles
+
     url = db.database_url(args.db)
-    db.get_engine(url)
+    engine = db.get_engine(url)
+    if getattr(args, "app_role", None):
+        if not db_roles.may_migrate(engine):
+            from fieldwork.problems import Problem, ProblemError
+
+            raise ProblemError([Problem(db_roles.BAD_ROLE, "--app-role: connect as the owner of the schema to "
+                                        "grant the app's role its rights.")], "not granted")
+        db_roles.grant_app_role(engine, args.app_role)
+        print(f"{args.app_role} may read and write the data, and only add to and read the audit trail")
     print(f"database ready: {db.describe(url)}")
+    with engine.connect() as conn:
+        print(db_roles.describe(conn))
     return 0
 
 

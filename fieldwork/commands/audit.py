@@ -18,10 +18,13 @@ def register(sub, common) -> None:
 
 
 def verify(args) -> int:
+    from fieldwork import db_roles
     from fieldwork.services import audit_chain
 
     engine = db.get_engine(args.db)
     with db.session_scope(engine) as session:
         report = audit_chain.verify(session)
+        role = db_roles.describe(session)
     print(report.describe(), file=sys.stdout if report.whole else sys.stderr)
+    print(role)
     return 0 if report.whole else 1

@@ -26,7 +26,7 @@ from fieldwork import expr
 from fieldwork.questionnaire.model import Question, Questionnaire, Repeat
 
 MAX_ENTRIES = 500  # a worked-out count above this is a mistake in the form, not 500 incidents to draw
-_STEP = re.compile(r"([A-Za-z_][\w.\-]*)\[([1-9][0-9]*)\]")
+_STEP = re.compile(r"([^\W\d][\w.\-]*)\[([1-9][0-9]*)\]")  # an XML name (letters of any script), then [n]
 
 
 def slot(instance: str, question: str) -> str:

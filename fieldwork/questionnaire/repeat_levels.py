@@ -9,14 +9,11 @@ Instance paths (the ``answer.instance`` column) name an entry as ODK positions i
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from fieldwork import expr
+from fieldwork.questionnaire import entries as entry_paths
 from fieldwork.questionnaire.model import Question, Questionnaire, Repeat
-
-_STEP = re.compile(r"^(?P<name>[^\[\]/]+)\[(?P<n>[1-9]\d*)\]$")
-
 
 def case_level(q: Questionnaire) -> Questionnaire:
     """The questionnaire without the questions asked inside repeat groups (itself if it has none)."""
@@ -38,20 +35,15 @@ def depth(q: Questionnaire, repeat: str) -> int:
     return len(q.repeat_chain(repeat))
 
 
-def instance_path(parent: str, repeat: str, position: int) -> str:
-    step = f"{repeat}[{position}]"
-    return f"{parent}/{step}" if parent else step
+instance_path = entry_paths.path  # one writer of instance paths, shared with the app's entries
 
 
 def parse_path(path: str) -> list[tuple[str, int]] | None:
     """``incident[2]/pin[1]`` -> [("incident", 2), ("pin", 1)]; None if it is not such a path."""
-    steps = []
-    for part in path.split("/"):
-        m = _STEP.match(part)
-        if not m:
-            return None
-        steps.append((m["name"], int(m["n"])))
-    return steps
+    try:
+        return entry_paths.steps(path) if path else None
+    except ValueError:
+        return None
 
 
 def expression_values(q: Questionnaire, answers: dict, entries: dict[str, dict], instance: str = "") -> dict:

@@ -44,6 +44,7 @@ REASONS = {
 class SessionEnded(ProblemError):
     def __init__(self, actor: Actor, reason: str):
         self.reason = reason
+        self.token = actor.token  # the session it ended: a later sign-in is not ended by showing it again
         words = REASONS.get(reason, "your session has ended")
         super().__init__([Problem(SESSION_ENDED, f"Not saved: {words}. Sign in again.", item=actor.name,
                                   item_kind="account")], "signed out: nothing was saved")

@@ -263,6 +263,9 @@ def not_asked(questionnaire: Questionnaire, answers: Mapping[str, object], names
 def _bump(session: Session, row: _Row, expected_version: int, **values) -> int:
     """Raise the version if it is still the one the caller read; refuse otherwise. The
     WHERE on the version makes this the lock: of two saves from the same version, one wins."""
+    from fieldwork.services import revision_content
+
+    revision_content.record_superseded(session, row.id)  # what the revision held, for bundles' merges
     result = session.execute(
         update(Assessment)
         .where(Assessment.id == row.id, Assessment.version == expected_version)

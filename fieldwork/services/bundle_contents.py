@@ -20,6 +20,8 @@ class Bundle:
     cases: list[dict]  # coerced column values + questionnaire
     assessments: list[dict]  # coerced column values + case_ref, questionnaire, questionnaire_version, answers
     lineage: list[tuple[str, str, str | None]]
+    # (lineage_uid, revision) -> what that revision held, as the laptop recorded it (revision_content)
+    content_hashes: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     evidence: bundle_evidence.Section = field(default_factory=lambda: bundle_evidence.Section())
 

@@ -50,7 +50,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.entries import Entries, slot
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, characters, wide_table
+from fieldwork.services import actor_check, characters, revision_content, wide_table
 from fieldwork.services.bundle_contents import Bundle
 from models import (
     Answer,
@@ -199,8 +199,10 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
     lineage_uids = sorted({r["uid"] for r in rows} | set(origins.values()))
     lineage = []
     for chunk in _chunks(lineage_uids):
-        lineage += [{"lineage_uid": u, "revision": rev, "parent_revision": parent} for u, rev, parent in session.execute(
-            select(AssessmentRevision.lineage_uid, AssessmentRevision.revision, AssessmentRevision.parent_revision)
+        lineage += [{"lineage_uid": u, "revision": rev, "parent_revision": parent, "content_hash": content}
+                    for u, rev, parent, content in session.execute(
+            select(AssessmentRevision.lineage_uid, AssessmentRevision.revision, AssessmentRevision.parent_revision,
+                   AssessmentRevision.content_hash)
             .where(AssessmentRevision.lineage_uid.in_(chunk))
             .order_by(AssessmentRevision.lineage_uid, AssessmentRevision.id)).all()]
     version_ids = sorted({r["questionnaire_version_id"] for r in rows})
@@ -493,20 +495,27 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
                    lineage_uid=lineage_uid if isinstance(lineage_uid, str) else uid, answers=answers)
         assessments.append(row)
 
-    lineage = []
+    lineage, content_hashes = [], {}
     for raw in listing("lineage"):
         u, rev, parent = raw.get("lineage_uid"), raw.get("revision"), raw.get("parent_revision")
         if not (isinstance(u, str) and isinstance(rev, str) and (parent is None or isinstance(parent, str))
                 and len(u) <= 32 and len(rev) <= 32 and (parent is None or len(parent) <= 32)):
             fault("a lineage row is malformed", field="lineage")
             continue
+        content = raw.get("content_hash")
+        if content is not None and not (isinstance(content, str) and revision_content.HASH.match(content)):
+            fault("a lineage row's content_hash is not a SHA-256", field="lineage")
+            continue
         lineage.append((u, rev, parent))
+        if content:
+            content_hashes[(u, rev)] = content
     problems += _character_problems(cases, assessments, file_name)
     section, found = bundle_evidence.parse(payload, file_name)
     problems += found
     if problems:
         raise ProblemError(problems, f"the bundle's content is malformed ({len(problems)} problem(s))")
-    return Bundle(file_name, manifest, checksum, code, versions, cases, assessments, lineage, evidence=section)
+    return Bundle(file_name, manifest, checksum, code, versions, cases, assessments, lineage, evidence=section,
+                  content_hashes=content_hashes)
 
 
 def _character_problems(cases: list[dict], assessments: list[dict], file_name: str) -> list[Problem]:

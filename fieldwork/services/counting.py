@@ -18,7 +18,10 @@ one per group). In the caller's transaction:
    over which ``fieldwork.expr.to_sql`` compiles every population and condition into
    ``SUM(CASE ...)`` columns of one GROUP BY on the group. (A ``MAX(CASE WHEN question = ...)
    GROUP BY assessment_id`` pivot gives the same table but evaluates every CASE on every
-   answer row: twice as slow on 100,000 assessments.)
+   answer row: twice as slow on 100,000 assessments. Grouping the pivot into the distinct
+   combinations of the variables' answers first, and evaluating the expressions once per
+   combination, gave the same counts but was no faster: the seeks are the cost, not the
+   expressions — docs/findings-uncertainty.md.)
 
 With ``by`` on **SQLite** and a large population (``PACKED_FROM`` cases or more), step 2 would
 have to group 3 million answer rows by a third key;

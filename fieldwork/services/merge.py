@@ -32,7 +32,7 @@ from fieldwork import audit
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check
+from fieldwork.services import actor_check, revision_content
 from fieldwork.services.bundle_contents import Bundle
 from fieldwork.services.revisions import descends
 from models import (
@@ -256,6 +256,7 @@ def apply(session: Session, actor: Actor, inspection: Inspection, bundle: Bundle
         plans.append(plan)
     if problems:
         raise ProblemError(problems, "the bundle does not fit this database")
+    _replace_only_proven(session, bundle, plans)
 
     for plan in plans:
         if plan.action == ADD:
@@ -276,6 +277,23 @@ def apply(session: Session, actor: Actor, inspection: Inspection, bundle: Bundle
         return report
     _write(session, actor, inspection, bundle, version_ids, plans, new_cases, case_map, known_lineage, report, progress)
     return report
+
+
+def _replace_only_proven(session: Session, bundle: "Bundle", plans: list[_Plan]) -> None:
+    """A bundle replaces the lead's copy only if its chain holds the lead's current revision
+    with the content the lead holds (fieldwork.services.revision_content): the laptop's record
+    of what that revision held must hash to what is here now. Otherwise — a forged or
+    hash-less lineage, or a copy changed here without a new revision — both are kept and
+    flagged, never overwritten."""
+    replaces = [p for p in plans if p.action == REPLACE]
+    if not replaces:
+        return
+    held = revision_content.of_assessments(session, [p.target.id for p in replaces])
+    for p in replaces:
+        claimed = bundle.content_hashes.get((p.incoming["lineage_uid"], p.target.revision)) \
+            or bundle.content_hashes.get((p.target.uid, p.target.revision))
+        if claimed != held[p.target.id]:
+            p.action, p.uid, p.conflict = COPY, new_uid(), True
 
 
 def _decide(a: dict, here: _Local | None, copies: list[_Local], parents: dict) -> _Plan:
@@ -331,8 +349,8 @@ def _write(session: Session, actor: Actor, inspection: Inspection, bundle: Bundl
     lineage_rows = {}
     for u, revision, parent in bundle.lineage:
         lineage_rows.setdefault((u, revision), parent)
-    rows = [{"lineage_uid": u, "revision": r, "parent_revision": p} for (u, r), p in lineage_rows.items()
-            if (u, r) not in known_lineage]
+    rows = [{"lineage_uid": u, "revision": r, "parent_revision": p, "content_hash": bundle.content_hashes.get((u, r))}
+            for (u, r), p in lineage_rows.items() if (u, r) not in known_lineage]
     for chunk in _chunks(rows):
         session.execute(insert(AssessmentRevision.__table__), chunk)
 

@@ -149,7 +149,8 @@ def _check(session: Session, token, idle: timedelta, now: datetime, *, locks: bo
     if now - seen >= slide_every:
         session.exec(update(SessionToken).where(SessionToken.id == row.id).values(last_seen_at=now))
         seen = now
-    max_age = int((min(seen + idle, expires_at) - seen).total_seconds())
+    # the cookie lives as long as the idle limit allows, and never past the absolute limit
+    max_age = int(max(timedelta(0), min(seen + idle - seen, expires_at - now)).total_seconds())
     return Check(account_records.actor_of(user), None, seen, max_age, name)
 
 

@@ -50,6 +50,8 @@ def show_problems(exc: ProblemError, *, key: str | None = None) -> None:
     goes to the sign-in instead."""
     from fieldwork.ui import session
 
+    if session.stale_refusal(exc):
+        return  # about a session that has ended since: nothing to say in this one
     if session.end_session(exc):
         st.rerun()
     summary = exc.summary.strip()

@@ -35,7 +35,7 @@ RADIO_MAX = 5  # answer sets up to this size are radio buttons; longer ones a se
 HINTS = {"integer": "a whole number", "date": "YYYY-MM-DD"}
 # What the page says about the last action; kept when the copy is reloaded from the database.
 MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None,
-            "unsent": {}, "dropped": {}, "clash": {}}
+            "unsent": {}, "dropped": {}, "clash": {}, "retry": None}
 
 
 def widget_key(uid: str, kind: str, name: str = "") -> str:
@@ -102,7 +102,10 @@ def _show_all(uid: str, state: dict) -> None:
 def _refused(state: dict, exc: ProblemError, at: str | None) -> None:
     # The account was disabled or the session ended elsewhere: nothing was saved; the form's next
     # run finds nobody signed in and reruns the app, whose sign-in page says why.
-    session.end_session(exc)
+    if session.end_session(exc):
+        # the session is over: nothing of it is shown again when the person signs in anew
+        state.update(at=None, cleared=[], problems=None, toast=None, retry=None)
+        return
     state["at"] = at
     state["cleared"] = []
     if any(p.code == assessments.STALE_VERSION for p in exc.problems):
@@ -176,9 +179,13 @@ def _save(actor: Actor, uid: str, name: str, value, note: str | None, *, typing:
             _clashed(actor, uid, name, value, note, exc)
             return False
         _refused(state, exc, name)
+        if all(p.code == db.DATABASE_BUSY for p in exc.problems):
+            # still busy after the wait (a large import): the change is kept for "Try again"
+            state["retry"] = {"name": name, "value": value, "note": note}
         if not state["conflict"] and not typing:  # put the widgets back to what is stored; the problem says why
             _show(uid, name)
         return False
+    state["retry"] = None
     if result.version != state["version"] + 1:  # saved elsewhere meanwhile, other questions: show them
         state = _refresh(actor, uid, typing_in=name if typing else None)
     state.update(version=result.version, problems=None)
@@ -200,6 +207,13 @@ def _save(actor: Actor, uid: str, name: str, value, note: str | None, *, typing:
     if result.cleared:
         state["toast"] = f"Cleared {len(result.cleared)} answer(s) that no longer apply."
     return True
+
+
+def _retry(actor: Actor, uid: str) -> None:
+    """Send again the change the busy database refused; on success its widget shows it."""
+    pending = _state(uid).get("retry")
+    if pending and _save(actor, uid, pending["name"], pending["value"], pending["note"]):
+        _show(uid, pending["name"])
 
 
 def _answer_changed(actor: Actor, uid: str, name: str) -> None:
@@ -404,6 +418,12 @@ def _messages(actor: Actor, uid: str, state: dict, questionnaire: Questionnaire)
                    "Their evidence notes are kept.", icon=":material/playlist_remove:")
     if state["problems"]:
         show_problems(state["problems"], key=_key(uid, "problems"))
+    if state.get("retry"):
+        pending = state["retry"]
+        what = "note" if pending["value"] is assessments.KEEP else "answer"
+        st.button(f"Try again: save the {what} to “{questionnaire.question(pending['name']).label}”",
+                  key=_key(uid, "retry"), type="primary", icon=":material/refresh:", on_click=_retry,
+                  args=(actor, uid))
 
 
 def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Question, *, editable: bool,

@@ -35,6 +35,7 @@ TOKEN_KEY = "fieldwork_token"  # this session's token; the browser's cookie hold
 COOKIE_KEY = "fieldwork_cookie"  # (last-seen, max-age) of the token: when it changes the cookie is set afresh
 CLEAR_KEY = "fieldwork_clear_token"  # a token the browser should forget (signed out, or refused)
 TRIED_KEY = "fieldwork_cookie_tried"  # the cookie sent when this session connected has been tried
+DROP_KEY = "fieldwork_drop_notes"  # the browser drops the unsaved notes of the session that ended
 ENDED_KEY = "fieldwork_ended"  # the session was ended from elsewhere (another tab, a password change)
 CurrentUser = Actor  # the signed-in user, as the core sees any actor
 __all__ = ["ADMIN", "INSPECTOR", "LEAD", "ROLES", "CurrentUser", "current_user", "engine", "require"]
@@ -67,11 +68,18 @@ def sign_in_as(user: CurrentUser, token: str | None = None) -> None:
         st.session_state.pop(COOKIE_KEY, None)
         st.session_state.pop(CLEAR_KEY, None)
         st.session_state.pop(ENDED_KEY, None)
+        st.session_state.pop(DROP_KEY, None)
 
 
-def sign_out() -> None:
-    """Forget the user in this session; the browser is told to forget the token. Revoking the
-    token in the database is the caller's (``revoke_token``), in its own transaction."""
+def sign_out(*, drop_notes: bool = True) -> None:
+    """Forget the user in this session; the browser is told to forget the token and (unless a
+    session that merely sat idle) the evidence notes it kept unsaved for it: typing in a session
+    that was ended (signed out, disabled, revoked elsewhere) is never saved later unseen. A
+    note kept after a lost connection or an idle timeout is still offered back at the next
+    sign-in (fieldwork.ui.note_keeper). Revoking the token in the database is the caller's
+    (``revoke_token``), in its own transaction."""
+    if drop_notes:
+        st.session_state[DROP_KEY] = True
     st.session_state.pop(USER_KEY, None)
     st.session_state.pop(SEEN_KEY, None)
     st.session_state.pop(COOKIE_KEY, None)
@@ -136,22 +144,34 @@ def cookie_wish() -> dict | None:
     if st.session_state.get(USER_KEY) and token and cookie:
         return {"action": "set", "token": token, "stamp": cookie[0], "max_age": cookie[1]}
     if st.session_state.get(CLEAR_KEY):
-        return {"action": "clear", "token": st.session_state[CLEAR_KEY]}
+        from fieldwork.ui.note_keeper import STORE_PREFIX
+
+        wish = {"action": "clear", "token": st.session_state[CLEAR_KEY]}
+        return wish | ({"drop_prefix": STORE_PREFIX} if st.session_state.get(DROP_KEY) else {})
     return None
 
 
 def ended_message() -> str:
     reason = st.session_state.get(ENDED_KEY)
     if isinstance(reason, str) and reason in actor_check.REASONS:  # a write was refused: say why
-        return f"You were signed out: {actor_check.REASONS[reason]}. Nothing was saved. Please sign in again."
+        return (f"You were signed out: {actor_check.REASONS[reason]}. Nothing was saved, and evidence notes typed "
+                "since were discarded from this browser. Please sign in again.")
     return ("You were signed out: the session was ended in another tab, by a password change, or after "
-            f"{session_tokens.LIFETIME.total_seconds() / 3600:g} hours signed in. Please sign in again.")
+            f"{session_tokens.LIFETIME.total_seconds() / 3600:g} hours signed in. Evidence notes typed since and "
+            "not saved were discarded from this browser. Please sign in again.")
+
+
+def stale_refusal(exc: ProblemError) -> bool:
+    """A refusal kept on screen from a session that has ended since (a page keeps its last
+    message): shown again after the person signed in anew, it must not end the new session."""
+    return (isinstance(exc, actor_check.SessionEnded) and bool(st.session_state.get(USER_KEY))
+            and getattr(exc, "token", None) != st.session_state.get(TOKEN_KEY))
 
 
 def end_session(exc: ProblemError) -> bool:
     """A write refused because the session has ended (actor_check.SessionEnded): forget the user
     here so the next run shows the sign-in with the reason. False for any other refusal."""
-    if not isinstance(exc, actor_check.SessionEnded):
+    if not isinstance(exc, actor_check.SessionEnded) or stale_refusal(exc):
         return False
     sign_out()
     st.session_state[ENDED_KEY] = exc.reason
@@ -174,7 +194,7 @@ def current_user() -> CurrentUser | None:
         if st.session_state.get(TOKEN_KEY):  # so that a refresh cannot bring the session back
             with db.session_scope(engine()) as s:
                 revoke_token(s, session_tokens.IDLE)
-        sign_out()
+        sign_out(drop_notes=False)  # sat idle: a note kept after a lost connection is still offered back
         st.session_state[EXPIRED_KEY] = raw["name"]  # the router audits it and the sign-in page says why
         return None
     st.session_state[SEEN_KEY] = now

@@ -6,8 +6,16 @@ JavaScript. The cookie holds the session token of fieldwork.services.session_tok
 ``Path=/; SameSite=Strict`` (never sent with a request another site starts), ``Secure`` on
 https, where it also takes the ``__Host-`` prefix (the browser then refuses it from plain
 http or a sub-domain). Its Max-Age is the idle limit: a browser left alone forgets it when
-the server would refuse it anyway. It cannot be HttpOnly (only JavaScript sets it here), so
-the server's checks are what count: a token is worthless once revoked, idle or expired.
+the server would refuse it anyway, and never beyond the session's absolute limit (12 hours
+from sign-in: fieldwork.services.session_tokens caps it). It cannot be HttpOnly: an HttpOnly
+cookie can only be set by an HTTP response header, and Streamlit gives a script no response
+to set one on (the page talks to the server over a WebSocket); so the server's checks are what
+count: a token is worthless once revoked, idle or expired, and ``SameSite=Strict`` keeps it
+off requests other sites start.
+
+Clearing after a session was ended (signed out, disabled, revoked elsewhere; not one that sat
+idle) also drops the evidence notes this browser kept unsaved for it (note_keeper's
+``localStorage`` copies): typing in a session that has ended is never saved later unseen.
 
 Clearing removes the cookie only if it still holds the token being cleared, so signing out
 in one tab never clears a newer sign-in made in another.
@@ -32,8 +40,17 @@ export default function (component) {
   const held = document.cookie.split("; ").find((c) => c.startsWith(data.name + "="));
   if (data.action === "set") {
     document.cookie = data.name + "=" + data.token + attributes + "; Max-Age=" + Math.max(0, data.max_age | 0);
-  } else if (data.action === "clear" && held === data.name + "=" + data.token) {
-    document.cookie = data.name + "=" + attributes + "; Max-Age=0";
+  } else if (data.action === "clear" && (held === undefined || held === data.name + "=" + data.token)) {
+    if (held !== undefined) document.cookie = data.name + "=" + attributes + "; Max-Age=0";
+    // The session ended (signed out, or refused: account disabled, signed out elsewhere): notes
+    // typed in it and never saved are dropped from this browser, so that they are not saved at
+    // the next sign-in without the person seeing them (fieldwork.ui.note_keeper keeps them).
+    if (data.drop_prefix) {
+      for (let i = localStorage.length - 1; i >= 0; i--) {
+        const key = localStorage.key(i);
+        if (key && key.startsWith(data.drop_prefix)) localStorage.removeItem(key);
+      }
+    }
   }
 }
 """

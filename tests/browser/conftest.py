@@ -26,12 +26,21 @@ def app_url(app_db, tmp_path):
         yield url
 
 
-@pytest.fixture
-def browser_page():
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One Chromium for the test run (each xdist worker its own): a journey gets a new browser
+    context, which shares no cookie, storage or cache with another, so starting Chromium
+    afresh for each journey bought no isolation and cost a second or two of CPU."""
     if not os.path.exists(live.CHROMIUM):
         pytest.fail(f"{live.CHROMIUM} is missing: scripts/test installs Debian's chromium (apt-get install chromium)")
     with live.chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})  # a new page may join it
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        context.close()
+        yield browser
+
+
+@pytest.fixture
+def browser_page(chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})  # a new page may join it
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    for other in chromium_browser.contexts:  # the journey's own, and any it opened (a second user)
+        other.close()

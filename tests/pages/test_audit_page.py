@@ -29,8 +29,39 @@ def test_the_trail_of_the_last_30_days_is_shown(engine, db_url, monkeypatch):
     at = audit_page(db_url, monkeypatch)
     assert not at.exception
     frame = at.dataframe[0].value
-    assert list(frame["action"]) == [audit.CASE_CREATED, audit.ANSWER_CHANGED, audit.CASE_CREATED]
+    assert list(frame["action"]) == ["case added", "answer changed", "case added"]  # words, not codes
     assert "**3** events match" in at.markdown[0].value
+
+
+def test_every_action_the_app_records_has_words(engine, db_url, monkeypatch):
+    """Every action passed to audit.record anywhere in the source has its words on the page."""
+    import re
+    from pathlib import Path
+
+    from fieldwork import audit_words
+
+    root = Path(__file__).resolve().parents[2]
+    sources = {p: p.read_text() for p in [*root.joinpath("fieldwork").rglob("*.py"), *root.joinpath("pages").glob("*.py")]}
+    everything = "\n".join(sources.values())
+    codes = set()
+    for path, source in sources.items():
+        for name in re.findall(r"audit\.record\(\s*[^,]+,\s*[^,]+,\s*(?:audit\.|[a-z_]+\.)?([A-Z_]+)", source):
+            # defined in this module, else in the one it imports it from (audit.py or another service)
+            values = re.findall(rf'^{name} = "([^"]+)"', source, re.M) or sorted(
+                {v for v in re.findall(rf'^{name} = "([^"]+)"', everything, re.M) if "." in v or v in vars(audit).values()})
+            assert len(values) == 1, f"{path.name}: {name}"
+            codes |= set(values)
+    assert len(codes) > 30 and codes - set(audit_words.WORDS) == set()
+    at = audit_page(db_url, monkeypatch)
+    assert at.multiselect(key="audit_actions").format_func(audit.SIGN_IN_FAILED) == "sign-in refused"
+
+
+def test_the_check_says_which_role_the_app_runs_as(engine, db_url, monkeypatch):
+    fill(engine)
+    at = audit_page(db_url, monkeypatch)
+    at.button(key="audit_verify").click().run()
+    assert "whole" in at.success[0].value
+    assert any("no roles" in c.value or "Connected as" in c.value for c in at.caption)
 
 
 def test_filters_narrow_the_trail(engine, db_url, monkeypatch):

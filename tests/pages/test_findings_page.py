@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 
 from fieldwork import db
-from fieldwork.services import demo, inspections
+from fieldwork.services import inspections
 from models import Assessment, CaseFile, QuestionnaireVersion
 from tests.apptest import page
 
@@ -17,11 +17,6 @@ PAGE = "pages/findings.py"
 
 def lead_page(db_url, monkeypatch):
     return page(PAGE, db_url, monkeypatch, user="lead1", role="lead", timeout=60)
-
-
-def load_demo(engine) -> None:
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="lead1")
 
 
 def add_draft(engine, ref: str = "HS-9001") -> None:
@@ -50,8 +45,8 @@ def test_an_empty_database_offers_the_demonstration_data(engine, db_url, monkeyp
     assert not [b for b in at.button if b.key == "findings_load_demo"]  # offered only while there are no cases
 
 
-def test_charts_render_with_png_and_svg_downloads_and_the_drafts_left_out(engine, db_url, monkeypatch):
-    load_demo(engine)
+def test_charts_render_with_png_and_svg_downloads_and_the_drafts_left_out(demo_engine, db_url, monkeypatch):
+    engine = demo_engine
     add_draft(engine)
     at = lead_page(db_url, monkeypatch).run()
     assert not at.exception
@@ -68,8 +63,7 @@ def test_charts_render_with_png_and_svg_downloads_and_the_drafts_left_out(engine
     assert {"Findings JSON", "Findings CSV"} <= {b.label for b in at.get("download_button")}
 
 
-def test_filters_narrow_the_population(engine, db_url, monkeypatch):
-    load_demo(engine)
+def test_filters_narrow_the_population(demo_engine, db_url, monkeypatch):
     at = lead_page(db_url, monkeypatch).run()
     at.multiselect(key="findings_filter_case_review_force").select("durham").run()
     assert not at.exception
@@ -81,8 +75,7 @@ def test_filters_narrow_the_population(engine, db_url, monkeypatch):
     assert "**30** complete cases counted" in info_text(at)  # the 30 non-domestic abuse cases
 
 
-def test_breakdown_by_cps_area_and_the_table_by_criterion(engine, db_url, monkeypatch):
-    load_demo(engine)
+def test_breakdown_by_cps_area_and_the_table_by_criterion(demo_engine, db_url, monkeypatch):
     at = lead_page(db_url, monkeypatch).run()
     at.selectbox(key="findings_by_case_review").select("cps_area").run()
     assert not at.exception
@@ -106,8 +99,7 @@ def test_breakdown_by_cps_area_and_the_table_by_criterion(engine, db_url, monkey
     assert "In one case it was not known" in row["as the report writes it"]
 
 
-def test_the_pin_review_has_no_cps_area_filter(engine, db_url, monkeypatch):
-    load_demo(engine)
+def test_the_pin_review_has_no_cps_area_filter(demo_engine, db_url, monkeypatch):
     at = lead_page(db_url, monkeypatch).run()
     at.selectbox(key="findings_questionnaire").select("pin_review").run()
     assert not at.exception

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from fieldwork import db
-from fieldwork.services import demo
 from exports import exporting
 from fieldwork.services.permissions import Actor
 from tests.apptest import page
 
 
-def load_demo(engine) -> None:
-    with db.session_scope(engine) as s:
-        demo.load(s, actor="lead1")
-
-
-def test_cases_behind_a_figure_open_read_only_mark_example(engine, db_url, monkeypatch):
-    load_demo(engine)
+@pytest.mark.slow
+def test_cases_behind_a_figure_open_read_only_mark_example(demo_engine, db_url, monkeypatch):
+    engine = demo_engine
     at = page("pages/findings.py", db_url, monkeypatch, user="lead1", role="lead", timeout=60)
     at.session_state["findings_view"] = "Cases behind a figure"
     at.run()
@@ -66,8 +62,7 @@ def test_cases_behind_a_figure_open_read_only_mark_example(engine, db_url, monke
     assert not [m for m in at.markdown if m.value.startswith(f"**Case example: {ref}**")]
 
 
-def test_planner_on_the_page(engine, db_url, monkeypatch):
-    load_demo(engine)
+def test_planner_on_the_page(demo_engine, db_url, monkeypatch):
     at = page("pages/findings.py", db_url, monkeypatch, user="lead1", role="lead", timeout=60)
     at.session_state["findings_view"] = "Plan the sample"
     at.run()

@@ -3,14 +3,17 @@ for download, read back with python-docx; evidence notes only when a lead ticks 
 
 from __future__ import annotations
 
+import pytest
+
 from fieldwork.ui.draft_report import KEY
 from tests.apptest import page
-from tests.pages.test_findings_page import PAGE, load_demo
+from tests.pages.test_findings_page import PAGE
 from tests.report_reader import read
 
+pytestmark = pytest.mark.slow  # the page writes a whole draft report: 7-8 s of CPU each
 
-def test_a_lead_writes_and_downloads_the_draft_with_the_pages_choices(engine, db_url, monkeypatch):
-    load_demo(engine)
+
+def test_a_lead_writes_and_downloads_the_draft_with_the_pages_choices(demo_engine, db_url, monkeypatch):
     at = page(PAGE, db_url, monkeypatch, user="lead1", role="lead", timeout=120)
     at.session_state["findings_view"] = "Draft report"  # only the open tab runs
     at.run()
@@ -34,8 +37,7 @@ def test_a_lead_writes_and_downloads_the_draft_with_the_pages_choices(engine, db
     assert not [b for b in at.get("download_button") if b.label.startswith("Download the draft report")]
 
 
-def test_notes_only_when_a_lead_asks(engine, db_url, monkeypatch):
-    load_demo(engine)
+def test_notes_only_when_a_lead_asks(demo_engine, db_url, monkeypatch):
     at = page(PAGE, db_url, monkeypatch, user="lead1", role="lead", timeout=120)
     at.session_state["findings_view"] = "Draft report"
     at.run()

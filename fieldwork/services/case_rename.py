@@ -1,0 +1,88 @@
+"""Renaming a case's reference, and the references that clash whatever their letter case.
+
+A database made before references were unique whatever the case may hold ``RC-1`` and ``rc-1``
+in one questionnaire; the unique index on ``lower(case_ref)`` (fieldwork.db.FOLDED_INDEXES)
+cannot be made over them, so the migration is refused with the list (``refuse_clashes``) and
+``fieldwork case rename`` gives one of each pair a new reference first.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from fieldwork import audit
+from fieldwork.problems import Problem, ProblemError
+from fieldwork.services import actor_check, privacy
+from fieldwork.services.inspections import inspection_by_code
+from fieldwork.services.permissions import ADMIN, LEAD, Actor, require_role
+from models import CaseFile
+
+CASE_REFS_CLASH = "case_refs_clash"
+CASE_NOT_FOUND = "case_not_found"
+BAD_NEW_REF = "bad_case_ref"
+CASE_RENAMED = "case.renamed"
+
+
+def refuse_clashes(engine: Engine) -> None:
+    """Before the folded index is made: refuse, naming every reference that differs from
+    another of its questionnaire only in letter case, and how to rename one."""
+    with engine.connect() as conn:
+        if "case_file" not in {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'table'" if engine.dialect.name == "sqlite"
+                else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))}:
+            return
+        groups = conn.execute(text(
+            "SELECT questionnaire, lower(case_ref) FROM case_file GROUP BY inspection_id, questionnaire, "
+            "lower(case_ref) HAVING count(*) > 1 ORDER BY questionnaire, lower(case_ref)")).all()
+        if not groups:
+            return
+        problems = []
+        for questionnaire, folded in groups:
+            refs = conn.execute(text("SELECT case_ref FROM case_file WHERE questionnaire = :q AND lower(case_ref) = :f "
+                                     "ORDER BY case_ref"), {"q": questionnaire, "f": folded}).scalars().all()
+            problems.append(Problem(
+                CASE_REFS_CLASH,
+                f"{questionnaire}: the references {' and '.join(refs)} differ only in letter case, and a reference "
+                f"is now one case whatever its letter case. Give one a new reference, e.g. "
+                f"`fieldwork case rename {refs[-1]} NEW-REF --questionnaire {questionnaire}`, then start again.",
+                field="case_ref", item=refs[-1]))
+    raise ProblemError(problems, "the database was not migrated: case references clash")
+
+
+def rename_case(session: Session, actor: Actor, old: str, new: str, *, inspection=None,
+                questionnaire: str | None = None) -> CaseFile:
+    """Give the case whose reference is exactly ``old`` the reference ``new`` (audited)."""
+    actor = actor_check.at_write(session, actor)
+    require_role(actor, (LEAD, ADMIN), "rename a case")
+    insp = inspection_by_code(session, inspection)
+    query = select(CaseFile).where(CaseFile.inspection_id == insp.id, CaseFile.case_ref == old)
+    if questionnaire:
+        query = query.where(CaseFile.questionnaire == questionnaire)
+    found = session.exec(query).all()
+    if not found:
+        raise ProblemError([Problem(CASE_NOT_FOUND, f"no case has the reference {old}"
+                                    + (f" in {questionnaire}" if questionnaire else "") + " (letter case counts here)",
+                                    field="case_ref", item=old)], "not renamed")
+    if len(found) > 1:
+        raise ProblemError([Problem(CASE_NOT_FOUND, f"{old} is a case of {len(found)} questionnaires ("
+                                    + ", ".join(sorted(c.questionnaire for c in found))
+                                    + "): name one with --questionnaire", field="case_ref", item=old)], "not renamed")
+    case = found[0]
+    new = (new or "").strip()
+    fault = privacy.case_ref_problem(new, insp.case_ref_pattern)
+    if fault:
+        raise ProblemError([Problem(BAD_NEW_REF, f"new case reference: {fault}", field="case_ref", item=new)],
+                           "not renamed")
+    clash = session.exec(select(CaseFile.case_ref).where(
+        CaseFile.inspection_id == insp.id, CaseFile.questionnaire == case.questionnaire, CaseFile.id != case.id,
+        func.lower(CaseFile.case_ref) == new.lower())).first()
+    if clash:
+        raise ProblemError([Problem(BAD_NEW_REF, f"{clash} is already in the register for {case.questionnaire}: "
+                                    "choose another reference", field="case_ref", item=new)], "not renamed")
+    case.case_ref = new
+    session.add(case)
+    audit.record(session, actor.name, CASE_RENAMED, inspection_id=insp.id, case_ref=new, old_value=old,
+                 new_value=new, questionnaire=case.questionnaire)
+    return case
