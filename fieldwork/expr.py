@@ -34,10 +34,11 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "true": (0, 0), "false": (0, 0), "boolean": (1, 1), "string": (1, 1), "not": (1, 1), "abs": (1, 1),
     "floor": (1, 1), "ceiling": (1, 1), "pow": (2, 2), "max": (1, None), "min": (1, None),
     "normalize-space": (1, 1), "once": (1, 1), "pulldata": (4, 4),
+    "join": (2, 2),
 }
 # Values a device worked out that cannot be worked out again here: the time it was filled in,
 # or a look-up in a file on the device (pulldata). A value given for them is kept.
-CLOCK_FUNCTIONS = {"today", "now", "pulldata"}
+CLOCK_FUNCTIONS = {"today", "now", "pulldata", "instance"}
 # one table for Python values and SQLAlchemy columns alike (both overload these operators)
 OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
              ">=": operator.ge}
@@ -118,7 +119,10 @@ Node = Union[Var, Literal, Compare, InList, BoolOp, Not, Call, Arith, Self]
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<var>\$\{(?P<varname>[A-Za-z_][A-Za-z0-9_.\-]*)\})
+  | (?P<var>\$\{(?P<varname>[A-Za-z_][A-Za-z0-9_.\-]*(?:/[A-Za-z_][A-Za-z0-9_.\-]*)*)\})
+  | (?P<instance>instance\(\s*(?:'[^']*'|"[^"]*")\s*\)(?:/(?:[A-Za-z_][A-Za-z0-9_.\-]*|\.\.?)(?:\[[^\]]*\])*)*)
+  | (?P<path>(?:current\(\)|\.\.|\.(?!\.))(?:/(?:\.\.|[A-Za-z_][A-Za-z0-9_.\-]*))+
+             |/[A-Za-z_][A-Za-z0-9_.\-]*(?:/(?:\.\.|[A-Za-z_][A-Za-z0-9_.\-]*))+)
   | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<number>\d+(?:\.\d+)?|\.\d+)
   | (?P<op>!=|<=|>=|=|<|>)
@@ -284,6 +288,14 @@ class _Parser:
             return node
         if tok.kind == "var":
             return Var(tok.text[2:-1])
+        if tok.kind == "path":
+            return Var(_path_name(tok.text))
+        if tok.kind == "instance":
+            # a look-up in a file on the device (instance('buildings')/root/item[id=${x}]/id): the
+            # file is not here, so the value given is kept; the questions it names are still read
+            name = re.match(r"instance\(\s*['\"]([^'\"]*)", tok.text).group(1)
+            names = dict.fromkeys(re.findall(r"\$\{([^}]*)\}", tok.text))
+            return Call("instance", (Literal(name), *(Var(n) for n in names)))
         if tok.kind == "self":
             return Self()
         if tok.kind == "string":
@@ -312,6 +324,16 @@ class _Parser:
                 f"unknown name {tok.text!r} (variables are written ${{name}}, codes in quotes)", self.text, tok.pos
             )
         raise ExpressionError(f"unexpected {tok.text!r}", self.text, tok.pos)
+
+
+def _path_name(text: str) -> str:
+    """The question an XPath path names, without a form to resolve it against: the names it
+    goes down through (``../x`` is ``x``, ``/data/g/x`` is ``g/x``). An XLSForm's paths are
+    resolved against its groups when it is read (``questionnaire.xlsform_paths``)."""
+    steps = text.split("/")
+    if steps[0] == "":
+        steps = steps[2:]
+    return "/".join(s for s in steps if s not in (".", "..", "current()"))
 
 
 def _unquote(text: str) -> str:
@@ -549,8 +571,12 @@ def _call(node: Call, ctx: _Ctx):
     if name == "coalesce":
         first = _eval(node.args[0], ctx)
         return first if _to_text(first) != "" else _eval(node.args[1], ctx)
-    if name == "pulldata":
+    if name in ("pulldata", "instance"):
         return ""  # the device's file is not here: a value the device gave is kept (uses_clock)
+    if name == "join":  # every value the nodeset holds (a repeat's entries: _nodeset), blanks left out
+        reached = _nodeset(node.args[-1], ctx)
+        values = [v for _, v in reached] if reached is not None else [_eval(node.args[-1], ctx)]
+        return _to_text(_eval(node.args[0], ctx)).join(t for t in map(_to_text, values) if t != "")
     if name in CLOCK_FUNCTIONS:
         now = ctx.clock() if ctx.clock else datetime.now(timezone.utc)
         return now.date().isoformat() if name == "today" else now.isoformat(timespec="seconds")
@@ -637,10 +663,16 @@ def _call(node: Call, ctx: _Ctx):
     raise TypeError(f"no function {name}")  # pragma: no cover: the parser admits only FUNCTIONS
 
 
+def _value(name: str, ctx: _Ctx):
+    value = ctx.values.get(name)
+    if value is None and "/" in name:  # a path, where the question is keyed by its name alone
+        value = ctx.values.get(name.rsplit("/", 1)[-1])
+    return "" if value is None else str(value)
+
+
 def _eval(node: Node, ctx: _Ctx):
     if isinstance(node, Var):
-        value = ctx.values.get(node.name)
-        return "" if value is None else str(value)
+        return _value(node.name, ctx)
     if isinstance(node, Self):
         return "" if ctx.self_value is None else str(ctx.self_value)
     if isinstance(node, Literal):
@@ -688,7 +720,8 @@ def uses_clock(node: Node) -> bool:
 
 
 SQL_FUNCTIONS = {"selected", "count-selected", "true", "false", "not", "if", "coalesce", "string-length",
-                 "contains", "starts-with", "ends-with", "number", "int", "boolean", "string", "concat"}
+                 "contains", "starts-with", "ends-with", "number", "int", "boolean", "string", "concat",
+                 "join"}
 
 
 def sql_faults(node: Node) -> list[str]:
@@ -714,8 +747,8 @@ def to_sql(node: Node, column: Callable[[str], object]):
         if isinstance(n, Call) and n.name == "coalesce":
             first = text(n.args[0])
             return case((first != "", first), else_=text(n.args[1]))
-        if isinstance(n, Call) and n.name == "string":
-            return text(n.args[0])
+        if isinstance(n, Call) and n.name in ("string", "join"):  # join: one node outside a repeat
+            return text(n.args[-1])
         if isinstance(n, Call) and n.name == "concat":
             out = literal("")
             for a in n.args:
@@ -810,7 +843,7 @@ def to_sql(node: Node, column: Callable[[str], object]):
             if _numeric(n):
                 num = number(n)
                 return func.coalesce(and_(num != 0), False)
-            if n.name in ("coalesce", "string", "concat"):
+            if n.name in ("coalesce", "string", "concat", "join"):
                 return text(n) != ""
             raise ExpressionError(f"{n.name}() cannot be counted in the database", "")
         if isinstance(n, Arith):

@@ -137,7 +137,7 @@ DUPLICATE_NAME = "duplicate_name"  # two questions (or sections) of the same nam
 DUPLICATE_CODE = "duplicate_code"  # two answer codes of the same name in one list
 BAD_EXPRESSION = "bad_expression"  # an expression (skip logic, constraint, indicator) that does not parse
 SELF_REFERENCE = "self_reference"  # an expression that refers to its own question
-FORWARD_REFERENCE = "forward_reference"  # an expression that refers to a question that comes later
+CYCLE = "cycle"  # calculations or skip rules that depend on each other in a circle
 BAD_TEMPLATE = "bad_template"  # a wording template that names a field it is not given
 # a contract questionnaire whose variables or codes differ from the contract's
 CONTRACT_MISMATCH = "contract_mismatch"

@@ -13,10 +13,10 @@ import pandas as pd
 def frame(summaries: Sequence[dict], question: str, group_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     rows = []
     for x in summaries:
-        if x["id"] != question or not x["n"]:
-            continue
+        if x["id"] != question or not x["n"] or x["type"] in ("skipped", "time"):
+            continue  # a time of day has no date to draw on; the table beside it has its figures
         where = "All cases" if x["group"] is None else (group_labels or {}).get(x["group"], x["group"])
-        if x["type"] == "date":
+        if x["type"] in ("date", "datetime"):
             low, q1, mid, q3, high = x["earliest"], x["earliest"], x["median"], x["latest"], x["latest"]
         else:
             low, q1, mid, q3, high = x["min"], x["q1"], x["median"], x["q3"], x["max"]
@@ -26,7 +26,7 @@ def frame(summaries: Sequence[dict], question: str, group_labels: Mapping[str, s
 
 
 def box(data: pd.DataFrame, *, title: str) -> alt.LayerChart:
-    is_date = not data.empty and data["type"].iloc[0] == "date"
+    is_date = not data.empty and data["type"].iloc[0] in ("date", "datetime")
     kind = "T" if is_date else "Q"
     y = alt.Y("group:N", title=None, sort=None)
     base = alt.Chart(data).encode(y=y)

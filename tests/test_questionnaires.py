@@ -94,8 +94,8 @@ def faults(survey: str, **kwargs) -> list[tuple[str, str | None, int | None]]:
     ("""
 | type              | name | label | relevant        |
 | select_one yes_no | a    | A     | ${b} = 'yes'    |
-| select_one yes_no | b    | B     |                 |
-""", (loader.FORWARD_REFERENCE, "a", 2)),
+| select_one yes_no | b    | B     | ${a} = 'no'     |
+""", (loader.CYCLE, "a", 2)),
     ("""
 | type              | name | label | relevant        |
 | select_one yes_no | a    | A     | ${a} = 'yes'    |

@@ -190,6 +190,82 @@ ACCEPTED = {
 |          | form_id     | version | allow_choice_duplicates |
 |          | Older types | 1       | yes                     |
 """,
+    # found in CHT and ODK forms: paths instead of ${name}, relative to the question or group
+    # they are written on; count(), sum() and join() over one question
+    "relative_paths.xlsx": """
+| survey |
+|        | type        | name      | label      | relevant               | calculation                         | constraint |
+|        | integer     | visits    | Visits     |                        |                                     | . >= 0     |
+|        | begin group | inputs    | Inputs     | ./source = 'user'      |                                     |            |
+|        | text        | source    | Source     |                        |                                     |            |
+|        | integer     | prior     | Prior      | ../source != ''        |                                     |            |
+|        | calculate   | next      |            |                        | current()/../prior + 1              |            |
+|        | end group   |           |            |                        |                                     |            |
+|        | calculate   | total     |            |                        | /data/inputs/prior + ../visits      |            |
+|        | calculate   | n_visits  |            |                        | count(${visits})                    |            |
+|        | calculate   | all_prior |            |                        | sum(${prior}) + sum(../visits)      |            |
+|        | calculate   | joined    |            |                        | join(', ', ${source})               |            |
+""",
+    # the same name in two groups (pyxform allows it while no ${age} names it): paths say which
+    "same_name_in_groups.xlsx": """
+| survey |
+|        | type        | name    | label       | relevant      | calculation                          |
+|        | begin group | victim  | Victim      |               |                                      |
+|        | integer     | age     | Age         |               |                                      |
+|        | text        | school  | School      | ../age < 18   |                                      |
+|        | end group   |         |             |               |                                      |
+|        | begin group | suspect | Suspect     |               |                                      |
+|        | integer     | age     | Age         |               |                                      |
+|        | end group   |         |             |               |                                      |
+|        | calculate   | gap     |             |               | /data/suspect/age - /data/victim/age |
+""",
+    # select_one_external: its list is on the external_choices sheet, filtered by an answer
+    "external_list.xlsx": """
+| survey |
+|        | type                     | name  | label  | choice_filter |
+|        | select_one region        | region| Region |               |
+|        | select_one_external force| force | Force  | region=${region} |
+| choices |
+|         | list_name | name  | label |
+|         | region    | north | North |
+|         | region    | south | South |
+| external_choices |
+|                  | list_name | name    | label   | region |
+|                  | force     | durham  | Durham  | north  |
+|                  | force     | kent    | Kent    | south  |
+""",
+    # choices from a file that was not sent with the form: pyxform never opens it either
+    "from_absent_file.xlsx": """
+| survey |
+|        | type                              | name     | label    |
+|        | select_one_from_file stations.csv | station  | Station  |
+|        | select_multiple_from_file units.xml | units  | Units    |
+""",
+    # a rule or calculation naming a question further down, as pyxform allows
+    "later_reference.xlsx": """
+| survey |
+|        | type              | name     | label      | relevant            | calculation         |
+|        | text              | why_late | Why late?  | ${days} > 28        |                     |
+|        | calculate         | weeks    |            |                     | ${days} div 7       |
+|        | calculate         | days     |            |                     | ${charged} - ${reported} |
+|        | date              | reported | Reported   |                     |                     |
+|        | date              | charged  | Charged    |                     |                     |
+""",
+    # found in FMTM forms: a value looked up in the file of choices (as pulldata() does)
+    "instance_lookup.xlsx": """
+| survey |
+|        | type                               | name     | label    | calculation                                          |
+|        | select_one_from_file buildings.csv | existing | Building |                                                      |
+|        | calculate                          | xid      |          | instance('buildings')/root/item[id=${existing}]/id    |
+""",
+    # the oldest spellings of a select's type, as pyxform still reads them
+    "old_select_syntax.xlsx": """
+| survey |
+|        | type                          | name | label |
+|        | select one from yes_no        | a    | A     |
+|        | select one yes_no             | b    | B     |
+|        | select all that apply from yes_no | c | C     |
+""" + YES_NO,
 }
 
 # file name -> the files that stand beside the form
@@ -230,6 +306,39 @@ PYXFORM_REFUSES = {
 |        | text        | a    | A     |
 |        | fancy_thing | b    | B     |
 """, 3),
+    # ${age} names one of two questions called age: pyxform cannot tell which
+    "ambiguous_name.xlsx": ("""
+| survey |
+|        | type        | name    | label   | relevant     |
+|        | begin group | victim  | Victim  |              |
+|        | integer     | age     | Age     |              |
+|        | end group   |         |         |              |
+|        | begin group | suspect | Suspect |              |
+|        | integer     | age     | Age     |              |
+|        | end group   |         |         |              |
+|        | text        | school  | School  | ${age} < 18  |
+""", 8),
+    # a file and a choices list that would both be the instance "stations"
+    "two_instances.xlsx": ("""
+| survey |
+|        | type                              | name    | label   |
+|        | text                              | ref     | Ref     |
+|        | select_one_from_file stations.csv | station | Station |
+|        | select_one stations               | other   | Other   |
+| choices |
+|         | list_name | name | label |
+|         | stations  | n1   | North |
+""", 3),
+    "duplicate_choice.xlsx": ("""
+| survey |
+|        | type              | name | label |
+|        | select_one yes_no | a    | A     |
+| choices |
+|         | list_name | name | label |
+|         | yes_no    | yes  | Yes   |
+|         | yes_no    | no   | No    |
+|         | yes_no    | yes  | Again |
+""", 4),
 }
 
 REPEATS = {

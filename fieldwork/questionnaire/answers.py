@@ -69,9 +69,16 @@ def allowed(question: Question, codes: list[str]) -> str:
     return f"the {len(codes)} codes of the '{question.choices}' list ({', '.join(codes[:3])}, … {codes[-1]})"
 
 
+FILE_LIST = re.compile(r"\.(csv|xml|geojson)$", re.I)  # an answer set named by the file it was to be read from
+
+
 def _code(question: Question, codes: list[str], text: str) -> tuple[str | None, Fault | None]:
     if text in codes:
         return text, None
+    if not codes and question.choices and FILE_LIST.search(question.choices):
+        # the list is in a file that did not come with the form (select_one_from_file): the code as typed
+        return (text, None) if text and not any(ch.isspace() for ch in text) else (
+            None, (UNKNOWN_CODE, f"{clip(text)!r} is not a code: a code has no spaces"))
     folded = [c for c in codes if c.casefold() == text.casefold()]
     if len(folded) == 1:
         return folded[0], None
@@ -92,7 +99,7 @@ def _codes(question: Question, codes: list[str], value) -> tuple[str | None, Fau
     if bad:
         return None, (UNKNOWN_CODE, f"{clip(' '.join(bad))!r} {'is not an answer code' if len(bad) == 1 else 'are not answer codes'} "
                       f"of {question.name}; allowed: {allowed(question, codes)}")
-    if question.type != "rank":  # ticked options in the answer set's order: the same ticks, the same text
+    if question.type != "rank" and codes:  # ticked options in the answer set's order: the same ticks, the same text
         found.sort(key=codes.index)
     return " ".join(found) or None, None
 

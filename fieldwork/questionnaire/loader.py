@@ -7,13 +7,14 @@ dicts -> checked survey object; the checks are small functions, one per kind of 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Mapping
 
 from fieldwork import contract, expr, wording
 from fieldwork.problem_codes import (
-    BAD_ENTRY_LIMIT, BAD_EXPRESSION, BAD_NAME, BAD_TEMPLATE, CONTRACT_MISMATCH, DUPLICATE_CODE, DUPLICATE_NAME, FORWARD_REFERENCE,
+    BAD_ENTRY_LIMIT, BAD_EXPRESSION, BAD_NAME, BAD_TEMPLATE, CONTRACT_MISMATCH, DUPLICATE_CODE, DUPLICATE_NAME, CYCLE,
     FRAMEWORK_MISMATCH, MISSING_FIELD, REQUIRED_NOT_ALLOWED, SELF_REFERENCE, UNKNOWN_CHOICES, UNKNOWN_CODE,
     UNKNOWN_CRITERION, UNKNOWN_FRAMEWORK, UNKNOWN_SECTION, UNKNOWN_TYPE, UNKNOWN_VARIABLE,
 )
@@ -24,18 +25,30 @@ from fieldwork.questionnaire.model import (CHOICE_TYPES, METADATA_TYPES, QUESTIO
 
 # XLSForm names: a letter or underscore, then letters, digits, '_', '-' or '.' (as ODK allows)
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+# a question's key: its name, or its group path when two questions share the name (xlsform_paths)
+QUESTION_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*(/[A-Za-z_][A-Za-z0-9_.\-]*)*$")
 FOOTNOTE_KINDS = ("not_known", "not_applicable")
 
 
-class _Check:
-    """Collects problems for one source file."""
+# an XLSForm's words for what the loader calls a choice's code and a question's answer set
+XLSFORM_FIELDS = {"code": "name", "choices": "type", "id": "form_id"}
 
-    def __init__(self, source: str):
-        self.source = source
+
+class _Check:
+    """Collects problems for one source file; for a workbook (``sheets``), each names its sheet
+    and the column in XLSForm's words."""
+
+    def __init__(self, source: str, sheets: bool = False):
+        self.source, self.sheets = source, sheets
         self.problems: list[Problem] = []
 
-    def add(self, code: str, message: str, item: str | None = None, field: str | None = None, row: int | None = None):
-        self.problems.append(Problem(code, message, source=self.source, row=row, field=field, item=item))
+    def add(self, code: str, message: str, item: str | None = None, field: str | None = None, row: int | None = None,
+            sheet: str = "survey", item_kind: str = "question"):
+        source = f"{self.source} {sheet}" if self.sheets else self.source
+        if self.sheets and field:
+            field = XLSFORM_FIELDS.get(field, field)
+        self.problems.append(Problem(code, message, source=source, row=row, field=field, item=item,
+                                     item_kind=item_kind))
 
 
 def _text(value) -> str:
@@ -64,11 +77,15 @@ def _choices(data: Mapping, shared: Mapping[str, tuple[Choice, ...]], chk: _Chec
         out = []
         for item in items or []:
             code, label = _text(item.get("code")), _text(item.get("label"))
+            row = item.get("_row")
             if not code:
-                chk.add(MISSING_FIELD, f"a choice in answer set {set_name!r} has no code", field="code", item=set_name)
+                chk.add(MISSING_FIELD, f"a choice in list {set_name!r} has no name", field="code", item=set_name,
+                        row=row, sheet="choices", item_kind="list")
                 continue
             if code in seen and not duplicates:  # XLSForm's allow_choice_duplicates: one code, filtered lists
-                chk.add(DUPLICATE_CODE, f"code {code!r} appears twice in answer set {set_name!r}", field="code", item=set_name)
+                chk.add(DUPLICATE_CODE, f"{code!r} appears twice in list {set_name!r} (if that is meant, for "
+                        "lists filtered by a choice_filter, set allow_choice_duplicates to yes in settings)",
+                        field="code", item=set_name, row=row, sheet="choices", item_kind="list")
             seen.add(code)
             extra = {str(k): _text(v) for k, v in (item.get("columns") or {}).items() if _text(v)}
             out.append(Choice(code, label or code, extra))
@@ -90,21 +107,20 @@ def _expression(text: str, field: str, name: str, row, chk: _Check) -> expr.Node
 
 
 def _check_references(node, field: str, name: str, row, position: dict[str, int], here: int | None,
-                      codes: Mapping[str, list[str] | None], chk: _Check) -> None:
-    """Variables must exist (and, for skip logic, come earlier); compared codes must exist."""
+                      codes: Mapping[str, list[str] | None], chk: _Check, sheet: str = "survey") -> None:
+    """Variables must exist (a later question may be named, as XLSForm allows; a circle is
+    refused by ``_check_cycles``); compared codes must exist."""
     for var in expr.variables(node):
         if var not in position:
-            chk.add(UNKNOWN_VARIABLE, f"{field} refers to ${{{var}}}, which is not a question", item=name, field=field, row=row)
+            chk.add(UNKNOWN_VARIABLE, f"{field} refers to ${{{var}}}, which is not a question", item=name, field=field,
+                    row=row, sheet=sheet)
         elif here is not None and var == name:
             chk.add(SELF_REFERENCE, f"{field} refers to the question itself", item=name, field=field, row=row)
-        elif here is not None and position[var] > here:
-            chk.add(FORWARD_REFERENCE, f"{field} refers to ${{{var}}}, which comes later in the questionnaire",
-                    item=name, field=field, row=row)
     for var, code in expr.compared_codes(node):
         allowed = codes.get(var)
         if allowed is not None and code not in allowed:
             chk.add(UNKNOWN_CODE, f"{field} compares ${{{var}}} with {code!r}, which is not one of its codes "
-                    f"({', '.join(allowed)})", item=name, field=field, row=row)
+                    f"({', '.join(allowed)})", item=name, field=field, row=row, sheet=sheet)
 
 
 def _check_criteria(value, known: set[str] | None, framework_id: str, name: str, row, chk: _Check) -> tuple[str, ...]:
@@ -123,31 +139,33 @@ def build_questionnaire(
     frameworks: Mapping[str, Framework],
     shared_choices: Mapping[str, tuple[Choice, ...]] = {},
     inspection_framework: str | None = None,
+    sheets: bool = False,
 ) -> Questionnaire:
     """Check plain data and build the Questionnaire, or raise ProblemError with every fault.
 
     ``inspection_framework`` is the framework of the inspection the questionnaire joins: a
     questionnaire that names none takes it (so its criteria are checked, not left unread), and
-    one that names another is refused."""
-    chk = _Check(source)
+    one that names another is refused. ``sheets``: the data is a workbook's (XLSForm), so each
+    fault names its sheet and the column in XLSForm's words."""
+    chk = _Check(source, sheets)
     head = data.get("questionnaire") or {}
     qid, version = _text(head.get("id")), _text(head.get("version"))
     if not qid:
-        chk.add(MISSING_FIELD, "the questionnaire has no id", field="id")
+        chk.add(MISSING_FIELD, "the questionnaire has no id", field="id", sheet="settings")
     elif not NAME.match(qid):
         chk.add(BAD_NAME, f"questionnaire id {qid!r} must start with a letter and hold only letters, digits, "
-                "'_', '-' and '.'", field="id")
+                "'_', '-' and '.'", field="id", sheet="settings")
     if not version:
-        chk.add(MISSING_FIELD, "the questionnaire has no version", field="version")
+        chk.add(MISSING_FIELD, "the questionnaire has no version", field="version", sheet="settings")
     framework_id = _text(head.get("framework")) or (inspection_framework or "")
     if inspection_framework and framework_id != inspection_framework:
         chk.add(FRAMEWORK_MISMATCH, f"framework {framework_id!r} is not {inspection_framework!r}, the framework of the "
                 "inspection it joins: leave framework blank, or import it into an inspection under its framework",
-                field="framework")
+                field="framework", sheet="settings")
     framework = frameworks.get(framework_id) if framework_id else None
     if framework_id and framework is None:
         chk.add(UNKNOWN_FRAMEWORK, f"framework {framework_id!r} is not known (known: {', '.join(frameworks) or 'none'})",
-                field="framework")
+                field="framework", sheet="settings")
     known_criteria = set(framework.specific_ids) if framework else None
 
     choices = _choices(data.get("choices") or {}, shared_choices, chk,
@@ -160,10 +178,11 @@ def build_questionnaire(
             chk.add(MISSING_FIELD, "a section has no id", field="id")
             continue
         if any(x.id == sid for x in sections):
-            chk.add(DUPLICATE_NAME, f"section {sid!r} is defined twice", item=sid)
+            chk.add(DUPLICATE_NAME, f"section {sid!r} is defined twice", item=sid, row=s.get("_row"))
         sections.append(Section(sid, _text(s.get("title")) or sid, _text(s.get("guidance")), _text(s.get("relevant")),
                                 _text(s.get("repeat"))))
     section_ids = {s.id for s in sections}
+    section_rows = {_text(s.get("id")): s.get("_row") for s in data.get("sections") or []}
     repeats = _repeats(data.get("repeats") or [], sections, chk)
 
     raw_questions = list(data.get("questions") or [])
@@ -191,7 +210,7 @@ def build_questionnaire(
         if not name:
             chk.add(MISSING_FIELD, f"question number {i + 1} has no name", field="name", row=row)
             continue
-        if not NAME.match(name):
+        if not QUESTION_KEY.match(name):
             chk.add(BAD_NAME, f"name {name!r} must start with a letter and hold only letters, digits, '_', '-' and '.'",
                     item=name, field="name", row=row)
         if name in seen_names:
@@ -214,9 +233,10 @@ def build_questionnaire(
         if section in section_ids and section not in section_checked:
             section_checked.add(section)
             rule = next(x.relevant for x in sections if x.id == section)
-            node = _expression(rule, "relevant", section, row, chk)
-            if node is not None:  # a group's skip logic may use only questions before the group
-                _check_references(node, "relevant", section, row, position, i, codes, chk)
+            at = section_rows.get(section) or row  # the group's own row (begin group), where it has one
+            node = _expression(rule, "relevant", section, at, chk)
+            if node is not None:
+                _check_references(node, "relevant", section, at, position, None, codes, chk)
         if sections and section not in section_ids:
             chk.add(UNKNOWN_SECTION, f"section {section!r} is not defined", item=name, field="section", row=row)
         criteria = _check_criteria(q.get("criteria"), known_criteria, framework_id, name, row, chk)
@@ -264,7 +284,11 @@ def build_questionnaire(
             parameters=parameters,
         ))
 
+    _check_cycles(questions, {x.id: x.relevant for x in sections},
+                  {_text(q.get("name")): q.get("_row") for q in raw_questions}, chk)
+
     indicators: list[Indicator] = []
+    mark = len(chk.problems)
     in_repeat = {x.id for x in sections if x.repeat}
     entry_names = {r.name for r in repeats} | {_text(x.get("name")) for x in raw_questions
                                                 if _text(x.get("section")) in in_repeat}
@@ -297,6 +321,9 @@ def build_questionnaire(
                                     _text(ind.get("condition")), criteria, _text(ind.get("text")),
                                     _text(ind.get("footnote"))))
 
+    if sheets:  # the checks above are shared with the survey's; these rows are the indicators sheet's
+        chk.problems[mark:] = [dataclasses.replace(p, source=f"{source} indicators") for p in chk.problems[mark:]]
+
     if qid in contract.QUESTIONNAIRES:
         _check_contract(qid, questions, choices, indicators, chk)
 
@@ -307,6 +334,72 @@ def build_questionnaire(
         description=_text(head.get("description")), choices=choices, sections=tuple(sections),
         questions=tuple(questions), indicators=tuple(indicators), repeats=repeats,
     )
+
+
+def _check_cycles(questions: list[Question], section_rules: Mapping[str, str], rows: Mapping[str, int | None],
+                  chk: _Check) -> None:
+    """A later question may be named (XLSForm allows it; values are worked out in the order
+    they depend on each other), but not in a circle: a calculation or skip rule that, through
+    others, depends on itself can never be worked out (ODK refuses it too)."""
+    graph: dict[str, list[str]] = {}
+    for q in questions:
+        deps: list[str] = []
+        for text in (q.calculation, q.relevant, section_rules.get(q.section, "")):
+            try:
+                deps += expr.variables(expr.parse(text)) if text else []
+            except expr.ExpressionError:
+                pass  # reported where it is read
+        graph[q.name] = [d for d in dict.fromkeys(deps) if d != q.name]
+    for cycle in _cycles(graph):
+        shown = " → ".join([*cycle, cycle[0]])
+        for name in cycle:
+            chk.add(CYCLE, f"its calculation or relevant goes round in a circle ({shown}), so it can never be "
+                    "worked out", item=name, field="calculation" if any(
+                        q.name == name and q.calculation for q in questions) else "relevant", row=rows.get(name))
+
+
+def _cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
+    """The circles of a dependency graph (Tarjan's strongly connected components, iterative),
+    each in the form's order."""
+    order = {name: i for i, name in enumerate(graph)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on.add(root)
+        while work:
+            node, children = work[-1]
+            child = next((c for c in children if c in graph), None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on.add(child)
+                    work.append((child, iter(graph[child])))
+                elif child in on:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    top = stack.pop()
+                    on.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component, key=order.get))
+    return sorted(found, key=lambda c: order[c[0]])
 
 
 def _entry_limit(r, key: str, chk: _Check) -> int:

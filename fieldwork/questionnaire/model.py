@@ -212,12 +212,30 @@ class Questionnaire:
     def _calculations(self) -> dict[str, expr.Node]:
         return {q.name: expr.parse(q.calculation) for q in self.questions if q.calculation}
 
+    @cached_property
+    def _order(self) -> tuple[Question, ...]:
+        """The questions in the order their values can be worked out: each after those its
+        calculation and skip logic name (XLSForm lets them name a later question), else in
+        the form's order. The loader refuses a circle, so every question finds its place."""
+        needs: dict[str, set[str]] = {}
+        for q in self.questions:
+            names: set[str] = set()
+            for node in (self._calculations.get(q.name), self._parsed.get(q.name)):
+                names |= set(expr.variables(node)) if node is not None else set()
+            needs[q.name] = {n for n in names if n != q.name and self.has_question(n)}
+        done: dict[str, Question] = {}
+        while len(done) < len(self.questions):
+            ready = [q for q in self.questions if q.name not in done and needs[q.name] <= done.keys()]
+            for q in ready or [q for q in self.questions if q.name not in done][:1]:
+                done[q.name] = q
+        return tuple(done.values())
+
     def with_calculations(self, answers: Mapping[str, object]) -> dict[str, object]:
-        """The answers with every ``calculate`` worked out again, in order (a calculation may
-        use an earlier one). A calculation that cannot be worked out is blank; one using
+        """The answers with every ``calculate`` worked out again, each after the ones it uses
+        (``_order``). A calculation that cannot be worked out is blank; one using
         ``now()``/``today()`` keeps the value given (a device's, fixed when it was filled in)."""
         out = dict(answers)
-        for q in self.questions:
+        for q in self._order:
             node = self._calculations.get(q.name)
             if node is None or not q.is_computed:
                 continue
@@ -229,14 +247,16 @@ class Questionnaire:
     # --- skip logic -----------------------------------------------------------------
 
     def relevant_names(self, answers: Mapping[str, object]) -> set[str]:
-        """Questions asked, given these answers. Skip logic refers only to earlier questions,
-        so one pass in order is enough; an answer to a question that is not asked counts as
-        blank for the questions after it."""
+        """Questions asked, given these answers. Each rule is worked out after the questions it
+        names (``_order``), so one pass is enough; an answer to a question that is not asked
+        counts as blank for the rules that name it."""
         asked: set[str] = set()
         seen: dict[str, object] = {}
-        for q in self.questions:
+        for q in self._order:
             rule = self._parsed.get(q.name)
-            if rule is None or expr.evaluate(rule, seen, self_value=answers.get(q.name)):
+            # a group's rule may name a question inside it (CHT's ./source): that one sees its own answer
+            if rule is None or expr.evaluate(rule, {**seen, q.name: answers.get(q.name)},
+                                             self_value=answers.get(q.name)):
                 asked.add(q.name)
                 seen[q.name] = answers.get(q.name)
         return asked

@@ -15,6 +15,7 @@ XLSForm tools ignore them.
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Mapping
 
@@ -22,8 +23,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from fieldwork.problems import ProblemError
+from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.framework import Framework
+from fieldwork.questionnaire.answers import FILE_LIST
 from fieldwork.questionnaire.loader import build_questionnaire
 from fieldwork.questionnaire.model import METADATA_TYPES, Choice, Questionnaire
 from fieldwork.questionnaire.xlsform_read import FINDINGS_COLUMNS, INDICATOR_COLUMNS, read_xlsform
@@ -47,21 +49,36 @@ def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
     def our_faults(raw: dict) -> list:
         try:
             build_questionnaire(raw, source=name, frameworks=frameworks, shared_choices=shared_choices,
-                                inspection_framework=inspection_framework)
+                                inspection_framework=inspection_framework, sheets=True)
         except ProblemError as exc:
             return exc.problems
         return []
 
-    data = read_xlsform(source, name=name, also_check=our_faults, allow_repeats=allow_repeats)
-    head = data["questionnaire"]
-    given = bool(head.get("version"))
-    if not given:  # checked with a stand-in, then versioned by content: the same form, the same version
-        data = {**data, "questionnaire": {**head, "version": AUTO_VERSION}}
-    questionnaire = build_questionnaire(data, source=name, frameworks=frameworks, shared_choices=shared_choices,
-                                        inspection_framework=inspection_framework)
+    try:
+        data = read_xlsform(source, name=name, also_check=our_faults, allow_repeats=allow_repeats)
+        head = data["questionnaire"]
+        given = bool(head.get("version"))
+        if not given:  # checked with a stand-in, then versioned by content: the same form, the same version
+            data = {**data, "questionnaire": {**head, "version": AUTO_VERSION}}
+        questionnaire = build_questionnaire(data, source=name, frameworks=frameworks, shared_choices=shared_choices,
+                                            inspection_framework=inspection_framework, sheets=True)
+    except ProblemError as exc:
+        raise ProblemError(in_order(exc.problems), exc.summary) from None
     if not given:
         questionnaire = dataclasses.replace(questionnaire, version=AUTO_VERSION + questionnaire.content_hash[:8])
     return questionnaire
+
+
+SHEET_ORDER = ("survey", "choices", "external_choices", "settings", "findings", "indicators")
+
+
+def in_order(problems: list[Problem]) -> list[Problem]:
+    """Faults as a person fixes them: sheet by sheet, row by row, each said once."""
+    def key(p: Problem):
+        sheet = str(p.source or "").rsplit(" ", 1)[-1]
+        return (SHEET_ORDER.index(sheet) if sheet in SHEET_ORDER else len(SHEET_ORDER),
+                p.row if p.row is not None else 0)
+    return sorted(dict.fromkeys(problems), key=key)
 
 
 def version_note(questionnaire: Questionnaire) -> str:
@@ -127,6 +144,15 @@ class _RepeatWriter:
             self.survey.append(["end repeat", self.open.pop()[0]])
 
 
+_GROUP_KEY = re.compile(r"\$\{([^}/]+(?:/[^}/]+)+)\}")
+
+
+def _paths(text: str) -> str:
+    """A question kept under its group path (one name in two groups) is named by its XPath,
+    which pyxform passes through; ``${name}`` would be ambiguous."""
+    return _GROUP_KEY.sub(lambda m: "/data/" + m.group(1), text or "")
+
+
 def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
     """Write the questionnaire as an XLSForm; importing the file gives back the same questionnaire."""
     wb = Workbook()
@@ -144,9 +170,12 @@ def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
             survey.append(["note", f"{section.id}_guidance", section.guidance])
         for q in questionnaire.questions_in(section.id):
             qtype = f"{q.type} {q.choices}" if q.choices else q.type
+            if q.choices and FILE_LIST.search(q.choices) and not questionnaire.choices.get(q.choices):
+                qtype = f"{q.type}_from_file {q.choices}"  # the file did not come with the form: name it again
             label = "" if q.label == q.name and q.type in ("calculate", *METADATA_TYPES) else q.label
-            survey.append([qtype, q.name, label, q.guidance, "yes" if q.required else "", q.relevant,
-                           q.constraint, q.constraint_message, q.required_message, q.calculation, q.choice_filter,
+            survey.append([qtype, q.name.rsplit("/", 1)[-1], label, q.guidance, "yes" if q.required else "",
+                           _paths(q.relevant), _paths(q.constraint), q.constraint_message, q.required_message,
+                           _paths(q.calculation), _paths(q.choice_filter),
                            q.default, "yes" if q.read_only else "", q.appearance, _parameters(q.parameters),
                            " ".join(q.criteria), q.footnotes.get("not_known", ""),
                            q.footnotes.get("not_applicable", "")])
@@ -157,12 +186,15 @@ def export_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
     extra = list(dict.fromkeys(k for items in questionnaire.choices.values() for c in items for k in c.columns))
     choices.append(CHOICES_COLUMNS + extra)
     for list_name, items in questionnaire.choices.items():
+        if FILE_LIST.search(list_name) and not items:
+            continue
         for c in items:
             choices.append([list_name, c.code, c.label, *(c.columns.get(k, "") for k in extra)])
     settings = wb.create_sheet("settings")
-    settings.append(SETTINGS_COLUMNS)
+    duplicates = any(len({c.code for c in items}) < len(items) for items in questionnaire.choices.values())
+    settings.append(SETTINGS_COLUMNS + (["allow_choice_duplicates"] if duplicates else []))
     settings.append([questionnaire.id, questionnaire.version, questionnaire.title, questionnaire.framework,
-                     questionnaire.description])
+                     questionnaire.description] + (["yes"] if duplicates else []))
     findings = wb.create_sheet("findings")
     findings.append(FINDINGS_COLUMNS)
     for q in questionnaire.questions:

@@ -28,6 +28,7 @@ from fieldwork.problem_codes import (
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, QUESTION_TYPES
 from fieldwork.files.safe_xlsx import Source, open_workbook
+from fieldwork.questionnaire.xlsform_paths import Names, question_paths
 
 FINDINGS_COLUMNS = ["name", "answer", "text"]
 INDICATOR_COLUMNS = ["id", "label", "population", "condition", "criteria", "text", "footnote"]
@@ -40,9 +41,9 @@ TYPES = {
     "int": "integer", "string": "text", "imei": "deviceid", "background-geopoint": "background-geopoint",
 }
 _ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
+_HEADER_FAULT = re.compile(r"column header", re.I)  # pyxform names no row for the header's faults: it is row 1
+_COLUMN = re.compile(r"the '([\w:]+)' value is invalid")
 _SHEET = re.compile(r"\b(survey|choices|settings|external_choices|entities)\b", re.I)
-# pyxform writes references it generates (or_other's "Specify other") as XPath paths
-_PATH_REF = re.compile(r"(?:\.\./)+([A-Za-z_][A-Za-z0-9_.\-]*)")
 
 
 def _default_stem(name: str) -> str:
@@ -127,10 +128,6 @@ def _self_reference(constraint: str, name: str) -> str:
     return "".join(p if i % 2 else _SELF.sub("${" + str(name) + "}", p) for i, p in enumerate(parts))
 
 
-def _refs(text) -> str:
-    return _PATH_REF.sub(lambda m: "${" + m.group(1) + "}", str(text or "")).strip()
-
-
 def _pyxform(data: bytes, name: str) -> dict:
     from pyxform.errors import PyXFormError
     from pyxform.xls2json import workbook_to_json
@@ -146,9 +143,11 @@ def _pyxform(data: bytes, name: str) -> dict:
         row = _ROW.search(message)
         sheet = _SHEET.search(message)
         reason = _ROW.sub("", message).strip(" :")
+        column = _COLUMN.search(message)
         raise ProblemError([Problem(PYXFORM_REFUSED, f"not a valid XLSForm: {reason}",
                                     source=f"{name} {sheet.group(1).lower() if sheet else 'survey'}",
-                                    row=int(row.group(1)) if row else None)], f"{name} was refused") from None
+                                    row=int(row.group(1)) if row else (1 if _HEADER_FAULT.search(message) else None),
+                                    field=column.group(1) if column else None)], f"{name} was refused") from None
 
 
 def _base_type(text: str) -> tuple[str, str | None]:
@@ -163,7 +162,8 @@ def _base_type(text: str) -> tuple[str, str | None]:
     first = {"select_one_from_file": "select_one", "select_multiple_from_file": "select_multiple",
              "select_one_external": "select_one"}.get(first, first)
     if first in ("select_one", "select_multiple", "rank"):
-        return first, (words[1] if len(words) > 1 else None)
+        rest = words[2:] if len(words) > 2 and words[1].lower() == "from" else words[1:]  # select one from X
+        return first, (rest[0] if rest else None)
     phrase = " ".join(words)
     if phrase.lower().replace("_", " ") in ("begin group", "end group", "begin repeat", "end repeat"):
         return phrase.lower().replace("_", " "), None
@@ -181,17 +181,29 @@ def raw_form(workbook, survey_rows: list[dict], name: str) -> dict:
     choices: dict[str, list[dict]] = {}
     for row in _sheet(workbook, "choices"):
         if row.get("list_name"):
-            choices.setdefault(row["list_name"], []).append({"code": row.get("name", ""),
+            choices.setdefault(row["list_name"], []).append({"code": row.get("name", ""), "_row": row["_row"],
                                                              "label": row.get("label", "")})
     sections: list[dict] = [{"id": "general", "title": "General", "guidance": ""}]
     questions: list[dict] = []
+    placed: list[tuple[tuple[str, ...], dict, str, str | None]] = []
+    groups: list[str] = []
     for row in survey_rows:
         kind, set_name = _base_type(row.get("type", ""))
-        if kind in ("begin group", "end group", "begin repeat", "end repeat", "note", ""):
-            continue
-        questions.append({"_row": row["_row"], "name": row.get("name", ""), "type": kind, "choices": set_name,
-                          "label": row.get("label", "") or row.get("name", ""), "relevant": row.get("relevant", ""),
-                          "constraint": row.get("constraint", ""), "calculation": row.get("calculation", ""),
+        if kind in ("begin group", "begin repeat"):
+            groups.append(str(row.get("name", "")))
+        elif kind in ("end group", "end repeat"):
+            groups = groups[:-1]
+        elif kind not in ("note", ""):
+            placed.append(((*groups, str(row.get("name", ""))), row, kind, set_name))
+    names = Names([path for path, *_ in placed])
+    for path, row, kind, set_name in placed:
+        def refs(column: str) -> str:  # a name two questions share is pyxform's to say here: its message is kept
+            text, faults = names.resolve(row.get(column, ""), path)
+            return "" if faults else text
+        questions.append({"_row": row["_row"], "name": names.key(path), "type": kind, "choices": set_name,
+                          "label": row.get("label", "") or row.get("name", ""), "relevant": refs("relevant"),
+                          "constraint": _self_reference(refs("constraint"), names.key(path)),
+                          "calculation": refs("calculation"),
                           "criteria": row.get("criteria", ""), "section": "general", "findings": {}})
     return {"questionnaire": head, "choices": choices, "sections": sections, "questions": questions,
             "indicators": []}
@@ -248,11 +260,28 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Pa
     return _convert(form, workbook, survey_rows, name=name, folder=folder)
 
 
+class _Rows:
+    """The spreadsheet row of each element pyxform gives, found by position: the next row
+    (after the last one found) with that name. Looking rows up by name alone would give two
+    questions of the same name (in different groups) one row."""
+
+    def __init__(self, survey_rows: list[dict]):
+        self.rows, self.at = survey_rows, 0
+
+    def next(self, name) -> dict | None:
+        for i in range(self.at, len(self.rows)):
+            if self.rows[i].get("name") == name and not str(self.rows[i].get("type", "")).lower().replace(
+                    "_", " ").startswith("end"):
+                self.at = i + 1
+                return self.rows[i]
+        return None  # one pyxform made itself (or_other's "Specify other")
+
+
 def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder: Path | None) -> dict:
     problems: list[Problem] = []
     language = form.get("default_language") or "default"
-    rows = {row.get("name"): row["_row"] for row in survey_rows if row.get("name")}
-    raw = {row.get("name"): row for row in survey_rows if row.get("name")}
+    finder = _Rows(survey_rows)
+    names = Names(question_paths(form.get("children") or []))
     raw_choices = {(row.get("list_name"), row.get("name")): row for row in _sheet(workbook, "choices")}
     settings = (_sheet(workbook, "settings") or [{}])[0]
     version = str(form.get("version") or "").strip()
@@ -272,9 +301,12 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
         choices[list_name] = [{"code": _cell(c.get("name", "")),
                                "label": _text(c.get("label"), language,
                                               raw_choices.get((list_name, _cell(c.get("name", ""))))),
+                               "_row": (raw_choices.get((list_name, _cell(c.get("name", "")))) or {}).get("_row"),
                                "columns": {str(k): _cell(v) for k, v in c.items()
                                            if k not in ("name", "label", "media") and not isinstance(v, dict)}}
                               for c in items]
+    for list_name, items in external_choices(workbook).items():  # select_one_external's lists
+        choices.setdefault(list_name, items)
 
     sections: list[dict] = []
     questions: list[dict] = []
@@ -283,7 +315,14 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
 
     repeats: list[dict] = []
 
-    def new_section(sid: str, title: str, relevant: str, repeat: str = "") -> dict:
+    def refs(text, here: tuple[str, ...], row, field: str, item) -> str:
+        resolved, faults = names.resolve(text, here)
+        for fault in faults:
+            problems.append(Problem(UNKNOWN_VARIABLE, f"{field}: {fault}", source=f"{name} survey", row=row,
+                                    field=field, item=item))
+        return resolved
+
+    def new_section(sid: str, title: str, relevant: str, repeat: str = "", row=None) -> dict:
         base, n = sid, 1
         while sid in used:
             n += 1
@@ -294,57 +333,63 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
             n += 1
             shown = f"{title} (continued)" if n == 2 else f"{title} (continued {n - 1})"
         titles.add(shown)
-        section = {"id": sid, "title": shown, "guidance": "", "relevant": relevant, "repeat": repeat}
+        section = {"id": sid, "title": shown, "guidance": "", "relevant": relevant, "repeat": repeat, "_row": row}
         sections.append(section)
         return section
 
     def both(a: str, b: str) -> str:
         return f"({a}) and ({b})" if a and b else (a or b)
 
-    def walk(children: list[dict], group: dict | None, rule: str, title: str, repeat: str = "") -> None:
+    def walk(children: list[dict], group: dict | None, rule: str, title: str, repeat: str = "",
+             at: tuple[str, ...] = ()) -> None:
         current = group
         for child in children:
             kind = child.get("type", "")
             bind = child.get("bind") or {}
+            here = at + (str(child.get("name", "")),)
+            if kind == "group" and (child.get("control") or {}).get("bodyless"):  # pyxform's own meta/instanceID
+                continue
+            raw = finder.next(child.get("name"))
+            row = raw["_row"] if raw else None
             if kind == "repeat":
                 # an entry's questions are asked where the repeat's own rule holds; the rules
                 # around it decide whether there are entries at all, and stay on its sections
-                label = _text(child.get("label"), language, raw.get(child.get("name"))) or child.get("name", "")
-                own = _refs(bind.get("relevant", ""))
-                count = _refs(str((child.get("control") or {}).get("jr:count", "") or ""))
+                label = _text(child.get("label"), language, raw) or child.get("name", "")
+                own = refs(bind.get("relevant", ""), here, row, "relevant", child.get("name"))
+                count = refs(str((child.get("control") or {}).get("jr:count", "") or ""), here, row, "repeat_count",
+                             child.get("name"))
                 limits = _parameters(child.get("parameters"))  # min=N max=N: the fewest and most entries
                 repeats.append({"name": child.get("name", ""), "label": label, "parent": repeat, "count": count,
-                                "relevant": own, "_row": rows.get(child.get("name")),
+                                "relevant": own, "_row": row,
                                 "min_entries": limits.get("min", ""), "max_entries": limits.get("max", "")})
                 inner = both(rule, own)
-                section = new_section(child.get("name", ""), label, inner, child.get("name", ""))
-                walk(child.get("children") or [], section, inner, label, child.get("name", ""))
+                section = new_section(child.get("name", ""), label, inner, child.get("name", ""), row)
+                walk(child.get("children") or [], section, inner, label, child.get("name", ""), here)
                 current = None
                 continue
             if kind == "group":
-                if (child.get("control") or {}).get("bodyless"):  # pyxform's own meta/instanceID
-                    continue
-                inner = both(rule, _refs(bind.get("relevant", "")))
-                label = _text(child.get("label"), language, raw.get(child.get("name"))) or child.get("name", "")
-                section = new_section(child.get("name", ""), label, inner, repeat)
-                walk(child.get("children") or [], section, inner, label, repeat)
+                inner = both(rule, refs(bind.get("relevant", ""), here, row, "relevant", child.get("name")))
+                label = _text(child.get("label"), language, raw) or child.get("name", "")
+                section = new_section(child.get("name", ""), label, inner, repeat, row)
+                walk(child.get("children") or [], section, inner, label, repeat, here)
                 current = None  # what follows the group continues the outer one in a new section
                 continue
             if kind == "note":
-                row = raw.get(child.get("name"))
-                text = _text(child.get("label"), language, row) or _text(child.get("hint"), language, row)
+                text = _text(child.get("label"), language, raw) or _text(child.get("hint"), language, raw)
                 if current is None:
                     current = new_section(group["id"] if group else "general", title, rule, repeat)
                 current["guidance"] = (current["guidance"] + "\n\n" + text).strip()
                 continue
             if current is None:
                 current = new_section(group["id"] if group else "general", title, rule, repeat)
-            question = _question(child, language, current["id"], rows, name, choices, folder, problems,
-                                 raw.get(child.get("name")))
+            question = _question(child, language, current["id"], row, name, choices, folder, problems, raw,
+                                 key=names.key(here), refs=lambda text, field: refs(text, here, row, field,
+                                                                                    names.key(here)))
             if question:
                 questions.append(question)
 
     walk(form.get("children") or [], None, "", "General")
+    problems += instance_clashes(survey_rows, form.get("choices") or {}, name)
     # the sections that ended up with neither questions nor guidance say nothing
     sections = [s for s in sections if s["guidance"] or any(q["section"] == s["id"] for q in questions)]
 
@@ -404,11 +449,11 @@ def _parameters(raw) -> dict[str, str]:
     pairs = (part.split("=", 1) for part in re.split(r"[\s;]+", str(raw or "")) if "=" in part)
     return {k.strip(): v.strip() for k, v in pairs}
 
-def _question(child: dict, language: str, section: str, rows: dict, name: str, choices: dict,
-              folder: Path | None, problems: list[Problem], raw: dict | None = None) -> dict | None:
+def _question(child: dict, language: str, section: str, row, name: str, choices: dict,
+              folder: Path | None, problems: list[Problem], raw: dict | None = None, *, key: str,
+              refs) -> dict | None:
     kind = _resolve(TYPES.get(child.get("type", ""), child.get("type", "")))
-    qname = str(child.get("name", ""))
-    row = rows.get(qname)
+    qname = key  # the name, or its group path when two questions share it (xlsform_paths)
     bind = child.get("bind") or {}
     control = child.get("control") or {}
     if kind == "calculate" and bind.get("jr:preload"):
@@ -427,6 +472,9 @@ def _question(child: dict, language: str, section: str, rows: dict, name: str, c
                 loaded = _choices_from_file(itemset, folder, qname, row, name, problems)
                 if loaded is not None:
                     choices[set_name] = loaded
+                else:  # not beside the form (or not a CSV): the code is typed, the list kept by its file name
+                    set_name = itemset
+                    choices.setdefault(set_name, [])
     parameters = _parameters(child.get("parameters"))
     # XLSForm lets a question go unlabelled (pyxform warns; its field-list label rows have none):
     # the name stands in
@@ -435,12 +483,12 @@ def _question(child: dict, language: str, section: str, rows: dict, name: str, c
         "_row": row, "name": qname, "type": kind, "choices": set_name,
         "label": label, "guidance": _text(child.get("hint"), language, raw),
         "required": str(bind.get("required", "")), "required_message": _text(bind.get("jr:requiredMsg"), language, raw),
-        "relevant": _refs(bind.get("relevant", "")),
-        "constraint": _self_reference(_refs(bind.get("constraint", "")), qname),
+        "relevant": refs(bind.get("relevant", ""), "relevant"),
+        "constraint": _self_reference(refs(bind.get("constraint", ""), "constraint"), qname),
         "constraint_message": _text(bind.get("jr:constraintMsg"), language, raw),
-        "calculation": _refs(bind.get("calculate", "")),
+        "calculation": refs(bind.get("calculate", ""), "calculation"),
         "read_only": str(bind.get("readonly", "")), "default": str(child.get("default") or ""),
-        "choice_filter": _refs(child.get("choice_filter", "")), "appearance": str(control.get("appearance") or ""),
+        "choice_filter": refs(child.get("choice_filter", ""), "choice_filter"), "appearance": str(control.get("appearance") or ""),
         "parameters": parameters if kind in ("range", "image") or parameters else {},
         "criteria": child.get("criteria", ""), "section": section,
         "footnotes": {k: _text(child[f"footnote_{k}"], language, raw) for k in ("not_known", "not_applicable")
@@ -449,19 +497,60 @@ def _question(child: dict, language: str, section: str, rows: dict, name: str, c
     }
 
 
+_PULLDATA = re.compile(r"""pulldata\s*\(\s*['"]([^'"]+)['"]""")
+
+
+def instance_clashes(survey_rows: list[dict], choice_lists, name: str) -> list[Problem]:
+    """Two external instances of one name (pyxform refuses the form): the device looks data up
+    by the instance's name, which comes from a ``_from_file`` file (without its extension), a
+    ``pulldata()``'s file, an ``xml-external``/``csv-external`` row, or a choices list."""
+    seen: dict[str, tuple[str | None, int | None, str]] = {}
+    problems: list[Problem] = []
+
+    def add(instance: str, src: str | None, row, what: str) -> None:
+        prior = seen.setdefault(instance, (src, row, what))
+        if prior[0] != src:
+            problems.append(Problem(PYXFORM_REFUSED, f"not a valid XLSForm: {what} and {prior[2]} would both be "
+                                    f"the instance named {instance!r}; rename one of them", source=f"{name} survey",
+                                    row=prior[1] if row is None else row, field="type"))
+
+    for row in survey_rows:
+        words = str(row.get("type", "")).split()
+        kind = words[0].lower() if words else ""
+        if kind in ("select_one_from_file", "select_multiple_from_file") and len(words) > 1:
+            file = words[1]
+            src = ("jr://file-csv/" if file.lower().endswith(".csv") else "jr://file/") + file
+            add(Path(file).stem, src, row["_row"], f"the file {file!r}")
+        elif kind in ("xml-external", "csv-external") and row.get("name"):
+            ext = "xml" if kind == "xml-external" else "csv"
+            add(row["name"], f"jr://file{'-csv' if ext == 'csv' else ''}/{row['name']}.{ext}", row["_row"],
+                f"the {kind} {row['name']!r}")
+        for file in _PULLDATA.findall(str(row.get("calculation", ""))):
+            add(file, f"jr://file-csv/{file}.csv", row["_row"], f"pulldata's file {file!r}")
+    for list_name in choice_lists:  # pyxform adds the lists last: a clash names the file's row
+        add(str(list_name), None, None, f"the choices list {list_name!r}")
+    return problems
+
+
+def external_choices(workbook) -> dict[str, list[dict]]:
+    """The lists of ``select_one_external`` (the ``external_choices`` sheet, which pyxform
+    writes out as itemsets.csv for the device rather than into the form)."""
+    lists: dict[str, list[dict]] = {}
+    for row in _sheet(workbook, "external_choices"):
+        if row.get("list_name") and row.get("name"):
+            lists.setdefault(row["list_name"], []).append(
+                {"code": row["name"], "label": row.get("label") or row["name"], "_row": row["_row"],
+                 "columns": {k: v for k, v in row.items() if k not in ("list_name", "name", "label", "_row")}})
+    return lists
+
+
 def _choices_from_file(file_name: str, folder: Path | None, question: str, row, name: str,
                        problems: list[Problem]) -> list[dict] | None:
     """The choices of ``select_one_from_file``: a CSV beside the form with ``name`` and ``label``."""
     path = (folder / Path(file_name).name) if folder else None
     where = dict(source=f"{name} survey", row=row, field="type", item=question)
-    if path is None or not path.is_file():
-        problems.append(Problem(MISSING_FILE, f"the choices come from {file_name!r}, which must be in the same "
-                                "folder as the form", **where))
-        return None
-    if path.suffix.lower() != ".csv":
-        problems.append(Problem(MISSING_FILE, f"{file_name!r}: choices are read from a CSV file (name, label)",
-                                **where))
-        return None
+    if path is None or not path.is_file() or path.suffix.lower() != ".csv":
+        return None  # as pyxform, which never opens the file: the question takes a typed code
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
     headers = {h.strip().lower(): h for h in reader.fieldnames or []}

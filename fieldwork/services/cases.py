@@ -23,6 +23,7 @@ from fieldwork.catalog import SamplePlan, load_catalog
 from fieldwork.contract import CONTEXT_SECTION
 from fieldwork.problem_codes import BAD_CASE_REF, DUPLICATE_CASE_REF, NOT_CONTEXT, UNKNOWN_QUESTIONNAIRE
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.defaults import with_defaults
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import assessments, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
@@ -140,6 +141,7 @@ def add_case(session: Session, actor: Actor, *, inspection: inspections.Inspecti
         raise ProblemError(problems, "the case was not added")
     if force:
         permissions.require_force(actor, force, "add cases for a force you do not cover")
+    values = with_defaults(questionnaire, values)  # a new form starts with its defaults, as in ODK
 
     case_file = CaseFile(inspection_id=inspection.id, questionnaire=questionnaire_id, case_ref=ref,
                          created_by=actor.name)

@@ -49,7 +49,7 @@ from fieldwork.problem_codes import EMPTY_FILTER, NOT_SINGLE_CHOICE, UNKNOWN_COD
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
-from fieldwork.services import counting, inspections, repeat_findings, summaries
+from fieldwork.services import counting, findings_by_multiple, inspections, repeat_findings, summaries
 from fieldwork.wording import render
 from models import COMPLETE, DRAFT
 
@@ -186,7 +186,7 @@ def _check_request(q: Questionnaire, by: str | None, filters: Mapping[str, Itera
             problems.append(Problem(UNKNOWN_VARIABLE, f"{q.id} has no variable {name!r} (single-choice variables: "
                                     f"{', '.join(single)})", field=field_name, item=name))
             return True
-        if not q.question(name).is_single_choice:
+        if not q.question(name).is_single_choice and not (field_name == "by" and q.question(name).is_multiple_choice):
             problems.append(Problem(NOT_SINGLE_CHOICE, f"{name!r} is not a single-choice variable, so it cannot "
                                     f"{'break findings down' if field_name == 'by' else 'filter cases'}",
                                     field=field_name, item=name))
@@ -343,9 +343,10 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     clean = _check_request(full, by, filters or {})
 
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
-    counts = counting.count(session, base, by=by, by_codes=q.codes(by) if by else (),
-                            questions={x.name: q.codes(x.name) for x in q.single_choice_questions},
-                            indicators=q.indicators)
+    multiple = by is not None and q.question(by).is_multiple_choice  # a case may be in several groups
+    counts = (findings_by_multiple.count if multiple else counting.count)(
+        session, base, by=by, by_codes=q.codes(by) if by else (),
+        questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators)
     groups = list(counts.group_cases)
 
     per_group = {None: _question_findings(q, counts.answers, None, counts.cases)}
@@ -357,10 +358,13 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
         # the breakdown variable's own entries are its groups: comparing them with the rest says nothing
         findings.extend(per_group[g][i] if overall.id == by else with_comparison(per_group[g][i], overall)
                         for g in groups)
-    ticked = summaries.count_multiple(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else ())
+    ticked = (findings_by_multiple.ticked(session, q, base, by=by, groups=groups) if multiple else
+              summaries.count_multiple(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else ()))
     findings += _multiple_findings(q, ticked, groups, {None: counts.cases, **counts.group_cases})
-    findings += _entry_findings(session, full, base.subquery("base"), by, q.codes(by) if by else (), groups,
-                                {None: counts.cases, **counts.group_cases})
+    # entries of repeats by a select_multiple's options: not yet, so those are counted overall only
+    entry_by, entry_codes, entry_groups = (None, (), []) if multiple else (by, q.codes(by) if by else (), groups)
+    findings += _entry_findings(session, full, base.subquery("base"), entry_by, entry_codes, entry_groups,
+                                {None: counts.cases, **({} if multiple else counts.group_cases)})
     empty = counting.IndicatorCount()
     for ind in q.indicators:
         cells = counts.indicators.get(ind.id, {})
@@ -375,10 +379,11 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
                                                               counted_only=False))
     return FindingsReport(questionnaire=q.id, cases=counts.cases, drafts_excluded=drafts, by=by, filters=clean,
                           findings=findings, version=q.version, groups=dict(counts.group_cases),
-                          summaries=summaries.compute(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else (),
-                                                      groups=groups)
-                          + repeat_findings.entry_summaries(session, full, base.subquery('base'), by=by,
+                          summaries=(findings_by_multiple.summarise(session, q, base, by=by, groups=groups) if multiple
+                                     else summaries.compute(session, q, base.subquery('base'), by=by,
                                                             by_codes=q.codes(by) if by else (), groups=groups))
+                          + repeat_findings.entry_summaries(session, full, base.subquery('base'), by=entry_by,
+                                                            by_codes=entry_codes, groups=entry_groups))
 
 
 # --- findings under the inspection criteria ------------------------------------------

@@ -57,9 +57,11 @@ def to_csv(report: FindingsReport) -> str:
 
 def summary_text(x: dict) -> str:
     """A summary in words: "n 20; min 1; lower quartile 2; median 3.5; upper quartile 6; max 9; mean 4.1"."""
-    if not x["n"]:
+    if x["type"] != "skipped" and not x["n"]:
         return "no answers"
-    if x["type"] == "date":
+    if x["type"] == "skipped":
+        return x["why"]
+    if x["type"] in ("date", "time", "datetime"):
         return f"n {x['n']}; earliest {x['earliest']}; median {x['median']}; latest {x['latest']}"
     return (f"n {x['n']}; min {x['min']}; lower quartile {x['q1']}; median {x['median']}; upper quartile {x['q3']}; "
             f"max {x['max']}; mean {x['mean']}")

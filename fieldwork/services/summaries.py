@@ -34,10 +34,14 @@ from models import Answer
 
 NUMBER_TYPES = ("integer", "decimal", "range")
 DATE_TYPES = ("date",)
+MOMENT_TYPES = ("time", "datetime")  # earliest, median, latest, as dates; the median is the lower middle one
+_VALID = {"date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "time": r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$",
+          "datetime": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}"}
+NOT_NUMBERS = "not summarised: its values are not all numbers"
 
 
 def summarised(q: Questionnaire) -> list[Question]:
-    return [x for x in q.questions if x.type in NUMBER_TYPES + DATE_TYPES]
+    return [x for x in q.questions if x.type in NUMBER_TYPES + DATE_TYPES + MOMENT_TYPES + ("calculate",)]
 
 
 def _grouped(base, by: str | None, by_codes: Sequence[str]):
@@ -109,7 +113,7 @@ def _ranked(session: Session, question: Question, base, by, by_codes, grouped: b
     pop, _ = _grouped(base, by if grouped else None, by_codes)
     a = aliased(Answer, name="a")
     key = cast(a.value, Float) if numeric else a.value
-    valid = a.value.regexp_match(expr.NUMBER) if numeric else a.value.regexp_match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    valid = a.value.regexp_match(expr.NUMBER if numeric else _VALID.get(question.type, _VALID["date"]))
     inner = (select(pop.c.grp.label("grp"), a.value.label("raw"),
                     func.row_number().over(partition_by=pop.c.grp, order_by=(key, a.value)).label("rn"),
                     func.count().over(partition_by=pop.c.grp).label("n"),
@@ -155,17 +159,40 @@ def _date_entry(question: Question, group, cell) -> dict:
     return entry
 
 
+def _moment_entry(question: Question, group, cell) -> dict:
+    entry = {"id": question.name, "group": group, "type": question.type, "n": 0, "earliest": None, "median": None,
+             "latest": None}
+    if cell:
+        n, values = cell["n"], cell["values"]
+        entry.update(n=n, earliest=values[1], median=values[(n - 1) // 2 + 1], latest=values[n])
+    return entry
+
+
+def _not_numbers(session: Session, question: Question, base) -> int:
+    """How many answers of a calculate are not numbers (then it is not summarised)."""
+    a = aliased(Answer, name="a")
+    query = (select(func.count()).select_from(a).join(base, base.c.aid == a.assessment_id)
+             .where(a.question == question.name, a.value.is_not(None), a.value != "",
+                    ~a.value.regexp_match(expr.NUMBER)))
+    return int(session.execute(query).scalar_one())
+
+
 def compute(session: Session, q: Questionnaire, base, *, by: str | None = None, by_codes: Sequence[str] = (),
             groups: Sequence[str] = ()) -> list[dict]:
     """The ``summaries`` of the findings JSON: each numeric or date question overall, then per
     group (every group that has cases, as the findings have)."""
     out = []
     for question in summarised(q):
-        numeric = question.type in NUMBER_TYPES
+        if question.type == "calculate":  # a number only if every value worked out is one
+            other = _not_numbers(session, question, base)
+            if other:
+                out.append({"id": question.name, "group": None, "type": "skipped", "n": other, "why": NOT_NUMBERS})
+                continue
+        numeric = question.type in NUMBER_TYPES + ("calculate",)
         ranks = _ranked(session, question, base, by, by_codes, False, numeric)
         if by:
             ranks.update(_ranked(session, question, base, by, by_codes, True, numeric))
-        make = _number_entry if numeric else _date_entry
+        make = _number_entry if numeric else (_moment_entry if question.type in MOMENT_TYPES else _date_entry)
         out.append(make(question, None, ranks.get(None)))
         out.extend(make(question, g, ranks.get(g)) for g in groups)
     return out

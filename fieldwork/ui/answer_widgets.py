@@ -17,6 +17,7 @@ from typing import Callable, Mapping
 
 import streamlit as st
 
+from fieldwork.questionnaire.answers import FILE_LIST
 from fieldwork.questionnaire.loader import filtered_choices
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, Question, Questionnaire
 from fieldwork.ui import stored_values
@@ -40,7 +41,13 @@ def asks(question: Question) -> bool:
 
 def handles(question: Question) -> bool:
     return (question.type in TYPES or (question.type == "text" and question.appearance == "multiline")
-            or (question.type == "select_one" and bool(question.choice_filter)))
+            or (question.type == "select_one" and bool(question.choice_filter)) or typed_code(question))
+
+
+def typed_code(question: Question) -> bool:
+    """A select whose list is in a file that did not come with the form: the code is typed."""
+    return question.type in ("select_one", "select_multiple", "rank") and bool(
+        question.choices and FILE_LIST.search(question.choices))
 
 
 def _seed(owner: dict, key: str, stored: str | None, to_widget: Callable[[str | None], object]) -> None:
@@ -90,6 +97,14 @@ def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: 
         worked = questionnaire.with_calculations(answers).get(question.name)
         st.text_input(label, value=str(worked or ""), key=wkey + ":calc:" + str(worked), disabled=True,
                       help="Worked out from the answers (" + question.calculation + "); saved with them.")
+        return
+    if typed_code(question) and not questionnaire.options(question.name):
+        _seed(owner, wkey, stored, lambda v: v or "")
+        st.text_input(label, key=wkey, disabled=disabled, help=help,
+                      placeholder=f"the code, as in {question.choices}" + (" (several: separated by spaces)"
+                                                                           if kind != "select_one" else ""),
+                      on_change=changed(lambda v: (v or "").strip() or None))
+        st.caption(f"The choices are in {question.choices}, which did not come with the form: type the code.")
         return
     if kind in MEDIA_TYPES:
         st.caption(f"**{label}** — {MEDIA_NOTE}")
