@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from sqlalchemy import text, update
 from sqlmodel import Session, select
 
+from fieldwork.services import audit_guards
 from models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -96,31 +97,6 @@ class ChainReport:
         return f"The audit trail has been tampered with{where}: " + "; ".join(self.reasons) + "."
 
 
-EXPECTED_TRIGGERS = {
-    "sqlite": {"audit_event_no_update", "audit_event_no_delete", "audit_event_no_replace",
-               "audit_head_no_delete"},
-    "postgresql": {"audit_event_append_only", "audit_event_no_truncate", "audit_head_no_delete",
-                   "audit_head_no_truncate"},
-}
-
-
-def _trigger_problems(session: Session) -> list[str]:
-    dialect = session.get_bind().dialect.name
-    expected = EXPECTED_TRIGGERS.get(dialect, set())
-    if dialect == "sqlite":
-        present = set(session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
-        disabled: set[str] = set()
-    elif dialect == "postgresql":
-        rows = session.execute(text("SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal")).all()
-        present = {name for name, _ in rows}
-        disabled = {name for name, state in rows if state == "D"}
-    else:
-        return []
-    out = [f"the guard trigger {name} has been dropped" for name in sorted(expected - present)]
-    out += [f"the guard trigger {name} has been disabled" for name in sorted(expected & disabled)]
-    return out
-
-
 def verify(session: Session) -> ChainReport:
     """Walk the whole trail in id order (a chunk at a time) and check every link."""
     report = ChainReport()
@@ -163,5 +139,5 @@ def verify(session: Session) -> ChainReport:
     elif report.broken_at is None and (head.rows != report.rows or (head.last_hash or GENESIS) != prev):
         broken(last_id or None, f"the trail ends at {report.rows:,} chained rows but {head.rows:,} were written "
                "(rows were removed from the end, or the table was emptied)")
-    report.reasons += _trigger_problems(session)
+    report.reasons += audit_guards.problems(session)
     return report
