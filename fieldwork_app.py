@@ -69,7 +69,7 @@ else:
         session_cookie.render(session.cookie_wish())
         st.caption(f"Signed in as **{user.name}** ({user.role})"
                    + (f" · forces: {', '.join(user.forces)}" if user.forces and not user.is_lead else ""))
-        session.inspection_picker()  # only where the database holds more than one inspection
+        components.inspection_picker()  # only where the database holds more than one inspection
         if st.button("Sign out", key="fieldwork_sign_out", icon=":material/logout:"):
             with db.session_scope(session.engine()) as s:
                 accounts.record_sign_out(s, user, reason="signed_out")

@@ -89,13 +89,18 @@ def _style_id(document, name: str, kind: WD_STYLE_TYPE) -> str:
     return style.style_id
 
 
+def _properties(tag: str, style_tag: str, style_id: str):
+    """A run's or paragraph's properties naming its style: ``<w:rPr><w:rStyle w:val=.../></w:rPr>``."""
+    properties = OxmlElement(tag)
+    style = OxmlElement(style_tag)
+    style.set(qn("w:val"), style_id)
+    properties.append(style)
+    return properties
+
+
 def _reference_run(style_id: str, tag: str, footnote_id: int | None = None):
     run = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    rstyle = OxmlElement("w:rStyle")
-    rstyle.set(qn("w:val"), style_id)
-    rpr.append(rstyle)
-    run.append(rpr)
+    run.append(_properties("w:rPr", "w:rStyle", style_id))
     mark = OxmlElement(tag)
     if footnote_id is not None:
         mark.set(qn("w:id"), str(footnote_id))
@@ -116,11 +121,7 @@ def add_footnote(paragraph, text: str) -> int:
     note = OxmlElement("w:footnote")
     note.set(qn("w:id"), str(footnote_id))
     p = OxmlElement("w:p")
-    ppr = OxmlElement("w:pPr")
-    pstyle = OxmlElement("w:pStyle")
-    pstyle.set(qn("w:val"), text_style)
-    ppr.append(pstyle)
-    p.append(ppr)
+    p.append(_properties("w:pPr", "w:pStyle", text_style))
     p.append(_reference_run(ref_style, "w:footnoteRef"))  # the number, as Word shows it in the note
     run = OxmlElement("w:r")
     t = OxmlElement("w:t")

@@ -20,6 +20,7 @@ from exports import sample as sample_export
 from exports import csv_wide, evidence_sheets, odk_kobo, repeat_tables, workbook
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import BAD_OPTION
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import entry_rows, findings, store, wide_table
 from fieldwork.services.permissions import LEADS, Actor, require_role
@@ -94,7 +95,7 @@ def export_layout(session: Session, actor: Actor, questionnaire_id: str, layout:
     (``exports.odk_kobo``), without evidence notes: those tools' exports have none."""
     require_role(actor, LEADS, "export assessments")
     if layout not in odk_kobo.LAYOUTS:
-        raise ProblemError([Problem("bad_option", f"the layout {layout!r} is not one of "
+        raise ProblemError([Problem(BAD_OPTION, f"the layout {layout!r} is not one of "
                                     f"{', '.join(odk_kobo.LAYOUTS)}", source=file_name or None)])
     resp = wide_table.load(session, questionnaire_id, inspection_code=inspection_code)
     submissions = {}

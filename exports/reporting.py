@@ -21,6 +21,8 @@ from sqlmodel import Session
 
 from exports import report_docx
 from fieldwork import audit, charts, short_labels
+from fieldwork.contract import CONTEXT_SECTION
+from fieldwork.problem_codes import BAD_TEMPLATE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import agreement, case_examples, counting, findings, inspections, triangulation, wide_table
@@ -29,9 +31,7 @@ from fieldwork.services import actor_check
 from models import COMPLETE, DRAFT, Answer, Assessment, SecondMarking
 
 FORCE, CPS_AREA = "force", "cps_area"
-BAD_TEMPLATE = "bad_template"
 NO_FORCE = "(no force recorded)"
-CONTEXT_SECTION = "context"  # the facts of the case (contract section 3's "Context")
 
 
 def _labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, dict[str, str]]]:

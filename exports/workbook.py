@@ -36,6 +36,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from exports import rows as wide_rows
 from exports import summaries
+from fieldwork.contract import CONTEXT_SECTION
 from fieldwork.files.cells import safe
 from fieldwork.files.xlsx_out import (BOLD, PERCENT, WRAP, add_table as _add_table, declare_size as _declare_size,
                                       header_cells as _header_cells, table_sheet, width as _width)
@@ -208,7 +209,7 @@ def headline(ctx: WorkbookContext) -> list:
               or (q.has_question(f.id) and f.answer in q.question(f.id).findings)]
     if not any(f.answer is not None for f in chosen):
         chosen += [f for f in overall if f.answer == "yes" and q.has_question(f.id)
-                   and q.question(f.id).section != "context"]
+                   and q.question(f.id).section != CONTEXT_SECTION]
     return [f for f in chosen if f.percent is not None]
 
 

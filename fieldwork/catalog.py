@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from fieldwork.problem_codes import BAD_CASE_REF_PATTERN, UNKNOWN_FRAMEWORK, UNKNOWN_QUESTIONNAIRE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.codebook import Codebook, load_codebook
 from fieldwork.questionnaire.framework import Codes, Framework, load_codes, load_framework, read_toml
@@ -70,15 +71,15 @@ def _inspection(path: Path, known: dict[str, Questionnaire], frameworks: dict[st
                       for s in data.get("samples", [])),
         case_ref_pattern=str(head["case_ref_pattern"]) if head.get("case_ref_pattern") else None,
     )
-    problems = [Problem("unknown_questionnaire", f"questionnaire {q!r} is not in criteria/questionnaires", source=path.name, item=q)
+    problems = [Problem(UNKNOWN_QUESTIONNAIRE, f"questionnaire {q!r} is not in criteria/questionnaires", source=path.name, item=q)
                 for q in spec.questionnaires if q not in known]
     if spec.framework not in frameworks:
-        problems.append(Problem("unknown_framework", f"framework {spec.framework!r} is not known", source=path.name))
+        problems.append(Problem(UNKNOWN_FRAMEWORK, f"framework {spec.framework!r} is not known", source=path.name))
     if spec.case_ref_pattern:
         try:
             re.compile(spec.case_ref_pattern)
         except re.error as exc:
-            problems.append(Problem("bad_case_ref_pattern", f"case_ref_pattern is not a regular expression ({exc})",
+            problems.append(Problem(BAD_CASE_REF_PATTERN, f"case_ref_pattern is not a regular expression ({exc})",
                                     source=path.name, field="case_ref_pattern"))
     if problems:
         raise ProblemError(problems, f"inspection {path.name} was refused")

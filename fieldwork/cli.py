@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "fieldwork.commands.demo",
     "fieldwork.commands.data",
     "fieldwork.commands.bundles",
+    "fieldwork.commands.agreement",
     "fieldwork.commands.second_marking",
     "fieldwork.commands.audit",
     "fieldwork.commands.sample",

@@ -74,3 +74,4 @@ QUESTIONNAIRES = {
 
 DEFAULT_INSPECTION = "living_in_fear_2017"
 CASE_REF = "case_ref"
+CONTEXT_SECTION = "context"  # the facts of the case, a questionnaire's first section (section 3's "Context")

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import models  # noqa: F401  (registers every table)
+from fieldwork.problem_codes import DATABASE_BUSY, WRITE_CLASH
 from fieldwork.problems import Problem, ProblemError
 
 ENV_URL = "FIELDWORK_DATABASE_URL"
@@ -101,8 +102,6 @@ def dispose_all() -> None:
     _engines.clear()
 
 
-WRITE_CLASH = "write_clash"
-DATABASE_BUSY = "database_busy"
 # SQLite's words for a lock held too long; PostgreSQL's SQLSTATEs for lock timeout, serialization
 # failure and deadlock
 _BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")
@@ -187,61 +186,6 @@ def _add_missing_indexes(engine: Engine) -> list[str]:
     return added
 
 
-def _pg_trigger(name: str, table: str, when: str, each: str = "ROW",
-                function: str = "audit_event_append_only") -> str:
-    # created only where missing: a migration never replaces (or briefly removes) a guard
-    return (f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{name}') THEN "
-            f"CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH {each} "
-            f"EXECUTE FUNCTION {function}(); END IF; END $$")
-
-
-def _pg_function(name: str, body: str) -> str:
-    # made only where missing: a migration never replaces a guard's function either
-    return (f"DO $outer$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = '{name}') THEN "
-            f"CREATE FUNCTION {name}() RETURNS trigger AS $${body}$$ LANGUAGE plpgsql; END IF; END $outer$")
-
-
-# The guard functions' bodies: `fieldwork audit verify` compares the stored ones with these, so a
-# function replaced by a no-op body is named (fieldwork.services.audit_guards).
-PG_GUARD_FUNCTIONS = {
-    "audit_event_append_only": " BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END; ",
-    # the head (fieldwork.services.audit_chain.seal) counts up one row at a time and never back:
-    # rewinding it to hide rows removed from the end is refused
-    "audit_head_forward_only": " BEGIN IF NEW.id <> OLD.id OR NEW.rows < OLD.rows OR NEW.rows > OLD.rows + 1 "
-                               "THEN RAISE EXCEPTION 'the audit trail''s head only counts forward'; END IF; "
-                               "RETURN NEW; END; ",
-}
-
-
-# The audit trail is append-only, and its chain head (fieldwork.services.audit_chain) cannot be
-# deleted or emptied; `fieldwork audit verify` reports any of these triggers dropped or disabled.
-AUDIT_GUARDS = {
-    "sqlite": [
-        """CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event
-           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-        """CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event
-           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-        # INSERT OR REPLACE deletes the old row without firing the delete trigger: refuse it here
-        """CREATE TRIGGER IF NOT EXISTS audit_event_no_replace BEFORE INSERT ON audit_event
-           WHEN EXISTS (SELECT 1 FROM audit_event WHERE id = NEW.id)
-           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-        """CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
-           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-        """CREATE TRIGGER IF NOT EXISTS audit_head_forward_only BEFORE UPDATE ON audit_head
-           WHEN NEW.id <> OLD.id OR NEW.rows < OLD.rows OR NEW.rows > OLD.rows + 1
-           BEGIN SELECT RAISE(ABORT, 'the audit trail''s head only counts forward'); END""",
-    ],
-    "postgresql": [
-        *[_pg_function(name, body) for name, body in PG_GUARD_FUNCTIONS.items()],
-        _pg_trigger("audit_event_append_only", "audit_event", "UPDATE OR DELETE"),
-        _pg_trigger("audit_event_no_truncate", "audit_event", "TRUNCATE", "STATEMENT"),
-        _pg_trigger("audit_head_no_delete", "audit_head", "DELETE"),
-        _pg_trigger("audit_head_no_truncate", "audit_head", "TRUNCATE", "STATEMENT"),
-        _pg_trigger("audit_head_forward_only", "audit_head", "UPDATE", function="audit_head_forward_only"),
-    ],
-}
-
-
 # Expression indexes (SQLAlchemy does not reflect them, so they are made here, IF NOT EXISTS).
 # SQLite and PostgreSQL both take this form.
 FOLDED_INDEXES = [
@@ -316,6 +260,8 @@ def _migrate(engine: Engine) -> None:
         conn.execute(text("INSERT INTO audit_head (id, rows, last_hash) SELECT 1, 0, '' "
                           "WHERE NOT EXISTS (SELECT 1 FROM audit_head)"))
     with engine.begin() as conn:
+        from fieldwork.services.audit_guard_sql import AUDIT_GUARDS
+
         for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
             conn.execute(text(statement))
     from fieldwork.services.case_rename import refuse_clashes

@@ -19,10 +19,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SAWarning
 from sqlmodel import SQLModel
 
+from fieldwork.problem_codes import BAD_APP_ROLE as BAD_ROLE, SCHEMA_NOT_CURRENT
 from fieldwork.problems import Problem, ProblemError
 
-SCHEMA_NOT_CURRENT = "schema_not_current"
-BAD_ROLE = "bad_app_role"
 _ROLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 

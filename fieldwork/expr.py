@@ -199,18 +199,18 @@ class _Parser:
         return node
 
     def or_expr(self) -> Node:
-        items = [self.and_expr()]
-        while self.is_word("or"):
-            self.take()
-            items.append(self.and_expr())
-        return items[0] if len(items) == 1 else BoolOp("or", tuple(items))
+        return self._chain("or", self.and_expr)
 
     def and_expr(self) -> Node:
-        items = [self.not_expr()]
-        while self.is_word("and"):
+        return self._chain("and", self.not_expr)
+
+    def _chain(self, word: str, operand) -> Node:
+        """``operand (word operand)*``: one BoolOp holding them all, or the single operand."""
+        items = [operand()]
+        while self.is_word(word):
             self.take()
-            items.append(self.not_expr())
-        return items[0] if len(items) == 1 else BoolOp("and", tuple(items))
+            items.append(operand())
+        return items[0] if len(items) == 1 else BoolOp(word, tuple(items))
 
     def not_expr(self) -> Node:
         if self.is_word("not"):

@@ -3,37 +3,14 @@
 Each capability keeps its tables in a module of its own here; add the import below.
 """
 
-from models.core import (
-    AGREED,
-    COMPLETE,
-    DRAFT,
-    PRIMARY,
-    SECOND,
-    Answer,
-    Assessment,
-    AuditEvent,
-    AuditHead,
-    CaseFile,
-    Inspection,
-    InspectionQuestionnaire,
-    QuestionnaireVersion,
-    new_uid,
-    utcnow,
-)
+from models.core import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, AuditEvent, AuditHead,
+                         CaseFile, Inspection, InspectionQuestionnaire, QuestionnaireVersion, new_uid, utcnow)
 from models.accounts import SessionToken, User
 from models.case_examples import CaseExample
 from models.fieldwork_sync import AssessmentRevision, BundleImport, MergeConflict
 from models.second_marking import ModerationDecision, SecondMarking
-from models.evidence import (
-    EvidenceConflict,
-    EvidenceExcerpt,
-    EvidenceItem,
-    FindingBearing,
-    Judgement,
-    JudgementHistory,
-    JudgementLink,
-    RecordRevision,
-)
+from models.evidence import (EvidenceConflict, EvidenceExcerpt, EvidenceItem, FindingBearing, Judgement,
+                             JudgementHistory, JudgementLink, RecordRevision)
 from models.sampling import FrameCase, SampleDraw, SampleEntry, SampleExclusion, SampleFrame
 
 __all__ = [

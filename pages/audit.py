@@ -76,9 +76,9 @@ stamp = today.isoformat()
 exportable = 0 < total <= audit_log.EXPORT_LIMIT
 if total > audit_log.EXPORT_LIMIT:
     st.info(f"An export holds at most {audit_log.EXPORT_LIMIT} rows: narrow the dates to download these.")
-d1, d2 = st.columns(2)
-d1.download_button("Download CSV", _download("csv"), file_name=f"audit-trail-{stamp}.csv", mime="text/csv",
-                   key="audit_csv", disabled=not exportable, icon=":material/download:")
-d2.download_button("Download Excel", _download("xlsx"), file_name=f"audit-trail-{stamp}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="audit_xlsx",
-                   disabled=not exportable, icon=":material/download:")
+buttons = {"disabled": not exportable, "icon": ":material/download:"}
+components.download_row([
+    components.Download("Download CSV", _download("csv"), f"audit-trail-{stamp}.csv", "text/csv", "audit_csv", buttons),
+    components.Download("Download Excel", _download("xlsx"), f"audit-trail-{stamp}.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "audit_xlsx", buttons),
+], widths=[1, 1])

@@ -6,10 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from fieldwork import db
-from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.services import cases, inspections
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.INSPECTOR, session.LEAD, session.ADMIN)
@@ -23,7 +22,7 @@ with db.session_scope(engine) as s:
     inspection, questionnaire_ids, force_codes, inspector_names = cases.filter_options(
         s, user, session.current_inspection(s))
     questionnaires = {qid: inspections.load_questionnaire(s, qid) for qid in questionnaire_ids}
-force_labels = {c.code: c.label for c in load_catalog().codes.forces}
+force_labels = components.force_labels()
 
 
 def force_label(code: str | None) -> str:
@@ -48,9 +47,8 @@ if user.role in (session.INSPECTOR, session.LEAD):  # the inspector's day starts
 cols = st.columns(5)
 search = cols[4].text_input("Reference", key="cases_search", placeholder="Search, e.g. HS-0012",
                             help="Shows the cases whose reference contains this text (capitals or not).")
-qid = cols[0].selectbox("Questionnaire", questionnaire_ids, key="cases_questionnaire",
-                        index=questionnaire_ids.index("case_review") if "case_review" in questionnaire_ids else 0,
-                        format_func=lambda q: questionnaires[q].title or q)
+qid = components.questionnaire_picker(questionnaire_ids, key="cases_questionnaire", where=cols[0],
+                                     titles={q: questionnaires[q].title or q for q in questionnaire_ids})
 forces = cols[1].multiselect("Force", force_codes, key="cases_forces", format_func=force_label,
                              placeholder="All forces")
 statuses = cols[2].multiselect("Status", list(cases.STATUSES), key="cases_statuses",

@@ -11,7 +11,7 @@ import streamlit as st
 from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import merge
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
@@ -22,8 +22,7 @@ DONE = "conflicts_resolved"  # the last resolution, said once after the rerun
 
 st.title("Conflicts")
 st.info(merge.WHILE_UNRESOLVED, icon=":material/info:")
-if st.session_state.get(DONE):
-    st.success(st.session_state.pop(DONE))
+components.flash(DONE)
 
 with db.session_scope(engine) as s:
     found = merge.open_conflicts(s, user, inspection_code=session.current_inspection(s).code)

@@ -12,7 +12,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.services import evidence, evidence_csv
 from fieldwork.services.evidence import EvidenceInput, ExcerptInput
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 from models.evidence import EVIDENCE_KINDS
 
@@ -26,7 +26,7 @@ st.title("Evidence")
 with db.session_scope(engine) as s:
     inspection, framework, codebook = evidence.context(s, session.current_inspection(s).code)
 catalog = load_catalog()
-force_labels = {c.code: c.label for c in catalog.codes.forces if user.sees_force(c.code)}
+force_labels = components.force_labels(user.sees_force)
 area_labels = {c.code: c.label for c in catalog.codes.cps_areas}
 criteria = framework.specific_ids
 code_labels = {c.code: c.label for c in (codebook.codes if codebook else ())}

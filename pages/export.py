@@ -7,9 +7,9 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import inspections, wide_table
 from exports import exporting
-from fieldwork.ui import session
+from fieldwork.services import wide_table
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
@@ -27,14 +27,12 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 st.title("Export")
 engine = session.engine()
 with db.session_scope(engine) as s:
-    inspection = session.current_inspection(s)
-    titles = inspections.questionnaire_titles(s, inspection)
+    inspection, titles = components.current_questionnaires(s)
     qids = list(titles)
     counts = {q: wide_table.status_counts(s, inspection.id, q) for q in qids}
 st.caption(f"{inspection.name} · only complete assessments are exported and counted")
 
-qid = st.selectbox("Questionnaire", qids, key="export_questionnaire", format_func=lambda q: f"{titles[q]} ({q})",
-                   index=qids.index("case_review") if "case_review" in qids else 0)
+qid = components.questionnaire_picker(qids, key="export_questionnaire", titles=titles, with_id=True)
 c = counts[qid]
 st.caption(f"{c['complete']:,} complete assessment(s) to export · {c['draft']:,} draft(s) left out"
            + (f" · {c[wide_table.NOT_COUNTED]:,} complete but not counted left out" if c[wide_table.NOT_COUNTED] else ""))

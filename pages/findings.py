@@ -45,8 +45,7 @@ if not qids:
     st.stop()
 with db.session_scope(session.engine()) as s:
     titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
-qid = st.selectbox("Questionnaire", qids, index=qids.index("case_review") if "case_review" in qids else 0,
-                   key="findings_questionnaire", format_func=titles.__getitem__)
+qid = components.questionnaire_picker(qids, key="findings_questionnaire", titles=titles)
 with db.session_scope(session.engine()) as s:
     q = inspections.load_questionnaire(s, qid)
 
@@ -102,11 +101,11 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
     else:
         st.altair_chart(chart, key=f"{key}_chart")
         to_png, to_svg = (lambda: charts.png(chart)), (lambda: charts.svg(chart))
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Download PNG", data=to_png, file_name=f"{name}.png",
-                         mime="image/png", key=f"{key}_png", icon=":material/image:")
-    right.download_button("Download SVG", data=to_svg, file_name=f"{name}.svg",
-                          mime="image/svg+xml", key=f"{key}_svg", icon=":material/draw:")
+    components.download_row([
+        components.Download("Download PNG", to_png, f"{name}.png", "image/png", f"{key}_png",
+                            {"icon": ":material/image:"}),
+        components.Download("Download SVG", to_svg, f"{name}.svg", "image/svg+xml", f"{key}_svg",
+                            {"icon": ":material/draw:"})])
 
 
 def show_charts() -> None:
@@ -167,11 +166,11 @@ def show_all() -> None:
                   if by else findings_panels.table_row(f, questionnaire_id=qid) for f in report.findings],
                  hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS,
                  row_height=findings_panels.WRAPPING_ROW_HEIGHT)
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("Findings JSON", data=lambda: findings_formats.to_json(report),
-                         file_name=f"{qid}-findings.json", mime="application/json", key="findings_json")
-    right.download_button("Findings CSV", data=lambda: findings_formats.to_csv(report),
-                          file_name=f"{qid}-findings.csv", mime="text/csv", key="findings_csv")
+    components.download_row([
+        components.Download("Findings JSON", lambda: findings_formats.to_json(report), f"{qid}-findings.json",
+                            "application/json", "findings_json"),
+        components.Download("Findings CSV", lambda: findings_formats.to_csv(report), f"{qid}-findings.csv",
+                            "text/csv", "findings_csv")])
 
 
 def show_numbers() -> None:

@@ -6,8 +6,8 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import importing, inspections, wide_table
-from fieldwork.ui import session
+from fieldwork.services import importing, wide_table
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
@@ -18,16 +18,14 @@ UPLOADS = "import_uploads"  # bumped after an import, so the uploader starts emp
 st.title("Import assessments")
 engine = session.engine()
 with db.session_scope(engine) as s:
-    inspection = session.current_inspection(s)
-    titles = inspections.questionnaire_titles(s, inspection)
+    inspection, titles = components.current_questionnaires(s)
     qids = list(titles)
 st.caption(f"{inspection.name} · each row becomes a complete assessment; a file with any problem imports nothing")
 
 if DONE in st.session_state:
     st.success(st.session_state.pop(DONE))
 
-qid = st.selectbox("Questionnaire", qids, key="import_questionnaire", format_func=lambda q: f"{titles[q]} ({q})",
-                   index=qids.index("case_review") if "case_review" in qids else 0)
+qid = components.questionnaire_picker(qids, key="import_questionnaire", titles=titles, with_id=True)
 with st.expander("What the file must hold"):
     st.markdown(
         f"""* One row per case, one column per variable: the header row holds the **variable names**
@@ -53,7 +51,8 @@ if state is None or state["key"] != key:
         try:
             state["table"] = importing.read_table(upload.getvalue(), upload.name)
             with db.session_scope(engine) as s:
-                state["checked"] = importing.check(s, qid, state["table"], inspection_code=inspection.code)
+                state["checked"] = importing.check_file(s, user, qid, state["table"], upload.name,
+                                                          inspection_code=inspection.code)
         except ProblemError as exc:
             state["error"] = exc
             with db.session_scope(engine) as s:  # refused: the file name and reason counts go in the trail

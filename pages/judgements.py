@@ -10,7 +10,7 @@ from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import bundle_evidence, inspections, judgements, triangulation
 from fieldwork.services.judgements import FindingRef
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 from models.evidence import AT_LEAST, BELOW, CPS_AREA, FORCE
 
@@ -100,11 +100,10 @@ def _downloaded(fmt: str, name: str) -> None:
         triangulation.record_export(s, user, g, fmt, inspection_code=inspection.code, file_name=name)
 
 
-cols = st.columns(2)
-for col, fmt, mime in ((cols[0], "csv", "text/csv"), (cols[1], "json", "application/json")):
-    name = f"judgements_{unit_type}.{fmt}"
-    col.download_button(f"Grid as {fmt.upper()}", triangulation.grid_bytes(g, fmt), file_name=name, mime=mime,
-                        key=f"jd_{fmt}", on_click=_downloaded, args=(fmt, name))
+components.download_row([
+    components.Download(f"Grid as {fmt.upper()}", triangulation.grid_bytes(g, fmt), f"judgements_{unit_type}.{fmt}",
+                        mime, f"jd_{fmt}", {"on_click": _downloaded, "args": (fmt, f"judgements_{unit_type}.{fmt}")})
+    for fmt, mime in (("csv", "text/csv"), ("json", "application/json"))], widths=[1, 1])
 
 # --- one cell -----------------------------------------------------------------------------
 st.subheader("A cell and its evidence")
@@ -163,16 +162,8 @@ if unit and criterion:
         ev_options = {v.uid: f"{v.ref} · {v.kind_label} · {v.source}" for v in candidates}
         ex_options = {e.uid: f"{v.ref} · {e.criterion} · {e.code_label}: {e.text[:80]}"
                       for v in candidates for e in v.excerpts}
-        finding_options = {}
-        for q in questionnaires.values():
-            for question in q.single_choice_questions:
-                if criterion in question.criteria:
-                    for option in q.options(question.name):
-                        finding_options[FindingRef(q.id, question.name, option.code).target] = (
-                            f"{q.id} · {question.label}: {option.label}")
-            for ind in q.indicators:
-                if criterion in ind.criteria:
-                    finding_options[FindingRef(q.id, ind.id, "").target] = f"{q.id} · indicator: {ind.label}"
+        finding_options = {ref.target: f"{ref.questionnaire} · {words}"
+                           for ref, words in judgements.findings_of_criterion(questionnaires.values(), criterion)}
         with st.form(f"jd_form_{key}"):
             grades = [gr.code for gr in framework.scale]
             grade = st.radio("Grade", grades, index=grades.index(shown.grade) if shown else None, horizontal=True,
@@ -228,16 +219,8 @@ if across:
                     triangulation.remove_bearing(s, user, b.id)
                 st.rerun()
         if user.role == session.LEAD:
-            options = {}
-            for q in questionnaires.values():
-                for question in q.single_choice_questions:
-                    if across in question.criteria:
-                        for option in q.options(question.name):
-                            options[FindingRef(q.id, question.name, option.code).target] = (
-                                f"{question.label}: {option.label}")
-                for ind in q.indicators:
-                    if across in ind.criteria:
-                        options[FindingRef(q.id, ind.id, "").target] = f"indicator: {ind.label}"
+            options = {ref.target: words
+                       for ref, words in judgements.findings_of_criterion(questionnaires.values(), across)}
             with st.form(f"jd_bearing_{across}"):
                 target = st.selectbox("Finding", list(options), format_func=options.get, index=None,
                                       key=f"jd_bearing_f_{across}")

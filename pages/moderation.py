@@ -7,18 +7,16 @@ import streamlit as st
 from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import second_marking
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
 DONE = "moderation_done"
 
-st.title("Moderation")
-st.caption("Only the questions the two inspectors answered differently are shown. Record the agreed answer for "
-           "each, then finish: the agreed answers replace the first marking in findings (the first marking is kept).")
-if st.session_state.get(DONE):
-    st.success(st.session_state.pop(DONE))
+components.heading("Moderation", "Only the questions the two inspectors answered differently are shown. Record the "
+                   "agreed answer for each, then finish: the agreed answers replace the first marking in findings "
+                   "(the first marking is kept).", message_key=DONE)
 
 with db.session_scope(engine) as s:
     rows = [r for r in second_marking.markings(s, user, inspection=session.current_inspection(s))

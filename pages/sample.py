@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from fieldwork import db
-from fieldwork.catalog import load_catalog
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import (
     inspections,
@@ -17,7 +16,7 @@ from fieldwork.services import (
     sampling_frames,
     sampling_report,
 )
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.INSPECTOR, session.LEAD, session.ADMIN)
@@ -29,15 +28,13 @@ MAP_N = "sample_map_n"  # bumped after an import, so the uploader starts empty
 st.title("Sample")
 st.caption("How the case files were chosen: each force's sampling frame, the random draw with its reserves, and "
            "every exclusion. " + sampling.METHOD)
-if st.session_state.get(DONE):
-    st.success(st.session_state.pop(DONE), icon=":material/check_circle:")
+components.flash(DONE, icon=":material/check_circle:")
 
 with db.session_scope(engine) as s:
     inspection = session.current_inspection(s)
     questionnaire_ids = inspections.questionnaire_ids(s, inspection)
-force_labels = {c.code: c.label for c in load_catalog().codes.forces}
-qid = st.selectbox("Questionnaire", questionnaire_ids, key="sample_questionnaire",
-                   index=questionnaire_ids.index("case_review") if "case_review" in questionnaire_ids else 0)
+force_labels = components.force_labels()
+qid = components.questionnaire_picker(questionnaire_ids, key="sample_questionnaire")
 
 
 def force_label(code: str) -> str:
@@ -164,7 +161,7 @@ if upload is not None:
     st.dataframe(pd.DataFrame(table.preview(5)), hide_index=True, key="sample_preview")
     frc = None
     if "force" not in set(edited["Field"]):
-        frc = st.selectbox("Force of every row", [c.code for c in load_catalog().codes.forces], index=None,
+        frc = st.selectbox("Force of every row", list(components.force_labels()), index=None,
                            format_func=force_label, key=f"sample_frame_force_{n}")
     if st.button("Import frame", type="primary", key="sample_import", icon=":material/upload_file:"):
         column_map = {row.Column: (row.Field or "").strip() for row in edited.itertuples()}

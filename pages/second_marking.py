@@ -8,10 +8,9 @@ import streamlit as st
 
 from exports import agreement as agreement_export
 from fieldwork import db
-from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.services import agreement, cases, inspections, second_marking
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
@@ -19,23 +18,19 @@ engine = session.engine()
 SAMPLE = "second_marking_sample"  # ((inspection, questionnaire), Sample, proposal) awaiting assignment
 DONE = "second_marking_done"
 
-st.title("Second marking")
-st.caption("A second inspector scores a sample of complete cases without seeing the first scores; the "
-           "Moderation page then agrees the answers where they differ, and findings use the agreed answers.")
-if st.session_state.get(DONE):
-    st.success(st.session_state.pop(DONE))
+components.heading("Second marking", "A second inspector scores a sample of complete cases without seeing the first "
+                   "scores; the Moderation page then agrees the answers where they differ, and findings use the "
+                   "agreed answers.", message_key=DONE)
 
 with db.session_scope(engine) as s:
     inspection, questionnaire_ids, force_codes, _ = cases.filter_options(s, user, session.current_inspection(s))
     markers = second_marking.second_markers(s, inspection)
     accounts = second_marking.marker_accounts(s) or None  # proposals only name who may see the case
     load = second_marking.current_load(s, inspection)
-force_labels = {c.code: c.label for c in load_catalog().codes.forces}
+force_labels = components.force_labels()
 with db.session_scope(engine) as s:
     titles = inspections.questionnaire_titles(s, inspection)
-qid = st.selectbox("Questionnaire", questionnaire_ids, key="sm_questionnaire",
-                   format_func=lambda q: titles.get(q, q),
-                   index=questionnaire_ids.index("case_review") if "case_review" in questionnaire_ids else 0)
+qid = components.questionnaire_picker(questionnaire_ids, key="sm_questionnaire", titles=titles)
 
 # --- draw a sample -----------------------------------------------------------------------------
 st.subheader("Draw a sample")

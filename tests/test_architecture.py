@@ -20,7 +20,7 @@ SINGLE_FILES = ("fieldwork_app.py",)
 
 # Lowest first. A module stands on the floor of the longest prefix that names it.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("fieldwork.problems", "fieldwork.contract", "fieldwork.expr", "fieldwork.stats",
+    ("base", ("fieldwork.problems", "fieldwork.problem_codes", "fieldwork.contract", "fieldwork.expr", "fieldwork.stats",
               "fieldwork.wording")),
     ("models", ("models",)),
     ("questionnaire", ("fieldwork.questionnaire", "fieldwork.catalog", "fieldwork.short_labels")),
@@ -203,3 +203,43 @@ def test_the_checks_catch_what_they_are_for():
              "pages.findings": {"fieldwork.services.findings"}}
     assert cycles(graph) == [["fieldwork.services.findings", "models.core"]]
     assert upward_arrows(graph) == [("models.core", "fieldwork.services.findings")]
+
+
+def test_problem_codes_are_written_only_in_the_catalogue():
+    """``fieldwork/problem_codes.py`` is the one place a problem code is spelled: a Problem
+    names its code by a constant imported from there, never a string of its own."""
+    sources = _sources()
+    trees = {module: ast.parse(path.read_text(encoding="utf-8")) for module, path in sources.items()}
+    # codes named through another module (``limits.EMPTY_FILE``): that module must not spell them either
+    through = {node.args[0].attr for tree in trees.values() for node in ast.walk(tree)
+               if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Attribute)
+               and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Problem"}
+    catalogue = {n.value.value for n in trees["fieldwork.problem_codes"].body if isinstance(n, ast.Assign)}
+    own = []
+    for module, path in sources.items():
+        if module == "fieldwork.problem_codes":
+            continue
+        tree = trees[module]
+        strings = {n.targets[0].id: n.lineno for n in tree.body if isinstance(n, ast.Assign) and len(n.targets) == 1
+                   and isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Constant)
+                   and isinstance(n.value.value, str)}
+        own += [f"{path.relative_to(ROOT)}:{n.lineno} {n.targets[0].id} defined here" for n in tree.body
+                if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+                and n.targets[0].id in through and isinstance(n.value, ast.Constant) and n.value.value in catalogue]
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args
+                    and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Problem"):
+                continue
+            code = node.args[0]
+            if isinstance(code, ast.Constant):
+                own.append(f"{path.relative_to(ROOT)}:{node.lineno} Problem({code.value!r}, ...)")
+            elif isinstance(code, ast.Name) and code.id in strings:
+                own.append(f"{path.relative_to(ROOT)}:{strings[code.id]} {code.id} defined here")
+    assert not own, "problem codes spelled outside fieldwork/problem_codes.py:\n" + "\n".join(sorted(set(own)))
+
+
+def test_the_catalogue_spells_each_code_once():
+    tree = ast.parse((ROOT / "fieldwork" / "problem_codes.py").read_text(encoding="utf-8"))
+    codes = {n.targets[0].id: n.value.value for n in tree.body if isinstance(n, ast.Assign)}
+    assert codes and all(name == code.upper() for name, code in codes.items())
+    assert len(set(codes.values())) == len(codes)

@@ -50,7 +50,7 @@ def shared_strings_workbook(texts: list[str]) -> bytes:
         "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
         f'Type="{rels}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
         f'Type="{rels}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}">' + "".join(f"<si><t>{t}</t></si>" for t in texts) + "</sst>",
+        "xl/sharedStrings.xml": f'<sst xmlns="{MAIN}">' + "".join(t if t.startswith("<si>") else f"<si><t>{t}</t></si>" for t in texts) + "</sst>",
         "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{MAIN}"><sheetData>'
         '<row r="1"><c r="A1" t="inlineStr"><is><t>case_ref</t></is></c><c r="B1" t="inlineStr"><is><t>note:force'
         '</t></is></c></row>' + "".join(f'<row r="{i + 2}"><c r="A{i + 2}" t="inlineStr"><is><t>HS-{i:04d}</t></is>'
@@ -207,3 +207,60 @@ def test_the_file_layer_reads_no_database_and_services_import_no_exports():
         assert not bad, (path.name, bad)
     for path in (ROOT / "fieldwork" / "services").glob("*.py"):
         assert not {m for m in _imports(path) if m == "exports" or m.startswith("exports.")}, path.name
+
+
+def test_an_evidence_csv_is_read_within_the_import_s_limits(session, monkeypatch):
+    from fieldwork.services import evidence_csv
+    from models import EvidenceItem
+    from sqlmodel import select
+    from tests.evidence_helpers import LEAD1
+    from tests.test_evidence import CSV_OK
+
+    monkeypatch.setattr(limits, "MAX_ROWS", 2)
+    (problem,) = refusal(lambda: evidence_csv.import_csv(session, LEAD1, CSV_OK.encode(), file_name="notes.csv"))
+    assert problem.code == limits.TOO_MANY_ROWS and problem.row == 4 and problem.source == "notes.csv"
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
+    (problem,) = refusal(lambda: evidence_csv.import_csv(session, LEAD1, CSV_OK.encode(), file_name="notes.csv"))
+    assert problem.code == limits.FILE_TOO_LARGE and "at most 100 bytes are accepted" in problem.message
+    assert session.exec(select(EvidenceItem)).all() == []
+
+
+def test_a_sheet_openpyxl_reads_twice_counts_once_against_the_unpacked_limit(monkeypatch):
+    """A sheet without a <dimension> (written by a script) is read once by openpyxl for its size
+    and once for its rows: the file's total counts its bytes once."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("responses")
+    ws.append(["case_ref", "note:force"])
+    for i in range(2000):
+        ws.append([f"HS-{i:04d}", "seen in section 2 of the file " * 3])
+    buf = io.BytesIO()
+    wb.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        total = sum(i.file_size for i in z.infolist())
+        sheet = z.getinfo("xl/worksheets/sheet1.xml").file_size
+    assert sheet > total / 2  # read twice, it would cross the limit below
+    monkeypatch.setattr(limits, "MAX_UNZIPPED_BYTES", total + 1)
+    assert len(table.read_table(buf.getvalue(), "x.xlsx").rows) == 2000
+
+
+def test_texts_as_excel_stores_them_read_as_openpyxl_reads_them():
+    """Rich text runs joined, phonetic hints left out, spaces kept: the lean reader of the table
+    of texts gives what openpyxl's own gives."""
+    import openpyxl
+
+    from fieldwork.files import safe_xlsx
+    texts = ["plain", "  spaced  ", "<si><r><t>bold </t></r><r><rPr><b/></rPr><t>run</t></r></si>",
+             '<si><t>kanji</t><rPh sb="0" eb="1"><t>hint</t></rPh></si>', "<si><t/></si>"]
+    data = shared_strings_workbook(texts)
+    ours = [row for row in safe_xlsx.open_workbook(data).active.iter_rows(values_only=True)]
+    theirs = [row for row in openpyxl.load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True)]
+    assert ours == theirs
+    assert [r[1] for r in ours[1:]] == ["plain", "  spaced  ", "bold run", "kanji", ""]
+
+
+def test_a_table_of_texts_with_more_entries_than_a_sheet_may_hold_cells_is_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_CELLS", 10)
+    (problem,) = refusal(table.read_table, shared_strings_workbook([str(i) for i in range(12)]), "many.xlsx")
+    assert problem.source == "many.xlsx" and "more than 10 entries" in problem.message

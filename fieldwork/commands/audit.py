@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import sys
 
-from fieldwork import db
+from fieldwork.commands import shared
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("audit", parents=[common], help="check the audit trail")
-    group = p.add_subparsers(dest="audit_command", metavar="ACTION")
-    group.required = True
+    group = shared.command_group(sub, common, "audit", "check the audit trail", dest="audit_command")
     v = group.add_parser("verify", parents=[common],
                          help="say whether the audit trail's hash chain is whole, and from which row it breaks")
     v.add_argument("--expect", metavar="ROWS:HASH",
@@ -31,8 +29,7 @@ def verify(args) -> int:
         except ValueError as e:
             print(f"--expect: {e}", file=sys.stderr)
             return 2
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         report = audit_chain.verify(session, expect)
         role = db_roles.describe(session)
     print(report.describe(), file=sys.stdout if report.whole else sys.stderr)

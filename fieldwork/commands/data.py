@@ -8,10 +8,11 @@ checks without writing. Export writes the Excel workbook or the wide CSV (codes,
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from fieldwork import db
+from fieldwork.commands import shared
+from fieldwork.problem_codes import BAD_OPTION, UNSUPPORTED_FILE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services.permissions import command_line_actor
 
@@ -41,11 +42,6 @@ def register(sub, common) -> None:
     p.set_defaults(handler=export_command)
 
 
-def _warn(problems: list[Problem]) -> None:
-    for problem in problems:
-        print(f"fieldwork: warning: {problem}", file=sys.stderr)
-
-
 def _layout(checked) -> None:
     """What was made of a KoboToolbox or ODK Central export (columns ignored, where case_ref came from)."""
     if checked.layout is not None:
@@ -65,9 +61,9 @@ def import_command(args) -> int:
         table = importing.read_path(args.file)
         with db.session_scope(engine) as session:
             if args.dry_run:
-                checked = importing.check(session, args.questionnaire, table, inspection_code=args.inspection,
-                                          release_rows=True)
-                _warn(checked.warnings)
+                checked = importing.check_file(session, actor, args.questionnaire, table, args.file.name,
+                                               inspection_code=args.inspection, release_rows=True)
+                shared.warn(checked.warnings)
                 _layout(checked)
                 print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
                 return 0
@@ -78,7 +74,7 @@ def import_command(args) -> int:
             with db.session_scope(engine) as session:
                 importing.record_refused(session, actor, args.file.name, refusal, inspection_code=args.inspection)
         raise
-    _warn(result.checked.warnings)
+    shared.warn(result.checked.warnings)
     _layout(result.checked)
     registered = result.checked.registered
     registered = f" ({registered} filled in cases already registered)" if registered else ""
@@ -92,19 +88,18 @@ def export_command(args) -> int:
 
     suffix = args.out.suffix.lower()
     if suffix not in (".xlsx", ".csv", ".zip"):
-        raise ProblemError([Problem("unsupported_file", "the output file must end in .xlsx (the workbook), .csv "
+        raise ProblemError([Problem(UNSUPPORTED_FILE, "the output file must end in .xlsx (the workbook), .csv "
                                     "(the wide table) or .zip (the wide table and a file per repeat group)",
                                     source=args.out.name)])
     if suffix == ".xlsx" and (args.labels or args.bom):
-        raise ProblemError([Problem("bad_option", "--labels and --bom are for CSV: the workbook holds both codes "
+        raise ProblemError([Problem(BAD_OPTION, "--labels and --bom are for CSV: the workbook holds both codes "
                                     "and labels", source=args.out.name)])
     if args.layout and (suffix != ".csv" or args.labels or args.with_notes or args.bom):
-        raise ProblemError([Problem("bad_option", "--layout writes a .csv as KoboToolbox or ODK Central export it: "
+        raise ProblemError([Problem(BAD_OPTION, "--layout writes a .csv as KoboToolbox or ODK Central export it: "
                                     "codes, no evidence notes (not with --labels, --with-notes or --bom)",
                                     source=args.out.name)])
     actor = command_line_actor()
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         if args.layout:
             data = exporting.export_layout(session, actor, args.questionnaire, args.layout,
                                            inspection_code=args.inspection, file_name=args.out.name)
@@ -119,11 +114,7 @@ def export_command(args) -> int:
             # (KoboToolbox's layout: its xlsx, a sheet per repeat group; its CSV holds no repeats)
             args.out = args.out.with_suffix(".xlsx" if args.layout == "kobo" else ".zip")
         # written inside the transaction: if the file cannot be written, the audit row is not kept either
-        try:
-            args.out.write_bytes(data)
-        except OSError as exc:
-            raise ProblemError([Problem("unwritable_file", f"cannot be written: {exc.strerror}",
-                                        source=str(args.out))]) from None
+        shared.write_file(args.out, data)
     notes = "with evidence notes" if args.with_notes else "without evidence notes (de-identified)"
     layout = {"kobo": ", in KoboToolbox's layout", "odk": ", in ODK Central's layout"}.get(args.layout, "")
     print(f"wrote {args.out} ({args.questionnaire}, {notes}{layout})")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fieldwork import audit, db
+from fieldwork import audit
 
+from fieldwork.commands import shared
 
 def register(sub, common) -> None:
     p = sub.add_parser("demo", parents=[common],
@@ -14,8 +15,7 @@ def register(sub, common) -> None:
 def run(args) -> int:
     from fieldwork.services import demo
 
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         loaded = demo.load(session, actor=audit.os_user(), inspection_code=args.inspection)
     for questionnaire, n in loaded.items():
         print(f"{questionnaire}: {n} synthetic complete assessments loaded")

@@ -12,8 +12,9 @@ import json
 import sys
 from pathlib import Path
 
+from fieldwork.commands import shared
 from fieldwork.files.csv_out import csv_text, dict_rows
-from fieldwork import db
+from fieldwork.problem_codes import BAD_EXCERPT, BAD_OUTPUT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_evidence, evidence, evidence_csv, permissions, triangulation
 from fieldwork.services.evidence import EvidenceInput, ExcerptInput
@@ -23,9 +24,7 @@ FORMATS = ("text", "csv", "json")
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("evidence", parents=[common], help="interviews, focus groups, documents and their coded excerpts")
-    esub = p.add_subparsers(dest="action", metavar="ACTION")
-    esub.required = True
+    esub = shared.command_group(sub, common, "evidence", "interviews, focus groups, documents and their coded excerpts")
     add = esub.add_parser("add", parents=[common], help="add one evidence item with its coded excerpts")
     add.add_argument("--kind", required=True, choices=EVIDENCE_KINDS)
     add.add_argument("--date", required=True, help="when it was held or dated (YYYY-MM-DD)")
@@ -44,18 +43,14 @@ def register(sub, common) -> None:
     _filters(ls)
     ls.add_argument("--format", choices=FORMATS, default="text")
     ls.set_defaults(handler=list_command)
-    imp = esub.add_parser("import", parents=[common], help="import evidence from a CSV (all or nothing)")
-    imp.add_argument("file", type=Path, metavar="FILE")
-    imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
-    imp.set_defaults(handler=import_command)
+    shared.add_import(esub, common, help="import evidence from a CSV (all or nothing)",
+                     dry_run_help="check every row, write nothing", handler=import_command)
     exp = esub.add_parser("export", parents=[common], help="write the evidence as CSV (the import's layout)")
     exp.add_argument("out", type=Path, metavar="OUT.csv")
     _filters(exp)
     exp.set_defaults(handler=export_command)
 
-    j = sub.add_parser("judgements", parents=[common], help="the judgement of every criterion in every force")
-    jsub = j.add_subparsers(dest="action", metavar="ACTION")
-    jsub.required = True
+    jsub = shared.command_group(sub, common, "judgements", "the judgement of every criterion in every force")
     jl = jsub.add_parser("list", parents=[common], help="every judgement with its grade, marks and who judged it")
     jl.add_argument("--unit-type", choices=UNIT_TYPES, default="force")
     jl.add_argument("--criterion", default=None)
@@ -79,7 +74,7 @@ def _excerpt(text: str) -> ExcerptInput:
     criterion, sep, rest = text.partition(":")
     code, sep2, passage = rest.partition(":")
     if not sep or not sep2:
-        raise ProblemError([Problem("bad_excerpt", f"{text[:40]!r} is not CRITERION:CODE:TEXT", field="excerpt")])
+        raise ProblemError([Problem(BAD_EXCERPT, f"{text[:40]!r} is not CRITERION:CODE:TEXT", field="excerpt")])
     return ExcerptInput(criterion.strip(), code.strip(), passage.strip())
 
 
@@ -87,20 +82,17 @@ def add_command(args) -> int:
     data = EvidenceInput(kind=args.kind, held_on=args.date, force=args.force, cps_area=args.cps_area,
                          source=args.source, summary=args.summary, criteria=evidence.split_criteria(args.criteria),
                          reference=args.reference, ref=args.ref, excerpts=[_excerpt(e) for e in args.excerpt])
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         item, warnings = evidence.add_evidence(session, permissions.command_line_actor(), data,
                                                inspection_code=args.inspection)
         print(f"added {item.ref} ({item.kind}, {item.force or item.cps_area or 'national'}) with "
               f"{len(data.excerpts)} excerpt(s); uid {item.uid}")
-    for w in warnings:
-        print(f"fieldwork: warning: {w}", file=sys.stderr)
+    shared.warn(warnings)
     return 0
 
 
 def list_command(args) -> int:
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         views = evidence.list_evidence(session, permissions.command_line_actor(), inspection_code=args.inspection,
                                        force=args.force, criterion=args.criterion)
     if args.format == "csv":
@@ -126,25 +118,18 @@ def _json(views) -> list[dict]:
 
 
 def import_command(args) -> int:
-    try:
-        content = args.file.read_bytes()
-    except OSError as exc:
-        raise ProblemError([Problem("unreadable_file", f"cannot read the file: {exc.strerror}",
-                                    source=str(args.file))]) from None
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    content = shared.read_file(args.file)
+    with shared.database_session(args) as session:
         result = evidence_csv.import_csv(session, permissions.command_line_actor(), content, file_name=args.file.name,
                                      inspection_code=args.inspection, dry_run=args.dry_run)
     verb = "would import" if result.dry_run else "imported"
     print(f"{verb} {result.items} evidence item(s) with {result.excerpts} excerpt(s) from {args.file.name}")
-    for w in result.warnings:
-        print(f"fieldwork: warning: {w}", file=sys.stderr)
+    shared.warn(result.warnings)
     return 0
 
 
 def export_command(args) -> int:
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         data = evidence_csv.export_csv(session, permissions.command_line_actor(), inspection_code=args.inspection,
                                    force=args.force, criterion=args.criterion, file_name=args.out.name)
         args.out.write_bytes(data)  # inside the session: the audit row commits only if the file is written
@@ -153,8 +138,7 @@ def export_command(args) -> int:
 
 
 def judgements_list_command(args) -> int:
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         g = triangulation.grid(session, permissions.command_line_actor(), unit_type=args.unit_type,
                                inspection_code=args.inspection, criteria=[args.criterion] if args.criterion else None)
     cells = [c for c in g.cells.values() if c.grade is not None]
@@ -177,10 +161,9 @@ def judgements_list_command(args) -> int:
 def judgements_export_command(args) -> int:
     fmt = args.out.suffix.lower().lstrip(".")
     if fmt not in ("csv", "json"):
-        raise ProblemError([Problem("bad_output", f"{args.out.name}: write the grid to a .csv or .json file",
+        raise ProblemError([Problem(BAD_OUTPUT, f"{args.out.name}: write the grid to a .csv or .json file",
                                     field="OUT")])
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         data = triangulation.export_grid(session, permissions.command_line_actor(), fmt, unit_type=args.unit_type,
                                          inspection_code=args.inspection, file_name=args.out.name)
         args.out.write_bytes(data)
@@ -189,8 +172,7 @@ def judgements_export_command(args) -> int:
 
 
 def judgements_conflicts_command(args) -> int:
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         found = bundle_evidence.open_conflicts(session, permissions.command_line_actor(),
                                                inspection_code=args.inspection)
     if not found:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 from fieldwork import db
+from fieldwork.problem_codes import BAD_FILTER
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import findings
 from fieldwork.services.findings_formats import to_csv, to_json, to_text
@@ -45,7 +46,7 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
         name, sep, codes = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            problems.append(Problem("bad_filter", f"{item!r} is not VARIABLE=CODE[,CODE]", field="filter"))
+            problems.append(Problem(BAD_FILTER, f"{item!r} is not VARIABLE=CODE[,CODE]", field="filter"))
             continue
         out.setdefault(name, []).extend(c.strip() for c in codes.split(",") if c.strip())
     if problems:

@@ -9,6 +9,7 @@ import sys
 from dataclasses import asdict
 
 from fieldwork import stats
+from fieldwork.problem_codes import BAD_PLAN
 from fieldwork.problems import Problem, ProblemError
 
 
@@ -34,7 +35,7 @@ def run(args) -> int:
         plan = stats.sample_size(args.margin, args.expected, confidence=args.confidence, groups=args.groups,
                                  population=args.population)
     except ValueError as exc:
-        raise ProblemError([Problem("bad_plan", str(exc), field="plan")], "the plan was refused") from None
+        raise ProblemError([Problem(BAD_PLAN, str(exc), field="plan")], "the plan was refused") from None
     if args.format == "json":
         sys.stdout.write(json.dumps(asdict(plan)) + "\n")
         return 0

@@ -6,16 +6,15 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from fieldwork import audit, db
+from fieldwork import audit
+from fieldwork.commands import shared
 from fieldwork.questionnaire.model import MEDIA_TYPES
 from fieldwork.services import inspections
 from models import QuestionnaireVersion
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("questionnaire", parents=[common], help="questionnaires as XLSForm")
-    qsub = p.add_subparsers(dest="action", metavar="ACTION")
-    qsub.required = True
+    qsub = shared.command_group(sub, common, "questionnaire", "questionnaires as XLSForm")
     imp = qsub.add_parser("import", parents=[common],
                           help="add a questionnaire (or a new version) from an XLSForm to the inspection "
                                "(--inspection ID, else the default); a form without a framework setting "
@@ -32,8 +31,7 @@ def register(sub, common) -> None:
 
 
 def import_command(args) -> int:
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         # the form joins this inspection and is checked against its framework
         inspection = inspections.inspection_by_code(session, args.inspection)
         questionnaire = inspections.add_xlsform(session, args.file, inspection, actor=audit.os_user(),
@@ -57,8 +55,7 @@ def import_command(args) -> int:
 def export_command(args) -> int:
     from fieldwork.questionnaire.xlsform import export_xlsform  # openpyxl only when needed
 
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         if args.version:
             version = session.exec(select(QuestionnaireVersion).where(
                 QuestionnaireVersion.questionnaire == args.id, QuestionnaireVersion.version == args.version)).first()
@@ -75,8 +72,7 @@ def export_command(args) -> int:
 
 
 def list_command(args) -> int:
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         rows = session.exec(select(QuestionnaireVersion).order_by(QuestionnaireVersion.questionnaire,
                                                                   QuestionnaireVersion.id)).all()
         for row in rows:

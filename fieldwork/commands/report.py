@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fieldwork import db
+from fieldwork.commands import shared
 from fieldwork.commands.findings import parse_filters
+from fieldwork.problem_codes import UNREADABLE_FILE, UNSUPPORTED_FILE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services.permissions import command_line_actor
 
@@ -38,29 +39,24 @@ def run(args) -> int:
     from exports import reporting  # python-docx and the charts load only for this command
 
     if args.out.suffix.lower() != ".docx":
-        raise ProblemError([Problem("unsupported_file", "the report is a Word document: OUT must end in .docx",
+        raise ProblemError([Problem(UNSUPPORTED_FILE, "the report is a Word document: OUT must end in .docx",
                                     source=args.out.name)])
     template = None
     if args.template is not None:
         try:
             template = reporting.check_template(args.template.read_bytes(), args.template.name)
         except OSError as exc:
-            raise ProblemError([Problem("unreadable_file", f"cannot be read: {exc.strerror}",
+            raise ProblemError([Problem(UNREADABLE_FILE, f"cannot be read: {exc.strerror}",
                                         source=str(args.template), field="template")]) from None
     filters = parse_filters(args.filter)
     actor = command_line_actor()
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         data = reporting.draft_report(session, actor, args.questionnaire, inspection_code=args.inspection,
                                       by=args.by, filters=filters, with_notes=args.with_notes, template=template,
                                       template_name=args.template.name if args.template else "",
                                       file_name=args.out.name)
         # written inside the transaction: if the file cannot be written, the audit row goes too
-        try:
-            args.out.write_bytes(data)
-        except OSError as exc:
-            raise ProblemError([Problem("unwritable_file", f"cannot be written: {exc.strerror}",
-                                        source=str(args.out))]) from None
+        shared.write_file(args.out, data)
     notes = "with evidence notes" if args.with_notes else "without evidence notes"
     print(f"wrote {args.out} ({args.questionnaire}, {notes})")
     return 0

@@ -9,7 +9,9 @@ import json
 import sys
 
 from fieldwork import db
+from fieldwork.commands import shared
 from fieldwork.files.csv_out import csv_text
+from fieldwork.problem_codes import BAD_COLUMN_MAP
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import sampling, sampling_exclusions, sampling_frames, sampling_report
 from fieldwork.services.permissions import command_line_actor
@@ -18,13 +20,9 @@ FORMATS = ("text", "json", "csv")
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("sample", parents=[common], help="sampling frames, the draw, exclusions, the sample's report")
-    ssub = p.add_subparsers(dest="action", metavar="ACTION")
-    ssub.required = True
+    ssub = shared.command_group(sub, common, "sample", "sampling frames, the draw, exclusions, the sample's report")
 
-    fr = ssub.add_parser("frame", parents=[common], help="import or list sampling frames")
-    fsub = fr.add_subparsers(dest="frame_action", metavar="ACTION")
-    fsub.required = True
+    fsub = shared.command_group(ssub, common, "frame", "import or list sampling frames", dest="frame_action")
     fi = fsub.add_parser("import", parents=[common], help="import a force's list of eligible cases (.csv or .xlsx)",
                          description="Import a sampling frame: one row per eligible case, a pseudonymous reference "
                                      "and the attributes to balance on. Run with --dry-run first to see the column "
@@ -90,7 +88,7 @@ def _column_map(args, table, session) -> dict[str, str] | None:
     for item in args.map:
         column, sep, target = item.partition("=")
         if not sep:
-            bad.append(Problem("bad_column_map", f"write --map COLUMN=FIELD, not {item!r}"))
+            bad.append(Problem(BAD_COLUMN_MAP, f"write --map COLUMN=FIELD, not {item!r}"))
         else:
             mapping[column.strip()] = target.strip()
     if bad:

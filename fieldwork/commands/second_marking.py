@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 
 from fieldwork import db
+from fieldwork.commands import shared
 from fieldwork.problems import ProblemError
 from fieldwork.services import accounts, second_marking
 from fieldwork.services.permissions import command_line_actor
@@ -30,9 +31,7 @@ STATES = {second_marking.AWAITING: "awaiting_second_marking", second_marking.TO_
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("second-marking", parents=[common], help="draw the second-marking sample, follow moderation")
-    ssub = p.add_subparsers(dest="action", metavar="ACTION")
-    ssub.required = True
+    ssub = shared.command_group(sub, common, "second-marking", "draw the second-marking sample, follow moderation")
     s = ssub.add_parser(
         "sample", parents=[common], help="draw a random sample of complete cases and assign second inspectors",
         description="Draw, per force, a random sample of complete first markings (as the Second marking page "

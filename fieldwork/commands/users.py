@@ -13,15 +13,14 @@ import getpass
 import sys
 
 from fieldwork import db
+from fieldwork.commands import shared
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import accounts
 from fieldwork.services.permissions import ROLES, command_line_actor
 
 
 def register(sub, common) -> None:
-    p = sub.add_parser("user", parents=[common], help="accounts for the app (add, list, passwd, disable)")
-    usub = p.add_subparsers(dest="action", metavar="ACTION")
-    usub.required = True
+    usub = shared.command_group(sub, common, "user", "accounts for the app (add, list, passwd, disable)")
     add = usub.add_parser("add", parents=[common], help="add an account")
     add.add_argument("name", help="login name, e.g. inspector1 (lower-case letters, digits, . _ -)")
     add.add_argument("--role", required=True, choices=ROLES)
@@ -81,8 +80,7 @@ def add_command(args) -> int:
 
 
 def list_command(args) -> int:
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         users = accounts.list_users(session, command_line_actor())
     if not users:
         print("no accounts yet: add the first admin with  fieldwork user add NAME --role admin")
@@ -107,8 +105,7 @@ def passwd_command(args) -> int:
 
 
 def _set_active(args, active: bool) -> int:
-    engine = db.get_engine(args.db)
-    with db.session_scope(engine) as session:
+    with shared.database_session(args) as session:
         accounts.set_active(session, command_line_actor(), args.name, active)
     print(f"{accounts.normalise_name(args.name)} {'enabled' if active else 'disabled'}")
     return 0

@@ -7,6 +7,12 @@ both). They are far above a real inspection: 10,000 cases are about 3 MB of CSV.
 
 from __future__ import annotations
 
+# The codes of reading a file are the catalogue's (fieldwork/problem_codes.py); the layer's
+# modules and their callers may name them through this module.
+from fieldwork.problem_codes import (  # noqa: F401
+    BAD_ENCODING, EMPTY_FILE, FILE_TOO_LARGE, MALFORMED_FILE, MISSING_SHEET, READ_AS_CP1252,
+    TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNREADABLE_FILE, UNSUPPORTED_FILE,
+)
 from fieldwork.problems import Problem, ProblemError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a CSV or .xlsx as given (an .xlsx is compressed)
@@ -14,27 +20,21 @@ MAX_ROWS = 100_000  # rows of data (blank rows are not counted)
 MAX_COLUMNS = 2_000
 MAX_CELLS = 5_000_000  # non-blank cells of one sheet: 100,000 cases of 50 answers
 MAX_CHARACTERS = MAX_FILE_BYTES  # characters in a sheet's cells: what a 50 MB CSV can hold
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all the parts of an .xlsx together, unpacked
+# All the parts of an .xlsx together, unpacked. Sheets are streamed (only the shared strings
+# are held, bounded below), so this bounds time, not memory: a workbook of 100,000 rows with
+# notes written by openpyxl (each text in its cell) unpacks to 212 MB.
+MAX_UNZIPPED_BYTES = 320 * 1024 * 1024
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # an .xlsx's table of texts (xl/sharedStrings.xml), unpacked
 MAX_PARTS = 10_000
 MAX_RATIO = 200  # a part that unpacks to over 200 times its packed size is a zip bomb
 
-# Problem codes (tests and other tools match on them).
-FILE_TOO_LARGE = "file_too_large"
-EMPTY_FILE = "empty_file"
-MALFORMED_FILE = "malformed_file"
-BAD_ENCODING = "bad_encoding"
-UNSUPPORTED_FILE = "unsupported_file"
-MISSING_SHEET = "missing_sheet"
-TOO_MANY_ROWS = "too_many_rows"
-UNREADABLE_FILE = "unreadable_file"
-UNCALCULATED_FORMULA = "uncalculated_formula"
-READ_AS_CP1252 = "read_as_cp1252"  # a warning: shown, never refused
 
 
 def mb(n: int) -> str:
-    """A size in words: "50 MB", "640 KB"."""
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+    """A size in words: "50 MB", "640 KB", "100 bytes"."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.0f} MB"
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n:,} bytes"
 
 
 def refuse(code: str, message: str, name: str, **where) -> ProblemError:

@@ -74,11 +74,14 @@ class _Tally:
     def __init__(self, name: str):
         self.name, self.rows, self.cells, self.characters = name, 0, 0, 0
 
-    def add(self, number: int, cells: Sequence) -> None:
+    def row(self, number: int) -> None:
         self.rows += 1
         if self.rows > limits.MAX_ROWS:
             raise refuse(TOO_MANY_ROWS, f"holds more than {limits.MAX_ROWS:,} rows (refused at row {number:,}): "
                          "split it into smaller files", self.name, row=number)
+
+    def add(self, number: int, cells: Sequence) -> None:
+        self.row(number)
         for value in cells:
             if value is None or value == "":
                 continue
@@ -159,12 +162,10 @@ def _read_csv(data: bytes, name: str, *, allow_empty: bool = False) -> Table:
         raise refuse(MALFORMED_FILE, "holds binary data (NUL bytes): it is not a CSV text file", name)
     encoding, warnings = text.encoding_of(data, name)
     if data.count(b"\n") > limits.MAX_ROWS + 1:  # it may hold too many rows: count them first, keeping none
-        tally = _Tally(name)
+        counted = _Tally(name)
         for number, cells in _csv_records(data, encoding, name):
             if number > 1 and any(c.strip() for c in cells):
-                tally.rows += 1
-                if tally.rows > limits.MAX_ROWS:
-                    tally.add(number, ())
+                counted.row(number)
     header: list[str] | None = None
     rows: list[tuple[int, Sequence]] = []
     tally = _Tally(name)
@@ -177,7 +178,7 @@ def _read_csv(data: bytes, name: str, *, allow_empty: bool = False) -> Table:
         if any(c.strip() for c in cells):
             tally.add(number, cells)
             rows.append((number, _shared(cells)))
-    if header is None or not any(header) and not rows:
+    if (header is None or not any(header)) and not rows:  # nothing but blanks (a BOM, spaces, empty lines)?
         if not data.decode(text.CODECS[encoding], errors="replace").strip():
             raise refuse(EMPTY_FILE, "the file is empty", name)
     return _finish(Table(name, header or [], rows, encoding, warnings), allow_empty=allow_empty)

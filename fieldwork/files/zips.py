@@ -26,7 +26,15 @@ class Budget:
     def __init__(self, name: str, total: int, limits: dict[str, int] | None = None,
                  what: dict[str, str] | None = None):
         self.name, self.total, self.limits, self.what = name, total, limits or {}, what or {}
-        self.unpacked = 0
+        self.unpacked = 0  # bytes of distinct content: a part read twice (openpyxl probes a sheet for its size) counts once
+        self._seen: dict[str, int] = {}
+
+    def delivered(self, info: zipfile.ZipInfo, so_far: int) -> None:
+        """A part has delivered ``so_far`` bytes; the file's total grows by what is new."""
+        before = self._seen.get(info.filename, 0)
+        if so_far > before:
+            self.unpacked += so_far - before
+            self._seen[info.filename] = so_far
 
     def limit_of(self, info: zipfile.ZipInfo) -> int:
         return min(self.limits.get(info.filename, self.total), self.total)
@@ -66,7 +74,7 @@ class _Counted(io.RawIOBase):
             raise refuse(MALFORMED_FILE, f"its part {self._info.filename[:80]} unpacks to more (or other) than its "
                          f"header declares ({type(exc).__name__}): it was altered or damaged", budget.name) from None
         self.delivered += len(data)
-        budget.unpacked += len(data)
+        budget.delivered(self._info, self.delivered)
         if self.delivered > self._limit:
             raise budget.too_large(self._info, self._limit)
         if budget.unpacked > budget.total:

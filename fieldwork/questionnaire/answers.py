@@ -24,12 +24,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
 from fieldwork.questionnaire.model import MEDIA_TYPES, Question, Questionnaire
+from fieldwork.problem_codes import BAD_VALUE, UNKNOWN_CODE
 
 MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)
 QUOTED_CHARS = 60
 
-UNKNOWN_CODE = "unknown_code"
-BAD_VALUE = "bad_value"
 
 _WHOLE = re.compile(r"^[-+]?\d+$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldwork.problem_codes import BAD_CODE, MISSING_CODE, UNKNOWN_FRAMEWORK
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.framework import Framework, read_toml
 
@@ -42,7 +43,7 @@ def load_codebook(path: Path, frameworks: dict[str, Framework]) -> Codebook:
     framework = str(head.get("framework", "")).strip()
     problems: list[Problem] = []
     if framework not in frameworks:
-        problems.append(Problem("unknown_framework", f"framework {framework!r} is not in criteria/frameworks",
+        problems.append(Problem(UNKNOWN_FRAMEWORK, f"framework {framework!r} is not in criteria/frameworks",
                                 source=path.name, field="framework"))
     codes, seen = [], set()
     entries = data.get("codes", [])
@@ -51,19 +52,19 @@ def load_codebook(path: Path, frameworks: dict[str, Framework]) -> Codebook:
         code, label = str(entry.get("code", "")).strip(), str(entry.get("label", "")).strip()
         leaning = str(entry.get("leaning", "neutral")).strip()
         if not code or code in seen or not label:
-            problems.append(Problem("bad_code", "every code needs a unique code and a label", source=path.name,
+            problems.append(Problem(BAD_CODE, "every code needs a unique code and a label", source=path.name,
                                     field="codes", item=code or None, item_kind="code"))
         elif not code.replace("_", "").isalnum() or not code.islower():
-            problems.append(Problem("bad_code", "a code is lower-case letters, digits and _", source=path.name,
+            problems.append(Problem(BAD_CODE, "a code is lower-case letters, digits and _", source=path.name,
                                     field="code", item=code, item_kind="code"))
         if leaning not in CODE_LEANINGS:
-            problems.append(Problem("bad_code", f"leaning {leaning!r} is not one of {', '.join(CODE_LEANINGS)}",
+            problems.append(Problem(BAD_CODE, f"leaning {leaning!r} is not one of {', '.join(CODE_LEANINGS)}",
                                     source=path.name, field="leaning", item=code or None, item_kind="code"))
         seen.add(code)
         codes.append(Code(code, label, leaning, str(entry.get("description", "")).strip()))
     for required in REQUIRED_CODES:
         if required not in seen:
-            problems.append(Problem("missing_code", f"the codebook must offer the code {required!r}",
+            problems.append(Problem(MISSING_CODE, f"the codebook must offer the code {required!r}",
                                     source=path.name, field="codes", item=required, item_kind="code"))
     if problems:
         raise ProblemError(problems, f"codebook {path.name} was refused")

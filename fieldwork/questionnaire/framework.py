@@ -6,6 +6,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldwork.problem_codes import (
+    BAD_CRITERION, BAD_SCALE, MALFORMED_FILE, MISSING_FIELD, UNKNOWN_CODE, UNREADABLE_FILE,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Choice
 
@@ -69,9 +72,9 @@ def read_toml(path: Path) -> dict:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ProblemError([Problem("malformed_file", f"not valid TOML: {exc}", source=path.name)]) from None
+        raise ProblemError([Problem(MALFORMED_FILE, f"not valid TOML: {exc}", source=path.name)]) from None
     except OSError as exc:
-        raise ProblemError([Problem("unreadable_file", f"cannot be read: {exc.strerror}", source=str(path))]) from None
+        raise ProblemError([Problem(UNREADABLE_FILE, f"cannot be read: {exc.strerror}", source=str(path))]) from None
 
 
 def load_framework(path: Path) -> Framework:
@@ -85,12 +88,12 @@ def load_framework(path: Path) -> Framework:
         for s in g.get("specific", []):
             sid = str(s.get("id", ""))
             if not sid or sid in seen or not str(s.get("text", "")).strip():
-                problems.append(Problem("bad_criterion", "specific criterion needs a unique id and text", source=path.name, item=sid or None))
+                problems.append(Problem(BAD_CRITERION, "specific criterion needs a unique id and text", source=path.name, item=sid or None))
             seen.add(sid)
             specific.append(SpecificCriterion(sid, str(s.get("text", "")).strip()))
         general.append(GeneralCriterion(str(g.get("id", "")), str(g.get("text", "")).strip(), tuple(specific)))
     if not head.get("id"):
-        problems.append(Problem("missing_field", "[framework] needs an id", source=path.name, field="id"))
+        problems.append(Problem(MISSING_FIELD, "[framework] needs an id", source=path.name, field="id"))
     scale = _scale(data.get("scale", []), path.name, problems)
     if problems:
         raise ProblemError(problems, f"framework {path.name} was refused")
@@ -102,7 +105,7 @@ def _scale(entries, source: str, problems: list[Problem]) -> tuple[Grade, ...]:
     """The judgement scale (``[[scale]]``): unique codes, a label each, a known leaning, and at
     least two grades (one grade judges nothing)."""
     if not isinstance(entries, list):
-        problems.append(Problem("bad_scale", "[[scale]] must be a list of grades", source=source, field="scale"))
+        problems.append(Problem(BAD_SCALE, "[[scale]] must be a list of grades", source=source, field="scale"))
         return ()
     grades, seen = [], set()
     for entry in entries:
@@ -110,15 +113,15 @@ def _scale(entries, source: str, problems: list[Problem]) -> tuple[Grade, ...]:
         label = str(entry.get("label", "")).strip() if isinstance(entry, dict) else ""
         leaning = str(entry.get("leaning", "")).strip() if isinstance(entry, dict) else ""
         if not code or code in seen or not label:
-            problems.append(Problem("bad_scale", "every grade needs a unique code and a label", source=source,
+            problems.append(Problem(BAD_SCALE, "every grade needs a unique code and a label", source=source,
                                     field="scale", item=code or None, item_kind="grade"))
         if leaning not in LEANINGS:
-            problems.append(Problem("bad_scale", f"leaning {leaning!r} is not one of {', '.join(LEANINGS)}",
+            problems.append(Problem(BAD_SCALE, f"leaning {leaning!r} is not one of {', '.join(LEANINGS)}",
                                     source=source, field="leaning", item=code or None, item_kind="grade"))
         seen.add(code)
         grades.append(Grade(code, label, leaning))
     if len(grades) == 1:
-        problems.append(Problem("bad_scale", "a scale needs at least two grades", source=source, field="scale"))
+        problems.append(Problem(BAD_SCALE, "a scale needs at least two grades", source=source, field="scale"))
     return tuple(grades)
 
 
@@ -128,7 +131,7 @@ def load_codes(path: Path) -> Codes:
     areas = tuple(Choice(str(a["code"]), str(a["label"])) for a in data.get("cps_areas", []))
     mapping = {str(f["code"]): str(f.get("cps_area", "")) for f in data.get("forces", [])}
     area_codes = {a.code for a in areas}
-    bad = [Problem("unknown_code", f"force {f!r} names CPS Area {a!r}, which is not listed", source=path.name, item=f)
+    bad = [Problem(UNKNOWN_CODE, f"force {f!r} names CPS Area {a!r}, which is not listed", source=path.name, item=f)
            for f, a in mapping.items() if a not in area_codes]
     if bad:
         raise ProblemError(bad, f"{path.name} was refused")

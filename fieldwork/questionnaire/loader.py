@@ -12,44 +12,19 @@ from pathlib import Path
 from typing import Mapping
 
 from fieldwork import contract, expr, wording
+from fieldwork.problem_codes import (
+    BAD_ENTRY_LIMIT, BAD_EXPRESSION, BAD_NAME, BAD_TEMPLATE, CONTRACT_MISMATCH, DUPLICATE_CODE, DUPLICATE_NAME, FORWARD_REFERENCE,
+    FRAMEWORK_MISMATCH, MISSING_FIELD, REQUIRED_NOT_ALLOWED, SELF_REFERENCE, UNKNOWN_CHOICES, UNKNOWN_CODE,
+    UNKNOWN_CRITERION, UNKNOWN_FRAMEWORK, UNKNOWN_SECTION, UNKNOWN_TYPE, UNKNOWN_VARIABLE,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.framework import Framework, read_toml
-from fieldwork.questionnaire.model import (
-    CHOICE_TYPES,
-    METADATA_TYPES,
-    QUESTION_TYPES,
-    Choice,
-    Repeat,
-    Indicator,
-    Question,
-    Questionnaire,
-    Section,
-)
+from fieldwork.questionnaire.model import (CHOICE_TYPES, METADATA_TYPES, QUESTION_TYPES, Choice, Repeat, Indicator,
+                                           Question, Questionnaire, Section)
 
 # XLSForm names: a letter or underscore, then letters, digits, '_', '-' or '.' (as ODK allows)
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 FOOTNOTE_KINDS = ("not_known", "not_applicable")
-
-# The fault codes a refused questionnaire can carry (tests and other tools match on them).
-MISSING_FIELD = "missing_field"
-BAD_NAME = "bad_name"
-DUPLICATE_NAME = "duplicate_name"
-DUPLICATE_CODE = "duplicate_code"
-UNKNOWN_TYPE = "unknown_type"
-UNKNOWN_CHOICES = "unknown_choices"
-UNKNOWN_SECTION = "unknown_section"
-UNKNOWN_FRAMEWORK = "unknown_framework"
-FRAMEWORK_MISMATCH = "framework_mismatch"
-UNKNOWN_CRITERION = "unknown_criterion"
-BAD_EXPRESSION = "bad_expression"
-UNKNOWN_VARIABLE = "unknown_variable"
-UNKNOWN_CODE = "unknown_code"
-SELF_REFERENCE = "self_reference"
-FORWARD_REFERENCE = "forward_reference"
-REQUIRED_NOT_ALLOWED = "required_not_allowed"
-CONTRACT_MISMATCH = "contract_mismatch"
-BAD_TEMPLATE = "bad_template"
-BAD_ENTRY_LIMIT = "bad_entry_limit"  # a repeat's min/max is not a whole number, or min > max
 
 
 class _Check:

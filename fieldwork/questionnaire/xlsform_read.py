@@ -21,6 +21,10 @@ import io
 import re
 from pathlib import Path
 
+from fieldwork.problem_codes import (
+    MISSING_FILE, MISSING_SHEET, REPEAT_NOT_SUPPORTED, UNKNOWN_TYPE, UNKNOWN_VARIABLE,
+    XLSFORM_REFUSED as PYXFORM_REFUSED,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, QUESTION_TYPES
 from fieldwork.files.safe_xlsx import Source, open_workbook
@@ -28,9 +32,6 @@ from fieldwork.files.safe_xlsx import Source, open_workbook
 FINDINGS_COLUMNS = ["name", "answer", "text"]
 INDICATOR_COLUMNS = ["id", "label", "population", "condition", "criteria", "text", "footnote"]
 
-REPEAT_NOT_SUPPORTED = "repeat_not_supported"
-PYXFORM_REFUSED = "xlsform_refused"
-MISSING_FILE = "missing_file"
 
 # pyxform's name of a type (after its aliases) -> ours, where they differ
 TYPES = {
@@ -212,7 +213,7 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Pa
     survey_sheet = "survey"
     if "survey" not in {n.strip().lower() for n in workbook.sheetnames}:
         if len(workbook.sheetnames) != 1:
-            raise ProblemError([Problem("missing_sheet", "an XLSForm needs a 'survey' sheet", source=name)],
+            raise ProblemError([Problem(MISSING_SHEET, "an XLSForm needs a 'survey' sheet", source=name)],
                                f"{name} was refused")
         survey_sheet = workbook.sheetnames[0].strip().lower()  # a lone sheet is the survey, as pyxform reads it
     survey_rows = _sheet(workbook, survey_sheet)
@@ -351,7 +352,7 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
     for row in _sheet(workbook, "findings"):
         q = by_name.get(row.get("name"))
         if q is None:
-            problems.append(Problem("unknown_variable", f"a finding is written for {row.get('name')!r}, which is not "
+            problems.append(Problem(UNKNOWN_VARIABLE, f"a finding is written for {row.get('name')!r}, which is not "
                                     "a question", source=f"{name} findings", row=row["_row"], field="name"))
             continue
         q["findings"][row.get("answer", "")] = row.get("text", "")
@@ -393,7 +394,6 @@ def _resolve(kind: str) -> str:
     return _BIND_TYPES.get(str(bind.get("type", "")), kind)
 
 
-
 def _parameters(raw) -> dict[str, str]:
     """A question's ``parameters`` cell: pyxform parses it for the types it knows (a range's
     start/end/step) and leaves the text as written for others (an image's ``max-pixels=1024``,
@@ -414,7 +414,7 @@ def _question(child: dict, language: str, section: str, rows: dict, name: str, c
     if kind == "calculate" and bind.get("jr:preload"):
         kind = "hidden"
     if kind not in QUESTION_TYPES:
-        problems.append(Problem("unknown_type", f"type {child.get('type')!r} is not an XLSForm question type this "
+        problems.append(Problem(UNKNOWN_TYPE, f"type {child.get('type')!r} is not an XLSForm question type this "
                                 "tool knows", source=f"{name} survey", row=row, field="type", item=qname))
         return None
     set_name = None

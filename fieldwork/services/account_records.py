@@ -13,11 +13,10 @@ from datetime import datetime, timezone
 
 from sqlmodel import Session, select
 
+from fieldwork.problem_codes import UNKNOWN_USER as NO_SUCH_USER
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services.permissions import Actor
 from models import User, utcnow
-
-NO_SUCH_USER = "unknown_user"
 
 
 def aware(moment: datetime | None) -> datetime | None:

@@ -25,6 +25,10 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from fieldwork import audit
+from fieldwork.problem_codes import (
+    BAD_ROLE, BAD_USER_NAME as BAD_NAME, LAST_ADMIN, SIGN_IN_REFUSED, UNKNOWN_FORCE as BAD_FORCE,
+    USER_NAME_TAKEN as NAME_TAKEN, WEAK_PASSWORD,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import permissions
 from fieldwork.services.permissions import ADMIN, ROLES, Actor
@@ -47,15 +51,6 @@ COMMON_PASSWORDS = {
     "password1234", "123456789012", "qwertyuiopas", "passwordpassword", "letmeinletmein", "administrator",
     "iloveyou1234", "welcome12345", "changeme1234", "qwerty123456", "1234567890ab", "abcdefghijkl",
 }
-
-# Problem codes
-BAD_NAME = "bad_user_name"
-NAME_TAKEN = "user_name_taken"
-BAD_ROLE = "bad_role"
-BAD_FORCE = "unknown_force"
-WEAK_PASSWORD = "weak_password"
-LAST_ADMIN = "last_admin"
-SIGN_IN_REFUSED = "sign_in_refused"
 
 REFUSED_MESSAGE = ("The name or password is not right, or the account is disabled or locked for a while after "
                    "repeated failures. Try again later, or ask an admin to reset your password.")

@@ -20,13 +20,13 @@ from dataclasses import replace
 
 from sqlmodel import Session, select
 
+from fieldwork.problem_codes import SESSION_ENDED
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import session_tokens
 from fieldwork.services.account_records import actor_of
 from fieldwork.services.permissions import Actor
 from models import User
 
-SESSION_ENDED = "session_ended"
 
 # Why a write was refused, in words (the sign-in page shows the same sentence).
 REASONS = {

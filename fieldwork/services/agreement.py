@@ -31,6 +31,8 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from fieldwork.contract import CONTEXT_SECTION
+from fieldwork.problem_codes import BAD_STATISTIC
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, Questionnaire
 from fieldwork.services import inspections
@@ -47,8 +49,6 @@ DEFAULT_THRESHOLD = 0.6
 # flags near 10 pairs are still a prompt to look at the guidance together, not a verdict.
 MIN_PAIRS = 10
 TOO_FEW = "too few pairs to judge"
-CONTEXT_SECTION = "context"
-BAD_STATISTIC = "bad_statistic"
 
 Matrix = Sequence[Sequence[int]]
 

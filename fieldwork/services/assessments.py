@@ -23,6 +23,10 @@ from sqlalchemy import case, select, update
 from sqlmodel import Session
 
 from fieldwork import audit, contract
+from fieldwork.problem_codes import (
+    BAD_VALUE, CHANGED_ELSEWHERE, CONSTRAINT, MISSING_ANSWER, NOT_ASKED, NOT_COMPLETE, NOT_DRAFT, READ_ONLY,
+    NO_ENTRY, STALE_VERSION, TOO_MANY_ENTRIES, UNKNOWN_ASSESSMENT, UNKNOWN_CODE, UNKNOWN_QUESTION,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire import entries as repeat_entries
@@ -32,22 +36,6 @@ from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, AuditEvent, CaseFile,
                     QuestionnaireVersion, new_uid, utcnow)
-
-# Problem codes (tests and pages match on them).
-STALE_VERSION = "stale_version"
-UNKNOWN_ASSESSMENT = "unknown_assessment"
-UNKNOWN_QUESTION = "unknown_question"
-UNKNOWN_CODE = "unknown_code"
-BAD_VALUE = "bad_value"
-READ_ONLY = "read_only"
-NOT_ASKED = "not_asked"
-NOT_DRAFT = "not_draft"
-NOT_COMPLETE = "not_complete"
-MISSING_ANSWER = "missing_answer"
-CONSTRAINT = "constraint"
-CHANGED_ELSEWHERE = "changed_elsewhere"
-NO_ENTRY = "no_entry"  # an answer to an entry of a repeat group that does not exist (removed elsewhere)
-TOO_MANY_ENTRIES = "too_many_entries"
 
 CASE_REF = contract.CASE_REF
 MAX_TEXT = 2000  # answer.value's length
@@ -424,13 +412,8 @@ def _recalculate(questionnaire: Questionnaire, before: Mapping[str, object], aft
             instance, question = repeat_entries.split(name)
             if not instance or not questionnaire.question(question).is_computed:
                 continue
-            new = None if new in (None, "") or name not in worked.asked else str(new)
-            if new != before.get(name):
-                values[name] = new
-            if new is None:
-                after.pop(name, None)
-            else:
-                after[name] = new
+            _keep_computed(name, None if new in (None, "") or name not in worked.asked else str(new), before, after,
+                           values)
     computed = [q.name for q in questionnaire.questions if q.is_computed and not questionnaire.repeat_of(q.name)]
     if not computed:
         return
@@ -442,13 +425,17 @@ def _recalculate(questionnaire: Questionnaire, before: Mapping[str, object], aft
     asked = questionnaire.relevant_names(worked)
     for name in computed:
         new = worked.get(name) if name in asked else None
-        new = None if new in (None, "") else str(new)
-        if new != before.get(name):
-            values[name] = new
-        if new is None:
-            after.pop(name, None)
-        else:
-            after[name] = new
+        _keep_computed(name, None if new in (None, "") else str(new), before, after, values)
+
+
+def _keep_computed(name: str, new: str | None, before: Mapping[str, object], after: dict, values: dict) -> None:
+    """A calculated answer as worked out now: written where it changed, and in the answers after."""
+    if new != before.get(name):
+        values[name] = new
+    if new is None:
+        after.pop(name, None)
+    else:
+        after[name] = new
 
 
 def _fill_metadata(questionnaire: Questionnaire, actor: Actor, before: Mapping[str, object], after: dict,

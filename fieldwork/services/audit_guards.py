@@ -1,4 +1,4 @@
-"""Are the audit trail's guard triggers still the ones the code made (fieldwork.db.AUDIT_GUARDS)?
+"""Are the audit trail's guard triggers still the ones the code made (fieldwork.services.audit_guard_sql)?
 
 A guard can be weakened without dropping it: on PostgreSQL disabled (tgenabled 'D') or set to
 fire only for replication ('R', so ordinary sessions pass), its function replaced by a no-op
@@ -30,7 +30,7 @@ def _norm(sql: str) -> str:
 
 def expected(dialect: str) -> dict[str, str]:
     """Each guard trigger's name and its normalised definition, as the code creates it."""
-    from fieldwork.db import AUDIT_GUARDS
+    from fieldwork.services.audit_guard_sql import AUDIT_GUARDS
 
     out = {}
     for statement in AUDIT_GUARDS.get(dialect, []):
@@ -72,7 +72,7 @@ def problems(session: Session) -> list[str]:
 
 
 def _function_problems(session: Session) -> list[str]:
-    from fieldwork.db import PG_GUARD_FUNCTIONS
+    from fieldwork.services.audit_guard_sql import PG_GUARD_FUNCTIONS
 
     rows = session.execute(text("SELECT proname, prosrc FROM pg_proc WHERE proname = ANY(:names)"),
                            {"names": list(PG_GUARD_FUNCTIONS)}).all()

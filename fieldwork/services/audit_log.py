@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from fieldwork.files.csv_out import csv_bytes
 from fieldwork.files.xlsx_out import table_sheet
 from fieldwork import audit
+from fieldwork.problem_codes import BAD_DATE_RANGE as BAD_RANGE, TOO_MANY_ROWS as TOO_MANY
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import permissions
 from fieldwork.services.permissions import LEADS, Actor
@@ -30,8 +31,6 @@ PAGE_SIZE = 100
 EXPORT_LIMIT = 500_000  # rows in one export; a narrower filter gets the rest (Excel holds ~1M rows)
 COLUMNS = ("id", "at_utc", "actor", "action", "inspection", "case_ref", "assessment_uid", "question",
            "old_value", "new_value", "detail")
-TOO_MANY = "too_many_rows"
-BAD_RANGE = "bad_date_range"
 
 
 @dataclass(frozen=True)

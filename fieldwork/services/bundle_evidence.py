@@ -29,25 +29,15 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import BUNDLE_INVALID as INVALID, UNKNOWN_CONFLICT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
 from fieldwork.services.revisions import descends
 from fieldwork.services.permissions import Actor
-from models import (
-    EvidenceConflict,
-    EvidenceExcerpt,
-    EvidenceItem,
-    Inspection,
-    Judgement,
-    JudgementHistory,
-    JudgementLink,
-    RecordRevision,
-    new_uid,
-    utcnow,
-)
+from models import (EvidenceConflict, EvidenceExcerpt, EvidenceItem, Inspection, Judgement, JudgementHistory,
+                    JudgementLink, RecordRevision, new_uid, utcnow)
 from models.evidence import EVIDENCE_KINDS, LINK_EVIDENCE, LINK_EXCERPT, LINK_KINDS, UNIT_TYPES
 
-INVALID = "bundle_invalid"
 EVIDENCE, JUDGEMENT = "evidence", "judgement"
 ADD, REPLACE, UNCHANGED, OLDER, CONFLICT = "add", "replace", "unchanged", "older", "conflict"
 MERGED = "evidence.merged"
@@ -442,15 +432,10 @@ def _write_item(session: Session, inspection: Inspection, e: dict, here: Evidenc
     values["summary"] = values.get("summary") or ""
     values["reference"] = values.get("reference") or ""
     values["ref"] = values.get("ref") or ""
-    if here is None:
-        here = EvidenceItem(inspection_id=inspection.id, **values)
-        session.add(here)
-    else:
-        session.add(RecordRevision(kind=EVIDENCE, uid=here.uid, revision=here.revision,
-                                   parent_revision=here.parent_revision))
-        for name, value in values.items():
-            if name not in ("uid", "created_by", "created_at"):
-                setattr(here, name, value)
+    replaced = here is not None
+    here = _add_or_replace(session, EVIDENCE, EvidenceItem, inspection, values, here,
+                           kept=("uid", "created_by", "created_at"))
+    if replaced:
         for ex in session.execute(select(EvidenceExcerpt).where(EvidenceExcerpt.evidence_id == here.id)).scalars():
             session.delete(ex)
     session.flush()
@@ -460,21 +445,31 @@ def _write_item(session: Session, inspection: Inspection, e: dict, here: Evidenc
     session.flush()
 
 
+def _add_or_replace(session: Session, kind: str, model, inspection: Inspection, values: dict, here, *,
+                    kept: tuple):
+    """A new row from ``values``; or ``here`` brought to them (all but the ``kept`` fields),
+    its superseded revision remembered for the lineage."""
+    if here is None:
+        here = model(inspection_id=inspection.id, **values)
+        session.add(here)
+        return here
+    session.add(RecordRevision(kind=kind, uid=here.uid, revision=here.revision, parent_revision=here.parent_revision))
+    for name, value in values.items():
+        if name not in kept:
+            setattr(here, name, value)
+    return here
+
+
 def _write_judgement(session: Session, actor: Actor, inspection: Inspection, j: dict, here: Judgement | None) -> None:
     values = {f: j.get(f) for f in _JUDGEMENT_FIELDS}
     values["judged_at"] = _moment(values["judged_at"])
     values["rationale"] = values.get("rationale") or ""
     values["version"] = values.get("version") or 1
     old_grade = here.grade if here else None
-    if here is None:
-        here = Judgement(inspection_id=inspection.id, **values)
-        session.add(here)
-    else:
-        session.add(RecordRevision(kind=JUDGEMENT, uid=here.uid, revision=here.revision,
-                                   parent_revision=here.parent_revision))
-        for name, value in values.items():
-            if name not in ("uid", "unit_type", "unit", "criterion"):
-                setattr(here, name, value)
+    replaced = here is not None
+    here = _add_or_replace(session, JUDGEMENT, Judgement, inspection, values, here,
+                           kept=("uid", "unit_type", "unit", "criterion"))
+    if replaced:
         here.version = max(here.version + 1, values["version"])
         for link in session.execute(select(JudgementLink).where(JudgementLink.judgement_id == here.id)).scalars():
             session.delete(link)
@@ -553,7 +548,7 @@ def resolve(session: Session, actor: Actor, conflict_id: int, *, take: bool) -> 
     permissions.require_role(actor, (permissions.LEAD,), "resolve a merge conflict (only lead inspectors do)")
     c = session.get(EvidenceConflict, conflict_id)
     if c is None or c.resolved_at is not None:
-        raise ProblemError([Problem("unknown_conflict", f"no open conflict {conflict_id}")])
+        raise ProblemError([Problem(UNKNOWN_CONFLICT, f"no open conflict {conflict_id}")])
     inspection = session.get(Inspection, c.inspection_id)
     incoming = json.loads(c.content)
     if take:

@@ -44,7 +44,12 @@ from sqlalchemy import Boolean, DateTime, Integer, String, TypeDecorator, func, 
 from sqlmodel import Session
 
 from fieldwork import audit
-from fieldwork.files.limits import FILE_TOO_LARGE
+from fieldwork.problem_codes import (
+    BUNDLE_CORRUPT as CORRUPT, BUNDLE_FORMAT as BAD_FORMAT, BUNDLE_INVALID as INVALID,
+    BUNDLE_TAMPERED as TAMPERED, FILE_TOO_LARGE, BUNDLE_TOO_LARGE as TOO_LARGE, NOTHING_TO_EXPORT,
+    QUESTIONNAIRE_NOT_IN_INSPECTION as NOT_IN_INSPECTION, QUESTIONNAIRE_VERSION_DIFFERS as VERSION_DIFFERS,
+    UNKNOWN_INSPECTION, UNKNOWN_QUESTIONNAIRE_VERSION as UNKNOWN_VERSION, WRONG_INSPECTION,
+)
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.entries import Entries, slot
@@ -52,16 +57,8 @@ from fieldwork.services import bundle_evidence, inspections, merge, permissions,
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters, revision_content, wide_table
 from fieldwork.services.bundle_contents import Bundle
-from models import (
-    Answer,
-    Assessment,
-    AssessmentRevision,
-    CaseFile,
-    Inspection,
-    QuestionnaireVersion,
-    new_uid,
-    utcnow,
-)
+from models import (Answer, Assessment, AssessmentRevision, CaseFile, Inspection, QuestionnaireVersion, new_uid,
+                    utcnow)
 from models.core import PURPOSES, STATUSES
 
 FORMAT = "fieldwork-bundle"
@@ -79,18 +76,6 @@ SUFFIX = ".fwbundle.zip"
 SENSITIVE = ("This bundle holds case assessments and evidence notes about victims of stalking and harassment. "
              "Handle it as you handle the inspection database: keep it on encrypted storage, pass it only to the "
              "lead inspector, and delete copies once it has been merged.")
-
-# Problem codes
-CORRUPT = "bundle_corrupt"
-TOO_LARGE = "bundle_too_large"
-BAD_FORMAT = "bundle_format"
-TAMPERED = "bundle_tampered"
-INVALID = "bundle_invalid"
-UNKNOWN_INSPECTION = "unknown_inspection"
-UNKNOWN_VERSION = "unknown_questionnaire_version"
-VERSION_DIFFERS = "questionnaire_version_differs"
-NOT_IN_INSPECTION = "questionnaire_not_in_inspection"
-NOTHING_TO_EXPORT = "nothing_to_export"
 
 # Columns that are the database's own business: ids and foreign keys are rebuilt on import.
 _SKIP = {
@@ -271,7 +256,6 @@ def exportable(session: Session, actor: Actor, *, inspection_code: str | None = 
 
 MANIFEST_HASH = "manifest_sha256"
 EXPECTED_MEMBERS = (MANIFEST, PAYLOAD, README)
-WRONG_INSPECTION = "wrong_inspection"
 
 
 def manifest_hash(manifest: dict) -> str:
@@ -355,12 +339,7 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
             # CRC mismatch or a broken deflate stream: bytes changed in transit
             raise _refuse(CORRUPT, f"the archive is damaged ({type(exc).__name__}: a part of it does not read back "
                           "as it was written)", file_name, "the bundle is damaged") from None
-    try:
-        manifest = json.loads(manifest_bytes)
-        if not isinstance(manifest, dict):
-            raise ValueError
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
-        raise _refuse(CORRUPT, "manifest.json is not a JSON object", file_name, "the bundle is damaged") from None
+    manifest = _json_object(manifest_bytes, "manifest.json", file_name)
     if manifest.get("format") != FORMAT:
         raise _refuse(BAD_FORMAT, f"not a fieldwork bundle (format {str(manifest.get('format'))[:40]!r})", file_name,
                       "not a bundle")
@@ -378,13 +357,17 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         raise _refuse(TAMPERED, f"the content's SHA-256 checksum is {checksum[:12]}…, the manifest states "
                       f"{str(stated)[:12]}…: the file was changed after it was exported. Ask for a fresh export.",
                       file_name, "the bundle was changed after export")
+    return _checked(_json_object(data, "data.json", file_name), manifest, checksum, file_name)
+
+
+def _json_object(raw: bytes, part: str, file_name: str) -> dict:
     try:
-        payload = json.loads(data)
-        if not isinstance(payload, dict):
-            raise ValueError
+        value = json.loads(raw)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
-        raise _refuse(CORRUPT, "data.json is not a JSON object", file_name, "the bundle is damaged") from None
-    return _checked(payload, manifest, checksum, file_name)
+        value = None
+    if not isinstance(value, dict):
+        raise _refuse(CORRUPT, f"{part} is not a JSON object", file_name, "the bundle is damaged")
+    return value
 
 
 def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bundle:

@@ -35,6 +35,10 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import (
+    EMPTY_NARRATIVE, NOTHING_NAMED, NOT_COUNTED, TOO_LONG, UNKNOWN_ANSWER, UNKNOWN_CASE, UNKNOWN_CRITERION,
+    UNKNOWN_EXAMPLE, UNKNOWN_FINDING,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, privacy
 from fieldwork.services.permissions import LEADS, Actor, require_role
@@ -44,17 +48,6 @@ from models import COMPLETE, Answer, Assessment, CaseExample, CaseFile
 MAX_NARRATIVE = 2000
 EXAMPLE_MARKED = "example.marked"
 EXAMPLE_REMOVED = "example.removed"
-
-# Problem codes
-UNKNOWN_CASE = "unknown_case"
-NOT_COUNTED = "not_counted"
-UNKNOWN_CRITERION = "unknown_criterion"
-UNKNOWN_FINDING = "unknown_finding"
-UNKNOWN_ANSWER = "unknown_answer"
-NOTHING_NAMED = "nothing_named"
-EMPTY_NARRATIVE = "empty_narrative"
-TOO_LONG = "too_long"
-UNKNOWN_EXAMPLE = "unknown_example"
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from fieldwork import audit
+from fieldwork.problem_codes import BAD_CASE_REF as BAD_NEW_REF, CASE_NOT_FOUND, CASE_REFS_CLASH
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import actor_check, privacy
 from fieldwork.services.inspections import inspection_by_code
 from fieldwork.services.permissions import ADMIN, LEAD, Actor, require_role
 from models import CaseFile
 
-CASE_REFS_CLASH = "case_refs_clash"
-CASE_NOT_FOUND = "case_not_found"
-BAD_NEW_REF = "bad_case_ref"
 CASE_RENAMED = "case.renamed"
 
 

@@ -20,6 +20,8 @@ from sqlmodel import Session
 
 from fieldwork import audit, contract
 from fieldwork.catalog import SamplePlan, load_catalog
+from fieldwork.contract import CONTEXT_SECTION
+from fieldwork.problem_codes import BAD_CASE_REF, DUPLICATE_CASE_REF, NOT_CONTEXT, UNKNOWN_QUESTIONNAIRE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import assessments, inspections, permissions, privacy
@@ -30,17 +32,12 @@ from models.sampling import SampleDraw, SampleEntry, SampleExclusion, SampleFram
 
 NOT_STARTED = "not_started"
 STATUSES = {NOT_STARTED: "not started", DRAFT: "draft", COMPLETE: "complete"}  # code -> label
-CONTEXT_SECTION = "context"
 CASE_REF = contract.CASE_REF
 FORCE = "force"
 CPS_AREA = "cps_area"
 
 # Problem codes.
-BAD_CASE_REF = "bad_case_ref"
-DUPLICATE_CASE_REF = "duplicate_case_ref"
-UNKNOWN_QUESTIONNAIRE = "unknown_questionnaire"
 MISSING_ANSWER = assessments.MISSING_ANSWER
-NOT_CONTEXT = "not_context"
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ def _questionnaire_of_inspection(session: Session, inspection: Inspection, quest
                                     field="questionnaire", item=questionnaire_id)])
 
 
-def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | None, questionnaire_id: str,
+def add_case(session: Session, actor: Actor, *, inspection: inspections.InspectionRef, questionnaire_id: str,
              case_ref: str, context: Mapping[str, str | None]) -> NewCase:
     """Add a case to the register with a draft primary assessment owned by the actor, scored
     on the questionnaire's current version, holding the context answers given. A blank CPS
@@ -103,8 +100,7 @@ def add_case(session: Session, actor: Actor, *, inspection: str | Inspection | N
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     # the case comes with a draft for the actor to score: inspectors and leads score, admins do not
     permissions.require_role(actor, (permissions.INSPECTOR, permissions.LEAD), "add a case")
-    if not isinstance(inspection, Inspection):
-        inspection = inspections.inspection_by_code(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     _questionnaire_of_inspection(session, inspection, questionnaire_id)
     version = inspections.current_version(session, questionnaire_id)
     questionnaire = inspections.questionnaire_of(version)
@@ -212,14 +208,13 @@ def _scope(query, actor: Actor, inspection: Inspection, force_col, *, questionna
     return query
 
 
-def register(session: Session, actor: Actor, *, inspection: str | Inspection | None = None,
+def register(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None,
              questionnaire: str | None = None, forces: Iterable[str] = (), statuses: Iterable[str] = (),
              inspector: str | None = None, reference: str | None = None) -> Register:
     """The cases of an inspection, filtered, with per-force progress against the sample.
     Progress follows the questionnaire and force filters (not status, inspector or reference:
     it is the sample's progress). ``reference``: cases whose reference contains it, any case."""
-    if not isinstance(inspection, Inspection):
-        inspection = inspections.inspection_by_code(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     forces, statuses = list(forces), list(statuses)
     state, force, names = _case_summary()
     status = _status(func.coalesce(state.c.rank, 0))
@@ -258,7 +253,7 @@ def sample_totals(progress: Iterable[ForceProgress]) -> tuple[int, int, int]:
     return done, sum(p.target for p in progress), sum(p.complete for p in progress) - done
 
 
-def latest_draft(session: Session, actor: Actor, *, inspection: str | Inspection | None = None) -> CaseRow | None:
+def latest_draft(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None) -> CaseRow | None:
     """The actor's own case saved most recently that is not complete: where their day resumes."""
     rows = register(session, actor, inspection=inspection, inspector=actor.name, statuses=[DRAFT, NOT_STARTED]).rows
     return max(rows, key=lambda r: str(r.updated_at or ""), default=None)
@@ -298,12 +293,11 @@ def _sampled_forces(plan: SamplePlan | None) -> list[str]:
     return [f for f in every if plan.target(f) > 0]
 
 
-def filter_options(session: Session, actor: Actor, inspection: str | Inspection | None = None
+def filter_options(session: Session, actor: Actor, inspection: inspections.InspectionRef = None
                    ) -> tuple[Inspection, list[str], list[str], list[str]]:
     """(inspection, questionnaires, forces, inspectors) to offer as the register's filters:
     the forces in the sample or the register, the inspectors holding an assessment."""
-    if not isinstance(inspection, Inspection):
-        inspection = inspections.inspection_by_code(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     questionnaires = inspections.questionnaire_ids(session, inspection)
     spec = load_catalog().inspections.get(inspection.code)
     in_sample = {f for plan in (spec.samples if spec else ()) for f in _sampled_forces(plan)}

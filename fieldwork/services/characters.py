@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from fieldwork.problem_codes import BAD_CHARACTER
 from fieldwork.problems import Problem
 
-BAD_CHARACTER = "bad_character"
 
 _ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # tab and newline allowed

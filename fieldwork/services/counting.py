@@ -45,6 +45,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import expr
+from fieldwork.problem_codes import INDICATOR_TOO_WIDE as TOO_MANY_VARIABLES
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Indicator
 from models import Answer, Assessment, CaseFile
@@ -52,7 +53,6 @@ from models import Answer, Assessment, CaseFile
 POPULATION_TABLE = "fw_findings_population"
 MAX_JOINS = 50
 WORD_BITS = 63  # a signed 64-bit SUM holds 63 bits of counts
-TOO_MANY_VARIABLES = "indicator_too_wide"
 # Below this many cases the plain GROUP BY (question, value, group) beats the packed sums on
 # SQLite: its sort is of a few hundred thousand answer rows, while the packed pivot seeks every
 # question of every case. Measured by force (one process, load 15, 2026-12-06): 10,000 cases

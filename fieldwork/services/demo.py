@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import DEMO_INVALID, DEMO_REFUSED
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import inspections
@@ -36,8 +37,6 @@ from fieldwork.services.store import CaseRecord, add_complete_assessments
 from models import Assessment, CaseFile
 
 SEED = 2017
-DEMO_REFUSED = "demo_refused"
-DEMO_INVALID = "demo_invalid"
 QUESTIONNAIRES = ("case_review", "pin_review")
 
 # Phase two (Annex A): five forces with 16 cases and Greater Manchester with 32.

@@ -20,11 +20,16 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from fieldwork import audit
+from fieldwork import audit, problem_codes
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import (
+    BAD_VALUE, MISSING_FIELD as MISSING, NO_CODEBOOK, PERMISSION_DENIED as OUT_OF_SCOPE, PERSONAL_DATA,
+    UNKNOWN_CODE,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
+from fieldwork.services.queries import where_given
 from fieldwork.services import actor_check
 from models import EvidenceExcerpt, EvidenceItem, Inspection, RecordRevision, new_uid, utcnow
 from models.evidence import EVIDENCE_KINDS
@@ -42,15 +47,6 @@ MAX_EXCERPTS = 200
 
 EVIDENCE_ADDED = "evidence.added"
 EVIDENCE_CHANGED = "evidence.changed"
-
-# Problem codes
-MISSING = "missing_field"
-BAD_VALUE = "bad_value"
-UNKNOWN_CODE = "unknown_code"
-PERSONAL_DATA = "personal_data"
-OUT_OF_SCOPE = "permission_denied"
-NO_CODEBOOK = "no_codebook"
-
 
 
 @dataclass
@@ -314,7 +310,7 @@ def update_evidence(session: Session, actor: Actor, uid: str, data: EvidenceInpu
     if scope:
         problems.append(Problem(OUT_OF_SCOPE, scope, field="force", item=item.ref, item_kind="evidence"))
     if item.revision != expected_revision:
-        problems.append(Problem("evidence_changed", f"{item.ref} was changed since you opened it: reload it",
+        problems.append(Problem(problem_codes.EVIDENCE_CHANGED, f"{item.ref} was changed since you opened it: reload it",
                                 item=item.ref, item_kind="evidence"))
     existing = {e.uid: e for e in session.execute(select(EvidenceExcerpt).where(
         EvidenceExcerpt.evidence_id == item.id)).scalars()}
@@ -370,12 +366,7 @@ def list_evidence(session: Session, actor: Actor, *, inspection_code: str | None
     permissions.require_role(actor, permissions.ROLES, "see evidence")
     inspection, _, codebook = context(session, inspection_code)
     query = _visible(actor, select(EvidenceItem).where(EvidenceItem.inspection_id == inspection.id))
-    if force:
-        query = query.where(EvidenceItem.force == force)
-    if cps_area:
-        query = query.where(EvidenceItem.cps_area == cps_area)
-    if kind:
-        query = query.where(EvidenceItem.kind == kind)
+    query = where_given(query, (EvidenceItem.force, force), (EvidenceItem.cps_area, cps_area), (EvidenceItem.kind, kind))
     if uids is not None:
         query = query.where(EvidenceItem.uid.in_(uids or [""]))
     items = session.execute(query.order_by(EvidenceItem.held_on.desc(), EvidenceItem.id)).scalars().all()

@@ -21,26 +21,16 @@ from fieldwork.files.csv_out import csv_bytes, dict_rows
 from fieldwork.files import limits
 from fieldwork.files.text import encoding_of, open_text
 from fieldwork import audit
+from fieldwork.problem_codes import BAD_FILE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
-from fieldwork.services.evidence import (
-    BAD_VALUE,
-    EvidenceInput,
-    EvidenceView,
-    ExcerptInput,
-    check,
-    check_excerpt,
-    context,
-    list_evidence,
-    split_criteria,
-    store_item,
-)
+from fieldwork.services.evidence import (BAD_VALUE, EvidenceInput, EvidenceView, ExcerptInput, check,
+                                         check_excerpt, context, list_evidence, split_criteria, store_item)
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check
 
 EVIDENCE_IMPORTED = "evidence.imported"
 EVIDENCE_EXPORTED = "evidence.exported"
-BAD_FILE = "bad_file"
 
 CSV_COLUMNS = ["evidence_ref", "kind", "date", "force", "cps_area", "source", "criteria", "summary", "reference",
                "excerpt_criterion", "excerpt_code", "excerpt_text"]

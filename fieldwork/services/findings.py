@@ -45,6 +45,7 @@ from typing import Iterable, Mapping, Sequence
 from sqlmodel import Session
 
 from fieldwork import stats
+from fieldwork.problem_codes import EMPTY_FILTER, NOT_SINGLE_CHOICE, UNKNOWN_CODE, UNKNOWN_VARIABLE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
@@ -54,12 +55,6 @@ from models import COMPLETE, DRAFT
 
 QUESTION = "question"
 INDICATOR = "indicator"
-
-# Problem codes (tests and other tools match on them)
-UNKNOWN_VARIABLE = "unknown_variable"
-NOT_SINGLE_CHOICE = "not_single_choice"
-UNKNOWN_CODE = "unknown_code"
-EMPTY_FILTER = "empty_filter"
 
 # Default sentences where criteria/ gives no template for an answer code.
 DEFAULT_TEXT = "“{question}” {answer_label}: {count} of {denominator} cases ({percent} percent)"

@@ -34,11 +34,15 @@ from sqlmodel import Session
 from fieldwork import audit, expr
 from fieldwork.files import cells as file_cells
 from fieldwork.files.cells import unquote
-from fieldwork.files.limits import (BAD_ENCODING, EMPTY_FILE, FILE_TOO_LARGE, MALFORMED_FILE,  # noqa: F401
-                                    MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MISSING_SHEET, READ_AS_CP1252,
-                                    TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNSUPPORTED_FILE)
+from fieldwork.files.limits import MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS  # noqa: F401
 from fieldwork.files.table import SHEET, Table, read_path, read_table  # noqa: F401 (the import's reading)
 from fieldwork.files.xlsx_sheet import UNCALCULATED_REASON, Uncalculated
+from fieldwork.problem_codes import (  # noqa: F401 (the reading's codes, as the import's own)
+    BAD_CASE_REF, BAD_ENCODING, BAD_INSPECTOR, BAD_VALUE, CASE_EXISTS, CONSTRAINT_FAILED, DUPLICATE_CASE_REF,
+    DUPLICATE_COLUMN, EMPTY_FILE, FILE_TOO_LARGE, IRRELEVANT_ANSWER, LOOKS_DOUBLE_ENCODED, MALFORMED_FILE,
+    MISSING_COLUMN, MISSING_REQUIRED, MISSING_SHEET, NOTE_PERSONAL_DATA, NOT_IN_INSPECTION, READ_AS_CP1252,
+    TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNKNOWN_CODE, UNKNOWN_COLUMN, UNNAMED_COLUMN, UNSUPPORTED_FILE,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
@@ -51,25 +55,6 @@ from fieldwork.services import actor_check, characters
 from models import Assessment, CaseFile, Inspection, QuestionnaireVersion
 
 MAX_TEXT = 2_000  # characters in a text answer (the answer column's size)
-
-# Problem codes (tests and other tools match on them); those of reading a file are the file layer's.
-UNKNOWN_COLUMN = "unknown_column"
-DUPLICATE_COLUMN = "duplicate_column"
-UNNAMED_COLUMN = "unnamed_column"
-MISSING_COLUMN = "missing_column"
-UNKNOWN_CODE = "unknown_code"
-BAD_VALUE = "bad_value"
-MISSING_REQUIRED = "missing_required"
-IRRELEVANT_ANSWER = "irrelevant_answer"
-CONSTRAINT_FAILED = "constraint_failed"
-BAD_CASE_REF = "bad_case_ref"
-DUPLICATE_CASE_REF = "duplicate_case_ref"
-CASE_EXISTS = "case_exists"
-BAD_INSPECTOR = "bad_inspector"
-NOT_IN_INSPECTION = "not_in_inspection"
-# Warnings: shown, never refused.
-LOOKS_DOUBLE_ENCODED = "looks_double_encoded"
-NOTE_PERSONAL_DATA = "note_personal_data"
 
 CASE_REF = wide_table.CASE_REF
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac")  # "Ã©", "Â£", "â€™": UTF-8 read as cp1252
@@ -549,11 +534,13 @@ class ImportResult:
     written: int
 
 
-def check_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes, name: str, *,
-               inspection_code: str | None = None) -> CheckedImport:
-    """Read and check without writing (the Import page's preview, ``--dry-run``)."""
+def check_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
+               inspection_code: str | None = None, release_rows: bool = False) -> CheckedImport:
+    """Read and check without writing (the Import page's preview, ``--dry-run``): for those who
+    may import, as ``import_file`` checks. ``release_rows``: as ``check``."""
     require_role(actor, LEADS, "import assessments")
-    return check(session, questionnaire_id, read_table(data, name), inspection_code=inspection_code)
+    table = data if isinstance(data, Table) else read_table(data, name)
+    return check(session, questionnaire_id, table, inspection_code=inspection_code, release_rows=release_rows)
 
 
 def import_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from fieldwork import audit, contract
 from fieldwork.catalog import InspectionSpec, load_catalog
+from fieldwork.problem_codes import UNKNOWN_INSPECTION, UNKNOWN_QUESTIONNAIRE, VERSION_CHANGED
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.loader import FRAMEWORK_MISMATCH
 from fieldwork.questionnaire.model import Questionnaire, questionnaire_from_dict
@@ -64,8 +65,19 @@ def inspection_by_code(session: Session, code: str | None = None) -> Inspection:
         found = session.exec(query.where(Inspection.code == code)).first()
     if found is None:
         known = ", ".join(i.code for i in session.exec(select(Inspection)).all()) or "none"
-        raise ProblemError([Problem("unknown_inspection", f"no inspection {code!r} (known: {known})", field="inspection")])
+        raise ProblemError([Problem(UNKNOWN_INSPECTION, f"no inspection {code!r} (known: {known})", field="inspection")])
     return found
+
+
+# How a service is told which inspection it acts on: the row itself (pages pass
+# ``session.current_inspection``), its code or id (the command line's ``--inspection``), or None
+# for the database's default. A service resolves it once, first, with ``resolve``.
+InspectionRef = Inspection | str | None
+
+
+def resolve(session: Session, inspection: InspectionRef) -> Inspection:
+    """The Inspection an ``InspectionRef`` names (see ``inspection_by_code``)."""
+    return inspection if isinstance(inspection, Inspection) else inspection_by_code(session, inspection)
 
 
 def add_questionnaire(session: Session, questionnaire: Questionnaire, inspection: Inspection, *,
@@ -82,8 +94,7 @@ def add_questionnaire(session: Session, questionnaire: Questionnaire, inspection
         QuestionnaireVersion.questionnaire == questionnaire.id,
         QuestionnaireVersion.version == questionnaire.version)).first()
     if existing is not None and existing.content_hash != questionnaire.content_hash:
-        raise ProblemError([Problem(
-            "version_changed", f"version {questionnaire.version} of {questionnaire.id} is already stored with "
+        raise ProblemError([Problem(VERSION_CHANGED, f"version {questionnaire.version} of {questionnaire.id} is already stored with "
             "different content: a change of wording needs a new version number", field="version",
             item=questionnaire.id)])
     if existing is None:
@@ -137,7 +148,7 @@ def current_version(session: Session, questionnaire_id: str) -> QuestionnaireVer
                        .order_by(QuestionnaireVersion.id.desc())).first()
     if row is None:
         known = ", ".join(sorted(set(session.exec(select(QuestionnaireVersion.questionnaire)).all()))) or "none"
-        raise ProblemError([Problem("unknown_questionnaire",
+        raise ProblemError([Problem(UNKNOWN_QUESTIONNAIRE,
                                     f"no questionnaire {questionnaire_id!r} (known: {known})", item=questionnaire_id)])
     return row
 

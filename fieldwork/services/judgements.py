@@ -22,38 +22,23 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import (
+    EVIDENCE_OF_ANOTHER_UNIT as OTHER_UNIT, JUDGEMENT_CHANGED as STALE, MISSING_RATIONALE, NO_SCALE,
+    UNKNOWN_CRITERION, UNKNOWN_EVIDENCE, UNKNOWN_FINDING, UNKNOWN_GRADE, UNKNOWN_UNIT,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import evidence as evidence_service
 from fieldwork.services import inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
+from fieldwork.services.queries import where_given
 from fieldwork.services import actor_check
-from models import (
-    EvidenceExcerpt,
-    EvidenceItem,
-    Inspection,
-    Judgement,
-    JudgementHistory,
-    JudgementLink,
-    RecordRevision,
-    new_uid,
-    utcnow,
-)
+from models import (EvidenceExcerpt, EvidenceItem, Inspection, Judgement, JudgementHistory, JudgementLink,
+                    RecordRevision, new_uid, utcnow)
 from models.evidence import CPS_AREA, FORCE, LINK_EVIDENCE, LINK_EXCERPT, LINK_FINDING, UNIT_TYPES
 
 JUDGERS = (permissions.LEAD,)  # only leads judge: a judgement is the lead inspector's professional call
 JUDGEMENT_SET = "judgement.set"
 MAX_RATIONALE = 10_000
-
-# Problem codes
-UNKNOWN_UNIT = "unknown_unit"
-UNKNOWN_CRITERION = "unknown_criterion"
-UNKNOWN_GRADE = "unknown_grade"
-NO_SCALE = "no_scale"
-UNKNOWN_EVIDENCE = "unknown_evidence"
-OTHER_UNIT = "evidence_of_another_unit"
-UNKNOWN_FINDING = "unknown_finding"
-MISSING_RATIONALE = "missing_rationale"
-STALE = "judgement_changed"
 
 
 @dataclass(frozen=True)
@@ -147,6 +132,21 @@ def _check_target(unit_type: str, unit: str, criterion: str, grade: str, framewo
     return problems
 
 
+def findings_of_criterion(questionnaires, criterion: str) -> list[tuple[FindingRef, str]]:
+    """Every finding a criterion can be judged on, with its words: each answer of a single-choice
+    question that evidences the criterion ("Question: Answer"), and each indicator of it
+    ("indicator: Label"), questionnaire by questionnaire."""
+    out = []
+    for q in questionnaires:
+        for question in q.single_choice_questions:
+            if criterion in question.criteria:
+                out += [(FindingRef(q.id, question.name, option.code), f"{question.label}: {option.label}")
+                        for option in q.options(question.name)]
+        out += [(FindingRef(q.id, ind.id, ""), f"indicator: {ind.label}") for ind in q.indicators
+                if criterion in ind.criteria]
+    return out
+
+
 def finding_problem(session: Session, ref: FindingRef) -> str | None:
     """Why a finding reference names no finding, or None."""
     try:
@@ -167,30 +167,24 @@ def _links(session: Session, inspection: Inspection, unit_type: str, unit: str, 
     problems, links = [], []
     items = {i.uid: i for i in session.execute(select(EvidenceItem).where(
         EvidenceItem.inspection_id == inspection.id, EvidenceItem.uid.in_(list(evidence) or [""]))).scalars()}
-    for uid in dict.fromkeys(evidence):
-        item = items.get(uid)
-        if item is None:
-            problems.append(Problem(UNKNOWN_EVIDENCE, f"no evidence item {uid[:32]!r} in this inspection",
-                                    field="evidence", item=uid[:32], item_kind="evidence"))
-        elif not unit_matches(unit_type, unit, item):
-            problems.append(Problem(OTHER_UNIT, f"{item.ref} is about {item.force or item.cps_area}, not {unit}",
-                                    field="evidence", item=item.ref, item_kind="evidence"))
-        else:
-            links.append((LINK_EVIDENCE, uid))
     rows = session.execute(select(EvidenceExcerpt, EvidenceItem).join(
         EvidenceItem, EvidenceItem.id == EvidenceExcerpt.evidence_id).where(
         EvidenceItem.inspection_id == inspection.id, EvidenceExcerpt.uid.in_(list(excerpts) or [""]))).all()
     found = {ex.uid: item for ex, item in rows}
-    for uid in dict.fromkeys(excerpts):
-        item = found.get(uid)
-        if item is None:
-            problems.append(Problem(UNKNOWN_EVIDENCE, f"no excerpt {uid[:32]!r} in this inspection",
-                                    field="excerpts", item=uid[:32], item_kind="excerpt"))
-        elif not unit_matches(unit_type, unit, item):
-            problems.append(Problem(OTHER_UNIT, f"the excerpt of {item.ref} is about {item.force or item.cps_area}, "
-                                    f"not {unit}", field="excerpts", item=item.ref, item_kind="evidence"))
-        else:
-            links.append((LINK_EXCERPT, uid))
+    # (field, uids asked for, the evidence item each stands for, link kind, its name, how its unit is named)
+    kinds = (("evidence", evidence, items, LINK_EVIDENCE, "evidence item", ""),
+             ("excerpts", excerpts, found, LINK_EXCERPT, "excerpt", "the excerpt of "))
+    for column, uids, item_of, link_kind, noun, whose in kinds:
+        for uid in dict.fromkeys(uids):
+            item = item_of.get(uid)
+            if item is None:
+                problems.append(Problem(UNKNOWN_EVIDENCE, f"no {noun} {uid[:32]!r} in this inspection", field=column,
+                                        item=uid[:32], item_kind="evidence" if column == "evidence" else "excerpt"))
+            elif not unit_matches(unit_type, unit, item):
+                problems.append(Problem(OTHER_UNIT, f"{whose}{item.ref} is about {item.force or item.cps_area}, "
+                                        f"not {unit}", field=column, item=item.ref, item_kind="evidence"))
+            else:
+                links.append((link_kind, uid))
     for ref in dict.fromkeys(findings):
         why = finding_problem(session, ref)
         if why:
@@ -268,13 +262,8 @@ def judge(session: Session, actor: Actor, *, unit_type: str, unit: str, criterio
 
 def judgements(session: Session, inspection: Inspection, *, unit_type: str | None = None, unit: str | None = None,
                criterion: str | None = None) -> list[Judgement]:
-    query = select(Judgement).where(Judgement.inspection_id == inspection.id)
-    if unit_type:
-        query = query.where(Judgement.unit_type == unit_type)
-    if unit:
-        query = query.where(Judgement.unit == unit)
-    if criterion:
-        query = query.where(Judgement.criterion == criterion)
+    query = where_given(select(Judgement).where(Judgement.inspection_id == inspection.id),
+                        (Judgement.unit_type, unit_type), (Judgement.unit, unit), (Judgement.criterion, criterion))
     return list(session.execute(query.order_by(Judgement.unit_type, Judgement.unit, Judgement.criterion)).scalars())
 
 

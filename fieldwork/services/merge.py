@@ -29,37 +29,21 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session
 
 from fieldwork import audit
+from fieldwork.problem_codes import BUNDLE_UID_CLASH as UID_CLASH, NOT_A_SIDE, UNKNOWN_CONFLICT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, revision_content
 from fieldwork.services.bundle_contents import Bundle
 from fieldwork.services.revisions import descends
-from models import (
-    AGREED,
-    PRIMARY,
-    Answer,
-    Assessment,
-    AssessmentRevision,
-    BundleImport,
-    CaseFile,
-    Inspection,
-    MergeConflict,
-    SecondMarking,
-    new_uid,
-    utcnow,
-)
+from models import (AGREED, PRIMARY, Answer, Assessment, AssessmentRevision, BundleImport, CaseFile, Inspection,
+                    MergeConflict, SecondMarking, new_uid, utcnow)
 from models.fieldwork_sync import DIVERGED, SAME_CASE
 
 CHUNK = 500
 COUNTING_PURPOSES = (PRIMARY, AGREED)  # the assessments that compete for a case's one counted place
 WHILE_UNRESOLVED = ("Until a conflict is resolved, findings count the assessment that was in this database first; "
                     "the one a merge kept beside it is stored but not counted, so no case is counted twice.")
-
-# Problem codes
-UID_CLASH = "bundle_uid_clash"
-UNKNOWN_CONFLICT = "unknown_conflict"
-NOT_A_SIDE = "not_a_side"
 
 # Actions
 ADD, REPLACE, COPY, UNCHANGED, OLDER = "add", "replace", "copy", "unchanged", "older"

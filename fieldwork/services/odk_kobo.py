@@ -32,13 +32,13 @@ import re
 from dataclasses import dataclass, field
 
 from fieldwork.files.cells import unquote
+from fieldwork.problem_codes import LABELS_EXPORT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import wide_table
 
 KOBO = "KoboToolbox"
 ODK = "ODK Central"
-LABELS_EXPORT = "labels_export"
 
 # What each tool adds around the form's own fields (compared case-insensitively).
 KOBO_SYSTEM = ["_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fieldwork.problem_codes import PERMISSION_DENIED
 from fieldwork.problems import Problem, ProblemError
 
 INSPECTOR, LEAD, ADMIN = "inspector", "lead", "admin"
@@ -38,7 +39,7 @@ class Actor:
 
 class PermissionDenied(ProblemError):
     def __init__(self, actor: Actor, action: str):
-        super().__init__([Problem("permission_denied", f"{actor.name} ({actor.role}) may not {action}")],
+        super().__init__([Problem(PERMISSION_DENIED, f"{actor.name} ({actor.role}) may not {action}")],
                          f"not allowed: {action}")
 
 

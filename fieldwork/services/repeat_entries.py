@@ -18,15 +18,12 @@ from sqlalchemy import delete, update
 from sqlmodel import Session
 
 from fieldwork import audit
+from fieldwork.problem_codes import ENTRY_REFUSED, UNKNOWN_REPEAT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.services import actor_check, assessments
 from fieldwork.services.permissions import Actor
 from models import Answer
-
-UNKNOWN_REPEAT = "unknown_repeat"
-ENTRY_REFUSED = "entry_refused"
-
 
 @dataclass(frozen=True)
 class EntryResult:

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from fieldwork import expr
+from fieldwork.problem_codes import (DUPLICATE_ENTRY, DUPLICATE_REPEAT, MISSING_LINK, NO_ENTRIES, NO_PARENT,
+                                     UNKNOWN_REPEAT)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire import repeat_levels
@@ -38,11 +40,6 @@ from fieldwork.questionnaire.model import Question, Questionnaire, Repeat
 from fieldwork.services import odk_kobo, wide_table
 
 # Problem codes.
-UNKNOWN_REPEAT = "unknown_repeat"
-DUPLICATE_REPEAT = "duplicate_repeat"
-NO_PARENT = "no_parent"
-DUPLICATE_ENTRY = "duplicate_entry"
-MISSING_LINK = "missing_link"
 
 CASE_REF = wide_table.CASE_REF
 INDEX, PARENT_INDEX, PARENT_TABLE = "_index", "_parent_index", "_parent_table_name"
@@ -446,9 +443,6 @@ def reads_entries(q: Questionnaire) -> set[str]:
     inside = {x.name for x in q.questions if q.repeat_of(x.name)} | {r.name for r in q.repeats}
     return {x.name for x in q.questions if not q.repeat_of(x.name) and q.rule(x)
             and set(expr.variables(expr.parse(q.rule(x)))) & inside}
-
-
-NO_ENTRIES = "no_entries"  # a warning: shown, never refused
 
 
 def missing_tables(q: Questionnaire, tables: list, source: str) -> list[Problem]:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import expr
+from fieldwork.problem_codes import BY_ENTRY_VARIABLE, INDICATOR_OVER_ENTRIES
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.questionnaire import repeat_levels
@@ -43,8 +44,6 @@ from models import Answer
 CASES = "cases"
 ENTRIES = "entries"
 REPEAT = "repeat"
-BY_ENTRY_VARIABLE = "by_entry_variable"
-INDICATOR_OVER_ENTRIES = "indicator_over_entries"
 
 ENTRIES_TEXT = "“{question}” {answer_label}: {count} of {denominator} entries ({percent} percent)"
 ENTRIES_NA_TEXT = "“{question}” not applicable in {count} of the {asked} entries that answered it"

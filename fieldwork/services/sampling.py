@@ -34,19 +34,16 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import (
+    ALREADY_DRAWN, ALREADY_IN_REGISTER as IN_REGISTER, BAD_CASE_REF as BAD_REFERENCE, BAD_INSPECTOR,
+    BAD_SAMPLE_SETTING as BAD_SETTING, FRAME_TOO_SMALL, MISSING_STRATUM_VALUE as MISSING_STRATUM, NO_FRAME,
+    NO_TARGET,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import accounts, actor_check, inspections, permissions, privacy, sampling_register
 from fieldwork.services.permissions import Actor
 from fieldwork.services.sampling_frames import CASE_REF, FORCE
-from models import (
-    CaseFile,
-    FrameCase,
-    Inspection,
-    SampleDraw,
-    SampleEntry,
-    SampleFrame,
-    User,
-)
+from models import (CaseFile, FrameCase, Inspection, SampleDraw, SampleEntry, SampleFrame, User)
 from models.sampling import RESERVE, SAMPLE
 
 PROPORTIONAL, EQUAL = "proportional", "equal"
@@ -56,17 +53,6 @@ METHOD = ("Stratified simple random sampling without replacement: within each st
           "ordered by SHA-256 of the seed and the case reference, and the first n_h are drawn, so each case has "
           "the selection probability n_h / N_h; the rest, in that order, are the stratum's reserves.")
 DRAWN = "sample.drawn"
-
-# Problem codes
-BAD_SETTING = "bad_sample_setting"
-NO_FRAME = "no_frame"
-ALREADY_DRAWN = "already_drawn"
-NO_TARGET = "no_target"
-FRAME_TOO_SMALL = "frame_too_small"
-MISSING_STRATUM = "missing_stratum_value"
-IN_REGISTER = "already_in_register"
-BAD_REFERENCE = "bad_case_ref"
-BAD_INSPECTOR = "bad_inspector"
 
 
 # --- the method, pure -------------------------------------------------------------------
@@ -165,10 +151,6 @@ class DrawPlan:
     written: bool = False
 
 
-def _inspection(session: Session, inspection: str | Inspection | None) -> Inspection:
-    return inspection if isinstance(inspection, Inspection) else inspections.inspection_by_code(session, inspection)
-
-
 def default_target(inspection: Inspection, questionnaire_id: str, force: str) -> int:
     """The inspection's own sample size for the force (16, 32 for Greater Manchester; 6 / 9 PIN)."""
     spec = load_catalog().inspections.get(inspection.code)
@@ -191,10 +173,10 @@ def _inspector_problem(session: Session, name: str | None, forces: list[str]) ->
 
 def plan(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, strata=(), allocation: str = PROPORTIONAL,
          forces=None, targets: dict[str, int] | None = None, inspector: str | None = None,
-         inspection: str | Inspection | None = None) -> DrawPlan:
+         inspection: inspections.InspectionRef = None) -> DrawPlan:
     """Work out the draw without writing anything (the dry run). Refused with every problem."""
     permissions.require_role(actor, permissions.LEADS, "draw the sample")
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     strata = tuple(dict.fromkeys(s.strip() for s in strata if s and s.strip()))
     targets = dict(targets or {})
     problems: list[Problem] = []
@@ -290,10 +272,10 @@ def _force_plan(session: Session, inspection: Inspection, questionnaire_id: str,
 
 def draw(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, strata=(),
          allocation: str = PROPORTIONAL, forces=None, targets: dict[str, int] | None = None,
-         inspector: str | None = None, inspection: str | Inspection | None = None, dry_run: bool = False) -> DrawPlan:
+         inspector: str | None = None, inspection: inspections.InspectionRef = None, dry_run: bool = False) -> DrawPlan:
     """Plan the draw and, unless a dry run, record it and enter the drawn cases in the register."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     result = plan(session, actor, questionnaire_id, seed=seed, strata=strata, allocation=allocation, forces=forces,
                   targets=targets, inspector=inspector, inspection=inspection)
     problem = _inspector_problem(session, inspector, [f.force for f in result.forces])
@@ -331,9 +313,9 @@ def owners(session: Session) -> list[str]:
         User.active, User.role.in_((permissions.INSPECTOR, permissions.LEAD))).order_by(User.name)).scalars())
 
 
-def stratifiable(session: Session, questionnaire_id: str, *, inspection: str | Inspection | None = None) -> list[str]:
+def stratifiable(session: Session, questionnaire_id: str, *, inspection: inspections.InspectionRef = None) -> list[str]:
     """The attributes the frames not drawn yet hold (what a draw can stratify on)."""
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     maps = session.execute(select(SampleFrame.column_map).outerjoin(SampleDraw, SampleDraw.frame_id == SampleFrame.id)
                            .where(SampleFrame.inspection_id == inspection.id,
                                   SampleFrame.questionnaire == questionnaire_id, SampleDraw.id.is_(None))).scalars()

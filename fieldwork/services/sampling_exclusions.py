@@ -12,21 +12,12 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from fieldwork import audit
+from fieldwork.problem_codes import ALREADY_EXCLUDED, BAD_REASON, NOT_IN_SAMPLE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import actor_check, inspections, permissions, privacy, sampling_register
 from fieldwork.services.permissions import Actor
-from fieldwork.services.sampling import _inspection
-from models import (
-    PRIMARY,
-    Assessment,
-    CaseFile,
-    FrameCase,
-    Inspection,
-    SampleDraw,
-    SampleEntry,
-    SampleExclusion,
-    SampleFrame,
-)
+from models import (PRIMARY, Assessment, CaseFile, FrameCase, SampleDraw, SampleEntry, SampleExclusion,
+                    SampleFrame)
 from models.sampling import RESERVE
 
 REASONS = {  # exclusion reason code -> label
@@ -39,11 +30,6 @@ OTHER = "other"
 EXCLUDED = "sample.excluded"
 REPLACED = "sample.replaced"
 
-# Problem codes
-NOT_IN_SAMPLE = "not_in_sample"
-ALREADY_EXCLUDED = "already_excluded"
-BAD_REASON = "bad_reason"
-
 
 @dataclass(frozen=True)
 class Exclusion:
@@ -55,13 +41,13 @@ class Exclusion:
 
 
 def exclude(session: Session, actor: Actor, case_ref: str, reason: str, detail: str = "", *,
-            questionnaire: str | None = None, inspection: str | Inspection | None = None) -> Exclusion:
+            questionnaire: str | None = None, inspection: inspections.InspectionRef = None) -> Exclusion:
     """Mark a drawn case unusable; the next reserve of its stratum enters the register in its
     place (a draft for the excluded case's inspector). The excluded case leaves the register
     and its assessments stop counting; both steps are audited and kept."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "exclude a case")
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     ref = (case_ref or "").strip()
     detail = (detail or "").strip()
     problems = []

@@ -33,30 +33,23 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
+from fieldwork.contract import CASE_REF, CONTEXT_SECTION
+from fieldwork.problem_codes import (
+    BAD_CASE_REF, BAD_COLUMN_MAP as BAD_MAP, DUPLICATE_CASE_REF, FRAME_ALREADY_DRAWN as ALREADY_DRAWN,
+    IN_OTHER_FRAME, MISSING_VALUE, PERSONAL_DATA, TOO_LONG, UNKNOWN_CODE as BAD_CODE, UNKNOWN_QUESTIONNAIRE,
+)
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.answers import close_match
 from fieldwork.services import actor_check, importing, inspections, permissions, privacy
 from fieldwork.services.importing import Table
 from fieldwork.services.permissions import Actor
-from models import FrameCase, Inspection, SampleDraw, SampleFrame
+from models import FrameCase, SampleDraw, SampleFrame
 
-CASE_REF = "case_ref"
 FORCE = "force"
 IGNORE = ""
 MAX_ATTRIBUTE = 100  # characters in a kept text attribute: a frame holds codes and dates, not narrative
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 FRAME_IMPORTED = "sample.frame_imported"
-
-# Problem codes
-BAD_MAP = "bad_column_map"
-BAD_CASE_REF = "bad_case_ref"
-DUPLICATE_CASE_REF = "duplicate_case_ref"
-IN_OTHER_FRAME = "in_other_frame"
-BAD_CODE = "unknown_code"
-MISSING_VALUE = "missing_value"
-PERSONAL_DATA = "personal_data"
-TOO_LONG = "too_long"
-ALREADY_DRAWN = "frame_already_drawn"
-UNKNOWN_QUESTIONNAIRE = "unknown_questionnaire"
 
 
 @dataclass
@@ -75,7 +68,7 @@ def _slug(name: str) -> str:
 
 def context_fields(questionnaire) -> list[str]:
     """The context questions a frame column can fill in (the case reference is its own field)."""
-    return [q.name for q in questionnaire.questions_in("context") if q.name != CASE_REF]
+    return [q.name for q in questionnaire.questions_in(CONTEXT_SECTION) if q.name != CASE_REF]
 
 
 def propose_map(header: list[str], questionnaire) -> dict[str, str]:
@@ -109,10 +102,6 @@ def read_frame(data: bytes | str | Path, name: str = "") -> Table:
                             "sheet named 'responses'") if p.code == importing.MISSING_SHEET else p
                     for p in exc.problems]
         raise ProblemError(problems, exc.summary.replace("nothing was imported", "no frame was imported")) from None
-
-
-def _inspection(session: Session, inspection: str | Inspection | None) -> Inspection:
-    return inspection if isinstance(inspection, Inspection) else inspections.inspection_by_code(session, inspection)
 
 
 def _code_lookup(questionnaire, name: str) -> dict[str, str]:
@@ -198,7 +187,7 @@ def _rows(table: Table, column_map: dict[str, str], questionnaire, force: str | 
                 code = lookup.get(" ".join(value.lower().split()))
                 if code is None:
                     codes = questionnaire.codes(target)
-                    hint = importing._close_match(value, [k for k in lookup if "_" not in k])
+                    hint = close_match(value, [k for k in lookup if "_" not in k])
                     shown = (f"did you mean {lookup[hint]!r}?" if hint else
                              "codes: " + (", ".join(codes) if len(codes) <= 12 else
                                           f"{', '.join(codes[:5])}, … ({len(codes)})"))
@@ -224,13 +213,13 @@ def _rows(table: Table, column_map: dict[str, str], questionnaire, force: str | 
 
 def import_frame(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str = "", *,
                  column_map: dict[str, str] | None = None, force: str | None = None,
-                 inspection: str | Inspection | None = None, dry_run: bool = False) -> FrameImport:
+                 inspection: inspections.InspectionRef = None, dry_run: bool = False) -> FrameImport:
     """Check the whole file against the column map (the proposed one when none is given) and,
     unless a dry run, write one frame per force in it, replacing an undrawn frame. Refused,
     writing nothing, with every problem named."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.LEADS, "import a sampling frame")
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     known = inspections.questionnaire_ids(session, inspection)
     if questionnaire_id not in known:
         raise ProblemError([Problem(UNKNOWN_QUESTIONNAIRE, f"{inspection.name} has no questionnaire "
@@ -307,9 +296,9 @@ class FrameSummary:
     attributes: tuple[str, ...]  # the fields its cases hold, besides case_ref
 
 
-def frames(session: Session, actor: Actor, questionnaire_id: str, *, inspection: str | Inspection | None = None
+def frames(session: Session, actor: Actor, questionnaire_id: str, *, inspection: inspections.InspectionRef = None
            ) -> list[FrameSummary]:
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     rows = session.execute(
         select(SampleFrame, SampleDraw.id).outerjoin(SampleDraw, SampleDraw.frame_id == SampleFrame.id)
         .where(SampleFrame.inspection_id == inspection.id, SampleFrame.questionnaire == questionnaire_id)

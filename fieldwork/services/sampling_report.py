@@ -21,20 +21,10 @@ from sqlmodel import Session
 
 from fieldwork.services import inspections
 from fieldwork.services.permissions import Actor
-from fieldwork.services.sampling import _inspection, default_target
+from fieldwork.services.sampling import default_target
 from fieldwork.services.sampling_exclusions import REASONS
-from models import (
-    COMPLETE,
-    Answer,
-    Assessment,
-    CaseFile,
-    FrameCase,
-    Inspection,
-    SampleDraw,
-    SampleEntry,
-    SampleExclusion,
-    SampleFrame,
-)
+from models import (COMPLETE, Answer, Assessment, CaseFile, FrameCase, SampleDraw, SampleEntry,
+                    SampleExclusion, SampleFrame)
 from models.sampling import RESERVE, SAMPLE
 
 NOT_DRAWN = "(not drawn yet)"
@@ -95,8 +85,8 @@ def _assessed_cases():
 
 
 def report(session: Session, actor: Actor, questionnaire_id: str, *,
-           inspection: str | Inspection | None = None) -> SampleReport:
-    inspection = _inspection(session, inspection)
+           inspection: inspections.InspectionRef = None) -> SampleReport:
+    inspection = inspections.resolve(session, inspection)
     excluded = SampleExclusion.id.is_not(None)
     assessed = _assessed_cases()
     in_register = and_(SampleEntry.case_id.is_not(None), SampleExclusion.id.is_(None))
@@ -168,10 +158,10 @@ class WeightedShare:
 
 
 def weighted(session: Session, actor: Actor, questionnaire_id: str, question: str, *, force: str | None = None,
-             inspection: str | Inspection | None = None) -> list[WeightedShare]:
+             inspection: inspections.InspectionRef = None) -> list[WeightedShare]:
     """Unweighted and weighted shares of each code of a single-choice question over the drawn
     sample's assessed cases (one force, or every drawn force pooled over their frames)."""
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     questionnaire = inspections.load_questionnaire(session, questionnaire_id)
     codes = questionnaire.codes(question)
     stratum = (SampleFrame.force + "|" + SampleEntry.stratum).label("stratum")
@@ -236,9 +226,9 @@ class ExclusionRow:
 
 
 def sampled_cases(session: Session, actor: Actor, questionnaire_id: str, *,
-                  inspection: str | Inspection | None = None) -> list[SampledCase]:
+                  inspection: inspections.InspectionRef = None) -> list[SampledCase]:
     """The drawn cases in the register now (replacements included, exclusions not)."""
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     replaced = FrameCase.__table__.alias("replaced_case")
     earlier = SampleEntry.__table__.alias("replaced_entry")
     rows = session.execute(
@@ -255,8 +245,8 @@ def sampled_cases(session: Session, actor: Actor, questionnaire_id: str, *,
 
 
 def exclusions(session: Session, actor: Actor, questionnaire_id: str, *,
-               inspection: str | Inspection | None = None) -> list[ExclusionRow]:
-    inspection = _inspection(session, inspection)
+               inspection: inspections.InspectionRef = None) -> list[ExclusionRow]:
+    inspection = inspections.resolve(session, inspection)
     gone = FrameCase.__table__.alias("gone")
     took = SampleEntry.__table__.alias("took")
     took_case = FrameCase.__table__.alias("took_case")
@@ -273,10 +263,10 @@ def exclusions(session: Session, actor: Actor, questionnaire_id: str, *,
     return [ExclusionRow(*r) for r in rows if actor.sees_force(r[1])]
 
 
-def reserves(session: Session, actor: Actor, questionnaire_id: str, *, inspection: str | Inspection | None = None,
+def reserves(session: Session, actor: Actor, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
              per_stratum: int = 5) -> list[tuple[str, str, int, str]]:
     """(force, stratum, position, case_ref) of the next reserves of each stratum, in order."""
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     rows = session.execute(
         select(SampleFrame.force, SampleEntry.stratum, SampleEntry.position, FrameCase.case_ref)
         .select_from(SampleEntry).join(FrameCase, FrameCase.id == SampleEntry.frame_case_id)

@@ -34,48 +34,23 @@ from sqlmodel import Session
 
 from fieldwork import audit, contract
 from fieldwork.catalog import load_catalog
+from fieldwork.contract import CONTEXT_SECTION
+from fieldwork.problem_codes import (
+    ALREADY_MODERATED, ALREADY_SECOND_MARKED as ALREADY_SAMPLED, BAD_SAMPLE, FORCE_NOT_COVERED, NOTHING_TO_SAMPLE,
+    NOT_A_DISAGREEMENT, NOT_A_SECOND_MARKER, NOT_ELIGIBLE, NOT_READY_FOR_MODERATION as NOT_READY,
+    NO_SECOND_MARKER, SAME_INSPECTOR, UNDECIDED, UNKNOWN_INSPECTOR, UNKNOWN_QUESTIONNAIRE,
+    UNKNOWN_SECOND_MARKING as UNKNOWN_MARKING,
+)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import agreement, assessments, inspections, permissions
 from fieldwork.services.permissions import INSPECTOR, LEAD, Actor
 from fieldwork.services import actor_check
-from models import (
-    AGREED,
-    COMPLETE,
-    DRAFT,
-    PRIMARY,
-    SECOND,
-    Answer,
-    Assessment,
-    CaseFile,
-    Inspection,
-    ModerationDecision,
-    QuestionnaireVersion,
-    SecondMarking,
-    User,
-    utcnow,
-)
+from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, Inspection,
+                    ModerationDecision, QuestionnaireVersion, SecondMarking, User, utcnow)
 
 FORCE = "force"
-CONTEXT_SECTION = "context"
 NOT_ASKED = ""  # the agreed "answer" for a question the agreed answers do not ask
-
-# Problem codes
-BAD_SAMPLE = "bad_sample"
-NO_SECOND_MARKER = "no_second_marker"
-SAME_INSPECTOR = "same_inspector"
-ALREADY_SAMPLED = "already_second_marked"
-NOT_ELIGIBLE = "not_eligible"
-UNKNOWN_INSPECTOR = "unknown_inspector"
-UNKNOWN_MARKING = "unknown_second_marking"
-NOT_READY = "not_ready_for_moderation"
-UNDECIDED = "undecided"
-ALREADY_MODERATED = "already_moderated"
-NOT_A_DISAGREEMENT = "not_a_disagreement"
-UNKNOWN_QUESTIONNAIRE = "unknown_questionnaire"
-NOTHING_TO_SAMPLE = "nothing_to_sample"
-NOT_A_SECOND_MARKER = "not_a_second_marker"
-FORCE_NOT_COVERED = "force_not_covered"
 
 
 @dataclass(frozen=True)
@@ -92,10 +67,6 @@ class Sample:
     rule: str  # how it was drawn, in words, kept with each assignment
     items: list[SampleItem]
     eligible: dict[str | None, int]  # force -> candidates
-
-
-def _inspection(session: Session, inspection: str | Inspection | None) -> Inspection:
-    return inspection if isinstance(inspection, Inspection) else inspections.inspection_by_code(session, inspection)
 
 
 def _candidates(session: Session, inspection_id: int, questionnaire_id: str) -> list[SampleItem]:
@@ -115,7 +86,7 @@ def _candidates(session: Session, inspection_id: int, questionnaire_id: str) -> 
 
 def draw_sample(session: Session, actor: Actor, questionnaire_id: str, *, seed: int, percent: float | None = None,
                 number: int | None = None, forces: list[str] | None = None,
-                inspection: str | Inspection | None = None) -> Sample:
+                inspection: inspections.InspectionRef = None) -> Sample:
     """The cases to second-mark: per force, ``percent`` of its candidates (rounded up) or
     ``number`` of them (all of them if it has fewer). Reproducible from the seed."""
     permissions.require_role(actor, permissions.LEADS, "draw a second-marking sample")
@@ -131,7 +102,7 @@ def draw_sample(session: Session, actor: Actor, questionnaire_id: str, *, seed: 
                                 field="seed"))
     if problems:
         raise ProblemError(problems, "the sample was not drawn")
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     by_force: dict[str | None, list[SampleItem]] = {}
     for item in _candidates(session, inspection.id, questionnaire_id):
         if not forces or item.force in forces:
@@ -154,11 +125,11 @@ def marker_accounts(session: Session) -> dict[str, Actor]:
         select(User).where(User.active, User.role.in_((INSPECTOR, LEAD)))).scalars()}
 
 
-def second_markers(session: Session, inspection: str | Inspection | None = None) -> list[str]:
+def second_markers(session: Session, inspection: inspections.InspectionRef = None) -> list[str]:
     """Who can second-mark: the active inspector and lead accounts. Only where the database has
     no account at all (a laptop used from the command line) anyone who has scored in this
     inspection: a name without an account can never open the case it is given."""
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     names = set(marker_accounts(session))
     if not session.execute(select(func.count()).select_from(User).where(User.active)).scalar_one():
         names |= set(session.execute(select(Assessment.inspector).join(CaseFile, CaseFile.id == Assessment.case_id)
@@ -190,9 +161,9 @@ def _may_see(accounts: dict[str, Actor] | None, name: str, force: str | None) ->
     return actor is not None and actor.sees_force(force)
 
 
-def current_load(session: Session, inspection: str | Inspection | None = None) -> dict[str, int]:
+def current_load(session: Session, inspection: inspections.InspectionRef = None) -> dict[str, int]:
     """Second markings not yet moderated, per second inspector."""
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     return dict(session.execute(select(SecondMarking.second_inspector, func.count())
                                 .where(SecondMarking.inspection_id == inspection.id, SecondMarking.agreed_uid.is_(None))
                                 .group_by(SecondMarking.second_inspector)).all())
@@ -208,9 +179,9 @@ class Plan:
 
 
 def questionnaire_problem(session: Session, questionnaire_id: str,
-                          inspection: str | Inspection | None = None) -> Problem | None:
+                          inspection: inspections.InspectionRef = None) -> Problem | None:
     """A problem if the inspection has no such questionnaire (a typo would otherwise draw nothing)."""
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     known = inspections.questionnaire_ids(session, inspection)
     if questionnaire_id in known:
         return None
@@ -219,11 +190,11 @@ def questionnaire_problem(session: Session, questionnaire_id: str,
                    item_kind="questionnaire")
 
 
-def marker_problems(session: Session, names: list[str], inspection: str | Inspection | None = None) -> list[Problem]:
+def marker_problems(session: Session, names: list[str], inspection: inspections.InspectionRef = None) -> list[Problem]:
     """Every named second inspector who may not second-mark: a disabled or admin account, or a
     name with no account. Where the database has no accounts yet (laptops), a name must be one
     that has scored in this inspection, so a typo is caught rather than assigned work."""
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     users = {u.name: u for u in session.execute(select(User).where(User.name.in_(names))).scalars()} if names else {}
     any_accounts = session.execute(select(func.count()).select_from(User).where(User.active)).scalar_one() > 0
     markers = second_markers(session, inspection)
@@ -247,13 +218,13 @@ def marker_problems(session: Session, names: list[str], inspection: str | Inspec
 
 def plan(session: Session, actor: Actor, questionnaire_id: str, markers: list[str], *, seed: int,
          percent: float | None = None, number: int | None = None, forces: list[str] | None = None,
-         inspection: str | Inspection | None = None) -> Plan:
+         inspection: inspections.InspectionRef = None) -> Plan:
     """``draw_sample`` (the same draw as the Second marking page) and ``propose`` over the named
     second inspectors with the ``current_load``, checked as a whole: every problem with the
     questionnaire, the rule, the inspectors, a force with nothing to draw, and each case whose
     only named second inspector marked it first, together. Writes nothing; ``assign`` does."""
     permissions.require_role(actor, permissions.LEADS, "draw a second-marking sample")
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     names = list(dict.fromkeys(markers))
     problems = [p for p in [questionnaire_problem(session, questionnaire_id, inspection)] if p]
     bad_names = marker_problems(session, names, inspection)
@@ -289,15 +260,12 @@ def plan(session: Session, actor: Actor, questionnaire_id: str, markers: list[st
 
 
 def assign(session: Session, actor: Actor, assignments: dict[str, str], *, rule: str = "",
-           inspection: str | Inspection | None = None) -> list[SecondMarking]:
+           inspection: inspections.InspectionRef = None) -> list[SecondMarking]:
     """Create the blind second markings: {primary uid: second inspector}. All or nothing."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.LEADS, "assign second markings")
-    inspection = _inspection(session, inspection)
-    uids = list(assignments)
-    rows = {a.uid: a for a in session.execute(select(Assessment).where(Assessment.uid.in_(uids))).scalars()}
-    cases = {c.id: c for c in session.execute(select(CaseFile).where(
-        CaseFile.id.in_([a.case_id for a in rows.values()]))).scalars()}
+    inspection = inspections.resolve(session, inspection)
+    rows, cases = _assessed_cases(session, assignments)
     problems = assignment_problems(session, rows, cases, assignments, inspection)
     if problems:
         raise ProblemError(problems, "no second marking was assigned")
@@ -305,16 +273,22 @@ def assign(session: Session, actor: Actor, assignments: dict[str, str], *, rule:
 
 
 def check_assignments(session: Session, actor: Actor, assignments: dict[str, str],
-                      inspection: str | Inspection | None = None) -> list[Problem]:
+                      inspection: inspections.InspectionRef = None) -> list[Problem]:
     """Every problem ``assign`` would refuse, each naming its case (``item``): the page assigns
     the rows without one and keeps the others for the lead to change."""
     permissions.require_role(actor, permissions.LEADS, "assign second markings")
-    inspection = _inspection(session, inspection)
-    uids = list(assignments)
-    rows = {a.uid: a for a in session.execute(select(Assessment).where(Assessment.uid.in_(uids))).scalars()}
+    inspection = inspections.resolve(session, inspection)
+    rows, cases = _assessed_cases(session, assignments)
+    return assignment_problems(session, rows, cases, assignments, inspection)
+
+
+def _assessed_cases(session: Session, assignments: dict[str, str]) -> tuple[dict, dict]:
+    """The assessments an assignment names ({uid: Assessment}) and their cases ({id: CaseFile})."""
+    rows = {a.uid: a for a in session.execute(select(Assessment).where(
+        Assessment.uid.in_(list(assignments)))).scalars()}
     cases = {c.id: c for c in session.execute(select(CaseFile).where(
         CaseFile.id.in_([a.case_id for a in rows.values()]))).scalars()}
-    return assignment_problems(session, rows, cases, assignments, inspection)
+    return rows, cases
 
 
 def _force_name(code: str) -> str:
@@ -411,9 +385,9 @@ class MarkingRow:
 
 
 def markings(session: Session, actor: Actor, *, questionnaire: str | None = None,
-             inspection: str | Inspection | None = None) -> list[MarkingRow]:
+             inspection: inspections.InspectionRef = None) -> list[MarkingRow]:
     permissions.require_role(actor, permissions.LEADS, "see second markings")
-    inspection = _inspection(session, inspection)
+    inspection = inspections.resolve(session, inspection)
     first, second = aliased(Assessment), aliased(Assessment)
     query = (select(SecondMarking, CaseFile.case_ref, first.id, first.status, second.id, second.status)
              .join(CaseFile, CaseFile.id == SecondMarking.case_id)

@@ -12,10 +12,9 @@ import random
 from datetime import date, timedelta
 
 from fieldwork import expr
+from fieldwork.contract import CASE_REF
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services.store import CaseRecord
-
-CASE_REF = "case_ref"
 
 
 def answers(questionnaire: Questionnaire, rnd: random.Random, rules: dict | None = None) -> dict[str, str]:

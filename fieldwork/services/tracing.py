@@ -22,15 +22,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import expr
+from fieldwork.problem_codes import MISSING_ANSWER, UNKNOWN_ANSWER, UNKNOWN_FINDING
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE
 from fieldwork.services import counting, findings, inspections
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from models import COMPLETE, Answer, Assessment, CaseFile
 
-UNKNOWN_FINDING = "unknown_finding"
-UNKNOWN_ANSWER = "unknown_answer"
-MISSING_ANSWER = "missing_answer"
 GROUP_VARIABLES = ("force", "cps_area")  # shown beside each case where the questionnaire has them
 
 

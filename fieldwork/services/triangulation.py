@@ -32,18 +32,11 @@ from sqlmodel import Session
 from fieldwork.files.csv_out import csv_bytes
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import BAD_FORMAT, BAD_VALUE, UNKNOWN_BEARING, UNKNOWN_CRITERION, UNKNOWN_FINDING
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, permissions
-from fieldwork.services.judgements import (
-    FindingFigures,
-    FindingRef,
-    finding_problem,
-    framework_of,
-    judgements,
-    links_of,
-    unit_label,
-    unit_matches,
-)
+from fieldwork.services.judgements import (FindingFigures, FindingRef, finding_problem, framework_of, judgements,
+                                           links_of, unit_label, unit_matches)
 from fieldwork.services.permissions import Actor
 from models import EvidenceExcerpt, EvidenceItem, FindingBearing, Inspection, Judgement, utcnow
 from models.evidence import AT_LEAST, BELOW, CASE_FILES, CPS_AREA, FORCE, LINK_EVIDENCE, LINK_EXCERPT, LINK_FINDING
@@ -121,14 +114,14 @@ def set_bearing(session: Session, actor: Actor, *, criterion: str, ref: FindingR
     framework = framework_of(inspection)
     problems = []
     if criterion not in framework.specific_ids:
-        problems.append(Problem("unknown_criterion", f"{criterion!r} is not a specific criterion", field="criterion"))
+        problems.append(Problem(UNKNOWN_CRITERION, f"{criterion!r} is not a specific criterion", field="criterion"))
     why = finding_problem(session, ref)
     if why:
-        problems.append(Problem("unknown_finding", why, field="finding", item=ref.target, item_kind="finding"))
+        problems.append(Problem(UNKNOWN_FINDING, why, field="finding", item=ref.target, item_kind="finding"))
     if not isinstance(threshold, int) or not 0 <= threshold <= 100:
-        problems.append(Problem("bad_value", "the threshold is a whole percent from 0 to 100", field="threshold"))
+        problems.append(Problem(BAD_VALUE, "the threshold is a whole percent from 0 to 100", field="threshold"))
     if favourable_when not in (AT_LEAST, BELOW):
-        problems.append(Problem("bad_value", f"favourable_when is {AT_LEAST} or {BELOW}", field="favourable_when"))
+        problems.append(Problem(BAD_VALUE, f"favourable_when is {AT_LEAST} or {BELOW}", field="favourable_when"))
     if problems:
         raise ProblemError(problems, "the bearing was not saved")
     row = session.execute(select(FindingBearing).where(
@@ -153,7 +146,7 @@ def remove_bearing(session: Session, actor: Actor, bearing_id: int) -> None:
     permissions.require_role(actor, (permissions.LEAD,), "set which findings bear on a grade")
     row = session.get(FindingBearing, bearing_id)
     if row is None:
-        raise ProblemError([Problem("unknown_bearing", f"no bearing {bearing_id}")])
+        raise ProblemError([Problem(UNKNOWN_BEARING, f"no bearing {bearing_id}")])
     audit.record(session, actor.name, BEARING_REMOVED, inspection_id=row.inspection_id, question=row.criterion,
                  old_value=f"{row.favourable_when} {row.threshold}",
                  finding=f"{row.questionnaire}:{row.finding}:{row.answer}")
@@ -317,7 +310,7 @@ def export_grid(session: Session, actor: Actor, fmt: str, *, unit_type: str = FO
                 inspection_code: str | None = None, file_name: str = "") -> bytes:
     """The grid as the wide CSV or as JSON (``Grid.to_dict``); audited (counts only)."""
     if fmt not in ("csv", "json"):
-        raise ProblemError([Problem("bad_format", f"{fmt!r}: the grid is written as csv or json", field="format")])
+        raise ProblemError([Problem(BAD_FORMAT, f"{fmt!r}: the grid is written as csv or json", field="format")])
     g = grid(session, actor, unit_type=unit_type, inspection_code=inspection_code)
     data = grid_bytes(g, fmt)
     record_export(session, actor, g, fmt, inspection_code=inspection_code, file_name=file_name)

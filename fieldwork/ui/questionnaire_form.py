@@ -21,6 +21,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.catalog import load_catalog
+from fieldwork.problem_codes import SIGNED_OUT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.questionnaire.model import Question, Questionnaire
@@ -123,7 +124,7 @@ def _signed_in(actor: Actor, uid: str, at: str | None) -> bool:
     if user is not None and user.name == actor.name:
         return True
     state = _state(uid)
-    _refused(state, ProblemError([Problem("signed_out", "Your session has ended: sign in again. This change was "
+    _refused(state, ProblemError([Problem(SIGNED_OUT, "Your session has ended: sign in again. This change was "
                                           "not saved.")], "not signed in"), at)
     _show_all(uid, state)
     return False
@@ -318,34 +319,35 @@ def _changed_meanwhile(actor: Actor, uid: str, exc: ProblemError, button: str) -
     return True
 
 
-def _mark_complete(actor: Actor, uid: str) -> None:
+def _change_status(actor: Actor, uid: str, change, button: str, *, missing_listed: bool = False):
+    """``change`` (``assessments.mark_complete`` or ``reopen``) at the version on screen: its
+    result, or None when refused (the refusal shown; with ``missing_listed``, unanswered
+    required questions become the list that shows and shrinks live)."""
     if not _signed_in(actor, uid, None):
-        return
+        return None
     state = _state(uid)
     try:
         with db.session_scope(session.engine()) as s:
-            result = assessments.mark_complete(s, actor, uid, state["version"])
+            return change(s, actor, uid, state["version"])
     except ProblemError as exc:
-        if all(p.code == assessments.MISSING_ANSWER for p in exc.problems):
-            state.update(missing=True, at=None, cleared=[], problems=None)  # the list shows, and shrinks live
-        elif not _changed_meanwhile(actor, uid, exc, "Mark complete"):
+        if missing_listed and all(p.code == assessments.MISSING_ANSWER for p in exc.problems):
+            state.update(missing=True, at=None, cleared=[], problems=None)
+        elif not _changed_meanwhile(actor, uid, exc, button):
             _refused(state, exc, None)
-        return
-    state.update(version=result.version, status=result.status, missing=False, problems=None, cleared=[], at=None)
+        return None
+
+
+def _mark_complete(actor: Actor, uid: str) -> None:
+    result = _change_status(actor, uid, assessments.mark_complete, "Mark complete", missing_listed=True)
+    if result is not None:
+        _state(uid).update(version=result.version, status=result.status, missing=False, problems=None, cleared=[],
+                           at=None)
 
 
 def _reopen(actor: Actor, uid: str) -> None:
-    if not _signed_in(actor, uid, None):
-        return
-    state = _state(uid)
-    try:
-        with db.session_scope(session.engine()) as s:
-            result = assessments.reopen(s, actor, uid, state["version"])
-    except ProblemError as exc:
-        if not _changed_meanwhile(actor, uid, exc, "Reopen"):
-            _refused(state, exc, None)
-        return
-    state.update(version=result.version, status=result.status, problems=None, at=None)
+    result = _change_status(actor, uid, assessments.reopen, "Reopen")
+    if result is not None:
+        _state(uid).update(version=result.version, status=result.status, problems=None, at=None)
 
 
 def _add_entry(actor: Actor, uid: str, repeat: str, parent: str) -> None:

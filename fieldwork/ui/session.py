@@ -243,19 +243,3 @@ def current_inspection(s) -> Inspection:
             st.session_state.pop(INSPECTION_KEY, None)
     return inspections.inspection_by_code(s)
 
-
-def inspection_picker() -> None:
-    """The sidebar's choice of inspection, drawn by the router on every run; nothing at all
-    where the database holds a single inspection."""
-    with db.session_scope(engine()) as s:
-        held = [(i.code, i.name) for i in inspections.all_inspections(s)]
-        current = current_inspection(s).code
-    if len(held) < 2:
-        return
-    names = [name for _, name in held]
-    labels = {code: name if names.count(name) == 1 else f"{name} ({code})" for code, name in held}
-    codes = list(labels)
-    picked = st.selectbox("Inspection", codes, index=codes.index(current), key=PICKER_KEY, format_func=labels.get,
-                          help="The inspection every page works on; it stays chosen from page to page.")
-    if picked in labels:
-        st.session_state[INSPECTION_KEY] = picked
