@@ -22,7 +22,10 @@ from tests.wide_helpers import case_review_rows, csv_bytes
 PERSONAL = {"Jane.Smith.1984": "a name", "JSmith-12-03-1984": "a date", "SW1A1AA": "a postcode",
             "SW1A 1AA": "a postcode", "07700900123": "a phone number", "+44 7700 900123": "a phone number",
             "AB123456C": "a National Insurance number", "jane@example.org": "an email", "HS-19840312": "a date",
-            "Smith-0001": "a name"}
+            "Smith-0001": "a name",
+            # a letter prefix does not hide the number behind it (attacker re-test, 2026-12-06)
+            "HS-0700900123": "a phone number", "HS-07700-900123": "a phone number",
+            "CR-0161-496-0000": "a phone number"}
 GOOD = ["HS-0001", "hs-0001", "PIN-0001", "GMP/2016/0456", "HS_0201", "RC-1"]
 
 

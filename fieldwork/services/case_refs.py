@@ -29,6 +29,7 @@ EXAMPLE = "HS-0001"
 INSTANCE_ID = re.compile(r"(?:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[-/_.\s]")
 _PHONE = re.compile(r"(?:\+?44|0)\d{9,10}")
+_PREFIX = re.compile(r"^[A-Za-z]+")
 _POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", re.IGNORECASE)
 _NI_NUMBER = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?", re.IGNORECASE)
 # a capitalised word (Smith, Jane) or a long lower-case one (smith): a name, not a code's prefix
@@ -59,7 +60,9 @@ def looks_personal(ref: str) -> str | None:
     squeezed = _SEPARATORS.sub("", ref)
     if "@" in ref:
         return "an email address"
-    if _PHONE.fullmatch(squeezed.lstrip("+")) or _PHONE.fullmatch(squeezed):
+    # a letter prefix must not hide a number behind it (HS-0700900123 is a phone number)
+    number = _PREFIX.sub("", squeezed)
+    if any(_PHONE.fullmatch(s) for s in (squeezed, squeezed.lstrip("+"), number, number.lstrip("+"))):
         return "a phone number"
     if _POSTCODE.fullmatch(squeezed):
         return "a postcode"
