@@ -151,10 +151,10 @@ def test_our_faults_name_sheet_row_and_column_in_row_order_each_once():
     problems = refused("""
 | survey |
 |        | type              | name | label | relevant            | calculation |
-|        | text              | a    | A     | ${b} = 'maybe'      |             |
+|        | text              | a    | A     | ${bb} = 'yes'       |             |
 |        | select_one yes_no | b    | B     |                     |             |
 |        | calculate         | c    |       |                     | ${zz} + 1   |
-|        | text              | d    | D     | ${b} = 'maybe'      |             |
+|        | text              | d    | D     | ${bb} = 'yes'       |             |
 | choices |
 |         | list_name | name | label |
 |         | yes_no    | yes  | Yes   |
@@ -203,3 +203,26 @@ def test_these_forms_export_to_a_form_pyxform_converts_and_come_back_the_same(na
     path = export_xlsform(q, tmp_path / name)
     convert(xlsform=path.read_bytes(), file_type=".xlsx", form_name="data")
     assert import_xlsform(path, frameworks=load_catalog().frameworks, name=name).to_dict() == q.to_dict()
+
+
+UNKNOWN_CODE_FORM = """
+| survey |
+|        | type                   | name    | label   | relevant              | constraint        |
+|        | select_one yes_no      | seen    | Seen?   |                       |                   |
+|        | text                   | detail  | Detail  | ${seen} = 'maybe'     |                   |
+|        | text                   | other   | Other   | ${seen} != ''         |                   |
+|        | select_one_from_file places.csv | place | Place |                   | ${place} != 'x9'  |
+""" + YES_NO
+
+
+def test_a_rule_comparing_with_a_code_not_in_its_list_is_imported_with_a_warning(tmp_path):
+    # pyxform converts such a form, so it is imported; the import says where the rule can never hold
+    convert(xlsform=xlsx(UNKNOWN_CODE_FORM), file_type=".xlsx", form_name="data")
+    q = read(UNKNOWN_CODE_FORM)
+    [w] = q.warnings  # '' (not answered) and an absent file's list (codes unknown) are never flagged
+    assert (w.source, w.row, w.field, w.item) == ("form.xlsx survey", 3, "relevant", "detail")
+    assert "'maybe'" in w.message and "this rule can never hold as written" in w.message
+    from fieldwork.questionnaire.xlsform import warning_lines
+    assert warning_lines(q) == [f"Warning: {w}"]
+    assert str(w).startswith("form.xlsx survey: row 3: question 'detail': column 'relevant':")
+    assert q.question("detail").relevant == "${seen} = 'maybe'"
