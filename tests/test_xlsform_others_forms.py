@@ -226,3 +226,38 @@ def test_a_rule_comparing_with_a_code_not_in_its_list_is_imported_with_a_warning
     assert warning_lines(q) == [f"Warning: {w}"]
     assert str(w).startswith("form.xlsx survey: row 3: question 'detail': column 'relevant':")
     assert q.question("detail").relevant == "${seen} = 'maybe'"
+
+
+@pytest.mark.parametrize("root, settings", [("data", ""), ("visit", """
+| settings |
+|          | form_id | name  |
+|          | f       | visit |
+""")])
+def test_a_repeat_named_like_the_survey_root_is_refused_with_its_row_as_pyxform_refuses_it(root, settings):
+    form = f"""
+| survey |
+|        | type         | name   | label |
+|        | text         | ref    | Ref   |
+|        | begin repeat | {root} | Visit |
+|        | date         | when   | When  |
+|        | end repeat   |        |       |
+""" + settings
+    with pytest.raises(Exception, match="survey root"):
+        convert(xlsform=xlsx(form), file_type=".xlsx", form_name="data")
+    with pytest.raises(ProblemError) as err:
+        import_xlsform(xlsx(form), name="form.xlsx", frameworks=load_catalog().frameworks, allow_repeats=True)
+    [p] = err.value.problems
+    assert (p.source, p.row, p.item) == ("form.xlsx survey", 3, root)
+    assert "must not be the same as the survey root" in p.message
+
+
+def test_a_group_named_like_the_survey_root_is_imported_as_pyxform_converts_it():
+    form = """
+| survey |
+|        | type        | name | label |
+|        | begin group | data | Data  |
+|        | text        | ref  | Ref   |
+|        | end group   |      |       |
+"""
+    convert(xlsform=xlsx(form), file_type=".xlsx", form_name="data")
+    assert [x.name for x in read(form).questions] == ["ref"]
