@@ -261,3 +261,21 @@ def test_a_group_named_like_the_survey_root_is_imported_as_pyxform_converts_it()
 """
     convert(xlsform=xlsx(form), file_type=".xlsx", form_name="data")
     assert [x.name for x in read(form).questions] == ["ref"]
+
+
+@pytest.mark.parametrize("data", [
+    b"not a workbook",  # the file itself
+    xlsx(PYXFORM_REFUSES["ambiguous_name.xlsx"][0]),  # pyxform's refusal
+    xlsx("""
+| survey |
+|        | type | name | label | relevant       |
+|        | text | a    | A     | ${nobody} = 1  |
+"""),  # ours
+])
+def test_every_refused_questionnaire_has_one_headline_and_names_its_sheet_the_same_way(data):
+    with pytest.raises(ProblemError) as err:
+        import_xlsform(data, name="form.xlsx", frameworks=load_catalog().frameworks)
+    assert err.value.summary == "questionnaire form.xlsx was refused"
+    for p in err.value.problems:
+        assert p.source == "form.xlsx" or p.source.split(" ", 1)[1] in (
+            "survey", "choices", "settings", "external_choices", "indicators", "findings"), p

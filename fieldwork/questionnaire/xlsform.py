@@ -62,8 +62,8 @@ def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
             data = {**data, "questionnaire": {**head, "version": AUTO_VERSION}}
         questionnaire = build_questionnaire(data, source=name, frameworks=frameworks, shared_choices=shared_choices,
                                             inspection_framework=inspection_framework, sheets=True)
-    except ProblemError as exc:
-        raise ProblemError(in_order(exc.problems), exc.summary) from None
+    except ProblemError as exc:  # one headline whichever check refused it (the file, pyxform, ours)
+        raise ProblemError(in_order(exc.problems), f"questionnaire {name} was refused") from None
     if not given:
         questionnaire = dataclasses.replace(questionnaire, version=AUTO_VERSION + questionnaire.content_hash[:8])
     return dataclasses.replace(questionnaire, warnings=tuple(in_order(list(questionnaire.warnings))))
