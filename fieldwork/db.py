@@ -186,42 +186,6 @@ def _add_missing_indexes(engine: Engine) -> list[str]:
     return added
 
 
-def _pg_trigger(name: str, table: str, when: str, each: str = "ROW") -> str:
-    # created only where missing: a migration never replaces (or briefly removes) a guard
-    return (f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '{name}') THEN "
-            f"CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH {each} "
-            f"EXECUTE FUNCTION audit_event_append_only(); END IF; END $$")
-
-
-# The audit trail is append-only, and its chain head (fieldwork.services.audit_chain) cannot be
-# deleted or emptied; `fieldwork audit verify` reports any of these triggers dropped or disabled.
-AUDIT_GUARDS = {
-    "sqlite": [
-        """CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event
-           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-        """CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event
-           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-        # INSERT OR REPLACE deletes the old row without firing the delete trigger: refuse it here
-        """CREATE TRIGGER IF NOT EXISTS audit_event_no_replace BEFORE INSERT ON audit_event
-           WHEN EXISTS (SELECT 1 FROM audit_event WHERE id = NEW.id)
-           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-        """CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
-           BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
-    ],
-    "postgresql": [
-        # made only where missing: a migration never replaces the guard's function either
-        """DO $outer$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'audit_event_append_only') THEN
-           CREATE FUNCTION audit_event_append_only() RETURNS trigger AS $$
-           BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END; $$ LANGUAGE plpgsql;
-           END IF; END $outer$""",
-        _pg_trigger("audit_event_append_only", "audit_event", "UPDATE OR DELETE"),
-        _pg_trigger("audit_event_no_truncate", "audit_event", "TRUNCATE", "STATEMENT"),
-        _pg_trigger("audit_head_no_delete", "audit_head", "DELETE"),
-        _pg_trigger("audit_head_no_truncate", "audit_head", "TRUNCATE", "STATEMENT"),
-    ],
-}
-
-
 # Expression indexes (SQLAlchemy does not reflect them, so they are made here, IF NOT EXISTS).
 # SQLite and PostgreSQL both take this form.
 FOLDED_INDEXES = [
@@ -296,6 +260,8 @@ def _migrate(engine: Engine) -> None:
         conn.execute(text("INSERT INTO audit_head (id, rows, last_hash) SELECT 1, 0, '' "
                           "WHERE NOT EXISTS (SELECT 1 FROM audit_head)"))
     with engine.begin() as conn:
+        from fieldwork.services.audit_guard_sql import AUDIT_GUARDS
+
         for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
             conn.execute(text(statement))
     from fieldwork.services.case_rename import refuse_clashes

@@ -60,7 +60,18 @@ def schema_gaps(engine: Engine) -> list[str]:
             warnings.simplefilter("ignore", SAWarning)
             indexes = {i["name"] for i in insp.get_indexes(table.name)}
         gaps += [f"index {i.name}" for i in table.indexes if i.name and i.name not in indexes]
-    return gaps
+    return gaps + _guard_gaps(engine)
+
+
+def _guard_gaps(engine: Engine) -> list[str]:
+    """Guard triggers the code makes and the database lacks (e.g. the head's guard, added later)."""
+    from fieldwork.services.audit_guards import expected
+
+    if engine.dialect.name != "postgresql":
+        return []
+    with engine.connect() as conn:
+        have = set(conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
+    return [f"guard trigger {name}" for name in sorted(set(expected("postgresql")) - have)]
 
 
 def refuse_outdated(engine: Engine) -> None:

@@ -25,6 +25,9 @@ if st.button("Check the trail has not been tampered with", key="audit_verify", i
         report = audit_chain.verify(s)
         role = db_roles.describe(s)
     (st.success if report.whole else st.error)(report.describe())
+    if report.whole:  # kept outside, it shows a later rewrite the database alone cannot
+        st.caption(f"Anchor to keep outside the database (the inspection's log, an email): {report.anchor} — "
+                   f"check it later with `fieldwork audit verify --expect {report.anchor}`")
     st.caption(role)
 
 with db.session_scope(engine) as s:

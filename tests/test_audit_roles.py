@@ -160,6 +160,31 @@ def test_the_app_role_is_told_to_ask_the_owner_when_the_schema_is_behind(roles):
 
 
 @needs_pg
+def test_a_database_without_the_heads_guard_waits_for_the_owner(roles):
+    """A database made before audit_head had its guard: the app's role is told to ask the owner,
+    and the owner's init adds the guard (and its function) without touching the trail."""
+    owner_url, app_url, app = roles
+    assert cli.main(["--db", owner_url, "init", "--app-role", app]) == 0
+    owner_engine = create_engine(owner_url)
+    with owner_engine.begin() as conn:  # as a database made by an older version
+        conn.execute(text("DROP TRIGGER audit_head_forward_only ON audit_head"))
+        conn.execute(text("DROP FUNCTION audit_head_forward_only()"))
+    owner_engine.dispose()
+    app_engine = db.make_engine(app_url)
+    with pytest.raises(ProblemError) as caught:
+        db.prepare(app_engine)
+    assert "guard trigger audit_head_forward_only" in str(caught.value.problems[0])
+    app_engine.dispose()
+    db.dispose_all()
+    assert cli.main(["--db", owner_url, "init", "--app-role", app]) == 0
+    app_engine = db.make_engine(app_url)
+    db.prepare(app_engine)
+    with db.session_scope(app_engine) as s:
+        assert audit_chain.verify(s).whole
+    app_engine.dispose()
+
+
+@needs_pg
 def test_the_app_role_must_not_be_the_owner_or_a_superuser(roles):
     owner_url, _app_url, _app = roles
     owner = make_url(owner_url).username

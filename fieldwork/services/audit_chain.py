@@ -13,9 +13,12 @@ which row it breaks:
 - a backdated insert: its time is earlier than the row it follows, or it is not in the head;
 - a dropped or disabled guard trigger: named.
 
-What it cannot catch alone: someone who rewrites every row after a change *and* the head, by
-recomputing the hashes. ``fieldwork audit verify`` prints the head hash; a copy kept elsewhere
-(the lead's notes, the report file) shows such a rewrite too.
+What it cannot catch alone: someone with the owner's rights who switches the guards off,
+removes rows from the end (or rewrites rows and recomputes the hashes), puts the head back in
+step and the guards back as they were. Nothing inside the database then differs from an honest
+trail, so "whole" means "whole as far as this database can tell". The defence is an *anchor*
+kept outside: ``fieldwork audit verify`` prints ``ROWS:HASH``; ``--expect ROWS:HASH`` later
+reports a break if the trail is shorter than ROWS or its row ROWS no longer has hash HASH.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import text, update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from fieldwork.services import audit_guards
 from models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -82,6 +86,12 @@ class ChainReport:
     head_hash: str = ""
     broken_at: int | None = None  # the id of the first row that does not fit
     reasons: list[str] = field(default_factory=list)
+    anchor_checked: bool = False  # an anchor kept outside the database was given and held
+
+    @property
+    def anchor(self) -> str:
+        """What a lead keeps outside the database (the inspection's log, an email): ROWS:HASH."""
+        return f"{self.rows}:{self.head_hash}"
 
     @property
     def whole(self) -> bool:
@@ -89,41 +99,30 @@ class ChainReport:
 
     def describe(self) -> str:
         if self.whole:
-            return (f"The audit trail is whole: {self.rows:,} rows chained"
+            scope = ("and holds the anchor given" if self.anchor_checked
+                     else "as far as this database can tell")
+            return (f"The audit trail is whole {scope}: {self.rows:,} rows chained"
                     + (f" (and {self.unchained:,} written before the chain began)" if self.unchained else "")
                     + f"; last hash {self.head_hash}.")
         where = f" from row {self.broken_at}" if self.broken_at is not None else ""
         return f"The audit trail has been tampered with{where}: " + "; ".join(self.reasons) + "."
 
 
-EXPECTED_TRIGGERS = {
-    "sqlite": {"audit_event_no_update", "audit_event_no_delete", "audit_event_no_replace",
-               "audit_head_no_delete"},
-    "postgresql": {"audit_event_append_only", "audit_event_no_truncate", "audit_head_no_delete",
-                   "audit_head_no_truncate"},
-}
+def parse_anchor(value: str) -> tuple[int, str]:
+    """``ROWS:HASH`` as printed by ``fieldwork audit verify``; ValueError with a plain reason."""
+    rows, sep, digest = value.strip().partition(":")
+    digest = digest.strip().lower()
+    if not sep or not rows.strip().isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"{value!r} is not an anchor: expected ROWS:HASH, e.g. 120:{'ab' * 32}, "
+                         "as printed by `fieldwork audit verify`")
+    return int(rows), digest
 
 
-def _trigger_problems(session: Session) -> list[str]:
-    dialect = session.get_bind().dialect.name
-    expected = EXPECTED_TRIGGERS.get(dialect, set())
-    if dialect == "sqlite":
-        present = set(session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
-        disabled: set[str] = set()
-    elif dialect == "postgresql":
-        rows = session.execute(text("SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal")).all()
-        present = {name for name, _ in rows}
-        disabled = {name for name, state in rows if state == "D"}
-    else:
-        return []
-    out = [f"the guard trigger {name} has been dropped" for name in sorted(expected - present)]
-    out += [f"the guard trigger {name} has been disabled" for name in sorted(expected & disabled)]
-    return out
-
-
-def verify(session: Session) -> ChainReport:
-    """Walk the whole trail in id order (a chunk at a time) and check every link."""
+def verify(session: Session, expect: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the whole trail in id order (a chunk at a time) and check every link; with ``expect``
+    (an anchor kept outside the database) also check the trail still holds it."""
     report = ChainReport()
+    anchored: str | None = None  # the hash of chained row number expect[0], once reached
     prev, prev_at, started = GENESIS, None, False
     last_id = 0
 
@@ -144,6 +143,8 @@ def verify(session: Session) -> ChainReport:
                 continue
             started = True
             report.rows += 1
+            if expect is not None and report.rows == expect[0]:
+                anchored = event.row_hash
             if report.broken_at is not None:
                 continue
             if event.row_hash is None or event.prev_hash != prev:
@@ -163,5 +164,36 @@ def verify(session: Session) -> ChainReport:
     elif report.broken_at is None and (head.rows != report.rows or (head.last_hash or GENESIS) != prev):
         broken(last_id or None, f"the trail ends at {report.rows:,} chained rows but {head.rows:,} were written "
                "(rows were removed from the end, or the table was emptied)")
-    report.reasons += _trigger_problems(session)
+    report.reasons += audit_guards.problems(session)
+    if expect is not None:
+        _check_anchor(report, expect, GENESIS if expect[0] == 0 else anchored)
+    if report.rows == 0 and report.unchained == 0:
+        report.reasons += _empty_trail_problems(session)
     return report
+
+
+def _check_anchor(report: ChainReport, expect: tuple[int, str], found: str | None) -> None:
+    rows, digest = expect
+    if found is None:
+        report.reasons.append(f"the trail now holds {report.rows:,} chained rows, fewer than the {rows:,} "
+                              "in the anchor kept outside the database: rows were removed from the end")
+    elif found != digest:
+        report.reasons.append(f"chained row {rows:,} no longer has the hash in the anchor kept outside the "
+                              "database: the trail was rewritten at or before that row")
+    else:
+        report.anchor_checked = True
+
+
+def _empty_trail_problems(session: Session) -> list[str]:
+    """An empty trail is only believable in an empty database: accounts, cases and assessments
+    are all made through audited services."""
+    from models import Assessment, CaseFile, User
+
+    found = []
+    for model, word in ((User, "account"), (CaseFile, "case"), (Assessment, "assessment")):
+        n = session.exec(select(func.count()).select_from(model)).one()
+        if n:
+            found.append(f"{n:,} {word}" + ("s" if n != 1 else ""))
+    if not found:
+        return []
+    return [f"there are no audit rows, yet the database holds {', '.join(found)}: the trail was probably emptied"]

@@ -38,7 +38,7 @@ from fieldwork.contract import CONTEXT_SECTION
 from fieldwork.problem_codes import (
     ALREADY_MODERATED, ALREADY_SECOND_MARKED as ALREADY_SAMPLED, BAD_SAMPLE, FORCE_NOT_COVERED, NOTHING_TO_SAMPLE,
     NOT_A_DISAGREEMENT, NOT_A_SECOND_MARKER, NOT_ELIGIBLE, NOT_READY_FOR_MODERATION as NOT_READY,
-    NO_SECOND_MARKER, SAME_INSPECTOR, UNDECIDED, UNKNOWN_INSPECTOR, UNKNOWN_QUESTIONNAIRE,
+    NO_SECOND_MARKER, REPEAT_NOT_SUPPORTED, SAME_INSPECTOR, UNDECIDED, UNKNOWN_INSPECTOR, UNKNOWN_QUESTIONNAIRE,
     UNKNOWN_SECOND_MARKING as UNKNOWN_MARKING,
 )
 from fieldwork.problems import Problem, ProblemError
@@ -184,10 +184,20 @@ def questionnaire_problem(session: Session, questionnaire_id: str,
     inspection = inspections.resolve(session, inspection)
     known = inspections.questionnaire_ids(session, inspection)
     if questionnaire_id in known:
-        return None
+        return _repeats_problem(inspections.load_questionnaire(session, questionnaire_id), questionnaire_id)
     return Problem(UNKNOWN_QUESTIONNAIRE, f"{inspection.name} has no questionnaire {questionnaire_id!r} "
                    f"(it has: {', '.join(known) or 'none'})", item=questionnaire_id,
                    item_kind="questionnaire")
+
+
+def _repeats_problem(questionnaire: Questionnaire, item: str, item_kind: str = "questionnaire") -> Problem | None:
+    """Second marking compares and moderates answers question by question; entries of a repeat
+    group would be paired wrongly, so such a questionnaire is refused rather than mis-compared."""
+    if not questionnaire.repeats:
+        return None
+    return Problem(REPEAT_NOT_SUPPORTED, "second marking does not yet compare the entries of repeat groups ("
+                   + ", ".join(r.name for r in questionnaire.repeats) + "), so cases of this questionnaire "
+                   "cannot be second-marked", item=item, item_kind=item_kind)
 
 
 def marker_problems(session: Session, names: list[str], inspection: inspections.InspectionRef = None) -> list[Problem]:
@@ -315,6 +325,9 @@ def assignment_problems(session: Session, rows: dict, cases: dict, assignments: 
                                     item=ref, item_kind="case"))
         elif uid in taken:
             problems.append(Problem(ALREADY_SAMPLED, "is already second-marked", item=ref, item_kind="case"))
+        elif (fault := _repeats_problem(inspections.questionnaire_of(
+                session.get(QuestionnaireVersion, a.questionnaire_version_id)), ref, "case")) is not None:
+            problems.append(fault)
         if not second:
             problems.append(Problem(NO_SECOND_MARKER, "choose a second inspector", item=ref, item_kind="case",
                                     field="second_inspector"))

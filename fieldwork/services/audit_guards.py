@@ -1,0 +1,88 @@
+"""Are the audit trail's guard triggers still the ones the code made (fieldwork.services.audit_guard_sql)?
+
+A guard can be weakened without dropping it: on PostgreSQL disabled (tgenabled 'D') or set to
+fire only for replication ('R', so ordinary sessions pass), its function replaced by a no-op
+body, or the trigger made again on other events; on SQLite dropped and made again differently.
+Each is named here. Only 'O' (origin, the default) and 'A' (always) fire for ordinary writes.
+A guard dropped and made again *exactly as before* is invisible here; the anchor printed by
+`fieldwork audit verify` covers what it may have let through (docs/trust-boundaries.md)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+FIRES = {"O", "A"}
+
+
+def _norm(sql: str) -> str:
+    """Compare definitions, not layout: one space, lower case, no schema prefix or IF NOT EXISTS."""
+    s = " ".join(sql.split()).lower().replace("if not exists ", "").replace("public.", "")
+    s = s.replace("execute procedure", "execute function")
+
+    def events(m: re.Match) -> str:  # PostgreSQL writes the events in its own order
+        return "before " + " or ".join(sorted(m.group(1).split(" or "))) + " on "
+
+    return re.sub(r"before (.+?) on ", events, s, count=1).strip()
+
+
+def expected(dialect: str) -> dict[str, str]:
+    """Each guard trigger's name and its normalised definition, as the code creates it."""
+    from fieldwork.services.audit_guard_sql import AUDIT_GUARDS
+
+    out = {}
+    for statement in AUDIT_GUARDS.get(dialect, []):
+        m = re.search(r"(CREATE TRIGGER (?:IF NOT EXISTS )?(\w+) .*?(?:END|\(\)))", statement, re.S)
+        if m:
+            out[m.group(2)] = _norm(m.group(1))
+    return out
+
+
+def problems(session: Session) -> list[str]:
+    """Plain sentences naming every guard that is missing, switched off or changed."""
+    dialect = session.get_bind().dialect.name
+    want = expected(dialect)
+    if dialect == "sqlite":
+        rows = session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+        have = {name: (_norm(sql or ""), "O") for name, sql in rows}
+    elif dialect == "postgresql":
+        rows = session.execute(text("SELECT tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger "
+                                    "WHERE NOT tgisinternal")).all()
+        have = {name: (_norm(sql), state) for name, sql, state in rows}
+    else:
+        return []
+    out = []
+    for name in sorted(want):
+        if name not in have:
+            out.append(f"the guard trigger {name} has been dropped")
+            continue
+        definition, state = have[name]
+        if state == "D":
+            out.append(f"the guard trigger {name} has been disabled")
+        elif state not in FIRES:
+            out.append(f"the guard trigger {name} has been set to fire only for replication, so it no "
+                       "longer guards anything")
+        if definition != want[name]:
+            out.append(f"the guard trigger {name} has been changed")
+    if dialect == "postgresql":
+        out += _function_problems(session)
+    return out
+
+
+def _function_problems(session: Session) -> list[str]:
+    from fieldwork.services.audit_guard_sql import PG_GUARD_FUNCTIONS
+
+    rows = session.execute(text("SELECT proname, prosrc FROM pg_proc WHERE proname = ANY(:names)"),
+                           {"names": list(PG_GUARD_FUNCTIONS)}).all()
+    have: dict[str, list[str]] = {}
+    for name, source in rows:
+        have.setdefault(name, []).append(" ".join(source.split()))
+    out = []
+    for name, body in PG_GUARD_FUNCTIONS.items():
+        if name not in have:
+            out.append(f"the guard function {name} has been dropped")
+        elif any(source != " ".join(body.split()) for source in have[name]):
+            out.append(f"the guard function {name} has been replaced")
+    return out
