@@ -279,3 +279,13 @@ def test_every_refused_questionnaire_has_one_headline_and_names_its_sheet_the_sa
     for p in err.value.problems:
         assert p.source == "form.xlsx" or p.source.split(" ", 1)[1] in (
             "survey", "choices", "settings", "external_choices", "indicators", "findings"), p
+
+
+def test_the_import_command_prints_the_warning_and_imports_the_form(tmp_path, db_url, capsys):
+    from fieldwork.cli import main
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(xlsx(UNKNOWN_CODE_FORM))
+    assert main(["--db", db_url, "questionnaire", "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert ("Warning: form.xlsx survey: row 3: question 'detail': column 'relevant': relevant compares ${seen} with "
+            "'maybe'") in out and "this rule can never hold as written" in out
