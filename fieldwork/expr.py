@@ -21,6 +21,9 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Iterator, Mapping, Union
 
+from fieldwork import expr_math
+from fieldwork.expr_math import MATH_ARITY
+
 MAX_LENGTH = 2000  # characters: a skip rule longer than this is a mistake or an attack
 MAX_DEPTH = 40  # nesting: bounds recursion on hostile input
 
@@ -34,7 +37,7 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "true": (0, 0), "false": (0, 0), "boolean": (1, 1), "string": (1, 1), "not": (1, 1), "abs": (1, 1),
     "floor": (1, 1), "ceiling": (1, 1), "pow": (2, 2), "max": (1, None), "min": (1, None),
     "normalize-space": (1, 1), "once": (1, 1), "pulldata": (4, 4),
-    "join": (2, 2),
+    "join": (2, 2), **MATH_ARITY,
 }
 # Values a device worked out that cannot be worked out again here: the time it was filled in,
 # or a look-up in a file on the device (pulldata). A value given for them is kept.
@@ -649,8 +652,12 @@ def _call(node: Call, ctx: _Ctx):
     if name == "pow":
         try:
             return float(math.pow(_to_number(args[0]), _to_number(args[1])))
-        except (OverflowError, ValueError):
-            return math.nan
+        except OverflowError:  # Java's Math.pow: too large is Infinity (blank as text)
+            return math.inf
+        except ValueError:  # pow(-8, 1 div 3), pow(0, -1) as Java: NaN / Infinity
+            return math.inf if _to_number(args[0]) == 0 else math.nan
+    if name in MATH_ARITY:  # sqrt, log, sin, ... (expr_math: Java's NaN, never an error)
+        return expr_math.call(name, [_to_number(a) for a in args])
     if name in ("max", "min"):
         numbers = [_to_number(a) for a in args]
         if any(math.isnan(n) for n in numbers):
@@ -721,7 +728,7 @@ def uses_clock(node: Node) -> bool:
 
 SQL_FUNCTIONS = {"selected", "count-selected", "true", "false", "not", "if", "coalesce", "string-length",
                  "contains", "starts-with", "ends-with", "number", "int", "boolean", "string", "concat",
-                 "join"}
+                 "join", "abs"}  # abs: in SQLite and PostgreSQL alike; sqrt, log, sin... are not in every SQLite
 
 
 def sql_faults(node: Node) -> list[str]:
@@ -790,6 +797,8 @@ def to_sql(node: Node, column: Callable[[str], object]):
                 return number(n.args[0])
             if n.name == "int":
                 return cast(cast(number(n.args[0]), sqlalchemy_int()), Float)
+            if n.name == "abs":
+                return func.abs(number(n.args[0]))
             if n.name == "string-length":
                 return cast(func.length(text(n.args[0])), Float)
             if n.name == "count-selected":
@@ -862,7 +871,7 @@ def _numeric(n: Node) -> bool:
     if isinstance(n, Arith):
         return True
     if isinstance(n, Call):
-        if n.name in ("number", "int", "string-length", "count-selected"):
+        if n.name in ("number", "int", "string-length", "count-selected", "abs"):
             return True
         if n.name == "if":
             return _numeric(n.args[1]) and _numeric(n.args[2])

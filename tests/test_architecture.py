@@ -20,8 +20,8 @@ SINGLE_FILES = ("fieldwork_app.py",)
 
 # Lowest first. A module stands on the floor of the longest prefix that names it.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("fieldwork.problems", "fieldwork.problem_codes", "fieldwork.contract", "fieldwork.expr", "fieldwork.stats",
-              "fieldwork.wording")),
+    ("base", ("fieldwork.problems", "fieldwork.problem_codes", "fieldwork.contract", "fieldwork.expr",
+              "fieldwork.expr_math", "fieldwork.stats", "fieldwork.wording")),
     ("models", ("models",)),
     ("questionnaire", ("fieldwork.questionnaire", "fieldwork.catalog", "fieldwork.short_labels")),
     # bytes in and out; the XLSForm reader and writer are the questionnaire's file format (they

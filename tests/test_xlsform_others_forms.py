@@ -151,10 +151,10 @@ def test_our_faults_name_sheet_row_and_column_in_row_order_each_once():
     problems = refused("""
 | survey |
 |        | type              | name | label | relevant            | calculation |
-|        | text              | a    | A     | ${b} = 'maybe'      |             |
+|        | text              | a    | A     | ${bb} = 'yes'       |             |
 |        | select_one yes_no | b    | B     |                     |             |
 |        | calculate         | c    |       |                     | ${zz} + 1   |
-|        | text              | d    | D     | ${b} = 'maybe'      |             |
+|        | text              | d    | D     | ${bb} = 'yes'       |             |
 | choices |
 |         | list_name | name | label |
 |         | yes_no    | yes  | Yes   |
@@ -203,3 +203,89 @@ def test_these_forms_export_to_a_form_pyxform_converts_and_come_back_the_same(na
     path = export_xlsform(q, tmp_path / name)
     convert(xlsform=path.read_bytes(), file_type=".xlsx", form_name="data")
     assert import_xlsform(path, frameworks=load_catalog().frameworks, name=name).to_dict() == q.to_dict()
+
+
+UNKNOWN_CODE_FORM = """
+| survey |
+|        | type                   | name    | label   | relevant              | constraint        |
+|        | select_one yes_no      | seen    | Seen?   |                       |                   |
+|        | text                   | detail  | Detail  | ${seen} = 'maybe'     |                   |
+|        | text                   | other   | Other   | ${seen} != ''         |                   |
+|        | select_one_from_file places.csv | place | Place |                   | ${place} != 'x9'  |
+""" + YES_NO
+
+
+def test_a_rule_comparing_with_a_code_not_in_its_list_is_imported_with_a_warning(tmp_path):
+    # pyxform converts such a form, so it is imported; the import says where the rule can never hold
+    convert(xlsform=xlsx(UNKNOWN_CODE_FORM), file_type=".xlsx", form_name="data")
+    q = read(UNKNOWN_CODE_FORM)
+    [w] = q.warnings  # '' (not answered) and an absent file's list (codes unknown) are never flagged
+    assert (w.source, w.row, w.field, w.item) == ("form.xlsx survey", 3, "relevant", "detail")
+    assert "'maybe'" in w.message and "this rule can never hold as written" in w.message
+    from fieldwork.questionnaire.xlsform import warning_lines
+    assert warning_lines(q) == [f"Warning: {w}"]
+    assert str(w).startswith("form.xlsx survey: row 3: question 'detail': column 'relevant':")
+    assert q.question("detail").relevant == "${seen} = 'maybe'"
+
+
+@pytest.mark.parametrize("root, settings", [("data", ""), ("visit", """
+| settings |
+|          | form_id | name  |
+|          | f       | visit |
+""")])
+def test_a_repeat_named_like_the_survey_root_is_refused_with_its_row_as_pyxform_refuses_it(root, settings):
+    form = f"""
+| survey |
+|        | type         | name   | label |
+|        | text         | ref    | Ref   |
+|        | begin repeat | {root} | Visit |
+|        | date         | when   | When  |
+|        | end repeat   |        |       |
+""" + settings
+    with pytest.raises(Exception, match="survey root"):
+        convert(xlsform=xlsx(form), file_type=".xlsx", form_name="data")
+    with pytest.raises(ProblemError) as err:
+        import_xlsform(xlsx(form), name="form.xlsx", frameworks=load_catalog().frameworks, allow_repeats=True)
+    [p] = err.value.problems
+    assert (p.source, p.row, p.item) == ("form.xlsx survey", 3, root)
+    assert "must not be the same as the survey root" in p.message
+
+
+def test_a_group_named_like_the_survey_root_is_imported_as_pyxform_converts_it():
+    form = """
+| survey |
+|        | type        | name | label |
+|        | begin group | data | Data  |
+|        | text        | ref  | Ref   |
+|        | end group   |      |       |
+"""
+    convert(xlsform=xlsx(form), file_type=".xlsx", form_name="data")
+    assert [x.name for x in read(form).questions] == ["ref"]
+
+
+@pytest.mark.parametrize("data", [
+    b"not a workbook",  # the file itself
+    xlsx(PYXFORM_REFUSES["ambiguous_name.xlsx"][0]),  # pyxform's refusal
+    xlsx("""
+| survey |
+|        | type | name | label | relevant       |
+|        | text | a    | A     | ${nobody} = 1  |
+"""),  # ours
+])
+def test_every_refused_questionnaire_has_one_headline_and_names_its_sheet_the_same_way(data):
+    with pytest.raises(ProblemError) as err:
+        import_xlsform(data, name="form.xlsx", frameworks=load_catalog().frameworks)
+    assert err.value.summary == "questionnaire form.xlsx was refused"
+    for p in err.value.problems:
+        assert p.source == "form.xlsx" or p.source.split(" ", 1)[1] in (
+            "survey", "choices", "settings", "external_choices", "indicators", "findings"), p
+
+
+def test_the_import_command_prints_the_warning_and_imports_the_form(tmp_path, db_url, capsys):
+    from fieldwork.cli import main
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(xlsx(UNKNOWN_CODE_FORM))
+    assert main(["--db", db_url, "questionnaire", "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert ("Warning: form.xlsx survey: row 3: question 'detail': column 'relevant': relevant compares ${seen} with "
+            "'maybe'") in out and "this rule can never hold as written" in out

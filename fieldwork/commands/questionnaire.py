@@ -36,7 +36,7 @@ def import_command(args) -> int:
         inspection = inspections.inspection_by_code(session, args.inspection)
         questionnaire = inspections.add_xlsform(session, args.file, inspection, actor=audit.os_user(),
                                                 name=args.file.name)
-    from fieldwork.questionnaire.xlsform import version_note
+    from fieldwork.questionnaire.xlsform import version_note, warning_lines
 
     print(f"{questionnaire.id} version {questionnaire.version}: {len(questionnaire.questions)} questions, "
           f"{len(questionnaire.indicators)} indicators, in inspection {inspection.code}")
@@ -44,6 +44,8 @@ def import_command(args) -> int:
         print("Repeat groups: " + ", ".join("/".join(questionnaire.repeat_chain(r.name)) for r in questionnaire.repeats))
     if version_note(questionnaire):
         print("Note: " + version_note(questionnaire))
+    for line in warning_lines(questionnaire):  # imported all the same, as pyxform converts such a form
+        print(line)
     media = [q.name for q in questionnaire.questions if q.type in MEDIA_TYPES]
     if media:
         print(f"Note: {', '.join(media)} ask for a photo, recording or file; this tool stores no media (case files "

@@ -41,14 +41,15 @@ class _Check:
     def __init__(self, source: str, sheets: bool = False):
         self.source, self.sheets = source, sheets
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # said on import, never a refusal (pyxform converts such forms)
 
     def add(self, code: str, message: str, item: str | None = None, field: str | None = None, row: int | None = None,
-            sheet: str = "survey", item_kind: str = "question"):
+            sheet: str = "survey", item_kind: str = "question", warning: bool = False):
         source = f"{self.source} {sheet}" if self.sheets else self.source
         if self.sheets and field:
             field = XLSFORM_FIELDS.get(field, field)
-        self.problems.append(Problem(code, message, source=source, row=row, field=field, item=item,
-                                     item_kind=item_kind))
+        (self.warnings if warning else self.problems).append(
+            Problem(code, message, source=source, row=row, field=field, item=item, item_kind=item_kind))
 
 
 def _text(value) -> str:
@@ -118,9 +119,13 @@ def _check_references(node, field: str, name: str, row, position: dict[str, int]
             chk.add(SELF_REFERENCE, f"{field} refers to the question itself", item=name, field=field, row=row)
     for var, code in expr.compared_codes(node):
         allowed = codes.get(var)
-        if allowed is not None and code not in allowed:
+        # '' is "not answered", never a code. pyxform converts an XLSForm comparing with an unknown
+        # code, so there it is a warning (the rule can never hold as written); our own files (TOML,
+        # the indicators sheet) are refused
+        if allowed is not None and code != "" and code not in allowed:
             chk.add(UNKNOWN_CODE, f"{field} compares ${{{var}}} with {code!r}, which is not one of its codes "
-                    f"({', '.join(allowed)})", item=name, field=field, row=row, sheet=sheet)
+                    f"({', '.join(allowed)}): this rule can never hold as written", item=name, field=field, row=row,
+                    sheet=sheet, warning=chk.sheets and field not in ("population", "condition"))
 
 
 def _check_criteria(value, known: set[str] | None, framework_id: str, name: str, row, chk: _Check) -> tuple[str, ...]:
@@ -196,7 +201,7 @@ def build_questionnaire(
     codes: dict[str, list[str] | None] = {}
     for q in raw_questions:
         name, set_name = _text(q.get("name")), _text(q.get("choices"))
-        if _text(q.get("type")) in CHOICE_TYPES and set_name in choices:
+        if _text(q.get("type")) in CHOICE_TYPES and choices.get(set_name):  # an absent file's list: codes unknown
             codes[name] = [c.code for c in choices[set_name]]
         else:
             codes.setdefault(name, None)
@@ -288,7 +293,7 @@ def build_questionnaire(
                   {_text(q.get("name")): q.get("_row") for q in raw_questions}, chk)
 
     indicators: list[Indicator] = []
-    mark = len(chk.problems)
+    mark, warned = len(chk.problems), len(chk.warnings)
     in_repeat = {x.id for x in sections if x.repeat}
     entry_names = {r.name for r in repeats} | {_text(x.get("name")) for x in raw_questions
                                                 if _text(x.get("section")) in in_repeat}
@@ -323,6 +328,7 @@ def build_questionnaire(
 
     if sheets:  # the checks above are shared with the survey's; these rows are the indicators sheet's
         chk.problems[mark:] = [dataclasses.replace(p, source=f"{source} indicators") for p in chk.problems[mark:]]
+        chk.warnings[warned:] = [dataclasses.replace(p, source=f"{source} indicators") for p in chk.warnings[warned:]]
 
     if qid in contract.QUESTIONNAIRES:
         _check_contract(qid, questions, choices, indicators, chk)
@@ -332,7 +338,7 @@ def build_questionnaire(
     return Questionnaire(
         id=qid, version=version, title=_text(head.get("title")) or qid, framework=framework_id,
         description=_text(head.get("description")), choices=choices, sections=tuple(sections),
-        questions=tuple(questions), indicators=tuple(indicators), repeats=repeats,
+        questions=tuple(questions), indicators=tuple(indicators), repeats=repeats, warnings=tuple(chk.warnings),
     )
 
 

@@ -10,9 +10,12 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from fieldwork import expr
+
+if TYPE_CHECKING:
+    from fieldwork.problems import Problem
 
 NOT_KNOWN = "not_known"
 NOT_APPLICABLE = "na"
@@ -127,6 +130,9 @@ class Questionnaire:
     questions: tuple[Question, ...]
     indicators: tuple[Indicator, ...] = ()
     repeats: tuple[Repeat, ...] = ()
+    # what the import says but does not refuse (a rule comparing with a code not in its list);
+    # not part of the questionnaire itself, so not compared, stored or hashed
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     # --- look-ups -------------------------------------------------------------------
 

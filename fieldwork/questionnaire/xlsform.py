@@ -62,11 +62,11 @@ def import_xlsform(source: Source, *, frameworks: Mapping[str, Framework],
             data = {**data, "questionnaire": {**head, "version": AUTO_VERSION}}
         questionnaire = build_questionnaire(data, source=name, frameworks=frameworks, shared_choices=shared_choices,
                                             inspection_framework=inspection_framework, sheets=True)
-    except ProblemError as exc:
-        raise ProblemError(in_order(exc.problems), exc.summary) from None
+    except ProblemError as exc:  # one headline whichever check refused it (the file, pyxform, ours)
+        raise ProblemError(in_order(exc.problems), f"questionnaire {name} was refused") from None
     if not given:
         questionnaire = dataclasses.replace(questionnaire, version=AUTO_VERSION + questionnaire.content_hash[:8])
-    return questionnaire
+    return dataclasses.replace(questionnaire, warnings=tuple(in_order(list(questionnaire.warnings))))
 
 
 SHEET_ORDER = ("survey", "choices", "external_choices", "settings", "findings", "indicators")
@@ -79,6 +79,11 @@ def in_order(problems: list[Problem]) -> list[Problem]:
         return (SHEET_ORDER.index(sheet) if sheet in SHEET_ORDER else len(SHEET_ORDER),
                 p.row if p.row is not None else 0)
     return sorted(dict.fromkeys(problems), key=key)
+
+
+def warning_lines(questionnaire: Questionnaire) -> list[str]:
+    """What the import warns about but does not refuse, one line each (sheet, row, column, reason)."""
+    return [f"Warning: {p}" for p in questionnaire.warnings]
 
 
 def version_note(questionnaire: Questionnaire) -> str:

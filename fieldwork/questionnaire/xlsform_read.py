@@ -136,7 +136,9 @@ def _pyxform(data: bytes, name: str) -> dict:
     stem = _default_stem(name)
     try:
         workbook = get_xlsform(data, file_type=".xlsx")
-        return workbook_to_json(workbook_dict=workbook, form_name=stem, fallback_form_name=stem,
+        # the root is named as pyxform's convert names it ("data", or settings' name), so a repeat
+        # named like the root is refused as pyxform refuses it; the file name stays the fallback id
+        return workbook_to_json(workbook_dict=workbook, form_name=None, fallback_form_name=stem,
                                 default_language="default", warnings=[])
     except PyXFormError as exc:
         message = str(exc).strip()
