@@ -98,3 +98,15 @@ def test_the_last_row_deleted_with_guards_off_is_refused_at_the_head(engine):
         _raw(engine, "UPDATE audit_head SET rows = rows - 1, last_hash = (SELECT row_hash FROM audit_event "
              "ORDER BY id DESC LIMIT 1)")
     assert "removed from the end" in _describe(engine)
+
+
+def test_a_trigger_or_rule_of_someone_else_s_on_the_audit_tables_is_named(engine):
+    """Every guard as made, but a trigger (SQLite: RAISE(IGNORE)) or a rule (PostgreSQL: DO
+    INSTEAD NOTHING) added beside them could swallow writes to the trail (attacker re-test 2)."""
+    _trail(engine, 2)
+    if _pg(engine):
+        _raw(engine, "CREATE RULE swallow AS ON INSERT TO audit_event DO INSTEAD NOTHING")
+        assert "a rule, swallow, rewrites what is written to the audit table audit_event" in _describe(engine)
+    else:
+        _raw(engine, "CREATE TRIGGER swallow BEFORE INSERT ON audit_event BEGIN SELECT RAISE(IGNORE); END")
+        assert "a trigger fieldwork did not make, swallow, is on the audit table audit_event" in _describe(engine)

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 FIRES = {"O", "A"}
+AUDIT_TABLES = ("audit_event", "audit_head")
 
 
 def _norm(sql: str) -> str:
@@ -45,15 +46,18 @@ def problems(session: Session) -> list[str]:
     dialect = session.get_bind().dialect.name
     want = expected(dialect)
     if dialect == "sqlite":
-        rows = session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
-        have = {name: (_norm(sql or ""), "O") for name, sql in rows}
+        rows = session.execute(text("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")).all()
+        have = {name: (_norm(sql or ""), "O") for name, sql, _table in rows}
     elif dialect == "postgresql":
-        rows = session.execute(text("SELECT tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger "
-                                    "WHERE NOT tgisinternal")).all()
-        have = {name: (_norm(sql), state) for name, sql, state in rows}
+        rows = session.execute(text("SELECT tgname, pg_get_triggerdef(oid), tgenabled, tgrelid::regclass::text "
+                                    "FROM pg_trigger WHERE NOT tgisinternal")).all()
+        have = {name: (_norm(sql), state) for name, sql, state, _table in rows}
     else:
         return []
-    out = []
+    # a trigger of someone else's on the audit tables can swallow writes (RAISE(IGNORE), a rule
+    # DO INSTEAD NOTHING) while every guard stays as made: name it too
+    out = [f"a trigger fieldwork did not make, {name}, is on the audit table {row[-1]}"
+           for row in rows if (name := row[0]) not in want and row[-1] in AUDIT_TABLES]
     for name in sorted(want):
         if name not in have:
             out.append(f"the guard trigger {name} has been dropped")
@@ -68,6 +72,10 @@ def problems(session: Session) -> list[str]:
             out.append(f"the guard trigger {name} has been changed")
     if dialect == "postgresql":
         out += _function_problems(session)
+        out += [f"a rule, {name}, rewrites what is written to the audit table {table}"
+                for name, table in session.execute(text(
+                    "SELECT rulename, tablename FROM pg_rules WHERE tablename = ANY(:tables)"),
+                    {"tables": list(AUDIT_TABLES)}).all()]
     return out
 
 
