@@ -53,6 +53,18 @@ def test_a_changed_manifest_is_refused(pair):
     _refused(lead, _zip(members.items()), "does not match its own checksum")
 
 
+def test_a_control_character_in_the_resealed_manifest_is_refused(pair):
+    """Who exported the bundle is shown and audited: re-sealing the manifest does not let an
+    escape sequence or a bell through (attacker re-test 2)."""
+    content, lead = pair
+    members = dict(_members(content))
+    manifest = json.loads(members[bundles.MANIFEST])
+    manifest["created_by"] = "os:root\x1b[31m\x07"
+    bundles.seal_manifest(manifest)
+    members[bundles.MANIFEST] = json.dumps(manifest).encode()
+    _refused(lead, _zip(members.items()), "column 'created_by': holds the control character U+001B")
+
+
 def test_a_member_twice_is_refused(pair):
     content, lead = pair
     members = _members(content)

@@ -292,6 +292,9 @@ def _chunks(items: list, size: int = 500):
 # --- reading ----------------------------------------------------------------------------
 
 
+MANIFEST_TEXTS = ("bundle_id", "created_at", "created_by", "inspection")
+
+
 def _refuse(code: str, message: str, source: str, summary: str) -> ProblemError:
     return ProblemError([Problem(code, message, source=source)], summary)
 
@@ -351,6 +354,9 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         raise _refuse(TAMPERED, "manifest.json does not match its own checksum: who exported the bundle, when, or "
                       "for which inspection was changed after export (or it was written by an older fieldwork). "
                       "Ask for a fresh export.", file_name, "the bundle was changed after export")
+    faults = characters.problems({k: v for k, v in manifest.items() if k in MANIFEST_TEXTS}, source=f"{file_name} manifest.json")
+    if faults:  # who exported it is shown and audited: the same character rule as every other value
+        raise ProblemError(faults, "the bundle's manifest holds characters that cannot be stored")
     checksum = hashlib.sha256(data).hexdigest()
     stated = manifest.get("sha256")
     if checksum != stated:
