@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import models  # noqa: F401  (registers every table)
-from fieldwork.problem_codes import DATABASE_BUSY, WRITE_CLASH
+from fieldwork.problem_codes import DATABASE_BUSY, DATABASE_REFUSED, WRITE_CLASH
 from fieldwork.problems import Problem, ProblemError
 
 ENV_URL = "FIELDWORK_DATABASE_URL"
@@ -108,8 +108,15 @@ _BUSY_WORDS = ("database is locked", "database table is locked", "database is bu
 _BUSY_STATES = {"55P03", "40001", "40P01"}
 
 
+_PERMISSION_DENIED = "42501"
+
+
+def _state(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+
+
 def _is_busy(exc: DBAPIError) -> bool:
-    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    state = _state(exc)
     return state in _BUSY_STATES or any(w in str(exc.orig).lower() for w in _BUSY_WORDS)
 
 
@@ -130,6 +137,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
                                         "try again.")], "not saved") from exc
         except (OperationalError, DBAPIError) as exc:
             session.rollback()
+            if _state(exc) == _PERMISSION_DENIED:  # e.g. a rule or grant changed under the app's role
+                raise ProblemError([Problem(DATABASE_REFUSED, "Not saved: the database refused this change to the "
+                                            "app's account (permission denied). Nothing was saved: tell whoever runs "
+                                            "the database (fieldwork audit verify says which role the app runs as).")],
+                                   "not saved") from exc
             if not _is_busy(exc):
                 raise
             raise ProblemError([Problem(DATABASE_BUSY, "Not saved: the database is busy (a large import or merge may "

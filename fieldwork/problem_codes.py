@@ -75,6 +75,7 @@ READ_ONLY = "read_only"  # a field that is fixed when the case is added and cann
 # the database refused the write: a clash with a save at the same moment, or a rule it keeps
 WRITE_CLASH = "write_clash"
 DATABASE_BUSY = "database_busy"  # the database stayed busy (locked) for longer than a save waits
+DATABASE_REFUSED = "database_refused"  # the database refused the app's account the write (permission denied)
 SIGNED_OUT = "signed_out"  # the page's session ended before the save (the form asks for sign-in again)
 SESSION_ENDED = "session_ended"  # the account or browser session was ended; nothing was saved
 NOT_IN_INSPECTION = "not_in_inspection"  # the questionnaire (or case) is not one of this inspection's

@@ -92,3 +92,21 @@ def test_cli_init_accepts_db_before_or_after_the_subcommand(db_url, capsys):
     assert main(["--db", db_url, "init"]) == 0
     assert main(["init", "--db", db_url]) == 0
     assert "database ready" in capsys.readouterr().out
+
+
+def test_a_write_the_database_refuses_the_app_s_account_becomes_a_message(engine):
+    """A grant or rule changed under the app's role (PostgreSQL: permission denied, SQLSTATE
+    42501) reached a person as an 80-line traceback (attacker re-test 2): now a message."""
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    from fieldwork.problems import ProblemError
+
+    class Denied(Exception):
+        sqlstate = "42501"
+
+    with pytest.raises(ProblemError) as caught, db.session_scope(engine):
+        raise DBAPIError("INSERT INTO audit_event ...", {}, Denied("permission denied for table audit_head"))
+    (problem,) = caught.value.problems
+    assert problem.code == "database_refused" and "permission denied" in problem.message
+    assert "Nothing was saved" in problem.message
