@@ -40,7 +40,10 @@ def test_open_a_findings_cases_mark_one_as_an_example(app_db, tmp_path, browser_
         assert not case.get_by_role("radio").count()  # nothing to change
         case.get_by_role("combobox", name="and / or of the criterion").click()
         case.keyboard.type("4.1 ")  # the list is long and drawn only in part: filter it by typing
-        case.get_by_role("option", name=re.compile(r"^4\.1 ")).click()
+        # the filtered list re-renders as it narrows (a click can land on a redrawn list): wait for
+        # the match, then pick the first one with the keyboard
+        case.get_by_role("option", name=re.compile(r"^4\.1 ")).first.wait_for()
+        case.keyboard.press("Enter")
         case.get_by_role("textbox", name="Narrative").fill(NARRATIVE)
         case.get_by_role("button", name="Mark as example").click()
         case.get_by_text(f"{ref} marked as an example").wait_for()
