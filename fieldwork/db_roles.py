@@ -65,7 +65,7 @@ def schema_gaps(engine: Engine) -> list[str]:
 
 def _guard_gaps(engine: Engine) -> list[str]:
     """Guard triggers the code makes and the database lacks (e.g. the head's guard, added later)."""
-    from fieldwork.services.audit_guards import expected
+    from fieldwork.audit_guard_sql import expected
 
     if engine.dialect.name != "postgresql":
         return []

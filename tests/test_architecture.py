@@ -23,6 +23,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("fieldwork.problems", "fieldwork.problem_codes", "fieldwork.contract", "fieldwork.expr",
               "fieldwork.expr_math", "fieldwork.stats", "fieldwork.wording")),
     ("models", ("models",)),
+    # engines, sessions and the schema (with the audit trail's guards): tables only, no data
+    ("database", ("fieldwork.db", "fieldwork.db_roles", "fieldwork.audit_guard_sql")),
     ("questionnaire", ("fieldwork.questionnaire", "fieldwork.catalog", "fieldwork.short_labels")),
     # bytes in and out; the XLSForm reader and writer are the questionnaire's file format (they
     # live beside the questionnaire model, where other tools import them)
@@ -31,8 +33,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("services", ("fieldwork.services", "fieldwork.audit", "fieldwork.audit_words", "fieldwork.charts",
                   "fieldwork.summary_charts")),
     ("exports", ("exports",)),
-    # opens a run's database: engines, schema, and the default inspection a fresh one holds
-    ("database", ("fieldwork.db", "fieldwork.db_roles")),
+    # a run's database made ready: the schema prepared, then the catalog's inspections seeded
+    ("startup", ("fieldwork.startup",)),
     ("commands and ui", ("fieldwork.commands", "fieldwork.cli", "fieldwork.ui")),
     ("pages", ("pages", "fieldwork_app")),
 ]
@@ -243,3 +245,12 @@ def test_the_catalogue_spells_each_code_once():
     codes = {n.targets[0].id: n.value.value for n in tree.body if isinstance(n, ast.Assign)}
     assert codes and all(name == code.upper() for name, code in codes.items())
     assert len(set(codes.values())) == len(codes)
+
+
+def test_services_and_exports_are_handed_their_session():
+    """The database floor stands below the services, yet no service or export opens an engine
+    or a session of its own (``fieldwork.db``): the caller's transaction is handed to it."""
+    graph = import_graph()
+    core = {index for index, (name, _) in enumerate(FLOORS) if name in ("services", "exports")}
+    wrong = sorted(m for m, targets in graph.items() if floor_of(m) in core and "fieldwork.db" in targets)
+    assert not wrong, "services and exports that import fieldwork.db: " + ", ".join(wrong)

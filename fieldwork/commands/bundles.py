@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.commands import shared
 from fieldwork.problem_codes import BAD_OUTPUT
 from fieldwork.problems import Problem, ProblemError
@@ -52,7 +52,7 @@ def export_command(args) -> int:
 
 def import_command(args) -> int:
     content = shared.read_file(args.file)
-    engine = db.get_engine(args.db)
+    engine = startup.open_engine(args.db)
     actor = permissions.command_line_actor()
     with db.session_scope(engine) as session:
         if args.dry_run:

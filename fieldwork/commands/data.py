@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.commands import shared
 from fieldwork.problem_codes import BAD_OPTION, UNSUPPORTED_FILE
 from fieldwork.problems import Problem, ProblemError
@@ -56,7 +56,7 @@ def import_command(args) -> int:
     actor = command_line_actor()
     from fieldwork.services import importing  # openpyxl loads only for the commands that need it
 
-    engine = db.get_engine(args.db)
+    engine = startup.open_engine(args.db)
     try:
         table = importing.read_path(args.file)
         with db.session_scope(engine) as session:

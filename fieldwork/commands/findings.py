@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problem_codes import BAD_FILTER
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import findings
@@ -56,7 +56,7 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
 
 def run(args) -> int:
     filters = parse_filters(args.filter)
-    engine = db.get_engine(args.db)
+    engine = startup.open_engine(args.db)
     if args.cases:
         return run_cases(args, engine, filters)
     with db.session_scope(engine) as session:
