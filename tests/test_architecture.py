@@ -254,3 +254,22 @@ def test_services_and_exports_are_handed_their_session():
     core = {index for index, (name, _) in enumerate(FLOORS) if name in ("services", "exports")}
     wrong = sorted(m for m, targets in graph.items() if floor_of(m) in core and "fieldwork.db" in targets)
     assert not wrong, "services and exports that import fieldwork.db: " + ", ".join(wrong)
+
+
+def test_services_take_the_inspection_one_way():
+    """docs/ARCHITECTURE.md, Inspections: a public function of a service or an export names its
+    inspection argument ``inspection`` (an ``inspections.InspectionRef``: the row, its code or
+    id, or None for the default) and resolves it with ``inspections.resolve``; never a second
+    spelling such as ``inspection_code`` (or ``inspection_ref``, ``code_of_inspection``)."""
+    other_spellings = {"inspection_code", "inspection_ref", "inspection_name", "code_of_inspection"}
+    core = {index for index, (name, _) in enumerate(FLOORS) if name in ("services", "exports")}
+    found = []
+    for module, path in _sources().items():
+        if floor_of(module) not in core:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                found += [f"{path.relative_to(ROOT)}:{node.lineno} {node.name}({a.arg})" for a in arguments
+                          if a.arg in other_spellings]
+    assert not found, "take `inspection: inspections.InspectionRef` instead:\n" + "\n".join(found)

@@ -38,7 +38,7 @@ def export_command(args) -> int:
     if args.out.exists() and args.out.is_dir():
         raise ProblemError([Problem(BAD_OUTPUT, f"{args.out} is a folder: give a file name", field="OUT")])
     with shared.database_session(args) as session:
-        exported = bundles.export_bundle(session, permissions.command_line_actor(), inspection_code=args.inspection,
+        exported = bundles.export_bundle(session, permissions.command_line_actor(), inspection=args.inspection,
                                          inspector=args.inspector, questionnaire=args.questionnaire,
                                          file_name=args.out.name)
         args.out.write_bytes(exported.content)  # inside the session: the audit row commits only if the file is written
@@ -56,10 +56,10 @@ def import_command(args) -> int:
     actor = permissions.command_line_actor()
     with db.session_scope(engine) as session:
         if args.dry_run:
-            _, report = bundles.preview(session, actor, content, args.file.name, inspection_code=args.inspection)
+            _, report = bundles.preview(session, actor, content, args.file.name, inspection=args.inspection)
             session.rollback()
         else:
-            report = bundles.import_bundle(session, actor, content, args.file.name, inspection_code=args.inspection,
+            report = bundles.import_bundle(session, actor, content, args.file.name, inspection=args.inspection,
                                            progress=lambda done, total: print(f"\r{done}/{total} assessments", end="",
                                                                               file=sys.stderr))
             print("", file=sys.stderr)
@@ -77,7 +77,7 @@ def import_command(args) -> int:
 
 def conflicts_command(args) -> int:
     with shared.database_session(args) as session:
-        found = merge.open_conflicts(session, permissions.command_line_actor(), inspection_code=args.inspection)
+        found = merge.open_conflicts(session, permissions.command_line_actor(), inspection=args.inspection)
     if not found:
         print("No unresolved conflicts.")
         return 0

@@ -60,7 +60,7 @@ def run(args) -> int:
     if args.cases:
         return run_cases(args, engine, filters)
     with db.session_scope(engine) as session:
-        report = findings.compute(session, args.questionnaire, inspection_code=args.inspection, by=args.by,
+        report = findings.compute(session, args.questionnaire, inspection=args.inspection, by=args.by,
                                   filters=filters)
     if args.format == "json":
         sys.stdout.write(to_json(report))
@@ -82,7 +82,7 @@ def run_cases(args, engine, filters) -> int:
     finding, answer = tracing.parse_target(args.cases)
     with db.session_scope(engine) as session:
         trace = tracing.cases_behind(session, permissions.command_line_actor(), args.questionnaire, finding, answer,
-                                     inspection_code=args.inspection, filters=filters, with_notes=args.with_notes)
+                                     inspection=args.inspection, filters=filters, with_notes=args.with_notes)
     if args.format == "json":
         sys.stdout.write(json.dumps(trace.to_dict(), ensure_ascii=False, indent=1) + "\n")
     elif args.format == "csv":

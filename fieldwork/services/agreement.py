@@ -219,12 +219,12 @@ def pair_counts(session: Session, inspection_id: int, questionnaire_id: str,
     return total, [(q, v1, v2, int(n)) for q, v1, v2, n in rows]
 
 
-def report(session: Session, questionnaire_id: str, *, inspection_code: str | None = None,
+def report(session: Session, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
            threshold: float = DEFAULT_THRESHOLD, statistic: str = KAPPA) -> AgreementReport:
     if statistic not in STATISTICS:
         raise ProblemError([Problem(BAD_STATISTIC, f"flag on one of {', '.join(STATISTICS)}, not {statistic!r}",
                                     field="statistic")])
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     questionnaire = inspections.load_questionnaire(session, questionnaire_id)
     questions = compared_questions(questionnaire)
     total, counts = pair_counts(session, inspection.id, questionnaire_id, [q.name for q in questions])

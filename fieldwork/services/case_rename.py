@@ -15,19 +15,19 @@ from fieldwork import audit
 from fieldwork.problem_codes import BAD_CASE_REF as BAD_NEW_REF, CASE_NOT_FOUND
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import actor_check, privacy
-from fieldwork.services.inspections import inspection_by_code
+from fieldwork.services.inspections import InspectionRef, resolve
 from fieldwork.services.permissions import ADMIN, LEAD, Actor, require_role
 from models import CaseFile
 
 CASE_RENAMED = "case.renamed"
 
 
-def rename_case(session: Session, actor: Actor, old: str, new: str, *, inspection=None,
+def rename_case(session: Session, actor: Actor, old: str, new: str, *, inspection: InspectionRef = None,
                 questionnaire: str | None = None) -> CaseFile:
     """Give the case whose reference is exactly ``old`` the reference ``new`` (audited)."""
     actor = actor_check.at_write(session, actor)
     require_role(actor, (LEAD, ADMIN), "rename a case")
-    insp = inspection_by_code(session, inspection)
+    insp = resolve(session, inspection)
     query = select(CaseFile).where(CaseFile.inspection_id == insp.id, CaseFile.case_ref == old)
     if questionnaire:
         query = query.where(CaseFile.questionnaire == questionnaire)

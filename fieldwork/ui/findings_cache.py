@@ -51,7 +51,7 @@ def report(key: tuple) -> findings.FindingsReport:
     """The findings of ``key`` (``request_key``); a ProblemError is raised, never kept."""
     url, inspection_code, questionnaire_id, by, filters, _ = key
     with db.session_scope(startup.open_engine(url)) as s:
-        return findings.compute(s, questionnaire_id, inspection_code=inspection_code, by=by,
+        return findings.compute(s, questionnaire_id, inspection=inspection_code, by=by,
                                 filters={k: list(v) for k, v in filters})
 
 
