@@ -180,7 +180,7 @@ if unit and criterion:
                                       format_func=finding_options.get,
                                       default=[f.ref.target for f in shown.findings if f.ref.target in finding_options]
                                       if shown else [], key=f"jd_f_{key}")
-            submitted = st.form_submit_button("Save judgement", type="primary", icon=":material/gavel:")
+            submitted = components.pressed("Save judgement", key="judgements_save_judgement_submit", form=True, type="primary", icon=":material/gavel:")
         if submitted:
             try:
                 with db.session_scope(engine) as s:
@@ -229,7 +229,7 @@ if across:
                                     format_func={AT_LEAST: "at or above", BELOW: "below"}.get,
                                     key=f"jd_bearing_w_{across}")
                 threshold = c2.number_input("Threshold (percent)", 0, 100, 75, key=f"jd_bearing_t_{across}")
-                if st.form_submit_button("Set"):
+                if components.pressed("Set", key=f"jd_bearing_{across}_set", form=True):
                     try:
                         with db.session_scope(engine) as s:
                             triangulation.set_bearing(s, user, criterion=across, ref=FindingRef.parse(target or "::"),
