@@ -510,7 +510,8 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
 
 
 def _character_problems(cases: list[dict], assessments: list[dict], file_name: str) -> list[Problem]:
-    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it."""
+    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it.
+    A bundle has no rows and columns to point at, so each message says which value it is."""
     where = dict(source=file_name, item_kind="case")
     out = []
     for row in cases:
@@ -522,7 +523,17 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
             out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note")},
                                        notes=[wide_table.note_column(question)], item=ref, **where)
-    return out
+    return [Problem(p.code, f"{_value_words(p.field)} {p.message}", source=p.source, field=p.field, item=p.item,
+                    item_kind=p.item_kind) for p in out]
+
+
+def _value_words(field: str) -> str:
+    """inspector -> "the inspector's name", note:plea -> "the evidence note to plea"."""
+    if field == "inspector":
+        return "the inspector's name (inspector)"
+    if field.startswith(wide_table.NOTE_PREFIX):
+        return f"the evidence note to {field[len(wide_table.NOTE_PREFIX):]!r}"
+    return f"the value of {field!r}"
 
 
 def _safe_ref(ref) -> str | None:

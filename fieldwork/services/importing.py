@@ -234,12 +234,12 @@ class _RowChecker:
         codes and values, required answers (``complete``: a draft in a bundle may lack them),
         skip logic, constraints, the case reference, note length and the inspector's name."""
         cols = self.cols
-        # the one rule for characters (the app applies it too): every cell, by row and column
-        problems: list[Problem] = characters.row_problems(self.table.header, cells, number, self.table.source,
-                                                          is_note=_is_note_column)
         raw_ref = self._cell(cells, self.ref_index)
         case_ref = "" if _blank(raw_ref) or isinstance(raw_ref, Uncalculated) else _text(raw_ref).strip()
         shown_ref = _clip(case_ref) or None
+        # the one rule for characters (the app applies it too): every cell, by row, column and case
+        problems: list[Problem] = characters.row_problems(self.table.header, cells, number, self.table.source,
+                                                          is_note=_is_note_column, item=shown_ref)
 
         def add(code: str, message: str, column: str | None) -> None:
             problems.append(Problem(code, message, source=self.table.source, row=number, field=column,
@@ -483,6 +483,8 @@ def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str
     known = set(session.execute(select(User.name).where(User.name.in_(list(named)))).scalars())
     out = []
     for record in records:
+        if characters.problem(record.inspector) is not None:
+            continue  # the character rule names the row and column; "X is not an account" would mislead
         if record.inspector and record.inspector.lower() not in known:
             out.append(Problem(BAD_INSPECTOR, f"{_clip(record.inspector)} is not an account: give the user name of the "
                                "inspector who scored the case (Users page), or leave it blank for yourself",
