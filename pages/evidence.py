@@ -78,7 +78,7 @@ with st.expander("Add evidence", expanded=True, icon=":material/add:"):
     if cols[0].button("Another excerpt", key="ev_more", icon=":material/add:"):
         st.session_state[EXCERPTS_N] = count + 1
         st.rerun()
-    if cols[1].button("Save evidence", key="ev_save", type="primary", icon=":material/save:"):
+    if components.pressed("Save evidence", key="ev_save", container=cols[1], type="primary", icon=":material/save:"):
         data = EvidenceInput(kind=kind, held_on=held_on, force=force, cps_area=area, source=source, summary=summary,
                              criteria=chosen, reference=reference, ref=ref, excerpts=excerpts)
         try:

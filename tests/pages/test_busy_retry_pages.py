@@ -97,7 +97,141 @@ def _exported(engine):
         return s.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "export")).scalar() == 1
 
 
+def _draw_sample(engine, db_url, monkeypatch):
+    from tests.pages.test_sample_page import with_frame
+
+    with_frame(engine)
+    at = page("pages/sample.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.selectbox(key="sample_draw_inspector").set_value("inspector1")
+    return at, lambda: next(b for b in at.button if b.label == "Draw").click().run()
+
+
+def _drawn(engine):
+    from models import SampleDraw
+
+    with db.session_scope(engine) as s:
+        return s.execute(select(func.count()).select_from(SampleDraw)).scalar() > 0
+
+
+def _assign_second_marking(engine, db_url, monkeypatch):
+    from tests.laptops import random_answers, score
+
+    for n, force in enumerate(["durham", "durham"], 1):
+        score(engine, "inspector1", f"HS-{n:04d}", random_answers(engine, seed=n, force=force))
+    with db.session_scope(engine) as s:
+        make_user(s, "inspector3", forces=("durham",))
+    at = page("pages/second_marking.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.radio(key="sm_by").set_value("Percentage")
+    at.number_input(key="sm_percent").set_value(100.0)
+    next(b for b in at.button if b.label == "Draw sample").click().run()
+    return at, lambda: next(b for b in at.button if b.label.startswith("Assign")).click().run()
+
+
+def _assigned(engine):
+    from models import SecondMarking
+
+    with db.session_scope(engine) as s:
+        return s.execute(select(func.count()).select_from(SecondMarking)).scalar() > 0
+
+
+def _merge_bundle(engine, db_url, monkeypatch):
+    import tempfile
+
+    from tests.laptops import export, inspector, random_answers, score
+
+    laptop = db.get_engine(f"sqlite:///{tempfile.mkdtemp()}/laptop.db")
+    db.prepare(laptop)
+    score(laptop, "inspector1", "HS-0001", random_answers(laptop, seed=1))
+    content = export(laptop, inspector("inspector1"))
+    at = page("pages/bundles.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.file_uploader(key="bundle_upload").upload("laptop1.fwbundle.zip", content, "application/zip").run()
+    return at, lambda: next(b for b in at.button if b.label == "Merge into this database").click().run()
+
+
+def _merged(engine):
+    from models import Assessment
+
+    with db.session_scope(engine) as s:
+        return s.execute(select(func.count()).select_from(Assessment)).scalar() == 1
+
+
+def _save_evidence(engine, db_url, monkeypatch):
+    at = page("pages/evidence.py", db_url, monkeypatch, forces=("durham",)).run()
+    at.selectbox(key="ev_kind_0").select("interview")
+    at.selectbox(key="ev_force_0").select("durham")
+    at.text_input(key="ev_source_0").input("force stalking SPOC")
+    at.text_area(key="ev_summary_0").input("Interview with the SPOC.")
+    at.selectbox(key="ev_ex_crit_0_0").select("1.5")
+    at.selectbox(key="ev_ex_code_0_0").select("strength")
+    at.text_area(key="ev_ex_text_0_0").input("Reviews every stalking report daily.")
+    return at, lambda: at.button(key="ev_save").click().run()
+
+
+def _evidence_saved(engine):
+    from models import EvidenceItem
+
+    with db.session_scope(engine) as s:
+        return s.execute(select(func.count()).select_from(EvidenceItem)).scalar() == 1
+
+
+def _load_demo(engine, db_url, monkeypatch):
+    at = page("pages/findings.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    return at, lambda: at.button(key="findings_load_demo").click().run()
+
+
+def _demo_loaded(engine):
+    return row_counts(engine)[1] > 0
+
+
+def _moderate(engine, db_url, monkeypatch):
+    from tests.pages.test_quality_pages import _moderation_ready
+
+    marking_id = _moderation_ready(engine)
+    at = page("pages/moderation.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.selectbox(key=f"mod_{marking_id}_avoidable_delay").set_value("yes")
+    at.selectbox(key=f"mod_{marking_id}_prevention_advice").set_value("yes")
+    return at, lambda: next(b for b in at.button if b.label.startswith("Save agreed answers")).click().run()
+
+
+def _agreed(engine):
+    with db.session_scope(engine) as s:
+        return s.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "moderation")).scalar() > 0
+
+
+def _resolve_conflict(engine, db_url, monkeypatch):
+    import tempfile
+
+    from tests.laptops import export, inspector, merge, random_answers, score
+
+    laptops = []
+    for name in ("a", "b"):
+        laptop = db.get_engine(f"sqlite:///{tempfile.mkdtemp()}/{name}.db")
+        db.prepare(laptop)
+        laptops.append(laptop)
+    score(laptops[0], "inspector1", "HS-0001", random_answers(laptops[0], seed=5, avoidable_delay="no"))
+    uid_b = score(laptops[1], "inspector2", "HS-0001", random_answers(laptops[1], seed=5, avoidable_delay="yes"))
+    merge(engine, export(laptops[0], inspector("inspector1")), "a.fwbundle.zip")
+    merge(engine, export(laptops[1], inspector("inspector2")), "b.fwbundle.zip")
+    at = page("pages/conflicts.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.radio(key=next(r.key for r in at.radio)).set_value(uid_b).run()
+    return at, lambda: next(b for b in at.button if b.label == "Resolve").click().run()
+
+
+def _resolved(engine):
+    from models import Assessment
+
+    with db.session_scope(engine) as s:
+        return s.execute(select(func.count()).select_from(Assessment).where(Assessment.conflict)).scalar() == 0
+
+
 WRITES = {
+    "moderation: save agreed answers": (_moderate, _agreed),
+    "conflicts: resolve": (_resolve_conflict, _resolved),
+    "evidence: save an interview": (_save_evidence, _evidence_saved),
+    "findings: load the demonstration data": (_load_demo, _demo_loaded),
+    "sample: draw": (_draw_sample, _drawn),
+    "second marking: assign": (_assign_second_marking, _assigned),
+    "bundles: merge": (_merge_bundle, _merged),
     "users: add an account": (_add_account, _account_added),
     # passwords are never kept after a submit (the form clears them): typed again, then Try again
     "account: change my password": (_change_password, _password_changed, _type_passwords),

@@ -24,11 +24,12 @@ REPLAY = "fieldwork_write_replay"  # the key of the write button Try again press
 LABEL = "Try again"
 
 
-def pressed(label: str, *, key: str, form: bool = False, **kwargs) -> bool:
+def pressed(label: str, *, key: str, form: bool = False, container=None, **kwargs) -> bool:
     """``st.button`` (or, inside a form, ``st.form_submit_button``) that also returns True once
     when Try again asks for this write again. ``key`` names the write; a form's submit button
-    keeps the id Streamlit gives it (form and label)."""
-    clicked = st.form_submit_button(label, **kwargs) if form else st.button(label, key=key, **kwargs)
+    keeps the id Streamlit gives it (form and label). ``container``: a column to draw it in."""
+    where = container or st
+    clicked = where.form_submit_button(label, **kwargs) if form else where.button(label, key=key, **kwargs)
     if st.session_state.get(REPLAY) == key:
         st.session_state.pop(REPLAY)
         clicked = True
