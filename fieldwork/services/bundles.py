@@ -52,7 +52,7 @@ from fieldwork.problem_codes import (
 )
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.questionnaire.entries import Entries, slot
+from fieldwork.questionnaire.entries import Entries, is_path, slot, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters, revision_content, wide_table
@@ -586,8 +586,11 @@ def _answer_problems(bundle: Bundle, ids: dict, session: Session) -> list[Proble
                 problems.append(Problem(INVALID, f"{q.id} {q.version} has no question {name[:100]!r}",
                                         source=bundle.file_name, item=a["case_ref"], field=name, item_kind="case"))
             elif value is not None and q.question(name).is_single_choice and value not in q.codes(name):
-                problems.append(Problem(INVALID, f"{value[:40]!r} is not a code of {name}", source=bundle.file_name,
-                                        item=a["case_ref"], field=name, item_kind="case"))
+                instance = answer.get("instance") or ""  # an entry of a repeat group: named in words
+                where = f" in {title(q, instance)}" if instance and is_path(instance) else ""
+                problems.append(Problem(INVALID, f"{value[:40]!r} is not a code of {name}{where}",
+                                        source=bundle.file_name, item=a["case_ref"], field=slot(instance, name),
+                                        item_kind="case"))
         problems += _rule_problems(bundle, a, q)
     return problems
 
