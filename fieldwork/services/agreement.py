@@ -20,6 +20,12 @@ itself is reported separately. A question is flagged when the chosen statistic (
 default) falls under the lead's threshold (default 0.6, "substantial" begins there in the
 usual reading). Overall figures pool the questions as De Vries et al. (2008) do: the mean
 p_o and mean p_e over the questions give the pooled kappa (and, with AC1's p_e, pooled AC1).
+
+Repeat groups (docs/repeats.md, "Second marking over entries"): a question asked in a repeat
+is compared entry by entry, the n-th entry of one marker with the n-th of the other, over the
+entries both recorded (``unit`` "entries"); how many entries each recorded in a case is an
+item of its own (``count(REPEAT)``); an answer in an entry only one marker recorded is listed
+apart (``unmatched_first`` / ``unmatched_second``), never in a table and never dropped.
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ scoring of each by another inspector, and the moderation that agrees the answers
    findings (the primary stays, ``counted=false``): findings use the agreed answers.
 
 Agreement statistics over the pairs are ``fieldwork.services.agreement``.
+
+Repeat groups: the second inspector records the case's entries blind (none is copied);
+moderation pairs the n-th entry of one marking with the n-th of the other, names each
+disagreement's entry, and records each decision for its question in its entry only
+(``fieldwork.services.marking_slots``, docs/repeats.md).
 """
 
 from __future__ import annotations
