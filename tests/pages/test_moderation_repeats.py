@@ -43,3 +43,21 @@ def test_the_moderation_page_shows_each_disagreement_with_its_entry(engine, db_u
     assert not at.exception
     assert "findings now count the agreed answers" in texts(at.success)
     assert _agreed_answers(engine) == FIRST
+
+
+def test_the_second_marking_page_shows_entries_agreement_apart(engine, db_url, monkeypatch):
+    with db.session_scope(engine) as s:
+        add_form(s)
+    primary = score(engine, "inspector1", "HS-0001", FIRST)
+    second_mark(engine, primary, "inspector2", SECOND)
+
+    at = lead_page("pages/second_marking.py", db_url, monkeypatch).run()
+    at.selectbox(key="sm_questionnaire").set_value("pin_log").run()
+    assert not at.exception
+    table = at.dataframe[-1].value.set_index("Question")
+    assert list(table.index) == ["charged", "count(incident)", "attended", "count(pin)", "served", "(overall)"]
+    assert table.loc["count(incident)", "Agreement"] == 0.0  # two incidents against three
+    assert (table.loc["served", "Unit"], table.loc["served", "Cases"], table.loc["served", "Agreement"]) == (
+        "entries", 1, 0.0)  # the one PIN both recorded, judged otherwise
+    assert table.loc["attended", "In one marking's entries only"] == 1  # incident 3, the second's only
+    assert "Repeat groups: a question asked in an entry" in texts(at.caption)
