@@ -99,3 +99,33 @@ def test_a_wrong_code_in_an_entry_is_refused_naming_the_entry(databases):
                     bundles.INVALID)
     problem = next(p for p in error.problems if "'perhaps'" in p.message)
     assert problem.field == "incident[1]/pin[1]/served" and "in Incident 1 › PIN 1" in problem.message
+
+
+def test_the_same_assessment_given_another_third_incident_on_two_laptops_keeps_both(databases):
+    """Each laptop added its own incident 3 to the same assessment: the second bundle to arrive
+    diverged, so both versions are kept and flagged; neither incident 3 is written over."""
+    from tests.laptops import ADMIN_ACTOR
+    from tests.marking_repeat_helpers import fill
+    from tests.test_repeat_entries import Scorer
+
+    laptop, spare, lead = databases("laptop"), databases("spare"), databases("lead")
+    ready(laptop, spare, lead)
+    uid = score(laptop, "inspector1", "HS-0001", FIRST)
+    first = export(laptop, inspector("inspector1"))
+    merge_into(lead, first)
+    merge_into(spare, first, actor=ADMIN_ACTOR)
+    for engine, when in ((laptop, "2016-03-01"), (spare, "2016-04-12")):
+        tab = Scorer(engine, uid, inspector("inspector1"))
+        edit(engine, "inspector1", uid, {}, complete=False)  # reopened
+        fill(tab, {"incident[3]/when": when, "incident[3]/attended": "no"})
+        tab.complete()
+    merge_into(lead, export(laptop, inspector("inspector1")))  # descends: replaces
+
+    report = merge_into(lead, export(spare, inspector("inspector1")))  # diverged
+
+    assert (report.kept_both, report.conflicts, report.replaced) == (1, 1, 0)
+    with db.session_scope(lead) as s:
+        conflict, = merge.open_conflicts(s, LEAD_ACTOR)
+    assert conflict.differing() == ["incident[3]/when"]
+    assert sorted(side.answers["incident[3]/when"] for side in conflict.sides) == ["2016-03-01", "2016-04-12"]
+    assert conflict.entry_of("incident[3]/when") == "Incident 3"
