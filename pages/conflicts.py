@@ -56,7 +56,8 @@ for conflict in found:
         if noted:
             with st.expander("Evidence notes"):
                 for q in noted:
-                    st.markdown(f"`{q.rpartition('/')[2]}`" + (f" · {conflict.entry_of(q)}" if conflict.entry_of(q) else ""))
+                    entry = conflict.entry_of(q)
+                    st.markdown(f"`{q.rpartition('/')[2]}`" + (f" · {entry}" if entry else ""))
                     for s in conflict.sides:
                         if s.notes.get(q):
                             st.caption(f"{columns[s.uid]}: {s.notes[q]}")

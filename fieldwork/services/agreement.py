@@ -194,7 +194,8 @@ class AgreementReport:
         out = [q.as_dict() for q in self.questions]
         out.append({
             "question": "(overall)", "label": "All questions (pooled kappa and AC1, De Vries et al. 2008)",
-            "unit": CASES, "repeat": None, "pairs": self.pairs, "applicable_pairs": self.applicable, "agreements": self.agreements,
+            "unit": CASES, "repeat": None, "pairs": self.pairs, "applicable_pairs": self.applicable,
+            "agreements": self.agreements,
             "observed": self.overall_observed, "kappa": self.pooled_kappa, "ac1": self.pooled_ac1,
             "applicability_agreement": None, "applicable_first_only": None, "applicable_second_only": None,
             "applicable_neither": None, "flagged": False, "judgement": "",

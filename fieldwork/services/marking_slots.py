@@ -40,7 +40,8 @@ def ordered(questionnaire: Questionnaire, slots) -> list[str]:
         anchor = starts.get(parts[0][0], position[name]) if parts else position[name]
         return anchor, tuple(i for _, i in parts), position[name]
 
-    known = [s for s in slots if entries.is_path(entries.split(s)[0]) and questionnaire.has_question(entries.split(s)[1])]
+    known = [s for s in slots
+             if entries.is_path(entries.split(s)[0]) and questionnaire.has_question(entries.split(s)[1])]
     return sorted(known, key=key)
 
 
