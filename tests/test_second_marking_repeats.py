@@ -143,3 +143,17 @@ def test_entries_close_up_over_a_gap():
     moved = marking_slots.closed_up(["charged", "incident[1]/when", "incident[3]/when", "incident[3]/pin[2]/served"])
     assert moved == {"charged": "charged", "incident[1]/when": "incident[1]/when",
                      "incident[3]/when": "incident[2]/when", "incident[3]/pin[2]/served": "incident[2]/pin[1]/served"}
+
+
+def test_the_draft_reports_agreement_table_says_what_is_counted_in_entries(marked):
+    from exports import report_docx, reporting
+    from tests.report_reader import read
+
+    engine = marked[0]
+    with db.session_scope(engine) as s:
+        ctx = reporting.report_context(s, LEAD_ACTOR, QUESTIONNAIRE, with_charts=False)
+    doc = read(report_docx.to_bytes(ctx))
+    rows = {r[0]: r for r in doc.table_headed("Question")[1:]}
+    assert rows["Served in person (entries)"][1:3] == ["1", "0%"]  # the one PIN both recorded
+    assert rows["Incident: entries recorded in the case"][1:3] == ["1", "0%"]  # two incidents against three
+    assert "(0 from the first, 1 from the second) have nothing to be compared with" in " ".join(doc.texts())
