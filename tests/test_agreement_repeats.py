@@ -19,9 +19,10 @@ from sqlmodel import Session
 from exports import agreement as agreement_export
 from fieldwork import db
 from fieldwork.questionnaire import entries
-from fieldwork.services import agreement, inspections
+from fieldwork.services import agreement, inspections, second_marking
 from fieldwork.services.store import CaseRecord, add_complete_assessments
 from models import SECOND, Assessment, SecondMarking
+from tests.laptops import LEAD_ACTOR
 from tests.marking_repeat_helpers import QUESTIONNAIRE, add_form
 
 Pair = tuple[dict, dict]  # (first marker's answers, second's): slot -> code, None for a blank row
@@ -185,8 +186,12 @@ def test_any_pairs_count_right_against_a_plain_recount(engine, pairs):
         try:
             write_pairs(s, pairs)
             report = agreement.report(s, QUESTIONNAIRE)
+            differing = {r.case_ref: r.disagreements for r in second_marking.markings(s, LEAD_ACTOR)}
         finally:
             s.rollback()
+    # the Second marking page's "answers differing": every slot answered otherwise, entries included
+    assert differing == {f"RP-{i:04d}": sum((a.get(k) or "") != (b.get(k) or "") for k in {*a, *b})
+                         for i, (a, b) in enumerate(pairs)}
     counts, questions = _recount(pairs)
     for repeat, table in counts.items():
         found = item(report, f"count({repeat})")
