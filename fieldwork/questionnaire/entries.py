@@ -53,6 +53,15 @@ def steps(instance: str) -> list[tuple[str, int]]:
     return out
 
 
+def is_path(instance: str) -> bool:
+    """Whether ``instance`` reads as an instance path ("" included: the case itself)."""
+    try:
+        steps(instance)
+    except ValueError:
+        return False
+    return True
+
+
 def path(parent: str, repeat: str, index: int) -> str:
     return f"{parent}/{repeat}[{index}]" if parent else f"{repeat}[{index}]"
 
