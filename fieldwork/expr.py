@@ -770,12 +770,15 @@ def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, o
     that variable's code (NULL when unanswered). Numbers are compared as numbers only where
     the text is one (``NUMBER``), as in Python; arithmetic on anything else is NULL (NaN).
     ``reached``: parts already compiled over the entries of repeat groups
-    (fieldwork.services.entry_indicators): a number for ``count()``/``sum()``, else a boolean."""
+    (fieldwork.services.entry_indicators): a number for ``count()``/``sum()``, an answer's text
+    for ``indexed-repeat()``, else a boolean."""
     from sqlalchemy import Float, and_, case, cast, false, func, literal, not_, or_, true
 
     reached = reached or {}
 
     def text(n: Node):
+        if n in reached and _textual(n):
+            return func.coalesce(reached[n], "")
         if n in reached and not _numeric(n):
             return case((reached[n], literal("true")), else_=literal("false"))
         if isinstance(n, Var):
@@ -803,6 +806,9 @@ def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, o
         return String()
 
     def number(n: Node):
+        if n in reached and _textual(n):
+            col = func.coalesce(reached[n], "")
+            return case((col.regexp_match(NUMBER), cast(col, Float)), else_=None)
         if n in reached:
             return reached[n] if _numeric(n) else case((reached[n], 1.0), else_=0.0)
         if isinstance(n, Var) or (isinstance(n, Call) and n.name in ("number", "string", "coalesce", "if", "concat")
@@ -847,6 +853,8 @@ def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, o
         return BigInteger()
 
     def boolean(n: Node):
+        if n in reached and _textual(n):
+            return func.coalesce(reached[n], "") != ""
         if n in reached:
             return func.coalesce(reached[n] != 0, False) if _numeric(n) else reached[n]
         if isinstance(n, Compare):
@@ -901,6 +909,11 @@ def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, o
         raise ExpressionError("'.' cannot be counted in the database", "")
 
     return boolean(node)
+
+
+def _textual(n: Node) -> bool:
+    """A part reached over entries whose value is an answer's text (``indexed-repeat()``)."""
+    return isinstance(n, Call) and n.name == "indexed-repeat"
 
 
 def _numeric(n: Node) -> bool:

@@ -66,6 +66,9 @@ INDICATORS = """
 |            | either           | Either           |                     | ${made} = 'yes' or ${attended} in ('no')         |
 |            | mixed            | Mixed            | count(${pin}) >= 1  | ${days} > count(${pin})                          |
 |            | no_incident      | No incident      |                     | count(${incident}) = 0                           |
+|            | second_in_person | Second in person |                     | indexed-repeat(${served}, ${pin}, 2) = 'in_person' |
+|            | first_contact    | First contact    |                     | indexed-repeat(${made}, ${incident}, 1, ${contact}, 1) = 'yes' |
+|            | first_days       | First days       |                     | indexed-repeat(${days}, ${pin}, 1) > 5           |
 """
 
 
@@ -98,6 +101,10 @@ def plain(case: dict) -> dict[str, tuple[bool, bool]]:
         "either": (True, any(val(c, "made") == "yes" for c in contacts) or "no" in attended),
         "mixed": (len(pins) >= 1, any(d is not None and d > len(pins) for d in days)),
         "no_incident": (True, not incidents),
+        "second_in_person": (True, len(pins) >= 2 and served[1] == "in_person"),
+        "first_contact": (True, bool(incidents and incidents[0]["contact"])
+                          and val(incidents[0]["contact"][0], "made") == "yes"),
+        "first_days": (True, bool(days) and days[0] is not None and days[0] > 5),
     }
 
 
@@ -199,6 +206,7 @@ def test_a_fixed_collection_counts_as_written_and_says_its_unit(engine):
     assert got["answered"] == (1, 3)
     assert got["either"] == (2, 3)
     assert got["no_incident"] == (1, 3)
+    assert got["second_in_person"] == (1, 3) and got["first_contact"] == (0, 3) and got["first_days"] == (1, 3)
     data = json.loads(findings_formats.to_json(report))
     units = {f["id"]: f["unit"] for f in data["findings"] if f["id"] in got}
     assert set(units.values()) == {"cases"} and len(units) == len(got)
@@ -221,6 +229,7 @@ def test_tracing_lists_the_cases_an_indicator_over_entries_counts(engine):
     ("${pin} = 'x'", "reads the repeat group pin as a value"),
     ("sum(${pin}) > 1", "sum(${pin}) adds up a repeat group"),
     ("position(..) = 1", "uses position()"),
+    ("indexed-repeat(${served}, ${pin}, ${charged}) = 'x'", "a position worked out from the answers is not"),
 ])
 def test_what_has_no_meaning_over_entries_is_refused_saying_what(condition, says):
     with pytest.raises(ProblemError) as err:

@@ -7,6 +7,8 @@ entry of a repeat group (``${pin_served}``) or a repeat group itself (``${pin}``
 *nodeset*: one value per entry of the case. XPath 1.0 (section 3.4) gives such a reading a
 meaning, and so do we:
 
+* ``indexed-repeat(${pin_served}, ${pin}, 2)``: the second PIN's answer (blank where the case has
+  none), positions written as whole numbers;
 * ``count(${pin})`` / ``count(${pin_served})``: the case's entries of that repeat group
   (nested ones: every entry in every outer entry); ``sum(${calls})``: the sum of the entries'
   numbers, blanks and non-numbers left out, 0 without entries — as the form's own
@@ -29,7 +31,8 @@ meaning, and so do we:
 Refused, with what and why: an atom reading two different questions asked per entry (XPath
 would pair every entry of one with every entry of the other, which no reader expects), a
 repeat group's name compared or computed with (its entries have no single value: use
-``count()``), ``sum()`` of a repeat group, and ``count()``/``sum()`` of anything but a name.
+``count()``), ``sum()`` of a repeat group, ``count()``/``sum()`` of anything but a name, and
+``indexed-repeat()`` with a position worked out from the answers.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from dataclasses import dataclass, field
 
 from fieldwork import expr
 
-COUNT, SUM, ANY = "count", "sum", "any"
+COUNT, SUM, ANY, INDEXED = "count", "sum", "any", "indexed-repeat"
 # functions whose value is true or false: a place where an atom stands
 _GLUE_CALLS = {"not", "boolean"}  # and if(), whose test and branches stand there too
 
@@ -52,6 +55,7 @@ class Term:
     node: expr.Node
     kind: str
     name: str
+    instance: str = ""  # indexed-repeat: the entry named, "incident[1]/contact[2]"
 
 
 @dataclass
@@ -74,7 +78,7 @@ def read(node: expr.Node, entry_questions: set[str], repeats: set[str]) -> Readi
         found: dict[str, None] = {}
 
         def go(m):
-            if isinstance(m, expr.Call) and m.name in (COUNT, SUM):
+            if isinstance(m, expr.Call) and m.name in (COUNT, SUM, INDEXED):
                 return
             if isinstance(m, expr.Var) and (m.name in entry_questions or m.name in repeats):
                 found.setdefault(m.name, None)
@@ -83,8 +87,26 @@ def read(node: expr.Node, entry_questions: set[str], repeats: set[str]) -> Readi
         go(n)
         return list(found)
 
+    def indexed(m) -> None:
+        target, pairs = m.args[0], m.args[1:]
+        whole = [p for p in pairs[1::2] if isinstance(p, expr.Literal) and isinstance(p.value, float)
+                 and p.value == int(p.value) and p.value >= 1]
+        if (isinstance(target, expr.Var) and target.name in entry_questions and len(pairs) % 2 == 0
+                and all(isinstance(r, expr.Var) and r.name in repeats for r in pairs[::2])
+                and len(whole) == len(pairs) // 2):
+            # the entry as the form's own indexed-repeat() names it (fieldwork.expr): pairs in order
+            path = "/".join(f"{r.name}[{int(p.value)}]" for r, p in zip(pairs[::2], pairs[1::2]))
+            out.terms.setdefault(m, Term(m, INDEXED, target.name, path))
+        else:
+            out.faults.append("indexed-repeat() is counted where it names a question asked per entry, then each "
+                              "repeat group around it with a whole number (indexed-repeat(${served}, ${pin}, 2)); "
+                              "a position worked out from the answers is not")
+
     def aggregates(n) -> None:
         for m in expr.walk(n):
+            if isinstance(m, expr.Call) and m.name == INDEXED:
+                indexed(m)
+                continue
             if not (isinstance(m, expr.Call) and m.name in (COUNT, SUM)):
                 continue
             (arg,) = m.args

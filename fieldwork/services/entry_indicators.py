@@ -9,6 +9,7 @@ the expression compiles as ever (``expr.to_sql``) around them:
 * ``count``: ``SELECT COUNT(DISTINCT instance)`` of the rows of the repeat group's own questions
   (an entry exists once it has a row, answered or not, as the findings count entries);
 * ``sum``: ``SELECT COALESCE(SUM(number), 0)`` of the question's answers in entries, numbers only;
+* ``indexed-repeat``: the answer row of that question at that instance path;
 * ``any``: ``EXISTS`` an entry row whose answer to the question (``LEFT JOIN``: blank where it has
   none) makes the atom true.
 
@@ -105,6 +106,10 @@ def _entry_rows(alias, aid, reach: Reach, repeat: str):
 
 
 def _aggregate(term: entry_terms.Term, aid, reach: Reach):
+    if term.kind == entry_terms.INDEXED:  # one entry's answer, by its instance path
+        i = aliased(Answer, name="ei")
+        return (select(i.value).where(i.assessment_id == aid, i.question == term.name, i.instance == term.instance)
+                .correlate_except(i).scalar_subquery())
     if term.kind == entry_terms.COUNT:
         e = aliased(Answer, name="ec")
         repeat = reach.repeat(term.name)
