@@ -10,6 +10,7 @@ import pytest
 
 from fieldwork import db
 from fieldwork.catalog import load_catalog
+from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.xlsform import import_xlsform
 from fieldwork.services import findings, importing, inspections
 from exports import exporting
@@ -139,3 +140,30 @@ def test_a_slot_keeps_a_question_keyed_by_its_group_path_whole():
     assert split("contacts/police/made") == ("", "contacts/police/made")
     assert split(slot("incident[2]/pin[1]", "victim/age")) == ("incident[2]/pin[1]", "victim/age")
     assert split("incident[2]/when") == ("incident[2]", "when") and split("charged") == ("", "charged")
+
+
+def test_an_inspector_answers_a_loops_questions_with_their_skip_logic(engine):
+    """In the app a loop's groups are sections like any other: answers saved by their keys, each
+    copy's ../made read beside it, and what skip logic hides cleared."""
+    from fieldwork.services import assessments, cases
+    from tests.assess_helpers import INSPECTOR1
+
+    load(engine)
+    with db.session_scope(engine) as s:
+        case = cases.add_case(s, INSPECTOR1, inspection=None, questionnaire_id="agencies", case_ref="HS-0001",
+                              context={})
+    with db.session_scope(engine) as s:
+        saved = assessments.save(s, INSPECTOR1, case.assessment_uid, 1, {
+            "contacts/police/made": ("no", None), "contacts/police/why": ("no reply", None),
+            "contacts/cps/made": ("yes", None)})
+    with db.session_scope(engine) as s:
+        saved = assessments.save(s, INSPECTOR1, case.assessment_uid, saved.version,
+                                 {"contacts/police/made": ("yes", None)})
+        view = assessments.load(s, INSPECTOR1, case.assessment_uid)
+    assert {k: v for k, v in view.answers.items() if k.startswith("contacts/")} == {
+        "contacts/police/made": "yes", "contacts/cps/made": "yes"}  # police's "why" no longer asked: cleared
+    with db.session_scope(engine) as s:
+        with pytest.raises(ProblemError) as err:  # the cps copy's "why" is not asked: an answer is refused
+            assessments.save(s, INSPECTOR1, case.assessment_uid, saved.version,
+                             {"contacts/cps/why": ("late", None)})
+    assert [p.item for p in err.value.problems] == ["contacts/cps/why"], err.value.problems
