@@ -63,10 +63,6 @@ class Reading:
     terms: dict = field(default_factory=dict)  # node -> Term, in order of appearance
     faults: list[str] = field(default_factory=list)  # sentences: what cannot be counted and why
 
-    @property
-    def reaches_entries(self) -> bool:
-        return bool(self.terms)
-
 
 def read(node: expr.Node, entry_questions: set[str], repeats: set[str]) -> Reading:
     """The terms of ``node`` that reach entries, and the faults that stop it being counted."""
@@ -183,14 +179,3 @@ def _shown(n) -> str:
     if isinstance(n, expr.Var):
         return f"${{{n.name}}}"
     return "the expression"
-
-
-def faults_of(text: str, entry_questions: set[str], repeats: set[str]) -> tuple[Reading, list[str]]:
-    """The reading of an indicator's expression and every fault that stops it being counted in
-    the database (those about entries, then the functions SQL lacks)."""
-    node = expr.parse(text)
-    reading = read(node, entry_questions, repeats)
-    faults = list(reading.faults)
-    for fault in expr.sql_faults(node, reached=reading.terms):
-        faults.append(f"uses {fault}{'()' if fault != '.' else ''}, which an indicator cannot count")
-    return reading, faults

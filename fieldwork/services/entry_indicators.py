@@ -32,7 +32,7 @@ from fieldwork import expr
 from fieldwork.problem_codes import INDICATOR_OVER_ENTRIES
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import entry_terms, repeat_levels
-from fieldwork.questionnaire.model import Indicator, Questionnaire
+from fieldwork.questionnaire.model import Questionnaire
 from models import Answer
 
 
@@ -136,7 +136,3 @@ def _any(term: entry_terms.Term, aid, reach: Reach, column, aggregates):
                                 v.question == term.name))
              .where(_entry_rows(e, aid, reach, repeat), holds).correlate_except(e, v))
     return exists(query)
-
-
-def indicator_nodes(ind: Indicator) -> tuple:
-    return (expr.parse(ind.population) if ind.population.strip() else None, expr.parse(ind.condition))
