@@ -17,6 +17,7 @@ from fieldwork import db
 from fieldwork.services import accounts, session_tokens
 from fieldwork.problems import ProblemError
 from fieldwork.ui import components, navigation, session, session_cookie
+from fieldwork.ui.components import retry
 
 st.set_page_config(page_title="Fieldwork", page_icon=":material/fact_check:", layout="wide")
 
@@ -88,4 +89,6 @@ else:
     try:
         current.run()
     except ProblemError as exc:  # a refusal no page caught (a clash, a busy database): words, never a traceback
-        components.show_problems(exc, key="fieldwork_unhandled_problems")
+        components.show_problems(exc, key="fieldwork_unhandled_problems")  # with Try again if it was busy
+    finally:
+        retry.end_of_run()  # a write pressed (or asked again) in this run is never replayed in a later one

@@ -13,7 +13,7 @@ from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import bundle_evidence, bundles, merge, second_marking
 from fieldwork.services.permissions import LEADS
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 from models import utcnow
 
@@ -107,7 +107,7 @@ if bundle.assessments or extra is None or not extra.summary():
 if extra is not None and extra.summary():
     st.info(extra.summary())
 can_merge = preview.changed or (extra is not None and extra.changed)
-if can_merge and st.button("Merge into this database", type="primary", key="bundle_merge"):
+if can_merge and components.pressed("Merge into this database", type="primary", key="bundle_merge"):
     bar = st.progress(0.0, text="Merging…")
     try:
         with db.session_scope(engine) as s:

@@ -60,7 +60,7 @@ for conflict in found:
                             st.caption(f"{columns[s.uid]}: {s.notes[q]}")
         choice = st.radio("Which assessment counts?", list(columns), format_func=columns.get,
                           key=f"conflict_choice_{conflict.case_id}", index=None)
-        if st.button("Resolve", key=f"conflict_resolve_{conflict.case_id}", disabled=choice is None):
+        if components.pressed("Resolve", key=f"conflict_resolve_{conflict.case_id}", disabled=choice is None):
             try:
                 with db.session_scope(engine) as s:
                     merge.resolve(s, user, conflict.case_id, choice)

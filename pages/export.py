@@ -50,7 +50,7 @@ name = (f"{inspection.code}_{qid}{'_labels' if fmt == 'csv_labels' else ''}{'_wi
         f"{'_' + fmt if fmt in LAYOUTS else ''}"
         f"_{date.today():%Y%m%d}.{suffix}")
 
-if st.button("Prepare the export", type="primary", key="export_prepare"):
+if components.pressed("Prepare the export", type="primary", key="export_prepare"):
     bar = st.progress(0.0, text="Reading the assessments…")
 
     def progress(done: int, total: int, sheet: str) -> None:

@@ -82,7 +82,7 @@ if checked.entries is not None:  # the repeat groups' sheets or files (issue 12)
     st.info("Entries of repeat groups: " + "\n\n".join(checked.entries.summary()))
 st.success(f"All {checked.rows:,} rows pass every check."
            + (f" {checked.registered} fill in cases already in the register." if checked.registered else ""))
-if st.button(f"Import {checked.rows:,} assessments", type="primary", key="import_confirm"):
+if components.pressed(f"Import {checked.rows:,} assessments", type="primary", key="import_confirm"):
     bar = st.progress(0.0, text="Writing…")
 
     def progress(done: int, total: int) -> None:

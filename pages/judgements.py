@@ -55,8 +55,8 @@ if conflicts:
             if user.role != session.LEAD:
                 continue  # only leads resolve
             b1, b2 = st.columns(2)
-            take = b1.button("Take the bundle's", key=f"jd_conflict_take_{c.id}")
-            keep = b2.button("Keep what is here", key=f"jd_conflict_keep_{c.id}")
+            take = components.pressed("Take the bundle's", key=f"jd_conflict_take_{c.id}", container=b1)
+            keep = components.pressed("Keep what is here", key=f"jd_conflict_keep_{c.id}", container=b2)
             if take or keep:
                 try:
                     with db.session_scope(engine) as s:
@@ -180,7 +180,7 @@ if unit and criterion:
                                       format_func=finding_options.get,
                                       default=[f.ref.target for f in shown.findings if f.ref.target in finding_options]
                                       if shown else [], key=f"jd_f_{key}")
-            submitted = st.form_submit_button("Save judgement", type="primary", icon=":material/gavel:")
+            submitted = components.pressed("Save judgement", key="judgements_save_judgement_submit", form=True, type="primary", icon=":material/gavel:")
         if submitted:
             try:
                 with db.session_scope(engine) as s:
@@ -214,7 +214,7 @@ if across:
             c1.write(f"{b.questionnaire} · {b.finding} {b.answer}: favourable "
                      f"{'at or above' if b.favourable_when == AT_LEAST else 'below'} {b.threshold} percent "
                      f"(set by {b.set_by})")
-            if user.role == session.LEAD and c2.button("Remove", key=f"jd_bearing_rm_{b.id}"):
+            if user.role == session.LEAD and components.pressed("Remove", key=f"jd_bearing_rm_{b.id}", container=c2):
                 with db.session_scope(engine) as s:
                     triangulation.remove_bearing(s, user, b.id)
                 st.rerun()
@@ -229,7 +229,7 @@ if across:
                                     format_func={AT_LEAST: "at or above", BELOW: "below"}.get,
                                     key=f"jd_bearing_w_{across}")
                 threshold = c2.number_input("Threshold (percent)", 0, 100, 75, key=f"jd_bearing_t_{across}")
-                if st.form_submit_button("Set"):
+                if components.pressed("Set", key=f"jd_bearing_{across}_set", form=True):
                     try:
                         with db.session_scope(engine) as s:
                             triangulation.set_bearing(s, user, criterion=across, ref=FindingRef.parse(target or "::"),

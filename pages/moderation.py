@@ -73,7 +73,7 @@ with st.form(f"mod_form_{marking_id}"):
                 placeholder="Choose the agreed answer")
             if d.decided:
                 st.caption(f"Agreed by {d.agreed_by}")
-    saved = st.form_submit_button("Save agreed answers", disabled=view.finished or not view.disagreements)
+    saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True, disabled=view.finished or not view.disagreements)
 if saved:
     changed = {k: v for k, v in picked.items() if v is not None
                and v != next(d.agreed for d in view.disagreements if d.question == k)}
@@ -88,7 +88,7 @@ if saved:
         st.rerun()
 
 if not view.finished:
-    if st.button("Finish moderation", type="primary", key=f"mod_finish_{marking_id}"):
+    if components.pressed("Finish moderation", type="primary", key=f"mod_finish_{marking_id}"):
         try:
             with db.session_scope(engine) as s:
                 second_marking.finish(s, user, marking_id)

@@ -44,7 +44,7 @@ with st.form("sm_sample_form"):
                                 help="Note it: the same seed draws the same cases again.")
     forces = st.multiselect("Forces (all if none chosen)", force_codes, key="sm_forces",
                             format_func=lambda f: force_labels.get(f, f))
-    drawn = st.form_submit_button("Draw sample")
+    drawn = components.pressed("Draw sample", key="second_marking_draw_sample_submit", form=True)
 if drawn:
     try:
         with db.session_scope(engine) as s:
@@ -83,7 +83,7 @@ if pending and pending[0] == (inspection.code, qid):
                           key="sm_assign_problems")
         label = (f"Assign {len(sample.items)} second marking(s)" if not problems
                  else f"Assign the {len(valid)} row(s) without a problem")
-        if st.button(label, type="primary", key="sm_assign", disabled=not valid):
+        if components.pressed(label, type="primary", key="sm_assign", disabled=not valid):
             try:
                 with db.session_scope(engine) as s:
                     made = second_marking.assign(s, user, valid, rule=sample.rule, inspection=inspection)

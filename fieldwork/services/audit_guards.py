@@ -80,15 +80,16 @@ def problems(session: Session) -> list[str]:
 
 
 def _function_problems(session: Session) -> list[str]:
-    from fieldwork.services.audit_guard_sql import PG_GUARD_FUNCTIONS
+    from fieldwork.services.audit_guard_sql import PG_GUARD_FUNCTIONS, PG_HEAD_FUNCTIONS
 
+    functions = {**PG_GUARD_FUNCTIONS, **{name: body for name, (_returns, body) in PG_HEAD_FUNCTIONS.items()}}
     rows = session.execute(text("SELECT proname, prosrc FROM pg_proc WHERE proname = ANY(:names)"),
-                           {"names": list(PG_GUARD_FUNCTIONS)}).all()
+                           {"names": list(functions)}).all()
     have: dict[str, list[str]] = {}
     for name, source in rows:
         have.setdefault(name, []).append(" ".join(source.split()))
     out = []
-    for name, body in PG_GUARD_FUNCTIONS.items():
+    for name, body in functions.items():
         if name not in have:
             out.append(f"the guard function {name} has been dropped")
         elif any(source != " ".join(body.split()) for source in have[name]):

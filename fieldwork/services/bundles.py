@@ -45,17 +45,17 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.problem_codes import (
-    BUNDLE_CORRUPT as CORRUPT, BUNDLE_FORMAT as BAD_FORMAT, BUNDLE_INVALID as INVALID,
+    BAD_CASE_REF, BUNDLE_CORRUPT as CORRUPT, BUNDLE_FORMAT as BAD_FORMAT, BUNDLE_INVALID as INVALID,
     BUNDLE_TAMPERED as TAMPERED, FILE_TOO_LARGE, BUNDLE_TOO_LARGE as TOO_LARGE, NOTHING_TO_EXPORT,
     QUESTIONNAIRE_NOT_IN_INSPECTION as NOT_IN_INSPECTION, QUESTIONNAIRE_VERSION_DIFFERS as VERSION_DIFFERS,
     UNKNOWN_INSPECTION, UNKNOWN_QUESTIONNAIRE_VERSION as UNKNOWN_VERSION, WRONG_INSPECTION,
 )
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.questionnaire.entries import Entries, slot
+from fieldwork.questionnaire.entries import Entries, slot, split
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, characters, revision_content, wide_table
+from fieldwork.services import actor_check, bundle_rows, characters, revision_content, wide_table
 from fieldwork.services.bundle_contents import Bundle
 from models import (Answer, Assessment, AssessmentRevision, CaseFile, Inspection, QuestionnaireVersion, new_uid,
                     utcnow)
@@ -415,7 +415,9 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             continue
         why = privacy.case_ref_problem(ref)
         if why:
-            fault(f"case reference refused: {why}", item=ref[:64], field="case_ref")
+            # the import's code and words (its row check applies the inspection's own pattern too)
+            problems.append(Problem(BAD_CASE_REF, why, source=file_name, item=ref[:64], field="case_ref",
+                                    item_kind="case"))
         row = {"questionnaire": raw["questionnaire"]}
         for name, column in case_columns.items():
             if name in raw:
@@ -508,7 +510,8 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
 
 
 def _character_problems(cases: list[dict], assessments: list[dict], file_name: str) -> list[Problem]:
-    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it."""
+    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it.
+    A bundle has no rows and columns to point at, so each message says which value it is."""
     where = dict(source=file_name, item_kind="case")
     out = []
     for row in cases:
@@ -520,7 +523,17 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
             out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note")},
                                        notes=[wide_table.note_column(question)], item=ref, **where)
-    return out
+    return [Problem(p.code, f"{_value_words(p.field)} {p.message}", source=p.source, field=p.field, item=p.item,
+                    item_kind=p.item_kind) for p in out]
+
+
+def _value_words(field: str) -> str:
+    """inspector -> "the inspector's name", note:plea -> "the evidence note to plea"."""
+    if field == "inspector":
+        return "the inspector's name (inspector)"
+    if field.startswith(wide_table.NOTE_PREFIX):
+        return f"the evidence note to {field[len(wide_table.NOTE_PREFIX):]!r}"
+    return f"the value of {field!r}"
 
 
 def _safe_ref(ref) -> str | None:
@@ -567,53 +580,60 @@ def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tu
                 problems.append(Problem(NOT_IN_INSPECTION, f"{key[0]} is not a questionnaire of {inspection.name}",
                                         source=bundle.file_name, item=key[0], item_kind="questionnaire"))
     if not problems:
-        problems += _answer_problems(bundle, ids, session)
+        problems += _answer_problems(bundle, ids, session, inspection)
     problems += bundle_evidence.check(inspection, bundle.evidence, bundle.file_name)
     if problems:
         raise ProblemError(problems, "the bundle cannot be merged into this database")
     return inspection, ids
 
 
-def _answer_problems(bundle: Bundle, ids: dict, session: Session) -> list[Problem]:
-    """Answers to questions the version does not ask, or codes it does not offer."""
+def _answer_problems(bundle: Bundle, ids: dict, session: Session, inspection: Inspection) -> list[Problem]:
+    """Answers to questions the version does not ask; then every case's answers through the
+    import's own row check (bundle_rows), and the entries of repeat groups through the app's."""
     problems = []
     parsed = {key: inspections.questionnaire_of(session.get(QuestionnaireVersion, vid)) for key, vid in ids.items()}
+    fitting = []
     for a in bundle.assessments:
         q = parsed[(a["questionnaire"], a["questionnaire_version"])]
-        for answer in a["answers"]:
-            name, value = answer.get("question"), answer.get("value")
-            if not q.has_question(name):
-                problems.append(Problem(INVALID, f"{q.id} {q.version} has no question {name[:100]!r}",
-                                        source=bundle.file_name, item=a["case_ref"], field=name, item_kind="case"))
-            elif value is not None and q.question(name).is_single_choice and value not in q.codes(name):
-                problems.append(Problem(INVALID, f"{value[:40]!r} is not a code of {name}", source=bundle.file_name,
-                                        item=a["case_ref"], field=name, item_kind="case"))
-        problems += _rule_problems(bundle, a, q)
-    return problems
+        unknown = [x["question"] for x in a["answers"] if not q.has_question(x["question"])]
+        problems += [Problem(INVALID, f"{q.id} {q.version} has no question {name[:100]!r}", source=bundle.file_name,
+                             item=a["case_ref"], field=name, item_kind="case") for name in unknown]
+        if not unknown:  # else the rules below would only repeat it
+            fitting.append(a)
+            problems += _entry_problems(bundle, a, q)
+    return problems + bundle_rows.problems(bundle, parsed, inspection, fitting)
 
 
-def _rule_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
-    """The rules an import applies to the same answers (fieldwork.services.assessments): no answer
-    the skip logic hides, every constraint met, a note no longer than the app keeps, and for a
-    complete assessment every required answer given. A bundle's word is not final."""
-    from fieldwork.services import assessments
+def _entry_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
+    """The entries of repeat groups, which are not rows of the cases' table, by the app's rules
+    (fieldwork.services.assessments): codes, no answer the skip logic hides, every constraint
+    met, a note no longer than the app keeps, and for a complete assessment every required
+    answer given. Case-level questions are the row check's (bundle_rows), except those whose
+    skip logic reads the entries, which a row of the cases' table cannot settle."""
+    from fieldwork.services import assessments, repeat_files
 
-    if any(not q.has_question(x.get("question")) for x in a["answers"]):
-        return []  # already refused above; the rules below would only repeat it
+    if not q.repeats:
+        return []
+    in_entries = [x for x in a["answers"] if x.get("instance")]
+    found = [Problem(INVALID, f"{x['value'][:40]!r} is not a code of {x['question']}", item=x["question"])
+             for x in in_entries if isinstance(x.get("value"), str) and q.question(x["question"]).is_single_choice
+             and x["value"] not in q.codes(x["question"])]
+    found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
+                      f"{assessments.MAX_NOTE:,} are kept", item=x["question"])
+              for x in in_entries if isinstance(x.get("note"), str) and len(x["note"]) > assessments.MAX_NOTE]
     # keyed by slot: an answer in an entry of a repeat group is its own (fieldwork/questionnaire/entries.py)
     answers = {slot(x.get("instance") or "", x["question"]): x.get("value") for x in a["answers"]
                if x.get("value") not in (None, "")}
-    instances = {x["instance"] for x in a["answers"] if x.get("instance")}
+    instances = {x["instance"] for x in in_entries}
     if q.has_question(assessments.CASE_REF):
         answers[assessments.CASE_REF] = a["case_ref"]
     if a.get("status") == "complete":
-        found = assessments.completion_problems(q, answers, instances)
+        rules = assessments.completion_problems(q, answers, instances)
     else:
-        found = assessments.not_asked(q, answers, list(answers), instances)
-        found += [assessments._constraint_problem(q, n) for n in Entries(q, answers, instances).constraint_failures()]
-    found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
-                      f"{assessments.MAX_NOTE:,} are kept", item=x["question"])
-              for x in a["answers"] if isinstance(x.get("note"), str) and len(x["note"]) > assessments.MAX_NOTE]
+        rules = assessments.not_asked(q, answers, list(answers), instances)
+        rules += [assessments._constraint_problem(q, n) for n in Entries(q, answers, instances).constraint_failures()]
+    reading_entries = repeat_files.reads_entries(q)
+    found += [p for p in rules if p.item and (split(p.item)[0] or "[" in p.item or split(p.item)[1] in reading_entries)]
     return [Problem(p.code, p.message, source=bundle.file_name, item=a["case_ref"], field=p.item, item_kind="case")
             for p in found]
 

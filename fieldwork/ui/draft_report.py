@@ -29,7 +29,7 @@ def draft_report_block(user, inspection, qid: str, by: str | None, filters: dict
     request = (inspection.code, qid, by, tuple((k, tuple(v)) for k, v in sorted(filters.items())), with_notes,
                template.file_id if template else None)
     file_name = f"{qid}-draft-report.docx"
-    if st.button("Write the draft report", key="findings_report_write", icon=":material/description:"):
+    if components.pressed("Write the draft report", key="findings_report_write", icon=":material/description:"):
         try:
             with st.spinner("Writing the draft report"), db.session_scope(session.engine()) as s:
                 data = reporting.draft_report(
