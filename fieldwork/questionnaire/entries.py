@@ -35,9 +35,14 @@ def slot(instance: str, question: str) -> str:
 
 
 def split(key: str) -> tuple[str, str]:
-    """(instance path, question name) of a slot."""
-    instance, _, name = key.rpartition("/")
-    return instance, name
+    """(instance path, question name) of a slot: the leading ``name[n]`` steps are the instance,
+    the rest the question's key, which may itself be a group path (``victim/age``, a loop's
+    ``contacts/police/made``: a name used twice is keyed so, xlsform_paths)."""
+    parts = key.split("/")
+    k = 0
+    while k < len(parts) - 1 and _STEP.fullmatch(parts[k]):
+        k += 1
+    return "/".join(parts[:k]), "/".join(parts[k:])
 
 
 def steps(instance: str) -> list[tuple[str, int]]:

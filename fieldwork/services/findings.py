@@ -49,7 +49,8 @@ from fieldwork.problem_codes import EMPTY_FILTER, NOT_SINGLE_CHOICE, UNKNOWN_COD
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
-from fieldwork.services import counting, findings_by_multiple, inspections, repeat_findings, summaries
+from fieldwork.services import (counting, entry_indicators, findings_by_multiple, inspections, repeat_findings,
+                                summaries)
 from fieldwork.wording import render
 from models import COMPLETE, DRAFT
 
@@ -339,14 +340,15 @@ def compute(session: Session, questionnaire_id: str, *, inspection_code: str | N
     full = inspections.questionnaire_of(version)
     q = case_level(full)  # questions asked once per entry are counted by repeat_findings
     repeat_findings.check_request(full, by)
-    repeat_findings.check_indicators(full)
+    repeat_findings.check_indicators(full)  # what cannot be counted over entries, refused by name
     clean = _check_request(full, by, filters or {})
 
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
     multiple = by is not None and q.question(by).is_multiple_choice  # a case may be in several groups
     counts = (findings_by_multiple.count if multiple else counting.count)(
         session, base, by=by, by_codes=q.codes(by) if by else (),
-        questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators)
+        questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators,
+        reach=entry_indicators.Reach.of(full))
     groups = list(counts.group_cases)
 
     per_group = {None: _question_findings(q, counts.answers, None, counts.cases)}
