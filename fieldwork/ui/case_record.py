@@ -99,9 +99,11 @@ def show(actor: Actor, view: AssessmentView, *, key: str) -> None:
     if not sections:
         st.info("This questionnaire asks nothing for this case.")
     for section in sections:
-        st.subheader(section.title)
-        st.dataframe(section.rows, hide_index=True, key=f"{key}_{section.id}", column_config=COLUMNS,
-                     row_height=ROW_HEIGHT)
+        with st.container(key=f"{key}_{section.id}"):  # a handle for the browser journeys
+            st.subheader(section.title)
+            # every row on screen (no scrolling inside a section): the case reads top to bottom
+            st.dataframe(section.rows, hide_index=True, key=f"{key}_{section.id}_table", column_config=COLUMNS,
+                         row_height=ROW_HEIGHT, height="content")
     marked = examples(actor, view)
     if marked:
         st.subheader("Case examples")

@@ -616,7 +616,7 @@ def _read_only(actor: Actor, uid: str, state: dict) -> None:
     _messages(actor, uid, state, view.questionnaire)
     if view.editable and not state["conflict"]:
         st.button("Reopen", key=_key(uid, "reopen"), icon=":material/edit:", on_click=_reopen, args=(actor, uid))
-    st.caption(f"Saved · version {state['version']} · {state['status']}")
+    st.caption(f"Saved as you go · version {state['version']} · {state['status']}")
     # mounted as on the form: the browser's copies of notes the server holds are still deleted
     note_keeper.keep_notes(_key(uid, "keeper"), uid=uid, saved=state["notes"], dropped=state["dropped"],
                            note_keys={}, editable=False, on_typed=lambda: _notes_typed(actor, uid),
