@@ -84,10 +84,22 @@ def chart_spec(key: tuple, kind: str, picked: tuple[str, ...], title: str, *, gr
     return chart.to_dict(validate=False)
 
 
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
+def _svg(spec_json: str) -> str:
+    """A chart drawn once for both downloads: the PNG is this SVG rasterised, so the second
+    download of a chart skips Vega's drawing (half of a PNG's time)."""
+    return charts.spec_svg(spec_json)
+
+
+def drop_drawings() -> None:
+    """Forget the drawings kept for downloads (bench/chart_downloads.py times first downloads)."""
+    _svg.clear()
+
+
 def png(spec: dict) -> bytes:
-    return charts.spec_png(json.dumps(spec))
+    return charts.svg_png(_svg(json.dumps(spec)))
 
 
 def svg(spec: dict) -> str:
-    return charts.spec_svg(json.dumps(spec))
+    return _svg(json.dumps(spec))
 
