@@ -12,7 +12,10 @@ one per group). In the caller's transaction:
    single-choice question at once. It scans the covering index ``ix_answer_counting``
    (question, value, assessment_id) in its order, so the GROUP BY needs no sort. With
    ``by`` on PostgreSQL the same query groups by (question, value, group): its hash
-   aggregate does that in one pass.
+   aggregate does that in one pass. Without ``by``, when the assessments outside the
+   population are fewer than half of it (the usual case: every complete case counts), the
+   counts are taken **by the complement**: the same GROUP BY over every answer row with no
+   join at all, less the rows of the outsiders (a seek each): half the time at 100,000 cases.
 3. **Indicators**: a pivot with one column per variable the indicators need (a LEFT JOIN of
    the answer table per variable, each a seek on the covering index ``ix_answer_pivot``)
    over which ``fieldwork.expr.to_sql`` compiles every population and condition into
@@ -40,7 +43,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, func, insert, null, select, text, true
+from sqlalchemy import (Column, Integer, MetaData, String, Table, and_, bindparam, case, func, insert, null, select, text,
+                        true)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -52,6 +56,7 @@ from fieldwork.questionnaire.model import Indicator
 from models import Answer, Assessment, CaseFile
 
 POPULATION_TABLE = "fw_findings_population"
+OUTSIDE_TABLE = "fw_findings_outside"  # assessments outside the population (counting by complement)
 MAX_JOINS = 50
 WORD_BITS = 63  # a signed 64-bit SUM holds 63 bits of counts
 # Below this many cases the plain GROUP BY (question, value, group) beats the packed sums on
@@ -140,13 +145,15 @@ def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]
 
 
 def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], questions: Mapping[str, list[str]],
-          indicators: Sequence[Indicator], packed: bool | None = None,
+          indicators: Sequence[Indicator], packed: bool | None = None, complement: bool | None = None,
           reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> Counts:
     """Count the population ``base`` (a SELECT of assessment ids named ``aid``); ``questions``
     maps each single-choice question to its codes. ``packed`` picks how questions are counted
-    by group (default: packed sums on SQLite, a plain GROUP BY elsewhere); both give the same
-    counts on either database, which the tests check. ``reach``: the questionnaire's repeat groups,
-    for indicators reading entries (entry_indicators)."""
+    by group (default: packed sums on SQLite, a plain GROUP BY elsewhere); ``complement`` how
+    they are counted overall (default: by the complement when the assessments outside the
+    population are fewer than half of it). Every way gives the same counts on either database,
+    which the tests check. ``reach``: the questionnaire's repeat groups, for indicators reading
+    entries (entry_indicators)."""
     out = Counts()
     base = base.subquery("base")
     by_size = packed is None  # on SQLite: packed sums only for a population large enough to gain
@@ -170,7 +177,9 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     out.group_cases = {c: sizes[c] for c in by_codes if sizes.get(c)}
     if packed and by_size and out.cases < PACKED_FROM:
         packed, pivots = False, _plan(indicators, [], reach)
-    if not packed:
+    if not packed and by is None and _complement_pays(session, pop, out.cases, complement):
+        _count_answers_by_complement(session, out, list(questions))
+    elif not packed:
         _count_answers(session, out, pop, list(questions), grouped=by is not None)
     elif by in questions:
         for code in questions[by]:
@@ -209,6 +218,52 @@ def _count_answers(session, out: Counts, pop, questions: list[str], *, grouped: 
         cell[None] = cell.get(None, 0) + int(n)
         if grp is not None:
             cell[grp] = int(n)
+
+
+def _complement_pays(session, pop, cases: int, complement: bool | None) -> bool:
+    """Whether to count every question overall by the complement: the assessments outside
+    the population (drafts, not counted, other questionnaires and inspections) are fewer
+    than half of those in it, so seeking their few answers costs less than joining every
+    answer row to the population."""
+    if complement is not None:
+        return complement
+    outside = int(session.scalar(select(func.count()).select_from(Assessment)) or 0) - cases
+    return 2 * outside < cases
+
+
+def _count_answers_by_complement(session, out: Counts, questions: list[str]) -> None:
+    """Overall counts as every answer row's count less the count of the rows of assessments
+    outside the population. The first is a scan of the covering index ``ix_answer_counting``
+    alone, with no seek per row into the population (half the time of the join at 100,000
+    cases); the second seeks only the outsiders' answers. Exact: every answer row belongs to
+    an assessment (a foreign key), which is either in the population or outside it."""
+    if not questions:
+        return
+    a = aliased(Answer, name="a")
+    counted = [a.question.in_(questions), a.value.is_not(None), a.value != ""]
+    everyone = select(a.question, a.value, func.count()).where(*counted).group_by(a.question, a.value)
+    totals = {(q, v): int(n) for q, v, n in session.execute(everyone)}
+    outside = Table(OUTSIDE_TABLE, MetaData(), Column("aid", Integer, primary_key=True, autoincrement=False),
+                    prefixes=["TEMPORARY"])
+    outside.drop(session.connection(), checkfirst=True)  # left by an earlier failure on this connection
+    outside.create(session.connection())
+    pop = Table(POPULATION_TABLE, MetaData(), Column("aid", Integer, primary_key=True))
+    session.execute(insert(outside).from_select(["aid"], select(Assessment.id).where(
+        ~select(pop.c.aid).where(pop.c.aid == Assessment.id).exists())))
+    # The outsiders must drive the join (a range of ix_answer_pivot each): SQLite's planner,
+    # knowing nothing of the temporary table's size, would scan every answer instead, unless
+    # CROSS JOIN fixes the order (its documented way to); PostgreSQL plans it from sizes.
+    join = "CROSS JOIN" if session.get_bind().dialect.name == "sqlite" else "JOIN"
+    theirs = text(f"SELECT a.question, a.value, count(*) FROM {OUTSIDE_TABLE} {join} answer AS a "
+                  f"ON a.assessment_id = {OUTSIDE_TABLE}.aid WHERE a.question IN :questions "
+                  "AND a.value IS NOT NULL AND a.value != '' GROUP BY a.question, a.value"
+                  ).bindparams(bindparam("questions", value=questions, expanding=True))
+    for question, value, n in session.execute(theirs):
+        totals[(question, value)] -= int(n)
+    outside.drop(session.connection())
+    for key, n in totals.items():
+        if n:
+            out.answers[key] = {None: n}
 
 
 def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bits: int,
