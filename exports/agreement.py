@@ -88,7 +88,7 @@ def extend_workbook(session: Session, ctx, *, threshold: float = agreement.DEFAU
     if not marker:
         return
     ctx.markers.update(marker)
-    report = agreement.report(session, resp.questionnaire.id, inspection_code=resp.inspection.code,
+    report = agreement.report(session, resp.questionnaire.id, inspection=resp.inspection,
                               threshold=threshold, statistic=statistic)
 
     def agreement_sheet(wb, _ctx) -> None:

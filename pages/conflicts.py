@@ -25,7 +25,7 @@ st.info(merge.WHILE_UNRESOLVED, icon=":material/info:")
 components.flash(DONE)
 
 with db.session_scope(engine) as s:
-    found = merge.open_conflicts(s, user, inspection_code=session.current_inspection(s).code)
+    found = merge.open_conflicts(s, user, inspection=session.current_inspection(s))
 if not found:
     st.success("No conflicts to resolve: every merged case has one assessment that counts.")
     st.stop()

@@ -30,7 +30,7 @@ if can_load_demo:
         bar = st.progress(0.0, text="Loading the demonstration data")
         try:
             with db.session_scope(session.engine()) as s:
-                loaded = demo.load(s, actor=user.name, inspection_code=inspection.code,
+                loaded = demo.load(s, actor=user.name, inspection=inspection,
                                    progress=lambda d, t: bar.progress(d / t))
         except ProblemError as exc:
             components.show_problems(exc, key="findings_demo_problems")

@@ -126,7 +126,7 @@ statistic = cols[0].radio("Flag questions on", list(agreement.STATISTICS), key="
 threshold = cols[1].number_input("Flag under", min_value=0.0, max_value=1.0, value=agreement.DEFAULT_THRESHOLD,
                                  step=0.05, key="sm_threshold")
 with db.session_scope(engine) as s:
-    report = agreement.report(s, qid, inspection_code=inspection.code, threshold=float(threshold),
+    report = agreement.report(s, qid, inspection=inspection, threshold=float(threshold),
                               statistic=statistic)
 if not report.pairs:
     st.caption("Agreement appears once a second marking and its first marking are both complete.")

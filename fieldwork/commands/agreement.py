@@ -36,7 +36,7 @@ def _num(value: float | None) -> str:
 
 def agreement_command(args) -> int:
     with shared.database_session(args) as session:
-        report = agreement.report(session, args.questionnaire, inspection_code=args.inspection,
+        report = agreement.report(session, args.questionnaire, inspection=args.inspection,
                                   threshold=args.threshold, statistic=args.statistic)
     rows = report.rows()
     if args.format == "json":

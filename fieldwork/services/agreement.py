@@ -285,12 +285,12 @@ def _count_item(questionnaire: Questionnaire, repeat: str, total: int,
                              total, total, 0, 0, 0, kind=ENTRY_COUNT, repeat=repeat)
 
 
-def report(session: Session, questionnaire_id: str, *, inspection_code: str | None = None,
+def report(session: Session, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
            threshold: float = DEFAULT_THRESHOLD, statistic: str = KAPPA) -> AgreementReport:
     if statistic not in STATISTICS:
         raise ProblemError([Problem(BAD_STATISTIC, f"flag on one of {', '.join(STATISTICS)}, not {statistic!r}",
                                     field="statistic")])
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     questionnaire = inspections.load_questionnaire(session, questionnaire_id)
     questions = compared_questions(questionnaire)
     pairs = complete_pairs(inspection.id, questionnaire_id)

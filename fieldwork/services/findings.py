@@ -339,14 +339,15 @@ def _indicator_finding(ind, group: str | None, count: int, population: int) -> F
                    reported=bool(ind.text), **uncertainty(count, population))
 
 
-def compute(session: Session, questionnaire_id: str, *, inspection_code: str | None = None, by: str | None = None,
+def compute(session: Session, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
+            by: str | None = None,
             filters: dict[str, list[str]] | None = None) -> FindingsReport:
     """The findings of one questionnaire in one inspection (the default inspection if none is
     named), overall and, with ``by``, per value of that single-choice variable.
 
     Raises ProblemError (every problem at once) for an unknown questionnaire or inspection,
     a ``by`` or filter variable that is unknown or not single-choice, or an unknown code."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     version = inspections.current_version(session, questionnaire_id)
     full = inspections.questionnaire_of(version)
     q = case_level(full)  # questions asked once per entry are counted by repeat_findings
@@ -424,9 +425,9 @@ def by_criterion(report: FindingsReport, framework, *, group: str | None = None,
     return out
 
 
-def framework_for(session: Session, inspection_code: str | None = None):
+def framework_for(session: Session, inspection: inspections.InspectionRef = None):
     """The inspection framework the findings are read against (the default inspection's)."""
     from fieldwork.catalog import load_catalog
 
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     return load_catalog().frameworks[inspection.framework]

@@ -490,10 +490,11 @@ def unresolved_count(session: Session, inspection_id: int, questionnaire: str | 
     return len(set(session.execute(query).scalars()))
 
 
-def open_conflicts(session: Session, actor: Actor, *, inspection_code: str | None = None) -> list[CaseConflict]:
+def open_conflicts(session: Session, actor: Actor, *,
+                   inspection: inspections.InspectionRef = None) -> list[CaseConflict]:
     """Every case with an unresolved conflict, with its assessments side by side."""
     permissions.require_role(actor, permissions.LEADS, "see merge conflicts")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     rows = session.execute(
         select(MergeConflict, CaseFile.case_ref, CaseFile.questionnaire, BundleImport.file_name)
         .join(CaseFile, CaseFile.id == MergeConflict.case_id)

@@ -90,12 +90,12 @@ def parse_target(text: str) -> tuple[str, str | None]:
 
 
 def cases_behind(session: Session, actor: Actor, questionnaire_id: str, finding_id: str, answer: str | None = None,
-                 *, inspection_code: str | None = None, filters: dict[str, list[str]] | None = None,
+                 *, inspection: inspections.InspectionRef = None, filters: dict[str, list[str]] | None = None,
                  with_notes: bool = False) -> Trace:
     """The cases in the denominator of one finding, each marked whether it is in the count.
     Leads and admins only (it reveals cases and, ``with_notes``, their evidence notes)."""
     require_role(actor, LEADS, "see the cases behind a finding")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
     clean = findings.check_request(q, None, filters or {})
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True).subquery("base")
