@@ -213,36 +213,46 @@ ANSWER_UNIQUE = ["assessment_id", "question", "instance"]  # one answer per ques
 
 def _answer_unique_per_entry(engine: Engine) -> bool:
     """Databases made before repeat groups keep one answer per (assessment, question); the rule
-    becomes one per (assessment, question, instance), so each entry of a repeat holds its own.
-    PostgreSQL swaps the constraint; SQLite cannot alter one, so the table is rebuilt (copy,
-    drop, rename, indexes made again) — in one transaction either way: all or nothing."""
+    becomes one per (assessment, question, instance), so each entry of a repeat holds its own."""
+    return _unique_per_entry(engine, "answer", "assessment_id", "assessment")
+
+
+def _decision_unique_per_entry(engine: Engine) -> bool:
+    """Likewise one moderation decision per (marking, question, instance): each entry's
+    disagreement is decided on its own (docs/repeats.md, Second marking)."""
+    return _unique_per_entry(engine, "moderation_decision", "marking_id", "second_marking")
+
+
+def _unique_per_entry(engine: Engine, name: str, owner: str, owner_table: str) -> bool:
+    """Swap a table's unique (owner, question) for (owner, question, instance). PostgreSQL
+    swaps the constraint; SQLite cannot alter one, so the table is rebuilt (copy, drop, rename,
+    indexes made again) — in one transaction either way: all or nothing."""
     insp = inspect(engine)
-    if "answer" not in insp.get_table_names():
+    if name not in insp.get_table_names():
         return False
-    old = [u for u in insp.get_unique_constraints("answer")
-           if sorted(u["column_names"]) == ["assessment_id", "question"]]
+    old = [u for u in insp.get_unique_constraints(name) if sorted(u["column_names"]) == sorted([owner, "question"])]
     if not old:
         return False
     from sqlalchemy.schema import CreateTable
 
-    answer = SQLModel.metadata.tables["answer"]
+    table = SQLModel.metadata.tables[name]
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            columns = ", ".join(f'"{c.name}"' for c in answer.columns)
+            columns = ", ".join(f'"{c.name}"' for c in table.columns)
             scratch = type(SQLModel.metadata)()
-            SQLModel.metadata.tables["assessment"].to_metadata(scratch)  # what its foreign key names
-            rebuilt = answer.to_metadata(scratch, name="answer_rebuilt")
+            SQLModel.metadata.tables[owner_table].to_metadata(scratch)  # what its foreign key names
+            rebuilt = table.to_metadata(scratch, name=f"{name}_rebuilt")
             conn.execute(CreateTable(rebuilt))
-            conn.execute(text(f'INSERT INTO answer_rebuilt ({columns}) SELECT {columns} FROM answer'))
-            conn.execute(text("DROP TABLE answer"))
-            conn.execute(text("ALTER TABLE answer_rebuilt RENAME TO answer"))
-            for index in answer.indexes:
+            conn.execute(text(f'INSERT INTO {name}_rebuilt ({columns}) SELECT {columns} FROM {name}'))
+            conn.execute(text(f"DROP TABLE {name}"))
+            conn.execute(text(f"ALTER TABLE {name}_rebuilt RENAME TO {name}"))
+            for index in table.indexes:
                 index.create(conn)
         else:
             for u in old:
-                conn.execute(text(f'ALTER TABLE answer DROP CONSTRAINT "{u["name"]}"'))
-            conn.execute(text("ALTER TABLE answer ADD CONSTRAINT answer_assessment_id_question_instance_key "
-                              "UNIQUE (assessment_id, question, instance)"))
+                conn.execute(text(f'ALTER TABLE {name} DROP CONSTRAINT "{u["name"]}"'))
+            conn.execute(text(f"ALTER TABLE {name} ADD CONSTRAINT {name}_{owner}_question_instance_key "
+                              f"UNIQUE ({owner}, question, instance)"))
     return True
 
 
@@ -264,6 +274,7 @@ def _migrate(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     _add_missing_columns(engine)
     _answer_unique_per_entry(engine)
+    _decision_unique_per_entry(engine)
     _add_missing_indexes(engine)
     with engine.begin() as conn:
         # the audit chain's head exists before the first audit write, so writers never race to make it

@@ -101,11 +101,13 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
     else:
         st.altair_chart(chart, key=f"{key}_chart")
         to_png, to_svg = (lambda: charts.png(chart)), (lambda: charts.svg(chart))
+    # on_click "ignore": a download does not rerun the page, whose run would compete with the
+    # rendering for the same process
     components.download_row([
         components.Download("Download PNG", to_png, f"{name}.png", "image/png", f"{key}_png",
-                            {"icon": ":material/image:"}),
+                            {"icon": ":material/image:", "on_click": "ignore"}),
         components.Download("Download SVG", to_svg, f"{name}.svg", "image/svg+xml", f"{key}_svg",
-                            {"icon": ":material/draw:"})])
+                            {"icon": ":material/draw:", "on_click": "ignore"})])
 
 
 def show_charts() -> None:

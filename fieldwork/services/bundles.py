@@ -52,7 +52,7 @@ from fieldwork.problem_codes import (
 )
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.questionnaire.entries import Entries, slot, split
+from fieldwork.questionnaire.entries import Entries, is_path, slot, split, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, bundle_rows, characters, revision_content, wide_table
@@ -615,7 +615,10 @@ def _entry_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
     if not q.repeats:
         return []
     in_entries = [x for x in a["answers"] if x.get("instance")]
-    found = [Problem(INVALID, f"{x['value'][:40]!r} is not a code of {x['question']}", item=x["question"])
+    # a wrong code is named with its entry in words ("in Incident 1 › PIN 1") and its slot
+    found = [Problem(INVALID, f"{x['value'][:40]!r} is not a code of {x['question']}"
+                     + (f" in {title(q, x['instance'])}" if is_path(x["instance"]) else ""),
+                     item=slot(x["instance"], x["question"]))
              for x in in_entries if isinstance(x.get("value"), str) and q.question(x["question"]).is_single_choice
              and x["value"] not in q.codes(x["question"])]
     found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "

@@ -15,6 +15,9 @@ API (other capabilities, such as the Word report, read examples through these on
   with codes only, never the narrative.
 * ``list_examples(session, actor, questionnaire_id, *, inspection=None) ->
   list[Example]`` — every example of the questionnaire in the inspection, oldest first.
+* ``of_assessment(session, actor, uid) -> list[Example]`` — the examples marked on the case of
+  one assessment, for whoever may read that assessment (its own inspector, a lead, an admin):
+  the read-only case (``fieldwork/ui/case_record.py``) lists them.
 * ``by_criterion(examples, framework) -> dict[str, list[Example]]`` — specific criterion id
   -> the examples listed under it: those marked for it, and those marked for a finding that
   evidences it (``Example.criteria``), in framework order.
@@ -37,13 +40,13 @@ from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import (
     EMPTY_NARRATIVE, NOTHING_NAMED, NOT_COUNTED, TOO_LONG, UNKNOWN_ANSWER, UNKNOWN_CASE, UNKNOWN_CRITERION,
-    UNKNOWN_EXAMPLE, UNKNOWN_FINDING,
+    UNKNOWN_ASSESSMENT, UNKNOWN_EXAMPLE, UNKNOWN_FINDING,
 )
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, privacy
-from fieldwork.services.permissions import LEADS, Actor, require_role
+from fieldwork.services.permissions import LEADS, Actor, require_owner, require_role
 from fieldwork.services import actor_check
-from models import COMPLETE, Answer, Assessment, CaseExample, CaseFile
+from models import COMPLETE, Answer, Assessment, CaseExample, CaseFile, Inspection
 
 MAX_NARRATIVE = 2000
 EXAMPLE_MARKED = "example.marked"
@@ -189,6 +192,21 @@ def list_examples(session: Session, actor: Actor, questionnaire_id: str, *,
     inspection = inspections.resolve(session, inspection)
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
     return _examples(session, q, inspection, [])
+
+
+def of_assessment(session: Session, actor: Actor, uid: str) -> list[Example]:
+    """The examples marked on the case one assessment scores, oldest first. Read as the
+    assessment is: by its own inspector, or a lead or admin (``assessments.load``'s rule)."""
+    found = session.execute(select(Assessment.case_id, Assessment.inspector, CaseFile.inspection_id,
+                                   CaseFile.questionnaire)
+                            .join(CaseFile, CaseFile.id == Assessment.case_id).where(Assessment.uid == uid)).first()
+    if found is None:
+        raise ProblemError([Problem(UNKNOWN_ASSESSMENT, "no such assessment: it may have been removed")])
+    case_id, inspector, inspection_id, questionnaire_id = found
+    if not actor.is_lead:
+        require_owner(actor, inspector, "read the case examples of another inspector's case")
+    q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
+    return _examples(session, q, session.get(Inspection, inspection_id), [CaseExample.case_id == case_id])
 
 
 def by_criterion(examples: list[Example], framework) -> dict[str, list[Example]]:

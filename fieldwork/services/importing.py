@@ -47,7 +47,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
-from fieldwork.services import inspections, odk_kobo, privacy, repeat_files, store, wide_table
+from fieldwork.services import entry_counts, inspections, odk_kobo, privacy, repeat_files, store, wide_table
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -440,6 +440,8 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection: 
             by_row[number] = record
     problems += rows.file_problems()
     entries = repeat_files.check_entries(full, entry_tables, links, by_row, problems)
+    # each case's entries against the form's repeat_count and min/max (entry_counts)
+    problems += entry_counts.check(full, by_row, entries.tables, table.source)
     for _, entry_table in entry_tables:  # the one rule for characters, in the entries too
         for number, cells in [(1, entry_table.header), *entry_table.rows]:
             problems += characters.row_problems(entry_table.header, cells, number, entry_table.source)
