@@ -273,3 +273,38 @@ def test_a_busy_database_offers_try_again_on_every_page_that_writes(engine, db_u
     assert not at.exception, [e.stack_trace for e in at.exception]
     assert saved(engine), [e.value for e in at.error]
     assert not [b for b in at.button if b.label == retry.LABEL]
+
+
+def test_the_router_offers_try_again_for_a_busy_refusal_no_page_caught(engine, db_url, monkeypatch):
+    """Through the router, as served: the default page's reads meet a busy database; the router
+    shows the message and Try again, which runs the page again once the database is free."""
+    import re
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import ROOT, _account
+
+    _account(db_url, "lead1", session.LEAD, ())
+    monkeypatch.setenv(db.ENV_URL, db_url)
+    at = AppTest.from_file(str(ROOT / "fieldwork_app.py"), default_timeout=30)
+    at.session_state[session.USER_KEY] = {"name": "lead1", "role": session.LEAD, "forces": []}
+    at.session_state[session.SEEN_KEY] = time.time()
+    router_reads = re.compile(r"\bFROM (app_user|session_token|inspection)\b(?!.*\bJOIN\b)", re.S)
+    dialect, real = engine.dialect, engine.dialect.do_execute
+
+    def busy(cursor, statement, parameters, context=None):
+        if not router_reads.search(statement):
+            raise dialect.loaded_dbapi.OperationalError("database is locked")
+        return real(cursor, statement, parameters, context)
+
+    monkeypatch.setattr(dialect, "do_execute", busy)
+    at.run()
+    monkeypatch.setattr(dialect, "do_execute", real)
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    assert "busy" in " ".join(e.value for e in at.error)
+    again = [b for b in at.button if b.label == retry.LABEL]
+    assert len(again) == 1
+    again[0].click().run()
+    assert not at.exception and not [b for b in at.button if b.label == retry.LABEL]
+    assert not [e for e in at.error if "busy" in e.value]
