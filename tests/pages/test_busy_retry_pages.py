@@ -224,7 +224,31 @@ def _resolved(engine):
         return s.execute(select(func.count()).select_from(Assessment).where(Assessment.conflict)).scalar() == 0
 
 
+def _judge(engine, db_url, monkeypatch):
+    from fieldwork.services import evidence
+    from tests.evidence_helpers import LEAD1, add_cases, add_interview
+
+    with db.session_scope(engine) as s:
+        add_interview(s)
+        add_cases(s, "durham", ["yes"] * 12 + ["no"] * 4)
+        ex = next(e.uid for v in evidence.list_evidence(s, LEAD1) for e in v.excerpts if e.criterion == "3.1")
+    at = page("pages/judgements.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.selectbox(key="jd_unit").select("durham")
+    at.selectbox(key="jd_criterion").select("3.1").run()
+    key = "force_durham_3.1_0"
+    at.radio(key=f"jd_grade_{key}").set_value("partially_met")
+    at.text_area(key=f"jd_rationale_{key}").input("Risk assessed in most cases; officers unsure of DASH.")
+    at.multiselect(key=f"jd_ex_{key}").select(ex)
+    return at, lambda: at.button(key=f"FormSubmitter:jd_form_{key}-Save judgement").click().run()
+
+
+def _judged(engine):
+    with db.session_scope(engine) as s:
+        return s.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("%judg%"))).scalar() > 0
+
+
 WRITES = {
+    "judgements: save a judgement": (_judge, _judged),
     "moderation: save agreed answers": (_moderate, _agreed),
     "conflicts: resolve": (_resolve_conflict, _resolved),
     "evidence: save an interview": (_save_evidence, _evidence_saved),
