@@ -65,7 +65,7 @@ def schema_gaps(engine: Engine) -> list[str]:
 
 def _guard_gaps(engine: Engine) -> list[str]:
     """Guard triggers the code makes and the database lacks (e.g. the head's guard, added later)."""
-    from fieldwork.services.audit_guards import expected
+    from fieldwork.audit_guard_sql import expected
 
     if engine.dialect.name != "postgresql":
         return []
@@ -92,7 +92,7 @@ def grant_app_role(engine: Engine, role: str) -> None:
     """As the owner: give the app's role what it needs and no more on the audit trail — SELECT
     and INSERT on ``audit_event`` (no UPDATE, DELETE, TRUNCATE, REFERENCES or TRIGGER), SELECT
     on the chain's head (which moves only through the owner's ``audit_head_take`` and the
-    trigger after each audit row: fieldwork.services.audit_guard_sql) — and ordinary reading and
+    trigger after each audit row: fieldwork.audit_guard_sql) — and ordinary reading and
     writing elsewhere; tables the owner adds later get the same through default privileges."""
     if engine.dialect.name != "postgresql":
         raise ProblemError([Problem(BAD_ROLE, "--app-role is for PostgreSQL: a SQLite file has no roles.")], "bad role")

@@ -83,7 +83,7 @@ with st.expander("Add evidence", expanded=True, icon=":material/add:"):
                              criteria=chosen, reference=reference, ref=ref, excerpts=excerpts)
         try:
             with db.session_scope(engine) as s:
-                item, warnings = evidence.add_evidence(s, user, data, inspection_code=inspection.code)
+                item, warnings = evidence.add_evidence(s, user, data, inspection=inspection)
         except ProblemError as exc:
             show_problems(exc, key="ev_problems")
         else:
@@ -122,7 +122,7 @@ def edit_form(v) -> None:
             try:
                 with db.session_scope(engine) as s:
                     item, warnings = evidence.update_evidence(s, user, v.uid, data, expected_revision=v.revision,
-                                                              inspection_code=inspection.code)
+                                                              inspection=inspection)
             except ProblemError as exc:
                 show_problems(exc, key=f"ev_e_problems_{k}")
             else:
@@ -137,7 +137,7 @@ only_force = cols[0].selectbox("Show force", list(force_labels), index=None, for
 only_criterion = cols[1].selectbox("Show criterion", criteria, index=None, key="ev_filter_criterion",
                                    placeholder="All criteria")
 with db.session_scope(engine) as s:
-    views = evidence.list_evidence(s, user, inspection_code=inspection.code, force=only_force,
+    views = evidence.list_evidence(s, user, inspection=inspection, force=only_force,
                                    criterion=only_criterion)
 st.subheader(f"{len(views)} evidence item(s)")
 for v in views:
@@ -163,7 +163,7 @@ with st.expander("Import or export a CSV", icon=":material/upload_file:"):
         try:
             with db.session_scope(engine) as s:
                 result = evidence_csv.import_csv(s, user, upload.getvalue(), file_name=upload.name,
-                                             inspection_code=inspection.code)
+                                             inspection=inspection)
         except ProblemError as exc:
             show_problems(exc, key="ev_import_problems")
         else:
@@ -173,7 +173,7 @@ with st.expander("Import or export a CSV", icon=":material/upload_file:"):
     if components.pressed("Prepare the CSV of the evidence shown", key="ev_export"):
         with db.session_scope(engine) as s:
             st.session_state["ev_export_data"] = evidence_csv.export_csv(
-                s, user, inspection_code=inspection.code, force=only_force, criterion=only_criterion,
+                s, user, inspection=inspection, force=only_force, criterion=only_criterion,
                 file_name="evidence.csv")
     if st.session_state.get("ev_export_data"):
         st.download_button("Download evidence.csv", st.session_state["ev_export_data"], file_name="evidence.csv",

@@ -52,11 +52,11 @@ if state is None or state["key"] != key:
             state["table"] = importing.read_table(upload.getvalue(), upload.name)
             with db.session_scope(engine) as s:
                 state["checked"] = importing.check_file(s, user, qid, state["table"], upload.name,
-                                                          inspection_code=inspection.code)
+                                                          inspection=inspection)
         except ProblemError as exc:
             state["error"] = exc
             with db.session_scope(engine) as s:  # refused: the file name and reason counts go in the trail
-                importing.record_refused(s, user, upload.name, exc, inspection_code=inspection.code)
+                importing.record_refused(s, user, upload.name, exc, inspection=inspection)
     st.session_state[CHECKED] = state
 
 table, checked, error = state["table"], state["checked"], state["error"]
@@ -91,7 +91,7 @@ if components.pressed(f"Import {checked.rows:,} assessments", type="primary", ke
     try:
         # checked again inside the writing transaction: the database may have changed since the preview
         with db.session_scope(engine) as s:
-            result = importing.import_file(s, user, qid, table, upload.name, inspection_code=inspection.code,
+            result = importing.import_file(s, user, qid, table, upload.name, inspection=inspection,
                                            progress=progress)
     except ProblemError as exc:
         bar.empty()

@@ -38,7 +38,7 @@ if saved:
 
 # --- what a merge kept for the lead ------------------------------------------------------
 with db.session_scope(engine) as s:
-    conflicts = bundle_evidence.open_conflicts(s, user, inspection_code=inspection.code)
+    conflicts = bundle_evidence.open_conflicts(s, user, inspection=inspection)
 if conflicts:
     with st.expander(f"Merge conflicts: {len(conflicts)} kept for you to resolve", expanded=True,
                      icon=":material/call_split:"):
@@ -69,7 +69,7 @@ if conflicts:
 unit_type = st.radio("Judge", [FORCE, CPS_AREA], horizontal=True, key="jd_unit_type",
                      format_func={FORCE: "Forces", CPS_AREA: "CPS Areas"}.get)
 with db.session_scope(engine) as s:
-    g = triangulation.grid(s, user, unit_type=unit_type, inspection_code=inspection.code)
+    g = triangulation.grid(s, user, unit_type=unit_type, inspection=inspection)
 labels = dict(g.units)
 
 # --- the grid -----------------------------------------------------------------------------
@@ -97,7 +97,7 @@ st.caption(f"{judged} of {len(g.cells)} cells judged · " + ", ".join(f"{n} {m}"
 
 def _downloaded(fmt: str, name: str) -> None:
     with db.session_scope(engine) as s:
-        triangulation.record_export(s, user, g, fmt, inspection_code=inspection.code, file_name=name)
+        triangulation.record_export(s, user, g, fmt, inspection=inspection, file_name=name)
 
 
 components.download_row([
@@ -128,9 +128,9 @@ if unit and criterion:
     cell = g.cell(unit, criterion)
     with db.session_scope(engine) as s:
         shown = judgements.view(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
-                                inspection_code=inspection.code)
+                                inspection=inspection)
         candidates = judgements.candidate_evidence(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
-                                                   inspection_code=inspection.code)
+                                                   inspection=inspection)
     st.markdown(f"**{labels[unit]} · {criterion}** {framework.specific(criterion).text}")
     if shown:
         marks = "; ".join(MARK_TEXT[m] for m in cell.marks)
@@ -188,7 +188,7 @@ if unit and criterion:
                         s, user, unit_type=unit_type, unit=unit, criterion=criterion, grade=grade or "",
                         rationale=rationale, evidence=chosen_ev, excerpts=chosen_ex,
                         findings=[FindingRef.parse(t) for t in chosen_f],
-                        expected_version=shown.version if shown else None, inspection_code=inspection.code)
+                        expected_version=shown.version if shown else None, inspection=inspection)
             except ProblemError as exc:
                 show_problems(exc, key="jd_problems")
             else:
@@ -234,7 +234,7 @@ if across:
                         with db.session_scope(engine) as s:
                             triangulation.set_bearing(s, user, criterion=across, ref=FindingRef.parse(target or "::"),
                                                       threshold=int(threshold), favourable_when=when,
-                                                      inspection_code=inspection.code)
+                                                      inspection=inspection)
                     except ProblemError as exc:
                         show_problems(exc, key="jd_bearing_problems")
                     else:

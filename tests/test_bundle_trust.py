@@ -81,7 +81,7 @@ def test_an_unexpected_member_is_refused(pair):
 
 def test_inspection_is_honoured(pair, tmp_path, capsys):
     content, lead = pair
-    _refused(lead, content, "not 'another_inspection'", inspection_code="another_inspection")
+    _refused(lead, content, "not 'another_inspection'", inspection="another_inspection")
     path = tmp_path / "laptop.zip"
     path.write_bytes(content)
     url = lead.url.render_as_string(hide_password=False)
@@ -89,7 +89,7 @@ def test_inspection_is_honoured(pair, tmp_path, capsys):
     assert cli.main(["--db", url, "bundle", "import", str(path), "--inspection", "another_inspection"]) == 1
     assert "another inspection" in capsys.readouterr().err and snapshot(lead) == before
     with db.session_scope(lead) as s:  # the bundle's own inspection, named, is merged
-        bundles.import_bundle(s, LEAD_ACTOR, content, "laptop.zip", inspection_code="living_in_fear_2017")
+        bundles.import_bundle(s, LEAD_ACTOR, content, "laptop.zip", inspection="living_in_fear_2017")
 
 
 def test_every_answer_a_merge_changes_is_audited_old_to_new(databases):

@@ -89,7 +89,7 @@ def _seal_postgresql(session: Session, event: AuditEvent) -> None:
     """The app's role may not UPDATE the head (fieldwork.db_roles): ``audit_head_take()``, run
     with the owner's rights, locks the head's row until this transaction ends (writers queue, the
     chain never forks) and says where the chain ends; the row's insert then moves the head by the
-    owner's trigger ``audit_event_advance_head`` (fieldwork.services.audit_guard_sql)."""
+    owner's trigger ``audit_event_advance_head`` (fieldwork.audit_guard_sql)."""
     session.flush()  # rows sealed earlier in this transaction are in: their trigger has moved the head
     held = session.execute(text("SELECT head_hash, head_at FROM audit_head_take()")).first()
     if held is None:  # a database whose head was never made (fieldwork init makes it)

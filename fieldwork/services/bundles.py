@@ -52,7 +52,7 @@ from fieldwork.problem_codes import (
 )
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.questionnaire.entries import Entries, slot, split
+from fieldwork.questionnaire.entries import Entries, is_path, slot, split, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, bundle_rows, characters, revision_content, wide_table
@@ -138,12 +138,12 @@ class Exported:
     manifest: dict
 
 
-def default_file_name(inspection_code: str, who: str, at: datetime) -> str:
+def default_file_name(inspection: Inspection, who: str, at: datetime) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in who.replace("os:", ""))
-    return f"{inspection_code}-{safe or 'laptop'}-{at.strftime('%Y%m%dT%H%M%S')}{SUFFIX}"
+    return f"{inspection.code}-{safe or 'laptop'}-{at.strftime('%Y%m%dT%H%M%S')}{SUFFIX}"
 
 
-def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None = None,
+def export_bundle(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None,
                   inspector: str | None = None, questionnaire: str | None = None,
                   file_name: str | None = None) -> Exported:
     """The actor's work as a bundle. An inspector exports only their own assessments; a lead
@@ -152,7 +152,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
     permissions.require_role(actor, permissions.ROLES, "export a bundle")
     if not actor.is_lead:
         inspector = actor.name  # an inspector's bundle is their own work, whatever they ask for
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     query = (select(Assessment.__table__, CaseFile.case_ref, CaseFile.questionnaire,
                     QuestionnaireVersion.version.label("questionnaire_version"))
              .join(CaseFile, CaseFile.id == Assessment.case_id)
@@ -230,19 +230,19 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
         archive.writestr(PAYLOAD, data)
         archive.writestr(README, _readme(manifest))
-    name = file_name or default_file_name(inspection.code, inspector or actor.name, now)
+    name = file_name or default_file_name(inspection, inspector or actor.name, now)
     audit.record(session, actor.name, audit.EXPORT, inspection_id=inspection.id, kind="bundle", file=name,
                  bundle=manifest["bundle_id"], **manifest["counts"])
     return Exported(buffer.getvalue(), name, manifest)
 
 
-def exportable(session: Session, actor: Actor, *, inspection_code: str | None = None,
+def exportable(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None,
                inspector: str | None = None) -> dict[str, int]:
     """What an export would hold (for the page to say so before anything is written):
     {"assessments": n, "complete": n, "draft": n, "cases": n}."""
     if not actor.is_lead:
         inspector = actor.name
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     scope = [CaseFile.inspection_id == inspection.id] + ([Assessment.inspector == inspector] if inspector else [])
     by_status = dict(session.execute(select(Assessment.status, func.count())
                                      .join(CaseFile, CaseFile.id == Assessment.case_id)
@@ -615,7 +615,10 @@ def _entry_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
     if not q.repeats:
         return []
     in_entries = [x for x in a["answers"] if x.get("instance")]
-    found = [Problem(INVALID, f"{x['value'][:40]!r} is not a code of {x['question']}", item=x["question"])
+    # a wrong code is named with its entry in words ("in Incident 1 › PIN 1") and its slot
+    found = [Problem(INVALID, f"{x['value'][:40]!r} is not a code of {x['question']}"
+                     + (f" in {title(q, x['instance'])}" if is_path(x["instance"]) else ""),
+                     item=slot(x["instance"], x["question"]))
              for x in in_entries if isinstance(x.get("value"), str) and q.question(x["question"]).is_single_choice
              and x["value"] not in q.codes(x["question"])]
     found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
@@ -655,22 +658,23 @@ def _opened_for(actor: Actor, content: bytes, file_name: str) -> Bundle:
     return bundle
 
 
-def _for_inspection(bundle: Bundle, inspection_code: str | None) -> None:
+def _for_inspection(bundle: Bundle, inspection: inspections.InspectionRef) -> None:
     """``--inspection`` is honoured: a bundle of another inspection is refused, never merged into its own."""
-    if inspection_code and inspection_code != bundle.inspection_code:
+    wanted = inspection.code if isinstance(inspection, Inspection) else inspection
+    if wanted and wanted != bundle.inspection_code:
         raise ProblemError([Problem(WRONG_INSPECTION, f"the bundle holds inspection {bundle.inspection_code[:60]!r}, "
-                                    f"not {inspection_code!r}: nothing was merged", source=bundle.file_name)],
+                                    f"not {wanted!r}: nothing was merged", source=bundle.file_name)],
                            "the bundle is of another inspection")
 
 
 def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
                   progress: Callable[[int, int], None] | None = None,
-                  inspection_code: str | None = None) -> "merge.MergeReport":
+                  inspection: inspections.InspectionRef = None) -> "merge.MergeReport":
     """Merge a bundle into this database, all or nothing (the caller's session commits or
     rolls back). Importing the same bundle again changes nothing."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     bundle = _opened_for(actor, content, file_name)
-    _for_inspection(bundle, inspection_code)
+    _for_inspection(bundle, inspection)
     inspection, version_ids = check_against(session, bundle)
     report = merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)
     report.evidence = bundle_evidence.apply(session, actor, inspection, bundle.evidence, bundle_id=bundle.bundle_id,
@@ -679,10 +683,10 @@ def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str
 
 
 def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
-            inspection_code: str | None = None) -> tuple[Bundle, "merge.MergeReport"]:
+            inspection: inspections.InspectionRef = None) -> tuple[Bundle, "merge.MergeReport"]:
     """What importing would do, without changing anything: the bundle and the report of a dry run."""
     bundle = _opened_for(actor, content, file_name)
-    _for_inspection(bundle, inspection_code)
+    _for_inspection(bundle, inspection)
     inspection, version_ids = check_against(session, bundle)
     report = merge.apply(session, actor, inspection, bundle, version_ids, dry_run=True)
     report.evidence = bundle_evidence.apply(session, actor, inspection, bundle.evidence, bundle_id=bundle.bundle_id,

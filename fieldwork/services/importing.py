@@ -47,7 +47,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
-from fieldwork.services import inspections, odk_kobo, privacy, repeat_files, store, wide_table
+from fieldwork.services import entry_counts, inspections, odk_kobo, privacy, repeat_files, store, wide_table
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -408,12 +408,12 @@ class _RowChecker:
         return out
 
 
-def check(session: Session, questionnaire_id: str, table: Table, *, inspection_code: str | None = None,
+def check(session: Session, questionnaire_id: str, table: Table, *, inspection: inspections.InspectionRef = None,
           release_rows: bool = False) -> CheckedImport:
     """Every problem in the file, or the records to write. Writes nothing. ``release_rows``: let
     each row's cells go once it is checked (a command that reads the file once), so that the
     table and the records it becomes are not both held whole."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     version = inspections.current_version(session, questionnaire_id)
     full = inspections.questionnaire_of(version)
     q = case_level(full)  # the cases' table holds the questions asked once per case; entries their own
@@ -440,6 +440,8 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
             by_row[number] = record
     problems += rows.file_problems()
     entries = repeat_files.check_entries(full, entry_tables, links, by_row, problems)
+    # each case's entries against the form's repeat_count and min/max (entry_counts)
+    problems += entry_counts.check(full, by_row, entries.tables, table.source)
     for _, entry_table in entry_tables:  # the one rule for characters, in the entries too
         for number, cells in [(1, entry_table.header), *entry_table.rows]:
             problems += characters.row_problems(entry_table.header, cells, number, entry_table.source)
@@ -495,14 +497,14 @@ def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str
 
 
 def record_refused(session: Session, actor: Actor, name: str, refusal: ProblemError, *,
-                   inspection_code: str | None = None) -> None:
+                   inspection: inspections.InspectionRef = None) -> None:
     """Audit a refused import in its own transaction (the import's rolled back): the file's name
     and how many problems of each kind, never a cell of its content."""
     by_code: dict[str, int] = {}
     for p in refusal.problems:
         by_code[p.code] = by_code.get(p.code, 0) + 1
     try:
-        inspection_id = inspections.inspection_by_code(session, inspection_code).id
+        inspection_id = inspections.resolve(session, inspection).id
     except ProblemError:
         inspection_id = None
     audit.record(session, actor.name, audit.IMPORT_REFUSED, inspection_id=inspection_id,
@@ -554,23 +556,23 @@ class ImportResult:
 
 
 def check_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
-               inspection_code: str | None = None, release_rows: bool = False) -> CheckedImport:
+               inspection: inspections.InspectionRef = None, release_rows: bool = False) -> CheckedImport:
     """Read and check without writing (the Import page's preview, ``--dry-run``): for those who
     may import, as ``import_file`` checks. ``release_rows``: as ``check``."""
     require_role(actor, LEADS, "import assessments")
     table = data if isinstance(data, Table) else read_table(data, name)
-    return check(session, questionnaire_id, table, inspection_code=inspection_code, release_rows=release_rows)
+    return check(session, questionnaire_id, table, inspection=inspection, release_rows=release_rows)
 
 
 def import_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
-                inspection_code: str | None = None, progress: Callable[[int, int], None] | None = None,
+                inspection: inspections.InspectionRef = None, progress: Callable[[int, int], None] | None = None,
                 release_rows: bool = False) -> ImportResult:
     """Read, check and write every row as a complete assessment, or raise with every problem
     and write nothing. Run inside one ``session_scope``: the caller's transaction."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "import assessments")
     table = data if isinstance(data, Table) else read_table(data, name)
-    checked = check(session, questionnaire_id, table, inspection_code=inspection_code,
+    checked = check(session, questionnaire_id, table, inspection=inspection,
                     release_rows=release_rows or not isinstance(data, Table))
     written = store.add_complete_assessments(
         session, inspection_id=checked.inspection.id, version=checked.version, records=checked.records,

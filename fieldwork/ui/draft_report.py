@@ -33,7 +33,7 @@ def draft_report_block(user, inspection, qid: str, by: str | None, filters: dict
         try:
             with st.spinner("Writing the draft report"), db.session_scope(session.engine()) as s:
                 data = reporting.draft_report(
-                    s, user, qid, inspection_code=inspection.code, by=by, filters=filters, with_notes=with_notes,
+                    s, user, qid, inspection=inspection, by=by, filters=filters, with_notes=with_notes,
                     template=template.getvalue() if template else None,
                     template_name=template.name if template else "", file_name=file_name)
         except ProblemError as exc:

@@ -21,7 +21,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.services import actor_check, inspections
 from fieldwork.services import session_tokens
@@ -49,7 +49,7 @@ def idle_limit_seconds() -> int:
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str):
-    return db.get_engine(url)
+    return startup.open_engine(url)
 
 
 def engine():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.services import accounts
 from fieldwork.ui import session
 from fieldwork.ui.components import retry
@@ -140,7 +140,7 @@ def _merge_bundle(engine, db_url, monkeypatch):
     from tests.laptops import export, inspector, random_answers, score
 
     laptop = db.get_engine(f"sqlite:///{tempfile.mkdtemp()}/laptop.db")
-    db.prepare(laptop)
+    startup.prepare_and_seed(laptop)
     score(laptop, "inspector1", "HS-0001", random_answers(laptop, seed=1))
     content = export(laptop, inspector("inspector1"))
     at = page("pages/bundles.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
@@ -206,7 +206,7 @@ def _resolve_conflict(engine, db_url, monkeypatch):
     laptops = []
     for name in ("a", "b"):
         laptop = db.get_engine(f"sqlite:///{tempfile.mkdtemp()}/{name}.db")
-        db.prepare(laptop)
+        startup.prepare_and_seed(laptop)
         laptops.append(laptop)
     score(laptops[0], "inspector1", "HS-0001", random_answers(laptops[0], seed=5, avoidable_delay="no"))
     uid_b = score(laptops[1], "inspector2", "HS-0001", random_answers(laptops[1], seed=5, avoidable_delay="yes"))

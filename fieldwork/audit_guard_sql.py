@@ -1,9 +1,12 @@
 """The SQL of the audit trail's guards: the triggers (and on PostgreSQL their functions) that
 keep ``audit_event`` append-only and ``audit_head`` counting forward. ``fieldwork.db`` creates
 them when it migrates; ``fieldwork.services.audit_guards`` compares what the database holds
-with them. Kept here, below both, so neither imports the other's floor upward."""
+with them (``expected``: each trigger's name and definition, normalised). On the database floor
+beside ``fieldwork.db``, below the services that read it."""
 
 from __future__ import annotations
+
+import re
 
 
 def _pg_trigger(name: str, table: str, when: str, each: str = "ROW",
@@ -86,3 +89,24 @@ AUDIT_GUARDS = {
         .replace(" BEFORE INSERT ", " AFTER INSERT "),
     ],
 }
+
+
+def normalise(sql: str) -> str:
+    """Compare definitions, not layout: one space, lower case, no schema prefix or IF NOT EXISTS."""
+    s = " ".join(sql.split()).lower().replace("if not exists ", "").replace("public.", "")
+    s = s.replace("execute procedure", "execute function")
+
+    def events(m: re.Match) -> str:  # PostgreSQL writes the events in its own order
+        return "before " + " or ".join(sorted(m.group(1).split(" or "))) + " on "
+
+    return re.sub(r"before (.+?) on ", events, s, count=1).strip()
+
+
+def expected(dialect: str) -> dict[str, str]:
+    """Each guard trigger's name and its normalised definition, as the code creates it."""
+    out = {}
+    for statement in AUDIT_GUARDS.get(dialect, []):
+        m = re.search(r"(CREATE TRIGGER (?:IF NOT EXISTS )?(\w+) .*?(?:END|\(\)))", statement, re.S)
+        if m:
+            out[m.group(2)] = normalise(m.group(1))
+    return out
