@@ -37,7 +37,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dir", default="/tmp")
     args = parser.parse_args()
-    from fieldwork import charts, db
+    from fieldwork import charts, db, startup
     from fieldwork.services import inspections
     from fieldwork.ui import findings_cache
 
@@ -45,7 +45,7 @@ def main() -> int:
         url = f"sqlite:///{args.dir}/fieldwork-page-{n}.db"
         fill(url, n)
         os.environ[db.ENV_URL] = url
-        with db.session_scope(db.get_engine(url)) as s:
+        with db.session_scope(startup.open_engine(url)) as s:
             inspection = inspections.inspection_by_code(s)
             q = inspections.load_questionnaire(s, "case_review")
         key = findings_cache.request_key(inspection, "case_review", "force", {})

@@ -48,7 +48,7 @@ with st.form("case_example_form", clear_on_submit=True):
                              format_func=lambda c: "(the finding's own criteria)" if c is None
                              else f"{c} {criteria_text[c][:90]}")
     narrative = st.text_area("Narrative", key="case_example_narrative", max_chars=case_examples.MAX_NARRATIVE)
-    submitted = st.form_submit_button("Mark as example", type="primary")
+    submitted = components.pressed("Mark as example", key="case_view_mark_as_example_submit", form=True, type="primary")
 if submitted:
     try:
         with db.session_scope(session.engine()) as s:

@@ -26,11 +26,11 @@ if can_load_demo:
     st.info(f"{inspection.name} holds no cases yet. Findings appear here as inspectors complete assessments; "
             "to see how they look, load the demonstration data: 112 synthetic case file reviews and 270 PIN "
             "reviews that reproduce the report's figures (pseudonymous, no real case).")
-    if st.button("Load demonstration data", key="findings_load_demo", type="primary"):
+    if components.pressed("Load demonstration data", key="findings_load_demo", type="primary"):
         bar = st.progress(0.0, text="Loading the demonstration data")
         try:
             with db.session_scope(session.engine()) as s:
-                loaded = demo.load(s, actor=user.name, inspection_code=inspection.code,
+                loaded = demo.load(s, actor=user.name, inspection=inspection,
                                    progress=lambda d, t: bar.progress(d / t))
         except ProblemError as exc:
             components.show_problems(exc, key="findings_demo_problems")

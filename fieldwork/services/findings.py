@@ -49,7 +49,8 @@ from fieldwork.problem_codes import EMPTY_FILTER, NOT_SINGLE_CHOICE, UNKNOWN_COD
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
-from fieldwork.services import counting, findings_by_multiple, inspections, repeat_findings, summaries
+from fieldwork.services import (counting, entry_indicators, findings_by_multiple, inspections, repeat_findings,
+                                summaries)
 from fieldwork.wording import render
 from models import COMPLETE, DRAFT
 
@@ -338,26 +339,28 @@ def _indicator_finding(ind, group: str | None, count: int, population: int) -> F
                    reported=bool(ind.text), **uncertainty(count, population))
 
 
-def compute(session: Session, questionnaire_id: str, *, inspection_code: str | None = None, by: str | None = None,
+def compute(session: Session, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
+            by: str | None = None,
             filters: dict[str, list[str]] | None = None) -> FindingsReport:
     """The findings of one questionnaire in one inspection (the default inspection if none is
     named), overall and, with ``by``, per value of that single-choice variable.
 
     Raises ProblemError (every problem at once) for an unknown questionnaire or inspection,
     a ``by`` or filter variable that is unknown or not single-choice, or an unknown code."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     version = inspections.current_version(session, questionnaire_id)
     full = inspections.questionnaire_of(version)
     q = case_level(full)  # questions asked once per entry are counted by repeat_findings
     repeat_findings.check_request(full, by)
-    repeat_findings.check_indicators(full)
+    repeat_findings.check_indicators(full)  # what cannot be counted over entries, refused by name
     clean = _check_request(full, by, filters or {})
 
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
     multiple = by is not None and q.question(by).is_multiple_choice  # a case may be in several groups
     counts = (findings_by_multiple.count if multiple else counting.count)(
         session, base, by=by, by_codes=q.codes(by) if by else (),
-        questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators)
+        questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators,
+        reach=entry_indicators.Reach.of(full))
     groups = list(counts.group_cases)
 
     per_group = {None: _question_findings(q, counts.answers, None, counts.cases)}
@@ -422,9 +425,9 @@ def by_criterion(report: FindingsReport, framework, *, group: str | None = None,
     return out
 
 
-def framework_for(session: Session, inspection_code: str | None = None):
+def framework_for(session: Session, inspection: inspections.InspectionRef = None):
     """The inspection framework the findings are read against (the default inspection's)."""
     from fieldwork.catalog import load_catalog
 
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     return load_catalog().frameworks[inspection.framework]

@@ -29,7 +29,7 @@ import os
 
 import streamlit as st
 
-from fieldwork import charts, db
+from fieldwork import charts, db, startup
 from fieldwork.services import findings
 from fieldwork.services.data_version import data_version
 
@@ -40,7 +40,7 @@ def request_key(inspection, questionnaire_id: str, by: str | None, filters: dict
     """Everything a cached figure depends on, hashable: (url, inspection, questionnaire, by,
     filters, data version)."""
     url = db.database_url(os.environ.get(db.ENV_URL))  # as the page's session.engine() finds it
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         version = data_version(s, inspection.id, questionnaire_id)
     return (url, inspection.code, questionnaire_id, by,
             tuple(sorted((k, tuple(v)) for k, v in filters.items())), version)
@@ -55,14 +55,14 @@ def request_key(inspection, questionnaire_id: str, by: str | None, filters: dict
 def report(key: tuple) -> findings.FindingsReport:
     """The findings of ``key`` (``request_key``); a ProblemError is raised, never kept."""
     url, inspection_code, questionnaire_id, by, filters, _ = key
-    with db.session_scope(db.get_engine(url)) as s:
-        return findings.compute(s, questionnaire_id, inspection_code=inspection_code, by=by,
+    with db.session_scope(startup.open_engine(url)) as s:
+        return findings.compute(s, questionnaire_id, inspection=inspection_code, by=by,
                                 filters={k: list(v) for k, v in filters})
 
 
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
 def framework(url: str, inspection_code: str):
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         return findings.framework_for(s, inspection_code)
 
 

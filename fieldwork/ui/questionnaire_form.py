@@ -421,7 +421,7 @@ def _messages(actor: Actor, uid: str, state: dict, questionnaire: Questionnaire)
         st.warning(f"Cleared {len(state['cleared'])} answer(s) that no longer apply after this change: {labels}. "
                    "Their evidence notes are kept.", icon=":material/playlist_remove:")
     if state["problems"]:
-        show_problems(state["problems"], key=_key(uid, "problems"))
+        show_problems(state["problems"], key=_key(uid, "problems"), retry=False)  # its own retry, below
     if state.get("retry"):
         pending = state["retry"]
         what = "note" if pending["value"] is assessments.KEEP else "answer"
