@@ -731,20 +731,56 @@ SQL_FUNCTIONS = {"selected", "count-selected", "true", "false", "not", "if", "co
                  "join", "abs"}  # abs: in SQLite and PostgreSQL alike; sqrt, log, sin... are not in every SQLite
 
 
-def sql_faults(node: Node) -> list[str]:
-    """Functions an indicator uses that cannot be counted in the database."""
-    bad = [n.name for n in walk(node) if isinstance(n, Call) and n.name not in SQL_FUNCTIONS]
-    bad += ["." for n in walk(node) if isinstance(n, Self)]
-    return sorted(set(bad))
+def sql_faults(node: Node, reached: Mapping[Node, object] = ()) -> list[str]:
+    """Functions an indicator uses that cannot be counted in the database. ``reached``: parts
+    counted over the entries of repeat groups (fieldwork.questionnaire.entry_terms), not looked into."""
+    bad: set[str] = set()
+
+    def go(n: Node) -> None:
+        if n in reached:
+            return
+        if isinstance(n, Call) and n.name not in SQL_FUNCTIONS:
+            bad.add(n.name)
+        if isinstance(n, Self):
+            bad.add(".")
+        for child in _children(n):
+            go(child)
+    go(node)
+    return sorted(bad)
 
 
-def to_sql(node: Node, column: Callable[[str], object]):
+def _children(node: Node) -> tuple:
+    if isinstance(node, Compare):
+        return (node.left, node.right)
+    if isinstance(node, InList):
+        return (node.operand, *node.options)
+    if isinstance(node, BoolOp):
+        return node.operands
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, (Call,)):
+        return node.args
+    if isinstance(node, Arith):
+        return (node.left, node.right)
+    return ()
+
+
+def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, object] | None = None):
     """Compile to a SQLAlchemy boolean expression; ``column(name)`` gives the column holding
     that variable's code (NULL when unanswered). Numbers are compared as numbers only where
-    the text is one (``NUMBER``), as in Python; arithmetic on anything else is NULL (NaN)."""
+    the text is one (``NUMBER``), as in Python; arithmetic on anything else is NULL (NaN).
+    ``reached``: parts already compiled over the entries of repeat groups
+    (fieldwork.services.entry_indicators): a number for ``count()``/``sum()``, an answer's text
+    for ``indexed-repeat()``, else a boolean."""
     from sqlalchemy import Float, and_, case, cast, false, func, literal, not_, or_, true
 
+    reached = reached or {}
+
     def text(n: Node):
+        if n in reached and _textual(n):
+            return func.coalesce(reached[n], "")
+        if n in reached and not _numeric(n):
+            return case((reached[n], literal("true")), else_=literal("false"))
         if isinstance(n, Var):
             return func.coalesce(column(n.name), "")
         if isinstance(n, Literal):
@@ -770,6 +806,11 @@ def to_sql(node: Node, column: Callable[[str], object]):
         return String()
 
     def number(n: Node):
+        if n in reached and _textual(n):
+            col = func.coalesce(reached[n], "")
+            return case((col.regexp_match(NUMBER), cast(col, Float)), else_=None)
+        if n in reached:
+            return reached[n] if _numeric(n) else case((reached[n], 1.0), else_=0.0)
         if isinstance(n, Var) or (isinstance(n, Call) and n.name in ("number", "string", "coalesce", "if", "concat")
                                   and not _numeric(n)):
             col = text(n.args[0] if isinstance(n, Call) and n.name == "number" else n)
@@ -812,6 +853,10 @@ def to_sql(node: Node, column: Callable[[str], object]):
         return BigInteger()
 
     def boolean(n: Node):
+        if n in reached and _textual(n):
+            return func.coalesce(reached[n], "") != ""
+        if n in reached:
+            return func.coalesce(reached[n] != 0, False) if _numeric(n) else reached[n]
         if isinstance(n, Compare):
             numeric = any((isinstance(x, Literal) and isinstance(x.value, float)) or _numeric(x)
                           for x in (n.left, n.right))
@@ -866,12 +911,17 @@ def to_sql(node: Node, column: Callable[[str], object]):
     return boolean(node)
 
 
+def _textual(n: Node) -> bool:
+    """A part reached over entries whose value is an answer's text (``indexed-repeat()``)."""
+    return isinstance(n, Call) and n.name == "indexed-repeat"
+
+
 def _numeric(n: Node) -> bool:
     """Whether XPath gives a number here (so a comparison with it compares numbers)."""
     if isinstance(n, Arith):
         return True
     if isinstance(n, Call):
-        if n.name in ("number", "int", "string-length", "count-selected", "abs"):
+        if n.name in ("number", "int", "string-length", "count-selected", "abs", "count", "sum"):
             return True
         if n.name == "if":
             return _numeric(n.args[1]) and _numeric(n.args[2])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.model import Indicator
 from fieldwork.services import counting, demo, findings
@@ -16,7 +16,7 @@ def test_an_older_database_gains_the_findings_indexes_on_start(engine, db_url):
         conn.execute(text("DROP INDEX ix_answer_counting"))
         conn.execute(text("DROP INDEX ix_answer_pivot"))
     db.dispose_all()
-    engine = db.get_engine(db_url)  # prepare() runs again, as on the next start
+    engine = startup.open_engine(db_url)  # prepare() runs again, as on the next start
     names = {i["name"] for i in inspect(engine).get_indexes("answer")}
     assert {"ix_answer_counting", "ix_answer_pivot"} <= names
 

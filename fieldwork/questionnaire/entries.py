@@ -35,9 +35,14 @@ def slot(instance: str, question: str) -> str:
 
 
 def split(key: str) -> tuple[str, str]:
-    """(instance path, question name) of a slot."""
-    instance, _, name = key.rpartition("/")
-    return instance, name
+    """(instance path, question name) of a slot: the leading ``name[n]`` steps are the instance,
+    the rest the question's key, which may itself be a group path (``victim/age``, a loop's
+    ``contacts/police/made``: a name used twice is keyed so, xlsform_paths)."""
+    parts = key.split("/")
+    k = 0
+    while k < len(parts) - 1 and _STEP.fullmatch(parts[k]):
+        k += 1
+    return "/".join(parts[:k]), "/".join(parts[k:])
 
 
 def steps(instance: str) -> list[tuple[str, int]]:
@@ -51,6 +56,15 @@ def steps(instance: str) -> list[tuple[str, int]]:
             raise ValueError(f"{instance!r} is not an instance path like incident[2]/pin[1]")
         out.append((m.group(1), int(m.group(2))))
     return out
+
+
+def is_path(instance: str) -> bool:
+    """Whether ``instance`` reads as an instance path ("" included: the case itself)."""
+    try:
+        steps(instance)
+    except ValueError:
+        return False
+    return True
 
 
 def path(parent: str, repeat: str, index: int) -> str:

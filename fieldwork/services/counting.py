@@ -49,6 +49,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import expr
+from fieldwork.services import entry_indicators
 from fieldwork.problem_codes import INDICATOR_TOO_WIDE as TOO_MANY_VARIABLES
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Indicator
@@ -114,14 +115,16 @@ class _Pivot:
         self.variables += [n for n in names if n not in self.variables]
 
 
-def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]]) -> list[_Pivot]:
+def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]],
+          reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> list[_Pivot]:
     """Indicators, then packed questions, into as few pivots as the join limit allows (always
-    at least one: it also counts the cases per group)."""
+    at least one: it also counts the cases per group). A pivot joins the case-level questions
+    only; questions asked per entry are reached by entry_indicators' subqueries."""
     pivots = [_Pivot()]
     problems = []
     for ind in indicators:
         nodes = (expr.parse(ind.population) if ind.population.strip() else None, expr.parse(ind.condition))
-        names = list(dict.fromkeys(v for node in nodes if node is not None for v in expr.variables(node)))
+        names = list(dict.fromkeys(v for node in nodes if node is not None for v in reach.case_variables(node)))
         if len(names) > MAX_JOINS:
             problems.append(Problem(TOO_MANY_VARIABLES, f"uses {len(names)} variables; an indicator may use at "
                                     f"most {MAX_JOINS}", item=ind.id))
@@ -141,13 +144,15 @@ def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]
 
 
 def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], questions: Mapping[str, list[str]],
-          indicators: Sequence[Indicator], packed: bool | None = None, complement: bool | None = None) -> Counts:
+          indicators: Sequence[Indicator], packed: bool | None = None, complement: bool | None = None,
+          reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> Counts:
     """Count the population ``base`` (a SELECT of assessment ids named ``aid``); ``questions``
     maps each single-choice question to its codes. ``packed`` picks how questions are counted
     by group (default: packed sums on SQLite, a plain GROUP BY elsewhere); ``complement`` how
     they are counted overall (default: by the complement when the assessments outside the
     population are fewer than half of it). Every way gives the same counts on either database,
-    which the tests check."""
+    which the tests check. ``reach``: the questionnaire's repeat groups, for indicators reading
+    entries (entry_indicators)."""
     out = Counts()
     base = base.subquery("base")
     by_size = packed is None  # on SQLite: packed sums only for a population large enough to gain
@@ -156,7 +161,7 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     packed = packed and by is not None
     # packed: the ``by`` variable's own counts are the group sizes, so it is not pivoted
     pivoted = [(name, codes) for name, codes in questions.items() if name != by] if packed else []
-    pivots = _plan(indicators, pivoted)  # refuses before anything is written
+    pivots = _plan(indicators, pivoted, reach)  # refuses before anything is written
     pop = Table(POPULATION_TABLE, MetaData(), Column("aid", Integer, primary_key=True, autoincrement=False),
                 Column("grp", String(100)), prefixes=["TEMPORARY"])
     pop.drop(session.connection(), checkfirst=True)  # left by an earlier failure on this connection
@@ -170,7 +175,7 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     out.cases = sum(sizes.values())
     out.group_cases = {c: sizes[c] for c in by_codes if sizes.get(c)}
     if packed and by_size and out.cases < PACKED_FROM:
-        packed, pivots = False, _plan(indicators, [])
+        packed, pivots = False, _plan(indicators, [], reach)
     if not packed and by is None and (complement if complement is not None else
                                       2 * _outsiders(session, out.cases) < out.cases):
         _count_answers_by_complement(session, out, list(questions))
@@ -182,7 +187,7 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
                 out.answers[(by, code)] = {None: sizes[code], code: sizes[code]}
     bits = max(1, max(sizes.values(), default=1).bit_length())
     for pivot in pivots:
-        _count_pivot(session, out, pop, pivot, grouped=by is not None, bits=bits)
+        _count_pivot(session, out, pop, pivot, grouped=by is not None, bits=bits, reach=reach)
     # Dropped on success only: after a database error the transaction is rolled back, and the
     # table with it (a DROP then would fail on PostgreSQL and hide the real error).
     pop.drop(session.connection())
@@ -255,14 +260,16 @@ def _count_answers_by_complement(session, out: Counts, questions: list[str]) -> 
             out.answers[(question, value)] = {None: int(n)}
 
 
-def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bits: int) -> None:
+def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bits: int,
+                 reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> None:
     joined = {name: aliased(Answer, name=f"v{i}") for i, name in enumerate(pivot.variables)}
     column = lambda name: joined[name].value  # noqa: E731  (NULL when unanswered: to_sql adds COALESCE)
     selects = [pop.c.grp if grouped else null(), func.count()]
     for _, pop_node, cond_node in pivot.indicators:
-        in_pop = expr.to_sql(pop_node, column) if pop_node is not None else true()
+        in_pop = entry_indicators.to_sql(pop_node, column, pop.c.aid, reach) if pop_node is not None else true()
         selects.append(func.sum(case((in_pop, 1), else_=0)))
-        selects.append(func.sum(case((and_(in_pop, expr.to_sql(cond_node, column)), 1), else_=0)))
+        holds = entry_indicators.to_sql(cond_node, column, pop.c.aid, reach)
+        selects.append(func.sum(case((and_(in_pop, holds), 1), else_=0)))
     per_word = max(1, WORD_BITS // bits)
     layout = []  # (question, code, index of its sum in the row, shift)
     for name, codes in pivot.questions:
