@@ -175,3 +175,23 @@ def test_problems_in_cases_and_entries_are_counted_apart(engine):
     bad = len(caught.value.problems)
     assert bad >= 2
     assert f"names.zip [names.csv]: {bad} problem(s) in {bad} of {n_entries} entries; nothing was imported" == caught.value.summary
+
+
+def test_a_kobo_xlsx_refusal_counts_cases_and_entries_apart(engine):
+    from openpyxl import load_workbook
+
+    from tests import foreign_exports as fx
+    from tests.test_repeat_files import load_form
+    load_form(engine)
+    subs = fx.repeat_submissions(6)
+    wb = load_workbook(io.BytesIO(fx.kobo_repeat_xlsx(subs)))
+    main, pin = wb.worksheets[0], wb["pin"]
+    main.cell(row=2, column=4).value = "perhaps"  # charged: not a code
+    pin.cell(row=2, column=2).value = "by_pigeon"  # pin_served: not a code
+    pin.cell(row=3, column=2).value = "by_pigeon"
+    buf = io.BytesIO()
+    wb.save(buf)
+    with db.session_scope(engine) as s, pytest.raises(ProblemError) as caught:
+        importing.import_file(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE, buf.getvalue(), "pins.xlsx")
+    n_entries = sum(len(x["pin"]) + len(x["incident"]) + sum(len(i["contact"]) for i in x["incident"]) for x in subs)
+    assert f"3 problem(s) in 1 of 6 cases and 2 of {n_entries} entries;" in caught.value.summary
