@@ -69,4 +69,3 @@ def test_counting_by_the_complement_equals_counting_by_the_join(engine):
                     reports.append(findings.compute(s, qid, filters=filters).to_dict())
             assert reports[0] == reports[1]
             assert reports[0]["cases"] > 0 and reports[0]["drafts_excluded"] > 0
-        assert counting.OUTSIDE_TABLE not in inspect(s.connection()).get_temp_table_names()

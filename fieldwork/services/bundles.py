@@ -47,7 +47,7 @@ from fieldwork import audit
 from fieldwork.problem_codes import (
     BAD_CASE_REF, BUNDLE_CORRUPT as CORRUPT, BUNDLE_FORMAT as BAD_FORMAT, BUNDLE_INVALID as INVALID,
     BUNDLE_TAMPERED as TAMPERED, FILE_TOO_LARGE, BUNDLE_TOO_LARGE as TOO_LARGE, NOTHING_TO_EXPORT,
-    QUESTIONNAIRE_NOT_IN_INSPECTION as NOT_IN_INSPECTION, QUESTIONNAIRE_VERSION_DIFFERS as VERSION_DIFFERS,
+    QUESTIONNAIRE_NOT_IN_INSPECTION as NOT_IN_INSPECTION, QUESTIONNAIRE_VERSION_DIFFERS as VERSION_DIFFERS, TOO_MANY_ENTRIES,
     UNKNOWN_INSPECTION, UNKNOWN_QUESTIONNAIRE_VERSION as UNKNOWN_VERSION, WRONG_INSPECTION,
 )
 from fieldwork.files.zips import read_part
@@ -55,7 +55,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.entries import Entries, is_path, slot, split, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, bundle_rows, characters, revision_content, wide_table
+from fieldwork.services import actor_check, bundle_rows, characters, entry_counts, revision_content, wide_table
 from fieldwork.services.bundle_contents import Bundle
 from models import (Answer, Assessment, AssessmentRevision, CaseFile, Inspection, QuestionnaireVersion, new_uid,
                     utcnow)
@@ -636,9 +636,16 @@ def _entry_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
         rules = assessments.not_asked(q, answers, list(answers), instances)
         rules += [assessments._constraint_problem(q, n) for n in Entries(q, answers, instances).constraint_failures()]
     reading_entries = repeat_files.reads_entries(q)
-    found += [p for p in rules if p.item and (split(p.item)[0] or "[" in p.item or split(p.item)[1] in reading_entries)]
+    found += [p for p in rules if p.item and p.code != TOO_MANY_ENTRIES  # entry_counts says it, as an import does
+              and (split(p.item)[0] or "[" in p.item or split(p.item)[1] in reading_entries)]
+    # how many entries each repeat group holds against repeat_count / min / max: the import's own check
+    case_answers = {x["question"]: x["value"] for x in a["answers"]
+                    if not x.get("instance") and x.get("value") not in (None, "")}
+    counts = entry_counts.case_problems(q, entry_counts.limited_repeats(q), a["case_ref"], case_answers,
+                                        entry_counts.held_entries(q, in_entries), blank_entries_held=True)
     return [Problem(p.code, p.message, source=bundle.file_name, item=a["case_ref"], field=p.item, item_kind="case")
-            for p in found]
+            for p in found] + [Problem(p.code, p.message, source=bundle.file_name, item=p.item, field=p.field,
+                                       item_kind="case") for p in counts]
 
 
 # --- import -----------------------------------------------------------------------------

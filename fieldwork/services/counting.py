@@ -56,7 +56,6 @@ from fieldwork.questionnaire.model import Indicator
 from models import Answer, Assessment, CaseFile
 
 POPULATION_TABLE = "fw_findings_population"
-OUTSIDE_TABLE = "fw_findings_outside"  # assessments outside the population (counting by complement)
 MAX_JOINS = 50
 WORD_BITS = 63  # a signed 64-bit SUM holds 63 bits of counts
 # Below this many cases the plain GROUP BY (question, value, group) beats the packed sums on
@@ -177,7 +176,8 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     out.group_cases = {c: sizes[c] for c in by_codes if sizes.get(c)}
     if packed and by_size and out.cases < PACKED_FROM:
         packed, pivots = False, _plan(indicators, [], reach)
-    if not packed and by is None and _complement_pays(session, pop, out.cases, complement):
+    if not packed and by is None and (complement if complement is not None else
+                                      2 * _outsiders(session, out.cases) < out.cases):
         _count_answers_by_complement(session, out, list(questions))
     elif not packed:
         _count_answers(session, out, pop, list(questions), grouped=by is not None)
@@ -220,15 +220,12 @@ def _count_answers(session, out: Counts, pop, questions: list[str], *, grouped: 
             cell[grp] = int(n)
 
 
-def _complement_pays(session, pop, cases: int, complement: bool | None) -> bool:
-    """Whether to count every question overall by the complement: the assessments outside
-    the population (drafts, not counted, other questionnaires and inspections) are fewer
-    than half of those in it, so seeking their few answers costs less than joining every
-    answer row to the population."""
-    if complement is not None:
-        return complement
-    outside = int(session.scalar(select(func.count()).select_from(Assessment)) or 0) - cases
-    return 2 * outside < cases
+def _outsiders(session, cases: int) -> int:
+    """How many assessments are outside the population (drafts, not counted, other
+    questionnaires and inspections, cases a filter leaves out). While they are fewer than half
+    of the population, seeking their few answers costs less than joining every answer row to
+    the population, so the overall counts are taken by the complement."""
+    return int(session.scalar(select(func.count()).select_from(Assessment)) or 0) - cases
 
 
 def _count_answers_by_complement(session, out: Counts, questions: list[str]) -> None:
@@ -236,34 +233,31 @@ def _count_answers_by_complement(session, out: Counts, questions: list[str]) -> 
     outside the population. The first is a scan of the covering index ``ix_answer_counting``
     alone, with no seek per row into the population (half the time of the join at 100,000
     cases); the second seeks only the outsiders' answers. Exact: every answer row belongs to
-    an assessment (a foreign key), which is either in the population or outside it."""
+    an assessment (a foreign key), which is either in the population or outside it.
+
+    One statement, so both parts read the same data even where each statement sees the
+    latest commits (PostgreSQL's READ COMMITTED): an answer saved meanwhile to a draft is
+    counted and subtracted alike, never one without the other."""
     if not questions:
         return
-    a = aliased(Answer, name="a")
-    counted = [a.question.in_(questions), a.value.is_not(None), a.value != ""]
-    everyone = select(a.question, a.value, func.count()).where(*counted).group_by(a.question, a.value)
-    totals = {(q, v): int(n) for q, v, n in session.execute(everyone)}
-    outside = Table(OUTSIDE_TABLE, MetaData(), Column("aid", Integer, primary_key=True, autoincrement=False),
-                    prefixes=["TEMPORARY"])
-    outside.drop(session.connection(), checkfirst=True)  # left by an earlier failure on this connection
-    outside.create(session.connection())
-    pop = Table(POPULATION_TABLE, MetaData(), Column("aid", Integer, primary_key=True))
-    session.execute(insert(outside).from_select(["aid"], select(Assessment.id).where(
-        ~select(pop.c.aid).where(pop.c.aid == Assessment.id).exists())))
-    # The outsiders must drive the join (a range of ix_answer_pivot each): SQLite's planner,
+    # The outsiders must drive their join (a range of ix_answer_pivot each): SQLite's planner,
     # knowing nothing of the temporary table's size, would scan every answer instead, unless
     # CROSS JOIN fixes the order (its documented way to); PostgreSQL plans it from sizes.
     join = "CROSS JOIN" if session.get_bind().dialect.name == "sqlite" else "JOIN"
-    theirs = text(f"SELECT a.question, a.value, count(*) FROM {OUTSIDE_TABLE} {join} answer AS a "
-                  f"ON a.assessment_id = {OUTSIDE_TABLE}.aid WHERE a.question IN :questions "
-                  "AND a.value IS NOT NULL AND a.value != '' GROUP BY a.question, a.value"
-                  ).bindparams(bindparam("questions", value=questions, expanding=True))
-    for question, value, n in session.execute(theirs):
-        totals[(question, value)] -= int(n)
-    outside.drop(session.connection())
-    for key, n in totals.items():
+    counted = "a.question IN :questions AND a.value IS NOT NULL AND a.value != ''"
+    statement = text(
+        f"SELECT question, value, sum(n) FROM ("
+        f"SELECT a.question AS question, a.value AS value, count(*) AS n FROM answer AS a WHERE {counted} "
+        f"GROUP BY a.question, a.value "
+        f"UNION ALL "
+        f"SELECT a.question, a.value, -count(*) FROM (SELECT o.id FROM assessment AS o WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {POPULATION_TABLE} AS p WHERE p.aid = o.id)) AS outside {join} answer AS a "
+        f"ON a.assessment_id = outside.id WHERE {counted} GROUP BY a.question, a.value"
+        f") AS parts GROUP BY question, value"
+    ).bindparams(bindparam("questions", value=questions, expanding=True))
+    for question, value, n in session.execute(statement):
         if n:
-            out.answers[key] = {None: n}
+            out.answers[(question, value)] = {None: int(n)}
 
 
 def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bits: int,

@@ -224,7 +224,31 @@ def _resolved(engine):
         return s.execute(select(func.count()).select_from(Assessment).where(Assessment.conflict)).scalar() == 0
 
 
+def _judge(engine, db_url, monkeypatch):
+    from fieldwork.services import evidence
+    from tests.evidence_helpers import LEAD1, add_cases, add_interview
+
+    with db.session_scope(engine) as s:
+        add_interview(s)
+        add_cases(s, "durham", ["yes"] * 12 + ["no"] * 4)
+        ex = next(e.uid for v in evidence.list_evidence(s, LEAD1) for e in v.excerpts if e.criterion == "3.1")
+    at = page("pages/judgements.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.selectbox(key="jd_unit").select("durham")
+    at.selectbox(key="jd_criterion").select("3.1").run()
+    key = "force_durham_3.1_0"
+    at.radio(key=f"jd_grade_{key}").set_value("partially_met")
+    at.text_area(key=f"jd_rationale_{key}").input("Risk assessed in most cases; officers unsure of DASH.")
+    at.multiselect(key=f"jd_ex_{key}").select(ex)
+    return at, lambda: at.button(key=f"FormSubmitter:jd_form_{key}-Save judgement").click().run()
+
+
+def _judged(engine):
+    with db.session_scope(engine) as s:
+        return s.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("%judg%"))).scalar() > 0
+
+
 WRITES = {
+    "judgements: save a judgement": (_judge, _judged),
     "moderation: save agreed answers": (_moderate, _agreed),
     "conflicts: resolve": (_resolve_conflict, _resolved),
     "evidence: save an interview": (_save_evidence, _evidence_saved),
@@ -273,3 +297,38 @@ def test_a_busy_database_offers_try_again_on_every_page_that_writes(engine, db_u
     assert not at.exception, [e.stack_trace for e in at.exception]
     assert saved(engine), [e.value for e in at.error]
     assert not [b for b in at.button if b.label == retry.LABEL]
+
+
+def test_the_router_offers_try_again_for_a_busy_refusal_no_page_caught(engine, db_url, monkeypatch):
+    """Through the router, as served: the default page's reads meet a busy database; the router
+    shows the message and Try again, which runs the page again once the database is free."""
+    import re
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import ROOT, _account
+
+    _account(db_url, "lead1", session.LEAD, ())
+    monkeypatch.setenv(db.ENV_URL, db_url)
+    at = AppTest.from_file(str(ROOT / "fieldwork_app.py"), default_timeout=30)
+    at.session_state[session.USER_KEY] = {"name": "lead1", "role": session.LEAD, "forces": []}
+    at.session_state[session.SEEN_KEY] = time.time()
+    router_reads = re.compile(r"\bFROM (app_user|session_token|inspection)\b(?!.*\bJOIN\b)", re.S)
+    dialect, real = engine.dialect, engine.dialect.do_execute
+
+    def busy(cursor, statement, parameters, context=None):
+        if not router_reads.search(statement):
+            raise dialect.loaded_dbapi.OperationalError("database is locked")
+        return real(cursor, statement, parameters, context)
+
+    monkeypatch.setattr(dialect, "do_execute", busy)
+    at.run()
+    monkeypatch.setattr(dialect, "do_execute", real)
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    assert "busy" in " ".join(e.value for e in at.error)
+    again = [b for b in at.button if b.label == retry.LABEL]
+    assert len(again) == 1
+    again[0].click().run()
+    assert not at.exception and not [b for b in at.button if b.label == retry.LABEL]
+    assert not [e for e in at.error if "busy" in e.value]
