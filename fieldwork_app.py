@@ -17,6 +17,7 @@ from fieldwork import db
 from fieldwork.services import accounts, session_tokens
 from fieldwork.problems import ProblemError
 from fieldwork.ui import components, navigation, session, session_cookie
+from fieldwork.ui.components import retry
 
 st.set_page_config(page_title="Fieldwork", page_icon=":material/fact_check:", layout="wide")
 
@@ -63,10 +64,16 @@ else:
         groups.setdefault(spec.group, []).append(st.Page(
             "pages/not_for_you.py", title=spec.title, url_path=Path(spec.path).stem, visibility="hidden"))
     with st.sidebar:
-        # first, before anything shows the person signed in: the browser writes the cookie as
-        # early as it can, narrowing (not closing) the moment in which an address opened in a
-        # new tab finds no cookie and asks for a sign-in again (issue 17, fault b)
-        session_cookie.render(session.cookie_wish())
+        # first, before anything shows the person signed in: the sign-in finishes only once the
+        # browser reports that it holds the cookie, so an address opened at once afterwards (in
+        # this tab or a new one) is signed in too (issue 17, fault b)
+        held = session.cookie_held(session_cookie.render(session.cookie_wish()))
+        if held == session.WAITING:
+            st.caption("Signing in…")
+            st.stop()  # the component's report reruns the app
+        if held == session.REFUSED:
+            st.warning("This browser did not keep the sign-in cookie: a refresh or a new tab will ask you to "
+                       "sign in again.", icon=":material/cookie_off:")
         st.caption(f"Signed in as **{user.name}** ({user.role})"
                    + (f" · forces: {', '.join(user.forces)}" if user.forces and not user.is_lead else ""))
         components.inspection_picker()  # only where the database holds more than one inspection
@@ -82,4 +89,6 @@ else:
     try:
         current.run()
     except ProblemError as exc:  # a refusal no page caught (a clash, a busy database): words, never a traceback
-        components.show_problems(exc, key="fieldwork_unhandled_problems")
+        components.show_problems(exc, key="fieldwork_unhandled_problems")  # with Try again if it was busy
+    finally:
+        retry.end_of_run()  # a write pressed (or asked again) in this run is never replayed in a later one

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fieldwork import db  # noqa: E402
+from fieldwork import db, startup  # noqa: E402
 from fieldwork.services import cases  # noqa: E402
 from fieldwork.services.permissions import INSPECTOR, Actor  # noqa: E402
 from fieldwork.ui import questionnaire_form, session  # noqa: E402
@@ -64,7 +64,7 @@ def summary(name: str, times: list[float]) -> str:
 
 
 def new_case(url: str) -> cases.NewCase:
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         return cases.add_case(s, ACTOR, inspection=None, questionnaire_id="case_review", case_ref="HS-0001",
                               context=CONTEXT)
 

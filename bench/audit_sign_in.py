@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from fieldwork import audit, db  # noqa: E402
+from fieldwork import audit, db, startup  # noqa: E402
 from fieldwork.services import accounts, audit_log  # noqa: E402
 from fieldwork.services.permissions import LEAD, Actor, command_line_actor  # noqa: E402
 from models import AuditEvent  # noqa: E402
@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--db", default=None)
     args = parser.parse_args()
     url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     with db.session_scope(engine) as s:
         accounts.add_user(s, command_line_actor(), "inspector1", "inspector", PASSWORD)
     print(f"database: {db.describe(url)}")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select, update  # noqa: E402
 
 from bench.io import fill, run  # noqa: E402
-from fieldwork import db  # noqa: E402
+from fieldwork import db, startup  # noqa: E402
 from fieldwork.services import agreement, bundles, inspections, store, synthetic  # noqa: E402
 from fieldwork.services.permissions import LEAD, Actor  # noqa: E402
 from models import SECOND, Assessment, SecondMarking  # noqa: E402
@@ -33,21 +33,21 @@ ACTOR = Actor("bench", LEAD)
 
 
 def export(url: str, out: str) -> str:
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         exported = bundles.export_bundle(s, ACTOR, file_name=Path(out).name)
     Path(out).write_bytes(exported.content)
     return f"{len(exported.content) / 1e6:.1f} MB, {exported.manifest['counts']['answers']:,} answers"
 
 
 def merge(url: str, path: str) -> str:
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         report = bundles.import_bundle(s, ACTOR, Path(path).read_bytes(), Path(path).name)
     return report.summary()[:80]
 
 
 def second_marked(url: str, pairs: int) -> None:
     """``pairs`` primaries each with a second marking (random answers: agreement near chance)."""
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         inspection = inspections.inspection_by_code(s)
         version = inspections.current_version(s, "case_review")
         q = inspections.questionnaire_of(version)
@@ -69,7 +69,7 @@ def second_marked(url: str, pairs: int) -> None:
 
 
 def agreement_table(url: str) -> str:
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         report = agreement.report(s, "case_review")
     return f"{report.pairs:,} pairs, {len(report.questions)} questions, pooled kappa {report.pooled_kappa:.3f}"
 

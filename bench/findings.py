@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fieldwork import db  # noqa: E402
+from fieldwork import db, startup  # noqa: E402
 from fieldwork.services import inspections, synthetic  # noqa: E402
 from fieldwork.services.store import add_complete_assessments  # noqa: E402
 from models import Assessment, CaseFile  # noqa: E402
@@ -38,7 +38,7 @@ CHILD_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTE
 
 
 def fill(url: str, n: int) -> None:
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     with db.session_scope(engine) as s:
         have = s.scalar(select(func.count()).select_from(Assessment).join(CaseFile, CaseFile.id == Assessment.case_id)
                         .where(CaseFile.questionnaire == "case_review")) or 0

@@ -73,7 +73,7 @@ def timed(at) -> tuple[float, float, float]:
 
 
 def main() -> int:
-    import streamlit as st
+    from fieldwork.ui import findings_cache
 
     time_the_script()
 
@@ -91,7 +91,7 @@ def main() -> int:
         for _ in range(args.repeat):
             # cold: nothing kept (as the first draw after any change to the data), then warm: a
             # new session over the same data (the figures and charts kept by the page's cache)
-            st.cache_data.clear()
+            findings_cache.clear()
             for prefix in ("cold ", ""):
                 at = session_for(url)
                 times[prefix + "first draw"].append(timed(at))

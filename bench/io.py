@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fieldwork import db  # noqa: E402
+from fieldwork import db, startup  # noqa: E402
 from fieldwork.services import importing, inspections, store, synthetic  # noqa: E402
 from exports import exporting  # noqa: E402
 from fieldwork.services.permissions import LEAD, Actor  # noqa: E402
@@ -63,7 +63,7 @@ def run(fn, *args):
 
 
 def fill(url: str, n: int, notes: bool) -> None:
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     with db.session_scope(engine) as s:
         inspection = inspections.inspection_by_code(s)
         version = inspections.current_version(s, QUESTIONNAIRE)
@@ -73,7 +73,7 @@ def fill(url: str, n: int, notes: bool) -> None:
 
 
 def export(url: str, out: str, fmt: str, notes: bool) -> str:
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     with db.session_scope(engine) as s:
         if fmt == "xlsx":
             data = exporting.export_workbook(s, ACTOR, QUESTIONNAIRE, with_notes=notes, file_name=out)
@@ -84,7 +84,7 @@ def export(url: str, out: str, fmt: str, notes: bool) -> str:
 
 
 def import_(url: str, path: str) -> str:
-    engine = db.get_engine(url)  # prepared before the clock started (see main)
+    engine = startup.open_engine(url)  # prepared before the clock started (see main)
     with db.session_scope(engine) as s:
         result = importing.import_file(s, ACTOR, QUESTIONNAIRE, Path(path).read_bytes(), Path(path).name)
     return f"{result.written} rows"
@@ -108,7 +108,7 @@ def main() -> None:
             seconds, cpu, peak, detail = run(export, source, out, fmt, args.notes)
             print(f"export {fmt:4}  {seconds:6.2f} s wall  {cpu:6.2f} s CPU   peak {peak:6.0f} MB   ({detail})")
             target = f"sqlite:///{tmp}/import_{fmt}.db"
-            db.get_engine(target)  # an empty, prepared database: the schema is not part of the timing
+            startup.open_engine(target)  # an empty, prepared database: the schema is not part of the timing
             db.dispose_all()
             seconds, cpu, peak, detail = run(import_, target, out)
             print(f"import {fmt:4}  {seconds:6.2f} s wall  {cpu:6.2f} s CPU   peak {peak:6.0f} MB   ({detail})")

@@ -59,7 +59,7 @@ def wide_csv(path: Path, n: int, notes: bool) -> None:
         writer.writerow(variables + [wide_table.note_column(v) for v in noted])
         for start in range(0, n, 10_000):
             for r in synthetic.records(q, min(10_000, n - start), seed=start + 1, notes=notes, prefix="SYN"):
-                ref = f"SYN-{start + int(r.case_ref.split('-')[1]):06d}"
+                ref = f"SYN-{start + int(r.case_ref.split('-')[1]):07d}"
                 writer.writerow([ref] + [r.answers.get(v, "") for v in variables[1:]]
                                 + [r.notes.get(v, "") for v in noted])
 
@@ -125,7 +125,7 @@ def shared_strings_xlsx(path: Path, unpacked_mb: int = 190) -> None:
                        '<row r="1"><c r="A1" t="inlineStr"><is><t>case_ref</t></is></c><c r="B1" t="inlineStr"><is>'
                        '<t>note:force</t></is></c></row>'.encode())
             for i in range(count):
-                part.write(f'<row r="{i + 2}"><c r="A{i + 2}" t="inlineStr"><is><t>SYN-{i:06d}</t></is></c>'
+                part.write(f'<row r="{i + 2}"><c r="A{i + 2}" t="inlineStr"><is><t>SYN-{i:07d}</t></is></c>'
                            f'<c r="B{i + 2}" t="s"><v>{i}</v></c></row>'.encode())
             part.write(b"</sheetData></worksheet>")
 

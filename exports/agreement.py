@@ -26,8 +26,14 @@ COLUMNS = [  # (key in AgreementReport.rows(), header)
     ("applicable_pairs", "applicable_to_both"), ("agreements", "agreed"), ("observed", "percent_agreement"),
     ("kappa", "cohens_kappa"), ("ac1", "gwets_ac1"), ("applicability_agreement", "applicability_agreement"),
     ("applicable_first_only", "applicable_first_only"), ("applicable_second_only", "applicable_second_only"),
-    ("applicable_neither", "applicable_neither"), ("flagged", "flagged"),
+    ("applicable_neither", "applicable_neither"),
+    # repeat groups (docs/repeats.md): what a pair is (a case, or an entry both recorded), and the
+    # applicable answers in entries only one marker recorded, kept out of the table and listed here
+    ("unit", "unit"), ("in_entries_first_only", "in_entries_first_only_answers"),
+    ("in_entries_second_only", "in_entries_second_only_answers"),
+    ("flagged", "flagged"),  # last, as ever
 ]
+FLAGGED = [key for key, _ in COLUMNS].index("flagged")
 PERCENT_COLUMNS = [5, 8]
 
 
@@ -44,7 +50,7 @@ def sheet_rows(report: AgreementReport) -> list[list]:
     out = []
     for r in report.rows():
         row = [r[key] for key, _ in COLUMNS]
-        row[-1] = "yes" if r["flagged"] else ("" if r["question"] == "(overall)" else
+        row[FLAGGED] = "yes" if r["flagged"] else ("" if r["question"] == "(overall)" else
                                               agreement.TOO_FEW if r["judgement"] == agreement.TOO_FEW else "no")
         out.append([round(v, 4) if isinstance(v, float) else v for v in row])
     return out
@@ -52,12 +58,14 @@ def sheet_rows(report: AgreementReport) -> list[list]:
 
 def display_rows(report: AgreementReport) -> list[dict]:
     """The table as a page shows it."""
-    return [{"Question": r["question"], "Cases": r["applicable_pairs"], "Agreement": r["observed"],
+    return [{"Question": r["question"], "Unit": r["unit"], "Cases": r["applicable_pairs"], "Agreement": r["observed"],
              "Kappa": None if r["kappa"] is None else round(r["kappa"], 3),
              "AC1": None if r["ac1"] is None else round(r["ac1"], 3),
              "Applicability agreement": r["applicability_agreement"],
              "Flagged": "⚑" if r["flagged"] else ("too few pairs to judge" if r["judgement"] == agreement.TOO_FEW
-                                                 else "")} for r in report.rows()]
+                                                 else ""),
+             "In one marking's entries only": (r["in_entries_first_only"] or 0) + (r["in_entries_second_only"] or 0)}
+            for r in report.rows()]
 
 
 def to_csv(report: AgreementReport) -> bytes:
@@ -80,7 +88,7 @@ def extend_workbook(session: Session, ctx, *, threshold: float = agreement.DEFAU
     if not marker:
         return
     ctx.markers.update(marker)
-    report = agreement.report(session, resp.questionnaire.id, inspection_code=resp.inspection.code,
+    report = agreement.report(session, resp.questionnaire.id, inspection=resp.inspection,
                               threshold=threshold, statistic=statistic)
 
     def agreement_sheet(wb, _ctx) -> None:

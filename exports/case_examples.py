@@ -8,16 +8,17 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from fieldwork.services import case_examples
+from fieldwork.services.inspections import InspectionRef
 from fieldwork.services.permissions import Actor
 
 SHEET = "case_examples"
 WIDTHS = [10, 14, 22, 30, 16, 50, 90, 16, 20]
 
 
-def extend_workbook(session: Session, actor: Actor, ctx, framework, *, inspection_code: str | None = None) -> None:
+def extend_workbook(session: Session, actor: Actor, ctx, framework, *, inspection: InspectionRef = None) -> None:
     from exports.workbook import table_sheet
 
-    examples = case_examples.list_examples(session, actor, ctx.questionnaire.id, inspection_code=inspection_code)
+    examples = case_examples.list_examples(session, actor, ctx.questionnaire.id, inspection=inspection)
     rows = case_examples.sheet_rows(examples, framework)
 
     def add_case_examples(wb, _ctx) -> None:

@@ -37,13 +37,13 @@ def extend_workbook(session: Session, ctx, actor: Actor) -> None:
     resp = ctx.responses
     if not _has_any(session, resp.inspection.id):
         return
-    code = resp.inspection.code
+    inspection = resp.inspection
     with_text = resp.with_notes
-    views = evidence.list_evidence(session, actor, inspection_code=code)
-    rows = triangulation.judgement_rows(session, actor, inspection_code=code)
-    grids = [triangulation.grid(session, actor, inspection_code=code)]
+    views = evidence.list_evidence(session, actor, inspection=inspection)
+    rows = triangulation.judgement_rows(session, actor, inspection=inspection)
+    grids = [triangulation.grid(session, actor, inspection=inspection)]
     if any(r["unit_type"] == "cps_area" for r in rows):
-        grids.append(triangulation.grid(session, actor, inspection_code=code, unit_type="cps_area"))
+        grids.append(triangulation.grid(session, actor, inspection=inspection, unit_type="cps_area"))
     criteria_text = ctx.criteria_text
 
     def evidence_sheets(wb, _ctx) -> None:

@@ -23,6 +23,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import BAD_OPTION
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import entry_rows, findings, store, wide_table
+from fieldwork.services.inspections import InspectionRef
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services import actor_check
 from models import Assessment, CaseFile
@@ -37,32 +38,32 @@ def _criteria_text(framework: str) -> dict[str, str]:
     return {s.id: s.text for g in found.general for s in g.specific} if found else {}
 
 
-def workbook_context(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+def workbook_context(session: Session, actor: Actor, questionnaire_id: str, *, inspection: InspectionRef = None,
                      with_notes: bool = False) -> workbook.WorkbookContext:
     """Everything the workbook shows, read from the database. Another capability may add
     markers, cover lines or sheets to the context before ``workbook.to_bytes``."""
     require_role(actor, LEADS, "export assessments")
-    resp = wide_table.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
+    resp = wide_table.load(session, questionnaire_id, inspection=inspection, with_notes=with_notes)
     q = resp.questionnaire
-    breakdowns = {v: findings.compute(session, questionnaire_id, inspection_code=inspection_code, by=v)
+    breakdowns = {v: findings.compute(session, questionnaire_id, inspection=inspection, by=v)
                   for v in workbook.BREAKDOWNS if q.has_question(v) and q.question(v).is_single_choice}
     # a report broken down by a variable holds the overall entries too: no need to count them again
     overall = (next(iter(breakdowns.values())) if breakdowns
-               else findings.compute(session, questionnaire_id, inspection_code=inspection_code))
+               else findings.compute(session, questionnaire_id, inspection=inspection))
     return workbook.WorkbookContext(
         responses=resp, findings=overall, breakdowns=breakdowns, exported_by=actor.name,
         exported_at=datetime.now(timezone.utc), criteria_text=_criteria_text(q.framework))
 
 
-def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, inspection: InspectionRef = None,
                     with_notes: bool = False, file_name: str = "",
                     progress: Callable[[int, int, str], None] | None = None) -> bytes:
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
-    ctx = workbook_context(session, actor, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
+    ctx = workbook_context(session, actor, questionnaire_id, inspection=inspection, with_notes=with_notes)
     ctx.progress = progress
     agreement_export.extend_workbook(session, ctx)  # meta:second_marked and the agreement sheet (issue 6)
-    examples_export.extend_workbook(session, actor, ctx, findings.framework_for(session, inspection_code),
-                                    inspection_code=inspection_code)  # the lead's case examples (issue 13)
+    examples_export.extend_workbook(session, actor, ctx, findings.framework_for(session, inspection),
+                                    inspection=inspection)  # the lead's case examples (issue 13)
     evidence_sheets.extend_workbook(session, ctx, actor)  # evidence, excerpts, judgements and the grid (issue 14)
     sample_export.extend_workbook(session, actor, ctx)  # the sample sheet, once there is a sampling frame
     entries = entry_rows.load(session, ctx.responses)
@@ -77,11 +78,11 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
     return data
 
 
-def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspection: InspectionRef = None,
                labels: bool = False, with_notes: bool = False, bom: bool = False, file_name: str = "") -> bytes:
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "export assessments")
-    resp = wide_table.load(session, questionnaire_id, inspection_code=inspection_code, with_notes=with_notes)
+    resp = wide_table.load(session, questionnaire_id, inspection=inspection, with_notes=with_notes)
     data = csv_wide.write_csv(resp, labels=labels, bom=bom, markers=agreement_export.markers(session, resp))
     if resp.questionnaire.repeats:  # the cases' file and one per repeat group, zipped (issue 12)
         data = repeat_tables.write_zip(data, resp, entry_rows.load(session, resp))
@@ -90,14 +91,14 @@ def export_csv(session: Session, actor: Actor, questionnaire_id: str, *, inspect
 
 
 def export_layout(session: Session, actor: Actor, questionnaire_id: str, layout: str, *,
-                  inspection_code: str | None = None, file_name: str = "") -> bytes:
+                  inspection: InspectionRef = None, file_name: str = "") -> bytes:
     """The wide CSV in KoboToolbox's (``kobo``) or ODK Central's (``odk``) export layout
     (``exports.odk_kobo``), without evidence notes: those tools' exports have none."""
     require_role(actor, LEADS, "export assessments")
     if layout not in odk_kobo.LAYOUTS:
         raise ProblemError([Problem(BAD_OPTION, f"the layout {layout!r} is not one of "
                                     f"{', '.join(odk_kobo.LAYOUTS)}", source=file_name or None)])
-    resp = wide_table.load(session, questionnaire_id, inspection_code=inspection_code)
+    resp = wide_table.load(session, questionnaire_id, inspection=inspection)
     submissions = {}
     uids = [r.uid for r in resp.rows]
     for start in range(0, len(uids), store.CHUNK):  # one query per 500 assessments, never one each

@@ -391,7 +391,15 @@ def methodology_annex(document, ctx: ReportContext) -> None:
     def num(x):
         return "" if x is None else f"{x:.2f}"
 
-    rows = [[q.label, q.n, "" if q.observed is None else f"{round(q.observed * 100)}%", num(q.kappa), num(q.ac1),
+    if any(q.repeat or q.kind != "question" for q in a.questions):  # repeat groups: what a pair is there
+        document.add_paragraph(
+            "In a repeat group a question is compared entry by entry (the first incident one inspector recorded "
+            "with the first the other recorded), over the entries both recorded: its count is of entries. How many "
+            "entries each recorded in a case is compared on a row of its own. Answers in an entry only one "
+            f"inspector recorded ({a.unmatched_first} from the first, {a.unmatched_second} from the second) have "
+            "nothing to be compared with and are not in these figures.")
+    rows = [[q.label + (" (entries)" if q.unit == "entries" else ""), q.n,
+             "" if q.observed is None else f"{round(q.observed * 100)}%", num(q.kappa), num(q.ac1),
              "below" if q.flagged else ""] for q in a.questions]
     rows.append(["All questions (pooled)", a.applicable,
                  "" if a.overall_observed is None else f"{round(a.overall_observed * 100)}%", num(a.pooled_kappa),

@@ -89,10 +89,10 @@ def fieldwork_dates(session: Session, inspection_id: int, questionnaire_id: str,
     return (first.date() if first else None, last.date() if last else None)
 
 
-def evidence_notes(session: Session, q: Questionnaire, inspection_code: str | None,
+def evidence_notes(session: Session, q: Questionnaire, inspection: inspections.InspectionRef,
                    filters: dict) -> list[report_docx.EvidenceNote]:
     """Every evidence note of the counted cases the filters keep, question by question."""
-    resp = wide_table.load(session, q.id, inspection_code=inspection_code, with_notes=True)
+    resp = wide_table.load(session, q.id, inspection=inspection, with_notes=True)
     kept = [row for row in resp.rows if all(row.answers.get(v) in codes for v, codes in filters.items())]
     out = []
     for question in q.questions:
@@ -102,14 +102,15 @@ def evidence_notes(session: Session, q: Questionnaire, inspection_code: str | No
     return out
 
 
-def report_context(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+def report_context(session: Session, actor: Actor, questionnaire_id: str, *,
+                   inspection: inspections.InspectionRef = None,
                    by: str | None = None, filters: dict | None = None, with_notes: bool = False,
                    with_charts: bool = True) -> report_docx.ReportContext:
     require_role(actor, LEADS, "write the draft report")
     if with_notes:
         require_role(actor, LEADS, "put evidence notes in the draft report")
-    inspection = inspections.inspection_by_code(session, inspection_code)
-    report = findings.compute(session, questionnaire_id, inspection_code=inspection.code, by=by, filters=filters)
+    inspection = inspections.resolve(session, inspection)
+    report = findings.compute(session, questionnaire_id, inspection=inspection, by=by, filters=filters)
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
     clean = report.filters  # checked and tidied by findings.compute
     variables, codes = _labels(q)
@@ -128,7 +129,7 @@ def report_context(session: Session, actor: Actor, questionnaire_id: str, *, ins
         questionnaire_version=q.version, framework=framework,
         findings=report, variable_labels=variables, code_labels=codes, written_by=actor.name,
         written_at=datetime.now(timezone.utc), sample=sample(session, inspection.id, q, clean),
-        agreement=agreement.report(session, questionnaire_id, inspection_code=inspection.code),
+        agreement=agreement.report(session, questionnaire_id, inspection=inspection),
         fieldwork_dates=fieldwork_dates(session, inspection.id, q.id, clean),
         notes=evidence_notes(session, q, inspection.code, clean) if with_notes else None, charts=rendered,
         case_facts=frozenset(x.name for x in q.questions_in(CONTEXT_SECTION)),
@@ -141,11 +142,12 @@ def _within(filters: dict, variable: str, code: str | None) -> bool:
     return variable not in filters or code in filters[variable]
 
 
-def examples_by_criterion(session: Session, actor: Actor, q: Questionnaire, inspection_code: str, framework,
+def examples_by_criterion(session: Session, actor: Actor, q: Questionnaire, inspection: inspections.InspectionRef,
+                          framework,
                           codes: dict[str, dict[str, str]], filters: dict) -> dict[str, list[report_docx.CaseExample]]:
     """The case examples a lead marked (issue 13's service), boxed under their criteria; a force
     filter keeps only that force's examples."""
-    marked = case_examples.list_examples(session, actor, q.id, inspection_code=inspection_code)
+    marked = case_examples.list_examples(session, actor, q.id, inspection=inspection)
     forces = codes.get("force", {})
     out: dict[str, list[report_docx.CaseExample]] = {}
     for criterion, examples in case_examples.by_criterion(marked, framework).items():
@@ -158,12 +160,12 @@ def examples_by_criterion(session: Session, actor: Actor, q: Questionnaire, insp
     return out
 
 
-def judgements_by_criterion(session: Session, actor: Actor, inspection_code: str,
+def judgements_by_criterion(session: Session, actor: Actor, inspection: inspections.InspectionRef,
                             filters: dict) -> dict[str, list[report_docx.Judgement]]:
     """Each criterion's judgement grid (issue 14's service): force by force, then CPS Areas, as
     the lead graded them; a force or CPS Area filter keeps only those."""
     out: dict[str, list[report_docx.Judgement]] = {}
-    for row in triangulation.judgement_rows(session, actor, inspection_code=inspection_code):
+    for row in triangulation.judgement_rows(session, actor, inspection=inspection):
         if row["grade"] is None or not _within(filters, row["unit_type"], row["unit"]):
             continue
         out.setdefault(row["criterion"], []).append(
@@ -190,17 +192,17 @@ def check_template(data: bytes, name: str = "template") -> bytes:
     return data
 
 
-def draft_report(session: Session, actor: Actor, questionnaire_id: str, *, inspection_code: str | None = None,
+def draft_report(session: Session, actor: Actor, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
                  by: str | None = None, filters: dict | None = None, with_notes: bool = False,
                  template: bytes | None = None, template_name: str = "", file_name: str = "") -> bytes:
     """The draft report as .docx bytes, audited."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     if template is not None:
         check_template(template, template_name or "template")
-    ctx = report_context(session, actor, questionnaire_id, inspection_code=inspection_code, by=by, filters=filters,
+    ctx = report_context(session, actor, questionnaire_id, inspection=inspection, by=by, filters=filters,
                          with_notes=with_notes)
     data = report_docx.to_bytes(ctx, template)
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     audit.record(session, actor.name, audit.REPORT, inspection_id=inspection.id, questionnaire=questionnaire_id,
                  version=ctx.questionnaire_version, by=by, filters=ctx.findings.filters, cases=ctx.findings.cases,
                  notes_included=with_notes, template=template_name[:200], file=file_name[:200])

@@ -12,6 +12,9 @@ labels of ``criteria/`` (``fieldwork.short_labels``); the full question is in th
 
 from __future__ import annotations
 
+import math
+import re
+
 import altair as alt
 import pandas as pd
 import vl_convert
@@ -193,9 +196,27 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(chart.to_json())
 
 
+# A page download's PNG is rendered at twice its size (sharp when printed) up to this many
+# pixels; a taller chart (the dot plot of 43 forces, 741 x 2831) gets a smaller scale, never
+# under 1. Rasterising is proportional to the pixels: at scale 2 that chart was 8.4 million
+# pixels and half the PNG's time (bench/chart_downloads.py, docs/findings-uncertainty.md).
+PNG_PIXELS = 4_000_000
+_SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
+
+
 def spec_png(spec_json: str, scale: float = 2) -> bytes:
     """A PNG of a Vega-Lite spec already serialised (the page keeps its charts' specs)."""
-    return vl_convert.vegalite_to_png(spec_json, scale=scale)
+    return svg_png(vl_convert.vegalite_to_svg(spec_json), scale)
+
+
+def svg_png(svg: str, scale: float = 2) -> bytes:
+    """The SVG vl-convert drew, rasterised (what ``vegalite_to_png`` does in one call) at
+    ``scale``, less for a chart too large for ``PNG_PIXELS`` at that scale."""
+    size = _SVG_SIZE.search(svg[:2000])
+    if size:
+        pixels = float(size.group(1)) * float(size.group(2))
+        scale = min(scale, max(1.0, math.sqrt(PNG_PIXELS / pixels)))
+    return vl_convert.svg_to_png(svg, scale=scale)
 
 
 def spec_svg(spec_json: str) -> str:

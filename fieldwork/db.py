@@ -1,10 +1,12 @@
-"""Engines, the schema, and the fresh database's contents.
+"""Engines, sessions and the schema.
 
 SQLite is the default (one file per laptop, WAL mode, foreign keys on); any SQLAlchemy URL
 works through ``--db`` or ``FIELDWORK_DATABASE_URL`` (PostgreSQL for a shared server).
 ``prepare`` creates or migrates the schema on start without data loss: missing tables are
 created, missing columns added (every column added after the first release is nullable or
-has a default), nothing is ever dropped.
+has a default), nothing is ever dropped. What a fresh database holds (the catalog's
+inspections) is seeded above the services, by ``fieldwork.startup``: this floor knows only the
+tables.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import models  # noqa: F401  (registers every table)
-from fieldwork.problem_codes import DATABASE_BUSY, DATABASE_REFUSED, WRITE_CLASH
+from fieldwork.problem_codes import CASE_REFS_CLASH, DATABASE_BUSY, DATABASE_REFUSED, WRITE_CLASH
 from fieldwork.problems import Problem, ProblemError
 
 ENV_URL = "FIELDWORK_DATABASE_URL"
@@ -211,41 +213,52 @@ ANSWER_UNIQUE = ["assessment_id", "question", "instance"]  # one answer per ques
 
 def _answer_unique_per_entry(engine: Engine) -> bool:
     """Databases made before repeat groups keep one answer per (assessment, question); the rule
-    becomes one per (assessment, question, instance), so each entry of a repeat holds its own.
-    PostgreSQL swaps the constraint; SQLite cannot alter one, so the table is rebuilt (copy,
-    drop, rename, indexes made again) — in one transaction either way: all or nothing."""
+    becomes one per (assessment, question, instance), so each entry of a repeat holds its own."""
+    return _unique_per_entry(engine, "answer", "assessment_id", "assessment")
+
+
+def _decision_unique_per_entry(engine: Engine) -> bool:
+    """Likewise one moderation decision per (marking, question, instance): each entry's
+    disagreement is decided on its own (docs/repeats.md, Second marking)."""
+    return _unique_per_entry(engine, "moderation_decision", "marking_id", "second_marking")
+
+
+def _unique_per_entry(engine: Engine, name: str, owner: str, owner_table: str) -> bool:
+    """Swap a table's unique (owner, question) for (owner, question, instance). PostgreSQL
+    swaps the constraint; SQLite cannot alter one, so the table is rebuilt (copy, drop, rename,
+    indexes made again) — in one transaction either way: all or nothing."""
     insp = inspect(engine)
-    if "answer" not in insp.get_table_names():
+    if name not in insp.get_table_names():
         return False
-    old = [u for u in insp.get_unique_constraints("answer")
-           if sorted(u["column_names"]) == ["assessment_id", "question"]]
+    old = [u for u in insp.get_unique_constraints(name) if sorted(u["column_names"]) == sorted([owner, "question"])]
     if not old:
         return False
     from sqlalchemy.schema import CreateTable
 
-    answer = SQLModel.metadata.tables["answer"]
+    table = SQLModel.metadata.tables[name]
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
-            columns = ", ".join(f'"{c.name}"' for c in answer.columns)
+            columns = ", ".join(f'"{c.name}"' for c in table.columns)
             scratch = type(SQLModel.metadata)()
-            SQLModel.metadata.tables["assessment"].to_metadata(scratch)  # what its foreign key names
-            rebuilt = answer.to_metadata(scratch, name="answer_rebuilt")
+            SQLModel.metadata.tables[owner_table].to_metadata(scratch)  # what its foreign key names
+            rebuilt = table.to_metadata(scratch, name=f"{name}_rebuilt")
             conn.execute(CreateTable(rebuilt))
-            conn.execute(text(f'INSERT INTO answer_rebuilt ({columns}) SELECT {columns} FROM answer'))
-            conn.execute(text("DROP TABLE answer"))
-            conn.execute(text("ALTER TABLE answer_rebuilt RENAME TO answer"))
-            for index in answer.indexes:
+            conn.execute(text(f'INSERT INTO {name}_rebuilt ({columns}) SELECT {columns} FROM {name}'))
+            conn.execute(text(f"DROP TABLE {name}"))
+            conn.execute(text(f"ALTER TABLE {name}_rebuilt RENAME TO {name}"))
+            for index in table.indexes:
                 index.create(conn)
         else:
             for u in old:
-                conn.execute(text(f'ALTER TABLE answer DROP CONSTRAINT "{u["name"]}"'))
-            conn.execute(text("ALTER TABLE answer ADD CONSTRAINT answer_assessment_id_question_instance_key "
-                              "UNIQUE (assessment_id, question, instance)"))
+                conn.execute(text(f'ALTER TABLE {name} DROP CONSTRAINT "{u["name"]}"'))
+            conn.execute(text(f"ALTER TABLE {name} ADD CONSTRAINT {name}_{owner}_question_instance_key "
+                              f"UNIQUE ({owner}, question, instance)"))
     return True
 
 
-def prepare(engine: Engine, *, seed: bool = True) -> None:
-    """Create or migrate the schema, guard the audit trail, seed the default inspection.
+def prepare(engine: Engine) -> None:
+    """Create or migrate the schema and guard the audit trail (no rows of data: seeding the
+    default inspection is ``fieldwork.startup``'s).
 
     On PostgreSQL a role that does not own the audit table (the app's role, fieldwork.db_roles)
     runs no DDL: it checks the schema is current and is refused with the command if not."""
@@ -255,30 +268,51 @@ def prepare(engine: Engine, *, seed: bool = True) -> None:
         _migrate(engine)
     else:
         db_roles.refuse_outdated(engine)
-    if seed:
-        from fieldwork.services.inspections import seed_defaults
-
-        with session_scope(engine) as session:
-            seed_defaults(session)
 
 
 def _migrate(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
     _add_missing_columns(engine)
     _answer_unique_per_entry(engine)
+    _decision_unique_per_entry(engine)
     _add_missing_indexes(engine)
     with engine.begin() as conn:
         # the audit chain's head exists before the first audit write, so writers never race to make it
         conn.execute(text("INSERT INTO audit_head (id, rows, last_hash) SELECT 1, 0, '' "
                           "WHERE NOT EXISTS (SELECT 1 FROM audit_head)"))
     with engine.begin() as conn:
-        from fieldwork.services.audit_guard_sql import AUDIT_GUARDS
+        from fieldwork.audit_guard_sql import AUDIT_GUARDS
 
         for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
             conn.execute(text(statement))
-    from fieldwork.services.case_rename import refuse_clashes
-
-    refuse_clashes(engine)  # RC-1 beside rc-1: a message naming them, never the index's IntegrityError
+    _refuse_case_ref_clashes(engine)  # RC-1 beside rc-1: a message naming them, never the index's IntegrityError
     with engine.begin() as conn:
         for statement in FOLDED_INDEXES:
             conn.execute(text(statement))
+
+
+def _refuse_case_ref_clashes(engine: Engine) -> None:
+    """Before the folded index is made: refuse, naming every reference that differs from
+    another of its questionnaire only in letter case, and how to rename one (``fieldwork case
+    rename``, fieldwork.services.case_rename)."""
+    with engine.connect() as conn:
+        if "case_file" not in {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'table'" if engine.dialect.name == "sqlite"
+                else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))}:
+            return
+        groups = conn.execute(text(
+            "SELECT questionnaire, lower(case_ref) FROM case_file GROUP BY inspection_id, questionnaire, "
+            "lower(case_ref) HAVING count(*) > 1 ORDER BY questionnaire, lower(case_ref)")).all()
+        if not groups:
+            return
+        problems = []
+        for questionnaire, folded in groups:
+            refs = conn.execute(text("SELECT case_ref FROM case_file WHERE questionnaire = :q AND lower(case_ref) = :f "
+                                     "ORDER BY case_ref"), {"q": questionnaire, "f": folded}).scalars().all()
+            problems.append(Problem(
+                CASE_REFS_CLASH,
+                f"{questionnaire}: the references {' and '.join(refs)} differ only in letter case, and a reference "
+                f"is now one case whatever its letter case. Give one a new reference, e.g. "
+                f"`fieldwork case rename {refs[-1]} NEW-REF --questionnaire {questionnaire}`, then start again.",
+                field="case_ref", item=refs[-1]))
+    raise ProblemError(problems, "the database was not migrated: case references clash")

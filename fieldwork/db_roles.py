@@ -65,7 +65,7 @@ def schema_gaps(engine: Engine) -> list[str]:
 
 def _guard_gaps(engine: Engine) -> list[str]:
     """Guard triggers the code makes and the database lacks (e.g. the head's guard, added later)."""
-    from fieldwork.services.audit_guards import expected
+    from fieldwork.audit_guard_sql import expected
 
     if engine.dialect.name != "postgresql":
         return []
@@ -91,8 +91,9 @@ def refuse_outdated(engine: Engine) -> None:
 def grant_app_role(engine: Engine, role: str) -> None:
     """As the owner: give the app's role what it needs and no more on the audit trail — SELECT
     and INSERT on ``audit_event`` (no UPDATE, DELETE, TRUNCATE, REFERENCES or TRIGGER), SELECT
-    and UPDATE on the chain's head — and ordinary reading and writing elsewhere; tables the
-    owner adds later get the same through default privileges."""
+    on the chain's head (which moves only through the owner's ``audit_head_take`` and the
+    trigger after each audit row: fieldwork.audit_guard_sql) — and ordinary reading and
+    writing elsewhere; tables the owner adds later get the same through default privileges."""
     if engine.dialect.name != "postgresql":
         raise ProblemError([Problem(BAD_ROLE, "--app-role is for PostgreSQL: a SQLite file has no roles.")], "bad role")
     if not _ROLE_NAME.match(role):
@@ -121,7 +122,8 @@ def grant_app_role(engine: Engine, role: str) -> None:
             f'REVOKE ALL ON audit_event FROM "{role}"',
             f'GRANT SELECT, INSERT ON audit_event TO "{role}"',
             f'REVOKE ALL ON audit_head FROM "{role}"',
-            f'GRANT SELECT, UPDATE ON audit_head TO "{role}"',
+            f'GRANT SELECT ON audit_head TO "{role}"',
+            f'GRANT EXECUTE ON FUNCTION audit_head_take() TO "{role}"',
         ):
             conn.execute(text(statement))
 
@@ -139,15 +141,19 @@ def describe(session_or_conn) -> str:
         "SELECT has_table_privilege(current_user, 'audit_event', 'UPDATE'), "
         "has_table_privilege(current_user, 'audit_event', 'DELETE'), "
         "has_table_privilege(current_user, 'audit_event', 'TRUNCATE'), "
-        "pg_has_role(current_user, :o, 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"),
+        "pg_has_role(current_user, :o, 'MEMBER') OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+        "has_table_privilege(current_user, 'audit_head', 'UPDATE') OR "
+        "has_table_privilege(current_user, 'audit_head', 'DELETE') OR "
+        "has_table_privilege(current_user, 'audit_head', 'TRUNCATE')"),
         {"o": owner}).one()
-    update, delete, truncate, owns = rights
+    update, delete, truncate, owns, moves_head = rights
     if owns:
         return (f"Connected as {who}, which owns the audit table ({owner}) and could drop its guards: run the app "
                 "as a role that may only add to the trail (fieldwork init --app-role, docs/trust-boundaries.md).")
     extra = [name for name, allowed in (("UPDATE", update), ("DELETE", delete), ("TRUNCATE", truncate)) if allowed]
-    if extra:
-        return (f"Connected as {who}, which may {', '.join(extra)} the audit table: run `fieldwork init --app-role "
+    if extra or moves_head:
+        what = f"{', '.join(extra)} the audit table" if extra else "change the audit trail's head (audit_head)"
+        return (f"Connected as {who}, which may {what}: run `fieldwork init --app-role "
                 f"{who}` as the owner ({owner}) to take that away.")
     return (f"Connected as {who}, the app's role: it may only add to and read the audit trail (the owner is "
             f"{owner}).")

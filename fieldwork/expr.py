@@ -13,6 +13,7 @@ An unanswered variable is the empty string, in Python and in SQL (``COALESCE(x, 
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 import re
@@ -417,6 +418,7 @@ class _Ctx:
     self_value: object = None
     choice_label: Callable[[str, str], str] | None = None  # (question, code) -> label
     clock: Callable[[], datetime] | None = None
+    bound: frozenset = frozenset()  # questions asked per entry standing for one entry's answer (_any_entry)
 
 
 def _number(value) -> float | None:
@@ -570,7 +572,10 @@ def _call(node: Call, ctx: _Ctx):
         return ctx.choice_label(target, code) if ctx.choice_label and code else code
     if name == "if":
         test, yes, no = node.args
-        return _eval(yes, ctx) if _truthy(_eval(test, ctx)) else _eval(no, ctx)
+        return _eval(yes, ctx) if _test(test, ctx) else _eval(no, ctx)
+    if name in ("not", "boolean"):  # a true/false wanted: a test over entries holds for any entry (_test)
+        held = _test(node.args[0], ctx)
+        return not held if name == "not" else held
     if name == "coalesce":
         first = _eval(node.args[0], ctx)
         return first if _to_text(first) != "" else _eval(node.args[1], ctx)
@@ -684,6 +689,10 @@ def _eval(node: Node, ctx: _Ctx):
         return "" if ctx.self_value is None else str(ctx.self_value)
     if isinstance(node, Literal):
         return node.value
+    if isinstance(node, (Compare, InList)) and _ENTRIES in ctx.values:
+        held = _any_entry(node, ctx)  # a nodeset compared: true if any entry's answer makes it so
+        if held is not None:
+            return held
     if isinstance(node, Compare):
         return _compare(node.op, _eval(node.left, ctx), _eval(node.right, ctx))
     if isinstance(node, Arith):
@@ -693,10 +702,10 @@ def _eval(node: Node, ctx: _Ctx):
         return any(_compare("=", value, o.value) for o in node.options)
     if isinstance(node, BoolOp):
         if node.op == "and":
-            return all(_truthy(_eval(o, ctx)) for o in node.operands)
-        return any(_truthy(_eval(o, ctx)) for o in node.operands)
+            return all(_test(o, ctx) for o in node.operands)
+        return any(_test(o, ctx) for o in node.operands)
     if isinstance(node, Not):
-        return not _truthy(_eval(node.operand, ctx))
+        return not _test(node.operand, ctx)
     if isinstance(node, Call):
         return _call(node, ctx)
     raise TypeError(f"not an expression node: {node!r}")  # pragma: no cover
@@ -707,7 +716,7 @@ def evaluate(expression: Union[str, Node], values: Mapping[str, object], *, self
     """True when the expression holds for these answers (codes by variable name); ``self_value``
     is what ``.`` stands for."""
     node = parse(expression) if isinstance(expression, str) else expression
-    return _truthy(_eval(node, _Ctx(values, self_value, choice_label)))
+    return _test(node, _Ctx(values, self_value, choice_label))
 
 
 def calculate(expression: Union[str, Node], values: Mapping[str, object], *,
@@ -731,20 +740,56 @@ SQL_FUNCTIONS = {"selected", "count-selected", "true", "false", "not", "if", "co
                  "join", "abs"}  # abs: in SQLite and PostgreSQL alike; sqrt, log, sin... are not in every SQLite
 
 
-def sql_faults(node: Node) -> list[str]:
-    """Functions an indicator uses that cannot be counted in the database."""
-    bad = [n.name for n in walk(node) if isinstance(n, Call) and n.name not in SQL_FUNCTIONS]
-    bad += ["." for n in walk(node) if isinstance(n, Self)]
-    return sorted(set(bad))
+def sql_faults(node: Node, reached: Mapping[Node, object] = ()) -> list[str]:
+    """Functions an indicator uses that cannot be counted in the database. ``reached``: parts
+    counted over the entries of repeat groups (fieldwork.questionnaire.entry_terms), not looked into."""
+    bad: set[str] = set()
+
+    def go(n: Node) -> None:
+        if n in reached:
+            return
+        if isinstance(n, Call) and n.name not in SQL_FUNCTIONS:
+            bad.add(n.name)
+        if isinstance(n, Self):
+            bad.add(".")
+        for child in _children(n):
+            go(child)
+    go(node)
+    return sorted(bad)
 
 
-def to_sql(node: Node, column: Callable[[str], object]):
+def _children(node: Node) -> tuple:
+    if isinstance(node, Compare):
+        return (node.left, node.right)
+    if isinstance(node, InList):
+        return (node.operand, *node.options)
+    if isinstance(node, BoolOp):
+        return node.operands
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, (Call,)):
+        return node.args
+    if isinstance(node, Arith):
+        return (node.left, node.right)
+    return ()
+
+
+def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, object] | None = None):
     """Compile to a SQLAlchemy boolean expression; ``column(name)`` gives the column holding
     that variable's code (NULL when unanswered). Numbers are compared as numbers only where
-    the text is one (``NUMBER``), as in Python; arithmetic on anything else is NULL (NaN)."""
+    the text is one (``NUMBER``), as in Python; arithmetic on anything else is NULL (NaN).
+    ``reached``: parts already compiled over the entries of repeat groups
+    (fieldwork.services.entry_indicators): a number for ``count()``/``sum()``, an answer's text
+    for ``indexed-repeat()``, else a boolean."""
     from sqlalchemy import Float, and_, case, cast, false, func, literal, not_, or_, true
 
+    reached = reached or {}
+
     def text(n: Node):
+        if n in reached and _textual(n):
+            return func.coalesce(reached[n], "")
+        if n in reached and not _numeric(n):
+            return case((reached[n], literal("true")), else_=literal("false"))
         if isinstance(n, Var):
             return func.coalesce(column(n.name), "")
         if isinstance(n, Literal):
@@ -770,6 +815,11 @@ def to_sql(node: Node, column: Callable[[str], object]):
         return String()
 
     def number(n: Node):
+        if n in reached and _textual(n):
+            col = func.coalesce(reached[n], "")
+            return case((col.regexp_match(NUMBER), cast(col, Float)), else_=None)
+        if n in reached:
+            return reached[n] if _numeric(n) else case((reached[n], 1.0), else_=0.0)
         if isinstance(n, Var) or (isinstance(n, Call) and n.name in ("number", "string", "coalesce", "if", "concat")
                                   and not _numeric(n)):
             col = text(n.args[0] if isinstance(n, Call) and n.name == "number" else n)
@@ -812,6 +862,10 @@ def to_sql(node: Node, column: Callable[[str], object]):
         return BigInteger()
 
     def boolean(n: Node):
+        if n in reached and _textual(n):
+            return func.coalesce(reached[n], "") != ""
+        if n in reached:
+            return func.coalesce(reached[n] != 0, False) if _numeric(n) else reached[n]
         if isinstance(n, Compare):
             numeric = any((isinstance(x, Literal) and isinstance(x.value, float)) or _numeric(x)
                           for x in (n.left, n.right))
@@ -866,12 +920,17 @@ def to_sql(node: Node, column: Callable[[str], object]):
     return boolean(node)
 
 
+def _textual(n: Node) -> bool:
+    """A part reached over entries whose value is an answer's text (``indexed-repeat()``)."""
+    return isinstance(n, Call) and n.name == "indexed-repeat"
+
+
 def _numeric(n: Node) -> bool:
     """Whether XPath gives a number here (so a comparison with it compares numbers)."""
     if isinstance(n, Arith):
         return True
     if isinstance(n, Call):
-        if n.name in ("number", "int", "string-length", "count-selected", "abs"):
+        if n.name in ("number", "int", "string-length", "count-selected", "abs", "count", "sum"):
             return True
         if n.name == "if":
             return _numeric(n.args[1]) and _numeric(n.args[2])
@@ -972,3 +1031,72 @@ def _repeat_call(node: Call, ctx: _Ctx):
     numbers = [_number(v) if not isinstance(v, str) or v.strip() else None for _, v in reached]
     return float(sum(n for n in numbers if n is not None and not math.isnan(n)))  # sum(): blanks left out
 
+
+
+# A test on a question asked per entry, read from where it is a nodeset (at the case level, or
+# from an entry around the repeat), holds when at least one entry makes it true: XPath 1.0's rule
+# for comparing a nodeset (section 3.4), applied as the indicators' SQL applies it
+# (fieldwork.questionnaire.entry_terms): a *test* is the smallest part standing where a
+# true/false is wanted (the whole expression, an operand of and/or/not()/boolean(), the test or a
+# branch of if()) or a comparison wherever it stands; each test is tried entry by entry with that
+# entry's answer (blank where it has none) in place of the question, so ``${days} + 1 > 10`` and
+# ``selected(${ways}, 'text')`` are worked out per entry, and with no entries a test is false.
+# ``${pin}`` alone holds where there is an entry, ``${served}`` alone where an entry answered it.
+# A test reading two such questions is tried over every pair of their entries, as XPath pairs
+# the nodes of two nodesets (the indicators refuse it). Values given without entries (no
+# ``with_entries``) are evaluated as before: a question asked per entry reads blank.
+
+_OVER_ENTRIES = {"count", "sum", "indexed-repeat", "join", "position"}  # they read the nodeset themselves
+
+
+def _test(node: Node, ctx: _Ctx) -> bool:
+    """XPath boolean() of a part standing where a true/false is wanted."""
+    if _ENTRIES in ctx.values:
+        if isinstance(node, Call) and node.name == "if":
+            test, yes, no = node.args
+            return _test(yes, ctx) if _test(test, ctx) else _test(no, ctx)
+        if not isinstance(node, (BoolOp, Not)) and not (isinstance(node, Call) and node.name in ("not", "boolean")):
+            held = _any_entry(node, ctx)
+            if held is not None:
+                return held
+    return _truthy(_eval(node, ctx))
+
+
+def _nodeset_names(node: Node, ctx: _Ctx) -> list[str]:
+    """The questions asked per entry (and repeat groups) ``node`` reads as nodesets from here,
+    outside the functions that take a nodeset, in order."""
+    repeats, repeat_of = ctx.values.get(_REPEATS) or set(), ctx.values.get(_REPEAT_OF) or {}
+    around = {name for name, _ in _steps(str(ctx.values.get(_INSTANCE) or ""))}  # this entry's, by value
+    found: dict[str, None] = {}
+
+    def go(n: Node) -> None:
+        if isinstance(n, Call) and n.name in _OVER_ENTRIES:
+            return
+        if isinstance(n, Var) and n.name not in ctx.bound:
+            repeat = n.name if n.name in repeats else repeat_of.get(n.name, "")
+            if repeat and repeat not in around:
+                found.setdefault(n.name, None)
+        for child in _children(n):
+            go(child)
+    go(node)
+    return list(found)
+
+
+def _any_entry(node: Node, ctx: _Ctx) -> bool | None:
+    """Whether some entry makes the test ``node`` true; None where it reads no nodeset."""
+    names = _nodeset_names(node, ctx)
+    if not names:
+        return None
+    repeats = ctx.values.get(_REPEATS) or set()
+    if isinstance(node, Var):  # ${pin}: an entry exists; ${served}: an entry answered it
+        reached = _nodeset(node, ctx) or []
+        return bool(reached) if node.name in repeats else any(_to_text(v) != "" for _, v in reached)
+    if any(n in repeats for n in names):  # a repeat group used as a value: it has none (blank), as before
+        return None
+    choices = [[("" if v is None else v) for _, v in _nodeset(Var(n), ctx) or []] for n in names]
+    bound = ctx.bound | set(names)
+    for combo in itertools.product(*choices):
+        inner = _Ctx({**ctx.values, **dict(zip(names, combo))}, ctx.self_value, ctx.choice_label, ctx.clock, bound)
+        if _truthy(_eval(node, inner)):
+            return True
+    return False

@@ -82,6 +82,8 @@ NOT_IN_INSPECTION = "not_in_inspection"  # the questionnaire (or case) is not on
 
 NO_ENTRY = "no_entry"  # an answer to an entry of a repeat group that does not exist (removed elsewhere)
 TOO_MANY_ENTRIES = "too_many_entries"  # more entries of a repeat group than its maximum allows
+TOO_FEW_ENTRIES = "too_few_entries"  # an imported case with fewer entries of a repeat group than its minimum
+WRONG_ENTRY_COUNT = "wrong_entry_count"  # an imported case whose entries of a repeat group are not its repeat_count
 UNKNOWN_REPEAT = "unknown_repeat"  # the questionnaire has no repeat group of that name
 DUPLICATE_REPEAT = "duplicate_repeat"  # two sheets or files of an import hold the same repeat group
 NO_PARENT = "no_parent"  # an imported entry whose case (parent row) is not in the file

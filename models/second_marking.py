@@ -2,7 +2,7 @@
 
 ``second_marking`` links a sampled primary assessment to its blind second marking and, after
 moderation, to the agreed assessment; ``moderation_decision`` holds the agreed answer for each
-question the two inspectors disagreed on, and who agreed it.
+question (and entry of a repeat group) the two inspectors disagreed on, and who agreed it.
 """
 
 from __future__ import annotations
@@ -37,11 +37,14 @@ class SecondMarking(SQLModel, table=True):
 
 class ModerationDecision(SQLModel, table=True):
     __tablename__ = "moderation_decision"
-    __table_args__ = (UniqueConstraint("marking_id", "question"),)
+    # one decision per question and entry of a repeat group ("" outside any repeat)
+    __table_args__ = (UniqueConstraint("marking_id", "question", "instance"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     marking_id: int = Field(foreign_key="second_marking.id", index=True)
     question: str = Field(max_length=100)
+    # the entry the disagreement is in, as its instance path ("incident[2]/pin[1]"); "" outside a repeat
+    instance: str = Field(default="", max_length=200)
     first_value: Optional[str] = Field(default=None, max_length=2000)
     second_value: Optional[str] = Field(default=None, max_length=2000)
     agreed_value: Optional[str] = Field(default=None, max_length=2000)  # None: the question is not asked

@@ -22,7 +22,7 @@ with st.form("account_password", clear_on_submit=True):
                             autocomplete="current-password")
     new = st.text_input("New password", type="password", key="account_new", autocomplete="new-password")
     again = st.text_input("New password again", type="password", key="account_again", autocomplete="new-password")
-    if st.form_submit_button("Change password", type="primary"):
+    if components.pressed("Change password", key="account_change_password_submit", form=True, type="primary"):
         if new != again:
             st.error("The two new passwords differ.")
         else:

@@ -13,7 +13,7 @@ from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import bundle_evidence, bundles, merge, second_marking
 from fieldwork.services.permissions import LEADS
-from fieldwork.ui import session
+from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 from models import utcnow
 
@@ -46,11 +46,10 @@ if choosing:
     st.info("Choose the inspector whose assessments to export.")
 else:
     with db.session_scope(engine) as s:
-        code = session.current_inspection(s).code
-        size = bundles.exportable(s, user, inspection_code=code, inspector=inspector)
+        inspection = session.current_inspection(s)
+        size = bundles.exportable(s, user, inspection=inspection, inspector=inspector)
         # evidence and judgements travel too (issue 14): an inspector's own evidence, a lead's all
-        extra = bundle_evidence.exportable(s, session.current_inspection(s),
-                                           inspector=inspector if user.is_lead else user.name)
+        extra = bundle_evidence.exportable(s, inspection, inspector=inspector if user.is_lead else user.name)
     if not size["assessments"] and not (extra["evidence"] or extra["judgements"]):
         st.info("There are no assessments to export yet.")
     else:
@@ -58,12 +57,12 @@ else:
                    f"of {size['cases']} case(s)."
                    + (f" {extra['evidence']} evidence item(s) and {extra['judgements']} judgement(s)."
                       if extra["evidence"] or extra["judgements"] else ""))
-        file_name = bundles.default_file_name(code, inspector or user.name, utcnow())
+        file_name = bundles.default_file_name(inspection, inspector or user.name, utcnow())
 
         def build() -> bytes:
             # runs when the button is pressed: the export and its audit row happen then, not on every rerun
             with db.session_scope(engine) as s:
-                return bundles.export_bundle(s, user, inspection_code=code, inspector=inspector,
+                return bundles.export_bundle(s, user, inspection=inspection.code, inspector=inspector,
                                              file_name=file_name).content
 
         st.download_button("Download bundle", data=build, file_name=file_name, mime="application/zip",
@@ -93,7 +92,7 @@ try:
     with db.session_scope(engine) as s:
         # the inspection picked in the sidebar: a bundle of another one is refused, never merged elsewhere
         picked = session.current_inspection(s).code
-        bundle, preview = bundles.preview(s, user, content, name, inspection_code=picked)
+        bundle, preview = bundles.preview(s, user, content, name, inspection=picked)
 except ProblemError as exc:
     show_problems(exc, key="bundle_problems")
     st.stop()
@@ -107,11 +106,11 @@ if bundle.assessments or extra is None or not extra.summary():
 if extra is not None and extra.summary():
     st.info(extra.summary())
 can_merge = preview.changed or (extra is not None and extra.changed)
-if can_merge and st.button("Merge into this database", type="primary", key="bundle_merge"):
+if can_merge and components.pressed("Merge into this database", type="primary", key="bundle_merge"):
     bar = st.progress(0.0, text="Merging…")
     try:
         with db.session_scope(engine) as s:
-            report = bundles.import_bundle(s, user, content, name, inspection_code=picked,
+            report = bundles.import_bundle(s, user, content, name, inspection=picked,
                                            progress=lambda done, total: bar.progress(done / max(total, 1),
                                                                                      text=f"{done} of {total}"))
     except ProblemError as exc:

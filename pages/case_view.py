@@ -1,14 +1,13 @@
-"""A case read-only, opened from a finding's cases (``/case_view?assessment=UID``): every
-answer with its evidence note, section by section, nothing editable; and the form that marks
-the case as an example for a criterion or finding (leads and admins)."""
+"""A case read-only, opened from a finding's cases (``/case_view?assessment=UID``): the same
+read-only case the Assess page shows once an assessment is complete (``fieldwork/ui/case_record.py``);
+and the form that marks the case as an example for a criterion or finding (leads and admins)."""
 
 import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.services import assessments, case_examples, findings
-from fieldwork.ui import components, session
+from fieldwork.ui import case_record, components, session
 
 user = session.require(session.LEAD, session.ADMIN)
 uid = st.query_params.get("assessment", "")
@@ -28,22 +27,7 @@ except ProblemError as exc:
 q = view.questionnaire
 st.title(f"Case {view.case_ref} (read-only)")
 st.caption(f"{q.title} (version {q.version}) · {view.purpose} assessment by {view.inspector} · {view.status}")
-worked = repeat_entries.Entries(q, view.answers, view.instances)
-for section in q.sections:
-    # a section in a repeat group: a row per entry and question, the entry named ("Incident 2")
-    places = [e.path for e in worked.under(section.repeat)] if section.repeat else [""]
-    shown = [(i, x, repeat_entries.slot(i, x.name)) for i in places for x in q.questions_in(section.id)]
-    shown = [(i, x, k) for i, x, k in shown if k in worked.asked or k in view.answers]
-    if not shown:
-        continue
-    st.subheader(section.title)
-    st.dataframe([{**({"entry": repeat_entries.title(q, i)} if section.repeat else {}), "question": x.label,
-                   "answer": q.label_of(x.name, view.answers[k]) if x.is_single_choice and k in view.answers
-                   else view.answers.get(k, "—"),
-                   "evidence note": view.notes.get(k, "")} for i, x, k in shown],
-                 hide_index=True, key=f"case_view_{section.id}",
-                 column_config={"question": st.column_config.TextColumn(width="large"),
-                                "evidence note": st.column_config.TextColumn(width="large")})
+case_record.show(user, view, key="case_view")
 
 st.subheader("Mark this case as an example")
 st.caption("For the report's \"In one case …\" sentences and case studies. Write the narrative pseudonymised: "
@@ -64,7 +48,7 @@ with st.form("case_example_form", clear_on_submit=True):
                              format_func=lambda c: "(the finding's own criteria)" if c is None
                              else f"{c} {criteria_text[c][:90]}")
     narrative = st.text_area("Narrative", key="case_example_narrative", max_chars=case_examples.MAX_NARRATIVE)
-    submitted = st.form_submit_button("Mark as example", type="primary")
+    submitted = components.pressed("Mark as example", key="case_view_mark_as_example_submit", form=True, type="primary")
 if submitted:
     try:
         with db.session_scope(session.engine()) as s:
@@ -72,8 +56,12 @@ if submitted:
                                         finding=target[0], answer=target[1])
     except ProblemError as exc:
         components.show_problems(exc, key="case_example_problems")
-    else:
-        st.success(f"{view.case_ref} marked as an example of {marked.example.title}; it is listed under "
-                   f"criteria {', '.join(marked.example.criteria) or '—'} on the Findings page and in the workbook.")
-        if marked.warnings:
-            st.warning("The narrative may hold " + ", ".join(marked.warnings) + ": check it is pseudonymised.")
+    else:  # drawn again, so the case's examples above list the new one
+        st.session_state["case_example_marked"] = (marked.example, marked.warnings)
+        st.rerun()
+if done := st.session_state.pop("case_example_marked", None):
+    example, warnings = done
+    st.success(f"{view.case_ref} marked as an example of {example.title}; it is listed under "
+               f"criteria {', '.join(example.criteria) or '—'} on the Findings page and in the workbook.")
+    if warnings:
+        st.warning("The narrative may hold " + ", ".join(warnings) + ": check it is pseudonymised.")

@@ -132,7 +132,7 @@ with st.form(f"add_case_{n}"):
                                           key=f"add_case_{name}_{n}", placeholder=placeholder)
         else:
             context[name] = box.text_input(question.label, key=f"add_case_{name}_{n}")
-    submitted = st.form_submit_button("Add case", type="primary", icon=":material/add:")
+    submitted = components.pressed("Add case", key="cases_add_case_submit", form=True, type="primary", icon=":material/add:")
 
 if submitted:
     try:

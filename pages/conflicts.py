@@ -25,7 +25,7 @@ st.info(merge.WHILE_UNRESOLVED, icon=":material/info:")
 components.flash(DONE)
 
 with db.session_scope(engine) as s:
-    found = merge.open_conflicts(s, user, inspection_code=session.current_inspection(s).code)
+    found = merge.open_conflicts(s, user, inspection=session.current_inspection(s))
 if not found:
     st.success("No conflicts to resolve: every merged case has one assessment that counts.")
     st.stop()
@@ -44,8 +44,10 @@ for conflict in found:
         differing = conflict.differing()
         columns = {s.uid: f"{i + 1}. {side_label(s)}" for i, s in enumerate(conflict.sides)}
         if differing:
-            st.dataframe(pd.DataFrame([{"question": q, **{columns[s.uid]: s.answers.get(q) or "(not asked)"
-                                                          for s in conflict.sides}} for q in differing]),
+            # an answer in an entry of a repeat group: the entry named beside its question
+            st.dataframe(pd.DataFrame([{"question": q.rpartition("/")[2], "entry": conflict.entry_of(q),
+                                        **{columns[s.uid]: s.answers.get(q) or "(not asked)"
+                                           for s in conflict.sides}} for q in differing]),
                          hide_index=True, width="stretch", key=f"conflict_table_{conflict.case_id}")
         else:
             st.caption("The answers are the same; they differ in status or notes only.")
@@ -54,13 +56,14 @@ for conflict in found:
         if noted:
             with st.expander("Evidence notes"):
                 for q in noted:
-                    st.markdown(f"`{q}`")
+                    entry = conflict.entry_of(q)
+                    st.markdown(f"`{q.rpartition('/')[2]}`" + (f" · {entry}" if entry else ""))
                     for s in conflict.sides:
                         if s.notes.get(q):
                             st.caption(f"{columns[s.uid]}: {s.notes[q]}")
         choice = st.radio("Which assessment counts?", list(columns), format_func=columns.get,
                           key=f"conflict_choice_{conflict.case_id}", index=None)
-        if st.button("Resolve", key=f"conflict_resolve_{conflict.case_id}", disabled=choice is None):
+        if components.pressed("Resolve", key=f"conflict_resolve_{conflict.case_id}", disabled=choice is None):
             try:
                 with db.session_scope(engine) as s:
                     merge.resolve(s, user, conflict.case_id, choice)

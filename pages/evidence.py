@@ -78,12 +78,12 @@ with st.expander("Add evidence", expanded=True, icon=":material/add:"):
     if cols[0].button("Another excerpt", key="ev_more", icon=":material/add:"):
         st.session_state[EXCERPTS_N] = count + 1
         st.rerun()
-    if cols[1].button("Save evidence", key="ev_save", type="primary", icon=":material/save:"):
+    if components.pressed("Save evidence", key="ev_save", container=cols[1], type="primary", icon=":material/save:"):
         data = EvidenceInput(kind=kind, held_on=held_on, force=force, cps_area=area, source=source, summary=summary,
                              criteria=chosen, reference=reference, ref=ref, excerpts=excerpts)
         try:
             with db.session_scope(engine) as s:
-                item, warnings = evidence.add_evidence(s, user, data, inspection_code=inspection.code)
+                item, warnings = evidence.add_evidence(s, user, data, inspection=inspection)
         except ProblemError as exc:
             show_problems(exc, key="ev_problems")
         else:
@@ -116,13 +116,13 @@ def edit_form(v) -> None:
                                 height=80, max_chars=evidence.MAX_EXCERPT)
             if not remove and (e is not None or criterion or code or text.strip()):
                 kept.append(ExcerptInput(criterion or "", code or "", text, e.uid if e else ""))
-        if st.form_submit_button("Save changes"):
+        if components.pressed("Save changes", key="evidence_save_changes_submit", form=True):
             data = EvidenceInput(kind=v.kind, held_on=v.held_on, force=v.force, cps_area=v.cps_area, source=source,
                                  summary=summary, criteria=chosen, reference=reference, ref=v.ref, excerpts=kept)
             try:
                 with db.session_scope(engine) as s:
                     item, warnings = evidence.update_evidence(s, user, v.uid, data, expected_revision=v.revision,
-                                                              inspection_code=inspection.code)
+                                                              inspection=inspection)
             except ProblemError as exc:
                 show_problems(exc, key=f"ev_e_problems_{k}")
             else:
@@ -137,7 +137,7 @@ only_force = cols[0].selectbox("Show force", list(force_labels), index=None, for
 only_criterion = cols[1].selectbox("Show criterion", criteria, index=None, key="ev_filter_criterion",
                                    placeholder="All criteria")
 with db.session_scope(engine) as s:
-    views = evidence.list_evidence(s, user, inspection_code=inspection.code, force=only_force,
+    views = evidence.list_evidence(s, user, inspection=inspection, force=only_force,
                                    criterion=only_criterion)
 st.subheader(f"{len(views)} evidence item(s)")
 for v in views:
@@ -159,21 +159,21 @@ with st.expander("Import or export a CSV", icon=":material/upload_file:"):
     st.caption("One row per excerpt; rows with the same evidence_ref are one item. Columns: "
                + ", ".join(evidence_csv.CSV_COLUMNS) + ". All or nothing: a file with any bad row imports nothing.")
     upload = st.file_uploader("Evidence CSV", type=["csv"], key="ev_upload")
-    if upload is not None and st.button("Import", key="ev_import"):
+    if upload is not None and components.pressed("Import", key="ev_import"):
         try:
             with db.session_scope(engine) as s:
                 result = evidence_csv.import_csv(s, user, upload.getvalue(), file_name=upload.name,
-                                             inspection_code=inspection.code)
+                                             inspection=inspection)
         except ProblemError as exc:
             show_problems(exc, key="ev_import_problems")
         else:
             st.success(f"Imported {result.items} item(s) with {result.excerpts} excerpt(s) from {upload.name}.")
             for w in result.warnings:
                 st.warning(w)
-    if st.button("Prepare the CSV of the evidence shown", key="ev_export"):
+    if components.pressed("Prepare the CSV of the evidence shown", key="ev_export"):
         with db.session_scope(engine) as s:
             st.session_state["ev_export_data"] = evidence_csv.export_csv(
-                s, user, inspection_code=inspection.code, force=only_force, criterion=only_criterion,
+                s, user, inspection=inspection, force=only_force, criterion=only_criterion,
                 file_name="evidence.csv")
     if st.session_state.get("ev_export_data"):
         st.download_button("Download evidence.csv", st.session_state["ev_export_data"], file_name="evidence.csv",

@@ -50,7 +50,7 @@ name = (f"{inspection.code}_{qid}{'_labels' if fmt == 'csv_labels' else ''}{'_wi
         f"{'_' + fmt if fmt in LAYOUTS else ''}"
         f"_{date.today():%Y%m%d}.{suffix}")
 
-if st.button("Prepare the export", type="primary", key="export_prepare"):
+if components.pressed("Prepare the export", type="primary", key="export_prepare"):
     bar = st.progress(0.0, text="Reading the assessments…")
 
     def progress(done: int, total: int, sheet: str) -> None:
@@ -59,12 +59,12 @@ if st.button("Prepare the export", type="primary", key="export_prepare"):
     try:
         with db.session_scope(engine) as s:
             if fmt == "xlsx":
-                data = exporting.export_workbook(s, user, qid, inspection_code=inspection.code,
+                data = exporting.export_workbook(s, user, qid, inspection=inspection,
                                                  with_notes=with_notes, file_name=name, progress=progress)
             elif fmt in LAYOUTS:
-                data = exporting.export_layout(s, user, qid, fmt, inspection_code=inspection.code, file_name=name)
+                data = exporting.export_layout(s, user, qid, fmt, inspection=inspection, file_name=name)
             else:
-                data = exporting.export_csv(s, user, qid, inspection_code=inspection.code,
+                data = exporting.export_csv(s, user, qid, inspection=inspection,
                                             labels=fmt == "csv_labels", with_notes=with_notes, file_name=name)
     except ProblemError as exc:
         bar.empty()

@@ -26,11 +26,11 @@ if can_load_demo:
     st.info(f"{inspection.name} holds no cases yet. Findings appear here as inspectors complete assessments; "
             "to see how they look, load the demonstration data: 112 synthetic case file reviews and 270 PIN "
             "reviews that reproduce the report's figures (pseudonymous, no real case).")
-    if st.button("Load demonstration data", key="findings_load_demo", type="primary"):
+    if components.pressed("Load demonstration data", key="findings_load_demo", type="primary"):
         bar = st.progress(0.0, text="Loading the demonstration data")
         try:
             with db.session_scope(session.engine()) as s:
-                loaded = demo.load(s, actor=user.name, inspection_code=inspection.code,
+                loaded = demo.load(s, actor=user.name, inspection=inspection,
                                    progress=lambda d, t: bar.progress(d / t))
         except ProblemError as exc:
             components.show_problems(exc, key="findings_demo_problems")
@@ -101,11 +101,13 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
     else:
         st.altair_chart(chart, key=f"{key}_chart")
         to_png, to_svg = (lambda: charts.png(chart)), (lambda: charts.svg(chart))
+    # on_click "ignore": a download does not rerun the page, whose run would compete with the
+    # rendering for the same process
     components.download_row([
         components.Download("Download PNG", to_png, f"{name}.png", "image/png", f"{key}_png",
-                            {"icon": ":material/image:"}),
+                            {"icon": ":material/image:", "on_click": "ignore"}),
         components.Download("Download SVG", to_svg, f"{name}.svg", "image/svg+xml", f"{key}_svg",
-                            {"icon": ":material/draw:"})])
+                            {"icon": ":material/draw:", "on_click": "ignore"})])
 
 
 def show_charts() -> None:

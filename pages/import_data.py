@@ -52,11 +52,11 @@ if state is None or state["key"] != key:
             state["table"] = importing.read_table(upload.getvalue(), upload.name)
             with db.session_scope(engine) as s:
                 state["checked"] = importing.check_file(s, user, qid, state["table"], upload.name,
-                                                          inspection_code=inspection.code)
+                                                          inspection=inspection)
         except ProblemError as exc:
             state["error"] = exc
             with db.session_scope(engine) as s:  # refused: the file name and reason counts go in the trail
-                importing.record_refused(s, user, upload.name, exc, inspection_code=inspection.code)
+                importing.record_refused(s, user, upload.name, exc, inspection=inspection)
     st.session_state[CHECKED] = state
 
 table, checked, error = state["table"], state["checked"], state["error"]
@@ -82,7 +82,7 @@ if checked.entries is not None:  # the repeat groups' sheets or files (issue 12)
     st.info("Entries of repeat groups: " + "\n\n".join(checked.entries.summary()))
 st.success(f"All {checked.rows:,} rows pass every check."
            + (f" {checked.registered} fill in cases already in the register." if checked.registered else ""))
-if st.button(f"Import {checked.rows:,} assessments", type="primary", key="import_confirm"):
+if components.pressed(f"Import {checked.rows:,} assessments", type="primary", key="import_confirm"):
     bar = st.progress(0.0, text="Writing…")
 
     def progress(done: int, total: int) -> None:
@@ -91,7 +91,7 @@ if st.button(f"Import {checked.rows:,} assessments", type="primary", key="import
     try:
         # checked again inside the writing transaction: the database may have changed since the preview
         with db.session_scope(engine) as s:
-            result = importing.import_file(s, user, qid, table, upload.name, inspection_code=inspection.code,
+            result = importing.import_file(s, user, qid, table, upload.name, inspection=inspection,
                                            progress=progress)
     except ProblemError as exc:
         bar.empty()

@@ -38,7 +38,7 @@ if saved:
 
 # --- what a merge kept for the lead ------------------------------------------------------
 with db.session_scope(engine) as s:
-    conflicts = bundle_evidence.open_conflicts(s, user, inspection_code=inspection.code)
+    conflicts = bundle_evidence.open_conflicts(s, user, inspection=inspection)
 if conflicts:
     with st.expander(f"Merge conflicts: {len(conflicts)} kept for you to resolve", expanded=True,
                      icon=":material/call_split:"):
@@ -55,8 +55,8 @@ if conflicts:
             if user.role != session.LEAD:
                 continue  # only leads resolve
             b1, b2 = st.columns(2)
-            take = b1.button("Take the bundle's", key=f"jd_conflict_take_{c.id}")
-            keep = b2.button("Keep what is here", key=f"jd_conflict_keep_{c.id}")
+            take = components.pressed("Take the bundle's", key=f"jd_conflict_take_{c.id}", container=b1)
+            keep = components.pressed("Keep what is here", key=f"jd_conflict_keep_{c.id}", container=b2)
             if take or keep:
                 try:
                     with db.session_scope(engine) as s:
@@ -69,7 +69,7 @@ if conflicts:
 unit_type = st.radio("Judge", [FORCE, CPS_AREA], horizontal=True, key="jd_unit_type",
                      format_func={FORCE: "Forces", CPS_AREA: "CPS Areas"}.get)
 with db.session_scope(engine) as s:
-    g = triangulation.grid(s, user, unit_type=unit_type, inspection_code=inspection.code)
+    g = triangulation.grid(s, user, unit_type=unit_type, inspection=inspection)
 labels = dict(g.units)
 
 # --- the grid -----------------------------------------------------------------------------
@@ -97,7 +97,7 @@ st.caption(f"{judged} of {len(g.cells)} cells judged · " + ", ".join(f"{n} {m}"
 
 def _downloaded(fmt: str, name: str) -> None:
     with db.session_scope(engine) as s:
-        triangulation.record_export(s, user, g, fmt, inspection_code=inspection.code, file_name=name)
+        triangulation.record_export(s, user, g, fmt, inspection=inspection, file_name=name)
 
 
 components.download_row([
@@ -128,9 +128,9 @@ if unit and criterion:
     cell = g.cell(unit, criterion)
     with db.session_scope(engine) as s:
         shown = judgements.view(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
-                                inspection_code=inspection.code)
+                                inspection=inspection)
         candidates = judgements.candidate_evidence(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
-                                                   inspection_code=inspection.code)
+                                                   inspection=inspection)
     st.markdown(f"**{labels[unit]} · {criterion}** {framework.specific(criterion).text}")
     if shown:
         marks = "; ".join(MARK_TEXT[m] for m in cell.marks)
@@ -180,7 +180,7 @@ if unit and criterion:
                                       format_func=finding_options.get,
                                       default=[f.ref.target for f in shown.findings if f.ref.target in finding_options]
                                       if shown else [], key=f"jd_f_{key}")
-            submitted = st.form_submit_button("Save judgement", type="primary", icon=":material/gavel:")
+            submitted = components.pressed("Save judgement", key="judgements_save_judgement_submit", form=True, type="primary", icon=":material/gavel:")
         if submitted:
             try:
                 with db.session_scope(engine) as s:
@@ -188,7 +188,7 @@ if unit and criterion:
                         s, user, unit_type=unit_type, unit=unit, criterion=criterion, grade=grade or "",
                         rationale=rationale, evidence=chosen_ev, excerpts=chosen_ex,
                         findings=[FindingRef.parse(t) for t in chosen_f],
-                        expected_version=shown.version if shown else None, inspection_code=inspection.code)
+                        expected_version=shown.version if shown else None, inspection=inspection)
             except ProblemError as exc:
                 show_problems(exc, key="jd_problems")
             else:
@@ -214,7 +214,7 @@ if across:
             c1.write(f"{b.questionnaire} · {b.finding} {b.answer}: favourable "
                      f"{'at or above' if b.favourable_when == AT_LEAST else 'below'} {b.threshold} percent "
                      f"(set by {b.set_by})")
-            if user.role == session.LEAD and c2.button("Remove", key=f"jd_bearing_rm_{b.id}"):
+            if user.role == session.LEAD and components.pressed("Remove", key=f"jd_bearing_rm_{b.id}", container=c2):
                 with db.session_scope(engine) as s:
                     triangulation.remove_bearing(s, user, b.id)
                 st.rerun()
@@ -229,12 +229,12 @@ if across:
                                     format_func={AT_LEAST: "at or above", BELOW: "below"}.get,
                                     key=f"jd_bearing_w_{across}")
                 threshold = c2.number_input("Threshold (percent)", 0, 100, 75, key=f"jd_bearing_t_{across}")
-                if st.form_submit_button("Set"):
+                if components.pressed("Set", key=f"jd_bearing_{across}_set", form=True):
                     try:
                         with db.session_scope(engine) as s:
                             triangulation.set_bearing(s, user, criterion=across, ref=FindingRef.parse(target or "::"),
                                                       threshold=int(threshold), favourable_when=when,
-                                                      inspection_code=inspection.code)
+                                                      inspection=inspection)
                     except ProblemError as exc:
                         show_problems(exc, key="jd_bearing_problems")
                     else:

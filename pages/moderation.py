@@ -1,6 +1,7 @@
 """Moderation: each second-marked case whose two markings are complete, the questions they
 answered differently side by side with both evidence notes, and the agreed answer recorded
-with who agreed it. Finishing writes the agreed assessment that findings then count."""
+with who agreed it. Inside a repeat group each disagreement names its entry ("Incident 2 ›
+PIN issued 1"), and the agreed answer applies to that entry only. Finishing writes the agreed assessment that findings then count."""
 
 import streamlit as st
 
@@ -53,10 +54,12 @@ if view.finished:
 if not view.disagreements:
     st.info("The two markings agree on every question.")
 
-picked: dict[str, str] = {}
+picked: dict[str, str] = {}  # slot (the question in its entry) -> the agreed answer chosen
 with st.form(f"mod_form_{marking_id}"):
     for d in view.disagreements:
         with st.container(border=True):
+            if d.entry:  # an entry of a repeat group: which one, in words
+                st.markdown(f"**{d.entry}**")
             st.markdown(f"**{d.label}**  \n`{d.question}`")
             left, right = st.columns(2)
             left.markdown(f"**{view.first_inspector}** (first): {show(d.first_value, d.question)}")
@@ -67,20 +70,21 @@ with st.form(f"mod_form_{marking_id}"):
                 right.caption(d.second_note)
             codes = [c for c, _ in d.options]
             labels = dict(d.options)
-            picked[d.question] = st.selectbox(
+            picked[d.slot] = st.selectbox(
                 "Agreed answer", codes, index=codes.index(d.agreed) if d.decided and d.agreed in codes else None,
-                format_func=labels.get, key=f"mod_{marking_id}_{d.question}", disabled=view.finished,
+                format_func=labels.get, key=f"mod_{marking_id}_{d.slot}", disabled=view.finished,
                 placeholder="Choose the agreed answer")
             if d.decided:
                 st.caption(f"Agreed by {d.agreed_by}")
-    saved = st.form_submit_button("Save agreed answers", disabled=view.finished or not view.disagreements)
+    saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True, disabled=view.finished or not view.disagreements)
 if saved:
-    changed = {k: v for k, v in picked.items() if v is not None
-               and v != next(d.agreed for d in view.disagreements if d.question == k)}
+    by_slot = {d.slot: d for d in view.disagreements}
+    changed = {k: v for k, v in picked.items() if v is not None and v != by_slot[k].agreed}
     try:
         with db.session_scope(engine) as s:
-            for question, value in changed.items():
-                second_marking.agree(s, user, marking_id, question, value)
+            for key, value in changed.items():
+                second_marking.agree(s, user, marking_id, by_slot[key].question, value,
+                                     instance=by_slot[key].instance)
     except ProblemError as exc:
         show_problems(exc, key="mod_problems")
     else:
@@ -88,7 +92,7 @@ if saved:
         st.rerun()
 
 if not view.finished:
-    if st.button("Finish moderation", type="primary", key=f"mod_finish_{marking_id}"):
+    if components.pressed("Finish moderation", type="primary", key=f"mod_finish_{marking_id}"):
         try:
             with db.session_scope(engine) as s:
                 second_marking.finish(s, user, marking_id)

@@ -105,7 +105,7 @@ if in_sample and user.role in (session.INSPECTOR, session.LEAD, session.ADMIN):
                                    key="sample_exclude_reason")
         detail = cols[2].text_input("Why (required for Other)", max_chars=200, key="sample_exclude_detail",
                                     help="A few words, never a name or other personal details.")
-        go = st.form_submit_button("Exclude and replace", icon=":material/swap_horiz:")
+        go = components.pressed("Exclude and replace", key="sample_exclude_and_replace_submit", form=True, icon=":material/swap_horiz:")
     if go:
         try:
             if not ref:
@@ -163,7 +163,7 @@ if upload is not None:
     if "force" not in set(edited["Field"]):
         frc = st.selectbox("Force of every row", list(components.force_labels()), index=None,
                            format_func=force_label, key=f"sample_frame_force_{n}")
-    if st.button("Import frame", type="primary", key="sample_import", icon=":material/upload_file:"):
+    if components.pressed("Import frame", type="primary", key="sample_import", icon=":material/upload_file:"):
         column_map = {row.Column: (row.Field or "").strip() for row in edited.itertuples()}
         try:
             with db.session_scope(engine) as s:
@@ -204,8 +204,10 @@ with st.form("sample_draw_form"):
                          index=names.index(user.name) if user.name in names else None,
                          help="Whose draft each drawn case becomes in the Cases register.")
     cols = st.columns(2)
-    dry = cols[0].form_submit_button("Dry run", icon=":material/visibility:")
-    real = cols[1].form_submit_button("Draw", type="primary", icon=":material/casino:")
+    with cols[0]:
+        dry = components.pressed("Dry run", key="sample_dry_run_submit", form=True, icon=":material/visibility:")
+    with cols[1]:
+        real = components.pressed("Draw", key="sample_draw_submit", form=True, type="primary", icon=":material/casino:")
 if dry or real:
     try:
         with db.session_scope(engine) as s:

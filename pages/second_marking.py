@@ -44,7 +44,7 @@ with st.form("sm_sample_form"):
                                 help="Note it: the same seed draws the same cases again.")
     forces = st.multiselect("Forces (all if none chosen)", force_codes, key="sm_forces",
                             format_func=lambda f: force_labels.get(f, f))
-    drawn = st.form_submit_button("Draw sample")
+    drawn = components.pressed("Draw sample", key="second_marking_draw_sample_submit", form=True)
 if drawn:
     try:
         with db.session_scope(engine) as s:
@@ -83,7 +83,7 @@ if pending and pending[0] == (inspection.code, qid):
                           key="sm_assign_problems")
         label = (f"Assign {len(sample.items)} second marking(s)" if not problems
                  else f"Assign the {len(valid)} row(s) without a problem")
-        if st.button(label, type="primary", key="sm_assign", disabled=not valid):
+        if components.pressed(label, type="primary", key="sm_assign", disabled=not valid):
             try:
                 with db.session_scope(engine) as s:
                     made = second_marking.assign(s, user, valid, rule=sample.rule, inspection=inspection)
@@ -126,7 +126,7 @@ statistic = cols[0].radio("Flag questions on", list(agreement.STATISTICS), key="
 threshold = cols[1].number_input("Flag under", min_value=0.0, max_value=1.0, value=agreement.DEFAULT_THRESHOLD,
                                  step=0.05, key="sm_threshold")
 with db.session_scope(engine) as s:
-    report = agreement.report(s, qid, inspection_code=inspection.code, threshold=float(threshold),
+    report = agreement.report(s, qid, inspection=inspection, threshold=float(threshold),
                               statistic=statistic)
 if not report.pairs:
     st.caption("Agreement appears once a second marking and its first marking are both complete.")
@@ -135,6 +135,11 @@ else:
                "cases where both inspectors found the question applicable (asked, and not answered 'not "
                "applicable'); how often they agreed on that is the applicability column. Kappa can be low when "
                "nearly every case has the same answer although the inspectors almost always agree; AC1 is not.")
+    if any(q.kind == agreement.ENTRY_COUNT for q in report.questions):
+        st.caption("Repeat groups: a question asked in an entry is compared over the entries both inspectors "
+                   "recorded, the n-th with the n-th (unit: entries); each count(…) row compares how many entries "
+                   "each recorded in a case; an answer in an entry only one of them recorded has nothing to be "
+                   "compared with, so it is counted in the last column, not in the statistics.")
     table = pd.DataFrame(agreement_export.display_rows(report))
     st.dataframe(table, hide_index=True, width="stretch", key="sm_agreement",
                  column_config={c: st.column_config.NumberColumn(c, format="percent")

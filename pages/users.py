@@ -56,7 +56,7 @@ with add_tab, st.form("users_add", clear_on_submit=False):
     first = st.text_input("Password", type="password", key="users_add_password", autocomplete="new-password")
     again = st.text_input("Same password again", type="password", key="users_add_password2",
                           autocomplete="new-password")
-    if st.form_submit_button("Add account", type="primary"):
+    if components.pressed("Add account", key="users_add_account_submit", form=True, type="primary"):
         if first != again:
             st.error("The two passwords differ.")
         else:
@@ -74,14 +74,14 @@ with change_tab:
         with c1, st.form("users_role"):
             new_role = st.selectbox("Role", ROLES, index=ROLES.index(account.role) if account.role in ROLES else 0,
                                     key="users_new_role")
-            if st.form_submit_button("Change role"):
+            if components.pressed("Change role", key="users_change_role_submit", form=True):
                 act(lambda s: accounts.set_role(s, user, chosen, new_role), f"{chosen} is now {new_role}.",
                     "users_role")
         with c2, st.form("users_forces"):
             new_forces = st.multiselect("Forces (empty: every force)", list(forces),
                                         default=[f for f in account.forces if f in forces], key="users_new_forces",
                                         format_func=forces.get)
-            if st.form_submit_button("Change forces"):
+            if components.pressed("Change forces", key="users_change_forces_submit", form=True):
                 act(lambda s: accounts.set_forces(s, user, chosen, new_forces), f"Forces of {chosen} changed.",
                     "users_forces")
         with st.form("users_password", clear_on_submit=True):
@@ -91,15 +91,15 @@ with change_tab:
                                autocomplete="new-password")
             pw2 = st.text_input("Same password again", type="password", key="users_reset_password2",
                                 autocomplete="new-password")
-            if st.form_submit_button("Reset password"):
+            if components.pressed("Reset password", key="users_reset_password_submit", form=True):
                 if pw != pw2:
                     st.error("The two passwords differ.")
                 else:
                     act(lambda s: accounts.set_password(s, user, chosen, pw), f"Password of {chosen} reset.",
                         "users_password")
         if account.active:
-            if st.button(f"Disable {chosen}", key="users_disable", icon=":material/block:",
+            if components.pressed(f"Disable {chosen}", key="users_disable", icon=":material/block:",
                          help="They can no longer sign in; a session they have open ends at their next click."):
                 act(lambda s: accounts.set_active(s, user, chosen, False), f"{chosen} disabled.", "users_disable")
-        elif st.button(f"Enable {chosen}", key="users_enable", icon=":material/check_circle:"):
+        elif components.pressed(f"Enable {chosen}", key="users_enable", icon=":material/check_circle:"):
             act(lambda s: accounts.set_active(s, user, chosen, True), f"{chosen} enabled.", "users_enable")

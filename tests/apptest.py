@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.ui import session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,6 @@ def _account(db_url: str, name: str, role: str, forces: tuple[str, ...]) -> None
     from fieldwork.services import accounts
     from models import User
 
-    with db.session_scope(db.get_engine(db_url)) as s:
+    with db.session_scope(startup.open_engine(db_url)) as s:
         if not accounts.exists(s, name):
             s.add(User(name=name, role=role, forces=json.dumps(list(forces)), password_hash="!", created_by="test"))

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from fieldwork import db
+from fieldwork import db, startup
 
 PG_URL = os.environ.get("FIELDWORK_TEST_PG_URL")
 BACKEND = "postgresql" if PG_URL else "sqlite"
@@ -120,14 +120,14 @@ def _template(kind: str, fill) -> str:
 
 
 def _prepared_template() -> str:
-    return _template("prepared", db.prepare)
+    return _template("prepared", startup.prepare_and_seed)
 
 
 def _demo_template() -> str:
     def fill(engine) -> None:
         from fieldwork.services import demo
 
-        db.prepare(engine)
+        startup.prepare_and_seed(engine)
         with db.session_scope(engine) as s:
             demo.load(s, actor="test")
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.services import assessments, bundles, cases, inspections, synthetic
 from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, Actor
 from tests.conftest import PG_URL, _drop_pg_database, new_database_url
@@ -83,7 +83,7 @@ def databases(tmp_path):
     def make(name: str):
         url = new_database_url(tmp_path, name)
         urls.append(url)
-        return db.get_engine(url)
+        return startup.open_engine(url)
 
     yield make
     db.dispose_all()

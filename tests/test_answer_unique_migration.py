@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint, inspect, text
 
-from fieldwork import db
+from fieldwork import db, startup
 from tests.repeat_helpers import add_case
 from tests.test_repeat_entries import Scorer
 
@@ -28,7 +28,7 @@ def _unique_rules(engine) -> list[list[str]]:
 
 def test_an_old_database_is_migrated_and_takes_two_entries(db_url):
     engine = db.make_engine(db_url)
-    db.prepare(engine)
+    startup.prepare_and_seed(engine)
     earlier = add_case(engine, "HS-0002")
     _old_answer_table(engine)
     with engine.begin() as conn:  # an answer saved under the old rule

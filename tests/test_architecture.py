@@ -23,6 +23,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("fieldwork.problems", "fieldwork.problem_codes", "fieldwork.contract", "fieldwork.expr",
               "fieldwork.expr_math", "fieldwork.stats", "fieldwork.wording")),
     ("models", ("models",)),
+    # engines, sessions and the schema (with the audit trail's guards): tables only, no data
+    ("database", ("fieldwork.db", "fieldwork.db_roles", "fieldwork.audit_guard_sql")),
     ("questionnaire", ("fieldwork.questionnaire", "fieldwork.catalog", "fieldwork.short_labels")),
     # bytes in and out; the XLSForm reader and writer are the questionnaire's file format (they
     # live beside the questionnaire model, where other tools import them)
@@ -31,8 +33,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("services", ("fieldwork.services", "fieldwork.audit", "fieldwork.audit_words", "fieldwork.charts",
                   "fieldwork.summary_charts")),
     ("exports", ("exports",)),
-    # opens a run's database: engines, schema, and the default inspection a fresh one holds
-    ("database", ("fieldwork.db", "fieldwork.db_roles")),
+    # a run's database made ready: the schema prepared, then the catalog's inspections seeded
+    ("startup", ("fieldwork.startup",)),
     ("commands and ui", ("fieldwork.commands", "fieldwork.cli", "fieldwork.ui")),
     ("pages", ("pages", "fieldwork_app")),
 ]
@@ -243,3 +245,31 @@ def test_the_catalogue_spells_each_code_once():
     codes = {n.targets[0].id: n.value.value for n in tree.body if isinstance(n, ast.Assign)}
     assert codes and all(name == code.upper() for name, code in codes.items())
     assert len(set(codes.values())) == len(codes)
+
+
+def test_services_and_exports_are_handed_their_session():
+    """The database floor stands below the services, yet no service or export opens an engine
+    or a session of its own (``fieldwork.db``): the caller's transaction is handed to it."""
+    graph = import_graph()
+    core = {index for index, (name, _) in enumerate(FLOORS) if name in ("services", "exports")}
+    wrong = sorted(m for m, targets in graph.items() if floor_of(m) in core and "fieldwork.db" in targets)
+    assert not wrong, "services and exports that import fieldwork.db: " + ", ".join(wrong)
+
+
+def test_services_take_the_inspection_one_way():
+    """docs/ARCHITECTURE.md, Inspections: a public function of a service or an export names its
+    inspection argument ``inspection`` (an ``inspections.InspectionRef``: the row, its code or
+    id, or None for the default) and resolves it with ``inspections.resolve``; never a second
+    spelling such as ``inspection_code`` (or ``inspection_ref``, ``code_of_inspection``)."""
+    other_spellings = {"inspection_code", "inspection_ref", "inspection_name", "code_of_inspection"}
+    core = {index for index, (name, _) in enumerate(FLOORS) if name in ("services", "exports")}
+    found = []
+    for module, path in _sources().items():
+        if floor_of(module) not in core:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                found += [f"{path.relative_to(ROOT)}:{node.lineno} {node.name}({a.arg})" for a in arguments
+                          if a.arg in other_spellings]
+    assert not found, "take `inspection: inspections.InspectionRef` instead:\n" + "\n".join(found)

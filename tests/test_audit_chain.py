@@ -10,7 +10,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from fieldwork import audit, cli, db
+from fieldwork import audit, cli, db, startup
 from fieldwork.services import audit_chain
 
 SQLITE_ONLY = "sqlite"
@@ -146,7 +146,7 @@ def test_init_never_replaces_the_audit_table_or_its_guards(engine, db_url):
     before = _report(engine)
     db.dispose_all()
     assert cli.main(["--db", db_url, "init"]) == 0
-    after = _report(db.get_engine(db_url))
+    after = _report(startup.open_engine(db_url))
     assert after.whole and after.rows == before.rows and after.head_hash == before.head_hash
 
 

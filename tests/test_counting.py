@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.model import Indicator
 from fieldwork.services import counting, demo, findings
@@ -16,7 +16,7 @@ def test_an_older_database_gains_the_findings_indexes_on_start(engine, db_url):
         conn.execute(text("DROP INDEX ix_answer_counting"))
         conn.execute(text("DROP INDEX ix_answer_pivot"))
     db.dispose_all()
-    engine = db.get_engine(db_url)  # prepare() runs again, as on the next start
+    engine = startup.open_engine(db_url)  # prepare() runs again, as on the next start
     names = {i["name"] for i in inspect(engine).get_indexes("answer")}
     assert {"ix_answer_counting", "ix_answer_pivot"} <= names
 
@@ -45,3 +45,27 @@ def test_an_indicator_wider_than_a_join_is_refused_by_name():
         counting._plan([too_wide], [])
     assert refused.value.problems[0].item == "huge"
     assert refused.value.problems[0].code == counting.TOO_MANY_VARIABLES
+
+
+def test_counting_by_the_complement_equals_counting_by_the_join(engine):
+    """Overall counts as every answer less the outsiders' (drafts, not counted, the other
+    questionnaire, cases filtered out) are the counts joined to the population, figure for figure."""
+    from unittest import mock
+
+    from sqlalchemy import select, update
+
+    from models import Assessment
+
+    original = counting.count
+    with db.session_scope(engine) as s:
+        demo.load(s, actor="test")
+        ids = s.scalars(select(Assessment.id).order_by(Assessment.id)).all()
+        s.execute(update(Assessment).where(Assessment.id.in_(ids[::7])).values(status="draft"))
+        s.execute(update(Assessment).where(Assessment.id.in_(ids[3::11])).values(counted=False))
+        for qid, filters in (("case_review", {}), ("pin_review", {}), ("case_review", {"force": ["durham", "gwent"]})):
+            reports = []
+            for complement in (True, False):
+                with mock.patch.object(counting, "count", lambda *a, **k: original(*a, complement=complement, **k)):
+                    reports.append(findings.compute(s, qid, filters=filters).to_dict())
+            assert reports[0] == reports[1]
+            assert reports[0]["cases"] > 0 and reports[0]["drafts_excluded"] > 0

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import select
 
 from fieldwork.problems import ProblemError
-from fieldwork import audit, db
+from fieldwork import audit, db, startup
 from fieldwork.cli import main
 from fieldwork.services import inspections
 from models import AuditEvent, CaseFile, Inspection, QuestionnaireVersion
@@ -26,7 +26,7 @@ def test_fresh_database_holds_living_in_fear_with_both_questionnaires(session):
 
 
 def test_preparing_twice_adds_nothing(engine):
-    db.prepare(engine)
+    startup.prepare_and_seed(engine)  # what every start does
     with db.session_scope(engine) as s:
         assert len(s.exec(select(Inspection)).all()) == 1
         assert len(s.exec(select(QuestionnaireVersion)).all()) == 2
@@ -61,7 +61,7 @@ def test_audit_trail_is_append_only(engine):
 
 def test_an_older_schema_is_migrated_without_data_loss(db_url):
     engine = db.make_engine(db_url)
-    db.prepare(engine)
+    startup.prepare_and_seed(engine)
     with db.session_scope(engine) as s:
         inspection = inspections.inspection_by_code(s)
         s.add(CaseFile(inspection_id=inspection.id, questionnaire="case_review", case_ref="HS-0001"))

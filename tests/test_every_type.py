@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from pyxform.xls2xform import convert
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.xlsform import export_xlsform, import_xlsform
@@ -206,7 +206,7 @@ def test_export_and_reimport_give_identical_findings_and_summaries(engine, tmp_p
     with db.session_scope(engine) as s:
         data = (exporting.export_csv(s, LEAD_USER, "timeliness") if how == "csv"
                 else exporting.export_workbook(s, LEAD_USER, "timeliness"))
-    other = db.get_engine(new_database_url(tmp_path, "again"))
+    other = startup.open_engine(new_database_url(tmp_path, "again"))
     load_form(other)
     with db.session_scope(other) as s:  # meta:inspector must name an account there too (issue 17)
         accounts.add_user(s, command_line_actor(), LEAD_USER.name, LEAD_USER.role, "a long enough password 1")

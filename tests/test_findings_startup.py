@@ -42,3 +42,17 @@ def test_the_whole_parser_still_lists_every_command(capsys):
     out = capsys.readouterr().out
     for name in ("findings", "plan", "export", "sample", "evidence", "report"):
         assert name in out
+
+
+def test_the_command_ends_its_own_process_with_its_output_whole_and_its_exit_code(db_url):
+    """Run as a user runs it (``python -m``: the process's own command line), the command's
+    process ends without the interpreter's teardown (``cli.leave``): every byte of the JSON
+    and the exit code still arrive, and a refusal still says why on stderr."""
+    done = subprocess.run([sys.executable, "-m", "fieldwork.cli", "--db", db_url, "findings", "case_review"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["questionnaire"] == "case_review"
+    refused = subprocess.run([sys.executable, "-m", "fieldwork.cli", "--db", db_url, "findings", "no_such_form"],
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1
+    assert "no_such_form" in refused.stderr and refused.stdout == ""

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.cli import main
 from fieldwork.problems import ProblemError
 from fieldwork.services import findings, importing
@@ -69,8 +69,7 @@ def test_export_then_import_gives_identical_answers_and_findings(engine, tmp_pat
     with db.session_scope(engine) as s:
         before = findings.compute(s, fx.QUESTIONNAIRE).to_dict()
     answers = answers_by_case(engine, fx.QUESTIONNAIRE)
-    other = db.get_engine(new_database_url(tmp_path, "other"))
-    db.prepare(other)
+    other = startup.open_engine(new_database_url(tmp_path, "other"))
     load_form(other)
     result = import_bytes(other, data, f"out_{layout}.csv")
     assert result.written == 15

@@ -98,27 +98,23 @@ def test_a_form_using_them_is_read_and_without_entries_they_count_none():
     assert expr.calculate("count(${n_incident})", {"n_incident": "3"}) == "1"  # a case-level value: one node
 
 
-def test_an_indicator_using_them_is_refused_by_name():
-    from fieldwork.problems import ProblemError
+def test_an_indicator_using_count_or_reading_a_question_asked_per_entry_is_accepted():
+    """Counted over the entries in SQL (tests/test_repeat_indicators.py): no longer refused."""
     from tests.forms import xlsform_bytes
 
-    try:
-        import_xlsform(xlsform_bytes("""
+    q = import_xlsform(xlsform_bytes("""
 | type              | name     | label  |
 | begin repeat      | incident | I      |
 | select_one yes_no | a        | A      |
 | end repeat        |          |        |
 """, indicators="""
-| id   | label | population | condition               |
-| ind1 | I     |            | count(${incident}) > 1  |
+| id   | label | population              | condition    |
+| ind1 | I     | count(${incident}) > 1  | ${a} = 'yes' |
 """), frameworks=load_catalog().frameworks, name="test.xlsx", allow_repeats=True)
-    except ProblemError as exc:
-        assert any(p.item == "ind1" and "count()" in p.message for p in exc.problems)
-    else:
-        raise AssertionError("an indicator over entries was not refused")
+    assert [i.id for i in q.indicators] == ["ind1"]
 
 
-def test_an_indicator_reading_a_question_asked_per_entry_is_refused_by_name():
+def test_an_indicator_comparing_two_questions_asked_per_entry_is_refused_by_name():
     from fieldwork.problems import ProblemError
     from tests.forms import xlsform_bytes
 
@@ -127,12 +123,13 @@ def test_an_indicator_reading_a_question_asked_per_entry_is_refused_by_name():
 | type              | name     | label  |
 | begin repeat      | incident | I      |
 | select_one yes_no | a        | A      |
+| select_one yes_no | b        | B      |
 | end repeat        |          |        |
 """, indicators="""
 | id   | label | population | condition    |
-| ind2 | I     |            | ${a} = 'yes' |
+| ind2 | I     |            | ${a} = ${b}  |
 """), frameworks=load_catalog().frameworks, name="test.xlsx", allow_repeats=True)
     except ProblemError as exc:
-        assert any(p.item == "ind2" and "asked once per entry" in p.message for p in exc.problems)
+        assert any(p.item == "ind2" and "each asked once per entry" in p.message for p in exc.problems)
     else:
-        raise AssertionError("an indicator reading a question asked per entry was not refused")
+        raise AssertionError("an indicator comparing two questions asked per entry was not refused")

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.services import importing, inspections, repeat_files
 from models import Answer, Assessment, CaseFile
@@ -201,7 +201,7 @@ def test_export_then_import_gives_identical_answers_entries_included(engine, tmp
         if how == "kobo":
             assert [c.value for c in next(wb["contact"].iter_rows(max_row=1))][:4] == [
                 "incident/contact/contact_made", "_index", "_parent_table_name", "_parent_index"]
-    other = db.get_engine(new_database_url(tmp_path, "again", prepared=True))
+    other = startup.open_engine(new_database_url(tmp_path, "again", prepared=True))
     load_form(other)
     with db.session_scope(other) as s:  # meta:inspector must name an account there too
         accounts.add_user(s, command_line_actor(), LEAD_USER.name, LEAD_USER.role, "a long enough password 1")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.services import findings, findings_formats, repeat_findings
 from tests import foreign_exports as fx
@@ -106,7 +106,7 @@ def test_any_collection_counts_right(tmp_path, seed, n):
     from tests.conftest import PG_URL, _drop_pg_database, new_database_url
 
     url = new_database_url(tmp_path, f"h{seed}_{n}", prepared=True)
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     try:
         load_form(engine)
         subs = fx.repeat_submissions(n, seed=seed)

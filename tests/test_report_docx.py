@@ -14,7 +14,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from exports import report_docx
-from fieldwork import audit, charts, cli, db
+from fieldwork import audit, charts, cli, db, startup
 from fieldwork.services import findings, inspections
 from exports import reporting
 from fieldwork.services.permissions import Actor
@@ -38,7 +38,7 @@ def made(tmp_path_factory):
     findings JSON the tests read (written once: each report takes a few seconds)."""
     tmp = tmp_path_factory.mktemp("report")
     url = new_database_url(tmp, demo=True)
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     with db.session_scope(engine) as s:  # the note sits on a Durham case's initial risk assessment answer
         durham = s.scalars(select(Answer.assessment_id).where(Answer.question == "force", Answer.value == "durham")
                            ).first()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.services import demo, findings
 from models import Answer, Assessment, AuditEvent, CaseFile
@@ -22,7 +22,7 @@ from tests.conftest import PG_URL, _drop_pg_database, new_database_url
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
     url = new_database_url(tmp_path_factory.mktemp("demo"))
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     with db.session_scope(engine) as s:
         loaded = demo.load(s, actor="test")
     with db.session_scope(engine) as s:

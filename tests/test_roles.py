@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.services import (
     accounts, assessments, audit_log, bundles, cases, importing, merge, second_marking,
@@ -31,7 +31,7 @@ def world(tmp_path_factory):
     from tests.conftest import PG_URL, _drop_pg_database, new_database_url
 
     url = new_database_url(tmp_path_factory.mktemp("roles"), "roles")
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     uid = score(engine, "inspector1", "HS-0001", random_answers(engine, seed=1, **CONTEXT))
     with db.session_scope(engine) as s:
         bundle = bundles.export_bundle(s, Actor("inspector1", INSPECTOR)).content

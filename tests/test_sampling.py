@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from fieldwork import audit, db
+from fieldwork import audit, db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.services import cases, sampling, sampling_exclusions, sampling_frames, sampling_report
 from fieldwork.services.permissions import INSPECTOR, LEAD, Actor, PermissionDenied
@@ -216,7 +216,7 @@ def test_the_draw_is_reproducible_across_runs_and_databases(engine, tmp_path):
     assert drawn_refs(dry) == drawn_refs(written)
     url = new_database_url(tmp_path, "second")
     try:
-        other = db.get_engine(url)
+        other = startup.open_engine(url)
         load_frame(other)
         assert drawn_refs(draw(other)) == drawn_refs(written)
         for engine_ in (engine, other):  # and as each database holds it

@@ -10,7 +10,7 @@ import io
 import pytest
 from sqlmodel import select
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.catalog import InspectionSpec, load_catalog
 from fieldwork.cli import main
 from fieldwork.problems import ProblemError
@@ -127,21 +127,21 @@ def test_cli_import_checks_the_criteria_against_the_inspections_framework(tmp_pa
     good.write_bytes(form())
     assert main(["questionnaire", "import", str(good), "--db", db_url]) == 0
     assert "in inspection living_in_fear_2017" in capsys.readouterr().out
-    with db.session_scope(db.get_engine(db_url)) as s:
+    with db.session_scope(startup.open_engine(db_url)) as s:
         assert inspections.load_questionnaire(s, "follow_up_review").framework == FRAMEWORK
         assert inspections.questionnaire_ids(s, inspections.inspection_by_code(s)) == \
             ["case_review", "follow_up_review", "pin_review"]
 
 
 def test_cli_import_joins_the_inspection_named(tmp_path, db_url, capsys):
-    with db.session_scope(db.get_engine(db_url)) as s:
+    with db.session_scope(startup.open_engine(db_url)) as s:
         inspections.add_inspection(s, InspectionSpec(id="stalking_follow_up_2019", name="Stalking follow-up",
                                                      title="", framework=FRAMEWORK, questionnaires=()))
     path = tmp_path / "form.xlsx"
     path.write_bytes(form())
     assert main(["questionnaire", "import", str(path), "--inspection", "stalking_follow_up_2019", "--db", db_url]) == 0
     assert "in inspection stalking_follow_up_2019" in capsys.readouterr().out
-    with db.session_scope(db.get_engine(db_url)) as s:
+    with db.session_scope(startup.open_engine(db_url)) as s:
         links = s.exec(select(InspectionQuestionnaire).where(
             InspectionQuestionnaire.questionnaire == "follow_up_review")).all()
         assert [inspections.inspection_by_code(s, str(link.inspection_id)).code for link in links] == \

@@ -1,7 +1,7 @@
 """pyxform and ``fieldwork questionnaire import`` give the same verdict on the same forms:
 every form pyxform converts imports unchanged, every form it refuses is refused with the row.
-The one exception, said here and in docs/xlsform.md: a loop over a choice list (``begin loop``),
-which pyxform converts and we refuse; repeat groups are read since issue 12."""
+Repeat groups and loops over a choice list (``begin loop``, read as pyxform's groups) are read
+since issue 12."""
 
 from __future__ import annotations
 
@@ -47,15 +47,10 @@ def test_every_form_pyxform_refuses_is_refused_with_the_row(name, tmp_path, db_u
 
 
 @pytest.mark.parametrize("name", sorted(REPEATS))
-def test_a_repeat_group_imports_and_a_loop_is_the_one_exception(name, tmp_path, db_url, capsys):
-    markdown, row = REPEATS[name]
+def test_a_repeat_group_and_a_loop_import(name, tmp_path, db_url, capsys):
+    markdown, _row = REPEATS[name]
     assert pyxform_converts(xlsx(markdown))
-    if "begin loop" not in markdown:  # repeat groups are read (issue 12)
-        assert import_form(tmp_path, name, markdown, db_url) == 0, capsys.readouterr()
-        return
-    assert import_form(tmp_path, name, markdown, db_url) == 1
-    err = capsys.readouterr().err
-    assert f"row {row}" in err and "loop over a choice list is not supported" in err
+    assert import_form(tmp_path, name, markdown, db_url) == 0, capsys.readouterr()
 
 
 def test_a_form_without_settings_takes_the_file_name_and_says_which_version(tmp_path, db_url, capsys):

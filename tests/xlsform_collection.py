@@ -4,7 +4,7 @@ row, turned into a real .xlsx by pyxform's own ``md_table_to_workbook``.
 
 Each form is (file name, markdown, what the form exercises). ``PYXFORM_REFUSES`` holds
 forms pyxform refuses, with the spreadsheet row of the fault; ``REPEATS`` forms with repeats:
-a repeat group, read since issue 12, and a loop over a choice list, which we still refuse.
+a repeat group and a loop over a choice list, both read since issue 12.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def _num(value: float | None) -> str:
 
 def agreement_command(args) -> int:
     with shared.database_session(args) as session:
-        report = agreement.report(session, args.questionnaire, inspection_code=args.inspection,
+        report = agreement.report(session, args.questionnaire, inspection=args.inspection,
                                   threshold=args.threshold, statistic=args.statistic)
     rows = report.rows()
     if args.format == "json":
@@ -50,7 +50,10 @@ def agreement_command(args) -> int:
         for r in rows:
             flag = "  FLAG" if r["flagged"] else ("  too few pairs to judge" if r["judgement"] == agreement.TOO_FEW
                                                   else "")
+            unit = " [entries]" if r["unit"] == agreement.ENTRIES else ""  # pairs are entries of a repeat group
+            apart = r["in_entries_first_only"] + r["in_entries_second_only"]
+            apart_text = f"  in one marking's entries only {apart}" if apart else ""
             print(f"{r['question']:<36} n={r['applicable_pairs']:<4} agree {_pct(r['observed']):>5}  "
                   f"kappa {_num(r['kappa']):>6}  AC1 {_num(r['ac1']):>6}  "
-                  f"applicability {_pct(r['applicability_agreement']):>5}{flag}")
+                  f"applicability {_pct(r['applicability_agreement']):>5}{unit}{apart_text}{flag}")
     return 0

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fieldwork import db
+from fieldwork import db, startup
 
 APP = Path(__file__).resolve().parents[2] / "fieldwork_app.py"
 
@@ -27,7 +27,7 @@ def init(args) -> int:
     from fieldwork import db_roles
 
     url = db.database_url(args.db)
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     if getattr(args, "app_role", None):
         if not db_roles.may_migrate(engine):
             from fieldwork.problems import Problem, ProblemError
@@ -44,7 +44,7 @@ def init(args) -> int:
 
 def serve(args) -> int:
     url = db.database_url(args.db)
-    db.get_engine(url)  # create or migrate before the first page loads
+    startup.open_engine(url)  # create or migrate before the first page loads
     from fieldwork.commands.users import offer_first_admin
 
     offer_first_admin(url)  # no accounts yet: say how to make the first admin (or make it at a terminal)

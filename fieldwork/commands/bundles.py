@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.commands import shared
 from fieldwork.problem_codes import BAD_OUTPUT
 from fieldwork.problems import Problem, ProblemError
@@ -38,7 +38,7 @@ def export_command(args) -> int:
     if args.out.exists() and args.out.is_dir():
         raise ProblemError([Problem(BAD_OUTPUT, f"{args.out} is a folder: give a file name", field="OUT")])
     with shared.database_session(args) as session:
-        exported = bundles.export_bundle(session, permissions.command_line_actor(), inspection_code=args.inspection,
+        exported = bundles.export_bundle(session, permissions.command_line_actor(), inspection=args.inspection,
                                          inspector=args.inspector, questionnaire=args.questionnaire,
                                          file_name=args.out.name)
         args.out.write_bytes(exported.content)  # inside the session: the audit row commits only if the file is written
@@ -52,14 +52,14 @@ def export_command(args) -> int:
 
 def import_command(args) -> int:
     content = shared.read_file(args.file)
-    engine = db.get_engine(args.db)
+    engine = startup.open_engine(args.db)
     actor = permissions.command_line_actor()
     with db.session_scope(engine) as session:
         if args.dry_run:
-            _, report = bundles.preview(session, actor, content, args.file.name, inspection_code=args.inspection)
+            _, report = bundles.preview(session, actor, content, args.file.name, inspection=args.inspection)
             session.rollback()
         else:
-            report = bundles.import_bundle(session, actor, content, args.file.name, inspection_code=args.inspection,
+            report = bundles.import_bundle(session, actor, content, args.file.name, inspection=args.inspection,
                                            progress=lambda done, total: print(f"\r{done}/{total} assessments", end="",
                                                                               file=sys.stderr))
             print("", file=sys.stderr)
@@ -77,7 +77,7 @@ def import_command(args) -> int:
 
 def conflicts_command(args) -> int:
     with shared.database_session(args) as session:
-        found = merge.open_conflicts(session, permissions.command_line_actor(), inspection_code=args.inspection)
+        found = merge.open_conflicts(session, permissions.command_line_actor(), inspection=args.inspection)
     if not found:
         print("No unresolved conflicts.")
         return 0

@@ -4,7 +4,7 @@ case: it is what that refusal tells the person to run."""
 
 from __future__ import annotations
 
-from fieldwork import db
+from fieldwork import db, startup
 
 
 def register(sub, common) -> None:
@@ -30,7 +30,7 @@ def rename(args) -> int:
                                        inspection=args.inspection, questionnaire=args.questionnaire)
         print(f"{args.old} is now {case.case_ref} ({case.questionnaire})")
     try:
-        db.prepare(engine)
+        startup.prepare_and_seed(engine)
     except ProblemError as exc:
         print("the database still needs one more rename before it can be migrated:")
         for problem in exc.problems:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.commands import shared
 from fieldwork.problem_codes import BAD_OPTION, UNSUPPORTED_FILE
 from fieldwork.problems import Problem, ProblemError
@@ -56,23 +56,23 @@ def import_command(args) -> int:
     actor = command_line_actor()
     from fieldwork.services import importing  # openpyxl loads only for the commands that need it
 
-    engine = db.get_engine(args.db)
+    engine = startup.open_engine(args.db)
     try:
         table = importing.read_path(args.file)
         with db.session_scope(engine) as session:
             if args.dry_run:
                 checked = importing.check_file(session, actor, args.questionnaire, table, args.file.name,
-                                               inspection_code=args.inspection, release_rows=True)
+                                               inspection=args.inspection, release_rows=True)
                 shared.warn(checked.warnings)
                 _layout(checked)
                 print(f"{args.file.name}: {checked.rows} rows pass every check (dry run: nothing was written)")
                 return 0
             result = importing.import_file(session, actor, args.questionnaire, table, args.file.name,
-                                           inspection_code=args.inspection, release_rows=True)
+                                           inspection=args.inspection, release_rows=True)
     except ProblemError as refusal:
         if not args.dry_run:  # a refused import is in the trail too (file name and reason counts)
             with db.session_scope(engine) as session:
-                importing.record_refused(session, actor, args.file.name, refusal, inspection_code=args.inspection)
+                importing.record_refused(session, actor, args.file.name, refusal, inspection=args.inspection)
         raise
     shared.warn(result.checked.warnings)
     _layout(result.checked)
@@ -102,12 +102,12 @@ def export_command(args) -> int:
     with shared.database_session(args) as session:
         if args.layout:
             data = exporting.export_layout(session, actor, args.questionnaire, args.layout,
-                                           inspection_code=args.inspection, file_name=args.out.name)
+                                           inspection=args.inspection, file_name=args.out.name)
         elif suffix == ".xlsx":
-            data = exporting.export_workbook(session, actor, args.questionnaire, inspection_code=args.inspection,
+            data = exporting.export_workbook(session, actor, args.questionnaire, inspection=args.inspection,
                                              with_notes=args.with_notes, file_name=args.out.name)
         else:
-            data = exporting.export_csv(session, actor, args.questionnaire, inspection_code=args.inspection,
+            data = exporting.export_csv(session, actor, args.questionnaire, inspection=args.inspection,
                                         labels=args.labels, with_notes=args.with_notes, bom=args.bom,
                                         file_name=args.out.name)
         if data[:4] == b"PK\x03\x04" and suffix == ".csv":  # repeat groups: a file each, zipped

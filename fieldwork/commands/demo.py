@@ -16,7 +16,7 @@ def run(args) -> int:
     from fieldwork.services import demo
 
     with shared.database_session(args) as session:
-        loaded = demo.load(session, actor=audit.os_user(), inspection_code=args.inspection)
+        loaded = demo.load(session, actor=audit.os_user(), inspection=args.inspection)
     for questionnaire, n in loaded.items():
         print(f"{questionnaire}: {n} synthetic complete assessments loaded")
     return 0

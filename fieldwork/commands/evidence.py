@@ -84,7 +84,7 @@ def add_command(args) -> int:
                          reference=args.reference, ref=args.ref, excerpts=[_excerpt(e) for e in args.excerpt])
     with shared.database_session(args) as session:
         item, warnings = evidence.add_evidence(session, permissions.command_line_actor(), data,
-                                               inspection_code=args.inspection)
+                                               inspection=args.inspection)
         print(f"added {item.ref} ({item.kind}, {item.force or item.cps_area or 'national'}) with "
               f"{len(data.excerpts)} excerpt(s); uid {item.uid}")
     shared.warn(warnings)
@@ -93,7 +93,7 @@ def add_command(args) -> int:
 
 def list_command(args) -> int:
     with shared.database_session(args) as session:
-        views = evidence.list_evidence(session, permissions.command_line_actor(), inspection_code=args.inspection,
+        views = evidence.list_evidence(session, permissions.command_line_actor(), inspection=args.inspection,
                                        force=args.force, criterion=args.criterion)
     if args.format == "csv":
         columns = evidence_csv.EXPORT_COLUMNS
@@ -121,7 +121,7 @@ def import_command(args) -> int:
     content = shared.read_file(args.file)
     with shared.database_session(args) as session:
         result = evidence_csv.import_csv(session, permissions.command_line_actor(), content, file_name=args.file.name,
-                                     inspection_code=args.inspection, dry_run=args.dry_run)
+                                     inspection=args.inspection, dry_run=args.dry_run)
     verb = "would import" if result.dry_run else "imported"
     print(f"{verb} {result.items} evidence item(s) with {result.excerpts} excerpt(s) from {args.file.name}")
     shared.warn(result.warnings)
@@ -130,7 +130,7 @@ def import_command(args) -> int:
 
 def export_command(args) -> int:
     with shared.database_session(args) as session:
-        data = evidence_csv.export_csv(session, permissions.command_line_actor(), inspection_code=args.inspection,
+        data = evidence_csv.export_csv(session, permissions.command_line_actor(), inspection=args.inspection,
                                    force=args.force, criterion=args.criterion, file_name=args.out.name)
         args.out.write_bytes(data)  # inside the session: the audit row commits only if the file is written
     print(f"wrote {args.out}")
@@ -140,7 +140,7 @@ def export_command(args) -> int:
 def judgements_list_command(args) -> int:
     with shared.database_session(args) as session:
         g = triangulation.grid(session, permissions.command_line_actor(), unit_type=args.unit_type,
-                               inspection_code=args.inspection, criteria=[args.criterion] if args.criterion else None)
+                               inspection=args.inspection, criteria=[args.criterion] if args.criterion else None)
     cells = [c for c in g.cells.values() if c.grade is not None]
     if args.format == "json":
         sys.stdout.write(json.dumps([c.to_dict() for c in cells], indent=2, ensure_ascii=False) + "\n")
@@ -165,7 +165,7 @@ def judgements_export_command(args) -> int:
                                     field="OUT")])
     with shared.database_session(args) as session:
         data = triangulation.export_grid(session, permissions.command_line_actor(), fmt, unit_type=args.unit_type,
-                                         inspection_code=args.inspection, file_name=args.out.name)
+                                         inspection=args.inspection, file_name=args.out.name)
         args.out.write_bytes(data)
     print(f"wrote {args.out}")
     return 0
@@ -174,7 +174,7 @@ def judgements_export_command(args) -> int:
 def judgements_conflicts_command(args) -> int:
     with shared.database_session(args) as session:
         found = bundle_evidence.open_conflicts(session, permissions.command_line_actor(),
-                                               inspection_code=args.inspection)
+                                               inspection=args.inspection)
     if not found:
         print("No unresolved evidence or judgement conflicts.")
         return 0

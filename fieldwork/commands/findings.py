@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problem_codes import BAD_FILTER
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import findings
@@ -56,11 +56,11 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
 
 def run(args) -> int:
     filters = parse_filters(args.filter)
-    engine = db.get_engine(args.db)
+    engine = startup.open_engine(args.db)
     if args.cases:
         return run_cases(args, engine, filters)
     with db.session_scope(engine) as session:
-        report = findings.compute(session, args.questionnaire, inspection_code=args.inspection, by=args.by,
+        report = findings.compute(session, args.questionnaire, inspection=args.inspection, by=args.by,
                                   filters=filters)
     if args.format == "json":
         sys.stdout.write(to_json(report))
@@ -82,7 +82,7 @@ def run_cases(args, engine, filters) -> int:
     finding, answer = tracing.parse_target(args.cases)
     with db.session_scope(engine) as session:
         trace = tracing.cases_behind(session, permissions.command_line_actor(), args.questionnaire, finding, answer,
-                                     inspection_code=args.inspection, filters=filters, with_notes=args.with_notes)
+                                     inspection=args.inspection, filters=filters, with_notes=args.with_notes)
     if args.format == "json":
         sys.stdout.write(json.dumps(trace.to_dict(), ensure_ascii=False, indent=1) + "\n")
     elif args.format == "csv":

@@ -51,7 +51,7 @@ def run(args) -> int:
     filters = parse_filters(args.filter)
     actor = command_line_actor()
     with shared.database_session(args) as session:
-        data = reporting.draft_report(session, actor, args.questionnaire, inspection_code=args.inspection,
+        data = reporting.draft_report(session, actor, args.questionnaire, inspection=args.inspection,
                                       by=args.by, filters=filters, with_notes=args.with_notes, template=template,
                                       template_name=args.template.name if args.template else "",
                                       file_name=args.out.name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.commands import shared
 from fieldwork.files.csv_out import csv_text
 from fieldwork.problem_codes import BAD_COLUMN_MAP
@@ -99,7 +99,7 @@ def _column_map(args, table, session) -> dict[str, str] | None:
 def frame_import_command(args) -> int:
     actor = command_line_actor()
     table = sampling_frames.read_frame(args.file)
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         result = sampling_frames.import_frame(session, actor, args.questionnaire, table, table.source,
                                               column_map=_column_map(args, table, session), force=args.force,
                                               inspection=args.inspection, dry_run=args.dry_run)
@@ -118,7 +118,7 @@ def frame_import_command(args) -> int:
 
 
 def frame_list_command(args) -> int:
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         rows = sampling_frames.frames(session, command_line_actor(), args.questionnaire, inspection=args.inspection)
     if not rows:
         print(f"{args.questionnaire}: no sampling frame yet (fieldwork sample frame import FILE)")
@@ -147,7 +147,7 @@ def draw_command(args) -> int:
     targets = _targets(args.target)
     every = targets.pop("", None)
     strata = [s for s in args.strata.split(",") if s.strip()]
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         if every is not None:  # one target for every force drawn
             forces = args.force or [f.force for f in sampling_frames.frames(
                 session, actor, args.questionnaire, inspection=args.inspection) if not f.drawn]
@@ -185,7 +185,7 @@ def draw_command(args) -> int:
 
 def exclude_command(args) -> int:
     actor = command_line_actor()
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         out = sampling_exclusions.exclude(session, actor, args.case, args.reason, args.detail,
                                           questionnaire=args.questionnaire, inspection=args.inspection)
     print(f"{out.case_ref} excluded ({sampling_exclusions.REASONS[out.reason]}); "
@@ -196,7 +196,7 @@ def exclude_command(args) -> int:
 
 def cases_command(args) -> int:
     actor = command_line_actor()
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         drawn = sampling_report.sampled_cases(session, actor, args.questionnaire, inspection=args.inspection)
         gone = sampling_report.exclusions(session, actor, args.questionnaire, inspection=args.inspection)
     if args.format == "csv":
@@ -219,7 +219,7 @@ HEADER, _row = sampling_report.TABLE_HEADER, sampling_report.table_row
 
 def report_command(args) -> int:
     actor = command_line_actor()
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         rep = sampling_report.report(session, actor, args.questionnaire, inspection=args.inspection)
         shares = sampling_report.weighted(session, actor, args.questionnaire, args.weight,
                                           inspection=args.inspection) if args.weight else None

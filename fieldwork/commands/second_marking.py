@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.commands import shared
 from fieldwork.problems import ProblemError
 from fieldwork.services import accounts, second_marking
@@ -61,7 +61,7 @@ def register(sub, common) -> None:
 def sample_command(args) -> int:
     actor = command_line_actor()
     markers = [accounts.normalise_name(n) for n in args.assign]
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         drawn = second_marking.plan(session, actor, args.questionnaire, markers, seed=args.seed,
                                     percent=args.percent, number=args.number, forces=args.force or None,
                                     inspection=args.inspection)
@@ -105,7 +105,7 @@ def _state_words(row: second_marking.MarkingRow) -> str:
 
 
 def status_command(args) -> int:
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         problem = second_marking.questionnaire_problem(session, args.questionnaire, args.inspection)
         if problem:
             raise ProblemError([problem], "no status to show")

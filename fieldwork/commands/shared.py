@@ -11,7 +11,7 @@ from typing import Iterator
 
 from sqlmodel import Session
 
-from fieldwork import db
+from fieldwork import db, startup
 
 from fieldwork.problem_codes import UNREADABLE_FILE, UNWRITABLE_FILE
 from fieldwork.problems import Problem, ProblemError
@@ -52,7 +52,7 @@ def warn(warnings) -> None:
 @contextmanager
 def database_session(args) -> Iterator[Session]:
     """One transaction on the database ``--db`` names (``db.session_scope``: all or nothing)."""
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         yield session
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import getpass
 import sys
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.commands import shared
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import accounts
@@ -56,7 +56,7 @@ def read_password(from_stdin: bool, *, stdin=None) -> str:
 
 
 def create_account(url: str, name: str, role: str, password: str, forces=()) -> accounts.UserView:
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     with db.session_scope(engine) as session:
         return accounts.add_user(session, command_line_actor(), name, role, password, forces)
 
@@ -68,7 +68,7 @@ def add_command(args) -> int:
     why = accounts.name_problem(name)
     if why:
         raise ProblemError([Problem(accounts.BAD_NAME, why, field="name", item=name or None)], "account not added")
-    with db.session_scope(db.get_engine(args.db)) as session:
+    with db.session_scope(startup.open_engine(args.db)) as session:
         if accounts.exists(session, name):
             raise ProblemError([Problem(accounts.NAME_TAKEN, f"there is already an account {name!r}", field="name",
                                         item=name)], "account not added")
@@ -94,7 +94,7 @@ def list_command(args) -> int:
 
 
 def passwd_command(args) -> int:
-    engine = db.get_engine(args.db)
+    engine = startup.open_engine(args.db)
     with db.session_scope(engine) as session:
         accounts.get_user(session, args.name)  # an unknown name fails before the password is typed
     password = read_password(args.password_stdin)
@@ -122,7 +122,7 @@ def enable_command(args) -> int:
 def offer_first_admin(url: str, *, interactive: bool | None = None) -> None:
     """Before the app starts on a database with no accounts: say how to make the first admin,
     and at a terminal offer to make it there and then (nobody can sign in otherwise)."""
-    engine = db.get_engine(url)
+    engine = startup.open_engine(url)
     with db.session_scope(engine) as session:
         if accounts.count_users(session):
             return

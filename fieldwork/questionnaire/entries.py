@@ -35,9 +35,14 @@ def slot(instance: str, question: str) -> str:
 
 
 def split(key: str) -> tuple[str, str]:
-    """(instance path, question name) of a slot."""
-    instance, _, name = key.rpartition("/")
-    return instance, name
+    """(instance path, question name) of a slot: the leading ``name[n]`` steps are the instance,
+    the rest the question's key, which may itself be a group path (``victim/age``, a loop's
+    ``contacts/police/made``: a name used twice is keyed so, xlsform_paths)."""
+    parts = key.split("/")
+    k = 0
+    while k < len(parts) - 1 and _STEP.fullmatch(parts[k]):
+        k += 1
+    return "/".join(parts[:k]), "/".join(parts[k:])
 
 
 def steps(instance: str) -> list[tuple[str, int]]:
@@ -51,6 +56,15 @@ def steps(instance: str) -> list[tuple[str, int]]:
             raise ValueError(f"{instance!r} is not an instance path like incident[2]/pin[1]")
         out.append((m.group(1), int(m.group(2))))
     return out
+
+
+def is_path(instance: str) -> bool:
+    """Whether ``instance`` reads as an instance path ("" included: the case itself)."""
+    try:
+        steps(instance)
+    except ValueError:
+        return False
+    return True
 
 
 def path(parent: str, repeat: str, index: int) -> str:
@@ -131,6 +145,8 @@ class Entries:
     _seen: dict[str, dict] = field(default_factory=dict, init=False)  # path -> asked answers in reach
     _full: dict[str, dict] = field(default_factory=dict, init=False)  # path -> every answer in reach
     _open: set[tuple[str, str]] = field(default_factory=set, init=False)  # (repeat, parent) asked
+    # every entry's answers, for expressions reading the entries of a repeat from outside it (below)
+    _entry_values: dict[str, dict] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         q = self.questionnaire
@@ -151,6 +167,67 @@ class Entries:
                 parent = path(parent, name, index)
         top = {k: v for k, v in self.values.items() if "[" not in k}
         self._scope("", "", {}, top)
+        if self._reaching:
+            self._with_entries(top)
+
+    # --- expressions reading entries from outside them -------------------------------------
+    #
+    # A rule of the case (or of an entry around a repeat) may read the entries of a repeat:
+    # count(${pin}), sum(${days}), ${served} = 'in_person' (true when any entry makes it so:
+    # fieldwork.expr, as the indicators count it in SQL). The entries' answers are known only
+    # once the case's questions are asked, so the scopes are worked out again with every
+    # entry's answers in view, until they settle (a rule opened by the entries may change what an
+    # entry asks; three rounds at most: a form going round in circles is not worked out further).
+
+    @cached_property
+    def _reaching(self) -> bool:
+        """Whether any rule reads a question asked per entry, or a repeat, from outside it."""
+        q = self.questionnaire
+        if not q.repeats:
+            return False
+        repeat_of = {r.name: r.name for r in q.repeats}
+        repeat_of.update({x.name: q.repeat_of(x.name) for x in q.questions if q.repeat_of(x.name)})
+        rules = [(r.parent, expr.parse(r.relevant)) for r in q.repeats if r.relevant]
+        for x in q.questions:
+            where = q.repeat_of(x.name)
+            rules += [(where, node) for node in (q._parsed.get(x.name), q._calculations.get(x.name)) if node]
+            rules += [(where, expr.parse(x.constraint))] if x.constraint else []
+        for where, rule in rules:
+            around = set(q.repeat_chain(where)) if where else set()
+            if any(isinstance(n, expr.Var) and repeat_of.get(n.name, "") not in ("", *around) for n in expr.walk(rule)):
+                return True
+        return False
+
+    @cached_property
+    def _repeat_of(self) -> dict[str, str]:
+        q = self.questionnaire
+        out = {x.name: q.repeat_of(x.name) for x in q.questions}
+        out.update({f"#{r.name}": r.name for r in q.repeats})  # every repeat named, even one with no question
+        return out
+
+    def _in_view(self, values: Mapping, instance: str) -> Mapping:
+        """What an expression in ``instance`` is evaluated with: ``values`` and, once known, the entries."""
+        if self._entry_values is None:
+            return values
+        return expr.with_entries(values, self._entry_values, self._repeat_of, instance)
+
+    def _answers_by_entry(self) -> dict[str, dict]:
+        out = {}
+        for e in self.entries:
+            out[e.path] = {x.name: self.values.get(slot(e.path, x.name)) for x in self._own.get(e.repeat, [])
+                           if slot(e.path, x.name) in self.asked}
+        return out
+
+    def _with_entries(self, top: dict) -> None:
+        q = self.questionnaire
+        for _ in range(3):
+            found = self._answers_by_entry()
+            if found == self._entry_values:
+                return
+            self._entry_values = found
+            self.entries, self.asked, self._seen, self._full, self._open = [], set(), {}, {}, set()
+            self.values = q.with_calculations(self.answers)
+            self._scope("", "", {}, top)
 
     # --- working it out ---------------------------------------------------------------
 
@@ -167,15 +244,18 @@ class Entries:
         seen, full = dict(seen), dict(full)
         for question in self._own.get(repeat, []):
             key = slot(instance, question.name)
-            if repeat and question.is_computed and question.calculation:
+            if question.is_computed and question.calculation and (repeat or self._entry_values is not None):
                 node = q._calculations[question.name]
                 if not (expr.uses_clock(node) and self.values.get(key) not in (None, "")):
-                    self.values[key] = expr.calculate(node, {**full, **seen}, choice_label=q.label_of)
+                    worked = expr.calculate(node, self._in_view({**full, **seen}, instance), choice_label=q.label_of)
+                    self.values[key] = worked
+                    if not repeat:
+                        full[question.name] = worked
             value = self.values.get(key)
             if repeat:
                 full[question.name] = value
             rule = q._parsed.get(question.name)
-            if rule is None or expr.evaluate(rule, seen, self_value=value):
+            if rule is None or expr.evaluate(rule, self._in_view(seen, instance), self_value=value):
                 self.asked.add(key)
                 seen[question.name] = value
         self._seen[instance], self._full[instance] = seen, full
@@ -183,7 +263,7 @@ class Entries:
             self._entries_of(child, instance, seen, full)
 
     def _entries_of(self, repeat: Repeat, parent: str, seen: dict, full: dict) -> None:
-        if not repeat.relevant or expr.evaluate(repeat.relevant, seen):
+        if not repeat.relevant or expr.evaluate(repeat.relevant, self._in_view(seen, parent)):
             self._open.add((repeat.name, parent))
         for index in range(1, self.count(repeat, parent, seen) + 1):
             entry = Entry(repeat.name, path(parent, repeat.name, index), index, parent)
@@ -273,7 +353,7 @@ class Entries:
             question = self.questionnaire.question(name)
             if question.constraint:
                 context = {**self._full.get(instance, {}), name: value} if instance else self.answers
-                if not expr.evaluate(question.constraint, context, self_value=value):
+                if not expr.evaluate(question.constraint, self._in_view(context, instance), self_value=value):
                     out.append(key)
         return out
 

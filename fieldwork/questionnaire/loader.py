@@ -19,6 +19,7 @@ from fieldwork.problem_codes import (
     UNKNOWN_CRITERION, UNKNOWN_FRAMEWORK, UNKNOWN_SECTION, UNKNOWN_TYPE, UNKNOWN_VARIABLE,
 )
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire import entry_terms
 from fieldwork.questionnaire.framework import Framework, read_toml
 from fieldwork.questionnaire.model import (CHOICE_TYPES, METADATA_TYPES, QUESTION_TYPES, Choice, Repeat, Indicator,
                                            Question, Questionnaire, Section)
@@ -297,6 +298,7 @@ def build_questionnaire(
     in_repeat = {x.id for x in sections if x.repeat}
     entry_names = {r.name for r in repeats} | {_text(x.get("name")) for x in raw_questions
                                                 if _text(x.get("section")) in in_repeat}
+    repeat_names = {r.name for r in repeats}
     for ind in data.get("indicators") or []:
         iid = _text(ind.get("id"))
         row = ind.get("_row")
@@ -309,15 +311,16 @@ def build_questionnaire(
             node = _expression(_text(ind.get(field)), field, iid, row, chk)
             if node is not None:
                 _check_references(node, field, iid, row, position, None, codes, chk)
-                for fault in expr.sql_faults(node):
+                # issue 12: questions asked per entry are reached by count(), sum() and "any entry"
+                # (entry_terms); what has no meaning there is refused, with what and why
+                reading = entry_terms.read(node, entry_names - repeat_names, repeat_names)
+                for fault in expr.sql_faults(node, reached=reading.terms):
                     chk.add(BAD_EXPRESSION, f"{field} uses {fault}{'()' if fault != '.' else ''}, which an indicator "
                             "cannot count (indicators use comparisons, selected(), count-selected(), if(), "
-                            "coalesce(), arithmetic and the text tests)", item=iid, field=field, row=row)
-                per_entry = sorted(set(expr.variables(node)) & entry_names)
-                if per_entry:  # issue 12: an indicator counts cases from the answers each case has once
-                    chk.add(BAD_EXPRESSION, f"{field} reads {', '.join(per_entry)}, asked once per entry of a repeat "
-                            "group: an indicator counts cases from the answers each case has once (the findings count "
-                            "entries of repeat groups themselves)", item=iid, field=field, row=row)
+                            "coalesce(), arithmetic, the text tests, and count() and sum() of a question or "
+                            "repeat group)", item=iid, field=field, row=row)
+                for fault in reading.faults:
+                    chk.add(BAD_EXPRESSION, f"{field}: {fault}", item=iid, field=field, row=row)
         if not _text(ind.get("condition")):
             chk.add(MISSING_FIELD, "the indicator has no condition", item=iid, field="condition", row=row)
         criteria = _check_criteria(ind.get("criteria"), known_criteria, framework_id, iid, row, chk)

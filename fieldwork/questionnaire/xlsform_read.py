@@ -29,6 +29,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, QUESTION_TYPES
 from fieldwork.files.safe_xlsx import Source, open_workbook
 from fieldwork.questionnaire.xlsform_paths import Names, question_paths
+from fieldwork.questionnaire import xlsform_loops
 
 FINDINGS_COLUMNS = ["name", "answer", "text"]
 INDICATOR_COLUMNS = ["id", "label", "population", "condition", "criteria", "text", "footnote"]
@@ -234,12 +235,7 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Pa
     problems: list[Problem] = []
     for row in survey_rows:  # refused whatever pyxform says: the next issue brings repeats
         kind = str(row.get("type", "")).strip().lower().replace("_", " ")
-        if kind.startswith("begin loop"):  # a repeat over a choice list: its entries have no path of ours
-            problems.append(Problem(REPEAT_NOT_SUPPORTED, f"'{row.get('type')}' ({row.get('name', '')}): a loop over "
-                                    "a choice list is not supported: write it as a repeat group (begin repeat), one "
-                                    "entry per option, or as ordinary questions", source=f"{name} survey",
-                                    row=row["_row"], field="type", item=row.get("name")))
-        elif kind == "begin repeat" and not allow_repeats:
+        if kind == "begin repeat" and not allow_repeats:
             problems.append(Problem(REPEAT_NOT_SUPPORTED, f"'{row.get('type')}' ({row.get('name', '')}): repeat groups "
                                     "are not supported yet; the form can be imported once repeat groups are (an entry "
                                     "per incident or hearing). Until then, ask for a fixed number of entries in an "
@@ -259,6 +255,8 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Pa
         raise ProblemError(problems + ours + theirs, exc.summary) from None
     if problems:
         raise ProblemError(problems, f"{name} was refused")
+    # begin loop over LIST: one group per choice, as pyxform builds it (xlsform_loops)
+    form["children"] = xlsform_loops.expand(form.get("children") or [], survey_rows)
     return _convert(form, workbook, survey_rows, name=name, folder=folder)
 
 
@@ -351,8 +349,9 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
             here = at + (str(child.get("name", "")),)
             if kind == "group" and (child.get("control") or {}).get("bodyless"):  # pyxform's own meta/instanceID
                 continue
-            raw = finder.next(child.get("name"))
-            row = raw["_row"] if raw else None
+            # a loop's copies carry their template's row (xlsform_loops); others are looked up in order
+            raw = child[xlsform_loops.RAW] if xlsform_loops.RAW in child else finder.next(child.get("name"))
+            row = raw.get("_row") if raw else None
             if kind == "repeat":
                 # an entry's questions are asked where the repeat's own rule holds; the rules
                 # around it decide whether there are entries at all, and stay on its sections
@@ -374,6 +373,8 @@ def _convert(form: dict, workbook, survey_rows: list[dict], *, name: str, folder
                 label = _text(child.get("label"), language, raw) or child.get("name", "")
                 section = new_section(child.get("name", ""), label, inner, repeat, row)
                 walk(child.get("children") or [], section, inner, label, repeat, here)
+                if xlsform_loops.AFTER in child:  # the rows after a loop are read on from its end loop
+                    finder.at = max(finder.at, child[xlsform_loops.AFTER])
                 current = None  # what follows the group continues the outer one in a new section
                 continue
             if kind == "note":

@@ -28,7 +28,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func, update
+from sqlalchemy import func, text, update
 from sqlmodel import Session, select
 
 from fieldwork.services import audit_guards
@@ -58,8 +58,10 @@ def row_hash(prev_hash: str, event) -> str:
 
 def seal(session: Session, event: AuditEvent) -> None:
     """Chain a new row (not yet flushed) to the trail, in the caller's transaction."""
-    # The UPDATE comes first: it takes the head's row lock (PostgreSQL) / the write lock (SQLite)
-    # until this transaction ends, so no other writer reads the same head.
+    if session.get_bind().dialect.name == "postgresql":
+        return _seal_postgresql(session, event)
+    # The UPDATE comes first: it takes the write lock (SQLite) until this transaction ends, so no
+    # other writer reads the same head.
     done = session.exec(update(AuditHead).where(AuditHead.id == 1).values(rows=AuditHead.rows + 1))
     now = datetime.now(timezone.utc)
     if not done.rowcount:
@@ -73,10 +75,31 @@ def seal(session: Session, event: AuditEvent) -> None:
     # order of the chain, so a row with an earlier time shows as backdated.
     if last_at is not None and last_at.tzinfo is None:
         last_at = last_at.replace(tzinfo=timezone.utc)
+    _chain(event, prev, last_at, now)
+    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.row_hash, last_at=event.at))
+
+
+def _chain(event: AuditEvent, prev: str, last_at: datetime | None, now: datetime) -> None:
     event.at = max(now, last_at) if last_at is not None else now
     event.prev_hash = prev
     event.row_hash = row_hash(prev, event)
-    session.exec(update(AuditHead).where(AuditHead.id == 1).values(last_hash=event.row_hash, last_at=event.at))
+
+
+def _seal_postgresql(session: Session, event: AuditEvent) -> None:
+    """The app's role may not UPDATE the head (fieldwork.db_roles): ``audit_head_take()``, run
+    with the owner's rights, locks the head's row until this transaction ends (writers queue, the
+    chain never forks) and says where the chain ends; the row's insert then moves the head by the
+    owner's trigger ``audit_event_advance_head`` (fieldwork.audit_guard_sql)."""
+    session.flush()  # rows sealed earlier in this transaction are in: their trigger has moved the head
+    held = session.execute(text("SELECT head_hash, head_at FROM audit_head_take()")).first()
+    if held is None:  # a database whose head was never made (fieldwork init makes it)
+        session.add(AuditHead(id=1, rows=0, last_hash=""))
+        session.flush()
+        held = (GENESIS, None)
+    prev, last_at = held
+    if last_at is not None and last_at.tzinfo is None:
+        last_at = last_at.replace(tzinfo=timezone.utc)
+    _chain(event, prev or GENESIS, last_at, datetime.now(timezone.utc))
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Are the audit trail's guard triggers still the ones the code made (fieldwork.services.audit_guard_sql)?
+"""Are the audit trail's guard triggers still the ones the code made (fieldwork.audit_guard_sql)?
 
 A guard can be weakened without dropping it: on PostgreSQL disabled (tgenabled 'D') or set to
 fire only for replication ('R', so ordinary sessions pass), its function replaced by a no-op
@@ -14,31 +14,10 @@ import re
 from sqlalchemy import text
 from sqlmodel import Session
 
+from fieldwork.audit_guard_sql import expected, normalise
+
 FIRES = {"O", "A"}
 AUDIT_TABLES = ("audit_event", "audit_head")
-
-
-def _norm(sql: str) -> str:
-    """Compare definitions, not layout: one space, lower case, no schema prefix or IF NOT EXISTS."""
-    s = " ".join(sql.split()).lower().replace("if not exists ", "").replace("public.", "")
-    s = s.replace("execute procedure", "execute function")
-
-    def events(m: re.Match) -> str:  # PostgreSQL writes the events in its own order
-        return "before " + " or ".join(sorted(m.group(1).split(" or "))) + " on "
-
-    return re.sub(r"before (.+?) on ", events, s, count=1).strip()
-
-
-def expected(dialect: str) -> dict[str, str]:
-    """Each guard trigger's name and its normalised definition, as the code creates it."""
-    from fieldwork.services.audit_guard_sql import AUDIT_GUARDS
-
-    out = {}
-    for statement in AUDIT_GUARDS.get(dialect, []):
-        m = re.search(r"(CREATE TRIGGER (?:IF NOT EXISTS )?(\w+) .*?(?:END|\(\)))", statement, re.S)
-        if m:
-            out[m.group(2)] = _norm(m.group(1))
-    return out
 
 
 def problems(session: Session) -> list[str]:
@@ -47,11 +26,11 @@ def problems(session: Session) -> list[str]:
     want = expected(dialect)
     if dialect == "sqlite":
         rows = session.execute(text("SELECT name, sql, tbl_name FROM sqlite_master WHERE type = 'trigger'")).all()
-        have = {name: (_norm(sql or ""), "O") for name, sql, _table in rows}
+        have = {name: (normalise(sql or ""), "O") for name, sql, _table in rows}
     elif dialect == "postgresql":
         rows = session.execute(text("SELECT tgname, pg_get_triggerdef(oid), tgenabled, tgrelid::regclass::text "
                                     "FROM pg_trigger WHERE NOT tgisinternal")).all()
-        have = {name: (_norm(sql), state) for name, sql, state, _table in rows}
+        have = {name: (normalise(sql), state) for name, sql, state, _table in rows}
     else:
         return []
     # a trigger of someone else's on the audit tables can swallow writes (RAISE(IGNORE), a rule
@@ -80,15 +59,16 @@ def problems(session: Session) -> list[str]:
 
 
 def _function_problems(session: Session) -> list[str]:
-    from fieldwork.services.audit_guard_sql import PG_GUARD_FUNCTIONS
+    from fieldwork.audit_guard_sql import PG_GUARD_FUNCTIONS, PG_HEAD_FUNCTIONS
 
+    functions = {**PG_GUARD_FUNCTIONS, **{name: body for name, (_returns, body) in PG_HEAD_FUNCTIONS.items()}}
     rows = session.execute(text("SELECT proname, prosrc FROM pg_proc WHERE proname = ANY(:names)"),
-                           {"names": list(PG_GUARD_FUNCTIONS)}).all()
+                           {"names": list(functions)}).all()
     have: dict[str, list[str]] = {}
     for name, source in rows:
         have.setdefault(name, []).append(" ".join(source.split()))
     out = []
-    for name, body in PG_GUARD_FUNCTIONS.items():
+    for name, body in functions.items():
         if name not in have:
             out.append(f"the guard function {name} has been dropped")
         elif any(source != " ".join(body.split()) for source in have[name]):

@@ -525,10 +525,11 @@ class ConflictView:
     local: dict
 
 
-def open_conflicts(session: Session, actor: Actor, *, inspection_code: str | None = None) -> list[ConflictView]:
+def open_conflicts(session: Session, actor: Actor, *,
+                   inspection: inspections.InspectionRef = None) -> list[ConflictView]:
     """Evidence and judgements a merge kept beside what was here, for the lead."""
     permissions.require_role(actor, permissions.LEADS, "see merge conflicts")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     rows = session.execute(select(EvidenceConflict).where(
         EvidenceConflict.inspection_id == inspection.id, EvidenceConflict.resolved_at.is_(None))
         .order_by(EvidenceConflict.id)).scalars().all()

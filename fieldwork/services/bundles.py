@@ -45,17 +45,17 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.problem_codes import (
-    BUNDLE_CORRUPT as CORRUPT, BUNDLE_FORMAT as BAD_FORMAT, BUNDLE_INVALID as INVALID,
+    BAD_CASE_REF, BUNDLE_CORRUPT as CORRUPT, BUNDLE_FORMAT as BAD_FORMAT, BUNDLE_INVALID as INVALID,
     BUNDLE_TAMPERED as TAMPERED, FILE_TOO_LARGE, BUNDLE_TOO_LARGE as TOO_LARGE, NOTHING_TO_EXPORT,
-    QUESTIONNAIRE_NOT_IN_INSPECTION as NOT_IN_INSPECTION, QUESTIONNAIRE_VERSION_DIFFERS as VERSION_DIFFERS,
+    QUESTIONNAIRE_NOT_IN_INSPECTION as NOT_IN_INSPECTION, QUESTIONNAIRE_VERSION_DIFFERS as VERSION_DIFFERS, TOO_MANY_ENTRIES,
     UNKNOWN_INSPECTION, UNKNOWN_QUESTIONNAIRE_VERSION as UNKNOWN_VERSION, WRONG_INSPECTION,
 )
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.questionnaire.entries import Entries, slot
+from fieldwork.questionnaire.entries import Entries, is_path, slot, split, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, characters, revision_content, wide_table
+from fieldwork.services import actor_check, bundle_rows, characters, entry_counts, revision_content, wide_table
 from fieldwork.services.bundle_contents import Bundle
 from models import (Answer, Assessment, AssessmentRevision, CaseFile, Inspection, QuestionnaireVersion, new_uid,
                     utcnow)
@@ -138,12 +138,12 @@ class Exported:
     manifest: dict
 
 
-def default_file_name(inspection_code: str, who: str, at: datetime) -> str:
+def default_file_name(inspection: Inspection, who: str, at: datetime) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in who.replace("os:", ""))
-    return f"{inspection_code}-{safe or 'laptop'}-{at.strftime('%Y%m%dT%H%M%S')}{SUFFIX}"
+    return f"{inspection.code}-{safe or 'laptop'}-{at.strftime('%Y%m%dT%H%M%S')}{SUFFIX}"
 
 
-def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None = None,
+def export_bundle(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None,
                   inspector: str | None = None, questionnaire: str | None = None,
                   file_name: str | None = None) -> Exported:
     """The actor's work as a bundle. An inspector exports only their own assessments; a lead
@@ -152,7 +152,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
     permissions.require_role(actor, permissions.ROLES, "export a bundle")
     if not actor.is_lead:
         inspector = actor.name  # an inspector's bundle is their own work, whatever they ask for
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     query = (select(Assessment.__table__, CaseFile.case_ref, CaseFile.questionnaire,
                     QuestionnaireVersion.version.label("questionnaire_version"))
              .join(CaseFile, CaseFile.id == Assessment.case_id)
@@ -230,19 +230,19 @@ def export_bundle(session: Session, actor: Actor, *, inspection_code: str | None
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
         archive.writestr(PAYLOAD, data)
         archive.writestr(README, _readme(manifest))
-    name = file_name or default_file_name(inspection.code, inspector or actor.name, now)
+    name = file_name or default_file_name(inspection, inspector or actor.name, now)
     audit.record(session, actor.name, audit.EXPORT, inspection_id=inspection.id, kind="bundle", file=name,
                  bundle=manifest["bundle_id"], **manifest["counts"])
     return Exported(buffer.getvalue(), name, manifest)
 
 
-def exportable(session: Session, actor: Actor, *, inspection_code: str | None = None,
+def exportable(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None,
                inspector: str | None = None) -> dict[str, int]:
     """What an export would hold (for the page to say so before anything is written):
     {"assessments": n, "complete": n, "draft": n, "cases": n}."""
     if not actor.is_lead:
         inspector = actor.name
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     scope = [CaseFile.inspection_id == inspection.id] + ([Assessment.inspector == inspector] if inspector else [])
     by_status = dict(session.execute(select(Assessment.status, func.count())
                                      .join(CaseFile, CaseFile.id == Assessment.case_id)
@@ -415,7 +415,9 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             continue
         why = privacy.case_ref_problem(ref)
         if why:
-            fault(f"case reference refused: {why}", item=ref[:64], field="case_ref")
+            # the import's code and words (its row check applies the inspection's own pattern too)
+            problems.append(Problem(BAD_CASE_REF, why, source=file_name, item=ref[:64], field="case_ref",
+                                    item_kind="case"))
         row = {"questionnaire": raw["questionnaire"]}
         for name, column in case_columns.items():
             if name in raw:
@@ -508,7 +510,8 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
 
 
 def _character_problems(cases: list[dict], assessments: list[dict], file_name: str) -> list[Problem]:
-    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it."""
+    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it.
+    A bundle has no rows and columns to point at, so each message says which value it is."""
     where = dict(source=file_name, item_kind="case")
     out = []
     for row in cases:
@@ -520,7 +523,17 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
             out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note")},
                                        notes=[wide_table.note_column(question)], item=ref, **where)
-    return out
+    return [Problem(p.code, f"{_value_words(p.field)} {p.message}", source=p.source, field=p.field, item=p.item,
+                    item_kind=p.item_kind) for p in out]
+
+
+def _value_words(field: str) -> str:
+    """inspector -> "the inspector's name", note:plea -> "the evidence note to plea"."""
+    if field == "inspector":
+        return "the inspector's name (inspector)"
+    if field.startswith(wide_table.NOTE_PREFIX):
+        return f"the evidence note to {field[len(wide_table.NOTE_PREFIX):]!r}"
+    return f"the value of {field!r}"
 
 
 def _safe_ref(ref) -> str | None:
@@ -567,55 +580,72 @@ def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tu
                 problems.append(Problem(NOT_IN_INSPECTION, f"{key[0]} is not a questionnaire of {inspection.name}",
                                         source=bundle.file_name, item=key[0], item_kind="questionnaire"))
     if not problems:
-        problems += _answer_problems(bundle, ids, session)
+        problems += _answer_problems(bundle, ids, session, inspection)
     problems += bundle_evidence.check(inspection, bundle.evidence, bundle.file_name)
     if problems:
         raise ProblemError(problems, "the bundle cannot be merged into this database")
     return inspection, ids
 
 
-def _answer_problems(bundle: Bundle, ids: dict, session: Session) -> list[Problem]:
-    """Answers to questions the version does not ask, or codes it does not offer."""
+def _answer_problems(bundle: Bundle, ids: dict, session: Session, inspection: Inspection) -> list[Problem]:
+    """Answers to questions the version does not ask; then every case's answers through the
+    import's own row check (bundle_rows), and the entries of repeat groups through the app's."""
     problems = []
     parsed = {key: inspections.questionnaire_of(session.get(QuestionnaireVersion, vid)) for key, vid in ids.items()}
+    fitting = []
     for a in bundle.assessments:
         q = parsed[(a["questionnaire"], a["questionnaire_version"])]
-        for answer in a["answers"]:
-            name, value = answer.get("question"), answer.get("value")
-            if not q.has_question(name):
-                problems.append(Problem(INVALID, f"{q.id} {q.version} has no question {name[:100]!r}",
-                                        source=bundle.file_name, item=a["case_ref"], field=name, item_kind="case"))
-            elif value is not None and q.question(name).is_single_choice and value not in q.codes(name):
-                problems.append(Problem(INVALID, f"{value[:40]!r} is not a code of {name}", source=bundle.file_name,
-                                        item=a["case_ref"], field=name, item_kind="case"))
-        problems += _rule_problems(bundle, a, q)
-    return problems
+        unknown = [x["question"] for x in a["answers"] if not q.has_question(x["question"])]
+        problems += [Problem(INVALID, f"{q.id} {q.version} has no question {name[:100]!r}", source=bundle.file_name,
+                             item=a["case_ref"], field=name, item_kind="case") for name in unknown]
+        if not unknown:  # else the rules below would only repeat it
+            fitting.append(a)
+            problems += _entry_problems(bundle, a, q)
+    return problems + bundle_rows.problems(bundle, parsed, inspection, fitting)
 
 
-def _rule_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
-    """The rules an import applies to the same answers (fieldwork.services.assessments): no answer
-    the skip logic hides, every constraint met, a note no longer than the app keeps, and for a
-    complete assessment every required answer given. A bundle's word is not final."""
-    from fieldwork.services import assessments
+def _entry_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
+    """The entries of repeat groups, which are not rows of the cases' table, by the app's rules
+    (fieldwork.services.assessments): codes, no answer the skip logic hides, every constraint
+    met, a note no longer than the app keeps, and for a complete assessment every required
+    answer given. Case-level questions are the row check's (bundle_rows), except those whose
+    skip logic reads the entries, which a row of the cases' table cannot settle."""
+    from fieldwork.services import assessments, repeat_files
 
-    if any(not q.has_question(x.get("question")) for x in a["answers"]):
-        return []  # already refused above; the rules below would only repeat it
+    if not q.repeats:
+        return []
+    in_entries = [x for x in a["answers"] if x.get("instance")]
+    # a wrong code is named with its entry in words ("in Incident 1 › PIN 1") and its slot
+    found = [Problem(INVALID, f"{x['value'][:40]!r} is not a code of {x['question']}"
+                     + (f" in {title(q, x['instance'])}" if is_path(x["instance"]) else ""),
+                     item=slot(x["instance"], x["question"]))
+             for x in in_entries if isinstance(x.get("value"), str) and q.question(x["question"]).is_single_choice
+             and x["value"] not in q.codes(x["question"])]
+    found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
+                      f"{assessments.MAX_NOTE:,} are kept", item=x["question"])
+              for x in in_entries if isinstance(x.get("note"), str) and len(x["note"]) > assessments.MAX_NOTE]
     # keyed by slot: an answer in an entry of a repeat group is its own (fieldwork/questionnaire/entries.py)
     answers = {slot(x.get("instance") or "", x["question"]): x.get("value") for x in a["answers"]
                if x.get("value") not in (None, "")}
-    instances = {x["instance"] for x in a["answers"] if x.get("instance")}
+    instances = {x["instance"] for x in in_entries}
     if q.has_question(assessments.CASE_REF):
         answers[assessments.CASE_REF] = a["case_ref"]
     if a.get("status") == "complete":
-        found = assessments.completion_problems(q, answers, instances)
+        rules = assessments.completion_problems(q, answers, instances)
     else:
-        found = assessments.not_asked(q, answers, list(answers), instances)
-        found += [assessments._constraint_problem(q, n) for n in Entries(q, answers, instances).constraint_failures()]
-    found += [Problem(INVALID, f"the evidence note is {len(x['note']):,} characters long; at most "
-                      f"{assessments.MAX_NOTE:,} are kept", item=x["question"])
-              for x in a["answers"] if isinstance(x.get("note"), str) and len(x["note"]) > assessments.MAX_NOTE]
+        rules = assessments.not_asked(q, answers, list(answers), instances)
+        rules += [assessments._constraint_problem(q, n) for n in Entries(q, answers, instances).constraint_failures()]
+    reading_entries = repeat_files.reads_entries(q)
+    found += [p for p in rules if p.item and p.code != TOO_MANY_ENTRIES  # entry_counts says it, as an import does
+              and (split(p.item)[0] or "[" in p.item or split(p.item)[1] in reading_entries)]
+    # how many entries each repeat group holds against repeat_count / min / max: the import's own check
+    case_answers = {x["question"]: x["value"] for x in a["answers"]
+                    if not x.get("instance") and x.get("value") not in (None, "")}
+    counts = entry_counts.case_problems(q, entry_counts.limited_repeats(q), a["case_ref"], case_answers,
+                                        entry_counts.held_entries(q, in_entries), blank_entries_held=True)
     return [Problem(p.code, p.message, source=bundle.file_name, item=a["case_ref"], field=p.item, item_kind="case")
-            for p in found]
+            for p in found] + [Problem(p.code, p.message, source=bundle.file_name, item=p.item, field=p.field,
+                                       item_kind="case") for p in counts]
 
 
 # --- import -----------------------------------------------------------------------------
@@ -635,22 +665,23 @@ def _opened_for(actor: Actor, content: bytes, file_name: str) -> Bundle:
     return bundle
 
 
-def _for_inspection(bundle: Bundle, inspection_code: str | None) -> None:
+def _for_inspection(bundle: Bundle, inspection: inspections.InspectionRef) -> None:
     """``--inspection`` is honoured: a bundle of another inspection is refused, never merged into its own."""
-    if inspection_code and inspection_code != bundle.inspection_code:
+    wanted = inspection.code if isinstance(inspection, Inspection) else inspection
+    if wanted and wanted != bundle.inspection_code:
         raise ProblemError([Problem(WRONG_INSPECTION, f"the bundle holds inspection {bundle.inspection_code[:60]!r}, "
-                                    f"not {inspection_code!r}: nothing was merged", source=bundle.file_name)],
+                                    f"not {wanted!r}: nothing was merged", source=bundle.file_name)],
                            "the bundle is of another inspection")
 
 
 def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
                   progress: Callable[[int, int], None] | None = None,
-                  inspection_code: str | None = None) -> "merge.MergeReport":
+                  inspection: inspections.InspectionRef = None) -> "merge.MergeReport":
     """Merge a bundle into this database, all or nothing (the caller's session commits or
     rolls back). Importing the same bundle again changes nothing."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     bundle = _opened_for(actor, content, file_name)
-    _for_inspection(bundle, inspection_code)
+    _for_inspection(bundle, inspection)
     inspection, version_ids = check_against(session, bundle)
     report = merge.apply(session, actor, inspection, bundle, version_ids, progress=progress)
     report.evidence = bundle_evidence.apply(session, actor, inspection, bundle.evidence, bundle_id=bundle.bundle_id,
@@ -659,10 +690,10 @@ def import_bundle(session: Session, actor: Actor, content: bytes, file_name: str
 
 
 def preview(session: Session, actor: Actor, content: bytes, file_name: str = "bundle", *,
-            inspection_code: str | None = None) -> tuple[Bundle, "merge.MergeReport"]:
+            inspection: inspections.InspectionRef = None) -> tuple[Bundle, "merge.MergeReport"]:
     """What importing would do, without changing anything: the bundle and the report of a dry run."""
     bundle = _opened_for(actor, content, file_name)
-    _for_inspection(bundle, inspection_code)
+    _for_inspection(bundle, inspection)
     inspection, version_ids = check_against(session, bundle)
     report = merge.apply(session, actor, inspection, bundle, version_ids, dry_run=True)
     report.evidence = bundle_evidence.apply(session, actor, inspection, bundle.evidence, bundle_id=bundle.bundle_id,

@@ -5,7 +5,7 @@ boxes.
 API (other capabilities, such as the Word report, read examples through these only):
 
 * ``mark(session, actor, questionnaire_id, case_ref, narrative, *, criterion=None,
-  finding=None, answer=None, inspection_code=None) -> Marked`` — leads and admins; the case
+  finding=None, answer=None, inspection=None) -> Marked`` — leads and admins; the case
   must hold a complete, counted assessment of the questionnaire in the inspection; name a
   specific criterion of the inspection's framework, or a finding (a single-choice question
   with one of its codes, or an indicator), or both. The narrative is required, at most
@@ -13,8 +13,11 @@ API (other capabilities, such as the Word report, read examples through these on
   (``privacy.note_warnings``): what looks like personal data comes back in
   ``Marked.warnings`` for the page to show (not refused: the lead decides). One audit row,
   with codes only, never the narrative.
-* ``list_examples(session, actor, questionnaire_id, *, inspection_code=None) ->
+* ``list_examples(session, actor, questionnaire_id, *, inspection=None) ->
   list[Example]`` — every example of the questionnaire in the inspection, oldest first.
+* ``of_assessment(session, actor, uid) -> list[Example]`` — the examples marked on the case of
+  one assessment, for whoever may read that assessment (its own inspector, a lead, an admin):
+  the read-only case (``fieldwork/ui/case_record.py``) lists them.
 * ``by_criterion(examples, framework) -> dict[str, list[Example]]`` — specific criterion id
   -> the examples listed under it: those marked for it, and those marked for a finding that
   evidences it (``Example.criteria``), in framework order.
@@ -37,13 +40,13 @@ from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import (
     EMPTY_NARRATIVE, NOTHING_NAMED, NOT_COUNTED, TOO_LONG, UNKNOWN_ANSWER, UNKNOWN_CASE, UNKNOWN_CRITERION,
-    UNKNOWN_EXAMPLE, UNKNOWN_FINDING,
+    UNKNOWN_ASSESSMENT, UNKNOWN_EXAMPLE, UNKNOWN_FINDING,
 )
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import inspections, privacy
-from fieldwork.services.permissions import LEADS, Actor, require_role
+from fieldwork.services.permissions import LEADS, Actor, require_owner, require_role
 from fieldwork.services import actor_check
-from models import COMPLETE, Answer, Assessment, CaseExample, CaseFile
+from models import COMPLETE, Answer, Assessment, CaseExample, CaseFile, Inspection
 
 MAX_NARRATIVE = 2000
 EXAMPLE_MARKED = "example.marked"
@@ -131,10 +134,10 @@ def _check(q, framework, criterion, finding, answer, narrative) -> list[Problem]
 
 def mark(session: Session, actor: Actor, questionnaire_id: str, case_ref: str, narrative: str, *,
          criterion: str | None = None, finding: str | None = None, answer: str | None = None,
-         inspection_code: str | None = None) -> Marked:
+         inspection: inspections.InspectionRef = None) -> Marked:
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "mark case examples")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
     criterion, finding, answer = (criterion or None), (finding or None), (answer or None)
     problems = _check(q, _framework(inspection), criterion, finding, answer, narrative)
@@ -184,11 +187,26 @@ def _examples(session: Session, q, inspection, where) -> list[Example]:
 
 
 def list_examples(session: Session, actor: Actor, questionnaire_id: str, *,
-                  inspection_code: str | None = None) -> list[Example]:
+                  inspection: inspections.InspectionRef = None) -> list[Example]:
     require_role(actor, LEADS, "see case examples")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
     return _examples(session, q, inspection, [])
+
+
+def of_assessment(session: Session, actor: Actor, uid: str) -> list[Example]:
+    """The examples marked on the case one assessment scores, oldest first. Read as the
+    assessment is: by its own inspector, or a lead or admin (``assessments.load``'s rule)."""
+    found = session.execute(select(Assessment.case_id, Assessment.inspector, CaseFile.inspection_id,
+                                   CaseFile.questionnaire)
+                            .join(CaseFile, CaseFile.id == Assessment.case_id).where(Assessment.uid == uid)).first()
+    if found is None:
+        raise ProblemError([Problem(UNKNOWN_ASSESSMENT, "no such assessment: it may have been removed")])
+    case_id, inspector, inspection_id, questionnaire_id = found
+    if not actor.is_lead:
+        require_owner(actor, inspector, "read the case examples of another inspector's case")
+    q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
+    return _examples(session, q, session.get(Inspection, inspection_id), [CaseExample.case_id == case_id])
 
 
 def by_criterion(examples: list[Example], framework) -> dict[str, list[Example]]:

@@ -34,8 +34,7 @@ _POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", re.IGNORECASE)
 _NI_NUMBER = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?", re.IGNORECASE)
 # a capitalised word (Smith, Jane) or a long lower-case one (smith): a name, not a code's prefix
 _WORD = re.compile(r"[A-Z][a-z]{2,}|[a-z]{5,}")
-_DATE_PARTS = re.compile(r"(?<!\d)(\d{1,4})[-/_.](\d{1,2})[-/_.](\d{1,4})(?!\d)")
-_EIGHT_DIGITS = re.compile(r"(?<!\d)(\d{8})(?!\d)")
+_DIGITS = re.compile(r"\d+")
 
 
 def _is_date(a: int, b: int, c: int) -> bool:
@@ -45,13 +44,37 @@ def _is_date(a: int, b: int, c: int) -> bool:
     return False
 
 
+def _is_short_date(day_or_month: int, month_or_day: int) -> bool:
+    """A date with a two-digit year (any year is one): d/m/yy or m/d/yy."""
+    return (1 <= day_or_month <= 31 and 1 <= month_or_day <= 12) or (1 <= day_or_month <= 12 and 1 <= month_or_day <= 31)
+
+
+def _compact_date(run: str) -> bool:
+    """Digits written together as a date: 19840312, 12031984, 03121984 anywhere in a run of
+    eight or more; 120384 (d m yy, or m d yy) as a run of exactly six. A zero-padded number
+    (HS-000123, HS-0001) is none: no day or month is 00."""
+    for i in range(len(run) - 7):
+        w = run[i:i + 8]
+        if _is_date(int(w[:2]), int(w[2:4]), int(w[4:])) or _is_date(int(w[:4]), int(w[4:6]), int(w[6:])):
+            return True
+    return len(run) == 6 and _is_short_date(int(run[:2]), int(run[2:4]))
+
+
 def _has_date(ref: str) -> bool:
-    for a, b, c in _DATE_PARTS.findall(ref):
-        if _is_date(int(a), int(b), int(c)):
-            return True
-    for run in _EIGHT_DIGITS.findall(ref):  # 12031984 or 19840312
-        if _is_date(int(run[:2]), int(run[2:4]), int(run[4:])) or _is_date(int(run[:4]), int(run[4:6]), int(run[6:])):
-            return True
+    """A date of birth in any part of the reference, however it is split: HS-12-03-1984,
+    HS-12-03-84, HS-19840312, HS-198403-12, HS-120384, HS-1203-84 ... Every run of one to three
+    neighbouring groups of digits is read as a date, separated and run together."""
+    groups = _DIGITS.findall(ref)
+    for i in range(len(groups)):
+        for j in range(i + 1, min(i + 3, len(groups)) + 1):
+            part = groups[i:j]
+            if len(part) == 3 and all(len(g) <= 4 for g in part):
+                a, b, c = (int(g) for g in part)
+                if _is_date(a, b, c) or (len(part[2]) == 2 and len(part[0]) <= 2 and len(part[1]) <= 2
+                                         and _is_short_date(a, b)):
+                    return True
+            if _compact_date("".join(part)):
+                return True
     return False
 
 

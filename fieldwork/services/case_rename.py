@@ -2,59 +2,32 @@
 
 A database made before references were unique whatever the case may hold ``RC-1`` and ``rc-1``
 in one questionnaire; the unique index on ``lower(case_ref)`` (fieldwork.db.FOLDED_INDEXES)
-cannot be made over them, so the migration is refused with the list (``refuse_clashes``) and
+cannot be made over them, so the migration is refused with the list (fieldwork.db) and
 ``fieldwork case rename`` gives one of each pair a new reference first.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from fieldwork import audit
-from fieldwork.problem_codes import BAD_CASE_REF as BAD_NEW_REF, CASE_NOT_FOUND, CASE_REFS_CLASH
+from fieldwork.problem_codes import BAD_CASE_REF as BAD_NEW_REF, CASE_NOT_FOUND
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import actor_check, privacy
-from fieldwork.services.inspections import inspection_by_code
+from fieldwork.services.inspections import InspectionRef, resolve
 from fieldwork.services.permissions import ADMIN, LEAD, Actor, require_role
 from models import CaseFile
 
 CASE_RENAMED = "case.renamed"
 
 
-def refuse_clashes(engine: Engine) -> None:
-    """Before the folded index is made: refuse, naming every reference that differs from
-    another of its questionnaire only in letter case, and how to rename one."""
-    with engine.connect() as conn:
-        if "case_file" not in {r[0] for r in conn.execute(text(
-                "SELECT name FROM sqlite_master WHERE type = 'table'" if engine.dialect.name == "sqlite"
-                else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))}:
-            return
-        groups = conn.execute(text(
-            "SELECT questionnaire, lower(case_ref) FROM case_file GROUP BY inspection_id, questionnaire, "
-            "lower(case_ref) HAVING count(*) > 1 ORDER BY questionnaire, lower(case_ref)")).all()
-        if not groups:
-            return
-        problems = []
-        for questionnaire, folded in groups:
-            refs = conn.execute(text("SELECT case_ref FROM case_file WHERE questionnaire = :q AND lower(case_ref) = :f "
-                                     "ORDER BY case_ref"), {"q": questionnaire, "f": folded}).scalars().all()
-            problems.append(Problem(
-                CASE_REFS_CLASH,
-                f"{questionnaire}: the references {' and '.join(refs)} differ only in letter case, and a reference "
-                f"is now one case whatever its letter case. Give one a new reference, e.g. "
-                f"`fieldwork case rename {refs[-1]} NEW-REF --questionnaire {questionnaire}`, then start again.",
-                field="case_ref", item=refs[-1]))
-    raise ProblemError(problems, "the database was not migrated: case references clash")
-
-
-def rename_case(session: Session, actor: Actor, old: str, new: str, *, inspection=None,
+def rename_case(session: Session, actor: Actor, old: str, new: str, *, inspection: InspectionRef = None,
                 questionnaire: str | None = None) -> CaseFile:
     """Give the case whose reference is exactly ``old`` the reference ``new`` (audited)."""
     actor = actor_check.at_write(session, actor)
     require_role(actor, (LEAD, ADMIN), "rename a case")
-    insp = inspection_by_code(session, inspection)
+    insp = resolve(session, inspection)
     query = select(CaseFile).where(CaseFile.inspection_id == insp.id, CaseFile.case_ref == old)
     if questionnaire:
         query = query.where(CaseFile.questionnaire == questionnaire)

@@ -12,7 +12,10 @@ one per group). In the caller's transaction:
    single-choice question at once. It scans the covering index ``ix_answer_counting``
    (question, value, assessment_id) in its order, so the GROUP BY needs no sort. With
    ``by`` on PostgreSQL the same query groups by (question, value, group): its hash
-   aggregate does that in one pass.
+   aggregate does that in one pass. Without ``by``, when the assessments outside the
+   population are fewer than half of it (the usual case: every complete case counts), the
+   counts are taken **by the complement**: the same GROUP BY over every answer row with no
+   join at all, less the rows of the outsiders (a seek each): half the time at 100,000 cases.
 3. **Indicators**: a pivot with one column per variable the indicators need (a LEFT JOIN of
    the answer table per variable, each a seek on the covering index ``ix_answer_pivot``)
    over which ``fieldwork.expr.to_sql`` compiles every population and condition into
@@ -40,11 +43,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, func, insert, null, select, text, true
+from sqlalchemy import (Column, Integer, MetaData, String, Table, and_, bindparam, case, func, insert, null, select, text,
+                        true)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import expr
+from fieldwork.services import entry_indicators
 from fieldwork.problem_codes import INDICATOR_TOO_WIDE as TOO_MANY_VARIABLES
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Indicator
@@ -110,14 +115,16 @@ class _Pivot:
         self.variables += [n for n in names if n not in self.variables]
 
 
-def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]]) -> list[_Pivot]:
+def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]],
+          reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> list[_Pivot]:
     """Indicators, then packed questions, into as few pivots as the join limit allows (always
-    at least one: it also counts the cases per group)."""
+    at least one: it also counts the cases per group). A pivot joins the case-level questions
+    only; questions asked per entry are reached by entry_indicators' subqueries."""
     pivots = [_Pivot()]
     problems = []
     for ind in indicators:
         nodes = (expr.parse(ind.population) if ind.population.strip() else None, expr.parse(ind.condition))
-        names = list(dict.fromkeys(v for node in nodes if node is not None for v in expr.variables(node)))
+        names = list(dict.fromkeys(v for node in nodes if node is not None for v in reach.case_variables(node)))
         if len(names) > MAX_JOINS:
             problems.append(Problem(TOO_MANY_VARIABLES, f"uses {len(names)} variables; an indicator may use at "
                                     f"most {MAX_JOINS}", item=ind.id))
@@ -137,11 +144,15 @@ def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]
 
 
 def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], questions: Mapping[str, list[str]],
-          indicators: Sequence[Indicator], packed: bool | None = None) -> Counts:
+          indicators: Sequence[Indicator], packed: bool | None = None, complement: bool | None = None,
+          reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> Counts:
     """Count the population ``base`` (a SELECT of assessment ids named ``aid``); ``questions``
     maps each single-choice question to its codes. ``packed`` picks how questions are counted
-    by group (default: packed sums on SQLite, a plain GROUP BY elsewhere); both give the same
-    counts on either database, which the tests check."""
+    by group (default: packed sums on SQLite, a plain GROUP BY elsewhere); ``complement`` how
+    they are counted overall (default: by the complement when the assessments outside the
+    population are fewer than half of it). Every way gives the same counts on either database,
+    which the tests check. ``reach``: the questionnaire's repeat groups, for indicators reading
+    entries (entry_indicators)."""
     out = Counts()
     base = base.subquery("base")
     by_size = packed is None  # on SQLite: packed sums only for a population large enough to gain
@@ -150,7 +161,7 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     packed = packed and by is not None
     # packed: the ``by`` variable's own counts are the group sizes, so it is not pivoted
     pivoted = [(name, codes) for name, codes in questions.items() if name != by] if packed else []
-    pivots = _plan(indicators, pivoted)  # refuses before anything is written
+    pivots = _plan(indicators, pivoted, reach)  # refuses before anything is written
     pop = Table(POPULATION_TABLE, MetaData(), Column("aid", Integer, primary_key=True, autoincrement=False),
                 Column("grp", String(100)), prefixes=["TEMPORARY"])
     pop.drop(session.connection(), checkfirst=True)  # left by an earlier failure on this connection
@@ -164,8 +175,11 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     out.cases = sum(sizes.values())
     out.group_cases = {c: sizes[c] for c in by_codes if sizes.get(c)}
     if packed and by_size and out.cases < PACKED_FROM:
-        packed, pivots = False, _plan(indicators, [])
-    if not packed:
+        packed, pivots = False, _plan(indicators, [], reach)
+    if not packed and by is None and (complement if complement is not None else
+                                      2 * _outsiders(session, out.cases) < out.cases):
+        _count_answers_by_complement(session, out, list(questions))
+    elif not packed:
         _count_answers(session, out, pop, list(questions), grouped=by is not None)
     elif by in questions:
         for code in questions[by]:
@@ -173,7 +187,7 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
                 out.answers[(by, code)] = {None: sizes[code], code: sizes[code]}
     bits = max(1, max(sizes.values(), default=1).bit_length())
     for pivot in pivots:
-        _count_pivot(session, out, pop, pivot, grouped=by is not None, bits=bits)
+        _count_pivot(session, out, pop, pivot, grouped=by is not None, bits=bits, reach=reach)
     # Dropped on success only: after a database error the transaction is rolled back, and the
     # table with it (a DROP then would fail on PostgreSQL and hide the real error).
     pop.drop(session.connection())
@@ -206,14 +220,56 @@ def _count_answers(session, out: Counts, pop, questions: list[str], *, grouped: 
             cell[grp] = int(n)
 
 
-def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bits: int) -> None:
+def _outsiders(session, cases: int) -> int:
+    """How many assessments are outside the population (drafts, not counted, other
+    questionnaires and inspections, cases a filter leaves out). While they are fewer than half
+    of the population, seeking their few answers costs less than joining every answer row to
+    the population, so the overall counts are taken by the complement."""
+    return int(session.scalar(select(func.count()).select_from(Assessment)) or 0) - cases
+
+
+def _count_answers_by_complement(session, out: Counts, questions: list[str]) -> None:
+    """Overall counts as every answer row's count less the count of the rows of assessments
+    outside the population. The first is a scan of the covering index ``ix_answer_counting``
+    alone, with no seek per row into the population (half the time of the join at 100,000
+    cases); the second seeks only the outsiders' answers. Exact: every answer row belongs to
+    an assessment (a foreign key), which is either in the population or outside it.
+
+    One statement, so both parts read the same data even where each statement sees the
+    latest commits (PostgreSQL's READ COMMITTED): an answer saved meanwhile to a draft is
+    counted and subtracted alike, never one without the other."""
+    if not questions:
+        return
+    # The outsiders must drive their join (a range of ix_answer_pivot each): SQLite's planner,
+    # knowing nothing of the temporary table's size, would scan every answer instead, unless
+    # CROSS JOIN fixes the order (its documented way to); PostgreSQL plans it from sizes.
+    join = "CROSS JOIN" if session.get_bind().dialect.name == "sqlite" else "JOIN"
+    counted = "a.question IN :questions AND a.value IS NOT NULL AND a.value != ''"
+    statement = text(
+        f"SELECT question, value, sum(n) FROM ("
+        f"SELECT a.question AS question, a.value AS value, count(*) AS n FROM answer AS a WHERE {counted} "
+        f"GROUP BY a.question, a.value "
+        f"UNION ALL "
+        f"SELECT a.question, a.value, -count(*) FROM (SELECT o.id FROM assessment AS o WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {POPULATION_TABLE} AS p WHERE p.aid = o.id)) AS outside {join} answer AS a "
+        f"ON a.assessment_id = outside.id WHERE {counted} GROUP BY a.question, a.value"
+        f") AS parts GROUP BY question, value"
+    ).bindparams(bindparam("questions", value=questions, expanding=True))
+    for question, value, n in session.execute(statement):
+        if n:
+            out.answers[(question, value)] = {None: int(n)}
+
+
+def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bits: int,
+                 reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> None:
     joined = {name: aliased(Answer, name=f"v{i}") for i, name in enumerate(pivot.variables)}
     column = lambda name: joined[name].value  # noqa: E731  (NULL when unanswered: to_sql adds COALESCE)
     selects = [pop.c.grp if grouped else null(), func.count()]
     for _, pop_node, cond_node in pivot.indicators:
-        in_pop = expr.to_sql(pop_node, column) if pop_node is not None else true()
+        in_pop = entry_indicators.to_sql(pop_node, column, pop.c.aid, reach) if pop_node is not None else true()
         selects.append(func.sum(case((in_pop, 1), else_=0)))
-        selects.append(func.sum(case((and_(in_pop, expr.to_sql(cond_node, column)), 1), else_=0)))
+        holds = entry_indicators.to_sql(cond_node, column, pop.c.aid, reach)
+        selects.append(func.sum(case((and_(in_pop, holds), 1), else_=0)))
     per_word = max(1, WORD_BITS // bits)
     layout = []  # (question, code, index of its sum in the row, shift)
     for name, codes in pivot.questions:

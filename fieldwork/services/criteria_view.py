@@ -51,8 +51,8 @@ class CriteriaTree:
     general: list[GeneralNode]
 
 
-def criteria_tree(session: Session, inspection_code: str | None = None) -> CriteriaTree:
-    inspection = inspections.inspection_by_code(session, inspection_code)
+def criteria_tree(session: Session, inspection: inspections.InspectionRef = None) -> CriteriaTree:
+    inspection = inspections.resolve(session, inspection)
     framework = load_catalog().frameworks[inspection.framework]
     nodes = {s.id: SpecificNode(s.id, s.text) for g in framework.general for s in g.specific}
     for qid in inspections.questionnaire_ids(session, inspection):

@@ -258,10 +258,10 @@ def existing_assessments(session: Session, inspection_id: int) -> dict[str, int]
     return {q: int(n) for q, n in rows if n}
 
 
-def can_load(session: Session, inspection_code: str | None = None) -> bool:
+def can_load(session: Session, inspection: inspections.InspectionRef = None) -> bool:
     """Whether the inspection may take the demonstration data: it scores both demonstration
     questionnaires and holds no case of either yet."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     return not _missing(session, inspection) and not existing(session, inspection.id)
 
 
@@ -270,14 +270,14 @@ def _missing(session: Session, inspection) -> list[str]:
     return [q for q in QUESTIONNAIRES if q not in inspections.questionnaire_ids(session, inspection)]
 
 
-def load(session: Session, *, actor: str, inspection_code: str | None = None,
+def load(session: Session, *, actor: str, inspection: inspections.InspectionRef = None,
          progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Load both samples into the inspection (the default one), in the caller's transaction.
 
     Refused if the inspection already holds cases or assessments of either questionnaire:
     synthetic scores must never mix with an inspection's real ones (and loading twice would
     double every figure)."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     if missing := _missing(session, inspection):
         raise ProblemError([Problem(DEMO_REFUSED, f"inspection {inspection.code} has no {q} questionnaire: the "
                                     "demonstration data belongs to an inspection that scores case_review and "

@@ -248,9 +248,9 @@ def _scope_problem(actor: Actor, force: str | None, area: str | None, catalog) -
     return f"{actor.name} works on {', '.join(actor.forces)} only, so may not add national evidence"
 
 
-def context(session: Session, inspection_code: str | None):
+def context(session: Session, inspection: inspections.InspectionRef):
     """The inspection, its framework and its framework's codebook (None if it has none)."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     catalog = load_catalog()
     return inspection, catalog.frameworks[inspection.framework], catalog.codebooks.get(inspection.framework)
 
@@ -275,12 +275,12 @@ def store_item(session: Session, actor: Actor, inspection: Inspection, clean: di
 
 
 def add_evidence(session: Session, actor: Actor, data: EvidenceInput, *,
-                 inspection_code: str | None = None) -> tuple[EvidenceItem, list[str]]:
+                 inspection: inspections.InspectionRef = None) -> tuple[EvidenceItem, list[str]]:
     """Add one evidence item with its excerpts: all of it, or nothing with every problem named.
     Returns the item and the privacy warnings to show."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "add evidence")
-    inspection, framework, codebook = context(session, inspection_code)
+    inspection, framework, codebook = context(session, inspection)
     clean, problems, warnings = check(data, actor, framework, codebook)
     if problems:
         raise ProblemError(problems, "the evidence was not saved")
@@ -292,13 +292,13 @@ def add_evidence(session: Session, actor: Actor, data: EvidenceInput, *,
 
 
 def update_evidence(session: Session, actor: Actor, uid: str, data: EvidenceInput, *, expected_revision: str,
-                    inspection_code: str | None = None) -> tuple[EvidenceItem, list[str]]:
+                    inspection: inspections.InspectionRef = None) -> tuple[EvidenceItem, list[str]]:
     """Change an evidence item: its author or a lead, stating the revision they read (a change
     made meanwhile is refused, never overwritten). Excerpts keep their uid (judgements cite
     them); one left out is removed. The old revision is kept in the lineage for bundles."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "change evidence")
-    inspection, framework, codebook = context(session, inspection_code)
+    inspection, framework, codebook = context(session, inspection)
     item = session.execute(select(EvidenceItem).where(EvidenceItem.uid == uid,
                                                       EvidenceItem.inspection_id == inspection.id)).scalars().first()
     if item is None:
@@ -358,13 +358,14 @@ def _visible(actor: Actor, query):
                            (EvidenceItem.force.is_(None)) & EvidenceItem.cps_area.in_(areas)))
 
 
-def list_evidence(session: Session, actor: Actor, *, inspection_code: str | None = None, force: str | None = None,
+def list_evidence(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None,
+                  force: str | None = None,
                   cps_area: str | None = None, criterion: str | None = None, kind: str | None = None,
                   uids: list[str] | None = None) -> list[EvidenceView]:
     """The evidence the actor may see, newest date first, with excerpts in their order.
     ``criterion`` keeps items that bear on it (their criteria or an excerpt's)."""
     permissions.require_role(actor, permissions.ROLES, "see evidence")
-    inspection, _, codebook = context(session, inspection_code)
+    inspection, _, codebook = context(session, inspection)
     query = _visible(actor, select(EvidenceItem).where(EvidenceItem.inspection_id == inspection.id))
     query = where_given(query, (EvidenceItem.force, force), (EvidenceItem.cps_area, cps_area), (EvidenceItem.kind, kind))
     if uids is not None:

@@ -50,14 +50,15 @@ def csv_rows(views: list[EvidenceView]) -> list[dict]:
     return rows
 
 
-def export_csv(session: Session, actor: Actor, *, inspection_code: str | None = None, force: str | None = None,
+def export_csv(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None,
+               force: str | None = None,
                criterion: str | None = None, file_name: str = "") -> bytes:
     """The evidence the actor may see as CSV (UTF-8, the import's layout plus uids and who
     added it), every text cell safe from spreadsheet formulas. Audited (counts only)."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
-    views = list_evidence(session, actor, inspection_code=inspection_code, force=force, criterion=criterion)
+    views = list_evidence(session, actor, inspection=inspection, force=force, criterion=criterion)
     data = csv_bytes(EXPORT_COLUMNS, dict_rows(EXPORT_COLUMNS, csv_rows(views)), line_end="\r\n")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     audit.record(session, actor.name, EVIDENCE_EXPORTED, inspection_id=inspection.id, format="csv",
                  items=len(views), file=file_name[:200])
     return data
@@ -107,13 +108,13 @@ def _parse_csv(content: bytes, file_name: str) -> list[tuple[int, dict]]:
 
 
 def import_csv(session: Session, actor: Actor, content: bytes, *, file_name: str = "evidence.csv",
-               inspection_code: str | None = None, dry_run: bool = False) -> ImportResult:
+               inspection: inspections.InspectionRef = None, dry_run: bool = False) -> ImportResult:
     """Evidence typed elsewhere, all or nothing: every row is checked first and one problem
     anywhere writes nothing; the refusal names every bad row (the header is row 1) and column.
     Rows with the same ``evidence_ref`` are one item; a row without one is an item of its own."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, permissions.ROLES, "import evidence")
-    inspection, framework, codebook = context(session, inspection_code)
+    inspection, framework, codebook = context(session, inspection)
     groups: dict[str, list[tuple[int, dict]]] = {}
     for line, row in _parse_csv(content, file_name):
         key = row.get("evidence_ref") or row.get("evidence_uid") or f"row {line}"

@@ -49,7 +49,8 @@ from fieldwork.problem_codes import EMPTY_FILTER, NOT_SINGLE_CHOICE, UNKNOWN_COD
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
-from fieldwork.services import counting, findings_by_multiple, inspections, repeat_findings, summaries
+from fieldwork.services import (counting, entry_indicators, findings_by_multiple, inspections, repeat_findings,
+                                summaries)
 from fieldwork.wording import render
 from models import COMPLETE, DRAFT
 
@@ -159,12 +160,17 @@ def uncertainty(count: int, denominator: int) -> dict:
     return {"ci_low": low, "ci_high": high, "small_n": denominator < stats.SMALL_N}
 
 
+def comparison(count: int, denominator: int, overall: Finding) -> dict:
+    """A group's difference from the rest of the inspection (the overall entry less this
+    group), as Finding's keyword arguments."""
+    c = stats.compare_with_rest(count, denominator, overall.count, overall.denominator)
+    return {"rest_count": c.rest_count, "rest_denominator": c.rest_denominator, "diff_low": c.low,
+            "diff_high": c.high, "differs": c.differs}
+
+
 def with_comparison(entry: Finding, overall: Finding) -> Finding:
-    """A group's entry with its difference from the rest of the inspection (the overall
-    entry less this group)."""
-    c = stats.compare_with_rest(entry.count, entry.denominator, overall.count, overall.denominator)
-    return replace(entry, rest_count=c.rest_count, rest_denominator=c.rest_denominator, diff_low=c.low,
-                   diff_high=c.high, differs=c.differs)
+    """A group's entry with its difference from the rest of the inspection."""
+    return replace(entry, **comparison(entry.count, entry.denominator, overall))
 
 
 def percent_half_up(count: int, denominator: int) -> int | None:
@@ -228,10 +234,14 @@ def _footnotes(templates: Mapping[str, str], values: Mapping[str, object]) -> tu
     return tuple(notes)
 
 
-def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, population: int) -> list[Finding]:
+def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, population: int, *,
+                       overall: Sequence[Finding] = (), by: str | None = None) -> list[Finding]:
     """Entries for every code of every single-choice question, for one group (None = overall).
     Answers holding a code the question does not have (left by an older version) are not
-    counted as asked."""
+    counted as asked. ``overall``: the overall entries, in the same order; a group's entry is
+    made with its comparison with the rest at once (made and then copied by ``replace``, the
+    4,600 entries by force cost a tenth of the page's cold draw), except the breakdown
+    variable's own entries (comparing a group with the rest on itself says nothing)."""
     out = []
     for question in q.single_choice_questions:
         options = q.options(question.name)
@@ -258,7 +268,9 @@ def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, po
                 percent=percent, not_known=nk, not_applicable=na, text=render(template, values),
                 footnotes=_footnotes(question.footnotes, values), kind=QUESTION, label=question.label,
                 criteria=criteria, answer_label=option.label, reported=code in question.findings,
-                **uncertainty(count, own_denominator)))
+                **uncertainty(count, own_denominator),
+                **(comparison(count, own_denominator, overall[len(out)]) if overall and question.name != by
+                   else {})))
     return out
 
 
@@ -327,37 +339,38 @@ def _indicator_finding(ind, group: str | None, count: int, population: int) -> F
                    reported=bool(ind.text), **uncertainty(count, population))
 
 
-def compute(session: Session, questionnaire_id: str, *, inspection_code: str | None = None, by: str | None = None,
+def compute(session: Session, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
+            by: str | None = None,
             filters: dict[str, list[str]] | None = None) -> FindingsReport:
     """The findings of one questionnaire in one inspection (the default inspection if none is
     named), overall and, with ``by``, per value of that single-choice variable.
 
     Raises ProblemError (every problem at once) for an unknown questionnaire or inspection,
     a ``by`` or filter variable that is unknown or not single-choice, or an unknown code."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     version = inspections.current_version(session, questionnaire_id)
     full = inspections.questionnaire_of(version)
     q = case_level(full)  # questions asked once per entry are counted by repeat_findings
     repeat_findings.check_request(full, by)
-    repeat_findings.check_indicators(full)
+    repeat_findings.check_indicators(full)  # what cannot be counted over entries, refused by name
     clean = _check_request(full, by, filters or {})
 
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
     multiple = by is not None and q.question(by).is_multiple_choice  # a case may be in several groups
     counts = (findings_by_multiple.count if multiple else counting.count)(
         session, base, by=by, by_codes=q.codes(by) if by else (),
-        questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators)
+        questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators,
+        reach=entry_indicators.Reach.of(full))
     groups = list(counts.group_cases)
 
     per_group = {None: _question_findings(q, counts.answers, None, counts.cases)}
     for g in groups:
-        per_group[g] = _question_findings(q, counts.answers, g, counts.group_cases[g])
+        per_group[g] = _question_findings(q, counts.answers, g, counts.group_cases[g], overall=per_group[None],
+                                          by=by)
     findings: list[Finding] = []
     for i, overall in enumerate(per_group[None]):  # each finding's overall entry, then its groups
         findings.append(overall)
-        # the breakdown variable's own entries are its groups: comparing them with the rest says nothing
-        findings.extend(per_group[g][i] if overall.id == by else with_comparison(per_group[g][i], overall)
-                        for g in groups)
+        findings.extend(per_group[g][i] for g in groups)
     ticked = (findings_by_multiple.ticked(session, q, base, by=by, groups=groups) if multiple else
               summaries.count_multiple(session, q, base.subquery('base'), by=by, by_codes=q.codes(by) if by else ()))
     findings += _multiple_findings(q, ticked, groups, {None: counts.cases, **counts.group_cases})
@@ -412,9 +425,9 @@ def by_criterion(report: FindingsReport, framework, *, group: str | None = None,
     return out
 
 
-def framework_for(session: Session, inspection_code: str | None = None):
+def framework_for(session: Session, inspection: inspections.InspectionRef = None):
     """The inspection framework the findings are read against (the default inspection's)."""
     from fieldwork.catalog import load_catalog
 
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     return load_catalog().frameworks[inspection.framework]

@@ -25,13 +25,15 @@ def ticking(base, by: str, code: str):
                                                                            padded.like(f"% {code} %"))))
 
 
-def count(session: Session, base, *, by: str, by_codes: Sequence[str], questions, indicators: Sequence[Indicator]
-          ) -> counting.Counts:
+def count(session: Session, base, *, by: str, by_codes: Sequence[str], questions, indicators: Sequence[Indicator],
+          reach=None) -> counting.Counts:
     """Counts as ``counting.count`` gives them with ``by``, each group being an option's cases."""
-    out = counting.count(session, base, by=None, by_codes=(), questions=questions, indicators=indicators)
+    reach = reach or counting.entry_indicators.NO_REACH
+    out = counting.count(session, base, by=None, by_codes=(), questions=questions, indicators=indicators,
+                         reach=reach)
     for code in by_codes:
         part = counting.count(session, ticking(base, by, code), by=None, by_codes=(), questions=questions,
-                              indicators=indicators)
+                              indicators=indicators, reach=reach)
         if not part.cases:
             continue
         out.group_cases[code] = part.cases

@@ -47,7 +47,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
-from fieldwork.services import inspections, odk_kobo, privacy, repeat_files, store, wide_table
+from fieldwork.services import entry_counts, inspections, odk_kobo, privacy, repeat_files, store, wide_table
 from fieldwork.services.assessments import MAX_NOTE
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services.store import CaseRecord
@@ -222,15 +222,24 @@ class _RowChecker:
         self.absent_rows: dict[str, list[int]] = {}  # required column missing from the file -> rows asking it
         self.warnings: list[Problem] = []
         self.mojibake = False
-        self.ref_pattern: str | None = None  # the inspection's case_ref_pattern (set by check)
+        self.ref_pattern: str | None = None  # the inspection's case_ref_pattern (set by row_checker)
         self.computed = {qq.name for qq in q.questions if qq.is_computed}
+        # A file holds one assessment per case; a bundle may hold a case's primary, second and
+        # agreed assessments (its cases' list is checked for duplicates on its own).
+        self.one_row_per_case = True
 
-    def check(self, number: int, cells: Sequence) -> tuple[CaseRecord | None, list[Problem]]:
+    def check(self, number: int, cells: Sequence, *, complete: bool = True) -> tuple[CaseRecord | None, list[Problem]]:
+        """Every problem of one row, or its record: the one check of a case's answers that
+        imports and bundles share (bundles.py), so a rule added here holds for both: characters,
+        codes and values, required answers (``complete``: a draft in a bundle may lack them),
+        skip logic, constraints, the case reference, note length and the inspector's name."""
         cols = self.cols
-        problems: list[Problem] = []
         raw_ref = self._cell(cells, self.ref_index)
         case_ref = "" if _blank(raw_ref) or isinstance(raw_ref, Uncalculated) else _text(raw_ref).strip()
         shown_ref = _clip(case_ref) or None
+        # the one rule for characters (the app applies it too): every cell, by row, column and case
+        problems: list[Problem] = characters.row_problems(self.table.header, cells, number, self.table.source,
+                                                          is_note=_is_note_column, item=shown_ref)
 
         def add(code: str, message: str, column: str | None) -> None:
             problems.append(Problem(code, message, source=self.table.source, row=number, field=column,
@@ -276,7 +285,7 @@ class _RowChecker:
                 wide_table.INSPECTOR_COLUMN)
         if CASE_REF in self.present and CASE_REF not in bad:
             self._case_ref(number, case_ref, add)
-        asked = self._skip_logic(number, answers, bad, add)
+        asked = self._skip_logic(number, answers, bad, add, complete)
         if problems:
             return None, problems
         kept = {k: v for k, v in answers.items() if k != CASE_REF and k in asked}
@@ -343,6 +352,8 @@ class _RowChecker:
             add(MISSING_REQUIRED, "is required but blank: every row needs its pseudonymous case reference", CASE_REF)
         elif why:
             add(BAD_CASE_REF, why, CASE_REF)
+        elif not self.one_row_per_case:
+            return
         elif case_ref.casefold() in self.first_row:
             first = self.first_row[case_ref.casefold()][0]
             add(DUPLICATE_CASE_REF, f"case {_clip(case_ref)} is also in row {first}: a "
@@ -350,14 +361,14 @@ class _RowChecker:
         else:
             self.first_row[case_ref.casefold()] = (number, case_ref)
 
-    def _skip_logic(self, number: int, answers: dict[str, str], bad: set[str], add) -> set[str]:
+    def _skip_logic(self, number: int, answers: dict[str, str], bad: set[str], add, complete: bool) -> set[str]:
         """Irrelevant answers, missing required answers and constraints, on the answers that
         passed. Questions whose skip logic reads a value we do not know — a bad value, a
         required answer missing, or a variable the file may hold under a refused column name —
         are left alone (one problem, not a cascade). Returns the questions asked."""
         q = self.q
         asked = q.relevant_names(answers)
-        missing = (self.required & asked) - answers.keys() - bad
+        missing = (self.required & asked) - answers.keys() - bad if complete else set()
         unknown = bad | missing
         moot = self.always_moot | ({name for name, uses in self.depends.items() if uses & unknown}
                                    if unknown else set())
@@ -397,12 +408,12 @@ class _RowChecker:
         return out
 
 
-def check(session: Session, questionnaire_id: str, table: Table, *, inspection_code: str | None = None,
+def check(session: Session, questionnaire_id: str, table: Table, *, inspection: inspections.InspectionRef = None,
           release_rows: bool = False) -> CheckedImport:
     """Every problem in the file, or the records to write. Writes nothing. ``release_rows``: let
     each row's cells go once it is checked (a command that reads the file once), so that the
     table and the records it becomes are not both held whole."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     version = inspections.current_version(session, questionnaire_id)
     full = inspections.questionnaire_of(version)
     q = case_level(full)  # the cases' table holds the questions asked once per case; entries their own
@@ -413,10 +424,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
     if questionnaire_id not in inspections.questionnaire_ids(session, inspection):
         problems.append(Problem(NOT_IN_INSPECTION, f"{questionnaire_id} is not a questionnaire of inspection "
                                 f"{inspection.code}", source=table.source, item=questionnaire_id))
-    rows = _RowChecker(q, table, _columns(table, q, problems))
-    rows.ref_pattern = inspection.case_ref_pattern
-    # a rule reading the entries of repeat groups (count(${pin}) > 0) is not checked on the cases' rows
-    rows.always_moot |= repeat_files.reads_entries(full)
+    rows = row_checker(full, table, inspection, problems)
     records: list[CaseRecord] = []
     by_row: dict[int, CaseRecord] = {}
     problems += characters.row_problems(table.header, table.header, 1, table.source)
@@ -424,8 +432,6 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
         if release_rows:
             table.rows[k] = (number, ())
         record, row_problems = rows.check(number, cells)
-        # the one rule for characters (the app and bundles apply it too): every cell, by row and column
-        problems += characters.row_problems(table.header, cells, number, table.source, is_note=_is_note_column)
         problems += row_problems
         if record is not None:
             if layout is not None:
@@ -434,6 +440,8 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
             by_row[number] = record
     problems += rows.file_problems()
     entries = repeat_files.check_entries(full, entry_tables, links, by_row, problems)
+    # each case's entries against the form's repeat_count and min/max (entry_counts)
+    problems += entry_counts.check(full, by_row, entries.tables, table.source)
     for _, entry_table in entry_tables:  # the one rule for characters, in the entries too
         for number, cells in [(1, entry_table.header), *entry_table.rows]:
             problems += characters.row_problems(entry_table.header, cells, number, entry_table.source)
@@ -454,6 +462,17 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection_c
                          registered, layout, entries if entry_tables else None)
 
 
+def row_checker(full: Questionnaire, table: Table, inspection: Inspection, problems: list[Problem]) -> _RowChecker:
+    """The row checker of a table of cases (header problems added to ``problems``): the
+    import's, and the one a bundle's answers go through (bundles.py)."""
+    q = case_level(full)  # the cases' table holds the questions asked once per case; entries their own
+    rows = _RowChecker(q, table, _columns(table, q, problems))
+    rows.ref_pattern = inspection.case_ref_pattern
+    # a rule reading the entries of repeat groups (count(${pin}) > 0) is not checked on the cases' rows
+    rows.always_moot |= repeat_files.reads_entries(full)
+    return rows
+
+
 def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
                         first_row: dict[str, tuple[int, str]]) -> list[Problem]:
     """meta:inspector names an account (as it is stored: lower case), or the row is refused:
@@ -466,6 +485,8 @@ def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str
     known = set(session.execute(select(User.name).where(User.name.in_(list(named)))).scalars())
     out = []
     for record in records:
+        if characters.problem(record.inspector) is not None:
+            continue  # the character rule names the row and column; "X is not an account" would mislead
         if record.inspector and record.inspector.lower() not in known:
             out.append(Problem(BAD_INSPECTOR, f"{_clip(record.inspector)} is not an account: give the user name of the "
                                "inspector who scored the case (Users page), or leave it blank for yourself",
@@ -476,14 +497,14 @@ def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str
 
 
 def record_refused(session: Session, actor: Actor, name: str, refusal: ProblemError, *,
-                   inspection_code: str | None = None) -> None:
+                   inspection: inspections.InspectionRef = None) -> None:
     """Audit a refused import in its own transaction (the import's rolled back): the file's name
     and how many problems of each kind, never a cell of its content."""
     by_code: dict[str, int] = {}
     for p in refusal.problems:
         by_code[p.code] = by_code.get(p.code, 0) + 1
     try:
-        inspection_id = inspections.inspection_by_code(session, inspection_code).id
+        inspection_id = inspections.resolve(session, inspection).id
     except ProblemError:
         inspection_id = None
     audit.record(session, actor.name, audit.IMPORT_REFUSED, inspection_id=inspection_id,
@@ -535,23 +556,23 @@ class ImportResult:
 
 
 def check_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
-               inspection_code: str | None = None, release_rows: bool = False) -> CheckedImport:
+               inspection: inspections.InspectionRef = None, release_rows: bool = False) -> CheckedImport:
     """Read and check without writing (the Import page's preview, ``--dry-run``): for those who
     may import, as ``import_file`` checks. ``release_rows``: as ``check``."""
     require_role(actor, LEADS, "import assessments")
     table = data if isinstance(data, Table) else read_table(data, name)
-    return check(session, questionnaire_id, table, inspection_code=inspection_code, release_rows=release_rows)
+    return check(session, questionnaire_id, table, inspection=inspection, release_rows=release_rows)
 
 
 def import_file(session: Session, actor: Actor, questionnaire_id: str, data: bytes | Table, name: str, *,
-                inspection_code: str | None = None, progress: Callable[[int, int], None] | None = None,
+                inspection: inspections.InspectionRef = None, progress: Callable[[int, int], None] | None = None,
                 release_rows: bool = False) -> ImportResult:
     """Read, check and write every row as a complete assessment, or raise with every problem
     and write nothing. Run inside one ``session_scope``: the caller's transaction."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     require_role(actor, LEADS, "import assessments")
     table = data if isinstance(data, Table) else read_table(data, name)
-    checked = check(session, questionnaire_id, table, inspection_code=inspection_code,
+    checked = check(session, questionnaire_id, table, inspection=inspection,
                     release_rows=release_rows or not isinstance(data, Table))
     written = store.add_complete_assessments(
         session, inspection_id=checked.inspection.id, version=checked.version, records=checked.records,

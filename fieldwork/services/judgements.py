@@ -196,14 +196,15 @@ def _links(session: Session, inspection: Inspection, unit_type: str, unit: str, 
 
 def judge(session: Session, actor: Actor, *, unit_type: str, unit: str, criterion: str, grade: str,
           rationale: str, evidence: list[str] = (), excerpts: list[str] = (), findings: list[FindingRef] = (),
-          expected_version: int | None = None, inspection_code: str | None = None) -> tuple[Judgement, list[str]]:
+          expected_version: int | None = None,
+          inspection: inspections.InspectionRef = None) -> tuple[Judgement, list[str]]:
     """Give (or change) the judgement of one force or CPS Area on one criterion, with the
     evidence it rests on. All or nothing; every problem named. Returns the judgement and the
     privacy warnings of the rationale. ``expected_version``: the version the lead read (None
     for a new judgement); a judgement changed since is refused."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, JUDGERS, "judge a criterion (only lead inspectors judge)")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     framework = framework_of(inspection)
     rationale = (rationale or "").strip()
     problems = _check_target(unit_type, unit, criterion, grade, framework)
@@ -289,7 +290,7 @@ class FindingFigures:
 
         key = (questionnaire, unit_type)
         if key not in self._reports:
-            self._reports[key] = findings.compute(self.session, questionnaire, inspection_code=self.inspection.code,
+            self._reports[key] = findings.compute(self.session, questionnaire, inspection=self.inspection,
                                                   by=unit_type)
         return self._reports[key]
 
@@ -309,11 +310,11 @@ class FindingFigures:
 
 
 def view(session: Session, actor: Actor, *, unit_type: str, unit: str, criterion: str,
-         inspection_code: str | None = None, figures: FindingFigures | None = None) -> JudgementView | None:
+         inspection: inspections.InspectionRef = None, figures: FindingFigures | None = None) -> JudgementView | None:
     """One judgement with its evidence, excerpts, findings (figures for that force or Area)
     and history; None if the cell is not judged."""
     permissions.require_role(actor, permissions.LEADS, "see judgements")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     found = judgements(session, inspection, unit_type=unit_type, unit=unit, criterion=criterion)
     if not found:
         return None
@@ -327,7 +328,7 @@ def view(session: Session, actor: Actor, *, unit_type: str, unit: str, criterion
         item_uids += [u for (u,) in session.execute(select(EvidenceItem.uid).join(
             EvidenceExcerpt, EvidenceExcerpt.evidence_id == EvidenceItem.id).where(
             EvidenceExcerpt.uid.in_(ex_uids))).all()]
-    views = {v.uid: v for v in evidence_service.list_evidence(session, actor, inspection_code=inspection.code,
+    views = {v.uid: v for v in evidence_service.list_evidence(session, actor, inspection=inspection,
                                                                uids=item_uids)}
     excerpts = [(v, e) for v in views.values() for e in v.excerpts if e.uid in ex_uids]
     figures = figures or FindingFigures(session, inspection)
@@ -342,10 +343,10 @@ def view(session: Session, actor: Actor, *, unit_type: str, unit: str, criterion
 
 
 def candidate_evidence(session: Session, actor: Actor, *, unit_type: str, unit: str, criterion: str,
-                       inspection_code: str | None = None) -> list:
+                       inspection: inspections.InspectionRef = None) -> list:
     """The evidence a lead may cite for this cell: items about the force or Area (or its Area
     or forces, or national) that bear on the criterion."""
-    items = evidence_service.list_evidence(session, actor, inspection_code=inspection_code, criterion=criterion)
+    items = evidence_service.list_evidence(session, actor, inspection=inspection, criterion=criterion)
     return [v for v in items if unit_matches(unit_type, unit, v)]
 
 

@@ -31,6 +31,7 @@ from sqlmodel import Session
 from fieldwork import audit
 from fieldwork.problem_codes import BUNDLE_UID_CLASH as UID_CLASH, NOT_A_SIDE, UNKNOWN_CONFLICT
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire.entries import is_path, slot, split, title
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, revision_content
@@ -416,24 +417,29 @@ def _write(session: Session, actor: Actor, inspection: Inspection, bundle: Bundl
 
 def _audit_replaced_answers(session: Session, actor: Actor, inspection: Inspection, replaces: list) -> None:
     """Every answer and note a merge changes in the lead's copy is audited as that change (old ->
-    new codes; a note only as changed, never its text), as a save in the app would be."""
-    old: dict[int, dict[str, tuple]] = {}
+    new codes; a note only as changed, never its text), as a save in the app would be. Answers
+    are matched by question and entry: ``incident[2]/when`` is compared with the lead's
+    ``incident[2]/when`` only, and its audit row names the entry (``instance``), as a save does."""
+    old: dict[int, dict[tuple[str, str], tuple]] = {}
     for chunk in _chunks([p.target.id for p in replaces]):
-        for aid, question, value, note in session.execute(
-                select(Answer.assessment_id, Answer.question, Answer.value, Answer.note)
+        for aid, question, instance, value, note in session.execute(
+                select(Answer.assessment_id, Answer.question, Answer.instance, Answer.value, Answer.note)
                 .where(Answer.assessment_id.in_(chunk))).all():
-            old.setdefault(aid, {})[question] = (value, note or "")
+            old.setdefault(aid, {})[(question, instance or "")] = (value, note or "")
     for p in replaces:
         before = old.get(p.target.id, {})
-        after = {a["question"]: (a.get("value"), a.get("note") or "") for a in p.incoming["answers"]}
+        after = {(a["question"], a.get("instance") or ""): (a.get("value"), a.get("note") or "")
+                 for a in p.incoming["answers"]}
         where = dict(inspection_id=inspection.id, case_ref=p.incoming["case_ref"], assessment_uid=p.target.uid)
-        for question in sorted(set(before) | set(after)):
-            was, now = before.get(question, (None, "")), after.get(question, (None, ""))
+        for question, instance in sorted(set(before) | set(after)):
+            was, now = before.get((question, instance), (None, "")), after.get((question, instance), (None, ""))
+            entry = {"instance": instance} if instance else {}  # which entry of a repeat group
             if was[0] != now[0]:
                 audit.record(session, actor.name, audit.ANSWER_CHANGED, question=question, old_value=was[0],
-                             new_value=now[0], via="merge", **where)
+                             new_value=now[0], via="merge", **entry, **where)
             if was[1] != now[1]:
-                audit.record(session, actor.name, audit.NOTE_CHANGED, question=question, via="merge", **where)
+                audit.record(session, actor.name, audit.NOTE_CHANGED, question=question, via="merge", **entry,
+                             **where)
 
 
 # --- conflicts -----------------------------------------------------------------------------
@@ -448,6 +454,8 @@ class ConflictSide:
     counted: bool
     updated_at: datetime | None
     arrived: str  # "here first" or "from <bundle file>"
+    # keyed by slot: the question, or ``instance/question`` in an entry of a repeat group, so two
+    # laptops' entries of one case stand side by side, never one over the other
     answers: dict[str, str | None]
     notes: dict[str, str]
 
@@ -460,9 +468,15 @@ class CaseConflict:
     kinds: list[str]
     detected_at: datetime
     sides: list[ConflictSide]
+    entry_titles: dict[str, str] = field(default_factory=dict)  # instance path -> "Incident 2 › PIN issued 1"
+
+    def entry_of(self, key: str) -> str:
+        """The entry a slot is in, in words ("" outside a repeat group)."""
+        instance = split(key)[0]
+        return self.entry_titles.get(instance, instance)
 
     def differing(self) -> list[str]:
-        """Questions the sides answer differently, in the order first seen."""
+        """Slots (questions, in each entry) the sides answer differently, in the order first seen."""
         names = list(dict.fromkeys(q for s in self.sides for q in s.answers))
         return [q for q in names if len({s.answers.get(q) for s in self.sides}) > 1]
 
@@ -476,10 +490,11 @@ def unresolved_count(session: Session, inspection_id: int, questionnaire: str | 
     return len(set(session.execute(query).scalars()))
 
 
-def open_conflicts(session: Session, actor: Actor, *, inspection_code: str | None = None) -> list[CaseConflict]:
+def open_conflicts(session: Session, actor: Actor, *,
+                   inspection: inspections.InspectionRef = None) -> list[CaseConflict]:
     """Every case with an unresolved conflict, with its assessments side by side."""
     permissions.require_role(actor, permissions.LEADS, "see merge conflicts")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     rows = session.execute(
         select(MergeConflict, CaseFile.case_ref, CaseFile.questionnaire, BundleImport.file_name)
         .join(CaseFile, CaseFile.id == MergeConflict.case_id)
@@ -498,13 +513,19 @@ def open_conflicts(session: Session, actor: Actor, *, inspection_code: str | Non
         sides = []
         for a in session.execute(select(Assessment).where(Assessment.uid.in_(list(arrived)))
                                  .order_by(Assessment.id)).scalars():
-            answers = session.execute(select(Answer.question, Answer.value, Answer.note)
-                                      .where(Answer.assessment_id == a.id)).all()
+            answers = [(slot(i, q), v, n) for q, i, v, n in session.execute(
+                select(Answer.question, Answer.instance, Answer.value, Answer.note)
+                .where(Answer.assessment_id == a.id).order_by(Answer.id)).all()]
             sides.append(ConflictSide(a.uid, a.inspector, a.status, a.purpose, a.counted, a.updated_at,
                                       arrived[a.uid], {q: v for q, v, _ in answers}, {q: n for q, _, n in answers if n}))
         first = items[0]
+        instances = {split(k)[0] for side in sides for k in side.answers} - {""}
+        titles = {}
+        if instances:
+            q = inspections.load_questionnaire(session, first[2])
+            titles = {i: title(q, i) for i in instances if is_path(i)}
         out.append(CaseConflict(case_id, first[1], first[2], sorted({c.kind for c, *_ in items}),
-                                min(c.detected_at for c, *_ in items), sides))
+                                min(c.detected_at for c, *_ in items), sides, titles))
     return out
 
 

@@ -105,7 +105,9 @@ def _tail_match(header: str, names: dict[str, str]) -> str | None:
     for sep in _SEPARATORS:
         parts = header.split(sep)
         for k in range(len(parts)):
-            found = names.get(sep.join(parts[k:]).casefold())
+            # ODK Central's group-question also names a question keyed by its path (group/question:
+            # a name used twice, or a loop's copy, xlsform_paths)
+            found = names.get(sep.join(parts[k:]).casefold()) or names.get("/".join(parts[k:]).casefold())
             if found:
                 return found
     return None

@@ -33,11 +33,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from fieldwork import expr
-from fieldwork.problem_codes import BY_ENTRY_VARIABLE, INDICATOR_OVER_ENTRIES
+from fieldwork.problem_codes import BY_ENTRY_VARIABLE, INDICATOR_OVER_ENTRIES  # noqa: F401 (tests name it here)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
 from fieldwork.questionnaire import repeat_levels
-from fieldwork.services import summaries
+from fieldwork.services import entry_indicators, summaries
 from fieldwork.wording import render
 from models import Answer
 
@@ -70,22 +70,10 @@ def check_request(q: Questionnaire, by: str | None) -> None:
 
 
 def check_indicators(q: Questionnaire) -> None:
-    """Indicators count cases from case-level answers; one reading a question asked per entry is
-    refused by name until such indicators are compiled (count() and sum() over entries)."""
-    inside = entry_questions(q) | {r.name for r in q.repeats}
-    problems = []
-    for ind in q.indicators:
-        used = set()
-        for text in (ind.population, ind.condition):
-            if text.strip():
-                used |= set(expr.variables(expr.parse(text)))
-        if used & inside:
-            problems.append(Problem(INDICATOR_OVER_ENTRIES, f"indicator {ind.id!r} reads "
-                                    f"{', '.join(sorted(used & inside))}, asked once per entry of a repeat group: "
-                                    "an indicator is counted over cases from the answers each case has once",
-                                    item=ind.id, item_kind="indicator"))
-    if problems:
-        raise ProblemError(problems, "the indicators cannot be counted")
+    """Indicators count cases; one reading entries is counted over them (entry_indicators), and
+    refused by name only where that has no meaning (two questions asked per entry in one test,
+    a repeat group used as a value, sum() of a repeat group)."""
+    entry_indicators.check(q)
 
 
 def _population(base, by: str | None, by_codes: Sequence[str]):

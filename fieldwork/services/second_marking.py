@@ -19,6 +19,11 @@ scoring of each by another inspector, and the moderation that agrees the answers
    findings (the primary stays, ``counted=false``): findings use the agreed answers.
 
 Agreement statistics over the pairs are ``fieldwork.services.agreement``.
+
+Repeat groups: the second inspector records the case's entries blind (none is copied);
+moderation pairs the n-th entry of one marking with the n-th of the other, names each
+disagreement's entry, and records each decision for its question in its entry only
+(``fieldwork.services.marking_slots``, docs/repeats.md).
 """
 
 from __future__ import annotations
@@ -38,12 +43,13 @@ from fieldwork.contract import CONTEXT_SECTION
 from fieldwork.problem_codes import (
     ALREADY_MODERATED, ALREADY_SECOND_MARKED as ALREADY_SAMPLED, BAD_SAMPLE, FORCE_NOT_COVERED, NOTHING_TO_SAMPLE,
     NOT_A_DISAGREEMENT, NOT_A_SECOND_MARKER, NOT_ELIGIBLE, NOT_READY_FOR_MODERATION as NOT_READY,
-    NO_SECOND_MARKER, REPEAT_NOT_SUPPORTED, SAME_INSPECTOR, UNDECIDED, UNKNOWN_INSPECTOR, UNKNOWN_QUESTIONNAIRE,
+    NO_SECOND_MARKER, SAME_INSPECTOR, UNDECIDED, UNKNOWN_INSPECTOR, UNKNOWN_QUESTIONNAIRE,
     UNKNOWN_SECOND_MARKING as UNKNOWN_MARKING,
 )
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire import entries
 from fieldwork.questionnaire.model import Questionnaire
-from fieldwork.services import agreement, assessments, inspections, permissions
+from fieldwork.services import agreement, assessments, inspections, marking_slots, permissions
 from fieldwork.services.permissions import INSPECTOR, LEAD, Actor
 from fieldwork.services import actor_check
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, CaseFile, Inspection,
@@ -184,20 +190,10 @@ def questionnaire_problem(session: Session, questionnaire_id: str,
     inspection = inspections.resolve(session, inspection)
     known = inspections.questionnaire_ids(session, inspection)
     if questionnaire_id in known:
-        return _repeats_problem(inspections.load_questionnaire(session, questionnaire_id), questionnaire_id)
+        return None
     return Problem(UNKNOWN_QUESTIONNAIRE, f"{inspection.name} has no questionnaire {questionnaire_id!r} "
                    f"(it has: {', '.join(known) or 'none'})", item=questionnaire_id,
                    item_kind="questionnaire")
-
-
-def _repeats_problem(questionnaire: Questionnaire, item: str, item_kind: str = "questionnaire") -> Problem | None:
-    """Second marking compares and moderates answers question by question; entries of a repeat
-    group would be paired wrongly, so such a questionnaire is refused rather than mis-compared."""
-    if not questionnaire.repeats:
-        return None
-    return Problem(REPEAT_NOT_SUPPORTED, "second marking does not yet compare the entries of repeat groups ("
-                   + ", ".join(r.name for r in questionnaire.repeats) + "), so cases of this questionnaire "
-                   "cannot be second-marked", item=item, item_kind=item_kind)
 
 
 def marker_problems(session: Session, names: list[str], inspection: inspections.InspectionRef = None) -> list[Problem]:
@@ -325,9 +321,6 @@ def assignment_problems(session: Session, rows: dict, cases: dict, assignments: 
                                     item=ref, item_kind="case"))
         elif uid in taken:
             problems.append(Problem(ALREADY_SAMPLED, "is already second-marked", item=ref, item_kind="case"))
-        elif (fault := _repeats_problem(inspections.questionnaire_of(
-                session.get(QuestionnaireVersion, a.questionnaire_version_id)), ref, "case")) is not None:
-            problems.append(fault)
         if not second:
             problems.append(Problem(NO_SECOND_MARKER, "choose a second inspector", item=ref, item_kind="case",
                                     field="second_inspector"))
@@ -355,8 +348,10 @@ def _create(session: Session, actor: Actor, rows: dict, cases: dict, assignments
         primary = rows[uid]
         q = inspections.questionnaire_of(session.get(QuestionnaireVersion, primary.questionnaire_version_id))
         context = [n for n in (x.name for x in q.questions_in(CONTEXT_SECTION)) if n != contract.CASE_REF]
+        # the case's facts, never an entry: the second marker records the entries blind
         copied = session.execute(select(Answer.question, Answer.value).where(
-            Answer.assessment_id == primary.id, Answer.question.in_(context), Answer.value.is_not(None))).all()
+            Answer.assessment_id == primary.id, Answer.question.in_(context), Answer.instance == "",
+            Answer.value.is_not(None))).all()
         draft = Assessment(case_id=primary.case_id, questionnaire_version_id=primary.questionnaire_version_id,
                            inspector=second, status=DRAFT, purpose=SECOND, counted=False)
         session.add(draft)
@@ -426,7 +421,9 @@ def markings(session: Session, actor: Actor, *, questionnaire: str | None = None
 
 
 def _disagreement_counts(session: Session, marking_ids: list[int]) -> dict[int, int]:
-    """marking id -> questions the two markings answer differently (one side blank counts), in the database."""
+    """marking id -> slots (questions, in each entry of a repeat group) the two markings answer
+    differently (one side blank counts, so does an answer in an entry the other did not record),
+    in the database."""
     if not marking_ids:
         return {}
     first, second = aliased(Assessment), aliased(Assessment)
@@ -436,9 +433,7 @@ def _disagreement_counts(session: Session, marking_ids: list[int]) -> dict[int, 
              .where(SecondMarking.id.in_(marking_ids))).subquery()
     asked, a1, a2 = agreement.paired_answers(pairs)
     return dict(session.execute(
-        select(asked.c.pair, func.count()).select_from(asked)
-        .outerjoin(a1, and_(a1.assessment_id == asked.c.first_id, a1.question == asked.c.question))
-        .outerjoin(a2, and_(a2.assessment_id == asked.c.second_id, a2.question == asked.c.question))
+        agreement.joined(select(asked.c.pair, func.count()).select_from(asked), asked, a1, a2)
         .where(asked.c.question != contract.CASE_REF, func.coalesce(a1.value, "") != func.coalesce(a2.value, ""))
         .group_by(asked.c.pair)).all())
 
@@ -458,10 +453,22 @@ class Disagreement:
     options: list[tuple[str, str]]  # (code, label) the lead may choose, NOT_ASKED last
     agreed: str | None = None  # NOT_ASKED for "not asked", None while undecided
     agreed_by: str | None = None
+    instance: str = ""  # the entry of a repeat group it is in ("incident[2]/pin[1]"), "" outside one
+    entry: str = ""  # that entry in words ("Incident 2 › PIN issued 1"), "" outside one
 
     @property
     def decided(self) -> bool:
         return self.agreed is not None
+
+    @property
+    def slot(self) -> str:
+        """The question in its entry (``incident[2]/when``): what a decision is recorded for."""
+        return entries.slot(self.instance, self.question)
+
+    @property
+    def where(self) -> str:
+        """The question as a person names it, with its entry: "Incident 2: “Date of incident”"."""
+        return f"{self.entry}: “{self.label}”" if self.entry else f"“{self.label}”"
 
 
 @dataclass
@@ -492,13 +499,10 @@ def _assessment(session: Session, uid: str) -> Assessment:
     return session.execute(select(Assessment).where(Assessment.uid == uid)).scalars().one()
 
 
-def _answers(session: Session, assessment_id: int) -> dict[str, tuple[str | None, str]]:
-    return {q: (v, n or "") for q, v, n in session.execute(
-        select(Answer.question, Answer.value, Answer.note).where(Answer.assessment_id == assessment_id)).all()}
-
-
 def moderation(session: Session, actor: Actor, marking_id: int) -> Moderation:
-    """The case's disagreements side by side, with both evidence notes and any agreed answers."""
+    """The case's disagreements side by side, with both evidence notes and any agreed answers.
+    Inside a repeat group each entry is compared with the other marker's entry of the same
+    instance path (the n-th with the n-th); a disagreement names its entry."""
     permissions.require_role(actor, permissions.LEADS, "moderate second markings")
     marking = _marking(session, marking_id)
     first, second = _assessment(session, marking.primary_uid), _assessment(session, marking.second_uid)
@@ -509,27 +513,31 @@ def moderation(session: Session, actor: Actor, marking_id: int) -> Moderation:
                       marking.agreed_uid)
     if not view.ready:
         return view
-    a1, a2 = _answers(session, first.id), _answers(session, second.id)
-    decisions = {d.question: d for d in session.execute(
+    a1, a2 = marking_slots.answers(session, first.id), marking_slots.answers(session, second.id)
+    decisions = {entries.slot(d.instance, d.question): d for d in session.execute(
         select(ModerationDecision).where(ModerationDecision.marking_id == marking.id)).scalars()}
-    for question in q.questions:
-        v1, n1 = a1.get(question.name, (None, ""))
-        v2, n2 = a2.get(question.name, (None, ""))
-        if question.name == contract.CASE_REF or (v1 or None) == (v2 or None):
+    for key in marking_slots.ordered(q, set(a1) | set(a2)):
+        instance, name = entries.split(key)
+        question = q.question(name)
+        v1, n1 = a1.get(key, (None, ""))
+        v2, n2 = a2.get(key, (None, ""))
+        if name == contract.CASE_REF or (v1 or None) == (v2 or None):
             continue
-        options = [(c.code, c.label) for c in q.options(question.name)] if question.is_single_choice else \
+        options = [(c.code, c.label) for c in q.options(name)] if question.is_single_choice else \
             [(v, v) for v in dict.fromkeys(x for x in (v1, v2) if x)]
-        decision = decisions.get(question.name)
+        decision = decisions.get(key)
         view.disagreements.append(Disagreement(
-            question.name, question.label, question.section, v1, v2, n1, n2, options + [(NOT_ASKED, "(not asked)")],
+            name, question.label, question.section, v1, v2, n1, n2, options + [(NOT_ASKED, "(not asked)")],
             None if decision is None else (decision.agreed_value or NOT_ASKED),
-            decision.agreed_by if decision else None))
+            decision.agreed_by if decision else None, instance, entries.title(q, instance) if instance else ""))
     return view
 
 
-def agree(session: Session, actor: Actor, marking_id: int, question: str, value: str) -> None:
-    """Record the agreed answer to one disagreement (``NOT_ASKED`` for "not asked"); a later
-    call for the same question replaces it, and each is audited with who agreed it."""
+def agree(session: Session, actor: Actor, marking_id: int, question: str, value: str, *, instance: str = "") -> None:
+    """Record the agreed answer to one disagreement (``NOT_ASKED`` for "not asked"): the
+    question, in the entry ``instance`` of a repeat group ("" outside one), and in that entry
+    only. A later call for the same question and entry replaces it; each is audited with who
+    agreed it (and the entry)."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     view = moderation(session, actor, marking_id)
     if view.finished:
@@ -538,20 +546,25 @@ def agree(session: Session, actor: Actor, marking_id: int, question: str, value:
     if not view.ready:
         raise ProblemError([Problem(NOT_READY, "both markings must be complete before moderation",
                                     item=view.case_ref, item_kind="case")])
-    found = next((d for d in view.disagreements if d.question == question), None)
+    found = next((d for d in view.disagreements if d.question == question and d.instance == instance), None)
+    key = entries.slot(instance, question)
     if found is None:
-        raise ProblemError([Problem(NOT_A_DISAGREEMENT, "the two markings agree on this question", item=question)])
+        where = f" in {entries.title(view.questionnaire, instance)}" if instance and entries.is_path(instance) else ""
+        raise ProblemError([Problem(NOT_A_DISAGREEMENT, f"the two markings agree on this question{where}",
+                                    item=key)])
     stored = None
     if value != NOT_ASKED:
         q = view.questionnaire.question(question)
         stored, fault = assessments.normalise(view.questionnaire, q, value)
         if fault or stored is None:
-            raise ProblemError([Problem(assessments.UNKNOWN_CODE, fault or "choose an answer", item=question)])
+            raise ProblemError([Problem(assessments.UNKNOWN_CODE, fault or "choose an answer", item=key)])
     decision = session.execute(select(ModerationDecision).where(
-        ModerationDecision.marking_id == marking_id, ModerationDecision.question == question)).scalars().first()
+        ModerationDecision.marking_id == marking_id, ModerationDecision.question == question,
+        ModerationDecision.instance == instance)).scalars().first()
     if decision is None:
-        decision = ModerationDecision(marking_id=marking_id, question=question, first_value=found.first_value,
-                                      second_value=found.second_value, agreed_by=actor.name)
+        decision = ModerationDecision(marking_id=marking_id, question=question, instance=instance,
+                                      first_value=found.first_value, second_value=found.second_value,
+                                      agreed_by=actor.name)
     decision.agreed_value, decision.agreed_by, decision.agreed_at = stored, actor.name, utcnow()
     session.add(decision)
     is_code = view.questionnaire.question(question).is_single_choice  # codes only in the trail, never free text
@@ -559,7 +572,8 @@ def agree(session: Session, actor: Actor, marking_id: int, question: str, value:
     audit.record(session, actor.name, audit.MODERATION, inspection_id=marking.inspection_id, case_ref=view.case_ref,
                  assessment_uid=marking.primary_uid, question=question,
                  old_value=found.first_value if is_code else None, new_value=stored if is_code else None,
-                 step="agreed", second=found.second_value if is_code else None)
+                 step="agreed", second=found.second_value if is_code else None,
+                 **({"instance": instance} if instance else {}))  # which entry of a repeat group
     session.flush()
 
 
@@ -576,24 +590,30 @@ def finish(session: Session, actor: Actor, marking_id: int) -> str:
         raise ProblemError([Problem(NOT_READY, "both markings must be complete before moderation",
                                     item=view.case_ref, item_kind="case")])
     if view.undecided:
-        raise ProblemError([Problem(UNDECIDED, f"no agreed answer yet for “{d.label}”", item=d.question)
+        raise ProblemError([Problem(UNDECIDED, f"no agreed answer yet for {d.where}", item=d.slot)
                             for d in view.undecided], "moderation is not finished")
     marking = _marking(session, marking_id)
     first, second = _assessment(session, marking.primary_uid), _assessment(session, marking.second_uid)
-    a1, a2 = _answers(session, first.id), _answers(session, second.id)
+    a1, a2 = marking_slots.answers(session, first.id), marking_slots.answers(session, second.id)
     q = view.questionnaire
-    agreed = {name: v for name, (v, _) in a1.items() if v is not None}
+    agreed = {key: v for key, (v, _) in a1.items() if v is not None}
     for d in view.disagreements:
-        agreed.pop(d.question, None)
+        agreed.pop(d.slot, None)
         if d.agreed != NOT_ASKED:
-            agreed[d.question] = d.agreed
+            agreed[d.slot] = d.agreed
+    # an entry every answer of which was agreed as not asked goes; the later ones move down
+    moved = marking_slots.closed_up(agreed)
+    origin = {new: old for old, new in moved.items()}  # where each agreed answer's notes are found
+    agreed = {moved[key]: v for key, v in agreed.items()}
     case = session.get(CaseFile, marking.case_id)
     answers = {**agreed, contract.CASE_REF: case.case_ref} if q.has_question(contract.CASE_REF) else dict(agreed)
-    cleared = q.irrelevant_answers(answers)  # an agreed answer may hide a question the first marker answered
-    for name in cleared:
-        agreed.pop(name, None)
-        answers.pop(name, None)
-    problems = [p for p in assessments.completion_problems(q, answers)]
+    instances = {entries.split(key)[0] for key in answers} - {""}
+    # an agreed answer may hide a question the first marker answered (in an entry: that entry's)
+    cleared = entries.Entries(q, answers, instances).irrelevant()
+    for key in cleared:
+        agreed.pop(key, None)
+        answers.pop(key, None)
+    problems = [p for p in assessments.completion_problems(q, answers, instances)]
     if problems:
         raise ProblemError(problems, "the agreed answers are not complete: record agreed answers for these")
 
@@ -604,17 +624,18 @@ def finish(session: Session, actor: Actor, marking_id: int) -> str:
     session.add(row)
     session.flush()
     notes = {}
-    for name, value in agreed.items():
-        (v1, n1), (v2, n2) = a1.get(name, (None, "")), a2.get(name, (None, ""))
+    for key, value in agreed.items():
+        was = origin.get(key, key)  # the slot both markings hold it in, before entries moved down
+        (v1, n1), (v2, n2) = a1.get(was, (None, "")), a2.get(was, (None, ""))
         if value == v1 and (n1 or value != v2):
-            notes[name] = n1
+            notes[key] = n1
         elif value == v2:
-            notes[name] = n2
+            notes[key] = n2
         else:  # agreed on neither's answer: keep both notes as the evidence considered
-            notes[name] = "\n".join(f"{who}: {n}" for who, n in ((marking.first_inspector, n1),
-                                                                 (marking.second_inspector, n2)) if n)
-    session.add_all(Answer(assessment_id=row.id, question=name, value=value, note=notes.get(name, ""))
-                    for name, value in agreed.items())
+            notes[key] = "\n".join(f"{who}: {n}" for who, n in ((marking.first_inspector, n1),
+                                                                (marking.second_inspector, n2)) if n)
+    session.add_all(Answer(assessment_id=row.id, question=entries.split(key)[1], instance=entries.split(key)[0],
+                           value=value, note=notes.get(key, "")) for key, value in agreed.items())
     first.counted = False  # the agreed answers take its place in findings; it stays, for agreement and the record
     session.add(first)
     marking.agreed_uid, marking.moderated_by, marking.moderated_at = row.uid, actor.name, now

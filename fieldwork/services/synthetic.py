@@ -2,7 +2,7 @@
 
 Each case answers every question its skip logic asks (in questionnaire order, so a rule sees
 the answers before it), single-choice questions with a random code, text with a short token,
-integers and dates with plausible values. Case references are pseudonymous (``SYN-000001``).
+integers and dates with plausible values. Case references are pseudonymous (``SYN-0000001``).
 Seeded, so a run can be repeated.
 """
 
@@ -50,7 +50,7 @@ def records(questionnaire: Questionnaire, n: int, *, seed: int = 1, prefix: str 
     rules = _rules(questionnaire)
     out = []
     for i in range(1, n + 1):
-        ref = f"{prefix}-{i:06d}"
+        ref = f"{prefix}-{i:07d}"  # seven digits: six may read as a date (120384), refused as a reference
         given = answers(questionnaire, rnd, rules)
         noted = {k: f"Seen in file section {rnd.randint(1, 40)}, page {rnd.randint(1, 200)}."
                  for k in given if notes and rnd.random() < 0.25}

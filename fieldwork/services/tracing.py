@@ -25,7 +25,7 @@ from fieldwork import expr
 from fieldwork.problem_codes import MISSING_ANSWER, UNKNOWN_ANSWER, UNKNOWN_FINDING
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import NOT_APPLICABLE
-from fieldwork.services import counting, findings, inspections
+from fieldwork.services import counting, entry_indicators, findings, inspections
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from models import COMPLETE, Answer, Assessment, CaseFile
 
@@ -90,12 +90,12 @@ def parse_target(text: str) -> tuple[str, str | None]:
 
 
 def cases_behind(session: Session, actor: Actor, questionnaire_id: str, finding_id: str, answer: str | None = None,
-                 *, inspection_code: str | None = None, filters: dict[str, list[str]] | None = None,
+                 *, inspection: inspections.InspectionRef = None, filters: dict[str, list[str]] | None = None,
                  with_notes: bool = False) -> Trace:
     """The cases in the denominator of one finding, each marked whether it is in the count.
     Leads and admins only (it reveals cases and, ``with_notes``, their evidence notes)."""
     require_role(actor, LEADS, "see the cases behind a finding")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
     clean = findings.check_request(q, None, filters or {})
     base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True).subquery("base")
@@ -104,7 +104,7 @@ def cases_behind(session: Session, actor: Actor, questionnaire_id: str, finding_
         if answer is not None:
             raise ProblemError([Problem(UNKNOWN_ANSWER, f"{finding_id!r} is an indicator: it has no answer to "
                                         f"name (write {finding_id} alone)", field="cases", item=finding_id)])
-        query, label = _indicator_query(base, indicator), indicator.label
+        query, label = _indicator_query(base, indicator, entry_indicators.Reach.of(q)), indicator.label
         code_labels = {}
     else:
         question = _question(q, finding_id, answer)
@@ -143,14 +143,14 @@ def _question(q, finding_id: str, answer: str | None):
     return q.question(finding_id)
 
 
-def _indicator_query(base, indicator):
+def _indicator_query(base, indicator, reach=entry_indicators.NO_REACH):
     pop_node = expr.parse(indicator.population) if indicator.population.strip() else None
     cond_node = expr.parse(indicator.condition)
-    names = list(dict.fromkeys(v for n in (pop_node, cond_node) if n is not None for v in expr.variables(n)))
+    names = list(dict.fromkeys(v for n in (pop_node, cond_node) if n is not None for v in reach.case_variables(n)))
     joined = {name: aliased(Answer, name=f"v{i}") for i, name in enumerate(names)}
     column = lambda name: joined[name].value  # noqa: E731
-    in_pop = expr.to_sql(pop_node, column) if pop_node is not None else true()
-    hit = case((expr.to_sql(cond_node, column), True), else_=False)
+    in_pop = entry_indicators.to_sql(pop_node, column, base.c.aid, reach) if pop_node is not None else true()
+    hit = case((entry_indicators.to_sql(cond_node, column, base.c.aid, reach), True), else_=False)
     # an indicator has no single answer or note: NULL stands in for both
     query = select(base.c.aid, null(), hit.label("hit"), null()).select_from(base)
     for name, alias in joined.items():

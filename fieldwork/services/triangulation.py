@@ -106,11 +106,11 @@ class Grid:
 
 
 def set_bearing(session: Session, actor: Actor, *, criterion: str, ref: FindingRef, threshold: int,
-                favourable_when: str = AT_LEAST, inspection_code: str | None = None) -> FindingBearing:
+                favourable_when: str = AT_LEAST, inspection: inspections.InspectionRef = None) -> FindingBearing:
     """A lead says that a case-file finding bears on a criterion's grade: at or above
     ``threshold`` percent it points favourably (``favourable_when='below'``: below it does)."""
     permissions.require_role(actor, (permissions.LEAD,), "set which findings bear on a grade")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     framework = framework_of(inspection)
     problems = []
     if criterion not in framework.specific_ids:
@@ -208,11 +208,11 @@ def grid_units(session: Session, inspection: Inspection, unit_type: str) -> list
     return [(c.code, c.label) for c in order if c.code in codes]
 
 
-def grid(session: Session, actor: Actor, *, unit_type: str = FORCE, inspection_code: str | None = None,
+def grid(session: Session, actor: Actor, *, unit_type: str = FORCE, inspection: inspections.InspectionRef = None,
          criteria: list[str] | None = None, units: list[str] | None = None) -> Grid:
     """Every unit × criterion cell with its grade, kinds of evidence and marks."""
     permissions.require_role(actor, permissions.LEADS, "see the judgements grid")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     framework = framework_of(inspection)
     wanted = criteria or framework.specific_ids
     rows = grid_units(session, inspection, unit_type)
@@ -285,10 +285,10 @@ def grid(session: Session, actor: Actor, *, unit_type: str = FORCE, inspection_c
 
 
 def criterion_judgements(session: Session, actor: Actor, criterion: str, *, unit_type: str = FORCE,
-                         inspection_code: str | None = None) -> list[Cell]:
+                         inspection: inspections.InspectionRef = None) -> list[Cell]:
     """One criterion across all forces (or CPS Areas): the grid's column, for the Judgements
     page and the draft report."""
-    return grid(session, actor, unit_type=unit_type, inspection_code=inspection_code, criteria=[criterion]).column(
+    return grid(session, actor, unit_type=unit_type, inspection=inspection, criteria=[criterion]).column(
         criterion)
 
 
@@ -307,13 +307,13 @@ def wide_csv(g: Grid) -> bytes:
 
 
 def export_grid(session: Session, actor: Actor, fmt: str, *, unit_type: str = FORCE,
-                inspection_code: str | None = None, file_name: str = "") -> bytes:
+                inspection: inspections.InspectionRef = None, file_name: str = "") -> bytes:
     """The grid as the wide CSV or as JSON (``Grid.to_dict``); audited (counts only)."""
     if fmt not in ("csv", "json"):
         raise ProblemError([Problem(BAD_FORMAT, f"{fmt!r}: the grid is written as csv or json", field="format")])
-    g = grid(session, actor, unit_type=unit_type, inspection_code=inspection_code)
+    g = grid(session, actor, unit_type=unit_type, inspection=inspection)
     data = grid_bytes(g, fmt)
-    record_export(session, actor, g, fmt, inspection_code=inspection_code, file_name=file_name)
+    record_export(session, actor, g, fmt, inspection=inspection, file_name=file_name)
     return data
 
 
@@ -321,10 +321,10 @@ def grid_bytes(g: Grid, fmt: str) -> bytes:
     return wide_csv(g) if fmt == "csv" else (json.dumps(g.to_dict(), indent=2, ensure_ascii=False) + "\n").encode()
 
 
-def record_export(session: Session, actor: Actor, g: Grid, fmt: str, *, inspection_code: str | None = None,
+def record_export(session: Session, actor: Actor, g: Grid, fmt: str, *, inspection: inspections.InspectionRef = None,
                   file_name: str = "") -> None:
     """The audit row of a grid written to a file (counts only), from the command line or a download."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     audit.record(session, actor.name, audit.EXPORT, inspection_id=inspection.id, kind="judgements", format=fmt,
                  unit_type=g.unit_type, judged=sum(c.grade is not None for c in g.cells.values()),
                  file=file_name[:200])
@@ -334,13 +334,13 @@ __all__ = ["CHECK", "THIN", "UNEVIDENCED", "CPS_AREA", "FORCE", "Cell", "Grid", 
            "set_bearing", "remove_bearing", "bearings", "export_grid", "wide_csv"]
 
 
-def judgement_rows(session: Session, actor: Actor, *, inspection_code: str | None = None) -> list[dict]:
+def judgement_rows(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None) -> list[dict]:
     """Every judgement (forces, then CPS Areas) as one flat row: the cell's grade, kinds and
     marks, the rationale, and what it cites — evidence refs, excerpts (ref, criterion, code)
     and case-file findings with their figures for that force or Area (and the 95% interval
     once findings carry one). For the workbook and the draft report."""
     permissions.require_role(actor, permissions.LEADS, "see judgements")
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     items = {i.uid: i for i in session.execute(select(EvidenceItem).where(
         EvidenceItem.inspection_id == inspection.id)).scalars()}
     by_id = {i.id: i for i in items.values()}
@@ -356,7 +356,7 @@ def judgement_rows(session: Session, actor: Actor, *, inspection_code: str | Non
         found = judgements(session, inspection, unit_type=unit_type)
         if not found:
             continue
-        g = grid(session, actor, unit_type=unit_type, inspection_code=inspection.code,
+        g = grid(session, actor, unit_type=unit_type, inspection=inspection,
                  units=sorted({j.unit for j in found}))
         links = links_of(session, [j.id for j in found])
         for j in found:

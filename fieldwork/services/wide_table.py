@@ -90,11 +90,11 @@ def _scope(inspection_id: int, questionnaire_id: str):
     return (CaseFile.inspection_id == inspection_id, CaseFile.questionnaire == questionnaire_id)
 
 
-def load(session: Session, questionnaire_id: str, *, inspection_code: str | None = None,
+def load(session: Session, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
          with_notes: bool = False) -> Responses:
     """Every counted complete assessment of the questionnaire in the inspection, with answers
     (and notes if asked). Three queries: assessments, answers, and the status counts."""
-    inspection = inspections.inspection_by_code(session, inspection_code)
+    inspection = inspections.resolve(session, inspection)
     version = inspections.current_version(session, questionnaire_id)
     questionnaire = inspections.questionnaire_of(version)
     scope = _scope(inspection.id, questionnaire_id)

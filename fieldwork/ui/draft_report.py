@@ -29,11 +29,11 @@ def draft_report_block(user, inspection, qid: str, by: str | None, filters: dict
     request = (inspection.code, qid, by, tuple((k, tuple(v)) for k, v in sorted(filters.items())), with_notes,
                template.file_id if template else None)
     file_name = f"{qid}-draft-report.docx"
-    if st.button("Write the draft report", key="findings_report_write", icon=":material/description:"):
+    if components.pressed("Write the draft report", key="findings_report_write", icon=":material/description:"):
         try:
             with st.spinner("Writing the draft report"), db.session_scope(session.engine()) as s:
                 data = reporting.draft_report(
-                    s, user, qid, inspection_code=inspection.code, by=by, filters=filters, with_notes=with_notes,
+                    s, user, qid, inspection=inspection, by=by, filters=filters, with_notes=with_notes,
                     template=template.getvalue() if template else None,
                     template_name=template.name if template else "", file_name=file_name)
         except ProblemError as exc:

@@ -29,7 +29,7 @@ import os
 
 import streamlit as st
 
-from fieldwork import charts, db
+from fieldwork import charts, db, startup
 from fieldwork.services import findings
 from fieldwork.services.data_version import data_version
 
@@ -40,28 +40,33 @@ def request_key(inspection, questionnaire_id: str, by: str | None, filters: dict
     """Everything a cached figure depends on, hashable: (url, inspection, questionnaire, by,
     filters, data version)."""
     url = db.database_url(os.environ.get(db.ENV_URL))  # as the page's session.engine() finds it
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         version = data_version(s, inspection.id, questionnaire_id)
     return (url, inspection.code, questionnaire_id, by,
             tuple(sorted((k, tuple(v)) for k, v in filters.items())), version)
 
 
-@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+# The findings and their table are kept as objects (st.cache_resource), not pickled copies
+# (st.cache_data): every read of a cache_data entry unpickles it, and a draw reads the report
+# and its table once for the page and again inside each chart's spec: at 10,000 cases by force
+# those copies (4,600 findings) were a sixth of a cold draw. Nothing changes them in place:
+# the page and the charts filter into new frames (met_stacked copies before adding columns).
+@st.cache_resource(max_entries=32, ttl=TTL, show_spinner=False)
 def report(key: tuple) -> findings.FindingsReport:
     """The findings of ``key`` (``request_key``); a ProblemError is raised, never kept."""
     url, inspection_code, questionnaire_id, by, filters, _ = key
-    with db.session_scope(db.get_engine(url)) as s:
-        return findings.compute(s, questionnaire_id, inspection_code=inspection_code, by=by,
+    with db.session_scope(startup.open_engine(url)) as s:
+        return findings.compute(s, questionnaire_id, inspection=inspection_code, by=by,
                                 filters={k: list(v) for k, v in filters})
 
 
 @st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
 def framework(url: str, inspection_code: str):
-    with db.session_scope(db.get_engine(url)) as s:
+    with db.session_scope(startup.open_engine(url)) as s:
         return findings.framework_for(s, inspection_code)
 
 
-@st.cache_data(max_entries=32, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=32, ttl=TTL, show_spinner=False)
 def rows(key: tuple, group_labels: tuple = ()):
     """``charts.frame`` of the report: one row per finding, as the charts and pickers read it."""
     return charts.frame(report(key), dict(group_labels))
@@ -84,10 +89,28 @@ def chart_spec(key: tuple, kind: str, picked: tuple[str, ...], title: str, *, gr
     return chart.to_dict(validate=False)
 
 
+@st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
+def _svg(spec_json: str) -> str:
+    """A chart drawn once for both downloads: the PNG is this SVG rasterised, so the second
+    download of a chart skips Vega's drawing (half of a PNG's time)."""
+    return charts.spec_svg(spec_json)
+
+
+def clear() -> None:
+    """Forget every kept figure, table and chart (as after a change to the data)."""
+    for kept in (report, framework, rows, chart_spec, _svg):
+        kept.clear()
+
+
+def drop_drawings() -> None:
+    """Forget the drawings kept for downloads (bench/chart_downloads.py times first downloads)."""
+    _svg.clear()
+
+
 def png(spec: dict) -> bytes:
-    return charts.spec_png(json.dumps(spec))
+    return charts.svg_png(_svg(json.dumps(spec)))
 
 
 def svg(spec: dict) -> str:
-    return charts.spec_svg(json.dumps(spec))
+    return _svg(json.dumps(spec))
 

@@ -68,7 +68,7 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
             chosen[by] = [group]
     try:
         with db.session_scope(session.engine()) as s:
-            trace = tracing.cases_behind(s, user, q.id, picked[0], picked[1], inspection_code=inspection.code,
+            trace = tracing.cases_behind(s, user, q.id, picked[0], picked[1], inspection=inspection,
                                          filters=chosen, with_notes=True)
     except ProblemError as exc:
         components.show_problems(exc, key="findings_cases_problems")
@@ -118,7 +118,7 @@ def examples_under(user, examples_by_criterion: dict, criterion_id: str) -> None
 
 def load_examples(user, q, inspection, framework) -> dict:
     with db.session_scope(session.engine()) as s:
-        return case_examples.by_criterion(case_examples.list_examples(s, user, q.id, inspection_code=inspection.code),
+        return case_examples.by_criterion(case_examples.list_examples(s, user, q.id, inspection=inspection),
                                           framework)
 
 

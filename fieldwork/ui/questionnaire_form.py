@@ -15,6 +15,7 @@ the answer that caused it (and in a toast, whatever the scroll position).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable, Mapping
 
 import streamlit as st
@@ -27,16 +28,17 @@ from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy, repeat_entries as entry_service
 from fieldwork.services.permissions import Actor
-from fieldwork.ui import answer_widgets, entry_panels, note_keeper, session, stored_values
+from fieldwork.ui import answer_widgets, case_record, entry_panels, note_keeper, session, stored_values
 from fieldwork.ui.components import show_problems
 from models import COMPLETE, DRAFT
 
 PREFIX = "qf"
 RADIO_MAX = 5  # answer sets up to this size are radio buttons; longer ones a select box
 HINTS = {"integer": "a whole number", "date": "YYYY-MM-DD"}
-# What the page says about the last action; kept when the copy is reloaded from the database.
+# What the page says about the last action (and the section on screen, which the read-only
+# view of a complete assessment does not draw); kept when the copy is reloaded from the database.
 MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None,
-            "unsent": {}, "dropped": {}, "clash": {}, "retry": None}
+            "unsent": {}, "dropped": {}, "clash": {}, "retry": None, "section": None}
 
 
 def widget_key(uid: str, kind: str, name: str = "") -> str:
@@ -419,7 +421,7 @@ def _messages(actor: Actor, uid: str, state: dict, questionnaire: Questionnaire)
         st.warning(f"Cleared {len(state['cleared'])} answer(s) that no longer apply after this change: {labels}. "
                    "Their evidence notes are kept.", icon=":material/playlist_remove:")
     if state["problems"]:
-        show_problems(state["problems"], key=_key(uid, "problems"))
+        show_problems(state["problems"], key=_key(uid, "problems"), retry=False)  # its own retry, below
     if state.get("retry"):
         pending = state["retry"]
         what = "note" if pending["value"] is assessments.KEEP else "answer"
@@ -530,6 +532,10 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     for name, text in list(state["unsent"].items()):
         _unsent_note(actor, uid, questionnaire, name, text, state["notes"].get(name, ""), editable)
 
+    if state["status"] == COMPLETE or not view.editable:
+        _read_only(actor, uid, state)
+        return
+
     progress = _progress(questionnaire, answers, worked)
     done, asked = sum(p[0] for p in progress.values()), sum(p[1] for p in progress.values())
     sections = [s.id for s in questionnaire.sections if progress[s.id][1]
@@ -546,10 +552,12 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     # questionnaire (each element is a message to the browser). The list's labels stay fixed:
     # the browser resets a radio whose option labels change.
     skey = _key(uid, "section")
-    if st.session_state.get(skey) not in sections:  # on opening: the first section with a gap
-        st.session_state[skey] = next((sid for sid in sections if progress[sid][0] < progress[sid][1]), sections[0])
+    if st.session_state.get(skey) not in sections:  # reopened: where the inspector was; else the first gap
+        st.session_state[skey] = state.get("section") if state.get("section") in sections else next(
+            (sid for sid in sections if progress[sid][0] < progress[sid][1]), sections[0])
     current = st.radio("Section", sections, format_func=titles.__getitem__, key=skey, horizontal=True,
                        help="Sections follow the victim's journey through the case.")
+    state["section"] = current  # the read-only view draws no picker: Reopen comes back here
     section = next(s for s in questionnaire.sections if s.id == current)
     shown = [] if section.repeat else [
         q for q in questionnaire.questions_in(current) if q.name in relevant and answer_widgets.asks(q)]
@@ -595,6 +603,23 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     note_keeper.keep_notes(_key(uid, "keeper"), uid=uid, saved=state["notes"], dropped=state["dropped"],
                            note_keys={n: _key(uid, "n", n) for n in shown_slots if _known(state, n)},
                            editable=editable, on_typed=lambda: _notes_typed(actor, uid),
+                           on_recovered=lambda: _notes_recovered(actor, uid))
+
+
+def _read_only(actor: Actor, uid: str, state: dict) -> None:
+    """A complete assessment (or another's): the read-only case, the same view a lead opens
+    from the Findings page (``fieldwork/ui/case_record.py``), drawn from the working copy."""
+    view: assessments.AssessmentView = state["view"]
+    shown = replace(view, answers=dict(state["answers"]), notes=dict(state["notes"]),
+                    instances=frozenset(state["instances"]), status=state["status"], version=state["version"])
+    case_record.show(actor, shown, key=_key(uid, "record"))
+    _messages(actor, uid, state, view.questionnaire)
+    if view.editable and not state["conflict"]:
+        st.button("Reopen", key=_key(uid, "reopen"), icon=":material/edit:", on_click=_reopen, args=(actor, uid))
+    st.caption(f"Saved as you go · version {state['version']} · {state['status']}")
+    # mounted as on the form: the browser's copies of notes the server holds are still deleted
+    note_keeper.keep_notes(_key(uid, "keeper"), uid=uid, saved=state["notes"], dropped=state["dropped"],
+                           note_keys={}, editable=False, on_typed=lambda: _notes_typed(actor, uid),
                            on_recovered=lambda: _notes_recovered(actor, uid))
 
 

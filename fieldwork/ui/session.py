@@ -14,13 +14,14 @@ sign-out in another tab, a password change or a disabled account ends this sessi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import timedelta
 
 import streamlit as st
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.problems import ProblemError
 from fieldwork.services import actor_check, inspections
 from fieldwork.services import session_tokens
@@ -37,6 +38,7 @@ CLEAR_KEY = "fieldwork_clear_token"  # a token the browser should forget (signed
 TRIED_KEY = "fieldwork_cookie_tried"  # the cookie sent when this session connected has been tried
 DROP_KEY = "fieldwork_drop_notes"  # the browser drops the unsaved notes of the session that ended
 ENDED_KEY = "fieldwork_ended"  # the session was ended from elsewhere (another tab, a password change)
+HELD_KEY = "fieldwork_cookie_held"  # the browser holds the cookie of this tag ("refused:<tag>": it would not keep it)
 CurrentUser = Actor  # the signed-in user, as the core sees any actor
 __all__ = ["ADMIN", "INSPECTOR", "LEAD", "ROLES", "CurrentUser", "current_user", "engine", "require"]
 
@@ -47,7 +49,7 @@ def idle_limit_seconds() -> int:
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str):
-    return db.get_engine(url)
+    return startup.open_engine(url)
 
 
 def engine():
@@ -69,6 +71,30 @@ def sign_in_as(user: CurrentUser, token: str | None = None) -> None:
         st.session_state.pop(CLEAR_KEY, None)
         st.session_state.pop(ENDED_KEY, None)
         st.session_state.pop(DROP_KEY, None)
+
+
+def token_tag(token: str) -> str:
+    """What the browser reports back once it holds the cookie: a digest, so the token itself
+    never travels back as a component value."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+HELD, WAITING, REFUSED = "held", "waiting", "refused"
+
+
+def cookie_held(reported: str | None) -> str:
+    """Does the browser hold this session's cookie yet? A sign-in finishes only when it does
+    (issue 17, fault b): the page does not show the person signed in before the browser can
+    open another address signed in. ``reported`` is what the cookie component said on this
+    run; a browser that refuses cookies is let through (the router says what that means)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token or not st.session_state.get(USER_KEY):
+        return HELD  # nothing for the browser to hold (a test's session, or signed out)
+    tag = token_tag(token)
+    if reported in (tag, f"refused:{tag}"):
+        st.session_state[HELD_KEY] = reported
+    held = st.session_state.get(HELD_KEY)
+    return HELD if held == tag else REFUSED if held == f"refused:{tag}" else WAITING
 
 
 def sign_out(*, drop_notes: bool = True) -> None:
@@ -120,6 +146,7 @@ def resume() -> CurrentUser | None:
             st.session_state[EXPIRED_KEY] = check.name
         return None
     sign_in_as(check.actor, token)
+    st.session_state[HELD_KEY] = token_tag(token)  # the browser presented it: it holds it already
     st.session_state.pop(EXPIRED_KEY, None)
     return check.actor
 
@@ -142,7 +169,12 @@ def cookie_wish() -> dict | None:
     """What the browser's cookie should become on this run (fieldwork.ui.session_cookie.render)."""
     token, cookie = st.session_state.get(TOKEN_KEY), st.session_state.get(COOKIE_KEY)
     if st.session_state.get(USER_KEY) and token and cookie:
-        return {"action": "set", "token": token, "stamp": cookie[0], "max_age": cookie[1]}
+        tag = token_tag(token)
+        # the browser reports back only while the sign-in waits for it: a report reruns the app,
+        # and one sent while a resumed session's first run is still choosing its page would
+        # land that address on the home page
+        report = st.session_state.get(HELD_KEY) not in (tag, f"refused:{tag}")
+        return {"action": "set", "token": token, "tag": tag, "report": report, "stamp": cookie[0], "max_age": cookie[1]}
     if st.session_state.get(CLEAR_KEY):
         from fieldwork.ui.note_keeper import STORE_PREFIX
 

@@ -17,6 +17,11 @@ Clearing after a session was ended (signed out, disabled, revoked elsewhere; not
 idle) also drops the evidence notes this browser kept unsaved for it (note_keeper's
 ``localStorage`` copies): typing in a session that has ended is never saved later unseen.
 
+A sign-in finishes only when the browser holds the cookie: while the server waits, the
+component reports back a digest of the token it wrote (``session.cookie_held``), or
+``refused:<digest>`` where the browser would not keep it; so nothing shows the person signed
+in before an address they open next would be signed in too.
+
 Clearing removes the cookie only if it still holds the token being cleared, so signing out
 in one tab never clears a newer sign-in made in another.
 """
@@ -40,6 +45,9 @@ export default function (component) {
   const held = document.cookie.split("; ").find((c) => c.startsWith(data.name + "="));
   if (data.action === "set") {
     document.cookie = data.name + "=" + data.token + attributes + "; Max-Age=" + Math.max(0, data.max_age | 0);
+    // Tell the server the browser holds it (or would not keep it): the sign-in finishes only then.
+    const kept = document.cookie.split("; ").includes(data.name + "=" + data.token);
+    if (data.report) component.setStateValue("held", (kept ? "" : "refused:") + data.tag);
   } else if (data.action === "clear" && (held === undefined || held === data.name + "=" + data.token)) {
     if (held !== undefined) document.cookie = data.name + "=" + attributes + "; Max-Age=0";
     // The session ended (signed out, or refused: account disabled, signed out elsewhere): notes
@@ -63,8 +71,12 @@ def cookie_name(url: str | None) -> str:
     return SECURE_NAME if (url or "").lower().startswith("https://") else NAME
 
 
-def render(wish: dict | None) -> None:
+def render(wish: dict | None) -> str | None:
     """Draw the (invisible) component with what the browser should do, if anything:
-    ``{"action": "set", "token", "max_age", "stamp"}`` or ``{"action": "clear", "token"}``."""
-    if wish:
-        _component(key=KEY, data={**wish, "name": cookie_name(st.context.url)})
+    ``{"action": "set", "token", "tag", "max_age", "stamp"}`` or ``{"action": "clear", "token"}``.
+    Returns what the browser last reported: the tag of the cookie it holds, or ``refused:<tag>``."""
+    if not wish:
+        return None
+    result = _component(key=KEY, data={**wish, "name": cookie_name(st.context.url)},
+                        default={"held": None}, on_held_change=lambda: None)
+    return result.get("held")

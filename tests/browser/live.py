@@ -129,8 +129,8 @@ def sign_in(page, name: str, password: str) -> None:
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for()
-    # The session cookie is written by the page's script after the sign-in: an address opened
-    # before it lands shows Sign in again (a known fault, issue 10), so a journey waits for it.
+    # "Signed in as" shows only once the browser reports that it holds the cookie (issue 17,
+    # fault b); the journey checks that it does, and that it is a new one.
     page.wait_for_function("old => document.cookie.includes('fieldwork_session=') && document.cookie !== old",
                            arg=before)
     settle(page)

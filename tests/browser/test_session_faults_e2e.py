@@ -71,6 +71,7 @@ def test_an_address_opened_at_once_after_signing_in_stays_signed_in(app_url, app
     page.goto(app_url)
     _sign_in_no_wait(page)
     page.get_by_text("Signed in as").wait_for()
+    assert "fieldwork_session=" in page.evaluate("() => document.cookie")  # held before it says so
     page.goto(f"{app_url}/cases")  # (b): at once, no wait for anything else
     page.get_by_text("Signed in as").wait_for()
     assert not page.get_by_role("button", name="Sign in").count()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.services import assessments
 from fieldwork.ui import questionnaire_form
 from tests.apptest import page
@@ -22,7 +22,7 @@ def test_a_save_during_a_long_write_shows_a_message_with_a_retry(db_url, monkeyp
     if not db_url.startswith("sqlite"):
         return  # the lock held here is SQLite's; PostgreSQL's lock timeout is the same message (test_faults)
     monkeypatch.setattr(db, "BUSY_SECONDS", 1)  # the wait, shortened for the test (120 s in use)
-    engine = db.get_engine(db_url)
+    engine = startup.open_engine(db_url)
     with db.session_scope(engine) as s:
         case = add(s, ref="HS-0042", charged_by="cps")
     uid = case.assessment_uid

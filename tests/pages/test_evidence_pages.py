@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.services import evidence, judgements
 from fieldwork.ui import session
 from tests.apptest import page
@@ -170,5 +170,5 @@ def test_an_inspector_with_evidence_only_exports_it_and_the_lead_merges_it_on_th
     assert "Evidence: 1 added" in infos and "Nothing to change" not in infos
     next(b for b in at.button if b.label == "Merge into this database").click().run()
     assert not at.exception and "Evidence: 1 added" in at.success[0].value
-    with db.session_scope(db.get_engine(lead_url)) as s:
+    with db.session_scope(startup.open_engine(lead_url)) as s:
         assert s.scalar(select(func.count()).select_from(EvidenceItem)) == 1

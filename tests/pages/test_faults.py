@@ -11,7 +11,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.ui import navigation, session
 from tests.apptest import ROOT, _account
 
@@ -30,7 +30,7 @@ CASES = [(spec.path, role, fault) for spec in navigation.PAGES for role in spec.
 
 @pytest.mark.parametrize("path,role,fault", CASES)
 def test_a_fault_in_any_page_is_a_message(db_url, monkeypatch, path, role, fault):
-    engine = db.get_engine(db_url)
+    engine = startup.open_engine(db_url)
     name = f"{role}1"
     _account(db_url, name, role, ())
     monkeypatch.setenv(db.ENV_URL, db_url)
@@ -60,7 +60,7 @@ def test_a_fault_in_any_page_is_a_message(db_url, monkeypatch, path, role, fault
 @pytest.mark.parametrize("fault", FAULTS)
 def test_the_router_shows_a_fault_in_words(db_url, monkeypatch, fault):
     """Through the router (as served), the page's refusal is a message in words."""
-    engine = db.get_engine(db_url)
+    engine = startup.open_engine(db_url)
     _account(db_url, "lead1", session.LEAD, ())
     monkeypatch.setenv(db.ENV_URL, db_url)
     at = AppTest.from_file(str(ROOT / "fieldwork_app.py"), default_timeout=30)

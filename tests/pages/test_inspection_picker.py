@@ -222,5 +222,5 @@ def test_the_demonstration_data_goes_only_to_an_inspection_that_scores_both_ques
     with db.session_scope(engine) as s:
         assert not demo.can_load(s, FOLLOW_UP.id) and demo.can_load(s)
         with pytest.raises(ProblemError) as exc:
-            demo.load(s, actor="lead1", inspection_code=FOLLOW_UP.id)
+            demo.load(s, actor="lead1", inspection=FOLLOW_UP.id)
     assert [(p.code, p.item) for p in exc.value.problems] == [(demo.DEMO_REFUSED, "pin_review")]

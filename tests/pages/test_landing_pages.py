@@ -9,7 +9,7 @@ from fieldwork import db
 from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD
 from tests.accounts_helpers import PASSWORD, cheap_hashing, make_user  # noqa: F401 (fixture)
 from tests.apptest import page
-from tests.pages.test_sign_in_page import _router_runs_every_time  # noqa: F401 (fixture: the router on every run)
+from tests.pages.test_sign_in_page import _router_runs_every_time, run  # noqa: F401 (fixture: the router on every run)
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
@@ -22,6 +22,6 @@ def test_sign_in_lands_each_role_on_its_own_start_page(engine, db_url, monkeypat
     at.text_input(key="sign_in_name").input(f"{role}1")
     at.text_input(key="sign_in_password").input(PASSWORD)
     at.button[0].click()
-    at.run()
+    run(at)  # and the browser reports that it holds the cookie
     assert not at.exception
     assert at.title[0].value.startswith(title)

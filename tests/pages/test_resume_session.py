@@ -21,7 +21,7 @@ from fieldwork.ui import session, session_cookie
 from models import SessionToken, utcnow
 from tests.accounts_helpers import PASSWORD, cheap_hashing, make_user  # noqa: F401 (fixture)
 from tests.apptest import page
-from tests.pages.test_sign_in_page import _router_runs_every_time, actions, run, sign_in  # noqa: F401 (fixture)
+from tests.pages.test_sign_in_page import _router_runs_every_time, actions, cookie_component, run, sign_in  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
 ADMIN1 = Actor("admin1", ADMIN)
@@ -32,19 +32,6 @@ def people(engine):
     with db.session_scope(engine) as s:
         make_user(s, "inspector1")
         make_user(s, "admin1", ADMIN)
-
-
-def cookie_component(at):
-    """The data the app gave the session cookie component on the last run, or None."""
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        if getattr(node, "type", None) == "bidi_component" and proto.component_name == "fieldwork_session_cookie":
-            yield json.loads(proto.json)
-        children = getattr(node, "children", None) or {}
-        for child in (children.values() if isinstance(children, dict) else children):
-            yield from walk(child)
-    found = list(walk(at._tree))
-    return found[-1] if found else None
 
 
 class Browser:

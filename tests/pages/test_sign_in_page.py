@@ -4,6 +4,7 @@ and disabling an account end the session."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -44,8 +45,31 @@ def _router_runs_every_time(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+def cookie_component(at):
+    """The data the app gave the session cookie component on the last run, or None."""
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if (getattr(node, "type", None) == "bidi_component" and proto.component_name == "fieldwork_session_cookie"
+                and proto.json):  # a component drawn without data has none
+            yield json.loads(proto.json)
+        children = getattr(node, "children", None) or {}
+        for child in (children.values() if isinstance(children, dict) else children):
+            yield from walk(child)
+    found = list(walk(at._tree))
+    return found[-1] if found else None
+
+
 def run(at):
-    return at.run()
+    """One click's run, and what the browser then does: the cookie component, told to set the
+    cookie, reports that the browser holds it, and that report reruns the app (AppTest runs no
+    JavaScript; tests/browser/ drive the real component)."""
+    at.run()
+    wish = cookie_component(at)
+    if wish and wish["action"] == "set" and (session.HELD_KEY not in at.session_state
+                                             or at.session_state[session.HELD_KEY] != wish["tag"]):
+        at.session_state[session.HELD_KEY] = wish["tag"]
+        at.run()
+    return at
 
 
 def sign_in(at, name, password):
@@ -161,3 +185,35 @@ def test_a_changed_role_applies_on_the_next_click(engine, db_url, monkeypatch, i
         accounts.set_role(s, Actor("admin1", ADMIN), "inspector1", "lead")
     run(at)
     assert at.session_state[session.USER_KEY]["role"] == "lead"
+
+
+def _press_sign_in(at):
+    at.text_input(key="sign_in_name").input("inspector1")
+    at.text_input(key="sign_in_password").input(PASSWORD)
+    at.button[0].click()
+    return at.run()  # no report from the browser yet
+
+
+def test_the_sign_in_finishes_only_once_the_browser_holds_the_cookie(engine, db_url, monkeypatch, inspector1):
+    """Issue 17, fault b: until the browser says it holds the cookie, nothing shows the person
+    signed in, so an address they open at once cannot land on Sign in again."""
+    at = _press_sign_in(app(db_url, monkeypatch).run())
+    captions = [c.value for c in at.sidebar.caption]
+    assert "Signing in…" in captions and not any("Signed in as" in c for c in captions)
+    assert not at.title  # no page yet
+    wish = cookie_component(at)
+    at.session_state[session.HELD_KEY] = "0" * 16  # a report for another token changes nothing
+    at.run()
+    assert "Signing in…" in [c.value for c in at.sidebar.caption]
+    at.session_state[session.HELD_KEY] = wish["tag"]
+    at.run()
+    assert "Signed in as **inspector1** (inspector)" in at.sidebar.caption[0].value
+    assert not at.sidebar.warning
+
+
+def test_a_browser_that_refuses_the_cookie_is_signed_in_and_told(engine, db_url, monkeypatch, inspector1):
+    at = _press_sign_in(app(db_url, monkeypatch).run())
+    at.session_state[session.HELD_KEY] = "refused:" + cookie_component(at)["tag"]
+    at.run()
+    assert "Signed in as **inspector1** (inspector)" in at.sidebar.caption[0].value
+    assert "did not keep the sign-in cookie" in at.sidebar.warning[0].value

@@ -1,6 +1,7 @@
 """What the pages share instead of repeating it: problems shown as sentences (``problems``),
 the pickers of inspection, questionnaire and force (``pickers``), rows of download buttons
-(``downloads``) and the message a page leaves for its next run (``notices``). Pages import
+(``downloads``), the message a page leaves for its next run (``notices``) and the write buttons
+that Try again presses again after a busy database (``retry``). Pages import
 from here: ``from fieldwork.ui import components`` or ``from fieldwork.ui.components import ...``."""
 
 from fieldwork.ui.components.downloads import Download, download_row
@@ -8,7 +9,8 @@ from fieldwork.ui.components.notices import flash, heading
 from fieldwork.ui.components.pickers import (DEFAULT_QUESTIONNAIRE, current_questionnaires, force_labels,
                                              inspection_picker, questionnaire_picker)
 from fieldwork.ui.components.problems import KIND_WORDS, capitalised, problem_rows, sentence, show_problems
+from fieldwork.ui.components.retry import pressed
 
 __all__ = ["DEFAULT_QUESTIONNAIRE", "Download", "KIND_WORDS", "capitalised", "current_questionnaires", "download_row",
-           "flash", "force_labels", "heading", "inspection_picker", "problem_rows", "questionnaire_picker", "sentence",
+           "flash", "force_labels", "heading", "inspection_picker", "pressed", "problem_rows", "questionnaire_picker", "sentence",
            "show_problems"]

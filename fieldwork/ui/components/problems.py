@@ -44,11 +44,13 @@ def problem_rows(exc: ProblemError) -> pd.DataFrame:
     return frame.dropna(axis=1, how="all").astype(object).where(lambda f: f.notna(), "")  # blank, not "None"
 
 
-def show_problems(exc: ProblemError, *, key: str | None = None) -> None:
+def show_problems(exc: ProblemError, *, key: str | None = None, retry: bool = True) -> None:
     """Every problem in a table that leads with a sentence; the codes stay in the last column. A
     write refused because the session has ended (the account disabled, signed out elsewhere)
-    goes to the sign-in instead."""
+    goes to the sign-in instead. A database that stayed busy gets a Try again button
+    (``components.retry``) unless ``retry`` is False (a caller with its own)."""
     from fieldwork.ui import session
+    from fieldwork.ui.components import retry as busy
 
     if session.stale_refusal(exc):
         return  # about a session that has ended since: nothing to say in this one
@@ -57,3 +59,5 @@ def show_problems(exc: ProblemError, *, key: str | None = None) -> None:
     summary = exc.summary.strip()
     st.error(capitalised(summary) + ("" if summary.endswith(".") else "."))
     st.dataframe(problem_rows(exc), hide_index=True, width="stretch", key=key)
+    if retry:
+        busy.offer(exc, key=key or "fieldwork_problems")

@@ -1,9 +1,12 @@
 """The SQL of the audit trail's guards: the triggers (and on PostgreSQL their functions) that
 keep ``audit_event`` append-only and ``audit_head`` counting forward. ``fieldwork.db`` creates
 them when it migrates; ``fieldwork.services.audit_guards`` compares what the database holds
-with them. Kept here, below both, so neither imports the other's floor upward."""
+with them (``expected``: each trigger's name and definition, normalised). On the database floor
+beside ``fieldwork.db``, below the services that read it."""
 
 from __future__ import annotations
+
+import re
 
 
 def _pg_trigger(name: str, table: str, when: str, each: str = "ROW",
@@ -32,6 +35,30 @@ PG_GUARD_FUNCTIONS = {
 }
 
 
+# PostgreSQL: the app's role has no UPDATE on audit_head. It moves the head only through these,
+# which run with their owner's rights (SECURITY DEFINER, search_path pinned to the schema so no
+# table of the caller's can stand in): audit_head_take locks the head and says where the chain
+# ends (fieldwork.services.audit_chain.seal); audit_head_advance, a trigger after each audit row
+# is inserted, moves the head to that row. The head guard (audit_head_forward_only) still fires.
+PG_HEAD_FUNCTIONS = {
+    # a row inserted without a hash is not chained (written before the chain began): it leaves the
+    # head where it is, as on SQLite, and `fieldwork audit verify` counts it as unchained
+    "audit_head_advance": ("trigger", " BEGIN IF NEW.row_hash IS NOT NULL THEN UPDATE audit_head SET rows = rows + 1, "
+                                      "last_hash = NEW.row_hash, last_at = NEW.at WHERE id = 1; END IF; RETURN NULL; "
+                                      "END; "),
+    "audit_head_take": ("TABLE(head_hash text, head_at timestamp)",
+                        " BEGIN RETURN QUERY SELECT h.last_hash::text, h.last_at::timestamp FROM audit_head h "
+                        "WHERE h.id = 1 FOR UPDATE; END; "),
+}
+
+
+def _pg_definer(name: str, returns: str, body: str) -> str:
+    # made only where missing, as the guards; run as the owner, with the schema it was made in
+    return (f"DO $outer$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = '{name}') THEN "
+            f"EXECUTE format('CREATE FUNCTION {name}() RETURNS {returns} AS $f${body}$f$ LANGUAGE plpgsql "
+            f"SECURITY DEFINER SET search_path = %I, pg_temp', current_schema()); END IF; END $outer$")
+
+
 # The audit trail is append-only, and its chain head (fieldwork.services.audit_chain) cannot be
 # deleted or emptied; `fieldwork audit verify` reports any of these triggers dropped or disabled.
 AUDIT_GUARDS = {
@@ -57,5 +84,29 @@ AUDIT_GUARDS = {
         _pg_trigger("audit_head_no_delete", "audit_head", "DELETE"),
         _pg_trigger("audit_head_no_truncate", "audit_head", "TRUNCATE", "STATEMENT"),
         _pg_trigger("audit_head_forward_only", "audit_head", "UPDATE", function="audit_head_forward_only"),
+        *[_pg_definer(name, returns, body) for name, (returns, body) in PG_HEAD_FUNCTIONS.items()],
+        _pg_trigger("audit_event_advance_head", "audit_event", "INSERT", function="audit_head_advance")
+        .replace(" BEFORE INSERT ", " AFTER INSERT "),
     ],
 }
+
+
+def normalise(sql: str) -> str:
+    """Compare definitions, not layout: one space, lower case, no schema prefix or IF NOT EXISTS."""
+    s = " ".join(sql.split()).lower().replace("if not exists ", "").replace("public.", "")
+    s = s.replace("execute procedure", "execute function")
+
+    def events(m: re.Match) -> str:  # PostgreSQL writes the events in its own order
+        return "before " + " or ".join(sorted(m.group(1).split(" or "))) + " on "
+
+    return re.sub(r"before (.+?) on ", events, s, count=1).strip()
+
+
+def expected(dialect: str) -> dict[str, str]:
+    """Each guard trigger's name and its normalised definition, as the code creates it."""
+    out = {}
+    for statement in AUDIT_GUARDS.get(dialect, []):
+        m = re.search(r"(CREATE TRIGGER (?:IF NOT EXISTS )?(\w+) .*?(?:END|\(\)))", statement, re.S)
+        if m:
+            out[m.group(2)] = normalise(m.group(1))
+    return out

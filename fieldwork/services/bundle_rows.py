@@ -1,0 +1,72 @@
+"""A bundle's answers checked by the import's own row check, not a copy of it.
+
+Each assessment of a bundle is laid out as the row an import of the same case would be (the
+wide table's columns: ``case_ref``, every case-level variable, ``meta:inspector``, the
+``note:`` columns) and given to ``importing.row_checker``'s ``check``: codes and values,
+required answers (of a complete assessment), skip logic, constraints, the inspection's
+case-reference rule, note length and characters, the inspector's name. So a rule added to the
+import holds for bundles the day it is added. On top of it a bundle must carry each answer as
+the app stores it (a code as written in the form, not its label or another letter case): a
+bundle holds stored values, and the merge stores them as they are.
+
+The entries of repeat groups are not rows of the cases' table; they are checked by the app's
+own completion rules in bundles.py.
+"""
+
+from __future__ import annotations
+
+from fieldwork.files.table import Table
+from fieldwork.problem_codes import BAD_VALUE
+from fieldwork.problems import Problem
+from fieldwork.questionnaire.model import Questionnaire
+from fieldwork.questionnaire.repeat_levels import case_level
+from fieldwork.services import importing, wide_table
+from fieldwork.services.bundle_contents import Bundle
+from models import Inspection
+
+
+def problems(bundle: Bundle, parsed: dict[tuple[str, str], Questionnaire], inspection: Inspection,
+             assessments: list[dict]) -> list[Problem]:
+    """Every problem the import's row check finds in these assessments' case-level answers,
+    named by case and question (a bundle has no rows to number)."""
+    out: list[Problem] = []
+    for key, full in parsed.items():
+        group = [a for a in assessments if (a["questionnaire"], a["questionnaire_version"]) == key]
+        if group:
+            out += _group_problems(bundle, full, inspection, group)
+    return out
+
+
+def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection, group: list[dict]) -> list[Problem]:
+    variables = wide_table.variables(case_level(full))  # case_ref first
+    header = [*variables, wide_table.INSPECTOR_COLUMN, *(wide_table.note_column(v) for v in variables[1:])]
+    found: list[Problem] = []
+    rows = importing.row_checker(full, Table(bundle.file_name, header, [], "bundle"), inspection, found)
+    rows.one_row_per_case = False  # a case's primary, second and agreed assessments travel together
+    computed = {q.name for q in full.questions if q.is_computed}
+    for number, a in enumerate(group, start=2):
+        given = {x["question"]: x for x in a["answers"] if not x.get("instance")}
+        cells = [a["case_ref"] if v == wide_table.CASE_REF else given.get(v, {}).get("value") for v in variables]
+        cells += [a["inspector"]]
+        cells += [given.get(v, {}).get("note") for v in variables[1:]]
+        record, row_problems = rows.check(number, cells, complete=a.get("status") == "complete")
+        row_problems += _not_as_stored(record, given, computed) if record is not None else []
+        found += [Problem(p.code, p.message, source=bundle.file_name, field=p.field, item=a["case_ref"],
+                          item_kind="case") for p in row_problems]
+    return found
+
+
+def _not_as_stored(record, given: dict[str, dict], computed: set[str]) -> list[Problem]:
+    """An answer the check accepts only after converting it (``YES`` for ``yes``) is not what the
+    app stores: the merge would store it as the bundle wrote it. Calculations are worked out
+    again at every save, so a bundle's calculated value is not compared."""
+    out = []
+    for name, answer in given.items():
+        value = answer.get("value")
+        if value in (None, "") or name in computed or name not in record.answers:
+            continue
+        stored = record.answers[name]
+        if stored != value:
+            out.append(Problem(BAD_VALUE, f"holds {str(value)[:40]!r}, which the app stores as {stored[:40]!r}: a "
+                               "bundle carries answers as stored", field=name))
+    return out

@@ -1,0 +1,43 @@
+"""A run's database made ready: the schema prepared (``fieldwork.db``) and what a fresh database
+holds seeded (the catalog's inspections and their questionnaires,
+``services.inspections.seed_defaults``).
+
+``fieldwork.db`` knows only tables, so it sits low and imports no service; the seed is data
+from the criteria folder written through a service, so it is done here, above both. Every run
+opens its database through ``open_engine`` (the app's pages through ``fieldwork.ui.session``,
+each command, the benches): a new user's first start finds the default inspection whichever
+command comes first. Seeding is idempotent and runs once per engine of the process.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from sqlalchemy.engine import Engine
+
+from fieldwork import db
+from fieldwork.services.inspections import seed_defaults
+
+_seeded: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines of this process already seeded
+
+
+def seed(engine: Engine) -> None:
+    """Add the catalog's inspections and questionnaire versions that are missing (one transaction)."""
+    with db.session_scope(engine) as session:
+        seed_defaults(session)
+    _seeded.add(engine)
+
+
+def prepare_and_seed(engine: Engine) -> None:
+    """What every start does to a database: migrate the schema, then seed it."""
+    db.prepare(engine)
+    seed(engine)
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """The process's engine for ``url`` (``db.database_url`` picks the default), its schema
+    prepared and its contents seeded on first use."""
+    engine = db.get_engine(url)
+    if engine not in _seeded:
+        seed(engine)
+    return engine
