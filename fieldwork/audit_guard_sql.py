@@ -124,7 +124,7 @@ def expected(dialect: str) -> dict[str, str]:
 
 # Guards a later version added: a database made before one lacks it at its first start with that
 # version, an upgrade (recorded as audit.guard_added), not a guard dropped (audit.guard_restored)
-ADDED_LATER = {"audit_event_ids_forward"}
+ADDED_LATER = {"audit_head_forward_only", "audit_event_ids_forward"}
 GUARD_RESTORED = "audit.guard_restored"  # the audit actions a start records (fieldwork.audit, .startup)
 GUARD_ADDED = "audit.guard_added"
 
