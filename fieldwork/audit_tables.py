@@ -40,7 +40,7 @@ def refuse_missing_trail(engine: Engine) -> None:
         f"The audit table audit_event is missing: {where}. fieldwork will not start a fresh, empty audit "
         "trail over the old one. Whoever runs the database should put the table back (e.g. ALTER TABLE "
         f"{sorted(holders)[0] if holders else 'audit_old'} RENAME TO audit_event) and then run "
-        "`fieldwork audit verify`.", field="audit_event")], "the audit table is missing")
+        "`fieldwork audit verify`.")], "the audit table is missing")
 
 
 def guards_before(engine: Engine) -> set[str] | None:

@@ -97,7 +97,8 @@ def test_a_guard_dropped_is_recorded_by_the_next_start_and_reported(engine, db_u
                             {"a": audit.GUARD_RESTORED}).scalars().all()
     assert len(rows) == 1 and json.loads(rows[0])["guards"] == dropped
     said = _report(engine).describe()
-    assert "tampered with" in said and f"found the guard trigger {', '.join(dropped)} dropped" in said, said
+    named = f"the guard trigger {dropped[0]}" if len(dropped) == 1 else f"the guard triggers {', '.join(dropped)}"
+    assert "tampered with" in said and f"found {named} dropped" in said, said
     # made again all the same: the trail is guarded from this start on
     with pytest.raises(DBAPIError, match="append-only"):
         _raw(engine, "DELETE FROM audit_event")

@@ -233,11 +233,13 @@ def _guards_found_dropped(session: Session) -> list[str]:
     out = []
     for event in rows:
         try:
-            guards = ", ".join(json.loads(event.detail or "{}").get("guards", [])) or "a guard"
-        except ValueError:
-            guards = "a guard"
-        out.append(f"row {event.id} records that a start on {_moment(event.at)[:19]} found the guard trigger "
-                   f"{guards} dropped and made it again: the trail was unguarded until then")
+            names = list(json.loads(event.detail or "{}").get("guards", []))
+        except (ValueError, AttributeError):
+            names = []
+        what = (f"the guard trigger {names[0]}" if len(names) == 1
+                else f"the guard triggers {', '.join(names)}" if names else "a guard trigger")
+        out.append(f"row {event.id} records that a start on {_moment(event.at)[:19]} found {what} dropped and "
+                   "made it again: the trail was unguarded until then")
     return out
 
 
