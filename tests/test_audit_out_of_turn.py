@@ -138,6 +138,22 @@ def test_a_renamed_audit_table_stops_the_start_in_words(engine, db_url, capsys):
         probe.dispose()
 
 
+def test_a_dropped_audit_table_stops_the_start_in_words(engine, db_url, capsys):
+    _trail(engine)
+    _raw(engine, "DROP TABLE audit_event")
+    db.dispose_all()
+    capsys.readouterr()
+    assert cli.main(["--db", db_url, "audit", "verify"]) != 0
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert "audit table audit_event is missing: it was dropped" in said and "Traceback" not in said, said
+    probe = db.make_engine(db_url)
+    try:
+        assert "audit_event" not in inspect(probe).get_table_names()
+    finally:
+        probe.dispose()
+
+
 def _as_app(roles, capsys):
     """The documented PostgreSQL setup: the owner migrates, the app's role adds to the trail."""
     owner_url, app_url, app = roles
