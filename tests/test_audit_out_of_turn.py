@@ -192,3 +192,16 @@ def test_a_policy_that_breaks_reading_the_trail_is_reported_in_words(roles, caps
     assert "row-level security is switched on for the audit table audit_event" in said
     assert cli.main(["--db", app_url, "audit", "verify"]) != 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_audit_page_check_names_a_row_slipped_in_at_id_zero_or_below(engine, db_url, monkeypatch):
+    from tests.apptest import page
+
+    _trail(engine)
+    off = ("DROP TRIGGER audit_event_ids_forward" if engine.dialect.name == "sqlite"
+           else "ALTER TABLE audit_event DISABLE TRIGGER audit_event_ids_forward")
+    _raw(engine, off, BACKDATED.format(id=-5))
+    at = page("pages/audit.py", db_url, monkeypatch, user="lead1", role="lead").run()
+    at.button(key="audit_verify").click().run()
+    assert not at.exception and not at.success
+    assert "from row -5" in at.error[0].value and "id of 0 or below" in at.error[0].value
