@@ -195,3 +195,25 @@ def test_a_kobo_xlsx_refusal_counts_cases_and_entries_apart(engine):
         importing.import_file(s, LEAD_USER, fx.REPEAT_QUESTIONNAIRE, buf.getvalue(), "pins.xlsx")
     n_entries = sum(len(x["pin"]) + len(x["incident"]) + sum(len(i["contact"]) for i in x["incident"]) for x in subs)
     assert f"3 problem(s) in 1 of 6 cases and 2 of {n_entries} entries;" in caught.value.summary
+
+
+def test_our_odk_layout_writes_the_repeat_files_as_central_does_and_reads_back(engine, tmp_path):
+    """``--layout odk`` names a repeat's columns from the repeat down, as Central does (not
+    ``incident/adult/age``), so the round trip tests the layout real exports have."""
+    from exports import exporting
+    from fieldwork import startup
+
+    load(engine)
+    subs = submissions()
+    with db.session_scope(engine) as s:
+        importing.import_file(s, LEAD_USER, "names", central_zip(subs), "names.zip")
+    with db.session_scope(engine) as s:
+        ours = exporting.export_layout(s, LEAD_USER, "names", "odk", file_name="names.csv")
+    with zipfile.ZipFile(io.BytesIO(ours)) as zf, zipfile.ZipFile(io.BytesIO(central_zip(subs))) as theirs:
+        for member in ("names-incident.csv", "names-pin.csv"):
+            assert zf.read(member).decode().splitlines()[0] == theirs.read(member).decode().splitlines()[0].strip()
+    other = startup.open_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    load(other)
+    with db.session_scope(other) as s:
+        importing.import_file(s, LEAD_USER, "names", ours, "names.zip")
+    assert stored(other) == stored(engine)
