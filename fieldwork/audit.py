@@ -10,6 +10,7 @@ import os
 
 from sqlmodel import Session
 
+from fieldwork import audit_guard_sql
 from models import AuditEvent
 
 # Actions, named once so the Audit page can filter on them.
@@ -34,6 +35,9 @@ SECOND_MARKING = "second_marking"
 QUESTIONNAIRE_ADDED = "questionnaire.added"
 USER_CHANGED = "user.changed"
 DEMO_LOADED = "demo.loaded"
+# a start found guard triggers dropped and made them again / a newer version added a guard (detail: guards);
+# written with the guards' SQL, which the start (fieldwork.audit_tables) and verify read them back with
+GUARD_RESTORED, GUARD_ADDED = audit_guard_sql.GUARD_RESTORED, audit_guard_sql.GUARD_ADDED
 REPORT = "report"  # the draft report written (fieldwork report, the Findings page)
 
 

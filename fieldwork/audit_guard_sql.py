@@ -29,6 +29,11 @@ PG_GUARD_FUNCTIONS = {
     "audit_event_append_only": " BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END; ",
     # the head (fieldwork.services.audit_chain.seal) counts up one row at a time and never back:
     # rewinding it to hide rows removed from the end is refused
+    # a row goes only at the end: an id of 0 or below, or one under a row already written, is a
+    # backdated row slipped in where a walk by id would never look for it
+    "audit_event_ids_forward": " BEGIN IF NEW.id <= 0 OR EXISTS (SELECT 1 FROM audit_event e WHERE e.id >= NEW.id) "
+                               "THEN RAISE EXCEPTION 'the audit trail grows only at its end'; END IF; "
+                               "RETURN NEW; END; ",
     "audit_head_forward_only": " BEGIN IF NEW.id <> OLD.id OR NEW.rows < OLD.rows OR NEW.rows > OLD.rows + 1 "
                                "THEN RAISE EXCEPTION 'the audit trail''s head only counts forward'; END IF; "
                                "RETURN NEW; END; ",
@@ -71,6 +76,10 @@ AUDIT_GUARDS = {
         """CREATE TRIGGER IF NOT EXISTS audit_event_no_replace BEFORE INSERT ON audit_event
            WHEN EXISTS (SELECT 1 FROM audit_event WHERE id = NEW.id)
            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
+        # a row goes only at the end (AFTER: in a BEFORE trigger SQLite has not yet numbered the row)
+        """CREATE TRIGGER IF NOT EXISTS audit_event_ids_forward AFTER INSERT ON audit_event
+           WHEN NEW.id <= 0 OR EXISTS (SELECT 1 FROM audit_event WHERE id > NEW.id)
+           BEGIN SELECT RAISE(ABORT, 'the audit trail grows only at its end'); END""",
         """CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head
            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
         """CREATE TRIGGER IF NOT EXISTS audit_head_forward_only BEFORE UPDATE ON audit_head
@@ -81,6 +90,7 @@ AUDIT_GUARDS = {
         *[_pg_function(name, body) for name, body in PG_GUARD_FUNCTIONS.items()],
         _pg_trigger("audit_event_append_only", "audit_event", "UPDATE OR DELETE"),
         _pg_trigger("audit_event_no_truncate", "audit_event", "TRUNCATE", "STATEMENT"),
+        _pg_trigger("audit_event_ids_forward", "audit_event", "INSERT", function="audit_event_ids_forward"),
         _pg_trigger("audit_head_no_delete", "audit_head", "DELETE"),
         _pg_trigger("audit_head_no_truncate", "audit_head", "TRUNCATE", "STATEMENT"),
         _pg_trigger("audit_head_forward_only", "audit_head", "UPDATE", function="audit_head_forward_only"),
@@ -110,3 +120,23 @@ def expected(dialect: str) -> dict[str, str]:
         if m:
             out[m.group(2)] = normalise(m.group(1))
     return out
+
+
+# Guards a later version added: a database made before one lacks it at its first start with that
+# version, an upgrade (recorded as audit.guard_added), not a guard dropped (audit.guard_restored)
+ADDED_LATER = {"audit_head_forward_only", "audit_event_ids_forward"}
+GUARD_RESTORED = "audit.guard_restored"  # the audit actions a start records (fieldwork.audit, .startup)
+GUARD_ADDED = "audit.guard_added"
+
+
+def present(conn, dialect: str) -> set[str]:
+    """The names of the guard triggers the database holds now."""
+    if dialect == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    elif dialect == "postgresql":
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        return set()
+    from sqlalchemy import text
+
+    return {row[0] for row in conn.execute(text(sql))} & set(expected(dialect))

@@ -27,6 +27,8 @@ WORDS = {
     "user.changed": "account changed",
     "demo.loaded": "demonstration data loaded",
     "report": "draft report written",
+    "audit.guard_restored": "audit guard found dropped and made again",
+    "audit.guard_added": "audit guard added by an upgrade",
     "evidence.added": "evidence added",
     "evidence.changed": "evidence changed",
     "evidence.imported": "evidence imported",

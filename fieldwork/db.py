@@ -271,6 +271,10 @@ def prepare(engine: Engine) -> None:
 
 
 def _migrate(engine: Engine) -> None:
+    from fieldwork import audit_tables
+
+    audit_tables.refuse_missing_trail(engine)  # never a fresh, empty trail over one renamed or dropped
+    guarded_before = audit_tables.guards_before(engine)
     SQLModel.metadata.create_all(engine)
     _add_missing_columns(engine)
     _answer_unique_per_entry(engine)
@@ -285,6 +289,8 @@ def _migrate(engine: Engine) -> None:
 
         for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
             conn.execute(text(statement))
+    # a guard found missing is made again, never silently: fieldwork.startup records it in the trail
+    audit_tables.note_missing_guards(engine, guarded_before)
     _refuse_case_ref_clashes(engine)  # RC-1 beside rc-1: a message naming them, never the index's IntegrityError
     with engine.begin() as conn:
         for statement in FOLDED_INDEXES:

@@ -76,6 +76,7 @@ READ_ONLY = "read_only"  # a field that is fixed when the case is added and cann
 WRITE_CLASH = "write_clash"
 DATABASE_BUSY = "database_busy"  # the database stayed busy (locked) for longer than a save waits
 DATABASE_REFUSED = "database_refused"  # the database refused the app's account the write (permission denied)
+AUDIT_TRAIL_MISSING = "audit_trail_missing"  # the audit table was renamed or dropped: no fresh, empty trail is made over it
 SIGNED_OUT = "signed_out"  # the page's session ended before the save (the form asks for sign-in again)
 SESSION_ENDED = "session_ended"  # the account or browser session was ended; nothing was saved
 NOT_IN_INSPECTION = "not_in_inspection"  # the questionnaire (or case) is not one of this inspection's

@@ -15,7 +15,7 @@ import weakref
 
 from sqlalchemy.engine import Engine
 
-from fieldwork import db
+from fieldwork import audit, audit_tables, db
 from fieldwork.services.inspections import seed_defaults
 
 _seeded: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines of this process already seeded
@@ -25,7 +25,20 @@ def seed(engine: Engine) -> None:
     """Add the catalog's inspections and questionnaire versions that are missing (one transaction)."""
     with db.session_scope(engine) as session:
         seed_defaults(session)
+        _record_guards_found_missing(engine, session)
     _seeded.add(engine)
+
+
+def _record_guards_found_missing(engine: Engine, session) -> None:
+    """A guard the migration found missing and made again is written into the trail, so a dropped
+    guard is never healed silently: `fieldwork audit verify` reports each audit.guard_restored row."""
+    found = audit_tables.take_found_missing(engine)
+    if not found:
+        return
+    if found["restored"]:
+        audit.record(session, audit.os_user(), audit.GUARD_RESTORED, guards=found["restored"])
+    if found["added"]:
+        audit.record(session, audit.os_user(), audit.GUARD_ADDED, guards=found["added"])
 
 
 def prepare_and_seed(engine: Engine) -> None:

@@ -24,7 +24,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
               "fieldwork.expr_math", "fieldwork.stats", "fieldwork.wording")),
     ("models", ("models",)),
     # engines, sessions and the schema (with the audit trail's guards): tables only, no data
-    ("database", ("fieldwork.db", "fieldwork.db_roles", "fieldwork.audit_guard_sql")),
+    ("database", ("fieldwork.db", "fieldwork.db_roles", "fieldwork.audit_guard_sql",
+                  "fieldwork.audit_tables")),
     ("questionnaire", ("fieldwork.questionnaire", "fieldwork.catalog", "fieldwork.short_labels")),
     # bytes in and out; the XLSForm reader and writer are the questionnaire's file format (they
     # live beside the questionnaire model, where other tools import them)

@@ -73,7 +73,8 @@ def test_sqlite_insert_or_replace_is_refused_and_found_if_forced(engine):
         with pytest.raises(Exception):
             _raw(engine, f"INSERT OR REPLACE INTO audit_event (id, at, actor, action, detail) "
                  f"VALUES ({target}, '2026-01-01 00:00:00', 'x', 'export', '')")
-        _raw(engine, "DROP TRIGGER audit_event_no_replace")
+        # both guards refuse it (a row may go only at the end): forced, with both dropped
+        _raw(engine, "DROP TRIGGER audit_event_no_replace", "DROP TRIGGER audit_event_ids_forward")
         _raw(engine, f"INSERT OR REPLACE INTO audit_event (id, at, actor, action, detail, prev_hash, row_hash) "
              f"SELECT id, at, 'someone', action, detail, prev_hash, row_hash FROM audit_event WHERE id = {target}")
     else:

@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import func, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from fieldwork.audit_guard_sql import GUARD_RESTORED
 from fieldwork.services import audit_guards
 from models import AuditEvent, AuditHead
 
@@ -142,12 +144,32 @@ def parse_anchor(value: str) -> tuple[int, str]:
 
 
 def verify(session: Session, expect: tuple[int, str] | None = None) -> ChainReport:
+    """``_verify``, with a database that refuses to read the trail (a row-level security policy
+    that fails, a permission revoked) reported in words rather than a traceback."""
+    try:
+        return _verify(session, expect)
+    except DBAPIError as exc:
+        session.rollback()
+        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+        report = ChainReport()
+        report.reasons.append(f"the database refused to read the audit trail ({first}): a row-level security "
+                              "policy, a permission or a rule now stands between fieldwork and the trail, so "
+                              "it cannot be shown whole")
+        try:
+            report.reasons += audit_guards.problems(session)
+        except DBAPIError:
+            session.rollback()
+        return report
+
+
+def _verify(session: Session, expect: tuple[int, str] | None = None) -> ChainReport:
     """Walk the whole trail in id order (a chunk at a time) and check every link; with ``expect``
     (an anchor kept outside the database) also check the trail still holds it."""
     report = ChainReport()
     anchored: str | None = None  # the hash of chained row number expect[0], once reached
     prev, prev_at, started = GENESIS, None, False
-    last_id = 0
+    last_id: int | None = None  # every row is read, whatever its id: a row at id 0 or below is no exception
+    unchained_at = None  # the time of the last row written before the chain began
 
     def broken(row_id: int | None, reason: str) -> None:
         if report.broken_at is None and row_id is not None:
@@ -155,14 +177,23 @@ def verify(session: Session, expect: tuple[int, str] | None = None) -> ChainRepo
         report.reasons.append(reason)
 
     while True:
-        rows = session.exec(select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
-                            .limit(CHUNK)).all()
+        query = select(AuditEvent) if last_id is None else select(AuditEvent).where(AuditEvent.id > last_id)
+        rows = session.exec(query.order_by(AuditEvent.id).limit(CHUNK)).all()
         if not rows:
             break
         for event in rows:
             last_id = event.id
+            if event.id <= 0 and report.broken_at is None:
+                # ids start at 1 and only grow: such a row was written by hand, not by fieldwork
+                broken(event.id, f"row {event.id} has an id of 0 or below, which fieldwork never writes "
+                       f"(dated {_moment(event.at)[:19]}): it was inserted by hand, out of turn")
             if event.row_hash is None and not started:
                 report.unchained += 1
+                if (report.broken_at is None and unchained_at is not None
+                        and _moment(event.at) < _moment(unchained_at)):
+                    broken(event.id, f"row {event.id} is dated {_moment(event.at)[:19]}, before the row it "
+                           f"follows ({_moment(unchained_at)[:19]}): it was inserted out of order")
+                unchained_at = event.at
                 continue
             started = True
             report.rows += 1
@@ -188,11 +219,28 @@ def verify(session: Session, expect: tuple[int, str] | None = None) -> ChainRepo
         broken(last_id or None, f"the trail ends at {report.rows:,} chained rows but {head.rows:,} were written "
                "(rows were removed from the end, or the table was emptied)")
     report.reasons += audit_guards.problems(session)
+    report.reasons += _guards_found_dropped(session)
     if expect is not None:
         _check_anchor(report, expect, GENESIS if expect[0] == 0 else anchored)
     if report.rows == 0 and report.unchained == 0:
         report.reasons += _empty_trail_problems(session)
     return report
+
+
+def _guards_found_dropped(session: Session) -> list[str]:
+    """Each start that found guards dropped and made them again (fieldwork.startup) left a row."""
+    rows = session.exec(select(AuditEvent).where(AuditEvent.action == GUARD_RESTORED).order_by(AuditEvent.id)).all()
+    out = []
+    for event in rows:
+        try:
+            names = list(json.loads(event.detail or "{}").get("guards", []))
+        except (ValueError, AttributeError):
+            names = []
+        what = (f"the guard trigger {names[0]}" if len(names) == 1
+                else f"the guard triggers {', '.join(names)}" if names else "a guard trigger")
+        out.append(f"row {event.id} records that a start on {_moment(event.at)[:19]} found {what} dropped and "
+                   "made it again: the trail was unguarded until then")
+    return out
 
 
 def _check_anchor(report: ChainReport, expect: tuple[int, str], found: str | None) -> None:

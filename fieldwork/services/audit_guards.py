@@ -55,6 +55,11 @@ def problems(session: Session) -> list[str]:
                 for name, table in session.execute(text(
                     "SELECT rulename, tablename FROM pg_rules WHERE tablename = ANY(:tables)"),
                     {"tables": list(AUDIT_TABLES)}).all()]
+        # a row-level security policy can hide rows from the walk (or make it fail)
+        out += [f"row-level security is switched on for the audit table {table}, so rows may be hidden from "
+                "the check" for table in session.execute(text(
+                    "SELECT relname FROM pg_class WHERE relname = ANY(:tables) AND relrowsecurity "
+                    "AND relnamespace = current_schema()::regnamespace"), {"tables": list(AUDIT_TABLES)}).scalars()]
     return out
 
 
