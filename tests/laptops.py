@@ -10,9 +10,11 @@ import pytest
 from fieldwork import db, startup
 from fieldwork.services import assessments, bundles, cases, inspections, synthetic
 from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, Actor
+from models import User
 from tests.conftest import PG_URL, _drop_pg_database, new_database_url
 
 LEAD_ACTOR = Actor("lead1", LEAD)
+TEAM = ("inspector1", "inspector2", "inspector3", "inspector4")  # accounts on every database made here
 ADMIN_ACTOR = Actor("admin1", ADMIN)
 
 
@@ -83,7 +85,10 @@ def databases(tmp_path):
     def make(name: str):
         url = new_database_url(tmp_path, name)
         urls.append(url)
-        return startup.open_engine(url)
+        engine = startup.open_engine(url)
+        with db.session_scope(engine) as s:  # the lead's server holds its inspectors' accounts, as a merge requires
+            s.add_all(User(name=n, role=INSPECTOR, password_hash="!") for n in TEAM)
+        return engine
 
     yield make
     db.dispose_all()
