@@ -44,7 +44,7 @@ def workbook_context(session: Session, actor: Actor, questionnaire_id: str, *, i
     markers, cover lines or sheets to the context before ``workbook.to_bytes``."""
     require_role(actor, LEADS, "export assessments")
     resp = wide_table.load(session, questionnaire_id, inspection=inspection, with_notes=with_notes)
-    q = resp.questionnaire
+    q, inspection = resp.questionnaire, resp.inspection  # resolved once, by the load
     breakdowns = {v: findings.compute(session, questionnaire_id, inspection=inspection, by=v)
                   for v in workbook.BREAKDOWNS if q.has_question(v) and q.question(v).is_single_choice}
     # a report broken down by a variable holds the overall entries too: no need to count them again
@@ -61,6 +61,7 @@ def export_workbook(session: Session, actor: Actor, questionnaire_id: str, *, in
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     ctx = workbook_context(session, actor, questionnaire_id, inspection=inspection, with_notes=with_notes)
     ctx.progress = progress
+    inspection = ctx.responses.inspection
     agreement_export.extend_workbook(session, ctx)  # meta:second_marked and the agreement sheet (issue 6)
     examples_export.extend_workbook(session, actor, ctx, findings.framework_for(session, inspection),
                                     inspection=inspection)  # the lead's case examples (issue 13)

@@ -94,7 +94,8 @@ def write(resp: Responses, layout: str, submissions: Mapping[str, Submission]) -
     q = resp.questionnaire
     header: list[str] = ["SubmissionDate"] if layout == ODK else []
     for question, name, path in _fields(resp):
-        full = sep.join([*path, name])
+        # a question stored under its group path (a name used twice in the form) is that path
+        full = sep.join(name.split("/")) if "/" in name else sep.join([*path, name])
         if question is not None and question.type == "geopoint":
             if layout == KOBO:
                 header += [full] + [f"_{full}_{p}" for p in _GEO_KOBO]

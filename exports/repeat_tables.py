@@ -93,6 +93,18 @@ def _inner_group(q, question) -> list[str]:
     return [section.id]
 
 
+def _central_name(q, r, question) -> str:
+    """A field's column in a repeat's file as Central names it: from the repeat down, groups
+    joined by ``-`` (``name``, ``adult-age``). A question stored under its group path (a name
+    used twice in the form: ``incident/adult/age``) loses the path down to its repeat."""
+    if "/" in question.name:
+        parts = question.name.split("/")
+        if r.name in parts:
+            parts = parts[len(parts) - parts[::-1].index(r.name):]
+        return "-".join(parts)
+    return "-".join([*_inner_group(q, question), question.name])
+
+
 def _point(value: str) -> list[str]:
     parts = value.split() if value else []
     return (parts + ["", "", "", ""])[:4]
@@ -111,7 +123,7 @@ def odk_zip(main_csv: bytes, resp: Responses, entries: dict[str, list[Entry]], i
             inside = repeat_levels.questions_of(q, r.name)
             head = []
             for x in inside:
-                name = "-".join([*_inner_group(q, x), x.name])
+                name = _central_name(q, r, x)
                 head += [f"{name}-{p}" for p in ("Latitude", "Longitude", "Altitude", "Accuracy")] \
                     if x.type == "geopoint" else [name]
             rows = []

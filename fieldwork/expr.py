@@ -408,6 +408,11 @@ NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # what counts as a number, in Python and in S
 _NUMBER = re.compile(NUMBER)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+# the same shapes for the database (POSIX classes: SQLite's Python REGEXP and PostgreSQL's ~ agree)
+DATE_OR_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
+TIME_OF_DAY = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+RELATIONAL = ("<", "<=", ">", ">=")
 _EPOCH = date(1970, 1, 1)
 MAX_REGEX_INPUT = 2000  # characters a regex() is run over: bounds the cost of a bad pattern
 
@@ -491,12 +496,33 @@ def _compare(op: str, left, right) -> bool:
         if math.isnan(ln) or math.isnan(rn):
             return op == "!="
         a, b = ln, rn
+    elif op in RELATIONAL and (isinstance(left, float) or isinstance(right, float)):
+        # a number against a date counts the date's days since 1970, as ODK does
+        # (`${charged_on} > today() - 28`); against other text XPath's NaN: false
+        a, b = _to_number(left), _to_number(right)
+        return not (math.isnan(a) or math.isnan(b)) and OPERATORS[op](a, b)
     elif isinstance(left, float) or isinstance(right, float):
         # a number against text that is not a number: only inequality holds
         return op == "!="
-    else:
+    elif op in RELATIONAL:
+        return _relate(op, str(left), str(right), ln, rn)
+    else:  # = and != between two answers or strings compare the text, as XPath does
         a, b = str(left), str(right)
     return OPERATORS[op](a, b)
+
+
+def _relate(op: str, left: str, right: str, ln: float | None, rn: float | None) -> bool:
+    """``< <= > >=`` between two texts: XPath 1.0 (section 3.4) compares numbers, so answers
+    that are numbers compare as numbers (9 < 30); two ISO dates or date-times compare as
+    moments and two times of day in order, as ODK does; anything else is NaN, so false."""
+    if ln is not None and rn is not None:
+        return OPERATORS[op](ln, rn)
+    lm, rm = _moment(left), _moment(right)
+    if lm is not None and rm is not None:
+        return OPERATORS[op](lm, rm)
+    if _TIME.match(left) and _TIME.match(right):
+        return OPERATORS[op](left, right)
+    return False
 
 
 def _arith(op: str, left, right) -> float:
@@ -871,6 +897,16 @@ def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, o
                           for x in (n.left, n.right))
             if numeric:  # text that is not a number compares as Python does: only != holds
                 return func.coalesce(OPERATORS[n.op](number(n.left), number(n.right)), n.op == "!=")
+            if n.op in RELATIONAL:  # answers are stored as text: compare as _relate does
+                lt, rt = text(n.left), text(n.right)
+                as_number = [case((t.regexp_match(NUMBER), cast(t, Float)), else_=None) for t in (lt, rt)]
+                return case(
+                    (and_(lt.regexp_match(NUMBER), rt.regexp_match(NUMBER)),
+                     OPERATORS[n.op](*as_number)),
+                    (or_(and_(lt.regexp_match(DATE_OR_DATETIME), rt.regexp_match(DATE_OR_DATETIME)),
+                         and_(lt.regexp_match(TIME_OF_DAY), rt.regexp_match(TIME_OF_DAY))),
+                     OPERATORS[n.op](lt, rt)),  # ISO text sorts in time order
+                    else_=false())
             return OPERATORS[n.op](text(n.left), text(n.right))
         if isinstance(n, InList):
             col = text(n.operand)

@@ -29,6 +29,34 @@ PG_URL = os.environ.get("FIELDWORK_TEST_PG_URL")
 BACKEND = "postgresql" if PG_URL else "sqlite"
 
 
+def _scan_installed_components_once() -> None:
+    """Every new ``AppTest`` scans the metadata of every installed package for Streamlit
+    components (streamlit 1.67: ``BidiComponentManager.discover_and_register_components``),
+    about 0.1 s of CPU each time, more than most page runs cost. The installed packages do not
+    change during a test run, so the scan's result is kept for the process; each AppTest
+    still gets a registry of its own, filled from it. (Private to Streamlit: if it moves, the
+    tests just scan every time again.)"""
+    try:
+        from streamlit.components.v2 import manifest_scanner
+    except ImportError:
+        return
+    scan = getattr(manifest_scanner, "scan_component_manifests", None)
+    if scan is None or getattr(scan, "_kept_for_the_run", False):
+        return
+    kept: list = []
+
+    def scan_once(*args, **kwargs):
+        if not kept:
+            kept.append(scan(*args, **kwargs))
+        return list(kept[0])
+
+    scan_once._kept_for_the_run = True
+    manifest_scanner.scan_component_manifests = scan_once
+
+
+_scan_installed_components_once()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path, monkeypatch):
     """No test touches the user's own database or data directory."""
@@ -129,14 +157,16 @@ def db_url(tmp_path, request):
 @pytest.fixture
 def engine(db_url):
     """A prepared database: schema, the default inspection and its questionnaires."""
-    return db.get_engine(db_url)
+    # db_url is already a copy of the prepared template: preparing it again finds nothing to
+    # do and costs about 40 ms of CPU. The engine is kept for the process, as the app's is.
+    return db.get_engine(db_url, prepared=False)
 
 
 @pytest.fixture
 def demo_engine(db_url):
     """A prepared database holding the demonstration data (112 case_review and 270 pin_review
     cases, loaded by the actor ``test``); ``engine`` and ``db_url`` in the same test are it too."""
-    return db.get_engine(db_url)
+    return db.get_engine(db_url, prepared=False)  # a copy of the prepared demo template
 
 
 @pytest.fixture

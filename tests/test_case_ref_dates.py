@@ -14,15 +14,17 @@ from fieldwork.services import case_refs
 
 BEHIND_A_PREFIX = ["HS-198403-12", "HS-19840312", "HS-12-03-1984", "HS-120384", "PIN-120384", "PIN-12-03-84",
                    "PIN-1203-84", "PIN-1984-0312", "GMP/1984/03/12", "RC-03121984", "HS-0019840312",
-                   "PIN-12.3.1984", "X_120384_7"]
+                   "PIN-12.3.1984", "X_120384_7",
+                   # the attacker re-test of stop 21: one-digit days or months run together
+                   "HS-3121984", "HS-1231984", "HS-1984312", "HS-31284", "HS-12384", "HS-19843-12", "HS-198431-2"]
 ACCEPTED = ["HS-0001", "hs-0001", "PIN-0001", "GMP/2016/0456", "HS_0201", "RC-1", "HS-9999", "SYN-0000123",
-            "SYN-9999999", "HS-0042-1"]
+            "SYN-9999999", "HS-0042-1", "HS-10001", "HS-20000", "HS-1000001"]
 
 
 @pytest.mark.parametrize("ref", BEHIND_A_PREFIX)
 def test_a_date_of_birth_behind_a_prefix_is_refused(ref):
     why = case_refs.problem(ref) or ""
-    # some read as another personal detail first (HS-120384 has the shape of an NI number)
+    # some read as another personal detail first (a phone number)
     assert any(w in why for w in ("a date", "National Insurance", "phone number")), (ref, why)
     assert case_refs.looks_personal(ref.replace("HS", "PIN")) == "a date (of birth?)" or "0019840312" in ref
 
@@ -62,3 +64,13 @@ def test_a_four_digit_sequence_number_is_always_accepted(n, prefix, joint):
 @given(n=st.integers(min_value=1, max_value=9_999_999))
 def test_the_synthetic_generators_references_are_accepted(n):
     assert case_refs.problem(f"SYN-{n:07d}") is None
+
+
+@pytest.mark.parametrize("ref, what", [
+    ("HS-7700900123", "a phone number"), ("HS-7700-900-123", "a phone number"),  # a mobile without its 0
+    ("HS-00447700900123", "a phone number"), ("jane-0001", "a name or a word"),
+    ("HS-120384", "a date (of birth?)"),  # a date before the NI number's shape it also has
+    ("HS-000123", "a National Insurance number"),  # two letters and six digits: write four (HS-0123)
+])
+def test_what_the_attacker_re_test_got_through_is_named(ref, what):
+    assert case_refs.looks_personal(ref) == what

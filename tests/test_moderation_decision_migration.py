@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, UniqueConstraint, inspect, text
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.services import inspections
 from models import CaseFile, SecondMarking
 
@@ -28,7 +28,7 @@ def _unique_rules(engine) -> list[list[str]]:
 
 def test_an_old_database_is_migrated_to_one_decision_per_entry(db_url):
     engine = db.make_engine(db_url)
-    db.prepare(engine)
+    startup.prepare_and_seed(engine)
     with db.session_scope(engine) as s:  # a second marking to decide on
         inspection = inspections.inspection_by_code(s)
         case = CaseFile(inspection_id=inspection.id, questionnaire="case_review", case_ref="HS-0001", created_by="t")

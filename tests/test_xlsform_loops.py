@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from fieldwork import db
+from fieldwork import db, startup
 from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.questionnaire.xlsform import import_xlsform
@@ -121,8 +121,7 @@ def test_answers_in_a_loop_export_and_import_back_identical(engine, tmp_path, la
                 exporting.export_layout(s, LEAD_USER, "agencies", layout, file_name=f"out_{layout}.csv"))
         before = findings.compute(s, "agencies").to_dict()
     data = data if isinstance(data, bytes) else data.encode()
-    other = db.get_engine(new_database_url(tmp_path, "other"))
-    db.prepare(other)
+    other = startup.open_engine(new_database_url(tmp_path, "other"))
     load(other)
     with db.session_scope(other) as s:  # the receiving database has the inspector's account, as it must
         s.add(User(name="lead1", role="lead", password_hash="!"))

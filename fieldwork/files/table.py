@@ -46,6 +46,16 @@ class Table:
     warnings: list[Problem] = field(default_factory=list)
     # the entries of repeat groups: (sheet or zip member, its table), read by services/repeat_files
     repeats: list[tuple[str, "Table"]] = field(default_factory=list)
+    # a header mapped onto ours (a KoboToolbox or ODK Central export): for each column, the
+    # file's own column index and header, so messages name the file's columns; [] when unmapped
+    file_columns: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_in_file(self, i: int) -> tuple[str, str]:
+        """(column letter, header) of column ``i`` as the file itself has them."""
+        if i < len(self.file_columns):
+            at, written = self.file_columns[i]
+            return get_column_letter(at + 1), written
+        return get_column_letter(i + 1), self.header[i].strip() if i < len(self.header) else ""
 
     def preview(self, n: int = 10) -> list[dict]:
         """The first rows as dicts by column, for a look before confirming."""

@@ -28,12 +28,13 @@ EXAMPLE = "HS-0001"
 # (issue 12). Random by construction, it cannot hold a person, whatever the pattern.
 INSTANCE_ID = re.compile(r"(?:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[-/_.\s]")
-_PHONE = re.compile(r"(?:\+?44|0)\d{9,10}")
+# 07700900123, +447700900123, 00447700900123, and a mobile written without its 0 (7700900123)
+_PHONE = re.compile(r"(?:(?:\+|00)?44|0)\d{9,10}|7\d{9}")
 _PREFIX = re.compile(r"^[A-Za-z]+")
 _POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", re.IGNORECASE)
 _NI_NUMBER = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?", re.IGNORECASE)
 # a capitalised word (Smith, Jane) or a long lower-case one (smith): a name, not a code's prefix
-_WORD = re.compile(r"[A-Z][a-z]{2,}|[a-z]{5,}")
+_WORD = re.compile(r"[A-Z][a-z]{2,}|[a-z]{4,}")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -57,7 +58,26 @@ def _compact_date(run: str) -> bool:
         w = run[i:i + 8]
         if _is_date(int(w[:2]), int(w[2:4]), int(w[4:])) or _is_date(int(w[:4]), int(w[4:6]), int(w[6:])):
             return True
-    return len(run) == 6 and _is_short_date(int(run[:2]), int(run[2:4]))
+    if len(run) == 6 and _is_short_date(int(run[:2]), int(run[2:4])):
+        return True
+    return len(run) in (5, 7) and _uneven_date(run)
+
+
+def _uneven_date(run: str) -> bool:
+    """A date written together with a one-digit day or month: 3121984 (3 12 1984), 1231984,
+    1984312 (seven digits, a four-digit year); 31284, 12384 (five digits, d m yy or m d yy).
+    Only a single run of five or seven digits: a sequence number has four (HS-0001) or is
+    zero-padded, and no day or month is 0."""
+    if len(run) == 7:
+        for day_month, year in ((run[:3], run[3:]), (run[4:], run[:4])):
+            for cut in (1, 2):
+                a, b = int(day_month[:cut]), int(day_month[cut:])
+                if day_month[0] != "0" and (_is_date(a, b, int(year)) or _is_date(b, a, int(year))):
+                    return True
+        return False
+    day_month = run[:3]
+    return run[0] != "0" and any(_is_short_date(int(day_month[:cut]), int(day_month[cut:])) for cut in (1, 2)
+                                 if day_month[cut] != "0")
 
 
 def _has_date(ref: str) -> bool:
@@ -89,10 +109,10 @@ def looks_personal(ref: str) -> str | None:
         return "a phone number"
     if _POSTCODE.fullmatch(squeezed):
         return "a postcode"
+    if _has_date(ref):  # before the NI number's shape, which HS-120384 also has: the date is the likelier
+        return "a date (of birth?)"
     if _NI_NUMBER.fullmatch(squeezed):
         return "a National Insurance number"
-    if _has_date(ref):
-        return "a date (of birth?)"
     if _WORD.search(ref):
         return "a name or a word"
     return None

@@ -47,7 +47,8 @@ from sqlmodel import Session
 from fieldwork import stats
 from fieldwork.problem_codes import EMPTY_FILTER, NOT_SINGLE_CHOICE, UNKNOWN_CODE, UNKNOWN_VARIABLE
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Questionnaire
+from fieldwork.questionnaire import answers as answer_types
+from fieldwork.questionnaire.model import NOT_APPLICABLE, NOT_KNOWN, Choice, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
 from fieldwork.services import (counting, entry_indicators, findings_by_multiple, inspections, repeat_findings,
                                 summaries)
@@ -234,6 +235,22 @@ def _footnotes(templates: Mapping[str, str], values: Mapping[str, object]) -> tu
     return tuple(notes)
 
 
+def _file_lists_from_answers(q: Questionnaire, answers: Mapping) -> Questionnaire:
+    """A ``select_one_from_file`` whose list file did not come with the form has no codes of
+    its own (the app took each code as typed): its entries are the codes found in the answers,
+    each labelled by its code, so it is counted like any other question, not left out unseen."""
+    empty = {x.choices for x in q.single_choice_questions
+             if x.choices and answer_types.FILE_LIST.search(x.choices) and not q.choices.get(x.choices)}
+    if not empty:
+        return q
+    found: dict[str, set[str]] = {}
+    for x in q.single_choice_questions:
+        if x.choices in empty:
+            found.setdefault(x.choices, set()).update(v for (name, v) in answers if name == x.name)
+    return replace(q, choices={**q.choices, **{s: tuple(Choice(v, v) for v in sorted(codes))
+                                               for s, codes in found.items()}})
+
+
 def _question_findings(q: Questionnaire, answers: Mapping, group: str | None, population: int, *,
                        overall: Sequence[Finding] = (), by: str | None = None) -> list[Finding]:
     """Entries for every code of every single-choice question, for one group (None = overall).
@@ -362,6 +379,7 @@ def compute(session: Session, questionnaire_id: str, *, inspection: inspections.
         questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators,
         reach=entry_indicators.Reach.of(full))
     groups = list(counts.group_cases)
+    q = _file_lists_from_answers(q, counts.answers)
 
     per_group = {None: _question_findings(q, counts.answers, None, counts.cases)}
     for g in groups:

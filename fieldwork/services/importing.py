@@ -141,11 +141,13 @@ def _columns(table: Table, q: Questionnaire, problems: list[Problem]) -> _Column
         name = written if written in names else folded.get(written.casefold()) or written
         if name in seen:
             first, first_written = seen[name]
-            columns = f"columns {get_column_letter(first + 1)} and {get_column_letter(i + 1)}"
-            problems.append(Problem(DUPLICATE_COLUMN, f"the column {_clip(written)!r} appears twice ({columns})"
-                                    if first_written == written else
-                                    f"the columns {_clip(first_written)!r} and {_clip(written)!r} ({columns}) are "
-                                    f"both {name}: keep one", **where))
+            # letters and headers as the file has them (an ODK/Kobo header was mapped onto ours)
+            (first_letter, first_written), (letter, as_written) = table.as_in_file(first), table.as_in_file(i)
+            columns = f"columns {first_letter} and {letter}"
+            problems.append(Problem(DUPLICATE_COLUMN, f"the column {_clip(as_written)!r} appears twice ({columns})"
+                                    if first_written == as_written else
+                                    f"the columns {_clip(first_written)!r} and {_clip(as_written)!r} ({columns}) "
+                                    f"are both {name}: keep one", **where))
             continue
         seen[name] = (i, written)
         if name == CASE_REF:
@@ -454,12 +456,21 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection: 
                                 "the mark of text converted between encodings twice: check them", source=table.source))
     if problems:
         problems = odk_kobo.restore_names(problems, layout)
-        bad_rows = len({p.row for p in problems if p.row and p.row > 1})
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
-                           + (f" in {bad_rows} of {len(table.rows)} rows" if bad_rows else "")
-                           + "; nothing was imported")
+                           + _where_told(problems, table, entry_tables) + "; nothing was imported")
     return CheckedImport(table.source, inspection, version, full, records, table.header, table.encoding, warnings,
                          registered, layout, entries if entry_tables else None)
+
+
+def _where_told(problems: list[Problem], table: Table, entry_tables) -> str:
+    """" in 3 of 4 cases and 4 of 9 entries": a case's row and an entry's row are counted apart
+    (an entry's problem names its sheet or zip member as its source), so the figures add up."""
+    cases = {p.row for p in problems if p.row and p.row > 1 and p.source == table.source}
+    entries = {(p.source, p.row) for p in problems if p.row and p.row > 1 and p.source != table.source}
+    n_entries = sum(len(t.rows) for _, t in entry_tables)
+    parts = ([f"{len(cases)} of {len(table.rows)} case{'' if len(table.rows) == 1 else 's'}"] if cases else []) + (
+        [f"{len(entries)} of {n_entries} entr{'y' if n_entries == 1 else 'ies'}"] if entries else [])
+    return " in " + " and ".join(parts) if parts else ""
 
 
 def row_checker(full: Questionnaire, table: Table, inspection: Inspection, problems: list[Problem]) -> _RowChecker:

@@ -62,6 +62,7 @@ KEPT_WORDS = {"instance_id": "instance id", "submitted_by": "submitter", "submit
               "review_state": "review state"}
 # Preference among several instance-id columns for the case reference.
 _INSTANCE_ORDER = ["_uuid", "key", "meta/instanceid", "meta-instanceid", "instanceid"]
+_ODK_EXACT = set(ODK_SYSTEM)
 _SYSTEM = {name.casefold(): KOBO for name in KOBO_SYSTEM} | {name.casefold(): ODK for name in ODK_SYSTEM}
 _KOBO_GEO = re.compile(r"^_(?P<path>.+)_(?P<part>latitude|longitude|altitude|precision)$", re.IGNORECASE)
 _ODK_GEO = re.compile(r"^(?P<path>.+)-(?P<part>Latitude|Longitude|Altitude|Accuracy)$")
@@ -138,14 +139,18 @@ def adapt(table, q: Questionnaire):
     kept: dict[str, int] = {}
     by_label: list[str] = []
     metadata = {m.casefold() for m in FORM_METADATA} - names.keys()
+    exact = set(wide_table.variables(q))
     for i, raw in enumerate(header):
         written = raw.strip()
         folded = written.casefold()
-        if not written or folded in own:
+        # ODK Central spells its own columns exactly so (``DeviceID`` is always there): a form's
+        # ``deviceid`` question beside it is another column
+        system = layout.tool == ODK and written in _ODK_EXACT and written not in exact
+        if not system and (not written or folded in own):
             columns.append((written, i))
             continue
         role = KEPT.get(folded)
-        if folded in _SYSTEM or folded in metadata or _tail_match(written, {m: m for m in metadata}):
+        if system or folded in _SYSTEM or folded in metadata or _tail_match(written, {m: m for m in metadata}):
             if role:
                 kept.setdefault(role, i)
                 layout.kept.setdefault(role, written)
@@ -210,6 +215,9 @@ def adapt(table, q: Questionnaire):
         if any(values.values()):
             layout.source[number] = {k: v for k, v in values.items() if v}
     adapted = type(table)(table.source, new_header, rows, table.encoding, list(table.warnings))
+    adapted.file_columns = ([(i, header[i].strip()) for _, i in columns]
+                            + [(min(parts.values()), header[min(parts.values())].strip()) for parts in joined.values()]
+                            + ([(ref_column, header[ref_column].strip())] if layout.case_ref_from else []))
     return adapted, layout
 
 

@@ -130,12 +130,25 @@ def _which_repeat(q: Questionnaire, label: str, header: Sequence[str]) -> Repeat
     return repeat_levels.repeat_named(q, best) if best and scores[best] else None
 
 
+def _within(key: str, repeat: str) -> str:
+    """A question's key from inside its repeat: ``incident/name`` -> ``name``,
+    ``hh/adult/age`` in repeat ``hh`` -> ``adult/age``; a plain name as it is."""
+    steps = key.split("/")
+    inside = [k for k, step in enumerate(steps[:-1]) if step == repeat]
+    return "/".join(steps[inside[-1] + 1:]) if inside else key
+
+
 class _TableChecker:
     def __init__(self, q: Questionnaire, repeat: Repeat, table, problems: list[Problem]):
         self.q, self.repeat, self.table, self.problems = q, repeat, table, problems
         self.questions = repeat_levels.questions_of(q, repeat.name)
         self.rules = {x.name: expr.parse(q.rule(x)) for x in self.questions if q.rule(x)}  # parsed once
-        names = {x.name.casefold(): x.name for x in self.questions}
+        # ODK Central names a repeat file's columns from the repeat down (``name``, ``sub-age``),
+        # so a name used twice (keyed ``incident/name``, xlsform_paths) is matched by its path
+        # inside the repeat first, then by its key
+        names = {_within(x.name, repeat.name).casefold(): x.name for x in self.questions}
+        for x in self.questions:
+            names.setdefault(x.name.casefold(), x.name)
         others = {x.name.casefold(): x.name for x in q.questions if q.repeat_of(x.name) != repeat.name}
         self.columns: dict[int, Question] = {}
         self.options: dict[int, tuple[str, str]] = {}  # column -> (question, code)
