@@ -10,9 +10,13 @@ import pytest
 from fieldwork import db, startup
 from fieldwork.services import assessments, bundles, cases, inspections, synthetic
 from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, Actor
+from sqlmodel import select
+
+from models import User
 from tests.conftest import PG_URL, _drop_pg_database, new_database_url
 
 LEAD_ACTOR = Actor("lead1", LEAD)
+TEAM = ("inspector1", "inspector2", "inspector3", "inspector4")  # accounts on every database made here
 ADMIN_ACTOR = Actor("admin1", ADMIN)
 
 
@@ -65,6 +69,15 @@ def edit(engine, who: str, uid: str, changes: dict, *, complete: bool = True) ->
     return uid
 
 
+def team_accounts(engine):
+    """The TEAM's accounts on this database (those missing): the lead's server holds its
+    inspectors' accounts, as a merge requires (a bundle's inspector must be an account)."""
+    with db.session_scope(engine) as s:
+        held = set(s.exec(select(User.name)).all())
+        s.add_all(User(name=n, role=INSPECTOR, password_hash="!") for n in TEAM if n not in held)
+    return engine
+
+
 def export(engine, actor: Actor, **kwargs) -> bytes:
     with db.session_scope(engine) as s:
         return bundles.export_bundle(s, actor, **kwargs).content
@@ -83,7 +96,7 @@ def databases(tmp_path):
     def make(name: str):
         url = new_database_url(tmp_path, name)
         urls.append(url)
-        return startup.open_engine(url)
+        return team_accounts(startup.open_engine(url))
 
     yield make
     db.dispose_all()

@@ -13,6 +13,7 @@ from fieldwork.services import (
 )
 from exports import exporting
 from fieldwork.services.permissions import ADMIN, INSPECTOR, LEAD, LEADS, ROLES, Actor, PermissionDenied
+from models import User
 from tests.laptops import random_answers, score
 from tests.wide_helpers import case_review_rows, csv_bytes
 
@@ -32,6 +33,8 @@ def world(tmp_path_factory):
 
     url = new_database_url(tmp_path_factory.mktemp("roles"), "roles")
     engine = startup.open_engine(url)
+    with db.session_scope(engine) as s:  # a bundle merges only the work of an account (issue 17)
+        s.add_all(User(name=n, role=INSPECTOR, password_hash="!") for n in ("inspector1", "inspector2"))
     uid = score(engine, "inspector1", "HS-0001", random_answers(engine, seed=1, **CONTEXT))
     with db.session_scope(engine) as s:
         bundle = bundles.export_bundle(s, Actor("inspector1", INSPECTOR)).content

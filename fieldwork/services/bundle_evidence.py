@@ -54,6 +54,11 @@ def _plain(value):
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
+def _whole(value, low: int) -> bool:
+    """A whole number the database can hold (64 bits), from ``low``."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value < 2 ** 63
+
+
 def _moment(value) -> datetime:
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
@@ -178,7 +183,7 @@ def parse(data: dict, file_name: str) -> tuple[Section, list[Problem]]:
         excerpts = raw.get("excerpts", [])
         if not isinstance(excerpts, list) or not all(
                 isinstance(e, dict) and _str(e.get("uid"), 32) and _str(e.get("criterion"), 20)
-                and _str(e.get("code"), 60) and _str(e.get("text"), 20_000) and isinstance(e.get("position", 0), int)
+                and _str(e.get("code"), 60) and _str(e.get("text"), 20_000) and _whole(e.get("position", 0), 0)
                 for e in excerpts):
             fault("its excerpts are malformed", ref, "evidence", "excerpts")
         section.evidence.append(raw)
@@ -189,7 +194,7 @@ def parse(data: dict, file_name: str) -> tuple[Section, list[Problem]]:
                             ("grade", 40), ("judged_by", 100), ("judged_at", 40)):
             if not _str(raw.get(name), limit):
                 fault(f"{name} is missing or malformed", cell, "judgement", name)
-        if not _str(raw.get("rationale"), 20_000, required=False) or not isinstance(raw.get("version", 1), int) \
+        if not _str(raw.get("rationale"), 20_000, required=False) or not _whole(raw.get("version", 1), 1) \
                 or not _str(raw.get("parent_revision"), 32, required=False):
             fault("rationale, version or parent_revision is malformed", cell, "judgement")
         links = raw.get("links", [])

@@ -15,6 +15,8 @@ own completion rules in bundles.py.
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from fieldwork.files.table import Table
 from fieldwork.problem_codes import BAD_VALUE
 from fieldwork.problems import Problem
@@ -25,19 +27,24 @@ from fieldwork.services.bundle_contents import Bundle
 from models import Inspection
 
 
-def problems(bundle: Bundle, parsed: dict[tuple[str, str], Questionnaire], inspection: Inspection,
-             assessments: list[dict]) -> list[Problem]:
+def problems(session: Session, bundle: Bundle, parsed: dict[tuple[str, str], Questionnaire],
+             inspection: Inspection, assessments: list[dict]) -> list[Problem]:
     """Every problem the import's row check finds in these assessments' case-level answers,
-    named by case and question (a bundle has no rows to number)."""
+    named by case and question (a bundle has no rows to number); then the import's rule that
+    the inspector is an account, in its words."""
     out: list[Problem] = []
+    records: list = []
     for key, full in parsed.items():
         group = [a for a in assessments if (a["questionnaire"], a["questionnaire_version"]) == key]
         if group:
-            out += _group_problems(bundle, full, inspection, group)
-    return out
+            out += _group_problems(bundle, full, inspection, group, records)
+    unknown = importing.unknown_inspectors(session, records, bundle.file_name, {})
+    return out + [Problem(p.code, p.message, source=p.source, field="inspector", item=p.item, item_kind="case")
+                  for p in unknown]
 
 
-def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection, group: list[dict]) -> list[Problem]:
+def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection, group: list[dict],
+                    records: list) -> list[Problem]:
     variables = wide_table.variables(case_level(full))  # case_ref first
     header = [*variables, wide_table.INSPECTOR_COLUMN, *(wide_table.note_column(v) for v in variables[1:])]
     found: list[Problem] = []
@@ -51,6 +58,7 @@ def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection,
         cells += [given.get(v, {}).get("note") for v in variables[1:]]
         record, row_problems = rows.check(number, cells, complete=a.get("status") == "complete")
         row_problems += _not_as_stored(record, given, computed) if record is not None else []
+        records += [record] if record is not None else []
         found += [Problem(p.code, p.message, source=bundle.file_name, field=p.field, item=a["case_ref"],
                           item_kind="case") for p in row_problems]
     return found

@@ -37,7 +37,7 @@ import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from sqlalchemy import Boolean, DateTime, Integer, String, TypeDecorator, func, select
@@ -52,7 +52,7 @@ from fieldwork.problem_codes import (
 )
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.questionnaire.entries import Entries, is_path, slot, split, title
+from fieldwork.questionnaire.entries import Entries, is_path, path, slot, split, steps, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, bundle_rows, characters, entry_counts, revision_content, wide_table
@@ -101,6 +101,11 @@ def _row_dict(model, mapping) -> dict:
     return {name: _plain(mapping[name]) for name in _columns(model) if name in mapping}
 
 
+INT64 = 2 ** 63
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+CLOCK_SLACK = timedelta(days=1)  # a laptop's clock may be hours out, not years
+
+
 def _coerce(column, value) -> tuple[Any, str | None]:
     """A JSON value as the column's Python value, or why it cannot be one."""
     if value is None:
@@ -113,12 +118,21 @@ def _coerce(column, value) -> tuple[Any, str | None]:
             moment = datetime.fromisoformat(value)
         except ValueError:
             return None, f"{value[:40]!r} is not a date and time (ISO 8601)"
-        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), None  # stored times are UTC
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # stored times are UTC
+        if not EARLIEST <= moment <= utcnow() + CLOCK_SLACK:
+            # a time from the future would win every "latest change" comparison of the merge
+            return None, f"{value[:40]!r} is not a time the laptop could have recorded (before 2000 or in the future)"
+        return moment, None
     if isinstance(kind, Boolean):
         return (value, None) if isinstance(value, bool) else (None, "must be true or false")
     if isinstance(kind, Integer):
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return (value, None) if ok else (None, "must be a whole number")
+        if not ok:
+            return None, "must be a whole number"
+        low = 1 if column.name == "version" else -INT64  # an assessment's version counts saves from 1
+        if not low <= value < INT64:  # beyond 64 bits the database cannot hold it
+            return None, f"must be a whole number from {low} to {INT64 - 1:,}"
+        return value, None
     if isinstance(kind, String):
         if not isinstance(value, str):
             return None, "must be text"
@@ -373,7 +387,31 @@ def _json_object(raw: bytes, part: str, file_name: str) -> dict:
         value = None
     if not isinstance(value, dict):
         raise _refuse(CORRUPT, f"{part} is not a JSON object", file_name, "the bundle is damaged")
+    if _depth(value) > MAX_DEPTH:  # fieldwork writes a few levels; deeper is a file built to hurt the reader
+        raise _refuse(INVALID, f"{part} is nested deeper than {MAX_DEPTH} levels, which fieldwork never writes: "
+                      "it was not written by fieldwork. Ask for a fresh export.", file_name,
+                      "the bundle's content is malformed")
     return value
+
+
+MAX_DEPTH = 24
+# The payload's own keys (bundle_evidence adds the last three). Any other is refused, so nothing in a
+# bundle goes unread; inside a row, keys that are not a column are ignored (never read, never stored).
+PAYLOAD_KEYS = frozenset({"inspection", "questionnaire_versions", "cases", "assessments", "lineage", "evidence",
+                          "judgements", "record_lineage"})
+
+
+def _depth(value) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            stack += [(child, level + 1) for child in (item.values() if isinstance(item, dict) else item)]
+    return deepest
 
 
 def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bundle:
@@ -389,6 +427,10 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             fault(f"{key} must be a list of objects", field=key)
             return []
         return value
+
+    unexpected = sorted(str(k)[:40] for k in set(payload) - PAYLOAD_KEYS)
+    if unexpected:
+        fault(f"data.json holds {', '.join(map(repr, unexpected[:5]))}, which a bundle never holds", field="data.json")
 
     inspection = payload.get("inspection")
     code = inspection.get("code") if isinstance(inspection, dict) else None
@@ -521,7 +563,8 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
         out += characters.problems({k: v for k, v in row.items() if k != "answers"}, item=ref, **where)
         for a in row["answers"]:
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
-            out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note")},
+            out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note"),
+                                        INSTANCE_FIELD + question: a.get("instance")},
                                        notes=[wide_table.note_column(question)], item=ref, **where)
     return [Problem(p.code, f"{_value_words(p.field)} {p.message}", source=p.source, field=p.field, item=p.item,
                     item_kind=p.item_kind) for p in out]
@@ -531,9 +574,14 @@ def _value_words(field: str) -> str:
     """inspector -> "the inspector's name", note:plea -> "the evidence note to plea"."""
     if field == "inspector":
         return "the inspector's name (inspector)"
+    if field.startswith(INSTANCE_FIELD):
+        return f"the entry (instance) of the answer to {field[len(INSTANCE_FIELD):]!r}"
     if field.startswith(wide_table.NOTE_PREFIX):
         return f"the evidence note to {field[len(wide_table.NOTE_PREFIX):]!r}"
     return f"the value of {field!r}"
+
+
+INSTANCE_FIELD = "instance:"  # how a problem names an answer's instance path, beside note:VAR
 
 
 def _safe_ref(ref) -> str | None:
@@ -598,10 +646,34 @@ def _answer_problems(bundle: Bundle, ids: dict, session: Session, inspection: In
         unknown = [x["question"] for x in a["answers"] if not q.has_question(x["question"])]
         problems += [Problem(INVALID, f"{q.id} {q.version} has no question {name[:100]!r}", source=bundle.file_name,
                              item=a["case_ref"], field=name, item_kind="case") for name in unknown]
-        if not unknown:  # else the rules below would only repeat it
+        misplaced = _instance_problems(bundle, a, q)
+        problems += misplaced
+        if not unknown and not misplaced:  # else the rules below would only repeat it
             fitting.append(a)
             problems += _entry_problems(bundle, a, q)
-    return problems + bundle_rows.problems(bundle, parsed, inspection, fitting)
+    return problems + bundle_rows.problems(session, bundle, parsed, inspection, fitting)
+
+
+def _instance_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
+    """Each answer's instance is the path of an entry of the repeat group its question is asked
+    in ("" for a question asked once per case): an answer filed under a made-up entry would pass
+    no rule of the case's and still be merged and counted."""
+    out = []
+    for x in a["answers"]:
+        instance, question = x.get("instance") or "", x["question"]
+        if not isinstance(instance, str) or not q.has_question(question):
+            continue  # the structural check or the unknown-question check names these
+        repeat = q.repeat_of(question)
+        chain = q.repeat_chain(repeat) if repeat else []
+        if is_path(instance) and [name for name, _ in steps(instance)] == chain:
+            continue
+        shown = repr(instance[:60]) if characters.problem(instance) is None else "an entry path that cannot be stored"
+        where = (f"is asked in each entry of {'/'.join(chain)} (an instance like {path('', chain[0], 1)})" if chain
+                 else "is asked once per case (its instance is empty)")
+        out.append(Problem(INVALID, f"the answer to {question[:100]!r} is filed under instance {shown}, but "
+                           f"{question[:100]!r} {where}", source=bundle.file_name, item=_safe_ref(a["case_ref"]),
+                           field=question, item_kind="case"))
+    return out
 
 
 def _entry_problems(bundle: Bundle, a: dict, q) -> list[Problem]:

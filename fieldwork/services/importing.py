@@ -447,7 +447,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection: 
     for _, entry_table in entry_tables:  # the one rule for characters, in the entries too
         for number, cells in [(1, entry_table.header), *entry_table.rows]:
             problems += characters.row_problems(entry_table.header, cells, number, entry_table.source)
-    problems += _unknown_inspectors(session, records, table.source, rows.first_row)
+    problems += unknown_inspectors(session, records, table.source, rows.first_row)
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
                                  problems)
     warnings = table.warnings + rows.warnings + repeat_files.missing_tables(full, entry_tables, table.source)
@@ -484,7 +484,7 @@ def row_checker(full: Questionnaire, table: Table, inspection: Inspection, probl
     return rows
 
 
-def _unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
+def unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
                         first_row: dict[str, tuple[int, str]]) -> list[Problem]:
     """meta:inspector names an account (as it is stored: lower case), or the row is refused:
     an assessment is never attributed to someone who cannot sign in to answer for it."""

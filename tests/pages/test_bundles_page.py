@@ -9,7 +9,7 @@ from fieldwork import db
 from fieldwork.ui import session
 from models import Assessment
 from tests.apptest import page
-from tests.laptops import databases, export, inspector, random_answers, score
+from tests.laptops import databases, export, inspector, random_answers, score, team_accounts
 from tests.test_bundles import rewrite
 
 __all__ = ["databases"]
@@ -52,6 +52,7 @@ def test_an_inspector_with_nothing_scored_is_told_so(engine, db_url, monkeypatch
 
 def test_a_lead_previews_then_merges_a_laptops_bundle(engine, db_url, monkeypatch, databases):
     laptop = databases("laptop")
+    team_accounts(engine)  # a bundle merges only an account's work
     score(laptop, "inspector1", "HS-0001", random_answers(laptop, seed=1))
     score(laptop, "inspector1", "HS-0002", random_answers(laptop, seed=2), complete=False)
     content = export(laptop, inspector("inspector1"))

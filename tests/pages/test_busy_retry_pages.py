@@ -137,8 +137,9 @@ def _assigned(engine):
 def _merge_bundle(engine, db_url, monkeypatch):
     import tempfile
 
-    from tests.laptops import export, inspector, random_answers, score
+    from tests.laptops import export, inspector, random_answers, score, team_accounts
 
+    team_accounts(engine)  # a bundle merges only an account's work
     laptop = db.get_engine(f"sqlite:///{tempfile.mkdtemp()}/laptop.db")
     startup.prepare_and_seed(laptop)
     score(laptop, "inspector1", "HS-0001", random_answers(laptop, seed=1))
@@ -201,8 +202,9 @@ def _agreed(engine):
 def _resolve_conflict(engine, db_url, monkeypatch):
     import tempfile
 
-    from tests.laptops import export, inspector, merge, random_answers, score
+    from tests.laptops import export, inspector, merge, random_answers, score, team_accounts
 
+    team_accounts(engine)  # a bundle merges only an account's work
     laptops = []
     for name in ("a", "b"):
         laptop = db.get_engine(f"sqlite:///{tempfile.mkdtemp()}/{name}.db")

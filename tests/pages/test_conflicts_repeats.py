@@ -4,7 +4,7 @@ case scored on two laptops, each answer that differs listed with its question an
 from __future__ import annotations
 
 from fieldwork import db
-from tests.laptops import databases, export, inspector, merge  # noqa: F401 (databases: a fixture)
+from tests.laptops import databases, export, inspector, merge, team_accounts  # noqa: F401 (databases: a fixture)
 from tests.marking_repeat_helpers import add_form, score
 from tests.pages.test_quality_pages import lead_page
 from tests.test_second_marking_repeats import FIRST, SECOND
@@ -12,6 +12,7 @@ from tests.test_second_marking_repeats import FIRST, SECOND
 
 def test_the_conflicts_page_names_the_entry_of_each_differing_answer(engine, db_url, monkeypatch, databases):
     laptop_a, laptop_b = databases("a"), databases("b")
+    team_accounts(engine)  # a bundle merges only an account's work
     for e in (laptop_a, laptop_b, engine):
         with db.session_scope(e) as s:
             add_form(s)

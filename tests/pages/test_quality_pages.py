@@ -9,7 +9,7 @@ from fieldwork.services import assessments, second_marking
 from fieldwork.ui import session
 from models import AGREED, Assessment, SecondMarking
 from tests.apptest import page
-from tests.laptops import LEAD_ACTOR, databases, edit, export, inspector, merge, random_answers, score
+from tests.laptops import LEAD_ACTOR, databases, edit, export, inspector, merge, random_answers, score, team_accounts
 
 __all__ = ["databases"]
 
@@ -31,6 +31,7 @@ def lead_page(path, db_url, monkeypatch):
 
 def test_the_lead_resolves_a_case_scored_on_two_laptops(engine, db_url, monkeypatch, databases):
     laptop_a, laptop_b = databases("a"), databases("b")
+    team_accounts(engine)  # a bundle merges only an account's work
     uid_a = score(laptop_a, "inspector1", "HS-0001", random_answers(laptop_a, seed=5, avoidable_delay="no"),
                   notes={"avoidable_delay": "MG5 p2"})
     uid_b = score(laptop_b, "inspector2", "HS-0001", random_answers(laptop_b, seed=5, avoidable_delay="yes"))
