@@ -42,7 +42,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from fieldwork import stats
 from fieldwork.problem_codes import EMPTY_FILTER, NOT_SINGLE_CHOICE, UNKNOWN_CODE, UNKNOWN_VARIABLE
@@ -53,7 +53,7 @@ from fieldwork.questionnaire.repeat_levels import case_level
 from fieldwork.services import (counting, entry_indicators, findings_by_multiple, inspections, repeat_findings,
                                 summaries)
 from fieldwork.wording import render
-from models import COMPLETE, DRAFT
+from models import COMPLETE, DRAFT, Answer
 
 QUESTION = "question"
 INDICATOR = "indicator"
@@ -235,18 +235,23 @@ def _footnotes(templates: Mapping[str, str], values: Mapping[str, object]) -> tu
     return tuple(notes)
 
 
-def _file_lists_from_answers(q: Questionnaire, answers: Mapping) -> Questionnaire:
+def _file_lists_found(session: Session, q: Questionnaire, base) -> Questionnaire:
     """A ``select_one_from_file`` whose list file did not come with the form has no codes of
-    its own (the app took each code as typed): its entries are the codes found in the answers,
-    each labelled by its code, so it is counted like any other question, not left out unseen."""
+    its own (the app took each code as typed): its entries are the codes its answers hold in
+    the population (one DISTINCT query), each labelled by its code, so it is counted like any
+    other question, in cases or in entries, not left out unseen."""
     empty = {x.choices for x in q.single_choice_questions
              if x.choices and answer_types.FILE_LIST.search(x.choices) and not q.choices.get(x.choices)}
     if not empty:
         return q
-    found: dict[str, set[str]] = {}
-    for x in q.single_choice_questions:
-        if x.choices in empty:
-            found.setdefault(x.choices, set()).update(v for (name, v) in answers if name == x.name)
+    lists = {x.name: x.choices for x in q.single_choice_questions if x.choices in empty}
+    found: dict[str, set[str]] = {s: set() for s in empty}
+    ids = base.subquery("file_list_base")
+    for name, value in session.execute(
+            select(Answer.question, Answer.value).distinct()
+            .where(Answer.question.in_(list(lists)), Answer.value.is_not(None), Answer.value != "",
+                   Answer.assessment_id.in_(select(ids.c.aid)))):
+        found[lists[name]].add(value)
     return replace(q, choices={**q.choices, **{s: tuple(Choice(v, v) for v in sorted(codes))
                                                for s, codes in found.items()}})
 
@@ -367,19 +372,19 @@ def compute(session: Session, questionnaire_id: str, *, inspection: inspections.
     inspection = inspections.resolve(session, inspection)
     version = inspections.current_version(session, questionnaire_id)
     full = inspections.questionnaire_of(version)
-    q = case_level(full)  # questions asked once per entry are counted by repeat_findings
     repeat_findings.check_request(full, by)
     repeat_findings.check_indicators(full)  # what cannot be counted over entries, refused by name
     clean = _check_request(full, by, filters or {})
 
-    base = counting.population(inspection.id, q.id, clean, status=COMPLETE, counted_only=True)
+    base = counting.population(inspection.id, full.id, clean, status=COMPLETE, counted_only=True)
+    full = _file_lists_found(session, full, base)  # lists in files that did not come: the codes answered
+    q = case_level(full)  # questions asked once per entry are counted by repeat_findings
     multiple = by is not None and q.question(by).is_multiple_choice  # a case may be in several groups
     counts = (findings_by_multiple.count if multiple else counting.count)(
         session, base, by=by, by_codes=q.codes(by) if by else (),
         questions={x.name: q.codes(x.name) for x in q.single_choice_questions}, indicators=q.indicators,
         reach=entry_indicators.Reach.of(full))
     groups = list(counts.group_cases)
-    q = _file_lists_from_answers(q, counts.answers)
 
     per_group = {None: _question_findings(q, counts.answers, None, counts.cases)}
     for g in groups:
