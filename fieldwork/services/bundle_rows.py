@@ -18,7 +18,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from fieldwork.files.table import Table
-from fieldwork.problem_codes import BAD_VALUE
+from fieldwork.problem_codes import BAD_INSPECTOR, BAD_VALUE
 from fieldwork.problems import Problem
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
@@ -58,6 +58,12 @@ def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection,
         cells += [given.get(v, {}).get("note") for v in variables[1:]]
         record, row_problems = rows.check(number, cells, complete=a.get("status") == "complete")
         row_problems += _not_as_stored(record, given, computed) if record is not None else []
+        if record is not None and record.inspector != (a["inspector"] or ""):
+            # the import lowers a name to the account's; a bundle made by the app carries it as
+            # stored, and a second spelling would pass second marking's "not the first marker"
+            row_problems.append(Problem(BAD_INSPECTOR, f"{str(a['inspector'])[:40]} is not an account as it is "
+                                        f"stored ({record.inspector}): a bundle carries the inspector's name as "
+                                        "stored", field="inspector"))
         records += [record] if record is not None else []
         found += [Problem(p.code, p.message, source=bundle.file_name, field=p.field, item=a["case_ref"],
                           item_kind="case") for p in row_problems]
