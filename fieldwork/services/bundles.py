@@ -368,7 +368,9 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         raise _refuse(TAMPERED, "manifest.json does not match its own checksum: who exported the bundle, when, or "
                       "for which inspection was changed after export (or it was written by an older fieldwork). "
                       "Ask for a fresh export.", file_name, "the bundle was changed after export")
-    faults = characters.problems({k: v for k, v in manifest.items() if k in MANIFEST_TEXTS}, source=f"{file_name} manifest.json")
+    faults = [Problem(p.code, f"the manifest's {p.field} {p.message}", source=p.source, field=p.field)
+              for p in characters.problems({k: v for k, v in manifest.items() if k in MANIFEST_TEXTS},
+                                           source=f"{file_name} manifest.json")]
     if faults:  # who exported it is shown and audited: the same character rule as every other value
         raise ProblemError(faults, "the bundle's manifest holds characters that cannot be stored")
     checksum = hashlib.sha256(data).hexdigest()
@@ -565,7 +567,8 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
             out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note"),
                                         INSTANCE_FIELD + question: a.get("instance")},
-                                       notes=[wide_table.note_column(question)], item=ref, **where)
+                                       notes=[wide_table.note_column(question)], texts=[question], item=ref,
+                                       **where)
     return [Problem(p.code, f"{_value_words(p.field)} {p.message}", source=p.source, field=p.field, item=p.item,
                     item_kind=p.item_kind) for p in out]
 
