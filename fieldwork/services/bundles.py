@@ -55,7 +55,8 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.entries import Entries, is_path, path, slot, split, steps, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, bundle_rows, characters, entry_counts, revision_content, wide_table
+from fieldwork.services import (actor_check, bundle_manifest, bundle_rows, characters, entry_counts, revision_content,
+                                wide_table)
 from fieldwork.services.bundle_contents import Bundle
 from models import (Answer, Assessment, AssessmentRevision, CaseFile, Inspection, QuestionnaireVersion, new_uid,
                     utcnow)
@@ -360,7 +361,8 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
     if manifest.get("format") != FORMAT:
         raise _refuse(BAD_FORMAT, f"not a fieldwork bundle (format {str(manifest.get('format'))[:40]!r})", file_name,
                       "not a bundle")
-    if not isinstance(manifest.get("format_version"), int) or manifest["format_version"] > FORMAT_VERSION:
+    version = manifest.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise _refuse(BAD_FORMAT, f"bundle format version {manifest.get('format_version')!r} is newer than this "
                       f"program reads ({FORMAT_VERSION}): update fieldwork on this machine", file_name,
                       "the bundle needs a newer fieldwork")
@@ -368,6 +370,11 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         raise _refuse(TAMPERED, "manifest.json does not match its own checksum: who exported the bundle, when, or "
                       "for which inspection was changed after export (or it was written by an older fieldwork). "
                       "Ask for a fresh export.", file_name, "the bundle was changed after export")
+    # every field's type and bound, and no key fieldwork never writes (after the checksum: a
+    # manifest changed without re-sealing is named as changed)
+    faults = bundle_manifest.problems(manifest, f"{file_name} manifest.json", INVALID)
+    if faults:
+        raise ProblemError(faults, "the bundle's manifest is malformed")
     faults = [Problem(p.code, f"the manifest's {p.field} {p.message}", source=p.source, field=p.field)
               for p in characters.problems({k: v for k, v in manifest.items() if k in MANIFEST_TEXTS},
                                            source=f"{file_name} manifest.json")]
