@@ -454,8 +454,7 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection: 
                                  problems)
     warnings = table.warnings + rows.warnings + repeat_files.missing_tables(full, entry_tables, table.source)
     if rows.mojibake:
-        warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
-                                "the mark of text converted between encodings twice: check them", source=table.source))
+        warnings.append(Problem(LOOKS_DOUBLE_ENCODED, DOUBLE_ENCODED, source=table.source))
     if problems:
         problems = odk_kobo.restore_names(problems, layout)
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
@@ -522,6 +521,10 @@ def record_refused(session: Session, actor: Actor, name: str, refusal: ProblemEr
         inspection_id = None
     audit.record(session, actor.name, audit.IMPORT_REFUSED, inspection_id=inspection_id,
                  file=Path(name or "upload").name[:200], problems=len(refusal.problems), reasons=by_code)
+
+
+DOUBLE_ENCODED = ("some notes hold character pairs such as 'â€™' or 'Ã©', the mark of text converted between "
+                  "encodings twice: check them")
 
 
 def _is_note_column(column: str) -> bool:
