@@ -36,7 +36,6 @@ def problems(session: Session, bundle: Bundle, parsed: dict[tuple[str, str], Que
     the inspector is an account, in its words."""
     out: list[Problem] = []
     records: list = []
-    bundle.warnings = []  # filled by the row check below (a check run twice says each warning once)
     for key, full in parsed.items():
         group = [a for a in assessments if (a["questionnaire"], a["questionnaire_version"]) == key]
         if group:
@@ -66,11 +65,11 @@ def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection,
                           item_kind="case") for p in row_problems]
     # the import's warnings too (a note that looks personal, text converted twice): a merge says
     # what an import of the same rows would say, named by case and field as its problems are
-    bundle.warnings += [Problem(w.code, w.message, source=bundle.file_name, field=w.field, item=w.item,
-                                item_kind="case") for w in rows.warnings]
+    said = [Problem(w.code, w.message, source=bundle.file_name, field=w.field, item=w.item, item_kind="case")
+            for w in rows.warnings]
     if rows.mojibake:
-        bundle.warnings.append(Problem(importing.LOOKS_DOUBLE_ENCODED, importing.DOUBLE_ENCODED,
-                                       source=bundle.file_name))
+        said.append(Problem(importing.LOOKS_DOUBLE_ENCODED, importing.DOUBLE_ENCODED, source=bundle.file_name))
+    bundle.warnings += [w for w in said if w not in bundle.warnings]  # a check run twice says each once
     return found
 
 
