@@ -289,6 +289,7 @@ def _migrate(engine: Engine) -> None:
 
         for statement in AUDIT_GUARDS.get(engine.dialect.name, []):
             conn.execute(text(statement))
+        audit_tables.record_guards_made(conn, engine.dialect.name)  # which guards it was made with
     # a guard found missing is made again, never silently: fieldwork.startup records it in the trail
     audit_tables.note_missing_guards(engine, guarded_before)
     _refuse_case_ref_clashes(engine)  # RC-1 beside rc-1: a message naming them, never the index's IntegrityError

@@ -163,3 +163,7 @@ class AuditHead(SQLModel, table=True):
     rows: int = Field(default=0)
     last_hash: str = Field(default="", max_length=64)
     last_at: Optional[datetime] = None
+    # The guard triggers this database has been made with (names, comma-separated; written by each
+    # migration, fieldwork.audit_tables): a guard it lists found missing was dropped, one it does
+    # not list came with an upgrade. NULL in a database made before the record was kept.
+    guards: Optional[str] = Field(default=None, max_length=2000)

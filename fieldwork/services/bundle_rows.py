@@ -5,7 +5,9 @@ wide table's columns: ``case_ref``, every case-level variable, ``meta:inspector`
 ``note:`` columns) and given to ``importing.row_checker``'s ``check``: codes and values,
 required answers (of a complete assessment), skip logic, constraints, the inspection's
 case-reference rule, note length and characters, the inspector's name. So a rule added to the
-import holds for bundles the day it is added. On top of it a bundle must carry each answer as
+import holds for bundles the day it is added, and so does a warning: the row check's warnings
+(a note that looks as if it holds personal data, ...) are kept on the bundle and passed on by
+the merge's report. On top of it a bundle must carry each answer as
 the app stores it (a code as written in the form, not its label or another letter case): a
 bundle holds stored values, and the merge stores them as they are.
 
@@ -67,6 +69,13 @@ def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection,
         records += [record] if record is not None else []
         found += [Problem(p.code, p.message, source=bundle.file_name, field=p.field, item=a["case_ref"],
                           item_kind="case") for p in row_problems]
+    # the import's warnings too (a note that looks personal, text converted twice): a merge says
+    # what an import of the same rows would say, named by case and field as its problems are
+    said = [Problem(w.code, w.message, source=bundle.file_name, field=w.field, item=w.item, item_kind="case")
+            for w in rows.warnings]
+    if rows.mojibake:
+        said.append(Problem(importing.LOOKS_DOUBLE_ENCODED, importing.DOUBLE_ENCODED, source=bundle.file_name))
+    bundle.warnings += [w for w in said if w not in bundle.warnings]  # a check run twice says each once
     return found
 
 

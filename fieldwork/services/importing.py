@@ -241,7 +241,8 @@ class _RowChecker:
         shown_ref = _clip(case_ref) or None
         # the one rule for characters (the app applies it too): every cell, by row, column and case
         problems: list[Problem] = characters.row_problems(self.table.header, cells, number, self.table.source,
-                                                          is_note=_is_note_column, item=shown_ref)
+                                                          is_note=_is_note_column, is_text=_is_answer_column,
+                                                          item=shown_ref)
 
         def add(code: str, message: str, column: str | None) -> None:
             problems.append(Problem(code, message, source=self.table.source, row=number, field=column,
@@ -448,14 +449,14 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection: 
     problems += entry_counts.check(full, by_row, entries.tables, table.source)
     for _, entry_table in entry_tables:  # the one rule for characters, in the entries too
         for number, cells in [(1, entry_table.header), *entry_table.rows]:
-            problems += characters.row_problems(entry_table.header, cells, number, entry_table.source)
+            problems += characters.row_problems(entry_table.header, cells, number, entry_table.source,
+                                                is_note=_is_note_column, is_text=_is_answer_column)
     problems += unknown_inspectors(session, records, table.source, rows.first_row)
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
                                  problems)
     warnings = table.warnings + rows.warnings + repeat_files.missing_tables(full, entry_tables, table.source)
     if rows.mojibake:
-        warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
-                                "the mark of text converted between encodings twice: check them", source=table.source))
+        warnings.append(Problem(LOOKS_DOUBLE_ENCODED, DOUBLE_ENCODED, source=table.source))
     if problems:
         problems = odk_kobo.restore_names(problems, layout)
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
@@ -526,8 +527,18 @@ def record_refused(session: Session, actor: Actor, name: str, refusal: ProblemEr
                  file=Path(name or "upload").name[:200], problems=len(refusal.problems), reasons=by_code)
 
 
+DOUBLE_ENCODED = ("some notes hold character pairs such as 'â€™' or 'Ã©', the mark of text converted between "
+                  "encodings twice: check them")
+
+
 def _is_note_column(column: str) -> bool:
     return column.startswith(wide_table.NOTE_PREFIX)
+
+
+def _is_answer_column(column: str) -> bool:
+    """A question's column, whose answer may be free text in any script (the character rule's TEXT);
+    the case reference, meta: columns and the header are names."""
+    return column != wide_table.CASE_REF and not column.startswith((wide_table.META_PREFIX, wide_table.NOTE_PREFIX))
 
 
 def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,
