@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import warnings
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -84,6 +85,9 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
+
+
+prepared_engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines this process migrated
 
 
 def get_engine(url: str | None = None, *, prepared: bool = True) -> Engine:
@@ -267,6 +271,9 @@ def prepare(engine: Engine) -> None:
 
     if db_roles.may_migrate(engine):
         _migrate(engine)
+        # fieldwork.startup stamps it once seeded (fieldwork.start_stamp); the app's role, which
+        # only checked the schema, leaves the stamp to the owner
+        prepared_engines.add(engine)
     else:
         db_roles.refuse_outdated(engine)
 

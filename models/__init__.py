@@ -13,7 +13,8 @@ from sqlmodel import SQLModel
 SQLModel.model_config["defer_build"] = True
 
 from models.core import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, AuditEvent, AuditHead,
-                         CaseFile, Inspection, InspectionQuestionnaire, QuestionnaireVersion, new_uid, utcnow)
+                         CaseFile, Inspection, InspectionQuestionnaire, QuestionnaireVersion, StartStamp, new_uid,
+                         utcnow)
 from models.accounts import SessionToken, User
 from models.case_examples import CaseExample
 from models.fieldwork_sync import AssessmentRevision, BundleImport, MergeConflict
@@ -24,7 +25,7 @@ from models.sampling import FrameCase, SampleDraw, SampleEntry, SampleExclusion,
 
 __all__ = [
     "AGREED", "COMPLETE", "DRAFT", "PRIMARY", "SECOND", "Answer", "Assessment", "AuditEvent", "AuditHead", "CaseFile",
-    "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "new_uid", "utcnow", "User", "SessionToken",
+    "Inspection", "InspectionQuestionnaire", "QuestionnaireVersion", "StartStamp", "new_uid", "utcnow", "User", "SessionToken",
     "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking", "CaseExample",
     "EvidenceConflict", "EvidenceExcerpt", "EvidenceItem", "FindingBearing", "Judgement", "JudgementHistory",
     "JudgementLink", "RecordRevision",

@@ -163,3 +163,13 @@ class AuditHead(SQLModel, table=True):
     rows: int = Field(default=0)
     last_hash: str = Field(default="", max_length=64)
     last_at: Optional[datetime] = None
+
+
+class StartStamp(SQLModel, table=True):
+    """One row: the fingerprint of the code and criteria folder that last migrated and seeded
+    this database (fieldwork.start_stamp). A command that only reads skips both when it matches."""
+
+    __tablename__ = "start_stamp"
+
+    id: int = Field(default=1, primary_key=True)
+    fingerprint: str = Field(max_length=64)
