@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SAWarni
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
-import models  # noqa: F401  (registers every table)
+import models  # the core tables; prepare() registers every other one (models.load_all)
 from fieldwork.problem_codes import CASE_REFS_CLASH, DATABASE_BUSY, DATABASE_REFUSED, WRITE_CLASH
 from fieldwork.problems import Problem, ProblemError
 
@@ -269,6 +269,7 @@ def prepare(engine: Engine) -> None:
     runs no DDL: it checks the schema is current and is refused with the command if not."""
     from fieldwork import db_roles
 
+    models.load_all()  # every table on the metadata before create_all, the reflection and the check
     if db_roles.may_migrate(engine):
         _migrate(engine)
         # fieldwork.startup stamps it once seeded (fieldwork.start_stamp); the app's role, which

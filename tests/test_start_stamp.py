@@ -106,3 +106,35 @@ def test_the_command_prints_what_the_service_counts_after_a_skipped_start(demo_e
     assert start_stamp.is_current(demo_engine)
     assert cli.main(["--db", db_url, "findings", "case_review"]) == 0
     assert capsys.readouterr().out == expected
+
+
+LOADED = """
+import io, json, sys
+from fieldwork import cli
+out, sys.stdout = sys.stdout, io.StringIO()
+code = cli.main(sys.argv[1:])
+sys.stdout = out
+print(json.dumps({"code": code, "models": sorted(m for m in sys.modules if m.split(".")[0] == "models")}))
+"""
+
+
+def test_findings_on_a_current_database_builds_only_the_core_tables(engine, db_url):
+    """The other table modules (accounts, evidence, sampling, ...) are imported when first
+    used (models.LAZY): the findings command reads none of them, and with its start skipped
+    nothing reads the whole metadata, so its process never builds them."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LOADED, "--db", db_url, "findings", "case_review"],
+                          capture_output=True, text=True, timeout=120)
+    assert json.loads(done.stdout) == {"code": 0, "models": ["models", "models.core"]}, done.stderr
+
+
+def test_preparing_registers_every_table(engine):
+    import models
+    from sqlmodel import SQLModel
+
+    db.prepare(engine)
+    tables = set(SQLModel.metadata.tables.values())
+    classes = [getattr(models, name) for name in models.__all__ if isinstance(getattr(models, name), type)]
+    assert len(classes) == len(tables) == 30 and all(c.__table__ in tables for c in classes)
