@@ -52,7 +52,7 @@ from fieldwork.problem_codes import (
 )
 from fieldwork.files.zips import read_part
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.questionnaire.entries import Entries, is_path, path, slot, split, steps, title
+from fieldwork.questionnaire.entries import MAX_ENTRIES, Entries, is_path, path, slot, split, steps, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services import (actor_check, bundle_manifest, bundle_rows, characters, entry_counts, revision_content,
@@ -727,7 +727,36 @@ def _instance_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
         out.append(Problem(INVALID, f"the answer to {question[:100]!r} is filed under instance {shown}, but "
                            f"{question[:100]!r} {where}", source=bundle.file_name, item=_safe_ref(a["case_ref"]),
                            field=question, item_kind="case"))
-    return out
+    return out or _entry_number_problems(bundle, a)
+
+
+MAX_ENTRIES_PER_ASSESSMENT = 5_000  # e.g. 100 incidents of 50 PINs each
+
+
+def _entry_number_problems(bundle: Bundle, a: dict) -> list[Problem]:
+    """The app numbers a case's entries 1, 2, 3 ... and works with every entry up to the highest
+    number held, so one answer under ``pin[99999999999999999999]`` made the merge build entries
+    without end (attacker re-test 22, F8). An entry numbered above what a repeat group may hold,
+    or more entries in all than an assessment may hold, is refused before any is built."""
+    highest: dict[tuple[str, str], int] = {}
+    for x in a["answers"]:
+        instance = x.get("instance") or ""
+        if not isinstance(instance, str) or not is_path(instance):
+            continue
+        at = ""
+        for name, index in steps(instance):
+            if index > MAX_ENTRIES:
+                return [Problem(INVALID, f"the answer to {x['question'][:100]!r} is filed under entry {index:,} of "
+                                f"{name[:60]}; a repeat group holds at most {MAX_ENTRIES:,} entries",
+                                source=bundle.file_name, item=_safe_ref(a["case_ref"]), field=x["question"],
+                                item_kind="case")]
+            highest[(at, name)] = max(index, highest.get((at, name), 0))
+            at = path(at, name, index)
+    if sum(highest.values()) > MAX_ENTRIES_PER_ASSESSMENT:
+        return [Problem(INVALID, f"its entries are numbered up to {sum(highest.values()):,} in all; an assessment "
+                        f"holds at most {MAX_ENTRIES_PER_ASSESSMENT:,} entries", source=bundle.file_name,
+                        item=_safe_ref(a["case_ref"]), item_kind="case")]
+    return []
 
 
 def _entry_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
