@@ -120,7 +120,6 @@ def _template(kind: str, fill) -> str:
             with engine.connect() as conn:  # everything into the main file: the copy is whole
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()  # PostgreSQL copies a template only while no one is connected to it
-        db.dispose_all()  # nor while an engine the fill opened by its URL holds a connection
         _templates[kind] = name
     return _templates[kind]
 
@@ -131,7 +130,9 @@ def filled_template(kind: str, fill):
     copied for each test that starts from it. Returns (the template, what ``fill`` returned),
     so a test still knows the uids or answers the fill made. ``fill`` must build the same data
     whenever it runs (fixed seeds), and a test that is about the building itself builds it
-    in the test instead."""
+    in the test instead. ``fill`` works through the engine it is given only (services never
+    open one of their own): the template is built in the middle of some test's setup, so it
+    leaves that test's engines alone."""
 
     def prepare_then_fill(engine):
         startup.prepare_and_seed(engine)
