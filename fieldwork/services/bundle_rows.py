@@ -5,7 +5,9 @@ wide table's columns: ``case_ref``, every case-level variable, ``meta:inspector`
 ``note:`` columns) and given to ``importing.row_checker``'s ``check``: codes and values,
 required answers (of a complete assessment), skip logic, constraints, the inspection's
 case-reference rule, note length and characters, the inspector's name. So a rule added to the
-import holds for bundles the day it is added. On top of it a bundle must carry each answer as
+import holds for bundles the day it is added, and so does a warning: the row check's warnings
+(a note that looks as if it holds personal data, ...) are kept on the bundle and passed on by
+the merge's report. On top of it a bundle must carry each answer as
 the app stores it (a code as written in the form, not its label or another letter case): a
 bundle holds stored values, and the merge stores them as they are.
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from fieldwork.files.table import Table
-from fieldwork.problem_codes import BAD_VALUE
+from fieldwork.problem_codes import BAD_INSPECTOR, BAD_VALUE
 from fieldwork.problems import Problem
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
@@ -58,9 +60,22 @@ def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection,
         cells += [given.get(v, {}).get("note") for v in variables[1:]]
         record, row_problems = rows.check(number, cells, complete=a.get("status") == "complete")
         row_problems += _not_as_stored(record, given, computed) if record is not None else []
+        if record is not None and record.inspector != (a["inspector"] or ""):
+            # the import lowers a name to the account's; a bundle made by the app carries it as
+            # stored, and a second spelling would pass second marking's "not the first marker"
+            row_problems.append(Problem(BAD_INSPECTOR, f"{str(a['inspector'])[:40]} is not an account as it is "
+                                        f"stored ({record.inspector}): a bundle carries the inspector's name as "
+                                        "stored", field="inspector"))
         records += [record] if record is not None else []
         found += [Problem(p.code, p.message, source=bundle.file_name, field=p.field, item=a["case_ref"],
                           item_kind="case") for p in row_problems]
+    # the import's warnings too (a note that looks personal, text converted twice): a merge says
+    # what an import of the same rows would say, named by case and field as its problems are
+    said = [Problem(w.code, w.message, source=bundle.file_name, field=w.field, item=w.item, item_kind="case")
+            for w in rows.warnings]
+    if rows.mojibake:
+        said.append(Problem(importing.LOOKS_DOUBLE_ENCODED, importing.DOUBLE_ENCODED, source=bundle.file_name))
+    bundle.warnings += [w for w in said if w not in bundle.warnings]  # a check run twice says each once
     return found
 
 
