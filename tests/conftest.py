@@ -7,7 +7,10 @@ test run (schema, audit guards, the default inspection): copying a file, or Post
 that asks only for ``db_url`` still gets an empty database, as a new user's first start does.
 A test that asks for ``demo_engine`` gets a copy of a second template that also holds the
 demonstration data (loaded once per test run, by the actor ``test``), for tests that start
-from it: loading it costs about 0.3 s each time.
+from it: loading it costs about 0.3 s each time. A test module whose tests start from the same
+scored cases builds them once per run with ``filled_template`` and points ``database_template``
+at it (tests/test_second_marking.py shows how): scoring a dozen cases through the services
+costs about 1 s of CPU each time.
 
 Under pytest-xdist each worker is its own process and so prepares its own templates (a
 temporary directory of its own, a database named by a fresh uuid)."""
@@ -83,11 +86,12 @@ def _drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
-def new_database_url(tmp_path, name: str = "fieldwork", *, prepared: bool = False, demo: bool = False) -> str:
+def new_database_url(tmp_path, name: str = "fieldwork", *, prepared: bool = False, demo: bool = False,
+                     template: str | None = None) -> str:
     """A URL for a database of the backend under test: empty, or (``prepared``) a copy of the
     run's prepared template, as ``db.prepare`` would leave a new database, or (``demo``) a copy
-    of that with the demonstration data loaded."""
-    template = _demo_template() if demo else _prepared_template() if prepared else None
+    of that with the demonstration data loaded, or a copy of ``template`` (``filled_template``)."""
+    template = template or (_demo_template() if demo else _prepared_template() if prepared else None)
     if PG_URL:
         return _fresh_pg_database(template)
     path = tmp_path / (name + ".db")
@@ -97,6 +101,7 @@ def new_database_url(tmp_path, name: str = "fieldwork", *, prepared: bool = Fals
 
 
 _templates: dict[str, str] = {}  # this test run's templates: a file path or a database name each
+_filled_with: dict[str, object] = {}  # what each template's fill returned (uids, answers, ...)
 
 
 def _template(kind: str, fill) -> str:
@@ -110,13 +115,30 @@ def _template(kind: str, fill) -> str:
             url = f"sqlite:///{directory / 'template.db'}"
             name = str(directory / "template.db")
         engine = db.make_engine(url)
-        fill(engine)
+        _filled_with[kind] = fill(engine)
         if engine.dialect.name == "sqlite":
             with engine.connect() as conn:  # everything into the main file: the copy is whole
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()  # PostgreSQL copies a template only while no one is connected to it
         _templates[kind] = name
     return _templates[kind]
+
+
+def filled_template(kind: str, fill):
+    """A template named ``kind``: the prepared database, then ``fill(engine)`` (scoring cases
+    through the services, making accounts, ...), built once per test run (per xdist worker) and
+    copied for each test that starts from it. Returns (the template, what ``fill`` returned),
+    so a test still knows the uids or answers the fill made. ``fill`` must build the same data
+    whenever it runs (fixed seeds), and a test that is about the building itself builds it
+    in the test instead. ``fill`` works through the engine it is given only (services never
+    open one of their own): the template is built in the middle of some test's setup, so it
+    leaves that test's engines alone."""
+
+    def prepare_then_fill(engine):
+        startup.prepare_and_seed(engine)
+        return fill(engine)
+
+    return _template(kind, prepare_then_fill), _filled_with[kind]
 
 
 def _prepared_template() -> str:
@@ -144,10 +166,18 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture
-def db_url(tmp_path, request):
-    # Prepared ahead when the test will open it through ``engine`` anyway.
+def database_template(request) -> str | None:
+    """The template ``db_url`` copies: the demonstration data's for a test that asks for
+    ``demo_engine``, the prepared one for a test that asks for ``engine`` (it would prepare
+    the database anyway), none (an empty database) otherwise. A test module overrides this to
+    start some of its tests from a ``filled_template``."""
     names = request.fixturenames
-    url = new_database_url(tmp_path, prepared="engine" in names, demo="demo_engine" in names)
+    return _demo_template() if "demo_engine" in names else _prepared_template() if "engine" in names else None
+
+
+@pytest.fixture
+def db_url(tmp_path, database_template):
+    url = new_database_url(tmp_path, template=database_template)
     yield url
     db.dispose_all()
     if PG_URL:

@@ -10,18 +10,24 @@ from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import bundles
 from tests.db_snapshot import snapshot
-from tests.laptops import LEAD_ACTOR, databases, export, random_answers, score  # noqa: F401 (fixture)
+from tests.conftest import filled_template
+from tests.laptops import LEAD_ACTOR, databases, export, random_answers, score, team_accounts  # noqa: F401 (fixture)
 from tests.test_bundles import rewrite
+
+
+def _one_case_exported(laptop) -> bytes:
+    team_accounts(laptop)
+    score(laptop, "inspector1", "HS-0001", random_answers(laptop, 1, initial_risk_assessment="yes",
+                                                          enhanced_risk_assessment="none"))
+    return export(laptop, LEAD_ACTOR)
 
 
 @pytest.fixture
 def pair(databases):
     """A laptop's complete assessment with no enhanced risk assessment (so skip logic hides
-    dash_supplementary_questions), exported; and the lead's empty database."""
-    laptop, lead = databases("laptop"), databases("lead")
-    score(laptop, "inspector1", "HS-0001", random_answers(laptop, 1, initial_risk_assessment="yes",
-                                                          enhanced_risk_assessment="none"))
-    return export(laptop, LEAD_ACTOR), lead
+    dash_supplementary_questions), exported (once per run: tests/conftest.py, filled_template);
+    and the lead's empty database, a new one for each test."""
+    return filled_template("laptop-one-case-no-era", _one_case_exported)[1], databases("lead")
 
 
 def _edited(content: bytes, change) -> bytes:

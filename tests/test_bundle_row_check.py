@@ -12,7 +12,8 @@ from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import bundles, importing
 from tests.db_snapshot import snapshot
-from tests.laptops import LEAD_ACTOR, databases, export, random_answers, score  # noqa: F401 (fixture)
+from tests.conftest import filled_template
+from tests.laptops import LEAD_ACTOR, databases, export, random_answers, score, team_accounts  # noqa: F401 (fixture)
 from tests.test_bundles import rewrite
 from tests.wide_helpers import csv_bytes
 
@@ -24,12 +25,18 @@ FAULTS = {
 }
 
 
-@pytest.fixture
-def laptop_and_lead(databases):
-    laptop, lead = databases("laptop"), databases("lead")
+def _one_case_exported(laptop) -> bytes:
+    team_accounts(laptop)
     score(laptop, "inspector1", "HS-0001", random_answers(laptop, 1, initial_risk_assessment="yes",
                                                           enhanced_risk_assessment="dash"))
-    return export(laptop, LEAD_ACTOR), lead
+    return export(laptop, LEAD_ACTOR)
+
+
+@pytest.fixture
+def laptop_and_lead(databases):
+    """A laptop's bundle of one scored case (made once per run: tests/conftest.py,
+    filled_template) and the lead's database, a new one for each test."""
+    return filled_template("laptop-one-case-dash", _one_case_exported)[1], databases("lead")
 
 
 def _as_import_row(assessment: dict, case_ref: str) -> dict:

@@ -13,14 +13,21 @@ from fieldwork import cli, db
 from fieldwork.problems import ProblemError
 from fieldwork.services import bundles
 from tests.db_snapshot import snapshot
-from tests.laptops import LEAD_ACTOR, databases, export, random_answers, score  # noqa: F401 (fixture)
+from tests.conftest import filled_template
+from tests.laptops import LEAD_ACTOR, databases, export, random_answers, score, team_accounts  # noqa: F401 (fixture)
+
+
+def _one_case_exported(laptop) -> bytes:
+    team_accounts(laptop)
+    score(laptop, "inspector1", "HS-0001", random_answers(laptop, 1))
+    return export(laptop, LEAD_ACTOR)
 
 
 @pytest.fixture
 def pair(databases):
-    laptop, lead = databases("laptop"), databases("lead")
-    score(laptop, "inspector1", "HS-0001", random_answers(laptop, 1))
-    return export(laptop, LEAD_ACTOR), lead
+    """A laptop's bundle of one scored case (made once per run: tests/conftest.py,
+    filled_template) and the lead's database, a new one for each test."""
+    return filled_template("laptop-one-case", _one_case_exported)[1], databases("lead")
 
 
 def _members(content: bytes) -> list[tuple[str, bytes]]:

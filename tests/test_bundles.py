@@ -24,8 +24,9 @@ from models import (
     MergeConflict,
     QuestionnaireVersion,
 )
+from tests.conftest import filled_template
 from tests.laptops import ADMIN_ACTOR, LEAD_ACTOR, databases, edit, export, inspector, merge as merge_into
-from tests.laptops import random_answers, score
+from tests.laptops import random_answers, score, team_accounts
 
 __all__ = ["databases"]  # the fixture, imported for pytest
 
@@ -141,12 +142,19 @@ def test_the_laptop_can_take_its_own_bundle_back_without_change(databases):
 # --- refusals ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def one_bundle(databases):
-    laptop, lead = databases("laptop"), databases("lead")
+def _one_case_exported(laptop) -> bytes:
+    team_accounts(laptop)
     score(laptop, "inspector1", "HS-0001", random_answers(laptop, seed=1),
           notes={"avoidable_delay": "MG5 p4: charged within a week"})
-    return lead, export(laptop, inspector("inspector1"))
+    return export(laptop, inspector("inspector1"))
+
+
+@pytest.fixture
+def one_bundle(databases):
+    """The lead's database and a laptop's bundle of one scored case. The bundle is made once per
+    run on a laptop database of its own (tests/conftest.py, filled_template): the tests below
+    only read it, each into a lead database of its own."""
+    return databases("lead"), filled_template("laptop-one-case-noted", _one_case_exported)[1]
 
 
 def test_a_bundle_changed_after_export_is_refused_as_tampered(one_bundle):

@@ -39,6 +39,21 @@ def demo_db(tmp_path_factory):
         _drop_pg_database(url)
 
 
+@pytest.fixture(scope="module")
+def demo_export(demo_db):
+    """questionnaire -> the demonstration data's workbook, exported once for the module (a few
+    seconds of CPU each): the tests that take it only read it, and nothing they do to demo_db
+    changes what the workbook holds."""
+    made: dict[str, bytes] = {}
+
+    def export(questionnaire: str = "case_review") -> bytes:
+        if questionnaire not in made:
+            made[questionnaire] = workbook_bytes(demo_db, questionnaire)
+        return made[questionnaire]
+
+    return export
+
+
 def workbook_bytes(engine, questionnaire="case_review", **kw) -> bytes:
     with db.session_scope(engine) as s:
         return exporting.export_workbook(s, LEAD_USER, questionnaire, **kw)
@@ -72,8 +87,8 @@ def import_into(url: str, data: bytes, name: str, questionnaire: str):
 
 @pytest.mark.parametrize("questionnaire, by", [("case_review", "force"), ("pin_review", "force")])
 def test_workbook_reimports_into_an_empty_database_with_identical_answers_and_findings(
-        demo_db, tmp_path, questionnaire, by):
-    data = workbook_bytes(demo_db, questionnaire)
+        demo_db, demo_export, tmp_path, questionnaire, by):
+    data = demo_export(questionnaire)
     empty = new_database_url(tmp_path, "again")
     again = import_into(empty, data, f"{questionnaire}.xlsx", questionnaire)
     assert answers_by_case(again, questionnaire) == answers_by_case(demo_db, questionnaire)
@@ -132,7 +147,8 @@ def nasty_db(engine):
 
 @pytest.mark.slow
 def test_injection_stays_inert_in_the_workbook(nasty_db):
-    wb = load_workbook(io.BytesIO(workbook_bytes(nasty_db, with_notes=True)))
+    data = workbook_bytes(nasty_db, with_notes=True)
+    wb = load_workbook(io.BytesIO(data))
     for sheet in ("responses", "responses_labels"):
         ws = wb[sheet]
         header = [c.value for c in ws[1]]
@@ -143,7 +159,7 @@ def test_injection_stays_inert_in_the_workbook(nasty_db):
         inspector = [row[header.index("meta:inspector")].value for row in ws.iter_rows(min_row=2)]
         assert any(v == safe(NASTY[0]) for v in inspector)
     # no formula anywhere in the package
-    with zipfile.ZipFile(io.BytesIO(workbook_bytes(nasty_db, with_notes=True))) as zf:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for name in zf.namelist():
             if name.startswith("xl/worksheets/"):
                 assert b"<f>" not in zf.read(name) and b"<f " not in zf.read(name)
@@ -171,8 +187,8 @@ def test_injected_notes_re_import_as_typed(engine, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def demo_workbook(demo_db):
-    return load_workbook(io.BytesIO(workbook_bytes(demo_db)))
+def demo_workbook(demo_export):
+    return load_workbook(io.BytesIO(demo_export()))
 
 
 def test_workbook_sheets(demo_workbook):
@@ -255,8 +271,8 @@ def test_data_dictionary_describes_every_variable_with_codes_skip_logic_and_crit
 
 
 @pytest.mark.slow
-def test_native_bar_charts_of_the_headline_findings(demo_db):
-    data = workbook_bytes(demo_db)
+def test_native_bar_charts_of_the_headline_findings(demo_export):
+    data = demo_export()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 2
@@ -315,9 +331,9 @@ def test_rows_typed_into_the_exported_workbook_import(engine, tmp_path):
     assert set(answers_by_case(engine)) == {"OFF-0001", "OFF-0002", "OFF-0003"}
 
 
-def test_native_charts_carry_the_95_percent_interval_as_error_bars(demo_db):
+def test_native_charts_carry_the_95_percent_interval_as_error_bars(demo_export):
     """Issue 13: each bar's Wilson interval, as custom error bars read from the charts sheet."""
-    data = workbook_bytes(demo_db)
+    data = demo_export()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         xml = zf.read("xl/charts/chart1.xml")
     c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"

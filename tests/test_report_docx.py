@@ -5,6 +5,7 @@ charts are the Findings page's, a template is applied and evidence notes stay ou
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 
@@ -20,7 +21,7 @@ from exports import reporting
 from fieldwork.services.permissions import Actor
 from models import Answer, Assessment, AuditEvent, CaseFile
 from tests.conftest import PG_URL, _drop_pg_database, new_database_url
-from tests.report_reader import read
+from tests.report_reader import read as read_report
 from tests.test_report_figures import CASE_FILE
 
 pytestmark = pytest.mark.slow  # reports with their charts: about 35 s of CPU for the file
@@ -30,6 +31,13 @@ NOTE = "Victim seen at home; DASH left incomplete (note for the report team)"
 
 def _run(*argv) -> int:
     return cli.main(list(argv))
+
+
+@functools.cache
+def read(data: bytes):
+    """A report read back once per process: some thirty tests read the same three documents
+    (python-docx, about 0.3 s of CPU each time), and none changes what it reads."""
+    return read_report(data)
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +121,10 @@ def test_every_figure_in_the_annex_equals_the_findings(made, name):
     assert annex[0] == ["Reference", "Computed over", "Sentence", "Count", "Denominator", "Percent", "Not known",
                         "Not applicable"]
     got = [(r[0], r[2], r[3], r[4], r[5], r[6], r[7]) for r in annex[1:]]
-    assert got == _expected_annex(made[f"{name}_findings"], _facts(made["engine"]))
+    facts = _facts(made["engine"])
+    assert got == _expected_annex(made[f"{name}_findings"], facts)
     report = made[f"{name}_findings"]
-    kept = [f for f in report.findings if not (f.count == 0 and f.id in _facts(made["engine"]))]
+    kept = [f for f in report.findings if not (f.count == 0 and f.id in facts)]
     for row, f in zip(annex[1:], kept):
         assert row[1].startswith(f"All cases (n={report.cases})") if f.group is None else f"(n={report.groups[f.group]})" in row[1]
 
@@ -357,8 +366,9 @@ def test_judgement_grid_and_case_examples_print_under_their_criterion(demo_engin
         ctx = reporting.report_context(s, lead, "case_review", with_charts=False)
         elsewhere = reporting.report_context(s, lead, "case_review", with_charts=False, filters={"force": ["gwent"]})
     assert [j.unit for j in elsewhere.judgements["3.1"]] == ["Gwent Police"] and not elsewhere.examples
-    d = docx.Document(io.BytesIO(report_docx.to_bytes(ctx)))
-    doc = read(report_docx.to_bytes(ctx))
+    data = report_docx.to_bytes(ctx)
+    d = docx.Document(io.BytesIO(data))
+    doc = read(data)
     grid = doc.table_headed("Force or Area")
     assert grid[1:] == [["Durham Constabulary", "Partially met", "DASH often incomplete"],
                         ["Gwent Police", "Met", "Risk assessed at first contact"]]

@@ -13,6 +13,7 @@ from fieldwork import audit, db
 from fieldwork.problems import ProblemError
 from fieldwork.services import agreement, assessments, findings, inspections, second_marking
 from models import AGREED, SECOND, Answer, Assessment, AuditEvent, SecondMarking
+from tests.conftest import filled_template
 from tests.laptops import LEAD_ACTOR, databases, edit, export, inspector, merge, random_answers, score
 
 __all__ = ["databases"]
@@ -31,8 +32,17 @@ def _fill(engine, per_force: dict[str, int]) -> dict[str, str]:
 
 
 @pytest.fixture
+def database_template(database_template, request):
+    """A test that asks for ``filled`` starts from a copy of the 16 scored cases, scored once per
+    run (about 1 s of CPU each time; tests/conftest.py)."""
+    if "filled" not in request.fixturenames:
+        return database_template
+    return filled_template("second-marking-16", lambda e: _fill(e, {"durham": 8, "gwent": 5, "kent": 3}))[0]
+
+
+@pytest.fixture
 def filled(engine):
-    _fill(engine, {"durham": 8, "gwent": 5, "kent": 3})
+    """16 complete primary assessments (Durham 8, Gwent 5, Kent 3) by inspector1 and inspector2."""
     return engine
 
 

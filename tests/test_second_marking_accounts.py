@@ -16,13 +16,11 @@ from fieldwork.services import accounts
 from fieldwork.services.permissions import command_line_actor
 from tests.accounts_helpers import make_user
 from tests.test_agreement import _pairs
+from tests.conftest import filled_template
 from tests.laptops import LEAD_ACTOR, random_answers, score
 
 
-@pytest.fixture
-def filled(engine):
-    """Avon and Somerset and Durham cases scored by inspector1 and inspector2 (no accounts for
-    them: the demo's names); accounts for inspector3 (Durham and Gwent only) and inspector4 (all)."""
+def _fill(engine) -> dict[str, str]:
     forces = ["avon_and_somerset"] * 3 + ["durham"] * 3
     uids = {}
     for n, force in enumerate(forces, 1):
@@ -34,7 +32,24 @@ def filled(engine):
         make_user(s, "inspector5")
     with db.session_scope(engine) as s:
         accounts.set_active(s, command_line_actor(), "inspector5", False)
-    return engine, uids
+    return uids
+
+
+@pytest.fixture
+def database_template(database_template, request):
+    """A test that asks for ``filled`` starts from a copy of its cases and accounts, made once
+    per run (tests/conftest.py)."""
+    if "filled" not in request.fixturenames:
+        return database_template
+    return filled_template("second-marking-accounts", _fill)[0]
+
+
+@pytest.fixture
+def filled(engine):
+    """Avon and Somerset and Durham cases scored by inspector1 and inspector2 (no accounts for
+    them: the demo's names); accounts for inspector3 (Durham and Gwent only) and inspector4 (all),
+    inspector5's disabled: (engine, case_ref -> uid)."""
+    return engine, dict(filled_template("second-marking-accounts", _fill)[1])
 
 
 def sample(engine):

@@ -19,6 +19,7 @@ from fieldwork.ui import session
 from models import Answer, Assessment, AuditEvent, CaseFile, ModerationDecision, SecondMarking
 from tests.accounts_helpers import cheap_hashing, make_user  # noqa: F401  (fixture)
 from tests.apptest import page
+from tests.conftest import filled_template
 from tests.laptops import LEAD_ACTOR, edit, inspector, random_answers, score
 
 INSPECTORS = ("inspector1", "inspector2", "inspector3")
@@ -31,10 +32,7 @@ def run(capsys, db_url, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
-@pytest.fixture
-def filled(engine) -> dict[str, dict[str, str]]:
-    """12 complete first markings over three forces, the three inspectors taking turns:
-    case_ref -> its answers."""
+def _fill(engine) -> dict[str, dict[str, str]]:
     out, n = {}, 0
     for force, count in FORCES.items():
         for _ in range(count):
@@ -43,6 +41,22 @@ def filled(engine) -> dict[str, dict[str, str]]:
             out[ref] = random_answers(engine, seed=n, force=force, avoidable_delay="no", prevention_advice="yes")
             score(engine, INSPECTORS[n % 3], ref, out[ref])
     return out
+
+
+@pytest.fixture
+def database_template(database_template, request):
+    """A test that asks for ``filled`` starts from a copy of the 12 first markings, scored once
+    per run (tests/conftest.py)."""
+    if "filled" not in request.fixturenames:
+        return database_template
+    return filled_template("second-marking-cli-12", _fill)[0]
+
+
+@pytest.fixture
+def filled(engine) -> dict[str, dict[str, str]]:
+    """12 complete first markings over three forces, the three inspectors taking turns:
+    case_ref -> its answers."""
+    return {ref: dict(answers) for ref, answers in filled_template("second-marking-cli-12", _fill)[1].items()}
 
 
 def counts(engine) -> dict[str, int]:
