@@ -282,7 +282,9 @@ class _RowChecker:
             add(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(inspector))),
                 wide_table.INSPECTOR_COLUMN)
             inspector = ""
-        inspector = "" if _blank(inspector) else _text(inspector).strip()
+        # accounts are stored in lower case (account_records.normalise_name): the stored name must
+        # be the account's own, or second marking's "not the first marker" check compares two spellings
+        inspector = "" if _blank(inspector) else _text(inspector).strip().lower()
         if len(inspector) > 100 or "@" in inspector:
             add(BAD_INSPECTOR, "give the inspector's user name (at most 100 characters, not an email address)",
                 wide_table.INSPECTOR_COLUMN)
@@ -487,11 +489,13 @@ def row_checker(full: Questionnaire, table: Table, inspection: Inspection, probl
 
 def unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
                         first_row: dict[str, tuple[int, str]]) -> list[Problem]:
-    """meta:inspector names an account (as it is stored: lower case), or the row is refused:
-    an assessment is never attributed to someone who cannot sign in to answer for it."""
+    """meta:inspector names an account exactly as it is stored (lower case; an import lowers the
+    cell first, a bundle made by the app carries the stored name), or the row is refused: an
+    assessment is never attributed to someone who cannot sign in to answer for it, nor under a
+    second spelling of a name that second marking would take for another person."""
     from models import User
 
-    named = {r.inspector.lower() for r in records if r.inspector}
+    named = {r.inspector for r in records if r.inspector}
     if not named:
         return []
     known = set(session.execute(select(User.name).where(User.name.in_(list(named)))).scalars())
@@ -499,7 +503,7 @@ def unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
     for record in records:
         if characters.problem(record.inspector) is not None:
             continue  # the character rule names the row and column; "X is not an account" would mislead
-        if record.inspector and record.inspector.lower() not in known:
+        if record.inspector and record.inspector not in known:
             out.append(Problem(BAD_INSPECTOR, f"{_clip(record.inspector)} is not an account: give the user name of the "
                                "inspector who scored the case (Users page), or leave it blank for yourself",
                                source=source, row=first_row.get(record.case_ref.casefold(), (None,))[0],
