@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select, update  # noqa: E402
 
-from bench.io import fill, run  # noqa: E402
+from bench.io import accounts, fill, inspectors, run  # noqa: E402
 from fieldwork import db, startup  # noqa: E402
 from fieldwork.services import agreement, bundles, inspections, store, synthetic  # noqa: E402
 from fieldwork.services.permissions import LEAD, Actor  # noqa: E402
@@ -85,6 +85,7 @@ def main() -> None:
         t = time.perf_counter()
         fill(laptop, args.n, True)
         second_marked(lead, args.pairs)
+        accounts(lead, inspectors(laptop))  # a bundle's inspectors must be accounts of the lead's database
         print(f"filled {args.n:,} assessments and {args.pairs:,} second-marked pairs in "
               f"{time.perf_counter() - t:.1f} s (not timed)")
         db.dispose_all()

@@ -43,7 +43,11 @@ def _cpu() -> float:
 
 def _measured(fn, queue, *args):
     start, cpu = time.perf_counter(), _cpu()
-    detail = fn(*args)
+    try:
+        detail = fn(*args)
+    except BaseException as exc:  # said to the parent, which would otherwise wait for ever
+        queue.put(("failed", f"{type(exc).__name__}: {str(exc)[:2000]}"))
+        raise
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     queue.put((seconds, cpu, peak_mb, detail))
@@ -59,7 +63,33 @@ def run(fn, *args):
     proc.start()
     result = queue.get()
     proc.join()
+    if result[0] == "failed":
+        raise SystemExit(f"{getattr(fn, '__name__', fn)} failed: {result[1]}")
     return result
+
+
+def accounts(url: str, names) -> None:
+    """The inspectors' accounts a database needs before it takes their work: an import's
+    meta:inspector and a bundle's inspector must each name an account (issue 17). Made as the
+    lead's server holds them (no password: they sign in nowhere in a bench)."""
+    from sqlmodel import select
+
+    from fieldwork.services.permissions import INSPECTOR
+    from models import User
+
+    with db.session_scope(startup.open_engine(url)) as s:
+        held = set(s.exec(select(User.name)).all())
+        s.add_all(User(name=n, role=INSPECTOR, password_hash="!") for n in sorted(set(names) - held))
+
+
+def inspectors(url: str) -> list[str]:
+    """Who scored the assessments a database holds."""
+    from sqlalchemy import select
+
+    from models import Assessment
+
+    with db.session_scope(startup.open_engine(url)) as s:
+        return list(s.execute(select(Assessment.inspector).distinct()).scalars())
 
 
 def fill(url: str, n: int, notes: bool) -> None:
@@ -109,6 +139,7 @@ def main() -> None:
             print(f"export {fmt:4}  {seconds:6.2f} s wall  {cpu:6.2f} s CPU   peak {peak:6.0f} MB   ({detail})")
             target = f"sqlite:///{tmp}/import_{fmt}.db"
             startup.open_engine(target)  # an empty, prepared database: the schema is not part of the timing
+            accounts(target, inspectors(source))  # the workbook's meta:inspector names them
             db.dispose_all()
             seconds, cpu, peak, detail = run(import_, target, out)
             print(f"import {fmt:4}  {seconds:6.2f} s wall  {cpu:6.2f} s CPU   peak {peak:6.0f} MB   ({detail})")

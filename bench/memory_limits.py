@@ -150,8 +150,10 @@ def big_bundle(path: Path, unpacked_mb: int = 480) -> None:
             tail = b'],"cases":[],"inspection":{"code":"x"}}'
             part.write(tail)
             digest.update(tail)
+        # every field a manifest must hold, of its type (bundle_manifest): only the size is at fault
         manifest = bundles.seal_manifest({"format": bundles.FORMAT, "format_version": bundles.FORMAT_VERSION,
-                                          "bundle_id": "bench", "payload": bundles.PAYLOAD,
+                                          "bundle_id": "be7c4" * 6 + "00", "created_at": "2026-01-01T00:00:00+00:00",
+                                          "created_by": "bench", "inspection": "x", "payload": bundles.PAYLOAD,
                                           "sha256": digest.hexdigest()})
         z.writestr(bundles.MANIFEST, json.dumps(manifest, indent=2))
 
