@@ -128,7 +128,7 @@ def show_charts() -> None:
                                      f"{qid}-by-{by}", "findings_multiples")
     if charts.met_questions(rows):
         chart_with_downloads(findings_cache.chart_spec(key, "met", (), f"{q.title}: fully, partially and not met",
-                                                       group_labels=labels),
+                                                       group_labels=labels, filter_text=filter_text),
                              f"{qid}-met", "findings_met")
     warm_renderer()
 
