@@ -1,5 +1,5 @@
-"""A lead's journey in a real browser: on the Findings page, with a filter set, the default
-chart downloaded as PNG and as SVG. Each file is the real thing (a PNG within the page's
+"""A lead's journey in a real browser: on the Findings page, with a filter set, every chart
+fits the page's column, and the default chart is downloaded as PNG and as SVG. Each file is the real thing (a PNG within the page's
 pixel budget; an SVG that parses and holds the chart's title and filter in words), and
 neither download reruns the page (on_click="ignore") or loses the filter set before it."""
 
@@ -31,6 +31,15 @@ WATCH_RUNS = """() => {
         if (app.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
     });
     window.__watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+# Vega draws each chart into a canvas (or an SVG) once the page's run has ended: wait until
+# all three are drawn, not a moment
+DRAWN = """() => {
+    const drawn = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .map(c => c.querySelector('canvas, svg.marks')).filter(e => e && e.getBoundingClientRect().width > 0);
+    return drawn.length === 3;
 }"""
 
 
@@ -74,6 +83,16 @@ def test_download_the_default_chart_as_png_and_svg(app_db, tmp_path, browser_pag
         live.settle(page)
         page.get_by_text("16 complete cases counted").wait_for()
         page.get_by_role("button", name="Download PNG").first.wait_for()
+        # every chart drawn fits the page's column (issue 13: the by-force panels were 1,200 px
+        # wide in a 940 px column); at this window the column is narrower still (820 px)
+        page.wait_for_function(DRAWN)
+        column = page.locator('[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]').first
+        right = column.bounding_box()["x"] + column.bounding_box()["width"]
+        drawn = page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks')
+        assert drawn.count() == 3
+        for i in range(3):
+            box = drawn.nth(i).bounding_box()
+            assert box["x"] + box["width"] <= right + 1, (i, box, right)
 
         page.evaluate(WATCH_RUNS)
         png_name, png = download(page, "Download PNG")
