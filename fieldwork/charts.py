@@ -16,7 +16,6 @@ import hashlib
 import json
 import math
 import re
-
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -134,7 +133,15 @@ def _nominal_y(name: str, label_limit: int) -> dict:
     return {"axis": {"labelLimit": label_limit}, "field": name, "sort": None, "title": None, "type": "nominal"}
 
 
-def _bars(rows: pd.DataFrame, datasets: dict, *, width: int) -> dict:
+def _top(spec: dict, datasets: dict) -> Spec:
+    return {"config": CONFIG, **spec, "$schema": SCHEMA_URL, "datasets": datasets}
+
+
+def percentage_bars(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 320,
+                    filter_text: str = "") -> Spec:
+    """Horizontal percentage bars, one per finding (overall entries), each with its 95 %
+    interval as an error bar, count and denominator beside it and in the tooltip."""
+    rows = rows[rows["group"].isna()]
     data = _slim(rows, "bar", "value").assign(percent_bar=rows["percent"].fillna(0))
 
     def layer(mark: dict, **encoding) -> dict:
@@ -147,25 +154,11 @@ def _bars(rows: pd.DataFrame, datasets: dict, *, width: int) -> dict:
                    x2={"field": "ci_high"})
     labels = layer({"type": "text", "align": "left", "dx": 4, "fontSize": 11}, text=_field("value", "nominal"),
                    x=_field("label_at"))
-    return {"layer": [bars, errors, labels], "data": _dataset(datasets, data),
-            "transform": [{"calculate": "max(datum.ci_high || 0, datum.percent_bar)", "as": "label_at"}],
-            "width": width}
-
-
-def _top(spec: dict, datasets: dict) -> Spec:
-    return {"config": CONFIG, **spec, "$schema": SCHEMA_URL, "datasets": datasets}
-
-
-def percentage_bars(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 320,
-                    filter_text: str = "") -> Spec:
-    """Horizontal percentage bars, one per finding (overall entries), each with its 95 %
-    interval as an error bar, count and denominator beside it and in the tooltip."""
-    rows = rows[rows["group"].isna()]
     datasets: dict = {}
-    bars = _bars(rows, datasets, width=width)
-    return _top({"layer": bars["layer"], "data": bars["data"],
+    return _top({"layer": [bars, errors, labels], "data": _dataset(datasets, data),
                  "title": _title(title, subtitle(report, filter_text=filter_text)),
-                 "transform": bars["transform"], "width": width}, datasets)
+                 "transform": [{"calculate": "max(datum.ci_high || 0, datum.percent_bar)", "as": "label_at"}],
+                 "width": width}, datasets)
 
 
 def group_dots(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_label: str, width: int = 420,
