@@ -1,7 +1,8 @@
 """A lead's journey in a real browser: on the Findings page, with a filter set, every chart
-fits the page's column, and the default chart is downloaded as PNG and as SVG. Each file is the real thing (a PNG within the page's
-pixel budget; an SVG that parses and holds the chart's title and filter in words), and
-neither download reruns the page (on_click="ignore") or loses the filter set before it."""
+fits the page's column, and the default chart is downloaded as PNG and as SVG. Each file is
+the real thing (a PNG within the page's pixel budget; an SVG that parses and holds the
+chart's title and filter in words), and neither download reruns the page (on_click="ignore")
+or loses the filter set before it. Then the tables under each criterion: within the column."""
 
 from __future__ import annotations
 
@@ -103,6 +104,17 @@ def test_download_the_default_chart_as_png_and_svg(app_db, tmp_path, browser_pag
         assert page.locator(FILTER).get_by_text("Durham Constabulary").count() == 1  # the filter still set
         assert page.get_by_text("16 complete cases counted").count() == 1  # and still applied
         assert page.locator('[data-testid="stException"]').count() == 0
+
+        # the report's sentences under each criterion: static tables that wrap, whole within the
+        # column (issue 13: the "as the report writes it" column was cut off)
+        page.get_by_role("tab", name="By inspection criterion").click()
+        live.settle(page)
+        tables = page.locator('[data-testid="stTable"]')
+        tables.first.wait_for()
+        assert page.get_by_role("columnheader", name="as the report writes it").count() == tables.count() > 0
+        for i in range(tables.count()):
+            box = tables.nth(i).bounding_box()
+            assert box["x"] + box["width"] <= right + 1, (i, box, right)
 
     assert png_name == "case_review-findings.png"
     width, height = png_size(png)
