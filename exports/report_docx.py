@@ -32,7 +32,7 @@ building blocks (styles, tables, pictures, boxes, contents, footer) are ``export
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Callable
 
@@ -45,6 +45,7 @@ from docx.shared import Pt
 
 from exports import docx_parts as parts
 from exports.docx_footnotes import add_footnote
+from fieldwork.files.cells import xml_text
 from fieldwork.services.findings import Finding, FindingsReport
 
 SMALL_N = 10  # the contract's small-number threshold (a denominator under 10)
@@ -66,8 +67,20 @@ CONVENTIONS = [
 ]
 
 
+class _StoredText:
+    """Text read from the database goes into the document only as XML can hold it: the app,
+    imports and bundles refuse control characters, but a row written before that rule or by hand
+    in SQL must not stop the report being written (attacker re-test 22)."""
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                object.__setattr__(self, f.name, xml_text(value))
+
+
 @dataclass(frozen=True)
-class SampleRow:
+class SampleRow(_StoredText):
     """One line of the methodology annex's sample table."""
     force: str  # label
     cps_area: str  # label ("" where the questionnaire has no CPS Area)
@@ -78,14 +91,14 @@ class SampleRow:
 
 
 @dataclass(frozen=True)
-class EvidenceNote:
+class EvidenceNote(_StoredText):
     question: str  # label
     case_ref: str
     note: str
 
 
 @dataclass(frozen=True)
-class CaseExample:
+class CaseExample(_StoredText):
     """A case a lead marked as an example for a criterion, as the report boxes it."""
     title: str  # e.g. "HS-0012, Durham Constabulary"
     narrative: str  # the lead's pseudonymised account, written for the report
@@ -93,7 +106,7 @@ class CaseExample:
 
 
 @dataclass(frozen=True)
-class Judgement:
+class Judgement(_StoredText):
     """One cell of a criterion's judgement grid: a force (or CPS Area) and the lead's grade."""
     unit: str  # label, e.g. "Durham Constabulary"
     grade: str  # label, e.g. "Partially met"
@@ -125,6 +138,7 @@ class ReportContext:
     extra_sections: list[Callable] = field(default_factory=list)
 
     def __post_init__(self):
+        self.inspection_title, self.written_by = xml_text(self.inspection_title), xml_text(self.written_by)
         if not self.criterion_parts:
             self.criterion_parts = [criterion_sentences, criterion_breakdown, criterion_technical_note,
                                     criterion_judgements, criterion_examples]

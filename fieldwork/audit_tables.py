@@ -43,29 +43,52 @@ def refuse_missing_trail(engine: Engine) -> None:
         "`fieldwork audit verify`.")], "the audit table is missing")
 
 
-def guards_before(engine: Engine) -> set[str] | None:
-    """The guards present before a migration, or None for a database whose trail never began."""
+def guards_before(engine: Engine) -> tuple[set[str], set[str] | None] | None:
+    """The guards present before a migration and the guards the database records it was made
+    with (None if it keeps no record: made before the record was kept), or None for a database
+    whose trail never began."""
     if "audit_head" not in set(inspect(engine).get_table_names()):
         return None
+    keeps_record = "guards" in {c["name"] for c in inspect(engine).get_columns("audit_head")}
     with engine.connect() as conn:
-        return present(conn, engine.dialect.name)
+        made = conn.execute(text("SELECT guards FROM audit_head WHERE id = 1")).scalar() if keeps_record else None
+        return present(conn, engine.dialect.name), _names(made)
 
 
-def note_missing_guards(engine: Engine, before: set[str] | None) -> None:
+def _names(record: str | None) -> set[str] | None:
+    return None if record is None else {n for n in record.split(",") if n}
+
+
+def record_guards_made(conn, dialect: str) -> None:
+    """Write into the head the guards this database is now made with (every guard, just made
+    where missing), kept with those it listed before. Written only when it changes, so a start
+    that finds nothing to do leaves the database byte-identical."""
+    made = conn.execute(text("SELECT guards FROM audit_head WHERE id = 1")).scalar()
+    record = ",".join(sorted((_names(made) or set()) | set(expected(dialect))))
+    if record != made:
+        conn.execute(text("UPDATE audit_head SET guards = :g WHERE id = 1"), {"g": record})
+
+
+def note_missing_guards(engine: Engine, before: tuple[set[str], set[str] | None] | None) -> None:
     """Leave for ``take_found_missing`` the guards a start found missing (and has just made again): a guard
-    dropped is ``restored`` (tampering, which `fieldwork audit verify` reports); a guard a later
-    version added, missing while every older guard is there and never recorded as added, is
-    ``added`` (an upgrade)."""
+    dropped is ``restored`` (tampering, which `fieldwork audit verify` reports); a guard the
+    database was never made with — it does not list it — came with an upgrade and is ``added``.
+    A database made before the list was kept falls back on what it holds: a guard a later version
+    added, missing while every older guard is there and never recorded as added, is ``added``."""
     if before is None:
         return
+    there, made = before
     want = set(expected(engine.dialect.name))
-    missing = sorted(want - before)
+    missing = sorted(want - there)
     if not missing:
         return
-    older_all_there = (want - ADDED_LATER) <= before
+    older_all_there = (want - ADDED_LATER) <= there
     restored, added = [], []
     with engine.connect() as conn:
         for name in missing:
+            if made is not None:
+                (restored if name in made else added).append(name)
+                continue
             seen = conn.execute(text("SELECT count(*) FROM audit_event WHERE action = :a AND detail LIKE :d"),
                                 {"a": GUARD_ADDED, "d": f'%"{name}"%'}).scalar()
             (added if name in ADDED_LATER and older_all_there and not seen else restored).append(name)

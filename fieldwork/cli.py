@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 from fieldwork.problems import ProblemError
@@ -90,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args) -> int:
+    shown = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (_ShownOnTerminal(s) if _isatty(s) else s for s in shown)
     try:
         return int(args.handler(args) or 0)
     except ProblemError as exc:
@@ -99,6 +102,34 @@ def run(args) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        sys.stdout, sys.stderr = shown
+
+
+# Stored text (an inspector's name, a case reference, a note) written before the character rule,
+# or by hand in SQL, may hold a terminal's escape sequences: ESC[2J clears the screen, others
+# rewrite what was printed. On a terminal each control character is shown as \xNN instead; a
+# pipe or a file gets the bytes as they are (JSON and CSV output are data). \r, \n, \t stay:
+# the progress counters rewrite their own line with \r.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _ShownOnTerminal:
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def leave(code: int) -> None:

@@ -47,6 +47,9 @@ def may_migrate(engine: Engine) -> bool:
 
 def schema_gaps(engine: Engine) -> list[str]:
     """Tables, columns and indexes the models have and the database lacks (read-only)."""
+    import models
+
+    models.load_all()
     insp = inspect(engine)
     existing = set(insp.get_table_names())
     gaps = []

@@ -216,6 +216,7 @@ BUNDLE_FORMAT = "bundle_format"  # not a fieldwork bundle of a format this toolk
 BUNDLE_INVALID = "bundle_invalid"  # a bundle whose content breaks its own rules (a missing field, a bad value)
 BUNDLE_TAMPERED = "bundle_tampered"  # the bundle's checksum does not match its content
 BUNDLE_TOO_LARGE = "bundle_too_large"  # the bundle is larger than a bundle may be
+BUNDLE_TIME_AHEAD = "bundle_time_ahead"  # a warning: a bundle's times lie more than a day ahead of this clock (kept)
 BUNDLE_UID_CLASH = "bundle_uid_clash"  # an incoming assessment's identity is held here by another case
 NOTHING_TO_EXPORT = "nothing_to_export"  # nothing to put in a bundle
 UNKNOWN_CONFLICT = "unknown_conflict"  # no open merge conflict of that case

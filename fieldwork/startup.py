@@ -15,7 +15,7 @@ import weakref
 
 from sqlalchemy.engine import Engine
 
-from fieldwork import audit, audit_tables, db
+from fieldwork import audit, audit_tables, db, start_stamp
 from fieldwork.services.inspections import seed_defaults
 
 _seeded: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines of this process already seeded
@@ -26,6 +26,8 @@ def seed(engine: Engine) -> None:
     with db.session_scope(engine) as session:
         seed_defaults(session)
         _record_guards_found_missing(engine, session)
+        if engine in db.prepared_engines:  # migrated and seeded by this very code: stamped
+            start_stamp.record(session)
     _seeded.add(engine)
 
 
@@ -47,9 +49,21 @@ def prepare_and_seed(engine: Engine) -> None:
     seed(engine)
 
 
-def open_engine(url: str | None = None) -> Engine:
+def open_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     """The process's engine for ``url`` (``db.database_url`` picks the default), its schema
-    prepared and its contents seeded on first use."""
+    prepared and its contents seeded on first use. ``read_only``: for a command that only
+    reads, both are skipped when the database's start stamp says this code and criteria
+    folder already did them (fieldwork.start_stamp); otherwise the whole start runs."""
+    if read_only:
+        engine = db.get_engine(url, prepared=False)
+        if engine in _seeded:
+            return engine
+        if start_stamp.is_current(engine):
+            _seeded.add(engine)
+            return engine
+        db.prepare(engine)
+        seed(engine)
+        return engine
     engine = db.get_engine(url)
     if engine not in _seeded:
         seed(engine)

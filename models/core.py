@@ -163,3 +163,17 @@ class AuditHead(SQLModel, table=True):
     rows: int = Field(default=0)
     last_hash: str = Field(default="", max_length=64)
     last_at: Optional[datetime] = None
+    # The guard triggers this database has been made with (names, comma-separated; written by each
+    # migration, fieldwork.audit_tables): a guard it lists found missing was dropped, one it does
+    # not list came with an upgrade. NULL in a database made before the record was kept.
+    guards: Optional[str] = Field(default=None, max_length=2000)
+
+
+class StartStamp(SQLModel, table=True):
+    """One row: the fingerprint of the code and criteria folder that last migrated and seeded
+    this database (fieldwork.start_stamp). A command that only reads skips both when it matches."""
+
+    __tablename__ = "start_stamp"
+
+    id: int = Field(default=1, primary_key=True)
+    fingerprint: str = Field(max_length=64)

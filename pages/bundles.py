@@ -84,8 +84,20 @@ if upload is None:
 
 content, name = upload.getvalue(), upload.name
 merged = st.session_state.setdefault(MERGED, {})
+
+
+def show_warnings(warnings, key: str) -> None:
+    """What an import of the same rows would warn of (a note that looks personal): not refusals."""
+    if warnings:
+        st.warning(f"{len(warnings)} warning(s): these do not stop the merge, but check them")
+        st.dataframe([{"case": w.item, "field": w.field, "warning": w.message} for w in warnings],
+                     hide_index=True, key=key)
+
+
 if upload.file_id in merged:
-    st.success(merged[upload.file_id])
+    message, warned = merged[upload.file_id]
+    st.success(message)
+    show_warnings(warned, key="bundle_merged_warnings")
     st.stop()
 
 try:
@@ -105,6 +117,7 @@ if bundle.assessments or extra is None or not extra.summary():
     st.info(preview.summary())
 if extra is not None and extra.summary():
     st.info(extra.summary())
+show_warnings(preview.warnings, key="bundle_warnings")
 can_merge = preview.changed or (extra is not None and extra.changed)
 if can_merge and components.pressed("Merge into this database", type="primary", key="bundle_merge"):
     bar = st.progress(0.0, text="Merging…")
@@ -125,5 +138,5 @@ if can_merge and components.pressed("Merge into this database", type="primary", 
             message += " Evidence and judgement conflicts wait on the Judgements page."
     if report.conflicts:
         message += f" Resolve them on the Conflicts page. {merge.WHILE_UNRESOLVED}"
-    merged[upload.file_id] = message
+    merged[upload.file_id] = (message, report.warnings)
     st.rerun()

@@ -35,7 +35,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
                   "fieldwork.summary_charts")),
     ("exports", ("exports",)),
     # a run's database made ready: the schema prepared, then the catalog's inspections seeded
-    ("startup", ("fieldwork.startup",)),
+    ("startup", ("fieldwork.startup", "fieldwork.start_stamp")),
     ("commands and ui", ("fieldwork.commands", "fieldwork.cli", "fieldwork.ui")),
     ("pages", ("pages", "fieldwork_app")),
 ]

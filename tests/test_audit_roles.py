@@ -169,6 +169,7 @@ def test_a_database_without_the_heads_guard_waits_for_the_owner(roles):
     with owner_engine.begin() as conn:  # as a database made by an older version
         conn.execute(text("DROP TRIGGER audit_head_forward_only ON audit_head"))
         conn.execute(text("DROP FUNCTION audit_head_forward_only()"))
+        conn.execute(text("ALTER TABLE audit_head DROP COLUMN guards"))  # nor did it list its guards
     owner_engine.dispose()
     app_engine = db.make_engine(app_url)
     with pytest.raises(ProblemError) as caught:

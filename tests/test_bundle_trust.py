@@ -62,7 +62,7 @@ def test_a_control_character_in_the_resealed_manifest_is_refused(pair):
     manifest["created_by"] = "os:root\x1b[31m\x07"
     bundles.seal_manifest(manifest)
     members[bundles.MANIFEST] = json.dumps(manifest).encode()
-    _refused(lead, _zip(members.items()), "column 'created_by': holds the control character U+001B")
+    _refused(lead, _zip(members.items()), "the manifest's created_by holds the control character U+001B")
 
 
 def test_a_member_twice_is_refused(pair):

@@ -70,3 +70,18 @@ def test_a_rename_onto_another_reference_is_refused(engine, db_url, capsys):
     assert cli.main(["--db", db_url, "case", "rename", "rc-1", "hs-0002"]) == 1
     assert "HS-0002 is already in the register" in capsys.readouterr().err
     assert snapshot(db.get_engine(db_url, prepared=False)) == before
+
+
+def test_a_current_database_is_not_scanned_for_clashes(engine):
+    """With the folded unique index in place no references can clash, so a start does not scan
+    every case for them (a GROUP BY of the whole case table on every start)."""
+    from sqlalchemy import event
+
+    seen = []
+    listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        db.prepare(engine)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert seen and not [s for s in seen if "HAVING count(*) > 1" in s]

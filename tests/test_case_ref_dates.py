@@ -72,7 +72,8 @@ def test_the_synthetic_generators_references_are_accepted(n):
     ("HS-7700900123", "a phone number"), ("HS-7700-900-123", "a phone number"),  # a mobile without its 0
     ("HS-00447700900123", "a phone number"),
     ("HS-120384", "a date (of birth?)"),  # a date before the NI number's shape it also has
-    ("HS-000123", "a National Insurance number"),  # two letters and six digits: write four (HS-0123)
+    ("HS000123", "a National Insurance number"),  # as an NI number is written (never with a dash)
+    ("AB123456C", "a National Insurance number"),
 ])
 def test_what_the_attacker_re_test_got_through_is_named(ref, what):
     assert case_refs.looks_personal(ref) == what

@@ -22,7 +22,7 @@ from tests.wide_helpers import csv_bytes, case_review_rows, xlsx_bytes
 
 CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\x9f", "\ud800", "\uffff"]
 # Characters a person may well type or paste, each of which an exporter must carry
-ALLOWED = "tab\there\nnew line · “quotes” ‘é’ — 𝒜 emoji 🙂 \u2028 \u202e rtl \ufffd ='=1+2 @sum -x"
+ALLOWED = "tab\there\nnew line · “quotes” ‘é’ — 𝒜 emoji 🙂 \u2028 \u200f rtl \U0001f469\u200d\U0001f4bb \ufffd ='=1+2 @sum -x"
 
 
 @pytest.mark.parametrize("char", CONTROLS)

@@ -264,3 +264,48 @@ def test_a_table_of_texts_with_more_entries_than_a_sheet_may_hold_cells_is_refus
     monkeypatch.setattr(limits, "MAX_CELLS", 10)
     (problem,) = refusal(table.read_table, shared_strings_workbook([str(i) for i in range(12)]), "many.xlsx")
     assert problem.source == "many.xlsx" and "more than 10 entries" in problem.message
+
+
+def _with_part(data: bytes, member: str, text: str) -> bytes:
+    """The workbook with ``member`` replaced (or added)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != member:
+                out.writestr(info.filename, src.read(info.filename))
+        out.writestr(member, text)
+    return buf.getvalue()
+
+
+def _styles(cell_formats: int) -> str:
+    xfs = "".join(f'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="{i % 7}"/>' for i in range(cell_formats))
+    return (f'<styleSheet xmlns="{MAIN}"><fonts count="1"><font><sz val="11"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+            f'<borders count="1"><border/></borders><cellXfs count="{cell_formats}">{xfs}</cellXfs></styleSheet>')
+
+
+def test_a_table_of_styles_over_its_limit_is_refused_before_a_row_is_read(monkeypatch):
+    """openpyxl builds an object per style of xl/styles.xml, about 25 bytes of memory per byte:
+    a 2.9 MB file whose styles unpacked to 63 MB peaked at 1.6 GB (attacker re-test 22, F6).
+    Every part read whole is bounded by MAX_OTHER_PART_BYTES; sheets, streamed, are not."""
+    monkeypatch.setattr(limits, "MAX_OTHER_PART_BYTES", 64 * 1024)
+    monkeypatch.setattr(xlsx_sheet, "sheet_values", lambda *a, **k: pytest.fail("a row was read"))
+    data = _with_part(shared_strings_workbook(["seen"]), "xl/styles.xml", _styles(2_000))
+    (problem,) = refusal(table.read_table, data, "styled.xlsx")
+    assert problem.code == limits.FILE_TOO_LARGE and problem.source == "styled.xlsx"
+    assert problem.message == ("the table of the workbook's styles (xl/styles.xml) unpacks to more than 64 KB; "
+                               "at most 64 KB are accepted")
+
+
+def test_styles_within_the_limit_and_a_large_streamed_sheet_are_read(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_OTHER_PART_BYTES", 64 * 1024)
+    texts = [f"seen in section {i} " + "x" * 40 for i in range(2_000)]  # the sheet part: over 64 KB
+    data = _with_part(shared_strings_workbook(texts), "xl/styles.xml", _styles(100))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size > 64 * 1024
+    assert len(table.read_table(data, "ok.xlsx").rows) == 2_000
+
+
+def test_the_default_limit_refuses_styles_a_real_attack_used():
+    data = _with_part(shared_strings_workbook(["seen"]), "xl/styles.xml", _styles(150_000))  # about 9 MB
+    (problem,) = refusal(table.read_table, data, "styled.xlsx")
+    assert "xl/styles.xml" in problem.message and "at most 8 MB" in problem.message

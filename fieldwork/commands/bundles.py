@@ -63,6 +63,7 @@ def import_command(args) -> int:
                                            progress=lambda done, total: print(f"\r{done}/{total} assessments", end="",
                                                                               file=sys.stderr))
             print("", file=sys.stderr)
+    shared.warn(report.warnings)  # what an import of the same rows would warn of
     extra = getattr(report, "evidence", None)  # evidence and judgements (issue 14)
     only_evidence = extra is not None and extra.summary() and not (report.changed or report.unchanged or report.older)
     if not only_evidence:

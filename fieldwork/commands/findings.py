@@ -56,7 +56,7 @@ def parse_filters(items: list[str]) -> dict[str, list[str]]:
 
 def run(args) -> int:
     filters = parse_filters(args.filter)
-    engine = startup.open_engine(args.db)
+    engine = startup.open_engine(args.db, read_only=True)  # only reads: skips a start already made (start_stamp)
     if args.cases:
         return run_cases(args, engine, filters)
     with db.session_scope(engine) as session:

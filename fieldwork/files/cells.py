@@ -42,6 +42,12 @@ def safe_text(text: str) -> str:
     return text
 
 
+def xml_text(text: str) -> str:
+    """Text an XML 1.0 document (a Word file) can hold: each character it cannot shown as U+FFFD,
+    as the workbook does, instead of the document failing to be written."""
+    return UNWRITABLE.sub("\ufffd", text) if UNWRITABLE.search(text) else text
+
+
 def safe(value):
     """Any cell value: text is neutralised; numbers, dates, booleans and None pass as they are
     (a number cell cannot hold a formula)."""

@@ -25,6 +25,11 @@ MAX_CHARACTERS = MAX_FILE_BYTES  # characters in a sheet's cells: what a 50 MB C
 # notes written by openpyxl (each text in its cell) unpacks to 212 MB.
 MAX_UNZIPPED_BYTES = 320 * 1024 * 1024
 MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024  # an .xlsx's table of texts (xl/sharedStrings.xml), unpacked
+# Every part of an .xlsx read whole (styles, workbook, theme, properties ...), unpacked: openpyxl
+# builds objects of all of it, about 25 bytes of memory per byte of xl/styles.xml (attacker re-test
+# 22: a 63 MB table of styles in a 2.9 MB file peaked at 1.6 GB). A heavily formatted workbook's
+# styles are well under 1 MB, Excel's own limit of 64,000 cell formats about 6 MB.
+MAX_OTHER_PART_BYTES = 8 * 1024 * 1024
 MAX_PARTS = 10_000
 MAX_RATIO = 200  # a part that unpacks to over 200 times its packed size is a zip bomb
 

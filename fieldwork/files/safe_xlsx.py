@@ -5,7 +5,8 @@ parts declare a bounded size (a zip bomb is refused, not unpacked) and that ther
 bounded number of them. openpyxl then reads it through ``zips.GuardedZip``: every part is
 counted as it is unpacked and the reading stops at its limit, whatever the header declared —
 the shared strings (the table of the workbook's texts, which openpyxl holds whole in memory)
-at ``MAX_SHARED_STRINGS_BYTES``, everything together at ``MAX_UNZIPPED_BYTES``. It opens
+at ``MAX_SHARED_STRINGS_BYTES``, any part openpyxl reads whole into objects (styles, the
+workbook, its properties and relationships) at ``MAX_OTHER_PART_BYTES``, everything together at ``MAX_UNZIPPED_BYTES``. It opens
 read-only (rows are streamed) with cached values (``data_only``): no formula is ever
 evaluated, and external links are not kept or followed (``keep_links=False``).
 """
@@ -68,13 +69,16 @@ def open_workbook(source: Source, *, name: str = "workbook", read_only: bool = T
         fault = "is not an .xlsx workbook (it is not a zip file: an old .xls, or a CSV renamed?)"
     if fault:
         raise ProblemError([Problem(limits.UNREADABLE_FILE, fault, source=name)], f"{name} was refused")
-    budget = Budget(name, max_unzipped, {SHARED_STRINGS: limits.MAX_SHARED_STRINGS_BYTES},
-                    {SHARED_STRINGS: "the table of the workbook's texts (xl/sharedStrings.xml)"})
+    budget = Budget(name, max_unzipped, {SHARED_STRINGS: limits.MAX_SHARED_STRINGS_BYTES}, {
+        SHARED_STRINGS: "the table of the workbook's texts (xl/sharedStrings.xml)",
+        "xl/styles.xml": "the table of the workbook's styles (xl/styles.xml)"})
     try:
         reader = ExcelReader(io.BytesIO(data), read_only=read_only, data_only=True, keep_links=False)
         reader.archive.close()
-        reader.archive = GuardedZip(io.BytesIO(data), budget)
+        reader.archive = GuardedZip(io.BytesIO(data), budget, whole_limit=limits.MAX_OTHER_PART_BYTES)
         reader.read_strings = lambda: _read_strings_lean(reader, name)
+        # a chart sheet holds no data and openpyxl parses it whole, wherever its part is named
+        reader.read_chartsheet = lambda sheet, rel: None
         reader.read()
         return reader.wb
     except ProblemError as exc:  # a part over its limit, or not what its header declares

@@ -44,8 +44,8 @@ class Budget:
         return refuse(FILE_TOO_LARGE, f"{what} unpacks to more than {mb(limit)}; at most {mb(limit)} are accepted",
                       self.name)
 
-    def open(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, opener=None) -> "_Counted":
-        limit = self.limit_of(info)
+    def open(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, opener=None, limit: int | None = None) -> "_Counted":
+        limit = self.limit_of(info) if limit is None else min(limit, self.limit_of(info))
         if info.file_size > limit:  # declared: refused before a byte is unpacked
             raise self.too_large(info, limit)
         return _Counted((opener or archive.open)(info), info, limit, self)
@@ -96,15 +96,24 @@ class GuardedZip(zipfile.ZipFile):
     """A ZipFile whose parts are opened for reading only through a count (``_Counted``), so a
     reader that opens parts itself (openpyxl) reads within the ``budget``."""
 
-    def __init__(self, file, budget: Budget):
+    def __init__(self, file, budget: Budget, whole_limit: int | None = None):
         super().__init__(file)
-        self.budget = budget
+        self.budget, self.whole_limit = budget, whole_limit
 
     def open(self, name, mode="r", pwd=None, **kwargs):
         if mode != "r":
             return super().open(name, mode, pwd, **kwargs)
         info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
         return self.budget.open(self, info, lambda i: super(GuardedZip, self).open(i, mode, pwd, **kwargs))
+
+    def read(self, name, pwd=None) -> bytes:
+        """A part read whole: a reader that does so (openpyxl's styles, workbook, properties,
+        relationships) builds objects of all of it, so it is bounded by ``whole_limit``; a part
+        opened and streamed (a sheet) only by its own limit and the total."""
+        info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+        with self.budget.open(self, info, lambda i: super(GuardedZip, self).open(i, "r", pwd),
+                              limit=self.whole_limit) as part:
+            return part.read()
 
 
 def read_part(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, limit: int, name: str,

@@ -40,7 +40,7 @@ from models import User, utcnow
 
 MIN_PASSWORD = 12  # NCSC: length beats complexity rules
 MAX_PASSWORD = 256  # hashing a megabyte "password" is a cheap way to tie up the server
-NAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+NAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}\Z")  # \Z: "$" would let a final line break through
 RESERVED_NAMES = {"system", "unknown"}  # actor names the app itself writes in the audit trail
 FREE_FAILURES = 5  # wrong passwords in a row before the account locks
 FIRST_LOCK = timedelta(minutes=1)

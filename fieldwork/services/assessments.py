@@ -37,6 +37,8 @@ from fieldwork.services import actor_check, characters
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, AuditEvent, CaseFile,
                     QuestionnaireVersion, new_uid, utcnow)
 
+FORCE = "force"  # the case's force: an answer of the context section (contract section 6)
+
 CASE_REF = contract.CASE_REF
 MAX_TEXT = 2000  # answer.value's length
 MAX_NOTE = 10_000  # an evidence note: references and what was seen, not a copy of the file
@@ -168,6 +170,7 @@ def load(session: Session, actor: Actor, uid: str) -> AssessmentView:
     row = _row(session, uid)
     if not actor.is_lead:
         permissions.require_owner(actor, row.inspector, "open another inspector's assessment")
+        _require_force(session, actor, row, "open")
     questionnaire = _questionnaire(session, row)
     stored = _stored(session, row.id)
     return AssessmentView(
@@ -271,8 +274,19 @@ def _bump(session: Session, row: _Row, expected_version: int, **values) -> int:
     return expected_version + 1
 
 
-def _require_editable(actor: Actor, row: _Row, action: str) -> None:
+def _require_force(session: Session, actor: Actor, row: _Row, action: str) -> None:
+    """An inspector whose forces are limited reaches only those forces' cases, now: an admin who
+    takes a force away (a conflict of interest) stops the next save from a form left open as well
+    as the next opening (attacker re-test 22, F5). The case's force is its stored answer."""
+    if actor.forces and not actor.is_lead:
+        force = session.scalar(select(Answer.value).where(Answer.assessment_id == row.id, Answer.question == FORCE,
+                                                          Answer.instance == ""))
+        permissions.require_force(actor, force, f"{action} a case of a force you do not cover")
+
+
+def _require_editable(actor: Actor, row: _Row, action: str, session: Session) -> None:
     permissions.require_owner(actor, row.inspector, f"{action} another inspector's assessment")
+    _require_force(session, actor, row, action)
     if row.status != DRAFT:
         raise ProblemError([Problem(NOT_DRAFT, f"{row.case_ref} is marked complete: reopen it before changing it",
                                     item=row.case_ref)], "the assessment is complete")
@@ -292,7 +306,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     for the one question changed), recorded with the save."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
-    _require_editable(actor, row, "change")
+    _require_editable(actor, row, "change", session)
     questionnaire = _questionnaire(session, row)
     given = {n: v for n, (v, _) in changes.items() if v is not KEEP}
     values, problems = check_answers(questionnaire, given, read_only=(CASE_REF,))
@@ -320,8 +334,8 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     problems += not_asked(questionnaire, after, [n for n in values if n not in {p.item for p in no_entry}], instances)
     problems += [_constraint_problem(questionnaire, n)
                  for n in repeat_entries.Entries(questionnaire, after, instances).constraint_failures() if n in values]
-    if "force" in values and values["force"]:
-        permissions.require_force(actor, values["force"], "move a case to a force you do not cover")
+    if FORCE in values and values[FORCE]:
+        permissions.require_force(actor, values[FORCE], "move a case to a force you do not cover")
     if problems:
         raise ProblemError(problems, "the change was not saved")
     _recalculate(questionnaire, before, after, values, instances)
@@ -487,6 +501,7 @@ def record_choice(session: Session, actor: Actor, uid: str, name: str, *, kept: 
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     permissions.require_owner(actor, row.inspector, "settle a change to another inspector's assessment")
+    _require_force(session, actor, row, "change")
     is_code = _questionnaire(session, row).question(_name(name)).is_single_choice
     instance, question = repeat_entries.split(name)
     audit.record(session, actor.name, audit.CHANGE_CHOSEN, inspection_id=row.inspection_id, case_ref=row.case_ref,
@@ -524,7 +539,7 @@ def mark_complete(session: Session, actor: Actor, uid: str, expected_version: in
     """Mark a draft complete, or refuse with everything that is missing."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
-    _require_editable(actor, row, "complete")
+    _require_editable(actor, row, "complete", session)
     questionnaire = _questionnaire(session, row)
     stored = _stored(session, row.id)
     answers = _values(row, questionnaire, stored)
@@ -544,6 +559,7 @@ def reopen(session: Session, actor: Actor, uid: str, expected_version: int) -> S
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     row = _row(session, uid)
     permissions.require_owner(actor, row.inspector, "reopen another inspector's assessment")
+    _require_force(session, actor, row, "reopen")
     if row.status != COMPLETE:
         raise ProblemError([Problem(NOT_COMPLETE, f"{row.case_ref} is not complete: there is nothing to reopen",
                                     item=row.case_ref)])

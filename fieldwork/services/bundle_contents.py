@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fieldwork.problems import Problem
 from fieldwork.services import bundle_evidence
 
 
@@ -22,7 +23,7 @@ class Bundle:
     lineage: list[tuple[str, str, str | None]]
     # (lineage_uid, revision) -> what that revision held, as the laptop recorded it (revision_content)
     content_hashes: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # the import's warnings for the same rows (bundle_rows)
     evidence: bundle_evidence.Section = field(default_factory=lambda: bundle_evidence.Section())
 
     @property

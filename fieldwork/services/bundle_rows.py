@@ -5,7 +5,9 @@ wide table's columns: ``case_ref``, every case-level variable, ``meta:inspector`
 ``note:`` columns) and given to ``importing.row_checker``'s ``check``: codes and values,
 required answers (of a complete assessment), skip logic, constraints, the inspection's
 case-reference rule, note length and characters, the inspector's name. So a rule added to the
-import holds for bundles the day it is added. On top of it a bundle must carry each answer as
+import holds for bundles the day it is added, and so does a warning: the row check's warnings
+(a note that looks as if it holds personal data, ...) are kept on the bundle and passed on by
+the merge's report. On top of it a bundle must carry each answer as
 the app stores it (a code as written in the form, not its label or another letter case): a
 bundle holds stored values, and the merge stores them as they are.
 
@@ -17,8 +19,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from fieldwork import expr
 from fieldwork.files.table import Table
-from fieldwork.problem_codes import BAD_VALUE
+from fieldwork.problem_codes import BAD_INSPECTOR, BAD_VALUE
 from fieldwork.problems import Problem
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
@@ -50,7 +53,8 @@ def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection,
     found: list[Problem] = []
     rows = importing.row_checker(full, Table(bundle.file_name, header, [], "bundle"), inspection, found)
     rows.one_row_per_case = False  # a case's primary, second and agreed assessments travel together
-    computed = {q.name for q in full.questions if q.is_computed}
+    rechecked = _rechecked_calculations(full)
+    computed = {q.name for q in full.questions if q.is_computed} - rechecked
     for number, a in enumerate(group, start=2):
         given = {x["question"]: x for x in a["answers"] if not x.get("instance")}
         cells = [a["case_ref"] if v == wide_table.CASE_REF else given.get(v, {}).get("value") for v in variables]
@@ -58,16 +62,59 @@ def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection,
         cells += [given.get(v, {}).get("note") for v in variables[1:]]
         record, row_problems = rows.check(number, cells, complete=a.get("status") == "complete")
         row_problems += _not_as_stored(record, given, computed) if record is not None else []
+        row_problems += [Problem(BAD_VALUE, f"is blank, which the app works out as {record.answers[n][:40]!r}: a "
+                                 "bundle carries answers as stored", field=n)
+                         for n in sorted(rechecked) if record is not None and record.answers.get(n) not in (None, "")
+                         and given.get(n, {}).get("value") in (None, "")]
+        if record is not None and record.inspector != (a["inspector"] or ""):
+            # the import lowers a name to the account's; a bundle made by the app carries it as
+            # stored, and a second spelling would pass second marking's "not the first marker"
+            row_problems.append(Problem(BAD_INSPECTOR, f"{str(a['inspector'])[:40]} is not an account as it is "
+                                        f"stored ({record.inspector}): a bundle carries the inspector's name as "
+                                        "stored", field="inspector"))
         records += [record] if record is not None else []
         found += [Problem(p.code, p.message, source=bundle.file_name, field=p.field, item=a["case_ref"],
                           item_kind="case") for p in row_problems]
+    # the import's warnings too (a note that looks personal, text converted twice): a merge says
+    # what an import of the same rows would say, named by case and field as its problems are
+    said = [Problem(w.code, w.message, source=bundle.file_name, field=w.field, item=w.item, item_kind="case")
+            for w in rows.warnings]
+    if rows.mojibake:
+        said.append(Problem(importing.LOOKS_DOUBLE_ENCODED, importing.DOUBLE_ENCODED, source=bundle.file_name))
+    bundle.warnings += [w for w in said if w not in bundle.warnings]  # a check run twice says each once
     return found
 
 
+def _rechecked_calculations(q: Questionnaire) -> set[str]:
+    """The case-level calculations the row check works out as the app does: every one that
+    reads no repeat group's entries, directly or through another calculation (the row check sees
+    case-level answers only). One using ``today()``/``now()`` keeps the value given
+    (``with_calculations``), so it is compared with itself. The merge stores a bundle's
+    calculated values as written, so a value the app would not have worked out is refused:
+    otherwise a rewritten bundle could set any finding built on a calculation (attacker re-test
+    22, F7)."""
+    repeats = {r.name for r in q.repeats}
+    reaching: set[str] = set()
+    out: set[str] = set()
+    for question in q._order:
+        node = q._calculations.get(question.name)
+        if node is None or not question.is_computed or q.repeat_of(question.name):
+            continue
+        parts = list(expr.walk(node))
+        if any((isinstance(n, expr.Call) and n.name in expr.REPEAT_FUNCTIONS)
+               or (isinstance(n, expr.Var) and (n.name in repeats or n.name in reaching or q.repeat_of(n.name)))
+               for n in parts):
+            reaching.add(question.name)
+        else:
+            out.add(question.name)
+    return out
+
+
 def _not_as_stored(record, given: dict[str, dict], computed: set[str]) -> list[Problem]:
-    """An answer the check accepts only after converting it (``YES`` for ``yes``) is not what the
-    app stores: the merge would store it as the bundle wrote it. Calculations are worked out
-    again at every save, so a bundle's calculated value is not compared."""
+    """An answer the check accepts only after converting it (``YES`` for ``yes``), or a calculated
+    value other than the one the app works out, is not what the app stores: the merge would store
+    it as the bundle wrote it. ``computed``: the calculations not compared (they read repeat
+    entries, which the row check does not see; the app works them out again at the next save)."""
     out = []
     for name, answer in given.items():
         value = answer.get("value")

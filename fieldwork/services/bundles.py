@@ -46,7 +46,7 @@ from sqlmodel import Session
 from fieldwork import audit
 from fieldwork.problem_codes import (
     BAD_CASE_REF, BUNDLE_CORRUPT as CORRUPT, BUNDLE_FORMAT as BAD_FORMAT, BUNDLE_INVALID as INVALID,
-    BUNDLE_TAMPERED as TAMPERED, FILE_TOO_LARGE, BUNDLE_TOO_LARGE as TOO_LARGE, NOTHING_TO_EXPORT,
+    BUNDLE_TAMPERED as TAMPERED, BUNDLE_TIME_AHEAD as TIME_AHEAD, FILE_TOO_LARGE, BUNDLE_TOO_LARGE as TOO_LARGE, NOTHING_TO_EXPORT,
     QUESTIONNAIRE_NOT_IN_INSPECTION as NOT_IN_INSPECTION, QUESTIONNAIRE_VERSION_DIFFERS as VERSION_DIFFERS, TOO_MANY_ENTRIES,
     UNKNOWN_INSPECTION, UNKNOWN_QUESTIONNAIRE_VERSION as UNKNOWN_VERSION, WRONG_INSPECTION,
 )
@@ -55,7 +55,8 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.entries import Entries, is_path, path, slot, split, steps, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import actor_check, bundle_rows, characters, entry_counts, revision_content, wide_table
+from fieldwork.services import (actor_check, bundle_manifest, bundle_rows, characters, entry_counts, revision_content,
+                                wide_table)
 from fieldwork.services.bundle_contents import Bundle
 from models import (Answer, Assessment, AssessmentRevision, CaseFile, Inspection, QuestionnaireVersion, new_uid,
                     utcnow)
@@ -103,7 +104,9 @@ def _row_dict(model, mapping) -> dict:
 
 INT64 = 2 ** 63
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-CLOCK_SLACK = timedelta(days=1)  # a laptop's clock may be hours out, not years
+# Later than this a time cannot be shown in every time zone (9999-12-31 plus an hour overflows).
+LATEST = datetime(9998, 12, 31, tzinfo=timezone.utc)
+CLOCK_SLACK = timedelta(days=1)  # a laptop's clock may be hours out; further ahead draws a warning
 
 
 def _coerce(column, value) -> tuple[Any, str | None]:
@@ -119,9 +122,11 @@ def _coerce(column, value) -> tuple[Any, str | None]:
         except ValueError:
             return None, f"{value[:40]!r} is not a date and time (ISO 8601)"
         moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # stored times are UTC
-        if not EARLIEST <= moment <= utcnow() + CLOCK_SLACK:
-            # a time from the future would win every "latest change" comparison of the merge
-            return None, f"{value[:40]!r} is not a time the laptop could have recorded (before 2000 or in the future)"
+        if not EARLIEST <= moment <= LATEST:
+            return None, (f"{value[:40]!r} is not a time the laptop could have recorded (before 2000, or after 9998, "
+                          "which cannot be shown in every time zone)")
+        # A time ahead of this clock is kept, with a warning (_ahead_warnings): no decision of the
+        # merge reads these times (it decides by revisions), as ODK Central keeps a device's times.
         return moment, None
     if isinstance(kind, Boolean):
         return (value, None) if isinstance(value, bool) else (None, "must be true or false")
@@ -360,7 +365,8 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
     if manifest.get("format") != FORMAT:
         raise _refuse(BAD_FORMAT, f"not a fieldwork bundle (format {str(manifest.get('format'))[:40]!r})", file_name,
                       "not a bundle")
-    if not isinstance(manifest.get("format_version"), int) or manifest["format_version"] > FORMAT_VERSION:
+    version = manifest.get("format_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise _refuse(BAD_FORMAT, f"bundle format version {manifest.get('format_version')!r} is newer than this "
                       f"program reads ({FORMAT_VERSION}): update fieldwork on this machine", file_name,
                       "the bundle needs a newer fieldwork")
@@ -368,7 +374,14 @@ def open_bundle(content: bytes, file_name: str = "bundle") -> Bundle:
         raise _refuse(TAMPERED, "manifest.json does not match its own checksum: who exported the bundle, when, or "
                       "for which inspection was changed after export (or it was written by an older fieldwork). "
                       "Ask for a fresh export.", file_name, "the bundle was changed after export")
-    faults = characters.problems({k: v for k, v in manifest.items() if k in MANIFEST_TEXTS}, source=f"{file_name} manifest.json")
+    # every field's type and bound, and no key fieldwork never writes (after the checksum: a
+    # manifest changed without re-sealing is named as changed)
+    faults = bundle_manifest.problems(manifest, f"{file_name} manifest.json", INVALID)
+    if faults:
+        raise ProblemError(faults, "the bundle's manifest is malformed")
+    faults = [Problem(p.code, f"the manifest's {p.field} {p.message}", source=p.source, field=p.field)
+              for p in characters.problems({k: v for k, v in manifest.items() if k in MANIFEST_TEXTS},
+                                           source=f"{file_name} manifest.json")]
     if faults:  # who exported it is shown and audited: the same character rule as every other value
         raise ProblemError(faults, "the bundle's manifest holds characters that cannot be stored")
     checksum = hashlib.sha256(data).hexdigest()
@@ -448,6 +461,8 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
         versions.append(v)
     known_versions = {(v["questionnaire"], v["version"]) for v in versions}
 
+    ahead = _Ahead(file_name)
+    ahead.note_text("the manifest's", "created_at", manifest.get("created_at"), None)
     case_columns = _columns(CaseFile)
     cases, case_keys, spelled = [], set(), set()
     for raw in listing("cases"):
@@ -466,6 +481,7 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
                 row[name], why = _coerce(column, raw[name])
                 if why:
                     fault(f"{name} {why}", item=ref, field=name)
+                ahead.note("the cases'", name, row[name], ref)
         if (row["questionnaire"], ref.lower()) in spelled:  # HS-0001 and hs-0001 are one case
             fault("the case appears twice", item=ref, field="case_ref")
         case_keys.add((row["questionnaire"], ref))
@@ -486,6 +502,7 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
                 row[name], why = _coerce(column, raw[name])
                 if why:
                     fault(f"{name} {why}", item=ref, field=name)
+                ahead.note("the assessments'", name, row[name], ref)
         if raw.get("status") not in STATUSES:
             fault(f"unknown status {str(raw.get('status'))[:20]!r}", item=ref, field="status")
         if raw.get("purpose") not in PURPOSES:
@@ -522,6 +539,7 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
                     answer[name], why = _coerce(column, a[name])
                     if why:
                         fault(f"{name} of {question[:100]!r} {why}", item=ref, field=question)
+                    ahead.note("the answers'", name, answer[name], ref)
             answers.append(answer)
         row.update(case_ref=ref, questionnaire=raw.get("questionnaire"),
                    questionnaire_version=raw.get("questionnaire_version"),
@@ -548,7 +566,42 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
     if problems:
         raise ProblemError(problems, f"the bundle's content is malformed ({len(problems)} problem(s))")
     return Bundle(file_name, manifest, checksum, code, versions, cases, assessments, lineage, evidence=section,
-                  content_hashes=content_hashes)
+                  content_hashes=content_hashes, warnings=ahead.warnings())
+
+
+class _Ahead:
+    """Times more than a day ahead of this computer's clock, one warning per kind of time (a
+    laptop whose clock is a week fast would otherwise warn once per answer). Kept, not refused:
+    no decision of the merge reads them — it replaces, keeps both or skips by revisions
+    (merge._decide) — so the work is taken as the laptop recorded it, and the lead is told."""
+
+    def __init__(self, file_name: str):
+        self.file_name, self.now = file_name, utcnow()
+        self.found: dict[tuple[str, str], list] = {}
+
+    def note(self, whose: str, name: str, moment, ref) -> None:
+        if isinstance(moment, datetime) and moment > self.now + CLOCK_SLACK:
+            self.found.setdefault((whose, name), []).append((moment, ref))
+
+    def note_text(self, whose: str, name: str, value, ref) -> None:
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return
+        self.note(whose, name, moment and (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), ref)
+
+    def warnings(self) -> list[Problem]:
+        out = []
+        for (whose, name), found in self.found.items():
+            latest, ref = max(found, key=lambda f: f[0])
+            what = (f"{whose} {name} {latest.isoformat()} lies" if len(found) == 1 else
+                    f"{len(found):,} of {whose} {name} times lie (the latest {latest.isoformat()})")
+            out.append(Problem(TIME_AHEAD, (
+                f"{what} more than a day ahead of this computer's clock ({self.now.isoformat(timespec='minutes')}): "
+                "kept as the laptop recorded it, since the merge decides by revisions, never by these times; check "
+                "the clock of the laptop that exported the bundle (and this computer's)"),
+                source=self.file_name, field=name, item=ref if isinstance(ref, str) else None, item_kind="case"))
+        return out
 
 
 def _character_problems(cases: list[dict], assessments: list[dict], file_name: str) -> list[Problem]:
@@ -565,7 +618,8 @@ def _character_problems(cases: list[dict], assessments: list[dict], file_name: s
             question = a.get("question") if isinstance(a.get("question"), str) else "?"
             out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note"),
                                         INSTANCE_FIELD + question: a.get("instance")},
-                                       notes=[wide_table.note_column(question)], item=ref, **where)
+                                       notes=[wide_table.note_column(question)], texts=[question], item=ref,
+                                       **where)
     return [Problem(p.code, f"{_value_words(p.field)} {p.message}", source=p.source, field=p.field, item=p.item,
                     item_kind=p.item_kind) for p in out]
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from fieldwork.services import common_names
+
 # A letter prefix of up to five letters, then one or more groups of digits, each after an
 # optional - / _ . : HS-0001, PIN-0001, GMP/2016/0456, HS_0201.
 DEFAULT_PATTERN = r"[A-Za-z]{1,5}(?:[-/_.]?[0-9]{1,8})+"
@@ -36,6 +38,7 @@ _NI_NUMBER = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?", re.IG
 # a capitalised word (Smith, Jane) or a long lower-case one (smith): a name, not a code's prefix
 _WORD = re.compile(r"[A-Z][a-z]{2,}|[a-z]{5,}")
 _DIGITS = re.compile(r"\d+")
+_APP_SHAPE = re.compile(r"[A-Za-z]{1,5}-\d+")  # the form the app suggests: HS-0001
 
 
 def _is_date(a: int, b: int, c: int) -> bool:
@@ -98,8 +101,9 @@ def _has_date(ref: str) -> bool:
     return False
 
 
-def looks_personal(ref: str) -> str | None:
-    """What personal detail the reference looks like, or None."""
+def looks_personal(ref: str, pattern: str | None = None) -> str | None:
+    """What personal detail the reference looks like, or None. ``pattern``: the inspection's
+    (the prefixes it spells are not names)."""
     squeezed = _SEPARATORS.sub("", ref)
     if "@" in ref:
         return "an email address"
@@ -111,10 +115,15 @@ def looks_personal(ref: str) -> str | None:
         return "a postcode"
     if _has_date(ref):  # before the NI number's shape, which HS-120384 also has: the date is the likelier
         return "a date (of birth?)"
-    if _NI_NUMBER.fullmatch(squeezed):
+    # An NI number is written QQ123456C or QQ 12 34 56 C, never with a dash: the app's own
+    # PREFIX-digits (HS-000123) is a reference, however many digits it has
+    if not _APP_SHAPE.fullmatch(ref) and _NI_NUMBER.fullmatch(squeezed):
         return "a National Insurance number"
     if _WORD.search(ref):
         return "a name or a word"
+    name = common_names.name_in(ref, pattern)
+    if name:
+        return f"a name ({name!r} is a common given name or surname)"
     return None
 
 
@@ -125,7 +134,7 @@ def problem(ref: str, pattern: str | None = None) -> str | None:
         return "a case reference is required"
     if INSTANCE_ID.fullmatch(ref):
         return None
-    what = looks_personal(ref)
+    what = looks_personal(ref, pattern)
     if what:
         return (f"looks like {what}: use the pseudonymous case reference (e.g. {EXAMPLE}), never personal "
                 "details")

@@ -121,7 +121,7 @@ def add_case(session: Session, actor: Actor, *, inspection: inspections.Inspecti
 
     allowed = context_questions(questionnaire)
     given = {k: v for k, v in context.items() if k != CASE_REF}
-    problems += characters.problems(given)  # the one rule for characters (imports, bundles too)
+    problems += characters.problems(given, texts=list(given))  # the one rule for characters (imports, bundles too)
     problems += [Problem(NOT_CONTEXT, f"{k!r} is not one of the case's context questions ({', '.join(allowed)})",
                          field=k, item=k) for k in given if k not in allowed]
     values, faults = assessments.check_answers(questionnaire, {k: v for k, v in given.items() if k in allowed})

@@ -241,7 +241,8 @@ class _RowChecker:
         shown_ref = _clip(case_ref) or None
         # the one rule for characters (the app applies it too): every cell, by row, column and case
         problems: list[Problem] = characters.row_problems(self.table.header, cells, number, self.table.source,
-                                                          is_note=_is_note_column, item=shown_ref)
+                                                          is_note=_is_note_column, is_text=_is_answer_column,
+                                                          item=shown_ref)
 
         def add(code: str, message: str, column: str | None) -> None:
             problems.append(Problem(code, message, source=self.table.source, row=number, field=column,
@@ -281,7 +282,9 @@ class _RowChecker:
             add(UNCALCULATED_FORMULA, UNCALCULATED_REASON.format(formula=repr(_clip(inspector))),
                 wide_table.INSPECTOR_COLUMN)
             inspector = ""
-        inspector = "" if _blank(inspector) else _text(inspector).strip()
+        # accounts are stored in lower case (account_records.normalise_name): the stored name must
+        # be the account's own, or second marking's "not the first marker" check compares two spellings
+        inspector = "" if _blank(inspector) else _text(inspector).strip().lower()
         if len(inspector) > 100 or "@" in inspector:
             add(BAD_INSPECTOR, "give the inspector's user name (at most 100 characters, not an email address)",
                 wide_table.INSPECTOR_COLUMN)
@@ -446,14 +449,14 @@ def check(session: Session, questionnaire_id: str, table: Table, *, inspection: 
     problems += entry_counts.check(full, by_row, entries.tables, table.source)
     for _, entry_table in entry_tables:  # the one rule for characters, in the entries too
         for number, cells in [(1, entry_table.header), *entry_table.rows]:
-            problems += characters.row_problems(entry_table.header, cells, number, entry_table.source)
+            problems += characters.row_problems(entry_table.header, cells, number, entry_table.source,
+                                                is_note=_is_note_column, is_text=_is_answer_column)
     problems += unknown_inspectors(session, records, table.source, rows.first_row)
     registered = _check_existing(session, inspection, questionnaire_id, rows.first_row, records, table.source,
                                  problems)
     warnings = table.warnings + rows.warnings + repeat_files.missing_tables(full, entry_tables, table.source)
     if rows.mojibake:
-        warnings.append(Problem(LOOKS_DOUBLE_ENCODED, "some notes hold character pairs such as 'â€™' or 'Ã©', "
-                                "the mark of text converted between encodings twice: check them", source=table.source))
+        warnings.append(Problem(LOOKS_DOUBLE_ENCODED, DOUBLE_ENCODED, source=table.source))
     if problems:
         problems = odk_kobo.restore_names(problems, layout)
         raise ProblemError(problems, f"{table.source}: {len(problems)} problem(s)"
@@ -486,11 +489,13 @@ def row_checker(full: Questionnaire, table: Table, inspection: Inspection, probl
 
 def unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
                         first_row: dict[str, tuple[int, str]]) -> list[Problem]:
-    """meta:inspector names an account (as it is stored: lower case), or the row is refused:
-    an assessment is never attributed to someone who cannot sign in to answer for it."""
+    """meta:inspector names an account exactly as it is stored (lower case; an import lowers the
+    cell first, a bundle made by the app carries the stored name), or the row is refused: an
+    assessment is never attributed to someone who cannot sign in to answer for it, nor under a
+    second spelling of a name that second marking would take for another person."""
     from models import User
 
-    named = {r.inspector.lower() for r in records if r.inspector}
+    named = {r.inspector for r in records if r.inspector}
     if not named:
         return []
     known = set(session.execute(select(User.name).where(User.name.in_(list(named)))).scalars())
@@ -498,7 +503,7 @@ def unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
     for record in records:
         if characters.problem(record.inspector) is not None:
             continue  # the character rule names the row and column; "X is not an account" would mislead
-        if record.inspector and record.inspector.lower() not in known:
+        if record.inspector and record.inspector not in known:
             out.append(Problem(BAD_INSPECTOR, f"{_clip(record.inspector)} is not an account: give the user name of the "
                                "inspector who scored the case (Users page), or leave it blank for yourself",
                                source=source, row=first_row.get(record.case_ref.casefold(), (None,))[0],
@@ -522,8 +527,18 @@ def record_refused(session: Session, actor: Actor, name: str, refusal: ProblemEr
                  file=Path(name or "upload").name[:200], problems=len(refusal.problems), reasons=by_code)
 
 
+DOUBLE_ENCODED = ("some notes hold character pairs such as 'â€™' or 'Ã©', the mark of text converted between "
+                  "encodings twice: check them")
+
+
 def _is_note_column(column: str) -> bool:
     return column.startswith(wide_table.NOTE_PREFIX)
+
+
+def _is_answer_column(column: str) -> bool:
+    """A question's column, whose answer may be free text in any script (the character rule's TEXT);
+    the case reference, meta: columns and the header are names."""
+    return column != wide_table.CASE_REF and not column.startswith((wide_table.META_PREFIX, wide_table.NOTE_PREFIX))
 
 
 def _check_existing(session: Session, inspection: Inspection, questionnaire_id: str,

@@ -68,6 +68,8 @@ class MergeReport:
     cases_added: int = 0
     conflict_cases: list[str] = field(default_factory=list)
     previously_imported_at: datetime | None = None
+    # what the import of the same rows would warn of (a note that looks personal ...): not refusals
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -158,7 +160,8 @@ def apply(session: Session, actor: Actor, inspection: Inspection, bundle: Bundle
           version_ids: dict[tuple[str, str], int], *, dry_run: bool = False,
           progress: Callable[[int, int], None] | None = None) -> MergeReport:
     """Merge a checked bundle (see fieldwork.services.bundles.import_bundle)."""
-    report = MergeReport(bundle.file_name, bundle.bundle_id, bundle.checksum, dry_run=dry_run)
+    report = MergeReport(bundle.file_name, bundle.bundle_id, bundle.checksum, dry_run=dry_run,
+                         warnings=list(bundle.warnings))
     report.previously_imported_at = session.execute(
         select(BundleImport.imported_at).where(BundleImport.checksum == bundle.checksum)
         .order_by(BundleImport.id)).scalars().first()

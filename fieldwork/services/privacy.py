@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from fieldwork.services import case_refs
+from fieldwork.services import case_refs, characters
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,39}$")
 _DIGIT = re.compile(r"\d")
@@ -47,6 +47,9 @@ def case_ref_problem(ref: str, pattern: str | None = None) -> str | None:
     ref = (ref or "").strip()
     if not ref:
         return "a case reference is required"
+    hidden = characters.problem(ref)  # the one rule for names: no control, invisible or reordering character
+    if hidden:
+        return hidden
     if "@" in ref:
         return "looks like an email address: use the pseudonymous case reference, never personal details"
     if " " in ref:

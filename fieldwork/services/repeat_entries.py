@@ -44,7 +44,7 @@ def add_entry(session: Session, actor: Actor, uid: str, expected_version: int, r
     """Add the next entry of ``repeat`` (inside the entry ``parent`` for a nested repeat)."""
     actor = actor_check.at_write(session, actor)
     row = assessments._row(session, uid)
-    assessments._require_editable(actor, row, "change")
+    assessments._require_editable(actor, row, "change", session)
     questionnaire, _, worked = _state(session, row)
     if not any(r.name == repeat for r in questionnaire.repeats):
         raise ProblemError([Problem(UNKNOWN_REPEAT, f"{questionnaire.id} has no repeat group {repeat!r}", item=repeat)])
@@ -66,7 +66,7 @@ def remove_entry(session: Session, actor: Actor, uid: str, expected_version: int
     """Remove one entry: its answers (and its nested entries') deleted, the later ones renumbered."""
     actor = actor_check.at_write(session, actor)
     row = assessments._row(session, uid)
-    assessments._require_editable(actor, row, "change")
+    assessments._require_editable(actor, row, "change", session)
     questionnaire, stored, worked = _state(session, row)
     try:
         repeat_entries.steps(instance)

@@ -1,0 +1,66 @@
+"""A force taken away from an inspector holds at once: the next save from a form left open, the
+next opening, a new entry, marking complete — each refused in words, nothing written (attacker
+re-test 22, F5: the limit stopped adding cases only)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldwork import db
+from fieldwork.services import accounts, assessments, repeat_entries
+from fieldwork.services.permissions import INSPECTOR, Actor, PermissionDenied, command_line_actor
+from tests.accounts_helpers import cheap_hashing, make_user  # noqa: F401 (fixture)
+from tests.assess_helpers import add
+from tests.db_snapshot import snapshot
+
+# as the app builds it: signed in, so each write reads the account again (services/actor_check.py)
+DURHAM_ONLY = Actor("inspector1", INSPECTOR, forces=("durham",), signed_in=True)
+
+
+@pytest.fixture
+def durham_case(engine, cheap_hashing):
+    with db.session_scope(engine) as s:
+        make_user(s, "inspector1", forces=("durham",))
+        uid = add(s, DURHAM_ONLY, "HS-0402").assessment_uid
+        version = assessments.load(s, DURHAM_ONLY, uid).version
+    return uid, version
+
+
+def test_a_force_taken_away_stops_the_open_forms_next_save_and_the_next_opening(engine, durham_case):
+    uid, version = durham_case
+    with db.session_scope(engine) as s:  # the admin moves the inspector to Kent
+        accounts.set_forces(s, command_line_actor(), "inspector1", ["kent"])
+    before = snapshot(engine)
+    for attempt in (lambda s: assessments.save(s, DURHAM_ONLY, uid, version, {"vps_taken": ("no", None)}),
+                    lambda s: assessments.mark_complete(s, DURHAM_ONLY, uid, version),
+                    lambda s: assessments.load(s, Actor("inspector1", INSPECTOR, forces=("kent",)), uid)):
+        with pytest.raises(PermissionDenied) as refused, db.session_scope(engine) as s:
+            attempt(s)
+        assert "a case of a force you do not cover" in str(refused.value.problems[0].message)
+    assert snapshot(engine) == before
+
+
+def test_the_force_given_back_lets_the_inspector_save_again(engine, durham_case):
+    uid, version = durham_case
+    with db.session_scope(engine) as s:
+        accounts.set_forces(s, command_line_actor(), "inspector1", ["kent"])
+        accounts.set_forces(s, command_line_actor(), "inspector1", ["kent", "durham"])
+    with db.session_scope(engine) as s:
+        assert assessments.save(s, DURHAM_ONLY, uid, version, {"vps_taken": ("no", None)}).version == version + 1
+
+
+def test_an_inspector_without_force_limits_is_not_stopped(engine, cheap_hashing):
+    anyone = Actor("inspector2", INSPECTOR)
+    with db.session_scope(engine) as s:
+        make_user(s, "inspector2")
+        uid = add(s, anyone, "HS-0403").assessment_uid
+        version = assessments.load(s, anyone, uid).version
+        assert assessments.save(s, anyone, uid, version, {"vps_taken": ("no", None)}).version == version + 1
+
+
+def test_repeat_entries_are_refused_too(engine, durham_case):
+    uid, version = durham_case
+    with db.session_scope(engine) as s:
+        accounts.set_forces(s, command_line_actor(), "inspector1", ["kent"])
+    with pytest.raises(PermissionDenied), db.session_scope(engine) as s:
+        repeat_entries.add_entry(s, DURHAM_ONLY, uid, version, "incident")
