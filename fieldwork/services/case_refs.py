@@ -101,6 +101,40 @@ def _has_date(ref: str) -> bool:
     return False
 
 
+def _windows(groups: list[str], widest: int):
+    """Each run of one to ``widest`` neighbouring groups of digits, joined."""
+    for i in range(len(groups)):
+        for j in range(i + 1, min(i + widest, len(groups)) + 1):
+            yield "".join(groups[i:j])
+
+
+def _phone_in_groups(ref: str) -> bool:
+    """A phone number in one group among others, or split over neighbouring groups:
+    HS-0001-07700900123, HS-07700-900123-1 (attacker re-test 22)."""
+    return any(_PHONE.fullmatch(run) for run in _windows(_DIGITS.findall(ref), 3))
+
+
+def _date_spread(ref: str) -> bool:
+    """A date written a digit or two a group, over four groups or more: HS-2-0-0-3-1-9-8-4,
+    HS-20-03-19-84 (three groups or fewer are _has_date's)."""
+    groups = _DIGITS.findall(ref)
+    if len(groups) < 4:
+        return False
+    return any(6 <= len(run) <= 8 and _compact_date(run) for run in _windows(groups, 8))
+
+
+def _instance_id_problem(ref: str) -> str | None:
+    """An ODK/KoboToolbox instance id is random hex: a block of it that is all digits and reads as
+    a date (the first, eight long) or a phone number (the last, twelve) was written by a person
+    (19840312-0000-4000-8000-000000000001). By chance a random id does so about once in 30,000."""
+    blocks = ref.lower().removeprefix("uuid:").split("-")
+    if blocks[0].isdigit() and _compact_date(blocks[0]):
+        return "a date (of birth?)"
+    if blocks[-1].isdigit() and _PHONE.fullmatch(blocks[-1]):
+        return "a phone number"
+    return None
+
+
 def looks_personal(ref: str, pattern: str | None = None) -> str | None:
     """What personal detail the reference looks like, or None. ``pattern``: the inspection's
     (the prefixes it spells are not names)."""
@@ -109,11 +143,12 @@ def looks_personal(ref: str, pattern: str | None = None) -> str | None:
         return "an email address"
     # a letter prefix must not hide a number behind it (HS-0700900123 is a phone number)
     number = _PREFIX.sub("", squeezed)
-    if any(_PHONE.fullmatch(s) for s in (squeezed, squeezed.lstrip("+"), number, number.lstrip("+"))):
+    if any(_PHONE.fullmatch(s) for s in (squeezed, squeezed.lstrip("+"), number, number.lstrip("+"))) or (
+            _phone_in_groups(ref)):
         return "a phone number"
     if _POSTCODE.fullmatch(squeezed):
         return "a postcode"
-    if _has_date(ref):  # before the NI number's shape, which HS-120384 also has: the date is the likelier
+    if _has_date(ref) or _date_spread(ref):  # before the NI number's shape, which HS-120384 also has: the date is the likelier
         return "a date (of birth?)"
     # An NI number is written QQ123456C or QQ 12 34 56 C, never with a dash: the app's own
     # PREFIX-digits (HS-000123) is a reference, however many digits it has
@@ -132,9 +167,9 @@ def problem(ref: str, pattern: str | None = None) -> str | None:
     ref = (ref or "").strip()
     if not ref:
         return "a case reference is required"
-    if INSTANCE_ID.fullmatch(ref):
+    what = _instance_id_problem(ref) if INSTANCE_ID.fullmatch(ref) else looks_personal(ref, pattern)
+    if what is None and INSTANCE_ID.fullmatch(ref):
         return None
-    what = looks_personal(ref, pattern)
     if what:
         return (f"looks like {what}: use the pseudonymous case reference (e.g. {EXAMPLE}), never personal "
                 "details")
