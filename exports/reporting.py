@@ -119,8 +119,7 @@ def report_context(session: Session, actor: Actor, questionnaire_id: str, *,
     if with_charts and report.cases:
         # the page's own wording of the breakdown and filters, so the charts are the page's charts
         by_label = short_labels.short(q.id, by, q.question(by).label) if by else ""
-        filter_text = "; ".join(f"{q.question(k).label}: {', '.join(q.label_of(k, c) for c in v)}"
-                                for k, v in clean.items())
+        filter_text = short_labels.filters_in_words(q, clean)
         for name, chart in charts.default_charts(report, q.title, codes.get(by, {}) if by else None,
                                                  by_label=by_label, filter_text=filter_text):
             rendered.append((name, charts.png(chart)))

@@ -1,5 +1,5 @@
-"""Findings as Altair charts, built without Streamlit (the Findings page shows them; tests
-check them as Vega-Lite specs; ``png`` and ``svg`` render them for the report with
+"""Findings as charts (Vega-Lite specs), built without Streamlit (the Findings page shows them; tests
+validate them against the Vega-Lite schema; ``png`` and ``svg`` render them for the report with
 vl-convert, no browser needed).
 
 Every chart states its n: the title's subtitle gives the complete cases counted (and drafts
@@ -12,15 +12,20 @@ labels of ``criteria/`` (``fieldwork.short_labels``); the full question is in th
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 import vl_convert
 
 from fieldwork.services.findings import FindingsReport
 from fieldwork.short_labels import short_labels
+
+if TYPE_CHECKING:
+    import altair as alt
 
 MET = ("fully_met", "partially_met", "not_met")
 MET_LABELS = {"fully_met": "Fully met", "partially_met": "Partially met", "not_met": "Not met"}
@@ -78,73 +83,121 @@ def subtitle(report: FindingsReport, extra: str = "", filter_text: str = "") -> 
 TOOLTIP_FIELDS = ["label", "answer_label", "count", "denominator", "percent", "ci_low", "ci_high", "not_known",
                   "not_applicable", "text"]
 
+# The charts are written as Vega-Lite specs (dicts), the spec Altair would make for the same
+# chart (tests/test_charts.py validates them against the Vega-Lite schema). Building them with
+# Altair cost a cold draw of the Findings page about 0.25 s of CPU at 470 cases by force:
+# every layer, concat and property deep-copies its sub-charts, and each shorthand encoding
+# hashes the whole schema; a dict costs nothing of that (docs/findings-uncertainty.md).
+SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # altair 6's Vega-Lite
+CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300}}  # altair's default theme
+Spec = dict  # a Vega-Lite spec, as JSON-ready dicts and lists
+
 
 def _slim(rows: pd.DataFrame, *extra: str) -> pd.DataFrame:
     return rows[[c for c in dict.fromkeys([*extra, *TOOLTIP_FIELDS]) if c in rows.columns]]
 
 
-def _tooltip() -> list:
-    return [alt.Tooltip("label:N", title="Question"), alt.Tooltip("answer_label:N", title="Answer"),
-            alt.Tooltip("count:Q", title="Count"),
-            alt.Tooltip("denominator:Q", title="Denominator"), alt.Tooltip("percent:Q", title="Percent"),
-            alt.Tooltip("ci_low:Q", title="95% interval from"), alt.Tooltip("ci_high:Q", title="95% interval to"),
-            alt.Tooltip("not_known:Q", title="Not known"), alt.Tooltip("not_applicable:Q", title="Not applicable"),
-            alt.Tooltip("text:N", title="As the report writes it")]
+def _records(data: pd.DataFrame) -> list[dict]:
+    """The rows as JSON values, a missing value (NaN) as null, as Altair writes a frame."""
+    return [{k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+            for row in data.to_dict("records")]
 
 
-def _bars(rows: pd.DataFrame, *, width: int) -> alt.LayerChart:
-    data = _slim(rows, "bar", "value").assign(percent_bar=rows["percent"].fillna(0))
-    base = alt.Chart(data).encode(
-        y=alt.Y("bar:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        tooltip=_tooltip())
-    bars = base.mark_bar(color=BAR_COLOUR).encode(
-        x=alt.X("percent_bar:Q", title="Percent of the denominator", scale=alt.Scale(domain=[0, 100])))
-    # the 95 % interval as an error bar over each bar; the label sits past the interval's end
-    errors = base.mark_rule(color=CI_COLOUR, strokeWidth=1.5).encode(x="ci_low:Q", x2="ci_high:Q")
-    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(x="label_at:Q", text="value:N")
-    return alt.layer(bars, errors, labels).transform_calculate(
-        label_at="max(datum.ci_high || 0, datum.percent_bar)").properties(width=width)
+def _dataset(datasets: dict, data: pd.DataFrame) -> dict:
+    """Put the rows in the spec's ``datasets`` under the name Altair gives them (a hash of the
+    values), and return the reference to them."""
+    values = _records(data)
+    name = "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    datasets[name] = values
+    return {"name": name}
+
+
+def _title(text: str, subtitle: list[str] | None = None, **more) -> dict:
+    return {"text": text, "anchor": "start", **more, **({"subtitle": subtitle} if subtitle is not None else {})}
+
+
+def _field(name: str, kind: str = "quantitative", **more) -> dict:
+    return {**more, "field": name, "type": kind}
+
+
+def _tooltip() -> list[dict]:
+    return [_field("label", "nominal", title="Question"), _field("answer_label", "nominal", title="Answer"),
+            _field("count", title="Count"), _field("denominator", title="Denominator"),
+            _field("percent", title="Percent"), _field("ci_low", title="95% interval from"),
+            _field("ci_high", title="95% interval to"), _field("not_known", title="Not known"),
+            _field("not_applicable", title="Not applicable"),
+            _field("text", "nominal", title="As the report writes it")]
+
+
+def _nominal_y(name: str, label_limit: int) -> dict:
+    return {"axis": {"labelLimit": label_limit}, "field": name, "sort": None, "title": None, "type": "nominal"}
+
+
+def _top(spec: dict, datasets: dict) -> Spec:
+    return {"config": CONFIG, **spec, "$schema": SCHEMA_URL, "datasets": datasets}
 
 
 def percentage_bars(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 320,
-                    filter_text: str = "") -> alt.LayerChart:
+                    filter_text: str = "") -> Spec:
     """Horizontal percentage bars, one per finding (overall entries), each with its 95 %
     interval as an error bar, count and denominator beside it and in the tooltip."""
     rows = rows[rows["group"].isna()]
-    return _bars(rows, width=width).properties(title=alt.TitleParams(
-        title, subtitle=subtitle(report, filter_text=filter_text), anchor="start"))
+    data = _slim(rows, "bar", "value").assign(percent_bar=rows["percent"].fillna(0))
+
+    def layer(mark: dict, **encoding) -> dict:
+        return {"mark": mark, "encoding": {**encoding, "tooltip": _tooltip(), "y": _nominal_y("bar", LABEL_LIMIT)}}
+
+    bars = layer({"type": "bar", "color": BAR_COLOUR}, x=_field(
+        "percent_bar", scale={"domain": [0, 100]}, title="Percent of the denominator"))
+    # the 95 % interval as an error bar over each bar; the label sits past the interval's end
+    errors = layer({"type": "rule", "color": CI_COLOUR, "strokeWidth": 1.5}, x=_field("ci_low"),
+                   x2={"field": "ci_high"})
+    labels = layer({"type": "text", "align": "left", "dx": 4, "fontSize": 11}, text=_field("value", "nominal"),
+                   x=_field("label_at"))
+    datasets: dict = {}
+    return _top({"layer": [bars, errors, labels], "data": _dataset(datasets, data),
+                 "title": _title(title, subtitle(report, filter_text=filter_text)),
+                 "transform": [{"calculate": "max(datum.ci_high || 0, datum.percent_bar)", "as": "label_at"}],
+                 "width": width}, datasets)
 
 
 def group_dots(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_label: str, width: int = 420,
-               filter_text: str = "") -> alt.VConcatChart:
+               filter_text: str = "") -> Spec:
     """Each group's percentage as a dot with its 95 % interval, against the whole inspection's
     figure (a red line), one panel per finding stacked down the page: as wide as one chart
     whatever the number of groups (more groups make it taller, never wider). A filled dot
     marks a group whose difference from the rest is clear (its interval excludes 0)."""
+    datasets: dict = {}
     panels = []
     for key in dict.fromkeys(rows["bar"]):
         these = rows[rows["bar"] == key]
         groups = _slim(these[these["group"].notna()], "group_label", "differs").assign(
             clear=lambda d: d["differs"].map({True: "differs from the rest", False: "no clear difference"}))
         overall = these.loc[these["group"].isna(), ["percent", "value"]]
-        base = alt.Chart(groups).encode(
-            y=alt.Y("group_label:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
-            tooltip=[alt.Tooltip("group_label:N", title=by_label), *_tooltip()])
-        rules = base.mark_rule(color=CI_COLOUR).encode(
-            x=alt.X("ci_low:Q", title="Percent (dot) and 95% interval (line)", scale=alt.Scale(domain=[0, 100])),
-            x2="ci_high:Q")
-        dots = base.mark_point(size=60, color=BAR_COLOUR).encode(
-            x="percent:Q", fill=alt.Fill("clear:N", title=None, scale=alt.Scale(
-                domain=["differs from the rest", "no clear difference"], range=[BAR_COLOUR, "white"])))
-        layers = [rules, dots]
+        data = _dataset(datasets, groups)
+        tooltip = [_field("group_label", "nominal", title=by_label), *_tooltip()]
+        y = _nominal_y("group_label", 220)
+        rules = {"data": data, "mark": {"type": "rule", "color": CI_COLOUR}, "encoding": {
+            "tooltip": tooltip, "x": _field("ci_low", scale={"domain": [0, 100]},
+                                            title="Percent (dot) and 95% interval (line)"),
+            "x2": {"field": "ci_high"}, "y": y}}
+        dots = {"data": data, "mark": {"type": "point", "color": BAR_COLOUR, "size": 60}, "encoding": {
+            "fill": _field("clear", "nominal", scale={"domain": ["differs from the rest", "no clear difference"],
+                                                      "range": [BAR_COLOUR, "white"]}, title=None),
+            "tooltip": tooltip, "x": _field("percent"), "y": y}}
         if len(overall) and overall["percent"].notna().any():
-            layers.append(alt.Chart(overall).mark_rule(color=OVERALL_COLOUR, strokeDash=[4, 3]).encode(
-                x="percent:Q", tooltip=[alt.Tooltip("value:N", title="Whole inspection")]))
-        panels.append(alt.layer(*layers).properties(width=width, title=alt.TitleParams(key, anchor="start",
-                                                                                       fontSize=12)))
-    return alt.vconcat(*panels).properties(title=alt.TitleParams(
-        title, subtitle=subtitle(report, f"Each {by_label} against the whole inspection (dashed line)",
-                                 filter_text=filter_text), anchor="start"))
+            line = {"data": _dataset(datasets, overall),
+                    "mark": {"type": "rule", "color": OVERALL_COLOUR, "strokeDash": [4, 3]},
+                    "encoding": {"tooltip": [_field("value", "nominal", title="Whole inspection")],
+                                 "x": _field("percent")}}
+            panel = {"layer": [rules, dots, line]}
+        else:  # no whole-inspection figure (no cases asked): the two layers share the panel's data
+            panel = {"layer": [{k: v for k, v in layer.items() if k != "data"} for layer in (rules, dots)],
+                     "data": data}
+        panels.append({**panel, "title": _title(key, fontSize=12), "width": width})
+    return _top({"vconcat": panels, "title": _title(title, subtitle(
+        report, f"Each {by_label} against the whole inspection (dashed line)", filter_text=filter_text))},
+        datasets)
 
 
 def met_questions(rows: pd.DataFrame) -> list[str]:
@@ -153,7 +206,8 @@ def met_questions(rows: pd.DataFrame) -> list[str]:
     return [q for q, answers in overall.groupby("id", sort=False)["answer"] if set(MET) <= set(answers)]
 
 
-def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 420) -> alt.Chart:
+def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width: int = 420,
+                filter_text: str = "") -> Spec:
     """One stacked bar per met question: fully, partially and not met as shares of its
     denominator (not applicable left out, as the report counts), counts on the segments."""
     rows = rows[rows["group"].isna() & rows["answer"].isin(MET) & rows["id"].isin(met_questions(rows))].copy()
@@ -161,22 +215,23 @@ def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width
     rows["met"] = rows["answer"].map(MET_LABELS)
     rows["order"] = rows["answer"].map({code: i for i, code in enumerate(MET)})
     rows = rows[["id", "answer", "question", "met", "order", "label", "count", "denominator", "percent", "not_applicable"]]
-    base = alt.Chart(rows).encode(
-        y=alt.Y("question:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        x=alt.X("sum(count):Q", stack="normalize", title="Share of the cases asked",
-                axis=alt.Axis(format="%")),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("label:N", title="Question"), alt.Tooltip("met:N", title="Answer"),
-                 alt.Tooltip("count:Q", title="Count"), alt.Tooltip("denominator:Q", title="Denominator"),
-                 alt.Tooltip("percent:Q", title="Percent"),
-                 alt.Tooltip("not_applicable:Q", title="Not applicable")])
-    bars = base.mark_bar().encode(color=alt.Color("met:N", title=None, sort=[MET_LABELS[c] for c in MET],
-                                                  scale=alt.Scale(domain=[MET_LABELS[c] for c in MET],
-                                                                  range=list(MET_COLOURS))))
-    labels = base.mark_text(color="white", dx=-4, align="right", fontSize=11).encode(
-        text=alt.Text("count:Q"))
-    return alt.layer(bars, labels).properties(
-        width=width, title=alt.TitleParams(title, subtitle=subtitle(report), anchor="start"))
+    datasets: dict = {}
+    encoding = {
+        "order": _field("order"),
+        "tooltip": [_field("label", "nominal", title="Question"), _field("met", "nominal", title="Answer"),
+                    _field("count", title="Count"), _field("denominator", title="Denominator"),
+                    _field("percent", title="Percent"), _field("not_applicable", title="Not applicable")],
+        "x": {"aggregate": "sum", "axis": {"format": "%"}, "field": "count", "stack": "normalize",
+              "title": "Share of the cases asked", "type": "quantitative"},
+        "y": _nominal_y("question", LABEL_LIMIT)}
+    names = [MET_LABELS[c] for c in MET]
+    bars = {"mark": {"type": "bar"}, "encoding": {
+        "color": _field("met", "nominal", scale={"domain": names, "range": list(MET_COLOURS)}, sort=names,
+                        title=None), **encoding}}
+    labels = {"mark": {"type": "text", "align": "right", "color": "white", "dx": -4, "fontSize": 11},
+              "encoding": {**encoding, "text": _field("count")}}
+    return _top({"layer": [bars, labels], "data": _dataset(datasets, rows),
+                 "title": _title(title, subtitle(report, filter_text=filter_text)), "width": width}, datasets)
 
 
 def warm_up() -> None:
@@ -187,13 +242,18 @@ def warm_up() -> None:
                                '"encoding": {"x": {"field": "a", "type": "quantitative"}}}')
 
 
-def png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
-    """The chart as a PNG for the report (``scale`` 2: sharp when printed)."""
-    return vl_convert.vegalite_to_png(chart.to_json(), scale=scale)
+def _json(chart: Spec | alt.TopLevelMixin) -> str:
+    return json.dumps(chart) if isinstance(chart, dict) else chart.to_json()
 
 
-def svg(chart: alt.TopLevelMixin) -> str:
-    return vl_convert.vegalite_to_svg(chart.to_json())
+def png(chart: Spec | alt.TopLevelMixin, scale: float = 2) -> bytes:
+    """The chart (a spec, or an Altair chart: the numbers' box plots) as a PNG for the report
+    (``scale`` 2: sharp when printed)."""
+    return vl_convert.vegalite_to_png(_json(chart), scale=scale)
+
+
+def svg(chart: Spec | alt.TopLevelMixin) -> str:
+    return vl_convert.vegalite_to_svg(_json(chart))
 
 
 # A page download's PNG is rendered at twice its size (sharp when printed) up to this many
@@ -236,14 +296,14 @@ MULTIPLES = 3  # findings shown side by side per group by default
 
 
 def default_charts(report: FindingsReport, title: str, group_labels: dict[str, str] | None = None, *,
-                   by_label: str = "", filter_text: str = "") -> list[tuple[str, alt.TopLevelMixin]]:
+                   by_label: str = "", filter_text: str = "") -> list[tuple[str, Spec]]:
     """The Findings page's charts as it first shows them — the headline bars, with a
     breakdown the first three findings per group against the whole inspection, and the fully /
     partially / not met bars — as (title, chart); the draft report prints these."""
     rows = frame(report, group_labels)
     chosen = headline(rows)
     picked = rows[rows["bar"].isin(chosen)]
-    out: list[tuple[str, alt.TopLevelMixin]] = [
+    out: list[tuple[str, Spec]] = [
         (f"{title}: findings", percentage_bars(report, picked, title=f"{title}: findings", filter_text=filter_text))]
     if report.by and report.groups:
         few = rows[rows["bar"].isin(chosen[:MULTIPLES])]
@@ -252,5 +312,5 @@ def default_charts(report: FindingsReport, title: str, group_labels: dict[str, s
         out.append((name, group_dots(report, few, title=name, by_label=label, filter_text=filter_text)))
     if met_questions(rows):
         name = f"{title}: fully, partially and not met"
-        out.append((name, met_stacked(report, rows, title=name)))
+        out.append((name, met_stacked(report, rows, title=name, filter_text=filter_text)))
     return out

@@ -34,3 +34,11 @@ def short_labels(questionnaire_id: str) -> dict[str, str]:
 
 def short(questionnaire_id: str, name: str, label: str) -> str:
     return short_labels(questionnaire_id).get(name) or label
+
+
+def filters_in_words(q, filters) -> str:
+    """Filters as a reader reads them, for a chart's subtitle ("Force: Durham Constabulary;
+    Domestic abuse: No"): each variable by its short label, each code by its label. The page
+    and the draft report word them the same way, so their charts are the same charts."""
+    return "; ".join(f"{short(q.id, name, q.question(name).label)}: {', '.join(q.label_of(name, c) for c in codes)}"
+                     for name, codes in filters.items())

@@ -85,7 +85,7 @@ if report.cases == 0:
 
 group_labels = {c.code: c.label for c in q.options(by)} if by else {}
 by_label = short_labels.short(qid, by, q.question(by).label) if by else ""
-filter_text = "; ".join(f"{q.question(k).label}: {', '.join(q.label_of(k, c) for c in v)}" for k, v in filters.items())
+filter_text = short_labels.filters_in_words(q, filters)
 rows = findings_cache.rows(key, tuple(sorted(group_labels.items())))
 overall = rows[rows["group"].isna()]
 keys = list(dict.fromkeys(overall["bar"]))
@@ -128,7 +128,7 @@ def show_charts() -> None:
                                      f"{qid}-by-{by}", "findings_multiples")
     if charts.met_questions(rows):
         chart_with_downloads(findings_cache.chart_spec(key, "met", (), f"{q.title}: fully, partially and not met",
-                                                       group_labels=labels),
+                                                       group_labels=labels, filter_text=filter_text),
                              f"{qid}-met", "findings_met")
     warm_renderer()
 

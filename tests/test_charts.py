@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pytest
+from altair.utils.schemapi import validate_jsonschema
+from altair.vegalite.v6.schema.core import load_schema
 
 from fieldwork import charts, db
 from fieldwork.catalog import load_catalog
@@ -18,7 +21,7 @@ def report_by_force(demo_engine):
 def test_bars_carry_count_denominator_and_n(report_by_force):
     rows = charts.frame(report_by_force, {c.code: c.label for c in load_catalog().codes.forces})
     picked = rows[(rows["id"] == "initial_risk_assessment") & (rows["answer"] == "yes")]
-    spec = charts.percentage_bars(report_by_force, picked, title="Risk").to_dict()
+    spec = charts.percentage_bars(report_by_force, picked, title="Risk")
     assert spec["title"]["subtitle"][0] == ("n = 112 complete cases (case_review); 0 drafts left out; "
                                             "lines: 95% confidence intervals")
     data = next(iter(spec["datasets"].values()))
@@ -44,7 +47,7 @@ def test_group_dots_fit_one_width_at_any_number_of_groups(report_by_force):
     rows = charts.frame(report_by_force, {c.code: c.label for c in load_catalog().codes.forces})
     picked = rows[(rows["id"] == "da_sh_risks_not_assessed") | ((rows["id"] == "avoidable_delay")
                                                                  & (rows["answer"] == "yes"))]
-    spec = charts.group_dots(report_by_force, picked, title="By force", by_label="Force").to_dict()
+    spec = charts.group_dots(report_by_force, picked, title="By force", by_label="Force")
     assert len(spec["vconcat"]) == 2  # one panel per finding, stacked: never wider with more groups
     assert all(p["width"] == 420 for p in spec["vconcat"])
     first = spec["vconcat"][0]
@@ -59,7 +62,7 @@ def test_met_questions_stack_fully_partially_and_not_met(report_by_force):
     rows = charts.frame(report_by_force)
     assert charts.met_questions(rows) == ["mg3_case_analysis", "mg3_action_plan", "mg3_victim_witness",
                                           "lawyer_judgment_control"]
-    spec = charts.met_stacked(report_by_force, rows, title="MG3").to_dict()
+    spec = charts.met_stacked(report_by_force, rows, title="MG3")
     data = next(iter(spec["datasets"].values()))
     analysis = {d["answer"]: d["count"] for d in data if d["id"] == "mg3_case_analysis"}
     assert analysis == {"fully_met": 32, "partially_met": 50, "not_met": 10}
@@ -81,3 +84,25 @@ def test_a_zero_denominator_draws_an_empty_bar_saying_so(engine):
     rows = charts.frame(report)
     assert set(rows["value"]) == {"0/0 (no cases)"}
     charts.png(charts.percentage_bars(report, rows.head(3), title="Nothing yet"))
+
+
+def test_every_chart_is_a_valid_vega_lite_spec(report_by_force):
+    """The charts are written as dicts (fieldwork/charts.py says why): each must hold to the
+    Vega-Lite schema of the Altair installed, as Altair's own validation checked before."""
+    assert charts.SCHEMA_URL == alt.SCHEMA_URL
+    schema = load_schema()
+    made = charts.default_charts(report_by_force, "Case file review", by_label="Force",
+                                 filter_text="Force: Durham Constabulary")
+    assert [name for name, _ in made] == ["Case file review: findings", "Case file review: findings by Force",
+                                          "Case file review: fully, partially and not met"]
+    for name, spec in made:
+        validate_jsonschema(spec, schema)  # raises on the first part out of the schema
+        assert spec["$schema"] == alt.SCHEMA_URL, name
+
+
+def test_the_met_chart_names_its_filters_in_words(demo_engine):
+    with db.session_scope(demo_engine) as s:
+        report = findings.compute(s, "case_review", filters={"force": ["durham"]})
+    spec = charts.met_stacked(report, charts.frame(report), title="MG3", filter_text="Force: Durham Constabulary")
+    assert spec["title"]["subtitle"][1] == "Only Force: Durham Constabulary"
+    assert "durham" not in " ".join(spec["title"]["subtitle"])

@@ -17,9 +17,9 @@ shared by every session of the server, keyed on:
   the next draw counts afresh. The entries also expire after ``TTL`` seconds, a bound on
   any change that slipped past the version.
 
-Charts are built and serialised once per (request, data version, selection), without
-schema validation (the builders are tested against the schema in ``tests/test_charts.py``),
-and drawn from the spec; PNG and SVG downloads render the same spec.
+Charts are built once per (request, data version, selection) as Vega-Lite specs (dicts:
+``fieldwork/charts.py``, tested against the schema in ``tests/test_charts.py``) and drawn
+from the spec; PNG and SVG downloads render the same spec.
 """
 
 from __future__ import annotations
@@ -81,12 +81,10 @@ def chart_spec(key: tuple, kind: str, picked: tuple[str, ...], title: str, *, gr
     table = rows(key, group_labels)
     chosen = table[table["bar"].isin(picked)]
     if kind == "bars":
-        chart = charts.percentage_bars(rep, chosen, title=title, filter_text=filter_text)
-    elif kind == "dots":
-        chart = charts.group_dots(rep, chosen, title=title, by_label=by_label, filter_text=filter_text)
-    else:
-        chart = charts.met_stacked(rep, table, title=title)
-    return chart.to_dict(validate=False)
+        return charts.percentage_bars(rep, chosen, title=title, filter_text=filter_text)
+    if kind == "dots":
+        return charts.group_dots(rep, chosen, title=title, by_label=by_label, filter_text=filter_text)
+    return charts.met_stacked(rep, table, title=title, filter_text=filter_text)
 
 
 @st.cache_data(max_entries=16, ttl=TTL, show_spinner=False)
