@@ -28,7 +28,7 @@ def test_notes_examples_and_judgements_holding_control_characters_are_written_as
     with db.session_scope(demo_engine) as s:  # by hand, as SQL would: the services refuse these
         s.execute(update(Answer).where(Answer.assessment_id == assessment,
                                        Answer.question == "initial_risk_assessment")
-                  .values(note="see \x1b[2J log\x00 end"))
+                  .values(note="see \x1b[2J log\x01 end"))  # NUL: PostgreSQL cannot store it
         s.execute(update(Judgement).values(rationale="often\x07 incomplete"))
         s.execute(update(CaseExample).values(narrative="completed\x0b late"))
     with db.session_scope(demo_engine) as s:
