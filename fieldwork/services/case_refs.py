@@ -25,14 +25,15 @@ from fieldwork.services import common_names
 DEFAULT_PATTERN = r"[A-Za-z]{1,5}(?:[-/_.]?[0-9]{1,8})+"
 EXAMPLE = "HS-0001"
 
-# A submission's instance id, as ODK Central and KoboToolbox make it (a random UUID, optionally
+# A submission's instance id, as ODK Central and KoboToolbox make it (a random, version 4 UUID, optionally
 # "uuid:" before it): the reference an import falls back on when a file has no case_ref
 # (issue 12). Random by construction, it cannot hold a person, whatever the pattern.
-INSTANCE_ID = re.compile(r"(?:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+INSTANCE_ID = re.compile(r"(?:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[-/_.\s]")
 # 07700900123, +447700900123, 00447700900123, and a mobile written without its 0 (7700900123)
 _PHONE = re.compile(r"(?:(?:\+|00)?44|0)\d{9,10}|7\d{9}")
 _PREFIX = re.compile(r"^[A-Za-z]+")
+_MOBILE = re.compile(r"(?:07|447)\d{9}")  # a UK mobile, in a run of an instance id's all-digit blocks
 _POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", re.IGNORECASE)
 _NI_NUMBER = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]?", re.IGNORECASE)
 # a capitalised word (Smith, Jane) or a long lower-case one (smith): a name, not a code's prefix
@@ -126,12 +127,23 @@ def _date_spread(ref: str) -> bool:
 def _instance_id_problem(ref: str) -> str | None:
     """An ODK/KoboToolbox instance id is random hex: a block of it that is all digits and reads as
     a date (the first, eight long) or a phone number (the last, twelve) was written by a person
-    (19840312-0000-4000-8000-000000000001). By chance a random id does so about once in 30,000."""
+    (19840312-0000-4000-8000-000000000001), as does a mobile number over neighbouring all-digit blocks
+    (07700900-1230-...). By chance a random id does so about once in 6,000 (300,000 uuid4()
+    drawn: 48); such a case needs a case_ref column."""
     blocks = ref.lower().removeprefix("uuid:").split("-")
     if blocks[0].isdigit() and _compact_date(blocks[0]):
         return "a date (of birth?)"
     if blocks[-1].isdigit() and _PHONE.fullmatch(blocks[-1]):
         return "a phone number"
+    # a mobile number written from the start of a block over its neighbours (07700900-1230-...)
+    for i in range(len(blocks)):
+        run = ""
+        for block in blocks[i:]:
+            if not block.isdigit():
+                break
+            run += block
+        if _MOBILE.match(run):
+            return "a phone number"
     return None
 
 
