@@ -46,6 +46,8 @@ TABLE = [
     ("created_at", {"at": 1}, "the manifest's created_at must be a date and time (ISO 8601)"),
     ("format_version", True, "the manifest's format_version must be a whole number from 1"),
     ("format_version", "1", "the manifest's format_version must be a whole number from 1"),
+    ("format_version", -1, "the manifest's format_version must be a whole number from 1 to 1,000 (it is -1)"),
+    ("created_at", "9999-01-01T00:00:00+00:00", "is after the year 9998"),
     ("bundle_id", "../../etc", "the manifest's bundle_id must be up to 32 hex digits"),
     ("counts", [1, 2], "the manifest's counts must be an object, not a list"),
     ("counts.cases", "many", "the manifest's counts.cases must be a whole number, not text"),

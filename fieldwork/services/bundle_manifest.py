@@ -56,12 +56,15 @@ def _time(value) -> str | None:
         return f"{value!r} is not a date and time (ISO 8601)"
     if (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) < EARLIEST:
         return f"{value!r} is before 2000, earlier than any fieldwork"
+    if moment.year > 9998:  # as the bundle's other times: a time after 9998 cannot be shown in every time zone
+        return f"{value!r} is after the year 9998"
     return None
 
 
 def _format_version(value) -> str | None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1_000:
-        return f"must be a whole number from 1 (it is {_kind(value)})"
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else _kind(value)
+        return f"must be a whole number from 1 to 1,000 (it is {shown})"
     return None
 
 
