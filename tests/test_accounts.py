@@ -263,12 +263,15 @@ def test_a_password_from_the_common_list_or_a_variant_of_one_is_refused(weak):
     assert [p.code for p in problems] == [accounts.WEAK_PASSWORD], weak
 
 
-@pytest.mark.parametrize("weak", ["Autumn2026!!", "fieldwork2026", "Hmicfrs2026!", "Liverpool1234", "battery2026##"])
+@pytest.mark.parametrize("weak", ["Autumn2026!!", "fieldwork2026", "Hmicfrs2026!", "Liverpool1234", "battery2026##",
+                                  "1nsp3ct10n!!2026", "P0l1c3!2026!", "4utumn!!2026", "L1v3rp00l!2026",
+                                  "hmicfrs_hmicfrs", "Cps2026!!Cps", "inspection2026inspection",
+                                  "fieldwork inspection", "Fieldwork!Inspection"])
 def test_one_dictionary_name_or_service_word_with_digits_and_symbols_is_refused(weak):
     """NIST SP 800-63B 5.1.1.2: dictionary words and context-specific words (the service's name);
     the attacker re-test of stop 22 found Autumn2026!! and fieldwork2026 accepted."""
     (problem,) = accounts.password_problems(weak, "inspector1")
-    assert problem.code == accounts.WEAK_PASSWORD and ("dictionary" in problem.message or "first" in problem.message)
+    assert problem.code == accounts.WEAK_PASSWORD
 
 
 @pytest.mark.parametrize("good", ["stalking review 2017", "correct horse battery staple", "case files on tuesday"])

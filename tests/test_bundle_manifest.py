@@ -48,6 +48,7 @@ TABLE = [
     ("format_version", "1", "the manifest's format_version must be a whole number from 1"),
     ("format_version", -1, "the manifest's format_version must be a whole number from 1 to 1,000 (it is -1)"),
     ("created_at", "9999-01-01T00:00:00+00:00", "is after the year 9998"),
+    ("created_at", "9998-12-31T23:59:59-12:00", "is after the year 9998"),
     ("bundle_id", "../../etc", "the manifest's bundle_id must be up to 32 hex digits"),
     ("counts", [1, 2], "the manifest's counts must be an object, not a list"),
     ("counts.cases", "many", "the manifest's counts.cases must be a whole number, not text"),

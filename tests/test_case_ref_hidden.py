@@ -23,6 +23,10 @@ REFUSED = {
     "19840312-0000-4000-8000-000000000001": "a date",
     "5f2c9a1e-0000-4000-8000-447700900123": "a phone number",
     "07700900-1230-4000-8000-000000000000": "a phone number",
+    "3f2a9c1e-5b7d-4e21-9a3c-120319840000": "a date",
+    "HS-1-077-009-001-23": "a phone number",
+    "HS-1-0-7-7-0-0-9-0-0-1-2-3": "a phone number",
+    "GMP/1/077/009/001/23": "a phone number",
     "a1b2c3d4-0770-4123-8123-000000000000": "a phone number",
     "sMiTh-0003": "a name",
     "jAnE-0001": "a name",
@@ -47,6 +51,11 @@ def test_an_id_not_of_odks_random_kind_is_a_reference_like_any_other():
     """ODK Collect and Enketo make version 4 (random) UUIDs; another id of that shape is read as a
     reference written by a person, with every rule."""
     assert "does not have the form" in privacy.case_ref_problem("a1b2c3d4-0770-0900-1230-000000000000")
+
+
+def test_an_inspection_with_its_own_pattern_takes_no_instance_id():
+    assert case_refs.problem("3f2a9c1e-5b7d-4e21-9a3c-0a1b2c3d4e5f") is None
+    assert case_refs.problem("3f2a9c1e-5b7d-4e21-9a3c-0a1b2c3d4e5f", r"LAW/[0-9]{4}") is not None
 
 
 def test_random_instance_ids_pass_but_about_one_in_several_thousand():

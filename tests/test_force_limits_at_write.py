@@ -33,6 +33,7 @@ def test_a_force_taken_away_stops_the_open_forms_next_save_and_the_next_opening(
     before = snapshot(engine)
     for attempt in (lambda s: assessments.save(s, DURHAM_ONLY, uid, version, {"vps_taken": ("no", None)}),
                     lambda s: assessments.mark_complete(s, DURHAM_ONLY, uid, version),
+                    lambda s: assessments.load(s, DURHAM_ONLY, uid),  # the page's actor, from before
                     lambda s: assessments.load(s, Actor("inspector1", INSPECTOR, forces=("kent",)), uid)):
         with pytest.raises(PermissionDenied) as refused, db.session_scope(engine) as s:
             attempt(s)
@@ -64,3 +65,23 @@ def test_repeat_entries_are_refused_too(engine, durham_case):
         accounts.set_forces(s, command_line_actor(), "inspector1", ["kent"])
     with pytest.raises(PermissionDenied), db.session_scope(engine) as s:
         repeat_entries.add_entry(s, DURHAM_ONLY, uid, version, "incident")
+
+
+def test_the_register_lists_only_the_forces_the_account_covers_now(engine, durham_case):
+    from fieldwork.services import cases
+
+    with db.session_scope(engine) as s:
+        assert [r.case_ref for r in cases.register(s, DURHAM_ONLY).rows] == ["HS-0402"]
+        accounts.set_forces(s, command_line_actor(), "inspector1", ["kent"])
+    with db.session_scope(engine) as s:
+        assert cases.register(s, DURHAM_ONLY).rows == []
+
+
+def test_a_disabled_account_reads_nothing(engine, durham_case):
+    from fieldwork.services.actor_check import SessionEnded
+
+    uid, _ = durham_case
+    with db.session_scope(engine) as s:
+        accounts.set_active(s, command_line_actor(), "inspector1", False)
+    with pytest.raises(SessionEnded), db.session_scope(engine) as s:
+        assessments.load(s, DURHAM_ONLY, uid)

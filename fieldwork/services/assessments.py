@@ -166,7 +166,10 @@ def _values(row: _Row, questionnaire: Questionnaire, stored: Mapping[str, tuple]
 
 def load(session: Session, actor: Actor, uid: str) -> AssessmentView:
     """The answers and notes of one assessment. Its own inspector reads it; so may a lead
-    (read-only). Another inspector may not: a second marker never sees the first marking."""
+    (read-only). Another inspector may not: a second marker never sees the first marking. The
+    account is read again as it stands now (its forces; a disabled account or an ended session
+    reads nothing): the form's Reload keeps the actor of the page's last full run."""
+    actor = actor_check.at_write(session, actor)
     row = _row(session, uid)
     if not actor.is_lead:
         permissions.require_owner(actor, row.inspector, "open another inspector's assessment")

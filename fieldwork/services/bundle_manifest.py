@@ -56,7 +56,8 @@ def _time(value) -> str | None:
         return f"{value!r} is not a date and time (ISO 8601)"
     if (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)) < EARLIEST:
         return f"{value!r} is before 2000, earlier than any fieldwork"
-    if moment.year > 9998:  # as the bundle's other times: a time after 9998 cannot be shown in every time zone
+    utc = moment.astimezone(timezone.utc) if moment.tzinfo and moment.year < 9999 else moment
+    if moment.year > 9998 or utc.year > 9998:  # as the bundle's other times: not shown in every time zone
         return f"{value!r} is after the year 9998"
     return None
 

@@ -110,9 +110,10 @@ def _windows(groups: list[str], widest: int):
 
 
 def _phone_in_groups(ref: str) -> bool:
-    """A phone number in one group among others, or split over neighbouring groups:
-    HS-0001-07700900123, HS-07700-900123-1 (attacker re-test 22)."""
-    return any(_PHONE.fullmatch(run) for run in _windows(_DIGITS.findall(ref), 3))
+    """A phone number in one group among others, or split over any number of neighbouring groups:
+    HS-0001-07700900123, HS-07700-900123-1, HS-1-077-009-001-23 (attacker re-tests of stop 22)."""
+    groups = _DIGITS.findall(ref)
+    return any(_PHONE.fullmatch(run) for run in _windows(groups, len(groups)))
 
 
 def _date_spread(ref: str) -> bool:
@@ -135,6 +136,8 @@ def _instance_id_problem(ref: str) -> str | None:
         return "a date (of birth?)"
     if blocks[-1].isdigit() and _PHONE.fullmatch(blocks[-1]):
         return "a phone number"
+    if blocks[-1].isdigit() and _compact_date(blocks[-1]):
+        return "a date (of birth?)"
     # a mobile number written from the start of a block over its neighbours (07700900-1230-...)
     for i in range(len(blocks)):
         run = ""
@@ -179,8 +182,11 @@ def problem(ref: str, pattern: str | None = None) -> str | None:
     ref = (ref or "").strip()
     if not ref:
         return "a case reference is required"
-    what = _instance_id_problem(ref) if INSTANCE_ID.fullmatch(ref) else looks_personal(ref, pattern)
-    if what is None and INSTANCE_ID.fullmatch(ref):
+    # an instance id is taken as one only under the default rule: an inspection that sets its own
+    # pattern (one taking no ODK or KoboToolbox data) has every reference fit it
+    instance_id = pattern in (None, "", DEFAULT_PATTERN) and INSTANCE_ID.fullmatch(ref) is not None
+    what = _instance_id_problem(ref) if instance_id else looks_personal(ref, pattern)
+    if what is None and instance_id:
         return None
     if what:
         return (f"looks like {what}: use the pseudonymous case reference (e.g. {EXAMPLE}), never personal "

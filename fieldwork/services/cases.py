@@ -215,7 +215,9 @@ def register(session: Session, actor: Actor, *, inspection: inspections.Inspecti
              inspector: str | None = None, reference: str | None = None) -> Register:
     """The cases of an inspection, filtered, with per-force progress against the sample.
     Progress follows the questionnaire and force filters (not status, inspector or reference:
-    it is the sample's progress). ``reference``: cases whose reference contains it, any case."""
+    it is the sample's progress). ``reference``: cases whose reference contains it, any case.
+    The account is read again as it stands now (its force limits)."""
+    actor = actor_check.at_write(session, actor)
     inspection = inspections.resolve(session, inspection)
     forces, statuses = list(forces), list(statuses)
     state, force, names = _case_summary()
