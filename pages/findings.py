@@ -185,7 +185,8 @@ def show_numbers() -> None:
             continue
         chart_with_downloads(summary_charts.box(data, title=q.question(name).label), f"{qid}-{name}",
                              f"summary_{name}")
-        st.dataframe([{"group": group_labels.get(x["group"], x["group"]) if x["group"] else "All cases", **{k: v for k, v in x.items() if k not in ("id", "group")}}
+        st.dataframe([{"group": group_labels.get(x["group"], x["group"]) if x["group"] else "All cases",
+                       **{k: v for k, v in x.items() if k not in ("id", "group")}}
                       for x in report.summaries if x["id"] == name], hide_index=True, key=f"summary_table_{name}")
 
 

@@ -73,7 +73,10 @@ def group_rows(report: FindingsReport, questionnaire_id: str, group_labels: dict
                only_differing: bool = False) -> list[dict]:
     return [{"finding": finding_name(f, questionnaire_id), "group": group_labels.get(f.group, f.group),
              "count": figure(f), "percent": f.percent, "95% interval": interval(f), "against the rest": against_rest(f)}
-            for f in report.findings if f.group is not None and (f.differs or not only_differing)]
+            # the breakdown's own variable left out: each force's share of "Force – Durham" is
+            # 100 or 0 percent, rows that only push the figures a lead reads further down
+            for f in report.findings
+            if f.group is not None and f.id != report.by and (f.differs or not only_differing)]
 
 
 def _columns(widths: dict[str, int], labels: dict[str, str] | None = None) -> dict:

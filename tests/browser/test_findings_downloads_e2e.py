@@ -72,8 +72,8 @@ OVERFLOWS = """(what) => {
                 past.push(`grid ${i}: ${scroller.scrollWidth} px of columns in ${scroller.clientWidth}`);
         }
     });
-    const shape = [right, ...found.map(el => [el.getBoundingClientRect().right,
-                                              (el.querySelector('canvas, svg.marks, .dvn-scroller') || el).scrollWidth])];
+    const inner = el => el.querySelector('canvas, svg.marks, .dvn-scroller') || el;
+    const shape = [right, ...found.map(el => [el.getBoundingClientRect().right, inner(el).scrollWidth])];
     return {count: found.length, column: column.getBoundingClientRect().width, past, shape: JSON.stringify(shape)};
 }"""
 WINDOWS = (1024, 1440)

@@ -70,6 +70,7 @@ def test_the_all_findings_grids_fit_the_narrowest_column(demo_engine, db_url, mo
     # each force's figure in a grid of its own, its group column headed in words
     assert list(groups.value.columns) == ["finding", "group", "count", "percent", "95% interval", "against the rest"]
     assert json.loads(groups.proto.columns)["group"]["label"] == "Force"
+    assert not groups.value["finding"].str.startswith("Force – ").any()  # each force's own share: 100 or 0 percent
     durham = groups.value[(groups.value["finding"] == "Initial risk assessment – Yes")
                           & (groups.value["group"] == "Durham Constabulary")].iloc[0]
     assert durham["count"].endswith(" of 16")
