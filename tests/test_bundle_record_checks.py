@@ -258,3 +258,20 @@ def test_the_cli_warns_of_times_ahead_and_refuses_in_words(laptop_bundle, tmp_pa
     err = capsys.readouterr().err
     assert (f"fieldwork: warning: ahead.fwbundle.zip: judgement 'durham 3.1': column 'judged_at': the judgements' "
             f"judged_at {AHEAD.isoformat()} lies more than a day ahead") in err, err
+
+
+def test_an_evidence_csv_refuses_them_by_row_and_field(engine):
+    """The CSV import goes through the app's check (evidence.check), so the same field kinds."""
+    from fieldwork.services import evidence_csv
+    from tests.test_evidence import CSV_OK
+
+    bad = CSV_OK.replace("force stalking SPOC", "force stalking\u200b SPOC").replace(
+        "Risk forms left blank", "Risk forms \u202eknalb")
+    before = snapshot(engine)
+    with pytest.raises(ProblemError) as caught, db.session_scope(engine) as s:
+        evidence_csv.import_csv(s, LEAD1, bad.encode(), file_name="notes.csv")
+    named = {(p.row, p.field, p.code) for p in caught.value.problems}
+    assert named == {(2, "source", "bad_character"), (3, "excerpt_text", "bad_character")}, caught.value
+    said = " | ".join(sentence(p) for p in caught.value.problems)
+    assert "the source holds U+200B ZERO WIDTH SPACE" in said and "the excerpt's passage holds U+202E" in said, said
+    assert snapshot(engine) == before
