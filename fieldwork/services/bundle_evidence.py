@@ -217,7 +217,8 @@ def parse(data: dict, file_name: str, ahead: bundle_records.Ahead) -> tuple[Sect
                                 | {"excerpts": [_kept(EXCERPT_RECORD, ex) for ex in excerpts or []]})
     seen = set()
     for raw in listing("judgements"):
-        cell = bundle_records.quotable(f"{raw.get('unit')} {raw.get('criterion')}")
+        named = all(isinstance(raw.get(k), str) for k in ("unit", "criterion"))  # its cell, else its uid
+        cell = bundle_records.quotable(f"{raw['unit']} {raw['criterion']}" if named else raw.get("uid"))
         bundle_records.read(JUDGEMENT_RECORD, raw, reader(cell, JUDGEMENT), ahead, cell, item_kind=JUDGEMENT)
         links = raw.get("links", [])
         if not isinstance(links, list) or not all(isinstance(k, list) and len(k) == 2 for k in links):

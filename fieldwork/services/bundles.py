@@ -525,7 +525,6 @@ def _answer_words(question: str) -> Callable[[str], str]:
 
 
 INSTANCE_FIELD = "instance:"  # how a problem names an answer's instance path, beside note:VAR
-_safe_ref = bundle_records.quotable
 
 
 def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tuple[str, str], int]]:
@@ -610,8 +609,8 @@ def _instance_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
         where = (f"is asked in each entry of {'/'.join(chain)} (an instance like {path('', chain[0], 1)})" if chain
                  else "is asked once per case (its instance is empty)")
         out.append(Problem(INVALID, f"the answer to {question[:100]!r} is filed under instance {shown}, but "
-                           f"{question[:100]!r} {where}", source=bundle.file_name, item=_safe_ref(a["case_ref"]),
-                           field=question, item_kind="case"))
+                           f"{question[:100]!r} {where}", source=bundle.file_name,
+                           item=bundle_records.quotable(a["case_ref"]), field=question, item_kind="case"))
     return out or _entry_number_problems(bundle, a)
 
 
@@ -633,14 +632,14 @@ def _entry_number_problems(bundle: Bundle, a: dict) -> list[Problem]:
             if index > MAX_ENTRIES:
                 return [Problem(INVALID, f"the answer to {x['question'][:100]!r} is filed under entry {index:,} of "
                                 f"{name[:60]}; a repeat group holds at most {MAX_ENTRIES:,} entries",
-                                source=bundle.file_name, item=_safe_ref(a["case_ref"]), field=x["question"],
-                                item_kind="case")]
+                                source=bundle.file_name, item=bundle_records.quotable(a["case_ref"]),
+                                field=x["question"], item_kind="case")]
             highest[(at, name)] = max(index, highest.get((at, name), 0))
             at = path(at, name, index)
     if sum(highest.values()) > MAX_ENTRIES_PER_ASSESSMENT:
         return [Problem(INVALID, f"its entries are numbered up to {sum(highest.values()):,} in all; an assessment "
                         f"holds at most {MAX_ENTRIES_PER_ASSESSMENT:,} entries", source=bundle.file_name,
-                        item=_safe_ref(a["case_ref"]), item_kind="case")]
+                        item=bundle_records.quotable(a["case_ref"]), item_kind="case")]
     return []
 
 
