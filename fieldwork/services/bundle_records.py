@@ -24,6 +24,7 @@ There is one copy of these rules: a field kind added here holds for every record
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -57,11 +58,11 @@ class Kind:
     lowest: dict = field(default_factory=dict)  # whole numbers' lowest value (else the lowest of 64 bits)
     required: frozenset = frozenset()  # fields that must be present and not empty
     blank: frozenset = frozenset()  # fields a bundle may leave null although the column is not (a default)
-    extra: frozenset = frozenset()  # names the record carries that are not columns (case_ref, ...)
+    extra: tuple = ()  # names the record carries that are not columns (case_ref, ...), in the order named
     words: dict = field(default_factory=dict)  # a field's name in words where "its <field>" would not do
     label: str = "its"  # how a field is introduced: "its source", "the assessment's version"
 
-    @property
+    @cached_property  # read once per kind: a bundle reads it for every answer
     def columns(self) -> dict:
         return {c.name: c for c in self.model.__table__.columns if c.name not in self.skip}
 
@@ -122,7 +123,7 @@ def read(kind: Kind, raw: dict, fault: Fault, ahead: "Ahead", ref: str | None = 
     noted. ``named`` words a field where the kind's own words do not do (an answer's question)."""
     named = named or kind.named
     row: dict = {}
-    missing = {name for name in kind.required if raw.get(name) in (None, "")}
+    missing = {name for name in kind.required if raw.get(name) in (None, "")} if kind.required else ()
     for name in sorted(missing):
         fault(INVALID, name, f"{named(name)} is missing")
     for name, column in kind.columns.items():
@@ -132,9 +133,11 @@ def read(kind: Kind, raw: dict, fault: Fault, ahead: "Ahead", ref: str | None = 
         if why:
             fault(INVALID, name, f"{named(name)} {why}")
             continue
-        ahead.note(kind.whose, name, row[name], ref, item_kind)
-        _characters(kind, name, row[name], fault, named)
-    for name in sorted(kind.extra):
+        if isinstance(row[name], str):
+            _characters(kind, name, row[name], fault, named)
+        else:
+            ahead.note(kind.whose, name, row[name], ref, item_kind)
+    for name in kind.extra:
         _characters(kind, name, raw.get(name), fault, named)
     return row
 
@@ -162,12 +165,12 @@ class Ahead:
         self.found: dict[tuple[str, str], list] = {}
 
     def note(self, whose: str, name: str, moment, ref, item_kind: str = "case") -> None:
+        if not isinstance(moment, date):  # a datetime is a date too
+            return
         if isinstance(moment, datetime):
             late = moment > self.now + CLOCK_SLACK
-        elif isinstance(moment, date):  # a date the laptop took as today or earlier
+        else:  # a date the laptop took as today or earlier
             late = moment > (self.now + CLOCK_SLACK).date()
-        else:
-            return
         if late:
             self.found.setdefault((whose, name), []).append((moment, ref, item_kind))
 

@@ -84,7 +84,7 @@ CASE = bundle_records.Kind(CaseFile, "the cases'", skip=frozenset({"id", "inspec
 ASSESSMENT = bundle_records.Kind(
     Assessment, "the assessments'", skip=frozenset({"id", "case_id", "questionnaire_version_id"}),
     lowest={"version": 1},  # an assessment's version counts saves from 1
-    extra=frozenset({"case_ref", "questionnaire", "questionnaire_version", "lineage_uid"}),
+    extra=("case_ref", "questionnaire", "questionnaire_version", "lineage_uid"),
     words={"inspector": "the inspector's name (inspector)"}, label="the assessment's")
 # an answer's note is free text of several lines; its length is the import's row check's (bundle_rows)
 ANSWER = bundle_records.Kind(Answer, "the answers'", skip=frozenset({"id", "assessment_id"}),
