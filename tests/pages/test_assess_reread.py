@@ -11,12 +11,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 from streamlit.testing.v1 import AppTest
 
 from fieldwork import db
 from fieldwork.services import assessments
+from fieldwork.services.permissions import INSPECTOR, Actor
 from fieldwork.ui import questionnaire_form, session
+from models import User
 from tests.apptest import page
 from tests.assess_helpers import INSPECTOR1, INSPECTOR2, add
 from tests.pages.test_assess_page import button, go, key, stored, texts
@@ -165,3 +167,18 @@ def test_the_reread_is_one_query_and_reads_what_load_reads(engine, case):
         assert now.answers["case_ref"] == "HS-0043"
         # another inspector's assessment is not read this way (load refuses it, saying why)
         assert assessments.reread(s, INSPECTOR2, case.assessment_uid, view.questionnaire) is None
+
+
+def test_a_disabled_account_rereads_nothing_and_the_switch_signs_it_out(engine, db_url, monkeypatch, case):
+    first = open_form(db_url, monkeypatch, case)
+    with db.session_scope(engine) as s:
+        s.exec(update(User).where(User.name == "inspector1").values(active=False))
+    signed_in = Actor("inspector1", INSPECTOR, signed_in=True)
+    with db.session_scope(engine) as s:
+        questionnaire = assessments.load(s, INSPECTOR1, case.assessment_uid).questionnaire
+        assert assessments.reread(s, signed_in, case.assessment_uid, questionnaire) is None
+    save_elsewhere(engine, case, victim_support_referral="yes")
+    first.button(key=button(case, "next")).click().run()
+    assert not first.exception, first.exception
+    assert not first.radio(key=key(case, "victim_support_referral")).value  # nothing read for it
+    assert session.USER_KEY not in first.session_state  # signed out: the sign-in page says why
