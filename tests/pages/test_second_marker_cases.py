@@ -16,7 +16,7 @@ from fieldwork.services.permissions import INSPECTOR, LEAD, Actor
 from fieldwork.ui import session
 from tests.accounts_helpers import cheap_hashing, make_user  # noqa: F401  (fixture)
 from tests.apptest import ROOT, page
-from tests.assess_helpers import add
+from tests.assess_helpers import add, full_answers
 from tests.laptops import edit, random_answers, score
 
 CASES = "pages/cases.py"
@@ -26,12 +26,12 @@ MARKER = Actor("inspector3", INSPECTOR)
 @pytest.fixture
 def assigned(engine, cheap_hashing):
     """HS-0030 scored and complete by inspector2, given to inspector3 to second-mark; inspector3
-    also has a draft of their own (HS-0031) and a case of inspector2's they have nothing to do with."""
+    also has a draft of their own (HS-0029) and a case of inspector2's they have nothing to do with."""
     first = score(engine, "inspector2", "HS-0030", random_answers(engine, seed=30, force="durham"))
     score(engine, "inspector2", "HS-0032", random_answers(engine, seed=32, force="durham"))
     with db.session_scope(engine) as s:
         make_user(s, "inspector3")
-        add(s, MARKER, ref="HS-0031")
+        add(s, MARKER, ref="HS-0029")
         marking, = second_marking.assign(s, Actor("lead1", LEAD), {first: "inspector3"})
         case_id = marking.case_id
         return case_id, assessments.own_assessment(s, MARKER, case_id)
@@ -55,12 +55,12 @@ def test_the_second_marking_waits_on_the_landing_page_with_its_own_status(engine
     assert not at.exception, at.exception
     labels = [b.label for b in at.button]
     assert "Continue HS-0030, your second marking" in labels
-    assert "Continue HS-0031, your latest draft" in labels  # their own first marking, as before
-    assert offered(at) == {"HS-0030": "second marking, not started", "HS-0031": "not started"}
+    assert "Continue HS-0029, your latest draft" in labels  # their own first marking, as before
+    assert offered(at) == {"HS-0030": "second marking, not started", "HS-0029": "not started"}
     rows = register(at)
     assert rows.loc["HS-0030", "Status"] == "complete"  # the case: its counted (first) marking
     assert rows.loc["HS-0030", "Your assessment"] == "second marking, not started"
-    assert rows.loc["HS-0031", "Your assessment"] == "not started"
+    assert rows.loc["HS-0029", "Your assessment"] == "not started"
     assert rows.loc["HS-0032", "Your assessment"] == ""  # not theirs
 
 
@@ -116,6 +116,25 @@ def test_own_reads_every_case_in_one_query_and_prefers_the_primary_scoring(engin
         finally:
             event.remove(engine, "before_cursor_execute", count)
     assert {o.case_ref: o.label for o in mine.values()} == {"HS-0030": "second marking, not started",
-                                                           "HS-0031": "not started"}
+                                                           "HS-0029": "not started"}
     assert len(statements) == 1  # every case at once, ranked in SQL
     assert own_assessments.Own(1, "HS-0001", "agreed", "draft", None).label == "agreed version, draft"
+
+
+def test_assess_resumes_at_the_waiting_second_marking_and_names_it(engine, db_url, monkeypatch, assigned):
+    case_id, uid = assigned
+    # their own first marking of HS-0029 complete: the second marking is the only work left
+    with db.session_scope(engine) as s:
+        own_case = next(cid for cid, o in own_assessments.own(s, MARKER, inspection=None).items()
+                        if o.case_ref == "HS-0029")
+        own_uid = assessments.own_assessment(s, MARKER, own_case)
+        view = assessments.load(s, MARKER, own_uid)
+    given = {k: v for k, v in view.answers.items() if k != "case_ref"}
+    edit(engine, "inspector3", own_uid, {k: (v, None) for k, v in full_answers(view.questionnaire, given).items()
+                                          if k not in given})
+    at = page("pages/assess.py", db_url, monkeypatch, user="inspector3").run()  # no case in the address
+    assert not at.exception, at.exception
+    pick = at.selectbox(key="assess_case")
+    assert pick.value == case_id  # not HS-0029 (first in the list, complete): the register says both are complete
+    labels = {o.split(" · ")[0]: o for o in pick.options}
+    assert labels["HS-0030"].endswith(" · second marking") and "second marking" not in labels["HS-0029"]
