@@ -6,9 +6,10 @@ the version it read) and draws the widgets from it, so a rerun costs no query. A
 run reloads the copy from the database, so a page switch or a refresh shows what is stored;
 a change inside the form reruns only the form (``st.fragment``), which shows one section at
 a time, and a switch of section (the picker or ←/→) re-reads the stored answers in one query
-(``assessments.reread``): another tab or laptop may have saved since. Every widget that mounts (its section picked, its question shown by
-skip logic, the form opened) takes its value from the copy through ``stored_values``, never
-from what Streamlit may still remember under its key. A save that someone else got in first is refused: the form locks,
+(``assessments.reread``): another tab or laptop may have saved since. Every widget that
+mounts (its section picked, its question shown by skip logic, the form opened) takes its
+value from the copy through ``stored_values``, never from what Streamlit may still remember
+under its key. A save that someone else got in first is refused: the form locks,
 says so and offers Reload. Skip logic hides questions as answers change; an answer the
 change made irrelevant is cleared in the database and the inspector is told which, beside
 the answer that caused it (and in a toast, whatever the scroll position).
