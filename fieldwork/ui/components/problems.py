@@ -45,12 +45,12 @@ def problem_rows(exc: ProblemError) -> pd.DataFrame:
 
 
 def show_problems(exc: ProblemError, *, key: str | None = None, retry: bool = True) -> None:
-    """Every problem in a table that leads with a sentence; the codes stay in the last column. A
+    """Every problem in a table of sentences, wrapped; the codes are kept in the data, not shown. A
     write refused because the session has ended (the account disabled, signed out elsewhere)
     goes to the sign-in instead. A database that stayed busy gets a Try again button
     (``components.retry``) unless ``retry`` is False (a caller with its own)."""
     from fieldwork.ui import session
-    from fieldwork.ui.components import retry as busy
+    from fieldwork.ui.components import retry as busy, tables
 
     if session.stale_refusal(exc):
         return  # about a session that has ended since: nothing to say in this one
@@ -58,6 +58,7 @@ def show_problems(exc: ProblemError, *, key: str | None = None, retry: bool = Tr
         st.rerun()
     summary = exc.summary.strip()
     st.error(capitalised(summary) + ("" if summary.endswith(".") else "."))
-    st.dataframe(problem_rows(exc), hide_index=True, width="stretch", key=key)
+    # the code stays in the data (downloads, tests) but a person reads the sentence, wrapped
+    tables.table(problem_rows(exc), key=key, hidden=("code",), wide=("problem",))
     if retry:
         busy.offer(exc, key=key or "fieldwork_problems")
