@@ -42,3 +42,21 @@ def test_short_problems_keep_one_line_and_long_ones_wrap():
     long = pd.DataFrame({"problem": ["x" * 200], "code": ["y" * 400]})
     assert tables.row_height(long, ["problem"]) == 3 * tables.LINE_PX + 8  # the code column does not count
     assert tables.row_height(pd.DataFrame({"problem": ["x" * 5000]})) == tables.MAX_LINES * tables.LINE_PX + 8
+
+
+def test_a_forms_refusal_names_the_question_in_words_not_by_its_variable(engine, db_url, monkeypatch):
+    from fieldwork.ui.components import sentence
+
+    form = Problem("undecided", "no agreed answer yet for “Was a DASH completed?”", item="dash")
+    imported = Problem("missing_answer", "not answered", source="cases.csv", row=3, field="dash", item="dash")
+    assert sentence(form) == "No agreed answer yet for “Was a DASH completed?”."
+    assert sentence(imported) == "Row 3, question dash, column dash: not answered."  # a file's own names
+
+    at = page("pages/cases.py", db_url, monkeypatch).run()  # Add a case with no force: refused on the form
+    at.text_input(key="add_case_ref_0").input("HS-0201")
+    next(b for b in at.button if b.label == "Add case").click().run()
+    assert not at.exception
+    shown = at.dataframe[-1]
+    assert shown.value["problem"][0].startswith("Choose the force")
+    config = json.loads(shown.proto.columns)
+    assert all(config[c]["hidden"] is True for c in ("code", "column", "item"))

@@ -20,11 +20,18 @@ def capitalised(text: str) -> str:
     return text if re.search(r"[._\-/\d]", first) else text[:1].upper() + text[1:]
 
 
+def _form_question(problem: Problem) -> bool:
+    """A question named by its variable in a refusal of a page's form (no file, no row): the
+    person never saw that name, and the message names the question in words (walk 23, F6)."""
+    return problem.item_kind == "question" and problem.source is None and problem.row is None
+
+
 def sentence(problem: Problem) -> str:
     """The problem as a person reads it: where, then why, as one sentence ("Row 3, case
     HS-0002: choose a second inspector."). The code is for analysts, never the lead text."""
     where = [f"Row {problem.row}" if problem.row is not None else None,
-             f"{KIND_WORDS.get(problem.item_kind, problem.item_kind)} {problem.item}" if problem.item else None,
+             f"{KIND_WORDS.get(problem.item_kind, problem.item_kind)} {problem.item}"
+             if problem.item and not _form_question(problem) else None,
              f"column {problem.field}" if problem.field and problem.row is not None else None]
     where = [w for w in where if w]
     text = problem.message.strip()
@@ -59,6 +66,10 @@ def show_problems(exc: ProblemError, *, key: str | None = None, retry: bool = Tr
     summary = exc.summary.strip()
     st.error(capitalised(summary) + ("" if summary.endswith(".") else "."))
     # the code stays in the data (downloads, tests) but a person reads the sentence, wrapped
-    tables.table(problem_rows(exc), key=key, hidden=("code",), wide=("problem",))
+    # a form's refusal (no file) says where in its sentence: "column" and "item" would only
+    # repeat it as variable names
+    from_file = any(p.source or p.row is not None for p in exc.problems)
+    tables.table(problem_rows(exc), key=key, hidden=("code",) if from_file else ("code", "column", "item"),
+                 wide=("problem",))
     if retry:
         busy.offer(exc, key=key or "fieldwork_problems")
