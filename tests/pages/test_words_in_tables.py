@@ -1,6 +1,7 @@
-"""The Second marking page in words (walk 23, F6), through AppTest as a lead: the agreement
+"""Tables in words (walk 23, F6), through AppTest as a lead: the Second marking page's agreement
 table names each question by its short label (the variable kept in the data, not shown), an
-empty cell reads "—", and a draw limited to forces names them as a lead does."""
+empty cell reads "—", a draw limited to forces names them as a lead does, and so do the cases
+behind a figure on Findings."""
 
 from __future__ import annotations
 
@@ -39,3 +40,14 @@ def test_a_draw_limited_to_forces_names_them(engine, db_url, monkeypatch):
     assert not at.exception
     assert "2 case(s) drawn — 2 case(s) per force, seed 2017, forces Durham Constabulary" in texts(at.caption)
     assert "forces durham" not in texts(at.caption)
+
+
+def test_the_cases_behind_a_figure_name_their_force(engine, db_url, monkeypatch):
+    score(engine, "inspector1", "HS-0001", random_answers(engine, seed=1, force="durham", avoidable_delay="yes"))
+    at = lead_page("pages/findings.py", db_url, monkeypatch)
+    at.session_state["findings_view"] = "Cases behind a figure"
+    at.run()
+    at.selectbox(key="findings_cases_case_review").select(("avoidable_delay", "yes")).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "in the count" in d.value.columns)
+    assert list(table["force"]) == ["Durham Constabulary"]
