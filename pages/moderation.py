@@ -32,7 +32,10 @@ if not rows:
     st.stop()
 
 show_done = st.toggle("Show finished moderations", key="mod_show_done")
-choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE}
+OPEN = "moderation_open"  # the case this lead had open, unfinished, in the last run
+# a case finished elsewhere (another lead) while this lead had it open stays chosen, to say so
+choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE
+           or r.id == st.session_state.get(OPEN)}
 if not choices:
     st.success("Every second-marked case is moderated.")
     st.stop()
@@ -54,8 +57,17 @@ def show(code: str | None, question: str) -> str:
     return "(not asked)" if not code else f"{q.label_of(question, code)} (`{code}`)"
 
 
-if view.finished:
-    st.success("Moderation finished: findings count the agreed answers for this case.")
+if view.finished and st.session_state.get(OPEN) == marking_id:
+    # finished by someone else since this lead's last look (walk 23, F20): their own choices,
+    # if any, were not recorded; the boxes show what was agreed
+    st.warning(f"{view.moderated_by} finished moderating {view.case_ref} while you had it open: choices you had not "
+               "saved were not recorded. The agreed answers below are the ones findings count.",
+               icon=":material/group:")
+    for d in view.disagreements:
+        st.session_state.pop(f"mod_{marking_id}_{d.slot}", None)
+elif view.finished:
+    st.success(f"Moderation finished by {view.moderated_by}: findings count the agreed answers for this case.")
+st.session_state[OPEN] = None if view.finished else marking_id
 if not view.disagreements:
     st.info("The two markings agree on every question.")
 
@@ -103,6 +115,7 @@ if saved or finishing:
             st.session_state[DONE] = ((recorded[:-1] + "; " if outcome.recorded else "") +
                                       f"{view.case_ref} moderated: findings now count the agreed answers.")
             st.session_state[TOAST] = st.session_state[DONE]
+            st.session_state[OPEN] = None  # finished here: nothing to warn about
         else:  # said under the buttons the lead pressed, not at the top of a long page
             st.session_state[SAVED] = (recorded, outcome.refusal)
             st.session_state[TOAST] = recorded

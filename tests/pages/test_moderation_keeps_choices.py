@@ -46,3 +46,31 @@ def test_a_finish_with_nothing_chosen_stores_nothing(engine, db_url, monkeypatch
     assert not at.exception
     assert "moderation is not finished" in texts(at.error).lower() and not at.success
     assert len(at.dataframe[-1].value) == 2 and _decided(engine) == {}
+
+
+def test_a_case_finished_by_another_lead_meanwhile_is_said_not_dropped(engine, db_url, monkeypatch):
+    from fieldwork.services import moderation_choices
+    from tests.laptops import LEAD_ACTOR
+
+    marking_id = _moderation_ready(engine)
+    at = lead_page("pages/moderation.py", db_url, monkeypatch).run()
+    at.selectbox(key=f"mod_{marking_id}_avoidable_delay").set_value("no")
+    with db.session_scope(engine) as s:  # another lead (here the same account elsewhere) finishes first
+        moderation_choices.finish(s, LEAD_ACTOR, marking_id, {"avoidable_delay": "yes", "prevention_advice": "yes"})
+    button(at, "Save agreed answers").click().run()
+    assert not at.exception
+    assert "finished moderating HS-0300 while you had it open" in texts(at.warning)
+    assert at.selectbox(key=f"mod_{marking_id}_avoidable_delay").value == "yes"  # what was agreed, not the choice
+    assert _decided(engine) == {"avoidable_delay": "yes", "prevention_advice": "yes"}
+    at.run()  # said once; the finished case then leaves the list
+    assert "while you had it open" not in texts(at.warning)
+
+
+def test_a_lead_who_finishes_is_not_warned_about_themselves(engine, db_url, monkeypatch):
+    marking_id = _moderation_ready(engine)
+    at = lead_page("pages/moderation.py", db_url, monkeypatch).run()
+    at.selectbox(key=f"mod_{marking_id}_avoidable_delay").set_value("yes")
+    at.selectbox(key=f"mod_{marking_id}_prevention_advice").set_value("yes")
+    button(at, "Finish moderation").click().run()
+    assert not at.exception
+    assert "HS-0300 moderated" in texts(at.success) and not at.warning
