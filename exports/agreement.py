@@ -61,7 +61,8 @@ def display_rows(report: AgreementReport) -> list[dict]:
     """The table as a page shows it: each question in words (its short label, else its label);
     the variable name last, for the page to keep in the data without showing it."""
     short = short_labels(report.questionnaire)
-    return [{"Question": short.get(r["question"]) or r["label"] or r["question"], "Unit": r["unit"], "Cases": r["applicable_pairs"], "Agreement": r["observed"],
+    return [{"Question": short.get(r["question"]) or r["label"] or r["question"], "Unit": r["unit"],
+             "Cases": r["applicable_pairs"], "Agreement": r["observed"],
              "Kappa": None if r["kappa"] is None else round(r["kappa"], 3),
              "AC1": None if r["ac1"] is None else round(r["ac1"], 3),
              "Applicability agreement": r["applicability_agreement"],
