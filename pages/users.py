@@ -90,13 +90,15 @@ with change_tab:
         c1, c2 = st.columns(2)
         with c1, st.form("users_role"):
             new_role = st.selectbox("Role", ROLES, index=ROLES.index(account.role) if account.role in ROLES else 0,
-                                    key="users_new_role")
+                                    key=f"users_new_role_{chosen}")  # per account: a key shared by all
+            # kept the previous account's role on screen (admin1's "admin" over inspector5), one
+            # press from giving it to the account now chosen
             if components.pressed("Change role", key="users_change_role_submit", form=True):
                 act(lambda s: accounts.set_role(s, user, chosen, new_role), f"{chosen} is now {new_role}.",
                     "users_role")
         with c2, st.form("users_forces"):
             new_forces = st.multiselect("Forces (empty: every force)", list(forces),
-                                        default=[f for f in account.forces if f in forces], key="users_new_forces",
+                                        default=[f for f in account.forces if f in forces], key=f"users_new_forces_{chosen}",
                                         format_func=forces.get)
             if components.pressed("Change forces", key="users_change_forces_submit", form=True):
                 act(lambda s: accounts.set_forces(s, user, chosen, new_forces), f"Forces of {chosen} changed.",

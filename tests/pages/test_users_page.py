@@ -70,10 +70,10 @@ def test_every_problem_with_a_new_account_is_shown(engine, db_url, monkeypatch, 
 def test_an_admin_changes_role_and_forces_resets_a_password_and_disables(engine, db_url, monkeypatch, people):
     at = users_page(db_url, monkeypatch)
     at.selectbox(key="users_chosen").select("inspector1").run()
-    at.selectbox(key="users_new_role").select("lead")
+    at.selectbox(key="users_new_role_inspector1").select("lead")
     at.button(key="FormSubmitter:users_role-Change role").click().run()
     assert "inspector1 is now lead" in at.success[0].value
-    at.multiselect(key="users_new_forces").set_value(["essex", "kent"])
+    at.multiselect(key="users_new_forces_inspector1").set_value(["essex", "kent"])
     at.button(key="FormSubmitter:users_forces-Change forces").click().run()
     at.text_input(key="users_reset_password").input("a fresh long passphrase")
     at.text_input(key="users_reset_password2").input("a fresh long passphrase")
@@ -112,3 +112,14 @@ def test_anyone_changes_their_own_password_with_the_current_one(engine, db_url, 
     assert "Password changed" in at.success[0].value
     with db.session_scope(engine) as s:
         assert accounts.authenticate(s, "inspector1", "a fresh long passphrase").name == "inspector1"
+
+
+def test_each_account_shows_its_own_role_and_forces(engine, db_url, monkeypatch, people):
+    """Choosing another account shows that account's role and forces, not the previous one's
+    (a shared key kept admin1's "admin" on screen for an inspector, one press from giving it)."""
+    at = users_page(db_url, monkeypatch)
+    at.selectbox(key="users_chosen").select("admin1").run()
+    assert at.selectbox(key="users_new_role_admin1").value == "admin"
+    at.selectbox(key="users_chosen").select("inspector1").run()
+    assert at.selectbox(key="users_new_role_inspector1").value == "inspector"
+    assert at.multiselect(key="users_new_forces_inspector1").value == ["kent"]
