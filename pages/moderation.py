@@ -14,6 +14,7 @@ from fieldwork.ui.components import show_problems
 user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
 DONE = "moderation_done"
+OPEN = "mod_open"  # the case this lead had open while it was still to moderate
 
 components.heading("Moderation", "Only the questions the two inspectors answered differently are shown. Record the "
                    "agreed answer for each, then finish: the agreed answers replace the first marking in findings "
@@ -27,7 +28,9 @@ if not rows:
     st.stop()
 
 show_done = st.toggle("Show finished moderations", key="mod_show_done")
-choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE}
+# a case another lead finishes while this one has it open stays on screen, to say so (F20)
+choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE
+           or r.id == st.session_state.get(OPEN)}
 if not choices:
     st.success("Every second-marked case is moderated.")
     st.stop()
@@ -49,8 +52,18 @@ def show(code: str | None, question: str) -> str:
     return "(not asked)" if not code else f"{q.label_of(question, code)} (`{code}`)"
 
 
-if view.finished:
-    st.success("Moderation finished: findings count the agreed answers for this case.")
+# finished by another lead while this one had it open: the boxes stay live (a disabled widget's
+# submitted value is discarded), so the lead's choices stay on screen and Save is refused in words
+clash = view.finished and view.moderated_by != user.name and st.session_state.get(OPEN) == marking_id
+locked = view.finished and not clash
+if clash:
+    st.warning(f"{view.finished_words} while you had it open: findings count their agreed answers, shown under "
+               "each question. Answers you chose here and had not saved were not saved; they stay in the boxes "
+               "below.", icon=":material/call_split:")
+elif view.finished:
+    st.success(f"Moderation finished: {view.finished_words}. Findings count the agreed answers for this case.")
+else:
+    st.session_state[OPEN] = marking_id
 if not view.disagreements:
     st.info("The two markings agree on every question.")
 
@@ -72,16 +85,17 @@ with st.form(f"mod_form_{marking_id}"):
             labels = dict(d.options)
             picked[d.slot] = st.selectbox(
                 "Agreed answer", codes, index=codes.index(d.agreed) if d.decided and d.agreed in codes else None,
-                format_func=labels.get, key=f"mod_{marking_id}_{d.slot}", disabled=view.finished,
+                format_func=labels.get, key=f"mod_{marking_id}_{d.slot}", disabled=locked,
                 placeholder="Choose the agreed answer")
             if d.decided:
-                st.caption(f"Agreed by {d.agreed_by}")
-    saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True, disabled=view.finished or not view.disagreements)
+                st.caption(f"Agreed by {d.agreed_by}" + (f": {labels.get(d.agreed, d.agreed)}" if view.finished else ""))
+    saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True, disabled=locked or not view.disagreements)
 if saved:
     by_slot = {d.slot: d for d in view.disagreements}
     changed = {k: v for k, v in picked.items() if v is not None and v != by_slot[k].agreed}
     try:
         with db.session_scope(engine) as s:
+            second_marking.still_open(s, user, marking_id)  # finished by another lead since: said, not dropped
             for key, value in changed.items():
                 second_marking.agree(s, user, marking_id, by_slot[key].question, value,
                                      instance=by_slot[key].instance)
@@ -100,4 +114,5 @@ if not view.finished:
             show_problems(exc, key="mod_finish_problems")
         else:
             st.session_state[DONE] = (f"{view.case_ref} moderated: findings now count the agreed answers.")
+            st.session_state.pop(OPEN, None)  # finished here: nothing to warn about
             st.rerun()
