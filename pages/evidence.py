@@ -12,7 +12,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.services import evidence, evidence_csv
 from fieldwork.services.evidence import EvidenceInput, ExcerptInput
-from fieldwork.ui import components, session
+from fieldwork.ui import components, privacy_confirm, session
 from fieldwork.ui.components import show_problems
 from models.evidence import EVIDENCE_KINDS
 
@@ -21,6 +21,7 @@ engine = session.engine()
 FORM_N = "evidence_form_n"  # bumped after a save, so the form starts empty again
 EXCERPTS_N = "evidence_excerpts_n"  # how many excerpt rows the form shows
 SAVED = "evidence_saved"  # what was just saved (and its warnings), said once after the rerun
+ADD = "ev_add"  # the add form, for the privacy question asked before saving
 
 st.title("Evidence")
 with db.session_scope(engine) as s:
@@ -74,23 +75,40 @@ with st.expander("Add evidence", expanded=True, icon=":material/add:"):
                             max_chars=evidence.MAX_EXCERPT)
         if criterion or code or text.strip():
             excerpts.append(ExcerptInput(criterion or "", code or "", text))
+    texts = [source, summary, reference, *(e.text for e in excerpts)]
+    anyway = privacy_confirm.ask(ADD, texts, what="the source, summary and excerpts")  # warned: ask first
     cols = st.columns([1, 1, 2])
     if cols[0].button("Another excerpt", key="ev_more", icon=":material/add:"):
         st.session_state[EXCERPTS_N] = count + 1
         st.rerun()
-    if components.pressed("Save evidence", key="ev_save", container=cols[1], type="primary", icon=":material/save:"):
+    if components.pressed("Save evidence", key="ev_save", container=cols[1], type="primary",
+                          icon=":material/save:") or anyway:
         data = EvidenceInput(kind=kind, held_on=held_on, force=force, cps_area=area, source=source, summary=summary,
                              criteria=chosen, reference=reference, ref=ref, excerpts=excerpts)
-        try:
-            with db.session_scope(engine) as s:
-                item, warnings = evidence.add_evidence(s, user, data, inspection=inspection)
-        except ProblemError as exc:
-            show_problems(exc, key="ev_problems")
-        else:
-            st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(excerpts), "warnings": warnings}
-            st.session_state[FORM_N] = n + 1
-            st.session_state[EXCERPTS_N] = 1
+        # every field checked at once, before anything is written: refusals and privacy warnings together
+        _, problems, warnings = evidence.check(data, user, framework, codebook)
+        if problems:
+            privacy_confirm.clear(ADD)
+            show_problems(ProblemError(problems, "the evidence was not saved"), key="ev_problems")
+            for w in warnings:
+                st.warning(f"Check this too: {w}. Remove personal details if they are there.",
+                           icon=":material/shield:")
+        elif warnings and not anyway:
+            privacy_confirm.hold(ADD, warnings, texts)
             st.rerun()
+        else:
+            try:
+                with db.session_scope(engine) as s:
+                    item, warnings = evidence.add_evidence(s, user, data, inspection=inspection)
+            except ProblemError as exc:
+                show_problems(exc, key="ev_problems")
+            else:
+                privacy_confirm.clear(ADD)
+                st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(excerpts),
+                                           "warnings": [] if anyway else warnings}  # seen and saved anyway
+                st.session_state[FORM_N] = n + 1
+                st.session_state[EXCERPTS_N] = 1
+                st.rerun()
 
 def edit_form(v) -> None:
     """Change an item: its fields and excerpts (an excerpt keeps its identity, so judgements
