@@ -40,6 +40,34 @@ if saved:
     for w in saved["warnings"]:
         st.warning(f"Check this: {w}. Remove personal details if they are there.", icon=":material/warning:")
 
+
+def save_checked(form: str, data: EvidenceInput, texts: list[str], anyway: bool, write, problems_key: str):
+    """Every field checked at once before anything is written (F22), with the service's own
+    check: refusals and privacy warnings together; a warning alone saves nothing until the person
+    presses Save anyway for that exact text. Returns the saved item, or None."""
+    _, problems, warnings = evidence.check(data, user, framework, codebook)
+    if problems:
+        privacy_confirm.clear(form)
+        show_problems(ProblemError(problems, "the evidence was not saved"), key=problems_key)
+        for w in warnings:
+            st.warning(f"Check this too: {w}. Remove personal details if they are there.", icon=":material/shield:")
+    elif warnings and not anyway:
+        privacy_confirm.hold(form, warnings, texts)
+        st.rerun()
+    else:
+        try:
+            with db.session_scope(engine) as s:
+                item, warnings = write(s)
+        except ProblemError as exc:
+            show_problems(exc, key=problems_key)
+        else:
+            privacy_confirm.clear(form)
+            st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(data.excerpts),
+                                       "warnings": [] if anyway else warnings}  # seen and saved anyway
+            return item
+    return None
+
+
 # --- add ----------------------------------------------------------------------------------
 n = st.session_state.setdefault(FORM_N, 0)
 with st.expander("Add evidence", expanded=True, icon=":material/add:"):
@@ -85,30 +113,12 @@ with st.expander("Add evidence", expanded=True, icon=":material/add:"):
                           icon=":material/save:") or anyway:
         data = EvidenceInput(kind=kind, held_on=held_on, force=force, cps_area=area, source=source, summary=summary,
                              criteria=chosen, reference=reference, ref=ref, excerpts=excerpts)
-        # every field checked at once, before anything is written: refusals and privacy warnings together
-        _, problems, warnings = evidence.check(data, user, framework, codebook)
-        if problems:
-            privacy_confirm.clear(ADD)
-            show_problems(ProblemError(problems, "the evidence was not saved"), key="ev_problems")
-            for w in warnings:
-                st.warning(f"Check this too: {w}. Remove personal details if they are there.",
-                           icon=":material/shield:")
-        elif warnings and not anyway:
-            privacy_confirm.hold(ADD, warnings, texts)
+        if save_checked(ADD, data, texts, anyway, lambda s: evidence.add_evidence(s, user, data, inspection=inspection),
+                        "ev_problems"):
+            st.session_state[FORM_N] = n + 1
+            st.session_state[EXCERPTS_N] = 1
             st.rerun()
-        else:
-            try:
-                with db.session_scope(engine) as s:
-                    item, warnings = evidence.add_evidence(s, user, data, inspection=inspection)
-            except ProblemError as exc:
-                show_problems(exc, key="ev_problems")
-            else:
-                privacy_confirm.clear(ADD)
-                st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(excerpts),
-                                           "warnings": [] if anyway else warnings}  # seen and saved anyway
-                st.session_state[FORM_N] = n + 1
-                st.session_state[EXCERPTS_N] = 1
-                st.rerun()
+
 
 def edit_form(v) -> None:
     """Change an item: its fields and excerpts (an excerpt keeps its identity, so judgements
@@ -134,18 +144,15 @@ def edit_form(v) -> None:
                                 height=80, max_chars=evidence.MAX_EXCERPT)
             if not remove and (e is not None or criterion or code or text.strip()):
                 kept.append(ExcerptInput(criterion or "", code or "", text, e.uid if e else ""))
-        if components.pressed("Save changes", key="evidence_save_changes_submit", form=True):
-            data = EvidenceInput(kind=v.kind, held_on=v.held_on, force=v.force, cps_area=v.cps_area, source=source,
-                                 summary=summary, criteria=chosen, reference=reference, ref=v.ref, excerpts=kept)
-            try:
-                with db.session_scope(engine) as s:
-                    item, warnings = evidence.update_evidence(s, user, v.uid, data, expected_revision=v.revision,
-                                                              inspection=inspection)
-            except ProblemError as exc:
-                show_problems(exc, key=f"ev_e_problems_{k}")
-            else:
-                st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(kept), "warnings": warnings}
-                st.rerun()
+        submitted = components.pressed("Save changes", key="evidence_save_changes_submit", form=True)
+    texts = [source, summary, reference, *(e.text for e in kept)]
+    anyway = privacy_confirm.ask(f"ev_edit_{k}", texts, what="the source, summary and excerpts")
+    if submitted or anyway:
+        data = EvidenceInput(kind=v.kind, held_on=v.held_on, force=v.force, cps_area=v.cps_area, source=source,
+                             summary=summary, criteria=chosen, reference=reference, ref=v.ref, excerpts=kept)
+        if save_checked(f"ev_edit_{k}", data, texts, anyway, lambda s: evidence.update_evidence(
+                s, user, v.uid, data, expected_revision=v.revision, inspection=inspection), f"ev_e_problems_{k}"):
+            st.rerun()
 
 
 # --- the evidence -------------------------------------------------------------------------

@@ -69,3 +69,24 @@ def test_a_clean_item_is_saved_at_once(engine, db_url, monkeypatch):
     _fill(at, "force stalking SPOC", "Interview with the force lead on stalking.")
     at.button(key="ev_save").click().run()
     assert "Saved EV-" in at.success[0].value and not at.warning and len(_items(engine)) == 1
+
+
+def test_a_change_is_asked_about_before_it_is_saved(engine, db_url, monkeypatch):
+    from tests.evidence_helpers import add_interview
+
+    with db.session_scope(engine) as s:
+        item = add_interview(s)
+        [view] = evidence.list_evidence(s, LEAD1)
+    at = page("pages/evidence.py", db_url, monkeypatch).run()
+    at.toggle(key=f"ev_edit_{item.uid}").set_value(True).run()
+    k = f"{item.uid}_{view.revision}"
+    at.text_area(key=f"ev_e_summary_{k}").input(SUMMARY)
+    at.button(key=f"FormSubmitter:ev_edit_form_{k}-Save changes").click().run()
+    assert not at.exception and not at.success
+    assert "Not saved yet" in _texts(at.warning) and "a phone number" in _texts(at.warning)
+    [unchanged] = _items(engine)
+    assert unchanged.summary == view.summary and unchanged.revision == view.revision
+    at.button(key=f"ev_edit_{k}_anyway").click().run()
+    assert not at.exception and "Saved" in at.success[0].value
+    [after] = _items(engine)
+    assert after.summary == SUMMARY
