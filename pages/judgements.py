@@ -193,6 +193,7 @@ if unit and criterion:
         elif choice == judgement_clash.STORED:
             judgement_clash.settle(cell_key)
             st.rerun()
+        judgement_clash.changed_since(cell_key, shown, opened)
         ev_options = {v.uid: f"{v.ref} · {v.kind_label} · {v.source}" for v in candidates}
         ex_options = {e.uid: f"{v.ref} · {e.criterion} · {e.code_label}: {e.text[:80]}"
                       for v in candidates for e in v.excerpts}

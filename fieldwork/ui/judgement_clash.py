@@ -71,3 +71,13 @@ def choose(cell: str, grade_label) -> str | None:
     if components.pressed(f"Keep the stored one ({clash['grade']})", key=f"jd_clash_stored_{cell}", container=c2):
         return STORED
     return None
+
+
+def changed_since(cell: str, shown, opened: int) -> None:
+    """Said before the lead saves: the cell was judged since they opened it (the grade shown
+    above the form is the stored one; the form still holds what they opened)."""
+    if pending(cell) or shown is None or shown.version == opened:
+        return
+    st.info(f"{shown.judged_by} judged this cell ({shown.grade_label}) at {shown.judged_at:%d %b %Y %H:%M}, after "
+            "you opened it. The form below still holds what you opened; saving it asks which judgement to keep.",
+            icon=":material/group:")

@@ -43,6 +43,8 @@ def test_the_second_lead_is_told_and_keeps_their_grade(engine, db_url, monkeypat
     _judge_on_page(lead_b, 0, "partially_met", "Risk assessed in most cases.")
     assert "Judged 3.1" in lead_b.success[0].value
 
+    lead_a.run()  # any click on lead A's page says so before they save
+    assert any("lead2 judged this cell (Partially met)" in i.value for i in lead_a.info)
     _judge_on_page(lead_a, 0, "not_met", "Risk assessment rarely done at first contact.")
     assert not lead_a.exception and not lead_a.success
     [refusal] = [w.value for w in lead_a.warning if "not saved" in w.value]
