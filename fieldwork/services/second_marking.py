@@ -119,7 +119,7 @@ def draw_sample(session: Session, actor: Actor, questionnaire_id: str, *, seed: 
         k = min(len(pool), number if number is not None else math.ceil(len(pool) * percent / 100))
         items += sorted(random.Random(f"{seed}:{force_code}").sample(pool, k), key=lambda i: i.case_ref)
     size = f"{number} case(s)" if number is not None else f"{percent:g}%"
-    rule = f"{size} per force, seed {seed}" + (f", forces {', '.join(forces)}" if forces else "")
+    rule = f"{size} per force, seed {seed}" + (f", forces {', '.join(map(_force_name, forces))}" if forces else "")
     return Sample(rule, items, {f: len(p) for f, p in by_force.items()})
 
 

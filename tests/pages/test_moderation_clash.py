@@ -49,7 +49,7 @@ def test_the_second_lead_is_told_who_finished_and_keeps_their_choices(engine, db
     assert not lead_a.exception
     assert "Every second-marked case is moderated" not in texts(lead_a.success)
     warning = texts(lead_a.warning)
-    assert "lead2 finished moderating HS-0300 on " in warning and "while you had it open" in warning
+    assert "lead2 finished moderating HS-0300 while you had it open (on " in warning
     assert "were not saved" in warning
     refusal = texts(lead_a.error) + " | " + " | ".join(lead_a.dataframe[-1].value["problem"])
     assert "your agreed answers were not saved" in refusal.lower() and "lead2 finished moderating" in refusal
