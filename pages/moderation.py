@@ -16,6 +16,7 @@ engine = session.engine()
 DONE = "moderation_done"
 TOAST = "moderation_toast"
 SAVED = "moderation_saved"  # (what was recorded, why finishing was refused): said under the buttons
+OPEN = "moderation_open"  # the case this lead had open while it was still to moderate
 
 components.heading("Moderation", "Only the questions the two inspectors answered differently are shown. Choose the "
                    "agreed answer for each: Save keeps the choices, Finish saves them and then finishes. The "
@@ -32,8 +33,7 @@ if not rows:
     st.stop()
 
 show_done = st.toggle("Show finished moderations", key="mod_show_done")
-OPEN = "moderation_open"  # the case this lead had open, unfinished, in the last run
-# a case finished elsewhere (another lead) while this lead had it open stays chosen, to say so
+# a case another lead finishes while this one has it open stays on screen, to say so (F20)
 choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE
            or r.id == st.session_state.get(OPEN)}
 if not choices:
@@ -57,17 +57,20 @@ def show(code: str | None, question: str) -> str:
     return "(not asked)" if not code else f"{q.label_of(question, code)} (`{code}`)"
 
 
-if view.finished and st.session_state.get(OPEN) == marking_id:
-    # finished by someone else since this lead's last look (walk 23, F20): their own choices,
-    # if any, were not recorded; the boxes show what was agreed
-    st.warning(f"{view.moderated_by} finished moderating {view.case_ref} while you had it open: choices you had not "
-               "saved were not recorded. The agreed answers below are the ones findings count.",
-               icon=":material/group:")
-    for d in view.disagreements:
-        st.session_state.pop(f"mod_{marking_id}_{d.slot}", None)
+# finished by another lead while this one had it open: the boxes stay live (a disabled widget's
+# submitted value is discarded), so the lead's choices stay on screen and Save is refused in words
+# (the same account in another tab too; finishing here clears OPEN, so no warning about oneself)
+clash = view.finished and st.session_state.get(OPEN) == marking_id
+locked = view.finished and not clash
+if clash:
+    when = f" (on {view.moderated_at:%d %b %Y} at {view.moderated_at:%H:%M})" if view.moderated_at else ""
+    st.warning(f"{view.moderated_by} finished moderating {view.case_ref} while you had it open{when}: findings "
+               "count the agreed answers shown under each question. Answers you chose here and had not saved were "
+               "not saved; they stay in the boxes below.", icon=":material/call_split:")
 elif view.finished:
-    st.success(f"Moderation finished by {view.moderated_by}: findings count the agreed answers for this case.")
-st.session_state[OPEN] = None if view.finished else marking_id
+    st.success(f"Moderation finished: {view.finished_words}. Findings count the agreed answers for this case.")
+else:
+    st.session_state[OPEN] = marking_id
 if not view.disagreements:
     st.info("The two markings agree on every question.")
 
@@ -89,20 +92,21 @@ with st.form(f"mod_form_{marking_id}"):
             labels = dict(d.options)
             picked[d.slot] = st.selectbox(
                 "Agreed answer", codes, index=codes.index(d.agreed) if d.decided and d.agreed in codes else None,
-                format_func=labels.get, key=f"mod_{marking_id}_{d.slot}", disabled=view.finished,
+                format_func=labels.get, key=f"mod_{marking_id}_{d.slot}", disabled=locked,
                 placeholder="Choose the agreed answer")
             if d.decided:
-                st.caption(f"Agreed by {d.agreed_by}")
+                st.caption(f"Agreed by {d.agreed_by}" + (f": {labels.get(d.agreed, d.agreed)}" if view.finished else ""))
     # Both buttons submit the form, so Finish sends the choices on screen too (walk 23, F7:
     # Finish outside the form dropped them); moderation_choices says why it saves them first.
     buttons = st.columns([1, 1, 3])
     saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True,
-                               container=buttons[0], disabled=view.finished or not view.disagreements)
+                               container=buttons[0], disabled=locked or not view.disagreements)
     finishing = components.pressed("Finish moderation", key=f"mod_finish_{marking_id}", form=True, type="primary",
-                                   container=buttons[1], disabled=view.finished)
+                                   container=buttons[1], disabled=locked)
 if saved or finishing:
     try:
         with db.session_scope(engine) as s:
+            second_marking.still_open(s, user, marking_id)  # finished by another lead since: said, not dropped
             if finishing:
                 outcome = moderation_choices.finish(s, user, marking_id, picked)
             else:

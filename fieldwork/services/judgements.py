@@ -195,6 +195,11 @@ def _links(session: Session, inspection: Inspection, unit_type: str, unit: str, 
     return links, problems
 
 
+def _grade_label(framework, code: str) -> str:
+    grade = framework.grade(code)
+    return grade.label if grade else code
+
+
 def judge(session: Session, actor: Actor, *, unit_type: str, unit: str, criterion: str, grade: str,
           rationale: str, evidence: list[str] = (), excerpts: list[str] = (), findings: list[FindingRef] = (),
           expected_version: int | None = None,
@@ -223,12 +228,13 @@ def judge(session: Session, actor: Actor, *, unit_type: str, unit: str, criterio
     current = session.execute(select(Judgement).where(
         Judgement.inspection_id == inspection.id, Judgement.unit_type == unit_type, Judgement.unit == unit,
         Judgement.criterion == criterion)).scalars().first()
+    now_label = _grade_label(framework, current.grade) if current is not None else ""
     if current is not None and expected_version is not None and current.version != expected_version:
         problems.append(Problem(STALE, f"{current.judged_by} changed this judgement since you opened it (now "
-                                f"{current.grade}): reload it and judge again", field="grade"))
+                                f"{now_label}): reload it and judge again", field="grade"))
     elif current is not None and expected_version is None and current.judged_by != actor.name:
         # a lead who did not see the existing judgement must not replace it unawares
-        problems.append(Problem(STALE, f"{current.judged_by} has already judged this ({current.grade}): open it "
+        problems.append(Problem(STALE, f"{current.judged_by} has already judged this ({now_label}): open it "
                                 "and change it from there", field="grade"))
     if problems:
         raise ProblemError(problems, "the judgement was not saved")

@@ -60,10 +60,12 @@ def test_a_case_finished_by_another_lead_meanwhile_is_said_not_dropped(engine, d
     button(at, "Save agreed answers").click().run()
     assert not at.exception
     assert "finished moderating HS-0300 while you had it open" in texts(at.warning)
-    assert at.selectbox(key=f"mod_{marking_id}_avoidable_delay").value == "yes"  # what was agreed, not the choice
+    # the lead's choice stays in its box (s23-stale, F20), what was agreed is named under it
+    assert at.selectbox(key=f"mod_{marking_id}_avoidable_delay").value == "no"
+    assert "Agreed by lead1: Yes" in texts(at.caption)
     assert _decided(engine) == {"avoidable_delay": "yes", "prevention_advice": "yes"}
-    at.run()  # said once; the finished case then leaves the list
-    assert "while you had it open" not in texts(at.warning)
+    at.run()  # still said while the case stays open on this page
+    assert "while you had it open" in texts(at.warning)
 
 
 def test_a_lead_who_finishes_is_not_warned_about_themselves(engine, db_url, monkeypatch):
