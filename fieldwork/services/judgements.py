@@ -23,12 +23,12 @@ from sqlmodel import Session
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import (
-    EVIDENCE_OF_ANOTHER_UNIT as OTHER_UNIT, JUDGEMENT_CHANGED as STALE, MISSING_RATIONALE, NO_SCALE,
+    BAD_CHARACTER, EVIDENCE_OF_ANOTHER_UNIT as OTHER_UNIT, JUDGEMENT_CHANGED as STALE, MISSING_RATIONALE, NO_SCALE,
     UNKNOWN_CRITERION, UNKNOWN_EVIDENCE, UNKNOWN_FINDING, UNKNOWN_GRADE, UNKNOWN_UNIT,
 )
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import evidence as evidence_service
-from fieldwork.services import inspections, permissions, privacy
+from fieldwork.services import characters, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services.queries import where_given
 from fieldwork.services import actor_check
@@ -39,6 +39,7 @@ from models.evidence import CPS_AREA, FORCE, LINK_EVIDENCE, LINK_EXCERPT, LINK_F
 JUDGERS = (permissions.LEAD,)  # only leads judge: a judgement is the lead inspector's professional call
 JUDGEMENT_SET = "judgement.set"
 MAX_RATIONALE = 10_000
+NOTES = frozenset({"rationale"})  # notes of several lines for the one character rule, here and in bundles
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,9 @@ def judge(session: Session, actor: Actor, *, unit_type: str, unit: str, criterio
     elif len(rationale) > MAX_RATIONALE:
         problems.append(Problem(MISSING_RATIONALE, f"the rationale is {len(rationale):,} characters; at most "
                                 f"{MAX_RATIONALE:,}", field="rationale"))
+    why = characters.problem(rationale, multiline=True)  # the one character rule, as bundles apply it
+    if why:
+        problems.append(Problem(BAD_CHARACTER, f"the rationale {why}", field="rationale"))
     links, found = _links(session, inspection, unit_type, unit, list(evidence), list(excerpts), list(findings))
     problems += found
     current = session.execute(select(Judgement).where(
