@@ -45,7 +45,9 @@ if not qids:
     st.stop()
 with db.session_scope(session.engine()) as s:
     titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
-qid = components.questionnaire_picker(qids, key="findings_questionnaire", titles=titles)
+qid = components.questionnaire_picker(qids, key=components.kept.restore("findings_questionnaire", valid=qids),
+                                     titles=titles)
+components.kept.keep("findings_questionnaire")
 with db.session_scope(session.engine()) as s:
     q = inspections.load_questionnaire(s, qid)
 
@@ -57,13 +59,17 @@ filters = {}
 if offered:
     for column, name in zip(st.columns(len(offered)), offered):
         labels = {c.code: c.label for c in q.options(name)}
+        widget = components.kept.restore(f"findings_filter_{qid}_{name}", valid=labels)
         chosen = column.multiselect(names[name], list(labels), format_func=labels.get, help=q.question(name).label,
-                                    key=f"findings_filter_{qid}_{name}", placeholder="All")
+                                    key=widget, placeholder="All")
+        components.kept.keep(widget)
         if chosen:
             filters[name] = chosen
 by_choices = [None] + single
+widget = components.kept.restore(f"findings_by_{qid}", valid=single)
 by = st.selectbox("Break down by", by_choices, index=by_choices.index("force") if "force" in single else 0,
-                  format_func=lambda n: "No breakdown" if n is None else names[n], key=f"findings_by_{qid}")
+                  format_func=lambda n: "No breakdown" if n is None else names[n], key=widget)
+components.kept.keep(widget)
 
 try:  # kept between draws while the data is unchanged (fieldwork/ui/findings_cache.py)
     key = findings_cache.request_key(inspection, qid, by, filters)

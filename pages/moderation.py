@@ -7,17 +7,22 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import second_marking
+from fieldwork.services import moderation_choices, second_marking
 from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
 DONE = "moderation_done"
+TOAST = "moderation_toast"
+SAVED = "moderation_saved"  # (what was recorded, why finishing was refused): said under the buttons
 
-components.heading("Moderation", "Only the questions the two inspectors answered differently are shown. Record the "
-                   "agreed answer for each, then finish: the agreed answers replace the first marking in findings "
+components.heading("Moderation", "Only the questions the two inspectors answered differently are shown. Choose the "
+                   "agreed answer for each: Save keeps the choices, Finish saves them and then finishes. The "
+                   "agreed answers replace the first marking in findings "
                    "(the first marking is kept).", message_key=DONE)
+if toast := st.session_state.pop(TOAST, None):  # seen wherever the lead has scrolled to
+    st.toast(toast, icon=":material/check:")
 
 with db.session_scope(engine) as s:
     rows = [r for r in second_marking.markings(s, user, inspection=session.current_inspection(s))
@@ -27,7 +32,10 @@ if not rows:
     st.stop()
 
 show_done = st.toggle("Show finished moderations", key="mod_show_done")
-choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE}
+OPEN = "moderation_open"  # the case this lead had open, unfinished, in the last run
+# a case finished elsewhere (another lead) while this lead had it open stays chosen, to say so
+choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE
+           or r.id == st.session_state.get(OPEN)}
 if not choices:
     st.success("Every second-marked case is moderated.")
     st.stop()
@@ -49,8 +57,17 @@ def show(code: str | None, question: str) -> str:
     return "(not asked)" if not code else f"{q.label_of(question, code)} (`{code}`)"
 
 
-if view.finished:
-    st.success("Moderation finished: findings count the agreed answers for this case.")
+if view.finished and st.session_state.get(OPEN) == marking_id:
+    # finished by someone else since this lead's last look (walk 23, F20): their own choices,
+    # if any, were not recorded; the boxes show what was agreed
+    st.warning(f"{view.moderated_by} finished moderating {view.case_ref} while you had it open: choices you had not "
+               "saved were not recorded. The agreed answers below are the ones findings count.",
+               icon=":material/group:")
+    for d in view.disagreements:
+        st.session_state.pop(f"mod_{marking_id}_{d.slot}", None)
+elif view.finished:
+    st.success(f"Moderation finished by {view.moderated_by}: findings count the agreed answers for this case.")
+st.session_state[OPEN] = None if view.finished else marking_id
 if not view.disagreements:
     st.info("The two markings agree on every question.")
 
@@ -76,28 +93,35 @@ with st.form(f"mod_form_{marking_id}"):
                 placeholder="Choose the agreed answer")
             if d.decided:
                 st.caption(f"Agreed by {d.agreed_by}")
-    saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True, disabled=view.finished or not view.disagreements)
-if saved:
-    by_slot = {d.slot: d for d in view.disagreements}
-    changed = {k: v for k, v in picked.items() if v is not None and v != by_slot[k].agreed}
+    # Both buttons submit the form, so Finish sends the choices on screen too (walk 23, F7:
+    # Finish outside the form dropped them); moderation_choices says why it saves them first.
+    buttons = st.columns([1, 1, 3])
+    saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True,
+                               container=buttons[0], disabled=view.finished or not view.disagreements)
+    finishing = components.pressed("Finish moderation", key=f"mod_finish_{marking_id}", form=True, type="primary",
+                                   container=buttons[1], disabled=view.finished)
+if saved or finishing:
     try:
         with db.session_scope(engine) as s:
-            for key, value in changed.items():
-                second_marking.agree(s, user, marking_id, by_slot[key].question, value,
-                                     instance=by_slot[key].instance)
-    except ProblemError as exc:
+            if finishing:
+                outcome = moderation_choices.finish(s, user, marking_id, picked)
+            else:
+                outcome = moderation_choices.Finished(moderation_choices.record(s, user, marking_id, picked), None)
+    except ProblemError as exc:  # nothing stored; the choices stay in the boxes
         show_problems(exc, key="mod_problems")
     else:
-        st.session_state[DONE] = f"{len(changed)} agreed answer(s) recorded for {view.case_ref}."
+        recorded = f"{outcome.recorded} agreed answer(s) recorded for {view.case_ref}."
+        if outcome.agreed_uid:  # the case leaves the list: said at the top, and as a toast
+            st.session_state[DONE] = ((recorded[:-1] + "; " if outcome.recorded else "") +
+                                      f"{view.case_ref} moderated: findings now count the agreed answers.")
+            st.session_state[TOAST] = st.session_state[DONE]
+            st.session_state[OPEN] = None  # finished here: nothing to warn about
+        else:  # said under the buttons the lead pressed, not at the top of a long page
+            st.session_state[SAVED] = (recorded, outcome.refusal)
+            st.session_state[TOAST] = recorded
         st.rerun()
-
-if not view.finished:
-    if components.pressed("Finish moderation", type="primary", key=f"mod_finish_{marking_id}"):
-        try:
-            with db.session_scope(engine) as s:
-                second_marking.finish(s, user, marking_id)
-        except ProblemError as exc:
-            show_problems(exc, key="mod_finish_problems")
-        else:
-            st.session_state[DONE] = (f"{view.case_ref} moderated: findings now count the agreed answers.")
-            st.rerun()
+if said := st.session_state.pop(SAVED, None):
+    recorded, refusal = said
+    st.success(recorded, icon=":material/check:")
+    if refusal is not None:
+        show_problems(refusal, key="mod_finish_problems")

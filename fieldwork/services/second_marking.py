@@ -119,7 +119,7 @@ def draw_sample(session: Session, actor: Actor, questionnaire_id: str, *, seed: 
         k = min(len(pool), number if number is not None else math.ceil(len(pool) * percent / 100))
         items += sorted(random.Random(f"{seed}:{force_code}").sample(pool, k), key=lambda i: i.case_ref)
     size = f"{number} case(s)" if number is not None else f"{percent:g}%"
-    rule = f"{size} per force, seed {seed}" + (f", forces {', '.join(forces)}" if forces else "")
+    rule = f"{size} per force, seed {seed}" + (f", forces {', '.join(map(_force_name, forces))}" if forces else "")
     return Sample(rule, items, {f: len(p) for f, p in by_force.items()})
 
 
@@ -482,6 +482,7 @@ class Moderation:
     finished: bool
     agreed_uid: str | None
     disagreements: list[Disagreement] = field(default_factory=list)
+    moderated_by: str | None = None  # who finished it, once finished
 
     @property
     def undecided(self) -> list[Disagreement]:
@@ -510,7 +511,7 @@ def moderation(session: Session, actor: Actor, marking_id: int) -> Moderation:
     case = session.get(CaseFile, marking.case_id)
     view = Moderation(marking.id, case.case_ref, q, marking.first_inspector, marking.second_inspector,
                       first.status == COMPLETE and second.status == COMPLETE, marking.agreed_uid is not None,
-                      marking.agreed_uid)
+                      marking.agreed_uid, moderated_by=marking.moderated_by)
     if not view.ready:
         return view
     a1, a2 = marking_slots.answers(session, first.id), marking_slots.answers(session, second.id)

@@ -81,7 +81,9 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
         return
     link = lambda c: (f"/case_view?assessment={c.assessment_uid}&finding={trace.finding}"  # noqa: E731
                       + (f"&answer={trace.answer}" if trace.answer else ""))
-    st.dataframe([{"case": c.case_ref, "in the count": c.in_count, "force": c.force, "inspector": c.inspector,
+    forces = components.force_labels()  # the force as a lead names it, not its code (walk 23, F6)
+    st.dataframe([{"case": c.case_ref, "in the count": c.in_count, "force": forces.get(c.force, c.force),
+                   "inspector": c.inspector,
                    "answer": c.answer_label or c.answer or "", "evidence note": c.note, "open": link(c)}
                   for c in trace.cases], hide_index=True, key="findings_cases_table",
                  column_config={"open": st.column_config.LinkColumn("open", display_text="read-only"),

@@ -34,7 +34,8 @@ def test_the_accounts_are_listed_without_their_hashes(engine, db_url, monkeypatc
     assert not at.exception
     frame = table(at)
     assert list(frame["name"]) == ["admin1", "inspector1"]
-    assert list(frame["forces"]) == ["all", "kent"]
+    assert list(frame["forces"]) == ["every force", "Kent Police"]  # names, never codes
+    assert list(frame["last sign-in (UTC)"]) == ["never", "never"]
     assert not any("argon2" in str(v) for v in frame.to_numpy().ravel())
 
 
@@ -50,6 +51,9 @@ def test_an_admin_adds_an_account(engine, db_url, monkeypatch, people):
     assert "lead1" in list(table(at)["name"])
     with db.session_scope(engine) as s:
         assert accounts.authenticate(s, "lead1", PASSWORD).role == "lead"
+    # the form starts empty for the next account: no name, and no password of the one just made
+    assert [at.text_input(key=k).value for k in ("users_add_name", "users_add_password", "users_add_password2")] \
+        == ["", "", ""]
 
 
 def test_every_problem_with_a_new_account_is_shown(engine, db_url, monkeypatch, people):
@@ -78,7 +82,7 @@ def test_an_admin_changes_role_and_forces_resets_a_password_and_disables(engine,
     at.button(key="users_disable").click().run()
     assert not at.exception
     row = table(at).set_index("name").loc["inspector1"]
-    assert (row["role"], row["forces"], row["state"]) == ("lead", "essex, kent", "disabled")
+    assert (row["role"], row["forces"], row["state"]) == ("lead", "Essex Police, Kent Police", "disabled")
     with db.session_scope(engine) as s:
         changes = [e.detail for e in s.exec(select(AuditEvent).where(AuditEvent.actor == "admin1",
                                                                      AuditEvent.action == audit.USER_CHANGED))]
