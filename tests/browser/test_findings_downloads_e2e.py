@@ -130,7 +130,7 @@ def download(page, name: str) -> tuple[str, bytes]:
 def test_download_the_default_chart_as_png_and_svg(app_db, tmp_path, browser_page):
     live.fieldwork(app_db, "user", "add", "lead1", "--role", "lead", "--password-stdin", stdin=PASSWORD + "\n")
     live.fieldwork(app_db, "demo")
-    with live.running_app(app_db, tmp_path / "data") as url:
+    with live.running_app(app_db, tmp_path / "data", post_run_gc=False) as url:
         page = browser_page
         page.goto(url)
         live.sign_in(page, "lead1", PASSWORD)

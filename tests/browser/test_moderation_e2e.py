@@ -33,7 +33,7 @@ def test_finish_before_save_keeps_the_lead_s_choice(app_db, tmp_path, browser_pa
                    stdin=PASSWORD + "\n")
     _moderation_ready(startup.open_engine(app_db))  # HS-0300: avoidable_delay and prevention_advice differ
     db.dispose_all()
-    with live.running_app(app_db, tmp_path / "data") as url:
+    with live.running_app(app_db, tmp_path / "data", post_run_gc=False) as url:
         page = browser_page
         page.goto(url)
         live.sign_in(page, "lead1", PASSWORD)
