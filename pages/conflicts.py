@@ -8,9 +8,9 @@ The other stays in the database, uncounted, and the choice is audited.
 import pandas as pd
 import streamlit as st
 
-from fieldwork import db
+from fieldwork import db, short_labels
 from fieldwork.problems import ProblemError
-from fieldwork.services import merge
+from fieldwork.services import inspections, merge
 from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
@@ -44,11 +44,23 @@ for conflict in found:
         differing = conflict.differing()
         columns = {s.uid: f"{i + 1}. {side_label(s)}" for i, s in enumerate(conflict.sides)}
         if differing:
-            # an answer in an entry of a repeat group: the entry named beside its question
-            st.dataframe(pd.DataFrame([{"question": q.rpartition("/")[2], "entry": conflict.entry_of(q),
-                                        **{columns[s.uid]: s.answers.get(q) or "(not asked)"
-                                           for s in conflict.sides}} for q in differing]),
-                         hide_index=True, width="stretch", key=f"conflict_table_{conflict.case_id}")
+            with db.session_scope(engine) as s:
+                q_of = inspections.load_questionnaire(s, conflict.questionnaire)
+
+            def words(name: str) -> str:  # the question's short label, as the Findings page names it
+                return short_labels.short(q_of.id, name, q_of.question(name).label) if q_of.has_question(name) else name
+
+            def answer(name: str, code: str | None) -> str:
+                if not code:
+                    return "(not asked)"
+                return q_of.label_of(name, code) if q_of.has_question(name) else code
+
+            # an answer in an entry of a repeat group: the entry named beside its question; the
+            # variable's name kept (hidden) for downloads and tests
+            components.table(pd.DataFrame([{
+                "question": words(q.rpartition("/")[2]), "variable": q.rpartition("/")[2], "entry": conflict.entry_of(q),
+                **{columns[s.uid]: answer(q.rpartition("/")[2], s.answers.get(q)) for s in conflict.sides}}
+                for q in differing]), key=f"conflict_table_{conflict.case_id}", hidden=["variable"], wide=["question"])
         else:
             st.caption("The answers are the same; they differ in status or notes only.")
         noted = [q for q in dict.fromkeys([*differing, *(q for s in conflict.sides for q in s.notes)])
@@ -70,5 +82,7 @@ for conflict in found:
             except ProblemError as exc:
                 show_problems(exc, key=f"conflict_problems_{conflict.case_id}")
             else:
-                st.session_state[DONE] = f"{conflict.case_ref}: {columns[choice]} now counts; the other is kept."
+                chosen = next(x for x in conflict.sides if x.uid == choice)
+                st.session_state[DONE] = (f"{conflict.case_ref}: the assessment by {chosen.inspector} ({chosen.arrived}) "
+                                          "now counts; the other is kept, not counted.")
                 st.rerun()

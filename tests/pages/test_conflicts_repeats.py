@@ -24,5 +24,6 @@ def test_the_conflicts_page_names_the_entry_of_each_differing_answer(engine, db_
     at = lead_page("pages/conflicts.py", db_url, monkeypatch).run()
     assert not at.exception
     table = at.dataframe[0].value
-    rows = sorted(zip(table["question"], table["entry"]))
+    rows = sorted(zip(table["variable"], table["entry"]))
+    assert "attended" not in set(table["question"])  # the question in words, its variable kept hidden
     assert rows == [("attended", "Incident 3"), ("served", "Incident 1 › PIN 1"), ("when", "Incident 3")]

@@ -48,12 +48,15 @@ def test_the_lead_resolves_a_case_scored_on_two_laptops(engine, db_url, monkeypa
     assert "was in this database first" in at.info[0].value  # what counts meanwhile, said on the page
     assert "HS-0001" in texts(at.markdown) and "two laptops" in texts(at.markdown)
     table = at.dataframe[0].value
-    assert "avoidable_delay" in list(table["question"])
+    assert "avoidable_delay" in list(table["variable"])
+    assert "avoidable_delay" not in list(table["question"])  # the question in words
     assert "MG5 p2" in texts(at.caption)
     at.radio(key=next(r.key for r in at.radio)).set_value(uid_b).run()
     button(at, "Resolve").click().run()
     assert not at.exception
-    assert "now counts" in texts(at.success) and "No conflicts to resolve" in texts(at.success)
+    assert "now counts; the other is kept, not counted" in texts(at.success)
+    assert "not counted now counts" not in texts(at.success)  # the chosen one named by who scored it
+    assert "No conflicts to resolve" in texts(at.success)
     with db.session_scope(engine) as s:
         counted = dict(s.execute(select(Assessment.uid, Assessment.counted)).all())
     assert counted == {uid_a: False, uid_b: True}
