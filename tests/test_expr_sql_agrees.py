@@ -9,6 +9,7 @@ verdict. The faults it found are kept as explicit examples."""
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -30,7 +31,8 @@ ANSWERS = ["", "0", "5", "-3", "2.5", "10", "19000", "19783", "19783.5", " 5", "
            "2024-03-01T10:00:00", "2024-03-01T10:00", "2024-03-01T10:00:00Z", "2024-03-01T00:30:00+02:00",
            "2024-02-29T23:30:00-01:00", "2024-03-01T10:00:00.250", "2024-03-01T10:00:00+0100",
            "2024-13-01", "10:30", "09:00:00", "10:30Z", "24:00"]
-answer = st.one_of(st.none(), st.sampled_from(ANSWERS),
+MOMENTS = [a for a in ANSWERS if a[:4].isdigit() and "-" in a]  # dates and date-times, drawn more often
+answer = st.one_of(st.none(), st.sampled_from(ANSWERS), st.sampled_from(MOMENTS),
                    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6))
 answers = st.fixed_dictionaries({v: answer for v in VARS})
 
@@ -70,8 +72,13 @@ def _values(inner):
     )
 
 
-expressions = st.recursive(st.one_of(variable, variable, number, string, st.just("true()"), st.just("false()")),
-                           _values, max_leaves=5)
+# a comparison of an answer (or an answer's arithmetic) is the commonest indicator: drawn as a leaf too
+comparison = st.builds(lambda a, op, b: f"({a} {op} {b})",
+                       st.one_of(variable, st.builds(lambda x, op, n: f"{x} {op} {n}", variable,
+                                                     st.sampled_from(["+", "-", "*"]), number)),
+                       st.sampled_from(OPS), st.one_of(number, variable, string))
+expressions = st.recursive(st.one_of(variable, variable, number, string, st.just("true()"), st.just("false()"),
+                                     comparison, comparison), _values, max_leaves=5)
 
 
 @pytest.fixture
@@ -126,8 +133,9 @@ def _examples(test):
     return test
 
 
-@settings(max_examples=int(__import__("os").environ.get("AGREE_EXAMPLES", 200)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
+# 200 examples find every fault above within a few seconds; FIELDWORK_AGREE_EXAMPLES=3000 looks further
+@settings(max_examples=int(os.environ.get("FIELDWORK_AGREE_EXAMPLES", 200)), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=expressions, values=answers)
 @_examples
 def test_the_database_counts_every_expression_as_python_evaluates_it(one_row, text, values):
