@@ -18,6 +18,7 @@ from fieldwork.files.csv_out import csv_bytes
 from fieldwork.services import agreement, second_marking
 from fieldwork.services.agreement import AgreementReport
 from fieldwork.services.wide_table import Responses
+from fieldwork.short_labels import short_labels
 
 MARKER = "second_marked"
 SHEET = "agreement"
@@ -57,14 +58,18 @@ def sheet_rows(report: AgreementReport) -> list[list]:
 
 
 def display_rows(report: AgreementReport) -> list[dict]:
-    """The table as a page shows it."""
-    return [{"Question": r["question"], "Unit": r["unit"], "Cases": r["applicable_pairs"], "Agreement": r["observed"],
+    """The table as a page shows it: each question in words (its short label, else its label);
+    the variable name last, for the page to keep in the data without showing it."""
+    short = short_labels(report.questionnaire)
+    return [{"Question": short.get(r["question"]) or r["label"] or r["question"], "Unit": r["unit"],
+             "Cases": r["applicable_pairs"], "Agreement": r["observed"],
              "Kappa": None if r["kappa"] is None else round(r["kappa"], 3),
              "AC1": None if r["ac1"] is None else round(r["ac1"], 3),
              "Applicability agreement": r["applicability_agreement"],
              "Flagged": "⚑" if r["flagged"] else ("too few pairs to judge" if r["judgement"] == agreement.TOO_FEW
                                                  else ""),
-             "In one marking's entries only": (r["in_entries_first_only"] or 0) + (r["in_entries_second_only"] or 0)}
+             "In one marking's entries only": (r["in_entries_first_only"] or 0) + (r["in_entries_second_only"] or 0),
+             "Variable": r["question"]}
             for r in report.rows()]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import struct
+import weakref
 from copy import deepcopy
 from typing import Sequence
 
@@ -19,17 +20,26 @@ CHART_WIDTH_CM = 16.0
 TABLE_POINTS = 9
 
 
+# The styles each document is known to have, by (name, type): python-docx finds a style by name
+# by reading every style's XML, and a report asks for the same few styles hundreds of times (a
+# third of building a report by force, its charts apart). A style is only ever added while a
+# report is built, never removed or renamed, so a name once found or added stays true.
+_known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a document's part -> {(name, type)}
+
+
 def style(document, name: str, kind=WD_STYLE_TYPE.PARAGRAPH, base: str | None = None) -> str:
     """``name`` if the document (or the inspectorate's template) has the style; otherwise it is
     added, based on ``base`` or Normal, so a template lacking it still works."""
+    known = _known.setdefault(document.part, set())
+    if (name, kind) in known:
+        return name
     styles = document.styles
-    for style in styles:
-        if style.name == name and style.type == kind:
-            return name
-    style = styles.add_style(name, kind)
-    if kind == WD_STYLE_TYPE.PARAGRAPH:
-        style.base_style = styles[base] if base and base in [s.name for s in styles] else \
-            styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    if not any(style.name == name and style.type == kind for style in styles):
+        style = styles.add_style(name, kind)
+        if kind == WD_STYLE_TYPE.PARAGRAPH:
+            style.base_style = styles[base] if base and base in [s.name for s in styles] else \
+                styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    known.add((name, kind))
     return name
 
 

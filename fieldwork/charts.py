@@ -31,7 +31,10 @@ MET = ("fully_met", "partially_met", "not_met")
 MET_LABELS = {"fully_met": "Fully met", "partially_met": "Partially met", "not_met": "Not met"}
 MET_COLOURS = ("#1b7837", "#f1a340", "#b2182b")  # distinguishable in greyscale and by most colour-blind readers
 BAR_COLOUR = "#2c5d8f"
-LABEL_LIMIT = 420  # pixels of a bar's label before it is cut short (the tooltip has it whole)
+# pixels of a bar's label before it is cut short (the tooltip has it whole): at 420 the labels
+# took all but 55 px of a 564 px column (a 1,024 px window, sidebar open) and the bars shrank
+# to slivers; 240 holds every short label of the criteria ("Police charge: Code applied – Yes")
+LABEL_LIMIT = 240
 COLUMNS = ["id", "answer", "group", "group_label", "count", "denominator", "percent", "not_known",
            "not_applicable", "label", "answer_label", "bar", "value", "text", "kind", "reported", "criteria",
            "ci_low", "ci_high", "small_n", "differs"]
@@ -66,7 +69,8 @@ def frame(report: FindingsReport, group_labels: dict[str, str] | None = None) ->
 
 def subtitle(report: FindingsReport, extra: str = "", filter_text: str = "") -> list[str]:
     """``filter_text``: the filters in words ("Force: Durham Constabulary"); without it the codes."""
-    lines = [f"n = {report.cases} complete case{'s' if report.cases != 1 else ''} ({report.questionnaire}); "
+    # the questionnaire by its title is the chart's title: no code in brackets here
+    lines = [f"n = {report.cases} complete case{'s' if report.cases != 1 else ''}; "
              f"{report.drafts_excluded} draft{'s' if report.drafts_excluded != 1 else ''} left out; "
              "lines: 95% confidence intervals"]
     if filter_text:
@@ -163,41 +167,58 @@ def percentage_bars(report: FindingsReport, rows: pd.DataFrame, *, title: str, w
 
 def group_dots(report: FindingsReport, rows: pd.DataFrame, *, title: str, by_label: str, width: int = 420,
                filter_text: str = "") -> Spec:
-    """Each group's percentage as a dot with its 95 % interval, against the whole inspection's
-    figure (a red line), one panel per finding stacked down the page: as wide as one chart
-    whatever the number of groups (more groups make it taller, never wider). A filled dot
-    marks a group whose difference from the rest is clear (its interval excludes 0)."""
-    datasets: dict = {}
-    panels = []
-    for key in dict.fromkeys(rows["bar"]):
+    """Each group's percentage as a dot with its 95 % interval (a line), against the whole
+    inspection's figure (a red line), the findings one under another, each headed
+    by its name and whole-inspection figure. A filled dot marks a group whose difference from
+    the rest is clear (its interval excludes 0).
+
+    One layered view, not a panel per finding: Vega-Lite sizes only a single or layered view to
+    its container (Streamlit sets such a chart's width to the page's column; a stack of layered
+    panels kept its fixed 805 px and ran past a 564 px column). More groups or findings make
+    it taller, never wider. ``width`` is the downloads' plot width (vl-convert has no column).
+    """
+    parts = []
+    for i, key in enumerate(dict.fromkeys(rows["bar"])):
         these = rows[rows["bar"] == key]
-        groups = _slim(these[these["group"].notna()], "group_label", "differs").assign(
-            clear=lambda d: d["differs"].map({True: "differs from the rest", False: "no clear difference"}))
-        overall = these.loc[these["group"].isna(), ["percent", "value"]]
-        data = _dataset(datasets, groups)
-        tooltip = [_field("group_label", "nominal", title=by_label), *_tooltip()]
-        y = _nominal_y("group_label", 220)
-        rules = {"data": data, "mark": {"type": "rule", "color": CI_COLOUR}, "encoding": {
-            "tooltip": tooltip, "x": _field("ci_low", scale={"domain": [0, 100]},
-                                            title="Percent (dot) and 95% interval (line)"),
-            "x2": {"field": "ci_high"}, "y": y}}
-        dots = {"data": data, "mark": {"type": "point", "color": BAR_COLOUR, "size": 60}, "encoding": {
-            "fill": _field("clear", "nominal", scale={"domain": ["differs from the rest", "no clear difference"],
-                                                      "range": [BAR_COLOUR, "white"]}, title=None),
-            "tooltip": tooltip, "x": _field("percent"), "y": y}}
-        if len(overall) and overall["percent"].notna().any():
-            line = {"data": _dataset(datasets, overall),
-                    "mark": {"type": "rule", "color": OVERALL_COLOUR, "strokeDash": [4, 3]},
-                    "encoding": {"tooltip": [_field("value", "nominal", title="Whole inspection")],
-                                 "x": _field("percent")}}
-            panel = {"layer": [rules, dots, line]}
-        else:  # no whole-inspection figure (no cases asked): the two layers share the panel's data
-            panel = {"layer": [{k: v for k, v in layer.items() if k != "data"} for layer in (rules, dots)],
-                     "data": data}
-        panels.append({**panel, "title": _title(key, fontSize=12), "width": width})
-    return _top({"vconcat": panels, "title": _title(title, subtitle(
-        report, f"Each {by_label} against the whole inspection (dashed line)", filter_text=filter_text))},
-        datasets)
+        overall = these[these["group"].isna() & these["percent"].notna()]
+        whole = overall["percent"].iloc[0] if len(overall) else None
+        heading = key + (f": whole inspection {overall['value'].iloc[0]}" if len(overall) else "")
+        groups = _slim(these[these["group"].notna()], "group_label", "differs", "value").assign(
+            clear=lambda d: d["differs"].map({True: "differs from the rest", False: "no clear difference"}),
+            whole=whole, row=lambda d: f"{i:04d}" + d["group_label"],
+            said=lambda d: key + ", " + d["group_label"] + ": " + d["value"])  # what a screen reader says
+        # a row of its own for the finding's heading; each row's key begins with the finding's
+        # number, which the axis's labels leave out (a group shows under every finding), so the
+        # keys in order put each heading above its groups (the layers' data differ: their
+        # union, not one data order, makes the rows)
+        parts += [pd.DataFrame([{"row": f"{i:04d}", "heading": heading}]), groups]
+    datasets: dict = {}
+    data = _dataset(datasets, pd.concat(parts, ignore_index=True))
+    tooltip = [_field("group_label", "nominal", title=by_label), *_tooltip()]
+    said = _field("said", "nominal")  # each mark's description for a screen reader: words, not the row's key
+    y = {"axis": {"labelExpr": "substring(datum.value, 4)", "labelLimit": 220, "ticks": False, "domain": False,
+                  "aria": False},  # its labels would be read with their keys; the marks say each group
+         "field": "row", "sort": "ascending", "title": None, "type": "nominal"}
+    x = _field("ci_low", scale={"domain": [0, 100]}, title="Percent (dot) and 95% interval (line)",
+               axis={"orient": "top"})
+    rules = {"mark": {"type": "rule", "color": CI_COLOUR}, "encoding": {
+        "tooltip": tooltip, "x": x, "x2": {"field": "ci_high"}, "y": y, "description": said}}
+    dots = {"mark": {"type": "point", "color": BAR_COLOUR, "size": 60, "opacity": 1}, "encoding": {
+        "fill": _field("clear", "nominal", scale={"domain": ["differs from the rest", "no clear difference"],
+                                                  "range": [BAR_COLOUR, "white"]}, title=None,
+                       legend={"orient": "bottom", "direction": "horizontal"}),
+        "tooltip": tooltip, "x": _field("percent"), "y": y, "description": said}}
+    whole_line = {"mark": {"type": "tick", "orient": "vertical", "color": OVERALL_COLOUR, "thickness": 2},
+                  "encoding": {"tooltip": [_field("whole", title="Whole inspection (percent)")],
+                               "x": _field("whole"), "y": y, "description": said}}
+    headings = {"mark": {"type": "text", "align": "left", "baseline": "middle", "fontSize": 12, "fontWeight": "bold"},
+                "transform": [{"filter": "isValid(datum.heading)"}],
+                "encoding": {"text": _field("heading", "nominal"), "x": {"value": 0}, "y": y,
+                             "description": _field("heading", "nominal")}}
+    return _top({"layer": [rules, dots, whole_line, headings], "data": data, "width": width,
+                 "height": {"step": 20}, "title": _title(title, subtitle(
+                     report, f"Each {by_label} against the whole inspection (red line)", filter_text=filter_text))},
+                datasets)
 
 
 def met_questions(rows: pd.DataFrame) -> list[str]:
@@ -211,7 +232,11 @@ def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width
     """One stacked bar per met question: fully, partially and not met as shares of its
     denominator (not applicable left out, as the report counts), counts on the segments."""
     rows = rows[rows["group"].isna() & rows["answer"].isin(MET) & rows["id"].isin(met_questions(rows))].copy()
-    rows["question"] = rows["label"] + " (n=" + rows["denominator"].astype(str) + ")"
+    # the short label (the whole question, cut at LABEL_LIMIT, read "Did the charging decision
+    # (MG3) include a pro…"); the tooltip keeps the whole question
+    shorts = short_labels(report.questionnaire)
+    rows["question"] = [shorts.get(q) or label for q, label in zip(rows["id"], rows["label"])]
+    rows["question"] += " (n=" + rows["denominator"].astype(str) + ")"
     rows["met"] = rows["answer"].map(MET_LABELS)
     rows["order"] = rows["answer"].map({code: i for i, code in enumerate(MET)})
     rows = rows[["id", "answer", "question", "met", "order", "label", "count", "denominator", "percent", "not_applicable"]]
@@ -227,7 +252,7 @@ def met_stacked(report: FindingsReport, rows: pd.DataFrame, *, title: str, width
     names = [MET_LABELS[c] for c in MET]
     bars = {"mark": {"type": "bar"}, "encoding": {
         "color": _field("met", "nominal", scale={"domain": names, "range": list(MET_COLOURS)}, sort=names,
-                        title=None), **encoding}}
+                        title=None, legend={"orient": "bottom", "direction": "horizontal"}), **encoding}}
     labels = {"mark": {"type": "text", "align": "right", "color": "white", "dx": -4, "fontSize": 11},
               "encoding": {**encoding, "text": _field("count")}}
     return _top({"layer": [bars, labels], "data": _dataset(datasets, rows),

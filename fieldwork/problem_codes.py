@@ -176,6 +176,7 @@ NO_SCALE = "no_scale"  # the framework has no grading scale to judge on
 UNKNOWN_UNIT = "unknown_unit"  # a unit type that is not force or cps_area
 UNKNOWN_EXAMPLE = "unknown_example"  # no case example of that id
 EMPTY_NARRATIVE = "empty_narrative"  # a case example without its narrative
+DUPLICATE_EXAMPLE = "duplicate_example"  # the same case example (case, criterion, finding, narrative) marked already
 NOTHING_NAMED = "nothing_named"  # a case example that names neither a criterion nor a finding
 NOT_COUNTED = "not_counted"  # a case without a complete, counted assessment (cannot be an example)
 

@@ -42,3 +42,34 @@ def filters_in_words(q, filters) -> str:
     and the draft report word them the same way, so their charts are the same charts."""
     return "; ".join(f"{short(q.id, name, q.question(name).label)}: {', '.join(q.label_of(name, c) for c in codes)}"
                      for name, codes in filters.items())
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def variable_names(q, names) -> dict[str, str]:
+    """Each variable as a picker offers it, in words only (never its code): its short label
+    ("Force"); two that share one are told apart by their whole question, then by the section
+    asking it ("Date – in Incident"), then by their order ("Date – the second of these")."""
+    out = {n: short(q.id, n, q.question(n).label) for n in names}
+    for widen in (lambda n, now: q.question(n).label,
+                  lambda n, now: f"{now} – in {_section_title(q, n)}" if _section_title(q, n) else now):
+        for shared in _shared(out):
+            out.update({n: widen(n, out[n]) for n in shared})
+    for shared in _shared(out):
+        out.update({n: f"{out[n]} – the {ORDINALS[i] if i < len(ORDINALS) else f'number {i + 1}'} of these"
+                    for i, n in enumerate(shared)})
+    return out
+
+
+def _section_title(q, name: str) -> str:
+    section = q.section(q.question(name).section)
+    return section.title if section else ""
+
+
+def _shared(names: dict[str, str]) -> list[list[str]]:
+    """The variables that read the same, in lists of two or more."""
+    by_words: dict[str, list[str]] = {}
+    for name, words in names.items():
+        by_words.setdefault(words.casefold(), []).append(name)
+    return [same for same in by_words.values() if len(same) > 1]

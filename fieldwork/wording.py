@@ -1,8 +1,12 @@
 """Findings written as the report writes them, from the templates in criteria/.
 
 ``{field}`` is replaced by a value; ``{field|filter}`` by a value passed through a filter:
-``words`` (five; zero is "none"), ``Words`` (Five, None), ``s`` ("s" unless the number is
-one), ``was`` ("was" for one or none, else "were"). The questionnaire loader refuses a
+``words`` (five; zero is "none", as in "none of the 16"), ``words_or_no`` (five; zero is
+"no", as in "in no cases"), ``Words`` (Five, None), ``s`` ("s" unless the number is one),
+``was`` ("was" for one or none, as in "none of them was"), ``were`` ("was" for one, else
+"were", as in "0 cases were" or "1 case was"). A sentence with a count in it must read right
+for every count a filter can give (0 and 1 as well as the whole inspection's), so a noun after
+a count takes ``case{count|s}`` and its verb ``{count|were}``. The questionnaire loader refuses a
 template that names an unknown field or filter (``template_faults``); ``render`` itself leaves
 one as written, so a template from elsewhere shows its typo instead of failing an export.
 
@@ -29,6 +33,8 @@ FILTERS = {
     "Words": lambda n: number_words(n)[:1].upper() + number_words(n)[1:],
     "s": lambda n: "" if n == 1 else "s",
     "was": lambda n: "was" if n in (0, 1) else "were",
+    "were": lambda n: "was" if n == 1 else "were",
+    "words_or_no": lambda n: "no" if n == 0 else number_words(n),
 }
 
 

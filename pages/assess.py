@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from fieldwork import db
-from fieldwork.services import assessments, cases, inspections
+from fieldwork.services import assessments, cases, inspections, own_assessments
 from fieldwork.ui import questionnaire_form, session
 
 user = session.require(session.INSPECTOR, session.LEAD)
@@ -17,7 +17,10 @@ PICK = "assess_case"
 
 st.title("Assess")
 with db.session_scope(session.engine()) as s:
-    mine = cases.register(s, user, inspection=session.current_inspection(s), inspector=user.name).rows
+    inspection = session.current_inspection(s)
+    mine = cases.register(s, user, inspection=inspection, inspector=user.name).rows
+    # the user's own assessment of each: a case second-marked reads "complete" (its first marking)
+    own = own_assessments.own(s, user, inspection=inspection)
 if not mine:
     st.info("You have no cases to score yet: add one on the Cases page.")
     st.stop()
@@ -29,10 +32,21 @@ if wanted.isdigit() and int(wanted) in by_id:
 elif wanted:
     st.warning("That case is not one of yours in this inspection (or no longer exists): choose one of your "
                "cases below.")
+
+
+def unfinished(row: cases.CaseRow) -> bool:
+    """The user's own scoring of the case is not complete (a second marking waiting counts)."""
+    return own[row.case_id].status != own_assessments.COMPLETE_LABEL if row.case_id in own else \
+        row.status != cases.COMPLETE
+
+
+def last_saved(row: cases.CaseRow) -> str:
+    return str(own[row.case_id].updated_at if row.case_id in own else row.updated_at or "")
+
+
 if st.session_state.get(PICK) not in by_id:
     # resume where the inspector stopped: the draft saved most recently
-    drafts = sorted((r for r in mine if r.status != cases.COMPLETE), key=lambda r: str(r.updated_at or ""),
-                    reverse=True)
+    drafts = sorted((r for r in mine if unfinished(r)), key=last_saved, reverse=True)
     st.session_state[PICK] = (drafts[0] if drafts else mine[0]).case_id
 
 
@@ -43,8 +57,12 @@ def _picked() -> None:
 # labels that never change while the page is open (a browser resets a select box whose labels change)
 with db.session_scope(session.engine()) as s:
     titles = {qid: inspections.load_questionnaire(s, qid).title or qid for qid in {r.questionnaire for r in mine}}
+# what the user does on it ("second marking") never changes while the page is open; its status does
+purpose = {cid: f" · {own_assessments.PURPOSE_WORDS[o.purpose]}" for cid, o in own.items()
+           if own_assessments.PURPOSE_WORDS.get(o.purpose)}
 case_id = st.selectbox("Case", list(by_id), key=PICK, on_change=_picked,
-                       format_func=lambda cid: f"{by_id[cid].case_ref} · {titles[by_id[cid].questionnaire]}",
+                       format_func=lambda cid: f"{by_id[cid].case_ref} · {titles[by_id[cid].questionnaire]}"
+                                               f"{purpose.get(cid, '')}",
                        help="Your cases. The address bar keeps the case, so a refresh comes back here.")
 st.query_params["case"] = str(case_id)
 
@@ -58,8 +76,7 @@ st.caption(f"{view.case_ref} · {view.questionnaire.title} (version {view.questi
 
 def next_steps() -> None:
     """After Mark complete: on to the next draft (the one saved most recently), or the register."""
-    drafts = sorted((r for r in mine if r.status != cases.COMPLETE and r.case_id != case_id),
-                    key=lambda r: str(r.updated_at or ""), reverse=True)
+    drafts = sorted((r for r in mine if unfinished(r) and r.case_id != case_id), key=last_saved, reverse=True)
     cols = st.columns(2)
     links = [("pages/assess.py", f"Next draft: {drafts[0].case_ref}", ":material/arrow_forward:",
               {"case": str(drafts[0].case_id)}, f"assess?case={drafts[0].case_id}")] if drafts else []

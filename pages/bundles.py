@@ -90,8 +90,9 @@ def show_warnings(warnings, key: str) -> None:
     """What an import of the same rows would warn of (a note that looks personal): not refusals."""
     if warnings:
         st.warning(f"{len(warnings)} warning(s): these do not stop the merge, but check them")
-        st.dataframe([{"case": w.item, "field": w.field, "warning": w.message} for w in warnings],
-                     hide_index=True, key=key)
+        # the record a warning is about: a case, an evidence item or a judgement (bundle_records)
+        st.dataframe([{"record": f"{w.item_kind} {w.item}" if w.item else "", "field": w.field, "warning": w.message}
+                      for w in warnings], hide_index=True, key=key)
 
 
 if upload.file_id in merged:

@@ -39,7 +39,11 @@ targets = [(None, None)] + [(i.id, None) for i in q.indicators] + [
 start = targets.index((finding_q, answer_q or None)) if (finding_q, answer_q or None) in targets else 0
 criteria_ids = [None] + [sp.id for g in framework.general for sp in g.specific]
 criteria_text = {sp.id: sp.text for g in framework.general for sp in g.specific}
-with st.form("case_example_form", clear_on_submit=True):
+MARKED, WARNED, CLEAR = "case_example_marked", "case_example_warned", "case_example_clear"
+if st.session_state.pop(CLEAR, False):  # the example just saved: an empty box for the next one
+    st.session_state["case_example_narrative"] = ""
+# not cleared on submit: a refused or warned narrative stays in the box to be put right
+with st.form("case_example_form"):
     target = st.selectbox("Example of the finding", targets, index=start, key="case_example_finding",
                           format_func=lambda t: "(no finding: a criterion only)" if t[0] is None else (
                               q.indicator(t[0]).label if t[1] is None else
@@ -49,19 +53,35 @@ with st.form("case_example_form", clear_on_submit=True):
                              else f"{c} {criteria_text[c][:90]}")
     narrative = st.text_area("Narrative", key="case_example_narrative", max_chars=case_examples.MAX_NARRATIVE)
     submitted = components.pressed("Mark as example", key="case_view_mark_as_example_submit", form=True, type="primary")
+outcome = st.container()  # one place for this press's outcome: a success replaces a refusal shown there
 if submitted:
-    try:
-        with db.session_scope(session.engine()) as s:
-            marked = case_examples.mark(s, user, q.id, view.case_ref, narrative, criterion=criterion,
-                                        finding=target[0], answer=target[1])
-    except ProblemError as exc:
-        components.show_problems(exc, key="case_example_problems")
-    else:  # drawn again, so the case's examples above list the new one
-        st.session_state["case_example_marked"] = (marked.example, marked.warnings)
-        st.rerun()
-if done := st.session_state.pop("case_example_marked", None):
+    st.session_state.pop(MARKED, None)
+    text = (narrative or "").strip()
+    warnings = case_examples.narrative_warnings(text)
+    if warnings and st.session_state.get(WARNED) != text:
+        # said before it is saved (the workbook carries it at once, and it cannot be edited
+        # here); pressing again with the text unchanged saves it as it is: the lead decides
+        st.session_state[WARNED] = text
+        outcome.warning("Not saved yet: the narrative may hold " + ", ".join(warnings) + ". Take it out and press "
+                        "Mark as example, or press Mark as example again to save it as it is.",
+                        icon=":material/shield:")
+    else:
+        try:
+            with db.session_scope(session.engine()) as s:
+                marked = case_examples.mark(s, user, q.id, view.case_ref, narrative, criterion=criterion,
+                                            finding=target[0], answer=target[1])
+        except ProblemError as exc:
+            with outcome:
+                components.show_problems(exc, key="case_example_problems")
+        else:  # drawn again, so the case's examples above list the new one
+            st.session_state.pop(WARNED, None)
+            st.session_state[MARKED] = (marked.example, marked.warnings)
+            st.session_state[CLEAR] = True
+            st.rerun()
+if done := st.session_state.pop(MARKED, None):
     example, warnings = done
-    st.success(f"{view.case_ref} marked as an example of {example.title}; it is listed under "
-               f"criteria {', '.join(example.criteria) or '—'} on the Findings page and in the workbook.")
+    outcome.success(f"{view.case_ref} marked as an example of {example.title}; it is listed under "
+                    f"criteria {', '.join(example.criteria) or '—'} on the Findings page and in the workbook.")
     if warnings:
-        st.warning("The narrative may hold " + ", ".join(warnings) + ": check it is pseudonymised.")
+        outcome.warning("The narrative may hold " + ", ".join(warnings) + ": check it is pseudonymised (remove the "
+                        "example on the Findings page, By inspection criterion, if it is not).")

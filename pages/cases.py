@@ -7,7 +7,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import cases, inspections
+from fieldwork.services import cases, inspections, own_assessments
 from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
@@ -35,13 +35,23 @@ def open_case(case_id: int) -> None:
 
 st.caption(f"{inspection.name} · cases are entered with their pseudonymised reference only, never a name")
 
+own: dict[int, own_assessments.Own] = {}  # the status of the user's own assessment of each case
 if user.role in (session.INSPECTOR, session.LEAD):  # the inspector's day starts where they stopped
     with db.session_scope(engine) as s:
         latest = cases.latest_draft(s, user, inspection=inspection)
+        own = own_assessments.own(s, user, inspection=inspection)
+        seconds = own_assessments.waiting_second_markings(s, user, inspection=inspection)
     if latest is not None:
         if st.button(f"Continue {latest.case_ref}, your latest draft", key="cases_continue", type="primary",
                      icon=":material/edit_note:"):
             open_case(latest.case_id)
+    if seconds:  # the case itself reads "complete" (its first marking): say that this work waits
+        if st.button(f"Continue {seconds[0].case_ref}, your second marking", key="cases_continue_second",
+                     type="primary", icon=":material/rate_review:"):
+            open_case(seconds[0].case_id)
+        if len(seconds) > 1:
+            st.caption(f"{len(seconds) - 1} more second marking(s) wait for you: "
+                       + ", ".join(f"{o.case_ref} ({o.label})" for o in seconds[1:]))
 
 # --- filters ---------------------------------------------------------------------------
 cols = st.columns(5)
@@ -81,7 +91,10 @@ st.subheader(f"Register · {len(reg.rows)} case(s)")
 if reg.rows:
     st.dataframe(pd.DataFrame([{
         "Case": r.case_ref, "Force": force_label(r.force), "Status": cases.STATUSES[r.status],
-        "Inspector(s)": ", ".join(r.inspectors), "Last saved": r.updated_at,
+        "Inspector(s)": ", ".join(r.inspectors),
+        # the user's own assessment, where it differs from the case's (a second marking not started)
+        **({"Your assessment": own[r.case_id].label if r.case_id in own else ""} if own else {}),
+        "Last saved": r.updated_at,
         # kept from an ODK Central / KoboToolbox import; shown only where some case has them
         **({"Submitted by": r.submitted_by, "Submitted": r.submitted_at}
            if any(x.submitted_at or x.submitted_by for x in reg.rows) else {}),
@@ -92,11 +105,18 @@ else:
     st.info("No cases match these filters." if forces or statuses or inspector or search.strip()
             else "No cases yet: add one below.")
 
+
+
+def _own_status(row: cases.CaseRow) -> str:
+    """How far the user's own assessment has got ("second marking, not started"), not the case's."""
+    return own[row.case_id].label if row.case_id in own else cases.STATUSES[row.status]
+
+
 mine = [r for r in reg.rows if user.name in r.inspectors]
 if mine and user.role in (session.INSPECTOR, session.LEAD):
     cols = st.columns([3, 1], vertical_alignment="bottom")
     picked = cols[0].selectbox("Open one of your cases", [r.case_id for r in mine], key="cases_open_pick",
-                               format_func=lambda cid: next(f"{r.case_ref} ({cases.STATUSES[r.status]})"
+                               format_func=lambda cid: next(f"{r.case_ref} ({_own_status(r)})"
                                                             for r in mine if r.case_id == cid))
     if cols[1].button("Open in Assess", key="cases_open", icon=":material/edit_note:"):
         open_case(picked)

@@ -12,7 +12,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problems import ProblemError
 from fieldwork.services import evidence, evidence_csv
 from fieldwork.services.evidence import EvidenceInput, ExcerptInput
-from fieldwork.ui import components, session
+from fieldwork.ui import components, privacy_confirm, session
 from fieldwork.ui.components import show_problems
 from models.evidence import EVIDENCE_KINDS
 
@@ -21,6 +21,7 @@ engine = session.engine()
 FORM_N = "evidence_form_n"  # bumped after a save, so the form starts empty again
 EXCERPTS_N = "evidence_excerpts_n"  # how many excerpt rows the form shows
 SAVED = "evidence_saved"  # what was just saved (and its warnings), said once after the rerun
+ADD = "ev_add"  # the add form, for the privacy question asked before saving
 
 st.title("Evidence")
 with db.session_scope(engine) as s:
@@ -38,6 +39,34 @@ if saved:
     st.success(f"Saved {saved['ref']} with {saved['excerpts']} excerpt(s).", icon=":material/check_circle:")
     for w in saved["warnings"]:
         st.warning(f"Check this: {w}. Remove personal details if they are there.", icon=":material/warning:")
+
+
+def save_checked(form: str, data: EvidenceInput, texts: list[str], anyway: bool, write, problems_key: str):
+    """Every field checked at once before anything is written (F22), with the service's own
+    check: refusals and privacy warnings together; a warning alone saves nothing until the person
+    presses Save anyway for that exact text. Returns the saved item, or None."""
+    _, problems, warnings = evidence.check(data, user, framework, codebook)
+    if problems:
+        privacy_confirm.clear(form)
+        show_problems(ProblemError(problems, "the evidence was not saved"), key=problems_key)
+        for w in warnings:
+            st.warning(f"Check this too: {w}. Remove personal details if they are there.", icon=":material/shield:")
+    elif warnings and not anyway:
+        privacy_confirm.hold(form, warnings, texts)
+        st.rerun()
+    else:
+        try:
+            with db.session_scope(engine) as s:
+                item, warnings = write(s)
+        except ProblemError as exc:
+            show_problems(exc, key=problems_key)
+        else:
+            privacy_confirm.clear(form)
+            st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(data.excerpts),
+                                       "warnings": [] if anyway else warnings}  # seen and saved anyway
+            return item
+    return None
+
 
 # --- add ----------------------------------------------------------------------------------
 n = st.session_state.setdefault(FORM_N, 0)
@@ -74,23 +103,22 @@ with st.expander("Add evidence", expanded=True, icon=":material/add:"):
                             max_chars=evidence.MAX_EXCERPT)
         if criterion or code or text.strip():
             excerpts.append(ExcerptInput(criterion or "", code or "", text))
+    texts = [source, summary, reference, *(e.text for e in excerpts)]
+    anyway = privacy_confirm.ask(ADD, texts, what="the source, summary and excerpts")  # warned: ask first
     cols = st.columns([1, 1, 2])
     if cols[0].button("Another excerpt", key="ev_more", icon=":material/add:"):
         st.session_state[EXCERPTS_N] = count + 1
         st.rerun()
-    if components.pressed("Save evidence", key="ev_save", container=cols[1], type="primary", icon=":material/save:"):
+    if components.pressed("Save evidence", key="ev_save", container=cols[1], type="primary",
+                          icon=":material/save:") or anyway:
         data = EvidenceInput(kind=kind, held_on=held_on, force=force, cps_area=area, source=source, summary=summary,
                              criteria=chosen, reference=reference, ref=ref, excerpts=excerpts)
-        try:
-            with db.session_scope(engine) as s:
-                item, warnings = evidence.add_evidence(s, user, data, inspection=inspection)
-        except ProblemError as exc:
-            show_problems(exc, key="ev_problems")
-        else:
-            st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(excerpts), "warnings": warnings}
+        if save_checked(ADD, data, texts, anyway, lambda s: evidence.add_evidence(s, user, data, inspection=inspection),
+                        "ev_problems"):
             st.session_state[FORM_N] = n + 1
             st.session_state[EXCERPTS_N] = 1
             st.rerun()
+
 
 def edit_form(v) -> None:
     """Change an item: its fields and excerpts (an excerpt keeps its identity, so judgements
@@ -116,18 +144,15 @@ def edit_form(v) -> None:
                                 height=80, max_chars=evidence.MAX_EXCERPT)
             if not remove and (e is not None or criterion or code or text.strip()):
                 kept.append(ExcerptInput(criterion or "", code or "", text, e.uid if e else ""))
-        if components.pressed("Save changes", key="evidence_save_changes_submit", form=True):
-            data = EvidenceInput(kind=v.kind, held_on=v.held_on, force=v.force, cps_area=v.cps_area, source=source,
-                                 summary=summary, criteria=chosen, reference=reference, ref=v.ref, excerpts=kept)
-            try:
-                with db.session_scope(engine) as s:
-                    item, warnings = evidence.update_evidence(s, user, v.uid, data, expected_revision=v.revision,
-                                                              inspection=inspection)
-            except ProblemError as exc:
-                show_problems(exc, key=f"ev_e_problems_{k}")
-            else:
-                st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(kept), "warnings": warnings}
-                st.rerun()
+        submitted = components.pressed("Save changes", key="evidence_save_changes_submit", form=True)
+    texts = [source, summary, reference, *(e.text for e in kept)]
+    anyway = privacy_confirm.ask(f"ev_edit_{k}", texts, what="the source, summary and excerpts")
+    if submitted or anyway:
+        data = EvidenceInput(kind=v.kind, held_on=v.held_on, force=v.force, cps_area=v.cps_area, source=source,
+                             summary=summary, criteria=chosen, reference=reference, ref=v.ref, excerpts=kept)
+        if save_checked(f"ev_edit_{k}", data, texts, anyway, lambda s: evidence.update_evidence(
+                s, user, v.uid, data, expected_revision=v.revision, inspection=inspection), f"ev_e_problems_{k}"):
+            st.rerun()
 
 
 # --- the evidence -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import streamlit as st
 from fieldwork import charts, db, short_labels, summary_charts
 from fieldwork.problems import ProblemError
 from fieldwork.services import demo, findings, findings_formats, inspections, merge
-from fieldwork.ui import components, findings_cache, findings_panels, session
+from fieldwork.ui import components, findings_cache, findings_grid, findings_panels, session
 from fieldwork.ui.draft_report import draft_report_block
 
 FILTERS = ("force", "cps_area", "domestic_abuse", "offence_charged")  # offered where the questionnaire has them
@@ -45,24 +45,31 @@ if not qids:
     st.stop()
 with db.session_scope(session.engine()) as s:
     titles = {q: inspections.load_questionnaire(s, q).title or q for q in qids}
-qid = components.questionnaire_picker(qids, key="findings_questionnaire", titles=titles)
+qid = components.questionnaire_picker(qids, key=components.kept.restore("findings_questionnaire", valid=qids),
+                                     titles=titles)
+components.kept.keep("findings_questionnaire")
 with db.session_scope(session.engine()) as s:
     q = inspections.load_questionnaire(s, qid)
 
 single = [x.name for x in q.single_choice_questions]
 offered = [v for v in FILTERS if v in single]
+# every variable in words, never its code: the short label, told apart where two share it
+names = short_labels.variable_names(q, single)
 filters = {}
 if offered:
     for column, name in zip(st.columns(len(offered)), offered):
         labels = {c.code: c.label for c in q.options(name)}
-        chosen = column.multiselect(q.question(name).label, list(labels), format_func=labels.get,
-                                    key=f"findings_filter_{qid}_{name}", placeholder="All")
+        widget = components.kept.restore(f"findings_filter_{qid}_{name}", valid=labels)
+        chosen = column.multiselect(names[name], list(labels), format_func=labels.get, help=q.question(name).label,
+                                    key=widget, placeholder="All")
+        components.kept.keep(widget)
         if chosen:
             filters[name] = chosen
 by_choices = [None] + single
+widget = components.kept.restore(f"findings_by_{qid}", valid=single)
 by = st.selectbox("Break down by", by_choices, index=by_choices.index("force") if "force" in single else 0,
-                  format_func=lambda n: "No breakdown" if n is None else f"{q.question(n).label} ({n})",
-                  key=f"findings_by_{qid}")
+                  format_func=lambda n: "No breakdown" if n is None else names[n], key=widget)
+components.kept.keep(widget)
 
 try:  # kept between draws while the data is unchanged (fieldwork/ui/findings_cache.py)
     key = findings_cache.request_key(inspection, qid, by, filters)
@@ -84,7 +91,7 @@ if report.cases == 0:
     st.stop()
 
 group_labels = {c.code: c.label for c in q.options(by)} if by else {}
-by_label = short_labels.short(qid, by, q.question(by).label) if by else ""
+by_label = names[by] if by else ""
 filter_text = short_labels.filters_in_words(q, filters)
 rows = findings_cache.rows(key, tuple(sorted(group_labels.items())))
 overall = rows[rows["group"].isna()]
@@ -164,10 +171,7 @@ def show_all() -> None:
                "is marked with a caution. With a breakdown, each group is compared with the rest of the "
                "inspection (Newcombe's hybrid score interval for a difference of two proportions): a difference "
                "is called clear only when its 95% interval excludes 0.")
-    st.dataframe([findings_panels.table_row(f, group_labels.get(f.group, f.group) if f.group else "All cases", qid)
-                  if by else findings_panels.table_row(f, questionnaire_id=qid) for f in report.findings],
-                 hide_index=True, key="findings_all", column_config=findings_panels.TEXT_COLUMNS,
-                 row_height=findings_panels.WRAPPING_ROW_HEIGHT)
+    findings_grid.show(report, qid, by_label, group_labels)
     components.download_row([
         components.Download("Findings JSON", lambda: findings_formats.to_json(report), f"{qid}-findings.json",
                             "application/json", "findings_json"),
@@ -187,12 +191,13 @@ def show_numbers() -> None:
             continue
         chart_with_downloads(summary_charts.box(data, title=q.question(name).label), f"{qid}-{name}",
                              f"summary_{name}")
-        st.dataframe([{"group": x["group"] or "all cases", **{k: v for k, v in x.items() if k not in ("id", "group")}}
+        st.dataframe([{"group": group_labels.get(x["group"], x["group"]) if x["group"] else "All cases",
+                       **{k: v for k, v in x.items() if k not in ("id", "group")}}
                       for x in report.summaries if x["id"] == name], hide_index=True, key=f"summary_table_{name}")
 
 
 def show_cases() -> None:
-    findings_panels.cases_panel(user, inspection, q, report, by, filters, group_labels)
+    findings_panels.cases_panel(user, inspection, q, report, by, filters, group_labels, by_label)
 
 
 def show_plan() -> None:

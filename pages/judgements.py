@@ -10,7 +10,7 @@ from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import bundle_evidence, inspections, judgements, triangulation
 from fieldwork.services.judgements import FindingRef
-from fieldwork.ui import components, session
+from fieldwork.ui import components, judgement_clash, session
 from fieldwork.ui.components import show_problems
 from models.evidence import AT_LEAST, BELOW, CPS_AREA, FORCE
 
@@ -158,7 +158,42 @@ if unit and criterion:
     if user.role != session.LEAD:
         st.caption("Only lead inspectors judge.")
     else:
-        key = f"{unit_type}_{unit}_{criterion}_{shown.version if shown else 0}"
+        cell_key = judgement_clash.cell_key(unit_type, unit, criterion)
+        opened = judgement_clash.opened_version(cell_key, shown)  # the form stays the one the lead opened
+        key = f"{cell_key}_{opened}"
+
+        def save(mine: dict, expected: int | None) -> None:
+            try:
+                with db.session_scope(engine) as s:
+                    _, warnings = judgements.judge(
+                        s, user, unit_type=unit_type, unit=unit, criterion=criterion, grade=mine["grade"] or "",
+                        rationale=mine["rationale"], evidence=mine["evidence"], excerpts=mine["excerpts"],
+                        findings=[FindingRef.parse(t) for t in mine["findings"]], expected_version=expected,
+                        inspection=inspection)
+            except ProblemError as exc:
+                stored = None
+                if judgement_clash.is_clash(exc):
+                    with db.session_scope(engine) as s:  # the judgement as it stands now, beside the lead's
+                        stored = judgements.view(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
+                                                 inspection=inspection)
+                if stored is None:
+                    show_problems(exc, key="jd_problems")
+                    return
+                judgement_clash.record(cell_key, mine, stored)
+            else:
+                judgement_clash.settle(cell_key)
+                st.session_state[SAVED] = {"message": f"Judged {criterion} for {labels[unit]}: "
+                                                      f"{framework.grade(mine['grade']).label}.", "warnings": warnings}
+            st.rerun()
+
+        choice = judgement_clash.choose(cell_key, lambda c: framework.grade(c).label)
+        if choice == judgement_clash.MINE:
+            clash = judgement_clash.pending(cell_key)
+            save(clash["mine"], clash["version"])  # over the judgement the lead was shown in the refusal
+        elif choice == judgement_clash.STORED:
+            judgement_clash.settle(cell_key)
+            st.rerun()
+        judgement_clash.changed_since(cell_key, shown, opened)
         ev_options = {v.uid: f"{v.ref} · {v.kind_label} · {v.source}" for v in candidates}
         ex_options = {e.uid: f"{v.ref} · {e.criterion} · {e.code_label}: {e.text[:80]}"
                       for v in candidates for e in v.excerpts}
@@ -182,19 +217,8 @@ if unit and criterion:
                                       if shown else [], key=f"jd_f_{key}")
             submitted = components.pressed("Save judgement", key="judgements_save_judgement_submit", form=True, type="primary", icon=":material/gavel:")
         if submitted:
-            try:
-                with db.session_scope(engine) as s:
-                    _, warnings = judgements.judge(
-                        s, user, unit_type=unit_type, unit=unit, criterion=criterion, grade=grade or "",
-                        rationale=rationale, evidence=chosen_ev, excerpts=chosen_ex,
-                        findings=[FindingRef.parse(t) for t in chosen_f],
-                        expected_version=shown.version if shown else None, inspection=inspection)
-            except ProblemError as exc:
-                show_problems(exc, key="jd_problems")
-            else:
-                st.session_state[SAVED] = {"message": f"Judged {criterion} for {labels[unit]}: "
-                                                      f"{framework.grade(grade).label}.", "warnings": warnings}
-                st.rerun()
+            save({"grade": grade, "rationale": rationale, "evidence": list(chosen_ev), "excerpts": list(chosen_ex),
+                  "findings": list(chosen_f)}, opened or None)
 
 # --- one criterion across all forces ------------------------------------------------------
 st.subheader("One criterion across all forces")

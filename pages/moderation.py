@@ -7,17 +7,23 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import second_marking
+from fieldwork.services import moderation_choices, second_marking
 from fieldwork.ui import components, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
 DONE = "moderation_done"
+TOAST = "moderation_toast"
+SAVED = "moderation_saved"  # (what was recorded, why finishing was refused): said under the buttons
+OPEN = "moderation_open"  # the case this lead had open while it was still to moderate
 
-components.heading("Moderation", "Only the questions the two inspectors answered differently are shown. Record the "
-                   "agreed answer for each, then finish: the agreed answers replace the first marking in findings "
+components.heading("Moderation", "Only the questions the two inspectors answered differently are shown. Choose the "
+                   "agreed answer for each: Save keeps the choices, Finish saves them and then finishes. The "
+                   "agreed answers replace the first marking in findings "
                    "(the first marking is kept).", message_key=DONE)
+if toast := st.session_state.pop(TOAST, None):  # seen wherever the lead has scrolled to
+    st.toast(toast, icon=":material/check:")
 
 with db.session_scope(engine) as s:
     rows = [r for r in second_marking.markings(s, user, inspection=session.current_inspection(s))
@@ -27,7 +33,9 @@ if not rows:
     st.stop()
 
 show_done = st.toggle("Show finished moderations", key="mod_show_done")
-choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE}
+# a case another lead finishes while this one has it open stays on screen, to say so (F20)
+choices = {r.id: r for r in rows if show_done or r.state == second_marking.TO_MODERATE
+           or r.id == st.session_state.get(OPEN)}
 if not choices:
     st.success("Every second-marked case is moderated.")
     st.stop()
@@ -49,8 +57,20 @@ def show(code: str | None, question: str) -> str:
     return "(not asked)" if not code else f"{q.label_of(question, code)} (`{code}`)"
 
 
-if view.finished:
-    st.success("Moderation finished: findings count the agreed answers for this case.")
+# finished by another lead while this one had it open: the boxes stay live (a disabled widget's
+# submitted value is discarded), so the lead's choices stay on screen and Save is refused in words
+# (the same account in another tab too; finishing here clears OPEN, so no warning about oneself)
+clash = view.finished and st.session_state.get(OPEN) == marking_id
+locked = view.finished and not clash
+if clash:
+    when = f" (on {view.moderated_at:%d %b %Y} at {view.moderated_at:%H:%M})" if view.moderated_at else ""
+    st.warning(f"{view.moderated_by} finished moderating {view.case_ref} while you had it open{when}: findings "
+               "count the agreed answers shown under each question. Answers you chose here and had not saved were "
+               "not saved; they stay in the boxes below.", icon=":material/call_split:")
+elif view.finished:
+    st.success(f"Moderation finished: {view.finished_words}. Findings count the agreed answers for this case.")
+else:
+    st.session_state[OPEN] = marking_id
 if not view.disagreements:
     st.info("The two markings agree on every question.")
 
@@ -72,32 +92,40 @@ with st.form(f"mod_form_{marking_id}"):
             labels = dict(d.options)
             picked[d.slot] = st.selectbox(
                 "Agreed answer", codes, index=codes.index(d.agreed) if d.decided and d.agreed in codes else None,
-                format_func=labels.get, key=f"mod_{marking_id}_{d.slot}", disabled=view.finished,
+                format_func=labels.get, key=f"mod_{marking_id}_{d.slot}", disabled=locked,
                 placeholder="Choose the agreed answer")
             if d.decided:
-                st.caption(f"Agreed by {d.agreed_by}")
-    saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True, disabled=view.finished or not view.disagreements)
-if saved:
-    by_slot = {d.slot: d for d in view.disagreements}
-    changed = {k: v for k, v in picked.items() if v is not None and v != by_slot[k].agreed}
+                st.caption(f"Agreed by {d.agreed_by}" + (f": {labels.get(d.agreed, d.agreed)}" if view.finished else ""))
+    # Both buttons submit the form, so Finish sends the choices on screen too (walk 23, F7:
+    # Finish outside the form dropped them); moderation_choices says why it saves them first.
+    buttons = st.columns([1, 1, 3])
+    saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True,
+                               container=buttons[0], disabled=locked or not view.disagreements)
+    finishing = components.pressed("Finish moderation", key=f"mod_finish_{marking_id}", form=True, type="primary",
+                                   container=buttons[1], disabled=locked)
+if saved or finishing:
     try:
         with db.session_scope(engine) as s:
-            for key, value in changed.items():
-                second_marking.agree(s, user, marking_id, by_slot[key].question, value,
-                                     instance=by_slot[key].instance)
-    except ProblemError as exc:
+            second_marking.still_open(s, user, marking_id)  # finished by another lead since: said, not dropped
+            if finishing:
+                outcome = moderation_choices.finish(s, user, marking_id, picked)
+            else:
+                outcome = moderation_choices.Finished(moderation_choices.record(s, user, marking_id, picked), None)
+    except ProblemError as exc:  # nothing stored; the choices stay in the boxes
         show_problems(exc, key="mod_problems")
     else:
-        st.session_state[DONE] = f"{len(changed)} agreed answer(s) recorded for {view.case_ref}."
+        recorded = f"{outcome.recorded} agreed answer(s) recorded for {view.case_ref}."
+        if outcome.agreed_uid:  # the case leaves the list: said at the top, and as a toast
+            st.session_state[DONE] = ((recorded[:-1] + "; " if outcome.recorded else "") +
+                                      f"{view.case_ref} moderated: findings now count the agreed answers.")
+            st.session_state[TOAST] = st.session_state[DONE]
+            st.session_state[OPEN] = None  # finished here: nothing to warn about
+        else:  # said under the buttons the lead pressed, not at the top of a long page
+            st.session_state[SAVED] = (recorded, outcome.refusal)
+            st.session_state[TOAST] = recorded
         st.rerun()
-
-if not view.finished:
-    if components.pressed("Finish moderation", type="primary", key=f"mod_finish_{marking_id}"):
-        try:
-            with db.session_scope(engine) as s:
-                second_marking.finish(s, user, marking_id)
-        except ProblemError as exc:
-            show_problems(exc, key="mod_finish_problems")
-        else:
-            st.session_state[DONE] = (f"{view.case_ref} moderated: findings now count the agreed answers.")
-            st.rerun()
+if said := st.session_state.pop(SAVED, None):
+    recorded, refusal = said
+    st.success(recorded, icon=":material/check:")
+    if refusal is not None:
+        show_problems(refusal, key="mod_finish_problems")

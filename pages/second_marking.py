@@ -109,11 +109,10 @@ with db.session_scope(engine) as s:
 if not rows:
     st.caption("None assigned yet.")
 else:
-    st.dataframe(pd.DataFrame([{
+    components.table(pd.DataFrame([{
         "Case": r.case_ref, "First marker": r.first_inspector, "Second marker": r.second_inspector,
         "State": r.state, "Answers differing": r.disagreements, "Agreed so far": r.decided,
-        "Sample": r.sample_rule, "Assigned": r.assigned_at} for r in rows]),
-        hide_index=True, width="stretch", key="sm_markings",
+        "Sample": r.sample_rule, "Assigned": r.assigned_at} for r in rows]), key="sm_markings",
         column_config={"Assigned": st.column_config.DatetimeColumn("Assigned", format="D MMM YYYY")})
     states = pd.Series([r.state for r in rows]).value_counts()
     st.caption(" · ".join(f"{n} {state}" for state, n in states.items()))
@@ -141,15 +140,15 @@ else:
                    "each recorded in a case; an answer in an entry only one of them recorded has nothing to be "
                    "compared with, so it is counted in the last column, not in the statistics.")
     table = pd.DataFrame(agreement_export.display_rows(report))
-    st.dataframe(table, hide_index=True, width="stretch", key="sm_agreement",
-                 column_config={c: st.column_config.NumberColumn(c, format="percent")
-                                for c in ("Agreement", "Applicability agreement")})
+    components.table(table, key="sm_agreement", hidden=("Variable",), wide=("Question",),
+                     column_config={c: st.column_config.NumberColumn(c, format="percent")
+                                    for c in ("Agreement", "Applicability agreement")})
     if report.too_few:
         st.info(f"{len(report.too_few)} question(s): too few pairs to judge (fewer than {agreement.MIN_PAIRS} cases "
                 "where both inspectors found the question applicable). They are not flagged whatever the "
                 "statistic says: a handful of pairs cannot tell disagreement from chance.")
     if report.flagged:
-        st.warning("Under the threshold: " + ", ".join(q.question for q in report.flagged)
+        st.warning("Under the threshold: " + ", ".join(f"“{q.label}”" for q in report.flagged)
                    + ". Look at the guidance for these questions with the team.")
     st.download_button("Download agreement (CSV)", data=agreement_export.to_csv(report),
                        file_name=f"{qid}-agreement.csv", mime="text/csv", key="sm_agreement_csv",

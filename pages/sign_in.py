@@ -30,7 +30,10 @@ with st.form("sign_in_form", clear_on_submit=True):
 
 if submitted:
     try:
-        with db.session_scope(engine) as s:
+        # The form empties as it is sent (the password must not stay in it), and checking the
+        # password takes a deliberate second or two (Argon2id): without a word here the empty
+        # form read as a sign-in that had failed, and people typed it all again.
+        with st.spinner("Signing in: checking the password…"), db.session_scope(engine) as s:
             actor = accounts.authenticate(s, name or "", password or "")
             token = session_tokens.issue(s, actor)  # a refresh resumes the session with it
     except accounts.SignInRefused as exc:

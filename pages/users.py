@@ -16,8 +16,13 @@ engine = session.engine()
 forces = {c.code: c.label for c in load_catalog().codes.forces}
 
 
-def act(change, done: str, key: str) -> bool:
-    """Run one change in its own transaction; show every problem or say what was done."""
+ADD_FIELDS = ("users_add_name", "users_add_role", "users_add_forces", "users_add_password", "users_add_password2")
+
+
+def act(change, done: str, key: str, *, clear: tuple[str, ...] = ()) -> bool:
+    """Run one change in its own transaction; show every problem or say what was done. After
+    a change that was made, the fields in ``clear`` start empty (an account added must not
+    leave its password in the form for the next one)."""
     try:
         with db.session_scope(engine) as s:
             change(s)
@@ -25,8 +30,17 @@ def act(change, done: str, key: str) -> bool:
         components.show_problems(exc, key=f"{key}_problems")
         return False
     st.session_state["users_done"] = done
+    st.session_state["users_clear"] = clear
     st.rerun()
     return True
+
+
+for field in st.session_state.pop("users_clear", ()):  # before the widgets are drawn again
+    st.session_state.pop(field, None)
+
+
+def when(moment) -> str:
+    return f"{moment:%d %b %Y %H:%M}" if moment else "never"
 
 
 st.title("Users")
@@ -41,12 +55,15 @@ if "users_done" in st.session_state:
 with db.session_scope(engine) as s:
     people = accounts.list_users(s, user)
 st.dataframe(pd.DataFrame([{
-    "name": u.name, "role": u.role, "forces": ", ".join(u.forces) or "all",
+    "name": u.name, "role": u.role, "forces": ", ".join(forces.get(f, f) for f in u.forces) or "every force",
     "state": "disabled" if not u.active else "locked" if u.locked else "active",
-    "failed sign-ins": u.failed_attempts, "last sign-in (UTC)": u.last_sign_in_at, "created (UTC)": u.created_at,
+    "failed sign-ins": u.failed_attempts, "last sign-in (UTC)": when(u.last_sign_in_at),
+    "created (UTC)": when(u.created_at),
 } for u in people]), hide_index=True, width="stretch", key="users_table")
 
-add_tab, change_tab = st.tabs(["Add an account", "Change an account"])
+# keyed and tracked: the tab an admin works in stays selected after a change (untracked, every
+# rerun that moved the page's content put them back on "Add an account")
+add_tab, change_tab = st.tabs(["Add an account", "Change an account"], key="users_tab", on_change="rerun")
 
 with add_tab, st.form("users_add", clear_on_submit=False):
     name = st.text_input("Login name", key="users_add_name", placeholder="e.g. inspector7", max_chars=32)
@@ -61,7 +78,7 @@ with add_tab, st.form("users_add", clear_on_submit=False):
             st.error("The two passwords differ.")
         else:
             act(lambda s: accounts.add_user(s, user, name, role, first, limit), f"Added {name.strip().lower()}.",
-                "users_add")
+                "users_add", clear=ADD_FIELDS)
 
 with change_tab:
     if not people:
@@ -73,13 +90,15 @@ with change_tab:
         c1, c2 = st.columns(2)
         with c1, st.form("users_role"):
             new_role = st.selectbox("Role", ROLES, index=ROLES.index(account.role) if account.role in ROLES else 0,
-                                    key="users_new_role")
+                                    key=f"users_new_role_{chosen}")  # per account: a key shared by all
+            # kept the previous account's role on screen (admin1's "admin" over inspector5), one
+            # press from giving it to the account now chosen
             if components.pressed("Change role", key="users_change_role_submit", form=True):
                 act(lambda s: accounts.set_role(s, user, chosen, new_role), f"{chosen} is now {new_role}.",
                     "users_role")
         with c2, st.form("users_forces"):
             new_forces = st.multiselect("Forces (empty: every force)", list(forces),
-                                        default=[f for f in account.forces if f in forces], key="users_new_forces",
+                                        default=[f for f in account.forces if f in forces], key=f"users_new_forces_{chosen}",
                                         format_func=forces.get)
             if components.pressed("Change forces", key="users_change_forces_submit", form=True):
                 act(lambda s: accounts.set_forces(s, user, chosen, new_forces), f"Forces of {chosen} changed.",

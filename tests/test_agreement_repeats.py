@@ -116,7 +116,7 @@ def test_the_csv_and_the_page_rows_say_the_unit_and_what_is_listed_apart(session
     assert header[-4:] == ["unit", "in_entries_first_only_answers", "in_entries_second_only_answers", "flagged"]
     attended = next(line.split(",") for line in lines if line.startswith("attended,"))
     assert attended[header.index("unit")] == "entries" and attended[-3:-1] == ["1", "0"]
-    shown = {r["Question"]: r for r in agreement_export.display_rows(report)}
+    shown = {r["Variable"]: r for r in agreement_export.display_rows(report)}
     assert shown["served"]["Unit"] == "entries" and shown["served"]["In one marking's entries only"] == 1
 
 

@@ -259,13 +259,13 @@ def test_a_questionnaire_version_the_lead_does_not_know_is_refused_and_named(dat
     laptop, lead = databases("laptop"), databases("lead")
     with db.session_scope(laptop) as s:  # the laptop was given a revised wording
         current = inspections.load_questionnaire(s, "case_review")
-        revised = dataclasses.replace(current, version="2017.2", title=current.title + " (revised)")
+        revised = dataclasses.replace(current, version="2099.1", title=current.title + " (revised)")
         inspections.add_questionnaire(s, revised, inspections.inspection_by_code(s), actor="admin1")
     score(laptop, "inspector1", "HS-0001", random_answers(laptop, seed=1))
     content = export(laptop, inspector("inspector1"))
 
     error = refused(lead, content, bundles.UNKNOWN_VERSION)
-    assert "case_review version 2017.2" in str(error)
+    assert "case_review version 2099.1" in str(error)
 
     with db.session_scope(lead) as s:  # once the lead holds that version, the bundle merges
         inspections.add_questionnaire(s, revised, inspections.inspection_by_code(s), actor="lead1")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pytest
 from altair.utils.schemapi import validate_jsonschema
@@ -22,7 +24,7 @@ def test_bars_carry_count_denominator_and_n(report_by_force):
     rows = charts.frame(report_by_force, {c.code: c.label for c in load_catalog().codes.forces})
     picked = rows[(rows["id"] == "initial_risk_assessment") & (rows["answer"] == "yes")]
     spec = charts.percentage_bars(report_by_force, picked, title="Risk")
-    assert spec["title"]["subtitle"][0] == ("n = 112 complete cases (case_review); 0 drafts left out; "
+    assert spec["title"]["subtitle"][0] == ("n = 112 complete cases; 0 drafts left out; "
                                             "lines: 95% confidence intervals")
     data = next(iter(spec["datasets"].values()))
     assert [d["value"] for d in data] == ["60/112 (54%)"]  # overall only
@@ -48,14 +50,24 @@ def test_group_dots_fit_one_width_at_any_number_of_groups(report_by_force):
     picked = rows[(rows["id"] == "da_sh_risks_not_assessed") | ((rows["id"] == "avoidable_delay")
                                                                  & (rows["answer"] == "yes"))]
     spec = charts.group_dots(report_by_force, picked, title="By force", by_label="Force")
-    assert len(spec["vconcat"]) == 2  # one panel per finding, stacked: never wider with more groups
-    assert all(p["width"] == 420 for p in spec["vconcat"])
-    first = spec["vconcat"][0]
-    assert [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
-            for layer in first["layer"]] == ["rule", "point", "rule"]  # interval, dot, whole inspection
-    assert "Each Force against the whole inspection" in " ".join(spec["title"]["subtitle"])
-    svg = charts.svg(charts.group_dots(report_by_force, picked, title="By force", by_label="Force"))
+    # one layered view, which Vega-Lite (and so the page) sizes to its column; more groups
+    # make it taller (a step per row), never wider
+    assert "vconcat" not in spec and spec["width"] == 420 and spec["height"] == {"step": 20}
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "point", "tick", "text"]
+    data = next(iter(spec["datasets"].values()))
+    # each finding's heading row above its six forces, in the order the axis sorts the rows
+    rows_in_order = sorted(data, key=lambda d: d["row"])
+    assert [d.get("heading") is not None for d in rows_in_order] == [True, *[False] * 6] * 2
+    first = picked[picked["bar"] == picked["bar"].iloc[0]]
+    whole = first[first["group"].isna()].iloc[0]
+    assert rows_in_order[0]["heading"] == f"{whole['bar']}: whole inspection {whole['value']}"
+    assert {d["whole"] for d in rows_in_order[1:7]} == {whole["percent"]}  # the red line at its figure
+    assert "Each Force against the whole inspection (red line)" in " ".join(spec["title"]["subtitle"])
+    svg = charts.svg(spec)
     assert "Greater Manchester Police (n=32)" in svg
+    # the rows' keys stay hidden, from the eye and from a screen reader
+    assert not re.search(r"\d{4}(Avon|Durham|Greater|Gwent|Hampshire|Sussex)", svg)
+    assert 'aria-label="Avoidable delay – Yes, Durham Constabulary (n=16): ' in svg
 
 
 def test_met_questions_stack_fully_partially_and_not_met(report_by_force):
@@ -66,7 +78,8 @@ def test_met_questions_stack_fully_partially_and_not_met(report_by_force):
     data = next(iter(spec["datasets"].values()))
     analysis = {d["answer"]: d["count"] for d in data if d["id"] == "mg3_case_analysis"}
     assert analysis == {"fully_met": 32, "partially_met": 50, "not_met": 10}
-    assert "Did the MG3 action plan meet the needs of the case? (n=86)" in {d["question"] for d in data}
+    assert "MG3 action plan (n=86)" in {d["question"] for d in data}  # the short label; the tooltip has it whole
+    assert "Did the MG3 action plan meet the needs of the case?" in {d["label"] for d in data}
     assert spec["layer"][0]["encoding"]["x"]["stack"] == "normalize"
 
 

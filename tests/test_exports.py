@@ -201,7 +201,7 @@ def test_workbook_sheets(demo_workbook):
 def test_cover_sheet_says_what_whose_when_how_counted_and_that_notes_are_left_out(demo_workbook):
     cover = {r[0]: r[1] for r in demo_workbook["cover"].iter_rows(values_only=True) if r and r[0]}
     assert "Living in fear" in cover["Inspection"]
-    assert "case_review" in cover["Questionnaire"] and "2017.1" in cover["Questionnaire"]
+    assert "case_review" in cover["Questionnaire"] and "2017.2" in cover["Questionnaire"]
     assert cover["Exported by"] == "lead1" and cover["Exported at"].endswith("UTC")
     assert cover["Complete assessments (counted)"] == 112 and cover["Draft assessments (not counted)"] == 0
     assert cover["Evidence notes"].startswith("not included") and "de-identified" in cover["Evidence notes"]

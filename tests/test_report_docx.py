@@ -209,7 +209,7 @@ def test_word_structure_headings_tables_footnotes_and_title_page(made):
     text = " ".join(doc.texts())
     assert "Cases counted: 112 complete cases; 0 draft assessments left out" in text
     assert "Filters: none: every complete case" in text and "Breakdown: none" in text
-    assert "Questionnaire: Joint case file review (case_review), version 2017.1" in text
+    assert "Questionnaire: Joint case file review (case_review), version 2017.2" in text
     assert "rounded to a whole number with halves rounded up" in text
     # a header row Word repeats on every page
     for t in doc.document.tables:
@@ -241,7 +241,7 @@ def test_the_methodology_annex_gives_the_sample_and_second_marking(made):
     assert rows["Durham Constabulary"][1:3] == ["CPS North East", "16"]
     assert rows["Total"][2] == "112"
     assert any("No case of this questionnaire has been second-marked yet" in t for t in doc.texts())
-    assert any("The figures come from the joint case file review (case_review, version 2017.1)" in t
+    assert any("The figures come from the joint case file review (case_review, version 2017.2)" in t
                for t in doc.texts())
 
 

@@ -489,3 +489,37 @@ def test_the_pin_review_draws_six_per_force_and_nine_in_the_four_largest(engine)
         plan = sampling.draw(s, LEAD1, "pin_review", seed=3, strata=("domestic_abuse",), inspector="inspector1",
                              dry_run=True)
     assert {fp.force: fp.target for fp in plan.forces} == {"durham": 6, "metropolitan": 9, "west_midlands": 9}
+
+
+def test_a_draw_and_an_exclusion_keep_the_audit_trail_whole(engine):
+    """Each drawn case writes case.created and assessment.created, as the Cases page does: they
+    are chained like every other row, so `fieldwork audit verify` still finds the trail whole
+    (they had been inserted in bulk without hashes: "tampered with from row N")."""
+    from fieldwork.services import audit_chain
+
+    load_frame(engine)
+    result = draw(engine)
+    gone = result.forces[0].strata[0].drawn[0][1]
+    with db.session_scope(engine) as s:
+        sampling_exclusions.exclude(s, INSPECTOR1, gone, "file_not_available")
+    with db.session_scope(engine) as s:
+        report = audit_chain.verify(s)
+        drawn = s.exec(select(AuditEvent).where(AuditEvent.action == audit.CASE_CREATED)).all()
+    assert report.whole, report.describe()
+    assert len(drawn) == len(drawn_refs(result)) + 1  # and the replacement
+    assert all(e.row_hash and e.prev_hash for e in drawn)
+    assert all(json.loads(e.detail)["via"] == "sample" for e in drawn)
+
+
+def test_drafts_left_out_are_the_drawn_cases_still_to_score_not_the_excluded_one(engine):
+    """The Findings page's "N draft assessments left out" is work still to do: a drawn case
+    excluded from the sample stays a draft but will never count, so it is not among them."""
+    from fieldwork.services import findings
+
+    load_frame(engine)
+    result = draw(engine)
+    drawn = len(drawn_refs(result))
+    with db.session_scope(engine) as s:
+        sampling_exclusions.exclude(s, INSPECTOR1, result.forces[0].strata[0].drawn[0][1], "file_not_available")
+    with db.session_scope(engine) as s:
+        assert findings.compute(s, "case_review").drafts_excluded == drawn  # the replacement in, the excluded out

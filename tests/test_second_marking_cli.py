@@ -226,7 +226,8 @@ def test_status_follows_second_marking_and_moderation(engine, db_url, filled, ca
     assert by_ref[waiting_ref] | {"assigned_at": None} == {
         "case_ref": waiting_ref, "first_inspector": waiting_case.first_inspector,
         "second_inspector": waiting_case.second_inspector, "state": "awaiting_second_marking",
-        "disagreements": None, "agreed": 0, "sample_rule": "1 case(s) per force, seed 5, forces durham, gwent, kent",
+        "disagreements": None, "agreed": 0, "sample_rule": ("1 case(s) per force, seed 5, forces Durham "
+                                                                 "Constabulary, Gwent Police, Kent Police"),
         "assigned_at": None}
 
     code, _, err = run(capsys, db_url, "second-marking", "status", "case_reveiw")

@@ -51,12 +51,12 @@ def test_cli_questionnaire_round_trip_and_new_version(tmp_path, db_url, capsys):
     assert "new version" in capsys.readouterr().err
     # with a new version number it is accepted and becomes the current one
     wb = load_workbook(out)
-    wb["settings"]["B2"] = "2017.2"
+    wb["settings"]["B2"] = "2017.3"
     wb.save(out)
     assert main(["--db", db_url, "questionnaire", "import", str(out)]) == 0
     capsys.readouterr()
     assert main(["--db", db_url, "questionnaire", "list"]) == 0
-    assert "2017.2" in capsys.readouterr().out
+    assert "2017.3" in capsys.readouterr().out
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):

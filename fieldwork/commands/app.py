@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -54,4 +53,11 @@ def serve(args) -> int:
            "--server.address", args.address, "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
            "--client.showErrorDetails", "none"]
-    return subprocess.call(cmd, env=env)
+    db.dispose_all()  # no connection of this process is carried into the app's
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Streamlit takes this process's place (same PID) rather than running as its child: `kill PID`,
+    # `timeout` or a process manager that signals only the PID it started then stops the app
+    # itself. As a child it kept serving the port after its parent was gone, and a new start
+    # failed with "Port ... is not available" while the old one answered.
+    os.execve(sys.executable, cmd, env)

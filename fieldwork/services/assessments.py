@@ -35,7 +35,7 @@ from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, AuditEvent, CaseFile,
-                    QuestionnaireVersion, new_uid, utcnow)
+                    QuestionnaireVersion, User, new_uid, utcnow)
 
 FORCE = "force"  # the case's force: an answer of the context section (contract section 6)
 
@@ -182,6 +182,41 @@ def load(session: Session, actor: Actor, uid: str) -> AssessmentView:
         version=row.version, answers=_values(row, questionnaire, stored),
         notes={q: n for q, (_, _, n) in stored.items() if n}, completed_at=row.completed_at,
         editable=actor.name == row.inspector, instances=_instances(stored))
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the database holds of one assessment now: the part of ``AssessmentView`` that
+    changes when it is saved (elsewhere too)."""
+
+    version: int
+    status: str
+    answers: dict[str, str]
+    notes: dict[str, str]
+    instances: frozenset[str]
+
+
+def reread(session: Session, actor: Actor, uid: str, questionnaire: Questionnaire) -> Stored | None:
+    """The actor's own assessment as stored now, in one query (the Assess form re-reads it on
+    every section switch: another tab or laptop may have saved since). None when it is not
+    theirs to read this way (removed, another's, the account disabled): ``load`` says why."""
+    query = (select(Assessment.version, Assessment.status, CaseFile.case_ref, Answer.question, Answer.instance,
+                    Answer.id, Answer.value, Answer.note)
+             .join(CaseFile, CaseFile.id == Assessment.case_id)
+             .outerjoin(Answer, Answer.assessment_id == Assessment.id)
+             .where(Assessment.uid == uid, Assessment.inspector == actor.name))
+    if actor.signed_in:  # as actor_check.at_write: a person's account must still be active
+        query = query.join(User, User.name == Assessment.inspector).where(User.active.is_(True))
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    version, status, case_ref = rows[0][:3]
+    stored = {repeat_entries.slot(inst or "", q): (i, v, n or "") for *_, q, inst, i, v, n in rows if q is not None}
+    answers = {q: v for q, (_, v, _) in stored.items() if v not in (None, "")}
+    if questionnaire.has_question(CASE_REF):  # lives on the case, as in load
+        answers[CASE_REF] = case_ref
+    return Stored(version=version, status=status, answers=answers,
+                  notes={q: n for q, (_, _, n) in stored.items() if n}, instances=_instances(stored))
 
 
 def own_assessment(session: Session, actor: Actor, case_id: int) -> str | None:

@@ -29,9 +29,9 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
-from fieldwork.problem_codes import BUNDLE_INVALID as INVALID, UNKNOWN_CONFLICT
+from fieldwork.problem_codes import BUNDLE_INVALID as INVALID, PERSONAL_DATA, UNKNOWN_CONFLICT
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import inspections, permissions
+from fieldwork.services import bundle_records, evidence, inspections, judgements, permissions
 from fieldwork.services.revisions import descends
 from fieldwork.services.permissions import Actor
 from models import (EvidenceConflict, EvidenceExcerpt, EvidenceItem, Inspection, Judgement, JudgementHistory,
@@ -52,11 +52,6 @@ _JUDGEMENT_FIELDS = ("uid", "unit_type", "unit", "criterion", "grade", "rational
 
 def _plain(value):
     return value.isoformat() if isinstance(value, (date, datetime)) else value
-
-
-def _whole(value, low: int) -> bool:
-    """A whole number the database can hold (64 bits), from ``low``."""
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value < 2 ** 63
 
 
 def _moment(value) -> datetime:
@@ -144,91 +139,128 @@ class Section:
         return not self.evidence and not self.judgements
 
 
-def _str(value, limit: int, *, required: bool = True) -> bool:
-    if value is None:
-        return not required
-    return isinstance(value, str) and (bool(value) or not required) and len(value) <= limit
+# The record kinds of a bundle's evidence part, read by bundle_records' one rule (fields, lengths,
+# characters, times ahead) with the app's own limits and field kinds (fieldwork.services.evidence).
+ITEM_RECORD = bundle_records.Kind(
+    EvidenceItem, "the evidence items'", skip=frozenset({"id", "inspection_id"}),
+    notes=evidence.NOTES, texts=evidence.TEXTS, longest={"summary": evidence.MAX_SUMMARY},
+    required=frozenset({"uid", "revision", "kind", "held_on", "source", "created_by", "created_at"}),
+    blank=frozenset({"ref", "criteria", "summary", "reference", "updated_at"}))
+EXCERPT_RECORD = bundle_records.Kind(
+    EvidenceExcerpt, "the excerpts'", skip=frozenset({"id", "evidence_id"}), notes=evidence.EXCERPT_NOTES,
+    longest={"text": evidence.MAX_EXCERPT}, lowest={"position": 0},
+    required=frozenset({"uid", "criterion", "code", "text"}))
+JUDGEMENT_RECORD = bundle_records.Kind(
+    Judgement, "the judgements'", skip=frozenset({"id", "inspection_id"}), notes=judgements.NOTES,
+    longest={"rationale": judgements.MAX_RATIONALE}, lowest={"version": 1},
+    required=frozenset({"uid", "revision", "unit_type", "unit", "criterion", "grade", "judged_by", "judged_at"}),
+    blank=frozenset({"rationale", "version"}))
+LINK_RECORD = bundle_records.Kind(JudgementLink, "the judgements' links'", skip=frozenset({"id", "judgement_id"}),
+                           required=frozenset({"kind", "target"}))
+HISTORY_RECORD = bundle_records.Kind(
+    JudgementHistory, "the judgements' past grades'", skip=frozenset({"id", "judgement_uid", "links"}),
+    notes=judgements.NOTES, longest={"rationale": judgements.MAX_RATIONALE},
+    required=frozenset({"grade", "judged_by", "judged_at", "revision"}), blank=frozenset({"rationale"}))
+LINEAGE_RECORD = bundle_records.Kind(RecordRevision, "the lineage's", required=frozenset({"kind", "uid", "revision"}))
 
 
-def parse(data: dict, file_name: str) -> tuple[Section, list[Problem]]:
+def _objects(value) -> list | None:
+    return value if isinstance(value, list) and all(isinstance(v, dict) for v in value) else None
+
+
+def _kept(kind: bundle_records.Kind, raw: dict, *nested: str) -> dict:
+    """The record as the bundle carried it, but only the fields its table holds (and its nested
+    lists): what is kept beside the lead's copy in a conflict holds nothing left unread."""
+    return {k: v for k, v in raw.items() if k in kind.columns or k in nested}
+
+
+def parse(data: dict, file_name: str, ahead: bundle_records.Ahead) -> tuple[Section, list[Problem]]:
     """The evidence lists of a bundle's payload (absent in a bundle of assessments only), and
-    every structural fault, each naming the record."""
+    every fault, each naming the record, the field in words and the reason; times ahead of this
+    clock are noted on ``ahead`` (a warning, never a refusal)."""
     problems: list[Problem] = []
     section = Section()
 
     def fault(message: str, item: str | None, kind: str, field_name: str | None = None) -> None:
         problems.append(Problem(INVALID, message, source=file_name, item=item, field=field_name, item_kind=kind))
 
+    def reader(item: str | None, kind: str, prefix: str = ""):
+        def report(code: str, name: str, message: str) -> None:
+            problems.append(Problem(code, message, source=file_name, item=item, field=prefix + name, item_kind=kind))
+        return report
+
     def listing(key: str) -> list:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        value = _objects(data.get(key, []))
+        if value is None:
             fault(f"{key} must be a list of objects", None, "list", key)
-            return []
-        return value
+        return value or []
 
     seen = set()
     for raw in listing("evidence"):
-        ref = raw.get("ref") if isinstance(raw.get("ref"), str) else None
-        for name, limit in (("uid", 32), ("revision", 32), ("kind", 30), ("held_on", 10), ("source", 200),
-                            ("created_by", 100), ("created_at", 40)):
-            if not _str(raw.get(name), limit):
-                fault(f"{name} is missing or malformed", ref, "evidence", name)
-        for name, limit in (("force", 60), ("cps_area", 60), ("parent_revision", 32), ("criteria", 400),
-                            ("summary", 20_000), ("reference", 400), ("ref", 40), ("updated_at", 40)):
-            if not _str(raw.get(name), limit, required=False):
-                fault(f"{name} is malformed", ref, "evidence", name)
+        ref = bundle_records.quotable(raw.get("ref")) or bundle_records.quotable(raw.get("uid"))
+        bundle_records.read(ITEM_RECORD, raw, reader(ref, EVIDENCE), ahead, ref, item_kind=EVIDENCE)
+        if isinstance(raw.get("source"), str):
+            why = evidence.source_problem(raw["source"])  # role and organisation, never a name: the app's rule
+            if why:
+                problems.append(Problem(PERSONAL_DATA, why, source=file_name, item=ref, field="source",
+                                        item_kind=EVIDENCE))
         if raw.get("uid") in seen:
-            fault("the evidence item appears twice", ref, "evidence", "uid")
+            fault("the evidence item appears twice", ref, EVIDENCE, "uid")
         seen.add(raw.get("uid"))
-        excerpts = raw.get("excerpts", [])
-        if not isinstance(excerpts, list) or not all(
-                isinstance(e, dict) and _str(e.get("uid"), 32) and _str(e.get("criterion"), 20)
-                and _str(e.get("code"), 60) and _str(e.get("text"), 20_000) and _whole(e.get("position", 0), 0)
-                for e in excerpts):
-            fault("its excerpts are malformed", ref, "evidence", "excerpts")
-        section.evidence.append(raw)
+        excerpts = _objects(raw.get("excerpts", []))
+        if excerpts is None:
+            fault("its excerpts must be a list of objects", ref, EVIDENCE, "excerpts")
+        for n, ex in enumerate(excerpts or [], start=1):
+            bundle_records.read(EXCERPT_RECORD, ex, reader(ref, EVIDENCE, f"excerpts[{n}]."), ahead, ref,
+                                item_kind=EVIDENCE, named=lambda name, n=n: f"excerpt {n}'s {name}")
+        section.evidence.append(_kept(ITEM_RECORD, raw)
+                                | {"excerpts": [_kept(EXCERPT_RECORD, ex) for ex in excerpts or []]})
     seen = set()
     for raw in listing("judgements"):
-        cell = f"{raw.get('unit')} {raw.get('criterion')}"
-        for name, limit in (("uid", 32), ("revision", 32), ("unit_type", 20), ("unit", 60), ("criterion", 20),
-                            ("grade", 40), ("judged_by", 100), ("judged_at", 40)):
-            if not _str(raw.get(name), limit):
-                fault(f"{name} is missing or malformed", cell, "judgement", name)
-        if not _str(raw.get("rationale"), 20_000, required=False) or not _whole(raw.get("version", 1), 1) \
-                or not _str(raw.get("parent_revision"), 32, required=False):
-            fault("rationale, version or parent_revision is malformed", cell, "judgement")
+        named = all(isinstance(raw.get(k), str) for k in ("unit", "criterion"))  # its cell, else its uid
+        cell = bundle_records.quotable(f"{raw['unit']} {raw['criterion']}" if named else raw.get("uid"))
+        bundle_records.read(JUDGEMENT_RECORD, raw, reader(cell, JUDGEMENT), ahead, cell, item_kind=JUDGEMENT)
         links = raw.get("links", [])
-        if not isinstance(links, list) or not all(isinstance(k, list) and len(k) == 2 and k[0] in LINK_KINDS
-                                                  and _str(k[1], 300) for k in links):
-            fault("its links are malformed", cell, "judgement", "links")
-        history = raw.get("history", [])
-        if not isinstance(history, list) or not all(
-                isinstance(h, dict) and _str(h.get("grade"), 40) and _str(h.get("judged_by"), 100)
-                and _str(h.get("judged_at"), 40) and _str(h.get("revision"), 32) for h in history):
-            fault("its history is malformed", cell, "judgement", "history")
+        if not isinstance(links, list) or not all(isinstance(k, list) and len(k) == 2 for k in links):
+            fault("its links must be a list of [kind, target] pairs", cell, JUDGEMENT, "links")
+            links = []
+        for n, (kind, target) in enumerate(links, start=1):
+            _link(kind, target, reader(cell, JUDGEMENT, f"links[{n}]."), ahead, cell, f"link {n}'s")
+        history = _objects(raw.get("history", []))
+        if history is None:
+            fault("its history must be a list of objects", cell, JUDGEMENT, "history")
+        for n, h in enumerate(history or [], start=1):
+            at = reader(cell, JUDGEMENT, f"history[{n}].")
+            bundle_records.read(HISTORY_RECORD, h, at, ahead, cell, item_kind=JUDGEMENT,
+                                named=lambda name, n=n: f"past grade {n}'s {name}")
+            past = h.get("links", [])
+            if not isinstance(past, list) or not all(isinstance(k, list) and len(k) == 2 for k in past):
+                at(INVALID, "links", f"past grade {n}'s links must be a list of [kind, target] pairs")
+                continue
+            for m, (kind, target) in enumerate(past, start=1):
+                _link(kind, target, at, ahead, cell, f"past grade {n}'s link {m}'s")
         if raw.get("uid") in seen:
-            fault("the judgement appears twice", cell, "judgement", "uid")
+            fault("the judgement appears twice", cell, JUDGEMENT, "uid")
         seen.add(raw.get("uid"))
-        section.judgements.append(raw)
-    for raw in listing("record_lineage"):
-        if raw.get("kind") not in (EVIDENCE, JUDGEMENT) or not _str(raw.get("uid"), 32) \
-                or not _str(raw.get("revision"), 32) or not _str(raw.get("parent_revision"), 32, required=False):
-            fault("a lineage row is malformed", None, "list", "record_lineage")
-            continue
-        section.lineage.append((raw["kind"], raw["uid"], raw["revision"], raw.get("parent_revision")))
-    for raw in section.evidence + section.judgements:  # dates must read, or the merge would fail half-way
-        for name in ("created_at", "updated_at", "judged_at"):
-            if isinstance(raw.get(name), str):
-                try:
-                    _moment(raw[name])
-                except ValueError:
-                    fault(f"{name} is not a date and time", raw.get("ref") or raw.get("criterion"), "record", name)
-        if isinstance(raw.get("held_on"), str):
-            try:
-                date.fromisoformat(raw["held_on"])
-            except ValueError:
-                fault("held_on is not a date", raw.get("ref"), "evidence", "held_on")
+        section.judgements.append(_kept(JUDGEMENT_RECORD, raw) | {
+            "links": links, "history": [_kept(HISTORY_RECORD, h, "links") for h in history or []]})
+    for n, raw in enumerate(listing("record_lineage"), start=1):
+        before = len(problems)
+        row = bundle_records.read(LINEAGE_RECORD, raw, reader(None, "list", f"record_lineage[{n}]."), ahead,
+                                  named=lambda name, n=n: f"lineage row {n}'s {name}")
+        if raw.get("kind") not in (EVIDENCE, JUDGEMENT):
+            fault(f"lineage row {n}'s kind must be {EVIDENCE} or {JUDGEMENT}", None, "list", "record_lineage")
+        if len(problems) == before:
+            section.lineage.append((row["kind"], row["uid"], row["revision"], row.get("parent_revision")))
     return section, problems
+
+
+def _link(kind, target, fault: bundle_records.Fault, ahead: bundle_records.Ahead, cell, words: str) -> None:
+    """A judgement's link [kind, target], by the rule of the table it is stored in."""
+    bundle_records.read(LINK_RECORD, {"kind": kind, "target": target}, fault, ahead, cell, item_kind=JUDGEMENT,
+                        named=lambda name: f"{words} {name}")
+    if isinstance(kind, str) and kind not in LINK_KINDS:
+        fault(INVALID, "kind", f"{words} kind must be one of {', '.join(LINK_KINDS)}")
 
 
 def check(inspection: Inspection, section: Section, file_name: str) -> list[Problem]:
@@ -490,9 +522,7 @@ def _write_judgement(session: Session, actor: Actor, inspection: Inspection, j: 
                                          judged_by=h["judged_by"], judged_at=_moment(h["judged_at"]),
                                          revision=h["revision"]))
     if old_grade != here.grade:
-        from fieldwork.services.judgements import JUDGEMENT_SET
-
-        audit.record(session, actor.name, JUDGEMENT_SET, inspection_id=inspection.id, question=here.criterion,
+        audit.record(session, actor.name, judgements.JUDGEMENT_SET, inspection_id=inspection.id, question=here.criterion,
                      old_value=old_grade, new_value=here.grade, judgement=here.uid, unit_type=here.unit_type,
                      unit=here.unit, merged_from=here.judged_by)
     session.flush()

@@ -30,6 +30,11 @@ from fieldwork.services.bundle_contents import Bundle
 from models import Inspection
 
 
+# a bundle cannot be edited, and "blank for yourself" would give the case to the lead: the fix is
+# the account, made on this database (walk 23, F8)
+ADVICE = "ask an administrator to add the account {name} on this database (Users page), then upload the bundle again"
+
+
 def problems(session: Session, bundle: Bundle, parsed: dict[tuple[str, str], Questionnaire],
              inspection: Inspection, assessments: list[dict]) -> list[Problem]:
     """Every problem the import's row check finds in these assessments' case-level answers,
@@ -41,7 +46,7 @@ def problems(session: Session, bundle: Bundle, parsed: dict[tuple[str, str], Que
         group = [a for a in assessments if (a["questionnaire"], a["questionnaire_version"]) == key]
         if group:
             out += _group_problems(bundle, full, inspection, group, records)
-    unknown = importing.unknown_inspectors(session, records, bundle.file_name, {})
+    unknown = importing.unknown_inspectors(session, records, bundle.file_name, {}, advice=ADVICE)
     return out + [Problem(p.code, p.message, source=p.source, field="inspector", item=p.item, item_kind="case")
                   for p in unknown]
 

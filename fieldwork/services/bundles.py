@@ -37,16 +37,16 @@ import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import datetime
+from typing import Callable
 
-from sqlalchemy import Boolean, DateTime, Integer, String, TypeDecorator, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.problem_codes import (
     BAD_CASE_REF, BUNDLE_CORRUPT as CORRUPT, BUNDLE_FORMAT as BAD_FORMAT, BUNDLE_INVALID as INVALID,
-    BUNDLE_TAMPERED as TAMPERED, BUNDLE_TIME_AHEAD as TIME_AHEAD, FILE_TOO_LARGE, BUNDLE_TOO_LARGE as TOO_LARGE, NOTHING_TO_EXPORT,
+    BUNDLE_TAMPERED as TAMPERED, FILE_TOO_LARGE, BUNDLE_TOO_LARGE as TOO_LARGE, NOTHING_TO_EXPORT,
     QUESTIONNAIRE_NOT_IN_INSPECTION as NOT_IN_INSPECTION, QUESTIONNAIRE_VERSION_DIFFERS as VERSION_DIFFERS, TOO_MANY_ENTRIES,
     UNKNOWN_INSPECTION, UNKNOWN_QUESTIONNAIRE_VERSION as UNKNOWN_VERSION, WRONG_INSPECTION,
 )
@@ -55,8 +55,8 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.entries import MAX_ENTRIES, Entries, is_path, path, slot, split, steps, title
 from fieldwork.services import bundle_evidence, inspections, merge, permissions, privacy
 from fieldwork.services.permissions import Actor
-from fieldwork.services import (actor_check, bundle_manifest, bundle_rows, characters, entry_counts, revision_content,
-                                wide_table)
+from fieldwork.services import (actor_check, bundle_manifest, bundle_records, bundle_rows, characters, entry_counts,
+                                revision_content, wide_table)
 from fieldwork.services.bundle_contents import Bundle
 from models import (Answer, Assessment, AssessmentRevision, CaseFile, Inspection, QuestionnaireVersion, new_uid,
                     utcnow)
@@ -78,12 +78,18 @@ SENSITIVE = ("This bundle holds case assessments and evidence notes about victim
              "Handle it as you handle the inspection database: keep it on encrypted storage, pass it only to the "
              "lead inspector, and delete copies once it has been merged.")
 
-# Columns that are the database's own business: ids and foreign keys are rebuilt on import.
-_SKIP = {
-    CaseFile.__tablename__: {"id", "inspection_id"},
-    Assessment.__tablename__: {"id", "case_id", "questionnaire_version_id"},
-    Answer.__tablename__: {"id", "assessment_id"},
-}
+# The record kinds of the assessments' part of a bundle, read by bundle_records' one rule (the
+# evidence's kinds are bundle_evidence's). Ids and foreign keys are the database's own: rebuilt on import.
+CASE = bundle_records.Kind(CaseFile, "the cases'", skip=frozenset({"id", "inspection_id"}), label="the case's")
+ASSESSMENT = bundle_records.Kind(
+    Assessment, "the assessments'", skip=frozenset({"id", "case_id", "questionnaire_version_id"}),
+    lowest={"version": 1},  # an assessment's version counts saves from 1
+    extra=("case_ref", "questionnaire", "questionnaire_version", "lineage_uid"),
+    words={"inspector": "the inspector's name (inspector)"}, label="the assessment's")
+# an answer's note is free text of several lines; its length is the import's row check's (bundle_rows)
+ANSWER = bundle_records.Kind(Answer, "the answers'", skip=frozenset({"id", "assessment_id"}),
+                             notes=frozenset({"note"}), texts=frozenset({"value"}))
+LINEAGE = bundle_records.Kind(AssessmentRevision, "the lineage's", required=frozenset({"lineage_uid", "revision"}))
 
 
 # --- columns <-> JSON -------------------------------------------------------------------
@@ -93,58 +99,8 @@ def _plain(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _columns(model) -> dict:
-    skip = _SKIP[model.__tablename__]
-    return {c.name: c for c in model.__table__.columns if c.name not in skip}
-
-
-def _row_dict(model, mapping) -> dict:
-    return {name: _plain(mapping[name]) for name in _columns(model) if name in mapping}
-
-
-INT64 = 2 ** 63
-EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-# Later than this a time cannot be shown in every time zone (9999-12-31 plus an hour overflows).
-LATEST = datetime(9998, 12, 31, tzinfo=timezone.utc)
-CLOCK_SLACK = timedelta(days=1)  # a laptop's clock may be hours out; further ahead draws a warning
-
-
-def _coerce(column, value) -> tuple[Any, str | None]:
-    """A JSON value as the column's Python value, or why it cannot be one."""
-    if value is None:
-        return None, None if column.nullable or column.primary_key else "must not be empty"
-    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
-    if isinstance(kind, DateTime):
-        if not isinstance(value, str):
-            return None, "must be a date and time (ISO 8601)"
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return None, f"{value[:40]!r} is not a date and time (ISO 8601)"
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # stored times are UTC
-        if not EARLIEST <= moment <= LATEST:
-            return None, (f"{value[:40]!r} is not a time the laptop could have recorded (before 2000, or after 9998, "
-                          "which cannot be shown in every time zone)")
-        # A time ahead of this clock is kept, with a warning (_ahead_warnings): no decision of the
-        # merge reads these times (it decides by revisions), as ODK Central keeps a device's times.
-        return moment, None
-    if isinstance(kind, Boolean):
-        return (value, None) if isinstance(value, bool) else (None, "must be true or false")
-    if isinstance(kind, Integer):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        if not ok:
-            return None, "must be a whole number"
-        low = 1 if column.name == "version" else -INT64  # an assessment's version counts saves from 1
-        if not low <= value < INT64:  # beyond 64 bits the database cannot hold it
-            return None, f"must be a whole number from {low} to {INT64 - 1:,}"
-        return value, None
-    if isinstance(kind, String):
-        if not isinstance(value, str):
-            return None, "must be text"
-        if kind.length and len(value) > kind.length:
-            return None, f"is longer than {kind.length} characters"
-        return value, None
-    return value, None
+def _row_dict(kind: bundle_records.Kind, mapping) -> dict:
+    return {name: _plain(mapping[name]) for name in kind.columns if name in mapping}
 
 
 # --- export -----------------------------------------------------------------------------
@@ -193,11 +149,11 @@ def export_bundle(session: Session, actor: Actor, *, inspection: inspections.Ins
     for chunk in _chunks(ids):
         for a in session.execute(select(Answer.__table__).where(Answer.assessment_id.in_(chunk))
                                  .order_by(Answer.assessment_id, Answer.question)).mappings():
-            answers.setdefault(a["assessment_id"], []).append(_row_dict(Answer, a))
+            answers.setdefault(a["assessment_id"], []).append(_row_dict(ANSWER, a))
     case_ids = sorted({r["case_id"] for r in rows})
     cases = []
     for chunk in _chunks(case_ids):
-        cases += [_row_dict(CaseFile, c) | {"questionnaire": c["questionnaire"]} for c in session.execute(
+        cases += [_row_dict(CASE, c) | {"questionnaire": c["questionnaire"]} for c in session.execute(
             select(CaseFile.__table__).where(CaseFile.id.in_(chunk)).order_by(CaseFile.id)).mappings()]
     origins = merge.origins(session, [r["uid"] for r in rows])
     lineage_uids = sorted({r["uid"] for r in rows} | set(origins.values()))
@@ -219,7 +175,7 @@ def export_bundle(session: Session, actor: Actor, *, inspection: inspections.Ins
             "questionnaire": v.questionnaire, "version": v.version, "title": v.title, "content_hash": v.content_hash,
             "definition": json.loads(v.definition)} for v in versions],
         "cases": cases,
-        "assessments": [_row_dict(Assessment, r) | {
+        "assessments": [_row_dict(ASSESSMENT, r) | {
             "case_ref": r["case_ref"], "questionnaire": r["questionnaire"],
             "questionnaire_version": r["questionnaire_version"], "lineage_uid": origins.get(r["uid"], r["uid"]),
             "answers": answers.get(r["id"], [])} for r in rows],
@@ -461,9 +417,16 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
         versions.append(v)
     known_versions = {(v["questionnaire"], v["version"]) for v in versions}
 
-    ahead = _Ahead(file_name)
+    ahead = bundle_records.Ahead(file_name)
     ahead.note_text("the manifest's", "created_at", manifest.get("created_at"), None)
-    case_columns = _columns(CaseFile)
+
+    def reader(ref, field_of=lambda name: name):
+        """fault(code, field, message) for one record of a case: the case named where it may be quoted."""
+        def report(code: str, name: str, message: str) -> None:
+            problems.append(Problem(code, message, source=file_name, item=bundle_records.quotable(ref),
+                                    field=field_of(name), item_kind="case"))
+        return report
+
     cases, case_keys, spelled = [], set(), set()
     for raw in listing("cases"):
         ref = raw.get("case_ref")
@@ -475,34 +438,21 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
             # the import's code and words (its row check applies the inspection's own pattern too)
             problems.append(Problem(BAD_CASE_REF, why, source=file_name, item=ref[:64], field="case_ref",
                                     item_kind="case"))
-        row = {"questionnaire": raw["questionnaire"]}
-        for name, column in case_columns.items():
-            if name in raw:
-                row[name], why = _coerce(column, raw[name])
-                if why:
-                    fault(f"{name} {why}", item=ref, field=name)
-                ahead.note("the cases'", name, row[name], ref)
+        row = {"questionnaire": raw["questionnaire"]} | bundle_records.read(CASE, raw, reader(ref), ahead, ref)
         if (row["questionnaire"], ref.lower()) in spelled:  # HS-0001 and hs-0001 are one case
             fault("the case appears twice", item=ref, field="case_ref")
         case_keys.add((row["questionnaire"], ref))
         spelled.add((row["questionnaire"], ref.lower()))
         cases.append(row)
 
-    assessment_columns, answer_columns = _columns(Assessment), _columns(Answer)
     assessments, uids = [], set()
     for raw in listing("assessments"):
         ref = raw.get("case_ref")
         ref = ref if isinstance(ref, str) else None
-        row: dict = {}
         for name in ("uid", "revision", "inspector", "status", "purpose", "questionnaire", "questionnaire_version"):
             if not isinstance(raw.get(name), str) or not raw.get(name):
                 fault(f"an assessment lacks its {name}", item=ref, field=name)
-        for name, column in assessment_columns.items():
-            if name in raw:
-                row[name], why = _coerce(column, raw[name])
-                if why:
-                    fault(f"{name} {why}", item=ref, field=name)
-                ahead.note("the assessments'", name, row[name], ref)
+        row = bundle_records.read(ASSESSMENT, raw, reader(ref), ahead, ref)
         if raw.get("status") not in STATUSES:
             fault(f"unknown status {str(raw.get('status'))[:20]!r}", item=ref, field="status")
         if raw.get("purpose") not in PURPOSES:
@@ -533,35 +483,27 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
                 fault(f"question {question[:100]!r} is answered twice" + (f" in {entry[:200]}" if entry else ""),
                       item=ref, field=question)
             questions.add((question, entry))
-            answer = {}
-            for name, column in answer_columns.items():
-                if name in a:
-                    answer[name], why = _coerce(column, a[name])
-                    if why:
-                        fault(f"{name} of {question[:100]!r} {why}", item=ref, field=question)
-                    ahead.note("the answers'", name, answer[name], ref)
-            answers.append(answer)
+            answers.append(bundle_records.read(ANSWER, a, reader(ref, _answer_field(question)), ahead, ref,
+                                               named=_answer_words(question)))
         row.update(case_ref=ref, questionnaire=raw.get("questionnaire"),
                    questionnaire_version=raw.get("questionnaire_version"),
                    lineage_uid=lineage_uid if isinstance(lineage_uid, str) else uid, answers=answers)
         assessments.append(row)
 
     lineage, content_hashes = [], {}
-    for raw in listing("lineage"):
-        u, rev, parent = raw.get("lineage_uid"), raw.get("revision"), raw.get("parent_revision")
-        if not (isinstance(u, str) and isinstance(rev, str) and (parent is None or isinstance(parent, str))
-                and len(u) <= 32 and len(rev) <= 32 and (parent is None or len(parent) <= 32)):
-            fault("a lineage row is malformed", field="lineage")
+    for n, raw in enumerate(listing("lineage"), start=1):
+        before = len(problems)
+        row = bundle_records.read(LINEAGE, raw, reader(None, lambda name: "lineage"), ahead,
+                                  named=lambda name, n=n: f"lineage row {n}'s {name}")
+        content = row.get("content_hash")
+        if content is not None and not revision_content.HASH.match(content):
+            fault(f"lineage row {n}'s content_hash is not a SHA-256", field="lineage")
+        if len(problems) > before:
             continue
-        content = raw.get("content_hash")
-        if content is not None and not (isinstance(content, str) and revision_content.HASH.match(content)):
-            fault("a lineage row's content_hash is not a SHA-256", field="lineage")
-            continue
-        lineage.append((u, rev, parent))
+        lineage.append((row["lineage_uid"], row["revision"], row.get("parent_revision")))
         if content:
-            content_hashes[(u, rev)] = content
-    problems += _character_problems(cases, assessments, file_name)
-    section, found = bundle_evidence.parse(payload, file_name)
+            content_hashes[(row["lineage_uid"], row["revision"])] = content
+    section, found = bundle_evidence.parse(payload, file_name, ahead)
     problems += found
     if problems:
         raise ProblemError(problems, f"the bundle's content is malformed ({len(problems)} problem(s))")
@@ -569,78 +511,20 @@ def _checked(payload: dict, manifest: dict, checksum: str, file_name: str) -> Bu
                   content_hashes=content_hashes, warnings=ahead.warnings())
 
 
-class _Ahead:
-    """Times more than a day ahead of this computer's clock, one warning per kind of time (a
-    laptop whose clock is a week fast would otherwise warn once per answer). Kept, not refused:
-    no decision of the merge reads them — it replaces, keeps both or skips by revisions
-    (merge._decide) — so the work is taken as the laptop recorded it, and the lead is told."""
-
-    def __init__(self, file_name: str):
-        self.file_name, self.now = file_name, utcnow()
-        self.found: dict[tuple[str, str], list] = {}
-
-    def note(self, whose: str, name: str, moment, ref) -> None:
-        if isinstance(moment, datetime) and moment > self.now + CLOCK_SLACK:
-            self.found.setdefault((whose, name), []).append((moment, ref))
-
-    def note_text(self, whose: str, name: str, value, ref) -> None:
-        try:
-            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            return
-        self.note(whose, name, moment and (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), ref)
-
-    def warnings(self) -> list[Problem]:
-        out = []
-        for (whose, name), found in self.found.items():
-            latest, ref = max(found, key=lambda f: f[0])
-            what = (f"{whose} {name} {latest.isoformat()} lies" if len(found) == 1 else
-                    f"{len(found):,} of {whose} {name} times lie (the latest {latest.isoformat()})")
-            out.append(Problem(TIME_AHEAD, (
-                f"{what} more than a day ahead of this computer's clock ({self.now.isoformat(timespec='minutes')}): "
-                "kept as the laptop recorded it, since the merge decides by revisions, never by these times; check "
-                "the clock of the laptop that exported the bundle (and this computer's)"),
-                source=self.file_name, field=name, item=ref if isinstance(ref, str) else None, item_kind="case"))
-        return out
+def _answer_field(question: str) -> Callable[[str], str]:
+    """How a problem names an answer's field: its question, note:VAR for its note, instance:VAR for its entry."""
+    return lambda name: {"note": wide_table.note_column(question), "instance": INSTANCE_FIELD + question}.get(
+        name, question)
 
 
-def _character_problems(cases: list[dict], assessments: list[dict], file_name: str) -> list[Problem]:
-    """The one rule for characters (fieldwork.services.characters), as the app and imports apply it.
-    A bundle has no rows and columns to point at, so each message says which value it is."""
-    where = dict(source=file_name, item_kind="case")
-    out = []
-    for row in cases:
-        out += characters.problems(row, item=_safe_ref(row.get("case_ref")), **where)
-    for row in assessments:
-        ref = _safe_ref(row.get("case_ref"))
-        out += characters.problems({k: v for k, v in row.items() if k != "answers"}, item=ref, **where)
-        for a in row["answers"]:
-            question = a.get("question") if isinstance(a.get("question"), str) else "?"
-            out += characters.problems({question: a.get("value"), wide_table.note_column(question): a.get("note"),
-                                        INSTANCE_FIELD + question: a.get("instance")},
-                                       notes=[wide_table.note_column(question)], texts=[question], item=ref,
-                                       **where)
-    return [Problem(p.code, f"{_value_words(p.field)} {p.message}", source=p.source, field=p.field, item=p.item,
-                    item_kind=p.item_kind) for p in out]
-
-
-def _value_words(field: str) -> str:
-    """inspector -> "the inspector's name", note:plea -> "the evidence note to plea"."""
-    if field == "inspector":
-        return "the inspector's name (inspector)"
-    if field.startswith(INSTANCE_FIELD):
-        return f"the entry (instance) of the answer to {field[len(INSTANCE_FIELD):]!r}"
-    if field.startswith(wide_table.NOTE_PREFIX):
-        return f"the evidence note to {field[len(wide_table.NOTE_PREFIX):]!r}"
-    return f"the value of {field!r}"
+def _answer_words(question: str) -> Callable[[str], str]:
+    """An answer's field in words: "the evidence note to 'plea'", "the value of 'plea'"."""
+    shown = repr(question[:100])
+    return lambda name: {"value": f"the value of {shown}", "note": f"the evidence note to {shown}",
+                         "instance": f"the entry (instance) of the answer to {shown}"}.get(name, f"{name} of {shown}")
 
 
 INSTANCE_FIELD = "instance:"  # how a problem names an answer's instance path, beside note:VAR
-
-
-def _safe_ref(ref) -> str | None:
-    """A case_ref fit to quote in a message (one that breaks the character rule is not quoted)."""
-    return ref[:64] if isinstance(ref, str) and characters.problem(ref) is None else None
 
 
 def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tuple[str, str], int]]:
@@ -725,8 +609,8 @@ def _instance_problems(bundle: Bundle, a: dict, q) -> list[Problem]:
         where = (f"is asked in each entry of {'/'.join(chain)} (an instance like {path('', chain[0], 1)})" if chain
                  else "is asked once per case (its instance is empty)")
         out.append(Problem(INVALID, f"the answer to {question[:100]!r} is filed under instance {shown}, but "
-                           f"{question[:100]!r} {where}", source=bundle.file_name, item=_safe_ref(a["case_ref"]),
-                           field=question, item_kind="case"))
+                           f"{question[:100]!r} {where}", source=bundle.file_name,
+                           item=bundle_records.quotable(a["case_ref"]), field=question, item_kind="case"))
     return out or _entry_number_problems(bundle, a)
 
 
@@ -748,14 +632,14 @@ def _entry_number_problems(bundle: Bundle, a: dict) -> list[Problem]:
             if index > MAX_ENTRIES:
                 return [Problem(INVALID, f"the answer to {x['question'][:100]!r} is filed under entry {index:,} of "
                                 f"{name[:60]}; a repeat group holds at most {MAX_ENTRIES:,} entries",
-                                source=bundle.file_name, item=_safe_ref(a["case_ref"]), field=x["question"],
-                                item_kind="case")]
+                                source=bundle.file_name, item=bundle_records.quotable(a["case_ref"]),
+                                field=x["question"], item_kind="case")]
             highest[(at, name)] = max(index, highest.get((at, name), 0))
             at = path(at, name, index)
     if sum(highest.values()) > MAX_ENTRIES_PER_ASSESSMENT:
         return [Problem(INVALID, f"its entries are numbered up to {sum(highest.values()):,} in all; an assessment "
                         f"holds at most {MAX_ENTRIES_PER_ASSESSMENT:,} entries", source=bundle.file_name,
-                        item=_safe_ref(a["case_ref"]), item_kind="case")]
+                        item=bundle_records.quotable(a["case_ref"]), item_kind="case")]
     return []
 
 

@@ -8,11 +8,14 @@ API (other capabilities, such as the Word report, read examples through these on
   finding=None, answer=None, inspection=None) -> Marked`` — leads and admins; the case
   must hold a complete, counted assessment of the questionnaire in the inspection; name a
   specific criterion of the inspection's framework, or a finding (a single-choice question
-  with one of its codes, or an indicator), or both. The narrative is required, at most
+  with one of its codes, or an indicator), or both. The same example twice (same case,
+  criterion, finding, answer and narrative) is refused. The narrative is required, at most
   ``MAX_NARRATIVE`` characters, and checked like an evidence note
   (``privacy.note_warnings``): what looks like personal data comes back in
   ``Marked.warnings`` for the page to show (not refused: the lead decides). One audit row,
   with codes only, never the narrative.
+* ``narrative_warnings(narrative) -> list[str]`` — the same check, for a page to warn before
+  it saves.
 * ``list_examples(session, actor, questionnaire_id, *, inspection=None) ->
   list[Example]`` — every example of the questionnaire in the inspection, oldest first.
 * ``of_assessment(session, actor, uid) -> list[Example]`` — the examples marked on the case of
@@ -39,7 +42,7 @@ from sqlmodel import Session
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import (
-    EMPTY_NARRATIVE, NOTHING_NAMED, NOT_COUNTED, TOO_LONG, UNKNOWN_ANSWER, UNKNOWN_CASE, UNKNOWN_CRITERION,
+    DUPLICATE_EXAMPLE, EMPTY_NARRATIVE, NOTHING_NAMED, NOT_COUNTED, TOO_LONG, UNKNOWN_ANSWER, UNKNOWN_CASE, UNKNOWN_CRITERION,
     UNKNOWN_ASSESSMENT, UNKNOWN_EXAMPLE, UNKNOWN_FINDING,
 )
 from fieldwork.problems import Problem, ProblemError
@@ -152,6 +155,10 @@ def mark(session: Session, actor: Actor, questionnaire_id: str, case_ref: str, n
             Assessment.counted.is_(True))).first():
         problems.append(Problem(NOT_COUNTED, f"case {case_ref} has no complete, counted assessment: an example "
                                 "must be one of the cases behind the findings", field="case_ref", item=case_ref))
+    elif not problems and _marked_already(session, case_file, criterion, finding, answer, narrative.strip()):
+        problems.append(Problem(DUPLICATE_EXAMPLE, f"case {case_ref} is already an example of this with the same "
+                                "narrative (listed on this page and under its criteria on the Findings page): "
+                                "nothing to add", field="narrative", item=case_ref, item_kind="case"))
     if problems:
         raise ProblemError(problems, "the case example was refused")
     row = CaseExample(inspection_id=inspection.id, questionnaire=q.id, case_id=case_file.id, criterion=criterion,
@@ -162,6 +169,21 @@ def mark(session: Session, actor: Actor, questionnaire_id: str, case_ref: str, n
                  question=finding, example=row.id, criterion=criterion, answer=answer)
     example = _examples(session, q, inspection, [CaseExample.id == row.id])[0]
     return Marked(example, privacy.note_warnings(row.narrative))
+
+
+def _marked_already(session: Session, case_file: CaseFile, criterion: str | None, finding: str | None,
+                    answer: str | None, narrative: str) -> bool:
+    """The same example stored already: same case, criterion, finding and answer, same narrative
+    (a second click, or a refusal shown stale, made identical rows in the workbook: walk 23, F4)."""
+    return session.execute(select(CaseExample.id).where(
+        CaseExample.case_id == case_file.id, CaseExample.criterion == criterion, CaseExample.finding == finding,
+        CaseExample.answer == answer, CaseExample.narrative == narrative).limit(1)).first() is not None
+
+
+def narrative_warnings(narrative: str) -> list[str]:
+    """What looks like personal data in a narrative (the evidence-note check), for the page to
+    say before it is saved."""
+    return privacy.note_warnings(narrative or "")
 
 
 def _examples(session: Session, q, inspection, where) -> list[Example]:

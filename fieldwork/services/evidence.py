@@ -27,7 +27,7 @@ from fieldwork.problem_codes import (
     UNKNOWN_CODE,
 )
 from fieldwork.problems import Problem, ProblemError
-from fieldwork.services import inspections, permissions, privacy
+from fieldwork.services import characters, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services.queries import where_given
 from fieldwork.services import actor_check
@@ -44,6 +44,12 @@ MAX_SUMMARY = 10_000  # as an evidence note: what was said or seen, not a transc
 MAX_EXCERPT = 10_000
 MAX_REFERENCE = 400
 MAX_EXCERPTS = 200
+# The kinds of an evidence item's fields for the one character rule (fieldwork.services.characters),
+# here and in bundles (bundle_evidence): the summary is notes of several lines, the reference one
+# line of free text; the rest — the source (a role and organisation), the ref, codes — are names.
+NOTES = frozenset({"summary"})
+TEXTS = frozenset({"reference"})
+EXCERPT_NOTES = frozenset({"text"})  # an excerpt's passage; its criterion and code are names
 
 EVIDENCE_ADDED = "evidence.added"
 EVIDENCE_CHANGED = "evidence.changed"
@@ -134,7 +140,9 @@ def check(data: EvidenceInput, actor: Actor, framework, codebook, *, row: int | 
           source_name: str | None = None) -> tuple[dict, list[Problem], list[str]]:
     """The clean values of one evidence item, every problem with it (naming the row and
     field), and privacy warnings (said, not refused). Nothing is written."""
-    where = {"row": row, "source": source_name, "item": data.ref or None, "item_kind": "evidence"}
+    # a ref that breaks the character rule is named by its field, never quoted
+    where = {"row": row, "source": source_name, "item": (data.ref or None) if characters.problem(data.ref) is None
+             else None, "item_kind": "evidence"}
     problems: list[Problem] = []
     warnings: list[str] = []
     catalog = load_catalog()
@@ -167,12 +175,8 @@ def check(data: EvidenceInput, actor: Actor, framework, codebook, *, row: int | 
     elif len(source) > MAX_SOURCE:
         problems.append(Problem(BAD_VALUE, f"the source is {len(source)} characters; at most {MAX_SOURCE}",
                                 field="source", **where))
-    else:
-        found = privacy.note_warnings(source)
-        if found:
-            problems.append(Problem(PERSONAL_DATA, f"the source looks as if it holds {', '.join(found)}: describe "
-                                    "the source by role and organisation (e.g. 'focus group: six response "
-                                    "officers'), never by name", field="source", **where))
+    elif source_problem(source):
+        problems.append(Problem(PERSONAL_DATA, source_problem(source), field="source", **where))
 
     criteria = split_criteria(data.criteria)
     known = set(framework.specific_ids)
@@ -203,10 +207,35 @@ def check(data: EvidenceInput, actor: Actor, framework, codebook, *, row: int | 
         if criterion in known and criterion not in criteria:
             criteria.append(criterion)  # an excerpt's criterion is one the item bears on
         excerpts.append(ExcerptInput(criterion, (ex.code or "").strip(), (ex.text or "").strip(), ex.uid))
+    problems += _character_problems({"ref": data.ref, "kind": kind, "force": force, "cps_area": area,
+                                     "source": source, "criteria": " ".join(criteria), "summary": summary,
+                                     "reference": reference}, where)
     clean = {"kind": kind, "held_on": held_on, "force": force, "cps_area": area, "source": source,
              "criteria": criteria, "summary": summary, "reference": reference,
              "ref": (data.ref or "").strip()[:40], "excerpts": excerpts}
     return clean, problems, warnings
+
+
+def source_problem(source: str) -> str | None:
+    """Why a source may not be stored, or None: a role and an organisation, never a name (the app's
+    rule, and a bundle's)."""
+    found = privacy.note_warnings(source)
+    return (f"the source looks as if it holds {', '.join(found)}: describe the source by role and organisation "
+            "(e.g. 'focus group: six response officers'), never by name") if found else None
+
+
+def _character_problems(values: dict, where: dict, label: str = "", *, notes=NOTES, texts=TEXTS,
+                        words: dict | None = None) -> list[Problem]:
+    """The one character rule (characters) over an item's (or an excerpt's) fields, each named in words."""
+    words = words or {}
+    return [Problem(p.code, f"{label}the {words.get(p.field, (p.field, p.field))[1]} {p.message}",
+                    field=words.get(p.field, (p.field, p.field))[0], **where)
+            for p in characters.problems(values, notes=notes, texts=texts)]
+
+
+# an excerpt's fields: (the field a problem names, its words)
+_EXCERPT_WORDS = {"text": ("excerpt_text", "excerpt's passage"),
+                  "criterion": ("excerpt_criterion", "excerpt's criterion"), "code": ("excerpt_code", "excerpt's code")}
 
 
 def check_excerpt(ex: ExcerptInput, framework, codebook, where: dict, label: str = "") -> tuple[list[Problem], list[str]]:
@@ -227,6 +256,8 @@ def check_excerpt(ex: ExcerptInput, framework, codebook, where: dict, label: str
     elif len(text) > MAX_EXCERPT:
         problems.append(Problem(BAD_VALUE, f"{label}the passage is {len(text):,} characters; at most {MAX_EXCERPT:,}",
                                 field="excerpt_text", **where))
+    problems += _character_problems({"criterion": criterion, "code": code, "text": text}, where, label,
+                                    notes=EXCERPT_NOTES, texts=(), words=_EXCERPT_WORDS)
     prefix = label or (f"row {where['row']}: " if where.get("row") else "")
     return problems, [f"{prefix}the excerpt looks as if it holds {w}" for w in privacy.note_warnings(text)]
 

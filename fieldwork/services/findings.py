@@ -4,7 +4,10 @@ The counting conventions are the report's own (contract section 5):
 
 * Only assessments with ``status = 'complete'`` and ``counted = true`` count (not drafts,
   nor an assessment marked not counted, such as a blind second marking). Drafts left out
-  are counted and reported (``FindingsReport.drafts_excluded``).
+  are counted and reported (``FindingsReport.drafts_excluded``): the drafts that would count
+  once complete, so the figure is the work still to finish. A draft marked not counted (a
+  blind second marking, a drawn case excluded from the sample) would never count, so it is
+  not "left out".
 * A question's **asked** cases are the cases in the population whose answer row holds one
   of the question's codes (a blank or missing row means skip logic made it irrelevant,
   so the case is not asked). Its **denominator** is the asked cases less those answered
@@ -124,7 +127,7 @@ class Finding:
 class FindingsReport:
     questionnaire: str
     cases: int  # complete, counted cases in the population (after filters)
-    drafts_excluded: int  # draft assessments (matching the filters) that were left out
+    drafts_excluded: int  # draft assessments (matching the filters) that would count once complete
     by: str | None
     filters: dict
     findings: list[Finding]
@@ -412,7 +415,7 @@ def compute(session: Session, questionnaire_id: str, *, inspection: inspections.
             findings.append(with_comparison(_indicator_finding(ind, g, cell.count, cell.population), overall))
 
     drafts = counting.count_rows(session, counting.population(inspection.id, q.id, clean, status=DRAFT,
-                                                              counted_only=False))
+                                                              counted_only=True))
     return FindingsReport(questionnaire=q.id, cases=counts.cases, drafts_excluded=drafts, by=by, filters=clean,
                           findings=findings, version=q.version, groups=dict(counts.group_cases),
                           summaries=(findings_by_multiple.summarise(session, q, base, by=by, groups=groups) if multiple

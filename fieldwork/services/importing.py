@@ -487,12 +487,17 @@ def row_checker(full: Questionnaire, table: Table, inspection: Inspection, probl
     return rows
 
 
+IMPORT_ADVICE = "give the user name of the inspector who scored the case (Users page), or leave it blank for yourself"
+
+
 def unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
-                        first_row: dict[str, tuple[int, str]]) -> list[Problem]:
+                       first_row: dict[str, tuple[int, str]], *, advice: str = IMPORT_ADVICE) -> list[Problem]:
     """meta:inspector names an account exactly as it is stored (lower case; an import lowers the
     cell first, a bundle made by the app carries the stored name), or the row is refused: an
     assessment is never attributed to someone who cannot sign in to answer for it, nor under a
-    second spelling of a name that second marking would take for another person."""
+    second spelling of a name that second marking would take for another person. ``advice``:
+    what the person should do, in the words of where the rows came from (a bundle cannot be edited;
+    ``{name}`` stands for the inspector)."""
     from models import User
 
     named = {r.inspector for r in records if r.inspector}
@@ -504,8 +509,8 @@ def unknown_inspectors(session: Session, records: list[CaseRecord], source: str,
         if characters.problem(record.inspector) is not None:
             continue  # the character rule names the row and column; "X is not an account" would mislead
         if record.inspector and record.inspector not in known:
-            out.append(Problem(BAD_INSPECTOR, f"{_clip(record.inspector)} is not an account: give the user name of the "
-                               "inspector who scored the case (Users page), or leave it blank for yourself",
+            name = _clip(record.inspector)
+            out.append(Problem(BAD_INSPECTOR, f"{name} is not an account: " + advice.replace("{name}", name),
                                source=source, row=first_row.get(record.case_ref.casefold(), (None,))[0],
                                field=wide_table.INSPECTOR_COLUMN,
                                item=_clip(record.case_ref), item_kind="case"))

@@ -23,12 +23,12 @@ from sqlmodel import Session
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import (
-    EVIDENCE_OF_ANOTHER_UNIT as OTHER_UNIT, JUDGEMENT_CHANGED as STALE, MISSING_RATIONALE, NO_SCALE,
+    BAD_CHARACTER, EVIDENCE_OF_ANOTHER_UNIT as OTHER_UNIT, JUDGEMENT_CHANGED as STALE, MISSING_RATIONALE, NO_SCALE,
     UNKNOWN_CRITERION, UNKNOWN_EVIDENCE, UNKNOWN_FINDING, UNKNOWN_GRADE, UNKNOWN_UNIT,
 )
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import evidence as evidence_service
-from fieldwork.services import inspections, permissions, privacy
+from fieldwork.services import characters, inspections, permissions, privacy
 from fieldwork.services.permissions import Actor
 from fieldwork.services.queries import where_given
 from fieldwork.services import actor_check
@@ -39,6 +39,7 @@ from models.evidence import CPS_AREA, FORCE, LINK_EVIDENCE, LINK_EXCERPT, LINK_F
 JUDGERS = (permissions.LEAD,)  # only leads judge: a judgement is the lead inspector's professional call
 JUDGEMENT_SET = "judgement.set"
 MAX_RATIONALE = 10_000
+NOTES = frozenset({"rationale"})  # notes of several lines for the one character rule, here and in bundles
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,11 @@ def _links(session: Session, inspection: Inspection, unit_type: str, unit: str, 
     return links, problems
 
 
+def _grade_label(framework, code: str) -> str:
+    grade = framework.grade(code)
+    return grade.label if grade else code
+
+
 def judge(session: Session, actor: Actor, *, unit_type: str, unit: str, criterion: str, grade: str,
           rationale: str, evidence: list[str] = (), excerpts: list[str] = (), findings: list[FindingRef] = (),
           expected_version: int | None = None,
@@ -214,17 +220,21 @@ def judge(session: Session, actor: Actor, *, unit_type: str, unit: str, criterio
     elif len(rationale) > MAX_RATIONALE:
         problems.append(Problem(MISSING_RATIONALE, f"the rationale is {len(rationale):,} characters; at most "
                                 f"{MAX_RATIONALE:,}", field="rationale"))
+    why = characters.problem(rationale, multiline=True)  # the one character rule, as bundles apply it
+    if why:
+        problems.append(Problem(BAD_CHARACTER, f"the rationale {why}", field="rationale"))
     links, found = _links(session, inspection, unit_type, unit, list(evidence), list(excerpts), list(findings))
     problems += found
     current = session.execute(select(Judgement).where(
         Judgement.inspection_id == inspection.id, Judgement.unit_type == unit_type, Judgement.unit == unit,
         Judgement.criterion == criterion)).scalars().first()
+    now_label = _grade_label(framework, current.grade) if current is not None else ""
     if current is not None and expected_version is not None and current.version != expected_version:
         problems.append(Problem(STALE, f"{current.judged_by} changed this judgement since you opened it (now "
-                                f"{current.grade}): reload it and judge again", field="grade"))
+                                f"{now_label}): reload it and judge again", field="grade"))
     elif current is not None and expected_version is None and current.judged_by != actor.name:
         # a lead who did not see the existing judgement must not replace it unawares
-        problems.append(Problem(STALE, f"{current.judged_by} has already judged this ({current.grade}): open it "
+        problems.append(Problem(STALE, f"{current.judged_by} has already judged this ({now_label}): open it "
                                 "and change it from there", field="grade"))
     if problems:
         raise ProblemError(problems, "the judgement was not saved")

@@ -17,7 +17,7 @@ CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,39}$")
 _DIGIT = re.compile(r"\d")
 
 # Every pattern here runs in time linear in the note (a 10,000-character note in well under
-# 10 ms, tests/test_privacy_speed.py): no unbounded repeat that a failed match would rescan from
+# 10 ms, bench/privacy_check.py): no unbounded repeat that a failed match would rescan from
 # each position. An email is found from its "@" (the part before it is one character wide), not
 # by scanning every run of word characters for an "@" that never comes.
 _EMAIL = re.compile(r"(?<=[\w.+-])@[\w-]+\.\w")

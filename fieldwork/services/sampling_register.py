@@ -2,14 +2,17 @@
 assessment for the inspector named, its context answers from the frame, and the audit rows
 the Cases page writes for a case it adds (``case.created``, ``assessment.created``).
 
-Rows go in with Core INSERTs in chunks, as ``fieldwork.services.store`` does for imports: a
-draw of hundreds of cases (450 rape files in 2019) would otherwise spend most of its time
-building one ORM object per row. Everything is in the caller's transaction.
+Cases, assessments and answers go in with Core INSERTs in chunks, as
+``fieldwork.services.store`` does for imports: a draw of hundreds of cases (450 rape files in
+2019) would otherwise spend most of its time building one ORM object per row. The audit rows
+do not: each goes through ``audit.record``, which chains it to the row before it
+(``audit_chain.seal``). Inserted in bulk they had no hashes, and ``fieldwork audit verify``
+then reported the trail as tampered with from the first drawn case on. Everything is in the
+caller's transaction.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Sequence
 
 from sqlalchemy import insert, select
@@ -20,7 +23,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.services import assessments, inspections, store
 from fieldwork.services.permissions import Actor
 from fieldwork.services.sampling_frames import FORCE, context_fields
-from models import DRAFT, PRIMARY, Answer, Assessment, AuditEvent, CaseFile, Inspection, new_uid, utcnow
+from models import DRAFT, PRIMARY, Answer, Assessment, CaseFile, Inspection, new_uid, utcnow
 
 
 def context_answers(questionnaire, force: str, attributes: dict) -> dict[str, str]:
@@ -59,21 +62,18 @@ def enter(session: Session, actor: Actor, inspection: Inspection, version, items
         } for ref, _, _ in part])
         assessment_ids = dict(session.execute(select(Assessment.uid, Assessment.id).where(
             Assessment.uid.in_(list(uids.values())))).all())
-        answers, events = [], []
+        answers = []
         for ref, force, attrs in part:
             values = context_answers(questionnaire, force, attrs)
             answers += [{"assessment_id": assessment_ids[uids[ref]], "question": k, "value": v, "note": "",
                          "updated_at": now} for k, v in values.items()]
-            base = {"at": now, "actor": actor.name, "inspection_id": inspection.id, "case_ref": ref, "question": None,
-                    "old_value": None, "new_value": None}
-            # the same rows audit.record writes for a case added on the Cases page
-            events.append({**base, "action": audit.CASE_CREATED, "assessment_uid": None,
-                           "detail": json.dumps({"questionnaire": qid, "via": "sample"}, sort_keys=True)})
-            events.append({**base, "action": audit.ASSESSMENT_CREATED, "assessment_uid": uids[ref],
-                           "detail": json.dumps({"questionnaire": qid, "version": version.version, "purpose": PRIMARY,
-                                                 "answers": len(values), "inspector": owner}, sort_keys=True)})
+            # the same rows the Cases page writes for a case it adds, chained as every audit row is
+            audit.record(session, actor.name, audit.CASE_CREATED, inspection_id=inspection.id, case_ref=ref,
+                         questionnaire=qid, via="sample")
+            audit.record(session, actor.name, audit.ASSESSMENT_CREATED, inspection_id=inspection.id, case_ref=ref,
+                         assessment_uid=uids[ref], questionnaire=qid, version=version.version, purpose=PRIMARY,
+                         answers=len(values), inspector=owner)
         if answers:
             session.execute(insert(Answer.__table__), answers)
-        session.execute(insert(AuditEvent.__table__), events)
         out.update(ids)
     return out

@@ -119,7 +119,7 @@ def draw_sample(session: Session, actor: Actor, questionnaire_id: str, *, seed: 
         k = min(len(pool), number if number is not None else math.ceil(len(pool) * percent / 100))
         items += sorted(random.Random(f"{seed}:{force_code}").sample(pool, k), key=lambda i: i.case_ref)
     size = f"{number} case(s)" if number is not None else f"{percent:g}%"
-    rule = f"{size} per force, seed {seed}" + (f", forces {', '.join(forces)}" if forces else "")
+    rule = f"{size} per force, seed {seed}" + (f", forces {', '.join(map(_force_name, forces))}" if forces else "")
     return Sample(rule, items, {f: len(p) for f, p in by_force.items()})
 
 
@@ -482,6 +482,14 @@ class Moderation:
     finished: bool
     agreed_uid: str | None
     disagreements: list[Disagreement] = field(default_factory=list)
+    moderated_by: str | None = None  # who finished it, and when (None while it is open)
+    moderated_at: datetime | None = None
+
+    @property
+    def finished_words(self) -> str:
+        """Who finished the moderation and when, as a person reads it."""
+        when = f" on {self.moderated_at:%d %b %Y} at {self.moderated_at:%H:%M}" if self.moderated_at else ""
+        return f"{self.moderated_by or 'another lead'} finished moderating {self.case_ref}{when}"
 
     @property
     def undecided(self) -> list[Disagreement]:
@@ -510,7 +518,7 @@ def moderation(session: Session, actor: Actor, marking_id: int) -> Moderation:
     case = session.get(CaseFile, marking.case_id)
     view = Moderation(marking.id, case.case_ref, q, marking.first_inspector, marking.second_inspector,
                       first.status == COMPLETE and second.status == COMPLETE, marking.agreed_uid is not None,
-                      marking.agreed_uid)
+                      marking.agreed_uid, moderated_by=marking.moderated_by, moderated_at=marking.moderated_at)
     if not view.ready:
         return view
     a1, a2 = marking_slots.answers(session, first.id), marking_slots.answers(session, second.id)
@@ -533,16 +541,24 @@ def moderation(session: Session, actor: Actor, marking_id: int) -> Moderation:
     return view
 
 
+def still_open(session: Session, actor: Actor, marking_id: int) -> Moderation:
+    """The moderation as it stands; refused, saying who finished it and when, if it is finished
+    (another lead may have finished it while this one was choosing agreed answers)."""
+    view = moderation(session, actor, marking_id)
+    if view.finished:
+        raise ProblemError([Problem(ALREADY_MODERATED, f"{view.finished_words}: findings count those agreed "
+                                    "answers, and yours were not saved", item=view.case_ref, item_kind="case")],
+                           "your agreed answers were not saved")
+    return view
+
+
 def agree(session: Session, actor: Actor, marking_id: int, question: str, value: str, *, instance: str = "") -> None:
     """Record the agreed answer to one disagreement (``NOT_ASKED`` for "not asked"): the
     question, in the entry ``instance`` of a repeat group ("" outside one), and in that entry
     only. A later call for the same question and entry replaces it; each is audited with who
     agreed it (and the entry)."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
-    view = moderation(session, actor, marking_id)
-    if view.finished:
-        raise ProblemError([Problem(ALREADY_MODERATED, "moderation of this case is finished", item=view.case_ref,
-                                    item_kind="case")])
+    view = still_open(session, actor, marking_id)
     if not view.ready:
         raise ProblemError([Problem(NOT_READY, "both markings must be complete before moderation",
                                     item=view.case_ref, item_kind="case")])
@@ -584,7 +600,7 @@ def finish(session: Session, actor: Actor, marking_id: int) -> str:
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     view = moderation(session, actor, marking_id)
     if view.finished:
-        raise ProblemError([Problem(ALREADY_MODERATED, "moderation of this case is already finished",
+        raise ProblemError([Problem(ALREADY_MODERATED, f"moderation is finished already: {view.finished_words}",
                                     item=view.case_ref, item_kind="case")])
     if not view.ready:
         raise ProblemError([Problem(NOT_READY, "both markings must be complete before moderation",

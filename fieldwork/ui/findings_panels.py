@@ -52,17 +52,8 @@ def as_written(f: Finding) -> str:
     return out
 
 
-# st.dataframe wraps a cell's text only when its rows are taller than 4rem (64 px; Streamlit
-# 1.67's grid sets allowWrapping from row_height > 4rem): 84 px holds a sentence of the report
-# in four lines of the "large" column instead of one line cut off.
-WRAPPING_ROW_HEIGHT = 84
-TEXT_COLUMNS = {"as the report writes it": st.column_config.TextColumn(width="large"),
-                "against the rest": st.column_config.TextColumn(width="medium"),
-                "finding": st.column_config.TextColumn(width="medium")}
-
-
 def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, filters: dict,
-                group_labels: dict[str, str]) -> None:
+                group_labels: dict[str, str], by_label: str = "") -> None:
     """Pick a figure; see every case in its denominator, those in its count first, each with a
     link that opens it read-only."""
     overall = report.overall()
@@ -73,7 +64,7 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
     group = None
     if by and report.groups:
         groups = [None, *report.groups]
-        group = st.selectbox(f"For {q.question(by).label.lower()}", groups, key=f"findings_cases_group_{q.id}_{by}",
+        group = st.selectbox(by_label or short(q.id, by, q.question(by).label), groups, key=f"findings_cases_group_{q.id}_{by}",
                              format_func=lambda g: "All cases" if g is None else group_labels.get(g, g))
         if group is not None:
             chosen[by] = [group]
@@ -90,7 +81,9 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
         return
     link = lambda c: (f"/case_view?assessment={c.assessment_uid}&finding={trace.finding}"  # noqa: E731
                       + (f"&answer={trace.answer}" if trace.answer else ""))
-    st.dataframe([{"case": c.case_ref, "in the count": c.in_count, "force": c.force, "inspector": c.inspector,
+    forces = components.force_labels()  # the force as a lead names it, not its code (walk 23, F6)
+    st.dataframe([{"case": c.case_ref, "in the count": c.in_count, "force": forces.get(c.force, c.force),
+                   "inspector": c.inspector,
                    "answer": c.answer_label or c.answer or "", "evidence note": c.note, "open": link(c)}
                   for c in trace.cases], hide_index=True, key="findings_cases_table",
                  column_config={"open": st.column_config.LinkColumn("open", display_text="read-only"),

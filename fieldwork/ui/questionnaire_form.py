@@ -3,11 +3,13 @@ made (``on_change`` callbacks; there is no save button to forget).
 
 The page keeps a working copy of the assessment in ``st.session_state`` (answers, notes,
 the version it read) and draws the widgets from it, so a rerun costs no query. A full page
-run reloads the copy from the database (two queries), so a page switch or a refresh shows
-what is stored; a change inside the form reruns only the form (``st.fragment``), which shows
-one section at a time. Every widget that mounts (its section picked, its question shown by
-skip logic, the form opened) takes its value from the copy through ``stored_values``, never
-from what Streamlit may still remember under its key. A save that someone else got in first is refused: the form locks,
+run reloads the copy from the database, so a page switch or a refresh shows what is stored;
+a change inside the form reruns only the form (``st.fragment``), which shows one section at
+a time, and a switch of section (the picker or ←/→) re-reads the stored answers in one query
+(``assessments.reread``): another tab or laptop may have saved since. Every widget that
+mounts (its section picked, its question shown by skip logic, the form opened) takes its
+value from the copy through ``stored_values``, never from what Streamlit may still remember
+under its key. A save that someone else got in first is refused: the form locks,
 says so and offers Reload. Skip logic hides questions as answers change; an answer the
 change made irrelevant is cleared in the database and the inspector is told which, beside
 the answer that caused it (and in a toast, whatever the scroll position).
@@ -388,8 +390,34 @@ def _remove_entry(actor: Actor, uid: str, instance: str) -> None:
                  toast=f"Removed {name} ({result.removed_answers} answer(s)); the entries after it are renumbered.")
 
 
-def _go(section_key: str, section: str) -> None:
+def _go(uid: str, section_key: str, section: str) -> None:
     st.session_state[section_key] = section
+    _section_switched(uid)
+
+
+def _section_switched(uid: str) -> None:
+    """Another section was picked (the picker or ←/→): its widgets and the progress line are
+    drawn from the stored answers, re-read once the run's other callbacks (a note saved on
+    leaving its box) have saved with what this tab last read."""
+    _state(uid)["reread"] = True
+
+
+def _reread(actor: Actor, uid: str, state: dict) -> dict:
+    """What the database holds now (one query), into the working copy; every widget is drawn
+    from it again. What this tab holds unsaved (a "changed elsewhere" choice, a note never
+    sent) is in the copy's messages and stays on screen."""
+    with db.session_scope(session.engine()) as s:
+        stored = assessments.reread(s, actor, uid, state["view"].questionnaire)
+    if stored is None:  # not readable this way (account disabled, removed): the full read says why
+        try:
+            return _refresh(actor, uid)
+        except ProblemError as exc:
+            _refused(state, exc, None)
+            return state
+    state.update(version=stored.version, status=stored.status, answers=dict(stored.answers),
+                 notes=dict(stored.notes), instances=set(stored.instances))
+    stored_values.forget(state)
+    return state
 
 
 def _reload(actor: Actor, uid: str) -> None:
@@ -509,6 +537,8 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     if user is None or user.name != actor.name:
         st.rerun()  # a form rerun skips the page's sign-in check: rerun the app, whose router asks for it
     state = _state(uid)
+    if state.pop("reread", False) and not state["conflict"]:  # locked: Reload re-reads
+        state = _reread(actor, uid, state)
     stored_values.new_run(state)
     view: assessments.AssessmentView = state["view"]
     questionnaire = view.questionnaire
@@ -556,6 +586,7 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
         st.session_state[skey] = state.get("section") if state.get("section") in sections else next(
             (sid for sid in sections if progress[sid][0] < progress[sid][1]), sections[0])
     current = st.radio("Section", sections, format_func=titles.__getitem__, key=skey, horizontal=True,
+                       on_change=_section_switched, args=(uid,),
                        help="Sections follow the victim's journey through the case.")
     state["section"] = current  # the read-only view draws no picker: Reopen comes back here
     section = next(s for s in questionnaire.sections if s.id == current)
@@ -581,10 +612,10 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
         back, forward = st.columns(2)
         if at > 0:
             back.button(f"← {titles[sections[at - 1]]}", key=_key(uid, "previous"), on_click=_go,
-                        args=(skey, sections[at - 1]))
+                        args=(uid, skey, sections[at - 1]))
         if at < len(sections) - 1:
             forward.button(f"{titles[sections[at + 1]]} →", key=_key(uid, "next"), on_click=_go,
-                           args=(skey, sections[at + 1]))
+                           args=(uid, skey, sections[at + 1]))
 
     if state["at"] not in shown_slots:  # not beside a question on screen: here, by the buttons
         _messages(actor, uid, state, questionnaire)

@@ -183,11 +183,22 @@ def cookie_wish() -> dict | None:
     return None
 
 
+_NEXT_STEP = {
+    "disabled": "Ask an administrator to enable your account; until then you cannot sign in.",
+    "missing": "Ask an administrator for an account; until then you cannot sign in.",
+    "locked": "Sign in again once the lock ends, or ask an administrator to unlock your account.",
+}
+
+
 def ended_message() -> str:
     reason = st.session_state.get(ENDED_KEY)
     if isinstance(reason, str) and reason in actor_check.REASONS:  # a write was refused: say why
-        return (f"You were signed out: {actor_check.REASONS[reason]}. Nothing was saved, and evidence notes typed "
-                "since were discarded from this browser. Please sign in again.")
+        # Only the change refused at this moment is lost: everything saved before stays (an
+        # inspector who read "Nothing was saved" took it that their whole case was gone), and
+        # an account disabled or removed cannot sign in again, so say who can help.
+        return (f"You were signed out: {actor_check.REASONS[reason]}. What you saved before is kept; the change "
+                "you just made was not saved, and evidence notes typed since were discarded from this browser. "
+                + _NEXT_STEP.get(reason, "Please sign in again."))
     return ("You were signed out: the session was ended in another tab, by a password change, or after "
             f"{session_tokens.LIFETIME.total_seconds() / 3600:g} hours signed in. Evidence notes typed since and "
             "not saved were discarded from this browser. Please sign in again.")

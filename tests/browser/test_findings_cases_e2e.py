@@ -21,7 +21,7 @@ NARRATIVE = "The file shows six weeks without action after the first report."
 def test_open_a_findings_cases_mark_one_as_an_example(app_db, tmp_path, browser_page):
     live.fieldwork(app_db, "user", "add", "lead1", "--role", "lead", "--password-stdin", stdin=PASSWORD + "\n")
     live.fieldwork(app_db, "demo")
-    with live.running_app(app_db, tmp_path / "data") as url:
+    with live.running_app(app_db, tmp_path / "data", post_run_gc=False) as url:
         page = browser_page
         page.goto(url)
         live.sign_in(page, "lead1", PASSWORD)

@@ -1,5 +1,7 @@
-"""A lead's journey in a real browser: on the Findings page, with a filter set, every chart
-fits the page's column, and the default chart is downloaded as PNG and as SVG. Each file is
+"""A lead's journey in a real browser: on the Findings page, broken down by force, the charts
+and the "All findings" grids fit the main column at windows of 1,024 and 1,440 px with the
+sidebar open and closed, and no picker shows a variable's code; then, with a filter set, every
+chart fits the page's column, and the default chart is downloaded as PNG and as SVG. Each file is
 the real thing (a PNG within the page's pixel budget; an SVG that parses and holds the
 chart's title and filter in words), and neither download reruns the page (on_click="ignore")
 or loses the filter set before it. Then the tables under each criterion: within the column."""
@@ -20,6 +22,7 @@ from tests.browser.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 FILTER = ".st-key-findings_filter_case_review_force"
+BY = ".st-key-findings_by_case_review"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TITLE = "Joint case file review: findings"  # the demonstration's case_review, as the page titles its chart
 
@@ -42,6 +45,66 @@ DRAWN = """() => {
         .map(c => c.querySelector('canvas, svg.marks')).filter(e => e && e.getBoundingClientRect().width > 0);
     return drawn.length === 3;
 }"""
+
+
+# Whether every chart (on the Charts tab) or grid (on All findings) lies within the main
+# column: a chart's drawing no wider than its element, a grid's columns no wider than the grid
+# (scrollWidth <= clientWidth of its scroller: no sideways scrolling), and each element's right
+# edge within the column's. Returns what runs past, so a failure names it.
+OVERFLOWS = """(what) => {
+    const column = document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]');
+    const right = column.getBoundingClientRect().right;
+    const past = [];
+    const found = [...document.querySelectorAll(what === 'charts' ? '[data-testid="stVegaLiteChart"]'
+                                                                  : '[data-testid="stDataFrame"]')];
+    found.forEach((el, i) => {
+        const box = el.getBoundingClientRect();
+        if (box.right > right + 1) past.push(`${what} ${i}: right edge ${box.right} past the column's ${right}`);
+        if (what === 'charts') {
+            const drawn = el.querySelector('canvas, svg.marks');
+            if (!drawn || drawn.getBoundingClientRect().width === 0) past.push(`chart ${i}: not drawn`);
+            else if (drawn.getBoundingClientRect().width > box.width + 1)
+                past.push(`chart ${i}: drawn ${drawn.getBoundingClientRect().width} px wide in ${box.width}`);
+        } else {
+            const scroller = el.querySelector('.dvn-scroller');
+            if (!scroller) past.push(`grid ${i}: not drawn`);
+            else if (scroller.scrollWidth > scroller.clientWidth)
+                past.push(`grid ${i}: ${scroller.scrollWidth} px of columns in ${scroller.clientWidth}`);
+        }
+    });
+    const inner = el => el.querySelector('canvas, svg.marks, .dvn-scroller') || el;
+    const shape = [right, ...found.map(el => [el.getBoundingClientRect().right, inner(el).scrollWidth])];
+    return {count: found.length, column: column.getBoundingClientRect().width, past, shape: JSON.stringify(shape)};
+}"""
+WINDOWS = (1024, 1440)
+
+
+def fits_at_every_window(page, what: str, count: int, sidebar_first: bool) -> set[tuple[int, bool, int]]:
+    """At each window width, with the sidebar open then closed (or closed then open), wait
+    until the ``count`` charts or grids lie within the column; return (width, sidebar open,
+    column width) of each. The wait is on the drawing itself, which follows a resize."""
+    seen = set()
+    for sidebar in (sidebar_first, not sidebar_first):
+        if sidebar != (page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "false"):
+            if not sidebar:  # the sidebar shows its collapse button only under the pointer
+                page.locator('[data-testid="stSidebar"]').hover()
+            page.locator('[data-testid="stExpandSidebarButton"]' if sidebar
+                         else '[data-testid="stSidebarCollapseButton"] button').click()
+        for width in (WINDOWS if sidebar == sidebar_first else WINDOWS[::-1]):
+            page.set_viewport_size({"width": width, "height": 900})
+            # settled: the same layout over 10 animation frames running (the sidebar slides,
+            # then each chart and grid follows its new width); then within the column or not
+            page.evaluate("() => { window.__shape = ''; window.__same = 0; }")
+            page.wait_for_function(f"""() => {{ const r = ({OVERFLOWS})('{what}');
+                window.__same = r.shape === window.__shape ? window.__same + 1 : 0;
+                window.__shape = r.shape;
+                const side = document.querySelector('[data-testid="stSidebar"]');
+                return window.__same >= 10 && r.count === {count} && window.innerWidth === {width}
+                    && side.getAttribute('data-collapsed') === '{str(not sidebar).lower()}'; }}""", polling="raf")
+            result = page.evaluate(f"what => ({OVERFLOWS})(what)", what)
+            assert result["count"] == count and not result["past"], (width, sidebar, result)
+            seen.add((width, sidebar, round(result["column"])))
+    return seen
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -67,13 +130,35 @@ def download(page, name: str) -> tuple[str, bytes]:
 def test_download_the_default_chart_as_png_and_svg(app_db, tmp_path, browser_page):
     live.fieldwork(app_db, "user", "add", "lead1", "--role", "lead", "--password-stdin", stdin=PASSWORD + "\n")
     live.fieldwork(app_db, "demo")
-    with live.running_app(app_db, tmp_path / "data") as url:
+    with live.running_app(app_db, tmp_path / "data", post_run_gc=False) as url:
         page = browser_page
         page.goto(url)
         live.sign_in(page, "lead1", PASSWORD)
         page.get_by_role("heading", name="Findings").wait_for()  # a lead lands on Findings
         live.settle(page)
         page.get_by_text("112 complete cases counted").wait_for()
+
+        # every variable in words on the pickers, never its code in brackets ("Force (force)")
+        page.locator(BY).click()
+        options = page.get_by_role("option").all_inner_texts()
+        page.keyboard.press("Escape")
+        assert options[:3] == ["No breakdown", "Force", "CPS Area"], options
+        assert not [o for o in options if re.search(r"\([a-z_]+\)\s*$", o)], options
+        assert page.locator(FILTER).get_by_text("Force", exact=True).count() == 1  # the filter's label
+
+        # broken down by force (the default): the charts, the dot plot of each force among them,
+        # then both "All findings" grids, within the column at each window, sidebar open or not
+        page.wait_for_function(DRAWN)
+        charts_seen = fits_at_every_window(page, "charts", 3, sidebar_first=True)
+        page.get_by_role("tab", name="All findings").click()
+        live.settle(page)
+        grids_seen = fits_at_every_window(page, "grids", 2, sidebar_first=False)
+        # the narrowest column (1,024 px, sidebar open) and the widest (1,440, closed) were met
+        assert {c for w, side, c in charts_seen} == {c for w, side, c in grids_seen}
+        assert min(c for w, side, c in grids_seen) < 600 and max(c for w, side, c in grids_seen) > 1200
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.get_by_role("tab", name="Charts").click()
+        live.settle(page)
 
         # a filter set before the downloads: Durham's 16 cases
         box = page.locator(FILTER).locator("input")

@@ -74,14 +74,11 @@ def test_a_note_is_saved_while_the_inspector_is_still_typing(app_url, app_db, br
 
 
 @pytest.fixture
-def app_url_slow_notes(app_db, tmp_path, monkeypatch):
+def app_url_slow_notes(file_app, app_db):
     """The app with the typing pause set longer than the test: nothing is sent while typing,
-    as when the lid closes or the connection drops before the pause ends."""
-    monkeypatch.setenv("FIELDWORK_NOTE_PAUSE_MS", "600000")
-    live.fieldwork(app_db, "user", "add", "inspector1", "--role", "inspector", "--password-stdin",
-                   stdin=PASSWORD + "\n")
-    with live.running_app(app_db, tmp_path / "data") as url:
-        yield url
+    as when the lid closes or the connection drops before the pause ends (a server of its own
+    over the file's database, shared by the journeys that ask for it)."""
+    return file_app.url(FIELDWORK_NOTE_PAUSE_MS="600000")
 
 
 def typed_while_the_line_was_down(page, app_url: str, case_id: int, uid: str, text: str):

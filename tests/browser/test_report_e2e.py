@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def lead_app_url(app_db, tmp_path):
     live.fieldwork(app_db, "user", "add", "lead1", "--role", "lead", "--password-stdin", stdin=PASSWORD + "\n")
     live.fieldwork(app_db, "demo")
-    with live.running_app(app_db, tmp_path / "data") as url:
+    with live.running_app(app_db, tmp_path / "data", post_run_gc=False) as url:
         yield url
 
 

@@ -1,6 +1,7 @@
 """One assessment open in two tabs of a real browser: changes to different questions are both
 saved; a change to the same question is shown beside the other for the inspector to choose,
-and nothing typed is lost."""
+and nothing typed is lost; a section reached in the tab left alone (←/→, the picker, a reload)
+shows what the other tab saved, and so does its progress line (walk 23, F1)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,17 @@ from fieldwork.services import assessments
 from tests.assess_helpers import INSPECTOR1
 from tests.browser import live
 from tests.browser.test_assess_e2e import show_section, widget
-from tests.browser.test_sections_e2e import RISK, answer, new_case, open_case, version_now
+from tests.browser.test_sections_e2e import CARE, RISK, answer, new_case, open_case, step, version_now
 
 pytestmark = pytest.mark.browser
+
+
+PROGRESS = re.compile(r"^\d+ of \d+ questions answered")
+
+
+def progress(page) -> str:
+    """The progress line over the form: "13 of 28 questions answered · … Victim care 2/4"."""
+    return page.get_by_text(PROGRESS).inner_text()
 
 
 def stored(app_db, uid):
@@ -62,6 +71,34 @@ def test_two_tabs_change_different_questions_and_then_the_same_one(app_url, app_
     live.settle(second)
     assert stored(app_db, uid).notes["risk_management_plan"] == "No plan found in the file"
     assert other.input_value() == "No plan found in the file"
+
+    # the first tab is left alone on Risk while the second answers Victim care
+    show_section(second, uid, CARE)
+    answer(second, uid, "victim_support_referral", "Yes")
+    answer(second, uid, "specialist_support_referral", "No")
+    assert "Victim care and support 2/" in progress(second)
+    # → in the first tab: the section and the progress line show what the database holds
+    step(first, "forward", CARE)
+    for name, label in (("victim_support_referral", "Yes"), ("specialist_support_referral", "No")):
+        assert widget(first, uid, "a", name).get_by_role("radio", name=label, exact=True).is_checked(), name
+    assert progress(first) == progress(second)
+    assert f"version {version_now(second)} ·" in first.get_by_text(re.compile("Saved as you go")).inner_text()
+    # ← back to Risk: the note the second tab kept, not the one this tab last read
+    step(first, "back", RISK)
+    assert widget(first, uid, "n", "risk_management_plan").locator("textarea").input_value() == \
+        "No plan found in the file"
+    # the picker, and a reload, after one more answer in the second tab
+    answer(second, uid, "prevention_advice", "Yes")
+    show_section(first, uid, CARE)
+    assert widget(first, uid, "a", "prevention_advice").get_by_role("radio", name="Yes", exact=True).is_checked()
+    assert progress(first) == progress(second)
+    answer(second, uid, "victim_care_good_enough", "No")
+    first.reload()
+    first.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for(timeout=60_000)
+    live.settle(first)
+    show_section(first, uid, CARE)
+    assert widget(first, uid, "a", "victim_care_good_enough").get_by_role("radio", name="No", exact=True).is_checked()
+    assert progress(first) == progress(second)
 
 
 def test_keeping_the_saved_note_forgets_the_one_typed_here(app_url, app_db, browser_page):

@@ -30,8 +30,9 @@ def test_the_page_warns_before_and_after_the_merge(engine, db_url, monkeypatch, 
     at.file_uploader(key="bundle_upload").upload("laptop1.fwbundle.zip", content, "application/zip").run()
     assert not at.exception
     assert any("1 warning(s): these do not stop the merge" in w.value for w in at.warning)
-    assert _table(at, "bundle_warnings") == [{"case": "HS-0001", "field": "note:vps_taken", "warning": WORDS}]
+    assert _table(at, "bundle_warnings") == [{"record": "case HS-0001", "field": "note:vps_taken", "warning": WORDS}]
     next(b for b in at.button if b.label == "Merge into this database").click().run()
     assert not at.exception
     assert any("were merged" in s.value for s in at.success)
-    assert _table(at, "bundle_merged_warnings") == [{"case": "HS-0001", "field": "note:vps_taken", "warning": WORDS}]
+    assert _table(at, "bundle_merged_warnings") == [{"record": "case HS-0001", "field": "note:vps_taken",
+                                                      "warning": WORDS}]

@@ -54,7 +54,7 @@ def test_the_second_marking_page_shows_entries_agreement_apart(engine, db_url, m
     at = lead_page("pages/second_marking.py", db_url, monkeypatch).run()
     at.selectbox(key="sm_questionnaire").set_value("pin_log").run()
     assert not at.exception
-    table = at.dataframe[-1].value.set_index("Question")
+    table = at.dataframe[-1].value.set_index("Variable")
     assert list(table.index) == ["charged", "count(incident)", "attended", "count(pin)", "served", "(overall)"]
     assert table.loc["count(incident)", "Agreement"] == 0.0  # two incidents against three
     assert (table.loc["served", "Unit"], table.loc["served", "Cases"], table.loc["served", "Agreement"]) == (

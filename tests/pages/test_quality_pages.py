@@ -109,7 +109,7 @@ def test_the_second_marking_page_shows_agreement_once_a_case_is_marked_twice(eng
     at = lead_page("pages/second_marking.py", db_url, monkeypatch).run()
     assert not at.exception
     agreement = at.dataframe[-1].value
-    delay = agreement.set_index("Question").loc["avoidable_delay"]
+    delay = agreement.set_index("Variable").loc["avoidable_delay"]
     assert delay["Cases"] == 1 and delay["Agreement"] == 0.0
     assert "1 case(s) marked twice" in texts(at.caption)
     assert [b.label for b in at.get("download_button")] == ["Download agreement (CSV)"]

@@ -30,7 +30,11 @@ def test_a_disabled_account_drops_them_and_says_so(engine, browser):
     tab.run()
     wish = cookie_component(tab.at)
     assert wish["action"] == "clear" and wish["drop_prefix"] == note_keeper.STORE_PREFIX
-    assert "evidence notes typed since were discarded from this browser" in " ".join(i.value for i in tab.at.info)
+    shown = " ".join(i.value for i in tab.at.info)
+    assert "evidence notes typed since were discarded from this browser" in shown
+    # what was saved before is not lost, and a disabled account is not told to sign in again
+    assert "What you saved before is kept" in shown and "Nothing was saved" not in shown
+    assert "Ask an administrator to enable your account" in shown and "Please sign in again" not in shown
 
 
 def test_a_session_that_sat_idle_keeps_them_to_offer_back(engine, browser):

@@ -34,7 +34,8 @@ def test_the_accounts_are_listed_without_their_hashes(engine, db_url, monkeypatc
     assert not at.exception
     frame = table(at)
     assert list(frame["name"]) == ["admin1", "inspector1"]
-    assert list(frame["forces"]) == ["all", "kent"]
+    assert list(frame["forces"]) == ["every force", "Kent Police"]  # names, never codes
+    assert list(frame["last sign-in (UTC)"]) == ["never", "never"]
     assert not any("argon2" in str(v) for v in frame.to_numpy().ravel())
 
 
@@ -50,6 +51,9 @@ def test_an_admin_adds_an_account(engine, db_url, monkeypatch, people):
     assert "lead1" in list(table(at)["name"])
     with db.session_scope(engine) as s:
         assert accounts.authenticate(s, "lead1", PASSWORD).role == "lead"
+    # the form starts empty for the next account: no name, and no password of the one just made
+    assert [at.text_input(key=k).value for k in ("users_add_name", "users_add_password", "users_add_password2")] \
+        == ["", "", ""]
 
 
 def test_every_problem_with_a_new_account_is_shown(engine, db_url, monkeypatch, people):
@@ -66,10 +70,10 @@ def test_every_problem_with_a_new_account_is_shown(engine, db_url, monkeypatch, 
 def test_an_admin_changes_role_and_forces_resets_a_password_and_disables(engine, db_url, monkeypatch, people):
     at = users_page(db_url, monkeypatch)
     at.selectbox(key="users_chosen").select("inspector1").run()
-    at.selectbox(key="users_new_role").select("lead")
+    at.selectbox(key="users_new_role_inspector1").select("lead")
     at.button(key="FormSubmitter:users_role-Change role").click().run()
     assert "inspector1 is now lead" in at.success[0].value
-    at.multiselect(key="users_new_forces").set_value(["essex", "kent"])
+    at.multiselect(key="users_new_forces_inspector1").set_value(["essex", "kent"])
     at.button(key="FormSubmitter:users_forces-Change forces").click().run()
     at.text_input(key="users_reset_password").input("a fresh long passphrase")
     at.text_input(key="users_reset_password2").input("a fresh long passphrase")
@@ -78,7 +82,7 @@ def test_an_admin_changes_role_and_forces_resets_a_password_and_disables(engine,
     at.button(key="users_disable").click().run()
     assert not at.exception
     row = table(at).set_index("name").loc["inspector1"]
-    assert (row["role"], row["forces"], row["state"]) == ("lead", "essex, kent", "disabled")
+    assert (row["role"], row["forces"], row["state"]) == ("lead", "Essex Police, Kent Police", "disabled")
     with db.session_scope(engine) as s:
         changes = [e.detail for e in s.exec(select(AuditEvent).where(AuditEvent.actor == "admin1",
                                                                      AuditEvent.action == audit.USER_CHANGED))]
@@ -108,3 +112,14 @@ def test_anyone_changes_their_own_password_with_the_current_one(engine, db_url, 
     assert "Password changed" in at.success[0].value
     with db.session_scope(engine) as s:
         assert accounts.authenticate(s, "inspector1", "a fresh long passphrase").name == "inspector1"
+
+
+def test_each_account_shows_its_own_role_and_forces(engine, db_url, monkeypatch, people):
+    """Choosing another account shows that account's role and forces, not the previous one's
+    (a shared key kept admin1's "admin" on screen for an inspector, one press from giving it)."""
+    at = users_page(db_url, monkeypatch)
+    at.selectbox(key="users_chosen").select("admin1").run()
+    assert at.selectbox(key="users_new_role_admin1").value == "admin"
+    at.selectbox(key="users_chosen").select("inspector1").run()
+    assert at.selectbox(key="users_new_role_inspector1").value == "inspector"
+    assert at.multiselect(key="users_new_forces_inspector1").value == ["kent"]

@@ -20,11 +20,18 @@ def capitalised(text: str) -> str:
     return text if re.search(r"[._\-/\d]", first) else text[:1].upper() + text[1:]
 
 
+def _form_question(problem: Problem) -> bool:
+    """A question named by its variable in a refusal of a page's form (no file, no row): the
+    person never saw that name, and the message names the question in words (walk 23, F6)."""
+    return problem.item_kind == "question" and problem.source is None and problem.row is None
+
+
 def sentence(problem: Problem) -> str:
     """The problem as a person reads it: where, then why, as one sentence ("Row 3, case
     HS-0002: choose a second inspector."). The code is for analysts, never the lead text."""
     where = [f"Row {problem.row}" if problem.row is not None else None,
-             f"{KIND_WORDS.get(problem.item_kind, problem.item_kind)} {problem.item}" if problem.item else None,
+             f"{KIND_WORDS.get(problem.item_kind, problem.item_kind)} {problem.item}"
+             if problem.item and not _form_question(problem) else None,
              f"column {problem.field}" if problem.field and problem.row is not None else None]
     where = [w for w in where if w]
     text = problem.message.strip()
@@ -45,12 +52,12 @@ def problem_rows(exc: ProblemError) -> pd.DataFrame:
 
 
 def show_problems(exc: ProblemError, *, key: str | None = None, retry: bool = True) -> None:
-    """Every problem in a table that leads with a sentence; the codes stay in the last column. A
+    """Every problem in a table of sentences, wrapped; the codes are kept in the data, not shown. A
     write refused because the session has ended (the account disabled, signed out elsewhere)
     goes to the sign-in instead. A database that stayed busy gets a Try again button
     (``components.retry``) unless ``retry`` is False (a caller with its own)."""
     from fieldwork.ui import session
-    from fieldwork.ui.components import retry as busy
+    from fieldwork.ui.components import retry as busy, tables
 
     if session.stale_refusal(exc):
         return  # about a session that has ended since: nothing to say in this one
@@ -58,6 +65,11 @@ def show_problems(exc: ProblemError, *, key: str | None = None, retry: bool = Tr
         st.rerun()
     summary = exc.summary.strip()
     st.error(capitalised(summary) + ("" if summary.endswith(".") else "."))
-    st.dataframe(problem_rows(exc), hide_index=True, width="stretch", key=key)
+    # the code stays in the data (downloads, tests) but a person reads the sentence, wrapped
+    # a form's refusal (no file) says where in its sentence: "column" and "item" would only
+    # repeat it as variable names
+    from_file = any(p.source or p.row is not None for p in exc.problems)
+    tables.table(problem_rows(exc), key=key, hidden=("code",) if from_file else ("code", "column", "item"),
+                 wide=("problem",))
     if retry:
         busy.offer(exc, key=key or "fieldwork_problems")

@@ -1,0 +1,40 @@
+"""Tables a person reads: an empty cell shows "—" (never "None"), long text wraps onto a few
+lines instead of being cut at the column's edge, and columns kept for machines (a problem's
+code) stay in the data, for downloads and tests, without being shown (walk 23, F6 and F8)."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import pandas as pd
+import streamlit as st
+
+EMPTY = "—"
+LINE_CHARS = 90  # about what a wide text column holds on a line at 1,024-1,440 px
+LINE_PX = 21
+MAX_LINES = 5  # longer still: the cell's overlay (a click) shows it all
+WRAPS_ABOVE = 64  # Streamlit wraps a cell's text only when rows are taller than 4rem
+
+
+def row_height(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> int | None:
+    """Rows tall enough for the longest text of ``columns`` (default: every column) to wrap,
+    or None (Streamlit's one line) when it fits on one line."""
+    names = [c for c in (columns if columns is not None else frame.columns) if c in frame.columns]
+    longest = max((len(str(v)) for c in names for v in frame[c] if isinstance(v, str)), default=0)
+    lines = min(MAX_LINES, math.ceil(longest / LINE_CHARS))
+    return None if lines <= 1 else max(WRAPS_ABOVE + 4, lines * LINE_PX + 8)
+
+
+def table(frame: pd.DataFrame, *, key: str | None = None, hidden: Iterable[str] = (), wide: Iterable[str] = (),
+          **options) -> None:
+    """``st.dataframe`` as every page reads it: ``hidden`` columns kept in the data but not
+    shown, ``wide`` columns given the room and the rows' height to wrap their text."""
+    wide = [c for c in wide if c in frame.columns]
+    config = {**{c: None for c in hidden if c in frame.columns},
+              **{c: st.column_config.TextColumn(c, width="large") for c in wide},
+              **options.pop("column_config", {})}
+    options.setdefault("hide_index", True)
+    options.setdefault("width", "stretch")
+    st.dataframe(frame, key=key, placeholder=EMPTY, column_config=config or None,
+                 row_height=row_height(frame, wide or None), **options)
