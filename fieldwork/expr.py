@@ -17,7 +17,7 @@ import itertools
 import math
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Iterator, Mapping, Union
@@ -406,12 +406,9 @@ def compared_codes(node: Node) -> list[tuple[str, str]]:
 
 NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # what counts as a number, in Python and in SQL alike
 _NUMBER = re.compile(NUMBER)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-# the same shapes for the database (POSIX classes: SQLite's Python REGEXP and PostgreSQL's ~ agree)
-DATE_OR_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
-TIME_OF_DAY = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # ASCII digits, as the database's [0-9]
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
+_TIME = re.compile(r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", re.ASCII)
 RELATIONAL = ("<", "<=", ">", ">=")
 _EPOCH = date(1970, 1, 1)
 MAX_REGEX_INPUT = 2000  # characters a regex() is run over: bounds the cost of a bad pattern
@@ -463,7 +460,10 @@ def _moment(text: str) -> float | None:
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
-        return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds() / 86400
+        # microseconds over a day's, one division: the database works it out the same way
+        # (fieldwork.expr_sql_values), so the two agree to the last bit
+        delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return ((delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds) / 86_400_000_000
     return None
 
 
@@ -533,7 +533,9 @@ def _arith(op: str, left, right) -> float:
         return a - b
     if op == "*":
         return a * b
-    if b == 0 or math.isnan(b):
+    if math.isnan(b):
+        return math.nan
+    if b == 0:
         return math.nan if op == "mod" or a == 0 or math.isnan(a) else math.copysign(math.inf, a) * math.copysign(1, b)
     if op == "div":
         return a / b
@@ -584,6 +586,12 @@ def _round(value: float, digits: int = 0) -> float:
     return float(exact)
 
 
+def _items(text: str) -> list[str]:
+    """A select_multiple answer's codes: ODK's "space-separated list" (JavaRosa splits on the
+    space alone), so a tab or a new line is part of a code, as the database reads it too."""
+    return [item for item in text.split(" ") if item]
+
+
 def _call(node: Call, ctx: _Ctx):
     name = node.name
     if name == "true":
@@ -621,11 +629,11 @@ def _call(node: Call, ctx: _Ctx):
         args = [ctx.self_value]
     text = [_to_text(a) for a in args]
     if name == "selected":
-        return text[1] in text[0].split()
+        return text[1] in _items(text[0])
     if name == "count-selected":
-        return float(len(text[0].split()))
+        return float(len(_items(text[0])))
     if name == "selected-at":
-        items, at = text[0].split(), _to_number(args[1])
+        items, at = _items(text[0]), _to_number(args[1])
         return items[int(at)] if not math.isnan(at) and 0 <= at < len(items) else ""
     if name == "concat":
         return "".join(text)
@@ -761,29 +769,6 @@ def uses_clock(node: Node) -> bool:
 # --- SQL ------------------------------------------------------------------------------
 
 
-SQL_FUNCTIONS = {"selected", "count-selected", "true", "false", "not", "if", "coalesce", "string-length",
-                 "contains", "starts-with", "ends-with", "number", "int", "boolean", "string", "concat",
-                 "join", "abs"}  # abs: in SQLite and PostgreSQL alike; sqrt, log, sin... are not in every SQLite
-
-
-def sql_faults(node: Node, reached: Mapping[Node, object] = ()) -> list[str]:
-    """Functions an indicator uses that cannot be counted in the database. ``reached``: parts
-    counted over the entries of repeat groups (fieldwork.questionnaire.entry_terms), not looked into."""
-    bad: set[str] = set()
-
-    def go(n: Node) -> None:
-        if n in reached:
-            return
-        if isinstance(n, Call) and n.name not in SQL_FUNCTIONS:
-            bad.add(n.name)
-        if isinstance(n, Self):
-            bad.add(".")
-        for child in _children(n):
-            go(child)
-    go(node)
-    return sorted(bad)
-
-
 def _children(node: Node) -> tuple:
     if isinstance(node, Compare):
         return (node.left, node.right)
@@ -800,60 +785,169 @@ def _children(node: Node) -> tuple:
     return ()
 
 
+# An expression compiled to SQL counts, case by case, what ``evaluate`` gives in
+# Python (``to_sql``, ``sql_faults``): findings are published figures.
+#
+# Python decides what a comparison means from the values' kinds (``_compare``): a number
+# against text reads the text as a number (a date as its days since 1970, for ``< <= > >=`` and
+# arithmetic), two texts compare as numbers, moments or times of day where both are, true/false
+# against anything compares truth. Each part here has the kind Python's value has: "str" (an
+# answer, a code, concat()), "num" (arithmetic, number(), count-selected()), "bool" (a test), or
+# "mixed" for an if() or coalesce() whose branches differ: a comparison of one is compiled branch by
+# branch (``CASE``), so it meets the kind Python meets. The readings of an answer's text are in
+# ``fieldwork.expr_sql_values``.
+#
+# What the database cannot do as Python does is refused when the form is loaded (``sql_faults``),
+# never counted differently: a number written as text where it need not be whole (Python writes
+# ``format(x, '.12g')``), and ``div``/``mod`` by anything but a number written in the expression
+# (a divisor of 0 makes XPath's Infinity, which neither database carries through).
+
+SQL_FUNCTIONS = {"selected", "count-selected", "true", "false", "not", "if", "coalesce", "string-length",
+                 "contains", "starts-with", "ends-with", "number", "int", "boolean", "string", "concat",
+                 "join", "abs"}  # abs: in SQLite and PostgreSQL alike; sqrt, log, sin... are not in every SQLite
+_BOOL_CALLS = {"selected", "true", "false", "not", "boolean", "contains", "starts-with", "ends-with", "regex"}
+_NUM_CALLS = {"count-selected", "string-length", "number", "int", "abs", "count", "sum", "round", "floor",
+              "ceiling", "pow", "max", "min", "decimal-date-time", "decimal-date", "position"}
+_WHOLE = {"count-selected", "string-length", "count"}  # numbers that are always whole: written as text exactly
+_TEXT_ARGS = {"concat": None, "string": None, "join": None, "string-length": None, "contains": None,
+              "starts-with": None, "ends-with": None, "selected": 1, "count-selected": None}  # None: every argument
+_RELATIONAL = ("<", "<=", ">", ">=")
+_MAX_EXACT_INT = 4503599627370496.0  # 2**52: every float this large is whole
+
+
+def _kind(n: Node, reached: Mapping = ()) -> str:
+    """The kind of Python's value for ``n``: "str", "num", "bool" or "mixed"."""
+    if n in reached:
+        return "str" if _textual(n) else "num" if _numeric(n) else "bool"
+    if isinstance(n, (Var, Self)):
+        return "str"
+    if isinstance(n, Literal):
+        return "num" if isinstance(n.value, float) else "str"
+    if isinstance(n, (Compare, InList, BoolOp, Not)):
+        return "bool"
+    if isinstance(n, Arith):
+        return "num"
+    if n.name in _BOOL_CALLS:
+        return "bool"
+    if n.name in _NUM_CALLS:
+        return "num"
+    if n.name in ("if", "coalesce"):
+        branches = n.args[1:] if n.name == "if" else n.args
+        kinds = {_kind(b, reached) for b in branches}
+        return kinds.pop() if len(kinds) == 1 else "mixed"
+    if n.name == "once":
+        return _kind(n.args[0], reached)
+    return "str"
+
+
+def sql_faults(node: Node, reached: Mapping[Node, object] = ()) -> list[str]:
+    """What an indicator uses that the database cannot count as Python evaluates it: a function's
+    name, or a phrase naming the function and why."""
+    bad: set[str] = set()
+
+    def writes_number(n: Node) -> bool:  # a number Python would write with format(x, '.12g')
+        if isinstance(n, Call) and n.name == "if":
+            return writes_number(n.args[1]) or writes_number(n.args[2])
+        if isinstance(n, Call) and n.name == "coalesce":
+            return writes_number(n.args[0]) or writes_number(n.args[1])
+        if isinstance(n, Literal) or _kind(n, reached) != "num":
+            return False
+        return not (isinstance(n, Call) and n.name in _WHOLE)
+
+    def go(n: Node) -> None:
+        if n in reached:
+            return
+        if isinstance(n, Call) and n.name not in SQL_FUNCTIONS:
+            bad.add(n.name)
+        if isinstance(n, Self):
+            bad.add(".")
+        if isinstance(n, Call) and n.name in _TEXT_ARGS:
+            which = n.args if _TEXT_ARGS[n.name] is None else n.args[:_TEXT_ARGS[n.name]]
+            if any(writes_number(a) for a in which):
+                bad.add(f"{n.name}() of a number that need not be whole (written as text)")
+        if isinstance(n, Call) and n.name == "selected" and not isinstance(n.args[1], Literal):
+            bad.add("selected() of a code not written in it")
+        if isinstance(n, Arith) and n.op in ("div", "mod") and not (
+                isinstance(n.right, Literal) and isinstance(n.right.value, float) and n.right.value != 0):
+            bad.add(f"{n.op} by something other than a number written in it (0 would give Infinity)")
+        for child in _children(n):
+            go(child)
+    go(node)
+    return sorted(bad)
+
+
 def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, object] | None = None):
-    """Compile to a SQLAlchemy boolean expression; ``column(name)`` gives the column holding
-    that variable's code (NULL when unanswered). Numbers are compared as numbers only where
-    the text is one (``NUMBER``), as in Python; arithmetic on anything else is NULL (NaN).
-    ``reached``: parts already compiled over the entries of repeat groups
+    """Compile to a SQLAlchemy boolean expression that holds, case by case, where ``evaluate``
+    does; ``column(name)`` gives the column holding that variable's code (NULL when
+    unanswered). ``reached``: parts already compiled over the entries of repeat groups
     (fieldwork.services.entry_indicators): a number for ``count()``/``sum()``, an answer's text
     for ``indexed-repeat()``, else a boolean."""
-    from sqlalchemy import Float, and_, case, cast, false, func, literal, not_, or_, true
+    from sqlalchemy import BigInteger, Float, String, and_, case, cast, false, func, literal, not_, null, or_, true
+
+    from fieldwork import expr_sql_values as v
 
     reached = reached or {}
+    k = lambda n: _kind(n, reached)  # noqa: E731
 
+    def fault(what: str):
+        return ExpressionError(f"{what} cannot be counted in the database", "")
+
+    # --- text -----------------------------------------------------------------------
     def text(n: Node):
         if n in reached and _textual(n):
             return func.coalesce(reached[n], "")
-        if n in reached and not _numeric(n):
-            return case((reached[n], literal("true")), else_=literal("false"))
         if isinstance(n, Var):
             return func.coalesce(column(n.name), "")
         if isinstance(n, Literal):
-            return literal(_fmt(n.value) if isinstance(n.value, float) else n.value)
+            return literal(_to_text(n.value), String)
         if isinstance(n, Call) and n.name == "if":
             return case((boolean(n.args[0]), text(n.args[1])), else_=text(n.args[2]))
         if isinstance(n, Call) and n.name == "coalesce":
-            first = text(n.args[0])
-            return case((first != "", first), else_=text(n.args[1]))
-        if isinstance(n, Call) and n.name in ("string", "join"):  # join: one node outside a repeat
+            return case((nonblank(n.args[0]), text(n.args[0])), else_=text(n.args[1]))
+        if isinstance(n, Call) and n.name in ("string", "join", "once"):  # join: one node outside a repeat
             return text(n.args[-1])
         if isinstance(n, Call) and n.name == "concat":
-            out = literal("")
+            out = literal("", String)
             for a in n.args:
                 out = out + text(a)
             return out
-        if isinstance(n, (Arith, Call)) and _numeric(n):
-            return cast(number(n), sqlalchemy_string())
-        return case((boolean(n), literal("true")), else_=literal("false"))
+        if k(n) == "num":  # a whole number (faults() refuses the others): its digits
+            num = number(n)
+            return case((num.is_(None), literal("", String)), else_=cast(cast(num, BigInteger), String))
+        if k(n) == "bool":
+            return case((boolean(n), literal("true", String)), else_=literal("false", String))
+        raise fault(f"{getattr(n, 'name', '.')}()")
 
-    def sqlalchemy_string():
-        from sqlalchemy import String
-        return String()
+    def nonblank(n: Node):
+        """``_to_text(value) != ''``, as coalesce() tests its first value."""
+        kn = k(n)
+        if kn == "num":
+            return number(n).is_not(None)
+        if kn == "bool":
+            return true()
+        if isinstance(n, Call) and n.name == "if":
+            return case((boolean(n.args[0]), nonblank(n.args[1])), else_=nonblank(n.args[2]))
+        if isinstance(n, Call) and n.name == "coalesce":
+            return or_(nonblank(n.args[0]), nonblank(n.args[1]))
+        return text(n) != ""
 
+    # --- numbers (NULL stands for NaN) ---------------------------------------------
     def number(n: Node):
-        if n in reached and _textual(n):
-            col = func.coalesce(reached[n], "")
-            return case((col.regexp_match(NUMBER), cast(col, Float)), else_=None)
-        if n in reached:
+        """``_to_number`` of the value."""
+        if n in reached and not _textual(n):
             return reached[n] if _numeric(n) else case((reached[n], 1.0), else_=0.0)
-        if isinstance(n, Var) or (isinstance(n, Call) and n.name in ("number", "string", "coalesce", "if", "concat")
-                                  and not _numeric(n)):
-            col = text(n.args[0] if isinstance(n, Call) and n.name == "number" else n)
-            # cast only what looks like a number: SQLite reads 'x' as 0, PostgreSQL raises
-            return case((col.regexp_match(NUMBER), cast(col, Float)), else_=None)
-        if isinstance(n, Literal):
-            return literal(n.value) if isinstance(n.value, float) else (
-                literal(float(n.value)) if _NUMBER.match(n.value) else literal(None, Float))
+        kn = k(n)
+        if isinstance(n, Literal):  # worked out here: a date written in it is its days
+            got = _to_number(n.value)
+            return cast(null(), Float) if got != got else literal(got, Float)  # NULL typed, for PostgreSQL
+        if kn == "bool":
+            return case((boolean(n), 1.0), else_=0.0)
+        if isinstance(n, Call) and n.name == "if":
+            return case((boolean(n.args[0]), number(n.args[1])), else_=number(n.args[2]))
+        if isinstance(n, Call) and n.name == "coalesce":
+            return case((nonblank(n.args[0]), number(n.args[0])), else_=number(n.args[1]))
+        if kn == "str":
+            return v.xpath_number(text(n))
         if isinstance(n, Arith):
             a, b = number(n.left), number(n.right)
             if n.op == "+":
@@ -862,96 +956,114 @@ def to_sql(node: Node, column: Callable[[str], object], reached: Mapping[Node, o
                 return a - b
             if n.op == "*":
                 return a * b
-            nonzero = case((b == 0, None), else_=b)
-            if n.op == "div":
-                return cast(a, Float) / nonzero
-            return a - nonzero * cast(cast(a / nonzero, sqlalchemy_int()), Float)
-        if isinstance(n, Call):
-            if n.name == "if":
-                return case((boolean(n.args[0]), number(n.args[1])), else_=number(n.args[2]))
-            if n.name == "number":
-                return number(n.args[0])
-            if n.name == "int":
-                return cast(cast(number(n.args[0]), sqlalchemy_int()), Float)
-            if n.name == "abs":
-                return func.abs(number(n.args[0]))
-            if n.name == "string-length":
-                return cast(func.length(text(n.args[0])), Float)
-            if n.name == "count-selected":
-                col = func.trim(text(n.args[0]))
-                spaces = func.length(col) - func.length(func.replace(col, " ", ""))
-                return cast(case((col == "", 0), else_=spaces + 1), Float)
-        return case((boolean(n), 1.0), else_=0.0)
+            if n.op == "div":  # by a number written in the expression, never 0 (faults)
+                return a / b
+            return a - b * whole(a / b)  # mod keeps the dividend's sign, as math.fmod
+        if n.name == "number":
+            return number(n.args[0])
+        if n.name == "int":
+            return whole(number(n.args[0]))
+        if n.name == "abs":
+            return func.abs(number(n.args[0]))
+        if n.name == "string-length":
+            return cast(func.length(text(n.args[0])), Float)
+        if n.name == "count-selected":
+            return cast(v.word_count(text(n.args[0])), Float)
+        raise fault(f"{n.name}()")
 
-    def sqlalchemy_int():
-        from sqlalchemy import BigInteger
-        return BigInteger()
+    def whole(x):
+        """Towards zero, as ``math.trunc``: PostgreSQL's CAST rounds, SQLite's truncates, so the
+        cast is put right; a float of 2**52 or more is whole already (and may not fit a bigint)."""
+        t = cast(cast(x, BigInteger), Float)
+        return case((func.abs(x) >= _MAX_EXACT_INT, x), (and_(x >= 0, t > x), t - 1),
+                    (and_(x < 0, t < x), t + 1), else_=t)
+
+    # --- true/false ------------------------------------------------------------------
+    def compare(n: Compare):
+        left, right = n.left, n.right
+        kl, kr = k(left), k(right)
+        if "mixed" in (kl, kr):  # each branch as Python meets it
+            side = "left" if kl == "mixed" else "right"
+            m = getattr(n, side)
+            if m.name == "if":
+                return case((boolean(m.args[0]), boolean(replace(n, **{side: m.args[1]}))),
+                            else_=boolean(replace(n, **{side: m.args[2]})))
+            return case((nonblank(m.args[0]), boolean(replace(n, **{side: m.args[0]}))),
+                        else_=boolean(replace(n, **{side: m.args[1]})))
+        op = OPERATORS[n.op]
+        if "bool" in (kl, kr):  # truth against truth (True > False)
+            return op(case((boolean(left), 1), else_=0), case((boolean(right), 1), else_=0))
+        if "num" in (kl, kr):
+            if n.op in _RELATIONAL:  # the text read as XPath's number(): a date is its days
+                return func.coalesce(op(number(left), number(right)), false())
+            # = and !=: only text written as a number is one; NaN is equal to nothing
+            a = number(left) if kl == "num" else v.strict_number(text(left))
+            b = number(right) if kr == "num" else v.strict_number(text(right))
+            return func.coalesce(op(a, b), n.op == "!=")
+        lt, rt = text(left), text(right)
+        if n.op not in _RELATIONAL:
+            return op(lt, rt)
+        # two texts (_relate): numbers, else moments, else times of day in order, else false
+        return case(
+            (and_(lt.regexp_match(v.NUMBER), rt.regexp_match(v.NUMBER)), op(cast(lt, Float), cast(rt, Float))),
+            (and_(v.is_moment_shaped(lt), v.is_moment_shaped(rt)), func.coalesce(op(v.days(lt), v.days(rt)), false())),
+            (and_(lt.regexp_match(v.TIME), rt.regexp_match(v.TIME)), op(v.by_code_point(lt), v.by_code_point(rt))),
+            else_=false())
 
     def boolean(n: Node):
         if n in reached and _textual(n):
             return func.coalesce(reached[n], "") != ""
         if n in reached:
             return func.coalesce(reached[n] != 0, False) if _numeric(n) else reached[n]
+        kn = k(n)
         if isinstance(n, Compare):
-            numeric = any((isinstance(x, Literal) and isinstance(x.value, float)) or _numeric(x)
-                          for x in (n.left, n.right))
-            if numeric:  # text that is not a number compares as Python does: only != holds
-                return func.coalesce(OPERATORS[n.op](number(n.left), number(n.right)), n.op == "!=")
-            if n.op in RELATIONAL:  # answers are stored as text: compare as _relate does
-                lt, rt = text(n.left), text(n.right)
-                as_number = [case((t.regexp_match(NUMBER), cast(t, Float)), else_=None) for t in (lt, rt)]
-                return case(
-                    (and_(lt.regexp_match(NUMBER), rt.regexp_match(NUMBER)),
-                     OPERATORS[n.op](*as_number)),
-                    (or_(and_(lt.regexp_match(DATE_OR_DATETIME), rt.regexp_match(DATE_OR_DATETIME)),
-                         and_(lt.regexp_match(TIME_OF_DAY), rt.regexp_match(TIME_OF_DAY))),
-                     OPERATORS[n.op](lt, rt)),  # ISO text sorts in time order
-                    else_=false())
-            return OPERATORS[n.op](text(n.left), text(n.right))
+            return compare(n)
         if isinstance(n, InList):
-            col = text(n.operand)
-            return col.in_([_fmt(o.value) if isinstance(o.value, float) else o.value for o in n.options])
+            if k(n.operand) == "str" and all(isinstance(o.value, str) for o in n.options):
+                return text(n.operand).in_([o.value for o in n.options])
+            return or_(*(compare(Compare("=", n.operand, o)) for o in n.options))
         if isinstance(n, BoolOp):
             parts = [boolean(o) for o in n.operands]
             return and_(*parts) if n.op == "and" else or_(*parts)
         if isinstance(n, Not):
             return not_(boolean(n.operand))
-        if isinstance(n, Call):
-            if n.name == "true":
-                return true()
-            if n.name == "false":
-                return false()
-            if n.name in ("not",):
-                return not_(boolean(n.args[0]))
-            if n.name == "boolean":
-                return boolean(n.args[0])
-            if n.name == "selected":
-                col = text(n.args[0])
-                code = n.args[1].value if isinstance(n.args[1], Literal) else ""
-                padded = literal(" ") + col + literal(" ")
-                return padded.like(f"% {_fmt(code) if isinstance(code, float) else code} %")
-            if n.name in ("contains", "starts-with", "ends-with"):
-                hay, needle = text(n.args[0]), text(n.args[1])
-                if n.name == "contains":
-                    return hay.contains(needle)
-                if n.name == "starts-with":
-                    return func.substr(hay, 1, func.length(needle)) == needle
-                return func.substr(hay, func.length(hay) - func.length(needle) + 1) == needle
-            if n.name == "if":
-                return case((boolean(n.args[0]), boolean(n.args[1])), else_=boolean(n.args[2]))
-            if _numeric(n):
-                num = number(n)
-                return func.coalesce(and_(num != 0), False)
-            if n.name in ("coalesce", "string", "concat", "join"):
-                return text(n) != ""
-            raise ExpressionError(f"{n.name}() cannot be counted in the database", "")
-        if isinstance(n, Arith):
-            return func.coalesce(number(n) != 0, False)
-        if isinstance(n, Var):
-            return func.coalesce(column(n.name), "") != ""
         if isinstance(n, Literal):
             return true() if _truthy(n.value) else false()
-        raise ExpressionError("'.' cannot be counted in the database", "")
+        if isinstance(n, Call) and n.name == "if":
+            return case((boolean(n.args[0]), boolean(n.args[1])), else_=boolean(n.args[2]))
+        if isinstance(n, Call) and n.name == "coalesce":
+            return case((nonblank(n.args[0]), boolean(n.args[0])), else_=boolean(n.args[1]))
+        if kn == "num":
+            return func.coalesce(number(n) != 0, False)
+        if kn == "str":
+            return text(n) != ""
+        name = n.name
+        if name == "true":
+            return true()
+        if name == "false":
+            return false()
+        if name == "not":
+            return not_(boolean(n.args[0]))
+        if name == "boolean":
+            return boolean(n.args[0])
+        if name == "selected":
+            return selected(n)
+        hay, needle = text(n.args[0]), text(n.args[1])
+        if name == "contains":
+            return v.found(hay, needle)
+        if name == "starts-with":
+            return func.substr(hay, 1, func.length(needle)) == needle
+        if name == "ends-with":
+            return func.substr(hay, func.length(hay) - func.length(needle) + 1) == needle
+        raise fault(f"{name}()")
+
+    def selected(n: Call):
+        """``code in _items(answer)``: the code, with no space in it, between spaces."""
+        word = _to_text(n.args[1].value)  # a code written in it (faults)
+        if word == "" or " " in word:
+            return false()  # never one of a space-separated list's codes
+        padded = literal(" ", String) + text(n.args[0]) + literal(" ", String)
+        return v.found(padded, literal(f" {word} ", String))
 
     return boolean(node)
 

@@ -315,7 +315,9 @@ def build_questionnaire(
                 # (entry_terms); what has no meaning there is refused, with what and why
                 reading = entry_terms.read(node, entry_names - repeat_names, repeat_names)
                 for fault in expr.sql_faults(node, reached=reading.terms):
-                    chk.add(BAD_EXPRESSION, f"{field} uses {fault}{'()' if fault != '.' else ''}, which an indicator "
+                    # a function's name, or a phrase naming it and why (expr.sql_faults)
+                    named = fault if fault == "." or " " in fault else f"{fault}()"
+                    chk.add(BAD_EXPRESSION, f"{field} uses {named}, which an indicator "
                             "cannot count (indicators use comparisons, selected(), count-selected(), if(), "
                             "coalesce(), arithmetic, the text tests, and count() and sum() of a question or "
                             "repeat group)", item=iid, field=field, row=row)

@@ -28,7 +28,7 @@ from typing import Callable
 from sqlalchemy import Float, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
-from fieldwork import expr
+from fieldwork import expr, expr_sql_values
 from fieldwork.problem_codes import INDICATOR_OVER_ENTRIES
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import entry_terms, repeat_levels
@@ -116,7 +116,7 @@ def _aggregate(term: entry_terms.Term, aid, reach: Reach):
         return cast(select(func.count(func.distinct(e.instance))).where(_entry_rows(e, aid, reach, repeat))
                     .correlate_except(e).scalar_subquery(), Float)
     v = aliased(Answer, name="es")
-    number = case((func.coalesce(v.value, "").regexp_match(expr.NUMBER), cast(v.value, Float)), else_=None)
+    number = expr_sql_values.strict_number(func.coalesce(v.value, ""))  # as sum() reads it: expr._number
     return func.coalesce(select(func.sum(number)).where(v.assessment_id == aid, v.question == term.name,
                                                         v.instance != "").correlate_except(v).scalar_subquery(),
                          literal(0.0))
