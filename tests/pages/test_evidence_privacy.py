@@ -9,7 +9,7 @@ from fieldwork.services import evidence
 from tests.apptest import page
 from tests.evidence_helpers import LEAD1
 
-SUMMARY = "Victim Emma Clarke (07700 900456) said the suspect followed her to work."  # invented
+SUMMARY = "Victim Jane Doe (07700 900456) said the suspect followed her to work."  # invented
 
 
 def _items(engine):
@@ -30,7 +30,7 @@ def _texts(elements) -> str:
 def test_the_first_refusal_names_the_summary_too_and_nothing_is_saved_before_the_warning(engine, db_url,
                                                                                         monkeypatch):
     at = page("pages/evidence.py", db_url, monkeypatch).run()
-    _fill(at, "DC Sarah Jones, Durham PVP unit", SUMMARY)
+    _fill(at, "DC Joe Bloggs, Durham PVP unit", SUMMARY)
     at.button(key="ev_save").click().run()
     assert not at.exception and "not saved" in at.error[0].value
     assert "the summary looks as if it holds a phone number" in _texts(at.warning)  # with the source's refusal
