@@ -126,7 +126,7 @@ def test_the_lead_moderates_side_by_side_and_finishes(engine, db_url, monkeypatc
     at = lead_page("pages/moderation.py", db_url, monkeypatch).run()
     assert not at.exception
     shown = texts(at.markdown)
-    assert "inspector1" in shown and "inspector2" in shown and "avoidable_delay" in shown
+    assert "inspector1" in shown and "inspector2" in shown and "Were there avoidable delays" in shown
     assert "Crime report p7" in texts(at.caption) and "CCTV log" in texts(at.caption)
 
     button(at, "Finish moderation").click().run()  # nothing agreed yet: refused, every question named
