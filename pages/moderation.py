@@ -42,12 +42,15 @@ if not choices:
 
 
 def label(marking_id: int) -> str:
+    # only what never changes: the box holds the label chosen, so a count in it that another
+    # lead's save changes would throw this lead back to the first case of the list
     r = choices[marking_id]
-    return (f"{r.case_ref} · {r.first_inspector} / {r.second_inspector} · {r.state} · "
-            f"{r.disagreements} differing, {r.decided} agreed")
+    return f"{r.case_ref} · {r.first_inspector} / {r.second_inspector}"
 
 
 marking_id = st.selectbox("Case", list(choices), format_func=label, key="mod_case")
+row = choices[marking_id]
+st.caption(f"{row.state} · {row.disagreements} answer(s) differing, {row.decided} agreed")
 with db.session_scope(engine) as s:
     view = second_marking.moderation(s, user, marking_id)
 q = view.questionnaire
@@ -108,14 +111,14 @@ with st.form(f"mod_form_{marking_id}"):
                 "Agreed answer", codes, index=start, format_func=labels.get, key=box, disabled=locked,
                 placeholder="Choose the agreed answer")
             if d.decided:
-                st.caption(f"Agreed by {d.agreed_by}" + (f": {labels.get(d.agreed, d.agreed)}" if view.finished else ""))
+                st.caption(f"Agreed by {d.agreed_by}: {labels.get(d.agreed, d.agreed)}")
     # Both buttons submit the form, so Finish sends the choices on screen too (walk 23, F7:
     # Finish outside the form dropped them); moderation_choices says why it saves them first.
-    buttons = st.columns([1, 1, 3])
+    buttons = st.container(horizontal=True)  # each button as wide as its words: none cut at 1,024 px
     saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True,
-                               container=buttons[0], disabled=locked or not view.disagreements)
+                               container=buttons, disabled=locked or not view.disagreements)
     finishing = components.pressed("Finish moderation", key=f"mod_finish_{marking_id}", form=True, type="primary",
-                                   container=buttons[1], disabled=locked)
+                                   container=buttons, disabled=locked)
 # a refused press (agreed answers saved by another lead since) is settled here, under the buttons
 again = moderation_clash.choose(marking_id)
 if again:

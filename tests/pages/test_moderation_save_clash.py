@@ -161,3 +161,17 @@ def test_questions_and_answers_in_words_and_the_saved_line_under_the_buttons(eng
     saved = ("Success", "1 agreed answer(s) recorded for HS-0300.")
     assert saved in order and order.index(saved) > order.index(("Button", "Save agreed answers"))
     assert "1 agreed answer(s) recorded for HS-0300." in texts(at.toast)  # seen wherever the lead has scrolled
+
+
+def test_another_lead_s_save_does_not_move_this_lead_to_another_case(engine, db_url, monkeypatch):
+    _moderation_ready(engine, "HS-0300")
+    other = _moderation_ready(engine, "HS-0301")
+    lead1, lead2 = _lead(db_url, monkeypatch, "lead1"), _lead(db_url, monkeypatch, "lead2")
+    for at in (lead1, lead2):
+        at.selectbox(key="mod_case").set_value(other).run()
+    _choose(lead2, other, **{DELAY: "no"})
+    button(lead2, "Save agreed answers").click().run()
+    lead1.run()  # the case's counts changed ("1 agreed"): lead1 stays on it
+    assert lead1.selectbox(key="mod_case").value == other
+    assert "to moderate · 2 answer(s) differing, 1 agreed" in texts(lead1.caption)
+    assert "Agreed by lead2: No" in texts(lead1.caption)
