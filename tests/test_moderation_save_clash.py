@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from fieldwork import audit, db
 from fieldwork.problem_codes import MODERATION_CHANGED
+from fieldwork.problems import ProblemError
 from fieldwork.services import moderation_choices, second_marking
 from fieldwork.services.permissions import LEAD, Actor
 from models import AuditEvent, ModerationDecision
@@ -89,3 +90,35 @@ def test_no_clash_where_the_lead_agrees_saw_it_or_did_not_choose(engine):
     with db.session_scope(engine) as s:
         assert moderation_choices.record(s, LEAD1, marking_id, {"prevention_advice": "yes"}, seen) == 1
     assert _decided(engine) == {"avoidable_delay": ("no", "lead2"), "prevention_advice": ("yes", "lead1")}
+
+
+def test_two_saves_at_the_same_moment_the_second_never_writes_over_the_first(engine):
+    """lead1 saves while lead3's save of the same question is under way (not committed yet):
+    on PostgreSQL lead3 waits for lead1's commit, then finds the clash; SQLite, one writer,
+    refuses lead3 as busy. Either way lead1's answer stands and lead3 is told."""
+    import threading
+
+    marking_id = _moderation_ready(engine)
+    with db.session_scope(engine) as s:
+        moderation_choices.record(s, LEAD2, marking_id, {"avoidable_delay": "no"})
+    seen = _opened(engine, LEAD1, marking_id)  # both see lead2's "no"
+    outcome: list[BaseException | None] = []
+
+    def lead3_saves():
+        try:
+            with db.session_scope(engine) as s:
+                moderation_choices.record(s, Actor("lead3", LEAD), marking_id,
+                                          {"avoidable_delay": second_marking.NOT_ASKED}, seen)
+            outcome.append(None)
+        except Exception as exc:  # noqa: BLE001 - what lead3 is told, checked below
+            outcome.append(exc)
+
+    with db.session_scope(engine) as s:
+        moderation_choices.record(s, LEAD1, marking_id, {"avoidable_delay": "yes"}, seen)  # written, not committed
+        other = threading.Thread(target=lead3_saves)
+        other.start()
+        other.join(timeout=1.0)  # lead3 reads and waits for lead1's transaction (or is refused at once)
+    other.join()
+    [told] = outcome
+    assert isinstance(told, ProblemError), told  # refused: the clash (PostgreSQL) or a busy database (SQLite)
+    assert _decided(engine) == {"avoidable_delay": ("yes", "lead1")}

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from fieldwork.problem_codes import DATABASE_BUSY, MODERATION_CHANGED
@@ -31,6 +32,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import entries
 from fieldwork.services import second_marking
 from fieldwork.services.permissions import Actor
+from models import SecondMarking
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,14 @@ def record(session: Session, actor: Actor, marking_id: int, picks: Mapping[str, 
     the one stored; returns how many. A choice the service refuses refuses them all. With
     ``seen`` (``stamps`` of the case as the lead opened it), a choice replacing an agreed
     answer saved since refuses them all too (``ChoicesChanged``, naming both answers)."""
+    # Two leads pressing at the same moment: the second waits here until the first commits, then
+    # reads what it wrote, so the clash is found rather than written over. An UPDATE that changes
+    # nothing takes the case's write lock on both databases: PostgreSQL's row lock, and SQLite's
+    # one writer (whose driver otherwise reads outside any transaction until its first write,
+    # so a read-then-write let the second save overwrite the first: the test shows it).
+    # Objects read before the wait are reread.
+    session.execute(update(SecondMarking).where(SecondMarking.id == marking_id).values(id=SecondMarking.id))
+    session.expire_all()
     view = second_marking.moderation(session, actor, marking_id)
     if seen is not None and (found := clashes(view, picks, seen)):
         raise ChoicesChanged(found)
