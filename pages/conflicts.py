@@ -54,7 +54,7 @@ for conflict in found:
             with st.expander("Evidence notes"):
                 for q in noted:
                     entry = conflict.entry_of(q)
-                    st.markdown(f"`{q.rpartition('/')[2]}`" + (f" · {entry}" if entry else ""))
+                    st.markdown(f"**{conflict_table.question_words(q_of, q)}**" + (f" · {entry}" if entry else ""))
                     for s in conflict.sides:
                         if s.notes.get(q):
                             st.caption(f"{columns[s.uid]}: {s.notes[q]}")

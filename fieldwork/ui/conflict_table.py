@@ -42,12 +42,15 @@ def answered(conflict: merge.CaseConflict, questionnaire: Questionnaire) -> list
     return [slot for slot in conflict.differing() if not metadata(slot)]
 
 
+def question_words(questionnaire: Questionnaire, slot: str) -> str:
+    """The question of a slot ("incident[2]/when") by its short label, as the Findings page names it."""
+    q, name = questionnaire, slot.rpartition("/")[2]
+    return short_labels.short(q.id, name, q.question(name).label) if q.has_question(name) else name
+
+
 def rows(conflict: merge.CaseConflict, questionnaire: Questionnaire, slots: list[str]) -> pd.DataFrame:
     """One row per differing answer; the variable kept (hidden) for downloads and tests."""
     q = questionnaire
-
-    def words(name: str) -> str:  # the question's short label, as the Findings page names it
-        return short_labels.short(q.id, name, q.question(name).label) if q.has_question(name) else name
 
     def answer(name: str, code: str | None) -> str:
         if not code:
@@ -55,7 +58,7 @@ def rows(conflict: merge.CaseConflict, questionnaire: Questionnaire, slots: list
         return q.label_of(name, code) if q.has_question(name) else code
 
     return pd.DataFrame([{
-        "question": words(slot.rpartition("/")[2]), "variable": slot.rpartition("/")[2],
+        "question": question_words(q, slot), "variable": slot.rpartition("/")[2],
         "entry": conflict.entry_of(slot) or None,
         **{side_heading(i + 1, s): answer(slot.rpartition("/")[2], s.answers.get(slot))
            for i, s in enumerate(conflict.sides)}} for slot in slots])
