@@ -73,3 +73,17 @@ def test_keeping_ours_says_what_was_done(engine, db_url, monkeypatch):
     with db.session_scope(engine) as s:
         [j] = judgements.judgements(s, judgements.inspections.resolve(s, None), unit="durham", criterion="3.1")
         assert j.grade == "met"
+
+
+def test_an_evidence_conflict_is_named_by_its_kind_in_words_and_keeping_ours_says_so(engine, db_url, monkeypatch):
+    with db.session_scope(engine) as s:
+        item = add_interview(s)
+        incoming = {"uid": item.uid, "ref": item.ref, "kind": "interview", "summary": "changed on a laptop"}
+        s.add(EvidenceConflict(inspection_id=item.inspection_id, kind="evidence", uid=item.uid, local_uid=item.uid,
+                               revision="d" * 32, content=json.dumps(incoming)))
+    at = page("pages/judgements.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    assert not at.exception
+    assert "**EV-0001** (Interview) — changed here and on a laptop" in words(at)
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("jd_conflict_keep_"))).click().run()
+    assert not at.exception
+    assert "EV-0001: the version here stands; the bundle's is set aside." in words(at)
