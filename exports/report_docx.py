@@ -46,6 +46,7 @@ from docx.shared import Pt
 from exports import docx_parts as parts
 from exports.docx_footnotes import add_footnote
 from fieldwork.files.cells import xml_text
+from fieldwork.services import findings as findings_service
 from fieldwork.services.findings import Finding, FindingsReport
 
 SMALL_N = 10  # the contract's small-number threshold (a denominator under 10)
@@ -249,7 +250,7 @@ def charts_at_a_glance(document, ctx: ReportContext) -> None:
 
 
 def _headline(ctx: ReportContext, group: str | None = None) -> list[Finding]:
-    return [f for f in ctx.findings.findings if f.group == group and f.reported]
+    return findings_service.headline(ctx.findings, group)
 
 
 def findings_by_criterion(document, ctx: ReportContext) -> None:
