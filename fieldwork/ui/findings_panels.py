@@ -126,14 +126,16 @@ def load_examples(user, q, inspection, framework) -> dict:
                                           framework)
 
 
-def plan_panel(groups: int) -> None:
-    """How many case files per force and in all for the margin the lead wants."""
+def plan_panel(groups: int, key: str = "plan_groups") -> None:
+    """How many case files per force and in all for the margin the lead wants; ``groups``: the
+    forces the inspection samples, the number a lead starts from."""
     a, b, c, d = st.columns(4)
     margin = a.number_input("Margin wanted (± points)", 1.0, 50.0, 10.0, 1.0, key="plan_margin")
     expected = b.number_input("Expected percentage", 0.0, 100.0, 50.0, 5.0, key="plan_expected",
                               help="50 if you have no idea: it needs the most cases")
     confidence = c.selectbox("Confidence", [95, 90, 99], key="plan_confidence", format_func=lambda x: f"{x}%")
-    n_groups = d.number_input("Forces", 1, 100, max(groups, 1), 1, key="plan_groups")
+    n_groups = d.number_input("Forces", 1, 100, max(groups, 1), 1, key=key,
+                              help="The forces the inspection samples for this questionnaire")
     plan = stats.sample_size(margin, expected, confidence=confidence, groups=int(n_groups))
     head, *rest = stats.plan_text(plan).splitlines()
     st.markdown(head + "\n\n" + "\n".join(f"- {line.strip()}" for line in rest))
