@@ -52,13 +52,30 @@ def as_written(f: Finding) -> str:
     return out
 
 
+def folded(f: Finding) -> bool:
+    """An answer no counted case holds and the report writes no sentence for ("Force – Bedfordshire
+    Police: 0 of 17"): listed under the grid, not in it. A force question alone has 43 of them,
+    which stood before any finding the report writes (walk 23, F19)."""
+    return f.answer is not None and f.count == 0 and not f.reported
+
+
+def arranged(report: FindingsReport) -> tuple[list[Finding], list[Finding]]:
+    """The overall entries as the grid shows them: those the report writes a sentence for
+    first, then every other figure, each in questionnaire order; and apart, the folded ones.
+    Nothing the report prints is folded away."""
+    overall = report.overall()
+    shown = [f for f in overall if f.reported] + [f for f in overall if not f.reported and not folded(f)]
+    return shown, [f for f in overall if folded(f)]
+
+
 def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, filters: dict,
                 group_labels: dict[str, str], by_label: str = "") -> None:
     """Pick a figure; see every case in its denominator, those in its count first, each with a
     link that opens it read-only."""
-    overall = report.overall()
-    keys = [(f.id, f.answer) for f in overall]
-    names = {(f.id, f.answer): finding_name(f, q.id) for f in overall}
+    shown, none_hold = arranged(report)  # opens on the first finding the report writes (walk 23, F19)
+    overall = [*shown, *none_hold]
+    keys = list(dict.fromkeys((f.id, f.answer) for f in overall))
+    names = {(f.id, f.answer): finding_name(f, q.id) for f in reversed(overall)}
     picked = st.selectbox("Finding", keys, format_func=names.get, key=f"findings_cases_{q.id}")
     chosen = dict(filters)
     group = None
@@ -81,11 +98,13 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
         return
     link = lambda c: (f"/case_view?assessment={c.assessment_uid}&finding={trace.finding}"  # noqa: E731
                       + (f"&answer={trace.answer}" if trace.answer else ""))
-    forces = components.force_labels()  # the force as a lead names it, not its code (walk 23, F6)
+    # the force (or CPS Area) as a lead names it, never its code (walk 23, F6 and F19)
+    place = next((v for v in tracing.GROUP_VARIABLES if q.has_question(v)), None)
+    forces = {**components.force_labels(), **({o.code: o.label for o in q.options(place)} if place else {})}
     st.dataframe([{"case": c.case_ref, "in the count": c.in_count, "force": forces.get(c.force, c.force),
                    "inspector": c.inspector,
                    "answer": c.answer_label or c.answer or "", "evidence note": c.note, "open": link(c)}
-                  for c in trace.cases], hide_index=True, key="findings_cases_table",
+                  for c in trace.cases], hide_index=True, key="findings_cases_table", placeholder=components.EMPTY,
                  column_config={"open": st.column_config.LinkColumn("open", display_text="read-only"),
                                 "evidence note": st.column_config.TextColumn(width="large")})
     # the download leaves evidence notes out, as the exports do by default
