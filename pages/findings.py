@@ -118,7 +118,7 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
 
 
 def show_charts() -> None:
-    chosen = st.multiselect("Findings to chart", keys, default=headline, key=f"findings_chart_{qid}")
+    chosen = findings_panels.chart_picker(keys, headline, key=f"findings_chart_{qid}")
     labels = tuple(sorted(group_labels.items()))
     if chosen:
         chart_with_downloads(findings_cache.chart_spec(key, "bars", tuple(chosen), f"{q.title}: findings",

@@ -3,6 +3,7 @@ and the sample-size planner. Kept here so pages/findings.py stays a short script
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import streamlit as st
@@ -143,6 +144,18 @@ def load_examples(user, q, inspection, framework) -> dict:
     with db.session_scope(session.engine()) as s:
         return case_examples.by_criterion(case_examples.list_examples(s, user, q.id, inspection=inspection),
                                           framework)
+
+
+def chart_picker(options: list[str], default: list[str], key: str) -> list[str]:
+    """The "Findings to chart" box, every chip whole. Streamlit shows at most four and a half
+    rows of chips and scrolls the rest, the half row cut at the box's lower edge on purpose as
+    a hint; a lead read those half chips as a fault (walk 23, F19). The charted findings are
+    few (the report's 32 by default), so this one box grows to hold them all: a style for the
+    box's own class (Streamlit's ``st-key-`` + the key, as its frontend spells it)."""
+    box = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+    st.html(f"<style>.{box} div:has(> [data-testid='stMultiSelectTagsContainer']) "
+            "{max-height: none !important;}</style>")
+    return st.multiselect("Findings to chart", options, default=default, key=key, wrap=True)
 
 
 def plan_panel(groups: int, key: str = "plan_groups") -> None:
