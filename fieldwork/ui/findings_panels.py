@@ -104,7 +104,8 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
     forces = {**components.force_labels(), **({o.code: o.label for o in q.options(place)} if place else {})}
     st.dataframe([{"case": c.case_ref, "in the count": c.in_count, "force": forces.get(c.force, c.force),
                    "inspector": c.inspector,
-                   "answer": c.answer_label or c.answer or "", "evidence note": c.note, "open": link(c)}
+                   # an indicator has no answer, most cases no note: "—", not an empty cell
+                   "answer": c.answer_label or c.answer or None, "evidence note": c.note or None, "open": link(c)}
                   for c in trace.cases], hide_index=True, key="findings_cases_table", placeholder=components.EMPTY,
                  column_config={"open": st.column_config.LinkColumn("open", display_text="read-only"),
                                 "evidence note": st.column_config.TextColumn(width="large")})
