@@ -32,7 +32,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import BAD_INSPECTOR, BUNDLE_INVALID as INVALID, PERSONAL_DATA, UNKNOWN_CONFLICT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_records, evidence, inspections, judgements, permissions
-from fieldwork.services.bundle_rows import ADVICE
+from fieldwork.services.bundle_records import ADVICE
 from fieldwork.services.revisions import descends
 from fieldwork.services.permissions import Actor
 from models import (EvidenceConflict, EvidenceExcerpt, EvidenceItem, Inspection, Judgement, JudgementHistory,

@@ -26,13 +26,11 @@ from fieldwork.problems import Problem
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
 from fieldwork.services import importing, wide_table
+from fieldwork.services.bundle_records import ADVICE
 from fieldwork.services.bundle_contents import Bundle
 from models import Inspection
 
 
-# a bundle cannot be edited, and "blank for yourself" would give the case to the lead: the fix is
-# the account, made on this database (walk 23, F8)
-ADVICE = "ask an administrator to add the account {name} on this database (Users page), then upload the bundle again"
 
 
 def problems(session: Session, bundle: Bundle, parsed: dict[tuple[str, str], Questionnaire],
