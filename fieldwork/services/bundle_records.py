@@ -35,13 +35,6 @@ from fieldwork.problems import Problem
 from fieldwork.services import characters
 from models import utcnow
 
-# a bundle cannot be edited, and "blank for yourself" would give the case to the lead: the fix is
-# the account, made on this database (walk 23, F8). Here, below both bundle checks that word it
-# (bundle_rows: assessments; bundle_evidence: evidence and grades): bundle_evidence importing it
-# from bundle_rows made an import cycle (bundle_rows -> bundle_contents -> bundle_evidence)
-ADVICE = "ask an administrator to add the account {name} on this database (Users page), then upload the bundle again"
-
-
 INT64 = 2 ** 63
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 # Later than this a time cannot be shown in every time zone (9999-12-31 plus an hour overflows).
@@ -153,6 +146,11 @@ def _characters(kind: Kind, name: str, value, fault: Fault, named: Callable[[str
     why = characters.problem(value, kind=kind.characters(name))
     if why:
         fault(BAD_CHARACTER, name, f"{named(name)} {why}")
+
+
+# a bundle cannot be edited, and "blank for yourself" would give the case to the lead: the fix is
+# the account, made on this database (walk 23, F8)
+ADVICE = "ask an administrator to add the account {name} on this database (Users page), then upload the bundle again"
 
 
 def quotable(ref) -> str | None:
