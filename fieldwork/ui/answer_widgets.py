@@ -11,6 +11,7 @@ the same conversion an import uses, so the app stores what an import would.
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from decimal import Decimal
 from typing import Callable, Mapping
@@ -30,6 +31,8 @@ HINTS = {"decimal": "a number, e.g. 4.2", "date": "YYYY-MM-DD, e.g. 2016-04-11 (
          "datetime": "YYYY-MM-DDTHH:MM, e.g. 2016-02-01T14:30",
          "geopoint": "latitude longitude, e.g. 51.5072 -0.1276", "geotrace": "points 'lat lon' separated by ';'",
          "geoshape": "4 or more points 'lat lon' separated by ';' (first = last)", "barcode": "the code as printed"}
+# A date typed year first with spaces, dots or slashes, or as eight digits, read as YYYY-MM-DD
+YEAR_FIRST = re.compile(r"^(\d{4})(?:[ ./]+(\d{1,2})[ ./]+(\d{1,2})|(\d{2})(\d{2}))$")
 MAX_SLIDER_STEPS = 200  # a range with more steps is a number box with its bounds
 NOT_ANSWERED = "—"
 MEDIA_NOTE = ("This tool stores no photos, recordings or files: case files are sensitive. Record where the item "
@@ -69,13 +72,19 @@ def _safe(convert: Callable[[str | None], object]) -> Callable[[str | None], obj
 
 
 def _typed_date(questionnaire: Questionnaire, question: Question, wkey: str) -> str | None:
-    """What was typed in a date box, for the save. A date the import would read (11/04/2016)
-    is shown back as it is stored (2016-04-11), so the box never holds a form the inspector
-    did not see saved; anything else goes to the save as typed, which refuses it in words."""
+    """What was typed in a date box, for the save. A date the import would read (11/04/2016),
+    or one typed year first as the old date field took it (2016 04 11, 20160411), is saved and
+    shown back as it is stored (2016-04-11), so the box never holds a form the inspector did
+    not see saved; anything else goes to the save as typed, which refuses it in words."""
     typed = (st.session_state[wkey] or "").strip()
-    stored, fault = convert(questionnaire, question, typed)
+    candidate, year_first = typed, YEAR_FIRST.match(typed)
+    if year_first:
+        year, month, day = year_first[1], year_first[2] or year_first[4], year_first[3] or year_first[5]
+        candidate = f"{year}-{month.zfill(2)}-{day.zfill(2)}"
+    stored, fault = convert(questionnaire, question, candidate)
     if stored and fault is None:
         st.session_state[wkey] = stored
+        return stored
     return typed or None
 
 

@@ -83,9 +83,10 @@ def test_a_case_is_scored_on_a_form_with_dates_decimals_several_answers_and_a_ca
     assert answer(page, uid, "reported_on").locator("input").input_value() == "2016-02-01"
 
     show_section(page, uid, "The charge")  # offered now
-    type_date(page, answer(page, uid, "charged_on"), "2016-02-11")
+    type_date(page, answer(page, uid, "charged_on"), "2016 02 11")  # as the walk typed it (W6)
     version += 1
     saved(page, version)
+    assert answer(page, uid, "charged_on").locator("input").input_value() == "2016-02-11"  # shown as stored
     days = page.get_by_role("textbox", name=re.compile("^days_to_charge"))
     assert days.input_value() == "10" and days.is_disabled()  # worked out, read-only
 

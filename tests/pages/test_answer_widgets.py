@@ -113,5 +113,10 @@ def test_a_date_is_typed_with_its_format_in_words_and_a_wrong_one_refused(engine
     assert "'2016-02-30' is not a date: write it as YYYY-MM-DD (or DD/MM/YYYY)" in shown
     assert "reported_on" not in stored(engine, case)
     assert at.text_input(key=key(case, "reported_on")).value == ""  # back to what is stored
-    at.text_input(key=key(case, "reported_on")).input("2016-02-01").run()
+    at.text_input(key=key(case, "reported_on")).input("2016 02 01").run()  # as typed into the old date field
     assert not at.error and stored(engine, case)["reported_on"] == "2016-02-01"
+    assert at.text_input(key=key(case, "reported_on")).value == "2016-02-01"
+    at.text_input(key=key(case, "reported_on")).input("2016 02 31").run()  # refused as typed
+    assert "'2016 02 31' is not a date" in " ".join(at.dataframe[0].value["problem"])
+    assert stored(engine, case)["reported_on"] == "2016-02-01"
+    assert at.text_input(key=key(case, "reported_on")).value == "2016-02-01"  # back to what is stored
