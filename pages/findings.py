@@ -187,9 +187,9 @@ def show_numbers() -> None:
     for name in summarised:
         data = summary_charts.frame(report.summaries, name, group_labels)
         if data.empty:
-            st.caption(f"{q.question(name).label}: no answers yet.")
+            st.caption(f"{summary_charts.title(q, name)}: no answers yet.")
             continue
-        chart_with_downloads(summary_charts.box(data, title=q.question(name).label), f"{qid}-{name}",
+        chart_with_downloads(summary_charts.box(data, title=summary_charts.title(q, name)), f"{qid}-{name}",
                              f"summary_{name}")
         st.dataframe([{"group": group_labels.get(x["group"], x["group"]) if x["group"] else "All cases",
                        **{k: v for k, v in x.items() if k not in ("id", "group")}}
