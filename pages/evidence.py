@@ -183,7 +183,7 @@ for v in views:
 with st.expander("Import or export a CSV", icon=":material/upload_file:"):
     st.caption("One row per excerpt; rows with the same evidence_ref are one item. Columns: "
                + ", ".join(evidence_csv.CSV_COLUMNS) + ". All or nothing: a file with any bad row imports nothing.")
-    upload = st.file_uploader("Evidence CSV", type=["csv"], key="ev_upload")
+    upload = components.uploader("Evidence CSV", type=["csv"], key="ev_upload")
     if upload is not None and components.pressed("Import", key="ev_import"):
         try:
             with db.session_scope(engine) as s:

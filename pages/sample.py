@@ -144,8 +144,9 @@ if frames:
         "Imported by": f.imported_by, "Drawn": "yes" if f.drawn else "no"} for f in frames]),
         hide_index=True, width="stretch", key="sample_frames")
 n = st.session_state.setdefault(MAP_N, 0)
-upload = st.file_uploader("A force's list of eligible cases (.csv or .xlsx): a pseudonymous reference per row and "
-                          "the attributes to balance on", type=["csv", "xlsx"], key=f"sample_upload_{n}")
+upload = components.uploader("A force's list of eligible cases (.csv or .xlsx): a pseudonymous reference per row and "
+                          "the attributes to balance on", type=["csv", "xlsx"],
+                              key=f"sample_upload_{n}")
 if upload is not None:
     try:
         table = sampling_frames.read_frame(upload.getvalue(), upload.name)
