@@ -63,7 +63,7 @@ with db.session_scope(engine) as s:
 # words on the page, times in this computer's zone, every cell readable whole; the downloads keep
 # the contract's columns, codes, UTC and the detail's JSON
 frame = pd.DataFrame([{
-    "When": f"{r.at.astimezone():%d %b %Y %H:%M:%S}", "Who": r.actor, "What": audit_words.words(r.action),
+    "When": components.local_time(r.at, seconds=True), "Who": r.actor, "What": audit_words.words(r.action),
     "Case": r.case_ref, "Change": audit_words.change_words(r.question, r.old_value, r.new_value, r.action) or None,
     "Details": audit_words.detail_words(r.detail) or None,
     "Inspection": inspection_names.get(r.inspection, r.inspection), "id": r.id, "assessment_uid": r.assessment_uid,

@@ -14,9 +14,9 @@ from fieldwork.ui.components.pickers import (DEFAULT_QUESTIONNAIRE, current_ques
                                              inspection_picker, questionnaire_picker)
 from fieldwork.ui.components.problems import KIND_WORDS, capitalised, problem_rows, sentence, show_problems
 from fieldwork.ui.components.retry import pressed
-from fieldwork.ui.components.tables import EMPTY, table
+from fieldwork.ui.components.tables import EMPTY, local_time, table
 from fieldwork.ui.components.uploads import uploader
 
 __all__ = ["DEFAULT_QUESTIONNAIRE", "Download", "EMPTY", "KIND_WORDS", "capitalised", "current_questionnaires",
-           "download_row", "flash", "force_labels", "heading", "inspection_picker", "kept", "pressed", "problem_rows",
+           "download_row", "flash", "force_labels", "heading", "inspection_picker", "kept", "local_time", "pressed", "problem_rows",
            "questionnaire_picker", "sentence", "show_problems", "table", "uploader"]

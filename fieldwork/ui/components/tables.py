@@ -5,6 +5,7 @@ code) stay in the data, for downloads and tests, without being shown (walk 23, F
 from __future__ import annotations
 
 import math
+from datetime import datetime, timezone
 from typing import Iterable
 
 import pandas as pd
@@ -15,6 +16,16 @@ LINE_CHARS = 90  # about what a wide text column holds on a line at 1,024-1,440 
 LINE_PX = 21
 MAX_LINES = 5  # longer still: the cell's overlay (a click) shows it all
 WRAPS_ABOVE = 64  # Streamlit wraps a cell's text only when rows are taller than 4rem
+
+
+def local_time(moment: datetime | None, *, seconds: bool = False) -> str | None:
+    """A stored moment in this computer's time, as people write it ("06 Dec 2026 13:39"), or None
+    (shown "—"). A time without a zone is UTC, as every stored time is (SQLite drops the zone)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return f"{moment.astimezone():%d %b %Y %H:%M{':%S' if seconds else ''}}"
 
 
 def row_height(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> int | None:
