@@ -110,4 +110,4 @@ def change_words(question: str | None, old: str | None, new: str | None, action:
     if old is None and new is None:
         return f"question: {question}" if question else ""
     what = question or ("status" if action == "status.changed" else "value")
-    return f"{what}: {old if old not in (None, '') else '—'} → {new if new not in (None, '') else '—'}"
+    return f"{what}: {value_words('', old)} → {value_words('', new)}"  # "partially_met" as "partially met"

@@ -10,6 +10,7 @@ from fieldwork import audit_words, db, db_roles
 from fieldwork.problems import ProblemError
 from fieldwork.services import audit_chain, audit_log, inspections
 from fieldwork.ui import components, session
+from fieldwork.ui.components import tables
 
 user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
@@ -68,8 +69,14 @@ frame = pd.DataFrame([{
     "Details": audit_words.detail_words(r.detail) or None,
     "Inspection": inspection_names.get(r.inspection, r.inspection), "id": r.id, "assessment_uid": r.assessment_uid,
 } for r in rows], columns=["When", "Who", "What", "Case", "Change", "Details", "Inspection", "id", "assessment_uid"])
-components.table(frame, key="audit_table", wide=["Change", "Details"],
-                 hidden=["id", "assessment_uid", *(["Inspection"] if len(inspection_names) < 2 else [])])
+# widths in px within the main column at 1,440 px with the sidebar open (~980), the details widest
+WIDTHS = {"When": 140, "Who": 90, "What": 180, "Case": 90, "Change": 170, "Details": 290}
+LINE = 44  # characters a line of the details' 290 px holds
+rows_px = tables.row_height(frame, ["Change", "Details"], LINE) or 35
+components.table(frame, key="audit_table", wide=["Change", "Details"], line_chars=LINE,
+                 height=38 + max(1, min(len(frame), 15)) * rows_px,  # up to 15 rows in view, not 3
+                 hidden=["id", "assessment_uid", *(["Inspection"] if len(inspection_names) < 2 else [])],
+                 column_config={c: st.column_config.TextColumn(c, width=w) for c, w in WIDTHS.items()})
 
 def _download(kind: str):
     """Built only when the button is pressed, in a transaction that also records the export."""

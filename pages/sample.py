@@ -50,7 +50,14 @@ def attribute(name: str) -> str:
     return sampling_report.attribute_words(questionnaire, name)
 
 
-COUNT = {"width": "small"}  # a number's column: narrow, so every column fits beside the sidebar at 1,440 px
+# px, every column within the main column at 1,440 px with the sidebar open (about 980 px): names and
+# strata wrap onto two lines, numbers keep their headers whole
+REPORT_WIDTHS = {"Force": 150, "Stratum": 160, "Frame": 52, "Target": 56, "Drawn": 54, "Excluded": 116,
+                 "Replaced": 70, "In sample": 72, "Assessed": 70, "Reserves left": 94, "Short by": 64}
+DRY_RUN_WIDTHS = {"Force": 150, "Stratum": 170, "Frame": 56, "Drawn": 56, "Probability": 84, "Cases": 270,
+                  "First reserves": 150}
+EXCLUSION_WIDTHS = {"Case": 90, "Force": 150, "Stratum": 170, "Reason": 180, "Replaced by": 100, "By": 80,
+                    "When": 130}
 
 
 with db.session_scope(engine) as s:
@@ -61,16 +68,16 @@ with db.session_scope(engine) as s:
 # --- the sample's report -----------------------------------------------------------------------
 st.subheader("The sample")
 if rep.rows:
-    numbers = ("Frame", "Target", "Drawn", "Excluded", "Replaced", "In sample", "Assessed", "Reserves left", "Short by")
     components.table(pd.DataFrame([{
         "Force": force_label(r.force), "Stratum": stratum(r.stratum), "Frame": r.frame,
-        "Target": r.target, "Drawn": r.drawn, "Excluded": r.excluded_total,
-        "Excluded by reason": ", ".join(f"{sampling_report.reason_label(k)} {v}"
-                                        for k, v in sorted(r.excluded.items())) or None,
+        "Target": r.target, "Drawn": r.drawn,
+        "Excluded": f"{r.excluded_total}" + (" (" + ", ".join(f"{sampling_report.reason_label(k).lower()} {v}"
+                                                              for k, v in sorted(r.excluded.items())) + ")"
+                                             if r.excluded else ""),
         "Replaced": r.replaced, "In sample": r.in_sample, "Assessed": r.assessed, "Reserves left": r.reserves_left,
         "Short by": r.shortfall or None,  # none short: "—"
-    } for r in rep.rows]), key="sample_report", wide=["Stratum", "Excluded by reason"],
-        column_config={c: st.column_config.NumberColumn(c, **COUNT) for c in numbers})
+    } for r in rep.rows]), key="sample_report", wide=["Force", "Stratum", "Excluded"], line_chars=22,
+        column_config={c: st.column_config.Column(c, width=w) for c, w in REPORT_WIDTHS.items()})
     for force, d in rep.draws.items():
         shown = " × ".join(attribute(a) for a in json.loads(d["strata"])) or "none"
         st.caption(f"{force_label(force)}: drawn by {d['drawn_by']} on {components.local_time(d['drawn_at'])} — seed "
@@ -144,7 +151,8 @@ if excluded:
         "Reason": sampling_exclusions.REASONS.get(e.reason, e.reason) + (f": {e.detail}" if e.detail else ""),
         "Replaced by": e.replacement or "(no reserve left)", "By": e.excluded_by,
         "When": components.local_time(e.excluded_at),
-    } for e in excluded]), key="sample_exclusions", wide=["Stratum", "Reason"])
+    } for e in excluded]), key="sample_exclusions", wide=["Force", "Stratum", "Reason"], line_chars=24,
+        column_config={c: st.column_config.Column(c, width=w) for c, w in EXCLUSION_WIDTHS.items()})
 
 if not user.is_lead:
     st.stop()
@@ -243,5 +251,6 @@ if dry or real:
             "Drawn": sp.allocated, "Probability": round(sp.allocated / sp.frame_size, 3),
             "Cases": ", ".join(r for _, r, _ in sp.drawn),
             "First reserves": ", ".join(r for _, r, _ in sp.reserves[:3]) or None,
-        } for fp in result.forces for sp in fp.strata]), key="sample_dry_run", wide=["Stratum", "Cases"],
-            column_config={c: st.column_config.NumberColumn(c, **COUNT) for c in ("Frame", "Drawn", "Probability")})
+        } for fp in result.forces for sp in fp.strata]), key="sample_dry_run",
+            wide=["Force", "Stratum", "Cases", "First reserves"], line_chars=22,
+            column_config={c: st.column_config.Column(c, width=w) for c, w in DRY_RUN_WIDTHS.items()})

@@ -127,7 +127,9 @@ def test_the_sample_reads_in_words(engine, db_url, monkeypatch):
     report = shown.value
     assert "plea=" not in " ".join(report["Stratum"]) and "Plea: Guilty; Domestic abuse: No" in set(report["Stratum"])
     assert report["Short by"].isna().all() and shown.proto.placeholder == tables.EMPTY  # none short: "—"
-    assert json.loads(shown.proto.columns)["Stratum"]["width"] == "large"  # wraps rather than pushing columns off
+    widths = {c: v["width"] for c, v in json.loads(shown.proto.columns).items() if c != "_index"}  # hidden
+    assert set(widths) == set(report.columns) and sum(widths.values()) <= 960  # within 1,440 px beside the sidebar
+    assert shown.proto.row_height > 64  # tall enough for a stratum to wrap onto a second line
     excluded = next(d for d in at.dataframe if "Replaced by" in d.value.columns)
     when = excluded.value["When"][0]
     assert abs(datetime.strptime(when, "%d %b %Y %H:%M") - datetime.now()).total_seconds() < 300
