@@ -225,9 +225,10 @@ if unit and criterion:
         ev_options = {v.uid: f"{v.ref} · {v.kind_label} · {v.source}" for v in candidates}
         ex_options = {e.uid: f"{v.ref} · {e.criterion} · {e.code_label}: {e.text[:80]}"
                       for v in candidates for e in v.excerpts}
-        finding_options = {ref.target: f"{questionnaires[ref.questionnaire].title or ref.questionnaire} · {words} — "
-                                       + (f"{f.count} of {f.denominator} ({f.percent}%)" if f.percent is not None
-                                          else "no figure yet: no complete case counts towards it")
+        # the figure first: a long question's option is cut at the picker's edge, never its figure
+        finding_options = {ref.target: (f"{f.count} of {f.denominator} ({f.percent}%)" if f.percent is not None
+                                        else "no figure yet") + " · "
+                                       + f"{questionnaires[ref.questionnaire].title or ref.questionnaire} · {words}"
                            for f, ref, words in offered}
         with st.form(f"jd_form_{key}"):
             grades = [gr.code for gr in framework.scale]
