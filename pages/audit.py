@@ -78,6 +78,7 @@ components.table(frame, key="audit_table", wide=["Change", "Details"], line_char
                  hidden=["id", "assessment_uid", *(["Inspection"] if len(inspection_names) < 2 else [])],
                  column_config={c: st.column_config.TextColumn(c, width=w) for c, w in WIDTHS.items()})
 
+
 def _download(kind: str):
     """Built only when the button is pressed, in a transaction that also records the export."""
     def build() -> bytes:

@@ -161,7 +161,8 @@ if unit and criterion:
     if shown:
         marks = "; ".join(MARK_TEXT[m] for m in cell.marks)
         st.markdown(f"Grade: **{shown.grade_label}** · judged by {shown.judged_by} · "
-                    f"{components.local_time(shown.judged_at)} · kinds of evidence: {kinds_in_words(cell.kinds) or 'none'}"
+                    f"{components.local_time(shown.judged_at)} · "
+                    f"kinds of evidence: {kinds_in_words(cell.kinds) or 'none'}"
                     + (f" · **{marks}**" if marks else ""))
         for why in cell.checks:
             st.warning(why, icon=":material/rule:")
@@ -177,7 +178,8 @@ if unit and criterion:
                 grade_words = {gr.code: gr.label for gr in framework.scale}
                 components.table(pd.DataFrame([{
                     "when": components.local_time(h["judged_at"]), "by": h["judged_by"],
-                    "from": grade_words.get(h["old_grade"], h["old_grade"]), "to": grade_words.get(h["grade"], h["grade"]),
+                    "from": grade_words.get(h["old_grade"], h["old_grade"]),
+                    "to": grade_words.get(h["grade"], h["grade"]),
                 } for h in shown.history]), key="jd_history")
     else:
         st.info(f"Not judged yet. {cell.available} evidence item(s) about {labels[unit]} bear on {criterion}.")

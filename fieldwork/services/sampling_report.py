@@ -20,10 +20,10 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from fieldwork.services import inspections
-from fieldwork.short_labels import short
 from fieldwork.services.permissions import Actor
 from fieldwork.services.sampling import default_target
 from fieldwork.services.sampling_exclusions import REASONS
+from fieldwork.short_labels import short
 from models import (COMPLETE, Answer, Assessment, CaseFile, FrameCase, SampleDraw, SampleEntry,
                     SampleExclusion, SampleFrame)
 from models.sampling import RESERVE, SAMPLE
