@@ -47,6 +47,8 @@ def test_each_uploader_states_its_own_limit(engine, db_url, monkeypatch):
     assert limit_shown(page("pages/sample.py", db_url, monkeypatch, **lead).run()) == [50]
     evidence = page("pages/evidence.py", db_url, monkeypatch, **lead).run()
     assert limit_shown(evidence) == [50]
+    admin = {"user": "admin1", "role": session.ADMIN}
+    assert limit_shown(page("pages/questionnaires.py", db_url, monkeypatch, **admin).run()) == [50]
 
 
 def test_a_larger_file_that_reaches_the_page_is_refused_in_words(engine, db_url, monkeypatch):
