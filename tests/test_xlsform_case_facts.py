@@ -143,3 +143,21 @@ def test_an_import_holds_the_choice_filter(kobo):
     assert not [k for k in said if k[0] == 4]
     with db.session_scope(kobo) as s:
         assert not s.exec(select(CaseFile)).all()
+
+
+def test_questionnaire_import_says_what_add_a_case_asks(tmp_path, db_url, capsys):
+    from fieldwork.cli import main
+    from tests.forms import xlsform_bytes
+    from tests.xlsform_case_forms import CHOICES, KOBO, SETTINGS, kobo_form
+
+    path = tmp_path / "victim_contact_review.xlsx"
+    path.write_bytes(kobo_form())
+    assert main(["--db", db_url, "questionnaire", "import", str(path)]) == 0
+    assert ("Add a case asks: the case reference, “Which force investigated the case?” (force), “CPS Area” "
+            "(cps_area).") in capsys.readouterr().out
+    no_force = KOBO.replace("| force ", "| police_force ").replace("force=${force}", "force=${police_force}")
+    path.write_bytes(xlsform_bytes(no_force, CHOICES, settings={**SETTINGS, "form_id": "vcr_no_force"}))
+    assert main(["--db", db_url, "questionnaire", "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Add a case asks: the case reference, “CPS Area” (cps_area)." in out
+    assert "The form has no question named force outside a repeat group" in out

@@ -39,3 +39,15 @@ def worked_out(questionnaire: Questionnaire, answers: Mapping[str, str]) -> dict
     worked = questionnaire.with_calculations({k: v for k, v in answers.items() if k not in computed})
     asked = questionnaire.relevant_names(worked)
     return {n: str(worked[n]) for n in computed if n in asked and worked.get(n) not in (None, "")}
+
+
+def import_note(questionnaire: Questionnaire) -> str:
+    """What ``questionnaire import`` tells the lead about adding cases: what Add a case will ask,
+    each question by its label and name, and what is lost without a ``force`` question."""
+    asked = [f"“{q.label or q.name}” ({q.name})" for q in asked_at_add(questionnaire)]
+    said = "Add a case asks: the case reference" + "".join(f", {a}" for a in asked) + "."
+    if not questionnaire.has_question(FORCE) or questionnaire.repeat_of(FORCE):
+        said += (" The form has no question named force outside a repeat group, so its cases are added without a "
+                 "force: the register, the sample and the findings cannot count them by force (name the force "
+                 "question force, its choices the force codes, to count them).")
+    return said

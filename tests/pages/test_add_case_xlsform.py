@@ -110,3 +110,23 @@ def test_an_answer_hidden_again_is_not_sent(engine, db_url, monkeypatch):
     assert "Added HS-0503" in at.success[0].value
     stored = _stored(engine, "HS-0503")
     assert stored["charged"] == "no" and "charge_date" not in stored
+
+
+def test_assess_does_not_count_an_area_outside_the_filter_as_answered(engine, db_url, monkeypatch):
+    from fieldwork.services import cases
+    from tests.assess_helpers import INSPECTOR1
+    from tests.test_repeat_entries import Scorer
+
+    with db.session_scope(engine) as s:
+        add_kobo_form(s)
+        new = cases.add_case(s, INSPECTOR1, inspection=None, questionnaire_id=QID, case_ref="HS-0504",
+                             context={"force": "durham"})
+    tab = Scorer(engine, new.assessment_uid)
+    tab.save(report_date="2016-03-04", charged="no")
+    tab.save(force="sussex")  # the area stored (CPS North East) is no longer in the force's list
+    at = page("pages/assess.py", db_url, monkeypatch)
+    at.query_params["case"] = str(new.case_id)
+    at.run()
+    assert not at.exception
+    bars = [p.proto.text for p in at.get("progress")]
+    assert "Case details 4/5 ·" in bars[0]  # the empty CPS Area box is not counted as answered
