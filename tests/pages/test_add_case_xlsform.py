@@ -130,3 +130,6 @@ def test_assess_does_not_count_an_area_outside_the_filter_as_answered(engine, db
     assert not at.exception
     bars = [p.proto.text for p in at.get("progress")]
     assert "Case details 4/5 ·" in bars[0]  # the empty CPS Area box is not counted as answered
+    # and the box says why it is empty, in words
+    assert any("“CPS Area” holds CPS North East, which its list does not offer for this case" in w.value
+               for w in at.warning)
