@@ -35,7 +35,11 @@ def test_a_kobo_case_is_added_with_its_force_and_the_forces_area(app_db, app_url
     page.get_by_role("link", name="Cases").click()
     live.settle(page)
     choose(page, "cases_questionnaire", "Victim", "Victim contact review")
-    page.locator(".st-key-add_case_ref_0 input").fill("HS-0501")
+    page.get_by_text("For Victim contact review.").wait_for()  # the page has run again on this questionnaire
+    ref = page.locator(".st-key-add_case_ref_0 input")
+    ref.fill("HS-0501")
+    ref.press("Enter")  # sent now: the form reruns before the next box is touched
+    live.settle(page)
     choose(page, "add_case_force_0", "Durham", "Durham Constabulary")
     area = page.locator(".st-key-add_case_cps_area_0 input")
     area.click()
