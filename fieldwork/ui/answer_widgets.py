@@ -19,6 +19,7 @@ from typing import Callable, Mapping
 import streamlit as st
 
 from fieldwork.questionnaire import entries as repeat_entries
+from fieldwork.questionnaire import filter_checks
 from fieldwork.questionnaire.answers import FILE_LIST, convert
 from fieldwork.questionnaire.loader import filtered_choices
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, Question, Questionnaire
@@ -164,6 +165,9 @@ def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: 
         options = filtered_choices(questionnaire, question, answers)
         codes = [c.code for c in options]
         labels = {c.code: c.label for c in questionnaire.options(question.name)}
+        if filter_checks.leaves_out(questionnaire, question.name, stored, answers):  # the force changed, say
+            st.warning(filter_checks.refusal(questionnaire, {**answers, question.name: stored}, question.name),
+                       icon=":material/filter_alt:")
         if kind == "select_one":
             _seed(owner, wkey, stored, lambda v: v if v in codes else None)
             st.selectbox(label, codes, index=None, key=wkey, format_func=labels.get, disabled=disabled, help=help,
