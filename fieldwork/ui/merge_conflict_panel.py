@@ -21,7 +21,7 @@ def _side(where, title: str, side: judgement_conflicts.Side | None) -> None:
     if side is None:
         where.caption("No longer here.")
         return
-    when = f", {side.judged_at:%-d %b %Y %H:%M}" if side.judged_at else ""
+    when = f", {components.local_time(side.judged_at)}" if side.judged_at else ""  # as the cell's grade says it
     where.markdown(f"**{side.grade_label}** — judged by {side.judged_by}{when}")
     where.caption("Rationale: " + (side.rationale or "none given"))
     where.caption("Cites: " + ("; ".join(side.cites) if side.cites else "nothing"))
