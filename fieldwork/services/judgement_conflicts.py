@@ -89,7 +89,7 @@ class _Citations:
         label = next((i.label for i in q.indicators if i.id == ref.finding), None) or (
             q.question(ref.finding).label if q.has_question(ref.finding) else ref.finding)
         if ref.answer and q.has_question(ref.finding):
-            label += f": {q.label_of(ref.finding, ref.answer)}"
+            label += ("" if label.endswith("?") else ":") + f" {q.label_of(ref.finding, ref.answer)}"
         return f"{label} ({q.title or q.id})"
 
 

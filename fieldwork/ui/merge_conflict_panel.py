@@ -63,9 +63,9 @@ def draw(user, engine, inspection) -> None:
                     st.markdown(f"**{c.incoming.get('ref')}** ({kind}) — changed here and on a laptop")
                 if user.role != session.LEAD:
                     continue  # only leads resolve
-                b1, b2 = st.columns(2)
-                take = components.pressed("Take the bundle's", key=f"jd_conflict_take_{c.id}", container=b1)
-                keep = components.pressed("Keep what is here", key=f"jd_conflict_keep_{c.id}", container=b2)
+                b1, b2 = st.columns(2)  # each button under the side it keeps
+                keep = components.pressed("Keep what is here", key=f"jd_conflict_keep_{c.id}", container=b1)
+                take = components.pressed("Take the bundle's", key=f"jd_conflict_take_{c.id}", container=b2)
                 if take or keep:
                     try:
                         with db.session_scope(engine) as s:

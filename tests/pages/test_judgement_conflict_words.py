@@ -50,7 +50,7 @@ def test_both_sides_are_shown_in_words_with_their_reasons_dates_and_citations(en
     assert "Rationale: Officers unsure when to complete it." in shown
     assert "Cites: EV-0001's excerpt on 3.1 (area for improvement)" in shown
     assert "Cites: EV-0001 (interview, 8 Nov 2016); case-file finding:" in shown
-    assert ": Yes (" in shown  # the finding with its answer and questionnaire in words
+    assert "police? Yes (Joint case file review)" in shown  # the finding's answer and questionnaire in words
 
 
 def test_taking_the_bundles_says_what_was_done(engine, db_url, monkeypatch):
