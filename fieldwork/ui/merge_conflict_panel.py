@@ -43,9 +43,9 @@ def draw(user, engine, inspection) -> None:
     components.flash(DONE, icon=":material/check_circle:")
     with db.session_scope(engine) as s:
         conflicts = bundle_evidence.open_conflicts(s, user, inspection=inspection)
+        if not conflicts:
+            return
         described = {w.id: w for w in judgement_conflicts.describe(s, user, conflicts, inspection=inspection)}
-    if not conflicts:
-        return
     with st.expander(f"Merge conflicts: {len(conflicts)} kept for you to resolve", expanded=True,
                      icon=":material/call_split:"):
         st.caption("A bundle brought a version of a judgement or evidence item that was also changed here (or a "
