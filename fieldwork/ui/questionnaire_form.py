@@ -37,6 +37,7 @@ from models import COMPLETE, DRAFT
 PREFIX = "qf"
 RADIO_MAX = 5  # answer sets up to this size are radio buttons; longer ones a select box
 HINTS = {"integer": "a whole number", "date": "YYYY-MM-DD"}
+NOTE_PLACEHOLDER = "No names: document, page, what you saw"
 # What the page says about the last action (and the section on screen, which the read-only
 # view of a complete assessment does not draw); kept when the copy is reloaded from the database.
 MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None,
@@ -534,7 +535,8 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
         if question.name != assessments.CASE_REF:
             st.text_area(f"Evidence note: {question.label}", key=nkey, disabled=not editable, height=68,
                          label_visibility="collapsed", max_chars=assessments.MAX_NOTE,
-                         placeholder="Evidence note: document, page, what you saw (no names)",
+                         # the privacy reminder first: a narrow column (1,024 px) cuts the end of a placeholder
+                         placeholder=NOTE_PLACEHOLDER,
                          on_change=_note_changed, args=(actor, uid, slot))
             found = privacy.note_warnings(state["notes"].get(slot) or st.session_state[nkey] or "")
             if found:

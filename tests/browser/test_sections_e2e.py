@@ -247,3 +247,28 @@ def test_back_and_forward_move_between_sections_and_a_reload_keeps_one(app_url, 
     page.goto(f"{app_url}/assess?case={case_id}&section=investigation")  # a link to a section opens it
     page.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for(timeout=60_000)
     on_section(page, INVESTIGATION, "investigation")
+
+
+FITS = """box => {  // the placeholder typed into a copy of the box: does it need more than the box's height?
+    const copy = box.cloneNode();
+    copy.value = box.placeholder;
+    Object.assign(copy.style, {position: "absolute", visibility: "hidden", width: box.offsetWidth + "px",
+                                height: box.offsetHeight + "px"});
+    box.parentNode.appendChild(copy);
+    const fits = copy.scrollHeight <= copy.clientHeight;
+    copy.remove();
+    return fits;
+}"""
+
+
+def test_the_note_boxs_privacy_reminder_is_seen_at_1024_px(app_url, app_db, browser_page):
+    case_id, uid = new_case(app_db, "HS-0306")
+    page = browser_page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_case(page, app_url, case_id)
+    box = widget(page, uid, "n", "initial_risk_assessment").locator("textarea")
+    box.wait_for()
+    assert box.get_attribute("placeholder").startswith("No names")  # the reminder first, whatever is cut
+    # every note box on screen shows its whole placeholder (walk 23: cut at "(no" at 1,024 px)
+    for each in page.locator("textarea[placeholder^='No names']").all():
+        assert each.evaluate(FITS), each.get_attribute("placeholder")
