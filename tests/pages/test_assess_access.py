@@ -90,3 +90,28 @@ def test_a_case_that_is_not_there_says_so(engine, db_url, monkeypatch, durham_ca
     assert not at.exception, at.exception
     assert "There is no case with that number in this inspection" in words(at)
     assert at.selectbox(key="assess_case").value is None
+
+
+def test_your_case_excluded_from_the_sample_says_so(engine, db_url, monkeypatch):
+    from fieldwork.services import sampling, sampling_exclusions, sampling_frames
+    from fieldwork.services.permissions import LEAD
+    from models import CaseFile
+    from sqlmodel import select
+    from tests.sampling_helpers import add_users, frame_csv, frame_rows
+
+    lead = Actor("lead1", LEAD)
+    with db.session_scope(engine) as s:
+        add_users(s, ("lead1", LEAD), ("inspector1", INSPECTOR))
+    with db.session_scope(engine) as s:
+        sampling_frames.import_frame(s, lead, "case_review", frame_csv(frame_rows({"durham": 20}, prefix="DUR")),
+                                     "frame.csv")
+    with db.session_scope(engine) as s:
+        plan = sampling.draw(s, lead, "case_review", seed=2016, targets={"durham": 4}, inspector="inspector1")
+    gone = plan.forces[0].strata[0].drawn[0][1]
+    with db.session_scope(engine) as s:
+        sampling_exclusions.exclude(s, lead, gone, "file_not_available")
+        case_id = s.exec(select(CaseFile.id).where(CaseFile.case_ref == gone)).one()
+    at = opened(db_url, monkeypatch, case_id, user="inspector1")
+    assert not at.exception, at.exception
+    assert "That case was excluded from the sample, so it is no longer scored." in words(at)
+    assert gone not in words(at)
