@@ -433,6 +433,7 @@ def _refused_reread(state: dict) -> None:
     if session.current_user() is None:
         st.rerun()  # the app's sign-in page shows the reason
     state.pop("refused", None)
+    state["toast"] = None  # "Not saved: …" would speak of a change: this was a switch, which saves nothing
     if state["problems"]:
         show_problems(state["problems"], key=_key(state["view"].uid, "problems"), retry=False)
     state["problems"] = None
