@@ -1,8 +1,10 @@
 """Assess: score one case, section by section; every answer and note is saved as it is made.
 
 The case is the URL's ``?case=ID`` (so a refresh or a bookmark comes back to it), else the
-inspector's most recently saved draft. Only the signed-in user's own assessment of the case
-is shown: a second marker never sees the first marker's answers.
+inspector's most recently saved draft; the section on screen is ``&section=risk``, so Back and
+Forward move between sections (docs/assess-address.md). A case in the address that is not the
+user's is refused in words, and no case opens until one is picked. Only the signed-in user's
+own assessment of the case is shown: a second marker never sees the first marker's answers.
 """
 
 import streamlit as st
