@@ -342,7 +342,7 @@ def criterion_examples(document, ctx: ReportContext, general, specific, evidence
     for example in ctx.examples.get(specific.id, []) if specific is not None else []:
         document.add_paragraph()  # two tables in a row would merge into one
         box = document.add_table(rows=1, cols=1)
-        box.style = document.styles[parts.style(document, "Table Grid", WD_STYLE_TYPE.TABLE)]
+        box.style = parts.style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
         cell = box.rows[0].cells[0]
         parts.shade(cell, "EAF1F8")
         title = cell.paragraphs[0]
@@ -496,6 +496,7 @@ def _blank_from(template: bytes | None):
 
 def build(ctx: ReportContext, template: bytes | None = None):
     document = _blank_from(template)
+    parts.remember_style_ids(document)
     props = document.core_properties
     props.title = f"{ctx.inspection_title}: draft report"
     props.subject = f"{ctx.questionnaire_title}, version {ctx.questionnaire_version}"
