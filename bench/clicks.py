@@ -59,10 +59,14 @@ def prepare(url: str) -> None:
 
 
 def app(path: str, url: str, user: str | None, role: str = ""):
+    import logging
+
     from streamlit.testing.v1 import AppTest
 
     from fieldwork import db
     from fieldwork.ui import session
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" lines
 
     os.environ[db.ENV_URL] = url
     at = AppTest.from_file(str(ROOT / path), default_timeout=600)
@@ -80,8 +84,13 @@ def _first_uid(url: str) -> tuple[str, int]:
 
     with db.session_scope(startup.open_engine(url)) as s:
         uid, case_id = s.execute(select(Assessment.uid, Assessment.case_id)
-                                 .where(Assessment.questionnaire == "case_review").order_by(Assessment.id)).first()
+                                 .where(Assessment.inspector == "inspector1").order_by(Assessment.id)).first()
     return uid, case_id
+
+
+def _button(at, label: str):
+    """A form's submit button, found by its label (Streamlit gives it no key of ours)."""
+    return next(b for b in at.button if b.label == label)
 
 
 # Each click: (prepare the page up to the click, then return the call that does the click).
@@ -124,7 +133,7 @@ def change_role(url):
     at.selectbox(key="users_chosen").set_value("inspector1").run()
     role = at.selectbox(key="users_new_role_inspector1")
     role.set_value("lead" if role.value == "inspector" else "inspector")
-    return lambda: at.button(key="users_change_role_submit").click().run()
+    return lambda: _button(at, "Change role").click().run()
 
 
 def reset_password(url):
@@ -133,7 +142,7 @@ def reset_password(url):
     at.selectbox(key="users_chosen").set_value("inspector1").run()
     at.text_input(key="users_reset_password").input(PASSWORD)
     at.text_input(key="users_reset_password2").input(PASSWORD)
-    return lambda: at.button(key="users_reset_password_submit").click().run()
+    return lambda: _button(at, "Reset password").click().run()
 
 
 def assess_open(url):  # "Open in Assess" and a reload of Assess: a first run on ?case=
@@ -148,7 +157,7 @@ def sign_in(url):
     at.run()
     at.text_input(key="sign_in_name").input("lead1")
     at.text_input(key="sign_in_password").input(PASSWORD)
-    return lambda: at.button[0].click().run()
+    return lambda: _button(at, "Sign in").click().run()
 
 
 CLICKS = {f.__name__: f for f in (draft_report, export, case_view, findings_questionnaire, another_excerpt,
@@ -211,13 +220,13 @@ def main() -> None:
     if args.alternate:
         alternate(args.alternate.resolve(), args.only, args.rounds, args.repeat, args.db.resolve())
         return
-    results = [time_click(name, url, args.repeat) for name in args.only]
     if args.json:
-        print(json.dumps(results))
+        print(json.dumps([time_click(name, url, args.repeat) for name in args.only]))
         return
     print(f"{'click':24} {'wall s':>7} {'cpu s':>6} {'load':>5}   ({ROOT})")
-    for r in results:
-        print(f"{r['click']:24} {r['wall']:7.2f} {r['cpu']:6.2f} {r['load']:5.1f}")
+    for name in args.only:
+        r = time_click(name, url, args.repeat)
+        print(f"{r['click']:24} {r['wall']:7.2f} {r['cpu']:6.2f} {r['load']:5.1f}", flush=True)
 
 
 if __name__ == "__main__":
