@@ -121,6 +121,16 @@ def findings_questionnaire(url):
     return lambda: picker.set_value("pin_review").run()
 
 
+def findings_questionnaire_cold(url):  # the first switch after the data changed: nothing kept
+    from fieldwork.ui import findings_cache
+
+    at = app("pages/findings.py", url, "lead1", "lead")
+    at.run()
+    findings_cache.clear()
+    picker = next(s for s in at.selectbox if s.label == "Questionnaire")
+    return lambda: picker.set_value("pin_review").run()
+
+
 def another_excerpt(url):
     at = app("pages/evidence.py", url, "lead1", "lead")
     at.run()
@@ -160,7 +170,8 @@ def sign_in(url):
     return lambda: _button(at, "Sign in").click().run()
 
 
-CLICKS = {f.__name__: f for f in (draft_report, export, case_view, findings_questionnaire, another_excerpt,
+CLICKS = {f.__name__: f for f in (draft_report, export, case_view, findings_questionnaire,
+                                  findings_questionnaire_cold, another_excerpt,
                                   change_role, reset_password, assess_open, sign_in)}
 
 
