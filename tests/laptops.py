@@ -17,6 +17,7 @@ from tests.conftest import PG_URL, _drop_pg_database, new_database_url
 
 LEAD_ACTOR = Actor("lead1", LEAD)
 TEAM = ("inspector1", "inspector2", "inspector3", "inspector4")  # accounts on every database made here
+LEADS = ("lead1", "lead2")
 ADMIN_ACTOR = Actor("admin1", ADMIN)
 
 
@@ -75,6 +76,8 @@ def team_accounts(engine):
     with db.session_scope(engine) as s:
         held = set(s.exec(select(User.name)).all())
         s.add_all(User(name=n, role=INSPECTOR, password_hash="!") for n in TEAM if n not in held)
+        # and the leads who judge on a laptop: a grade is given by an account (bundle_evidence)
+        s.add_all(User(name=n, role=LEAD, password_hash="!") for n in LEADS if n not in held)
     return engine
 
 

@@ -174,3 +174,36 @@ def test_the_command_line_says_what_an_evidence_bundle_merged(databases, tmp_pat
     assert main(["--db", str(lead.url), "bundle", "import", str(target)]) == 0
     out = capsys.readouterr().out
     assert "Evidence: 1 added" in out and "Nothing to change" not in out
+
+
+def test_evidence_or_a_grade_by_someone_without_an_account_here_is_refused_by_name(databases):
+    """As an assessment's inspector must be an account (bundle_rows), so must whoever recorded
+    a piece of evidence and whoever gave a grade, past grades too: the merge refuses, naming the
+    record and the field, and writes nothing."""
+    from models import User
+    from fieldwork.services.permissions import Actor
+
+    laptop, lead = databases("laptop"), databases("lead")
+    outsider, other_lead = Actor("inspector9", "inspector"), Actor("lead9", "lead")
+    with db.session_scope(laptop) as s:  # accounts made on the laptop only
+        s.add_all([User(name="inspector9", role="inspector", password_hash="!"),
+                   User(name="lead9", role="lead", password_hash="!")])
+    with db.session_scope(laptop) as s:
+        add_interview(s, actor=outsider)
+    first = judge(laptop, other_lead, "met")
+    with db.session_scope(laptop) as s:
+        version = s.execute(select(Judgement.version).where(Judgement.uid == first)).scalar_one()
+    judge(laptop, LEAD1, "partially_met", version=version)  # lead1 holds an account on both; lead9's grade is past
+    with pytest.raises(ProblemError) as err:
+        merge(lead, export(laptop, LEAD1))
+    named = {(p.field, p.item_kind): p for p in err.value.problems if p.code == "bad_inspector"}
+    assert set(named) == {("created_by", "evidence"), ("history[1].judged_by", "judgement")}, err.value.problems
+    assert named[("created_by", "evidence")].message.startswith("inspector9 is not an account: ask an administrator")
+    assert named[("history[1].judged_by", "judgement")].item == "durham 3.1"
+    assert "lead9 is not an account" in named[("history[1].judged_by", "judgement")].message
+    assert count(lead, EvidenceItem) == 0 and count(lead, Judgement) == 0
+    with db.session_scope(lead) as s:  # once the administrator adds them, the same bundle merges
+        s.add_all([User(name="inspector9", role="inspector", password_hash="!"),
+                   User(name="lead9", role="lead", password_hash="!")])
+    merge(lead, export(laptop, LEAD1))
+    assert count(lead, EvidenceItem) == 1 and count(lead, Judgement) == 1

@@ -29,9 +29,10 @@ from sqlmodel import Session
 
 from fieldwork import audit
 from fieldwork.catalog import load_catalog
-from fieldwork.problem_codes import BUNDLE_INVALID as INVALID, PERSONAL_DATA, UNKNOWN_CONFLICT
+from fieldwork.problem_codes import BAD_INSPECTOR, BUNDLE_INVALID as INVALID, PERSONAL_DATA, UNKNOWN_CONFLICT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_records, evidence, inspections, judgements, permissions
+from fieldwork.services.bundle_rows import ADVICE
 from fieldwork.services.revisions import descends
 from fieldwork.services.permissions import Actor
 from models import (EvidenceConflict, EvidenceExcerpt, EvidenceItem, Inspection, Judgement, JudgementHistory,
@@ -304,6 +305,36 @@ def check(inspection: Inspection, section: Section, file_name: str) -> list[Prob
         if framework.grade(j.get("grade", "")) is None:
             bad(f"{str(j.get('grade'))[:40]!r} is not a grade of {framework.id}'s scale", cell, "judgement", "grade")
     return problems
+
+
+def unknown_people(session: Session, section: Section, file_name: str) -> list[Problem]:
+    """Evidence is recorded by, and every grade (past ones too) given by, an account as it is
+    stored here, as an assessment's inspector is (``bundle_rows``): a bundle never attributes a
+    record to someone who cannot sign in to answer for it, nor under a second spelling of a
+    name (an inspector's own evidence is told apart by that name)."""
+    from models import User
+
+    named: dict[str, list[tuple[str | None, str, str]]] = {}  # name -> (item, kind, field) naming it
+    for e in section.evidence:
+        named.setdefault(e.get("created_by") or "", []).append((e.get("ref"), EVIDENCE, "created_by"))
+    for j in section.judgements:
+        cell = f"{j.get('unit')} {j.get('criterion')}"
+        named.setdefault(j.get("judged_by") or "", []).append((cell, JUDGEMENT, "judged_by"))
+        for n, h in enumerate(j.get("history") or [], start=1):
+            named.setdefault(h.get("judged_by") or "", []).append((cell, JUDGEMENT, f"history[{n}].judged_by"))
+    named.pop("", None)  # a blank name is the record check's fault, already named
+    if not named:
+        return []
+    known = set(session.execute(select(User.name).where(User.name.in_(list(named)))).scalars())
+    out = []
+    for name, places in named.items():
+        if name in known:
+            continue
+        shown = bundle_records.quotable(name) or "?"
+        for item, kind, field_name in dict.fromkeys(places):
+            out.append(Problem(BAD_INSPECTOR, f"{shown} is not an account: " + ADVICE.replace("{name}", shown),
+                               source=file_name, item=item, item_kind=kind, field=field_name))
+    return out
 
 
 # --- the merge ---------------------------------------------------------------------------

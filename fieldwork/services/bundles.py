@@ -568,6 +568,7 @@ def check_against(session: Session, bundle: Bundle) -> tuple[Inspection, dict[tu
     if not problems:
         problems += _answer_problems(bundle, ids, session, inspection)
     problems += bundle_evidence.check(inspection, bundle.evidence, bundle.file_name)
+    problems += bundle_evidence.unknown_people(session, bundle.evidence, bundle.file_name)
     if problems:
         raise ProblemError(problems, "the bundle cannot be merged into this database")
     return inspection, ids
