@@ -50,7 +50,7 @@ def remember_style_ids(document) -> None:
     id). A draft report asks that some five hundred times: a third of writing it
     (docs/waits.md). The answer cannot change while a report is built: styles are only added,
     never renamed, removed or made the default, and a name not found (an error) is not kept.
-    The document's XML is the same as without it (tests/test_report_speed.py)."""
+    The document's XML is the same as without it (tests/test_report_progress.py)."""
     part = document.part
     if getattr(part, "_fieldwork_style_ids", None) is not None:
         return
