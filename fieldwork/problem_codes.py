@@ -209,6 +209,7 @@ NOT_READY_FOR_MODERATION = "not_ready_for_moderation"  # the second marking is n
 ALREADY_MODERATED = "already_moderated"  # the moderation is finished already
 NOT_A_DISAGREEMENT = "not_a_disagreement"  # an agreed answer for a question the two inspectors answered alike
 UNDECIDED = "undecided"  # a disagreement without an agreed answer yet
+MODERATION_CHANGED = "moderation_changed"  # another lead saved an agreed answer since this lead opened the case
 NOT_ELIGIBLE = "not_eligible"  # no such assessment in this inspection to second-mark
 
 # Bundles and merges

@@ -8,7 +8,7 @@ import streamlit as st
 from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import moderation_choices, second_marking
-from fieldwork.ui import components, session
+from fieldwork.ui import components, moderation_clash, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
@@ -42,19 +42,23 @@ if not choices:
 
 
 def label(marking_id: int) -> str:
+    # only what never changes: the box holds the label chosen, so a count in it that another
+    # lead's save changes would throw this lead back to the first case of the list
     r = choices[marking_id]
-    return (f"{r.case_ref} · {r.first_inspector} / {r.second_inspector} · {r.state} · "
-            f"{r.disagreements} differing, {r.decided} agreed")
+    return f"{r.case_ref} · {r.first_inspector} / {r.second_inspector}"
 
 
 marking_id = st.selectbox("Case", list(choices), format_func=label, key="mod_case")
+row = choices[marking_id]
+st.caption(f"{row.state} · {row.disagreements} answer(s) differing, {row.decided} agreed")
 with db.session_scope(engine) as s:
     view = second_marking.moderation(s, user, marking_id)
 q = view.questionnaire
 
 
 def show(code: str | None, question: str) -> str:
-    return "(not asked)" if not code else f"{q.label_of(question, code)} (`{code}`)"
+    """An answer as the inspector read it: its label, never its code."""
+    return "(not asked)" if not code else q.label_of(question, code)
 
 
 # finished by another lead while this one had it open: the boxes stay live (a disabled widget's
@@ -71,6 +75,16 @@ elif view.finished:
     st.success(f"Moderation finished: {view.finished_words}. Findings count the agreed answers for this case.")
 else:
     st.session_state[OPEN] = marking_id
+seen = moderation_clash.opened(view)
+if clash:  # resolved by taking what was finished: the warning and the lead's unsaved boxes go
+    if components.pressed("Take the finished answers", key=f"mod_take_finished_{marking_id}"):
+        st.session_state[OPEN] = None
+        for d in view.disagreements:
+            st.session_state.pop(moderation_clash.box_key(marking_id, d.slot), None)
+        moderation_clash.forget()
+        st.rerun()
+elif not view.finished:
+    moderation_clash.changed_since(view, seen)
 if not view.disagreements:
     st.info("The two markings agree on every question.")
 
@@ -80,7 +94,7 @@ with st.form(f"mod_form_{marking_id}"):
         with st.container(border=True):
             if d.entry:  # an entry of a repeat group: which one, in words
                 st.markdown(f"**{d.entry}**")
-            st.markdown(f"**{d.label}**  \n`{d.question}`")
+            st.markdown(f"**{d.label}**")
             left, right = st.columns(2)
             left.markdown(f"**{view.first_inspector}** (first): {show(d.first_value, d.question)}")
             if d.first_note:
@@ -90,27 +104,38 @@ with st.form(f"mod_form_{marking_id}"):
                 right.caption(d.second_note)
             codes = [c for c, _ in d.options]
             labels = dict(d.options)
+            box = moderation_clash.box_key(marking_id, d.slot)
+            # a box already holding a value (the lead's, or the stored one they kept) is not given a default too
+            start = None if box in st.session_state or not d.decided or d.agreed not in codes else codes.index(d.agreed)
             picked[d.slot] = st.selectbox(
-                "Agreed answer", codes, index=codes.index(d.agreed) if d.decided and d.agreed in codes else None,
-                format_func=labels.get, key=f"mod_{marking_id}_{d.slot}", disabled=locked,
+                "Agreed answer", codes, index=start, format_func=labels.get, key=box, disabled=locked,
                 placeholder="Choose the agreed answer")
             if d.decided:
-                st.caption(f"Agreed by {d.agreed_by}" + (f": {labels.get(d.agreed, d.agreed)}" if view.finished else ""))
+                st.caption(f"Agreed by {d.agreed_by}: {labels.get(d.agreed, d.agreed)}")
     # Both buttons submit the form, so Finish sends the choices on screen too (walk 23, F7:
     # Finish outside the form dropped them); moderation_choices says why it saves them first.
-    buttons = st.columns([1, 1, 3])
+    buttons = st.container(horizontal=True)  # each button as wide as its words: none cut at 1,024 px
     saved = components.pressed("Save agreed answers", key="moderation_save_agreed_answers_submit", form=True,
-                               container=buttons[0], disabled=locked or not view.disagreements)
+                               container=buttons, disabled=locked or not view.disagreements)
     finishing = components.pressed("Finish moderation", key=f"mod_finish_{marking_id}", form=True, type="primary",
-                                   container=buttons[1], disabled=locked)
-if saved or finishing:
+                                   container=buttons, disabled=locked)
+# a refused press (agreed answers saved by another lead since) is settled here, under the buttons
+again = moderation_clash.choose(marking_id)
+if again:
+    picked, seen, finishing = again
+if saved or finishing or again:
     try:
         with db.session_scope(engine) as s:
             second_marking.still_open(s, user, marking_id)  # finished by another lead since: said, not dropped
             if finishing:
-                outcome = moderation_choices.finish(s, user, marking_id, picked)
+                outcome = moderation_choices.finish(s, user, marking_id, picked, seen)
             else:
-                outcome = moderation_choices.Finished(moderation_choices.record(s, user, marking_id, picked), None)
+                outcome = moderation_choices.Finished(moderation_choices.record(s, user, marking_id, picked, seen),
+                                                      None)
+            moderation_clash.saved(s, user, marking_id)
+    except moderation_choices.ChoicesChanged as exc:  # nothing stored: the lead chooses, just below
+        moderation_clash.refused(exc, marking_id, picked, bool(finishing))
+        st.rerun()
     except ProblemError as exc:  # nothing stored; the choices stay in the boxes
         show_problems(exc, key="mod_problems")
     else:

@@ -10,7 +10,7 @@ from exports import agreement as agreement_export
 from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import agreement, cases, inspections, second_marking
-from fieldwork.ui import components, session
+from fieldwork.ui import components, marking_table, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
@@ -109,11 +109,7 @@ with db.session_scope(engine) as s:
 if not rows:
     st.caption("None assigned yet.")
 else:
-    components.table(pd.DataFrame([{
-        "Case": r.case_ref, "First marker": r.first_inspector, "Second marker": r.second_inspector,
-        "State": r.state, "Answers differing": r.disagreements, "Agreed so far": r.decided,
-        "Sample": r.sample_rule, "Assigned": r.assigned_at} for r in rows]), key="sm_markings",
-        column_config={"Assigned": st.column_config.DatetimeColumn("Assigned", format="D MMM YYYY")})
+    marking_table.show(rows)  # fits a 1,024 px window with the sidebar open
     states = pd.Series([r.state for r in rows]).value_counts()
     st.caption(" · ".join(f"{n} {state}" for state, n in states.items()))
 

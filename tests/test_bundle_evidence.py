@@ -207,3 +207,30 @@ def test_evidence_or_a_grade_by_someone_without_an_account_here_is_refused_by_na
                    User(name="lead9", role="lead", password_hash="!")])
     merge(lead, export(laptop, LEAD1))
     assert count(lead, EvidenceItem) == 1 and count(lead, Judgement) == 1
+
+
+def test_a_missing_account_is_said_once_with_its_cases_not_once_a_case(databases):
+    """Walk 24, W17: a bundle of many cases by inspectors without accounts here said so once per
+    case; it says so once per account, naming how many cases and the first few."""
+    from fieldwork.services import cases
+    from fieldwork.services.permissions import Actor
+    from models import User
+
+    laptop, lead = databases("laptop"), databases("lead")
+    with db.session_scope(laptop) as s:
+        s.add(User(name="inspector9", role="inspector", password_hash="!"))
+    nine = Actor("inspector9", "inspector")
+    for n in range(1, 6):
+        with db.session_scope(laptop) as s:
+            cases.add_case(s, nine if n < 5 else INSPECTOR1, inspection=None, questionnaire_id="case_review",
+                           case_ref=f"HS-{n:04d}", context={"force": "durham"})
+    with db.session_scope(lead) as s:  # inspector1 has an account here; inspector9 none
+        pass
+    with pytest.raises(ProblemError) as err:
+        merge(lead, export(laptop, LEAD1))
+    said = [p for p in err.value.problems if p.code == "bad_inspector"]
+    assert len(said) == 1, said
+    assert said[0].message == ("inspector9 is not an account (the inspector of 4 cases in the bundle: HS-0001, HS-0002, "
+                               "HS-0003 and 1 more): ask an administrator to add the account inspector9 on this "
+                               "database (Users page), then upload the bundle again")
+    assert count(lead, EvidenceItem) == 0

@@ -289,3 +289,29 @@ def test_the_import_command_prints_the_warning_and_imports_the_form(tmp_path, db
     out = capsys.readouterr().out
     assert ("Warning: form.xlsx survey: row 3: question 'detail': column 'relevant': relevant compares ${seen} with "
             "'maybe'") in out and "this rule can never hold as written" in out
+
+
+FILTER_TYPO_FORM = """
+| survey |
+|        | type                | name     | label    | choice_filter     |
+|        | select_one forces   | force    | Force    |                   |
+|        | select_one areas    | cps_area | CPS Area | forse=${force}    |
+|        | select_one areas    | area_ok  | Area     | force=${force}    |
+| choices |
+|         | list_name | name       | label          | force  |
+|         | forces    | durham     | Durham         |        |
+|         | forces    | sussex     | Sussex         |        |
+|         | areas     | north_east | CPS North East | durham |
+|         | areas     | south_east | CPS South East | sussex |
+"""
+
+
+def test_a_choice_filter_naming_a_column_the_list_does_not_have_is_said_at_import(tmp_path):
+    # walk 24, W14: `forse` for `force` filtered every choice out, found only in Assess; pyxform
+    # converts such a form, so it is imported, with a warning naming the row, column and reason
+    convert(xlsform=xlsx(FILTER_TYPO_FORM), file_type=".xlsx", form_name="data")
+    q = read(FILTER_TYPO_FORM)
+    [w] = q.warnings
+    assert (w.source, w.row, w.field, w.item) == ("form.xlsx survey", 3, "choice_filter", "cps_area")
+    assert "'forse'" in w.message and "its columns: force, label, name" in w.message
+    assert "could never be answered" in w.message

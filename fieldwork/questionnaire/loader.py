@@ -264,6 +264,7 @@ def build_questionnaire(
                 if var not in position:
                     chk.add(UNKNOWN_VARIABLE, f"choice_filter refers to ${{{var}}}, which is not a question",
                             item=name, field="choice_filter", row=row)
+            _check_filter_columns(choice_filter, choices.get(set_name or "", ()), set_name, name, row, chk)
         parameters = {str(k): _text(v) for k, v in (q.get("parameters") or {}).items()}
         if qtype == "range":
             _check_range(parameters, name, row, chk)
@@ -468,6 +469,23 @@ def _choice_filter(text: str) -> str:
 
 
 CHOICE_COLUMN = "__choice."  # how a choice filter's bare column names are told apart from questions
+
+
+def _check_filter_columns(text: str, options, set_name: str | None, name: str, row, chk: _Check) -> None:
+    """A bare word in a choice filter is a column of the choices sheet (``force=${force}``): one
+    that no choice of the list has a value in filters every choice out, so the question can
+    never be answered (walk 24, W14: a typo ``forse`` was found only in Assess). Said at
+    import as a warning: a column left blank on purpose is the form's affair, as pyxform lets it be."""
+    if not options:
+        return  # a list in a file that did not come: its columns are unknown
+    held = {"name", "label"} | {k for c in options for k in c.columns}
+    named = dict.fromkeys(re.findall(r"\$\{" + re.escape(CHOICE_COLUMN) + r"([^}]*)\}", _choice_filter(text)))
+    for column in named:
+        if column not in held:
+            chk.add(UNKNOWN_VARIABLE, f"choice_filter names the column {column!r}, which no choice of list "
+                    f"{set_name!r} has a value in (its columns: {', '.join(sorted(held))}): every choice would be "
+                    "filtered out, so the question could never be answered", item=name, field="choice_filter",
+                    row=row, warning=True)
 
 
 def filtered_choices(questionnaire, question, answers) -> list:

@@ -473,8 +473,12 @@ def _recalculate(questionnaire: Questionnaire, before: Mapping[str, object], aft
         values.pop(name, None)
         if name in before:
             after[name] = before[name]
-    worked = questionnaire.with_calculations(after)
-    asked = questionnaire.relevant_names(worked)
+    if questionnaire.repeats:  # a case's calculation may read the entries: count(${incident_date}) (walk 24, W3)
+        entries = repeat_entries.Entries(questionnaire, after, instances)
+        worked, asked = entries.values, entries.asked
+    else:
+        worked = questionnaire.with_calculations(after)
+        asked = questionnaire.relevant_names(worked)
     for name in computed:
         new = worked.get(name) if name in asked else None
         _keep_computed(name, None if new in (None, "") else str(new), before, after, values)

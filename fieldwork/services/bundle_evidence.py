@@ -32,7 +32,6 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import BAD_INSPECTOR, BUNDLE_INVALID as INVALID, PERSONAL_DATA, UNKNOWN_CONFLICT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.services import bundle_records, evidence, inspections, judgements, permissions
-from fieldwork.services.bundle_rows import ADVICE
 from fieldwork.services.revisions import descends
 from fieldwork.services.permissions import Actor
 from models import (EvidenceConflict, EvidenceExcerpt, EvidenceItem, Inspection, Judgement, JudgementHistory,
@@ -332,7 +331,7 @@ def unknown_people(session: Session, section: Section, file_name: str) -> list[P
             continue
         shown = bundle_records.quotable(name) or "?"
         for item, kind, field_name in dict.fromkeys(places):
-            out.append(Problem(BAD_INSPECTOR, f"{shown} is not an account: " + ADVICE.replace("{name}", shown),
+            out.append(Problem(BAD_INSPECTOR, f"{shown} is not an account: " + bundle_records.ADVICE.replace("{name}", shown),
                                source=file_name, item=item, item_kind=kind, field=field_name))
     return out
 

@@ -148,6 +148,11 @@ def _characters(kind: Kind, name: str, value, fault: Fault, named: Callable[[str
         fault(BAD_CHARACTER, name, f"{named(name)} {why}")
 
 
+# a bundle cannot be edited, and "blank for yourself" would give the case to the lead: the fix is
+# the account, made on this database (walk 23, F8)
+ADVICE = "ask an administrator to add the account {name} on this database (Users page), then upload the bundle again"
+
+
 def quotable(ref) -> str | None:
     """A record's reference fit to quote in a message (one that breaks the character rule is not)."""
     return ref[:64] if isinstance(ref, str) and ref and characters.problem(ref) is None else None

@@ -27,12 +27,10 @@ from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
 from fieldwork.services import importing, wide_table
 from fieldwork.services.bundle_contents import Bundle
+from fieldwork.services.bundle_records import ADVICE
 from models import Inspection
 
 
-# a bundle cannot be edited, and "blank for yourself" would give the case to the lead: the fix is
-# the account, made on this database (walk 23, F8)
-ADVICE = "ask an administrator to add the account {name} on this database (Users page), then upload the bundle again"
 
 
 def problems(session: Session, bundle: Bundle, parsed: dict[tuple[str, str], Questionnaire],
@@ -47,8 +45,28 @@ def problems(session: Session, bundle: Bundle, parsed: dict[tuple[str, str], Que
         if group:
             out += _group_problems(bundle, full, inspection, group, records)
     unknown = importing.unknown_inspectors(session, records, bundle.file_name, {}, advice=ADVICE)
-    return out + [Problem(p.code, p.message, source=p.source, field="inspector", item=p.item, item_kind="case")
-                  for p in unknown]
+    return out + _by_account(unknown, bundle.file_name)
+
+
+def _by_account(unknown: list[Problem], file_name: str) -> list[Problem]:
+    """One line per missing account, not one per case: a whole inspection's bundle merged where
+    seven accounts are missing said so 395 times (walk 24, W17). A name with one case keeps the
+    import's line for that case. (The import's line for one name is the same words each time.)"""
+    named: dict[str, list[Problem]] = {}
+    for p in unknown:
+        named.setdefault(p.message, []).append(p)
+    out = []
+    for message, found in named.items():
+        if len(found) == 1:
+            p = found[0]
+            out.append(Problem(p.code, p.message, source=p.source, field="inspector", item=p.item, item_kind="case"))
+            continue
+        refs = [p.item for p in found if p.item]
+        shown = ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
+        who, _, advice = message.partition(": ")
+        out.append(Problem(found[0].code, f"{who} (the inspector of {len(found)} cases in the bundle: {shown}): "
+                           f"{advice}", source=file_name, field="inspector"))
+    return out
 
 
 def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection, group: list[dict],

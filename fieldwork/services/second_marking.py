@@ -455,6 +455,7 @@ class Disagreement:
     agreed_by: str | None = None
     instance: str = ""  # the entry of a repeat group it is in ("incident[2]/pin[1]"), "" outside one
     entry: str = ""  # that entry in words ("Incident 2 › PIN issued 1"), "" outside one
+    agreed_at: datetime | None = None  # when the agreed answer was last saved (moderation_choices: who saved since)
 
     @property
     def decided(self) -> bool:
@@ -537,7 +538,8 @@ def moderation(session: Session, actor: Actor, marking_id: int) -> Moderation:
         view.disagreements.append(Disagreement(
             name, question.label, question.section, v1, v2, n1, n2, options + [(NOT_ASKED, "(not asked)")],
             None if decision is None else (decision.agreed_value or NOT_ASKED),
-            decision.agreed_by if decision else None, instance, entries.title(q, instance) if instance else ""))
+            decision.agreed_by if decision else None, instance, entries.title(q, instance) if instance else "",
+            decision.agreed_at if decision else None))
     return view
 
 
@@ -552,11 +554,12 @@ def still_open(session: Session, actor: Actor, marking_id: int) -> Moderation:
     return view
 
 
-def agree(session: Session, actor: Actor, marking_id: int, question: str, value: str, *, instance: str = "") -> None:
+def agree(session: Session, actor: Actor, marking_id: int, question: str, value: str, *, instance: str = "",
+          replaces: str | None = None) -> None:
     """Record the agreed answer to one disagreement (``NOT_ASKED`` for "not asked"): the
     question, in the entry ``instance`` of a repeat group ("" outside one), and in that entry
     only. A later call for the same question and entry replaces it; each is audited with who
-    agreed it (and the entry)."""
+    agreed it (and the entry; ``replaces``: whose agreed answer a lead kept theirs over)."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     view = still_open(session, actor, marking_id)
     if not view.ready:
@@ -589,7 +592,8 @@ def agree(session: Session, actor: Actor, marking_id: int, question: str, value:
                  assessment_uid=marking.primary_uid, question=question,
                  old_value=found.first_value if is_code else None, new_value=stored if is_code else None,
                  step="agreed", second=found.second_value if is_code else None,
-                 **({"instance": instance} if instance else {}))  # which entry of a repeat group
+                 **({"instance": instance} if instance else {}),  # which entry of a repeat group
+                 **({"replaces": replaces} if replaces else {}))
     session.flush()
 
 

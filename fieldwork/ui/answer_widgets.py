@@ -17,6 +17,7 @@ from typing import Callable, Mapping
 
 import streamlit as st
 
+from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.questionnaire.answers import FILE_LIST
 from fieldwork.questionnaire.loader import filtered_choices
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, Question, Questionnaire
@@ -94,7 +95,11 @@ def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: 
         return lambda: on_change(to_text(st.session_state[wkey]))
 
     if kind == "calculate":
-        worked = questionnaire.with_calculations(answers).get(question.name)
+        if questionnaire.repeats and not questionnaire.repeat_of(question.name):
+            # the case's calculation may read the entries (count(${incident_date})): worked out with them in view
+            worked = repeat_entries.Entries(questionnaire, answers).values.get(question.name)
+        else:
+            worked = questionnaire.with_calculations(answers).get(question.name)
         st.text_input(label, value=str(worked or ""), key=wkey + ":calc:" + str(worked), disabled=True,
                       help="Worked out from the answers (" + question.calculation + "); saved with them.")
         return

@@ -93,9 +93,9 @@ def test_the_lead_draws_a_sample_and_assigns_second_markers(engine, db_url, monk
     assert list(states["State"]) == [second_marking.AWAITING] * 3
 
 
-def _moderation_ready(engine) -> int:
+def _moderation_ready(engine, case_ref: str = "HS-0300") -> int:
     first = random_answers(engine, seed=21, avoidable_delay="no", prevention_advice="yes")
-    primary = score(engine, "inspector1", "HS-0300", first, notes={"avoidable_delay": "Crime report p7"})
+    primary = score(engine, "inspector1", case_ref, first, notes={"avoidable_delay": "Crime report p7"})
     with db.session_scope(engine) as s:
         marking, = second_marking.assign(s, LEAD_ACTOR, {primary: "inspector2"})
         marking_id, second_uid = marking.id, marking.second_uid
@@ -126,7 +126,7 @@ def test_the_lead_moderates_side_by_side_and_finishes(engine, db_url, monkeypatc
     at = lead_page("pages/moderation.py", db_url, monkeypatch).run()
     assert not at.exception
     shown = texts(at.markdown)
-    assert "inspector1" in shown and "inspector2" in shown and "avoidable_delay" in shown
+    assert "inspector1" in shown and "inspector2" in shown and "Were there avoidable delays" in shown
     assert "Crime report p7" in texts(at.caption) and "CCTV log" in texts(at.caption)
 
     button(at, "Finish moderation").click().run()  # nothing agreed yet: refused, every question named
