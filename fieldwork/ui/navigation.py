@@ -31,6 +31,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/judgements.py", "Judgements", ":material/gavel:", (LEAD, ADMIN), "Findings"),
     PageSpec("pages/case_view.py", "Case (read-only)", ":material/visibility:", (LEAD, ADMIN), "Findings",
              "hidden"),
+    PageSpec("pages/questionnaires.py", "Questionnaires", ":material/assignment:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/import_data.py", "Import", ":material/upload_file:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/export.py", "Export", ":material/download:", (LEAD, ADMIN), "Data"),
     PageSpec("pages/bundles.py", "Bundles", ":material/move_up:", (INSPECTOR, LEAD, ADMIN), "Data"),
