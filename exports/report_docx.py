@@ -44,9 +44,12 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from exports import docx_parts as parts
+from exports import report_words
 from exports.docx_footnotes import add_footnote
 from fieldwork.files.cells import xml_text
+from fieldwork.services import findings as findings_service
 from fieldwork.services.findings import Finding, FindingsReport
+from fieldwork.short_labels import short
 
 SMALL_N = 10  # the contract's small-number threshold (a denominator under 10)
 TABLE_POINTS = parts.TABLE_POINTS
@@ -134,6 +137,9 @@ class ReportContext:
     judgements: dict[str, list[Judgement]] = field(default_factory=dict)  # specific criterion -> its grid
     charts: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
     criterion_parts: list[Callable] = field(default_factory=list)
+    # variable -> its name in words ("Force": fieldwork.short_labels.variable_names); the
+    # question's label where none is given
+    variable_names: dict[str, str] = field(default_factory=dict)
     general_parts: list[Callable] = field(default_factory=list)
     extra_sections: list[Callable] = field(default_factory=list)
 
@@ -150,15 +156,20 @@ class ReportContext:
     def group_label(self, code: str) -> str:
         return self.code_labels.get(self.by or "", {}).get(code, code)
 
+    def variable_name(self, variable: str) -> str:
+        """The variable as the report names it: its short label, else its question."""
+        return self.variable_names.get(variable) or self.variable_labels.get(variable, variable)
+
     def filters_in_words(self) -> str:
+        """"Durham Constabulary only; Domestic abuse: No" (exports/report_words.py)."""
         if not self.findings.filters:
             return "none: every complete case"
-        return "; ".join(f"{self.variable_labels.get(v, v)}: "
-                         + ", ".join(self.code_labels.get(v, {}).get(c, c) for c in codes)
-                         for v, codes in self.findings.filters.items())
+        names = {v: self.variable_name(v) for v in self.findings.filters}
+        return report_words.filters_phrase(self.findings.filters, names, self.code_labels)
 
     def breakdown_in_words(self) -> str:
-        return f"by {self.variable_labels.get(self.by, self.by).lower()} ({self.by})" if self.by else "none"
+        """"by force", or "none"."""
+        return report_words.breakdown_phrase(self.by, {self.by: self.variable_name(self.by)}) if self.by else "none"
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -237,7 +248,7 @@ def conventions(document, ctx: ReportContext) -> None:
     for line in CONVENTIONS:
         document.add_paragraph(line, style=bullet)
     if ctx.findings.filters:
-        document.add_paragraph(f"Every figure in this draft is limited to the cases with {ctx.filters_in_words()}.")
+        document.add_paragraph(f"Every figure in this draft counts only these cases: {ctx.filters_in_words()}.")
 
 
 def charts_at_a_glance(document, ctx: ReportContext) -> None:
@@ -249,7 +260,7 @@ def charts_at_a_glance(document, ctx: ReportContext) -> None:
 
 
 def _headline(ctx: ReportContext, group: str | None = None) -> list[Finding]:
-    return [f for f in ctx.findings.findings if f.group == group and f.reported]
+    return findings_service.headline(ctx.findings, group)
 
 
 def findings_by_criterion(document, ctx: ReportContext) -> None:
@@ -286,11 +297,13 @@ def criterion_breakdown(document, ctx: ReportContext, general, specific, evidenc
     if not ctx.by or not evidence:
         return
     groups = list(ctx.findings.groups)
-    by_label = ctx.variable_labels.get(ctx.by, ctx.by)
+    by_label = ctx.variable_name(ctx.by)
     for f in evidence:
         p = document.add_paragraph(style=parts.style(document, "Caption"))
         p.paragraph_format.keep_with_next = True  # never a caption at the foot of a page, its table overleaf
-        p.add_run(f"{finding_name(f)}, by {by_label.lower()}")
+        # "Initial risk assessment – Yes, by force": short labels, as the charts name findings
+        name = short(ctx.questionnaire_id, f.id, f.label) + (f" \u2013 {f.answer_label}" if f.answer is not None else "")
+        p.add_run(f"{name}, {report_words.breakdown_phrase(ctx.by, {ctx.by: by_label})}")
         rows = []
         for g in [None, *groups]:
             e = ctx.findings.get(f.id, f.answer, g)
@@ -374,7 +387,7 @@ def methodology_annex(document, ctx: ReportContext) -> None:
         f"{r.drafts_excluded} draft assessment{'s were' if r.drafts_excluded != 1 else ' was'} left out."
         + (f" The assessments were completed between {day(start)} and {day(end)}." if start and end else ""))
     if r.filters:
-        document.add_paragraph(f"Cases counted: those with {ctx.filters_in_words()}.")
+        document.add_paragraph(f"Cases counted: {ctx.filters_in_words()}.")
 
     parts.heading(document, "The sample", 2)
     has_area = any(row.cps_area for row in ctx.sample)

@@ -143,7 +143,9 @@ def report_context(session: Session, actor: Actor, questionnaire_id: str, *,
         notes=evidence_notes(session, q, inspection.code, clean) if with_notes else None, charts=rendered,
         case_facts=frozenset(x.name for x in q.questions_in(CONTEXT_SECTION)),
         examples=examples_by_criterion(session, actor, q, inspection.code, framework, codes, clean),
-        judgements=judgements_by_criterion(session, actor, inspection.code, clean))
+        judgements=judgements_by_criterion(session, actor, inspection.code, clean),
+        variable_names=short_labels.variable_names(
+            q, [x.name for x in (*q.single_choice_questions, *q.multiple_choice_questions)]))
 
 
 def _within(filters: dict, variable: str, code: str | None) -> bool:

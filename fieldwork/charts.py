@@ -22,7 +22,7 @@ import pandas as pd
 import vl_convert
 
 from fieldwork.services.findings import FindingsReport
-from fieldwork.short_labels import short_labels
+from fieldwork.short_labels import short_answer, short_labels
 
 if TYPE_CHECKING:
     import altair as alt
@@ -50,7 +50,8 @@ def frame(report: FindingsReport, group_labels: dict[str, str] | None = None) ->
     shorts = short_labels(report.questionnaire)
     rows = []
     for f in report.findings:
-        answer = f" – {f.answer_label}" if f.answer is not None else ""
+        # the answer's short label too: "Enhanced risk assessment – DASH", not cut at LABEL_LIMIT
+        answer = f" – {short_answer(report.questionnaire, f.id, f.answer, f.answer_label)}" if f.answer is not None else ""
         pct = "no cases" if f.percent is None else f"{f.percent}%"
         group_label = None
         if f.group is not None:

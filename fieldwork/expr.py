@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Iterator, Mapping, Union
 
-from fieldwork import expr_math
+from fieldwork import expr_math, expr_odk
 from fieldwork.expr_math import MATH_ARITY
 
 MAX_LENGTH = 2000  # characters: a skip rule longer than this is a mistake or an attack
@@ -38,11 +38,12 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "true": (0, 0), "false": (0, 0), "boolean": (1, 1), "string": (1, 1), "not": (1, 1), "abs": (1, 1),
     "floor": (1, 1), "ceiling": (1, 1), "pow": (2, 2), "max": (1, None), "min": (1, None),
     "normalize-space": (1, 1), "once": (1, 1), "pulldata": (4, 4),
-    "join": (2, 2), **MATH_ARITY,
+    "join": (2, 2), **MATH_ARITY, **expr_odk.ARITY,
 }
 # Values a device worked out that cannot be worked out again here: the time it was filled in,
 # or a look-up in a file on the device (pulldata). A value given for them is kept.
-CLOCK_FUNCTIONS = {"today", "now", "pulldata", "instance"}
+# uuid() and random() too: a new value each time, so worked out once and then kept (expr_odk).
+CLOCK_FUNCTIONS = {"today", "now", "pulldata", "instance", *expr_odk.ONCE}
 # one table for Python values and SQLAlchemy columns alike (both overload these operators)
 OPERATORS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
              ">=": operator.ge}
@@ -323,6 +324,11 @@ class _Parser:
                                                              else f"{fewest} to {most}")
                 raise ExpressionError(f"{tok.text}() takes {wanted} argument(s), not {len(args)}", self.text, tok.pos)
             return Call(tok.text, tuple(args))
+        if tok.kind == "word" and self.peek() is not None and self.peek().text == "(":  # a function's call
+            if tok.text in expr_odk.NOT_WORKED_OUT:
+                raise ExpressionError(expr_odk.refusal(tok.text), self.text, tok.pos)
+            raise ExpressionError(f"{tok.text}() is not a function this app knows (docs/xlsform.md lists those it "
+                                  "works out)", self.text, tok.pos)
         if tok.kind == "word":
             raise ExpressionError(
                 f"unknown name {tok.text!r} (variables are written ${{name}}, codes in quotes)", self.text, tok.pos
@@ -619,6 +625,8 @@ def _call(node: Call, ctx: _Ctx):
         reached = _nodeset(node.args[-1], ctx)
         values = [v for _, v in reached] if reached is not None else [_eval(node.args[-1], ctx)]
         return _to_text(_eval(node.args[0], ctx)).join(t for t in map(_to_text, values) if t != "")
+    if name in expr_odk.ONCE:
+        return expr_odk.call(name, [_to_text(_eval(a, ctx)) for a in node.args])
     if name in CLOCK_FUNCTIONS:
         now = ctx.clock() if ctx.clock else datetime.now(timezone.utc)
         return now.date().isoformat() if name == "today" else now.isoformat(timespec="seconds")
@@ -706,6 +714,8 @@ def _call(node: Call, ctx: _Ctx):
         return " ".join(text[0].split())
     if name == "once":
         return args[0]
+    if name in expr_odk.ARITY:  # substring-before(), translate(), ...
+        return expr_odk.call(name, text)
     raise TypeError(f"no function {name}")  # pragma: no cover: the parser admits only FUNCTIONS
 
 

@@ -57,6 +57,7 @@ IRRELEVANT_ANSWER = "irrelevant_answer"  # an answer to a question that the case
 CONSTRAINT = "constraint"  # an answer the question's own check refuses (its constraint)
 CONSTRAINT_FAILED = "constraint_failed"  # an imported answer the question's own check refuses (its constraint)
 NOT_ASKED = "not_asked"  # an answer to a question that is not asked for this case
+OUTSIDE_FILTER = "outside_filter"  # a code its choice_filter leaves out of the list, given the case's answers
 UNKNOWN_QUESTION = "unknown_question"  # the questionnaire has no question of that name
 UNKNOWN_ANSWER = "unknown_answer"  # an answer code that the question does not have
 BAD_CHARACTER = "bad_character"  # text holding a character an .xlsx cannot hold (a control character)

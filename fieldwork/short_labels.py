@@ -36,6 +36,32 @@ def short(questionnaire_id: str, name: str, label: str) -> str:
     return short_labels(questionnaire_id).get(name) or label
 
 
+@lru_cache(maxsize=None)
+def answer_short_labels(questionnaire_id: str) -> dict[str, dict[str, str]]:
+    """Question name -> {answer code: its short label}, from ``short_label`` beside a choice in
+    the criteria file's ``[choices]`` ("DASH" for "DASH (domestic abuse, stalking and harassment
+    and honour-based violence risk assessment)"): a chart's bar is named by question and answer,
+    and a long answer cut it short (walk 23, F19). Like the questions' own, read from the file,
+    never part of the stored definition (the loader keeps only a choice's code and label)."""
+    from fieldwork.catalog import criteria_dir
+
+    path = criteria_dir() / "questionnaires" / f"{questionnaire_id}.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    lists = {str(name): {str(c.get("code")): str(c.get("short_label")).strip()
+                         for c in items or [] if isinstance(c, dict) and str(c.get("short_label") or "").strip()}
+             for name, items in (data.get("choices") or {}).items()}
+    return {str(x["name"]): lists[x["choices"]] for x in data.get("questions") or []
+            if x.get("name") and lists.get(str(x.get("choices") or ""))}
+
+
+def short_answer(questionnaire_id: str, name: str, code: str | None, label: str) -> str:
+    """An answer's short label where the criteria give one, else its label."""
+    return answer_short_labels(questionnaire_id).get(name, {}).get(code or "") or label
+
+
 def filters_in_words(q, filters) -> str:
     """Filters as a reader reads them, for a chart's subtitle ("Force: Durham Constabulary;
     Domestic abuse: No"): each variable by its short label, each code by its label. The page

@@ -1,15 +1,16 @@
 """Audit: who did what and when, filtered by person, action, dates and case, a page at a
 time, and downloadable as CSV or Excel (each download is itself recorded)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from fieldwork import audit_words, db, db_roles
 from fieldwork.problems import ProblemError
-from fieldwork.services import audit_chain, audit_log
+from fieldwork.services import audit_chain, audit_log, inspections
 from fieldwork.ui import components, session
+from fieldwork.ui.components import tables
 
 user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
@@ -17,7 +18,8 @@ engine = session.engine()
 st.title("Audit trail")
 st.caption("Every sign-in, case, answer change, status change, import, export, merge and moderation decision. "
            "Rows are only ever added: neither the app nor the database lets anyone change or remove one. "
-           "Times are UTC.")
+           f"Times are this computer's ({datetime.now().astimezone():%Z}); the downloads give them in UTC, "
+           "with the details as the program wrote them.")
 
 # The hash chain (fieldwork.services.audit_chain): walked on request, since it reads every row.
 if st.button("Check the trail has not been tampered with", key="audit_verify", icon=":material/verified:"):
@@ -57,10 +59,24 @@ except ProblemError as exc:
     st.stop()
 
 st.markdown(f"**{total}** event{'s' if total != 1 else ''} match.")
-frame = pd.DataFrame([r.cells() for r in rows], columns=audit_log.COLUMNS)
-frame["action"] = frame["action"].map(audit_words.words)  # words on the page; the downloads keep the codes
-st.dataframe(frame, hide_index=True, width="stretch", key="audit_table",
-             column_config={"at_utc": st.column_config.DatetimeColumn("at (UTC)", format="YYYY-MM-DD HH:mm:ss")})
+with db.session_scope(engine) as s:
+    inspection_names = {i.code: i.name for i in inspections.all_inspections(s)}
+# words on the page, times in this computer's zone, every cell readable whole; the downloads keep
+# the contract's columns, codes, UTC and the detail's JSON
+frame = pd.DataFrame([{
+    "When": components.local_time(r.at, seconds=True), "Who": r.actor, "What": audit_words.words(r.action),
+    "Case": r.case_ref, "Change": audit_words.change_words(r.question, r.old_value, r.new_value, r.action) or None,
+    "Details": audit_words.detail_words(r.detail) or None,
+    "Inspection": inspection_names.get(r.inspection, r.inspection), "id": r.id, "assessment_uid": r.assessment_uid,
+} for r in rows], columns=["When", "Who", "What", "Case", "Change", "Details", "Inspection", "id", "assessment_uid"])
+# widths in px within the main column at 1,440 px with the sidebar open (~980), the details widest
+WIDTHS = {"When": 140, "Who": 90, "What": 180, "Case": 90, "Change": 170, "Details": 290}
+LINE = 44  # characters a line of the details' 290 px holds
+rows_px = tables.row_height(frame, ["Change", "Details"], LINE) or 35
+components.table(frame, key="audit_table", wide=["Change", "Details"], line_chars=LINE,
+                 height=38 + max(1, min(len(frame), 15)) * rows_px,  # up to 15 rows in view, not 3
+                 hidden=["id", "assessment_uid", *(["Inspection"] if len(inspection_names) < 2 else [])],
+                 column_config={c: st.column_config.TextColumn(c, width=w) for c, w in WIDTHS.items()})
 
 
 def _download(kind: str):

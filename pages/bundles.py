@@ -78,7 +78,7 @@ else:
     st.subheader("Take in your assignments")
     st.caption("A bundle the lead inspector made of your own assessments (e.g. cases to second-mark), to score "
                "them on this laptop. A bundle holding anyone else's work is for the lead to merge.")
-upload = st.file_uploader("Bundle file", type=["zip"], key="bundle_upload")
+upload = components.uploader("Bundle file", type=["zip"], key="bundle_upload", limit=bundles.MAX_FILE_BYTES)
 if upload is None:
     st.stop()
 

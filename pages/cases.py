@@ -6,14 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from fieldwork import db
-from fieldwork.problems import ProblemError
 from fieldwork.services import cases, inspections, own_assessments
-from fieldwork.ui import components, session
-from fieldwork.ui.components import show_problems
+from fieldwork.ui import add_case_form, components, session
 
 user = session.require(session.INSPECTOR, session.LEAD, session.ADMIN)
-ADDED = "cases_added"  # the case just added: offered for opening
-FORM_N = "cases_form_n"  # bumped after an add, so the form starts empty again
+ADDED = add_case_form.ADDED  # the case just added: offered for opening
 ASSESS_PAGE = "pages/assess.py"
 
 st.title("Cases")
@@ -134,34 +131,4 @@ if added:
 if user.role not in (session.INSPECTOR, session.LEAD):
     st.caption("Inspectors and leads add cases: each comes with a draft assessment for the one who adds it.")
     st.stop()
-n = st.session_state.setdefault(FORM_N, 0)
-with st.form(f"add_case_{n}"):
-    st.caption(f"For {questionnaire.title or qid}. The rest of the case's facts can be completed when you score it.")
-    case_ref = st.text_input("Case reference (pseudonymised)", key=f"add_case_ref_{n}", max_chars=40,
-                             placeholder="e.g. HS-0001", help="Letters, digits and - _ / . with at least one digit.")
-    context = {}
-    cols = st.columns(2)
-    for i, name in enumerate(cases.context_questions(questionnaire)):
-        question = questionnaire.question(name)
-        box = cols[i % 2]
-        if question.is_single_choice:
-            labels = {c.code: c.label for c in questionnaire.options(name)
-                      if name != cases.FORCE or user.sees_force(c.code)}  # only forces the account covers
-            placeholder = "The force's CPS Area" if name == cases.CPS_AREA else "Choose"
-            context[name] = box.selectbox(question.label, list(labels), index=None, format_func=labels.__getitem__,
-                                          key=f"add_case_{name}_{n}", placeholder=placeholder)
-        else:
-            context[name] = box.text_input(question.label, key=f"add_case_{name}_{n}")
-    submitted = components.pressed("Add case", key="cases_add_case_submit", form=True, type="primary", icon=":material/add:")
-
-if submitted:
-    try:
-        with db.session_scope(engine) as s:
-            new = cases.add_case(s, user, inspection=inspection, questionnaire_id=qid, case_ref=case_ref,
-                                 context=context)
-    except ProblemError as exc:
-        show_problems(exc, key="add_case_problems")
-    else:
-        st.session_state[ADDED] = {"case_id": new.case_id, "case_ref": new.case_ref}
-        st.session_state[FORM_N] = n + 1
-        st.rerun()
+add_case_form.add_case_form(user, session.engine, inspection, qid, questionnaire)

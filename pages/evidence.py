@@ -31,6 +31,7 @@ force_labels = components.force_labels(user.sees_force)
 area_labels = {c.code: c.label for c in catalog.codes.cps_areas}
 criteria = framework.specific_ids
 code_labels = {c.code: c.label for c in (codebook.codes if codebook else ())}
+criterion_option = components.criterion_option(framework)  # cut at a word with "…"; the full text shown below
 st.caption(f"{inspection.name} · interviews, focus groups, documents and other evidence beside the case files. "
            "Describe a source by role and organisation, never by name.")
 
@@ -92,8 +93,8 @@ def add_form() -> None:
                                  key=f"ev_area_{n}", placeholder="None")
         source = st.text_input("Source (role and organisation, never a name)", key=f"ev_source_{n}", max_chars=200,
                                placeholder="e.g. force stalking SPOC; focus group: six response officers")
-        chosen = st.multiselect("Criteria it bears on", criteria, key=f"ev_criteria_{n}",
-                                format_func=lambda c: f"{c} {framework.specific(c).text[:70]}")
+        chosen = st.multiselect("Criteria it bears on", criteria, key=f"ev_criteria_{n}", format_func=criterion_option)
+        components.criteria_in_full(framework, chosen)
         summary = st.text_area("Summary", key=f"ev_summary_{n}", max_chars=evidence.MAX_SUMMARY)
         reference = ""
         if kind in ("document", "data_return"):
@@ -105,7 +106,8 @@ def add_form() -> None:
         for i in range(count):
             c1, c2 = st.columns(2)
             criterion = c1.selectbox(f"Excerpt {i + 1}: criterion", criteria, index=None, key=f"ev_ex_crit_{n}_{i}",
-                                     format_func=lambda c: f"{c} {framework.specific(c).text[:50]}")
+                                     format_func=criterion_option)
+            components.criteria_in_full(framework, criterion, where=c1)
             code = c2.selectbox(f"Excerpt {i + 1}: code", list(code_labels), index=None, format_func=code_labels.get,
                                 key=f"ev_ex_code_{n}_{i}")
             text = st.text_area(f"Excerpt {i + 1}: passage", key=f"ev_ex_text_{n}_{i}", height=80,
@@ -138,14 +140,17 @@ def edit_form(v) -> None:
         source = st.text_input("Source", v.source, max_chars=200, key=f"ev_e_source_{k}")
         summary = st.text_area("Summary", v.summary, key=f"ev_e_summary_{k}", max_chars=evidence.MAX_SUMMARY)
         chosen = st.multiselect("Criteria", criteria, default=[c for c in v.criteria if c in criteria],
-                                key=f"ev_e_criteria_{k}")
+                                key=f"ev_e_criteria_{k}", format_func=criterion_option)
+        components.criteria_in_full(framework, chosen)
         reference = st.text_input("Reference", v.reference, key=f"ev_e_reference_{k}",
                                   max_chars=evidence.MAX_REFERENCE)
         kept = []
         for i, e in enumerate([*v.excerpts, None]):
             c1, c2, c3 = st.columns([1, 1, 1])
             criterion = c1.selectbox(f"Excerpt {i + 1}: criterion", criteria, key=f"ev_e_crit_{k}_{i}",
-                                     index=criteria.index(e.criterion) if e and e.criterion in criteria else None)
+                                     index=criteria.index(e.criterion) if e and e.criterion in criteria else None,
+                                     format_func=criterion_option)
+            components.criteria_in_full(framework, criterion, where=c1)
             code = c2.selectbox(f"Excerpt {i + 1}: code", list(code_labels), format_func=code_labels.get,
                                 index=list(code_labels).index(e.code) if e and e.code in code_labels else None,
                                 key=f"ev_e_code_{k}_{i}")
@@ -170,7 +175,8 @@ cols = st.columns(2)
 only_force = cols[0].selectbox("Show force", list(force_labels), index=None, format_func=force_labels.get,
                                key="ev_filter_force", placeholder="All you may see")
 only_criterion = cols[1].selectbox("Show criterion", criteria, index=None, key="ev_filter_criterion",
-                                   placeholder="All criteria")
+                                   placeholder="All criteria", format_func=criterion_option)
+components.criteria_in_full(framework, only_criterion, where=cols[1])
 with db.session_scope(engine) as s:
     views = evidence.list_evidence(s, user, inspection=inspection, force=only_force,
                                    criterion=only_criterion)
@@ -193,7 +199,7 @@ for v in views:
 with st.expander("Import or export a CSV", icon=":material/upload_file:"):
     st.caption("One row per excerpt; rows with the same evidence_ref are one item. Columns: "
                + ", ".join(evidence_csv.CSV_COLUMNS) + ". All or nothing: a file with any bad row imports nothing.")
-    upload = st.file_uploader("Evidence CSV", type=["csv"], key="ev_upload")
+    upload = components.uploader("Evidence CSV", type=["csv"], key="ev_upload")
     if upload is not None and components.pressed("Import", key="ev_import"):
         try:
             with db.session_scope(engine) as s:

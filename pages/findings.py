@@ -8,7 +8,7 @@ import streamlit as st
 
 from fieldwork import charts, db, short_labels, summary_charts
 from fieldwork.problems import ProblemError
-from fieldwork.services import demo, findings, findings_formats, inspections, merge
+from fieldwork.services import demo, findings, findings_formats, inspections, merge, sample_forces
 from fieldwork.ui import components, findings_cache, findings_grid, findings_panels, session
 from fieldwork.ui.draft_report import draft_report_block
 
@@ -118,7 +118,7 @@ def chart_with_downloads(chart, name: str, key: str) -> None:
 
 
 def show_charts() -> None:
-    chosen = st.multiselect("Findings to chart", keys, default=headline, key=f"findings_chart_{qid}")
+    chosen = findings_panels.chart_picker(keys, headline, key=f"findings_chart_{qid}")
     labels = tuple(sorted(group_labels.items()))
     if chosen:
         chart_with_downloads(findings_cache.chart_spec(key, "bars", tuple(chosen), f"{q.title}: findings",
@@ -187,9 +187,9 @@ def show_numbers() -> None:
     for name in summarised:
         data = summary_charts.frame(report.summaries, name, group_labels)
         if data.empty:
-            st.caption(f"{q.question(name).label}: no answers yet.")
+            st.caption(f"{summary_charts.title(q, name)}: no answers yet.")
             continue
-        chart_with_downloads(summary_charts.box(data, title=q.question(name).label), f"{qid}-{name}",
+        chart_with_downloads(summary_charts.box(data, title=summary_charts.title(q, name)), f"{qid}-{name}",
                              f"summary_{name}")
         st.dataframe([{"group": group_labels.get(x["group"], x["group"]) if x["group"] else "All cases",
                        **{k: v for k, v in x.items() if k not in ("id", "group")}}
@@ -201,9 +201,11 @@ def show_cases() -> None:
 
 
 def show_plan() -> None:
+    with db.session_scope(session.engine()) as s:  # the inspection's forces, not the filtered groups
+        forces = len(sample_forces.sampled_forces(s, qid, inspection=inspection)) or 1
     st.caption("How many case files to review for a margin of error you want, per force and in all "
-               "(Cochran 1977). Also: `fieldwork plan --margin 10 --groups 6`.")
-    findings_panels.plan_panel(len(report.groups) or 1)
+               f"(Cochran 1977). Also: `fieldwork plan --margin 10 --groups {forces}`.")
+    findings_panels.plan_panel(forces, key=f"plan_groups_{qid}")
 
 
 TABS = {"Charts": show_charts, "Numbers and dates": show_numbers, "By inspection criterion": show_criteria,

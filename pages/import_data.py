@@ -37,8 +37,8 @@ with st.expander("What the file must hold"):
   `{wide_table.NOTE_PREFIX}VARIABLE` (the evidence note beside that answer).
 * At most {importing.MAX_FILE_BYTES // (1024 * 1024)} MB and {importing.MAX_ROWS:,} rows a file.""")
 
-upload = st.file_uploader("Wide .csv or .xlsx file (or ODK Central's .zip)", type=["csv", "xlsx", "zip"],
-                          key=f"import_file_{st.session_state.get(UPLOADS, 0)}")
+upload = components.uploader("Wide .csv or .xlsx file (or ODK Central's .zip)", type=["csv", "xlsx", "zip"],
+                              key=f"import_file_{st.session_state.get(UPLOADS, 0)}")
 if upload is None:
     st.stop()
 

@@ -8,11 +8,11 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import bundle_evidence, inspections, judgements, triangulation
-from fieldwork.services.judgements import FindingRef
+from fieldwork.services import bundle_evidence, evidence, inspections, judgements, triangulation
+from fieldwork.services.judgements import FindingFigures, FindingRef
 from fieldwork.ui import components, judgement_clash, session
 from fieldwork.ui.components import show_problems
-from models.evidence import AT_LEAST, BELOW, CPS_AREA, FORCE
+from models.evidence import AT_LEAST, BELOW, CASE_FILES, CPS_AREA, FORCE
 
 user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
@@ -21,6 +21,23 @@ CRITERION = "jd_criterion"
 SAVED = "jd_saved"
 MARK_TEXT = {"thin": "thin: one kind of evidence only", "unevidenced": "unevidenced: no evidence cited",
              "check": "check: the case-file findings point the other way"}
+KIND_WORDS = {**{k: v.lower() for k, v in evidence.KIND_LABELS.items()}, CASE_FILES: "case files"}
+GRID_WIDTH = 900  # px for the units' columns: the main column at 1,440 px with the sidebar open is ~980
+NAME_ENDINGS = (" Police Service", " Constabulary", " Police")  # a header keeps the name, the tooltip all
+
+
+def kinds_in_words(kinds) -> str:
+    return ", ".join(KIND_WORDS.get(k, k.replace("_", " ")) for k in kinds)
+
+
+def headers(units: list[tuple[str, str]]) -> dict[str, str]:
+    """{full label: the grid's header}: "Avon and Somerset" for "Avon and Somerset Constabulary",
+    so six forces fit beside the sidebar at 1,440 px; a name two units would share stays whole."""
+    short = {}
+    for _, label in units:
+        short[label] = next((label[:-len(e)] for e in NAME_ENDINGS if label.endswith(e)), label)
+    shared = {v for v in short.values() if list(short.values()).count(v) > 1}
+    return {label: label if head in shared else head for label, head in short.items()}
 
 st.title("Judgements")
 with db.session_scope(engine) as s:
@@ -77,12 +94,18 @@ st.subheader("Grid")
 st.caption("Criteria down, forces (or CPS Areas) across. Each cell: the grade and how many kinds of evidence support it. " + "; ".join(MARK_TEXT.values())
            + ". Click a cell to open its evidence.")
 # criteria down (as Table 1 lists them), forces across: the six forces of a review fit the page
+head = headers(g.units)
 frame = pd.DataFrame([[g.cell(u, c).symbol for u, _ in g.units] for c in g.criteria],
-                     index=g.criteria, columns=[lbl for _, lbl in g.units])
-by_label = {lbl: code for code, lbl in g.units}
+                     index=g.criteria, columns=[head[lbl] for _, lbl in g.units])
+by_label = {head[lbl]: code for code, lbl in g.units}
+# every unit's column within the main column at 1,440 px (Streamlit shares out any spare width);
+# a cell's text longer than its column wraps onto a second line rather than being cut
+column_px = max(100, GRID_WIDTH // max(len(g.units), 1))
+row_px = 35 if all(len(v) * 7 <= column_px - 16 for v in frame.to_numpy().ravel()) else 68
 event = st.dataframe(frame, key="jd_grid", on_select="rerun", selection_mode="single-cell", width="stretch",
-                     height=35 * (len(g.criteria) + 1) + 3,  # every criterion in view, none scrolled away
-                     column_config={lbl: st.column_config.TextColumn(lbl, width=180) for _, lbl in g.units})
+                     row_height=row_px, height=row_px * len(g.criteria) + 38,  # every criterion in view
+                     column_config={head[lbl]: st.column_config.TextColumn(head[lbl], width=column_px, help=lbl)
+                                    for _, lbl in g.units})
 clicked = [tuple(c) for c in event.selection.cells] if event and event.selection else []
 if clicked and clicked[0] != st.session_state.get("jd_grid_opened"):
     # a newly clicked cell opens below (the pickers are drawn after the grid, so they may be set here)
@@ -127,15 +150,19 @@ def figure(f) -> str:
 if unit and criterion:
     cell = g.cell(unit, criterion)
     with db.session_scope(engine) as s:
+        figures = FindingFigures(s, inspection)  # counted once, for the cell's findings and the picker's
         shown = judgements.view(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
-                                inspection=inspection)
+                                inspection=inspection, figures=figures)
+        offered = [(figures.get(ref, unit_type, unit), ref, words) for ref, words
+                   in judgements.findings_of_criterion(questionnaires.values(), criterion)]
         candidates = judgements.candidate_evidence(s, user, unit_type=unit_type, unit=unit, criterion=criterion,
                                                    inspection=inspection)
     st.markdown(f"**{labels[unit]} · {criterion}** {framework.specific(criterion).text}")
     if shown:
         marks = "; ".join(MARK_TEXT[m] for m in cell.marks)
         st.markdown(f"Grade: **{shown.grade_label}** · judged by {shown.judged_by} · "
-                    f"{shown.judged_at:%d %b %Y %H:%M} · kinds of evidence: {', '.join(cell.kinds) or 'none'}"
+                    f"{components.local_time(shown.judged_at)} · "
+                    f"kinds of evidence: {kinds_in_words(cell.kinds) or 'none'}"
                     + (f" · **{marks}**" if marks else ""))
         for why in cell.checks:
             st.warning(why, icon=":material/rule:")
@@ -148,9 +175,12 @@ if unit and criterion:
             st.markdown(f"- Case files · {f.label}: {figure(f)}")
         if len(shown.history) > 1:
             with st.expander("History"):
-                st.dataframe(pd.DataFrame([{"when": h["judged_at"], "by": h["judged_by"], "from": h["old_grade"],
-                                            "to": h["grade"]} for h in shown.history]), hide_index=True,
-                             key="jd_history")
+                grade_words = {gr.code: gr.label for gr in framework.scale}
+                components.table(pd.DataFrame([{
+                    "when": components.local_time(h["judged_at"]), "by": h["judged_by"],
+                    "from": grade_words.get(h["old_grade"], h["old_grade"]),
+                    "to": grade_words.get(h["grade"], h["grade"]),
+                } for h in shown.history]), key="jd_history")
     else:
         st.info(f"Not judged yet. {cell.available} evidence item(s) about {labels[unit]} bear on {criterion}.")
 
@@ -197,8 +227,11 @@ if unit and criterion:
         ev_options = {v.uid: f"{v.ref} · {v.kind_label} · {v.source}" for v in candidates}
         ex_options = {e.uid: f"{v.ref} · {e.criterion} · {e.code_label}: {e.text[:80]}"
                       for v in candidates for e in v.excerpts}
-        finding_options = {ref.target: f"{ref.questionnaire} · {words}"
-                           for ref, words in judgements.findings_of_criterion(questionnaires.values(), criterion)}
+        # the figure first: a long question's option is cut at the picker's edge, never its figure
+        finding_options = {ref.target: (f"{f.count} of {f.denominator} ({f.percent}%)" if f.percent is not None
+                                        else "no figure yet") + " · "
+                                       + f"{questionnaires[ref.questionnaire].title or ref.questionnaire} · {words}"
+                           for f, ref, words in offered}
         with st.form(f"jd_form_{key}"):
             grades = [gr.code for gr in framework.scale]
             grade = st.radio("Grade", grades, index=grades.index(shown.grade) if shown else None, horizontal=True,
@@ -225,10 +258,11 @@ st.subheader("One criterion across all forces")
 across = st.selectbox("Criterion", g.criteria, key="jd_across", index=None, placeholder="Choose",
                       format_func=lambda c: f"{c} {framework.specific(c).text}")
 if across:
-    st.dataframe(pd.DataFrame([{
-        "unit": c.unit_label, "grade": c.grade_label or "not judged", "kinds": ", ".join(c.kinds),
-        "marks": ", ".join(c.marks), "evidence items": c.available, "judged by": c.judged_by,
-    } for c in g.column(across)]), hide_index=True, width="stretch", key="jd_across_table")
+    components.table(pd.DataFrame([{
+        "Force" if unit_type == FORCE else "CPS Area": c.unit_label, "grade": c.grade_label or "not judged",
+        "kinds of evidence": kinds_in_words(c.kinds) or None, "marks": ", ".join(c.marks) or None,
+        "evidence items": c.available, "judged by": c.judged_by,
+    } for c in g.column(across)]), key="jd_across_table")
 
     with st.expander("Findings that bear on this criterion's grade", icon=":material/rule:"):
         with db.session_scope(engine) as s:

@@ -37,8 +37,8 @@ st.markdown("Upload an XLSForm (`.xlsx`) as ODK and KoboToolbox write them: `sur
             "sheets. The form is checked first; nothing is added until you confirm. A new **version** of a "
             "questionnaire (the settings sheet's `form_id` and a new `version`) is added beside the old one: cases "
             "already scored keep theirs.")
-upload = st.file_uploader("XLSForm (.xlsx)", type=["xlsx"], key=f"questionnaires_file_{st.session_state.get(UPLOADS, 0)}",
-                          help=f"At most {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+upload = components.uploader("XLSForm (.xlsx)", type=["xlsx"], key=f"questionnaires_file_{st.session_state.get(UPLOADS, 0)}",
+                             limit=MAX_FILE_BYTES, help=f"At most {MAX_FILE_BYTES // (1024 * 1024)} MB.")
 if upload is None:
     st.stop()
 

@@ -31,14 +31,33 @@ st.caption("How the case files were chosen: each force's sampling frame, the ran
 components.flash(DONE, icon=":material/check_circle:")
 
 with db.session_scope(engine) as s:
-    inspection = session.current_inspection(s)
-    questionnaire_ids = inspections.questionnaire_ids(s, inspection)
+    inspection, titles = components.current_questionnaires(s)
 force_labels = components.force_labels()
-qid = components.questionnaire_picker(questionnaire_ids, key="sample_questionnaire")
+qid = components.questionnaire_picker(list(titles), key="sample_questionnaire", titles=titles)
+with db.session_scope(engine) as s:
+    questionnaire = inspections.load_questionnaire(s, qid)
 
 
 def force_label(code: str) -> str:
     return force_labels.get(code, code)
+
+
+def stratum(key: str) -> str:
+    return sampling_report.stratum_words(questionnaire, key)
+
+
+def attribute(name: str) -> str:
+    return sampling_report.attribute_words(questionnaire, name)
+
+
+# px, every column within the main column at 1,440 px with the sidebar open (about 980 px): names and
+# strata wrap onto two lines, numbers keep their headers whole
+REPORT_WIDTHS = {"Force": 150, "Stratum": 160, "Frame": 52, "Target": 56, "Drawn": 54, "Excluded": 116,
+                 "Replaced": 70, "In sample": 72, "Assessed": 70, "Reserves left": 94, "Short by": 64}
+DRY_RUN_WIDTHS = {"Force": 150, "Stratum": 170, "Frame": 56, "Drawn": 56, "Probability": 84, "Cases": 270,
+                  "First reserves": 150}
+EXCLUSION_WIDTHS = {"Case": 90, "Force": 150, "Stratum": 170, "Reason": 180, "Replaced by": 100, "By": 80,
+                    "When": 130}
 
 
 with db.session_scope(engine) as s:
@@ -49,17 +68,19 @@ with db.session_scope(engine) as s:
 # --- the sample's report -----------------------------------------------------------------------
 st.subheader("The sample")
 if rep.rows:
-    st.dataframe(pd.DataFrame([{
-        "Force": force_label(r.force), "Stratum": r.stratum or "(one stratum)", "Frame": r.frame,
-        "Target": r.target, "Drawn": r.drawn, "Excluded": r.excluded_total,
-        "Excluded by reason": ", ".join(f"{sampling_report.reason_label(k)} {v}"
-                                        for k, v in sorted(r.excluded.items())),
+    components.table(pd.DataFrame([{
+        "Force": force_label(r.force), "Stratum": stratum(r.stratum), "Frame": r.frame,
+        "Target": r.target, "Drawn": r.drawn,
+        "Excluded": f"{r.excluded_total}" + (" (" + ", ".join(f"{sampling_report.reason_label(k).lower()} {v}"
+                                                              for k, v in sorted(r.excluded.items())) + ")"
+                                             if r.excluded else ""),
         "Replaced": r.replaced, "In sample": r.in_sample, "Assessed": r.assessed, "Reserves left": r.reserves_left,
-        "Short by": r.shortfall or None,
-    } for r in rep.rows]), hide_index=True, width="stretch", key="sample_report")
+        "Short by": r.shortfall or None,  # none short: "—"
+    } for r in rep.rows]), key="sample_report", wide=["Force", "Stratum", "Excluded"], line_chars=22,
+        column_config={c: st.column_config.Column(c, width=w) for c, w in REPORT_WIDTHS.items()})
     for force, d in rep.draws.items():
-        shown = " × ".join(json.loads(d["strata"])) or "none"
-        st.caption(f"{force_label(force)}: drawn by {d['drawn_by']} on {d['drawn_at']:%d %b %Y %H:%M} — seed "
+        shown = " × ".join(attribute(a) for a in json.loads(d["strata"])) or "none"
+        st.caption(f"{force_label(force)}: drawn by {d['drawn_by']} on {components.local_time(d['drawn_at'])} — seed "
                    f"{d['seed']}, {d['allocation']} allocation, strata {shown}; drafts for {d['inspector']}")
     if in_sample or excluded:
         from exports.sample import cases_csv
@@ -74,8 +95,8 @@ if rep.draws:
     with st.expander("The next reserves of each stratum, in draw order"):
         with db.session_scope(engine) as s:
             nxt = sampling_report.reserves(s, user, qid, inspection=inspection)
-        st.dataframe(pd.DataFrame([{"Force": force_label(f), "Stratum": h or "(one stratum)", "Order": p, "Case": r}
-                                   for f, h, p, r in nxt]), hide_index=True, width="stretch", key="sample_reserves")
+        components.table(pd.DataFrame([{"Force": force_label(f), "Stratum": stratum(h), "Order": p, "Case": r}
+                                       for f, h, p, r in nxt]), key="sample_reserves", wide=["Stratum"])
 
 if rep.draws and user.is_lead:
     with st.expander("Weight a finding back to the frames (off by default: the report's figures are unweighted)"):
@@ -83,11 +104,12 @@ if rep.draws and user.is_lead:
                    "Σ N_h/N · p_h over the strata with assessed cases (docs/sampling.md).")
         with db.session_scope(engine) as s:
             choices = [q.name for q in inspections.load_questionnaire(s, qid).single_choice_questions]
-        asked = st.selectbox("Question", choices, index=None, key="sample_weight_question", placeholder="Choose")
+        asked = st.selectbox("Question", choices, index=None, key="sample_weight_question", placeholder="Choose",
+                             format_func=attribute)
         if asked:
             with db.session_scope(engine) as s:
                 shares = sampling_report.weighted(s, user, qid, asked, inspection=inspection)
-            st.dataframe(pd.DataFrame([{"Answer": w.code, "Count": w.count, "Denominator": w.denominator,
+            st.dataframe(pd.DataFrame([{"Answer": questionnaire.label_of(asked, w.code), "Count": w.count, "Denominator": w.denominator,
                                         "Percent (unweighted)": w.percent, "Percent (weighted)": w.weighted_percent}
                                        for w in shares]), hide_index=True, key="sample_weighted")
 
@@ -124,11 +146,13 @@ if in_sample and user.role in (session.INSPECTOR, session.LEAD, session.ADMIN):
 else:
     st.caption("Once the sample is drawn, a case found unusable is excluded here; the next reserve replaces it.")
 if excluded:
-    st.dataframe(pd.DataFrame([{
-        "Case": e.case_ref, "Force": force_label(e.force), "Stratum": e.stratum or "(one stratum)",
+    components.table(pd.DataFrame([{
+        "Case": e.case_ref, "Force": force_label(e.force), "Stratum": stratum(e.stratum),
         "Reason": sampling_exclusions.REASONS.get(e.reason, e.reason) + (f": {e.detail}" if e.detail else ""),
-        "Replaced by": e.replacement or "(no reserve left)", "By": e.excluded_by, "When": e.excluded_at,
-    } for e in excluded]), hide_index=True, width="stretch", key="sample_exclusions")
+        "Replaced by": e.replacement or "(no reserve left)", "By": e.excluded_by,
+        "When": components.local_time(e.excluded_at),
+    } for e in excluded]), key="sample_exclusions", wide=["Force", "Stratum", "Reason"], line_chars=24,
+        column_config={c: st.column_config.Column(c, width=w) for c, w in EXCLUSION_WIDTHS.items()})
 
 if not user.is_lead:
     st.stop()
@@ -137,15 +161,15 @@ if not user.is_lead:
 st.subheader("Sampling frames")
 with db.session_scope(engine) as s:
     frames = sampling_frames.frames(s, user, qid, inspection=inspection)
-    questionnaire = inspections.load_questionnaire(s, qid)
 if frames:
     st.dataframe(pd.DataFrame([{
-        "Force": force_label(f.force), "Cases": f.cases, "File": f.source, "Attributes": ", ".join(f.attributes),
+        "Force": force_label(f.force), "Cases": f.cases, "File": f.source, "Attributes": ", ".join(map(attribute, f.attributes)),
         "Imported by": f.imported_by, "Drawn": "yes" if f.drawn else "no"} for f in frames]),
         hide_index=True, width="stretch", key="sample_frames")
 n = st.session_state.setdefault(MAP_N, 0)
-upload = st.file_uploader("A force's list of eligible cases (.csv or .xlsx): a pseudonymous reference per row and "
-                          "the attributes to balance on", type=["csv", "xlsx"], key=f"sample_upload_{n}")
+upload = components.uploader("A force's list of eligible cases (.csv or .xlsx): a pseudonymous reference per row and "
+                          "the attributes to balance on", type=["csv", "xlsx"],
+                              key=f"sample_upload_{n}")
 if upload is not None:
     try:
         table = sampling_frames.read_frame(upload.getvalue(), upload.name)
@@ -189,7 +213,7 @@ with db.session_scope(engine) as s:
 with st.form("sample_draw_form"):
     forces = st.multiselect("Forces", undrawn, default=undrawn, format_func=force_label, key="sample_draw_forces")
     cols = st.columns(3)
-    strata = cols[0].multiselect("Balance on (strata)", attributes, key="sample_draw_strata",
+    strata = cols[0].multiselect("Balance on (strata)", attributes, key="sample_draw_strata", format_func=attribute,
                                  default=[a for a in ("plea", "domestic_abuse") if a in attributes])
     allocation = cols[1].radio("Allocation", sampling.ALLOCATIONS, key="sample_draw_allocation", horizontal=True,
                                index=1, help="Equal: the same number in each stratum (the report's balance); "
@@ -222,9 +246,11 @@ if dry or real:
                                       f"case(s) are in the Cases register as drafts for {owner}.")
             st.rerun()
         st.info("Dry run: nothing written. Draw with the same settings to draw exactly these cases.")
-        st.dataframe(pd.DataFrame([{
-            "Force": force_label(fp.force), "Stratum": sp.key or "(one stratum)", "Frame": sp.frame_size,
+        components.table(pd.DataFrame([{
+            "Force": force_label(fp.force), "Stratum": stratum(sp.key), "Frame": sp.frame_size,
             "Drawn": sp.allocated, "Probability": round(sp.allocated / sp.frame_size, 3),
             "Cases": ", ".join(r for _, r, _ in sp.drawn),
-            "First reserves": ", ".join(r for _, r, _ in sp.reserves[:3]),
-        } for fp in result.forces for sp in fp.strata]), hide_index=True, width="stretch", key="sample_dry_run")
+            "First reserves": ", ".join(r for _, r, _ in sp.reserves[:3]) or None,
+        } for fp in result.forces for sp in fp.strata]), key="sample_dry_run",
+            wide=["Force", "Stratum", "Cases", "First reserves"], line_chars=22,
+            column_config={c: st.column_config.Column(c, width=w) for c, w in DRY_RUN_WIDTHS.items()})

@@ -40,7 +40,7 @@ for field in st.session_state.pop("users_clear", ()):  # before the widgets are 
 
 
 def when(moment) -> str:
-    return f"{moment:%d %b %Y %H:%M}" if moment else "never"
+    return components.local_time(moment) or "never"
 
 
 st.title("Users")
@@ -54,12 +54,11 @@ if "users_done" in st.session_state:
 
 with db.session_scope(engine) as s:
     people = accounts.list_users(s, user)
-st.dataframe(pd.DataFrame([{
+components.table(pd.DataFrame([{
     "name": u.name, "role": u.role, "forces": ", ".join(forces.get(f, f) for f in u.forces) or "every force",
     "state": "disabled" if not u.active else "locked" if u.locked else "active",
-    "failed sign-ins": u.failed_attempts, "last sign-in (UTC)": when(u.last_sign_in_at),
-    "created (UTC)": when(u.created_at),
-} for u in people]), hide_index=True, width="stretch", key="users_table")
+    "failed sign-ins": u.failed_attempts, "last sign-in": when(u.last_sign_in_at), "created": when(u.created_at),
+} for u in people]), key="users_table", wide=["forces"])
 
 # keyed and tracked: the tab an admin works in stays selected after a change (untracked, every
 # rerun that moved the page's content put them back on "Add an account")

@@ -22,7 +22,7 @@ SINGLE_FILES = ("fieldwork_app.py",)
 # Lowest first. A module stands on the floor of the longest prefix that names it.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("fieldwork.problems", "fieldwork.problem_codes", "fieldwork.contract", "fieldwork.expr",
-              "fieldwork.expr_math", "fieldwork.expr_sql_values", "fieldwork.stats", "fieldwork.wording")),
+              "fieldwork.expr_math", "fieldwork.expr_odk", "fieldwork.expr_sql_values", "fieldwork.stats", "fieldwork.wording")),
     ("models", ("models",)),
     # engines, sessions and the schema (with the audit trail's guards): tables only, no data
     ("database", ("fieldwork.db", "fieldwork.db_roles", "fieldwork.audit_guard_sql",

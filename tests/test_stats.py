@@ -107,7 +107,7 @@ def test_plan_command(capsys):
     assert cli.main(["plan", "--margin", "10", "--expected", "50", "--groups", "6"]) == 0
     out = capsys.readouterr()[0]
     assert "97 case files for each force" in out and "582 case files in all" in out
-    assert cli.main(["plan", "--margin", "10", "--format", "json"]) == 0
+    assert cli.main(["plan", "--margin", "10", "--groups", "1", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr()[0])["per_group"] == 97
-    assert cli.main(["plan", "--margin", "0"]) == 1
+    assert cli.main(["plan", "--margin", "0", "--groups", "1"]) == 1
     assert "margin must be between 0 and 100" in capsys.readouterr()[1]

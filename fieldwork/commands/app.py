@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from fieldwork import db, startup
+from fieldwork.files import limits
 
 APP = Path(__file__).resolve().parents[2] / "fieldwork_app.py"
 
@@ -52,7 +53,7 @@ def serve(args) -> int:
     cmd = [sys.executable, "-m", "fieldwork.ui.launch", "run", str(APP), "--server.port", str(args.port),
            "--server.address", args.address, "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
-           "--client.showErrorDetails", "none"]
+           "--client.showErrorDetails", "none", "--server.maxUploadSize", str(limits.MAX_UPLOAD_MB)]
     db.dispose_all()  # no connection of this process is carried into the app's
     sys.stdout.flush()
     sys.stderr.flush()

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from fieldwork import audit
 from fieldwork.commands import shared
+from fieldwork.questionnaire import case_facts
 from fieldwork.questionnaire.model import MEDIA_TYPES
 from fieldwork.services import inspections
 from models import QuestionnaireVersion
@@ -46,6 +47,7 @@ def import_command(args) -> int:
         print("Note: " + version_note(questionnaire))
     for line in warning_lines(questionnaire):  # imported all the same, as pyxform converts such a form
         print(line)
+    print(case_facts.import_note(questionnaire))  # what Add a case will ask (docs/xlsform-cases.md)
     media = [q.name for q in questionnaire.questions if q.type in MEDIA_TYPES]
     if media:
         print(f"Note: {', '.join(media)} ask for a photo, recording or file; this tool stores no media (case files "

@@ -42,6 +42,20 @@ def mb(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n:,} bytes"
 
 
+# What Streamlit lets through at all (server.maxUploadSize, in MB, in .streamlit/config.toml and on
+# `fieldwork serve`'s command line): the largest file any page accepts, a bundle's 64 MB (services/
+# bundles.py); each uploader then refuses, in words, a file over its own limit (ui/components/uploads.py).
+MAX_UPLOAD_MB = 64
+
+
+def too_large(name: str, size: int, limit: int = MAX_FILE_BYTES) -> ProblemError | None:
+    """The refusal of a file of ``size`` bytes over ``limit``, naming the file and the limit, or None."""
+    if size <= limit:
+        return None
+    shown = mb(size) if mb(size) != mb(limit) else f"more than {mb(limit)}"  # never "50 MB; at most 50 MB"
+    return refuse(FILE_TOO_LARGE, f"{name} is {shown}: at most {mb(limit)} a file are accepted", name)
+
+
 def refuse(code: str, message: str, name: str, **where) -> ProblemError:
     """A file refused whole: nothing of it is imported."""
     return ProblemError([Problem(code, message, source=name, **where)], f"{name} was refused: nothing was imported")

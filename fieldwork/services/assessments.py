@@ -24,12 +24,13 @@ from sqlmodel import Session
 
 from fieldwork import audit, contract
 from fieldwork.problem_codes import (
-    BAD_VALUE, CHANGED_ELSEWHERE, CONSTRAINT, MISSING_ANSWER, NOT_ASKED, NOT_COMPLETE, NOT_DRAFT, READ_ONLY,
-    NO_ENTRY, STALE_VERSION, TOO_MANY_ENTRIES, UNKNOWN_ASSESSMENT, UNKNOWN_CODE, UNKNOWN_QUESTION,
+    BAD_VALUE, CHANGED_ELSEWHERE, CONSTRAINT, MISSING_ANSWER, NOT_ASKED, NOT_COMPLETE, NOT_DRAFT, OUTSIDE_FILTER,
+    READ_ONLY, NO_ENTRY, STALE_VERSION, TOO_MANY_ENTRIES, UNKNOWN_ASSESSMENT, UNKNOWN_CODE, UNKNOWN_QUESTION,
 )
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire import entries as repeat_entries
+from fieldwork.questionnaire import filter_checks, rule_words
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
@@ -280,10 +281,25 @@ def not_asked(questionnaire: Questionnaire, answers: Mapping[str, object], names
     """Problems for the given answers whose question the answers' skip logic hides (in an
     entry: that entry's answers; or the entry is beyond the form's count)."""
     asked = repeat_entries.Entries(questionnaire, answers, instances).asked
-    return [Problem(NOT_ASKED, f"{where_label(questionnaire, n)} is not asked for this case "
-                               f"(asked when {questionnaire.question(_name(n)).relevant or 'the entry exists'})",
+    return [Problem(NOT_ASKED, f"{where_label(questionnaire, n)} is not asked for this case ({_why_not(questionnaire, n)})",
                     item=n)
             for n in names if answers.get(n) not in (None, "") and n not in asked]
+
+
+def _why_not(questionnaire: Questionnaire, slot: str) -> str:
+    """Why a question is not asked, in words ("asked only when “Charged?” is Yes")."""
+    instance, name = repeat_entries.split(slot)
+    if questionnaire.rule(questionnaire.question(name)) or not instance:
+        return rule_words.asked_only_when(questionnaire, name)
+    return "its entry is beyond the number of entries the form sets"
+
+
+def outside_filters(questionnaire: Questionnaire, answers: Mapping[str, object], names=None,
+                    instances=()) -> list[Problem]:
+    """Problems for answers (of ``names``, else all) that their choice_filter's list leaves out."""
+    return [Problem(OUTSIDE_FILTER, filter_checks.refusal(questionnaire, answers, n, instances),
+                    field=questionnaire.question(_name(n)).section, item=n)
+            for n in filter_checks.outside(questionnaire, answers, instances, names)]
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -372,6 +388,7 @@ def save(session: Session, actor: Actor, uid: str, expected_version: int, change
     problems += not_asked(questionnaire, after, [n for n in values if n not in {p.item for p in no_entry}], instances)
     problems += [_constraint_problem(questionnaire, n)
                  for n in repeat_entries.Entries(questionnaire, after, instances).constraint_failures() if n in values]
+    problems += outside_filters(questionnaire, after, [n for n in values if n in after], instances)
     if FORCE in values and values[FORCE]:
         permissions.require_force(actor, values[FORCE], "move a case to a force you do not cover")
     if problems:
@@ -569,6 +586,7 @@ def completion_problems(questionnaire: Questionnaire, answers: Mapping[str, obje
         problems.append(Problem(MISSING_ANSWER, message, field=q.section, item=slot))
     problems += [_constraint_problem(questionnaire, name) for name in worked.constraint_failures()]
     problems += not_asked(questionnaire, answers, list(answers), instances)
+    problems += outside_filters(questionnaire, answers, None, instances)
     for repeat, parent, n in worked.too_many():
         r = questionnaire.repeat(repeat)
         where = f" in {repeat_entries.title(questionnaire, parent)}" if parent else ""

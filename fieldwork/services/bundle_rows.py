@@ -85,8 +85,12 @@ def _group_problems(bundle: Bundle, full: Questionnaire, inspection: Inspection,
         cells += [given.get(v, {}).get("note") for v in variables[1:]]
         record, row_problems = rows.check(number, cells, complete=a.get("status") == "complete")
         row_problems += _not_as_stored(record, given, computed) if record is not None else []
+        # a case added before the app worked calculations out at "Add case" (walk 24, W16) holds
+        # them blank until its next save: the fix is that save, on the laptop, not a rewritten bundle
         row_problems += [Problem(BAD_VALUE, f"is blank, which the app works out as {record.answers[n][:40]!r}: a "
-                                 "bundle carries answers as stored", field=n)
+                                 "bundle carries answers as stored. If the case was only added on the laptop, open "
+                                 "it in Assess there and save any answer (the app then works this out), then export "
+                                 "the bundle again", field=n)
                          for n in sorted(rechecked) if record is not None and record.answers.get(n) not in (None, "")
                          and given.get(n, {}).get("value") in (None, "")]
         if record is not None and record.inspector != (a["inspector"] or ""):

@@ -20,9 +20,9 @@ from sqlmodel import Session
 
 from fieldwork import audit, contract
 from fieldwork.catalog import SamplePlan, load_catalog
-from fieldwork.contract import CONTEXT_SECTION
 from fieldwork.problem_codes import BAD_CASE_REF, DUPLICATE_CASE_REF, NOT_CONTEXT, UNKNOWN_QUESTIONNAIRE
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.questionnaire import case_facts
 from fieldwork.questionnaire.defaults import with_defaults
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import assessments, inspections, permissions, privacy
@@ -34,8 +34,8 @@ from models.sampling import SampleDraw, SampleEntry, SampleExclusion, SampleFram
 NOT_STARTED = "not_started"
 STATUSES = {NOT_STARTED: "not started", DRAFT: "draft", COMPLETE: "complete"}  # code -> label
 CASE_REF = contract.CASE_REF
-FORCE = "force"
-CPS_AREA = "cps_area"
+FORCE = case_facts.FORCE
+CPS_AREA = case_facts.CPS_AREA
 
 # Problem codes.
 MISSING_ANSWER = assessments.MISSING_ANSWER
@@ -80,8 +80,14 @@ class Register:
 
 
 def context_questions(questionnaire: Questionnaire) -> list[str]:
-    """The questions asked when a case is added: the context section, less the case reference."""
-    return [q.name for q in questionnaire.questions_in(CONTEXT_SECTION) if q.name != CASE_REF]
+    """The questions asked when a case is added, in the form's order: the context section's and
+    the facts checked here (force, CPS Area) wherever the form puts them, less the case
+    reference, calculations and metadata (fieldwork/questionnaire/case_facts.py)."""
+    return [q.name for q in case_facts.asked_at_add(questionnaire)]
+
+
+def _label(questionnaire: Questionnaire, name: str) -> str:
+    return f"“{questionnaire.question(name).label or name}”" if questionnaire.has_question(name) else repr(name)
 
 
 def _questionnaire_of_inspection(session: Session, inspection: Inspection, questionnaire_id: str) -> None:
@@ -122,7 +128,8 @@ def add_case(session: Session, actor: Actor, *, inspection: inspections.Inspecti
     allowed = context_questions(questionnaire)
     given = {k: v for k, v in context.items() if k != CASE_REF}
     problems += characters.problems(given, texts=list(given))  # the one rule for characters (imports, bundles too)
-    problems += [Problem(NOT_CONTEXT, f"{k!r} is not one of the case's context questions ({', '.join(allowed)})",
+    problems += [Problem(NOT_CONTEXT, f"{_label(questionnaire, k)} is not asked when a case is added (asked then: "
+                         f"{', '.join(_label(questionnaire, n) for n in allowed) or 'only the case reference'})",
                          field=k, item=k) for k in given if k not in allowed]
     values, faults = assessments.check_answers(questionnaire, {k: v for k, v in given.items() if k in allowed})
     problems += [Problem(p.code, p.message, field=p.item, item=p.item) for p in faults]
@@ -136,12 +143,14 @@ def add_case(session: Session, actor: Actor, *, inspection: inspections.Inspecti
         problems.append(Problem(MISSING_ANSWER, "choose the force: the register and the sample count cases by force",
                                 field=FORCE, item=FORCE))
     problems += [Problem(p.code, p.message, field=p.item, item=p.item)
-                 for p in assessments.not_asked(questionnaire, values, list(values))]
+                 for p in [*assessments.not_asked(questionnaire, values, list(values)),
+                           *assessments.outside_filters(questionnaire, values)]]
     if problems:
         raise ProblemError(problems, "the case was not added")
     if force:
         permissions.require_force(actor, force, "add cases for a force you do not cover")
     values = with_defaults(questionnaire, values)  # a new form starts with its defaults, as in ODK
+    values.update(case_facts.worked_out(questionnaire, values))  # calculations: worked out, never typed
 
     case_file = CaseFile(inspection_id=inspection.id, questionnaire=questionnaire_id, case_ref=ref,
                          created_by=actor.name)

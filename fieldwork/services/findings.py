@@ -437,12 +437,25 @@ class CriterionFindings:
     findings: list[Finding]  # the entries that evidence it, in questionnaire order
 
 
+def headline(report: FindingsReport, group: str | None = None) -> list[Finding]:
+    """The findings the report writes a sentence for: those ``criteria/`` (or the form's
+    ``findings``) gives the report's own sentence. A questionnaire that gives none — an XLSForm
+    brought from elsewhere, its questions tied to criteria by its ``criteria`` column — has
+    every answer and indicator written with the plain sentence, bar "not applicable" and "not
+    known" (said in the footnotes): otherwise the draft said under every criterion that no
+    finding evidences it (walk 24, W9)."""
+    entries = [f for f in report.findings if f.group == group]
+    if any(f.reported for f in report.findings):
+        return [f for f in entries if f.reported]
+    return [f for f in entries if f.answer not in (NOT_APPLICABLE, NOT_KNOWN) and f.denominator]
+
+
 def by_criterion(report: FindingsReport, framework, *, group: str | None = None,
                  headline_only: bool = False) -> list[CriterionFindings]:
     """For every specific criterion of the framework (1.1 ... 6.4, in order, those with no
     evidence too), the findings that evidence it: the overall entries, or one group's, and
-    with ``headline_only`` only those the report writes a sentence for."""
-    chosen = [f for f in report.findings if f.group == group and (f.reported or not headline_only)]
+    with ``headline_only`` only those the report writes a sentence for (``headline``)."""
+    chosen = headline(report, group) if headline_only else [f for f in report.findings if f.group == group]
     out = []
     for general in framework.general:
         for specific in general.specific:

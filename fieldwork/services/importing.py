@@ -40,11 +40,13 @@ from fieldwork.files.xlsx_sheet import UNCALCULATED_REASON, Uncalculated
 from fieldwork.problem_codes import (  # noqa: F401 (the reading's codes, as the import's own)
     BAD_CASE_REF, BAD_ENCODING, BAD_INSPECTOR, BAD_VALUE, CASE_EXISTS, CONSTRAINT_FAILED, DUPLICATE_CASE_REF,
     DUPLICATE_COLUMN, EMPTY_FILE, FILE_TOO_LARGE, IRRELEVANT_ANSWER, LOOKS_DOUBLE_ENCODED, MALFORMED_FILE,
-    MISSING_COLUMN, MISSING_REQUIRED, MISSING_SHEET, NOTE_PERSONAL_DATA, NOT_IN_INSPECTION, READ_AS_CP1252,
+    MISSING_COLUMN, MISSING_REQUIRED, MISSING_SHEET, NOTE_PERSONAL_DATA, NOT_IN_INSPECTION, OUTSIDE_FILTER,
+    READ_AS_CP1252,
     TOO_MANY_ROWS, UNCALCULATED_FORMULA, UNKNOWN_CODE, UNKNOWN_COLUMN, UNNAMED_COLUMN, UNSUPPORTED_FILE,
 )
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
+from fieldwork.questionnaire import filter_checks
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.questionnaire.repeat_levels import case_level
 from fieldwork.services import entry_counts, inspections, odk_kobo, privacy, repeat_files, store, wide_table
@@ -399,6 +401,9 @@ class _RowChecker:
             question = q.question(name)
             add(CONSTRAINT_FAILED, question.constraint_message or f"does not meet its rule ({question.constraint})",
                 name)
+        kept = {k: v for k, v in answers.items() if k in asked}
+        for name in filter_checks.outside(q, kept, names=[n for n in kept if n not in moot]):
+            add(OUTSIDE_FILTER, filter_checks.refusal(q, kept, name), name)  # as the form's filtered list
         return asked
 
     def file_problems(self) -> list[Problem]:

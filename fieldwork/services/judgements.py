@@ -313,7 +313,8 @@ class FindingFigures:
             q = inspections.load_questionnaire(self.session, ref.questionnaire)
             label = next((i.label for i in q.indicators if i.id == ref.finding), None) or (
                 q.question(ref.finding).label if q.has_question(ref.finding) else ref.finding)
-            return LinkedFinding(ref, label, f"no complete case of {unit} counts towards it yet", None, None, None)
+            return LinkedFinding(ref, label, f"no complete case of {unit_label(unit_type, unit)} counts towards it yet",
+                                 None, None, None)
         return LinkedFinding(ref, f.label + (f": {f.answer_label}" if f.answer_label else ""), f.text, f.count,
                              f.denominator, f.percent, getattr(f, "ci_low", None), getattr(f, "ci_high", None),
                              bool(getattr(f, "small_n", False)))

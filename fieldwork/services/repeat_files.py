@@ -32,10 +32,10 @@ from typing import Sequence
 
 from fieldwork import expr
 from fieldwork.problem_codes import (DUPLICATE_ENTRY, DUPLICATE_REPEAT, MISSING_LINK, NO_ENTRIES, NO_PARENT,
-                                     UNKNOWN_REPEAT)
+                                     OUTSIDE_FILTER, UNKNOWN_REPEAT)
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import answers as answer_types
-from fieldwork.questionnaire import repeat_levels
+from fieldwork.questionnaire import filter_checks, repeat_levels
 from fieldwork.questionnaire.model import Question, Questionnaire, Repeat
 from fieldwork.services import odk_kobo, wide_table
 
@@ -300,6 +300,9 @@ class _TableChecker:
                 question = q.question(name)
                 self._add("constraint_failed", question.constraint_message or
                           f"does not meet its rule ({question.constraint})", number, name)
+        for name in kept:  # a choice_filter's list, worked out in the entry as the form works it out
+            if filter_checks.leaves_out(q, name, kept[name], {**values, **kept}):
+                self._add(OUTSIDE_FILTER, filter_checks.refusal(q, {**values, **kept}, name), number, name)
         return kept
 
 

@@ -23,6 +23,7 @@ from fieldwork.services import inspections
 from fieldwork.services.permissions import Actor
 from fieldwork.services.sampling import default_target
 from fieldwork.services.sampling_exclusions import REASONS
+from fieldwork.short_labels import short
 from models import (COMPLETE, Answer, Assessment, CaseFile, FrameCase, SampleDraw, SampleEntry,
                     SampleExclusion, SampleFrame)
 from models.sampling import RESERVE, SAMPLE
@@ -141,6 +142,31 @@ def table_row(r: StratumRow) -> tuple:
 
 def reason_label(code: str) -> str:
     return REASONS.get(code, code)
+
+
+def attribute_words(q, name: str) -> str:
+    """A frame's attribute as a reader reads it: its question's short label ("Domestic abuse"),
+    or the name a lead gave a column of their own, in words."""
+    return short(q.id, name, q.question(name).label) if q.has_question(name) else name.replace("_", " ")
+
+
+def stratum_words(q, key: str) -> str:
+    """A stratum's key (``sampling.stratum_key``: "plea=guilty; domestic_abuse=no") as the
+    Findings page words filters: "Plea: Guilty; Domestic abuse: No"."""
+    if not key:
+        return "(one stratum)"
+    if key == NOT_DRAWN:
+        return key
+    parts: list[list[str]] = []
+    for piece in key.split("; "):
+        name, sep, value = piece.partition("=")
+        if not sep and parts:  # a value of a lead's own column that holds "; "
+            parts[-1][1] += "; " + piece
+        else:
+            parts.append([name, value])
+    return "; ".join(f"{attribute_words(q, name)}: "
+                     + ((q.label_of(name, value) if q.has_question(name) else value) or "(blank)")
+                     for name, value in parts)
 
 
 # --- weighting --------------------------------------------------------------------------

@@ -4,21 +4,23 @@ locations and barcodes as checked text, calculations shown read-only, and what t
 does with a photo, recording or file (it stores none: case files are sensitive).
 
 Each widget takes its value from the stored answer when it mounts, through the form's
-``stored_values`` rule (converted to what the widget holds: a date, a list of codes…), and
+``stored_values`` rule (converted to what the widget holds: a time, a list of codes…), and
 hands the widget's value on as the text ``fieldwork.questionnaire.answers.convert`` reads —
 the same conversion an import uses, so the app stores what an import would.
 """
 
 from __future__ import annotations
 
-from datetime import date, time
+import re
+from datetime import time
 from decimal import Decimal
 from typing import Callable, Mapping
 
 import streamlit as st
 
 from fieldwork.questionnaire import entries as repeat_entries
-from fieldwork.questionnaire.answers import FILE_LIST
+from fieldwork.questionnaire import filter_checks
+from fieldwork.questionnaire.answers import FILE_LIST, convert
 from fieldwork.questionnaire.loader import filtered_choices
 from fieldwork.questionnaire.model import MEDIA_TYPES, METADATA_TYPES, Question, Questionnaire
 from fieldwork.ui import stored_values
@@ -26,9 +28,12 @@ from fieldwork.ui import stored_values
 # Types drawn here; select_one and text without an appearance stay in questionnaire_form.
 TYPES = {"integer", "decimal", "range", "date", "time", "datetime", "select_multiple", "rank", "acknowledge",
          "geopoint", "geotrace", "geoshape", "barcode", "calculate", *MEDIA_TYPES}
-HINTS = {"decimal": "a number, e.g. 4.2", "datetime": "YYYY-MM-DDTHH:MM, e.g. 2016-02-01T14:30",
+HINTS = {"decimal": "a number, e.g. 4.2", "date": "YYYY-MM-DD, e.g. 2016-04-11 (or DD/MM/YYYY)",
+         "datetime": "YYYY-MM-DDTHH:MM, e.g. 2016-02-01T14:30",
          "geopoint": "latitude longitude, e.g. 51.5072 -0.1276", "geotrace": "points 'lat lon' separated by ';'",
          "geoshape": "4 or more points 'lat lon' separated by ';' (first = last)", "barcode": "the code as printed"}
+# A date typed year first with spaces, dots or slashes, or as eight digits, read as YYYY-MM-DD
+YEAR_FIRST = re.compile(r"^(\d{4})(?:[ ./]+(\d{1,2})[ ./]+(\d{1,2})|(\d{2})(\d{2}))$")
 MAX_SLIDER_STEPS = 200  # a range with more steps is a number box with its bounds
 NOT_ANSWERED = "—"
 MEDIA_NOTE = ("This tool stores no photos, recordings or files: case files are sensitive. Record where the item "
@@ -65,6 +70,23 @@ def _safe(convert: Callable[[str | None], object]) -> Callable[[str | None], obj
         except (ValueError, ArithmeticError):
             return None
     return inner
+
+
+def _typed_date(questionnaire: Questionnaire, question: Question, wkey: str) -> str | None:
+    """What was typed in a date box, for the save. A date the import would read (11/04/2016),
+    or one typed year first as the old date field took it (2016 04 11, 20160411), is saved and
+    shown back as it is stored (2016-04-11), so the box never holds a form the inspector did
+    not see saved; anything else goes to the save as typed, which refuses it in words."""
+    typed = (st.session_state[wkey] or "").strip()
+    candidate, year_first = typed, YEAR_FIRST.match(typed)
+    if year_first:
+        year, month, day = year_first[1], year_first[2] or year_first[4], year_first[3] or year_first[5]
+        candidate = f"{year}-{month.zfill(2)}-{day.zfill(2)}"
+    stored, fault = convert(questionnaire, question, candidate)
+    if stored and fault is None:
+        st.session_state[wkey] = stored
+        return stored
+    return typed or None
 
 
 def _range_options(question: Question) -> list[Decimal] | None:
@@ -128,10 +150,13 @@ def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: 
         st.select_slider(label, options=options, key=wkey, disabled=disabled, help=help,
                          on_change=changed(lambda v: None if v == NOT_ANSWERED else v))
     elif kind == "date":
-        _seed(owner, wkey, stored, _safe(date.fromisoformat))
-        st.date_input(label, key=wkey, min_value=date(1900, 1, 1), max_value=date(2100, 12, 31),
-                      format="YYYY-MM-DD", disabled=disabled, help=help,
-                      on_change=changed(lambda v: v.isoformat() if isinstance(v, date) else None))
+        # Checked text, not st.date_input: Streamlit's date field (1.67) sends a typed date only
+        # when focus leaves the whole widget, and Tab from the day lands on the widget's own
+        # calendar button, so a date typed, Tabbed away from and reloaded was lost (walk W6).
+        # A text box sends what was typed as it is left (Tab, a click, Enter).
+        _seed(owner, wkey, stored, lambda v: v or "")
+        st.text_input(label, key=wkey, disabled=disabled, help=help, placeholder=placeholder,
+                      on_change=lambda: on_change(_typed_date(questionnaire, question, wkey)))
     elif kind == "time":
         _seed(owner, wkey, stored, _safe(time.fromisoformat))
         st.time_input(label, key=wkey, step=60, disabled=disabled, help=help,
@@ -140,6 +165,9 @@ def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: 
         options = filtered_choices(questionnaire, question, answers)
         codes = [c.code for c in options]
         labels = {c.code: c.label for c in questionnaire.options(question.name)}
+        if filter_checks.leaves_out(questionnaire, question.name, stored, answers):  # the force changed, say
+            st.warning(filter_checks.refusal(questionnaire, {**answers, question.name: stored}, question.name),
+                       icon=":material/filter_alt:")
         if kind == "select_one":
             _seed(owner, wkey, stored, lambda v: v if v in codes else None)
             st.selectbox(label, codes, index=None, key=wkey, format_func=labels.get, disabled=disabled, help=help,

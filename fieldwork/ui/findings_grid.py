@@ -25,7 +25,8 @@ import streamlit as st
 
 from fieldwork.services.findings import Finding, FindingsReport
 from fieldwork.services.findings_formats import SMALL_N_CAUTION
-from fieldwork.ui.findings_panels import as_written, finding_name
+from fieldwork.ui.components.tables import EMPTY
+from fieldwork.ui.findings_panels import arranged, as_written, finding_name
 
 NARROWEST_COLUMN = 556  # px: the 564 px main column less the grid's borders and some slack
 # Streamlit's grid wraps a cell's text only in rows taller than 4rem (64 px); 104 px holds
@@ -66,17 +67,26 @@ def against_rest(f: Finding) -> str:
 
 def overall_rows(report: FindingsReport, questionnaire_id: str) -> list[dict]:
     return [{"finding": finding_name(f, questionnaire_id), "count": figure(f), "percent": f.percent,
-             "95% interval": interval(f), "as the report writes it": as_written(f)} for f in report.overall()]
+             "95% interval": interval(f), "as the report writes it": as_written(f)} for f in arranged(report)[0]]
 
 
 def group_rows(report: FindingsReport, questionnaire_id: str, group_labels: dict[str, str],
                only_differing: bool = False) -> list[dict]:
+    order = {(f.id, f.unit, f.answer): i for i, f in enumerate(arranged(report)[0])}
+    entries = [f for f in report.findings
+               # the breakdown's own variable left out: each force's share of "Force – Durham" is
+               # 100 or 0 percent, rows that only push the figures a lead reads further down;
+               # and a folded answer: no case holds it, so every group's figure is 0 too
+               if f.group is not None and f.id != report.by and (f.id, f.unit, f.answer) in order
+               and (f.differs or not only_differing)]
+    entries.sort(key=lambda f: order[(f.id, f.unit, f.answer)])  # stable: the groups keep their order
     return [{"finding": finding_name(f, questionnaire_id), "group": group_labels.get(f.group, f.group),
              "count": figure(f), "percent": f.percent, "95% interval": interval(f), "against the rest": against_rest(f)}
-            # the breakdown's own variable left out: each force's share of "Force – Durham" is
-            # 100 or 0 percent, rows that only push the figures a lead reads further down
-            for f in report.findings
-            if f.group is not None and f.id != report.by and (f.differs or not only_differing)]
+            for f in entries]
+
+
+def folded_rows(report: FindingsReport, questionnaire_id: str) -> list[dict]:
+    return [{"finding": finding_name(f, questionnaire_id), "count": figure(f)} for f in arranged(report)[1]]
 
 
 def _columns(widths: dict[str, int], labels: dict[str, str] | None = None) -> dict:
@@ -93,8 +103,16 @@ def _columns(widths: dict[str, int], labels: dict[str, str] | None = None) -> di
 def show(report: FindingsReport, questionnaire_id: str, by_label: str, group_labels: dict[str, str]) -> None:
     """Every finding over all cases; with a breakdown, each group's figure under it."""
     rows = overall_rows(report, questionnaire_id)
+    reported = sum(1 for f in report.overall() if f.reported)
+    st.caption(f"First the {reported} finding{'s' if reported != 1 else ''} the report writes a sentence for, "
+               "then every other figure, each in the questionnaire's order.")
     st.dataframe(rows, hide_index=True, key="findings_all", column_config=_columns(OVERALL_WIDTHS),
-                 row_height=ROW_HEIGHT, height=_height(len(rows)))
+                 row_height=ROW_HEIGHT, height=_height(len(rows)), placeholder=EMPTY)
+    if zero := folded_rows(report, questionnaire_id):
+        with st.expander(f"{len(zero)} answer{'s' if len(zero) != 1 else ''} no counted case holds "
+                         "(each 0 of its denominator; the report writes no sentence for them)"):
+            st.dataframe(zero, hide_index=True, key="findings_all_none_hold",
+                         column_config=_columns({"finding": 400, "count": 100}))
     if not (report.by and report.groups):
         return
     st.markdown(f"**{by_label}**: each group's figure against the rest of the inspection")
@@ -105,4 +123,4 @@ def show(report: FindingsReport, questionnaire_id: str, by_label: str, group_lab
         return
     st.dataframe(rows, hide_index=True, key="findings_all_groups",
                  column_config=_columns(GROUP_WIDTHS, {"group": by_label}), row_height=ROW_HEIGHT,
-                 height=_height(len(rows)))
+                 height=_height(len(rows)), placeholder=EMPTY)

@@ -3,6 +3,7 @@ and the sample-size planner. Kept here so pages/findings.py stays a short script
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import streamlit as st
@@ -52,13 +53,30 @@ def as_written(f: Finding) -> str:
     return out
 
 
+def folded(f: Finding) -> bool:
+    """An answer no counted case holds and the report writes no sentence for ("Force – Bedfordshire
+    Police: 0 of 17"): listed under the grid, not in it. A force question alone has 43 of them,
+    which stood before any finding the report writes (walk 23, F19)."""
+    return f.answer is not None and f.count == 0 and not f.reported
+
+
+def arranged(report: FindingsReport) -> tuple[list[Finding], list[Finding]]:
+    """The overall entries as the grid shows them: those the report writes a sentence for
+    first, then every other figure, each in questionnaire order; and apart, the folded ones.
+    Nothing the report prints is folded away."""
+    overall = report.overall()
+    shown = [f for f in overall if f.reported] + [f for f in overall if not f.reported and not folded(f)]
+    return shown, [f for f in overall if folded(f)]
+
+
 def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, filters: dict,
                 group_labels: dict[str, str], by_label: str = "") -> None:
     """Pick a figure; see every case in its denominator, those in its count first, each with a
     link that opens it read-only."""
-    overall = report.overall()
-    keys = [(f.id, f.answer) for f in overall]
-    names = {(f.id, f.answer): finding_name(f, q.id) for f in overall}
+    shown, none_hold = arranged(report)  # opens on the first finding the report writes (walk 23, F19)
+    overall = [*shown, *none_hold]
+    keys = list(dict.fromkeys((f.id, f.answer) for f in overall))
+    names = {(f.id, f.answer): finding_name(f, q.id) for f in reversed(overall)}
     picked = st.selectbox("Finding", keys, format_func=names.get, key=f"findings_cases_{q.id}")
     chosen = dict(filters)
     group = None
@@ -81,11 +99,14 @@ def cases_panel(user, inspection, q, report: FindingsReport, by: str | None, fil
         return
     link = lambda c: (f"/case_view?assessment={c.assessment_uid}&finding={trace.finding}"  # noqa: E731
                       + (f"&answer={trace.answer}" if trace.answer else ""))
-    forces = components.force_labels()  # the force as a lead names it, not its code (walk 23, F6)
+    # the force (or CPS Area) as a lead names it, never its code (walk 23, F6 and F19)
+    place = next((v for v in tracing.GROUP_VARIABLES if q.has_question(v)), None)
+    forces = {**components.force_labels(), **({o.code: o.label for o in q.options(place)} if place else {})}
     st.dataframe([{"case": c.case_ref, "in the count": c.in_count, "force": forces.get(c.force, c.force),
                    "inspector": c.inspector,
-                   "answer": c.answer_label or c.answer or "", "evidence note": c.note, "open": link(c)}
-                  for c in trace.cases], hide_index=True, key="findings_cases_table",
+                   # an indicator has no answer, most cases no note: "—", not an empty cell
+                   "answer": c.answer_label or c.answer or None, "evidence note": c.note or None, "open": link(c)}
+                  for c in trace.cases], hide_index=True, key="findings_cases_table", placeholder=components.EMPTY,
                  column_config={"open": st.column_config.LinkColumn("open", display_text="read-only"),
                                 "evidence note": st.column_config.TextColumn(width="large")})
     # the download leaves evidence notes out, as the exports do by default
@@ -126,14 +147,28 @@ def load_examples(user, q, inspection, framework) -> dict:
                                           framework)
 
 
-def plan_panel(groups: int) -> None:
-    """How many case files per force and in all for the margin the lead wants."""
+def chart_picker(options: list[str], default: list[str], key: str) -> list[str]:
+    """The "Findings to chart" box, every chip whole. Streamlit shows at most four and a half
+    rows of chips and scrolls the rest, the half row cut at the box's lower edge on purpose as
+    a hint; a lead read those half chips as a fault (walk 23, F19). The charted findings are
+    few (the report's 32 by default), so this one box grows to hold them all: a style for the
+    box's own class (Streamlit's ``st-key-`` + the key, as its frontend spells it)."""
+    box = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+    st.html(f"<style>.{box} div:has(> [data-testid='stMultiSelectTagsContainer']) "
+            "{max-height: none !important;}</style>")
+    return st.multiselect("Findings to chart", options, default=default, key=key, wrap=True)
+
+
+def plan_panel(groups: int, key: str = "plan_groups") -> None:
+    """How many case files per force and in all for the margin the lead wants; ``groups``: the
+    forces the inspection samples, the number a lead starts from."""
     a, b, c, d = st.columns(4)
     margin = a.number_input("Margin wanted (± points)", 1.0, 50.0, 10.0, 1.0, key="plan_margin")
     expected = b.number_input("Expected percentage", 0.0, 100.0, 50.0, 5.0, key="plan_expected",
                               help="50 if you have no idea: it needs the most cases")
     confidence = c.selectbox("Confidence", [95, 90, 99], key="plan_confidence", format_func=lambda x: f"{x}%")
-    n_groups = d.number_input("Forces", 1, 100, max(groups, 1), 1, key="plan_groups")
+    n_groups = d.number_input("Forces", 1, 100, max(groups, 1), 1, key=key,
+                              help="The forces the inspection samples for this questionnaire")
     plan = stats.sample_size(margin, expected, confidence=confidence, groups=int(n_groups))
     head, *rest = stats.plan_text(plan).splitlines()
     st.markdown(head + "\n\n" + "\n".join(f"- {line.strip()}" for line in rest))

@@ -27,6 +27,7 @@ from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import SIGNED_OUT
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import entries as repeat_entries
+from fieldwork.questionnaire import filter_checks
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy, repeat_entries as entry_service
 from fieldwork.services.permissions import Actor
@@ -520,12 +521,14 @@ def _progress(questionnaire: Questionnaire, answers: Mapping[str, str], worked: 
               ) -> dict[str, tuple[int, int]]:
     """section -> (answered, asked); a section in a repeat group counts every entry's questions."""
     out = {}
+    # an answer its choice_filter's list leaves out shows as an empty box: not counted as answered
+    outside = set(filter_checks.outside(questionnaire, answers, worked.instances))
     for section in questionnaire.sections:
         instances = [e.path for e in worked.under(section.repeat)] if section.repeat else [""]
         asked = [repeat_entries.slot(i, q.name) for i in instances for q in questionnaire.questions_in(section.id)
                  if answer_widgets.asks(q) and not q.is_computed]
         asked = [n for n in asked if n in worked.asked]
-        out[section.id] = (sum(answers.get(n) not in (None, "") for n in asked), len(asked))
+        out[section.id] = (sum(answers.get(n) not in (None, "") and n not in outside for n in asked), len(asked))
     return out
 
 

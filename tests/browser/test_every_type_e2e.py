@@ -36,10 +36,11 @@ def saved(page, version: int) -> None:
 
 
 def type_date(page, field, day: str) -> None:
-    """Type a date as a person does: year, month, day into the date field, then move on."""
-    field.get_by_role("spinbutton", name=re.compile("^year")).click()
-    page.keyboard.type(day.replace("-", ""))
-    page.get_by_role("heading", level=1).click()  # leave the field: the date is sent
+    """Type a date as a person does: click the box, type it, press Tab, touch nothing else
+    (walk W6: a date typed and Tabbed away from was never sent, and a reload lost it)."""
+    field.locator("input").click()
+    page.keyboard.type(day)
+    page.keyboard.press("Tab")
 
 
 def show_section(page, uid: str, title: str) -> None:
@@ -73,11 +74,19 @@ def test_a_case_is_scored_on_a_form_with_dates_decimals_several_answers_and_a_ca
     type_date(page, answer(page, uid, "reported_on"), "2016-02-01")
     version += 1
     saved(page, version)
+    # the lid closes, the browser reloads: the date Tabbed away from is there, from the database
+    page.reload()
+    page.get_by_text("Signed in as").wait_for()
+    live.settle(page)
+    saved(page, version)
+    show_section(page, uid, "General")
+    assert answer(page, uid, "reported_on").locator("input").input_value() == "2016-02-01"
 
     show_section(page, uid, "The charge")  # offered now
-    type_date(page, answer(page, uid, "charged_on"), "2016-02-11")
+    type_date(page, answer(page, uid, "charged_on"), "2016 02 11")  # as the walk typed it (W6)
     version += 1
     saved(page, version)
+    assert answer(page, uid, "charged_on").locator("input").input_value() == "2016-02-11"  # shown as stored
     days = page.get_by_role("textbox", name=re.compile("^days_to_charge"))
     assert days.input_value() == "10" and days.is_disabled()  # worked out, read-only
 

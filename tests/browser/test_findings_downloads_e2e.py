@@ -55,8 +55,10 @@ OVERFLOWS = """(what) => {
     const column = document.querySelector('[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]');
     const right = column.getBoundingClientRect().right;
     const past = [];
+    // what is shown: a grid in a closed box (the answers no case holds) takes no room
     const found = [...document.querySelectorAll(what === 'charts' ? '[data-testid="stVegaLiteChart"]'
-                                                                  : '[data-testid="stDataFrame"]')];
+                                                                  : '[data-testid="stDataFrame"]')]
+        .filter(el => !el.closest('details:not([open])'));
     found.forEach((el, i) => {
         const box = el.getBoundingClientRect();
         if (box.right > right + 1) past.push(`${what} ${i}: right edge ${box.right} past the column's ${right}`);
@@ -77,6 +79,20 @@ OVERFLOWS = """(what) => {
     return {count: found.length, column: column.getBoundingClientRect().width, past, shape: JSON.stringify(shape)};
 }"""
 WINDOWS = (1024, 1440)
+
+# The "Findings to chart" box: every chip whole inside it (walk 23, F19: Streamlit's box stops at
+# four and a half rows and cut the chips of the fifth in half at its lower edge), nothing to
+# scroll to. Returns the chips counted, those cut, and whether the box scrolls.
+CHIPS = """() => {
+    const tags = document.querySelector('.st-key-findings_chart_case_review [data-testid="stMultiSelectTagsContainer"]');
+    const outer = tags.parentElement.getBoundingClientRect();
+    const chips = [...tags.querySelectorAll('[data-tag]')];
+    const cut = chips.filter(c => { const r = c.getBoundingClientRect();
+        return r.bottom > outer.bottom + 1 || r.top < outer.top - 1 || r.right > outer.right + 1; })
+        .map(c => c.getAttribute('aria-label'));
+    return {chips: chips.length, cut, scrolls: tags.scrollHeight > tags.clientHeight + 1};
+}"""
+CHARTED = 32  # the findings the report writes a sentence for, less the met answers: charted by default
 
 
 def fits_at_every_window(page, what: str, count: int, sidebar_first: bool) -> set[tuple[int, bool, int]]:
@@ -103,6 +119,9 @@ def fits_at_every_window(page, what: str, count: int, sidebar_first: bool) -> se
                     && side.getAttribute('data-collapsed') === '{str(not sidebar).lower()}'; }}""", polling="raf")
             result = page.evaluate(f"what => ({OVERFLOWS})(what)", what)
             assert result["count"] == count and not result["past"], (width, sidebar, result)
+            if what == "charts":
+                chips = page.evaluate(CHIPS)
+                assert chips == {"chips": CHARTED, "cut": [], "scrolls": False}, (width, sidebar, chips)
             seen.add((width, sidebar, round(result["column"])))
     return seen
 

@@ -58,10 +58,11 @@ def test_each_type_is_entered_and_stored_as_an_import_would_store_it(engine, db_
     assert not at.exception
     go(at, case, "general")
     at.radio(key=questionnaire_form.widget_key(case.assessment_uid, "a", "charged")).set_value("yes").run()
-    at.date_input(key=key(case, "reported_on")).set_value(date(2016, 2, 1)).run()
+    at.text_input(key=key(case, "reported_on")).input("2016-02-01").run()
     assert "The charge" in go(at, case, None).options  # the group is asked once charged = yes
     go(at, case, "charge")
-    at.date_input(key=key(case, "charged_on")).set_value(date(2016, 2, 11)).run()
+    at.text_input(key=key(case, "charged_on")).input("11/02/2016").run()  # as the import reads it
+    assert at.text_input(key=key(case, "charged_on")).value == "2016-02-11"  # shown back as it is stored
     calc = [t for t in at.text_input if t.label.startswith("days_to_charge")]
     assert calc and calc[0].value == "10" and calc[0].disabled  # worked out, read-only
     go(at, case, "general_2")
@@ -95,3 +96,27 @@ def test_a_bad_value_is_refused_with_the_reason_and_nothing_stored(engine, db_ur
     shown = " ".join(at.dataframe[0].value["problem"])
     assert "'four' is not a number" in shown
     assert "hours_to_visit" not in stored(engine, case)
+
+
+def test_a_date_is_typed_with_its_format_in_words_and_a_wrong_one_refused(engine, db_url, monkeypatch, case):
+    """A date is a box that is sent as it is left (Tab, a click, Enter), not Streamlit's date
+    field, which sent a typed date only once focus left its calendar button too (walk W6)."""
+    at = page(ASSESS, db_url, monkeypatch)
+    at.query_params["case"] = str(case.case_id)
+    at.run()
+    go(at, case, "general")
+    box = at.text_input(key=key(case, "reported_on"))
+    assert box.placeholder == "YYYY-MM-DD, e.g. 2016-04-11 (or DD/MM/YYYY)"  # the format in words
+    box.input("2016-02-30").run()
+    assert "not saved" in " ".join(str(e.value) for e in at.error)
+    shown = " ".join(at.dataframe[0].value["problem"])
+    assert "'2016-02-30' is not a date: write it as YYYY-MM-DD (or DD/MM/YYYY)" in shown
+    assert "reported_on" not in stored(engine, case)
+    assert at.text_input(key=key(case, "reported_on")).value == ""  # back to what is stored
+    at.text_input(key=key(case, "reported_on")).input("2016 02 01").run()  # as typed into the old date field
+    assert not at.error and stored(engine, case)["reported_on"] == "2016-02-01"
+    assert at.text_input(key=key(case, "reported_on")).value == "2016-02-01"
+    at.text_input(key=key(case, "reported_on")).input("2016 02 31").run()  # refused as typed
+    assert "'2016 02 31' is not a date" in " ".join(at.dataframe[0].value["problem"])
+    assert stored(engine, case)["reported_on"] == "2016-02-01"
+    assert at.text_input(key=key(case, "reported_on")).value == "2016-02-01"  # back to what is stored

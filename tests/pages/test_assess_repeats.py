@@ -84,7 +84,7 @@ def test_a_counted_repeat_follows_its_number_and_mark_complete_lists_gaps_by_ent
     assert "2 required answer(s) missing" in refusal
     assert "Incident 1: Date of incident" in refusal and "Hearing 2: Outcome" in refusal
 
-    at.date_input(key=key(case, "a", "incident[1]/when")).set_value("2016-04-05").run()
+    at.text_input(key=key(case, "a", "incident[1]/when")).input("2016-04-05").run()
     at = go(at, case, "hearing")
     at.text_input(key=key(case, "a", "hearing[2]/outcome")).input("acquitted").run()
     at.button(key=key(case, "complete")).click().run()

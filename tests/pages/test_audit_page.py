@@ -29,7 +29,7 @@ def test_the_trail_of_the_last_30_days_is_shown(engine, db_url, monkeypatch):
     at = audit_page(db_url, monkeypatch)
     assert not at.exception
     frame = at.dataframe[0].value
-    assert list(frame["action"]) == ["case added", "answer changed", "case added"]  # words, not codes
+    assert list(frame["What"]) == ["case added", "answer changed", "case added"]  # words, not codes
     assert "**3** events match" in at.markdown[0].value
 
 
@@ -70,7 +70,7 @@ def test_filters_narrow_the_trail(engine, db_url, monkeypatch):
     at.selectbox(key="audit_actor").select("inspector1").run()
     at.multiselect(key="audit_actions").set_value([audit.ANSWER_CHANGED]).run()
     frame = at.dataframe[0].value
-    assert list(zip(frame["question"], frame["old_value"], frame["new_value"])) == [("vps_taken", "no", "yes")]
+    assert list(frame["Change"]) == ["vps_taken: no → yes"]
     at.multiselect(key="audit_actions").set_value([]).run()
     at.text_input(key="audit_case_ref").input("HS-0002").run()
     assert len(at.dataframe[0].value) == 0
@@ -105,3 +105,45 @@ def test_downloads_are_offered_only_when_rows_match(engine, db_url, monkeypatch)
     fill(engine)
     at.run()
     assert downloads_disabled(at) == [False, False]
+
+
+def test_each_row_reads_in_words_whole(engine, db_url, monkeypatch):
+    """Walk 23, F19: columns in words, no "None", no raw JSON, readable local times, the
+    detail of an "account changed" row readable on the page; the CSV keeps the contract's."""
+    import json
+
+    from fieldwork.services import audit_log
+    from fieldwork.ui.components import tables
+
+    with db.session_scope(engine) as s:
+        audit.record(s, "admin1", audit.USER_CHANGED, account="inspector4", change="added", role="inspector",
+                     forces=["durham", "gwent"])
+        audit.record(s, "inspector1", audit.STATUS_CHANGED, case_ref="HS-0001", old_value="draft",
+                     new_value="complete", version=3)
+        audit.record(s, "lead1", audit.SIGN_IN_FAILED, failures=1, reason="wrong_password")
+    at = audit_page(db_url, monkeypatch)
+    assert not at.exception
+    shown = at.dataframe[0]
+    frame = shown.value.set_index("What")
+    config = json.loads(shown.proto.columns)
+    visible = [c for c in shown.value.columns if not config.get(c, {}).get("hidden")]
+    assert {"When", "Who", "Case", "Change", "Details"} <= set(visible)
+    assert not {"case_ref", "assessment_uid", "old_value", "id", "Inspection"} & set(visible)
+    assert shown.proto.placeholder == tables.EMPTY  # an empty cell reads "—"
+    assert "None" not in {str(v) for v in shown.value[visible].to_numpy().ravel() if v is not None}
+    assert frame.loc["account changed", "Details"] == ("account: inspector4; change: added; "
+                                                       "forces: Durham Constabulary, Gwent Police; role: inspector")
+    assert frame.loc["status changed (complete / reopened)", "Change"] == "status: draft → complete"
+    assert frame.loc["sign-in refused", "Details"] == "failures: 1; reason: wrong password"
+    assert all("{" not in str(v) for v in shown.value["Details"])
+    when = datetime.strptime(frame.loc["sign-in refused", "When"], "%d %b %Y %H:%M:%S")
+    assert abs(when - datetime.now()) < timedelta(minutes=5)  # this computer's time, not UTC's "+00:00"
+    with db.session_scope(engine) as s:  # the download keeps the contract's columns, codes and JSON
+        header = audit_log.export_csv(s, audit_log_actor(), audit_log.AuditFilter()).decode("utf-8-sig").splitlines()[0]
+    assert header == ",".join(audit_log.COLUMNS)
+
+
+def audit_log_actor():
+    from fieldwork.services.permissions import Actor
+
+    return Actor("lead1", "lead")

@@ -69,10 +69,10 @@ def test_the_lead_judges_a_cell_and_the_grid_shows_it(engine, db_url, monkeypatc
     assert "Partially met" in text and "12 of 16 (75 percent) (95% CI 50.5–89.8)" in text
     assert "Risk assessments" not in text
     grid = at.dataframe(key="jd_grid").value
-    assert grid.loc["3.1", "Durham Constabulary"].startswith("Partially met · 2 kinds")
+    assert grid.loc["3.1", "Durham"].startswith("Partially met · 2 kinds")
     at.selectbox(key="jd_across").select("3.1").run()
     table = at.dataframe[-1].value  # the criterion across all forces (AppTest keeps keys of selectable tables only)
-    assert list(table.loc[table["unit"].str.contains("Durham"), "grade"]) == ["Partially met"]
+    assert list(table.loc[table["Force"].str.contains("Durham"), "grade"]) == ["Partially met"]
     del item
 
 
@@ -113,7 +113,7 @@ def test_the_lead_resolves_a_merge_conflict_on_the_judgements_page(engine, db_ur
     at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("jd_conflict_take_"))).click().run()
     assert not at.exception and not any("kept for you" in e.label for e in at.expander)
     grid = at.dataframe(key="jd_grid").value
-    assert grid.loc["3.1", "Durham Constabulary"].startswith("Not met")
+    assert grid.loc["3.1", "Durham"].startswith("Not met")
 
 
 def test_the_author_changes_an_item_on_the_page(engine, db_url, monkeypatch):
@@ -140,7 +140,7 @@ def test_clicking_a_grid_cell_opens_its_evidence(engine, db_url, monkeypatch):
     at = page("pages/judgements.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
     grid = at.dataframe(key="jd_grid").value
     row = list(grid.index).index("3.1")
-    at.session_state["jd_grid"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "Durham Constabulary"]]}}
+    at.session_state["jd_grid"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "Durham"]]}}
     at.run()
     assert not at.exception
     assert at.selectbox(key="jd_unit").value == "durham" and at.selectbox(key="jd_criterion").value == "3.1"

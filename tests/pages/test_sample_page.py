@@ -55,7 +55,7 @@ def test_the_lead_dry_runs_then_draws_balanced_on_plea_and_domestic_abuse(engine
     at.selectbox(key="sample_weight_question").set_value("plea")
     at = at.run()
     weighted = table(at, "Percent (weighted)")  # nothing assessed yet: no share to weight
-    assert list(weighted["Answer"]) == ["guilty", "not_guilty"] and list(weighted["Denominator"]) == [0, 0]
+    assert list(weighted["Answer"]) == ["Guilty", "Not guilty"] and list(weighted["Denominator"]) == [0, 0]
     nxt = table(at, "Order")
     assert len(nxt) == 8 * 5 and list(nxt["Order"][:5]) == [5, 6, 7, 8, 9]  # after the 4 drawn of the stratum
     with db.session_scope(engine) as s:
@@ -98,3 +98,42 @@ def test_an_inspector_restricted_to_a_force_sees_and_excludes_only_its_cases(eng
     at = page(SAMPLE, db_url, monkeypatch, forces=("durham",)).run()
     assert set(table(at, "Reserves left")["Force"]) == {"Durham Constabulary"}
     assert len(at.selectbox(key="sample_exclude_case").options) == 16
+
+
+def test_the_sample_reads_in_words(engine, db_url, monkeypatch):
+    """Walk 23, F19: the questionnaire by its title, strata and attributes by the questionnaire's
+    labels, "—" where no stratum is short, the exclusion's time readable: no codes, no "None"."""
+    import json
+    from datetime import datetime
+
+    from fieldwork.ui.components import tables
+
+    with_frame(engine)
+    lead = page(SAMPLE, db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    assert lead.selectbox(key="sample_questionnaire").format_func("case_review") == "Joint case file review"
+    assert lead.multiselect(key="sample_draw_strata").format_func("domestic_abuse") == "Domestic abuse"
+    assert table(lead, "Attributes")["Attributes"][0] == "Domestic abuse, finalised, Plea"
+    lead.selectbox(key="sample_draw_inspector").set_value("inspector1")
+    lead = button(lead, "Dry run").click().run()
+    assert set(table(lead, "First reserves")["Stratum"]) == {
+        f"Plea: {p}; Domestic abuse: {d}" for p in ("Guilty", "Not guilty") for d in ("Yes", "No")}
+    lead = button(lead, "Draw").click().run()
+    at = page(SAMPLE, db_url, monkeypatch).run()
+    gone = at.selectbox(key="sample_exclude_case").options[0].split(" · ")[0]
+    at.selectbox(key="sample_exclude_case").set_value(gone)
+    at = button(at, "Exclude and replace").click().run()
+    assert not at.exception
+    shown = next(d for d in at.dataframe if "Reserves left" in d.value.columns)
+    report = shown.value
+    assert "plea=" not in " ".join(report["Stratum"]) and "Plea: Guilty; Domestic abuse: No" in set(report["Stratum"])
+    assert report["Short by"].isna().all() and shown.proto.placeholder == tables.EMPTY  # none short: "—"
+    widths = {c: v["width"] for c, v in json.loads(shown.proto.columns).items() if c != "_index"}  # hidden
+    assert set(widths) == set(report.columns) and sum(widths.values()) <= 960  # within 1,440 px beside the sidebar
+    assert shown.proto.row_height > 64  # tall enough for a stratum to wrap onto a second line
+    excluded = next(d for d in at.dataframe if "Replaced by" in d.value.columns)
+    when = excluded.value["When"][0]
+    assert abs(datetime.strptime(when, "%d %b %Y %H:%M") - datetime.now()).total_seconds() < 300
+    assert "+00:00" not in when and excluded.value["Stratum"][0].startswith("Plea: ")
+    reserves = table(at, "Order")
+    assert all(s.startswith("Plea: ") for s in reserves["Stratum"])
+    assert not any(t.value for t in at.caption if "strata plea" in t.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlmodel import select
 
@@ -35,7 +37,10 @@ def test_the_accounts_are_listed_without_their_hashes(engine, db_url, monkeypatc
     frame = table(at)
     assert list(frame["name"]) == ["admin1", "inspector1"]
     assert list(frame["forces"]) == ["every force", "Kent Police"]  # names, never codes
-    assert list(frame["last sign-in (UTC)"]) == ["never", "never"]
+    assert list(frame["last sign-in"]) == ["never", "never"]
+    assert "None" not in {str(v) for v in frame.to_numpy().ravel()}
+    created = datetime.strptime(frame["created"][0], "%d %b %Y %H:%M")  # this computer's time, readable
+    assert abs((created - datetime.now()).total_seconds()) < 300
     assert not any("argon2" in str(v) for v in frame.to_numpy().ravel())
 
 
