@@ -14,6 +14,8 @@ separator footnotes) keeps it; new footnotes are appended after the highest id i
 
 from __future__ import annotations
 
+import weakref
+
 from docx.enum.style import WD_STYLE_TYPE
 from lxml import etree
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -69,9 +71,21 @@ def footnotes_part(document) -> FootnotesPart:
         return new
 
 
+# The footnote styles' ids, per document part: found (or added) once, not by reading every
+# style for each footnote (a report by force has dozens: docs/waits.md).
+_ids: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _style_id(document, name: str, kind: WD_STYLE_TYPE) -> str:
     """The id of Word's built-in footnote style ``name``, added (as Word defines it) when the
     document or template lacks it."""
+    known = _ids.setdefault(document.part, {})
+    if (name, kind) not in known:
+        known[(name, kind)] = _find_or_add_style(document, name, kind)
+    return known[(name, kind)]
+
+
+def _find_or_add_style(document, name: str, kind: WD_STYLE_TYPE) -> str:
     styles = document.styles
     for style in styles:
         if style.name is not None and style.name.lower() == name and style.type == kind:

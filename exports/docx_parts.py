@@ -43,6 +43,38 @@ def style(document, name: str, kind=WD_STYLE_TYPE.PARAGRAPH, base: str | None = 
     return name
 
 
+def remember_style_ids(document) -> None:
+    """Resolve each style name to its id once for this document. python-docx resolves the name
+    on every paragraph, run and table given a style: it reads every style's XML to find the
+    name, then every style again to learn whether it is the type's default (the default gets no
+    id). A draft report asks that some five hundred times: a third of writing it
+    (docs/waits.md). The answer cannot change while a report is built: styles are only added,
+    never renamed, removed or made the default, and a name not found (an error) is not kept.
+    The document's XML is the same as without it (tests/test_report_progress.py)."""
+    part = document.part
+    if getattr(part, "_fieldwork_style_ids", None) is not None:
+        return
+    resolve = part.get_style_id  # python-docx's own, bound to this part
+    ids: dict = {}
+
+    def get_style_id(style_or_name, style_type):
+        if not isinstance(style_or_name, str):  # a style object, or None: python-docx's path
+            return resolve(style_or_name, style_type)
+        key = (style_or_name, style_type)
+        if key not in ids:
+            ids[key] = resolve(style_or_name, style_type)
+        return ids[key]
+
+    part._fieldwork_style_ids = ids
+    part.get_style_id = get_style_id  # this document part only; python-docx's class is untouched
+
+
+def style_id(document, name: str, kind=WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+    """The id of the style ``name`` (None for the type's default), through the document's
+    remembered ids when ``remember_style_ids`` was called."""
+    return document.part.get_style_id(name, kind)
+
+
 def heading(document, text: str, level: int):
     return document.add_paragraph(text, style=style(document, f"Heading {level}"))
 
@@ -60,8 +92,7 @@ def table(document, header: Sequence[str], rows: Sequence[Sequence], *, widths: 
     """A table with a bold, repeating header row. Rows are added by copying one prepared row's
     XML (python-docx's ``add_row`` re-reads the grid per row: slow for the figures annex)."""
     t = document.add_table(rows=1, cols=len(header))
-    grid = style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
-    t.style = document.styles[grid]
+    t.style = style(document, "Table Grid", WD_STYLE_TYPE.TABLE)  # by name: its id is remembered
     head = t.rows[0]
     repeat_header(head)
     for cell, text in zip(head.cells, header):
@@ -82,27 +113,30 @@ def table(document, header: Sequence[str], rows: Sequence[Sequence], *, widths: 
     blank = deepcopy(head._tr)
     for tr_pr in blank.xpath("./w:trPr"):
         blank.remove(tr_pr)
-    for tc in blank.xpath("./w:tc"):
+    for i, tc in enumerate(blank.xpath("./w:tc")):
         for p in tc.xpath("./w:p"):
             for r in p.xpath("./w:r"):
                 p.remove(r)
-    body = t._tbl
-    for values in rows:
-        tr = deepcopy(blank)
-        for i, (tc, value) in enumerate(zip(tr.xpath("./w:tc"), values)):
-            p = tc.xpath("./w:p")[0]
-            if i in numeric:
+            if i in numeric:  # right-aligned once here, copied with the row
                 jc = OxmlElement("w:jc")
                 jc.set(qn("w:val"), "right")
                 p.get_or_add_pPr().append(jc)
+    # One prepared run, copied for each cell: making every element anew (and finding each row's
+    # cells by XPath) was most of a long table's time (docs/waits.md). Same XML as before.
+    run = OxmlElement("w:r")
+    run.append(small_run_properties())
+    t_el = OxmlElement("w:t")
+    t_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    run.append(t_el)
+    tc_tag, p_tag = qn("w:tc"), qn("w:p")
+    body = t._tbl
+    for values in rows:
+        tr = deepcopy(blank)
+        for tc, value in zip(tr.iterchildren(tc_tag), values):
             if value is not None and value != "":
-                r = OxmlElement("w:r")
-                r.append(small_run_properties())
-                t_el = OxmlElement("w:t")
-                t_el.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-                t_el.text = str(value)
-                r.append(t_el)
-                p.append(r)
+                r = deepcopy(run)
+                r[-1].text = str(value)
+                next(tc.iterchildren(p_tag)).append(r)
         body.append(tr)
     return t
 
@@ -136,13 +170,20 @@ def fill_contents(document, title: str) -> None:
     """Word's own table of contents field (headings 1 and 2), its entries already written in,
     so LibreOffice and a PDF show them; Word adds the page numbers when the field is updated."""
     title = next(p for p in document.paragraphs if p.text == title)
-    headings = [p for p in document.paragraphs if p.style is not None and p.style.name in ("Heading 1", "Heading 2")]
+    # the headings by their style's id in the XML: ``paragraph.style`` looks every style up anew
+    levels = {}
+    for n in (2, 1):
+        try:
+            levels[style_id(document, f"Heading {n}")] = n
+        except (KeyError, ValueError):  # a template without that heading style: no such headings
+            pass
+    levels.pop(None, None)  # a template whose default paragraph style is a heading: not a heading here
+    headings = [(p, levels[p._p.style]) for p in document.paragraphs if p._p.style in levels]
     if not headings:
         return
     anchor = title
     entries = []
-    for h in headings:
-        level = 1 if h.style.name == "Heading 1" else 2
+    for h, level in headings:
         entry = document.add_paragraph(style=style(document, f"toc {level}"))
         entry.paragraph_format.space_after = Pt(2)
         if level == 2:

@@ -355,7 +355,7 @@ def criterion_examples(document, ctx: ReportContext, general, specific, evidence
     for example in ctx.examples.get(specific.id, []) if specific is not None else []:
         document.add_paragraph()  # two tables in a row would merge into one
         box = document.add_table(rows=1, cols=1)
-        box.style = document.styles[parts.style(document, "Table Grid", WD_STYLE_TYPE.TABLE)]
+        box.style = parts.style(document, "Table Grid", WD_STYLE_TYPE.TABLE)
         cell = box.rows[0].cells[0]
         parts.shade(cell, "EAF1F8")
         title = cell.paragraphs[0]
@@ -507,21 +507,53 @@ def _blank_from(template: bytes | None):
     return document
 
 
-def build(ctx: ReportContext, template: bytes | None = None):
+# What each section's step is called while the report is written (exports/report_steps.py);
+# a section another capability adds is "Writing further sections…".
+SECTION_WORDS = {title_page: "Writing the title page…", contents: "Writing the contents…",
+                 conventions: "Writing how the figures are counted…",
+                 charts_at_a_glance: "Placing the charts…",
+                 findings_by_criterion: "Writing the findings under each criterion…",
+                 other_findings: "Writing the other findings…", _extra_sections: "Writing further sections…",
+                 methodology_annex: "Writing the methodology annex…",
+                 figures_annex: "Writing the annex of every figure…", notes_annex: "Writing the evidence notes annex…"}
+SAVING = "Saving the document…"
+
+
+def _says(section, ctx: ReportContext) -> str:
+    """The section's step in words; "" (counted, not said) for one that writes nothing here."""
+    empty = ((section is notes_annex and ctx.notes is None) or (section is charts_at_a_glance and not ctx.charts)
+             or (section is _extra_sections and not ctx.extra_sections))
+    return "" if empty else SECTION_WORDS.get(section, "Writing further sections…")
+
+
+def steps() -> int:
+    """How many steps ``to_bytes`` announces: one per section, and saving."""
+    return len(SECTIONS) + 1
+
+
+def build(ctx: ReportContext, template: bytes | None = None, on_step: Callable[[str], None] | None = None):
+    """The document; ``on_step(words)`` (if given) is told before each section is written."""
     document = _blank_from(template)
+    parts.remember_style_ids(document)
     props = document.core_properties
     props.title = f"{ctx.inspection_title}: draft report"
     props.subject = f"{ctx.questionnaire_title}, version {ctx.questionnaire_version}"
     props.author = ctx.written_by
     props.comments = "Draft written from the fieldwork data"
     for section in SECTIONS:
+        if on_step:
+            on_step(_says(section, ctx))
         section(document, ctx)
     if contents in SECTIONS:
         parts.fill_contents(document, CONTENTS_TITLE)
     return document
 
 
-def to_bytes(ctx: ReportContext, template: bytes | None = None) -> bytes:
+def to_bytes(ctx: ReportContext, template: bytes | None = None,
+             on_step: Callable[[str], None] | None = None) -> bytes:
+    document = build(ctx, template, on_step)
+    if on_step:
+        on_step(SAVING)
     out = io.BytesIO()
-    build(ctx, template).save(out)
+    document.save(out)
     return out.getvalue()

@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from exports import report_docx
+from exports import report_docx, report_steps
 from fieldwork import audit, charts, short_labels
 from fieldwork.contract import CONTEXT_SECTION
 from fieldwork.problem_codes import BAD_TEMPLATE
@@ -105,11 +105,15 @@ def evidence_notes(session: Session, q: Questionnaire, inspection: inspections.I
 def report_context(session: Session, actor: Actor, questionnaire_id: str, *,
                    inspection: inspections.InspectionRef = None,
                    by: str | None = None, filters: dict | None = None, with_notes: bool = False,
-                   with_charts: bool = True) -> report_docx.ReportContext:
+                   with_charts: bool = True, steps: report_steps.Steps | None = None) -> report_docx.ReportContext:
+    """Everything the draft shows; ``steps`` (if given) is told of counting, each chart and the
+    reading that follows, and planned to the end of the document (``report_docx.steps``)."""
     require_role(actor, LEADS, "write the draft report")
     if with_notes:
         require_role(actor, LEADS, "put evidence notes in the draft report")
+    steps = steps or report_steps.Steps(None)
     inspection = inspections.resolve(session, inspection)
+    steps.start(report_steps.COUNTING)
     report = findings.compute(session, questionnaire_id, inspection=inspection, by=by, filters=filters)
     q = inspections.questionnaire_of(inspections.current_version(session, questionnaire_id))
     clean = report.filters  # checked and tidied by findings.compute
@@ -120,9 +124,15 @@ def report_context(session: Session, actor: Actor, questionnaire_id: str, *,
         # the page's own wording of the breakdown and filters, so the charts are the page's charts
         by_label = short_labels.short(q.id, by, q.question(by).label) if by else ""
         filter_text = short_labels.filters_in_words(q, clean)
-        for name, chart in charts.default_charts(report, q.title, codes.get(by, {}) if by else None,
-                                                 by_label=by_label, filter_text=filter_text):
+        chosen = charts.default_charts(report, q.title, codes.get(by, {}) if by else None,
+                                       by_label=by_label, filter_text=filter_text)
+        steps.plan(len(chosen) + 1 + report_docx.steps())
+        for n, (name, chart) in enumerate(chosen, 1):
+            steps.start(report_steps.drawing(n, len(chosen)))
             rendered.append((name, charts.png(chart)))
+    else:
+        steps.plan(1 + report_docx.steps())
+    steps.start(report_steps.READING)
     return report_docx.ReportContext(
         inspection_title=inspection.title or inspection.name, questionnaire_id=q.id, questionnaire_title=q.title,
         questionnaire_version=q.version, framework=framework,
@@ -195,16 +205,20 @@ def check_template(data: bytes, name: str = "template") -> bytes:
 
 def draft_report(session: Session, actor: Actor, questionnaire_id: str, *, inspection: inspections.InspectionRef = None,
                  by: str | None = None, filters: dict | None = None, with_notes: bool = False,
-                 template: bytes | None = None, template_name: str = "", file_name: str = "") -> bytes:
-    """The draft report as .docx bytes, audited."""
+                 template: bytes | None = None, template_name: str = "", file_name: str = "",
+                 progress: report_steps.Progress | None = None) -> bytes:
+    """The draft report as .docx bytes, audited. ``progress(done, total, words)``, if given, is
+    told of each step as it starts (exports/report_steps.py)."""
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     if template is not None:
         check_template(template, template_name or "template")
+    steps = report_steps.Steps(progress)
     ctx = report_context(session, actor, questionnaire_id, inspection=inspection, by=by, filters=filters,
-                         with_notes=with_notes)
-    data = report_docx.to_bytes(ctx, template)
+                         with_notes=with_notes, steps=steps)
+    data = report_docx.to_bytes(ctx, template, steps.start)
     inspection = inspections.resolve(session, inspection)
     audit.record(session, actor.name, audit.REPORT, inspection_id=inspection.id, questionnaire=questionnaire_id,
                  version=ctx.questionnaire_version, by=by, filters=ctx.findings.filters, cases=ctx.findings.cases,
                  notes_included=with_notes, template=template_name[:200], file=file_name[:200])
+    steps.finish()
     return data

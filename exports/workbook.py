@@ -36,6 +36,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from exports import rows as wide_rows
 from exports import summaries
+from fieldwork import short_labels
 from fieldwork.contract import CONTEXT_SECTION
 from fieldwork.files.cells import safe
 from fieldwork.files.xlsx_out import (BOLD, PERCENT, WRAP, add_table as _add_table, declare_size as _declare_size,
@@ -75,7 +76,7 @@ class WorkbookContext:
     markers: dict[str, Mapping[str, str]] = field(default_factory=dict)  # marker -> assessment uid -> value
     cover_lines: list[tuple[str, str]] = field(default_factory=list)  # extra (label, value) lines
     extra_sheets: list[Callable[[Workbook, "WorkbookContext"], None]] = field(default_factory=list)
-    progress: Callable[[int, int, str], None] | None = None  # (sheets done, sheets in all, next sheet)
+    progress: Callable[[int, int, str], None] | None = None  # (steps done, steps in all, the next in words)
 
     @property
     def questionnaire(self):
@@ -423,25 +424,43 @@ def add_summaries(wb: Workbook, ctx: WorkbookContext) -> None:
 
 def build(ctx: WorkbookContext) -> Workbook:
     wb = Workbook(write_only=True)
+    # each step named in words, as the Export page shows it while the workbook is written
     steps: list[tuple[str, Callable[[], None]]] = [
-        ("cover", lambda: add_cover(wb, ctx)),
-        ("findings", lambda: add_findings(wb, ctx)),
-        ("charts", lambda: add_charts(wb, ctx)),
-        ("summaries", lambda: add_summaries(wb, ctx)),  # numbers and dates, when there are any
-        *((f"findings by {v}", (lambda v=v, r=r: add_breakdown(wb, ctx, v, r))) for v, r in ctx.breakdowns.items()),
-        ("responses", lambda: add_responses(wb, ctx)),
-        ("responses_labels", lambda: add_responses_labels(wb, ctx)),
-        ("data_dictionary", lambda: add_data_dictionary(wb, ctx)),
-        ("code_lists", lambda: add_code_lists(wb, ctx)),
-        *((getattr(fn, "__name__", "sheet"), (lambda fn=fn: fn(wb, ctx))) for fn in ctx.extra_sheets),
+        ("the cover", lambda: add_cover(wb, ctx)),
+        ("the findings", lambda: add_findings(wb, ctx)),
+        ("the charts", lambda: add_charts(wb, ctx)),
+        ("the summaries", lambda: add_summaries(wb, ctx)),  # numbers and dates, when there are any
+        *((f"the findings by {_by_words(ctx, v)}", (lambda v=v, r=r: add_breakdown(wb, ctx, v, r)))
+          for v, r in ctx.breakdowns.items()),
+        ("the responses", lambda: add_responses(wb, ctx)),
+        ("the responses in labels", lambda: add_responses_labels(wb, ctx)),
+        ("the data dictionary", lambda: add_data_dictionary(wb, ctx)),
+        ("the code lists", lambda: add_code_lists(wb, ctx)),
+        *((EXTRA_SHEET_WORDS.get(getattr(fn, "__name__", ""), "further sheets"), (lambda fn=fn: fn(wb, ctx)))
+          for fn in ctx.extra_sheets),
     ]
     for done, (name, step) in enumerate(steps):
         if ctx.progress:
-            ctx.progress(done, len(steps), name)
+            ctx.progress(done, len(steps), f"Writing {name} ({done + 1} of {len(steps)})…")
         step()
     if ctx.progress:
-        ctx.progress(len(steps), len(steps), "saving")
+        ctx.progress(len(steps), len(steps), SAVING)
     return wb
+
+
+def _by_words(ctx: WorkbookContext, variable: str) -> str:
+    q = ctx.questionnaire
+    label = q.question(variable).label if q.has_question(variable) else variable
+    words = short_labels.short(q.id, variable, label)
+    return words if words[:2].isupper() else words[:1].lower() + words[1:]  # "CPS Area" stays, "Force" -> "force"
+
+
+# The sheets other capabilities add (exports/agreement.py, sample.py, evidence_sheets.py,
+# case_examples.py; exporting.py's repeat groups), in words for the progress.
+EXTRA_SHEET_WORDS = {"agreement_sheet": "the agreement between markers", "sample_sheet": "the sample",
+                     "evidence_sheets": "the evidence and judgements", "add_case_examples": "the case examples",
+                     "repeat_sheets": "the repeat groups"}
+SAVING = "Saving the workbook…"
 
 
 def to_bytes(ctx: WorkbookContext) -> bytes:

@@ -1,8 +1,10 @@
 """Assess: score one case, section by section; every answer and note is saved as it is made.
 
 The case is the URL's ``?case=ID`` (so a refresh or a bookmark comes back to it), else the
-inspector's most recently saved draft. Only the signed-in user's own assessment of the case
-is shown: a second marker never sees the first marker's answers.
+inspector's most recently saved draft; the section on screen is ``&section=risk``, so Back and
+Forward move between sections (docs/assess-address.md). A case in the address that is not the
+user's is refused in words, and no case opens until one is picked. Only the signed-in user's
+own assessment of the case is shown: a second marker never sees the first marker's answers.
 """
 
 import streamlit as st
@@ -10,7 +12,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 from fieldwork import db
 from fieldwork.services import assessments, cases, inspections, own_assessments
-from fieldwork.ui import questionnaire_form, session
+from fieldwork.ui import assess_access, assess_address, questionnaire_form, session
 
 user = session.require(session.INSPECTOR, session.LEAD)
 PICK = "assess_case"
@@ -21,17 +23,18 @@ with db.session_scope(session.engine()) as s:
     mine = cases.register(s, user, inspection=inspection, inspector=user.name).rows
     # the user's own assessment of each: a case second-marked reads "complete" (its first marking)
     own = own_assessments.own(s, user, inspection=inspection)
+
+by_id = {r.case_id: r for r in mine}
+wanted = st.query_params.get(assess_address.CASE, "")
+refused = bool(wanted) and not (wanted.isdigit() and int(wanted) in by_id)
+if refused:  # say which kind of "not yours" in words, and open no case until one is picked
+    st.warning(assess_access.refusal(user, wanted, inspection) + (" Choose one of your cases below." if mine else ""))
+    st.session_state[PICK] = None
+elif wanted:
+    st.session_state[PICK] = int(wanted)
 if not mine:
     st.info("You have no cases to score yet: add one on the Cases page.")
     st.stop()
-
-by_id = {r.case_id: r for r in mine}
-wanted = st.query_params.get("case", "")
-if wanted.isdigit() and int(wanted) in by_id:
-    st.session_state[PICK] = int(wanted)
-elif wanted:
-    st.warning("That case is not one of yours in this inspection (or no longer exists): choose one of your "
-               "cases below.")
 
 
 def unfinished(row: cases.CaseRow) -> bool:
@@ -44,14 +47,15 @@ def last_saved(row: cases.CaseRow) -> str:
     return str(own[row.case_id].updated_at if row.case_id in own else row.updated_at or "")
 
 
-if st.session_state.get(PICK) not in by_id:
+if not refused and st.session_state.get(PICK) not in by_id:
     # resume where the inspector stopped: the draft saved most recently
     drafts = sorted((r for r in mine if unfinished(r)), key=last_saved, reverse=True)
     st.session_state[PICK] = (drafts[0] if drafts else mine[0]).case_id
 
 
 def _picked() -> None:
-    st.query_params["case"] = str(st.session_state[PICK])  # before the run reads it back
+    if st.session_state[PICK] is not None:
+        assess_address.show_case(st.session_state[PICK])  # before the run reads it back
 
 
 # labels that never change while the page is open (a browser resets a select box whose labels change)
@@ -63,13 +67,19 @@ purpose = {cid: f" · {own_assessments.PURPOSE_WORDS[o.purpose]}" for cid, o in 
 case_id = st.selectbox("Case", list(by_id), key=PICK, on_change=_picked,
                        format_func=lambda cid: f"{by_id[cid].case_ref} · {titles[by_id[cid].questionnaire]}"
                                                f"{purpose.get(cid, '')}",
-                       help="Your cases. The address bar keeps the case, so a refresh comes back here.")
-st.query_params["case"] = str(case_id)
+                       placeholder="Choose one of your cases",
+                       help="Your cases. The address bar keeps the case and its section, so a refresh comes back "
+                            "here and Back returns to the section before.")
+if case_id is None:
+    st.stop()
+assess_address.show_case(case_id)
 
 with db.session_scope(session.engine()) as s:
     uid = assessments.own_assessment(s, user, case_id)
 # every full run shows what is stored; a change inside the form reruns the form alone
 view = questionnaire_form.load(user, uid)["view"]
+# Back, Forward, a reload or a link: the section the address names (the form writes it on each switch)
+questionnaire_form.open_section(uid, assess_address.wanted_section(view.questionnaire))
 st.caption(f"{view.case_ref} · {view.questionnaire.title} (version {view.questionnaire.version}) · "
            f"{view.purpose} assessment by {view.inspector}")
 

@@ -38,9 +38,10 @@ if user.role in (session.INSPECTOR, session.LEAD):  # the inspector's day starts
         latest = cases.latest_draft(s, user, inspection=inspection)
         own = own_assessments.own(s, user, inspection=inspection)
         seconds = own_assessments.waiting_second_markings(s, user, inspection=inspection)
-    if latest is not None:
-        if st.button(f"Continue {latest.case_ref}, your latest draft", key="cases_continue", type="primary",
-                     icon=":material/edit_note:"):
+    if latest is not None:  # in the register's words: a case not started yet is not called a draft
+        label = (f"Continue {latest.case_ref}, your latest draft" if latest.status == cases.DRAFT
+                 else f"Start {latest.case_ref}, {cases.STATUSES[latest.status]} yet")
+        if st.button(label, key="cases_continue", type="primary", icon=":material/edit_note:"):
             open_case(latest.case_id)
     if seconds:  # the case itself reads "complete" (its first marking): say that this work waits
         if st.button(f"Continue {seconds[0].case_ref}, your second marking", key="cases_continue_second",
@@ -71,15 +72,21 @@ with db.session_scope(engine) as s:
 st.subheader("Progress against the sample")
 progress = [p for p in reg.progress if p.target or p.cases]
 if progress:
+    # complete of the cases counted, never over 100 %: a drawn sample counts its own cases; the
+    # force's other complete cases (added by hand, imported, past the target) are said apart
     st.dataframe(pd.DataFrame([{
-        "Force": force_label(p.force), "Complete": p.complete, "Target": p.target or None,
-        "Progress": min(p.complete / p.target, 1.0) if p.target else None, "In the register": p.cases,
+        "Force": force_label(p.force), "Sample target": p.target or None,
+        "Complete in the sample": p.towards_target if p.target else None,
+        "Progress": p.towards_target / p.target if p.target else None,
+        "Complete outside the sample": p.outside, "Cases in the register": p.cases,
     } for p in progress]), hide_index=True, width="stretch", key="cases_progress",
         column_config={"Progress": st.column_config.ProgressColumn("Progress", min_value=0.0, max_value=1.0,
                                                                     format="percent")})
     done, target, beyond = cases.sample_totals(progress)  # a force past its target: the rest said apart
     st.caption((f"{done} of {target} sample cases complete" if target else f"{beyond} cases complete")
-               + (f", and {beyond} more beyond the target" if target and beyond else ""))
+               + (f", and {beyond} more complete outside the sample" if target and beyond else "")
+               + (". Where a sample was drawn, only its drawn cases (and their replacements) count towards "
+                  "the target." if any(p.sampled_complete is not None for p in progress) else ""))
 else:
     st.caption("No sample target is set for this questionnaire, and it has no cases yet.")
 

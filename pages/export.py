@@ -53,8 +53,8 @@ name = (f"{inspection.code}_{qid}{'_labels' if fmt == 'csv_labels' else ''}{'_wi
 if components.pressed("Prepare the export", type="primary", key="export_prepare"):
     bar = st.progress(0.0, text="Reading the assessments…")
 
-    def progress(done: int, total: int, sheet: str) -> None:
-        bar.progress(done / total if total else 1.0, text=f"Writing {sheet}…")
+    def progress(done: int, total: int, words: str) -> None:  # "Writing the findings by force (5 of 13)…"
+        bar.progress(done / total if total else 1.0, text=words)
 
     try:
         with db.session_scope(engine) as s:

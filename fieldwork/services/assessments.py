@@ -36,7 +36,7 @@ from fieldwork.services import inspections, permissions
 from fieldwork.services.permissions import Actor
 from fieldwork.services import actor_check, characters
 from models import (AGREED, COMPLETE, DRAFT, PRIMARY, SECOND, Answer, Assessment, AuditEvent, CaseFile,
-                    QuestionnaireVersion, User, new_uid, utcnow)
+                    QuestionnaireVersion, new_uid, utcnow)
 
 FORCE = "force"  # the case's force: an answer of the context section (contract section 6)
 
@@ -200,19 +200,23 @@ class Stored:
 def reread(session: Session, actor: Actor, uid: str, questionnaire: Questionnaire) -> Stored | None:
     """The actor's own assessment as stored now, in one query (the Assess form re-reads it on
     every section switch: another tab or laptop may have saved since). None when it is not
-    theirs to read this way (removed, another's, the account disabled): ``load`` says why."""
+    theirs to read this way (removed, another's): ``load`` says why. The account is checked as
+    every other service checks it, on the same path (``actor_check.at_write``: enabled, its
+    session token live, its role and force limits read again): a session ended elsewhere
+    raises ``SessionEnded``, a case of a force taken away ``PermissionDenied``."""
+    actor = actor_check.at_write(session, actor)
     query = (select(Assessment.version, Assessment.status, CaseFile.case_ref, Answer.question, Answer.instance,
                     Answer.id, Answer.value, Answer.note)
              .join(CaseFile, CaseFile.id == Assessment.case_id)
              .outerjoin(Answer, Answer.assessment_id == Assessment.id)
              .where(Assessment.uid == uid, Assessment.inspector == actor.name))
-    if actor.signed_in:  # as actor_check.at_write: a person's account must still be active
-        query = query.join(User, User.name == Assessment.inspector).where(User.active.is_(True))
     rows = session.execute(query).all()
     if not rows:
         return None
     version, status, case_ref = rows[0][:3]
     stored = {repeat_entries.slot(inst or "", q): (i, v, n or "") for *_, q, inst, i, v, n in rows if q is not None}
+    if actor.forces and not actor.is_lead:  # as _require_force, from the row just read (no second query)
+        permissions.require_force(actor, stored.get(FORCE, (None, None))[1], "open a case of a force you do not cover")
     answers = {q: v for q, (_, v, _) in stored.items() if v not in (None, "")}
     if questionnaire.has_question(CASE_REF):  # lives on the case, as in load
         answers[CASE_REF] = case_ref

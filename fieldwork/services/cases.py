@@ -70,6 +70,22 @@ class ForceProgress:
     complete: int
     cases: int  # in the register
     target: int  # the sample's target for the force (0: not in the sample)
+    # complete cases of the force's drawn sample (its drawn cases and their replacements); None
+    # when no sample was drawn for the force, and every case of the register counts towards the target
+    sampled_complete: int | None = None
+
+    @property
+    def towards_target(self) -> int:
+        """Complete cases that count towards the target, never more than the target: a drawn
+        sample's own cases, else any of the force's (walk 23: "17 of 16" while the 16 drawn were
+        not started, the 17 being cases outside the draw)."""
+        done = self.complete if self.sampled_complete is None else self.sampled_complete
+        return min(done, self.target)
+
+    @property
+    def outside(self) -> int:
+        """Complete cases that do not count towards the target: outside the drawn sample, or past it."""
+        return self.complete - self.towards_target
 
 
 @dataclass
@@ -251,25 +267,31 @@ def register(session: Session, actor: Actor, *, inspection: inspections.Inspecti
             session.execute(rows_q.order_by(CaseFile.questionnaire, CaseFile.case_ref)).all()]
 
     complete = func.sum(case((status == COMPLETE, 1), else_=0))
-    progress_q = _scope(joined.add_columns(CaseFile.questionnaire, force.c.force, complete, func.count())
+    drawn = CaseFile.id.in_(select(SampleEntry.case_id).where(SampleEntry.case_id.is_not(None)))
+    sampled = func.sum(case((and_(status == COMPLETE, drawn), 1), else_=0))  # of a drawn sample
+    progress_q = _scope(joined.add_columns(CaseFile.questionnaire, force.c.force, complete, func.count(), sampled)
                         .group_by(CaseFile.questionnaire, force.c.force),
                         actor, inspection, force.c.force, questionnaire=questionnaire, forces=forces)
-    counted = {(qid, frc): (int(done or 0), int(n)) for qid, frc, done, n in session.execute(progress_q).all()}
+    counted = {(qid, frc): (int(done or 0), int(n), int(in_sample or 0))
+               for qid, frc, done, n, in_sample in session.execute(progress_q).all()}
     return Register(inspection, rows, _progress(session, actor, inspection, counted, questionnaire, forces))
 
 
 def sample_totals(progress: Iterable[ForceProgress]) -> tuple[int, int, int]:
     """(complete towards the sample, the sample's target, complete beyond a force's target): a
-    force past its target counts its target, so the sample is never "113 of 112" complete."""
+    force past its target counts its target, so the sample is never "113 of 112" complete; a force
+    whose sample was drawn counts only its drawn cases towards it."""
     progress = list(progress)
-    done = sum(min(p.complete, p.target) for p in progress if p.target)
+    done = sum(p.towards_target for p in progress if p.target)
     return done, sum(p.target for p in progress), sum(p.complete for p in progress) - done
 
 
 def latest_draft(session: Session, actor: Actor, *, inspection: inspections.InspectionRef = None) -> CaseRow | None:
-    """The actor's own case saved most recently that is not complete: where their day resumes."""
+    """The actor's own case that is not complete where their day resumes: the draft saved most
+    recently, else (none started) the case not started added most recently. Its ``status`` says
+    which, in the register's words."""
     rows = register(session, actor, inspection=inspection, inspector=actor.name, statuses=[DRAFT, NOT_STARTED]).rows
-    return max(rows, key=lambda r: str(r.updated_at or ""), default=None)
+    return max(rows, key=lambda r: (r.status == DRAFT, str(r.updated_at or "")), default=None)
 
 
 def _progress(session: Session, actor: Actor, inspection: Inspection, counted: dict, questionnaire: str | None,
@@ -285,9 +307,9 @@ def _progress(session: Session, actor: Actor, inspection: Inspection, counted: d
         for frc in keys:
             if (forces and frc not in forces) or (frc is not None and not actor.sees_force(frc)):
                 continue
-            done, n = counted.get((qid, frc), (0, 0))
+            done, n, in_sample = counted.get((qid, frc), (0, 0, 0))
             target = drawn.get(frc, plan.target(frc) if plan and frc else 0)
-            out.append(ForceProgress(qid, frc, done, n, target))
+            out.append(ForceProgress(qid, frc, done, n, target, in_sample if frc in drawn else None))
     return out
 
 

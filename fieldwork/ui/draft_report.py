@@ -1,7 +1,8 @@
 """The Findings page's "Draft report" block: the Word draft of the report with the filters and
 the breakdown chosen on the page, an optional inspectorate template, and evidence notes only
 when a lead ticks for them. Writing takes a few seconds (charts are rendered), so it runs on a
-button and the document then waits in the session for its download button."""
+button, says each step as it starts (exports/report_steps.py) and the document then waits in the
+session for its download button."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from exports import reporting
+from exports import report_steps, reporting
 from fieldwork.ui import components, session
 
 KEY = "findings_report_docx"  # session state: (request, file name, bytes) of the last draft written
@@ -30,15 +31,27 @@ def draft_report_block(user, inspection, qid: str, by: str | None, filters: dict
                template.file_id if template else None)
     file_name = f"{qid}-draft-report.docx"
     if components.pressed("Write the draft report", key="findings_report_write", icon=":material/description:"):
-        try:
-            with st.spinner("Writing the draft report"), db.session_scope(session.engine()) as s:
-                data = reporting.draft_report(
-                    s, user, qid, inspection=inspection, by=by, filters=filters, with_notes=with_notes,
-                    template=template.getvalue() if template else None,
-                    template_name=template.name if template else "", file_name=file_name)
-        except ProblemError as exc:
-            components.show_problems(exc, key="findings_report_problems")
-            return
+        # it takes seconds (docs/waits.md): each step is said as it starts, and stays listed
+        status = st.status("Writing the draft report…", expanded=True)
+        with status:
+            bar = st.progress(0.0, text=report_steps.COUNTING)
+
+            def progress(done: int, total: int, words: str) -> None:
+                bar.progress(min(done / total, 1.0) if total else 0.0, text=words)
+                if words != report_steps.DONE:
+                    st.caption(words)
+
+            try:
+                with db.session_scope(session.engine()) as s:
+                    data = reporting.draft_report(
+                        s, user, qid, inspection=inspection, by=by, filters=filters, with_notes=with_notes,
+                        template=template.getvalue() if template else None,
+                        template_name=template.name if template else "", file_name=file_name, progress=progress)
+            except ProblemError as exc:
+                status.update(label="The draft report was not written", state="error", expanded=True)
+                components.show_problems(exc, key="findings_report_problems")
+                return
+        status.update(label=report_steps.DONE, state="complete", expanded=False)
         st.session_state[KEY] = (request, file_name, data)
     written = st.session_state.get(KEY)
     if written and written[0] == request:  # a draft for exactly what the page now shows

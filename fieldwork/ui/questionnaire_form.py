@@ -31,13 +31,14 @@ from fieldwork.questionnaire import filter_checks
 from fieldwork.questionnaire.model import Question, Questionnaire
 from fieldwork.services import assessments, privacy, repeat_entries as entry_service
 from fieldwork.services.permissions import Actor
-from fieldwork.ui import answer_widgets, case_record, entry_panels, note_keeper, session, stored_values
+from fieldwork.ui import answer_widgets, assess_address, case_record, entry_panels, note_keeper, session, stored_values
 from fieldwork.ui.components import show_problems
 from models import COMPLETE, DRAFT
 
 PREFIX = "qf"
 RADIO_MAX = 5  # answer sets up to this size are radio buttons; longer ones a select box
 HINTS = {"integer": "a whole number", "date": "YYYY-MM-DD"}
+NOTE_PLACEHOLDER = "No names: document, page, what you saw"
 # What the page says about the last action (and the section on screen, which the read-only
 # view of a complete assessment does not draw); kept when the copy is reloaded from the database.
 MESSAGES = {"cleared": [], "at": None, "conflict": None, "problems": None, "missing": False, "toast": None,
@@ -419,8 +420,13 @@ def _reread(actor: Actor, uid: str, state: dict) -> dict:
     """What the database holds now (one query), into the working copy; every widget is drawn
     from it again. What this tab holds unsaved (a "changed elsewhere" choice, a note never
     sent) is in the copy's messages and stays on screen."""
-    with db.session_scope(session.engine()) as s:
-        stored = assessments.reread(s, actor, uid, state["view"].questionnaire)
+    try:
+        with db.session_scope(session.engine()) as s:
+            stored = assessments.reread(s, actor, uid, state["view"].questionnaire)
+    except ProblemError as exc:  # the session ended elsewhere, or the case's force was taken away
+        _refused(state, exc, None)
+        state["refused"] = True  # the form shows why and nothing of the case (assessment_form)
+        return state
     if stored is None:  # not readable this way (account disabled, removed): the full read says why
         try:
             return _refresh(actor, uid)
@@ -431,6 +437,30 @@ def _reread(actor: Actor, uid: str, state: dict) -> dict:
                  notes=dict(stored.notes), instances=set(stored.instances))
     stored_values.forget(state)
     return state
+
+
+def _refused_reread(state: dict) -> None:
+    """A section switch the account may no longer make: the sign-in says why when the session
+    has ended; otherwise the refusal, in words, and nothing of the case (the page's next full
+    run says which cases are still the inspector's)."""
+    if session.current_user() is None:
+        st.rerun()  # the app's sign-in page shows the reason
+    state.pop("refused", None)
+    state["toast"] = None  # "Not saved: …" would speak of a change: this was a switch, which saves nothing
+    if state["problems"]:
+        show_problems(state["problems"], key=_key(state["view"].uid, "problems"), retry=False)
+    state["problems"] = None
+    st.caption("Nothing was saved by this switch. Open the Cases page to see the cases you may score now.")
+
+
+def open_section(uid: str, section: str | None) -> None:
+    """Show this section (the address names it: Back, Forward, a reload, a link) once the
+    form is drawn; a section that asks nothing for this case falls back as a reopened one does.
+    An address naming the section the form last showed changes nothing: the form wrote it, and a
+    section picked since (a run of the whole page, as tests run it) stays picked."""
+    if section and section != _state(uid).get("section"):
+        _state(uid)["section"] = section
+        st.session_state[_key(uid, "section")] = section
 
 
 def _reload(actor: Actor, uid: str) -> None:
@@ -519,7 +549,8 @@ def _question(actor: Actor, uid: str, questionnaire: Questionnaire, question: Qu
         if question.name != assessments.CASE_REF:
             st.text_area(f"Evidence note: {question.label}", key=nkey, disabled=not editable, height=68,
                          label_visibility="collapsed", max_chars=assessments.MAX_NOTE,
-                         placeholder="Evidence note: document, page, what you saw (no names)",
+                         # the privacy reminder first: a narrow column (1,024 px) cuts the end of a placeholder
+                         placeholder=NOTE_PLACEHOLDER,
                          on_change=_note_changed, args=(actor, uid, slot))
             found = privacy.note_warnings(state["notes"].get(slot) or st.session_state[nkey] or "")
             if found:
@@ -554,6 +585,9 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
     state = _state(uid)
     if state.pop("reread", False) and not state["conflict"]:  # locked: Reload re-reads
         state = _reread(actor, uid, state)
+        if state.get("refused"):
+            _refused_reread(state)
+            return
     stored_values.new_run(state)
     view: assessments.AssessmentView = state["view"]
     questionnaire = view.questionnaire
@@ -604,6 +638,7 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
                        on_change=_section_switched, args=(uid,),
                        help="Sections follow the victim's journey through the case.")
     state["section"] = current  # the read-only view draws no picker: Reopen comes back here
+    assess_address.show_section(current)  # a step of the browser's history: Back returns here
     section = next(s for s in questionnaire.sections if s.id == current)
     shown = [] if section.repeat else [
         q for q in questionnaire.questions_in(current) if q.name in relevant and answer_widgets.asks(q)]

@@ -52,7 +52,7 @@ def open_case(page, app_url: str, case_id: int, uid: str) -> None:
     name.or_(signed).first.wait_for()
     if name.count():
         live.sign_in(page, "inspector1", PASSWORD)
-    page.wait_for_url(re.compile(rf"/assess\?case={case_id}$"))
+    page.wait_for_url(re.compile(rf"/assess\?case={case_id}(&section=\w+)?$"))  # the form adds its section
     show_section(page, uid, SECTION)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from fieldwork import db
 from fieldwork.services import assessments, cases
@@ -205,3 +206,69 @@ def test_a_note_being_typed_over_a_question_that_skip_logic_hides_is_saved_and_n
     assert stored.answers.get("enhanced_risk_assessment") == "s_dash"
     assert "dash_supplementary_questions" not in stored.answers
     assert stored.notes.get("dash_supplementary_questions") == "DASH form p.6"
+
+
+INVESTIGATION = "Investigation"
+
+
+def on_section(page, title: str, section_id: str) -> None:
+    """The section on screen is this one, its picker says so, and the address names it."""
+    page.get_by_role("heading", name=title).wait_for()
+    live.settle(page)
+    page.wait_for_function("id => new URLSearchParams(location.search).get('section') === id", arg=section_id)
+    picker = page.locator('[data-testid="stRadio"]').filter(has_text=RISK).first
+    expect(picker.locator("label:has(input:checked)")).to_have_text([title])  # retried until the radio redraws
+
+
+def test_back_and_forward_move_between_sections_and_a_reload_keeps_one(app_url, app_db, browser_page):
+    case_id, uid = new_case(app_db, "HS-0305")
+    page = browser_page
+    open_case(page, app_url, case_id)
+    on_section(page, RISK, "risk")  # the first gap, named in the address
+    step(page, "forward", CARE)
+    on_section(page, CARE, "victim_care")
+    show_section(page, uid, INVESTIGATION)  # the picker writes the address too
+    on_section(page, INVESTIGATION, "investigation")
+
+    page.go_back()
+    on_section(page, CARE, "victim_care")
+    page.go_back()
+    on_section(page, RISK, "risk")
+    page.go_forward()
+    on_section(page, CARE, "victim_care")
+    page.go_forward()
+    on_section(page, INVESTIGATION, "investigation")
+
+    page.go_back()
+    on_section(page, CARE, "victim_care")
+    page.reload()  # a reload comes back to the section in the address
+    page.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for(timeout=60_000)
+    on_section(page, CARE, "victim_care")
+    page.goto(f"{app_url}/assess?case={case_id}&section=investigation")  # a link to a section opens it
+    page.get_by_text(re.compile(r"Saved as you go · version \d+")).wait_for(timeout=60_000)
+    on_section(page, INVESTIGATION, "investigation")
+
+
+FITS = """box => {  // the placeholder typed into a copy of the box: does it need more than the box's height?
+    const copy = box.cloneNode();
+    copy.value = box.placeholder;
+    Object.assign(copy.style, {position: "absolute", visibility: "hidden", width: box.offsetWidth + "px",
+                                height: box.offsetHeight + "px"});
+    box.parentNode.appendChild(copy);
+    const fits = copy.scrollHeight <= copy.clientHeight;
+    copy.remove();
+    return fits;
+}"""
+
+
+def test_the_note_boxs_privacy_reminder_is_seen_at_1024_px(app_url, app_db, browser_page):
+    case_id, uid = new_case(app_db, "HS-0306")
+    page = browser_page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_case(page, app_url, case_id)
+    box = widget(page, uid, "n", "initial_risk_assessment").locator("textarea")
+    box.wait_for()
+    assert box.get_attribute("placeholder").startswith("No names")  # the reminder first, whatever is cut
+    # every note box on screen shows its whole placeholder (walk 23: cut at "(no" at 1,024 px)
+    for each in page.locator("textarea[placeholder^='No names']").all():
+        assert each.evaluate(FITS), each.get_attribute("placeholder")

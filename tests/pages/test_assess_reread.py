@@ -15,7 +15,7 @@ from sqlalchemy import event, update
 from streamlit.testing.v1 import AppTest
 
 from fieldwork import db
-from fieldwork.services import assessments
+from fieldwork.services import actor_check, assessments, session_tokens
 from fieldwork.services.permissions import INSPECTOR, Actor
 from fieldwork.ui import questionnaire_form, session
 from models import User
@@ -38,6 +38,9 @@ def form_alone(uid: str) -> None:
     from fieldwork.ui import questionnaire_form, session
 
     user = session.current_user()
+    if user is None:  # as the app's router: the sign-in page, saying why the session ended
+        st.warning(session.ended_message())
+        return
     if questionnaire_form.widget_key(uid, "state") not in st.session_state:
         questionnaire_form.load(user, uid)
     questionnaire_form.assessment_form(user, uid)
@@ -176,9 +179,53 @@ def test_a_disabled_account_rereads_nothing_and_the_switch_signs_it_out(engine, 
     signed_in = Actor("inspector1", INSPECTOR, signed_in=True)
     with db.session_scope(engine) as s:
         questionnaire = assessments.load(s, INSPECTOR1, case.assessment_uid).questionnaire
-        assert assessments.reread(s, signed_in, case.assessment_uid, questionnaire) is None
+        with pytest.raises(actor_check.SessionEnded):  # the path every write takes (actor_check.at_write)
+            assessments.reread(s, signed_in, case.assessment_uid, questionnaire)
     save_elsewhere(engine, case, victim_support_referral="yes")
     first.button(key=button(case, "next")).click().run()
     assert not first.exception, first.exception
-    assert not first.radio(key=key(case, "victim_support_referral")).value  # nothing read for it
+    assert not [r for r in first.radio if r.key and r.key.startswith("qf:")]  # nothing of the case on screen
     assert session.USER_KEY not in first.session_state  # signed out: the sign-in page says why
+    assert "your account has been disabled" in texts(first.warning)
+
+
+def test_a_session_ended_elsewhere_stops_the_switch_and_nothing_is_written(engine, db_url, monkeypatch, case):
+    """The re-read takes the path every write takes (actor_check.at_write): the session's token
+    too, not only the account (docs/trust-boundaries.md)."""
+    from tests.db_snapshot import snapshot
+
+    page("pages/assess.py", db_url, monkeypatch)
+    with db.session_scope(engine) as s:
+        token = session_tokens.issue(s, INSPECTOR1)
+    at = AppTest.from_function(form_alone, args=(case.assessment_uid,), default_timeout=30)
+    at.session_state[session.USER_KEY] = {"name": "inspector1", "role": session.INSPECTOR, "forces": []}
+    at.session_state[session.SEEN_KEY] = time.time()
+    at.session_state[session.TOKEN_KEY] = token
+    at.run()
+    assert at.subheader  # the form is open on a section
+    with db.session_scope(engine) as s:
+        session_tokens.revoke(s, token)  # signed out in another tab
+    before = snapshot(engine)
+    at.button(key=button(case, "next")).click().run()
+    assert not at.exception, at.exception
+    assert not [r for r in at.radio if r.key and r.key.startswith("qf:")]  # nothing of the case on screen
+    assert session.USER_KEY not in at.session_state
+    assert "signed out in another tab" in texts(at.warning)
+    assert snapshot(engine) == before
+
+
+def test_a_force_taken_away_stops_the_switch_in_words_and_nothing_is_written(engine, db_url, monkeypatch, case):
+    from tests.db_snapshot import snapshot
+
+    first = open_form(db_url, monkeypatch, case)  # a Durham case, the account sees every force
+    with db.session_scope(engine) as s:  # an administrator limits the account to Gwent meanwhile
+        s.exec(update(User).where(User.name == "inspector1").values(forces='["gwent"]'))
+    before = snapshot(engine)
+    first.button(key=button(case, "next")).click().run()
+    assert not first.exception, first.exception
+    assert not [r for r in first.radio if r.key and r.key.startswith("qf:")]  # no answer of the case shown
+    assert not first.subheader
+    shown = " ".join(first.dataframe[-1].value["problem"])
+    assert "may not open a case of a force you do not cover" in shown
+    assert "Nothing was saved" in texts(first.caption)
+    assert snapshot(engine) == before

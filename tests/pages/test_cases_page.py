@@ -42,7 +42,7 @@ def test_an_inspector_adds_a_case_and_sees_it_in_the_register(engine, db_url, mo
     assert not at.exception
     assert "No cases yet" in at.info[0].value
     durham = progress(at).set_index("Force").loc["Durham Constabulary"]
-    assert (durham["Complete"], durham["Target"]) == (0, 16)
+    assert (durham["Complete in the sample"], durham["Sample target"]) == (0, 16)
 
     submit(fill(at, force="durham", domestic_abuse="yes", charged_by="police"))
     assert not at.exception

@@ -55,7 +55,7 @@ def test_the_second_marking_waits_on_the_landing_page_with_its_own_status(engine
     assert not at.exception, at.exception
     labels = [b.label for b in at.button]
     assert "Continue HS-0030, your second marking" in labels
-    assert "Continue HS-0029, your latest draft" in labels  # their own first marking, as before
+    assert "Start HS-0029, not started yet" in labels  # their own first marking, in the register's words
     assert offered(at) == {"HS-0030": "second marking, not started", "HS-0029": "not started"}
     rows = register(at)
     assert rows.loc["HS-0030", "Status"] == "complete"  # the case: its counted (first) marking
