@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.findings import fill  # noqa: E402
-from bench.findings_vs_pandas import PANDAS, wall  # noqa: E402
+from bench.findings_vs_pandas import PANDAS, print_ratios, wall  # noqa: E402
 
 REPLAY = """
 import json, sqlite3, sys
@@ -94,17 +92,7 @@ def main() -> int:
         for cmd in commands.values():
             wall(cmd)  # warm-up: bytecode caches, the files in the page cache
         rounds = [{name: wall(cmd) for name, cmd in commands.items()} for _ in range(args.repeat)]
-        for i, what in ((0, "wall"), (1, "CPU")):
-            b = [r["pandas"][i] for r in rounds]
-            parts = []
-            for name in commands:
-                if name == "pandas":
-                    continue
-                a = [r[name][i] for r in rounds]
-                ratio = statistics.median(x / y for x, y in zip(a, b))
-                parts.append(f"{name} {statistics.median(a):.2f} s (ratio {ratio:.2f})")
-            print(f"N = {n} {what}: {'; '.join(parts)}; pandas {statistics.median(b):.2f} s; "
-                  f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+        print_ratios(n, rounds, list(commands))
     return 0
 
 

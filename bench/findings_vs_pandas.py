@@ -55,6 +55,23 @@ def wall(cmd: list[str], cwd: str | None = None) -> tuple[float, float]:
     return took, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
+def print_ratios(n: int, rounds: list[dict], names: list[str]) -> None:
+    """Medians of wall and CPU time of each command, and each one's ratio to pandas: the median
+    of the round-by-round ratios, as the load drifts between rounds."""
+    for i, what in ((0, "wall"), (1, "CPU")):
+        b = [r["pandas"][i] for r in rounds]
+        parts = []
+        for name in names:
+            if name == "pandas":
+                continue
+            a = [r[name][i] for r in rounds]
+            ratio = statistics.median(x / y for x, y in zip(a, b))
+            parts.append(f"{name} {statistics.median(a):.2f} s median ({min(a):.2f}-{max(a):.2f}), ratio {ratio:.2f}")
+        print(f"N = {n} {what}: {'; '.join(parts)}; pandas {statistics.median(b):.2f} s median "
+              f"({min(b):.2f}-{max(b):.2f}); load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
+              flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, action="append", help="complete assessments (default: 20,000 and 100,000)")
@@ -81,19 +98,7 @@ def main() -> int:
         rounds = []
         for _ in range(args.repeat):  # in turn, so each sees the same load
             rounds.append({name: wall(cmd, cwd) for name, (cwd, cmd) in commands.items()})
-        for i, what in ((0, "wall"), (1, "CPU")):
-            b = [r["pandas"][i] for r in rounds]
-            parts = []
-            for name in commands:
-                if name == "pandas":
-                    continue
-                a = [r[name][i] for r in rounds]
-                ratio = statistics.median(x / y for x, y in zip(a, b))  # round by round, as the load drifts
-                parts.append(f"{name} {statistics.median(a):.2f} s median ({min(a):.2f}-{max(a):.2f}), "
-                             f"ratio {ratio:.2f}")
-            print(f"N = {n} {what}: {'; '.join(parts)}; pandas {statistics.median(b):.2f} s median "
-                  f"({min(b):.2f}-{max(b):.2f}); load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
-                  flush=True)
+        print_ratios(n, rounds, list(commands))
     return 0
 
 
