@@ -56,13 +56,21 @@ else:
     groups: dict[str, list] = {}
     home = navigation.home(user.role)
     for spec in navigation.pages_for(user.role):
-        groups.setdefault(spec.group, []).append(st.Page(spec.path, title=spec.title, icon=spec.icon,
-                                                         default=spec.path == home,
-                                                         visibility=spec.visibility))
+        start = spec.path == home
+        # the start page is "/" in the menu, and Streamlit answers its own address with "Page not
+        # found"; so it stands at the root under another name, and its own address opens it too:
+        # a link roles share (an admin's /findings, typed or bookmarked by a lead) works for
+        # every role that may see the page (walk 24, W15)
+        groups.setdefault(spec.group, []).append(st.Page(
+            spec.path, title=spec.title, icon=spec.icon, default=start, visibility=spec.visibility,
+            url_path=navigation.START if start else navigation.address(spec)))
+        if start:
+            groups[spec.group].append(st.Page(spec.path, title=spec.title, url_path=navigation.address(spec),
+                                              visibility="hidden"))
     # a page this role may not open, typed or bookmarked, says whose page it is (hidden from the menu)
     for spec in navigation.refused_for(user.role):
         groups.setdefault(spec.group, []).append(st.Page(
-            "pages/not_for_you.py", title=spec.title, url_path=Path(spec.path).stem, visibility="hidden"))
+            "pages/not_for_you.py", title=spec.title, url_path=navigation.address(spec), visibility="hidden"))
     with st.sidebar:
         # first, before anything shows the person signed in: the sign-in finishes only once the
         # browser reports that it holds the cookie, so an address opened at once afterwards (in

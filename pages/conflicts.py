@@ -5,13 +5,12 @@ Each case shows its assessments side by side — who scored it, where it came fr
 The other stays in the database, uncounted, and the choice is audited.
 """
 
-import pandas as pd
 import streamlit as st
 
-from fieldwork import db, short_labels
+from fieldwork import db
 from fieldwork.problems import ProblemError
 from fieldwork.services import inspections, merge
-from fieldwork.ui import components, session
+from fieldwork.ui import components, conflict_table, session
 from fieldwork.ui.components import show_problems
 
 user = session.require(session.LEAD, session.ADMIN)
@@ -39,37 +38,23 @@ def side_label(side: merge.ConflictSide) -> str:
 
 for conflict in found:
     with st.container(border=True):
-        st.markdown(f"**{conflict.case_ref}** · {conflict.questionnaire} — "
+        with db.session_scope(engine) as s:
+            q_of = inspections.load_questionnaire(s, conflict.questionnaire)
+        st.markdown(f"**{conflict.case_ref}** · {q_of.title or conflict.questionnaire} — "
                     + "; ".join(KINDS.get(k, k) for k in conflict.kinds))
-        differing = conflict.differing()
+        differing = conflict_table.answered(conflict, q_of)  # form metadata is not an answer
         columns = {s.uid: f"{i + 1}. {side_label(s)}" for i, s in enumerate(conflict.sides)}
         if differing:
-            with db.session_scope(engine) as s:
-                q_of = inspections.load_questionnaire(s, conflict.questionnaire)
-
-            def words(name: str) -> str:  # the question's short label, as the Findings page names it
-                return short_labels.short(q_of.id, name, q_of.question(name).label) if q_of.has_question(name) else name
-
-            def answer(name: str, code: str | None) -> str:
-                if not code:
-                    return "(not asked)"
-                return q_of.label_of(name, code) if q_of.has_question(name) else code
-
-            # an answer in an entry of a repeat group: the entry named beside its question; the
-            # variable's name kept (hidden) for downloads and tests
-            components.table(pd.DataFrame([{
-                "question": words(q.rpartition("/")[2]), "variable": q.rpartition("/")[2], "entry": conflict.entry_of(q),
-                **{columns[s.uid]: answer(q.rpartition("/")[2], s.answers.get(q)) for s in conflict.sides}}
-                for q in differing]), key=f"conflict_table_{conflict.case_id}", hidden=["variable"], wide=["question"])
+            conflict_table.show(conflict, q_of, differing, key=f"conflict_table_{conflict.case_id}")
         else:
-            st.caption("The answers are the same; they differ in status or notes only.")
+            st.caption("The answers are the same; they differ in status, notes or when the form was filled in only.")
         noted = [q for q in dict.fromkeys([*differing, *(q for s in conflict.sides for q in s.notes)])
                  if any(s.notes.get(q) for s in conflict.sides)]
         if noted:
             with st.expander("Evidence notes"):
                 for q in noted:
                     entry = conflict.entry_of(q)
-                    st.markdown(f"`{q.rpartition('/')[2]}`" + (f" · {entry}" if entry else ""))
+                    st.markdown(f"**{conflict_table.question_words(q_of, q)}**" + (f" · {entry}" if entry else ""))
                     for s in conflict.sides:
                         if s.notes.get(q):
                             st.caption(f"{columns[s.uid]}: {s.notes[q]}")

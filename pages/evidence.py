@@ -22,6 +22,13 @@ FORM_N = "evidence_form_n"  # bumped after a save, so the form starts empty agai
 EXCERPTS_N = "evidence_excerpts_n"  # how many excerpt rows the form shows
 SAVED = "evidence_saved"  # what was just saved (and its warnings), said once after the rerun
 ADD = "ev_add"  # the add form, for the privacy question asked before saving
+# The date box's window. Streamlit's default is the last ten years, and a date typed outside the
+# window is never sent: the box kept its old value and an older interview was saved dated today
+# (walk 24, W10). So the box opens empty, takes any day from 2000 (the command line takes these
+# too), and a box holding no date is refused by name rather than filled in for the person.
+EARLIEST = date(2000, 1, 1)
+DATE_HELP = (f"The day the evidence was gathered, from {EARLIEST:%-d %B %Y} to today. A date outside these "
+             "is not taken: the box stays empty and Save says so.")
 
 st.title("Evidence")
 with db.session_scope(engine) as s:
@@ -37,9 +44,21 @@ st.caption(f"{inspection.name} · interviews, focus groups, documents and other 
 
 saved = st.session_state.pop(SAVED, None)
 if saved:
-    st.success(f"Saved {saved['ref']} with {saved['excerpts']} excerpt(s).", icon=":material/check_circle:")
+    st.success(f"Saved {saved['ref']}, dated {saved['held_on']:%-d %B %Y}, with {saved['excerpts']} excerpt(s).",
+               icon=":material/check_circle:")  # the date said back: the one stored
     for w in saved["warnings"]:
         st.warning(f"Check this: {w}. Remove personal details if they are there.", icon=":material/warning:")
+
+
+def date_box(where, value: date | None, *, key: str) -> date | None:
+    """The evidence's date, or None when the box holds none (never a day the person did not
+    give). An item already dated before EARLIEST (the command line allows it) keeps its date."""
+    earliest = min(EARLIEST, value) if value else EARLIEST
+    held_on = where.date_input("Date", value=value, min_value=earliest, max_value=date.today(), key=key,
+                               format="YYYY-MM-DD", help=DATE_HELP)
+    if held_on is None:
+        where.caption(f"No date in the box: type or choose one from {earliest:%-d %B %Y} to today.")
+    return held_on
 
 
 def save_checked(form: str, data: EvidenceInput, texts: list[str], anyway: bool, write, problems_key: str):
@@ -63,7 +82,7 @@ def save_checked(form: str, data: EvidenceInput, texts: list[str], anyway: bool,
             show_problems(exc, key=problems_key)
         else:
             privacy_confirm.clear(form)
-            st.session_state[SAVED] = {"ref": item.ref, "excerpts": len(data.excerpts),
+            st.session_state[SAVED] = {"ref": item.ref, "held_on": item.held_on, "excerpts": len(data.excerpts),
                                        "warnings": [] if anyway else warnings}  # seen and saved anyway
             return item
     return None
@@ -83,8 +102,7 @@ def add_form() -> None:
     with st.expander("Add evidence", expanded=True, icon=":material/add:"):
         cols = st.columns(3)
         kind = cols[0].selectbox("Kind", EVIDENCE_KINDS, format_func=evidence.KIND_LABELS.get, key=f"ev_kind_{n}")
-        held_on = cols[1].date_input("Date", value=date.today(), max_value=date.today(), key=f"ev_date_{n}",
-                                     format="YYYY-MM-DD")
+        held_on = date_box(cols[1], None, key=f"ev_date_{n}")
         ref = cols[2].text_input("Your reference (optional)", key=f"ev_ref_{n}", max_chars=40, placeholder="EV-0001")
         cols = st.columns(2)
         force = cols[0].selectbox("Force", list(force_labels), index=None, format_func=force_labels.get,
@@ -137,6 +155,7 @@ def edit_form(v) -> None:
     citing it still do); a change made meanwhile elsewhere is refused."""
     k = f"{v.uid}_{v.revision}"
     with st.form(f"ev_edit_form_{k}"):
+        held_on = date_box(st, v.held_on, key=f"ev_e_date_{k}")
         source = st.text_input("Source", v.source, max_chars=200, key=f"ev_e_source_{k}")
         summary = st.text_area("Summary", v.summary, key=f"ev_e_summary_{k}", max_chars=evidence.MAX_SUMMARY)
         chosen = st.multiselect("Criteria", criteria, default=[c for c in v.criteria if c in criteria],
@@ -163,7 +182,7 @@ def edit_form(v) -> None:
     texts = [source, summary, reference, *(e.text for e in kept)]
     anyway = privacy_confirm.ask(f"ev_edit_{k}", texts, what="the source, summary and excerpts")
     if submitted or anyway:
-        data = EvidenceInput(kind=v.kind, held_on=v.held_on, force=v.force, cps_area=v.cps_area, source=source,
+        data = EvidenceInput(kind=v.kind, held_on=held_on, force=v.force, cps_area=v.cps_area, source=source,
                              summary=summary, criteria=chosen, reference=reference, ref=v.ref, excerpts=kept)
         if save_checked(f"ev_edit_{k}", data, texts, anyway, lambda s: evidence.update_evidence(
                 s, user, v.uid, data, expected_revision=v.revision, inspection=inspection), f"ev_e_problems_{k}"):

@@ -8,9 +8,9 @@ import streamlit as st
 
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import bundle_evidence, evidence, inspections, judgements, triangulation
+from fieldwork.services import evidence, inspections, judgements, triangulation
 from fieldwork.services.judgements import FindingFigures, FindingRef
-from fieldwork.ui import components, judgement_clash, session
+from fieldwork.ui import components, judgement_clash, merge_conflict_panel, session
 from fieldwork.ui.components import show_problems
 from models.evidence import AT_LEAST, BELOW, CASE_FILES, CPS_AREA, FORCE
 
@@ -54,34 +54,7 @@ if saved:
         st.warning(f"Check this: {w}.", icon=":material/warning:")
 
 # --- what a merge kept for the lead ------------------------------------------------------
-with db.session_scope(engine) as s:
-    conflicts = bundle_evidence.open_conflicts(s, user, inspection=inspection)
-if conflicts:
-    with st.expander(f"Merge conflicts: {len(conflicts)} kept for you to resolve", expanded=True,
-                     icon=":material/call_split:"):
-        st.caption("A bundle brought a version of a judgement or evidence item that was also changed here (or a "
-                   "judgement of a cell already judged here). What is here stands until you choose.")
-        for c in conflicts:
-            if c.kind == "judgement":
-                inc, loc = c.incoming, c.local
-                st.markdown(f"**{inc['unit']} · {inc['criterion']}** — here: **{loc.get('grade')}** by "
-                            f"{loc.get('judged_by')}; the bundle: **{inc['grade']}** by {inc['judged_by']}")
-                st.caption(f"Bundle's rationale: {inc.get('rationale', '')}")
-            else:
-                st.markdown(f"**{c.incoming.get('ref')}** ({c.incoming.get('kind')}) — changed here and on a laptop")
-            if user.role != session.LEAD:
-                continue  # only leads resolve
-            b1, b2 = st.columns(2)
-            take = components.pressed("Take the bundle's", key=f"jd_conflict_take_{c.id}", container=b1)
-            keep = components.pressed("Keep what is here", key=f"jd_conflict_keep_{c.id}", container=b2)
-            if take or keep:
-                try:
-                    with db.session_scope(engine) as s:
-                        bundle_evidence.resolve(s, user, c.id, take=take)
-                except ProblemError as exc:
-                    show_problems(exc, key=f"jd_conflict_problems_{c.id}")
-                else:
-                    st.rerun()
+merge_conflict_panel.draw(user, engine, inspection)
 
 unit_type = st.radio("Judge", [FORCE, CPS_AREA], horizontal=True, key="jd_unit_type",
                      format_func={FORCE: "Forces", CPS_AREA: "CPS Areas"}.get)

@@ -30,6 +30,14 @@ def _add_label(worked: repeat_entries.Entries, repeat: str, parent: str) -> str:
         f" to {repeat_entries.title(worked.questionnaire, parent)}" if parent else "")
 
 
+def _remove(ask: str, on_remove: Callable[[str], None], path: str) -> None:
+    """Close the confirmation, then remove. Left open, it stayed over the entry that moved up
+    into this box, offering the same red button: one more click removed that entry too (walk 24,
+    W12). The confirmation tracks its state (``on_change="rerun"``) so that it can be closed."""
+    st.session_state[ask] = False
+    on_remove(path)
+
+
 def draw(worked: repeat_entries.Entries, section: Section, *, editable: bool, key: Callable[[str, str], str],
          question: Callable, on_add: Callable[[str, str], None], on_remove: Callable[[str], None]) -> set[str]:
     """Draw the section's entries; return the slots drawn (for the note keeper and messages).
@@ -49,14 +57,17 @@ def draw(worked: repeat_entries.Entries, section: Section, *, editable: bool, ke
                                                                  else " yet."))
         for entry in entries:
             with st.container(border=True, key=key("entry", entry.path)):
-                head, tail = st.columns([4, 1], vertical_alignment="center")
+                # the name takes the room left by Remove, which keeps its own width (a fifth of
+                # the box cut it to "Re…" at 1,024 px: walk 24, W12)
+                head = st.container(horizontal=True, vertical_alignment="center", gap="small")
                 name = repeat_entries.title(q, entry.path)
-                head.markdown(f"**{name}**")
+                head.markdown(f"**{name}**", width="stretch")
                 if editable and worked.remove_refusal(entry.path) is None:
-                    with tail.popover("Remove", icon=":material/delete:"):
+                    ask = key("remove_ask", entry.path)
+                    with head.popover("Remove", icon=":material/delete:", key=ask, on_change="rerun"):
                         st.caption(f"Remove {name} and its answers? The entries after it are renumbered.")
                         st.button(f"Remove {name}", key=key("remove", entry.path), type="primary",
-                                  on_click=on_remove, args=(entry.path,))
+                                  on_click=_remove, args=(ask, on_remove, entry.path))
                 context = worked.context(entry.path)
                 asked = [x for x in q.questions_in(section.id)
                          if repeat_entries.slot(entry.path, x.name) in worked.asked and answer_widgets.asks(x)]

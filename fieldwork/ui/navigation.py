@@ -7,6 +7,7 @@ Hiding a page here is a convenience, not a check: every page also calls
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from fieldwork.ui.session import ADMIN, INSPECTOR, LEAD
 
@@ -42,6 +43,14 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/users.py", "Users", ":material/group:", (ADMIN,), "Administration"),
     PageSpec("pages/account.py", "My account", ":material/person:", (INSPECTOR, LEAD, ADMIN), "Account"),
 ]
+
+
+START = "start"  # the start page's name at the root ("/"), so that its own address is free for it
+
+
+def address(spec: PageSpec) -> str:
+    """The page's address ("findings" for /findings): the same for every role, its start page too."""
+    return PurePosixPath(spec.path).stem
 
 
 def pages_for(role: str | None) -> list[PageSpec]:

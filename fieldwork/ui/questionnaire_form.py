@@ -373,13 +373,24 @@ def _add_entry(actor: Actor, uid: str, repeat: str, parent: str) -> None:
                  toast=f"Added {repeat_entries.title(state['view'].questionnaire, result.instance)}.")
 
 
-def _remove_entry(actor: Actor, uid: str, instance: str) -> None:
+def _removals(uid: str) -> int:
+    """How many entries this page has removed: a Remove button carries the count it was drawn at."""
+    return st.session_state.get(_key(uid, "removals"), 0)
+
+
+def _remove_entry(actor: Actor, uid: str, instance: str, *, seen: int | None = None) -> None:
     """Remove an entry: its answers go, the later entries are renumbered; every widget is drawn
-    again from the store (an entry's widgets now show the entry after it)."""
+    again from the store (an entry's widgets now show the entry after it). A click made on a
+    button drawn before the last removal (a double click on a slow machine) removes nothing:
+    the entry it named has gone and another has its number now (walk 24, W12)."""
     if not _signed_in(actor, uid, None):
         return
     state = _state(uid)
     name = repeat_entries.title(state["view"].questionnaire, instance)
+    if seen is not None and seen != _removals(uid):
+        state["toast"] = (f"Nothing more was removed: the entries were renumbered after the last removal. "
+                          f"Check which entry is {name} now before removing it.")
+        return
     try:
         with db.session_scope(session.engine()) as s:
             result = entry_service.remove_entry(s, actor, uid, state["version"], instance)
@@ -387,6 +398,7 @@ def _remove_entry(actor: Actor, uid: str, instance: str) -> None:
         if not _changed_meanwhile(actor, uid, exc, "Remove"):
             _refused(state, exc, None)
         return
+    st.session_state[_key(uid, "removals")] = _removals(uid) + 1
     state = _refresh(actor, uid)
     state.update(problems=None, cleared=[], at=None,
                  toast=f"Removed {name} ({result.removed_answers} answer(s)); the entries after it are renumbered.")
@@ -645,7 +657,7 @@ def assessment_form(actor: Actor, uid: str, next_steps: Callable[[], None] | Non
                 question=lambda q, slot, context: _question(actor, uid, questionnaire, q, editable=editable,
                                                             state=state, slot=slot, context=context),
                 on_add=lambda repeat, parent: _add_entry(actor, uid, repeat, parent),
-                on_remove=lambda instance: _remove_entry(actor, uid, instance))
+                on_remove=lambda instance, seen=_removals(uid): _remove_entry(actor, uid, instance, seen=seen))
         at = sections.index(current)
         back, forward = st.columns(2)
         if at > 0:

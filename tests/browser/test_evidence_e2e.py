@@ -57,6 +57,11 @@ def test_interview_excerpts_judgement_grid_and_workbook(app_url, app_db, browser
     page.get_by_role("heading", name="Evidence", exact=True).wait_for()
     live.settle(page)
     choose(page, "ev_force_0", "Durham", "Durham Constabulary")
+    # the reference inspection's fieldwork: outside Streamlit's default ten-year window (walk 24, W10)
+    keyed(page, "ev_date_0").get_by_role("spinbutton", name=re.compile("^year")).click()
+    page.keyboard.type("20161108")
+    page.get_by_role("heading", name="Evidence", exact=True).click()  # leave the field: the date is sent
+    live.settle(page)
     keyed(page, "ev_source_0").locator("input").fill("force stalking SPOC")
     keyed(page, "ev_summary_0").locator("textarea").fill("Interview with the force lead on stalking.")
     choose(page, "ev_ex_crit_0_0", "1.5", re.compile(r"^1\.5 "))
@@ -70,7 +75,7 @@ def test_interview_excerpts_judgement_grid_and_workbook(app_url, app_db, browser
     keyed(page, "ev_ex_text_0_1").locator("textarea").fill(
         "Response officers do not always complete the risk assessment at first contact.")
     page.get_by_role("button", name="Save evidence").click()
-    page.get_by_text("Saved EV-0001 with 2 excerpt(s).").wait_for()
+    page.get_by_text("Saved EV-0001, dated 8 November 2016, with 2 excerpt(s).").wait_for()
     live.settle(page)
 
     # --- the lead judges 3.1 for Durham --------------------------------------------------

@@ -27,6 +27,11 @@ def test_open_a_findings_cases_mark_one_as_an_example(app_db, tmp_path, browser_
         live.sign_in(page, "lead1", PASSWORD)
         page.get_by_role("heading", name="Findings").wait_for()  # a lead lands on Findings
         live.settle(page)
+        # the page's own address, as an admin's link gives it, typed by the lead (walk 24, W15)
+        page.goto(f"{url}/findings")
+        page.get_by_role("heading", name="Findings").wait_for()
+        live.settle(page)
+        assert page.get_by_text("Page not found").count() == 0
         page.get_by_role("tab", name="Cases behind a figure").click()
         link = page.get_by_role("link", name=re.compile(r"^Open .* read-only$"))
         link.wait_for()

@@ -75,18 +75,25 @@ def test_three_incidents_one_removed_the_other_two_kept_everywhere(app_url, app_
     case = add_case(db.get_engine(app_db), "HS-0401")
     uid = case.assessment_uid
     page = browser_page
+    page.set_viewport_size({"width": 1024, "height": 768})  # the narrowest window the pages are made for
     open_case(page, app_url, case.case_id)
     show_section(page, uid, "Incident")
     for n in (1, 2, 3):
         add_incident(page, uid, n)
         answer_incident(page, uid, n, *GIVEN[n])
+    remove = widget(page, uid, "entry", "incident[2]").get_by_role("button", name="Remove")
+    assert remove.evaluate("b => [b, ...b.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth)"), \
+        "the Remove button's label is cut"  # it read "Re…" at 1,024 px (walk 24, W12)
 
     # remove the second: asked to confirm, then its answers go and incident 3 becomes 2
     version = version_now(page)
-    widget(page, uid, "entry", "incident[2]").get_by_role("button", name="Remove").click()
+    remove.click()
     page.get_by_role("button", name="Remove Incident 2").click()
     saved_after(page, version)
     shows_the_two_left(page, uid)
+    # the confirmation closed: it no longer offers to remove the entry that moved up (walk 24, W12)
+    expect(page.get_by_role("button", name="Remove Incident 2")).to_be_hidden()
+    expect(page.get_by_text("Remove Incident 2 and its answers?")).to_be_hidden()
 
     # another section and back
     show_section(page, uid, "General (continued)")

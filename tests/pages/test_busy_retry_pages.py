@@ -6,6 +6,8 @@ held by a large import refuses them; its reads go through."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -160,6 +162,7 @@ def _save_evidence(engine, db_url, monkeypatch):
     at = page("pages/evidence.py", db_url, monkeypatch, forces=("durham",)).run()
     at.selectbox(key="ev_kind_0").select("interview")
     at.selectbox(key="ev_force_0").select("durham")
+    at.date_input(key="ev_date_0").set_value(date(2016, 11, 8))  # the box opens empty (W10)
     at.text_input(key="ev_source_0").input("force stalking SPOC")
     at.text_area(key="ev_summary_0").input("Interview with the SPOC.")
     at.selectbox(key="ev_ex_crit_0_0").select("1.5")

@@ -4,6 +4,8 @@ new item below the form."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.apptest import page
 
 
@@ -17,6 +19,7 @@ def test_each_press_adds_an_excerpt_and_keeps_what_was_typed(engine, db_url, mon
         f"ev_ex_text_0_{i}" for i in range(4)]
     assert at.text_area(key="ev_ex_text_0_0").value == "The SPOC reviews every report."
     at.selectbox(key="ev_kind_0").select("interview")
+    at.date_input(key="ev_date_0").set_value(date(2016, 11, 8))  # the box opens empty (walk 24, W10)
     at.text_input(key="ev_source_0").input("force stalking SPOC")
     at.selectbox(key="ev_ex_crit_0_0").select("1.5")
     at.selectbox(key="ev_ex_code_0_0").select("strength")

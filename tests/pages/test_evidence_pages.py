@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fieldwork import db, startup
 from fieldwork.services import evidence, judgements
 from fieldwork.ui import session
@@ -20,6 +22,7 @@ def test_an_inspector_records_an_interview_with_two_coded_excerpts(engine, db_ur
         len(at.selectbox(key="ev_force_0").options) == 1  # only the forces the inspector may see
     at.selectbox(key="ev_kind_0").select("interview")
     at.selectbox(key="ev_force_0").select("durham")
+    at.date_input(key="ev_date_0").set_value(date(2016, 11, 8))  # the box opens empty (W10)
     at.text_input(key="ev_source_0").input("force stalking SPOC")
     at.text_area(key="ev_summary_0").input("Interview with the SPOC.")
     at.selectbox(key="ev_ex_crit_0_0").select("1.5")

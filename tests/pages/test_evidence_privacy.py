@@ -4,6 +4,8 @@ warning for that exact text and pressed Save anyway. Invented details only."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from fieldwork import db
 from fieldwork.services import evidence
 from tests.apptest import page
@@ -19,6 +21,7 @@ def _items(engine):
 
 def _fill(at, source, summary):
     at.selectbox(key="ev_force_0").select("durham")
+    at.date_input(key="ev_date_0").set_value(date(2016, 11, 8))  # the box opens empty (W10)
     at.text_input(key="ev_source_0").input(source)
     at.text_area(key="ev_summary_0").input(summary)
 

@@ -51,6 +51,7 @@ def test_the_lead_resolves_a_case_scored_on_two_laptops(engine, db_url, monkeypa
     assert "avoidable_delay" in list(table["variable"])
     assert "avoidable_delay" not in list(table["question"])  # the question in words
     assert "MG5 p2" in texts(at.caption)
+    assert "avoidable_delay" not in texts(at.markdown)  # the notes' question in words too (walk 24, W11)
     at.radio(key=next(r.key for r in at.radio)).set_value(uid_b).run()
     button(at, "Resolve").click().run()
     assert not at.exception
