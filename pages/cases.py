@@ -2,6 +2,8 @@
 cases filtered by force, status, inspector and questionnaire, adding a case, and opening
 one of your cases to score it."""
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -91,6 +93,22 @@ else:
     st.caption("No sample target is set for this questionnaire, and it has no cases yet.")
 
 # --- the register -----------------------------------------------------------------------
+def case_width(rows) -> str:
+    longest = max((len(r.case_ref) for r in rows), default=0)
+    return "small" if longest <= 10 else "medium" if longest <= 16 else "large"
+
+
+def submitted_words(text: str) -> str:
+    """ODK Central's or KoboToolbox's submission time (ISO, "2024-06-20T12:00:00.123Z") as people
+    read it, in this computer's time; kept as given where it is not such a time."""
+    if not text:
+        return ""
+    try:
+        return components.local_time(datetime.fromisoformat(text)) or text
+    except ValueError:
+        return text
+
+
 st.subheader(f"Register · {len(reg.rows)} case(s)")
 if reg.rows:
     st.dataframe(pd.DataFrame([{
@@ -100,11 +118,14 @@ if reg.rows:
         **({"Your assessment": own[r.case_id].label if r.case_id in own else ""} if own else {}),
         "Last saved": r.updated_at,
         # kept from an ODK Central / KoboToolbox import; shown only where some case has them
-        **({"Submitted by": r.submitted_by, "Submitted": r.submitted_at}
+        **({"Submitted by": r.submitted_by, "Submitted": submitted_words(r.submitted_at)}
            if any(x.submitted_at or x.submitted_by for x in reg.rows) else {}),
         **({"Review state": r.review_state} if any(x.review_state for x in reg.rows) else {}),  # ODK Central's
     } for r in reg.rows]), hide_index=True, width="stretch", key="cases_register",
-        column_config={"Last saved": st.column_config.DatetimeColumn("Last saved", format="D MMM YYYY, HH:mm")})
+        column_config={"Last saved": st.column_config.DatetimeColumn("Last saved", format="D MMM YYYY, HH:mm"),
+                       # an ODK form without case_ref gives instance ids (36 characters): shown whole,
+                       # not cut to "5a17e000" where three cases look like one (walk 24, W7)
+                       "Case": st.column_config.TextColumn("Case", width=case_width(reg.rows))})
 else:
     st.info("No cases match these filters." if forces or statuses or inspector or search.strip()
             else "No cases yet: add one below.")

@@ -77,7 +77,7 @@ if error is not None:
     st.stop()
 
 if checked.layout is not None:
-    st.info("\n\n".join(checked.layout.summary()))
+    st.info("\n\n".join(components.as_typed(line) for line in checked.layout.summary()))
 if checked.entries is not None:  # the repeat groups' sheets or files (issue 12)
     st.info("Entries of repeat groups: " + "\n\n".join(checked.entries.summary()))
 st.success(f"All {checked.rows:,} rows pass every check."

@@ -243,8 +243,10 @@ def test_the_import_page_says_what_it_made_of_a_kobo_file(engine, db_url, monkey
     at.file_uploader[0].set_value(("submissions.csv", fx.kobo_csv(subs), "text/csv")).run()
     assert not at.exception
     summary = " ".join(i.value for i in at.info)
-    assert "Read as a KoboToolbox export." in summary and "instance ids from _uuid" in summary
-    assert "_validation_status" in summary
+    assert "Read as a KoboToolbox export." in summary and "instance ids from \\_uuid" in summary
+    # the file's own column names, escaped so that Markdown shows them as written (walk 24, W7:
+    # __version__ read as a bold "version")
+    assert "\\_validation\\_status" in summary
     at.button(key="import_confirm").click().run()
     assert not at.exception
     assert set(answers_by_case(engine, fx.QUESTIONNAIRE)) == {x["uuid"] for x in subs}
@@ -261,3 +263,25 @@ def test_answers_exported_as_labels_are_refused_once_with_what_to_do(engine):
         import_bytes(engine, fx.kobo_csv(subs), "submissions.csv")
     (problem,) = err.value.problems
     assert problem.code == odk_kobo.LABELS_EXPORT and "XML values and headers" in problem.message
+
+
+def test_the_register_shows_instance_ids_whole_and_submission_times_in_words(engine, db_url, monkeypatch):
+    """Walk 24, W7: three cases whose references are instance ids read "5a17e000" alike, and the
+    submission time was raw ISO."""
+    import json
+
+    from fieldwork.ui import session
+    from tests.apptest import page
+
+    load_form(engine)
+    subs = fx.submissions(3)
+    import_bytes(engine, fx.odk_csv(subs), "submissions.csv")
+    at = page("pages/cases.py", db_url, monkeypatch, user="lead1", role=session.LEAD).run()
+    at.selectbox(key="cases_questionnaire").set_value(fx.QUESTIONNAIRE).run()
+    assert not at.exception
+    shown = next(d for d in at.dataframe if "Submitted" in d.value.columns)
+    assert set(shown.value["Case"]) == {x["uuid"] for x in subs}
+    assert json.loads(shown.proto.columns)["Case"]["width"] == "large"
+    assert not any("T" in v and v.endswith("Z") for v in shown.value["Submitted"])
+    assert all(str(x["submitted"].year) in v for x, v in zip(sorted(subs, key=lambda x: x["uuid"]),
+                                                           shown.value.sort_values("Case")["Submitted"]))

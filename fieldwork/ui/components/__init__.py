@@ -10,7 +10,7 @@ from here: ``from fieldwork.ui import components`` or ``from fieldwork.ui.compon
 from fieldwork.ui.components import kept
 from fieldwork.ui.components.criteria import criteria_in_full, criterion_option
 from fieldwork.ui.components.downloads import Download, download_row
-from fieldwork.ui.components.notices import flash, heading
+from fieldwork.ui.components.notices import as_typed, flash, heading
 from fieldwork.ui.components.pickers import (DEFAULT_QUESTIONNAIRE, current_questionnaires, force_labels,
                                              inspection_picker, questionnaire_picker)
 from fieldwork.ui.components.problems import KIND_WORDS, capitalised, problem_rows, sentence, show_problems
@@ -18,7 +18,7 @@ from fieldwork.ui.components.retry import pressed
 from fieldwork.ui.components.tables import EMPTY, local_time, table
 from fieldwork.ui.components.uploads import uploader
 
-__all__ = ["DEFAULT_QUESTIONNAIRE", "Download", "EMPTY", "KIND_WORDS", "capitalised", "criteria_in_full",
+__all__ = ["DEFAULT_QUESTIONNAIRE", "Download", "EMPTY", "KIND_WORDS", "as_typed", "capitalised", "criteria_in_full",
            "criterion_option", "current_questionnaires", "download_row", "flash", "force_labels", "heading",
            "inspection_picker", "kept", "local_time", "pressed", "problem_rows", "questionnaire_picker", "sentence",
            "show_problems", "table", "uploader"]

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>~|$])")  # what marks up text inside a line (emphasis, code, links, maths)
+
+
+def as_typed(text: str) -> str:
+    """``text`` with Markdown's characters escaped, for a message that quotes what a file holds:
+    a column named ``__version__`` shown bold as "version" misleads (walk 24, W7)."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def flash(key: str, **options) -> None:
