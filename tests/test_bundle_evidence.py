@@ -234,3 +234,27 @@ def test_a_missing_account_is_said_once_with_its_cases_not_once_a_case(databases
                                "HS-0003 and 1 more): ask an administrator to add the account inspector9 on this "
                                "database (Users page), then upload the bundle again")
     assert count(lead, EvidenceItem) == 0
+
+
+def test_a_leads_own_bundle_carries_the_evidence_their_grades_cite(databases):
+    """Walk 24, W17: a lead's own bundle ("one inspector's": theirs) carried their judgement but
+    not the interview a colleague recorded that it cites, and the merge refused it."""
+    laptop, lead = databases("laptop"), databases("lead")
+    with db.session_scope(laptop) as s:
+        cited = add_interview(s)  # recorded by inspector1
+        add_interview(s, summary="another interview, cited by nobody")
+    judge(laptop, LEAD1, "met", evidence_uids=[cited.uid])
+    content = export(laptop, LEAD1, inspector="lead1")
+    merge(lead, content)
+    with db.session_scope(lead) as s:
+        held = s.execute(select(EvidenceItem.uid, EvidenceItem.created_by)).all()
+    assert held == [(cited.uid, "inspector1")] and count(lead, Judgement) == 1
+    with db.session_scope(laptop) as s:  # an inspector's own bundle: their own evidence only, as before
+        assert bundle_evidence.exportable(s, triangulation_inspection(s), inspector="inspector1")["evidence"] == 2
+        assert bundle_evidence.exportable(s, triangulation_inspection(s), inspector="lead1")["evidence"] == 1
+
+
+def triangulation_inspection(session):
+    from fieldwork.services import inspections
+
+    return inspections.inspection_by_code(session, None)

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from fieldwork import audit
@@ -62,12 +62,31 @@ def _moment(value) -> datetime:
 # --- export ------------------------------------------------------------------------------
 
 
+def _evidence_of(session: Session, inspection: Inspection, inspector: str | None):
+    """The condition on EvidenceItem a bundle's evidence meets: all of it, or the named person's
+    own and whatever their grades cite (now or in a past grade). A lead's own bundle carried
+    their judgements without the interviews they cite that a colleague recorded, and the merge
+    refused it, naming the evidence by a 32-character id (walk 24, W17)."""
+    if not inspector:
+        return EvidenceItem.inspection_id == inspection.id
+    cited: set[tuple[str, str]] = set()
+    graded = select(Judgement.id).where(Judgement.inspection_id == inspection.id, Judgement.judged_by == inspector)
+    cited |= {(k, t) for k, t in session.execute(select(JudgementLink.kind, JudgementLink.target)
+                                                  .where(JudgementLink.judgement_id.in_(graded)))}
+    for raw in session.execute(select(JudgementHistory.links).join(
+            Judgement, Judgement.uid == JudgementHistory.judgement_uid).where(Judgement.id.in_(graded))).scalars():
+        cited |= {(k, t) for k, t in json.loads(raw or "[]")}
+    items = [t for k, t in cited if k == LINK_EVIDENCE]
+    excerpts = [t for k, t in cited if k == LINK_EXCERPT]
+    return and_(EvidenceItem.inspection_id == inspection.id, or_(
+        EvidenceItem.created_by == inspector, EvidenceItem.uid.in_(items or [""]),
+        EvidenceItem.id.in_(select(EvidenceExcerpt.evidence_id).where(EvidenceExcerpt.uid.in_(excerpts or [""])))))
+
+
 def payload(session: Session, inspection: Inspection, *, inspector: str | None = None) -> dict:
-    """The evidence (an inspector's own, or all) and judgements (all, or those the named
-    person made) of the inspection, as the bundle's extra lists."""
-    query = select(EvidenceItem).where(EvidenceItem.inspection_id == inspection.id).order_by(EvidenceItem.id)
-    if inspector:
-        query = query.where(EvidenceItem.created_by == inspector)
+    """The evidence (an inspector's own and what their grades cite, or all) and judgements (all,
+    or those the named person made) of the inspection, as the bundle's extra lists."""
+    query = select(EvidenceItem).where(_evidence_of(session, inspection, inspector)).order_by(EvidenceItem.id)
     items = list(session.execute(query).scalars())
     excerpts: dict[int, list] = {}
     ids = [i.id for i in items]
@@ -118,10 +137,10 @@ def exportable(session: Session, inspection: Inspection, *, inspector: str | Non
     """What a bundle would carry besides assessments: {"evidence": n, "judgements": n}."""
     from sqlalchemy import func
 
-    ev = select(func.count()).select_from(EvidenceItem).where(EvidenceItem.inspection_id == inspection.id)
+    ev = select(func.count()).select_from(EvidenceItem).where(_evidence_of(session, inspection, inspector))
     jq = select(func.count()).select_from(Judgement).where(Judgement.inspection_id == inspection.id)
     if inspector:
-        ev, jq = ev.where(EvidenceItem.created_by == inspector), jq.where(Judgement.judged_by == inspector)
+        jq = jq.where(Judgement.judged_by == inspector)
     return {"evidence": session.scalar(ev) or 0, "judgements": session.scalar(jq) or 0}
 
 
