@@ -519,7 +519,8 @@ def test_the_command_line_exports_and_merges(databases, tmp_path, capsys):
     out = tmp_path / "laptop1.fwbundle.zip"
     assert main(["bundle", "export", str(out), "--db", laptop.url.render_as_string(hide_password=False)]) == 0
     printed = capsys.readouterr()
-    assert "1 assessments (1 complete, 0 draft) of 1 cases" in printed.out and "encrypted" in printed.err
+    assert "1 assessment(s) (1 complete, 0 draft) of 1 case(s), by inspector1" in printed.out
+    assert "encrypted" in printed.err
 
     assert main(["--db", lead.url.render_as_string(hide_password=False), "bundle", "import", str(out), "--dry-run"]) == 0
     assert "would be merged" in capsys.readouterr().out and counts(lead)["assessment"] == 0
@@ -538,3 +539,16 @@ def test_the_command_line_exports_and_merges(databases, tmp_path, capsys):
     assert "No unresolved conflicts" in capsys.readouterr().out
     assert main(["--db", lead.url.render_as_string(hide_password=False), "agreement", "case_review"]) == 0
     assert "0 second-marked case(s)" in capsys.readouterr().out
+
+
+def test_the_export_line_says_what_the_bundle_holds_and_never_ends_in_by():
+    """Walk 24, W18: a lead's bundle of judgements only said "0 assessments (0 complete, 0 draft)
+    of 0 cases, by " — ending in "by", and silent on the evidence and judgements it held."""
+    from fieldwork.commands.bundles import what_it_holds
+
+    empty = {"assessments": 0, "complete": 0, "draft": 0, "cases": 0, "evidence": 1, "excerpts": 2, "judgements": 1}
+    assert what_it_holds({"counts": empty, "inspectors": []}) == (
+        "0 assessment(s) (0 complete, 0 draft) of 0 case(s); 1 evidence item(s) (2 excerpt(s)), 1 judgement(s)")
+    two = {"assessments": 2, "complete": 1, "draft": 1, "cases": 2, "evidence": 0, "excerpts": 0, "judgements": 0}
+    assert what_it_holds({"counts": two, "inspectors": ["inspector1", "inspector2"]}) == (
+        "2 assessment(s) (1 complete, 1 draft) of 2 case(s), by inspector1, inspector2")
