@@ -13,6 +13,7 @@ from typing import Callable
 
 import streamlit as st
 
+from fieldwork import expr
 from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.questionnaire.model import Section
 from fieldwork.ui import answer_widgets
@@ -24,9 +25,29 @@ def can_hold_entries(worked: repeat_entries.Entries, repeat: str) -> bool:
         worked.add_refusal(repeat, parent) is None for parent in worked.parents(repeat))
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Incident" → "incident", but "PIN" stays "PIN" (not "pIN") —
+    a first word in capitals is an abbreviation (walk 24, W19)."""
+    first = label.split(" ", 1)[0]
+    return label if len(first) > 1 and first[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _count_words(worked: repeat_entries.Entries, repeat: str, parent: str) -> str:
+    """Where the form sets the number of entries, which answer sets it, in words, never the XPath."""
+    q = worked.questionnaire
+    n = len(worked.under(repeat, parent))
+    try:
+        node = expr.parse(q.repeat(repeat).count)
+    except expr.ExpressionError:
+        node = None
+    if isinstance(node, expr.Var) and q.has_question(node.name):
+        return f"The number of entries follows the answer to “{q.question(node.name).label}” ({n})."
+    return f"The form sets the number of entries ({n})."
+
+
 def _add_label(worked: repeat_entries.Entries, repeat: str, parent: str) -> str:
     label = worked.questionnaire.repeat(repeat).label
-    return f"Add {label[:1].lower() + label[1:]}" + (
+    return f"Add {in_sentence(label)}" + (
         f" to {repeat_entries.title(worked.questionnaire, parent)}" if parent else "")
 
 
@@ -53,7 +74,7 @@ def draw(worked: repeat_entries.Entries, section: Section, *, editable: bool, ke
             st.markdown(f"**{repeat_entries.title(q, parent)}**")
         entries = worked.under(repeat.name, parent)
         if not entries:
-            st.caption(f"No {repeat.label.lower()} recorded" + (f" in {repeat_entries.title(q, parent)}." if parent
+            st.caption(f"No {in_sentence(repeat.label)} recorded" + (f" in {repeat_entries.title(q, parent)}." if parent
                                                                  else " yet."))
         for entry in entries:
             with st.container(border=True, key=key("entry", entry.path)):
@@ -81,5 +102,5 @@ def draw(worked: repeat_entries.Entries, section: Section, *, editable: bool, ke
             st.button(_add_label(worked, repeat.name, parent), key=key("add", f"{repeat.name}@{parent}"),
                       icon=":material/add:", on_click=on_add, args=(repeat.name, parent))
         elif repeat.count and editable:
-            st.caption(f"The number of entries follows the form ({repeat.count}).")
+            st.caption(_count_words(worked, repeat.name, parent))
     return drawn
