@@ -20,3 +20,13 @@ def test_the_number_of_entries_follows_the_answer_in_words():
     q = build()
     worked = entries.Entries(q, {"n_hearings": "2"})
     assert _count_words(worked, "hearing", "") == "The number of entries follows the answer to “Hearings” (2)."
+
+
+def test_an_unlabelled_calculation_is_named_in_words_on_the_form():
+    from fieldwork.ui.answer_widgets import calculate_label
+    from tests.test_repeat_calculations_saved import FORM
+
+    q = build(FORM)
+    assert calculate_label(q, q.question("total_calls"), "total_calls") == (
+        "Total calls (worked out: sum(Calls made))")
+    assert calculate_label(q, q.question("charged"), "Charged? *") == "Charged? *"

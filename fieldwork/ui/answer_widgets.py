@@ -18,6 +18,7 @@ from typing import Callable, Mapping
 
 import streamlit as st
 
+from fieldwork import summary_charts
 from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.questionnaire import filter_checks
 from fieldwork.questionnaire.answers import FILE_LIST, convert
@@ -103,6 +104,14 @@ def _range_options(question: Question) -> list[Decimal] | None:
     return out
 
 
+def calculate_label(questionnaire: Questionnaire, question: Question, label: str) -> str:
+    """An unlabelled calculate (its label is its code name, ``days_to_charge``) named in words by
+    its name and what it is worked out from, as the findings name it (walk 24, W19)."""
+    if question.label and question.label != question.name:
+        return label
+    return summary_charts.title(questionnaire, question.name)
+
+
 def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: str | None, label: str,
          editable: bool, help: str | None, answers: Mapping[str, str],
          on_change: Callable[[str | None], None], owner: dict) -> None:
@@ -122,6 +131,7 @@ def draw(questionnaire: Questionnaire, question: Question, *, key: str, stored: 
             worked = repeat_entries.Entries(questionnaire, answers).values.get(question.name)
         else:
             worked = questionnaire.with_calculations(answers).get(question.name)
+        label = calculate_label(questionnaire, question, label)
         st.text_input(label, value=str(worked or ""), key=wkey + ":calc:" + str(worked), disabled=True,
                       help="Worked out from the answers (" + question.calculation + "); saved with them.")
         return

@@ -63,7 +63,7 @@ def test_each_type_is_entered_and_stored_as_an_import_would_store_it(engine, db_
     go(at, case, "charge")
     at.text_input(key=key(case, "charged_on")).input("11/02/2016").run()  # as the import reads it
     assert at.text_input(key=key(case, "charged_on")).value == "2016-02-11"  # shown back as it is stored
-    calc = [t for t in at.text_input if t.label.startswith("days_to_charge")]
+    calc = [t for t in at.text_input if t.label.startswith("Days to charge (worked out:")]  # named in words (walk 24)
     assert calc and calc[0].value == "10" and calc[0].disabled  # worked out, read-only
     go(at, case, "general_2")
     at.number_input(key=key(case, "prior_incidents")).set_value(4).run()
