@@ -87,7 +87,7 @@ def test_a_case_is_scored_on_a_form_with_dates_decimals_several_answers_and_a_ca
     version += 1
     saved(page, version)
     assert answer(page, uid, "charged_on").locator("input").input_value() == "2016-02-11"  # shown as stored
-    days = page.get_by_role("textbox", name=re.compile("^days_to_charge"))
+    days = page.get_by_role("textbox", name=re.compile("^Days to charge \\(worked out:"))  # named in words (walk 24)
     assert days.input_value() == "10" and days.is_disabled()  # worked out, read-only
 
     show_section(page, uid, "General (continued)")
