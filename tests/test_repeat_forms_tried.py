@@ -9,7 +9,6 @@ xlsx (written from the tools' layouts, tests/foreign_exports.py) import unchange
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -19,6 +18,7 @@ from fieldwork import db
 from fieldwork.cli import main
 from fieldwork.services import findings, inspections
 from models import Answer, Assessment, CaseFile
+from tests.foreign_exports import instance_id
 from tests import foreign_exports as fx
 from tests.xlsform_collection import xlsx
 
@@ -79,7 +79,7 @@ HEARINGS = """
 
 def _submission(rnd, i, answers, entries):
     started = datetime(2024, 6, 1, 9, tzinfo=timezone.utc) + timedelta(hours=rnd.randrange(2000))
-    return {"answers": answers, "entries": entries, "uuid": str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
+    return {"answers": answers, "entries": entries, "uuid": instance_id(rnd),
             "id": 3000 + i, "start": started, "end": started + timedelta(minutes=20),
             "submitted": started + timedelta(hours=1), "by": f"enumerator{i % 2 + 1}"}
 
