@@ -68,6 +68,7 @@ DEFAULT_EMPTY_TEXT = "“{question}” {answer_label}: no case was asked this qu
 DEFAULT_INDICATOR_TEXT = "{question}: {count} of {denominator} cases ({percent} percent)"
 DEFAULT_INDICATOR_EMPTY = "{question}: no case is in the population"
 MULTIPLE_NOTE = "a case may have more than one, so these need not add up to 100 percent"
+MULTIPLE_NOTE_ENTRIES = "an entry may have more than one, so these need not add up to 100 percent"
 DEFAULT_FOOTNOTES = {
     "not_known": "In {not_known|words} case{not_known|s} it was not known.",
     "not_applicable": "{not_applicable|Words} case{not_applicable|s} {not_applicable|was} not applicable.",
@@ -313,8 +314,9 @@ def _entry_findings(session: Session, q: Questionnaire, base, by: str | None, by
     inside = repeat_findings.multiple_inside(q)  # select_multiple asked per entry: counted by entries
     if inside.questions:
         ticked = summaries.count_multiple(session, inside, base, by=by, by_codes=by_codes)
+        # counted over entries: "an entry may have more than one", not "a case" (walk 24, W19)
         out += [replace(f, unit=repeat_findings.ENTRIES, repeat=q.repeat_of(f.id),
-                        text=f.text.replace(" cases", " entries"))
+                        text=f.text.replace(" cases", " entries").replace(MULTIPLE_NOTE, MULTIPLE_NOTE_ENTRIES))
                 for f in _multiple_findings(inside, ticked, groups, {})]
     return out
 

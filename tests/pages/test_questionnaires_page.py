@@ -98,3 +98,16 @@ def test_an_inspector_may_neither_open_the_page_nor_add_a_form(engine, db_url, m
     with pytest.raises(ProblemError), db.session_scope(engine) as s:
         questionnaire_forms.add(s, Actor("inspector1", "inspector"), xlsx(FORM), "victim_contact.xlsx")
     assert versions(engine) == []
+
+
+def test_two_forms_with_one_title_are_told_apart_in_the_pickers(engine, db_url, monkeypatch):
+    """Walk 24, W19: two forms titled "Victim contact review" could not be told apart."""
+    lead = Actor("lead1", "lead")
+    with db.session_scope(engine) as s:
+        questionnaire_forms.add(s, lead, xlsx(FORM), "victim_contact.xlsx")
+        questionnaire_forms.add(s, lead, xlsx(FORM.replace("| victim_contact |", "| victim_contact2 |")), "v2.xlsx")
+    at = page("pages/cases.py", db_url, monkeypatch, user="lead1", role="lead").run()
+    assert not at.exception
+    shown = list(at.selectbox(key="cases_questionnaire").options)  # as the picker shows them
+    assert {"Victim contact review (victim_contact)", "Victim contact review (victim_contact2)"} <= set(shown), shown
+    assert "Joint case file review" in shown  # a title no other form has is shown alone

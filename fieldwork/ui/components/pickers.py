@@ -47,7 +47,11 @@ def questionnaire_picker(questionnaire_ids: Sequence[str], *, key: str, titles: 
     ids = list(questionnaire_ids)
     shown: Callable[[str], str] = str
     if titles is not None:
-        shown = (lambda q: f"{titles[q]} ({q})") if with_id else (lambda q: titles.get(q, q))
+        # two forms given one title ("Victim contact review" twice) are told apart by their id
+        # wherever titles alone are shown (walk 24, W19)
+        alike = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+        shown = (lambda q: f"{titles[q]} ({q})") if with_id else (
+            lambda q: f"{titles[q]} ({q})" if titles.get(q) in alike else titles.get(q, q))
     return where.selectbox("Questionnaire", ids, key=key, format_func=shown,
                            index=ids.index(DEFAULT_QUESTIONNAIRE) if DEFAULT_QUESTIONNAIRE in ids else 0, **options)
 
