@@ -315,3 +315,19 @@ def test_a_choice_filter_naming_a_column_the_list_does_not_have_is_said_at_impor
     assert (w.source, w.row, w.field, w.item) == ("form.xlsx survey", 3, "choice_filter", "cps_area")
     assert "'forse'" in w.message and "its columns: force, label, name" in w.message
     assert "could never be answered" in w.message
+
+
+def test_a_settings_fault_is_not_said_of_the_question_on_the_same_row_of_the_survey():
+    # walk 24, W19: settings row 2's instance_name was said of question 'start' (survey row 2)
+    form = """
+| survey |
+|        | type     | name  | label |
+|        | start    | start |       |
+|        | text     | ref   | Ref   |
+| settings |
+|          | form_id | instance_name     |
+|          | f       | concat(${today})  |
+"""
+    [p] = refused(form)
+    assert (p.source, p.row, p.field, p.item) == ("form.xlsx settings", 2, "instance_name", None)
+    assert "question 'start'" not in str(p) and "today" in p.message

@@ -250,8 +250,11 @@ def read_xlsform(source: Source, *, name: str = "questionnaire.xlsx", folder: Pa
                 if p.code != "unknown_type" or not problems]
         rows_named = {p.row for p in ours if p.row is not None}
         names = {row["_row"]: row.get("name") for row in survey_rows}
-        theirs = [dataclasses.replace(p, item=p.item or names.get(p.row)) for p in exc.problems
-                  if p.row is None or p.row not in rows_named]
+        # a row of the survey sheet names its question; a settings or choices row does not (walk 24,
+        # W19: settings row 2's instance_name was said of question 'start', survey row 2)
+        theirs = [dataclasses.replace(p, item=p.item or (names.get(p.row) if str(p.source).endswith(" survey")
+                                                         else None))
+                  for p in exc.problems if p.row is None or p.row not in rows_named]
         raise ProblemError(problems + ours + theirs, exc.summary) from None
     if problems:
         raise ProblemError(problems, f"{name} was refused")
