@@ -127,6 +127,9 @@ FOUND = [
     ("${a} = 5", case("5\n")),  # PostgreSQL's $ is the end of the text, Python's allows a final new line
     ("${a} < ${b}", case("10:30", "9:00")),
     ("${a} > ${b}", case("10:30Z", "10:30+01:00")),  # times of day: their text, by code point
+    # nested comparisons of worked-out text: 380,000 values once written as SQL, more than SQLite
+    # takes in a statement; refused when the form is loaded (stop 24)
+    ("number((concat('', (${a} <= 2.5)) >= concat(true(), false())))", case("-3", "-3")),
 ]
 
 
@@ -163,6 +166,7 @@ SURVEY = """
     ("concat(${days} div 7, '') = '1'", "concat() of a number that need not be whole"),
     ("string-length(number(${days})) > 1", "string-length() of a number that need not be whole"),
     ("selected(${referred}, ${days})", "selected() of a code not written in it"),
+    ("concat('', ${days} <= 2.5) >= concat(true(), false())", "more than 20,000 values once written as SQL"),
 ])
 def test_what_the_database_cannot_count_as_python_does_is_refused_by_indicator_and_function(condition, says):
     with pytest.raises(ProblemError) as err:
