@@ -200,17 +200,11 @@ if unit and criterion:
         ev_options = {v.uid: f"{v.ref} · {v.kind_label} · {v.source}" for v in candidates}
         ex_options = {e.uid: f"{v.ref} · {e.criterion} · {e.code_label}: {e.text[:80]}"
                       for v in candidates for e in v.excerpts}
-        # the label holds only what never changes: a browser keeps the choice by its label, so a figure
-        # in it that another inspector's save changed dropped the finding chosen (stop 25); the figures
-        # are in the table above the form, whole (a long option is cut at the picker's edge)
-        finding_options = {ref.target: f"{questionnaires[ref.questionnaire].title or ref.questionnaire} · {words}"
+        # the figure first: a long question's option is cut at the picker's edge, never its figure
+        finding_options = {ref.target: (f"{f.count} of {f.denominator} ({f.percent}%)" if f.percent is not None
+                                        else "no figure yet") + " · "
+                                       + f"{questionnaires[ref.questionnaire].title or ref.questionnaire} · {words}"
                            for f, ref, words in offered}
-        if offered:
-            components.table(pd.DataFrame([{
-                "finding": finding_options[ref.target],
-                f"figure for {labels[unit]}": f"{f.count} of {f.denominator} ({f.percent}%)"
-                if f.percent is not None else "no figure yet"} for f, ref, _ in offered]), key=f"jd_figures_{key}",
-                             wide=["finding"])
         with st.form(f"jd_form_{key}"):
             grades = [gr.code for gr in framework.scale]
             grade = st.radio("Grade", grades, index=grades.index(shown.grade) if shown else None, horizontal=True,

@@ -31,30 +31,3 @@ def test_the_cases_picker_labels_stay_when_a_status_changes_elsewhere(engine, db
     assert at.selectbox(key="cases_open_pick").value == second.case_id
     assert "HS-0002: draft" in [c.value for c in at.caption]  # the status said beside it, as it is now
 
-
-def test_the_findings_picker_labels_stay_when_a_figure_changes_elsewhere(engine, db_url, monkeypatch):
-    from fieldwork.ui import session as ui_session
-    from tests.evidence_helpers import add_cases, add_interview
-
-    with db.session_scope(engine) as s:
-        add_interview(s)
-        add_cases(s, "durham", ["yes"] * 3 + ["no"])
-    at = page("pages/judgements.py", db_url, monkeypatch, user="lead1", role=ui_session.LEAD).run()
-    at.selectbox(key="jd_unit").select("durham")
-    at.selectbox(key="jd_criterion").select("3.1").run()
-    picker = next(m for m in at.multiselect if m.key.startswith("jd_f_force_durham_3.1"))
-    before = list(picker.options)
-
-    def figure():
-        table = next(d.value for d in at.dataframe if "finding" in d.value.columns).set_index("finding")
-        return table.loc[picker.format_func("case_review:initial_risk_assessment:yes"),
-                         "figure for Durham Constabulary"]
-
-    assert figure() == "3 of 4 (75%)"
-    with db.session_scope(engine) as s:  # an inspector's cases land meanwhile: the figure changes
-        add_cases(s, "durham", ["no"] * 4, start=5)
-    at.run()
-    assert not at.exception
-    picker = next(m for m in at.multiselect if m.key.startswith("jd_f_force_durham_3.1"))
-    assert list(picker.options) == before
-    assert figure() == "3 of 8 (38%)"
