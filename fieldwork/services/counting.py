@@ -101,7 +101,7 @@ class _Pivot:
         self.variables += [n for n in names if n not in self.variables]
 
 
-def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]],
+def plan_pivots(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]],
           reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> list[_Pivot]:
     """Indicators, then packed questions, into as few pivots as the join limit allows (always
     at least one: it also counts the cases per group). A pivot joins the case-level questions
@@ -147,7 +147,7 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     packed = packed and by is not None
     # packed: the ``by`` variable's own counts are the group sizes, so it is not pivoted
     pivoted = [(name, codes) for name, codes in questions.items() if name != by] if packed else []
-    pivots = _plan(indicators, pivoted, reach)  # refuses before anything is written
+    pivots = plan_pivots(indicators, pivoted, reach)  # refuses before anything is written
     pop = population_table()
     pop.drop(session.connection(), checkfirst=True)  # left by an earlier failure on this connection
     pop.create(session.connection())
@@ -160,7 +160,7 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     out.cases = sum(sizes.values())
     out.group_cases = {c: sizes[c] for c in by_codes if sizes.get(c)}
     if packed and by_size and out.cases < PACKED_FROM:
-        packed, pivots = False, _plan(indicators, [], reach)
+        packed, pivots = False, plan_pivots(indicators, [], reach)
     if not packed and by is None and (complement if complement is not None else
                                       by_complement(out.cases, _assessments(session))):
         if questions:
