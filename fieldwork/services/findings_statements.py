@@ -36,7 +36,7 @@ from fieldwork.problems import ProblemError
 from fieldwork.questionnaire import answers as answer_types
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import counting, entry_indicators, inspections, repeat_findings, summaries
-from models import COMPLETE, DRAFT, Inspection, InspectionQuestionnaire, PreparedFindings, QuestionnaireVersion
+from models import COMPLETE, DRAFT, Inspection, InspectionQuestionnaire, QuestionnaireVersion
 
 FORMAT = 1  # of the stored JSON; a reader finding another takes the whole way
 
@@ -101,6 +101,8 @@ def store(session: Session, fingerprint: str) -> int:
     the findings command reads them. Returns how many were (re)made."""
     if session.get_bind().dialect.name != "sqlite":
         return 0
+    from models import PreparedFindings  # its class built only by a start that stores (models.LAZY)
+
     made = 0
     # statements made by other code are never read again (the reader looks for its own print)
     session.execute(delete(PreparedFindings).where(PreparedFindings.fingerprint != fingerprint))
