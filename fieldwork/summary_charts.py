@@ -52,12 +52,25 @@ def frame(summaries: Sequence[dict], question: str, group_labels: Mapping[str, s
     return pd.DataFrame(rows)
 
 
+# Vega's own date ticks name a year only on its first day, so dates from March 2015 to June 2016
+# read "April … October … April" with no year at all (stop 25): over more than one year every
+# tick says its month and year.
+DATE_FORMAT = "%b %Y"
+
+
+def _spans_years(data: pd.DataFrame) -> bool:
+    first, last = pd.to_datetime(data["min"]).min(), pd.to_datetime(data["max"]).max()
+    return first.year != last.year
+
+
 def box(data: pd.DataFrame, *, title: str) -> alt.LayerChart:
     is_date = not data.empty and data["type"].iloc[0] in ("date", "datetime")
     kind = "T" if is_date else "Q"
     y = alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_WIDTH))
     base = alt.Chart(data).encode(y=y)
-    whisker = base.mark_rule().encode(x=alt.X(f"min:{kind}", title="date" if is_date else "value"),
+    whisker = base.mark_rule().encode(x=alt.X(f"min:{kind}", title="date" if is_date else "value",
+                                              **({"axis": alt.Axis(format=DATE_FORMAT)}
+                                                 if is_date and _spans_years(data) else {})),
                                       x2=f"max:{kind}")
     middle = base.mark_bar(size=14, opacity=0.6).encode(x=f"q1:{kind}", x2=f"q3:{kind}")
     median = base.mark_tick(color="black", size=18, thickness=2).encode(

@@ -140,11 +140,17 @@ def _own_status(row: cases.CaseRow) -> str:
 mine = [r for r in reg.rows if user.name in r.inspectors]
 if mine and user.role in (session.INSPECTOR, session.LEAD):
     cols = st.columns([3, 1], vertical_alignment="bottom")
-    picked = cols[0].selectbox("Open one of your cases", [r.case_id for r in mine], key="cases_open_pick",
-                               format_func=lambda cid: next(f"{r.case_ref} ({_own_status(r)})"
-                                                            for r in mine if r.case_id == cid))
+    by_case = {r.case_id: r for r in mine}
+    # the label holds only what never changes (the reference, "second marking"): a browser keeps the
+    # choice by its label, so a status in it that a save elsewhere changes lost the case (stop 25)
+    purpose = {cid: f" · {own_assessments.PURPOSE_WORDS[o.purpose]}" for cid, o in own.items()
+               if own_assessments.PURPOSE_WORDS.get(o.purpose)}
+    picked = cols[0].selectbox("Open one of your cases", list(by_case), key="cases_open_pick",
+                               format_func=lambda cid: f"{by_case[cid].case_ref}{purpose.get(cid, '')}")
     if cols[1].button("Open in Assess", key="cases_open", icon=":material/edit_note:"):
         open_case(picked)
+    if picked in by_case:
+        st.caption(f"{by_case[picked].case_ref}: {_own_status(by_case[picked])}")
 
 # --- add a case -------------------------------------------------------------------------
 st.subheader("Add a case")

@@ -58,7 +58,12 @@ for conflict in found:
                     for s in conflict.sides:
                         if s.notes.get(q):
                             st.caption(f"{columns[s.uid]}: {s.notes[q]}")
-        choice = st.radio("Which assessment counts?", list(columns), format_func=columns.get,
+        # the choice's labels hold only what never changes (a browser keeps the choice by its label:
+        # a status changed by a save elsewhere lost it, stop 25); the status and whether it counts
+        # are said just above, as they are now
+        st.caption("  \n".join(columns.values()))
+        fixed = {s.uid: f"{i + 1}. {s.inspector} · {s.arrived}" for i, s in enumerate(conflict.sides)}
+        choice = st.radio("Which assessment counts?", list(columns), format_func=fixed.get,
                           key=f"conflict_choice_{conflict.case_id}", index=None)
         if components.pressed("Resolve", key=f"conflict_resolve_{conflict.case_id}", disabled=choice is None):
             try:

@@ -37,7 +37,10 @@ def test_a_force_taken_away_stops_the_open_forms_next_save_and_the_next_opening(
                     lambda s: assessments.load(s, Actor("inspector1", INSPECTOR, forces=("kent",)), uid)):
         with pytest.raises(PermissionDenied) as refused, db.session_scope(engine) as s:
             attempt(s)
-        assert "a case of a force you do not cover" in str(refused.value.problems[0].message)
+        words = str(refused.value.problems[0].message)
+        # one voice, the person refused (stop 25): the case, its force and the account's forces by name
+        assert words.startswith("You (inspector1, inspector) may not ") and words.endswith(
+            " HS-0402: it is a case of Durham Constabulary, and your account covers Kent Police only"), words
     assert snapshot(engine) == before
 
 

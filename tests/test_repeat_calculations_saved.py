@@ -99,3 +99,44 @@ def test_a_choice_of_several_counted_over_entries_says_an_entry_may_have_more_th
     texts = report.get("ways", "texts")
     assert (texts.count, texts.denominator, texts.unit) == (2, 2, "entries")
     assert "an entry may have more than one" in texts.text and "a case may" not in texts.text
+
+
+def test_adding_or_removing_an_entry_works_the_case_calculations_out_again_at_once(engine):
+    """Stop 25, item 1: the stored count stayed as it was until some answer was saved again."""
+    from sqlmodel import select
+
+    from fieldwork import audit
+    from models import AuditEvent
+
+    case = add_case(engine, markdown=FORM)
+    uid, version = case.assessment_uid, 1
+
+    def run(fn, *args):
+        nonlocal version
+        with db.session_scope(engine) as s:
+            version = fn(s, INSPECTOR1, uid, version, *args).version
+
+    def calculations():
+        with db.session_scope(engine) as s:
+            answers = assessments.load(s, INSPECTOR1, uid).answers
+        return answers.get("recorded"), answers.get("total_calls"), answers.get("entries")
+
+    run(repeat_entries.add_entry, "incident")
+    assert calculations() == ("1", "0", "1")  # an entry with nothing answered yet is counted
+    run(assessments.save, {"incident[1]/when": ("2016-03-04", None), "incident[1]/calls": ("3", None)})
+    run(repeat_entries.add_entry, "incident")
+    assert calculations() == ("2", "3", "2")
+    run(assessments.save, {"incident[2]/calls": ("4", None)})
+    assert calculations() == ("2", "7", "2")
+    run(repeat_entries.remove_entry, "incident[1]")
+    assert calculations() == ("1", "4", "1")
+    run(repeat_entries.remove_entry, "incident[1]")
+    assert calculations() == ("0", "0", "0")
+    with db.session_scope(engine) as s:
+        trail = s.exec(select(AuditEvent.action, AuditEvent.question, AuditEvent.new_value)
+                       .where(AuditEvent.assessment_uid == uid).order_by(AuditEvent.id)).all()
+    removed_last = [i for i, (action, _, _) in enumerate(trail) if action == audit.ENTRY_REMOVED][-1]
+    after = [(question, value) for action, question, value in trail[removed_last + 1:]
+             if action == audit.ANSWER_CHANGED]
+    # audited as a save audits a calculation: the question, never the value (it may be case content)
+    assert sorted(after) == [("entries", None), ("recorded", None), ("total_calls", None)]

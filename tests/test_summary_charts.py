@@ -38,3 +38,27 @@ def test_titles_are_words_never_a_code_name_alone():
     assert summary_charts.title(q, "incidents") == "How many incidents on file"
     assert summary_charts.title(q, "incidents_recorded") == (
         "Incidents recorded (worked out: How many incidents on file + 0)")
+
+
+def dates(group, n, earliest, median, latest):
+    return {"id": "reported", "group": group, "type": "date", "n": n, "earliest": earliest, "median": median,
+            "latest": latest}
+
+
+def date_axis(spec: dict) -> dict:
+    [x] = [layer["encoding"]["x"] for layer in spec["layer"] if "axis" in layer["encoding"]["x"]] or [{}]
+    return x.get("axis", {})
+
+
+def test_a_date_axis_over_more_than_one_year_names_the_year_on_every_tick():
+    """Stop 25: March 2015 to June 2016 read "April … October … April", no year anywhere."""
+    summaries = [dates(None, 9, "2015-03-02", "2015-11-20", "2016-06-30"),
+                 dates("durham", 4, "2015-05-01", "2015-12-01", "2016-01-15")]
+    data = summary_charts.frame(summaries, "reported", {"durham": "Durham Constabulary"})
+    spec = summary_charts.box(data, title="Date first reported").to_dict()
+    assert date_axis(spec)["format"] == "%b %Y"
+    whisker = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    assert whisker["encoding"]["x"]["type"] == "temporal"
+    # within one year Vega's own ticks stand (month names, or days for a short span; the table gives the dates)
+    one_year = summary_charts.frame([dates(None, 3, "2016-02-01", "2016-05-01", "2016-11-30")], "reported")
+    assert date_axis(summary_charts.box(one_year, title="Date first reported").to_dict()) == {}

@@ -216,7 +216,7 @@ def reread(session: Session, actor: Actor, uid: str, questionnaire: Questionnair
     version, status, case_ref = rows[0][:3]
     stored = {repeat_entries.slot(inst or "", q): (i, v, n or "") for *_, q, inst, i, v, n in rows if q is not None}
     if actor.forces and not actor.is_lead:  # as _require_force, from the row just read (no second query)
-        permissions.require_force(actor, stored.get(FORCE, (None, None))[1], "open a case of a force you do not cover")
+        permissions.require_case_force(actor, stored.get(FORCE, (None, None))[1], case_ref)
     answers = {q: v for q, (_, v, _) in stored.items() if v not in (None, "")}
     if questionnaire.has_question(CASE_REF):  # lives on the case, as in load
         answers[CASE_REF] = case_ref
@@ -339,7 +339,7 @@ def _require_force(session: Session, actor: Actor, row: _Row, action: str) -> No
     if actor.forces and not actor.is_lead:
         force = session.scalar(select(Answer.value).where(Answer.assessment_id == row.id, Answer.question == FORCE,
                                                           Answer.instance == ""))
-        permissions.require_force(actor, force, f"{action} a case of a force you do not cover")
+        permissions.require_case_force(actor, force, row.case_ref, action)
 
 
 def _require_editable(actor: Actor, row: _Row, action: str, session: Session) -> None:

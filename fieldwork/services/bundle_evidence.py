@@ -467,8 +467,13 @@ def apply(session: Session, actor: Actor, inspection: Inspection, section: Secti
         for kind, target in j.get("links", []):
             if (kind == LINK_EVIDENCE and target not in cited_items) or (
                     kind == LINK_EXCERPT and target not in cited_excerpts):
-                problems.append(Problem(INVALID, f"cites {kind} {target[:32]} which neither the bundle nor this "
-                                        "database holds", source=file_name, item=cell, item_kind="judgement"))
+                # words a lead reads, not the link's kind and a 32-hex id (stop 25); the id's start
+                # only, to find it in the laptop's records
+                what = "an evidence item" if kind == LINK_EVIDENCE else "an excerpt"
+                problems.append(Problem(INVALID, f"the judgement cites {what} no longer held on either side, in the "
+                                        f"bundle or in this database (id {target[:8]}…): it may have been removed "
+                                        "after the judgement was made", source=file_name, item=cell,
+                                        item_kind="judgement"))
         here = by_uid.get(j["uid"])
         if here is not None and here.inspection_id != inspection.id:
             problems.append(Problem(INVALID, "the judgement is held here for another inspection", source=file_name,

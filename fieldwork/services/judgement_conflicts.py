@@ -54,8 +54,9 @@ def _moment(value) -> datetime | None:
 
 
 class _Citations:
-    """What a judgement's links name, in words; evidence the actor may not see, or that this
-    database does not hold, is said to be so rather than shown by its internal id."""
+    """What a judgement's links name, in words. Evidence this database does not hold (the
+    bundle's evidence is merged by now, so neither side holds it) is said to be so, with the
+    first 8 characters of its id to find it by, never the whole internal id (stop 25)."""
 
     def __init__(self, session: Session, actor: Actor, inspection, links: list[list[str]]):
         self.session = session
@@ -72,11 +73,12 @@ class _Citations:
     def words(self, kind: str, target: str) -> str:
         if kind == LINK_EVIDENCE:
             v = self.items.get(target)
-            return f"{v.ref} ({v.kind_label.lower()}, {v.held_on:%-d %b %Y})" if v else "an evidence item not held here"
+            return f"{v.ref} ({v.kind_label.lower()}, {v.held_on:%-d %b %Y})" if v else \
+                f"an evidence item no longer held on either side (id {target[:8]}…)"
         if kind == LINK_EXCERPT:
             found = self.excerpts.get(target)
             return f"{found[0].ref}'s excerpt on {found[1].criterion} ({found[1].code_label.lower()})" \
-                if found else "an excerpt not held here"
+                if found else f"an excerpt no longer held on either side (id {target[:8]}…)"
         if kind == LINK_FINDING:
             return "case-file finding: " + self._finding(judgements.FindingRef.parse(target))
         return kind

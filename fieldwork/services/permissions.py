@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fieldwork.catalog import load_catalog
 from fieldwork.problem_codes import PERMISSION_DENIED
 from fieldwork.problems import Problem, ProblemError
 
@@ -38,9 +39,13 @@ class Actor:
 
 
 class PermissionDenied(ProblemError):
-    def __init__(self, actor: Actor, action: str):
-        super().__init__([Problem(PERMISSION_DENIED, f"{actor.name} ({actor.role}) may not {action}")],
-                         f"not allowed: {action}")
+    """Said to the person refused, in the second person throughout: "You (inspector1, inspector)
+    may not …" (stop 25: "inspector1 (inspector) may not … a force you do not cover" mixed the two).
+    ``why``, if given, follows the action after a colon."""
+
+    def __init__(self, actor: Actor, action: str, why: str = ""):
+        words = f"You ({actor.name}, {actor.role}) may not {action}" + (f": {why}" if why else "")
+        super().__init__([Problem(PERMISSION_DENIED, words)], f"not allowed: {action}")
 
 
 def require_role(actor: Actor, roles: tuple[str, ...], action: str) -> None:
@@ -57,6 +62,20 @@ def require_owner(actor: Actor, inspector: str, action: str = "change another in
 def require_force(actor: Actor, force: str | None, action: str = "open cases of this force") -> None:
     if not actor.sees_force(force):
         raise PermissionDenied(actor, action)
+
+
+def require_case_force(actor: Actor, force: str | None, case_ref: str, action: str = "open") -> None:
+    """A case of a force the account does not cover, said with the case, its force and the
+    account's forces by name: "You (inspector1, inspector) may not open HS-0031: it is a case of
+    Durham Constabulary, and your account covers Gwent Police only." Only for a case the person
+    already had (their own assessment): an address naming any case is answered without its
+    reference or force (services/case_access.py)."""
+    if actor.sees_force(force):
+        return
+    names = {c.code: c.label for c in load_catalog().codes.forces}
+    whose = f"a case of {names.get(force, force)}" if force else "a case with no force recorded"
+    covered = " and ".join(names.get(f, f) for f in actor.forces)
+    raise PermissionDenied(actor, f"{action} {case_ref}", f"it is {whose}, and your account covers {covered} only")
 
 
 def command_line_actor() -> Actor:

@@ -226,6 +226,7 @@ def test_a_force_taken_away_stops_the_switch_in_words_and_nothing_is_written(eng
     assert not [r for r in first.radio if r.key and r.key.startswith("qf:")]  # no answer of the case shown
     assert not first.subheader
     shown = " ".join(first.dataframe[-1].value["problem"])
-    assert "may not open a case of a force you do not cover" in shown
+    assert ("You (inspector1, inspector) may not open HS-0043: it is a case of Durham Constabulary, and your "
+            "account covers Gwent Police only") in shown
     assert "Nothing was saved" in texts(first.caption)
     assert snapshot(engine) == before

@@ -73,6 +73,11 @@ def test_metadata_is_not_a_difference_and_entries_and_sides_are_named_in_full(en
     assert sum(c["width"] for c in config.values() if "width" in c) <= conflict_table.NARROWEST_COLUMN
     # where each side came from and whether it counts, said in full beside the choice
     assert any("2. inspector2 · from b.fwbundle.zip" in o for o in at.radio[0].options)
+    # the status and whether it counts beside the choice, not in its labels: a browser keeps the
+    # choice by its label, and a save elsewhere changes those words (stop 25, docs/pickers.md)
+    assert at.radio[0].options == ["1. inspector1 · here first", "2. inspector2 · from b.fwbundle.zip"]
+    assert "1. inspector1 · here first · complete · counts now  \n2. inspector2 · from b.fwbundle.zip · complete · " \
+           "not counted" in [c.value for c in at.caption]
 
 
 def test_the_widths_fit_the_narrowest_main_column_and_long_answers_wrap():
