@@ -35,8 +35,14 @@ def act(change, done: str, key: str, *, clear: tuple[str, ...] = ()) -> bool:
     return True
 
 
-for field in st.session_state.pop("users_clear", ()):  # before the widgets are drawn again
-    st.session_state.pop(field, None)
+# Before the widgets are drawn again, each field is given its empty value, not forgotten: a key
+# dropped from the session state leaves the browser's widget showing what it held, so the next
+# account kept the last one's name, password and force limits (walk 25, V1: an account meant for
+# every force was limited to the first one's forces without a word).
+EMPTY = {"users_add_name": "", "users_add_role": ROLES[0], "users_add_forces": [], "users_add_password": "",
+         "users_add_password2": ""}
+for field in st.session_state.pop("users_clear", ()):
+    st.session_state[field] = EMPTY.get(field)
 
 
 def when(moment) -> str:
