@@ -139,11 +139,11 @@ def leave(code: int) -> None:
     ``fieldwork findings`` at 20,000 cases (docs/findings-uncertainty.md)."""
     import os
 
-    from fieldwork import db
-
     sys.stdout.flush()
     sys.stderr.flush()
-    db.dispose_all()
+    db = sys.modules.get("fieldwork.db")  # not imported by a run the prepared statements answered
+    if db is not None:
+        db.dispose_all()
     os._exit(code)
 
 

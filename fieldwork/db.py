@@ -11,7 +11,6 @@ tables.
 
 from __future__ import annotations
 
-import os
 import warnings
 import weakref
 from contextlib import contextmanager
@@ -26,31 +25,12 @@ from sqlmodel import Session, SQLModel, create_engine
 import models  # the core tables; prepare() registers every other one (models.load_all)
 from fieldwork.problem_codes import CASE_REFS_CLASH, DATABASE_BUSY, DATABASE_REFUSED, WRITE_CLASH
 from fieldwork.problems import Problem, ProblemError
+from fieldwork.db_location import ENV_DATA_DIR, ENV_URL, database_url, default_data_dir  # noqa: F401  (their home)
 
-ENV_URL = "FIELDWORK_DATABASE_URL"
 # How long a save waits for another writer before it is refused with a message (and a retry):
 # longer than the largest import holds the write lock (100,000 rows, the limit: about 70 s of
 # writing on the shared test machine, README's benchmarks), so a save during one waits and goes through.
 BUSY_SECONDS = 120
-ENV_DATA_DIR = "FIELDWORK_DATA_DIR"
-
-
-def default_data_dir() -> Path:
-    base = os.environ.get(ENV_DATA_DIR)
-    if base:
-        return Path(base)
-    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(xdg) / "fieldwork"
-
-
-def database_url(explicit: str | None = None) -> str:
-    """``--db`` beats the environment, which beats the embedded default."""
-    url = explicit or os.environ.get(ENV_URL)
-    if url:
-        return url
-    directory = default_data_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{directory / 'fieldwork.db'}"
 
 
 def describe(url: str) -> str:

@@ -18,36 +18,11 @@ and restores it as before, and records a restored guard in the trail.
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
-from pathlib import Path
-
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-import models
-from fieldwork.catalog import criteria_dir
-
-STAMP_ID = 1
-
-
-@lru_cache(maxsize=None)
-def _fingerprint(criteria: str) -> str:
-    digest = hashlib.sha256()
-    roots = [(Path(__file__).resolve().parent, "*.py"), (Path(models.__file__).resolve().parent, "*.py"),
-             (Path(criteria), "*")]
-    for root, pattern in roots:
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        digest.update(b"\1")  # the end of one root: a file cannot move from one to another unseen
-    return digest.hexdigest()
-
-
-def fingerprint() -> str:
-    """The fingerprint of this process's code and criteria folder (about 5 ms, once per process)."""
-    return _fingerprint(str(criteria_dir()))
+from fieldwork.start_fingerprint import STAMP_ID, _fingerprint, fingerprint  # noqa: F401  (tests clear its cache)
 
 
 def stored(engine: Engine) -> str | None:

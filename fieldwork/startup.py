@@ -16,6 +16,7 @@ import weakref
 from sqlalchemy.engine import Engine
 
 from fieldwork import audit, audit_tables, db, start_stamp
+from fieldwork.services import findings_statements
 from fieldwork.services.inspections import seed_defaults
 
 _seeded: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines of this process already seeded
@@ -28,6 +29,8 @@ def seed(engine: Engine) -> None:
         _record_guards_found_missing(engine, session)
         if engine in db.prepared_engines:  # migrated and seeded by this very code: stamped
             start_stamp.record(session)
+            # the findings command's statements, compiled by this very code (SQLite only)
+            findings_statements.store(session, start_stamp.fingerprint())
     _seeded.add(engine)
 
 

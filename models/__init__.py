@@ -32,6 +32,7 @@ LAZY = {
     "models.evidence": ("EvidenceConflict", "EvidenceExcerpt", "EvidenceItem", "FindingBearing", "Judgement",
                         "JudgementHistory", "JudgementLink", "RecordRevision"),
     "models.sampling": ("FrameCase", "SampleDraw", "SampleEntry", "SampleExclusion", "SampleFrame"),
+    "models.prepared_findings": ("PreparedFindings",),
 }
 _HOME = {name: module for module, names in LAZY.items() for name in names}
 
@@ -57,5 +58,5 @@ __all__ = [
     "SessionToken", "AssessmentRevision", "BundleImport", "MergeConflict", "ModerationDecision", "SecondMarking",
     "CaseExample", "EvidenceConflict", "EvidenceExcerpt", "EvidenceItem", "FindingBearing", "Judgement",
     "JudgementHistory", "JudgementLink", "RecordRevision",
-    "FrameCase", "SampleDraw", "SampleEntry", "SampleExclusion", "SampleFrame",
+    "FrameCase", "SampleDraw", "SampleEntry", "SampleExclusion", "SampleFrame", "PreparedFindings",
 ]

@@ -25,7 +25,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
               "fieldwork.expr_math", "fieldwork.expr_odk", "fieldwork.expr_sql_values", "fieldwork.stats", "fieldwork.wording")),
     ("models", ("models",)),
     # engines, sessions and the schema (with the audit trail's guards): tables only, no data
-    ("database", ("fieldwork.db", "fieldwork.db_roles", "fieldwork.audit_guard_sql",
+    ("database", ("fieldwork.db", "fieldwork.db_location", "fieldwork.db_roles", "fieldwork.audit_guard_sql",
                   "fieldwork.audit_tables")),
     ("questionnaire", ("fieldwork.questionnaire", "fieldwork.catalog", "fieldwork.short_labels")),
     # bytes in and out; the XLSForm reader and writer are the questionnaire's file format (they
@@ -36,7 +36,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
                   "fieldwork.summary_charts")),
     ("exports", ("exports",)),
     # a run's database made ready: the schema prepared, then the catalog's inspections seeded
-    ("startup", ("fieldwork.startup", "fieldwork.start_stamp")),
+    ("startup", ("fieldwork.startup", "fieldwork.start_stamp", "fieldwork.start_fingerprint",
+                 "fieldwork.findings_prepared")),
     ("commands and ui", ("fieldwork.commands", "fieldwork.cli", "fieldwork.ui")),
     ("pages", ("pages", "fieldwork_app")),
 ]

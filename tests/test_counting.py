@@ -33,7 +33,7 @@ def test_findings_twice_in_one_transaction_leave_no_table_behind(engine):
 def test_indicators_beyond_one_join_go_into_more_pivots():
     wide = [Indicator(f"i{n}", "wide", "", " or ".join(f"${{v{n}_{k}}} = 'yes'" for k in range(20)))
             for n in range(4)]
-    pivots = counting._plan(wide, [("q1", ["yes", "no"])])
+    pivots = counting.plan_pivots(wide, [("q1", ["yes", "no"])])
     assert [len(p.indicators) for p in pivots] == [2, 2]
     assert all(len(p.variables) <= counting.MAX_JOINS for p in pivots)
     assert pivots[-1].questions == [("q1", ["yes", "no"])]
@@ -42,7 +42,7 @@ def test_indicators_beyond_one_join_go_into_more_pivots():
 def test_an_indicator_wider_than_a_join_is_refused_by_name():
     too_wide = Indicator("huge", "huge", "", " or ".join(f"${{v{k}}} = 'yes'" for k in range(61)))
     with pytest.raises(ProblemError) as refused:
-        counting._plan([too_wide], [])
+        counting.plan_pivots([too_wide], [])
     assert refused.value.problems[0].item == "huge"
     assert refused.value.problems[0].code == counting.TOO_MANY_VARIABLES
 

@@ -127,6 +127,12 @@ def test_findings_on_a_current_database_builds_only_the_core_tables(engine, db_u
 
     done = subprocess.run([sys.executable, "-c", LOADED, "--db", db_url, "findings", "case_review"],
                           capture_output=True, text=True, timeout=120)
+    # on SQLite no table class at all: the statements prepared at the start answer through
+    # sqlite3 (fieldwork.findings_prepared); a breakdown builds only the core ones
+    short = [] if engine.dialect.name == "sqlite" else ["models", "models.core"]
+    assert json.loads(done.stdout) == {"code": 0, "models": short}, done.stderr
+    done = subprocess.run([sys.executable, "-c", LOADED, "--db", db_url, "findings", "case_review", "--by", "force"],
+                          capture_output=True, text=True, timeout=120)
     assert json.loads(done.stdout) == {"code": 0, "models": ["models", "models.core"]}, done.stderr
 
 
@@ -137,4 +143,4 @@ def test_preparing_registers_every_table(engine):
     db.prepare(engine)
     tables = set(SQLModel.metadata.tables.values())
     classes = [getattr(models, name) for name in models.__all__ if isinstance(getattr(models, name), type)]
-    assert len(classes) == len(tables) == 30 and all(c.__table__ in tables for c in classes)
+    assert len(classes) == len(tables) == 31 and all(c.__table__ in tables for c in classes)

@@ -14,8 +14,9 @@ one per group). In the caller's transaction:
    ``by`` on PostgreSQL the same query groups by (question, value, group): its hash
    aggregate does that in one pass. Without ``by``, when the assessments outside the
    population are fewer than half of it (the usual case: every complete case counts), the
-   counts are taken **by the complement**: the same GROUP BY over every answer row with no
-   join at all, less the rows of the outsiders (a seek each): half the time at 100,000 cases.
+   counts are taken **by the complement**: every answer row's count of each (question, code),
+   each counted where it lies in the index with no join, sort or grouping, less the rows of
+   the outsiders (a seek each): a fifth of the joined GROUP BY's time at 100,000 cases.
 3. **Indicators**: a pivot with one column per variable the indicators need (a LEFT JOIN of
    the answer table per variable, each a seek on the covering index ``ix_answer_pivot``)
    over which ``fieldwork.expr.to_sql`` compiles every population and condition into
@@ -50,6 +51,8 @@ from sqlmodel import Session
 
 from fieldwork import expr
 from fieldwork.services import entry_indicators
+from fieldwork.services.count_results import (Counts, IndicatorCount, PivotLayout, by_complement, read_answers,  # noqa: F401
+                                               read_complement, read_pivot)
 from fieldwork.problem_codes import INDICATOR_TOO_WIDE as TOO_MANY_VARIABLES
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Indicator
@@ -64,22 +67,6 @@ WORD_BITS = 63  # a signed 64-bit SUM holds 63 bits of counts
 # plain 2.8-3.3 s, packed 5.3-5.6 s; 20,000 plain 9.6 s, packed 10.7-22 s; 100,000 plain
 # 27.5 s, packed 24.8 s.
 PACKED_FROM = 50_000
-
-
-@dataclass
-class IndicatorCount:
-    population: int = 0
-    count: int = 0
-
-
-@dataclass
-class Counts:
-    cases: int = 0  # the whole population
-    group_cases: dict[str, int] = field(default_factory=dict)  # group code -> cases (groups with cases only)
-    # (question, value) -> {None: overall, group code: n}
-    answers: dict[tuple[str, str], dict[str | None, int]] = field(default_factory=dict)
-    # indicator id -> {None: overall, group code: IndicatorCount}
-    indicators: dict[str, dict[str | None, IndicatorCount]] = field(default_factory=dict)
 
 
 def population(inspection_id: int, questionnaire_id: str, filters: Mapping[str, Sequence[str]], *,
@@ -115,7 +102,7 @@ class _Pivot:
         self.variables += [n for n in names if n not in self.variables]
 
 
-def _plan(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]],
+def plan_pivots(indicators: Sequence[Indicator], packed: Sequence[tuple[str, list[str]]],
           reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> list[_Pivot]:
     """Indicators, then packed questions, into as few pivots as the join limit allows (always
     at least one: it also counts the cases per group). A pivot joins the case-level questions
@@ -161,9 +148,8 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     packed = packed and by is not None
     # packed: the ``by`` variable's own counts are the group sizes, so it is not pivoted
     pivoted = [(name, codes) for name, codes in questions.items() if name != by] if packed else []
-    pivots = _plan(indicators, pivoted, reach)  # refuses before anything is written
-    pop = Table(POPULATION_TABLE, MetaData(), Column("aid", Integer, primary_key=True, autoincrement=False),
-                Column("grp", String(100)), prefixes=["TEMPORARY"])
+    pivots = plan_pivots(indicators, pivoted, reach)  # refuses before anything is written
+    pop = population_table()
     pop.drop(session.connection(), checkfirst=True)  # left by an earlier failure on this connection
     pop.create(session.connection())
     _fill(session, pop, base, by, by_codes)
@@ -175,10 +161,11 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
     out.cases = sum(sizes.values())
     out.group_cases = {c: sizes[c] for c in by_codes if sizes.get(c)}
     if packed and by_size and out.cases < PACKED_FROM:
-        packed, pivots = False, _plan(indicators, [], reach)
+        packed, pivots = False, plan_pivots(indicators, [], reach)
     if not packed and by is None and (complement if complement is not None else
-                                      2 * _outsiders(session, out.cases) < out.cases):
-        _count_answers_by_complement(session, out, list(questions))
+                                      by_complement(out.cases, _assessments(session))):
+        if questions:
+            read_complement(out, session.execute(complement_statement(session.get_bind().dialect.name, questions)))
     elif not packed:
         _count_answers(session, out, pop, list(questions), grouped=by is not None)
     elif by in questions:
@@ -187,81 +174,114 @@ def count(session: Session, base, *, by: str | None, by_codes: Sequence[str], qu
                 out.answers[(by, code)] = {None: sizes[code], code: sizes[code]}
     bits = max(1, max(sizes.values(), default=1).bit_length())
     for pivot in pivots:
-        _count_pivot(session, out, pop, pivot, grouped=by is not None, bits=bits, reach=reach)
+        query, layout = pivot_statement(pop, pivot, grouped=by is not None, bits=bits, reach=reach)
+        read_pivot(out, session.execute(query), layout)
     # Dropped on success only: after a database error the transaction is rolled back, and the
     # table with it (a DROP then would fail on PostgreSQL and hide the real error).
     pop.drop(session.connection())
     return out
 
 
-def _fill(session, pop, base, by, by_codes) -> None:
+def population_table() -> Table:
+    """The temporary table the population is written into (one per connection)."""
+    return Table(POPULATION_TABLE, MetaData(), Column("aid", Integer, primary_key=True, autoincrement=False),
+                 Column("grp", String(100)), prefixes=["TEMPORARY"])
+
+
+def fill_statement(pop: Table, base, by: str | None, by_codes: Sequence[str]):
+    """The INSERT that writes the population ``base`` (a subquery with ``aid``) into ``pop``,
+    with each case's code of the ``by`` variable beside it."""
     if by is None:
-        session.execute(insert(pop).from_select(["aid"], select(base.c.aid)))
-        return
+        return insert(pop).from_select(["aid"], select(base.c.aid))
     g = aliased(Answer, name="g")
     query = (select(base.c.aid, case((g.value.in_(list(by_codes)), g.value), else_=null())).select_from(base)
              .outerjoin(g, and_(g.assessment_id == base.c.aid, g.question == by)))
-    session.execute(insert(pop).from_select(["aid", "grp"], query))
+    return insert(pop).from_select(["aid", "grp"], query)
+
+
+def _fill(session, pop, base, by, by_codes) -> None:
+    session.execute(fill_statement(pop, base, by, by_codes))
+
+
+def answers_statement(pop: Table, questions: list[str], *, grouped: bool):
+    """Counts (question, value, group or NULL, n) of the population's answers, joined to it."""
+    a = aliased(Answer, name="a")
+    keys = [a.question, a.value, pop.c.grp] if grouped else [a.question, a.value]
+    return (select(a.question, a.value, pop.c.grp if grouped else null(), func.count()).select_from(a)
+            .join(pop, pop.c.aid == a.assessment_id)
+            .where(a.question.in_(questions), a.value.is_not(None), a.value != "")
+            .group_by(*keys))
 
 
 def _count_answers(session, out: Counts, pop, questions: list[str], *, grouped: bool) -> None:
-    if not questions:
-        return
-    a = aliased(Answer, name="a")
-    keys = [a.question, a.value, pop.c.grp] if grouped else [a.question, a.value]
-    query = (select(a.question, a.value, pop.c.grp if grouped else null(), func.count()).select_from(a)
-             .join(pop, pop.c.aid == a.assessment_id)
-             .where(a.question.in_(questions), a.value.is_not(None), a.value != "")
-             .group_by(*keys))
-    for question, value, grp, n in session.execute(query):
-        cell = out.answers.setdefault((question, value), {})
-        cell[None] = cell.get(None, 0) + int(n)
-        if grp is not None:
-            cell[grp] = int(n)
+    if questions:
+        read_answers(out, session.execute(answers_statement(pop, questions, grouped=grouped)))
 
 
-def _outsiders(session, cases: int) -> int:
-    """How many assessments are outside the population (drafts, not counted, other
-    questionnaires and inspections, cases a filter leaves out). While they are fewer than half
-    of the population, seeking their few answers costs less than joining every answer row to
-    the population, so the overall counts are taken by the complement."""
-    return int(session.scalar(select(func.count()).select_from(Assessment)) or 0) - cases
+def assessments_statement():
+    """How many assessments the database holds (against the population: ``by_complement``)."""
+    return select(func.count()).select_from(Assessment)
 
 
-def _count_answers_by_complement(session, out: Counts, questions: list[str]) -> None:
-    """Overall counts as every answer row's count less the count of the rows of assessments
-    outside the population. The first is a scan of the covering index ``ix_answer_counting``
-    alone, with no seek per row into the population (half the time of the join at 100,000
-    cases); the second seeks only the outsiders' answers. Exact: every answer row belongs to
-    an assessment (a foreign key), which is either in the population or outside it.
+def _assessments(session) -> int:
+    return int(session.scalar(assessments_statement()) or 0)
+
+
+# Above this many (question, code) pairs the complement's first part is one GROUP BY over
+# every answer row instead of one count per pair (each pair is two bound values; SQLite takes
+# 32,766 in a statement).
+PAIRS_COUNTED_APART = 5_000
+
+
+def complement_statement(dialect: str, questions: Mapping[str, Sequence[str]]):
+    """Overall counts (question, code, n) as every answer row's count less the count of the
+    rows of assessments outside the population. The first part is one count per (question,
+    code) of the questionnaire, each a range of the covering index ``ix_answer_counting``
+    counted where it lies, with nothing grouped or sorted: 0.30 s against 0.72 s for a GROUP BY
+    over the same 2.9 million index entries at 100,000 cases (SQLite, same process,
+    docs/findings-uncertainty.md, fifth pass); a code no answer holds counts 0. The second
+    part seeks only the outsiders' answers. Exact: every answer row belongs to an assessment (a
+    foreign key), which is either in the population or outside it; values outside the
+    questionnaire's codes are left out, as findings never read them.
 
     One statement, so both parts read the same data even where each statement sees the
     latest commits (PostgreSQL's READ COMMITTED): an answer saved meanwhile to a draft is
     counted and subtracted alike, never one without the other."""
-    if not questions:
-        return
+    names = list(questions)
+    pairs = [(name, code) for name, codes in questions.items() for code in codes]
     # The outsiders must drive their join (a range of ix_answer_pivot each): SQLite's planner,
     # knowing nothing of the temporary table's size, would scan every answer instead, unless
     # CROSS JOIN fixes the order (its documented way to); PostgreSQL plans it from sizes.
-    join = "CROSS JOIN" if session.get_bind().dialect.name == "sqlite" else "JOIN"
+    join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
     counted = "a.question IN :questions AND a.value IS NOT NULL AND a.value != ''"
+    outsiders = (f"SELECT a.question, a.value, -count(*) FROM (SELECT o.id FROM assessment AS o WHERE NOT EXISTS "
+                 f"(SELECT 1 FROM {POPULATION_TABLE} AS p WHERE p.aid = o.id)) AS outside {join} answer AS a "
+                 f"ON a.assessment_id = outside.id WHERE {counted} GROUP BY a.question, a.value")
+    if not pairs or len(pairs) > PAIRS_COUNTED_APART:
+        statement = text(
+            f"SELECT question, value, sum(n) FROM ("
+            f"SELECT a.question AS question, a.value AS value, count(*) AS n FROM answer AS a WHERE {counted} "
+            f"GROUP BY a.question, a.value UNION ALL {outsiders}) AS parts GROUP BY question, value")
+        return statement.bindparams(bindparam("questions", value=names, expanding=True))
+    values = ", ".join(f"(:q{i}, :c{i})" for i in range(len(pairs)))
+    # CAST: PostgreSQL types a VALUES list's bound values as unknown, which it cannot compare
+    codes = f"WITH codes (question, value) AS (VALUES {values}) " if dialect == "sqlite" else (
+        f"WITH codes (question, value) AS (SELECT CAST(q AS VARCHAR), CAST(c AS VARCHAR) FROM (VALUES {values}) "
+        f"AS listed (q, c)) ")
     statement = text(
-        f"SELECT question, value, sum(n) FROM ("
-        f"SELECT a.question AS question, a.value AS value, count(*) AS n FROM answer AS a WHERE {counted} "
-        f"GROUP BY a.question, a.value "
-        f"UNION ALL "
-        f"SELECT a.question, a.value, -count(*) FROM (SELECT o.id FROM assessment AS o WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {POPULATION_TABLE} AS p WHERE p.aid = o.id)) AS outside {join} answer AS a "
-        f"ON a.assessment_id = outside.id WHERE {counted} GROUP BY a.question, a.value"
-        f") AS parts GROUP BY question, value"
-    ).bindparams(bindparam("questions", value=questions, expanding=True))
-    for question, value, n in session.execute(statement):
-        if n:
-            out.answers[(question, value)] = {None: int(n)}
+        f"{codes}SELECT question, value, sum(n) FROM ("
+        f"SELECT c.question AS question, c.value AS value, "
+        f"(SELECT count(*) FROM answer AS a WHERE a.question = c.question AND a.value = c.value) AS n "
+        f"FROM codes AS c UNION ALL {outsiders}) AS parts "
+        f"WHERE EXISTS (SELECT 1 FROM codes AS k WHERE k.question = parts.question AND k.value = parts.value) "
+        f"GROUP BY question, value")
+    binds = {f"q{i}": name for i, (name, _) in enumerate(pairs)} | {f"c{i}": code for i, (_, code) in enumerate(pairs)}
+    return statement.bindparams(bindparam("questions", value=names, expanding=True), **binds)
 
 
-def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bits: int,
-                 reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> None:
+def pivot_statement(pop: Table, pivot: _Pivot, *, grouped: bool, bits: int,
+                    reach: entry_indicators.Reach = entry_indicators.NO_REACH) -> tuple:
+    """One pivot's query and where its rows hold what (``count_results.PivotLayout``)."""
     joined = {name: aliased(Answer, name=f"v{i}") for i, name in enumerate(pivot.variables)}
     column = lambda name: joined[name].value  # noqa: E731  (NULL when unanswered: to_sql adds COALESCE)
     selects = [pop.c.grp if grouped else null(), func.count()]
@@ -271,11 +291,11 @@ def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bit
         holds = entry_indicators.to_sql(cond_node, column, pop.c.aid, reach)
         selects.append(func.sum(case((and_(in_pop, holds), 1), else_=0)))
     per_word = max(1, WORD_BITS // bits)
-    layout = []  # (question, code, index of its sum in the row, shift)
+    packed = []  # (question, code, index of its sum in the row, shift)
     for name, codes in pivot.questions:
         for start in range(0, len(codes), per_word):
             part = codes[start:start + per_word]
-            layout += [(name, code, len(selects), bits * j) for j, code in enumerate(part)]
+            packed += [(name, code, len(selects), bits * j) for j, code in enumerate(part)]
             selects.append(func.sum(case({code: 1 << (bits * j) for j, code in enumerate(part)},
                                          value=joined[name].value, else_=0)))
     query = select(*selects).select_from(pop)
@@ -283,20 +303,4 @@ def _count_pivot(session, out: Counts, pop, pivot: _Pivot, *, grouped: bool, bit
         query = query.outerjoin(alias, and_(alias.assessment_id == pop.c.aid, alias.question == name))
     if grouped:
         query = query.group_by(pop.c.grp)
-    mask = (1 << bits) - 1
-    for row in session.execute(query):
-        grp = row[0]
-        for i, (ind, _, _) in enumerate(pivot.indicators):
-            cells = out.indicators.setdefault(ind.id, {})
-            p, c = int(row[2 + 2 * i] or 0), int(row[3 + 2 * i] or 0)
-            total = cells.setdefault(None, IndicatorCount())
-            total.population += p
-            total.count += c
-            if grp is not None:
-                cells[grp] = IndicatorCount(p, c)
-        for name, code, index, shift in layout:
-            n = (int(row[index] or 0) >> shift) & mask
-            cell = out.answers.setdefault((name, code), {})
-            cell[None] = cell.get(None, 0) + n
-            if grp is not None:
-                cell[grp] = n
+    return query, PivotLayout(tuple(ind.id for ind, _, _ in pivot.indicators), tuple(packed), bits)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from fieldwork.files.csv_out import csv_text
-from fieldwork.services.findings import FindingsReport
+from fieldwork.services.findings_report import FindingsReport
 
 CSV_COLUMNS = ("id", "answer", "group", "count", "denominator", "percent", "ci_low", "ci_high", "small_n",
                "not_known", "not_applicable", "text", "footnotes", "kind", "label", "criteria",
