@@ -69,21 +69,31 @@ def _isolated_environment(tmp_path, monkeypatch):
     db.dispose_all()
 
 
+_admin_engines: list = []  # this process's engine on the server's own database, made on first use
+
+
+def _admin():
+    """One engine per process (per xdist worker) for creating and dropping the tests'
+    databases, its connection kept open between tests: a new engine and connection for each
+    CREATE and each DROP cost the server a new backend twice a test (stop 25: docs/testing.md).
+    The pre-ping replaces a connection the server has closed."""
+    if not _admin_engines:
+        _admin_engines.append(create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_size=1,
+                                            pool_pre_ping=True))
+    return _admin_engines[0]
+
+
 def _fresh_pg_database(template: str | None = None) -> str:
     name = f"fw_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
+    with _admin().connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    admin.dispose()
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
 def _drop_pg_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
+    with _admin().connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def new_database_url(tmp_path, name: str = "fieldwork", *, prepared: bool = False, demo: bool = False,
@@ -163,6 +173,9 @@ def pytest_sessionfinish(session, exitstatus):
         else:
             shutil.rmtree(Path(name).parent, ignore_errors=True)
     _templates.clear()
+    for admin in _admin_engines:
+        admin.dispose()
+    _admin_engines.clear()
 
 
 @pytest.fixture
