@@ -9,7 +9,7 @@ import streamlit as st
 from exports import agreement as agreement_export
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import agreement, cases, inspections, second_marking
+from fieldwork.services import agreement, agreement_words, cases, inspections, second_marking
 from fieldwork.ui import components, marking_table, session
 from fieldwork.ui.components import show_problems
 
@@ -139,13 +139,13 @@ else:
     components.table(table, key="sm_agreement", hidden=("Variable",), wide=("Question",),
                      column_config={c: st.column_config.NumberColumn(c, format="percent")
                                     for c in ("Agreement", "Applicability agreement")})
-    if report.too_few:
-        st.info(f"{len(report.too_few)} question(s): too few pairs to judge (fewer than {agreement.MIN_PAIRS} cases "
-                "where both inspectors found the question applicable). They are not flagged whatever the "
-                "statistic says: a handful of pairs cannot tell disagreement from chance.")
-    if report.flagged:
-        st.warning("Under the threshold: " + ", ".join(f"“{q.label}”" for q in report.flagged)
-                   + ". Look at the guidance for these questions with the team.")
+    # the same sentences the draft report prints under its agreement table
+    if too_few := agreement_words.too_few_sentence(report):
+        st.info(too_few)
+    if flagged := agreement_words.flagged_sentence(report):
+        st.warning(flagged)
+    if blank := agreement_words.blank_sentence(report):
+        st.caption(blank)
     st.download_button("Download agreement (CSV)", data=agreement_export.to_csv(report),
                        file_name=f"{qid}-agreement.csv", mime="text/csv", key="sm_agreement_csv",
                        on_click="ignore")
