@@ -17,6 +17,10 @@ user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
 SAMPLE = "second_marking_sample"  # ((inspection, questionnaire), Sample, proposal) awaiting assignment
 DONE = "second_marking_done"
+# ((inspection, questionnaire), rule, every case drawn): the whole draw, kept while some of its
+# rows are assigned and others wait, so neither the heading nor the sample line shrinks to the
+# rows still waiting (walk 25, V3)
+DRAWN = "second_marking_drawn"
 
 components.heading("Second marking", "A second inspector scores a sample of complete cases without seeing the first "
                    "scores; the Moderation page then agrees the answers where they differ, and findings use the "
@@ -56,14 +60,19 @@ if drawn:
     else:
         st.session_state[SAMPLE] = ((inspection.code, qid), sample, second_marking.propose(sample.items, markers, load,
                                                                                                accounts))
+        st.session_state[DRAWN] = ((inspection.code, qid), sample.rule, [i.case_ref for i in sample.items])
 
 pending = st.session_state.get(SAMPLE)
 if pending and pending[0] == (inspection.code, qid):
     _, sample, proposal = pending
+    whole = st.session_state.get(DRAWN)
+    drawn = whole[2] if whole and whole[:2] == (pending[0], sample.rule) else [i.case_ref for i in sample.items]
     if not sample.items:
         st.info("No complete case is waiting for a second marking under this rule.")
     else:
-        st.caption(f"{len(sample.items)} case(s) drawn — {sample.rule}. The second inspector is proposed so the "
+        waiting = (f"{len(sample.items)} case(s) drawn" if len(drawn) <= len(sample.items)
+                   else f"{len(sample.items)} of the {len(drawn)} drawn cases still to assign")
+        st.caption(f"{waiting} — {sample.rule}. The second inspector is proposed so the "
                    "work is spread evenly and never goes to the first marker; change any before assigning.")
         frame = pd.DataFrame([{"Case": i.case_ref, "Force": force_labels.get(i.force, i.force or "(none)"),
                                "First marker": i.first_inspector, "Second marker": proposal.get(i.primary_uid)}
@@ -96,6 +105,7 @@ if pending and pending[0] == (inspection.code, qid):
                                                 {i.primary_uid: chosen[i.primary_uid] for i in left})
                 else:
                     st.session_state.pop(SAMPLE, None)
+                    st.session_state.pop(DRAWN, None)
                 st.session_state[DONE] = (f"{len(made)} second marking(s) assigned"
                                           + (f"; {len(left)} row(s) still to change and assign below" if left else "")
                                           + ". Each second inspector finds the case on their Assess page (on a "
@@ -109,7 +119,8 @@ with db.session_scope(engine) as s:
 if not rows:
     st.caption("None assigned yet.")
 else:
-    marking_table.show(rows)  # fits a 1,024 px window with the sidebar open
+    whole = st.session_state.get(DRAWN)  # a draw with rows still to assign above
+    marking_table.show(rows, drawn=whole[1:] if whole and whole[0] == (inspection.code, qid) else None)
     states = pd.Series([r.state for r in rows]).value_counts()
     st.caption(" · ".join(f"{n} {state}" for state, n in states.items()))
 
