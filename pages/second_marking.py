@@ -91,7 +91,8 @@ if pending and pending[0] == (inspection.code, qid):
             show_problems(ProblemError(problems, f"{len(refused)} row(s) cannot be assigned as they stand"),
                           key="sm_assign_problems")
         label = (f"Assign {len(sample.items)} second marking(s)" if not problems
-                 else f"Assign the {len(valid)} row(s) without a problem")
+                 else f"Assign the {len(valid)} row(s) without a problem" if valid
+                 else "Change the second marker above to assign")  # not "Assign the 0 row(s)" (walk 25, V3)
         if components.pressed(label, type="primary", key="sm_assign", disabled=not valid):
             try:
                 with db.session_scope(engine) as s:

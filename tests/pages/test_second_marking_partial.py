@@ -42,6 +42,8 @@ def test_a_partly_refused_assignment_keeps_the_whole_draw_in_words(engine, db_ur
     assert "1 case(s) drawn" not in captions
     assert (f"Sample ({RULE}): HS-0001, HS-0002, HS-0003, HS-0004 — assigned HS-0002, HS-0003, HS-0004; "
             "HS-0001 still to assign (above).") in captions
+    waiting = button(at, "Change the second marker above to assign")  # not "Assign the 0 row(s)"
+    assert waiting.disabled
 
     _change(at, "HS-0001", "inspector4")  # someone who covers every force
     button(at, "Assign 1 second marking(s)").click().run()
