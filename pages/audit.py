@@ -36,7 +36,9 @@ with db.session_scope(engine) as s:
     known_actors = audit_log.actors(s, user)
     known_actions = audit_log.actions(s, user)
 
-c1, c2, c3, c4 = st.columns([2, 3, 3, 2])
+# two filters a row: four in a row at 1,024 px cut them to "(everyon" and "2026-11-06 – 202" (walk 25, V8)
+c1, c2 = st.columns(2)
+c3, c4 = st.columns(2)
 who = c1.selectbox("Who", ["(everyone)", *known_actors], key="audit_actor")
 what = c2.multiselect("Actions", known_actions, key="audit_actions", placeholder="every action",
                       format_func=audit_words.words)
@@ -69,11 +71,14 @@ frame = pd.DataFrame([{
     "Details": audit_words.detail_words(r.detail) or None,
     "Inspection": inspection_names.get(r.inspection, r.inspection), "id": r.id, "assessment_uid": r.assessment_uid,
 } for r in rows], columns=["When", "Who", "What", "Case", "Change", "Details", "Inspection", "id", "assessment_uid"])
-# widths in px within the main column at 1,440 px with the sidebar open (~980), the details widest
-WIDTHS = {"When": 140, "Who": 90, "What": 180, "Case": 90, "Change": 170, "Details": 290}
-LINE = 44  # characters a line of the details' 290 px holds
-rows_px = tables.row_height(frame, ["Change", "Details"], LINE) or 35
-components.table(frame, key="audit_table", wide=["Change", "Details"], line_chars=LINE,
+# widths in px summing under the narrowest main column (564 px: a 1,024 px window with the sidebar
+# open; findings_grid.NARROWEST_COLUMN), Change and Details widest: laid out for 980 px, at 1,024 px
+# Change was 60 px and Details off to the right (walk 25, V8). Streamlit shares a wider column's
+# spare width among them; the time wraps onto two lines, a change or details onto up to five.
+WIDTHS = {"When": 76, "Who": 72, "What": 96, "Case": 62, "Change": 116, "Details": 134}
+LINE = 15  # characters a line of the change's 116 px holds
+rows_px = tables.row_height(frame, ["When", "Change", "Details"], LINE) or 35
+components.table(frame, key="audit_table", wide=["When", "Change", "Details"], line_chars=LINE,
                  height=38 + max(1, min(len(frame), 15)) * rows_px,  # up to 15 rows in view, not 3
                  hidden=["id", "assessment_uid", *(["Inspection"] if len(inspection_names) < 2 else [])],
                  column_config={c: st.column_config.TextColumn(c, width=w) for c, w in WIDTHS.items()})
