@@ -8,7 +8,7 @@ import streamlit as st
 
 from fieldwork import audit_words, db, db_roles
 from fieldwork.problems import ProblemError
-from fieldwork.services import audit_chain, audit_log, inspections
+from fieldwork.services import audit_chain, audit_log, audit_questions, inspections
 from fieldwork.ui import components, session
 from fieldwork.ui.components import tables
 
@@ -56,6 +56,7 @@ try:
         pages = max(1, -(-total // audit_log.PAGE_SIZE))
         number = st.number_input(f"Page (of {pages})", 1, pages, 1, key="audit_page") if pages > 1 else 1
         rows = audit_log.events(s, user, filters, offset=(number - 1) * audit_log.PAGE_SIZE)
+        asked = audit_questions.questionnaires(s, user, rows)  # questions and answers in words
 except ProblemError as exc:
     components.show_problems(exc)
     st.stop()
@@ -67,8 +68,9 @@ with db.session_scope(engine) as s:
 # the contract's columns, codes, UTC and the detail's JSON
 frame = pd.DataFrame([{
     "When": components.local_time(r.at, seconds=True), "Who": r.actor, "What": audit_words.words(r.action),
-    "Case": r.case_ref, "Change": audit_words.change_words(r.question, r.old_value, r.new_value, r.action) or None,
-    "Details": audit_words.detail_words(r.detail) or None,
+    "Case": r.case_ref, "Change": audit_words.change_words(r.question, r.old_value, r.new_value, r.action,
+                                                           asked.get(r.assessment_uid)) or None,
+    "Details": audit_words.detail_words(r.detail, asked.get(r.assessment_uid), r.question) or None,
     "Inspection": inspection_names.get(r.inspection, r.inspection), "id": r.id, "assessment_uid": r.assessment_uid,
 } for r in rows], columns=["When", "Who", "What", "Case", "Change", "Details", "Inspection", "id", "assessment_uid"])
 # widths in px summing under the narrowest main column (564 px: a 1,024 px window with the sidebar
