@@ -64,8 +64,8 @@ with db.session_scope(engine) as s:
 # sidebar open; findings_grid.NARROWEST_COLUMN), the state beside the role: at 1,024 px the
 # state read "a"/"d" and the later columns were off to the right (walk 25, V8). Streamlit
 # shares a wider column's spare width among them; times and forces wrap onto lines of 13 characters.
-WIDTHS = {"name": 92, "role": 58, "state": 70, "forces": 124, "failed sign-ins": 56, "last sign-in": 78,
-          "created": 78}
+WIDTHS = {"name": 90, "role": 76, "state": 68, "forces": 110, "failed sign-ins": 54, "last sign-in": 78,
+          "created": 78}  # role 76: "inspector" whole on one line (58 px broke it "inspec/tor")
 SHORT = {"failed sign-ins": "failed"}  # the heading's whole name stays as its help
 components.table(pd.DataFrame([{
     "name": u.name, "role": u.role, "state": "disabled" if not u.active else "locked" if u.locked else "active",
