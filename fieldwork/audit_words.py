@@ -3,6 +3,9 @@ database and the downloads, where a program reads them)."""
 
 from __future__ import annotations
 
+from fieldwork.questionnaire import entries
+from fieldwork.questionnaire.model import Questionnaire
+
 WORDS = {
     "sign_in": "signed in",
     "sign_in.failed": "sign-in refused",
@@ -56,7 +59,13 @@ def words(code: str) -> str:
 
 FORCE_KEYS = frozenset({"force", "forces"})  # detail keys whose values are force codes
 KEY_WORDS = {"cps_area": "CPS Area", "unit_type": "judged for", "notes_included": "notes included",
-             "reserve_position": "reserve position", "frame_cases": "cases in the frame"}
+             "reserve_position": "reserve position", "frame_cases": "cases in the frame",
+             # second marking and moderation (walk 25, V4: "context_copied: 7, first: …, step: assigned")
+             "context_copied": "case facts copied from the first marking", "first": "first marker",
+             "second": "second marker", "rule": "sampling rule", "disagreements": "answers differing",
+             "changed_from_first": "answers changed from the first marking", "cleared": "answers cleared",
+             "instance": "entry", "type": "answer type"}
+ANSWER_KEYS = frozenset({"second"})  # on a row naming a question, these details hold an answer code
 
 
 def _force_names() -> dict[str, str]:
@@ -88,9 +97,29 @@ def value_words(key: str, value) -> str:
     return text.replace("_", " ") if _is_code(text) else text
 
 
-def detail_words(detail: str) -> str:
+def _known(questionnaire: Questionnaire | None, question: str | None) -> bool:
+    return bool(questionnaire and question and questionnaire.has_question(question))
+
+
+def answer_label(questionnaire: Questionnaire | None, question: str | None, code) -> str:
+    """An answer code as Assess shows it ("fully_met" as "Fully met"), several codes of a
+    multiple choice each by its label; without the questionnaire, the code in readable form."""
+    if code is None or code == "" or not _known(questionnaire, question):
+        return value_words("", code)
+    codes = str(code).split() if questionnaire.question(question).is_multiple_choice else [str(code)]
+    return ", ".join(questionnaire.label_of(question, c) or c for c in codes)
+
+
+def question_words(questionnaire: Questionnaire | None, question: str | None) -> str:
+    """The question as Assess asks it ("Was a VPS taken?"), else its code."""
+    return questionnaire.question(question).label or question if _known(questionnaire, question) else question or ""
+
+
+def detail_words(detail: str, questionnaire: Questionnaire | None = None, question: str | None = None) -> str:
     """The detail JSON as "field: value" parts, in words ("account: inspector1; change: added;
-    role: admin; forces: every force"); text that is not a JSON object is shown as it is."""
+    role: admin; forces: every force"); text that is not a JSON object is shown as it is. With
+    the row's questionnaire, an entry of a repeat group by its name ("Incident 2") and a second
+    marker's answer by its label."""
     import json
 
     if not detail:
@@ -101,13 +130,26 @@ def detail_words(detail: str) -> str:
         return detail
     if not isinstance(data, dict):
         return str(data)
-    return "; ".join(f"{KEY_WORDS.get(k, k.replace('_', ' '))}: {value_words(k, v)}" for k, v in data.items())
+
+    def shown(key, value) -> str:
+        if key == "instance" and questionnaire and isinstance(value, str) and value:
+            return entries.title(questionnaire, value)
+        if key in ANSWER_KEYS and question:
+            return answer_label(questionnaire, question, value)
+        return value_words(key, value)
+    return "; ".join(f"{KEY_WORDS.get(k, k.replace('_', ' '))}: {shown(k, v)}" for k, v in data.items())
 
 
-def change_words(question: str | None, old: str | None, new: str | None, action: str = "") -> str:
+def change_words(question: str | None, old: str | None, new: str | None, action: str = "",
+                 questionnaire: Questionnaire | None = None) -> str:
     """What a row changed, "field: old → new" ("vps_taken: no → yes", "status: draft →
-    complete"); the question alone when the row records no value ("question: vps_taken"), else ""."""
+    complete"); the question alone when the row records no value ("question: vps_taken"), else "".
+    With the questionnaire of the row's assessment, the question's words and the answers' labels
+    ("Was a VPS taken? No → Yes")."""
+    words = question_words(questionnaire, question)
     if old is None and new is None:
-        return f"question: {question}" if question else ""
-    what = question or ("status" if action == "status.changed" else "value")
-    return f"{what}: {value_words('', old)} → {value_words('', new)}"  # "partially_met" as "partially met"
+        return (words if _known(questionnaire, question) else f"question: {question}") if question else ""
+    what = words or ("status" if action == "status.changed" else "value")
+    mark = "" if what.rstrip().endswith(("?", ":")) else ":"
+    # "partially_met" as "partially met" where the questionnaire is not known
+    return f"{what.rstrip()}{mark} {answer_label(questionnaire, question, old)} → {answer_label(questionnaire, question, new)}"

@@ -10,6 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 
+# What a problem may name whose fields are a form's, never a file's columns: "account '@evil':
+# name: use 2 to 32 …", not "question '@evil': column 'name'" (walk 25, V7)
+ACCOUNT = "account"
+FORM_KINDS = frozenset({ACCOUNT})
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str  # a stable name, e.g. "unknown_code": tests and other tools match on it
@@ -17,7 +23,7 @@ class Problem:
     source: str | None = None  # file name
     row: int | None = None  # 1-based row in the file (header is row 1 in a spreadsheet)
     field: str | None = None  # column or field name
-    item: str | None = None  # the question, case_ref or indicator concerned
+    item: str | None = None  # the question, case_ref, indicator or account concerned
     item_kind: str = "question"  # what ``item`` names, for the printed form ("case" for a case_ref)
 
     def __str__(self) -> str:
@@ -25,7 +31,7 @@ class Problem:
             self.source,
             f"row {self.row}" if self.row is not None else None,
             f"{self.item_kind} {self.item!r}" if self.item else None,
-            f"column {self.field!r}" if self.field else None,
+            (self.field if self.item_kind in FORM_KINDS else f"column {self.field!r}") if self.field else None,
         ) if p]
         return (": ".join(where) + ": " if where else "") + self.message
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from fieldwork import audit_words, db, db_roles
 from fieldwork.problems import ProblemError
-from fieldwork.services import audit_chain, audit_log, inspections
+from fieldwork.services import audit_chain, audit_log, audit_questions, inspections
 from fieldwork.ui import components, session
 from fieldwork.ui.components import tables
 
@@ -36,7 +36,9 @@ with db.session_scope(engine) as s:
     known_actors = audit_log.actors(s, user)
     known_actions = audit_log.actions(s, user)
 
-c1, c2, c3, c4 = st.columns([2, 3, 3, 2])
+# two filters a row: four in a row at 1,024 px cut them to "(everyon" and "2026-11-06 – 202" (walk 25, V8)
+c1, c2 = st.columns(2)
+c3, c4 = st.columns(2)
 who = c1.selectbox("Who", ["(everyone)", *known_actors], key="audit_actor")
 what = c2.multiselect("Actions", known_actions, key="audit_actions", placeholder="every action",
                       format_func=audit_words.words)
@@ -54,6 +56,7 @@ try:
         pages = max(1, -(-total // audit_log.PAGE_SIZE))
         number = st.number_input(f"Page (of {pages})", 1, pages, 1, key="audit_page") if pages > 1 else 1
         rows = audit_log.events(s, user, filters, offset=(number - 1) * audit_log.PAGE_SIZE)
+        asked = audit_questions.questionnaires(s, user, rows)  # questions and answers in words
 except ProblemError as exc:
     components.show_problems(exc)
     st.stop()
@@ -65,15 +68,19 @@ with db.session_scope(engine) as s:
 # the contract's columns, codes, UTC and the detail's JSON
 frame = pd.DataFrame([{
     "When": components.local_time(r.at, seconds=True), "Who": r.actor, "What": audit_words.words(r.action),
-    "Case": r.case_ref, "Change": audit_words.change_words(r.question, r.old_value, r.new_value, r.action) or None,
-    "Details": audit_words.detail_words(r.detail) or None,
+    "Case": r.case_ref, "Change": audit_words.change_words(r.question, r.old_value, r.new_value, r.action,
+                                                           asked.get(r.assessment_uid)) or None,
+    "Details": audit_words.detail_words(r.detail, asked.get(r.assessment_uid), r.question) or None,
     "Inspection": inspection_names.get(r.inspection, r.inspection), "id": r.id, "assessment_uid": r.assessment_uid,
 } for r in rows], columns=["When", "Who", "What", "Case", "Change", "Details", "Inspection", "id", "assessment_uid"])
-# widths in px within the main column at 1,440 px with the sidebar open (~980), the details widest
-WIDTHS = {"When": 140, "Who": 90, "What": 180, "Case": 90, "Change": 170, "Details": 290}
-LINE = 44  # characters a line of the details' 290 px holds
-rows_px = tables.row_height(frame, ["Change", "Details"], LINE) or 35
-components.table(frame, key="audit_table", wide=["Change", "Details"], line_chars=LINE,
+# widths in px summing under the narrowest main column (564 px: a 1,024 px window with the sidebar
+# open; findings_grid.NARROWEST_COLUMN), Change and Details widest: laid out for 980 px, at 1,024 px
+# Change was 60 px and Details off to the right (walk 25, V8). Streamlit shares a wider column's
+# spare width among them; the time wraps onto two lines, a change or details onto up to five.
+WIDTHS = {"When": 76, "Who": 72, "What": 96, "Case": 62, "Change": 116, "Details": 134}
+LINE = 15  # characters a line of the change's 116 px holds
+rows_px = tables.row_height(frame, ["When", "Change", "Details"], LINE) or 35
+components.table(frame, key="audit_table", wide=["When", "Change", "Details"], line_chars=LINE,
                  height=38 + max(1, min(len(frame), 15)) * rows_px,  # up to 15 rows in view, not 3
                  hidden=["id", "assessment_uid", *(["Inspection"] if len(inspection_names) < 2 else [])],
                  column_config={c: st.column_config.TextColumn(c, width=w) for c, w in WIDTHS.items()})

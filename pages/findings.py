@@ -175,7 +175,8 @@ def show_all() -> None:
     components.download_row([
         components.Download("Findings JSON", lambda: findings_formats.to_json(report), f"{qid}-findings.json",
                             "application/json", "findings_json"),
-        components.Download("Findings CSV", lambda: findings_formats.to_csv(report), f"{qid}-findings.csv",
+        components.Download("Findings CSV", lambda: findings_formats.to_csv(report, group_labels),
+                            f"{qid}-findings.csv",
                             "text/csv", "findings_csv")])
 
 

@@ -60,11 +60,20 @@ if "users_done" in st.session_state:
 
 with db.session_scope(engine) as s:
     people = accounts.list_users(s, user)
+# Pixel widths summing under the narrowest main column (564 px: a 1,024 px window with the
+# sidebar open; findings_grid.NARROWEST_COLUMN), the state beside the role: at 1,024 px the
+# state read "a"/"d" and the later columns were off to the right (walk 25, V8). Streamlit
+# shares a wider column's spare width among them; times and forces wrap onto lines of 13 characters.
+WIDTHS = {"name": 90, "role": 76, "state": 68, "forces": 110, "failed sign-ins": 54, "last sign-in": 78,
+          "created": 78}  # role 76: "inspector" whole on one line (58 px broke it "inspec/tor")
+SHORT = {"failed sign-ins": "failed"}  # the heading's whole name stays as its help
 components.table(pd.DataFrame([{
-    "name": u.name, "role": u.role, "forces": ", ".join(forces.get(f, f) for f in u.forces) or "every force",
-    "state": "disabled" if not u.active else "locked" if u.locked else "active",
+    "name": u.name, "role": u.role, "state": "disabled" if not u.active else "locked" if u.locked else "active",
+    "forces": ", ".join(forces.get(f, f) for f in u.forces) or "every force",
     "failed sign-ins": u.failed_attempts, "last sign-in": when(u.last_sign_in_at), "created": when(u.created_at),
-} for u in people]), key="users_table", wide=["forces"])
+} for u in people], columns=list(WIDTHS)), key="users_table", wide=["forces", "last sign-in", "created"], line_chars=13,
+    column_config={c: st.column_config.Column(SHORT.get(c, c), width=w, help=c if c in SHORT else None)
+                   for c, w in WIDTHS.items()})
 
 # keyed and tracked: the tab an admin works in stays selected after a change (untracked, every
 # rerun that moved the page's content put them back on "Add an account")

@@ -73,14 +73,20 @@ def run(args) -> int:
     with db.session_scope(engine) as session:
         report = findings.compute(session, args.questionnaire, inspection=args.inspection, by=args.by,
                                   filters=filters)
-    return write(report, args.format)
+        group_labels = {}
+        if args.by:  # the CSV's group_label column: the groups' names beside their codes
+            from fieldwork.services import inspections
+
+            q = inspections.load_questionnaire(session, args.questionnaire)
+            group_labels = {c.code: c.label for c in q.options(args.by)} if q.has_question(args.by) else {}
+    return write(report, args.format, group_labels)
 
 
-def write(report, format: str) -> int:
+def write(report, format: str, group_labels: dict[str, str] | None = None) -> int:
     if format == "json":
         sys.stdout.write(to_json(report))
     elif format == "csv":
-        sys.stdout.write(to_csv(report))
+        sys.stdout.write(to_csv(report, group_labels))
     else:
         sys.stdout.write(to_text(report))
     if format != "text" and report.drafts_excluded:

@@ -64,14 +64,16 @@ def create_account(url: str, name: str, role: str, password: str, forces=()) -> 
 def add_command(args) -> int:
     forces = [f for f in args.forces.split(",") if f.strip()]
     # check the name and role before asking for a password that would be thrown away
-    name = accounts.normalise_name(args.name)
+    typed, name = (args.name or "").strip(), accounts.normalise_name(args.name)
     why = accounts.name_problem(name)
-    if why:
-        raise ProblemError([Problem(accounts.BAD_NAME, why, field="name", item=name or None)], "account not added")
+    if why:  # named as typed, as an account's field ("account '@evil': name: use 2 to 32 …")
+        raise ProblemError(accounts.about_account([Problem(accounts.BAD_NAME, why, field="name")], typed),
+                           "account not added")
     with db.session_scope(startup.open_engine(args.db)) as session:
         if accounts.exists(session, name):
-            raise ProblemError([Problem(accounts.NAME_TAKEN, f"there is already an account {name!r}", field="name",
-                                        item=name)], "account not added")
+            raise ProblemError(accounts.about_account([Problem(
+                accounts.NAME_TAKEN, f"there is already an account {name!r}", field="name")], typed),
+                "account not added")
     password = read_password(args.password_stdin)
     user = create_account(db.database_url(args.db), args.name, args.role, password, forces)
     print(f"added {user.name} ({user.role}"

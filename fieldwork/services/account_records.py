@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from sqlmodel import Session, select
 
 from fieldwork.problem_codes import UNKNOWN_USER as NO_SUCH_USER
-from fieldwork.problems import Problem, ProblemError
+from fieldwork.problems import ACCOUNT, Problem, ProblemError
 from fieldwork.services.permissions import Actor
 from models import User, utcnow
 
@@ -34,7 +34,7 @@ def get_user(session: Session, name: str) -> User:
     user = session.exec(select(User).where(User.name == normalise_name(name))).first()
     if user is None:
         raise ProblemError([Problem(NO_SUCH_USER, f"there is no account {normalise_name(name)!r}", field="name",
-                                    item=normalise_name(name))])
+                                    item=normalise_name(name), item_kind=ACCOUNT)])
     return user
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -29,7 +29,7 @@ from fieldwork.problem_codes import (
     BAD_ROLE, BAD_USER_NAME as BAD_NAME, LAST_ADMIN, SIGN_IN_REFUSED, UNKNOWN_FORCE as BAD_FORCE,
     USER_NAME_TAKEN as NAME_TAKEN, WEAK_PASSWORD,
 )
-from fieldwork.problems import Problem, ProblemError
+from fieldwork.problems import ACCOUNT, Problem, ProblemError
 from fieldwork.services import permissions
 from fieldwork.services.permissions import ADMIN, ROLES, Actor
 from fieldwork.services import actor_check, common_passwords, session_tokens
@@ -150,14 +150,20 @@ def _forces_problems(forces) -> tuple[tuple[str, ...], list[Problem]]:
     cleaned = tuple(sorted({f.strip() for f in forces if f and f.strip()}))
     known = _force_codes()
     problems = [Problem(BAD_FORCE, f"{f!r} is not a force code (contract section 6, e.g. west_yorkshire)",
-                        field="forces", item=f) for f in cleaned if f not in known]
+                        field="forces") for f in cleaned if f not in known]
     return cleaned, problems
 
 
 def _role_problems(role: str) -> list[Problem]:
     if role not in ROLES:
-        return [Problem(BAD_ROLE, f"role must be one of {', '.join(ROLES)}", field="role", item=role)]
+        return [Problem(BAD_ROLE, f"{role!r} is not a role: use one of {', '.join(ROLES)}", field="role")]
     return []
+
+
+def about_account(problems: list[Problem], name: str) -> list[Problem]:
+    """The problems named by the account they are about ("account 'inspector9': password: …"),
+    its fields read as a form's, not a file's columns (walk 25, V7: "question '@evil': column 'name'")."""
+    return [replace(p, item=name or None, item_kind=ACCOUNT) for p in problems]
 
 
 def _view(user: User) -> UserView:
@@ -194,18 +200,18 @@ def exists(session: Session, name: str) -> bool:
 def add_user(session: Session, actor: Actor, name: str, role: str, password: str, forces=()) -> UserView:
     actor = actor_check.at_write(session, actor)  # the account and session as they stand now
     permissions.require_role(actor, (ADMIN,), "manage accounts")
-    name = normalise_name(name)
+    typed, name = (name or "").strip(), normalise_name(name)
     problems = []
     why = name_problem(name)
     if why:
-        problems.append(Problem(BAD_NAME, why, field="name", item=name or None))
+        problems.append(Problem(BAD_NAME, why, field="name"))
     elif exists(session, name):
-        problems.append(Problem(NAME_TAKEN, f"there is already an account {name!r}", field="name", item=name))
+        problems.append(Problem(NAME_TAKEN, f"there is already an account {name!r}", field="name"))
     problems += _role_problems(role)
     cleaned, force_problems = _forces_problems(forces)
     problems += force_problems + password_problems(password, name)
-    if problems:
-        raise ProblemError(problems, f"account {name!r} not added")
+    if problems:  # each named by the account as it was typed, never lower-cased
+        raise ProblemError(about_account(problems, typed), f"account {typed!r} not added")
     user = User(name=name, role=role, forces=json.dumps(list(cleaned)), password_hash=_hasher.hash(password),
                 password_changed_at=utcnow(), created_by=actor.name)
     session.add(user)
@@ -227,7 +233,7 @@ def set_password(session: Session, actor: Actor, name: str, password: str) -> No
     user = get_user(session, name)
     problems = password_problems(password, user.name)
     if problems:
-        raise ProblemError(problems, "password not changed")
+        raise ProblemError(about_account(problems, user.name), "password not changed")
     user.password_hash = _hasher.hash(password)
     user.password_changed_at = utcnow()
     user.failed_attempts = 0
@@ -259,8 +265,9 @@ def set_active(session: Session, actor: Actor, name: str, active: bool) -> None:
     permissions.require_role(actor, (ADMIN,), "disable or enable accounts")
     user = get_user(session, name)
     if not active and user.role == ADMIN and user.active and _other_active_admins(session, user.name) == 0:
-        raise ProblemError([Problem(LAST_ADMIN, "the last active admin cannot be disabled: add another admin first",
-                                    field="name", item=user.name)])
+        raise ProblemError(about_account([Problem(
+            LAST_ADMIN, "the last active admin cannot be disabled: add another admin first", field="name")],
+            user.name))
     user.active = active
     if active:
         user.failed_attempts = 0
@@ -279,9 +286,9 @@ def set_role(session: Session, actor: Actor, name: str, role: str) -> None:
     if not problems and user.role == ADMIN and role != ADMIN and user.active \
             and _other_active_admins(session, user.name) == 0:
         problems.append(Problem(LAST_ADMIN, "the last active admin keeps the role: add another admin first",
-                                field="role", item=user.name))
+                                field="role"))
     if problems:
-        raise ProblemError(problems, "role not changed")
+        raise ProblemError(about_account(problems, user.name), "role not changed")
     old, user.role = user.role, role
     session.add(user)
     _changed(session, actor, user, "role", old=old, new=role)
@@ -294,7 +301,7 @@ def set_forces(session: Session, actor: Actor, name: str, forces) -> None:
     user = get_user(session, name)
     cleaned, problems = _forces_problems(forces)
     if problems:
-        raise ProblemError(problems, "forces not changed")
+        raise ProblemError(about_account(problems, user.name), "forces not changed")
     user.forces = json.dumps(list(cleaned))
     session.add(user)
     _changed(session, actor, user, "forces", forces=list(cleaned))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Mapping
 
 from fieldwork.files.csv_out import csv_text
 from fieldwork.services.findings_report import FindingsReport
@@ -10,7 +11,8 @@ from fieldwork.services.findings_report import FindingsReport
 CSV_COLUMNS = ("id", "answer", "group", "count", "denominator", "percent", "ci_low", "ci_high", "small_n",
                "not_known", "not_applicable", "text", "footnotes", "kind", "label", "criteria",
                "rest_count", "rest_denominator", "diff_low", "diff_high", "differs_from_rest",
-               "unit")  # unit: cases, or entries of a repeat group (issue 12; added last, after the others)
+               "unit",  # unit: cases, or entries of a repeat group (issue 12; added last, after the others)
+               "answer_label", "group_label")  # the codes' words (walk 25, V6), appended: others read by name
 SMALL_N_CAUTION = "fewer than 10 cases: read with caution"
 
 
@@ -41,16 +43,25 @@ def to_json(report: FindingsReport) -> str:
         f', "summaries": [\n{tail}\n]}}\n' if summaries else ', "summaries": []}\n')
 
 
-def to_csv(report: FindingsReport) -> str:
+def to_csv(report: FindingsReport, group_labels: Mapping[str, str] | None = None) -> str:
+    """One row per finding. ``group_labels``: the breakdown variable's code -> label (the
+    caller has the questionnaire; this module imports no database code, for the findings
+    command's short way); a group without one keeps its code as its label."""
+    labels = group_labels or {}
+
+    def group_label(code):
+        return None if code is None else labels.get(code, code)
     rows = []
     for f in report.findings:
         rows.append((
             f.id, f.answer, f.group, f.count, f.denominator, f.percent, f.ci_low, f.ci_high,
             "true" if f.small_n else "false", f.not_known, f.not_applicable, f.text,
             " ".join(f.footnotes), f.kind, f.label, " ".join(f.criteria), f.rest_count, f.rest_denominator,
-            f.diff_low, f.diff_high, ("true" if f.differs else "false") if f.group is not None else None, f.unit))
+            f.diff_low, f.diff_high, ("true" if f.differs else "false") if f.group is not None else None, f.unit,
+            f.answer_label if f.answer is not None else None, group_label(f.group)))
     for x in report.summaries:  # numbers and dates: one row each, the figures in words
-        cells = {"id": x["id"], "group": x["group"], "count": x["n"], "text": summary_text(x), "kind": "summary"}
+        cells = {"id": x["id"], "group": x["group"], "count": x["n"], "text": summary_text(x), "kind": "summary",
+                 "group_label": group_label(x["group"])}
         rows.append([cells.get(c) for c in CSV_COLUMNS])
     return csv_text(CSV_COLUMNS, rows)  # every cell safe from formula injection
 

@@ -43,6 +43,7 @@ class TracedCase:
     answer_label: str
     in_count: bool  # in the finding's count (every row is in its denominator)
     note: str = ""  # the evidence note beside the answer, only when notes were asked for
+    force_label: str = ""  # the force's (or CPS Area's) name, as the questionnaire gives it
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,10 @@ def to_csv(trace: Trace) -> str:
     cell made safe for spreadsheets. The note column is empty unless notes were asked for."""
     from fieldwork.files.csv_out import csv_text
 
-    return csv_text(["case_ref", "force", "inspector", "answer", "in_count", "note"],
-                    [(c.case_ref, c.force, c.inspector, c.answer, "true" if c.in_count else "false", c.note)
-                     for c in trace.cases])
+    # the labels appended after the codes (walk 25, V6): others read these files by column name
+    return csv_text(["case_ref", "force", "inspector", "answer", "in_count", "note", "force_label", "answer_label"],
+                    [(c.case_ref, c.force, c.inspector, c.answer, "true" if c.in_count else "false", c.note,
+                      c.force_label, c.answer_label) for c in trace.cases])
 
 
 def parse_target(text: str) -> tuple[str, str | None]:
@@ -117,12 +119,14 @@ def cases_behind(session: Session, actor: Actor, questionnaire_id: str, finding_
         label = question.label
     rows = session.execute(query).all()
     details = _details(session, [r[0] for r in rows], q)
+    force_var = next((v for v in GROUP_VARIABLES if q.has_question(v)), None)
     out = []
     for aid, value, hit, note in rows:
         ref, uid, inspector, force, case_id = details[aid]
         out.append(TracedCase(case_id=case_id, case_ref=ref, assessment_uid=uid, inspector=inspector,
                               force=force, answer=value, answer_label=code_labels.get(value, ""),
-                              in_count=bool(hit), note=(note or "") if with_notes else ""))
+                              in_count=bool(hit), note=(note or "") if with_notes else "",
+                              force_label=q.label_of(force_var, force) if force_var and force else ""))
     out.sort(key=lambda c: (not c.in_count, c.case_ref))
     return Trace(q.id, finding_id, answer, label, clean, out)
 
