@@ -7,9 +7,7 @@ write the audit trail in the same transaction. Adding an entry writes one blank 
 for its first question, so the entry exists before anything is answered (a refresh or
 another tab shows it). Removing one deletes its answers and those of the entries inside it,
 each audited (codes only), and renumbers the later entries so there is no gap, as ODK does:
-remove incident 2 of 3 and incident 3 becomes incident 2. Either one works the case's
-calculations out again (``count(${incident_date})`` reads the entries), written and audited as
-a save writes them, so Assess, Findings and exports agree at once (stop 25).
+remove incident 2 of 3 and incident 3 becomes incident 2.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire import entries as repeat_entries
 from fieldwork.services import actor_check, assessments
 from fieldwork.services.permissions import Actor
-from models import Answer, utcnow
+from models import Answer
 
 @dataclass(frozen=True)
 class EntryResult:
@@ -60,7 +58,7 @@ def add_entry(session: Session, actor: Actor, uid: str, expected_version: int, r
     session.add(Answer(assessment_id=row.id, question=first.name, instance=instance, value=None, note=""))
     audit.record(session, actor.name, audit.ENTRY_ADDED, inspection_id=row.inspection_id, case_ref=row.case_ref,
                  assessment_uid=row.uid, repeat=repeat, instance=instance, version=version)
-    _recalculate(session, actor, row, questionnaire)
+    session.flush()
     return EntryResult(version, instance)
 
 
@@ -101,33 +99,8 @@ def remove_entry(session: Session, actor: Actor, uid: str, expected_version: int
                             .execution_options(synchronize_session=False))
     audit.record(session, actor.name, audit.ENTRY_REMOVED, repeat=repeat_entries.steps(instance)[-1][0],
                  instance=instance, answers=len(answered), version=version, **where)
-    _recalculate(session, actor, row, questionnaire)
-    return EntryResult(version, instance, len(answered))
-
-
-def _recalculate(session: Session, actor: Actor, row, questionnaire) -> None:
-    """The calculations worked out again over the entries as they now stand (the same rule as a
-    save: ``assessments._recalculate``), each one that changed written and audited as a save
-    audits it: the question and its type, never the value."""
-    session.flush()  # the entry's rows as added, deleted or renumbered
-    stored = assessments._stored(session, row.id)
-    before = assessments._values(row, questionnaire, stored)
-    changed: dict = {}
-    assessments._recalculate(questionnaire, before, dict(before), changed, assessments._instances(stored))
-    now = utcnow()
-    where = dict(inspection_id=row.inspection_id, case_ref=row.case_ref, assessment_uid=row.uid)
-    for name, new in changed.items():
-        instance, question = repeat_entries.split(name)
-        if name in stored:
-            session.execute(update(Answer).where(Answer.id == stored[name][0]).values(value=new, updated_at=now)
-                            .execution_options(synchronize_session=False))
-        else:
-            session.add(Answer(assessment_id=row.id, question=question, instance=instance, value=new, note="",
-                               updated_at=now))
-        entry = {"instance": instance} if instance else {}
-        audit.record(session, actor.name, audit.ANSWER_CHANGED, question=question, old_value=None, new_value=None,
-                     type=questionnaire.question(question).type, **entry, **where)
     session.flush()
+    return EntryResult(version, instance, len(answered))
 
 
 def entries_of(session: Session, actor: Actor, uid: str) -> repeat_entries.Entries:
