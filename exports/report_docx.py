@@ -47,6 +47,7 @@ from exports import docx_parts as parts
 from exports import report_words
 from exports.docx_footnotes import add_footnote
 from fieldwork.files.cells import xml_text
+from fieldwork.services import agreement, agreement_words
 from fieldwork.services import findings as findings_service
 from fieldwork.services.findings import Finding, FindingsReport
 from fieldwork.short_labels import short
@@ -130,6 +131,8 @@ class ReportContext:
     written_at: datetime
     sample: list[SampleRow] = field(default_factory=list)
     agreement: object | None = None  # fieldwork.services.agreement.AgreementReport
+    # second markings per state ("to moderate" ...: fieldwork.services.second_marking.state_counts)
+    marking_states: dict[str, int] = field(default_factory=dict)
     fieldwork_dates: tuple[date | None, date | None] = (None, None)
     notes: list[EvidenceNote] | None = None  # None: notes not asked for
     case_facts: frozenset[str] = frozenset()  # the context section's questions (force, CPS Area ...)
@@ -404,16 +407,19 @@ def methodology_annex(document, ctx: ReportContext) -> None:
 
     parts.heading(document, "Second marking and agreement", 2)
     a = ctx.agreement
+    moderation = agreement_words.moderation_sentence(ctx.marking_states)
     if a is None or not a.pairs:
         document.add_paragraph("No case of this questionnaire has been second-marked yet, so no agreement "
-                               "between inspectors can be given.")
+                               "between inspectors can be given." + (f" {moderation}" if moderation else ""))
         return
     document.add_paragraph(
         f"{a.pairs} case{'s were' if a.pairs != 1 else ' was'} second-marked blind by a second inspector. "
         "Agreement is given per question on the cases where both inspectors found it applicable: the share of "
         "those cases in which they gave the same answer, Cohen's kappa and Gwet's AC1 (AC1 is steadier where "
-        "nearly every case has the same answer). Questions under the threshold "
-        f"({a.statistic} {a.threshold:g}) are marked.")
+        "nearly every case has the same answer). A question whose "
+        f"{agreement_words.STATISTIC_NAMES.get(a.statistic, a.statistic)} falls under {a.threshold:g} is marked "
+        f"\u201cunder {a.threshold:g}\u201d in the Threshold column; one with fewer than {agreement.MIN_PAIRS} such "
+        f"cases is marked \u201c{agreement.TOO_FEW}\u201d and is not judged.")
 
     def num(x):
         return "" if x is None else f"{x:.2f}"
@@ -425,14 +431,21 @@ def methodology_annex(document, ctx: ReportContext) -> None:
             "entries each recorded in a case is compared on a row of its own. Answers in an entry only one "
             f"inspector recorded ({a.unmatched_first} from the first, {a.unmatched_second} from the second) have "
             "nothing to be compared with and are not in these figures.")
+    # a blank kappa where there were pairs says so in its cell; the reason follows the table
     rows = [[q.label + (" (entries)" if q.unit == "entries" else ""), q.n,
-             "" if q.observed is None else f"{round(q.observed * 100)}%", num(q.kappa), num(q.ac1),
-             "below" if q.flagged else ""] for q in a.questions]
+             "" if q.observed is None else f"{round(q.observed * 100)}%",
+             "not defined" if q.kappa is None and q.n else num(q.kappa), num(q.ac1),
+             agreement_words.threshold_mark(q, a)] for q in a.questions]
     rows.append(["All questions (pooled)", a.applicable,
                  "" if a.overall_observed is None else f"{round(a.overall_observed * 100)}%", num(a.pooled_kappa),
                  num(a.pooled_ac1), ""])
     parts.table(document, ("Question", "Cases", "Agreement", "Kappa", "AC1", "Threshold"), rows,
           widths=(7.5, 1.5, 2.2, 1.6, 1.6, 1.8), numeric=(1, 2, 3, 4))
+    # what the Second marking page says under its table, from the same words
+    for said in (agreement_words.too_few_sentence(a), agreement_words.flagged_sentence(a),
+                 agreement_words.blank_sentence(a), moderation):
+        if said:
+            document.add_paragraph(said)
 
 
 def figures_annex(document, ctx: ReportContext) -> None:

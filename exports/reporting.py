@@ -26,6 +26,7 @@ from fieldwork.problem_codes import BAD_TEMPLATE
 from fieldwork.problems import Problem, ProblemError
 from fieldwork.questionnaire.model import Questionnaire
 from fieldwork.services import agreement, case_examples, counting, findings, inspections, triangulation, wide_table
+from fieldwork.services import second_marking
 from fieldwork.services.permissions import LEADS, Actor, require_role
 from fieldwork.services import actor_check
 from models import COMPLETE, DRAFT, Answer, Assessment, SecondMarking
@@ -139,6 +140,8 @@ def report_context(session: Session, actor: Actor, questionnaire_id: str, *,
         findings=report, variable_labels=variables, code_labels=codes, written_by=actor.name,
         written_at=datetime.now(timezone.utc), sample=sample(session, inspection.id, q, clean),
         agreement=agreement.report(session, questionnaire_id, inspection=inspection),
+        marking_states=second_marking.state_counts(session, actor, questionnaire=questionnaire_id,
+                                                   inspection=inspection),
         fieldwork_dates=fieldwork_dates(session, inspection.id, q.id, clean),
         notes=evidence_notes(session, q, inspection.code, clean) if with_notes else None, charts=rendered,
         case_facts=frozenset(x.name for x in q.questions_in(CONTEXT_SECTION)),

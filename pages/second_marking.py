@@ -9,7 +9,7 @@ import streamlit as st
 from exports import agreement as agreement_export
 from fieldwork import db
 from fieldwork.problems import ProblemError
-from fieldwork.services import agreement, cases, inspections, second_marking
+from fieldwork.services import agreement, agreement_words, cases, inspections, second_marking
 from fieldwork.ui import components, marking_table, session
 from fieldwork.ui.components import show_problems
 
@@ -17,6 +17,10 @@ user = session.require(session.LEAD, session.ADMIN)
 engine = session.engine()
 SAMPLE = "second_marking_sample"  # ((inspection, questionnaire), Sample, proposal) awaiting assignment
 DONE = "second_marking_done"
+# ((inspection, questionnaire), rule, every case drawn): the whole draw, kept while some of its
+# rows are assigned and others wait, so neither the heading nor the sample line shrinks to the
+# rows still waiting (walk 25, V3)
+DRAWN = "second_marking_drawn"
 
 components.heading("Second marking", "A second inspector scores a sample of complete cases without seeing the first "
                    "scores; the Moderation page then agrees the answers where they differ, and findings use the "
@@ -56,14 +60,19 @@ if drawn:
     else:
         st.session_state[SAMPLE] = ((inspection.code, qid), sample, second_marking.propose(sample.items, markers, load,
                                                                                                accounts))
+        st.session_state[DRAWN] = ((inspection.code, qid), sample.rule, [i.case_ref for i in sample.items])
 
 pending = st.session_state.get(SAMPLE)
 if pending and pending[0] == (inspection.code, qid):
     _, sample, proposal = pending
+    whole = st.session_state.get(DRAWN)
+    drawn = whole[2] if whole and whole[:2] == (pending[0], sample.rule) else [i.case_ref for i in sample.items]
     if not sample.items:
         st.info("No complete case is waiting for a second marking under this rule.")
     else:
-        st.caption(f"{len(sample.items)} case(s) drawn — {sample.rule}. The second inspector is proposed so the "
+        waiting = (f"{len(sample.items)} case(s) drawn" if len(drawn) <= len(sample.items)
+                   else f"{len(sample.items)} of the {len(drawn)} drawn cases still to assign")
+        st.caption(f"{waiting} — {sample.rule}. The second inspector is proposed so the "
                    "work is spread evenly and never goes to the first marker; change any before assigning.")
         frame = pd.DataFrame([{"Case": i.case_ref, "Force": force_labels.get(i.force, i.force or "(none)"),
                                "First marker": i.first_inspector, "Second marker": proposal.get(i.primary_uid)}
@@ -82,7 +91,8 @@ if pending and pending[0] == (inspection.code, qid):
             show_problems(ProblemError(problems, f"{len(refused)} row(s) cannot be assigned as they stand"),
                           key="sm_assign_problems")
         label = (f"Assign {len(sample.items)} second marking(s)" if not problems
-                 else f"Assign the {len(valid)} row(s) without a problem")
+                 else f"Assign the {len(valid)} row(s) without a problem" if valid
+                 else "Change the second marker above to assign")  # not "Assign the 0 row(s)" (walk 25, V3)
         if components.pressed(label, type="primary", key="sm_assign", disabled=not valid):
             try:
                 with db.session_scope(engine) as s:
@@ -96,6 +106,7 @@ if pending and pending[0] == (inspection.code, qid):
                                                 {i.primary_uid: chosen[i.primary_uid] for i in left})
                 else:
                     st.session_state.pop(SAMPLE, None)
+                    st.session_state.pop(DRAWN, None)
                 st.session_state[DONE] = (f"{len(made)} second marking(s) assigned"
                                           + (f"; {len(left)} row(s) still to change and assign below" if left else "")
                                           + ". Each second inspector finds the case on their Assess page (on a "
@@ -109,7 +120,8 @@ with db.session_scope(engine) as s:
 if not rows:
     st.caption("None assigned yet.")
 else:
-    marking_table.show(rows)  # fits a 1,024 px window with the sidebar open
+    whole = st.session_state.get(DRAWN)  # a draw with rows still to assign above
+    marking_table.show(rows, drawn=whole[1:] if whole and whole[0] == (inspection.code, qid) else None)
     states = pd.Series([r.state for r in rows]).value_counts()
     st.caption(" · ".join(f"{n} {state}" for state, n in states.items()))
 
@@ -139,13 +151,13 @@ else:
     components.table(table, key="sm_agreement", hidden=("Variable",), wide=("Question",),
                      column_config={c: st.column_config.NumberColumn(c, format="percent")
                                     for c in ("Agreement", "Applicability agreement")})
-    if report.too_few:
-        st.info(f"{len(report.too_few)} question(s): too few pairs to judge (fewer than {agreement.MIN_PAIRS} cases "
-                "where both inspectors found the question applicable). They are not flagged whatever the "
-                "statistic says: a handful of pairs cannot tell disagreement from chance.")
-    if report.flagged:
-        st.warning("Under the threshold: " + ", ".join(f"“{q.label}”" for q in report.flagged)
-                   + ". Look at the guidance for these questions with the team.")
+    # the same sentences the draft report prints under its agreement table
+    if too_few := agreement_words.too_few_sentence(report):
+        st.info(too_few)
+    if flagged := agreement_words.flagged_sentence(report):
+        st.warning(flagged)
+    if blank := agreement_words.blank_sentence(report):
+        st.caption(blank)
     st.download_button("Download agreement (CSV)", data=agreement_export.to_csv(report),
                        file_name=f"{qid}-agreement.csv", mime="text/csv", key="sm_agreement_csv",
                        on_click="ignore")

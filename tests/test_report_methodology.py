@@ -40,7 +40,8 @@ def test_sample_second_marking_and_agreement_per_question(engine):
     rows = {r[0]: r for r in table[1:]}
     delay = next(q for q in expected.questions if q.question == "avoidable_delay")
     assert rows[delay.label] == [delay.label, "1", "0%", "" if delay.kappa is None else f"{delay.kappa:.2f}",
-                                 "" if delay.ac1 is None else f"{delay.ac1:.2f}", "below" if delay.flagged else ""]
+                                 "" if delay.ac1 is None else f"{delay.ac1:.2f}",
+                                 agreement.TOO_FEW]  # one pair: not judged (walk 25, V2)
     pooled = rows["All questions (pooled)"]
     assert pooled[1] == str(expected.applicable)
     assert pooled[3] == ("" if expected.pooled_kappa is None else f"{expected.pooled_kappa:.2f}")

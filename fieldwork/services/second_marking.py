@@ -33,7 +33,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case as sql_case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -418,6 +418,25 @@ def markings(session: Session, actor: Actor, *, questionnaire: str | None = None
                               differing.get(m.id, 0) if m.id in ready else None, decided.get(m.id, 0),
                               m.assigned_at, m.sample_rule))
     return out
+
+
+def state_counts(session: Session, actor: Actor, *, questionnaire: str | None = None,
+                 inspection: inspections.InspectionRef = None) -> dict[str, int]:
+    """{state: second markings in it}, the states ``markings`` gives each row (awaiting second
+    marking, to moderate, moderated), counted in the database: what the draft report says of
+    the cases still to moderate, as the Second marking page does under its table."""
+    permissions.require_role(actor, permissions.LEADS, "see second markings")
+    inspection = inspections.resolve(session, inspection)
+    first, second = aliased(Assessment), aliased(Assessment)
+    state = sql_case((SecondMarking.agreed_uid.is_not(None), MODERATED),
+                 (and_(first.status == COMPLETE, second.status == COMPLETE), TO_MODERATE), else_=AWAITING)
+    query = (select(state, func.count()).select_from(SecondMarking)
+             .join(first, first.uid == SecondMarking.primary_uid)
+             .join(second, second.uid == SecondMarking.second_uid)
+             .where(SecondMarking.inspection_id == inspection.id).group_by(state))
+    if questionnaire:
+        query = query.where(SecondMarking.questionnaire == questionnaire)
+    return {name: int(n) for name, n in session.execute(query).all()}
 
 
 def _disagreement_counts(session: Session, marking_ids: list[int]) -> dict[int, int]:

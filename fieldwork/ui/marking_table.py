@@ -51,15 +51,31 @@ def row_height(states: list[str]) -> int | None:
     return None if lines <= 1 else max(tables.WRAPS_ABOVE + 4, lines * tables.LINE_PX + 8)
 
 
-def show(rows: list[MarkingRow]) -> None:
+def sample_lines(rows: list[MarkingRow], drawn: tuple[str, list[str]] | None = None) -> list[str]:
+    """One line per draw: its rule and cases. ``drawn`` (rule, every case drawn) is a draw on
+    the page with rows still to assign: its line keeps every drawn case and says which are
+    assigned, so a partly refused assignment does not read as a smaller sample (walk 25, V3)."""
+    draws: dict[str, list[str]] = {}
+    for r in rows:
+        draws.setdefault(r.sample_rule, []).append(r.case_ref)
+    out = []
+    for rule, refs in draws.items():
+        waiting = [ref for ref in drawn[1] if ref not in refs] if drawn and drawn[0] == rule else []
+        if waiting:
+            every = sorted(set(refs) | set(drawn[1]))
+            out.append(f"Sample ({rule}): {', '.join(every)} — assigned {', '.join(refs)}; "
+                       f"{', '.join(waiting)} still to assign (above).")
+        else:
+            out.append((f"Sample ({rule}): " if rule else "No sampling rule recorded: ") + ", ".join(refs) + ".")
+    return out
+
+
+def show(rows: list[MarkingRow], drawn: tuple[str, list[str]] | None = None) -> None:
     frame = pd.DataFrame([{
         "Case": r.case_ref, "First marker": r.first_inspector, "Second marker": r.second_inspector,
         "State": r.state, "Answers differing": r.disagreements, "Agreed so far": r.decided,
         "Assigned": r.assigned_at, "Sample": r.sample_rule} for r in rows])
     st.dataframe(frame, key="sm_markings", hide_index=True, width="stretch", placeholder=tables.EMPTY,
                  column_config={**_config(), "Sample": None}, row_height=row_height([r.state for r in rows]))
-    draws: dict[str, list[str]] = {}
-    for r in rows:
-        draws.setdefault(r.sample_rule, []).append(r.case_ref)
-    for rule, refs in draws.items():
-        st.caption((f"Sample ({rule}): " if rule else "No sampling rule recorded: ") + ", ".join(refs) + ".")
+    for line in sample_lines(rows, drawn):
+        st.caption(line)
